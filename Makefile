@@ -1,0 +1,65 @@
+# Polku — the two commands a newcomer needs are `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# PostgreSQL used by `make test` when reachable (CI sets POLKU_REQUIRE_POSTGRES=1 to make it mandatory).
+POLKU_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/polku
+export POLKU_TEST_POSTGRES_URL
+
+.PHONY: install demo demo-data serve test lint typecheck test-sqlite test-postgres bench lock messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(STAMP)
+
+## make demo: set up, simulate Sotkamo and the Kuopio area into SQLite, create demo users, serve :8000
+demo: install demo-data serve
+
+demo-data: install
+	$(BIN)/polku migrate --no-input -v0
+	$(BIN)/polku demo_setup
+
+serve: install
+	$(BIN)/polku runserver 127.0.0.1:8000
+
+## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable
+test: install lint typecheck test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/polku makemigrations --check --dry-run -v0
+
+typecheck: install
+	$(BIN)/mypy polku tests benchmarks
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	@if $(BIN)/python -m polku.core.dbcheck "$(POLKU_TEST_POSTGRES_URL)"; then \
+		echo "== PostgreSQL: $(POLKU_TEST_POSTGRES_URL)"; \
+		DATABASE_URL="$(POLKU_TEST_POSTGRES_URL)" $(BIN)/pytest -q -p no:cacheprovider; \
+	elif [ "$$POLKU_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (POLKU_REQUIRE_POSTGRES=1) but cannot be reached at $(POLKU_TEST_POSTGRES_URL)"; exit 1; \
+	else \
+		echo "== PostgreSQL not reachable at $(POLKU_TEST_POSTGRES_URL): skipped (set POLKU_REQUIRE_POSTGRES=1 to fail)"; \
+	fi
+
+## make bench: benchmarks under benchmarks/, each printing one JSON line
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+lock:
+	uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.lock
+
+messages: install
+	cd polku && ../$(BIN)/polku makemessages -l fi -l sv -l en --no-obsolete && ../$(BIN)/polku compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,25 @@
+"""The ``polku`` console command.
+
+Every subcommand is a Django management command, so ``polku simulate …`` and
+``python manage.py simulate …`` are the same thing and read the same settings
+(``DATABASE_URL``, defaulting to the demo's SQLite file).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a subcommand; with no arguments, list them."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "polku.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else ["polku", *argv])
+    args[0] = "polku"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Log filter that masks anything shaped like a Finnish personal identity code.
+
+Defence in depth: code never logs identity codes on purpose, but an exception message or a
+third-party library might echo user input. The filter rewrites the final message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+PERSONAL_ID_PATTERN = re.compile(r"\b\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y]\b", re.IGNORECASE)
+
+
+def mask_personal_ids(text: str) -> str:
+    """Replace every identity-code-shaped substring with a fixed mask."""
+    return PERSONAL_ID_PATTERN.sub("[henkilötunnus]", text)
+
+
+class MaskPersonalIds(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_personal_ids(message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        return True

@@ -1,0 +1,68 @@
+"""Reads of the timeline. ``known_at`` answers "what did Polku know then" (facts as recorded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+
+from django.db.models import Q, QuerySet
+
+from polku.people.models import Person
+from polku.timeline.models import (
+    BenefitMonth,
+    FactVersion,
+    HomeMunicipalitySpell,
+    JobSearchPeriod,
+    StatusSpell,
+)
+
+F = TypeVar("F", bound=FactVersion)
+
+
+def as_known(queryset: QuerySet[F], known_at: datetime | None = None) -> QuerySet[F]:
+    """Current facts, or the facts that were current at ``known_at``."""
+    if known_at is None:
+        return queryset.filter(superseded_at__isnull=True)
+    return queryset.filter(recorded_at__lte=known_at).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    person: Person
+    home_municipalities: list[HomeMunicipalitySpell]
+    status_spells: list[StatusSpell]
+    job_search_periods: list[JobSearchPeriod]
+    benefit_months: list[BenefitMonth]
+
+    def home_municipality_on(self, day: date) -> HomeMunicipalitySpell | None:
+        return next((s for s in self.home_municipalities if s.covers(day)), None)
+
+    def status_on(self, day: date) -> StatusSpell | None:
+        return next((s for s in self.status_spells if s.covers(day)), None)
+
+
+def person_timeline(person: Person, *, known_at: datetime | None = None) -> Timeline:
+    """Every current fact of one person, ordered by time."""
+    return Timeline(
+        person=person,
+        home_municipalities=list(
+            as_known(HomeMunicipalitySpell.objects.filter(person=person), known_at)
+            .select_related("municipality").order_by("start_date"),
+        ),
+        status_spells=list(
+            as_known(StatusSpell.objects.filter(person=person), known_at)
+            .select_related("status", "service_type").order_by("start_date"),
+        ),
+        job_search_periods=list(
+            as_known(JobSearchPeriod.objects.filter(person=person), known_at).order_by("registered_on"),
+        ),
+        benefit_months=list(
+            as_known(BenefitMonth.objects.filter(person=person), known_at).order_by("month", "benefit_type"),
+        ),
+    )
+
+
+def fact_history(model: type[F], lineage: object) -> list[F]:
+    """All versions of one fact, oldest first (the audit trail of corrections)."""
+    return list(model._default_manager.filter(lineage=lineage).order_by("recorded_at", "pk"))

@@ -1,0 +1,298 @@
+"""Writes to the timeline: record, correct and retract facts, one transaction per logical change.
+
+Every function validates first and raises ``ValidationFailed`` listing every problem with its
+field; nothing is written unless all checks pass. The person row is locked for the duration, so
+two concurrent writers cannot together create an overlap the checks would each have allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from polku.core.calendar import month_start
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.people import personal_id
+from polku.people.models import Education, Gender, Language, Person
+from polku.reference.models import LabourMarketStatus, Municipality, ServiceType
+from polku.timeline import validators
+from polku.timeline.models import (
+    BenefitBasis,
+    BenefitMonth,
+    BenefitType,
+    FactSource,
+    FactVersion,
+    HomeMunicipalitySpell,
+    JobSearchEndReason,
+    JobSearchPeriod,
+    StatusSpell,
+)
+
+Actor = AbstractBaseUser | AnonymousUser | None
+F = TypeVar("F", bound=FactVersion)
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _lock_person(person: Person) -> None:
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    personal_id_code: str,
+    first_names: str,
+    last_name: str,
+    language: str = Language.FINNISH,
+    education: str = Education.UPPER_SECONDARY,
+    immigrant_background: bool = False,
+    team_id: int | None = None,
+    actor: Actor = None,
+    require_artificial: bool = False,
+) -> Person:
+    """Register a person; the identity code is validated, hashed and encrypted, never stored plain."""
+    errors: list[FieldError] = []
+    compact = ""
+    for field, value in (("first_names", first_names), ("last_name", last_name)):
+        if not value.strip():
+            errors.append(FieldError(field, ErrorCode.REQUIRED, "Nimi on pakollinen."))
+    try:
+        compact = personal_id.validate(personal_id_code, require_artificial=require_artificial)
+    except ValidationFailed as failure:
+        errors.extend(failure.errors)
+    if language not in Language.values:
+        errors.append(FieldError("language", ErrorCode.INVALID, f"Tuntematon kieli: {language}."))
+    if education not in Education.values:
+        errors.append(FieldError("education", ErrorCode.INVALID, f"Tuntematon koulutustaso: {education}."))
+    if compact and Person.objects.filter(personal_id_hash=personal_id.keyed_hash(compact)).exists():
+        errors.append(FieldError("personal_id", ErrorCode.DUPLICATE, "Henkilö on jo rekisterissä."))
+    _raise_if(errors)
+    return Person.objects.create(
+        personal_id_hash=personal_id.keyed_hash(compact),
+        personal_id_encrypted=personal_id.encrypt(compact),
+        first_names=first_names.strip(),
+        last_name=last_name.strip(),
+        birth_date=personal_id.birth_date(compact),
+        gender=Gender.FEMALE if personal_id.is_female(compact) else Gender.MALE,
+        language=language,
+        education=education,
+        immigrant_background=immigrant_background,
+        team_id=team_id,
+        created_by=_user(actor),
+    )
+
+
+def person_find_by_personal_id(code: str) -> Person | None:
+    """Look a person up by identity code (through the keyed hash only)."""
+    compact = personal_id.validate(code)
+    return Person.objects.filter(personal_id_hash=personal_id.keyed_hash(compact)).first()
+
+
+# --- spells -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpellInput:
+    start_date: date
+    end_date: date | None
+
+
+def _check_spell(model: type[Any], person: Person, spell: SpellInput, exclude_lineage: Any = None) -> list[FieldError]:
+    errors = validators.check_order(spell.start_date, spell.end_date, start_field="start_date", end_field="end_date")
+    if not errors:
+        other = validators.overlapping(
+            model, person_id=person.pk, start=spell.start_date, end=spell.end_date, exclude_lineage=exclude_lineage,
+        )
+        if other is not None:
+            errors.append(validators.overlap_error("start_date", other))
+    return errors
+
+
+def _resolve_municipality(code: str, on: date, field: str = "municipality") -> tuple[Municipality | None, list[FieldError]]:
+    municipality = Municipality.objects.filter(code=code).first()
+    if municipality is None:
+        return None, [FieldError(field, ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {code}.")]
+    if not municipality.is_valid_on(on):
+        return None, [FieldError(field, ErrorCode.INVALID,
+                                 f"Kunta {code} {municipality.name_fi} ei ollut voimassa {on.isoformat()}.")]
+    return municipality, []
+
+
+def _resolve_status(status_code: str, service_code: str | None) -> tuple[LabourMarketStatus | None, ServiceType | None,
+                                                                          list[FieldError]]:
+    errors: list[FieldError] = []
+    status = LabourMarketStatus.objects.filter(code=status_code).first()
+    service = ServiceType.objects.filter(code=service_code).first() if service_code else None
+    if status is None:
+        errors.append(FieldError("status", ErrorCode.UNKNOWN, f"Tuntematon työmarkkina-asema: {status_code}."))
+    if service_code and service is None:
+        errors.append(FieldError("service_type", ErrorCode.UNKNOWN, f"Tuntematon palvelu: {service_code}."))
+    if status is not None and status.requires_service_type and not service_code:
+        errors.append(FieldError("service_type", ErrorCode.REQUIRED, "Palvelussa-jaksolle on annettava palvelu."))
+    if status is not None and not status.requires_service_type and service_code:
+        errors.append(FieldError("service_type", ErrorCode.INVALID,
+                                 f"Asemalla {status_code} ei ole palvelua; jätä palvelu tyhjäksi."))
+    return status, service, errors
+
+
+def _save(fact: F) -> F:
+    try:
+        fact.save()
+    except IntegrityError as error:  # the database guards caught what a concurrent writer slipped in
+        raise ValidationFailed.single("start_date", ErrorCode.OVERLAP, "Jakso menee päällekkäin toisen kanssa.") from error
+    return fact
+
+
+def _supersede(fact: FactVersion, *, actor: Actor, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationFailed.single("reason", ErrorCode.REQUIRED, "Korjaukselle on annettava syy.")
+    if fact.superseded_at is not None:
+        raise ValidationFailed.single("id", ErrorCode.NOT_CURRENT, "Tämä versio on jo korjattu; korjaa uusin versio.")
+    fact.superseded_at = timezone.now()
+    fact.superseded_by_user = _user(actor)
+    fact.correction_reason = reason.strip()
+    fact.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
+
+
+@transaction.atomic
+def home_municipality_record(
+    *, person: Person, municipality_code: str, start_date: date, end_date: date | None = None,
+    actor: Actor = None, source: str = FactSource.MANUAL, corrects: HomeMunicipalitySpell | None = None,
+    reason: str = "",
+) -> HomeMunicipalitySpell:
+    """Record a home-municipality spell, or (``corrects``) a corrected version of one."""
+    _lock_person(person)
+    if corrects is not None:
+        corrects.refresh_from_db()
+    spell = SpellInput(start_date, end_date)
+    municipality, errors = _resolve_municipality(municipality_code, start_date)
+    errors += _check_spell(HomeMunicipalitySpell, person, spell, exclude_lineage=corrects.lineage if corrects else None)
+    _raise_if(errors)
+    row = HomeMunicipalitySpell(person=person, municipality=municipality, start_date=start_date, end_date=end_date,
+                                recorded_by=_user(actor), source=source)
+    if corrects is not None:
+        _supersede(corrects, actor=actor, reason=reason)
+        row.lineage = corrects.lineage
+    return _save(row)
+
+
+@transaction.atomic
+def status_spell_record(
+    *, person: Person, status: str, start_date: date, end_date: date | None = None,
+    service_type: str | None = None, actor: Actor = None, source: str = FactSource.MANUAL,
+    corrects: StatusSpell | None = None, reason: str = "",
+) -> StatusSpell:
+    """Record a labour-market status spell, or (``corrects``) a corrected version of one."""
+    _lock_person(person)
+    if corrects is not None:
+        corrects.refresh_from_db()
+    status_row, service_row, errors = _resolve_status(status, service_type)
+    errors += _check_spell(StatusSpell, person, SpellInput(start_date, end_date),
+                           exclude_lineage=corrects.lineage if corrects else None)
+    _raise_if(errors)
+    row = StatusSpell(person=person, status=status_row, service_type=service_row, start_date=start_date,
+                      end_date=end_date, recorded_by=_user(actor), source=source)
+    if corrects is not None:
+        _supersede(corrects, actor=actor, reason=reason)
+        row.lineage = corrects.lineage
+    return _save(row)
+
+
+@transaction.atomic
+def fact_retract(*, fact: FactVersion, reason: str, actor: Actor = None) -> None:
+    """Withdraw a fact recorded in error; its history stays, it is no longer current."""
+    fact.refresh_from_db()
+    _supersede(fact, actor=actor, reason=reason)
+
+
+# --- job-search periods ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def job_search_open(*, person: Person, registered_on: date, actor: Actor = None,
+                    source: str = FactSource.MANUAL) -> JobSearchPeriod:
+    """Register the person as a job seeker from ``registered_on`` (one open registration at a time)."""
+    _lock_person(person)
+    other = validators.overlapping(JobSearchPeriod, person_id=person.pk, start=registered_on, end=None,
+                                   start_field="registered_on", end_field="ended_on")
+    if other is not None:
+        raise ValidationFailed([validators.overlap_error("registered_on", other, start_field="registered_on",
+                                                         end_field="ended_on")])
+    return _save(JobSearchPeriod(person=person, registered_on=registered_on, recorded_by=_user(actor), source=source))
+
+
+@transaction.atomic
+def job_search_end(*, period: JobSearchPeriod, ended_on: date, end_reason: str, actor: Actor = None) -> JobSearchPeriod:
+    """End a job search with its outcome; writes a new version of the period (the old one is kept)."""
+    _lock_person(period.person)
+    period.refresh_from_db()
+    errors = validators.check_order(period.registered_on, ended_on, start_field="registered_on", end_field="ended_on")
+    if end_reason not in JobSearchEndReason.values:
+        errors.append(FieldError("end_reason", ErrorCode.INVALID,
+                                 f"Tuntematon päättymissyy: {end_reason}. Sallitut: {', '.join(JobSearchEndReason.values)}."))
+    if period.ended_on is not None:
+        errors.append(FieldError("ended_on", ErrorCode.INVALID, "Työnhaku on jo päättynyt; korjaa se korjauksena."))
+    later = validators.overlapping(JobSearchPeriod, person_id=period.person_id, start=period.registered_on, end=ended_on,
+                                   start_field="registered_on", end_field="ended_on", exclude_lineage=period.lineage)
+    if later is not None:
+        errors.append(validators.overlap_error("ended_on", later, start_field="registered_on", end_field="ended_on"))
+    _raise_if(errors)
+    _supersede(period, actor=actor, reason=f"ended: {end_reason}")
+    return _save(JobSearchPeriod(person_id=period.person_id, registered_on=period.registered_on, ended_on=ended_on,
+                                 end_reason=end_reason, lineage=period.lineage, recorded_by=_user(actor),
+                                 source=period.source))
+
+
+# --- benefit days -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def benefit_month_record(
+    *, person: Person, month: date, benefit_type: str, days: int, amount: Decimal,
+    basis: str = BenefitBasis.UNEMPLOYMENT, actor: Actor = None, source: str = FactSource.MANUAL,
+    corrects: BenefitMonth | None = None, reason: str = "",
+) -> BenefitMonth:
+    """Record paid benefit days for a month (or correct an earlier row for the same month)."""
+    _lock_person(person)
+    month = month_start(month)
+    errors: list[FieldError] = []
+    if benefit_type not in BenefitType.values:
+        errors.append(FieldError("benefit_type", ErrorCode.UNKNOWN,
+                                 f"Tuntematon etuus: {benefit_type}. Sallitut: {', '.join(BenefitType.values)}."))
+    if basis not in BenefitBasis.values:
+        errors.append(FieldError("basis", ErrorCode.UNKNOWN, f"Tuntematon maksuperuste: {basis}."))
+    if amount < 0:
+        errors.append(FieldError("amount", ErrorCode.INVALID, "Summa ei voi olla negatiivinen."))
+    others = BenefitMonth.objects.filter(person=person, month=month, superseded_at__isnull=True)
+    if corrects is not None:
+        corrects.refresh_from_db()
+        others = others.exclude(pk=corrects.pk)
+    elif others.filter(benefit_type=benefit_type, basis=basis).exists():
+        errors.append(FieldError("month", ErrorCode.DUPLICATE,
+                                 f"Kuukaudelle {month:%Y-%m} on jo tämän etuuden rivi; korjaa se korjauksena."))
+    other_days = sum(row.days for row in others)
+    errors += validators.check_benefit_days(month, days, other_days)
+    _raise_if(errors)
+    row = BenefitMonth(person=person, month=month, benefit_type=benefit_type, basis=basis, days=days,
+                       amount=amount, recorded_by=_user(actor), source=source)
+    if corrects is not None:
+        _supersede(corrects, actor=actor, reason=reason)
+        row.lineage = corrects.lineage
+    return _save(row)

@@ -1,0 +1,13 @@
+"""URL map: pages, the JSON API (OpenAPI at /api/openapi.json), admin, language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from polku.api.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("polku.web.urls")),
+]

@@ -1,0 +1,49 @@
+"""Shared fixtures. Reference data comes from the migrations, as in production."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from polku.access.models import Role, StaffProfile
+from polku.access.services import staff_create
+from polku.people.artificial import artificial_personal_id
+from polku.people.models import Person
+from polku.timeline import services
+
+_serials = itertools.count()
+
+
+def next_artificial_id(birth: date = date(1985, 4, 12)) -> str:
+    """A fresh artificial identity code; walks serials 900–999, then the next birth day."""
+    n = next(_serials)
+    day = date.fromordinal(birth.toordinal() + n // 100)
+    return artificial_personal_id(day, 900 + n % 100)
+
+
+@pytest.fixture
+def make_person(db: Any) -> Callable[..., Person]:
+    def factory(*, municipality: str | None = "765", since: date = date(2020, 1, 1), **kwargs: Any) -> Person:
+        kwargs.setdefault("first_names", "Testi")
+        kwargs.setdefault("last_name", "Henkilö")
+        person = services.person_create(personal_id_code=kwargs.pop("personal_id_code", next_artificial_id()), **kwargs)
+        if municipality:
+            services.home_municipality_record(person=person, municipality_code=municipality, start_date=since)
+        return person
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(db: Any) -> Callable[..., StaffProfile]:
+    counter = itertools.count()
+
+    def factory(role: str = Role.COUNSELLOR, area: str | None = "kainuu-trial", team: str | None = None) -> StaffProfile:
+        return staff_create(username=f"{role}-{next(counter)}", password="salasana-123", role=role, area_code=area,
+                            team_name=team)
+
+    return factory
