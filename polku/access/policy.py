@@ -66,3 +66,19 @@ def require_person_access(user: Any, person: Person) -> None:
     """Raise ``AccessDenied`` unless ``user`` may read ``person``."""
     if not persons_visible_to(user).filter(pk=person.pk).exists():
         raise AccessDenied("Ei oikeutta tämän henkilön tietoihin.")
+
+
+WRITE_ROLES = frozenset({Role.COUNSELLOR, Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
+
+
+def can_write_person_data(user: Any) -> bool:
+    profile = staff_profile(user)
+    return profile is not None and profile.role in WRITE_ROLES
+
+
+def require_write_access(user: Any, person: Person | None = None) -> None:
+    """Raise ``AccessDenied`` unless ``user`` may record facts (for ``person``, when given)."""
+    if not can_write_person_data(user):
+        raise AccessDenied("Roolilla ei ole oikeutta kirjata henkilötietoja.")
+    if person is not None:
+        require_person_access(user, person)

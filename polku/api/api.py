@@ -1,5 +1,287 @@
-"""The JSON API. OpenAPI document at /api/openapi.json, interactive docs at /api/docs."""
+"""The JSON API. OpenAPI document at /api/openapi.json, interactive docs at /api/docs.
 
-from ninja import NinjaAPI
+Thin by design: parse, check access, call one service or selector, log the read, return.
+Errors have one shape everywhere: ``{"errors": [{"field", "code", "message"}]}``.
+"""
 
-api = NinjaAPI(title="Polku API", version="0.1.0", urls_namespace="api")
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import django_auth
+
+from polku.access import policy
+from polku.access.models import AccessChannel, Role
+from polku.access.services import log_person_reads
+from polku.api import schemas
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.people.models import Person
+from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipality, ServiceType
+from polku.timeline import selectors, services
+from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+
+api = NinjaAPI(
+    title="Polku API",
+    version="0.1.0",
+    description="Job-seeker timelines and reference data. Every read of a person's data is access-logged.",
+    urls_namespace="api",
+    auth=django_auth,
+)
+
+DEFAULT_PURPOSE = "asiakastyö"
+
+
+# --- error shape ---------------------------------------------------------------------------
+
+
+@api.exception_handler(ValidationFailed)
+def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return api.create_response(request, {"errors": [e.as_dict() for e in exc.errors]}, status=422)
+
+
+@api.exception_handler(SchemaValidationError)
+def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors = []
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", []) if part not in {"body", "payload", "query", "path"}]
+        errors.append({"field": ".".join(location) or "body", "code": str(ErrorCode.INVALID),
+                       "message": str(item.get("msg", "invalid"))})
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(AccessDenied)
+def _access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"errors": [{"field": "", "code": str(ErrorCode.FORBIDDEN), "message": str(exc)}]}, status=403,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"errors": [{"field": "", "code": "unauthenticated", "message": "Kirjaudu sisään."}]}, status=401,
+    )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _purpose(request: HttpRequest) -> str:
+    return request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE)
+
+
+def _read_person(request: HttpRequest, person_id: UUID, action: str) -> Person:
+    """Fetch a person the user may read, and log the read."""
+    person = get_object_or_404(Person, pk=person_id)
+    policy.require_person_access(request.user, person)
+    log_person_reads(user=request.user, person_ids=[person.pk], action=action, purpose=_purpose(request),
+                     channel=AccessChannel.API)
+    return person
+
+
+def _write_person(request: HttpRequest, person_id: Any, action: str) -> Person:
+    """Fetch a person the user may record facts for, and log the write."""
+    person = get_object_or_404(Person, pk=person_id)
+    policy.require_write_access(request.user, person)
+    log_person_reads(user=request.user, person_ids=[person.pk], action=action, purpose=_purpose(request),
+                     channel=AccessChannel.API)
+    return person
+
+
+def _month(value: str) -> date:
+    return date.fromisoformat(f"{value}-01")
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+@api.get("/municipalities", response=list[schemas.MunicipalityOut], tags=["reference"])
+def municipalities(request: HttpRequest) -> Any:
+    return Municipality.objects.all()
+
+
+@api.get("/employment-areas", response=list[schemas.EmploymentAreaOut], tags=["reference"])
+def employment_areas(request: HttpRequest) -> Any:
+    return [
+        {**{f: getattr(area, f) for f in ("code", "name_fi", "name_sv", "name_en", "valid_from", "valid_to", "source")},
+         "municipalities": [m.municipality_id for m in area.memberships.all()]}
+        for area in EmploymentArea.objects.prefetch_related("memberships")
+    ]
+
+
+@api.get("/statuses", response=list[schemas.CatalogueEntryOut], tags=["reference"])
+def statuses(request: HttpRequest) -> Any:
+    return LabourMarketStatus.objects.all()
+
+
+@api.get("/service-types", response=list[schemas.CatalogueEntryOut], tags=["reference"])
+def service_types(request: HttpRequest) -> Any:
+    return ServiceType.objects.all()
+
+
+# --- persons -----------------------------------------------------------------------------------
+
+
+@api.get("/persons", response=list[schemas.PersonOut], tags=["persons"])
+def person_list(request: HttpRequest, search: str = "", limit: int = Query(50, ge=1, le=500),
+                offset: int = Query(0, ge=0)) -> Any:
+    """Persons the user may see, by name; each returned person is an access-logged read."""
+    queryset = policy.persons_visible_to(request.user)
+    if not policy.can_see_person_level_data(request.user):
+        raise AccessDenied("Roolilla on pääsy vain koostetietoihin.")
+    for word in search.split():
+        queryset = queryset.filter(Q(first_names__icontains=word) | Q(last_name__icontains=word))
+    persons = list(queryset.order_by("last_name", "first_names", "id")[offset:offset + limit])
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="api_person_list",
+                     purpose=_purpose(request), channel=AccessChannel.API)
+    return persons
+
+
+@api.post("/persons", response={201: schemas.PersonOut, 422: schemas.ErrorOut}, tags=["persons"])
+def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
+    """Register a person with their home municipality (both or neither)."""
+    policy.require_write_access(request.user)
+    profile = policy.staff_profile(request.user)
+    if payload.home_municipality is None and (profile is None or profile.role != Role.ADMIN):
+        raise ValidationFailed.single("home_municipality", ErrorCode.REQUIRED, "Anna henkilön kotikunta.")
+    person = services.person_register(
+        personal_id_code=payload.personal_id, first_names=payload.first_names, last_name=payload.last_name,
+        language=payload.language, education=payload.education, immigrant_background=payload.immigrant_background,
+        municipality_code=payload.home_municipality, since=payload.home_municipality_since,
+        team_id=profile.team_id if profile else None, actor=request.user,
+    )
+    log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_create",
+                     purpose=_purpose(request), channel=AccessChannel.API)
+    return 201, person
+
+
+@api.post("/persons/lookup", response={200: schemas.PersonOut, 404: schemas.ErrorOut}, tags=["persons"])
+def person_lookup(request: HttpRequest, payload: schemas.PersonLookupIn) -> Any:
+    """Find a person by identity code; the code travels in the body, so it stays out of URLs and logs."""
+    person = services.person_find_by_personal_id(payload.personal_id)
+    if person is None or not policy.persons_visible_to(request.user).filter(pk=person.pk).exists():
+        return 404, {"errors": [{"field": "personal_id", "code": str(ErrorCode.UNKNOWN),
+                                 "message": "Henkilöä ei löytynyt tai sinulla ei ole oikeutta hänen tietoihinsa."}]}
+    log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_lookup",
+                     purpose=_purpose(request), channel=AccessChannel.API)
+    return 200, person
+
+
+@api.get("/persons/{person_id}", response=schemas.PersonOut, tags=["persons"])
+def person_detail(request: HttpRequest, person_id: UUID) -> Any:
+    return _read_person(request, person_id, "api_person_detail")
+
+
+@api.get("/persons/{person_id}/timeline", response=schemas.TimelineOut, tags=["timeline"])
+def person_timeline(request: HttpRequest, person_id: UUID, known_at: datetime | None = None) -> Any:
+    """All current facts of a person, or those Polku knew at ``known_at``."""
+    person = _read_person(request, person_id, "api_person_timeline")
+    return selectors.person_timeline(person, known_at=known_at)
+
+
+# --- home municipality --------------------------------------------------------------------------
+
+
+@api.post("/persons/{person_id}/home-municipalities", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
+def home_municipality_add(request: HttpRequest, person_id: UUID, payload: schemas.HomeMunicipalityIn) -> Any:
+    person = _write_person(request, person_id, "api_home_municipality_add")
+    return 201, services.home_municipality_record(
+        person=person, municipality_code=payload.municipality, start_date=payload.start_date,
+        end_date=payload.end_date, actor=request.user, source="api",
+    )
+
+
+@api.post("/home-municipalities/{spell_id}/correct", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
+def home_municipality_correct(request: HttpRequest, spell_id: int, payload: schemas.HomeMunicipalityCorrectionIn) -> Any:
+    spell = get_object_or_404(HomeMunicipalitySpell, pk=spell_id)
+    person = _write_person(request, spell.person_id, "api_home_municipality_correct")
+    return 201, services.home_municipality_record(
+        person=person, municipality_code=payload.municipality, start_date=payload.start_date,
+        end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
+    )
+
+
+# --- status spells --------------------------------------------------------------------------------
+
+
+@api.post("/persons/{person_id}/status-spells", response={201: schemas.StatusSpellOut}, tags=["timeline"])
+def status_spell_add(request: HttpRequest, person_id: UUID, payload: schemas.StatusSpellIn) -> Any:
+    person = _write_person(request, person_id, "api_status_spell_add")
+    return 201, services.status_spell_record(
+        person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
+        end_date=payload.end_date, actor=request.user, source="api",
+    )
+
+
+@api.post("/status-spells/{spell_id}/correct", response={201: schemas.StatusSpellOut}, tags=["timeline"])
+def status_spell_correct(request: HttpRequest, spell_id: int, payload: schemas.StatusSpellCorrectionIn) -> Any:
+    spell = get_object_or_404(StatusSpell, pk=spell_id)
+    person = _write_person(request, spell.person_id, "api_status_spell_correct")
+    return 201, services.status_spell_record(
+        person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
+        end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
+    )
+
+
+@api.post("/status-spells/{spell_id}/retract", response={204: None}, tags=["timeline"])
+def status_spell_retract(request: HttpRequest, spell_id: int, payload: schemas.CorrectionReason) -> Any:
+    spell = get_object_or_404(StatusSpell, pk=spell_id)
+    _write_person(request, spell.person_id, "api_status_spell_retract")
+    services.fact_retract(fact=spell, reason=payload.reason, actor=request.user)
+    return 204, None
+
+
+@api.get("/status-spells/{spell_id}/history", response=list[schemas.StatusSpellOut], tags=["timeline"])
+def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
+    """Every version of a spell: the audit trail of its corrections."""
+    spell = get_object_or_404(StatusSpell, pk=spell_id)
+    _read_person(request, spell.person_id, "api_status_spell_history")
+    return selectors.fact_history(StatusSpell, spell.lineage)
+
+
+# --- job-search periods -----------------------------------------------------------------------------
+
+
+@api.post("/persons/{person_id}/job-search-periods", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
+def job_search_open(request: HttpRequest, person_id: UUID, payload: schemas.JobSearchOpenIn) -> Any:
+    person = _write_person(request, person_id, "api_job_search_open")
+    return 201, services.job_search_open(person=person, registered_on=payload.registered_on, actor=request.user,
+                                         source="api")
+
+
+@api.post("/job-search-periods/{period_id}/end", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
+def job_search_end(request: HttpRequest, period_id: int, payload: schemas.JobSearchEndIn) -> Any:
+    period = get_object_or_404(JobSearchPeriod, pk=period_id)
+    _write_person(request, period.person_id, "api_job_search_end")
+    return 201, services.job_search_end(period=period, ended_on=payload.ended_on, end_reason=payload.end_reason,
+                                        actor=request.user)
+
+
+# --- benefit days ---------------------------------------------------------------------------------------
+
+
+@api.post("/persons/{person_id}/benefit-months", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
+def benefit_month_add(request: HttpRequest, person_id: UUID, payload: schemas.BenefitMonthIn) -> Any:
+    person = _write_person(request, person_id, "api_benefit_month_add")
+    return 201, services.benefit_month_record(
+        person=person, month=_month(payload.month), benefit_type=payload.benefit_type, basis=payload.basis,
+        days=payload.days, amount=payload.amount, actor=request.user, source="api",
+    )
+
+
+@api.post("/benefit-months/{row_id}/correct", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
+def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.BenefitMonthCorrectionIn) -> Any:
+    row = get_object_or_404(BenefitMonth, pk=row_id)
+    person = _write_person(request, row.person_id, "api_benefit_month_correct")
+    return 201, services.benefit_month_record(
+        person=person, month=row.month, benefit_type=row.benefit_type, basis=row.basis, days=payload.days,
+        amount=payload.amount, actor=request.user, source="api", corrects=row, reason=payload.reason,
+    )

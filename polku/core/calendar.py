@@ -34,18 +34,13 @@ def iter_months(first: date, last: date) -> Iterator[date]:
 
 
 def max_benefit_days_in_month(month: date) -> int:
-    """Upper bound of paid benefit days in a calendar month.
+    """Upper bound of paid benefit days in a calendar month: its weekdays (Mon–Fri).
 
-    The law caps benefit days at five per *calendar week*; a week that straddles the month
-    boundary contributes at most ``min(5, its days inside the month)``. This is the exact
-    bound the weekly rule implies for a monthly total (21–23 days depending on the month).
+    Benefits are paid for at most five days per calendar week [S19], and the paid days are
+    the weekdays, so a month can hold at most its number of weekdays (20–23). Counting a
+    straddling week as ``min(5, its days in the month)`` instead would allow up to 25 days in
+    a month of 23 weekdays, which no payment can produce.
     """
     first = month_start(month)
     last = month_end(month)
-    total = 0
-    day = first
-    while day <= last:
-        week_end = min(last, day + timedelta(days=6 - day.weekday()))
-        total += min(MAX_BENEFIT_DAYS_PER_WEEK, (week_end - day).days + 1)
-        day = week_end + timedelta(days=1)
-    return total
+    return sum(1 for offset in range((last - first).days + 1) if (first + timedelta(days=offset)).weekday() < 5)

@@ -45,8 +45,14 @@ def validate(code: str, *, field: str = "personal_id", require_artificial: bool 
     return str(compact)
 
 
+CENTURIES = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
+             "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}
+
+
 def birth_date(code: str) -> date:
-    return hetu.get_birth_date(code)  # type: ignore[no-any-return]
+    """Birth date encoded in a (valid) code: DDMMYY plus the century sign."""
+    compact = normalise(code)
+    return date(CENTURIES[compact[6]] + int(compact[4:6]), int(compact[2:4]), int(compact[0:2]))
 
 
 def is_female(code: str) -> bool:

@@ -50,7 +50,9 @@ class EmploymentArea(LocalisedName):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     source = models.TextField(blank=True)
-    municipalities = models.ManyToManyField(Municipality, through="EmploymentAreaMembership")
+    municipalities: models.ManyToManyField[Municipality, EmploymentAreaMembership] = models.ManyToManyField(
+        Municipality, through="EmploymentAreaMembership",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -80,6 +80,9 @@ class HomeMunicipalitySpell(Spell):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.start_date}–{self.end_date or ''}"
+
 
 class StatusSpell(Spell):
     """Labour-market status over time (unemployed, laid off, in a service of type X, employed …)."""
@@ -97,6 +100,9 @@ class StatusSpell(Spell):
                 name="status_spell_end_after_start",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.status_id}/{self.service_type_id or '-'} {self.start_date}–{self.end_date or ''}"
 
 
 class JobSearchEndReason(models.TextChoices):
@@ -132,6 +138,9 @@ class JobSearchPeriod(FactVersion):
                 name="job_search_end_reason_with_end",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.registered_on}–{self.ended_on or ''} {self.end_reason}"
 
 
 class BenefitType(models.TextChoices):
@@ -170,3 +179,6 @@ class BenefitMonth(FactVersion):
             models.CheckConstraint(condition=Q(days__lte=23), name="benefit_days_at_most_23"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="benefit_amount_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.benefit_type}/{self.basis}: {self.days} d"

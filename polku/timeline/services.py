@@ -99,6 +99,42 @@ def person_create(
     )
 
 
+@transaction.atomic
+def person_register(
+    *,
+    personal_id_code: str,
+    first_names: str,
+    last_name: str,
+    municipality_code: str | None,
+    since: date | None,
+    language: str = Language.FINNISH,
+    education: str = Education.UPPER_SECONDARY,
+    immigrant_background: bool = False,
+    team_id: int | None = None,
+    actor: Actor = None,
+    require_artificial: bool = False,
+) -> Person:
+    """Create a person and their current home municipality together, or neither."""
+    errors: list[FieldError] = []
+    if municipality_code and since is None:
+        errors.append(FieldError("home_municipality_since", ErrorCode.REQUIRED, "Anna kotikunnan alkamispäivä."))
+    _raise_if(errors)
+    person = person_create(
+        personal_id_code=personal_id_code, first_names=first_names, last_name=last_name, language=language,
+        education=education, immigrant_background=immigrant_background, team_id=team_id, actor=actor,
+        require_artificial=require_artificial,
+    )
+    if municipality_code and since is not None:
+        try:
+            home_municipality_record(person=person, municipality_code=municipality_code, start_date=since, actor=actor)
+        except ValidationFailed as failure:
+            raise ValidationFailed([
+                FieldError("home_municipality" if e.field == "municipality" else e.field, e.code, e.message)
+                for e in failure.errors
+            ]) from None
+    return person
+
+
 def person_find_by_personal_id(code: str) -> Person | None:
     """Look a person up by identity code (through the keyed hash only)."""
     compact = personal_id.validate(code)

@@ -1,0 +1,85 @@
+"""Base class for ``polku`` commands that read or write a person's facts.
+
+Every such command acts as a named user (``--user`` or ``POLKU_USER``) under the same access
+rules as the web and the API, logs its reads, and turns refused input into a message that
+names each field and the reason (exit status 1, nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from polku.access import policy
+from polku.access.models import AccessChannel
+from polku.access.services import log_person_reads
+from polku.core.errors import AccessDenied, ValidationFailed
+from polku.people.models import Person
+
+
+def parse_date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{field}: päivämäärä muodossa VVVV-KK-PP, saatiin {value!r}") from None
+
+
+class PersonFactCommand(BaseCommand):
+    """Shared plumbing: the acting user, person look-up with access check, error rendering."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--user", default=os.environ.get("POLKU_USER"),
+                            help="Username the command acts as (default: $POLKU_USER).")
+        parser.add_argument("--purpose", default="asiakastyö", help="Purpose of the read, for the access log.")
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
+
+    def acting_user(self, options: dict[str, Any]) -> Any:
+        username = options.get("user")
+        if not username:
+            raise CommandError("--user: anna käyttäjä, jonka nimissä komento toimii (tai aseta POLKU_USER).")
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"--user: tuntematon käyttäjä {username!r}.")
+        return user
+
+    def person(self, options: dict[str, Any], person_id: str, *, write: bool, action: str) -> Person:
+        user = self.acting_user(options)
+        person = Person.objects.filter(pk=person_id).first() if _is_uuid(person_id) else None
+        if person is None:
+            raise CommandError(f"--person: henkilöä {person_id!r} ei löydy.")
+        try:
+            if write:
+                policy.require_write_access(user, person)
+            else:
+                policy.require_person_access(user, person)
+        except AccessDenied as denied:
+            raise CommandError(f"--person: {denied}") from None
+        log_person_reads(user=user, person_ids=[person.pk], action=action, purpose=options["purpose"],
+                         channel=AccessChannel.CLI)
+        return person
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except ValidationFailed as failure:
+            raise CommandError("\n".join(f"{e.field}: {e.message}" for e in failure.errors)) from None
+        except AccessDenied as denied:
+            raise CommandError(str(denied)) from None
+
+    def emit(self, options: dict[str, Any], data: dict[str, Any], text: str) -> None:
+        self.stdout.write(json.dumps(data, default=str, ensure_ascii=False) if options["json"] else text)
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

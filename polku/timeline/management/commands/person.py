@@ -1,0 +1,90 @@
+"""``polku person add|show``: register a job seeker, or print their timeline (an access-logged read)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from polku.access.models import AccessChannel
+from polku.access.services import log_person_reads
+from polku.core.commands import PersonFactCommand, parse_date
+from polku.timeline import selectors, services
+
+
+class Command(PersonFactCommand):
+    help = "Register a person (add) or show a person's timeline (show)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Register a person with a home municipality.")
+        source = add.add_mutually_exclusive_group(required=True)
+        source.add_argument("--personal-id-stdin", action="store_true",
+                            help="Read the identity code from standard input (keeps it out of shell history).")
+        source.add_argument("--personal-id", help="Identity code (prefer --personal-id-stdin).")
+        add.add_argument("--first-names", required=True)
+        add.add_argument("--last-name", required=True)
+        add.add_argument("--municipality", required=True, help="Three-digit home municipality code.")
+        add.add_argument("--since", required=True, help="Home municipality start date, YYYY-MM-DD.")
+        add.add_argument("--language", default="fi")
+        add.add_argument("--education", default="upper_secondary")
+        add.add_argument("--immigrant-background", action="store_true")
+        show = sub.add_parser("show", help="Print a person's timeline.")
+        show.add_argument("--person", required=True, help="Person UUID.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "add":
+            self._add(options)
+        else:
+            self._show(options)
+
+    def _add(self, options: dict[str, Any]) -> None:
+        user = self.acting_user(options)
+        from polku.access import policy
+
+        policy.require_write_access(user)
+        code = sys.stdin.readline().strip() if options["personal_id_stdin"] else options["personal_id"]
+        if not code:
+            raise CommandError("personal_id: henkilötunnus puuttuu.")
+        profile = policy.staff_profile(user)
+        person = services.person_register(
+            personal_id_code=code, first_names=options["first_names"], last_name=options["last_name"],
+            municipality_code=options["municipality"], since=parse_date(options["since"], "--since"),
+            language=options["language"], education=options["education"],
+            immigrant_background=options["immigrant_background"], team_id=profile.team_id if profile else None,
+            actor=user,
+        )
+        log_person_reads(user=user, person_ids=[person.pk], action="cli_person_add", purpose=options["purpose"],
+                         channel=AccessChannel.CLI)
+        self.emit(options, {"id": str(person.pk)}, f"Henkilö kirjattu: {person.pk}")
+
+    def _show(self, options: dict[str, Any]) -> None:
+        person = self.person(options, options["person"], write=False, action="cli_person_show")
+        timeline = selectors.person_timeline(person)
+        data = {
+            "id": str(person.pk),
+            "name": f"{person.first_names} {person.last_name}",
+            "masked_personal_id": person.masked_personal_id,
+            "home_municipalities": [
+                {"municipality": s.municipality_id, "start_date": s.start_date, "end_date": s.end_date}
+                for s in timeline.home_municipalities
+            ],
+            "status_spells": [
+                {"id": s.pk, "status": s.status_id, "service_type": s.service_type_id, "start_date": s.start_date,
+                 "end_date": s.end_date} for s in timeline.status_spells
+            ],
+            "job_search_periods": [
+                {"id": p.pk, "registered_on": p.registered_on, "ended_on": p.ended_on, "end_reason": p.end_reason}
+                for p in timeline.job_search_periods
+            ],
+            "benefit_months": [
+                {"id": b.pk, "month": b.month, "benefit_type": b.benefit_type, "basis": b.basis, "days": b.days,
+                 "amount": b.amount} for b in timeline.benefit_months
+            ],
+        }
+        lines = [f"{data['name']} ({data['masked_personal_id']})"]
+        lines += [f"  {s.start_date}–{s.end_date or ''}  {s.status_id} {s.service_type_id or ''}".rstrip()
+                  for s in timeline.status_spells]
+        self.emit(options, data, "\n".join(lines))

@@ -1,0 +1,56 @@
+"""``polku spell add|correct|retract``: labour-market status spells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from polku.core.commands import PersonFactCommand, parse_date
+from polku.timeline import services
+from polku.timeline.models import StatusSpell
+
+
+class Command(PersonFactCommand):
+    help = "Record, correct or retract a labour-market status spell."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        sub = parser.add_subparsers(dest="action", required=True)
+        for name in ("add", "correct"):
+            cmd = sub.add_parser(name)
+            if name == "add":
+                cmd.add_argument("--person", required=True, help="Person UUID.")
+            else:
+                cmd.add_argument("--id", type=int, required=True, help="Spell id to correct.")
+                cmd.add_argument("--reason", required=True)
+            cmd.add_argument("--status", required=True)
+            cmd.add_argument("--service-type")
+            cmd.add_argument("--start", required=True, help="YYYY-MM-DD")
+            cmd.add_argument("--end", help="YYYY-MM-DD (omit for an open spell)")
+        retract = sub.add_parser("retract")
+        retract.add_argument("--id", type=int, required=True)
+        retract.add_argument("--reason", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "add":
+            person = self.person(options, options["person"], write=True, action="cli_status_spell_add")
+            corrects = None
+        else:
+            corrects = StatusSpell.objects.filter(pk=options["id"]).first()
+            if corrects is None:
+                raise CommandError(f"--id: jaksoa {options['id']} ei löydy.")
+            person = self.person(options, str(corrects.person_id), write=True, action=f"cli_status_spell_{options['action']}")
+        user = self.acting_user(options)
+        if options["action"] == "retract":
+            assert corrects is not None
+            services.fact_retract(fact=corrects, reason=options["reason"], actor=user)
+            self.emit(options, {"retracted": corrects.pk}, f"Jakso {corrects.pk} peruttu.")
+            return
+        spell = services.status_spell_record(
+            person=person, status=options["status"], service_type=options["service_type"],
+            start_date=parse_date(options["start"], "--start"),
+            end_date=parse_date(options["end"], "--end") if options["end"] else None,
+            actor=user, corrects=corrects, reason=options.get("reason") or "",
+        )
+        self.emit(options, {"id": spell.pk, "lineage": str(spell.lineage)}, f"Jakso kirjattu: {spell.pk}")
