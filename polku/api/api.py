@@ -13,7 +13,7 @@ from uuid import UUID
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
@@ -160,7 +160,7 @@ def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
     )
     log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_create",
                      purpose=_purpose(request), channel=AccessChannel.API)
-    return 201, person
+    return Status(201, person)
 
 
 @api.post("/persons/lookup", response={200: schemas.PersonOut, 404: schemas.ErrorOut}, tags=["persons"])
@@ -168,11 +168,11 @@ def person_lookup(request: HttpRequest, payload: schemas.PersonLookupIn) -> Any:
     """Find a person by identity code; the code travels in the body, so it stays out of URLs and logs."""
     person = services.person_find_by_personal_id(payload.personal_id)
     if person is None or not policy.persons_visible_to(request.user).filter(pk=person.pk).exists():
-        return 404, {"errors": [{"field": "personal_id", "code": str(ErrorCode.UNKNOWN),
-                                 "message": "Henkilöä ei löytynyt tai sinulla ei ole oikeutta hänen tietoihinsa."}]}
+        return Status(404, {"errors": [{"field": "personal_id", "code": str(ErrorCode.UNKNOWN),
+                                 "message": "Henkilöä ei löytynyt tai sinulla ei ole oikeutta hänen tietoihinsa."}]})
     log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_lookup",
                      purpose=_purpose(request), channel=AccessChannel.API)
-    return 200, person
+    return Status(200, person)
 
 
 @api.get("/persons/{person_id}", response=schemas.PersonOut, tags=["persons"])
@@ -193,20 +193,20 @@ def person_timeline(request: HttpRequest, person_id: UUID, known_at: datetime | 
 @api.post("/persons/{person_id}/home-municipalities", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
 def home_municipality_add(request: HttpRequest, person_id: UUID, payload: schemas.HomeMunicipalityIn) -> Any:
     person = _write_person(request, person_id, "api_home_municipality_add")
-    return 201, services.home_municipality_record(
+    return Status(201, services.home_municipality_record(
         person=person, municipality_code=payload.municipality, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api",
-    )
+    ))
 
 
 @api.post("/home-municipalities/{spell_id}/correct", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
 def home_municipality_correct(request: HttpRequest, spell_id: int, payload: schemas.HomeMunicipalityCorrectionIn) -> Any:
     spell = get_object_or_404(HomeMunicipalitySpell, pk=spell_id)
     person = _write_person(request, spell.person_id, "api_home_municipality_correct")
-    return 201, services.home_municipality_record(
+    return Status(201, services.home_municipality_record(
         person=person, municipality_code=payload.municipality, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
-    )
+    ))
 
 
 # --- status spells --------------------------------------------------------------------------------
@@ -215,20 +215,20 @@ def home_municipality_correct(request: HttpRequest, spell_id: int, payload: sche
 @api.post("/persons/{person_id}/status-spells", response={201: schemas.StatusSpellOut}, tags=["timeline"])
 def status_spell_add(request: HttpRequest, person_id: UUID, payload: schemas.StatusSpellIn) -> Any:
     person = _write_person(request, person_id, "api_status_spell_add")
-    return 201, services.status_spell_record(
+    return Status(201, services.status_spell_record(
         person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api",
-    )
+    ))
 
 
 @api.post("/status-spells/{spell_id}/correct", response={201: schemas.StatusSpellOut}, tags=["timeline"])
 def status_spell_correct(request: HttpRequest, spell_id: int, payload: schemas.StatusSpellCorrectionIn) -> Any:
     spell = get_object_or_404(StatusSpell, pk=spell_id)
     person = _write_person(request, spell.person_id, "api_status_spell_correct")
-    return 201, services.status_spell_record(
+    return Status(201, services.status_spell_record(
         person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
-    )
+    ))
 
 
 @api.post("/status-spells/{spell_id}/retract", response={204: None}, tags=["timeline"])
@@ -236,7 +236,7 @@ def status_spell_retract(request: HttpRequest, spell_id: int, payload: schemas.C
     spell = get_object_or_404(StatusSpell, pk=spell_id)
     _write_person(request, spell.person_id, "api_status_spell_retract")
     services.fact_retract(fact=spell, reason=payload.reason, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @api.get("/status-spells/{spell_id}/history", response=list[schemas.StatusSpellOut], tags=["timeline"])
@@ -253,16 +253,16 @@ def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
 @api.post("/persons/{person_id}/job-search-periods", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
 def job_search_open(request: HttpRequest, person_id: UUID, payload: schemas.JobSearchOpenIn) -> Any:
     person = _write_person(request, person_id, "api_job_search_open")
-    return 201, services.job_search_open(person=person, registered_on=payload.registered_on, actor=request.user,
-                                         source="api")
+    return Status(201, services.job_search_open(person=person, registered_on=payload.registered_on, actor=request.user,
+                                         source="api"))
 
 
 @api.post("/job-search-periods/{period_id}/end", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
 def job_search_end(request: HttpRequest, period_id: int, payload: schemas.JobSearchEndIn) -> Any:
     period = get_object_or_404(JobSearchPeriod, pk=period_id)
     _write_person(request, period.person_id, "api_job_search_end")
-    return 201, services.job_search_end(period=period, ended_on=payload.ended_on, end_reason=payload.end_reason,
-                                        actor=request.user)
+    return Status(201, services.job_search_end(period=period, ended_on=payload.ended_on, end_reason=payload.end_reason,
+                                        actor=request.user))
 
 
 # --- benefit days ---------------------------------------------------------------------------------------
@@ -271,17 +271,17 @@ def job_search_end(request: HttpRequest, period_id: int, payload: schemas.JobSea
 @api.post("/persons/{person_id}/benefit-months", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
 def benefit_month_add(request: HttpRequest, person_id: UUID, payload: schemas.BenefitMonthIn) -> Any:
     person = _write_person(request, person_id, "api_benefit_month_add")
-    return 201, services.benefit_month_record(
+    return Status(201, services.benefit_month_record(
         person=person, month=_month(payload.month), benefit_type=payload.benefit_type, basis=payload.basis,
         days=payload.days, amount=payload.amount, actor=request.user, source="api",
-    )
+    ))
 
 
 @api.post("/benefit-months/{row_id}/correct", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
 def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.BenefitMonthCorrectionIn) -> Any:
     row = get_object_or_404(BenefitMonth, pk=row_id)
     person = _write_person(request, row.person_id, "api_benefit_month_correct")
-    return 201, services.benefit_month_record(
+    return Status(201, services.benefit_month_record(
         person=person, month=row.month, benefit_type=row.benefit_type, basis=row.basis, days=payload.days,
         amount=payload.amount, actor=request.user, source="api", corrects=row, reason=payload.reason,
-    )
+    ))
