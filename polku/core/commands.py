@@ -32,11 +32,15 @@ def parse_date(value: str, field: str) -> date:
 class PersonFactCommand(BaseCommand):
     """Shared plumbing: the acting user, person look-up with access check, error rendering."""
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    @staticmethod
+    def subcommand(subparsers: Any, name: str, help_text: str = "") -> CommandParser:
+        """A subcommand parser carrying the options every person-data command shares."""
+        parser: CommandParser = subparsers.add_parser(name, help=help_text)
         parser.add_argument("--user", default=os.environ.get("POLKU_USER"),
                             help="Username the command acts as (default: $POLKU_USER).")
         parser.add_argument("--purpose", default="asiakastyö", help="Purpose of the read, for the access log.")
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
+        return parser
 
     def acting_user(self, options: dict[str, Any]) -> Any:
         username = options.get("user")

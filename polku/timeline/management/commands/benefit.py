@@ -15,9 +15,8 @@ class Command(PersonFactCommand):
     help = "Record paid benefit days for a month."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add")
+        add = self.subcommand(sub, "add")
         add.add_argument("--person", required=True)
         add.add_argument("--month", required=True, help="YYYY-MM")
         add.add_argument("--type", dest="benefit_type", required=True,

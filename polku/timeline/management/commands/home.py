@@ -14,9 +14,8 @@ class Command(PersonFactCommand):
     help = "Record a home-municipality spell."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add")
+        add = self.subcommand(sub, "add")
         add.add_argument("--person", required=True)
         add.add_argument("--municipality", required=True)
         add.add_argument("--start", required=True)

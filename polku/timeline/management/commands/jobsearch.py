@@ -15,12 +15,11 @@ class Command(PersonFactCommand):
     help = "Open or end a job-search period."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        opened = sub.add_parser("open")
+        opened = self.subcommand(sub, "open")
         opened.add_argument("--person", required=True)
         opened.add_argument("--date", required=True)
-        ended = sub.add_parser("end")
+        ended = self.subcommand(sub, "end")
         ended.add_argument("--id", type=int, required=True, help="Job-search period id.")
         ended.add_argument("--date", required=True)
         ended.add_argument("--reason", required=True, help="End reason code, e.g. open_market_job.")

@@ -17,9 +17,8 @@ class Command(PersonFactCommand):
     help = "Register a person (add) or show a person's timeline (show)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="Register a person with a home municipality.")
+        add = self.subcommand(sub, "add", "Register a person with a home municipality.")
         source = add.add_mutually_exclusive_group(required=True)
         source.add_argument("--personal-id-stdin", action="store_true",
                             help="Read the identity code from standard input (keeps it out of shell history).")
@@ -31,7 +30,7 @@ class Command(PersonFactCommand):
         add.add_argument("--language", default="fi")
         add.add_argument("--education", default="upper_secondary")
         add.add_argument("--immigrant-background", action="store_true")
-        show = sub.add_parser("show", help="Print a person's timeline.")
+        show = self.subcommand(sub, "show", "Print a person's timeline.")
         show.add_argument("--person", required=True, help="Person UUID.")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -15,10 +15,9 @@ class Command(PersonFactCommand):
     help = "Record, correct or retract a labour-market status spell."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
         sub = parser.add_subparsers(dest="action", required=True)
         for name in ("add", "correct"):
-            cmd = sub.add_parser(name)
+            cmd = self.subcommand(sub, name)
             if name == "add":
                 cmd.add_argument("--person", required=True, help="Person UUID.")
             else:
@@ -28,7 +27,7 @@ class Command(PersonFactCommand):
             cmd.add_argument("--service-type")
             cmd.add_argument("--start", required=True, help="YYYY-MM-DD")
             cmd.add_argument("--end", help="YYYY-MM-DD (omit for an open spell)")
-        retract = sub.add_parser("retract")
+        retract = self.subcommand(sub, "retract")
         retract.add_argument("--id", type=int, required=True)
         retract.add_argument("--reason", required=True)
 
