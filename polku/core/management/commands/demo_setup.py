@@ -1,0 +1,87 @@
+"""``polku demo_setup``: the demo's data and users (run by ``make demo``; safe to run again).
+
+Simulates the ``sotkamo-2021`` and ``kuopio-area-2023`` profiles into the database unless
+already there, creates one demo user per role and prints their credentials. Demo passwords
+are public: never run this against a production database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from polku.access.models import Role, StaffProfile, Team
+from polku.access.services import staff_create
+from polku.people.models import Person
+from polku.reference.models import EmploymentArea
+from polku.timeline.models import HomeMunicipalitySpell
+
+DEMO_PROFILES = ("sotkamo-2021", "kuopio-area-2023")
+SOTKAMO_TEAM = ("kainuu-trial", "Sotkamo")
+
+# username, role, area, team — passwords are "polku-" + username.
+DEMO_USERS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
+    ("ohjaaja", Role.COUNSELLOR, "kuopio", None),
+    ("ohjaaja.sotkamo", Role.COUNSELLOR, "kainuu-trial", SOTKAMO_TEAM),
+    ("tiiminvetaja", Role.TEAM_LEAD, "kainuu-trial", SOTKAMO_TEAM),
+    ("paallikko", Role.MANAGER, "kuopio", None),
+    ("suunnittelija", Role.ANALYST, "kuopio", None),
+    ("valtuutettu", Role.ELECTED_OFFICIAL, "kuopio", None),
+    ("tietosuoja", Role.DPO, None, None),
+    ("admin", Role.ADMIN, None, None),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"polku-{username}"
+
+
+class Command(BaseCommand):
+    help = "Simulate the demo municipalities (once) and create one demo user per role."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-simulation", action="store_true", help="Only create the demo users.")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_simulation"]:
+            self._simulate(options)
+        self._assign_sotkamo_team()
+        self._users()
+
+    def _simulate(self, options: dict[str, Any]) -> None:
+        from polku.simulator import writers
+
+        for name in DEMO_PROFILES:
+            if writers.profile_loaded(name):
+                self.stdout.write(f"Profiili {name} on jo tietokannassa.")
+                continue
+            self.stdout.write(f"Simuloidaan {name} …")
+            counts = writers.simulate_into_database(name, seed=options["seed"], progress=not options["no_progress"])
+            self.stdout.write("  " + ", ".join(f"{key} {value}" for key, value in counts.items()))
+
+    @transaction.atomic
+    def _assign_sotkamo_team(self) -> None:
+        """Sotkamo's simulated clients belong to the Sotkamo team, so the team-scoped demo users see them."""
+        area = EmploymentArea.objects.get(code=SOTKAMO_TEAM[0])
+        team, _ = Team.objects.get_or_create(area=area, name=SOTKAMO_TEAM[1])
+        in_sotkamo = HomeMunicipalitySpell.objects.filter(municipality_id="765", superseded_at__isnull=True)
+        Person.objects.filter(pk__in=in_sotkamo.values("person_id"), team__isnull=True).update(team=team)
+
+    def _users(self) -> None:
+        user_model = get_user_model()
+        lines = []
+        for username, role, area, team in DEMO_USERS:
+            if not user_model.objects.filter(username=username).exists():
+                staff_create(username=username, password=demo_password(username), role=role, area_code=area,
+                             team_name=team[1] if team else None)
+            profile = StaffProfile.objects.select_related("area", "team").get(user__username=username)
+            scope = profile.team.name if profile.team else (profile.area.name_fi if profile.area else "koko maa")
+            lines.append(f"  {username:<17} {demo_password(username):<24} {Role(role).label} – {scope}")
+        self.stdout.write("\nDemokäyttäjät (käyttäjätunnus, salasana, rooli – näkyvyys):")
+        self.stdout.write("\n".join(lines))
+        self.stdout.write("\nAvaa http://127.0.0.1:8000/ ja kirjaudu sisään.\n")
