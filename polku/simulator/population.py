@@ -1,0 +1,123 @@
+"""Who the simulated persons are and when they first register: drawn once per person.
+
+Attributes follow the profile's ``PopulationMix``; the entry month follows ``Inflow``
+(a stock registered before the first simulated day, then seasonal monthly inflow with
+year factors). All draws come from the batch's generator, so a seed fixes everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from polku.simulator import catalogue as c
+from polku.simulator.profiles import Profile
+
+DAY = np.timedelta64(1, "D")
+
+
+def month_starts(profile: Profile) -> np.ndarray:
+    """First day of every simulated month (datetime64[D]), plus the day after the last month."""
+    first = np.datetime64(profile.start, "M")
+    return (first + np.arange(profile.months + 1)).astype("datetime64[D]")
+
+
+@dataclass
+class Population:
+    """Per-person attributes of one batch (arrays of equal length)."""
+
+    entry_month: np.ndarray  # int: month index of first registration (0 = in the stock)
+    entry_day: np.ndarray  # datetime64[D]: first day of the first status spell
+    entry_state: np.ndarray  # int8 state code
+    entry_service: np.ndarray  # int8 service index or -1
+    entry_service_months: np.ndarray  # int16 months left in the entry service
+    prior_months: np.ndarray  # int16 months already unemployed when the simulation starts (stock)
+    birth_date: np.ndarray  # datetime64[D]
+    female: np.ndarray  # bool
+    language: np.ndarray  # int8: 0 fi, 1 sv, 2 other
+    immigrant: np.ndarray  # bool
+    education: np.ndarray  # int8: basic, upper secondary, tertiary lower, tertiary higher
+    municipality: np.ndarray  # int16 index into profile.municipalities
+    work_history: np.ndarray  # bool
+    fund_member: np.ndarray  # bool
+    takes_benefit: np.ndarray  # bool
+    frailty: np.ndarray  # float: multiplies exit-to-work hazards
+    earnings_factor: np.ndarray  # float: person's earnings-related daily amount / yearly mean
+    residence_since: np.ndarray  # datetime64[D]: start of the first home-municipality spell
+
+    def __len__(self) -> int:
+        return len(self.entry_month)
+
+
+def draw_population(profile: Profile, n: int, rng: np.random.Generator) -> Population:
+    mix, inflow = profile.population, profile.inflow
+    starts = month_starts(profile)
+    months = profile.months
+
+    # Entry month: the stock at month 0, the rest spread by season and year factors.
+    years = starts[:-1].astype("datetime64[Y]").astype(int) + 1970
+    month_of_year = starts[:-1].astype("datetime64[M]").astype(int) % 12
+    weights = np.array([inflow.seasonal[m] * inflow.by_year.get(int(y), 1.0) for m, y in zip(month_of_year, years,
+                                                                                            strict=True)])
+    in_stock = rng.random(n) < inflow.initial_stock_share
+    entry_month = np.where(in_stock, 0, rng.choice(months, size=n, p=weights / weights.sum())).astype(np.int32)
+    days_in_month = (starts[1:] - starts[:-1]).astype(int)
+    entry_day = starts[entry_month] + (rng.random(n) * days_in_month[entry_month]).astype(int) * DAY
+
+    # State at entry; the stock has a history before the first simulated day.
+    entry_state = rng.choice([c.UNEMPLOYED, c.LAID_OFF_FULL, c.LAID_OFF_PARTIAL], size=n,
+                             p=np.array(inflow.entry_states) / sum(inflow.entry_states)).astype(np.int8)
+    stock_state = rng.choice([c.UNEMPLOYED, c.LAID_OFF_FULL, c.LAID_OFF_PARTIAL, c.IN_SERVICE, c.PART_TIME], size=n,
+                             p=np.array(inflow.stock_states) / sum(inflow.stock_states)).astype(np.int8)
+    entry_state = np.where(in_stock, stock_state, entry_state).astype(np.int8)
+    prior = rng.geometric(1.0 / max(inflow.stock_mean_duration_months, 1.0), size=n) - 1
+    prior = np.where(in_stock & (entry_state == c.UNEMPLOYED), np.minimum(prior, 120), 0)
+    # Other stock states started a few months before the first day.
+    short_prior = np.where(in_stock & (entry_state != c.UNEMPLOYED), rng.integers(0, 4, size=n), 0)
+    back = (prior + short_prior) * 30 + rng.integers(1, 29, size=n)
+    entry_day = np.where(in_stock, starts[0] - back * DAY, entry_day)
+
+    services = c.service_types()
+    codes = [s.code for s in services]
+    service_w = np.array([profile.dynamics.service_weights.get(code, 0.0) for code in codes])
+    entry_service = np.where(entry_state == c.IN_SERVICE,
+                             rng.choice(len(codes), size=n, p=service_w / service_w.sum()), -1).astype(np.int8)
+    lo = np.array([s.typical_min_months for s in services])[np.maximum(entry_service, 0)]
+    hi = np.array([s.typical_max_months for s in services])[np.maximum(entry_service, 0)]
+    service_months = np.where(entry_service >= 0, rng.integers(1, np.maximum(hi - lo // 2, 2)), 0).astype(np.int16)
+
+    # Age at entry and birth date.
+    bins = np.array(mix.age_bins, dtype=float)
+    which = rng.choice(len(bins), size=n, p=bins[:, 2] / bins[:, 2].sum())
+    age_years = bins[which, 0] + rng.random(n) * (bins[which, 1] - bins[which, 0])
+    birth = entry_day - (age_years * 365.25).astype(int) * DAY
+    young = age_years < 25
+
+    female = rng.random(n) < mix.female_share
+    language = rng.choice(3, size=n, p=np.array(mix.language_shares) / sum(mix.language_shares)).astype(np.int8)
+    immigrant = rng.random(n) < np.array(mix.immigrant_given_language)[language]
+    education = np.where(
+        young,
+        rng.choice(4, size=n, p=np.array(mix.education_young) / sum(mix.education_young)),
+        rng.choice(4, size=n, p=np.array(mix.education_adult) / sum(mix.education_adult)),
+    ).astype(np.int8)
+    muni_w = np.array(list(profile.municipalities.values()), dtype=float)
+    municipality = rng.choice(len(muni_w), size=n, p=muni_w / muni_w.sum()).astype(np.int16)
+    work_history = rng.random(n) < np.where(young, mix.work_history_young, mix.work_history_adult)
+    # Membership only matters once the person has a work history (also one earned later).
+    fund_member = rng.random(n) < mix.fund_member
+    takes_benefit = rng.random(n) < mix.benefit_take_up
+    frailty = rng.lognormal(-0.5 * profile.dynamics.frailty_sigma ** 2, profile.dynamics.frailty_sigma, size=n)
+    earnings_factor = rng.lognormal(-0.5 * mix.earnings_sigma ** 2, mix.earnings_sigma, size=n)
+    # Lived in the municipality for 0-15 years before registering, but not before birth.
+    residence = entry_day - rng.integers(0, 15 * 365, size=n) * DAY
+    residence = np.maximum(residence, birth)
+
+    return Population(
+        entry_month=entry_month, entry_day=entry_day, entry_state=entry_state, entry_service=entry_service,
+        entry_service_months=service_months, prior_months=prior.astype(np.int16), birth_date=birth,
+        female=female, language=language, immigrant=immigrant, education=education, municipality=municipality,
+        work_history=work_history, fund_member=fund_member, takes_benefit=takes_benefit,
+        frailty=frailty, earnings_factor=earnings_factor, residence_since=residence,
+    )

@@ -1,0 +1,283 @@
+"""Simulation profiles: where, when, how many, and every behavioural parameter of the dynamics.
+
+A profile is data, not code: the engine in ``dynamics.py`` reads nothing but a ``Profile``.
+Parameters are monthly probabilities (hazards) or shares, each documented where it is
+declared. They were set by hand against the soft targets of seed 000 (Sotkamo 2021) and
+seed 002 (Kuopio area H1/2023) listed in ``TARGETS``; later work calibrates them, typically
+with ``dataclasses.replace(profile, dynamics=replace(profile.dynamics, ...))``.
+
+Nothing here is an observed fact about real persons; the figures that come from sources say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from polku.simulator import catalogue
+
+AGE_GROUPS = (16, 25, 30, 50, 55, 60, 65)  # edges of age groups used by several multipliers
+
+
+@dataclass(frozen=True)
+class PopulationMix:
+    """Who registers: drawn once per person at entry."""
+
+    # Age at first registration in the simulation: (lower, upper) bounds in years and weights.
+    age_bins: tuple[tuple[int, int, float], ...] = (
+        (17, 20, 0.07), (20, 25, 0.15), (25, 30, 0.12), (30, 40, 0.20),
+        (40, 50, 0.17), (50, 55, 0.10), (55, 60, 0.11), (60, 64, 0.08),
+    )
+    female_share: float = 0.44
+    # Register language: Finnish, Swedish, other (Kainuu and Savo are almost wholly Finnish-speaking).
+    language_shares: tuple[float, float, float] = (0.955, 0.003, 0.042)
+    # Probability of immigrant background given language fi / sv / other.
+    immigrant_given_language: tuple[float, float, float] = (0.01, 0.02, 0.92)
+    # Education basic / upper secondary / tertiary lower / tertiary higher, for under 25 and 25+.
+    education_young: tuple[float, float, float, float] = (0.42, 0.53, 0.04, 0.01)
+    education_adult: tuple[float, float, float, float] = (0.20, 0.55, 0.15, 0.10)
+    # Work history (enough to have met the work condition TOE once) for under 25 / 25+.
+    work_history_young: float = 0.30
+    work_history_adult: float = 0.85
+    # Unemployment fund membership (effective with a work history: earnings-related vs basic allowance).
+    fund_member: float = 0.80
+    # Share of the unemployed who actually receive a benefit (others: waiting periods, sanctions, no claim).
+    benefit_take_up: float = 0.85
+    # Spread (lognormal sigma) of a person's earnings-related daily amount around the yearly mean.
+    earnings_sigma: float = 0.30
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """Monthly transition hazards. Exits from unemployment decline with duration d (months):
+    ``hazard(d) = base * (1 + d) ** -decay``, times person multipliers and a person-level
+    frailty (lognormal), which together produce a long tail of long-term unemployment."""
+
+    # --- from unemployment (and full lay-off that turned into unemployment) ---
+    work: float = 0.115
+    work_decay: float = 0.45
+    part_time: float = 0.025
+    study: float = 0.004
+    study_young: float = 0.030  # under 25; peaks in August (study_season)
+    outside: float = 0.006
+    outside_old: float = 0.020  # 60+: early retirement routes
+    # Service starts: base hazard rises with duration (activation of the long-term unemployed).
+    service: float = 0.045
+    service_per_month_unemployed: float = 0.004
+    service_cap: float = 0.16
+    service_young_factor: float = 1.5  # youth guarantee: young are activated sooner
+    frailty_sigma: float = 0.85
+    # Multipliers on the exit-to-work hazard by age group (see AGE_GROUPS), education, background.
+    work_by_age: tuple[float, ...] = (1.25, 1.15, 1.0, 0.7, 0.55, 0.3)
+    work_by_education: tuple[float, float, float, float] = (0.7, 1.0, 1.2, 1.3)
+    work_immigrant: float = 0.7
+    # --- services ---
+    service_dropout: float = 0.02  # monthly early exit back to unemployment
+    # Relative weights of service types chosen from unemployment (catalogue codes).
+    service_weights: dict[str, float] = field(default_factory=lambda: {
+        "wage_subsidy": 0.20, "wage_subsidy_55": 0.03, "work_trial": 0.10, "job_alternation_substitute": 0.02,
+        "labour_market_training": 0.16, "coaching": 0.14, "self_motivated_study": 0.10,
+        "rehabilitative_work": 0.15, "startup_grant": 0.03, "apprenticeship": 0.02, "activity_centre": 0.05,
+    })
+    # Where people go when a service ends: (employed, unemployed, studying, outside, another service).
+    service_exits: dict[str, tuple[float, float, float, float, float]] = field(default_factory=lambda: {
+        "wage_subsidy": (0.30, 0.58, 0.02, 0.02, 0.08),
+        "wage_subsidy_55": (0.15, 0.60, 0.0, 0.20, 0.05),
+        "work_trial": (0.15, 0.55, 0.05, 0.03, 0.22),
+        "job_alternation_substitute": (0.45, 0.50, 0.02, 0.01, 0.02),
+        "labour_market_training": (0.30, 0.55, 0.05, 0.02, 0.08),
+        "coaching": (0.12, 0.58, 0.10, 0.03, 0.17),
+        "self_motivated_study": (0.35, 0.45, 0.15, 0.02, 0.03),
+        "rehabilitative_work": (0.03, 0.57, 0.03, 0.07, 0.30),
+        "startup_grant": (0.75, 0.22, 0.0, 0.03, 0.0),
+        "apprenticeship": (0.60, 0.30, 0.05, 0.02, 0.03),
+        "activity_centre": (0.02, 0.60, 0.02, 0.16, 0.20),
+    })
+    # --- from lay-offs ---
+    laid_off_full_return: float = 0.35
+    laid_off_full_to_unemployed: float = 0.04
+    laid_off_partial_return: float = 0.30
+    laid_off_partial_to_full: float = 0.03
+    # --- from work (recurrence) ---
+    separation: float = 0.018  # to unemployment, at tenure 0; declines with tenure
+    separation_decay: float = 0.35
+    layoff_full: float = 0.003
+    layoff_partial: float = 0.0015
+    employed_to_outside: float = 0.0015
+    employed_to_study: float = 0.001
+    # --- part-time, studies, outside ---
+    part_time_to_employed: float = 0.05
+    part_time_to_unemployed: float = 0.03
+    part_time_to_outside: float = 0.004
+    study_to_unemployed: float = 0.015  # peaks in June (graduation_season)
+    study_to_employed: float = 0.02
+    study_to_outside: float = 0.002
+    outside_to_unemployed: float = 0.012
+    outside_to_employed: float = 0.004
+    # --- moves ---
+    move_within_area: float = 0.002
+    move_out_of_area: float = 0.0025
+    retirement_age: int = 65
+    # Work condition (TOE) in months of work: meeting it resets the benefit day counters.
+    toe_months: int = 6
+    earnings_related_max_days: int = 400
+    # Share of weekdays paid as adjusted (soviteltu) benefit in part-time states.
+    paid_share_laid_off_partial: float = 0.4
+    paid_share_part_time: float = 0.35
+    # Benefit during services: (share of weekdays paid, basis). Old rule bills TMT during
+    # pay-subsidised work (adjusted TMT, unemployment basis) but not during employment-promoting services.
+    service_benefit: dict[str, tuple[float, str]] = field(default_factory=lambda: {
+        "wage_subsidy": (0.15, "unemployment"),
+        "work_trial": (1.0, "service"),
+        "labour_market_training": (1.0, "service"),
+        "coaching": (1.0, "service"),
+        "self_motivated_study": (1.0, "service"),
+        "rehabilitative_work": (1.0, "service"),
+    })
+    # Macro-economic multipliers by calendar year: on exits to work and on lay-offs.
+    work_factor_by_year: dict[int, float] = field(default_factory=dict)
+    layoff_factor_by_year: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inflow:
+    """When persons first appear in the register during the simulated period."""
+
+    # Share of all simulated persons already registered on the first simulated day (the stock).
+    initial_stock_share: float = 0.12
+    # State mix of the stock: unemployed, laid off fully, laid off partly, in service, part-time.
+    stock_states: tuple[float, float, float, float, float] = (0.60, 0.03, 0.02, 0.25, 0.10)
+    # Months of prior unemployment of the stock: geometric with this mean (creates day-one long-term unemployed).
+    stock_mean_duration_months: float = 11.0
+    # Relative new registrations by calendar month Jan..Dec (peaks: January, June–July, autumn lay-offs).
+    seasonal: tuple[float, ...] = (1.25, 0.95, 0.95, 0.9, 0.95, 1.25, 1.15, 1.0, 0.95, 0.95, 0.9, 0.8)
+    by_year: dict[int, float] = field(default_factory=dict)
+    # State of a new registrant: unemployed, laid off fully, laid off partly.
+    entry_states: tuple[float, float, float] = (0.86, 0.09, 0.05)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    start: date  # first simulated month (first day)
+    end: date  # last simulated month (first day)
+    municipalities: dict[str, float]  # home municipality code -> weight of registrants
+    persons: int  # persons ever registered in the period (scale with --persons)
+    batch_size: int = 50_000
+    # Identity-code slots (0..49 per birth day and gender) reserved for this profile so that profiles
+    # loaded into the same database never collide on an artificial identity code.
+    identity_slots: tuple[int, int] = (15, 50)
+    population: PopulationMix = field(default_factory=PopulationMix)
+    dynamics: Dynamics = field(default_factory=Dynamics)
+    inflow: Inflow = field(default_factory=Inflow)
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def scaled(self, persons: int) -> Profile:
+        """Same dynamics, another number of persons (tests and demos use small scales)."""
+        return replace(self, persons=persons)
+
+
+# Soft targets from the seeds (seed_figures.csv); reported by ``indicators.py``, tested later.
+TARGETS: dict[str, dict[str, float]] = {
+    "sotkamo-2021": {
+        "unemployed_2021_12": 318, "activation_rate_2021": 36.7, "long_term_avg_2021": 63,
+        "youth_avg_2021": 47, "over_3_months_share_2021": 55.7, "old_rule_share_eur_2021": 440_000,
+    },
+    "kuopio-area-2023": {
+        "jobseekers_h1_2023": 14_739, "unemployed_h1_2023": 6_982, "laid_off_h1_2023": 894,
+        "under_30_h1_2023": 3_363, "over_50_h1_2023": 4_887, "no_vocational_h1_2023": 2_751,
+    },
+}
+
+# Seed 002 table 2: job seekers H1/2023 by municipality (used as registrant weights).
+KUOPIO_AREA_JOBSEEKERS = {
+    "297": 10770, "204": 229, "239": 150, "402": 842, "686": 234, "687": 151,
+    "749": 1361, "778": 546, "844": 110, "857": 196, "921": 150,
+}
+
+_SOTKAMO = Profile(
+    name="sotkamo-2021",
+    description="Sotkamo (765, Kainuu), 2015-01..2025-12, sized to ~318 unemployed job seekers at end of 2021 (seed 000).",
+    start=date(2015, 1, 1),
+    end=date(2025, 12, 1),
+    municipalities={"765": 1.0},
+    persons=3_100,
+    identity_slots=(0, 5),
+    dynamics=Dynamics(
+        # Seed 000: unemployment fell 13 % from 12/2019 to 12/2021; 2020 had the pandemic lay-offs.
+        work_factor_by_year={2015: 0.9, 2016: 0.92, 2017: 1.0, 2018: 1.08, 2019: 1.05, 2020: 0.8, 2021: 1.05,
+                             2022: 1.1, 2023: 1.0, 2024: 0.9, 2025: 0.9},
+        layoff_factor_by_year={2015: 1.3, 2016: 1.2, 2020: 4.0, 2023: 1.3, 2024: 1.5},
+    ),
+    inflow=Inflow(by_year={2015: 1.1, 2016: 1.05, 2020: 1.2, 2021: 0.95, 2022: 0.9, 2024: 1.05, 2025: 1.05}),
+)
+
+_KUOPIO = Profile(
+    name="kuopio-area-2023",
+    description="Kuopio employment area (11 municipalities), 2019-01..2025-12, sized like seed 002 table 2 (H1/2023).",
+    start=date(2019, 1, 1),
+    end=date(2025, 12, 1),
+    municipalities={code: float(n) for code, n in KUOPIO_AREA_JOBSEEKERS.items()},
+    persons=52_000,
+    identity_slots=(5, 15),
+    population=PopulationMix(
+        age_bins=((17, 20, 0.06), (20, 25, 0.14), (25, 30, 0.15), (30, 40, 0.20),
+                  (40, 50, 0.15), (50, 55, 0.10), (55, 60, 0.11), (60, 64, 0.09)),
+        language_shares=(0.93, 0.004, 0.066),
+    ),
+    dynamics=Dynamics(
+        part_time=0.04,
+        part_time_to_employed=0.035,
+        part_time_to_unemployed=0.02,
+        work_factor_by_year={2019: 1.0, 2020: 0.8, 2021: 1.0, 2022: 1.1, 2023: 1.0, 2024: 0.9, 2025: 0.9},
+        layoff_factor_by_year={2020: 4.0, 2023: 1.6, 2024: 1.6},
+    ),
+    inflow=Inflow(initial_stock_share=0.22, stock_states=(0.52, 0.04, 0.03, 0.21, 0.20),
+                  by_year={2020: 1.2, 2023: 1.05, 2024: 1.1}),
+)
+
+
+def _national_municipalities() -> dict[str, float]:
+    # Rough: recalled inhabitants (thousands) for the largest municipalities, 6 for the rest.
+    proxy = catalogue.size_proxy()
+    return {code: proxy.get(code, 6.0) for code in catalogue.current_municipality_codes()}
+
+
+def _national() -> Profile:
+    return Profile(
+        name="finland-national",
+        description="All current municipalities (weighted by a rough size proxy), 2015-01..2025-12, 1 000 000 persons.",
+        start=date(2015, 1, 1),
+        end=date(2025, 12, 1),
+        municipalities=_national_municipalities(),
+        persons=1_000_000,
+        batch_size=100_000,
+        identity_slots=(15, 50),
+        dynamics=Dynamics(work_factor_by_year={2020: 0.8}, layoff_factor_by_year={2020: 4.0}),
+        inflow=Inflow(by_year={2020: 1.2}),
+    )
+
+
+def profile_names() -> list[str]:
+    return ["sotkamo-2021", "kuopio-area-2023", "finland-national"]
+
+
+class UnknownProfile(LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Unknown profile {name!r}. Available profiles: {', '.join(profile_names())}.")
+
+
+def get_profile(name: str, *, persons: int | None = None) -> Profile:
+    """The named profile, optionally rescaled to ``persons``; ``UnknownProfile`` lists the names."""
+    profiles = {"sotkamo-2021": _SOTKAMO, "kuopio-area-2023": _KUOPIO}
+    if name == "finland-national":
+        profile = _national()
+    elif name in profiles:
+        profile = profiles[name]
+    else:
+        raise UnknownProfile(name)
+    return profile.scaled(persons) if persons else profile
