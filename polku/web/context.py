@@ -1,4 +1,4 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: who is logged in, in which role, and what the menu offers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from polku.access.policy import can_see_person_level_data, staff_profile
+from polku.access.models import Role
+from polku.access.policy import PERSON_LEVEL_ROLES, staff_profile
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    profile = staff_profile(request.user) if hasattr(request, "user") else None
+    user = getattr(request, "user", None)
+    profile = staff_profile(user)
     return {
         "staff_profile": profile,
-        "can_see_persons": can_see_person_level_data(request.user) if hasattr(request, "user") else False,
+        "can_see_persons": profile is not None and profile.role in PERSON_LEVEL_ROLES,
+        "can_administer": profile is not None and profile.role == Role.ADMIN,
     }

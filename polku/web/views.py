@@ -1,8 +1,137 @@
+"""Server-rendered pages. Each view checks access through ``polku.access.policy``, logs person reads,
+calls one selector and renders; labels and figures come from ``presenters``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from polku.access.models import AccessChannel, Role
+from polku.access.policy import can_see_person_level_data, persons_visible_to, require_person_access, staff_profile
+from polku.access.services import log_person_reads
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.people.models import Person
+from polku.timeline.selectors import person_timeline
+from polku.timeline.services import person_find_by_personal_id
+from polku.web import charts, content, presenters, selectors
+
+PAGE_SIZE = 25
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def _no_person_access_reason(request: HttpRequest) -> str:
+    profile = staff_profile(request.user)
+    if profile is not None and profile.role == Role.ELECTED_OFFICIAL:
+        return _("Luottamushenkilönä näet vain koostetietoja, et yksittäisten henkilöiden tietoja.")
+    return _("Käyttäjätunnuksellesi ei ole annettu roolia, jolla näkee henkilöiden tietoja.")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    profile = staff_profile(request.user)
+    return render(request, "web/home.html", {
+        "available_now": content.AVAILABLE_NOW,
+        "coming": content.COMING,
+        "role_guides": content.ROLE_GUIDES,
+        "own_role": profile.role if profile else None,
+    })
 
 
-person_list = person_detail = home
+def _lookup_error(failure: ValidationFailed) -> str:
+    # The service's messages are Finnish only; the UI says the same in the active language.
+    code = failure.errors[0].code if failure.errors else ErrorCode.INVALID
+    if code == ErrorCode.INVALID_CHECKSUM:
+        return _("Henkilötunnuksen tarkistusmerkki ei täsmää.")
+    return _("Henkilötunnus ei ole oikeaa muotoa (PPKKVV-NNNT).")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_list(request: HttpRequest) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    visible = persons_visible_to(request.user)
+    lookup_error = ""
+    if request.method == "POST":
+        # Identity-code look-up is POST only, so the code never lands in a URL, history or server log.
+        try:
+            found = person_find_by_personal_id(request.POST.get("personal_id", ""))
+        except ValidationFailed as failure:
+            lookup_error = _lookup_error(failure)
+        else:
+            if found is not None and visible.filter(pk=found.pk).exists():
+                return redirect("web:person_detail", person_id=found.pk)
+            # The same answer whether the person is unknown or outside the user's scope.
+            lookup_error = _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
+
+    query = request.GET.get("q", "").strip()
+    purpose = content.purpose_for(request.GET.get("purpose"))
+    page = Paginator(selectors.persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    persons: list[Person] = list(page.object_list)
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="person_list",
+                     purpose=purpose.logged, channel=AccessChannel.WEB)
+    return render(request, "web/person_list.html", {
+        "page": page,
+        "rows": presenters.person_rows(persons, timezone.localdate()),
+        "query": query,
+        "lookup_error": lookup_error,
+    }, status=400 if lookup_error else 200)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        require_person_access(request.user, person)
+    except AccessDenied:
+        return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
+    purpose = content.purpose_for(request.GET.get("purpose"))
+    log_person_reads(user=request.user, person_ids=[person.pk], action="person_timeline",
+                     purpose=purpose.logged, channel=AccessChannel.WEB)
+    page = presenters.timeline_page(person_timeline(person), today=timezone.localdate())
+    chart = None
+    if not page.is_empty:
+        chart = charts.timeline_svg(
+            page,
+            title=_("Aikajana: %(name)s") % {"name": page.header.name},
+            description=_chart_description(page),
+        )
+    return render(request, "web/person_detail.html", {
+        "page": page,
+        "person": person,
+        "chart": chart,
+        "chart_description": _chart_description(page) if chart else "",
+        "purposes": content.PURPOSES,
+        "purpose": purpose,
+    })
+
+
+def _chart_description(page: presenters.TimelinePage) -> str:
+    first = page.first_day or page.today
+    return _(
+        "Aikajana %(start)s–%(end)s. Työmarkkina-asemajaksoja %(statuses)s, työnhakujaksoja %(searches)s, "
+        "kotikuntajaksoja %(homes)s; etuuspäiviä yhteensä %(days)s %(months)s kuukaudelta. "
+        "Samat tiedot ovat taulukoina kaavion alla."
+    ) % {
+        "start": date_format(first, "SHORT_DATE_FORMAT"),
+        "end": date_format(page.today, "SHORT_DATE_FORMAT"),
+        "statuses": len(page.statuses),
+        "searches": len(page.job_searches),
+        "homes": len(page.home_municipalities),
+        "days": page.benefit_days_total,
+        "months": len({b.month for b in page.benefits}),
+    }

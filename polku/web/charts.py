@@ -1,0 +1,130 @@
+"""The person timeline chart: an altair (Vega-Lite) spec rendered server-side to accessible inline SVG.
+
+Rendering happens in-process with vl-convert (no browser JS, no network, nothing written to disk),
+in one call per page. The SVG is a picture only: it carries a title and a short description, and the
+same rows are printed as data tables beside it for screen-reader and keyboard users.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from polku.web.presenters import TimelinePage
+
+WIDTH = 760
+# Dark enough for 3:1 against the white background (WCAG 1.4.11), distinguishable in greyscale order.
+STATUS_PALETTE = ["#0b6e99", "#b3461f", "#2e7d32", "#6a3d9a", "#8a5a00", "#c2185b", "#455a64", "#00695c"]
+BENEFIT_PALETTE = ["#0b4f71", "#b3461f", "#2e7d32"]
+HOME_COLOUR = "#4d5b66"
+JOB_SEARCH_COLOUR = "#1d5c87"
+TEXT_COLOUR = "#1a1a1a"
+AXIS_DATE_FORMAT = {"fi": "%-m/%Y", "sv": "%Y-%m", "en": "%b %Y"}
+
+
+def _day_after(day: date) -> str:
+    # Spells are closed intervals; a bar must reach the end of its last day.
+    return (day + timedelta(days=1)).isoformat()
+
+
+def _month_after(month: date) -> str:
+    return (date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)).isoformat()
+
+
+def timeline_spec(page: TimelinePage) -> dict[str, Any]:
+    """The Vega-Lite spec: a Gantt of spells on three tracks over a bar chart of monthly benefit days."""
+    today = page.today
+    track_status, track_job, track_home = _("Työmarkkina-asema"), _("Työnhaku"), _("Kotikunta")
+    ongoing = _("jatkuu")
+    spells: list[dict[str, Any]] = []
+    spells += [{"track": track_status, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+                "label": r.label, "kind": "status"} for r in page.statuses]
+    spells += [{"track": track_job, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+                "label": r.end_reason or ongoing, "kind": "other"} for r in page.job_searches]
+    spells += [{"track": track_home, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+                "label": r.label, "kind": "other"} for r in page.home_municipalities]
+    benefits: list[dict[str, Any]] = [{"start": b.month.isoformat(), "end": _month_after(b.month), "days": b.days,
+                 "type": b.benefit_type} for b in page.benefits]
+
+    first = page.first_day or today
+    last_ends = [date.fromisoformat(s["end"]) for s in spells] + [date.fromisoformat(b["end"]) for b in benefits]
+    last = max([today + timedelta(days=1), *last_ends])
+    if (last - first).days > 3 * 365:
+        # Over a long history month ticks crowd the axis; whole years read better.
+        x_axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, title=None, labelOverlap=True)
+    else:
+        axis_format = AXIS_DATE_FORMAT.get((get_language() or "fi")[:2], AXIS_DATE_FORMAT["fi"])
+        x_axis = alt.Axis(format=axis_format, title=None, labelOverlap=True)
+    x_scale = alt.Scale(type="utc", domain=[first.isoformat(), last.isoformat()])
+    status_labels = list(dict.fromkeys(r.label for r in page.statuses))
+
+    base = alt.Chart(alt.Data(values=spells)).encode(
+        x=alt.X("start:T", scale=x_scale, axis=x_axis),
+        x2="end:T",
+        y=alt.Y("track:N", sort=[track_status, track_job, track_home], title=None,
+                axis=alt.Axis(labelFontWeight="bold", labelLimit=180)),
+    )
+    status_bars = base.transform_filter(alt.datum.kind == "status").mark_bar(height=26).encode(
+        color=alt.Color("label:N", title=track_status,
+                        scale=alt.Scale(domain=status_labels, range=STATUS_PALETTE[: max(1, len(status_labels))]),
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+    )
+    other_bars = base.transform_filter(alt.datum.kind == "other").mark_bar(height=26).encode(
+        color=alt.condition(alt.datum.track == track_home, alt.value(HOME_COLOUR), alt.value(JOB_SEARCH_COLOUR)),
+    )
+    other_text = base.transform_filter(alt.datum.kind == "other").mark_text(
+        align="left", baseline="middle", dx=5, color="white", fontSize=12, limit=200,
+    ).encode(text="label:N")
+    gantt = alt.layer(status_bars, other_bars, other_text).properties(width=WIDTH, height=120)
+
+    parts: list[Any] = [gantt]
+    if benefits:
+        benefit_types: list[str] = list(dict.fromkeys(b["type"] for b in benefits))
+        parts.append(
+            alt.Chart(alt.Data(values=benefits)).mark_bar().encode(
+                x=alt.X("start:T", scale=x_scale, axis=x_axis),
+                x2="end:T",
+                y=alt.Y("sum(days):Q", title=_("Etuuspäiviä kuukaudessa"), axis=alt.Axis(tickMinStep=1)),
+                color=alt.Color("type:N", title=_("Etuus"),
+                                scale=alt.Scale(domain=benefit_types, range=BENEFIT_PALETTE[: len(benefit_types)]),
+                                legend=alt.Legend(orient="bottom")),
+            ).properties(width=WIDTH, height=110),
+        )
+    chart = alt.vconcat(*parts, spacing=24).resolve_scale(color="independent").configure(
+        font="DejaVu Sans, Verdana, sans-serif",
+        aria=False,  # the SVG as a whole is one labelled image; marks need no roles of their own
+        axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
+        legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
+        view={"stroke": None},
+    )
+    return dict(chart.to_dict())
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+_SIZE_ATTRS = re.compile(r'\s(?:width|height)="[^"]*"')
+# Vega still labels mark groups as graphics-object/graphics-symbol; inside one role="img" they would be
+# announced as images without names, so they are dropped.
+_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*")')
+
+
+def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> SafeString:
+    """Inline SVG with ``role="img"``, a ``<title>`` and ``<desc>``, scaling to its container."""
+    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(timeline_spec(page)))
+    match = _SVG_OPEN.search(svg)
+    if match is None:  # pragma: no cover - vl-convert always emits an <svg> root
+        raise ValueError("vl-convert returned no SVG")
+    attributes = _SIZE_ATTRS.sub("", match.group(1))
+    head = (
+        f'<svg{attributes} role="img" focusable="false" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
+        f'<title id="{id_prefix}-title">{escape(title)}</title><desc id="{id_prefix}-desc">{escape(description)}</desc>'
+    )
+    # The SVG is produced by vl-convert from our own rows; every text it contains was escaped by Vega.
+    return mark_safe(svg[: match.start()] + head + svg[match.end():])  # noqa: S308

@@ -1,0 +1,143 @@
+"""Landing-page copy: what Polku does now and what is coming, per role.
+
+Kept as data (not template prose) so each role's section is rendered by one loop and the
+user's own role can be marked; every string is a Finnish msgid translated in ``polku/locale``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from polku.access.models import Role
+
+
+@dataclass(frozen=True)
+class RoleGuide:
+    role: Role
+    now: tuple[Promise, ...]
+    coming: tuple[Promise, ...]
+
+    @property
+    def label(self) -> str:
+        return str(self.role.label)
+
+    @property
+    def anchor(self) -> str:
+        return f"rooli-{self.role.value}"
+
+
+AVAILABLE_NOW: tuple[Promise, ...] = (
+    _("Työnhakijoiden aikajanat: työmarkkina-asema ja palvelut, kotikunta, työnhakujaksot ja "
+      "kuukausittaiset etuuspäivät. Korjaukset tallentuvat uusina versioina, joten aiempi tieto säilyy."),
+    _("Simulaattori, joka tuottaa keinotekoista harjoitusaineistoa keinotekoisin henkilötunnuksin, "
+      "jotta Polkua voi kokeilla ilman oikeita asiakastietoja."),
+    _("Käyttöoikeudet roolin, työllisyysalueen ja tiimin mukaan sekä lokitieto jokaisesta "
+      "henkilötietojen katselusta: kuka, ketä, milloin, mitä ja mihin tarkoitukseen."),
+)
+
+COMING: tuple[Promise, ...] = (
+    _("Työlistat asiakasprosessin lakisääteisistä vaiheista (alkuhaastattelu, työnhakukeskustelut, "
+      "työllistymissuunnitelma)."),
+    _("Tunnusluvut ja työllisyysohjelman tavoitteet kuukausittain, alueittain ja tiimeittäin."),
+    _("Työmarkkinatuen kuntaosuus henkilöittäin ja kuukausittain sekä Kelan laskun tarkistus."),
+    _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
+)
+
+ROLE_GUIDES: tuple[RoleGuide, ...] = (
+    RoleGuide(
+        Role.COUNSELLOR,
+        now=(
+            _("Näet tiimisi asiakkaat ja kunkin aikajanan: työmarkkina-asemat ja palvelut, kotikunnat, "
+              "työnhakujaksot ja etuuspäivät."),
+            _("Haet asiakasta nimellä tai henkilötunnuksella. Henkilötunnus ei koskaan näy osoiterivillä, "
+              "ja näytöllä se näkyy vain peitettynä."),
+        ),
+        coming=(
+            _("Oma työlista: myöhässä olevat alkuhaastattelut, erääntyvät työnhakukeskustelut ja "
+              "päättyvät suunnitelmat."),
+            _("Tapaamisen ja työllistymissuunnitelman kirjaaminen sekä palveluun ohjaaminen."),
+        ),
+    ),
+    RoleGuide(
+        Role.TEAM_LEAD,
+        now=(_("Näet tiimisi asiakkaat ja heidän aikajanansa."),),
+        coming=(
+            _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
+            _("Palvelujen täyttöasteet."),
+        ),
+    ),
+    RoleGuide(
+        Role.MANAGER,
+        now=(_("Näet työllisyysalueesi asiakkaat (nykyisen kotikunnan mukaan) ja heidän aikajanansa."),),
+        coming=(
+            _("Kuukausittaiset tunnusluvut työllisyysohjelman tavoitteita vasten."),
+            _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
+        ),
+    ),
+    RoleGuide(
+        Role.ANALYST,
+        now=(
+            _("Näet alueesi henkilötason aikajanat."),
+            _("Rajapinnan (API) kuvaus ja kokeilunäkymä ovat osoitteessa /api/docs."),
+        ),
+        coming=(
+            _("Työmarkkinatuen kuntaosuus kuukausittain ja henkilöryhmittäin sekä Kelan laskun tarkistus."),
+            _("Ennusteet, skenaariot ja palvelujen talousvaikutukset (panos ja tuotos)."),
+        ),
+    ),
+    RoleGuide(
+        Role.ELECTED_OFFICIAL,
+        now=(_("Luottamushenkilö ei näe henkilötason tietoja; Polku näyttää hänelle vain koostetietoja."),),
+        coming=(
+            _("Työllisyysohjelman seurantanäkymä ja kuukausiraportti."),
+            _("Vertailut viitekuntiin julkisten tilastojen perusteella."),
+        ),
+    ),
+    RoleGuide(
+        Role.DPO,
+        now=(
+            _("Näet kaikkien henkilöiden tiedot valvontaa varten."),
+            _("Jokaisesta henkilötietojen katselusta kirjataan lokitieto (laki julkisen hallinnon "
+              "tiedonhallinnasta 906/2019, 17 §)."),
+        ),
+        coming=(
+            _("Lokitietojen selausnäkymä: kuka katsoi ketä ja miksi."),
+            _("Suostumukset, säilytysajat ja rekisteröidyn tietopyynnön vienti."),
+        ),
+    ),
+    RoleGuide(
+        Role.ADMIN,
+        now=(
+            _("Luot käyttäjät ja annat heille roolin, työllisyysalueen ja tiimin."),
+            _("Näet kaikkien henkilöiden tiedot."),
+        ),
+        coming=(_("Kirjautuminen organisaation tunnistuspalvelun kautta."),),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """Why a person's data is read; ``logged`` goes to the access log in Finnish, whatever the UI language."""
+
+    key: str
+    logged: str
+    label: Promise
+
+
+PURPOSES: tuple[Purpose, ...] = (
+    Purpose("asiakastyo", "asiakastyö", _("asiakastyö")),
+    Purpose("tyonjako", "esihenkilötyö ja työnjako", _("esihenkilötyö ja työnjako")),
+    Purpose("tietopyynto", "rekisteröidyn tietopyyntö", _("rekisteröidyn tietopyyntö")),
+    Purpose("valvonta", "tietosuojan valvonta", _("tietosuojan valvonta")),
+    Purpose("laatu", "tietojen laadun tarkistus", _("tietojen laadun tarkistus")),
+)
+DEFAULT_PURPOSE = PURPOSES[0]
+
+
+def purpose_for(key: str | None) -> Purpose:
+    """The purpose chosen in the UI; anything unknown falls back to client work."""
+    return next((p for p in PURPOSES if p.key == key), DEFAULT_PURPOSE)

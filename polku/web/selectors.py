@@ -1,0 +1,37 @@
+"""Reads the pages need beyond ``polku.timeline.selectors``: search and current facts of a page of persons.
+
+Candidates to move into ``polku.timeline.selectors`` once another interface needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from polku.people.models import Person
+from polku.timeline.models import HomeMunicipalitySpell, StatusSpell
+
+
+def persons_matching_name(persons: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Narrow ``persons`` to those whose names contain every word of ``query``; ordered by name."""
+    for word in query.split():
+        persons = persons.filter(Q(first_names__icontains=word) | Q(last_name__icontains=word))
+    return persons.order_by("last_name", "first_names", "id")
+
+
+def _current_on(day: date) -> Q:
+    return Q(superseded_at__isnull=True, start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def current_home_municipalities(persons: Sequence[Person], day: date) -> dict[object, HomeMunicipalitySpell]:
+    """Each person's home-municipality spell covering ``day`` (one query for the whole page)."""
+    spells = HomeMunicipalitySpell.objects.filter(_current_on(day), person__in=persons).select_related("municipality")
+    return {spell.person_id: spell for spell in spells}
+
+
+def current_statuses(persons: Sequence[Person], day: date) -> dict[object, StatusSpell]:
+    """Each person's labour-market status spell covering ``day`` (one query for the whole page)."""
+    spells = StatusSpell.objects.filter(_current_on(day), person__in=persons).select_related("status", "service_type")
+    return {spell.person_id: spell for spell in spells}
