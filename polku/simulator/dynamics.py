@@ -286,7 +286,8 @@ class Engine:
             prob[o, c.UNEMPLOYED] = dyn.outside_to_unemployed
             prob[o, c.EMPLOYED] = dyn.outside_to_employed
 
-            prob[~ending, c.GONE] = dyn.move_out_of_area
+            # Moving out of the area (the national profile has no outside: emigration is not modelled).
+            prob[~ending, c.GONE] = dyn.move_out_of_area if len(self.out_global) else 0.0
             # Reaching retirement age: out of the labour force for good.
             retiring = (a >= dyn.retirement_age) & (s != c.OUTSIDE)
             prob[retiring] = 0.0

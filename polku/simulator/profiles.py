@@ -271,8 +271,12 @@ class UnknownProfile(LookupError):
         super().__init__(f"Unknown profile {name!r}. Available profiles: {', '.join(profile_names())}.")
 
 
-def get_profile(name: str, *, persons: int | None = None) -> Profile:
-    """The named profile, optionally rescaled to ``persons``; ``UnknownProfile`` lists the names."""
+def get_profile(name: str, *, persons: int | None = None, batch_size: int | None = None) -> Profile:
+    """The named profile, optionally rescaled to ``persons`` (and re-batched); ``UnknownProfile`` lists names.
+
+    The batch size is part of what a seed reproduces: the same seed with another batch size
+    gives another (equally valid) population.
+    """
     profiles = {"sotkamo-2021": _SOTKAMO, "kuopio-area-2023": _KUOPIO}
     if name == "finland-national":
         profile = _national()
@@ -280,4 +284,6 @@ def get_profile(name: str, *, persons: int | None = None) -> Profile:
         profile = profiles[name]
     else:
         raise UnknownProfile(name)
+    if batch_size:
+        profile = replace(profile, batch_size=batch_size)
     return profile.scaled(persons) if persons else profile

@@ -193,10 +193,11 @@ def _recorded_at_value(now: datetime, vendor: str) -> str:
 
 
 def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = False, progress: bool = True,
-                           persons: int | None = None, after_batch: AfterBatch | None = None,
-                           using: str = "default", indicators: Indicators | None = None) -> dict[str, int]:
+                           persons: int | None = None, batch_size: int | None = None,
+                           after_batch: AfterBatch | None = None, using: str = "default",
+                           indicators: Indicators | None = None) -> dict[str, int]:
     """Simulate ``profile_name`` into the database in one transaction; returns rows written per table."""
-    profile = get_profile(profile_name, persons=persons)
+    profile = get_profile(profile_name, persons=persons, batch_size=batch_size)
     connection = connections[using]
     started = timezone.now()
     recorded_at = _recorded_at_value(started, connection.vendor)
@@ -278,12 +279,13 @@ def _arrow_tables(tables: BatchTables, recorded_at: datetime) -> dict[str, Any]:
 
 
 def simulate_to_parquet(profile_name: str, out_dir: str | os.PathLike[str], *, seed: int = 1, progress: bool = True,
-                        persons: int | None = None, replace: bool = False, after_batch: AfterBatch | None = None,
-                        indicators: Indicators | None = None) -> dict[str, int]:
+                        persons: int | None = None, batch_size: int | None = None, replace: bool = False,
+                        after_batch: AfterBatch | None = None, indicators: Indicators | None = None,
+                        ) -> dict[str, int]:
     """Simulate ``profile_name`` into ``out_dir`` (one ``<table>.parquet`` per table plus ``run.json``)."""
     import pyarrow.parquet as pq
 
-    profile = get_profile(profile_name, persons=persons)
+    profile = get_profile(profile_name, persons=persons, batch_size=batch_size)
     target = Path(out_dir)
     if target.exists() and not replace:
         raise FileExistsError(f"{target} already exists; use --replace to overwrite it.")

@@ -1,0 +1,268 @@
+"""The synthetic population simulator: reproducibility, invariants, writers, the command.
+
+Small scaled profiles keep the file fast; the database tests run on whichever database
+``DATABASE_URL`` selects (SQLite by default, PostgreSQL in ``make test-postgres``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum.fi import hetu
+
+from polku.core.calendar import max_benefit_days_in_month
+from polku.people import personal_id
+from polku.people.models import Person
+from polku.simulator import catalogue as c
+from polku.simulator import identity
+from polku.simulator.models import SimulatedPerson, SimulationRun
+from polku.simulator.profiles import get_profile, profile_names
+from polku.simulator.tables import TABLES, BatchTables
+from polku.simulator.writers import AlreadySimulated, iterate_batches, simulate_into_database, simulate_to_parquet
+from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+
+
+class Boom(Exception):
+    """Injected failure in the middle of a write."""
+
+
+def simulate_tables(name: str, seed: int, persons: int, batch_size: int = 10_000) -> list[BatchTables]:
+    profile = get_profile(name, persons=persons, batch_size=batch_size)
+    return list(iterate_batches(profile, seed, progress=False))
+
+
+def concat(batches: list[BatchTables], table: str) -> dict[str, np.ndarray]:
+    names = batches[0].columns[table].keys()
+    return {k: np.concatenate([b.columns[table][k] for b in batches]) for k in names}
+
+
+# -- reproducibility -------------------------------------------------------------------------
+
+
+def same(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.dtype.kind == "M":  # NaT never equals NaT; compare the underlying integers
+        a, b = a.astype(np.int64), b.astype(np.int64)
+    return np.array_equal(a, b)
+
+
+def test_same_seed_gives_identical_tables_and_another_seed_does_not():
+    first = simulate_tables("sotkamo-2021", seed=7, persons=400, batch_size=150)
+    again = simulate_tables("sotkamo-2021", seed=7, persons=400, batch_size=150)
+    other = simulate_tables("sotkamo-2021", seed=8, persons=400, batch_size=150)
+    for table in TABLES:
+        a, b = concat(first, table), concat(again, table)
+        for column in a:
+            assert same(a[column], b[column]), (table, column)
+    assert not np.array_equal(concat(first, "timeline_statusspell")["start_date"],
+                              concat(other, "timeline_statusspell")["start_date"])
+    assert not np.array_equal(concat(first, "people_person")["id"], concat(other, "people_person")["id"])
+
+
+# -- invariants on generated data ------------------------------------------------------------
+
+
+def assert_no_overlap(person: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+    order = np.lexsort((start, person))
+    p, s, e = person[order], start[order], end[order]
+    assert (np.isnat(e) | (e >= s)).all(), "end before start"
+    same = p[1:] == p[:-1]
+    # Within a person, the previous spell is closed and ends before the next one starts.
+    assert not np.isnat(e[:-1][same]).any(), "an open spell is followed by another"
+    assert (e[:-1][same] < s[1:][same]).all(), "overlapping spells"
+
+
+def check_invariants(batches: list[BatchTables]) -> None:
+    for batch in batches:
+        person = batch.columns["people_person"]
+        codes = identity.identity_codes(person["birth_date"], person["serial"])
+        assert len(set(codes)) == len(codes)
+        births = person["birth_date"].astype(date).tolist()
+        for code, gender, birth in zip(codes, person["gender"], births, strict=True):
+            # Validates date and checksum, and refuses anything but an artificial (900-999) code.
+            assert personal_id.validate(code, require_artificial=True) == code
+            assert 900 <= int(hetu.compact(code)[7:10]) <= 999
+            assert personal_id.is_female(code) == (gender == "F")
+            assert code[:6] == f"{birth:%d%m%y}"
+
+        status = batch.columns["timeline_statusspell"]
+        assert_no_overlap(status["person"], status["start_date"], status["end_date"])
+        assert set(np.unique(status["status"])) <= set(range(c.N_STATES))
+        in_service = status["status"] == c.IN_SERVICE
+        assert (status["service_type"][in_service] >= 0).all()
+        assert (status["service_type"][in_service] < len(c.service_types())).all()
+        assert (status["service_type"][~in_service] == -1).all()
+
+        home = batch.columns["timeline_homemunicipalityspell"]
+        assert_no_overlap(home["person"], home["start_date"], home["end_date"])
+        codes_known = len(c.municipalities())
+        assert ((home["municipality"] >= 0) & (home["municipality"] < codes_known)).all()
+
+        search = batch.columns["timeline_jobsearchperiod"]
+        assert_no_overlap(search["person"], search["registered_on"], search["ended_on"])
+        closed = ~np.isnat(search["ended_on"])
+        assert (search["end_reason"][closed] >= 0).all()
+        assert (search["end_reason"][~closed] == -1).all()
+        # The end reason agrees with the status the person moved to the day after the search ended.
+        starts = {(int(p), d): int(s) for p, d, s in zip(status["person"], status["start_date"].astype(int),
+                                                         status["status"], strict=True)}
+        expected = {"open_market_job": c.EMPLOYED, "entrepreneurship": c.EMPLOYED, "studies": c.STUDYING,
+                    "outside_labour_force": c.OUTSIDE}
+        for p, ended, reason in zip(search["person"][closed], search["ended_on"][closed].astype(int),
+                                    search["end_reason"][closed], strict=True):
+            code = c.END_REASONS[reason]
+            following = starts.get((int(p), ended + 1))
+            if code == "moved":
+                assert following is None  # no status is written after moving out of the area
+            else:
+                assert following == expected[code], (code, following)
+
+        benefit = batch.columns["timeline_benefitmonth"]
+        key = np.stack([benefit["person"], benefit["month"].astype(int), benefit["benefit_type"], benefit["basis"]])
+        assert np.unique(key, axis=1).shape[1] == key.shape[1], "duplicate (person, month, type, basis)"
+        assert (benefit["days"] > 0).all()
+        assert (benefit["amount_cents"] > 0).all()
+        month_key = benefit["person"].astype(np.int64) * 100_000 + benefit["month"].astype(int)
+        keys, inverse = np.unique(month_key, return_inverse=True)
+        per_month = np.bincount(inverse, weights=benefit["days"])
+        for k, total in zip(keys, per_month, strict=True):
+            month = (np.datetime64(int(k % 100_000), "D")).astype(date)
+            assert total <= max_benefit_days_in_month(month)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), persons=st.integers(1, 250), name=st.sampled_from(profile_names()))
+def test_generated_data_keeps_the_fact_model_invariants(seed, persons, name):
+    check_invariants(simulate_tables(name, seed, persons, batch_size=100))
+
+
+def test_long_term_unemployment_and_all_states_occur():
+    batches = simulate_tables("sotkamo-2021", seed=3, persons=1500)
+    status = concat(batches, "timeline_statusspell")
+    assert set(np.unique(status["status"])) == set(range(c.N_STATES))
+    unemployed = (status["status"] == c.UNEMPLOYED) & ~np.isnat(status["end_date"])
+    length = (status["end_date"] - status["start_date"]).astype(int)[unemployed]
+    assert (length > 365).sum() > 0.05 * len(length)
+    benefit = concat(batches, "timeline_benefitmonth")
+    assert set(np.unique(benefit["benefit_type"])) == {c.LMS, c.BASIC, c.EARNINGS_RELATED}
+
+
+# -- database writer -------------------------------------------------------------------------
+
+
+def db_counts() -> dict[str, int]:
+    return {
+        "persons": Person.objects.filter(simulation__isnull=False).count(),
+        "home_municipality_spells": HomeMunicipalitySpell.objects.filter(source="simulator").count(),
+        "status_spells": StatusSpell.objects.filter(source="simulator").count(),
+        "job_search_periods": JobSearchPeriod.objects.filter(source="simulator").count(),
+        "benefit_months": BenefitMonth.objects.filter(source="simulator").count(),
+    }
+
+
+@pytest.mark.django_db
+def test_database_round_trip_counts_and_values():
+    counts = simulate_into_database("sotkamo-2021", seed=5, persons=300, batch_size=120, progress=False)
+    assert counts["persons"] == 300
+    assert db_counts() == counts
+    run = SimulationRun.objects.get(profile="sotkamo-2021")
+    assert run.seed == 5 and run.counts == counts and run.finished_at is not None
+    person = Person.objects.filter(simulation__run=run).first()
+    assert person is not None
+    code = personal_id.decrypt(person.personal_id_encrypted)
+    assert personal_id.keyed_hash(code) == person.personal_id_hash
+    assert personal_id.is_female(code) == (person.gender == "F")
+    assert code[:6] == f"{person.birth_date:%d%m%y}"
+    benefit = BenefitMonth.objects.filter(person__simulation__run=run).first()
+    assert benefit is not None and benefit.amount > 0 and benefit.month.day == 1
+    spell = StatusSpell.objects.filter(source="simulator", status_id="in_service").first()
+    assert spell is not None and spell.service_type_id is not None
+    assert spell.recorded_at.tzinfo is not None
+
+
+@pytest.mark.django_db
+def test_second_load_is_refused_unless_replace():
+    simulate_into_database("sotkamo-2021", seed=1, persons=80, progress=False)
+    with pytest.raises(AlreadySimulated, match="--replace"):
+        simulate_into_database("sotkamo-2021", seed=1, persons=80, progress=False)
+    counts = simulate_into_database("sotkamo-2021", seed=2, persons=90, replace=True, progress=False)
+    assert db_counts() == counts
+    assert SimulationRun.objects.filter(profile="sotkamo-2021").count() == 1
+    assert SimulatedPerson.objects.count() == 90
+
+
+@pytest.mark.django_db
+def test_interrupted_database_write_leaves_nothing():
+    def fail_after_second(batch: int) -> None:
+        if batch == 1:
+            raise Boom
+
+    with pytest.raises(Boom):
+        simulate_into_database("sotkamo-2021", seed=1, persons=300, batch_size=100, progress=False,
+                               after_batch=fail_after_second)
+    assert db_counts() == dict.fromkeys(db_counts(), 0)
+    assert not SimulationRun.objects.exists()
+
+
+# -- Parquet writer --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_parquet_is_readable_by_duckdb_with_the_reported_counts(tmp_path: Path):
+    out = tmp_path / "sim"
+    counts = simulate_to_parquet("kuopio-area-2023", out, seed=4, persons=500, batch_size=200, progress=False)
+    con = duckdb.connect()
+    names = {"people_person": "persons", "timeline_homemunicipalityspell": "home_municipality_spells",
+             "timeline_statusspell": "status_spells", "timeline_jobsearchperiod": "job_search_periods",
+             "timeline_benefitmonth": "benefit_months"}
+    for table, key in names.items():
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchone()
+        assert rows is not None and rows[0] == counts[key]
+    orphans = con.execute(
+        f"SELECT count(*) FROM read_parquet('{out}/timeline_statusspell.parquet') s "
+        f"ANTI JOIN read_parquet('{out}/people_person.parquet') p ON s.person_id = p.id").fetchone()
+    assert orphans == (0,)
+    bound = con.execute(
+        f"SELECT max(days) FROM (SELECT person_id, month, sum(days) AS days "
+        f"FROM read_parquet('{out}/timeline_benefitmonth.parquet') GROUP BY ALL)").fetchone()
+    assert bound is not None and bound[0] <= 23
+    assert (out / "run.json").exists()
+    with pytest.raises(FileExistsError):
+        simulate_to_parquet("kuopio-area-2023", out, seed=4, persons=50, progress=False)
+
+
+@pytest.mark.django_db
+def test_interrupted_parquet_write_leaves_nothing(tmp_path: Path):
+    def fail(batch: int) -> None:
+        raise Boom
+
+    with pytest.raises(Boom):
+        simulate_to_parquet("sotkamo-2021", tmp_path / "sim", persons=200, batch_size=100, progress=False,
+                            after_batch=fail)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- command ---------------------------------------------------------------------------------
+
+
+def test_command_unknown_profile_lists_the_profiles():
+    with pytest.raises(CommandError) as error:
+        call_command("simulate", "--profile", "atlantis", "--no-progress")
+    for name in profile_names():
+        assert name in str(error.value)
+
+
+@pytest.mark.django_db
+def test_command_refuses_a_second_load_without_replace(capsys):
+    call_command("simulate", "--profile", "sotkamo-2021", "--persons", "60", "--no-progress")
+    assert "persons 60" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already been simulated"):
+        call_command("simulate", "--profile", "sotkamo-2021", "--persons", "60", "--no-progress")
+    call_command("simulate", "--profile", "sotkamo-2021", "--persons", "70", "--no-progress", "--replace")
+    assert Person.objects.filter(simulation__isnull=False).count() == 70
