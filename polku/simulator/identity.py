@@ -81,7 +81,7 @@ def _names() -> dict[str, dict[str, list[str]]]:
     with (c.DATA_DIR / "names.json").open(encoding="utf-8") as handle:
         data = json.load(handle)
     data.pop("_note", None)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def draw_names(rng: np.random.Generator, language: np.ndarray, female: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

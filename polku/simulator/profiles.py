@@ -266,13 +266,13 @@ def profile_names() -> list[str]:
     return ["sotkamo-2021", "kuopio-area-2023", "finland-national"]
 
 
-class UnknownProfile(LookupError):
+class UnknownProfileError(LookupError):
     def __init__(self, name: str) -> None:
         super().__init__(f"Unknown profile {name!r}. Available profiles: {', '.join(profile_names())}.")
 
 
 def get_profile(name: str, *, persons: int | None = None, batch_size: int | None = None) -> Profile:
-    """The named profile, optionally rescaled to ``persons`` (and re-batched); ``UnknownProfile`` lists names.
+    """The named profile, optionally rescaled to ``persons`` (and re-batched); ``UnknownProfileError`` lists names.
 
     The batch size is part of what a seed reproduces: the same seed with another batch size
     gives another (equally valid) population.
@@ -283,7 +283,7 @@ def get_profile(name: str, *, persons: int | None = None, batch_size: int | None
     elif name in profiles:
         profile = profiles[name]
     else:
-        raise UnknownProfile(name)
+        raise UnknownProfileError(name)
     if batch_size:
         profile = replace(profile, batch_size=batch_size)
     return profile.scaled(persons) if persons else profile

@@ -52,7 +52,7 @@ TABLE_COLUMNS = {
 CHUNK_ROWS = 50_000
 
 
-class AlreadySimulated(RuntimeError):
+class AlreadySimulatedError(RuntimeError):
     def __init__(self, profile: str) -> None:
         super().__init__(
             f"Profile {profile!r} has already been simulated into this database. "
@@ -89,12 +89,12 @@ def _add_counts(totals: dict[str, int], tables: BatchTables) -> None:
 def _dates(values: np.ndarray) -> list[str | None]:
     text = np.datetime_as_string(values, unit="D").astype(object)
     text[np.isnat(values)] = None
-    return text.tolist()  # type: ignore[no-any-return]
+    return text.tolist()
 
 
 def _codes(table: tuple[str, ...] | list[str], index: np.ndarray, *, empty: str | None = None) -> list[str | None]:
     lookup = np.array([*table, empty], dtype=object)  # index -1 picks ``empty``
-    return lookup[index].tolist()  # type: ignore[no-any-return]
+    return lookup[index].tolist()
 
 
 def _amounts(cents: np.ndarray) -> list[str]:
@@ -159,7 +159,8 @@ def _insert(connection: Any, table: str, columns: list[str], rows: Iterator[tupl
                 for row in rows:
                     copy.write_row(row)
         else:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+            # Table and column names are this module's constants, never input.
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
             while chunk := list(_take(rows, CHUNK_ROWS)):
                 cursor.executemany(sql, chunk)
 
@@ -174,11 +175,11 @@ def _remove_profile(profile: str, using: str) -> None:
     connection = connections[using]
     runs = list(SimulationRun.objects.using(using).filter(profile=profile).values_list("id", flat=True))
     placeholders = ", ".join(["%s"] * len(runs))
-    simulated = f"SELECT person_id FROM simulator_simulatedperson WHERE run_id IN ({placeholders})"
+    simulated = f"SELECT person_id FROM simulator_simulatedperson WHERE run_id IN ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
         # Facts first with set-based deletes (the ORM would fetch every row's key).
         for table in TABLES[1:]:
-            cursor.execute(f"DELETE FROM {table} WHERE person_id IN ({simulated})", runs)  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE person_id IN ({simulated})", runs)  # noqa: S608 - constants
     # Persons through the ORM, so that any other table referring to them is handled by its on_delete rule.
     from polku.people.models import Person
 
@@ -201,11 +202,11 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
     connection = connections[using]
     started = timezone.now()
     recorded_at = _recorded_at_value(started, connection.vendor)
-    totals: dict[str, int] = {name: 0 for name in COUNT_NAMES.values()}
+    totals: dict[str, int] = dict.fromkeys(COUNT_NAMES.values(), 0)
     with transaction.atomic(using=using):
         if SimulationRun.objects.using(using).filter(profile=profile.name).exists():
             if not replace:
-                raise AlreadySimulated(profile.name)
+                raise AlreadySimulatedError(profile.name)
             _remove_profile(profile.name, using)
         run = SimulationRun.objects.using(using).create(profile=profile.name, seed=seed, started_at=started)
         for i, tables in enumerate(iterate_batches(profile, seed, progress=progress, indicators=indicators)):
@@ -293,7 +294,7 @@ def simulate_to_parquet(profile_name: str, out_dir: str | os.PathLike[str], *, s
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     started = timezone.now()
     clock = time.perf_counter()
-    totals: dict[str, int] = {name: 0 for name in COUNT_NAMES.values()}
+    totals: dict[str, int] = dict.fromkeys(COUNT_NAMES.values(), 0)
     writers: dict[str, Any] = {}
     try:
         partial.mkdir()

@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from polku.simulator.profiles import UnknownProfile, get_profile, profile_names
-from polku.simulator.writers import AlreadySimulated, simulate_into_database, simulate_to_parquet
+from polku.simulator.profiles import UnknownProfileError, get_profile, profile_names
+from polku.simulator.writers import AlreadySimulatedError, simulate_into_database, simulate_to_parquet
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         name = options["profile"]
         try:
             get_profile(name)
-        except UnknownProfile as error:
+        except UnknownProfileError as error:
             raise CommandError(str(error)) from None
         if options["persons"] is not None and options["persons"] < 1:
             raise CommandError("--persons must be a positive number.")
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             else:
                 counts = simulate_into_database(name, **common)
                 where = "the database"
-        except (AlreadySimulated, FileExistsError) as error:
+        except (AlreadySimulatedError, FileExistsError) as error:
             raise CommandError(str(error)) from None
         seconds = time.perf_counter() - started
         summary = ", ".join(f"{key.replace('_', ' ')} {value:,}".replace(",", " ") for key, value in counts.items())
