@@ -228,16 +228,16 @@ def test_parquet_is_readable_by_duckdb_with_the_reported_counts(tmp_path: Path):
              "timeline_statusspell": "status_spells", "timeline_jobsearchperiod": "job_search_periods",
              "timeline_benefitmonth": "benefit_months"}
     for table, key in names.items():
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchone()  # noqa: S608
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchall()[0]  # noqa: S608
         assert rows is not None
         assert rows[0] == counts[key]
     # Views over the files, so the queries below need no string building.
     for view, table in (("s", "timeline_statusspell"), ("p", "people_person"), ("b", "timeline_benefitmonth")):
         con.register(view, pq.read_table(out / f"{table}.parquet"))
-    orphans = con.execute("SELECT count(*) FROM s ANTI JOIN p ON s.person_id = p.id").fetchone()
+    orphans = con.execute("SELECT count(*) FROM s ANTI JOIN p ON s.person_id = p.id").fetchall()[0]
     assert orphans == (0,)
     bound = con.execute("SELECT max(days) FROM (SELECT person_id, month, sum(days) AS days FROM b GROUP BY ALL)"
-                        ).fetchone()
+                        ).fetchall()[0]
     assert bound is not None
     assert bound[0] <= 23
     assert (out / "run.json").exists()
