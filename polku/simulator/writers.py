@@ -193,6 +193,11 @@ def _recorded_at_value(now: datetime, vendor: str) -> str:
     return utc.strftime("%Y-%m-%d %H:%M:%S.%f") + ("+00:00" if vendor == "postgresql" else "")
 
 
+def profile_loaded(profile_name: str, *, using: str = "default") -> bool:
+    """Whether a completed run of ``profile_name`` is in the database (the load is all-or-nothing)."""
+    return SimulationRun.objects.using(using).filter(profile=profile_name).exists()
+
+
 def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = False, progress: bool = True,
                            persons: int | None = None, batch_size: int | None = None,
                            after_batch: AfterBatch | None = None, using: str = "default",
@@ -204,7 +209,7 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
     recorded_at = _recorded_at_value(started, connection.vendor)
     totals: dict[str, int] = dict.fromkeys(COUNT_NAMES.values(), 0)
     with transaction.atomic(using=using):
-        if SimulationRun.objects.using(using).filter(profile=profile.name).exists():
+        if profile_loaded(profile.name, using=using):
             if not replace:
                 raise AlreadySimulatedError(profile.name)
             _remove_profile(profile.name, using)

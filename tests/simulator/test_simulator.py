@@ -26,7 +26,13 @@ from polku.simulator import identity
 from polku.simulator.models import SimulatedPerson, SimulationRun
 from polku.simulator.profiles import get_profile, profile_names
 from polku.simulator.tables import TABLES, BatchTables
-from polku.simulator.writers import AlreadySimulatedError, iterate_batches, simulate_into_database, simulate_to_parquet
+from polku.simulator.writers import (
+    AlreadySimulatedError,
+    iterate_batches,
+    profile_loaded,
+    simulate_into_database,
+    simulate_to_parquet,
+)
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
 
@@ -194,7 +200,9 @@ def test_database_round_trip_counts_and_values():
 
 @pytest.mark.django_db
 def test_second_load_is_refused_unless_replace():
+    assert not profile_loaded("sotkamo-2021")
     simulate_into_database("sotkamo-2021", seed=1, persons=80, progress=False)
+    assert profile_loaded("sotkamo-2021")
     with pytest.raises(AlreadySimulatedError, match="--replace"):
         simulate_into_database("sotkamo-2021", seed=1, persons=80, progress=False)
     counts = simulate_into_database("sotkamo-2021", seed=2, persons=90, replace=True, progress=False)
