@@ -124,7 +124,7 @@ def _chart_description(page: presenters.TimelinePage) -> str:
     first = page.first_day or page.today
     return _(
         "Aikajana %(start)s–%(end)s. Työmarkkina-asemajaksoja %(statuses)s, työnhakujaksoja %(searches)s, "
-        "kotikuntajaksoja %(homes)s; etuuspäiviä yhteensä %(days)s %(months)s kuukaudelta. "
+        "kotikuntajaksoja %(homes)s; etuuspäiviä yhteensä %(days)s (%(months)s kuukautta). "
         "Samat tiedot ovat taulukoina kaavion alla."
     ) % {
         "start": date_format(first, "SHORT_DATE_FORMAT"),
