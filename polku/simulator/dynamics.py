@@ -221,6 +221,7 @@ class Engine:
             service[entrants] = pop.entry_service[entrants]
             service_left[entrants] = pop.entry_service_months[entrants]
             unemployed_months[entrants] = pop.prior_months[entrants]
+            subsidy_days[entrants] = pop.prior_subsidy_days[entrants]
             status.add(person=entrants, day=pop.entry_day[entrants], state=state[entrants],
                        service=service[entrants])
 
