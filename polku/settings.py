@@ -23,6 +23,9 @@ DEMO_DATABASE_URL = f"sqlite:///{VAR_DIR / 'polku-demo.sqlite3'}"
 SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", "polku-demo-secret-key-not-for-production-use-0123456789")
 PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", "polku-demo-personal-id-key-not-for-production")
 DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
+# Demo and test databases must never hold a real identity code: only the artificial range 900–999
+# is accepted until a production deployment sets POLKU_ARTIFICIAL_IDS_ONLY=0.
+ARTIFICIAL_IDS_ONLY = os.environ.get("POLKU_ARTIFICIAL_IDS_ONLY", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("POLKU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -83,6 +86,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not shared-cache memory: shared cache locks tables without waiting, so
+    # concurrent-writer tests would measure an artefact instead of the production locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "polku-test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,24 @@ from polku.people.models import Person
 from polku.timeline import services
 
 _serials = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flush(django_db_blocker: Any) -> Iterator[None]:
+    """Transactional tests (and live-server tests) end by flushing every table, reference data
+    included. Reload it, outside any test transaction, before and after each test that finds it gone.
+    """
+    from polku.reference.loader import load_reference_data
+    from polku.reference.models import Municipality
+
+    def ensure() -> None:
+        with django_db_blocker.unblock():
+            if not Municipality.objects.exists():
+                load_reference_data()
+
+    ensure()
+    yield
+    ensure()
 
 
 def next_artificial_id(birth: date = date(1985, 4, 12)) -> str:

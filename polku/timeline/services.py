@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -74,7 +75,9 @@ def person_create(
         if not value.strip():
             errors.append(FieldError(field, ErrorCode.REQUIRED, "Nimi on pakollinen."))
     try:
-        compact = personal_id.validate(personal_id_code, require_artificial=require_artificial)
+        compact = personal_id.validate(
+            personal_id_code, require_artificial=require_artificial or settings.ARTIFICIAL_IDS_ONLY,
+        )
     except ValidationFailed as failure:
         errors.extend(failure.errors)
     if language not in Language.values:

@@ -54,8 +54,8 @@ def test_person_add_and_show(counsellor: str) -> None:
 
 
 def test_errors_name_the_field(counsellor: str) -> None:
+    code = next_artificial_id()
     with pytest.raises(CommandError, match=r"personal_id: .*tarkistusmerkki"):
-        code = next_artificial_id()
         add_person(counsellor, code=code[:-1] + ("Y" if code[-1] != "Y" else "X"))
     with pytest.raises(CommandError, match=r"home_municipality: Tuntematon kuntanumero: 000"):
         add_person(counsellor, municipality="000")

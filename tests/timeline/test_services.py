@@ -208,3 +208,12 @@ def test_database_guard_refuses_overlap_written_around_services(make_person) -> 
         later.save()
     later.end_date = date(2023, 12, 31) + timedelta(days=0)
     later.save()
+
+
+def test_real_codes_refused_while_artificial_only(settings) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.person_create(personal_id_code="131052-308T", first_names="A", last_name="B")
+    assert ("personal_id", "not_artificial") in codes(caught)
+    settings.ARTIFICIAL_IDS_ONLY = False  # a production deployment
+    person = services.person_create(personal_id_code="131052-308T", first_names="A", last_name="B")
+    assert person.birth_date == date(1952, 10, 13)
