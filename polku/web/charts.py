@@ -44,17 +44,23 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     today = page.today
     track_status, track_job, track_home = _("Työmarkkina-asema"), _("Työnhaku"), _("Kotikunta")
     ongoing = _("jatkuu")
+    first = page.first_day or today
+
+    def shown_from(start: date) -> str:
+        # Spells that began before the window (e.g. a home municipality since childhood) start at its edge,
+        # so their label stays readable.
+        return max(start, first).isoformat()
+
     spells: list[dict[str, Any]] = []
-    spells += [{"track": track_status, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+    spells += [{"track": track_status, "start": shown_from(r.start), "end": _day_after(r.end or today),
                 "label": r.label, "kind": "status"} for r in page.statuses]
-    spells += [{"track": track_job, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+    spells += [{"track": track_job, "start": shown_from(r.start), "end": _day_after(r.end or today),
                 "label": r.end_reason or ongoing, "kind": "other"} for r in page.job_searches]
-    spells += [{"track": track_home, "start": r.start.isoformat(), "end": _day_after(r.end or today),
+    spells += [{"track": track_home, "start": shown_from(r.start), "end": _day_after(r.end or today),
                 "label": r.label, "kind": "other"} for r in page.home_municipalities]
     benefits: list[dict[str, Any]] = [{"start": b.month.isoformat(), "end": _month_after(b.month), "days": b.days,
                  "type": b.benefit_type} for b in page.benefits]
 
-    first = page.first_day or today
     last_ends = [date.fromisoformat(s["end"]) for s in spells] + [date.fromisoformat(b["end"]) for b in benefits]
     last = max([today + timedelta(days=1), *last_ends])
     if (last - first).days > 3 * 365:
@@ -72,16 +78,16 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
         y=alt.Y("track:N", sort=[track_status, track_job, track_home], title=None,
                 axis=alt.Axis(labelFontWeight="bold", labelLimit=180)),
     )
-    status_bars = base.transform_filter(alt.datum.kind == "status").mark_bar(height=26).encode(
+    status_bars = base.transform_filter(alt.datum.kind == "status").mark_bar(height=26, clip=True).encode(
         color=alt.Color("label:N", title=track_status,
                         scale=alt.Scale(domain=status_labels, range=STATUS_PALETTE[: max(1, len(status_labels))]),
                         legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
     )
-    other_bars = base.transform_filter(alt.datum.kind == "other").mark_bar(height=26).encode(
+    other_bars = base.transform_filter(alt.datum.kind == "other").mark_bar(height=26, clip=True).encode(
         color=alt.condition(alt.datum.track == track_home, alt.value(HOME_COLOUR), alt.value(JOB_SEARCH_COLOUR)),
     )
     other_text = base.transform_filter(alt.datum.kind == "other").mark_text(
-        align="left", baseline="middle", dx=5, color="white", fontSize=12, limit=200,
+        align="left", baseline="middle", dx=5, color="white", fontSize=12, limit=200, clip=True,
     ).encode(text="label:N")
     gantt = alt.layer(status_bars, other_bars, other_text).properties(width=WIDTH, height=120)
 
@@ -89,7 +95,7 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     if benefits:
         benefit_types: list[str] = list(dict.fromkeys(b["type"] for b in benefits))
         parts.append(
-            alt.Chart(alt.Data(values=benefits)).mark_bar().encode(
+            alt.Chart(alt.Data(values=benefits)).mark_bar(clip=True).encode(
                 x=alt.X("start:T", scale=x_scale, axis=x_axis),
                 x2="end:T",
                 y=alt.Y("sum(days):Q", title=_("Etuuspäiviä kuukaudessa"), axis=alt.Axis(tickMinStep=1)),

@@ -103,9 +103,14 @@ class TimelinePage:
 
     @property
     def first_day(self) -> date | None:
-        starts = [r.start for r in (*self.statuses, *self.home_municipalities)]
-        starts += [r.start for r in self.job_searches] + [r.month for r in self.benefits]
-        return min(starts, default=None)
+        """Start of the chart window: the labour-market history, not where the person lived as a child.
+
+        Home-municipality spells often begin decades before the first job search; they set the window
+        only when nothing else is recorded (the chart clips them at the window's edge).
+        """
+        starts = [r.start for r in self.statuses] + [r.start for r in self.job_searches]
+        starts += [r.month for r in self.benefits]
+        return min(starts, default=None) or min((r.start for r in self.home_municipalities), default=None)
 
     @property
     def is_empty(self) -> bool:

@@ -1,0 +1,35 @@
+"""The timeline chart's window follows the labour-market history, not a childhood home municipality."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from polku.timeline import selectors, services
+from polku.web.charts import timeline_spec
+from polku.web.presenters import timeline_page
+
+pytestmark = pytest.mark.django_db
+
+
+def _domain(spec: dict) -> list[str]:
+    gantt = spec["vconcat"][0]["layer"][0]
+    return gantt["encoding"]["x"]["scale"]["domain"]
+
+
+def test_window_starts_at_first_labour_market_fact(make_person) -> None:
+    person = make_person(municipality="297", since=date(1995, 6, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=date(2022, 3, 7))
+    page = timeline_page(selectors.person_timeline(person), today=date(2024, 1, 1))
+    spec = timeline_spec(page)
+    assert _domain(spec)[0] == "2022-03-07"
+    rows = [row for values in spec.get("datasets", {}).values() for row in values]
+    home = next(row for row in rows if row.get("label") == "Kuopio")
+    assert home["start"] == "2022-03-07"  # clamped to the window, so its label is drawn
+
+
+def test_window_falls_back_to_home_municipality(make_person) -> None:
+    person = make_person(municipality="297", since=date(2020, 2, 1))
+    page = timeline_page(selectors.person_timeline(person), today=date(2024, 1, 1))
+    assert _domain(timeline_spec(page))[0] == "2020-02-01"
