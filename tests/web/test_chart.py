@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -11,6 +12,18 @@ from polku.web.charts import timeline_spec
 from polku.web.presenters import timeline_page
 
 pytestmark = pytest.mark.django_db
+
+
+def _inline_rows(node: object) -> Iterator[dict]:
+    """Every inline data row anywhere in a Vega-Lite spec (altair may hoist data to any level)."""
+    if isinstance(node, dict):
+        if isinstance(node.get("values"), list):
+            yield from (v for v in node["values"] if isinstance(v, dict))
+        for value in node.values():
+            yield from _inline_rows(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _inline_rows(item)
 
 
 def _domain(spec: dict) -> list[str]:
@@ -24,7 +37,7 @@ def test_window_starts_at_first_labour_market_fact(make_person) -> None:
     page = timeline_page(selectors.person_timeline(person), today=date(2024, 1, 1))
     spec = timeline_spec(page)
     assert _domain(spec)[0] == "2022-03-07"
-    rows = [row for values in spec.get("datasets", {}).values() for row in values]
+    rows = list(_inline_rows(spec))
     home = next(row for row in rows if row.get("label") == "Kuopio")
     assert home["start"] == "2022-03-07"  # clamped to the window, so its label is drawn
 
