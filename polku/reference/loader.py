@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,32 +56,16 @@ def load_reference_data(apps: Any = None) -> dict[str, int]:
                 "valid_to": _date(row["valid_to"]),
             },
         )
-    for row in _rows("labour_market_statuses.csv"):
-        status.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name_fi": row["name_fi"],
-                "name_sv": row["name_sv"],
-                "name_en": row["name_en"],
-                "counts_as_unemployed": _bool(row["counts_as_unemployed"]),
-                "requires_service_type": _bool(row["requires_service_type"]),
-                "source": row["source"],
-            },
-        )
-    for row in _rows("service_types.csv"):
-        service.objects.update_or_create(
-            code=row["code"],
-            defaults={
-                "name_fi": row["name_fi"],
-                "name_sv": row["name_sv"],
-                "name_en": row["name_en"],
-                "counts_in_activation": _bool(row["counts_in_activation"]),
-                "employment_promoting": _bool(row["employment_promoting"]),
-                "typical_min_months": int(row["typical_min_months"]),
-                "typical_max_months": int(row["typical_max_months"]),
-                "source": row["source"],
-            },
-        )
+    catalogues: tuple[tuple[Any, str, dict[str, Callable[[str], Any]]], ...] = (
+        (status, "labour_market_statuses.csv", {"counts_as_unemployed": _bool, "requires_service_type": _bool}),
+        (service, "service_types.csv", {"counts_in_activation": _bool, "employment_promoting": _bool,
+                                        "typical_min_months": int, "typical_max_months": int}),
+    )
+    for model, filename, converters in catalogues:
+        for row in _rows(filename):
+            code = row.pop("code")
+            defaults = {key: converters.get(key, str)(value) for key, value in row.items()}
+            model.objects.update_or_create(code=code, defaults=defaults)
     areas = json.loads((DATA_DIR / "employment_areas.json").read_text(encoding="utf-8"))
     for entry in areas:
         area, _ = area_model.objects.update_or_create(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Required, TypedDict, TypeVar, Unpack
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -102,31 +102,27 @@ def person_create(
     )
 
 
+class PersonDetails(TypedDict, total=False):
+    """The keyword arguments of :func:`person_create`, for services that create a person on the way."""
+
+    personal_id_code: Required[str]
+    first_names: Required[str]
+    last_name: Required[str]
+    language: str
+    education: str
+    immigrant_background: bool
+    team_id: int | None
+    require_artificial: bool
+
+
 @transaction.atomic
 def person_register(
-    *,
-    personal_id_code: str,
-    first_names: str,
-    last_name: str,
-    municipality_code: str | None,
-    since: date | None,
-    language: str = Language.FINNISH,
-    education: str = Education.UPPER_SECONDARY,
-    immigrant_background: bool = False,
-    team_id: int | None = None,
-    actor: Actor = None,
-    require_artificial: bool = False,
+    *, municipality_code: str | None, since: date | None, actor: Actor = None, **details: Unpack[PersonDetails],
 ) -> Person:
     """Create a person and their current home municipality together, or neither."""
-    errors: list[FieldError] = []
     if municipality_code and since is None:
-        errors.append(FieldError("home_municipality_since", ErrorCode.REQUIRED, "Anna kotikunnan alkamispäivä."))
-    _raise_if(errors)
-    person = person_create(
-        personal_id_code=personal_id_code, first_names=first_names, last_name=last_name, language=language,
-        education=education, immigrant_background=immigrant_background, team_id=team_id, actor=actor,
-        require_artificial=require_artificial,
-    )
+        raise ValidationFailed.single("home_municipality_since", ErrorCode.REQUIRED, "Anna kotikunnan alkamispäivä.")
+    person = person_create(actor=actor, **details)
     if municipality_code and since is not None:
         try:
             home_municipality_record(person=person, municipality_code=municipality_code, start_date=since, actor=actor)
