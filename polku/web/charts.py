@@ -27,12 +27,8 @@ BENEFIT_PALETTE = ["#0b4f71", "#b3461f", "#2e7d32"]
 HOME_COLOUR = "#4d5b66"
 JOB_SEARCH_COLOUR = "#1d5c87"
 TEXT_COLOUR = "#1a1a1a"
+LABEL_CHAR_PX = 7.2  # average width of a 12 px DejaVu Sans character, for fitting labels into bars
 AXIS_DATE_FORMAT = {"fi": "%-m/%Y", "sv": "%Y-%m", "en": "%b %Y"}
-
-
-def _day_after(day: date) -> str:
-    # Spells are closed intervals; a bar must reach the end of its last day.
-    return (day + timedelta(days=1)).isoformat()
 
 
 def _month_after(month: date) -> str:
@@ -51,18 +47,30 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
         # so their label stays readable.
         return max(start, first).isoformat()
 
+    def end_of(end: date | None) -> date:
+        return (end or today) + timedelta(days=1)  # spells are closed intervals: a bar reaches the end of its last day
+
+    spell_ends = [r.end for r in page.statuses] + [r.end for r in page.job_searches]
+    ends = [end_of(end) for end in spell_ends + [r.end for r in page.home_municipalities]]
+    ends += [date.fromisoformat(_month_after(b.month)) for b in page.benefits]
+    last = max([today + timedelta(days=1), *ends])
+
+    def fitted(label: str, start: date, end: date | None) -> str:
+        # A label wider than its bar would spill over the next one: shorten it, or leave it to the table.
+        pixels = (end_of(end) - max(start, first)).days / max((last - first).days, 1) * WIDTH
+        room = int((pixels - 10) / LABEL_CHAR_PX)
+        return label if len(label) <= room else (label[: room - 1] + "…" if room >= 4 else "")
+
     spells: list[dict[str, Any]] = []
-    spells += [{"track": track_status, "start": shown_from(r.start), "end": _day_after(r.end or today),
+    spells += [{"track": track_status, "start": shown_from(r.start), "end": end_of(r.end).isoformat(),
                 "label": r.label, "kind": "status"} for r in page.statuses]
-    spells += [{"track": track_job, "start": shown_from(r.start), "end": _day_after(r.end or today),
-                "label": r.end_reason or ongoing, "kind": "other"} for r in page.job_searches]
-    spells += [{"track": track_home, "start": shown_from(r.start), "end": _day_after(r.end or today),
-                "label": r.label, "kind": "other"} for r in page.home_municipalities]
+    spells += [{"track": track_job, "start": shown_from(r.start), "end": end_of(r.end).isoformat(),
+                "label": fitted(r.end_reason or ongoing, r.start, r.end), "kind": "other"} for r in page.job_searches]
+    spells += [{"track": track_home, "start": shown_from(r.start), "end": end_of(r.end).isoformat(),
+                "label": fitted(r.label, r.start, r.end), "kind": "other"} for r in page.home_municipalities]
     benefits: list[dict[str, Any]] = [{"start": b.month.isoformat(), "end": _month_after(b.month), "days": b.days,
                  "type": b.benefit_type} for b in page.benefits]
 
-    last_ends = [date.fromisoformat(s["end"]) for s in spells] + [date.fromisoformat(b["end"]) for b in benefits]
-    last = max([today + timedelta(days=1), *last_ends])
     if (last - first).days > 3 * 365:
         # Over a long history month ticks crowd the axis; whole years read better.
         x_axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, title=None, labelOverlap=True)

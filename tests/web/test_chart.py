@@ -46,3 +46,15 @@ def test_window_falls_back_to_home_municipality(make_person) -> None:
     person = make_person(municipality="297", since=date(2020, 2, 1))
     page = timeline_page(selectors.person_timeline(person), today=date(2024, 1, 1))
     assert _domain(timeline_spec(page))[0] == "2020-02-01"
+
+
+def test_labels_that_do_not_fit_their_bar_are_shortened_or_dropped(make_person) -> None:
+    person = make_person(municipality="297", since=date(2015, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=date(2015, 1, 5))
+    long_search = services.job_search_open(person=person, registered_on=date(2015, 1, 5))
+    services.job_search_end(period=long_search, ended_on=date(2022, 12, 31), end_reason="open_market_job")
+    short_search = services.job_search_open(person=person, registered_on=date(2023, 2, 1))
+    services.job_search_end(period=short_search, ended_on=date(2023, 2, 10), end_reason="open_market_job")
+    rows = list(_inline_rows(timeline_spec(timeline_page(selectors.person_timeline(person), today=date(2024, 1, 1)))))
+    labels = [row["label"] for row in rows if row.get("track") == "Työnhaku"]
+    assert labels == ["avoimille työmarkkinoille", ""]
