@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "polku.people",
     "polku.timeline",
     "polku.simulator",
+    "polku.municipal_share",
     "polku.web",
 ]
 

@@ -182,3 +182,24 @@ class BenefitMonth(FactVersion):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.benefit_type}/{self.basis}: {self.days} d"
+
+
+class EmploymentConditionMet(FactVersion):
+    """The person met the employment condition (työssäoloehto, TOE) on a date.
+
+    It resets the day counters of the municipal share (domain-rules §1 and §2.1); recorded from the
+    unemployment fund's or Kela's decision.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    met_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "met_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "met_on"], condition=Q(superseded_at__isnull=True),
+                                    name="one_current_employment_condition_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TOE {self.met_on}"

@@ -1,0 +1,122 @@
+"""Rule sets of the municipal share as versioned data (``data/rule_sets.json``), and daily basic amounts.
+
+A rule set says which benefits and payment bases count towards the day counter and which are billed,
+where the share steps are, whether a step applies from the exact day or from the next payment period,
+what resets the counter, and its legal source. ``verified`` is false for anything domain-rules §9 lists
+as unconfirmed: screens and the API show such results as unverified until an administrator confirms the
+rule set (``polku share_rules --confirm CODE``), which is recorded in the database, not in this file.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Step:
+    """From the ``from_day``-th counted day on, the municipality pays ``share`` of the billed amount."""
+
+    from_day: int
+    share: Decimal
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    code: str
+    name_fi: str
+    name_sv: str
+    name_en: str
+    valid_from: date
+    valid_to: date | None
+    benefit_types: tuple[str, ...]
+    counted_bases: tuple[str, ...]
+    billed_bases: tuple[str, ...]
+    step_boundary: str  # "day": from the exact day; "payment_period": from the next payment period (month)
+    steps: tuple[Step, ...]
+    reset: str  # "employment_condition" or "employment_condition_then_allowance"
+    basic_part_only: tuple[str, ...]  # benefits billed on their basic-part equivalent, not the amount paid
+    verified: bool
+    source: str
+    note: str
+
+    def applies_to(self, month: date) -> bool:
+        return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
+
+    def counts(self, benefit_type: str, basis: str) -> bool:
+        return benefit_type in self.benefit_types and basis in self.counted_bases
+
+    def bills(self, benefit_type: str, basis: str) -> bool:
+        return benefit_type in self.benefit_types and basis in self.billed_bases
+
+    def share_for_day(self, ordinal: int) -> Decimal:
+        """Share of the ``ordinal``-th counted day (1-based) under this rule's steps."""
+        share = Decimal(0)
+        for step in self.steps:
+            if ordinal >= step.from_day:
+                share = step.share
+        return share
+
+    def step_index(self, counter: int) -> int:
+        """How many steps a counter value has reached (0 = none)."""
+        return sum(1 for step in self.steps if counter >= step.from_day)
+
+    @property
+    def max_share(self) -> Decimal:
+        return max((s.share for s in self.steps), default=Decimal(0))
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rule sets and the daily basic amounts: everything the engine needs besides the facts."""
+
+    rule_sets: tuple[RuleSet, ...]
+    basic_daily: dict[int, Decimal]
+
+    def for_month(self, month: date) -> RuleSet | None:
+        return next((r for r in self.rule_sets if r.applies_to(month)), None)
+
+    def by_code(self, code: str) -> RuleSet:
+        for rule in self.rule_sets:
+            if rule.code == code:
+                return rule
+        raise KeyError(code)
+
+    def basic_daily_amount(self, year: int) -> Decimal:
+        if year in self.basic_daily:
+            return self.basic_daily[year]
+        nearest = min(self.basic_daily, key=lambda y: abs(y - year))
+        return self.basic_daily[nearest]
+
+    def with_confirmed(self, codes: set[str]) -> RuleBook:
+        return replace(self, rule_sets=tuple(replace(r, verified=r.verified or r.code in codes)
+                                             for r in self.rule_sets))
+
+
+def _rule_set(entry: dict) -> RuleSet:
+    return RuleSet(
+        code=entry["code"], name_fi=entry["name_fi"], name_sv=entry["name_sv"], name_en=entry["name_en"],
+        valid_from=date.fromisoformat(entry["valid_from"]),
+        valid_to=date.fromisoformat(entry["valid_to"]) if entry["valid_to"] else None,
+        benefit_types=tuple(entry["benefit_types"]), counted_bases=tuple(entry["counted_bases"]),
+        billed_bases=tuple(entry["billed_bases"]), step_boundary=entry["step_boundary"],
+        steps=tuple(Step(int(s["from_day"]), Decimal(s["share"])) for s in entry["steps"]),
+        reset=entry["reset"], basic_part_only=tuple(entry["basic_part_only"]), verified=bool(entry["verified"]),
+        source=entry["source"], note=entry["note"],
+    )
+
+
+@cache
+def shipped_rule_book() -> RuleBook:
+    """The rule sets and amounts shipped with Polku (before any administrator confirmation)."""
+    entries = json.loads((DATA_DIR / "rule_sets.json").read_text(encoding="utf-8"))
+    with (DATA_DIR / "basic_daily_amounts.csv").open(encoding="utf-8", newline="") as handle:
+        amounts = {int(row["year"]): Decimal(row["eur_per_day"]) for row in csv.DictReader(handle)}
+    return RuleBook(rule_sets=tuple(_rule_set(e) for e in entries), basic_daily=amounts)
