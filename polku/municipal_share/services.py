@@ -22,10 +22,12 @@ def rule_set_confirm(*, code: str, note: str, actor: Any) -> RuleSetConfirmation
     """Record that an administrator has verified ``code`` against the law (e.g. the 2025 step table)."""
     codes = {r.code for r in shipped_rule_book().rule_sets}
     if code not in codes:
-        raise ValidationFailed.single("rule_set", ErrorCode.UNKNOWN, f"Tuntematon sääntö: {code}. Sallitut: {', '.join(sorted(codes))}.")
+        allowed = ", ".join(sorted(codes))
+        raise ValidationFailed.single("rule_set", ErrorCode.UNKNOWN, f"Tuntematon sääntö: {code}. Sallitut: {allowed}.")
     if not note.strip():
         raise ValidationFailed.single("note", ErrorCode.REQUIRED, "Kerro, mihin lähteeseen sääntö tarkistettiin.")
     confirmation, _ = RuleSetConfirmation.objects.update_or_create(
-        rule_set=code, defaults={"note": note.strip(), "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None},
+        rule_set=code,
+        defaults={"note": note.strip(), "confirmed_by": actor if getattr(actor, "is_authenticated", False) else None},
     )
     return confirmation
