@@ -1,0 +1,189 @@
+"""The municipal-share engine as one SQL query, for national history on DuckDB (Parquet) or PostgreSQL.
+
+Same semantics as ``engine.py`` (which stays the reference: tests prove both give identical rows):
+per rule set, a reset-segmented running day counter over the person's benefit rows in a fixed order
+(month, benefit type, basis); the rule in force for each month; payment-period or day-level steps; the
+basic-part equivalent where the rule says so; the home municipality on the month's last day; municipal
+euros rounded half-up to cents and capped at the amount paid. The SQL is generated from the rule book,
+so a new rule version is new data, not new SQL.
+
+Input tables (current facts only): ``benefits(person_id, month, benefit_type, basis, days, amount)``,
+``homes(person_id, start_date, end_date, municipality_id)``, ``conditions(person_id, met_on)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from polku.municipal_share.engine import ALLOWANCES, BASIS_ORDER, BENEFIT_ORDER
+from polku.municipal_share.rules import RuleBook, RuleSet
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    month_end: str  # format with {m}
+    exact: str  # the exact decimal type for intermediate money arithmetic
+
+    def last_day(self, column: str) -> str:
+        return self.month_end.format(m=column)
+
+
+DUCKDB = Dialect("duckdb", "last_day({m})", "DECIMAL(38,18)")
+POSTGRES = Dialect("postgresql", "(({m}) + INTERVAL '1 month' - INTERVAL '1 day')::date", "NUMERIC")
+DIALECTS = {"duckdb": DUCKDB, "postgresql": POSTGRES}
+
+
+def _in(values: tuple[str, ...] | frozenset[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")" if values else "(NULL)"
+
+
+def _share_for_day(rule: RuleSet, ordinal: str) -> str:
+    """SQL for ``RuleSet.share_for_day``: the share of the highest step the ordinal has reached."""
+    cases = " ".join(f"WHEN {ordinal} >= {s.from_day} THEN {s.share}" for s in sorted(rule.steps, key=lambda s: -s.from_day))
+    return f"(CASE {cases} ELSE 0 END)" if rule.steps else "0"
+
+
+def _step_index(rule: RuleSet, value: str) -> str:
+    return "(" + " + ".join(f"(CASE WHEN {value} >= {s.from_day} THEN 1 ELSE 0 END)" for s in rule.steps) + ")" \
+        if rule.steps else "0"
+
+
+def _day_level_share_days(rule: RuleSet, before: str, counted: str) -> str:
+    """Σ over steps of share × (counted days whose ordinal falls in the step's range)."""
+    steps = sorted(rule.steps, key=lambda s: s.from_day)
+    terms = []
+    for i, step in enumerate(steps):
+        upper = f"{steps[i + 1].from_day - 1}" if i + 1 < len(steps) else f"{before} + {counted}"
+        overlap = f"GREATEST(0, LEAST({before} + {counted}, {upper}) - GREATEST({before} + 1, {step.from_day}) + 1)"
+        terms.append(f"{step.share} * {overlap}")
+    return " + ".join(terms) if terms else "0"
+
+
+def _basic_daily(book: RuleBook, dialect: Dialect, month: str) -> str:
+    cases = " ".join(f"WHEN EXTRACT(YEAR FROM {month}) = {year} THEN CAST({amount} AS {dialect.exact})"
+                     for year, amount in sorted(book.basic_daily.items()))
+    fallback = book.basic_daily[max(book.basic_daily)]
+    return f"(CASE {cases} ELSE CAST({fallback} AS {dialect.exact}) END)"
+
+
+def _rule_block(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> tuple[str, str]:
+    """CTEs computing one rule set's counters and shares; returns (ctes, name of the result CTE)."""
+    counts = f"(benefit_type IN {_in(rule.benefit_types)} AND basis IN {_in(rule.counted_bases)})"
+    bills = f"(benefit_type IN {_in(rule.benefit_types)} AND basis IN {_in(rule.billed_bases)})"
+    if rule.reset == "employment_condition":
+        resets = f"""r{i}_resets AS (
+  SELECT DISTINCT c.person_id, MIN(b.month) AS month
+  FROM conditions c JOIN ordered b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
+  GROUP BY c.person_id, c.met_on)"""
+    else:  # employment_condition_then_allowance
+        resets = f"""r{i}_allowance AS (
+  SELECT c.person_id, c.met_on, MIN(b.month) AS month
+  FROM conditions c JOIN ordered b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
+   AND b.benefit_type IN {_in(ALLOWANCES)}
+  GROUP BY c.person_id, c.met_on),
+r{i}_resets AS (
+  SELECT DISTINCT a.person_id, MIN(b.month) AS month
+  FROM r{i}_allowance a JOIN ordered b ON b.person_id = a.person_id AND b.month > a.month AND b.days > 0
+   AND b.benefit_type IN {_in(rule.benefit_types)}
+  GROUP BY a.person_id, a.met_on)"""
+    valid_to = f"'{rule.valid_to.isoformat()}'" if rule.valid_to else "NULL"
+    per_day = (f"CASE WHEN benefit_type IN {_in(rule.basic_part_only)} THEN {_basic_daily(book, dialect, 'month')} "
+               f"WHEN days = 0 THEN 0 ELSE CAST(amount AS {dialect.exact}) / days END")
+    if rule.step_boundary == "payment_period":
+        municipal = f"{_share_for_day(rule, 'month_before + 1')} * per_day * billed"
+        step = _step_index(rule, "month_before + 1")
+    else:
+        uncounted = f"{_share_for_day(rule, 'before_row + counted')} * (billed - counted)"
+        municipal = f"({_day_level_share_days(rule, 'before_row', 'counted')} + {uncounted}) * per_day"
+        step = _step_index(rule, "before_row + counted")
+    ctes = f"""{resets},
+r{i}_flagged AS (
+  SELECT o.*, CASE WHEN {counts} THEN days ELSE 0 END AS counted,
+         CASE WHEN x.month IS NOT NULL AND o.seq_in_month = 1 THEN 1 ELSE 0 END AS reset_here
+  FROM ordered o LEFT JOIN r{i}_resets x ON x.person_id = o.person_id AND x.month = o.month),
+r{i}_segmented AS (
+  SELECT *, SUM(reset_here) OVER (PARTITION BY person_id ORDER BY month, b_idx, s_idx
+                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
+  FROM r{i}_flagged),
+r{i}_counted AS (
+  SELECT *, COALESCE(SUM(counted) OVER (PARTITION BY person_id, seg ORDER BY month, b_idx, s_idx
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_row
+  FROM r{i}_segmented),
+r{i}_priced AS (
+  SELECT *, MIN(before_row) OVER (PARTITION BY person_id, seg, month) AS month_before,
+         CASE WHEN {bills} THEN days ELSE 0 END AS billed, {per_day} AS per_day
+  FROM r{i}_counted
+  WHERE month >= '{rule.valid_from.isoformat()}' AND ({valid_to} IS NULL OR month <= {valid_to})),
+r{i} AS (
+  SELECT person_id, month, benefit_type, basis, '{rule.code}' AS rule_set, days AS paid_days, counted AS counted_days,
+         before_row AS counter_before, before_row + counted AS counter_after, amount AS paid_eur,
+         ROUND(per_day * billed, 2) AS billable_eur,
+         LEAST(ROUND(CASE WHEN billed = 0 THEN 0 ELSE {municipal} END, 2), amount) AS municipal_eur,
+         {step} AS step
+  FROM r{i}_priced)"""
+    return ctes, f"r{i}"
+
+
+def share_rows_sql(book: RuleBook, dialect: str) -> str:
+    """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``."""
+    d = DIALECTS[dialect]
+    b_idx = " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BENEFIT_ORDER))
+    s_idx = " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER))
+    blocks = [_rule_block(book, rule, d, i) for i, rule in enumerate(book.rule_sets)]
+    unions = " UNION ALL ".join(f"SELECT * FROM {name}" for _, name in blocks)
+    rule_ctes = ",\n".join(ctes for ctes, _ in blocks)
+    return f"""WITH ordered AS (
+  SELECT person_id, month, benefit_type, basis, days, amount,
+         CASE benefit_type {b_idx} END AS b_idx, CASE basis {s_idx} END AS s_idx,
+         ROW_NUMBER() OVER (PARTITION BY person_id, month ORDER BY CASE benefit_type {b_idx} END,
+                            CASE basis {s_idx} END) AS seq_in_month
+  FROM benefits),
+{rule_ctes},
+shares AS ({unions})
+SELECT s.*, s.paid_eur - s.municipal_eur AS state_eur, h.municipality_id AS municipality
+FROM shares s LEFT JOIN homes h ON h.person_id = s.person_id AND h.start_date <= {d.last_day('s.month')}
+ AND (h.end_date IS NULL OR h.end_date >= {d.last_day('s.month')})"""
+
+
+def share_totals_sql(book: RuleBook, dialect: str) -> str:
+    """Totals by municipality, month, rule set and benefit type: what the national benchmark runs."""
+    return f"""SELECT municipality, month, rule_set, benefit_type, COUNT(DISTINCT CASE WHEN municipal_eur > 0
+       THEN person_id END) AS billed_persons, SUM(paid_days) AS paid_days, SUM(counted_days) AS counted_days,
+       SUM(paid_eur) AS paid_eur, SUM(municipal_eur) AS municipal_eur, SUM(state_eur) AS state_eur
+FROM ({share_rows_sql(book, dialect)}) r
+GROUP BY municipality, month, rule_set, benefit_type"""
+
+
+# --- runners ---------------------------------------------------------------------------------------
+
+PARQUET_TABLES = {
+    "benefits": ("timeline_benefitmonth", "person_id, month, benefit_type, basis, days, amount"),
+    "homes": ("timeline_homemunicipalityspell", "person_id, start_date, end_date, municipality_id"),
+    "conditions": ("timeline_employmentconditionmet", "person_id, met_on"),
+}
+EMPTY_CONDITIONS = "SELECT CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS DATE) AS met_on WHERE FALSE"
+
+
+def duckdb_attach_parquet(connection: Any, directory: Path) -> None:
+    """Views ``benefits``, ``homes``, ``conditions`` over a simulator/export Parquet directory."""
+    for view, (table, columns) in PARQUET_TABLES.items():
+        path = directory / f"{table}.parquet"
+        if path.exists():
+            connection.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{path}')")
+        elif view == "conditions":
+            connection.execute(f"CREATE OR REPLACE VIEW conditions AS {EMPTY_CONDITIONS}")
+        else:
+            raise FileNotFoundError(path)
+
+
+POSTGRES_VIEWS = [
+    "CREATE TEMP VIEW benefits AS SELECT person_id, month, benefit_type, basis, days, amount "
+    "FROM timeline_benefitmonth WHERE superseded_at IS NULL",
+    "CREATE TEMP VIEW homes AS SELECT person_id, start_date, end_date, municipality_id "
+    "FROM timeline_homemunicipalityspell WHERE superseded_at IS NULL",
+    "CREATE TEMP VIEW conditions AS SELECT person_id, met_on "
+    "FROM timeline_employmentconditionmet WHERE superseded_at IS NULL",
+]

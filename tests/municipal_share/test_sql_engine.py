@@ -1,0 +1,123 @@
+"""The SQL engine (DuckDB, PostgreSQL) gives exactly the reference engine's rows on random histories."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+from django.db import connection
+
+from polku.core.calendar import add_months, max_benefit_days_in_month
+from polku.municipal_share.engine import BenefitFact, HomeFact, PersonFacts, person_share_rows
+from polku.municipal_share.rules import shipped_rule_book
+from polku.municipal_share.sql_engine import POSTGRES_VIEWS, share_rows_sql
+
+BOOK = shipped_rule_book()
+BENEFITS = ("labour_market_subsidy", "basic_allowance", "earnings_related_allowance")
+COLUMNS = ("person_id", "month", "benefit_type", "basis", "rule_set", "municipality", "paid_days", "counted_days",
+           "counter_before", "counter_after", "paid_eur", "billable_eur", "municipal_eur", "state_eur", "step")
+
+
+def random_people(n: int, seed: int) -> list[PersonFacts]:
+    rng = random.Random(seed)
+    people = []
+    for _ in range(n):
+        pid = str(uuid.UUID(int=rng.getrandbits(128)))
+        start = date(rng.randint(2015, 2024), rng.randint(1, 12), 1)
+        benefits: list[BenefitFact] = []
+        month = start
+        for _ in range(rng.randint(1, 80)):
+            if month > date(2026, 6, 1):
+                break
+            room = max_benefit_days_in_month(month)
+            for benefit in rng.sample(BENEFITS, rng.randint(0, 2)):
+                basis = rng.choice(("unemployment", "unemployment", "service"))
+                days = rng.randint(0, room)
+                room -= days
+                cents = rng.randint(2000, 15000) * days
+                benefits.append(BenefitFact(month, benefit, basis, days, Decimal(cents) / 100))
+            month = add_months(month, rng.choice((1, 1, 1, 2, 7)))
+        move = date(rng.randint(2016, 2026), rng.randint(1, 12), rng.randint(1, 28))
+        homes = [HomeFact(date(1990, 1, 1), move, rng.choice(("765", "205"))),
+                 HomeFact(move + timedelta(days=1), None, rng.choice(("765", "297")))]
+        conditions = [date(rng.randint(2015, 2026), rng.randint(1, 12), rng.randint(1, 28)) for _ in range(rng.randint(0, 2))]
+        people.append(PersonFacts(pid, benefits, homes, sorted(set(conditions))))
+    return people
+
+
+def reference_rows(people: list[PersonFacts]) -> list[tuple]:
+    rows = [r for p in people for r in person_share_rows(p, BOOK)]
+    return sorted((str(r.person_id), r.month, r.benefit_type, r.basis, r.rule_set, r.municipality, r.paid_days,
+                   r.counted_days, r.counter_before, r.counter_after, r.paid_eur, r.billable_eur, r.municipal_eur,
+                   r.state_eur, r.step) for r in rows)
+
+
+def normalise(rows: list[tuple]) -> list[tuple]:
+    out = []
+    for row in rows:
+        values = dict(zip(COLUMNS, row, strict=True)) if len(row) == len(COLUMNS) else row
+        out.append((str(values["person_id"]), values["month"], values["benefit_type"], values["basis"],
+                    values["rule_set"], values["municipality"], int(values["paid_days"]), int(values["counted_days"]),
+                    int(values["counter_before"]), int(values["counter_after"]),
+                    *(Decimal(values[k]).quantize(Decimal("0.01")) for k in ("paid_eur", "billable_eur",
+                                                                             "municipal_eur", "state_eur")),
+                    int(values["step"])))
+    return sorted(out)
+
+
+def select_columns(sql: str) -> str:
+    return f"SELECT {', '.join(COLUMNS)} FROM ({sql}) q"
+
+
+def test_duckdb_matches_reference() -> None:
+    people = random_people(150, seed=7)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE benefits (person_id VARCHAR, month DATE, benefit_type VARCHAR, basis VARCHAR, "
+                "days INTEGER, amount DECIMAL(10,2))")
+    con.execute("CREATE TABLE homes (person_id VARCHAR, start_date DATE, end_date DATE, municipality_id VARCHAR)")
+    con.execute("CREATE TABLE conditions (person_id VARCHAR, met_on DATE)")
+    con.executemany("INSERT INTO benefits VALUES (?, ?, ?, ?, ?, ?)",
+                    [(p.person_id, f.month, f.benefit_type, f.basis, f.days, f.amount) for p in people for f in p.benefits])
+    con.executemany("INSERT INTO homes VALUES (?, ?, ?, ?)",
+                    [(p.person_id, h.start, h.end, h.municipality) for p in people for h in p.homes])
+    con.executemany("INSERT INTO conditions VALUES (?, ?)", [(p.person_id, d) for p in people for d in
+                                                             p.employment_conditions])
+    got = normalise(con.execute(select_columns(share_rows_sql(BOOK, "duckdb"))).fetchall())
+    expected = reference_rows(people)
+    assert len(got) == len(expected) > 1000
+    assert got == expected
+
+
+@pytest.mark.django_db
+def test_postgresql_matches_reference() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("runs in the PostgreSQL pass of make test (the SQLite demo uses the reference engine)")
+    from polku.people.models import Person
+    from polku.timeline.models import BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell
+
+    people = random_people(80, seed=11)
+    Person.objects.bulk_create([
+        Person(id=p.person_id, personal_id_hash=f"h{p.person_id}", personal_id_encrypted="x", first_names="A",
+               last_name="B", birth_date=date(1980, 1, 1), gender="F") for p in people
+    ])
+    BenefitMonth.objects.bulk_create([
+        BenefitMonth(person_id=p.person_id, month=f.month, benefit_type=f.benefit_type, basis=f.basis, days=f.days,
+                     amount=f.amount) for p in people for f in p.benefits
+    ])
+    HomeMunicipalitySpell.objects.bulk_create([
+        HomeMunicipalitySpell(person_id=p.person_id, start_date=h.start, end_date=h.end, municipality_id=h.municipality)
+        for p in people for h in p.homes
+    ])
+    EmploymentConditionMet.objects.bulk_create([
+        EmploymentConditionMet(person_id=p.person_id, met_on=d) for p in people for d in p.employment_conditions
+    ])
+    with connection.cursor() as cursor:
+        for statement in POSTGRES_VIEWS:
+            cursor.execute(statement)
+        cursor.execute(select_columns(share_rows_sql(BOOK, "postgresql")))
+        got = normalise(cursor.fetchall())
+    assert got == reference_rows(people)
