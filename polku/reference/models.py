@@ -107,3 +107,22 @@ class ServiceType(LocalisedName):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ResidentPopulation(models.Model):
+    """Residents of a municipality at the end of a year (an input series, e.g. from Statistics Finland).
+
+    Used for per-resident figures such as the municipal share in euros per resident. Polku ships none:
+    the figures are imported with ``polku population import`` together with their source.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    residents = models.PositiveIntegerField()
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year}: {self.residents}"
