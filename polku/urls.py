@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("kuntaosuus/", include("polku.municipal_share.urls")),
     path("", include("polku.web.urls")),
 ]

@@ -19,6 +19,8 @@ from polku.access.models import AccessChannel, Role
 from polku.access.policy import can_see_person_level_data, persons_visible_to, require_person_access, staff_profile
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.municipal_share import presenters as share_presenters
+from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
@@ -117,6 +119,8 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "chart_description": _chart_description(page) if chart else "",
         "purposes": content.PURPOSES,
         "purpose": purpose,
+        "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
+            share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
     })
 
 

@@ -1,0 +1,693 @@
+"""Shape the municipal-share engine's results for the pages, the API, the CLI and the Excel export.
+
+One summary (``ShareSummary``) feeds them all, so the page, its chart, its data tables, the API and the
+workbook cannot disagree. Numbers come from the engine through ``selectors.person_facts``; the rule
+comparison runs the engine with a *forced* rule book (one rule set covering every month), which gives
+exactly the in-force results for the months that rule set is in force (each rule set's counter runs
+over the whole history either way).
+
+Aggregate views suppress small cells for aggregate-only roles: billed-person counts from 1 to 4 are
+shown as "< 5".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from polku.access.models import Role
+from polku.access.policy import EVERYONE_ROLES, PERSON_LEVEL_ROLES, staff_profile
+from polku.core.calendar import add_months, iter_months, month_end, month_start
+from polku.municipal_share import aggregates, early_warning, selectors
+from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after, person_share_rows
+from polku.municipal_share.models import RuleSetConfirmation
+from polku.municipal_share.rules import RuleBook, RuleSet
+from polku.people.models import Person
+from polku.reference.models import EmploymentAreaMembership, Municipality
+from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
+
+IN_FORCE = "in-force"
+RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
+COMPARISON_YEARS = (2024, 2025)
+FIRST_YEAR = 2015
+SMALL_CELL = 5  # person counts below this are hidden from aggregate-only roles
+AGE_GROUPS = ("alle 25", "25–54", "55+")
+CACHE_SECONDS_DEFAULT = 600
+EPOCH = date(1900, 1, 1)
+
+
+# --- rules ------------------------------------------------------------------------------------------
+
+
+def forced_book(book: RuleBook, code: str) -> RuleBook:
+    """A rule book in which rule set ``code`` is in force for every month (for what-if comparisons)."""
+    rule = book.by_code(code)
+    return replace(book, rule_sets=(replace(rule, valid_from=EPOCH, valid_to=None),))
+
+
+def resolve_rule(book: RuleBook, value: str) -> str | None:
+    """``in-force`` or a rule set code (``2015``/``2025`` accepted as short forms); None if unknown."""
+    code = RULE_ALIASES.get(value.strip(), value.strip())
+    if code == IN_FORCE or code in {r.code for r in book.rule_sets}:
+        return code
+    return None
+
+
+def rule_choices(book: RuleBook) -> list[str]:
+    return [IN_FORCE, *(r.code for r in book.rule_sets)]
+
+
+def rule_name(rule: RuleSet) -> str:
+    language = (get_language() or "fi")[:2]
+    return {"sv": rule.name_sv, "en": rule.name_en}.get(language, rule.name_fi)
+
+
+def variant_label(book: RuleBook, variant: str) -> str:
+    if variant == IN_FORCE:
+        return _("Kunkin kuukauden voimassa oleva sääntö")
+    return rule_name(book.by_code(variant))
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    code: str
+    name: str
+    valid_from: date
+    valid_to: date | None
+    source: str
+    verified: bool
+    note: str
+    confirmed_note: str
+    confirmed_at: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "valid_from": self.valid_from, "valid_to": self.valid_to,
+                "source": self.source, "verified": self.verified, "note": self.note,
+                "confirmed_note": self.confirmed_note, "confirmed_at": self.confirmed_at}
+
+
+def rule_metas(book: RuleBook) -> list[RuleMeta]:
+    confirmations = {c.rule_set: c for c in RuleSetConfirmation.objects.all()}
+    metas = []
+    for rule in book.rule_sets:
+        confirmation = confirmations.get(rule.code)
+        metas.append(RuleMeta(
+            code=rule.code, name=rule_name(rule), valid_from=rule.valid_from, valid_to=rule.valid_to,
+            source=rule.source, verified=rule.verified, note=rule.note,
+            confirmed_note=confirmation.note if confirmation else "",
+            confirmed_at=confirmation.confirmed_at if confirmation else None,
+        ))
+    return metas
+
+
+# --- periods and municipalities --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    first_year: int
+    last_year: int
+
+    @property
+    def first_month(self) -> date:
+        return date(self.first_year, 1, 1)
+
+    @property
+    def last_month(self) -> date:
+        return date(self.last_year, 12, 1)
+
+    @property
+    def months(self) -> list[date]:
+        return list(iter_months(self.first_month, self.last_month))
+
+    @property
+    def key(self) -> str:
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+
+    @property
+    def label(self) -> str:
+        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
+
+    @property
+    def compares_rules(self) -> bool:
+        """Both rule sets side by side when the period touches the transition years 2024–2025."""
+        return any(y in COMPARISON_YEARS for y in range(self.first_year, self.last_year + 1))
+
+
+def last_year(today: date) -> int:
+    return today.year
+
+
+def parse_period(value: str, today: date) -> Period | None:
+    """``2021`` or ``2024-2025`` (at most three years), within 2015 … this year; None if not."""
+    match = re.fullmatch(r"\s*(\d{4})(?:\s*[-–]\s*(\d{4}))?\s*", value or "")
+    if not match:
+        return None
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if not (FIRST_YEAR <= first <= last <= last_year(today)) or last - first > 2:
+        return None
+    return Period(first, last)
+
+
+def period_choices(today: date) -> list[Period]:
+    years = [Period(y, y) for y in range(last_year(today), FIRST_YEAR - 1, -1)]
+    return [Period(*COMPARISON_YEARS), *years]
+
+
+def latest_benefit_month() -> date | None:
+    value: date | None = BenefitMonth.objects.filter(superseded_at__isnull=True).aggregate(m=Max("month"))["m"]
+    return value
+
+
+def default_period(today: date) -> Period:
+    latest = latest_benefit_month()
+    year = min(latest.year, today.year) if latest else today.year
+    return Period(max(year, FIRST_YEAR), max(year, FIRST_YEAR))
+
+
+def municipalities_for(user: Any) -> list[Municipality]:
+    """Municipalities whose share ``user`` may see: their employment area's (any period), all for admin/DPO."""
+    profile = staff_profile(user)
+    if profile is None:
+        return []
+    if profile.role in EVERYONE_ROLES:
+        return list(Municipality.objects.order_by("name_fi"))
+    if profile.area_id is None:
+        return []
+    codes = EmploymentAreaMembership.objects.filter(area_id=profile.area_id).values("municipality_id")
+    return list(Municipality.objects.filter(code__in=codes).order_by("name_fi"))
+
+
+def suppresses_small_cells(user: Any) -> bool:
+    profile = staff_profile(user)
+    return profile is None or profile.role not in PERSON_LEVEL_ROLES
+
+
+def is_admin(user: Any) -> bool:
+    profile = staff_profile(user)
+    return profile is not None and profile.role == Role.ADMIN
+
+
+# --- the summary ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Sums of engine rows; ``persons`` = persons with a municipal share above zero."""
+
+    persons: int = 0
+    paid_days: int = 0
+    counted_days: int = 0
+    paid_eur: Decimal = Decimal(0)
+    municipal_eur: Decimal = Decimal(0)
+    state_eur: Decimal = Decimal(0)
+
+    @classmethod
+    def of(cls, total: aggregates.ShareTotal | None) -> Figures:
+        if total is None:
+            return cls()
+        return cls(total.billed_persons, total.paid_days, total.counted_days, total.paid_eur,
+                   total.municipal_eur, total.state_eur)
+
+    def as_dict(self, *, suppress: bool = False) -> dict[str, Any]:
+        return {"billed_persons": suppressed(self.persons, suppress), "paid_days": self.paid_days,
+                "counted_days": self.counted_days, "paid_eur": self.paid_eur, "municipal_eur": self.municipal_eur,
+                "state_eur": self.state_eur}
+
+
+def suppressed(persons: int, suppress: bool) -> int | str:
+    return f"< {SMALL_CELL}" if suppress and 0 < persons < SMALL_CELL else persons
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    variant: str
+    by_month: dict[date, Figures]
+    in_force_rule: dict[date, str]  # month -> rule set the figures of that month are computed under
+    by_year: dict[int, Figures]
+    by_benefit: dict[str, Figures]
+    by_age: dict[str, Figures]
+    total: Figures
+
+
+@dataclass(frozen=True)
+class ShareSummary:
+    municipality: str
+    period: Period
+    variants: dict[str, VariantSummary] = field(default_factory=dict)
+
+    def variant(self, code: str) -> VariantSummary:
+        return self.variants[code]
+
+
+def _age_group(birth: date | None, month: date) -> str:
+    if birth is None:
+        return "?"
+    day = month_end(month)
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    return AGE_GROUPS[0] if age < 25 else AGE_GROUPS[1] if age < 55 else AGE_GROUPS[2]
+
+
+def _birth_dates(person_ids: Sequence[Any]) -> dict[Any, date]:
+    births: dict[Any, date] = {}
+    for start in range(0, len(person_ids), selectors.BATCH):
+        births.update(Person.objects.filter(pk__in=person_ids[start:start + selectors.BATCH])
+                      .values_list("id", "birth_date"))
+    return births
+
+
+def _variant_summary(variant: str, rows: list[ShareRow], months: Sequence[date], rule_of: dict[date, str],
+                     births: dict[Any, date]) -> VariantSummary:
+    by_month = aggregates.totals(rows, by=["month"])
+    by_year = aggregates.totals(rows, by=["year"])
+    by_benefit = aggregates.totals(rows, by=["benefit_type"])
+    by_age = aggregates.totals(rows, by=["age"], extra={"age": lambda r: _age_group(births.get(r.person_id), r.month)})
+    total = aggregates.totals(rows, by=[])
+    years = sorted({m.year for m in months})
+    return VariantSummary(
+        variant=variant,
+        by_month={m: Figures.of(by_month.get((m,))) for m in months},
+        in_force_rule=rule_of,
+        by_year={y: Figures.of(by_year.get((y,))) for y in years},
+        by_benefit={b: Figures.of(by_benefit.get((b,))) for b in BenefitType.values if (b,) in by_benefit},
+        by_age={g: Figures.of(by_age.get((g,))) for g in (*AGE_GROUPS, "?") if (g,) in by_age or g != "?"},
+        total=Figures.of(total.get(())),
+    )
+
+
+def compute_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:
+    """Engine results for one municipality and period under each variant (``in-force`` or a rule set code).
+
+    Facts are read once; each rule set needed is run once with a forced rule book, and ``in-force`` takes,
+    month by month, the rows of the rule set in force for that month.
+    """
+    months = period.months
+    in_force = {m: rule.code for m in months if (rule := book.for_month(m)) is not None}
+    needed = set(in_force.values()) if IN_FORCE in variants else set()
+    needed |= {v for v in variants if v != IN_FORCE}
+    person_ids = selectors.persons_billed_to([municipality], period.first_month, period.last_month)
+    facts = list(selectors.person_facts(person_ids))
+    rows_by_rule: dict[str, list[ShareRow]] = {}
+    for code in sorted(needed):
+        forced = forced_book(book, code)
+        rows_by_rule[code] = [
+            r for f in facts for r in person_share_rows(f, forced, through=period.last_month)
+            if period.first_month <= r.month and r.municipality == municipality
+        ]
+    births = _birth_dates(person_ids)
+    out: dict[str, VariantSummary] = {}
+    for variant in variants:
+        if variant == IN_FORCE:
+            rows = [r for code in sorted(needed) for r in rows_by_rule[code] if in_force.get(r.month) == code]
+            out[variant] = _variant_summary(variant, rows, months, in_force, births)
+        else:
+            out[variant] = _variant_summary(variant, rows_by_rule[variant], months, dict.fromkeys(months, variant),
+                                            births)
+    return ShareSummary(municipality=municipality, period=period, variants=out)
+
+
+def _facts_fingerprint() -> str:
+    """Changes whenever a fact the engine reads is recorded, corrected or retracted (new rows get new ids;
+    corrections and retractions stamp ``superseded_at``). Cheap: a count and two maxima per table."""
+    parts = []
+    for model in (BenefitMonth, HomeMunicipalitySpell, EmploymentConditionMet):
+        values = model.objects.aggregate(n=Count("id"), last=Max("id"), superseded=Max("superseded_at"))
+        parts.append(f"{values['n']}:{values['last']}:{values['superseded']}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def share_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:
+    """``compute_summary``, cached for a few minutes per facts fingerprint (the national data is large)."""
+    seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
+    if seconds <= 0:
+        return compute_summary(book, municipality, period, variants)
+    steps = ";".join(f"{r.code}:{r.valid_from}:{r.valid_to}:{[(s.from_day, s.share) for s in r.steps]}"
+                     for r in book.rule_sets)
+    key = "polku:share:" + hashlib.sha256(
+        f"{municipality}|{period.key}|{','.join(variants)}|{steps}|{_facts_fingerprint()}".encode(),
+    ).hexdigest()
+    summary = cache.get(key)
+    if summary is None:
+        summary = compute_summary(book, municipality, period, variants)
+        cache.set(key, summary, seconds)
+    return summary
+
+
+# --- page rows --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date
+    rule_code: str
+    rule_name: str
+    verified: bool
+    figures: Figures
+    persons: int | str
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    label: str  # a month or a year
+    old: Figures
+    new: Figures
+    old_persons: int | str
+    new_persons: int | str
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new.municipal_eur - self.old.municipal_eur
+
+
+@dataclass(frozen=True)
+class LabelledRow:
+    label: str
+    figures: Figures
+    persons: int | str
+
+
+@dataclass(frozen=True)
+class SharePage:
+    municipality: Municipality
+    period: Period
+    summary: ShareSummary
+    rules: list[RuleMeta]
+    rules_used: list[RuleMeta]
+    months: list[MonthRow]
+    years: list[LabelledRow]
+    benefits: list[LabelledRow]
+    ages: list[LabelledRow]
+    total: Figures
+    total_persons: int | str
+    comparison_months: list[CompareRow]
+    comparison_years: list[CompareRow]
+    comparison_total: CompareRow | None
+    old_rule: RuleMeta
+    new_rule: RuleMeta
+    suppress: bool
+
+    @property
+    def unverified(self) -> list[RuleMeta]:
+        return [r for r in self.rules_used if not r.verified]
+
+
+def benefit_label(code: str) -> str:
+    return str(dict(BenefitType.choices).get(code, code))
+
+
+def age_label(group: str) -> str:
+    return {"alle 25": _("alle 25 v"), "25–54": _("25–54 v"), "55+": _("55 v tai yli"), "?": _("ei tiedossa")}[group]
+
+
+def month_label(month: date) -> str:
+    return f"{month.month}/{month.year}"
+
+
+def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool) -> SharePage:
+    old_code, new_code = (r.code for r in book.rule_sets[:2])
+    variants = [IN_FORCE, old_code, new_code] if period.compares_rules else [IN_FORCE]
+    summary = share_summary(book, municipality.code, period, variants)
+    metas = rule_metas(book)
+    meta_by_code = {m.code: m for m in metas}
+    in_force = summary.variant(IN_FORCE)
+    used_codes = list(dict.fromkeys(in_force.in_force_rule.values()))
+    if period.compares_rules:
+        used_codes = list(dict.fromkeys([*used_codes, old_code, new_code]))
+
+    def persons(f: Figures) -> int | str:
+        return suppressed(f.persons, suppress)
+
+    months = [
+        MonthRow(month=m, rule_code=in_force.in_force_rule.get(m, ""),
+                 rule_name=meta_by_code[in_force.in_force_rule[m]].name if m in in_force.in_force_rule else "",
+                 verified=meta_by_code[in_force.in_force_rule[m]].verified if m in in_force.in_force_rule else True,
+                 figures=f, persons=persons(f))
+        for m, f in in_force.by_month.items()
+    ]
+    comparison_months: list[CompareRow] = []
+    comparison_years: list[CompareRow] = []
+    comparison_total = None
+    if period.compares_rules:
+        old, new = summary.variant(old_code), summary.variant(new_code)
+        comparison_months = [CompareRow(month_label(m), old.by_month[m], new.by_month[m], persons(old.by_month[m]),
+                                        persons(new.by_month[m])) for m in period.months]
+        comparison_years = [CompareRow(str(y), old.by_year[y], new.by_year[y], persons(old.by_year[y]),
+                                       persons(new.by_year[y])) for y in old.by_year]
+        comparison_total = CompareRow(_("Yhteensä"), old.total, new.total, persons(old.total), persons(new.total))
+    return SharePage(
+        municipality=municipality, period=period, summary=summary, rules=metas,
+        rules_used=[meta_by_code[c] for c in used_codes],
+        months=months,
+        years=[LabelledRow(str(y), f, persons(f)) for y, f in in_force.by_year.items()],
+        benefits=[LabelledRow(benefit_label(b), f, persons(f)) for b, f in in_force.by_benefit.items()],
+        ages=[LabelledRow(age_label(g), f, persons(f)) for g, f in in_force.by_age.items()],
+        total=in_force.total, total_persons=persons(in_force.total),
+        comparison_months=comparison_months, comparison_years=comparison_years, comparison_total=comparison_total,
+        old_rule=meta_by_code[old_code], new_rule=meta_by_code[new_code], suppress=suppress,
+    )
+
+
+# --- API / CLI payload ------------------------------------------------------------------------------
+
+
+def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: str, *, suppress: bool) -> dict[str, Any]:
+    """Monthly rows, totals and the rule metadata of one municipality, year and rule (JSON-ready)."""
+    period = Period(year, year)
+    summary = share_summary(book, municipality.code, period, [rule])
+    variant = summary.variant(rule)
+    metas = {m.code: m for m in rule_metas(book)}
+    used = list(dict.fromkeys(variant.in_force_rule.values()))
+    verified = all(metas[c].verified for c in used)
+    notes = [f"{metas[c].code}: {metas[c].note}" for c in used if not metas[c].verified]
+    return {
+        "municipality": {"code": municipality.code, "name": municipality.name},
+        "year": year,
+        "rule": rule,
+        "verified": verified,
+        "note": " ".join(notes) if notes else "",
+        "rule_sets": [metas[c].as_dict() for c in used],
+        "months": [{"month": m.isoformat()[:7], "rule_set": variant.in_force_rule.get(m, ""),
+                    "verified": metas[variant.in_force_rule[m]].verified if m in variant.in_force_rule else True,
+                    **f.as_dict(suppress=suppress)} for m, f in variant.by_month.items()],
+        "by_benefit": [{"benefit_type": b, **f.as_dict(suppress=suppress)} for b, f in variant.by_benefit.items()],
+        "by_age_group": [{"age_group": g, **f.as_dict(suppress=suppress)} for g, f in variant.by_age.items()],
+        "totals": variant.total.as_dict(suppress=suppress),
+        "municipal_eur_per_resident": None,
+        "residents": None,
+    }
+
+
+# --- chart -----------------------------------------------------------------------------------------
+
+TEXT_COLOUR = "#1a1a1a"
+RULE_COLOURS = ["#0b4f71", "#b3461f", "#2e7d32"]
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+_SIZE_ATTRS = re.compile(r'\s(?:width|height)="[^"]*"')
+_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*")')
+
+
+def _svg(spec: dict[str, Any], *, title: str, description: str, id_prefix: str) -> SafeString:
+    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(spec))
+    match = _SVG_OPEN.search(svg)
+    if match is None:  # pragma: no cover - vl-convert always emits an <svg> root
+        raise ValueError("vl-convert returned no SVG")
+    attributes = _SIZE_ATTRS.sub("", match.group(1))
+    head = (
+        f'<svg{attributes} role="img" focusable="false" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
+        f'<title id="{id_prefix}-title">{escape(title)}</title><desc id="{id_prefix}-desc">{escape(description)}</desc>'
+    )
+    return mark_safe(svg[: match.start()] + head + svg[match.end():])  # noqa: S308 - vl-convert output of our rows
+
+
+def _bar_chart(values: list[dict[str, Any]], series_title: str, series: list[str]) -> dict[str, Any]:
+    months = list(dict.fromkeys(v["month"] for v in values))
+    chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        x=alt.X("month:N", sort=months, title=None, axis=alt.Axis(labelAngle=-45)),
+        xOffset=alt.XOffset("series:N", sort=series),
+        y=alt.Y("eur:Q", title=_("Kunnan osuus, €"), axis=alt.Axis(format=",.0f")),
+        color=alt.Color("series:N", title=series_title, sort=series,
+                        scale=alt.Scale(domain=series, range=RULE_COLOURS[: len(series)]),
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
+    ).properties(width=720, height=260)
+    return dict(chart.configure(
+        font="DejaVu Sans, Verdana, sans-serif", aria=False, view={"stroke": None},
+        axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
+        legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
+    ).to_dict())
+
+
+def _eur(value: Decimal) -> str:
+    return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
+
+
+def monthly_chart(page: SharePage) -> SafeString:
+    values: list[dict[str, Any]] = []
+    for row in page.months:
+        label = row.rule_name + ("" if row.verified else f" ({_('vahvistamaton')})")
+        values.append({"month": month_label(row.month), "series": label, "eur": float(row.figures.municipal_eur)})
+    series = [str(v) for v in dict.fromkeys(v["series"] for v in values)]
+    title = _("Kunnan osuus kuukausittain: %(municipality)s %(period)s") % {
+        "municipality": page.municipality.name, "period": page.period.label}
+    description = _("Pylväät: kunnan osuus euroina kuukausittain kunkin kuukauden voimassa olevalla säännöllä; "
+                    "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion vieressä.") % {
+        "total": _eur(page.total.municipal_eur)}
+    return _svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
+
+
+def comparison_chart(page: SharePage) -> SafeString:
+    old_label = page.old_rule.name + ("" if page.old_rule.verified else f" ({_('vahvistamaton')})")
+    new_label = page.new_rule.name + ("" if page.new_rule.verified else f" ({_('vahvistamaton')})")
+    values: list[dict[str, Any]] = []
+    for row in page.comparison_months:
+        values.append({"month": row.label, "series": old_label, "eur": float(row.old.municipal_eur)})
+        values.append({"month": row.label, "series": new_label, "eur": float(row.new.municipal_eur)})
+    total = page.comparison_total
+    title = _("Sääntöjen vertailu: %(municipality)s %(period)s") % {
+        "municipality": page.municipality.name, "period": page.period.label}
+    description = _("Rinnakkaiset pylväät: kunnan osuus kuukausittain, jos koko jaksoon sovellettaisiin "
+                    "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion vieressä.") % {
+        "old": _eur(total.old.municipal_eur) if total else "", "new": _eur(total.new.municipal_eur) if total else ""}
+    return _svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
+                id_prefix="vertailu-kaavio")
+
+
+# --- early warning ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    person: Person
+    rule_name: str
+    verified: bool
+    counter: int
+    reaches_day: int
+    reaches_on: date
+    share_from: date
+    share_after: Decimal
+    monthly_eur_after: Decimal
+
+    @property
+    def share_after_percent(self) -> Decimal:
+        return self.share_after * 100
+
+
+def last_full_month(reference_date: date) -> date:
+    return add_months(month_start(reference_date), -1)
+
+
+def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date: date,
+                   days: int) -> list[WarningRow]:
+    """Persons of ``visible`` whose next step starts within ``days`` of ``reference_date``, soonest first.
+
+    Only persons paid a benefit in the last full month can have a projection, so the others are not read.
+    """
+    receiving = list(BenefitMonth.objects.filter(
+        superseded_at__isnull=True, month=last_full_month(reference_date), days__gt=0,
+        person_id__in=visible.values("pk"),
+    ).values_list("person_id", flat=True).distinct())
+    names = {r.code: (rule_name(r), r.verified) for r in book.rule_sets}
+    found = []
+    for facts in selectors.person_facts(receiving):
+        warning = early_warning.next_step(facts, book, reference_date=reference_date)
+        if warning is not None and warning.within(reference_date, days):
+            found.append(warning)
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=[w.person_id for w in found])}
+    rows = []
+    for warning in found:
+        name, verified = names[warning.rule_set]
+        rows.append(WarningRow(
+            person=persons[warning.person_id], rule_name=name, verified=verified, counter=warning.counter,
+            reaches_day=warning.reaches_day, reaches_on=warning.reaches_on, share_from=warning.share_from,
+            share_after=warning.share_after, monthly_eur_after=warning.monthly_municipal_eur_after,
+        ))
+    rows.sort(key=lambda r: (r.share_from, r.reaches_on, r.person.last_name, r.person.first_names))
+    return rows
+
+
+def warnings_payload(rows: Sequence[WarningRow], *, reference_date: date, days: int) -> dict[str, Any]:
+    return {
+        "reference_date": reference_date, "days": days,
+        "verified": all(r.verified for r in rows),
+        "note": "" if all(r.verified for r in rows) else _vahvistamaton_note(),
+        "persons": [{
+            "person_id": r.person.pk, "name": f"{r.person.first_names} {r.person.last_name}",
+            "rule_set_name": r.rule_name, "verified": r.verified, "counter": r.counter,
+            "reaches_day": r.reaches_day, "reaches_on": r.reaches_on, "share_from": r.share_from,
+            "share_after": r.share_after, "monthly_municipal_eur_after": r.monthly_eur_after,
+        } for r in rows],
+    }
+
+
+def _vahvistamaton_note() -> str:
+    return ("vahvistamaton: the 2025 step table is not confirmed from the law (domain-rules §9.1); "
+            "an administrator confirms it with `polku share_rules --confirm`.")
+
+
+@dataclass(frozen=True)
+class CounterRow:
+    rule_name: str
+    verified: bool
+    in_force: bool
+    counter: int
+    step: int
+    share: Decimal
+
+    @property
+    def share_percent(self) -> Decimal:
+        return self.share * 100
+
+
+@dataclass(frozen=True)
+class ClientPanel:
+    through: date | None
+    counters: list[CounterRow]
+    warning: WarningRow | None
+    reference_date: date
+
+
+def client_panel(book: RuleBook, person: Person, *, reference_date: date) -> ClientPanel:
+    """The client's day counters under both rule sets and the next step under the rule in force."""
+    facts: PersonFacts = next(iter(selectors.person_facts([person.pk])))
+    through = last_full_month(reference_date)
+    latest = max((f.month for f in facts.benefits if f.month <= through), default=None)
+    counters = counters_after(facts, book, through=through)
+    in_force = book.for_month(month_start(reference_date))
+    rows = []
+    for rule in book.rule_sets:
+        counter = counters.get(rule.code, 0)
+        rows.append(CounterRow(rule_name=rule_name(rule), verified=rule.verified,
+                               in_force=in_force is not None and in_force.code == rule.code, counter=counter,
+                               step=rule.step_index(counter), share=rule.share_for_day(counter)))
+    warning = early_warning.next_step(facts, book, reference_date=reference_date)
+    warning_row = None
+    if warning is not None:
+        rule = book.by_code(warning.rule_set)
+        warning_row = WarningRow(person=person, rule_name=rule_name(rule), verified=rule.verified,
+                                 counter=warning.counter, reaches_day=warning.reaches_day,
+                                 reaches_on=warning.reaches_on, share_from=warning.share_from,
+                                 share_after=warning.share_after, monthly_eur_after=warning.monthly_municipal_eur_after)
+    return ClientPanel(through=latest, counters=rows, warning=warning_row, reference_date=reference_date)
+
+
+def suggested_reference_date(today: date) -> date | None:
+    """When there is no benefit data for last month (e.g. the demo), a date just after the latest data."""
+    latest = latest_benefit_month()
+    if latest is None or latest >= last_full_month(today):
+        return None
+    return add_months(latest, 1) + timedelta(days=14)
