@@ -285,3 +285,6 @@ def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.Be
         person=person, month=row.month, benefit_type=row.benefit_type, basis=row.basis, days=payload.days,
         amount=payload.amount, actor=request.user, source="api", corrects=row, reason=payload.reason,
     ))
+
+
+api.add_router("/kela-invoices", "polku.api.kela_invoices.router")
