@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
     "polku.reference",
     "polku.access",
@@ -89,7 +91,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file, not shared-cache memory: shared cache locks tables without waiting, so
     # concurrent-writer tests would measure an artefact instead of the production locking.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "polku-test.sqlite3")}
+    # One file per test process, so parallel runs in one checkout do not destroy each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"polku-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,13 +123,25 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
-# Logs must never carry a personal identity code: the filter masks anything shaped like one.
+# Logs must never carry a personal identity code: every handler masks anything shaped like one,
+# including Django's own request and server logs, which are redefined here to use the masked handler.
 LOGGING = {
     "version": 1,
-    "disable_existing_loggers": False,
+    "disable_existing_loggers": True,
     "filters": {"mask_personal_ids": {"()": "polku.core.logging.MaskPersonalIds"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_ids"]},
     },
+    "loggers": {
+        name: {"handlers": ["console"], "level": level, "propagate": False}
+        for name, level in (("django", "WARNING"), ("django.server", "INFO"), ("django.request", "WARNING"),
+                            ("polku", os.environ.get("POLKU_LOG_LEVEL", "INFO")))
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
+
+if not ARTIFICIAL_IDS_ONLY and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
+    # Real identity codes must never be hashed or encrypted with the public demo keys.
+    raise ImproperlyConfigured(
+        "POLKU_ARTIFICIAL_IDS_ONLY=0 needs POLKU_SECRET_KEY and POLKU_PERSONAL_ID_KEY set to secret values.",
+    )

@@ -1,9 +1,10 @@
 """Who may reach which person's data. The only place that decides it.
 
 Scopes: administrators and the data protection officer see everyone; managers and analysts
-their employment area; team leads and counsellors their team (or their area if they have no
-team); elected officials never see person-level data. A person belongs to an area through
-the current home municipality, and to a team through ``Person.team``.
+their employment area; team leads and counsellors their team's clients who still live in the
+area (or, without a team, the area); elected officials never see person-level data. A person
+belongs to an area through the current home municipality (membership valid today), and to a
+team through ``Person.team``: when a client moves out of the area, the team loses access.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 from polku.access.models import Role, StaffProfile
 from polku.core.errors import AccessDenied
 from polku.people.models import Person
-from polku.reference.models import EmploymentAreaMembership
+from polku.reference.models import EmploymentAreaMembership, Municipality
 from polku.timeline.models import HomeMunicipalitySpell
 
 PERSON_LEVEL_ROLES = frozenset(Role) - {Role.ELECTED_OFFICIAL}
@@ -35,11 +36,17 @@ def can_see_person_level_data(user: Any) -> bool:
     return profile is not None and profile.role in PERSON_LEVEL_ROLES
 
 
-def _in_area(area_id: int) -> Exists:
+def area_municipality_codes(area_id: int) -> Any:
+    """Codes of the municipalities that belong to the area today (a subquery)."""
     today = timezone.localdate()
-    area_municipalities = EmploymentAreaMembership.objects.filter(area_id=area_id).filter(
+    return EmploymentAreaMembership.objects.filter(area_id=area_id, valid_from__lte=today).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=today),
     ).values("municipality_id")
+
+
+def _in_area(area_id: int) -> Exists:
+    today = timezone.localdate()
+    area_municipalities = area_municipality_codes(area_id)
     return Exists(
         HomeMunicipalitySpell.objects.filter(
             person=OuterRef("pk"), superseded_at__isnull=True, start_date__lte=today,
@@ -55,11 +62,12 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
         return Person.objects.none()
     if profile.role in EVERYONE_ROLES:
         return Person.objects.all()
-    if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} and profile.team_id is not None:
-        return Person.objects.filter(team_id=profile.team_id)
     if profile.area_id is None:
         return Person.objects.none()
-    return Person.objects.filter(_in_area(profile.area_id))
+    in_area = Person.objects.filter(_in_area(profile.area_id))
+    if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} and profile.team_id is not None:
+        return in_area.filter(team_id=profile.team_id)
+    return in_area
 
 
 def require_person_access(user: Any, person: Person) -> None:
@@ -82,3 +90,20 @@ def require_write_access(user: Any, person: Person | None = None) -> None:
         raise AccessDenied("Roolilla ei ole oikeutta kirjata henkilötietoja.")
     if person is not None:
         require_person_access(user, person)
+
+
+def require_municipality_in_scope(user: Any, municipality_code: str | None, *, field: str = "home_municipality") -> None:
+    """Refuse recording a person into a municipality outside the user's area (admins excepted).
+
+    Otherwise a counsellor could create clients they, and their area, cannot see.
+    """
+    profile = staff_profile(user)
+    if profile is not None and profile.role in EVERYONE_ROLES:
+        return
+    if profile is None or profile.area_id is None or municipality_code is None:
+        raise AccessDenied("Roolilla ei ole aluetta, johon henkilön voisi kirjata.")
+    if not Municipality.objects.filter(code=municipality_code).exists():
+        return  # an unknown code is the input's fault: validation names it
+
+    if not area_municipality_codes(profile.area_id).filter(municipality_id=municipality_code).exists():
+        raise AccessDenied(f"{field}: kunta {municipality_code} ei kuulu alueeseesi.")

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError
@@ -23,6 +23,7 @@ from polku.access.models import AccessChannel, Role
 from polku.access.services import log_person_reads
 from polku.api import schemas
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.people.models import Person
 from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipality, ServiceType
 from polku.timeline import selectors, services
@@ -61,6 +62,13 @@ def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpRes
 def _access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
     return api.create_response(
         request, {"errors": [{"field": "", "code": str(ErrorCode.FORBIDDEN), "message": str(exc)}]}, status=403,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"errors": [{"field": "", "code": str(ErrorCode.UNKNOWN), "message": "Ei löytynyt."}]}, status=404,
     )
 
 
@@ -137,6 +145,10 @@ def person_list(request: HttpRequest, search: str = "", limit: int = Query(50, g
     queryset = policy.persons_visible_to(request.user)
     if not policy.can_see_person_level_data(request.user):
         raise AccessDenied("Roolilla on pääsy vain koostetietoihin.")
+    if PERSONAL_ID_PATTERN.search(search):
+        # An identity code in a query string ends up in server and proxy logs: only POST /persons/lookup takes one.
+        raise ValidationFailed.single("search", ErrorCode.INVALID,
+                                      "Henkilötunnuksella haetaan vain POST /api/persons/lookup -kutsulla.")
     for word in search.split():
         queryset = queryset.filter(Q(first_names__icontains=word) | Q(last_name__icontains=word))
     persons = list(queryset.order_by("last_name", "first_names", "id")[offset:offset + limit])
@@ -152,6 +164,13 @@ def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
     profile = policy.staff_profile(request.user)
     if payload.home_municipality is None and (profile is None or profile.role != Role.ADMIN):
         raise ValidationFailed.single("home_municipality", ErrorCode.REQUIRED, "Anna henkilön kotikunta.")
+    if payload.home_municipality is not None:
+        policy.require_municipality_in_scope(request.user, payload.home_municipality)
+    existing = _existing_person(payload.personal_id)
+    if existing is not None:
+        # Registering an existing person reveals that they are a client: log it against that person.
+        log_person_reads(user=request.user, person_ids=[existing.pk], action="api_person_create_existing",
+                         purpose=_purpose(request), channel=AccessChannel.API)
     person = services.person_register(
         personal_id_code=payload.personal_id, first_names=payload.first_names, last_name=payload.last_name,
         language=payload.language, education=payload.education, immigrant_background=payload.immigrant_background,
@@ -161,6 +180,13 @@ def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
     log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_create",
                      purpose=_purpose(request), channel=AccessChannel.API)
     return Status(201, person)
+
+
+def _existing_person(code: str) -> Person | None:
+    try:
+        return services.person_find_by_personal_id(code)
+    except ValidationFailed:
+        return None  # the create call reports the invalid code with its field
 
 
 @api.post("/persons/lookup", response={200: schemas.PersonOut, 404: schemas.ErrorOut}, tags=["persons"])
@@ -182,7 +208,9 @@ def person_detail(request: HttpRequest, person_id: UUID) -> Any:
 
 @api.get("/persons/{person_id}/timeline", response=schemas.TimelineOut, tags=["timeline"])
 def person_timeline(request: HttpRequest, person_id: UUID, known_at: datetime | None = None) -> Any:
-    """All current facts of a person, or those Polku knew at ``known_at``."""
+    """All current facts of a person, or those Polku knew at ``known_at`` (with its time zone)."""
+    if known_at is not None and known_at.tzinfo is None:
+        raise ValidationFailed.single("known_at", ErrorCode.INVALID, "Anna aikavyöhyke, esim. 2025-03-31T23:59:59+03:00.")
     person = _read_person(request, person_id, "api_person_timeline")
     return selectors.person_timeline(person, known_at=known_at)
 
@@ -288,3 +316,4 @@ def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.Be
 
 
 api.add_router("/kela-invoices", "polku.api.kela_invoices.router")
+api.add_router("/municipal-share", "polku.api.municipal_share.router")

@@ -7,6 +7,7 @@ names each field and the reason (exit status 1, nothing written).
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from datetime import date
@@ -64,7 +65,7 @@ class PersonFactCommand(BaseCommand):
         except AccessDenied as denied:
             raise CommandError(f"--person: {denied}") from None
         log_person_reads(user=user, person_ids=[person.pk], action=action, purpose=options["purpose"],
-                         channel=AccessChannel.CLI)
+                         channel=AccessChannel.CLI, actor=cli_actor(user))
         return person
 
     def execute(self, *args: Any, **options: Any) -> str | None:
@@ -77,6 +78,11 @@ class PersonFactCommand(BaseCommand):
 
     def emit(self, options: dict[str, Any], data: dict[str, Any], text: str) -> None:
         self.stdout.write(json.dumps(data, default=str, ensure_ascii=False) if options["json"] else text)
+
+
+def cli_actor(user: Any) -> str:
+    """The access log's actor for a command: ``--user`` is not authenticated, so the OS account is kept too."""
+    return f"{user.get_username()} (os:{getpass.getuser()})"
 
 
 def _is_uuid(value: str) -> bool:

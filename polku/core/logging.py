@@ -18,10 +18,18 @@ def mask_personal_ids(text: str) -> str:
 
 
 class MaskPersonalIds(logging.Filter):
+    """Masks the message, and any traceback text, of every record passing through a handler."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_personal_ids(message)
         if masked != message:
             record.msg = masked
             record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_personal_ids(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_personal_ids(record.stack_info)
         return True

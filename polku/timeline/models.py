@@ -19,6 +19,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,7 +34,8 @@ class FactVersion(models.Model):
     """Version bookkeeping shared by every fact table."""
 
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Set explicitly by the services so that a correction and the version it supersedes share one instant.
+    recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )

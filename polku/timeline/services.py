@@ -8,7 +8,7 @@ two concurrent writers cannot together create an overlap the checks would each h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Required, TypedDict, TypeVar, Unpack
 
@@ -160,13 +160,18 @@ def _check_spell(model: type[Any], person: Person, spell: SpellInput, exclude_li
     return errors
 
 
-def _resolve_municipality(code: str, on: date, field: str = "municipality") -> tuple[Municipality | None, list[FieldError]]:
+def _resolve_municipality(code: str, start: date, end: date | None) -> tuple[Municipality | None, list[FieldError]]:
+    """The municipality, which must exist for the whole spell (a merged one cannot be lived in after its end)."""
     municipality = Municipality.objects.filter(code=code).first()
     if municipality is None:
-        return None, [FieldError(field, ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {code}.")]
-    if not municipality.is_valid_on(on):
-        return None, [FieldError(field, ErrorCode.INVALID,
-                                 f"Kunta {code} {municipality.name_fi} ei ollut voimassa {on.isoformat()}.")]
+        return None, [FieldError("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {code}.")]
+    if not municipality.is_valid_on(start):
+        return None, [FieldError("municipality", ErrorCode.INVALID,
+                                 f"Kunta {code} {municipality.name_fi} ei ollut voimassa {start.isoformat()}.")]
+    if municipality.valid_to is not None and (end is None or end > municipality.valid_to):
+        return None, [FieldError("end_date", ErrorCode.INVALID,
+                                 f"Kunta {code} {municipality.name_fi} lakkasi {municipality.valid_to.isoformat()}; "
+                                 f"jakson on päätyttävä viimeistään silloin.")]
     return municipality, []
 
 
@@ -187,23 +192,57 @@ def _resolve_status(status_code: str, service_code: str | None) -> tuple[LabourM
     return status, service, errors
 
 
-def _save(fact: F) -> F:
-    try:
-        fact.save()
-    except IntegrityError as error:  # the database guards caught what a concurrent writer slipped in
-        raise ValidationFailed.single("start_date", ErrorCode.OVERLAP, "Jakso menee päällekkäin toisen kanssa.") from error
-    return fact
-
-
-def _supersede(fact: FactVersion, *, actor: Actor, reason: str) -> None:
+def _supersede(fact: FactVersion, *, actor: Actor, reason: str, at: datetime) -> None:
     if not reason.strip():
         raise ValidationFailed.single("reason", ErrorCode.REQUIRED, "Korjaukselle on annettava syy.")
     if fact.superseded_at is not None:
         raise ValidationFailed.single("id", ErrorCode.NOT_CURRENT, "Tämä versio on jo korjattu; korjaa uusin versio.")
-    fact.superseded_at = timezone.now()
+    fact.superseded_at = at
     fact.superseded_by_user = _user(actor)
     fact.correction_reason = reason.strip()
     fact.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """How to report a database guard refusing the write (a concurrent writer got there first)."""
+
+    field: str
+    code: ErrorCode
+    message: str
+
+
+SPELL_CONFLICT = Conflict("start_date", ErrorCode.OVERLAP, "Jakso menee päällekkäin toisen kanssa.")
+JOB_SEARCH_CONFLICT = Conflict("registered_on", ErrorCode.OVERLAP, "Työnhakujakso menee päällekkäin toisen kanssa.")
+BENEFIT_CONFLICT = Conflict("month", ErrorCode.DUPLICATE, "Kuukaudelle on jo tämän etuuden rivi; korjaa se korjauksena.")
+
+
+def _check_target(corrects: FactVersion | None, person: Person) -> list[FieldError]:
+    """A correction must stay with the same person and correct the current version."""
+    if corrects is None:
+        return []
+    corrects.refresh_from_db()
+    if getattr(corrects, "person_id", None) != person.pk:
+        return [FieldError("id", ErrorCode.INVALID, "Korjattava tieto kuuluu toiselle henkilölle.")]
+    return []
+
+
+def _write_version(row: F, *, corrects: FactVersion | None, actor: Actor, reason: str, conflict: Conflict) -> F:
+    """Save a new fact version; a correction supersedes the old one at the very same instant.
+
+    One timestamp for both sides keeps "what did we know at T" answerable without a gap.
+    """
+    now = timezone.now()
+    row.recorded_at = now
+    if corrects is not None:
+        _supersede(corrects, actor=actor, reason=reason, at=now)
+        row.lineage = corrects.lineage
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as error:
+        raise ValidationFailed.single(conflict.field, conflict.code, conflict.message) from error
+    return row
 
 
 @transaction.atomic
@@ -214,18 +253,15 @@ def home_municipality_record(
 ) -> HomeMunicipalitySpell:
     """Record a home-municipality spell, or (``corrects``) a corrected version of one."""
     _lock_person(person)
-    if corrects is not None:
-        corrects.refresh_from_db()
+    errors = _check_target(corrects, person)
     spell = SpellInput(start_date, end_date)
-    municipality, errors = _resolve_municipality(municipality_code, start_date)
+    municipality, found = _resolve_municipality(municipality_code, start_date, end_date)
+    errors += found + validators.check_plausible_dates(person, start_date, end_date)
     errors += _check_spell(HomeMunicipalitySpell, person, spell, exclude_lineage=corrects.lineage if corrects else None)
     _raise_if(errors)
     row = HomeMunicipalitySpell(person=person, municipality=municipality, start_date=start_date, end_date=end_date,
                                 recorded_by=_user(actor), source=source)
-    if corrects is not None:
-        _supersede(corrects, actor=actor, reason=reason)
-        row.lineage = corrects.lineage
-    return _save(row)
+    return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=SPELL_CONFLICT)
 
 
 @transaction.atomic
@@ -236,25 +272,22 @@ def status_spell_record(
 ) -> StatusSpell:
     """Record a labour-market status spell, or (``corrects``) a corrected version of one."""
     _lock_person(person)
-    if corrects is not None:
-        corrects.refresh_from_db()
-    status_row, service_row, errors = _resolve_status(status, service_type)
+    errors = _check_target(corrects, person)
+    status_row, service_row, resolved = _resolve_status(status, service_type)
+    errors += resolved + validators.check_plausible_dates(person, start_date, end_date)
     errors += _check_spell(StatusSpell, person, SpellInput(start_date, end_date),
                            exclude_lineage=corrects.lineage if corrects else None)
     _raise_if(errors)
     row = StatusSpell(person=person, status=status_row, service_type=service_row, start_date=start_date,
                       end_date=end_date, recorded_by=_user(actor), source=source)
-    if corrects is not None:
-        _supersede(corrects, actor=actor, reason=reason)
-        row.lineage = corrects.lineage
-    return _save(row)
+    return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=SPELL_CONFLICT)
 
 
 @transaction.atomic
 def fact_retract(*, fact: FactVersion, reason: str, actor: Actor = None) -> None:
     """Withdraw a fact recorded in error; its history stays, it is no longer current."""
     fact.refresh_from_db()
-    _supersede(fact, actor=actor, reason=reason)
+    _supersede(fact, actor=actor, reason=reason, at=timezone.now())
 
 
 # --- job-search periods ---------------------------------------------------------------------------
@@ -265,12 +298,14 @@ def job_search_open(*, person: Person, registered_on: date, actor: Actor = None,
                     source: str = FactSource.MANUAL) -> JobSearchPeriod:
     """Register the person as a job seeker from ``registered_on`` (one open registration at a time)."""
     _lock_person(person)
+    errors = validators.check_plausible_dates(person, registered_on, None, start_field="registered_on")
     other = validators.overlapping(JobSearchPeriod, person_id=person.pk, start=registered_on, end=None,
                                    start_field="registered_on", end_field="ended_on")
     if other is not None:
-        raise ValidationFailed([validators.overlap_error("registered_on", other, start_field="registered_on",
-                                                         end_field="ended_on")])
-    return _save(JobSearchPeriod(person=person, registered_on=registered_on, recorded_by=_user(actor), source=source))
+        errors.append(validators.overlap_error("registered_on", other, start_field="registered_on", end_field="ended_on"))
+    _raise_if(errors)
+    row = JobSearchPeriod(person=person, registered_on=registered_on, recorded_by=_user(actor), source=source)
+    return _write_version(row, corrects=None, actor=actor, reason="", conflict=JOB_SEARCH_CONFLICT)
 
 
 @transaction.atomic
@@ -288,11 +323,12 @@ def job_search_end(*, period: JobSearchPeriod, ended_on: date, end_reason: str, 
                                    start_field="registered_on", end_field="ended_on", exclude_lineage=period.lineage)
     if later is not None:
         errors.append(validators.overlap_error("ended_on", later, start_field="registered_on", end_field="ended_on"))
+    errors += validators.check_plausible_dates(period.person, period.registered_on, ended_on, start_field="registered_on",
+                                               end_field="ended_on")
     _raise_if(errors)
-    _supersede(period, actor=actor, reason=f"ended: {end_reason}")
-    return _save(JobSearchPeriod(person_id=period.person_id, registered_on=period.registered_on, ended_on=ended_on,
-                                 end_reason=end_reason, lineage=period.lineage, recorded_by=_user(actor),
-                                 source=period.source))
+    row = JobSearchPeriod(person_id=period.person_id, registered_on=period.registered_on, ended_on=ended_on,
+                          end_reason=end_reason, recorded_by=_user(actor), source=period.source)
+    return _write_version(row, corrects=period, actor=actor, reason=f"ended: {end_reason}", conflict=JOB_SEARCH_CONFLICT)
 
 
 # --- benefit days -------------------------------------------------------------------------------------
@@ -313,12 +349,14 @@ def benefit_month_record(
                                  f"Tuntematon etuus: {benefit_type}. Sallitut: {', '.join(BenefitType.values)}."))
     if basis not in BenefitBasis.values:
         errors.append(FieldError("basis", ErrorCode.UNKNOWN, f"Tuntematon maksuperuste: {basis}."))
-    if amount < 0:
-        errors.append(FieldError("amount", ErrorCode.INVALID, "Summa ei voi olla negatiivinen."))
+    errors += validators.check_amount(amount, days) + validators.check_benefit_month(person, month)
+    errors += _check_target(corrects, person)
     others = BenefitMonth.objects.filter(person=person, month=month, superseded_at__isnull=True)
     if corrects is not None:
-        corrects.refresh_from_db()
         others = others.exclude(pk=corrects.pk)
+        if (corrects.benefit_type, corrects.basis, corrects.month) != (benefit_type, basis, month):
+            errors.append(FieldError("month", ErrorCode.INVALID,
+                                     "Korjaus ei voi vaihtaa kuukautta, etuutta tai perustetta; peru rivi ja kirjaa uusi."))
     elif others.filter(benefit_type=benefit_type, basis=basis).exists():
         errors.append(FieldError("month", ErrorCode.DUPLICATE,
                                  f"Kuukaudelle {month:%Y-%m} on jo tämän etuuden rivi; korjaa se korjauksena."))
@@ -327,7 +365,4 @@ def benefit_month_record(
     _raise_if(errors)
     row = BenefitMonth(person=person, month=month, benefit_type=benefit_type, basis=basis, days=days,
                        amount=amount, recorded_by=_user(actor), source=source)
-    if corrects is not None:
-        _supersede(corrects, actor=actor, reason=reason)
-        row.lineage = corrects.lineage
-    return _save(row)
+    return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=BENEFIT_CONFLICT)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, Q
+from django.utils import timezone
 
-from polku.core.calendar import max_benefit_days_in_month
+from polku.core.calendar import max_benefit_days_in_month, month_start
 from polku.core.errors import ErrorCode, FieldError
 
 OPEN_END = date.max
@@ -62,3 +64,47 @@ def check_benefit_days(month: date, days: int, other_days: int, *, field: str = 
             f"ilmoitettu {days}" + (f", ja muita rivejä on jo {other_days} päivää." if other_days else "."),
         )]
     return []
+
+
+FUTURE_LIMIT = timedelta(days=366)  # planned services may be recorded up to a year ahead, no further
+MAX_AMOUNT = Decimal("99999999.99")  # the column's 10 digits, 2 decimals
+
+
+def check_plausible_dates(person: Any, start: date, end: date | None, *, start_field: str = "start_date",
+                          end_field: str = "end_date") -> list[FieldError]:
+    """Facts cannot begin before the person was born, nor more than a year from today."""
+    errors: list[FieldError] = []
+    if start < person.birth_date:
+        errors.append(FieldError(start_field, ErrorCode.INVALID,
+                                 f"Päivä {start.isoformat()} on ennen henkilön syntymää."))
+    latest = timezone.localdate() + FUTURE_LIMIT
+    for field, day in ((start_field, start), (end_field, end)):
+        if day is not None and day > latest and not (field == end_field and day == start):
+            errors.append(FieldError(field, ErrorCode.INVALID, f"Päivä {day.isoformat()} on yli vuoden päässä."))
+    return errors
+
+
+def check_benefit_month(person: Any, month: date) -> list[FieldError]:
+    """Benefits are paid afterwards, for months the person was alive in."""
+    if month > month_start(timezone.localdate()):
+        return [FieldError("month", ErrorCode.INVALID, f"Kuukautta {month:%Y-%m} ei ole vielä maksettu.")]
+    if month < month_start(person.birth_date):
+        return [FieldError("month", ErrorCode.INVALID, f"Kuukausi {month:%Y-%m} on ennen henkilön syntymää.")]
+    return []
+
+
+def check_amount(amount: Decimal, days: int) -> list[FieldError]:
+    """Euros: finite, non-negative, whole cents, within the column, and no money without days."""
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        return [FieldError("amount", ErrorCode.INVALID, "Summa ei ole luku.")]
+    errors: list[FieldError] = []
+    if amount < 0:
+        errors.append(FieldError("amount", ErrorCode.INVALID, "Summa ei voi olla negatiivinen."))
+    if amount > MAX_AMOUNT:
+        errors.append(FieldError("amount", ErrorCode.INVALID, "Summa on liian suuri."))
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        errors.append(FieldError("amount", ErrorCode.INVALID, "Summa annetaan senttien tarkkuudella (enintään 2 desimaalia)."))
+    if days == 0 and amount > 0:
+        errors.append(FieldError("amount", ErrorCode.INVALID, "Rahaa ei voi maksaa ilman etuuspäiviä."))
+    return errors

@@ -138,6 +138,10 @@ PURPOSES: tuple[Purpose, ...] = (
 DEFAULT_PURPOSE = PURPOSES[0]
 
 
-def purpose_for(key: str | None) -> Purpose:
-    """The purpose chosen in the UI; anything unknown falls back to client work."""
-    return next((p for p in PURPOSES if p.key == key), DEFAULT_PURPOSE)
+DEFAULT_PURPOSE_BY_ROLE = {"dpo": "valvonta", "manager": "tyonjako", "team_lead": "tyonjako", "analyst": "laatu"}
+
+
+def purpose_for(key: str | None, role: str | None = None) -> Purpose:
+    """The purpose chosen in the UI; otherwise the usual purpose of the user's role (client work by default)."""
+    chosen = key or DEFAULT_PURPOSE_BY_ROLE.get(role or "")
+    return next((p for p in PURPOSES if p.key == chosen), DEFAULT_PURPOSE)

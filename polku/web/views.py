@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel, Role
 from polku.access.policy import can_see_person_level_data, persons_visible_to, require_person_access, staff_profile
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
@@ -58,7 +61,13 @@ def _lookup_error(failure: ValidationFailed) -> str:
     return _("Henkilötunnus ei ole oikeaa muotoa (PPKKVV-NNNT).")
 
 
+def _role(request: HttpRequest) -> str | None:
+    profile = staff_profile(request.user)
+    return profile.role if profile else None
+
+
 @login_required
+@sensitive_post_parameters("personal_id")
 @require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
     if not can_see_person_level_data(request.user):
@@ -78,7 +87,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
             lookup_error = _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
 
     query = request.GET.get("q", "").strip()
-    purpose = content.purpose_for(request.GET.get("purpose"))
+    if PERSONAL_ID_PATTERN.search(query):
+        # A code typed into the name search must not stay in the address bar or be echoed on the page.
+        messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
+        return redirect("web:person_list")
+    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
     page = Paginator(selectors.persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
     persons: list[Person] = list(page.object_list)
     log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="person_list",
@@ -101,7 +114,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         require_person_access(request.user, person)
     except AccessDenied:
         return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
-    purpose = content.purpose_for(request.GET.get("purpose"))
+    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
     log_person_reads(user=request.user, person_ids=[person.pk], action="person_timeline",
                      purpose=purpose.logged, channel=AccessChannel.WEB)
     page = presenters.timeline_page(person_timeline(person), today=timezone.localdate())

@@ -100,3 +100,29 @@ def test_areas_shipped() -> None:
     trial = EmploymentArea.objects.get(code="kainuu-trial")
     assert "620" not in {m.municipality_id for m in trial.memberships.all()}  # Puolanka stayed out
     assert trial.memberships.count() == 7
+
+
+def test_team_loses_access_when_client_moves_out_of_area(people, make_staff) -> None:
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    team = Team.objects.get(name="Alkupalvelu")
+    for person in people.values():
+        person.team = team
+        person.save()
+    # moved_away lives in Helsinki now: still on the team, but outside the area.
+    assert visible(counsellor) == {people["kuopio"].pk, people["siilinjarvi"].pk}
+
+
+def test_area_membership_must_be_valid_today(make_person, make_staff) -> None:
+    make_person(municipality="765")
+    trial = make_staff(Role.MANAGER, area="kainuu-trial")  # the trial ended 31.12.2024
+    assert visible(trial) == set()
+    kainuu = make_staff(Role.MANAGER, area="kainuu")
+    assert len(visible(kainuu)) == 1
+
+
+def test_recording_outside_the_area_refused(make_staff) -> None:
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio")
+    policy.require_municipality_in_scope(counsellor.user, "749")
+    with pytest.raises(AccessDenied):
+        policy.require_municipality_in_scope(counsellor.user, "091")
+    policy.require_municipality_in_scope(make_staff(Role.ADMIN, area=None).user, "091")

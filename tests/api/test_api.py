@@ -173,3 +173,37 @@ def test_list_logs_each_person(make_staff, make_person) -> None:
     persons = client.get("/api/persons?limit=2").json()
     assert len(persons) == 2
     assert AccessLog.objects.filter(action="api_person_list").count() == 2
+
+
+def test_create_outside_area_and_existing_person(make_staff, make_person) -> None:
+    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    status, body = post(client, "/api/persons", {"personal_id": next_artificial_id(), "first_names": "A",
+                                                 "last_name": "B", "home_municipality": "091",
+                                                 "home_municipality_since": "2024-01-01"})
+    assert status == 403
+    code = next_artificial_id()
+    existing = make_person(personal_id_code=code, municipality="765")
+    status, body = post(client, "/api/persons", {"personal_id": code, "first_names": "A", "last_name": "B",
+                                                 "home_municipality": "297", "home_municipality_since": "2024-01-01"})
+    assert status == 422
+    assert code not in json.dumps(body)
+    # Probing for an existing client leaves a trace against that client.
+    assert AccessLog.objects.filter(person_id=existing.pk, action="api_person_create_existing").exists()
+
+
+def test_search_refuses_identity_codes_and_known_at_needs_zone(make_staff, make_person) -> None:
+    person = make_person(municipality="297")
+    client = client_for(make_staff(Role.MANAGER, area="kuopio"))
+    code = next_artificial_id()
+    response = client.get("/api/persons", {"search": code})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "search"
+    assert code not in response.content.decode()
+    response = client.get(f"/api/persons/{person.pk}/timeline", {"known_at": "2025-01-01T12:00:00"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "known_at"
+    response = client.get(f"/api/persons/{person.pk}/timeline", {"known_at": "2025-01-01T12:00:00+02:00"})
+    assert response.status_code == 200
+    missing = client.get("/api/persons/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["code"] == "unknown"

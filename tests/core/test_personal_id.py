@@ -72,3 +72,22 @@ def test_log_filter_masks_codes() -> None:
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "bad code %s", (code,), None)
     MaskPersonalIds().filter(record)
     assert code not in record.getMessage()
+
+
+def test_django_request_and_server_logs_are_masked() -> None:
+    """Every handler of Django's own loggers masks codes, in the message and in the traceback."""
+    code = artificial_personal_id(date(1988, 8, 8), 944)
+    for name in ("django.request", "django.server", "django", "polku"):
+        handlers = logging.getLogger(name).handlers
+        assert handlers, name
+        try:
+            raise ValueError(f"no person {code}")
+        except ValueError:
+            import sys
+
+            record = logging.LogRecord(name, logging.ERROR, __file__, 1, "GET /henkilot/?q=%s", (code,), sys.exc_info())
+        for handler in handlers:
+            assert handler.filter(record)
+            text = handler.format(record)
+            assert "ValueError" in text  # the traceback is kept …
+            assert code not in text  # … with the code masked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ def test_counters_monotone_between_resets(facts: PersonFacts) -> None:
     rows = person_share_rows(facts, BOOK)
     for code in {r.rule_set for r in rows}:
         own = [r for r in rows if r.rule_set == code]
-        for earlier, later in zip(own, own[1:], strict=False):
+        for earlier, later in itertools.pairwise(own):
             assert later.counter_before in (earlier.counter_after, 0) or later.month == earlier.month
             if later.month == earlier.month:
                 assert later.counter_before == earlier.counter_after

@@ -211,9 +211,79 @@ def test_database_guard_refuses_overlap_written_around_services(make_person) -> 
 
 
 def test_real_codes_refused_while_artificial_only(settings) -> None:
+    # 131052-308T is the population register's published example, never a person; it is refused here
+    # because its individual number is outside the artificial range, and nothing is stored.
     with pytest.raises(ValidationFailed) as caught:
         services.person_create(personal_id_code="131052-308T", first_names="A", last_name="B")
     assert ("personal_id", "not_artificial") in codes(caught)
-    settings.ARTIFICIAL_IDS_ONLY = False  # a production deployment
-    person = services.person_create(personal_id_code="131052-308T", first_names="A", last_name="B")
-    assert person.birth_date == date(1952, 10, 13)
+    assert Person.objects.count() == 0
+
+
+def test_abolished_municipality_must_end_with_it(make_person) -> None:
+    person = make_person(municipality=None)
+    with pytest.raises(ValidationFailed) as caught:
+        services.home_municipality_record(person=person, municipality_code="588", start_date=date(2024, 6, 1))
+    assert ("end_date", "invalid") in codes(caught)
+    with pytest.raises(ValidationFailed):
+        services.home_municipality_record(person=person, municipality_code="588", start_date=date(2024, 6, 1),
+                                          end_date=date(2025, 1, 31))
+
+
+def test_correction_leaves_no_gap_in_history(make_person) -> None:
+    person = make_person()
+    original = services.status_spell_record(person=person, status="unemployed", start_date=date(2024, 1, 1))
+    corrected = services.status_spell_record(person=person, status="laid_off_full", start_date=date(2024, 1, 1),
+                                             corrects=original, reason="lomautus")
+    original.refresh_from_db()
+    assert original.superseded_at == corrected.recorded_at
+    for instant in (corrected.recorded_at - timedelta(microseconds=1), corrected.recorded_at):
+        assert len(selectors.person_timeline(person, known_at=instant).status_spells) == 1
+
+
+def test_correction_cannot_move_a_fact_to_another_person(make_person) -> None:
+    first, second = make_person(), make_person()
+    spell = services.status_spell_record(person=first, status="unemployed", start_date=date(2024, 1, 1))
+    with pytest.raises(ValidationFailed) as caught:
+        services.status_spell_record(person=second, status="unemployed", start_date=date(2024, 1, 1), corrects=spell,
+                                     reason="väärä")
+    assert ("id", "invalid") in codes(caught)
+    spell.refresh_from_db()
+    assert spell.superseded_at is None
+
+
+def test_implausible_dates_refused(make_person) -> None:
+    person = make_person(personal_id_code=next_artificial_id(date(1985, 4, 12)))
+    with pytest.raises(ValidationFailed) as caught:
+        services.status_spell_record(person=person, status="unemployed", start_date=date(1980, 1, 1),
+                                     end_date=date(1980, 2, 1))
+    assert ("start_date", "invalid") in codes(caught)
+    far = timezone.localdate() + timedelta(days=800)
+    with pytest.raises(ValidationFailed) as caught:
+        services.status_spell_record(person=person, status="unemployed", start_date=far)
+    assert ("start_date", "invalid") in codes(caught)
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    with pytest.raises(ValidationFailed) as caught:
+        services.benefit_month_record(person=person, month=next_month, benefit_type="basic_allowance", days=5,
+                                      amount=Decimal("186.05"))
+    assert ("month", "invalid") in codes(caught)
+
+
+@pytest.mark.parametrize(("amount", "days"), [(Decimal("12.345"), 1), (Decimal("NaN"), 1), (Decimal("Infinity"), 1),
+                                              (Decimal("1E+400"), 1), (Decimal("500.00"), 0)])
+def test_bad_amounts_refused(make_person, amount: Decimal, days: int) -> None:
+    person = make_person()
+    with pytest.raises(ValidationFailed) as caught:
+        services.benefit_month_record(person=person, month=date(2024, 3, 1), benefit_type="basic_allowance", days=days,
+                                      amount=amount)
+    assert ("amount", "invalid") in codes(caught)
+    assert BenefitMonth.objects.filter(person=person).count() == 0
+
+
+def test_benefit_correction_keeps_its_kind(make_person) -> None:
+    person = make_person()
+    row = services.benefit_month_record(person=person, month=date(2024, 3, 1), benefit_type="basic_allowance", days=5,
+                                        amount=Decimal("186.05"))
+    with pytest.raises(ValidationFailed) as caught:
+        services.benefit_month_record(person=person, month=date(2024, 3, 1), benefit_type="labour_market_subsidy",
+                                      days=5, amount=Decimal("186.05"), corrects=row, reason="x")
+    assert ("month", "invalid") in codes(caught)

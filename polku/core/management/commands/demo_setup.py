@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from polku.access.models import Role, StaffProfile, Team
 from polku.access.services import staff_create
@@ -20,13 +22,13 @@ from polku.reference.models import EmploymentArea
 from polku.timeline.models import HomeMunicipalitySpell
 
 DEMO_PROFILES = ("sotkamo-2021", "kuopio-area-2023")
-SOTKAMO_TEAM = ("kainuu-trial", "Sotkamo")
+SOTKAMO_TEAM = ("kainuu", "Sotkamo")
 
 # username, role, area, team — passwords are "polku-" + username.
 DEMO_USERS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
     ("ohjaaja", Role.COUNSELLOR, "kuopio", None),
-    ("ohjaaja.sotkamo", Role.COUNSELLOR, "kainuu-trial", SOTKAMO_TEAM),
-    ("tiiminvetaja", Role.TEAM_LEAD, "kainuu-trial", SOTKAMO_TEAM),
+    ("ohjaaja.sotkamo", Role.COUNSELLOR, "kainuu", SOTKAMO_TEAM),
+    ("tiiminvetaja", Role.TEAM_LEAD, "kainuu", SOTKAMO_TEAM),
     ("paallikko", Role.MANAGER, "kuopio", None),
     ("suunnittelija", Role.ANALYST, "kuopio", None),
     ("valtuutettu", Role.ELECTED_OFFICIAL, "kuopio", None),
@@ -66,10 +68,13 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:
-        """Sotkamo's simulated clients belong to the Sotkamo team, so the team-scoped demo users see them."""
+        """Today's Sotkamo residents among the simulated clients join the Sotkamo team (team-scoped demo users)."""
         area = EmploymentArea.objects.get(code=SOTKAMO_TEAM[0])
         team, _ = Team.objects.get_or_create(area=area, name=SOTKAMO_TEAM[1])
-        in_sotkamo = HomeMunicipalitySpell.objects.filter(municipality_id="765", superseded_at__isnull=True)
+        today = timezone.localdate()
+        in_sotkamo = HomeMunicipalitySpell.objects.filter(
+            municipality_id="765", superseded_at__isnull=True, start_date__lte=today,
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         Person.objects.filter(pk__in=in_sotkamo.values("person_id"), team__isnull=True).update(team=team)
 
     def _users(self) -> None:
@@ -79,6 +84,12 @@ class Command(BaseCommand):
             if not user_model.objects.filter(username=username).exists():
                 staff_create(username=username, password=demo_password(username), role=role, area_code=area,
                              team_name=team[1] if team else None)
+            else:  # an older demo database: bring the demo user's scope up to date
+                area_row = EmploymentArea.objects.get(code=area) if area else None
+                StaffProfile.objects.filter(user__username=username).update(
+                    role=role, area=area_row,
+                    team=Team.objects.get_or_create(area=area_row, name=team[1])[0] if (team and area_row) else None,
+                )
             profile = StaffProfile.objects.select_related("area", "team").get(user__username=username)
             scope = profile.team.name if profile.team else (profile.area.name_fi if profile.area else "koko maa")
             lines.append(f"  {username:<17} {demo_password(username):<24} {Role(role).label} – {scope}")

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from polku.access.models import AccessChannel
 from polku.access.services import log_person_reads
-from polku.core.commands import PersonFactCommand, parse_date
+from polku.core.commands import PersonFactCommand, cli_actor, parse_date
 from polku.timeline import selectors, services
 
 
@@ -19,10 +19,9 @@ class Command(PersonFactCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = self.subcommand(sub, "add", "Register a person with a home municipality.")
-        source = add.add_mutually_exclusive_group(required=True)
-        source.add_argument("--personal-id-stdin", action="store_true",
-                            help="Read the identity code from standard input (keeps it out of shell history).")
-        source.add_argument("--personal-id", help="Identity code (prefer --personal-id-stdin).")
+        # Only from standard input: an argument would sit in shell history and the process list.
+        add.add_argument("--personal-id-stdin", action="store_true", required=True,
+                         help="Read the identity code from standard input.")
         add.add_argument("--first-names", required=True)
         add.add_argument("--last-name", required=True)
         add.add_argument("--municipality", required=True, help="Three-digit home municipality code.")
@@ -44,7 +43,8 @@ class Command(PersonFactCommand):
         from polku.access import policy
 
         policy.require_write_access(user)
-        code = sys.stdin.readline().strip() if options["personal_id_stdin"] else options["personal_id"]
+        policy.require_municipality_in_scope(user, options["municipality"], field="--municipality")
+        code = sys.stdin.readline().strip()
         if not code:
             raise CommandError("personal_id: henkilötunnus puuttuu.")
         profile = policy.staff_profile(user)
@@ -56,7 +56,7 @@ class Command(PersonFactCommand):
             actor=user,
         )
         log_person_reads(user=user, person_ids=[person.pk], action="cli_person_add", purpose=options["purpose"],
-                         channel=AccessChannel.CLI)
+                         channel=AccessChannel.CLI, actor=cli_actor(user))
         self.emit(options, {"id": str(person.pk)}, f"Henkilö kirjattu: {person.pk}")
 
     def _show(self, options: dict[str, Any]) -> None:
