@@ -26,6 +26,21 @@ def log_person_reads(
     return len(rows)
 
 
+def person_access(*, user: Any, person: Any, write: bool, action: str, purpose: str, channel: str,
+                  actor: str | None = None) -> None:
+    """The one gate to a person's data: check the role and scope, then log the read or write.
+
+    Raises ``AccessDenied`` (nothing logged) when the user may not; every interface calls this.
+    """
+    from polku.access import policy
+
+    if write:
+        policy.require_write_access(user, person)
+    else:
+        policy.require_person_access(user, person)
+    log_person_reads(user=user, person_ids=[person.pk], action=action, purpose=purpose, channel=channel, actor=actor)
+
+
 @transaction.atomic
 def staff_create(*, username: str, password: str, role: str, area_code: str | None = None,
                  team_name: str | None = None, first_name: str = "", last_name: str = "") -> StaffProfile:

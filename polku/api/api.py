@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Status
@@ -20,11 +19,12 @@ from ninja.security import django_auth
 
 from polku.access import policy
 from polku.access.models import AccessChannel, Role
-from polku.access.services import log_person_reads
+from polku.access.services import log_person_reads, person_access
 from polku.api import schemas
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.people.models import Person
+from polku.people.selectors import persons_matching_name
 from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipality, ServiceType
 from polku.timeline import selectors, services
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
@@ -89,18 +89,16 @@ def _purpose(request: HttpRequest) -> str:
 def _read_person(request: HttpRequest, person_id: UUID, action: str) -> Person:
     """Fetch a person the user may read, and log the read."""
     person = get_object_or_404(Person, pk=person_id)
-    policy.require_person_access(request.user, person)
-    log_person_reads(user=request.user, person_ids=[person.pk], action=action, purpose=_purpose(request),
-                     channel=AccessChannel.API)
+    person_access(user=request.user, person=person, write=False, action=action, purpose=_purpose(request),
+                  channel=AccessChannel.API)
     return person
 
 
 def _write_person(request: HttpRequest, person_id: Any, action: str) -> Person:
     """Fetch a person the user may record facts for, and log the write."""
     person = get_object_or_404(Person, pk=person_id)
-    policy.require_write_access(request.user, person)
-    log_person_reads(user=request.user, person_ids=[person.pk], action=action, purpose=_purpose(request),
-                     channel=AccessChannel.API)
+    person_access(user=request.user, person=person, write=True, action=action, purpose=_purpose(request),
+                  channel=AccessChannel.API)
     return person
 
 
@@ -149,9 +147,7 @@ def person_list(request: HttpRequest, search: str = "", limit: int = Query(50, g
         # An identity code in a query string ends up in server and proxy logs: only POST /persons/lookup takes one.
         raise ValidationFailed.single("search", ErrorCode.INVALID,
                                       "Henkilötunnuksella haetaan vain POST /api/persons/lookup -kutsulla.")
-    for word in search.split():
-        queryset = queryset.filter(Q(first_names__icontains=word) | Q(last_name__icontains=word))
-    persons = list(queryset.order_by("last_name", "first_names", "id")[offset:offset + limit])
+    persons = list(persons_matching_name(queryset, search)[offset:offset + limit])
     log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="api_person_list",
                      purpose=_purpose(request), channel=AccessChannel.API)
     return persons

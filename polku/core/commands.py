@@ -16,9 +16,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from polku.access import policy
 from polku.access.models import AccessChannel
-from polku.access.services import log_person_reads
+from polku.access.services import person_access
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.people.models import Person
 
@@ -58,14 +57,10 @@ class PersonFactCommand(BaseCommand):
         if person is None:
             raise CommandError(f"--person: henkilöä {person_id!r} ei löydy.")
         try:
-            if write:
-                policy.require_write_access(user, person)
-            else:
-                policy.require_person_access(user, person)
+            person_access(user=user, person=person, write=write, action=action, purpose=options["purpose"],
+                          channel=AccessChannel.CLI, actor=cli_actor(user))
         except AccessDenied as denied:
             raise CommandError(f"--person: {denied}") from None
-        log_person_reads(user=user, person_ids=[person.pk], action=action, purpose=options["purpose"],
-                         channel=AccessChannel.CLI, actor=cli_actor(user))
         return person
 
     def execute(self, *args: Any, **options: Any) -> str | None:

@@ -1,24 +1,14 @@
-"""Reads the pages need beyond ``polku.timeline.selectors``: search and current facts of a page of persons.
-
-Candidates to move into ``polku.timeline.selectors`` once another interface needs them.
-"""
+"""Reads the pages need beyond ``polku.timeline.selectors``: current facts of a page of persons."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, StatusSpell
-
-
-def persons_matching_name(persons: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """Narrow ``persons`` to those whose names contain every word of ``query``; ordered by name."""
-    for word in query.split():
-        persons = persons.filter(Q(first_names__icontains=word) | Q(last_name__icontains=word))
-    return persons.order_by("last_name", "first_names", "id")
 
 
 def _current_on(day: date) -> Q:

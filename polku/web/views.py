@@ -18,16 +18,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel, Role
-from polku.access.policy import can_see_person_level_data, persons_visible_to, require_person_access, staff_profile
-from polku.access.services import log_person_reads
+from polku.access.policy import can_see_person_level_data, persons_visible_to, staff_profile
+from polku.access.services import log_person_reads, person_access
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
+from polku.people.selectors import persons_matching_name
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
-from polku.web import charts, content, presenters, selectors
+from polku.web import charts, content, presenters
 
 PAGE_SIZE = 25
 
@@ -92,7 +93,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
         return redirect("web:person_list")
     purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
-    page = Paginator(selectors.persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
     persons: list[Person] = list(page.object_list)
     log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="person_list",
                      purpose=purpose.logged, channel=AccessChannel.WEB)
@@ -110,13 +111,12 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if not can_see_person_level_data(request.user):
         return forbidden(request, _no_person_access_reason(request))
     person = get_object_or_404(Person, pk=person_id)
+    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
     try:
-        require_person_access(request.user, person)
+        person_access(user=request.user, person=person, write=False, action="person_timeline",
+                      purpose=purpose.logged, channel=AccessChannel.WEB)
     except AccessDenied:
         return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
-    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
-    log_person_reads(user=request.user, person_ids=[person.pk], action="person_timeline",
-                     purpose=purpose.logged, channel=AccessChannel.WEB)
     page = presenters.timeline_page(person_timeline(person), today=timezone.localdate())
     chart = None
     if not page.is_empty:
