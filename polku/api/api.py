@@ -7,7 +7,7 @@ Errors have one shape everywhere: ``{"errors": [{"field", "code", "message"}]}``
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -263,6 +263,25 @@ def status_spell_retract(request: HttpRequest, spell_id: int, payload: schemas.C
     return Status(204, None)
 
 
+RETRACTABLE: dict[str, type[HomeMunicipalitySpell] | type[JobSearchPeriod] | type[BenefitMonth]] = {
+    "home-municipalities": HomeMunicipalitySpell,
+    "job-search-periods": JobSearchPeriod,
+    "benefit-months": BenefitMonth,
+}
+
+
+@api.post("/{kind}/{fact_id}/retract", response={204: None}, tags=["timeline"])
+def fact_retract(request: HttpRequest, kind: str, fact_id: int, payload: schemas.CorrectionReason) -> Any:
+    """Withdraw a home-municipality spell, job-search period or benefit row recorded in error (history kept)."""
+    model = RETRACTABLE.get(kind)
+    if model is None:
+        raise Http404
+    fact = cast("HomeMunicipalitySpell | JobSearchPeriod | BenefitMonth", get_object_or_404(model, pk=fact_id))
+    _write_person(request, fact.person_id, f"api_{model._meta.model_name}_retract")
+    services.fact_retract(fact=fact, reason=payload.reason, actor=request.user)
+    return Status(204, None)
+
+
 @api.get("/status-spells/{spell_id}/history", response=list[schemas.StatusSpellOut], tags=["timeline"])
 def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
     """Every version of a spell: the audit trail of its corrections."""
@@ -277,8 +296,9 @@ def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
 @api.post("/persons/{person_id}/job-search-periods", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
 def job_search_open(request: HttpRequest, person_id: UUID, payload: schemas.JobSearchOpenIn) -> Any:
     person = _write_person(request, person_id, "api_job_search_open")
-    return Status(201, services.job_search_open(person=person, registered_on=payload.registered_on, actor=request.user,
-                                         source="api"))
+    return Status(201, services.job_search_open(person=person, registered_on=payload.registered_on,
+                                                ended_on=payload.ended_on, end_reason=payload.end_reason,
+                                                actor=request.user, source="api"))
 
 
 @api.post("/job-search-periods/{period_id}/end", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])

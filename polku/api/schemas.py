@@ -112,6 +112,8 @@ class StatusSpellOut(FactMeta):
 
 class JobSearchOpenIn(Schema):
     registered_on: date
+    ended_on: date | None = Field(None, description="Only for recording a past, already ended job search.")
+    end_reason: str = ""
 
 
 class JobSearchEndIn(Schema):

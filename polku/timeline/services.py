@@ -294,17 +294,27 @@ def fact_retract(*, fact: FactVersion, reason: str, actor: Actor = None) -> None
 
 
 @transaction.atomic
-def job_search_open(*, person: Person, registered_on: date, actor: Actor = None,
-                    source: str = FactSource.MANUAL) -> JobSearchPeriod:
-    """Register the person as a job seeker from ``registered_on`` (one open registration at a time)."""
+def job_search_open(*, person: Person, registered_on: date, ended_on: date | None = None, end_reason: str = "",
+                    actor: Actor = None, source: str = FactSource.MANUAL) -> JobSearchPeriod:
+    """Register the person as a job seeker from ``registered_on``.
+
+    With ``ended_on`` and ``end_reason`` it records a past, already ended job search (e.g. from an import).
+    """
     _lock_person(person)
-    errors = validators.check_plausible_dates(person, registered_on, None, start_field="registered_on")
-    other = validators.overlapping(JobSearchPeriod, person_id=person.pk, start=registered_on, end=None,
+    errors = validators.check_plausible_dates(person, registered_on, ended_on, start_field="registered_on",
+                                              end_field="ended_on")
+    errors += validators.check_order(registered_on, ended_on, start_field="registered_on", end_field="ended_on")
+    if (ended_on is None) != (not end_reason):
+        errors.append(FieldError("end_reason", ErrorCode.REQUIRED, "Päättyneelle työnhaulle annetaan päättymispäivä ja syy."))
+    elif end_reason and end_reason not in JobSearchEndReason.values:
+        errors.append(FieldError("end_reason", ErrorCode.INVALID, f"Tuntematon päättymissyy: {end_reason}."))
+    other = validators.overlapping(JobSearchPeriod, person_id=person.pk, start=registered_on, end=ended_on,
                                    start_field="registered_on", end_field="ended_on")
     if other is not None:
         errors.append(validators.overlap_error("registered_on", other, start_field="registered_on", end_field="ended_on"))
     _raise_if(errors)
-    row = JobSearchPeriod(person=person, registered_on=registered_on, recorded_by=_user(actor), source=source)
+    row = JobSearchPeriod(person=person, registered_on=registered_on, ended_on=ended_on, end_reason=end_reason,
+                          recorded_by=_user(actor), source=source)
     return _write_version(row, corrects=None, actor=actor, reason="", conflict=JOB_SEARCH_CONFLICT)
 
 

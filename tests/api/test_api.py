@@ -207,3 +207,30 @@ def test_search_refuses_identity_codes_and_known_at_needs_zone(make_staff, make_
     missing = client.get("/api/persons/00000000-0000-0000-0000-000000000000")
     assert missing.status_code == 404
     assert missing.json()["errors"][0]["code"] == "unknown"
+
+
+def test_past_job_search_and_retractions(make_staff, make_person) -> None:
+    person = make_person(municipality="297", since=date(2015, 1, 1))
+    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    status, past = post(client, f"/api/persons/{person.pk}/job-search-periods",
+                        {"registered_on": "2019-03-04", "ended_on": "2019-09-30", "end_reason": "studies"})
+    assert status == 201
+    assert past["ended_on"] == "2019-09-30"
+    status, body = post(client, f"/api/persons/{person.pk}/job-search-periods",
+                        {"registered_on": "2020-03-04", "ended_on": "2020-09-30"})
+    assert status == 422
+    assert ("end_reason", "required") in error_fields(body)
+    status, _now = post(client, f"/api/persons/{person.pk}/job-search-periods", {"registered_on": "2024-01-08"})
+    assert status == 201
+    status, row = post(client, f"/api/persons/{person.pk}/benefit-months",
+                       {"month": "2024-02", "benefit_type": "basic_allowance", "days": 21, "amount": "781.41"})
+    for kind, fact_id in (("job-search-periods", past["id"]), ("benefit-months", row["id"])):
+        status, _ = post(client, f"/api/{kind}/{fact_id}/retract", {"reason": "kirjattu väärin"})
+        assert status == 204
+    status, _ = post(client, f"/api/benefit-months/{row['id']}/retract", {"reason": "uudestaan"})
+    assert status == 422  # already withdrawn: only the current version can be
+    status, _ = post(client, "/api/persons/1/retract", {"reason": "x"})
+    assert status in {404, 405}
+    timeline = client.get(f"/api/persons/{person.pk}/timeline").json()
+    assert [p["registered_on"] for p in timeline["job_search_periods"]] == ["2024-01-08"]
+    assert timeline["benefit_months"] == []
