@@ -69,7 +69,13 @@ def worker_orm(database: str, seed: int, persons: int | None) -> dict:
     from polku.simulator import identity
     from polku.simulator.profiles import get_profile
     from polku.simulator.writers import iterate_batches
-    from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+    from polku.timeline.models import (
+        BenefitMonth,
+        EmploymentConditionMet,
+        HomeMunicipalitySpell,
+        JobSearchPeriod,
+        StatusSpell,
+    )
 
     def day(value: np.datetime64):  # NaT -> None
         return None if np.isnat(value) else value.astype(object)
@@ -119,6 +125,11 @@ def worker_orm(database: str, seed: int, persons: int | None) -> dict:
                              basis=c.BENEFIT_BASES[col["basis"][i]], days=int(col["days"][i]),
                              amount=f"{cents // 100}.{cents % 100:02d}").save()
                 rows += 1
+            col = tables.columns["timeline_employmentconditionmet"]
+            for i in range(len(col["person"])):
+                EmploymentConditionMet(person_id=ids[col["person"][i]], source="simulator",
+                                       met_on=day(col["met_on"][i])).save()
+                rows += 1
     return {"rows": rows, "seconds": time.perf_counter() - started}
 
 
@@ -162,6 +173,7 @@ def main() -> None:
         "home_municipality_spells": counts["home_municipality_spells"],
         "job_search_periods": counts["job_search_periods"],
         "benefit_rows": counts["benefit_months"],
+        "employment_conditions_met": counts["employment_conditions_met"],
         "rows": rows,
         "wall_seconds": round(wall, 2),
         "peak_rss_mb": round(peak_mb, 1),

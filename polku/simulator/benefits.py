@@ -8,7 +8,11 @@ day counters. Simplifications, on purpose: a single 400-day maximum (no 300/500-
 variants by age or work history), no waiting days, no means testing, no child supplements.
 
 Daily amounts come from ``data/benefit_rates.csv`` with their source and status; only the
-2024 basic amount (37.21 €/day, domain-rules [S7]) is sourced, the rest are approximations.
+2024 basic amount (37.21 €/day, domain-rules [S7]) is sourced, the rest are approximations
+(2000–2014 only for the history before the simulated period, ``history.py``).
+
+The municipal share is not computed here: it is ``polku.municipal_share``'s engine over the facts
+the simulator writes, which is also how the profiles are calibrated.
 """
 
 from __future__ import annotations
@@ -49,8 +53,3 @@ def daily_amount_cents(kind: np.ndarray, year: int, earnings_factor: np.ndarray)
     earnings = np.maximum(earnings_mean * earnings_factor, basic)
     return np.round(np.where(kind == c.EARNINGS_RELATED, earnings, basic) * 100).astype(np.int64)
 
-
-def old_rule_municipal_share(cumulative_days_before: np.ndarray) -> np.ndarray:
-    """Old rule 2015–2024 (domain-rules §1): municipality pays 50 % from the payment period after the
-    300th TMT unemployment day and 70 % after the 1 000th; the month is the payment period here."""
-    return np.where(cumulative_days_before >= 1000, 0.7, np.where(cumulative_days_before >= 300, 0.5, 0.0))

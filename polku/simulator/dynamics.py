@@ -10,8 +10,13 @@ Pure numpy, vectorised over persons, driven by one ``numpy.random.Generator``. E
    never exceed five per calendar week (``polku.core.calendar.max_benefit_days_in_month``);
 4. indicators are taken on the last weekday of the month (TEM's calculation date).
 
-The engine only emits events (status changes, moves, benefit months); ``tables.py`` turns
-them into the spell tables. At most one status transition and one move per person and month
+Before the first month, the history before the first simulated day is emitted as events too
+(``history.py``): the stock's months in its entry state and earlier subsidy spells, so that the
+facts carry every day the benefit counters depend on. Whenever six (``Dynamics.toe_months``)
+months of work meet the employment condition, the counters reset and a TOE event is emitted.
+
+The engine only emits events (status changes, moves, benefit months, TOE dates); ``tables.py``
+turns them into the fact tables. At most one status transition and one move per person and month
 keeps every spell at least one day long, so spells cannot overlap by construction.
 """
 
@@ -22,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from polku.simulator import benefits
+from polku.simulator import benefits, history
 from polku.simulator import catalogue as c
 from polku.simulator.population import DAY, Population, draw_population, month_starts
 from polku.simulator.profiles import AGE_GROUPS, Profile
@@ -48,7 +53,6 @@ class Indicators:
     jobseekers_basic_education: np.ndarray = field(init=False)
     new_unemployment_spells: np.ndarray = field(init=False)
     spells_over_3_months: np.ndarray = field(init=False)
-    old_rule_municipal_share_eur: np.ndarray = field(init=False)
     jobseekers_by_municipality: np.ndarray = field(init=False)
     unemployed_by_municipality: np.ndarray = field(init=False)
 
@@ -62,7 +66,7 @@ class Indicators:
     def series_names() -> list[str]:
         return ["unemployed", "in_activation_services", "long_term_unemployed", "youth_unemployed", "jobseekers",
                 "laid_off", "jobseekers_under_30", "jobseekers_over_50", "jobseekers_basic_education",
-                "new_unemployment_spells", "spells_over_3_months", "old_rule_municipal_share_eur"]
+                "new_unemployment_spells", "spells_over_3_months"]
 
     def add(self, other: Indicators) -> None:
         for name in [*self.series_names(), "jobseekers_by_municipality", "unemployed_by_municipality"]:
@@ -87,6 +91,8 @@ class BatchEvents:
     benefit_basis: np.ndarray  # int8
     benefit_days: np.ndarray  # int16
     benefit_cents: np.ndarray  # int64
+    toe_person: np.ndarray
+    toe_day: np.ndarray  # datetime64[D], the day the employment condition was met
     indicators: Indicators
 
 
@@ -178,6 +184,39 @@ class Engine:
         basis = np.where(state == c.IN_SERVICE, self.service_basis[np.maximum(service, 0)], c.BASIS_UNEMPLOYMENT)
         return np.floor(weekdays * share + 1e-9).astype(np.int16), basis.astype(np.int8)
 
+    def _history(self, pop: Population, start: np.datetime64, status: _Collector, paid: _Collector,
+                 ) -> np.ndarray:
+        """Emit the history before ``start`` (see ``history.py``); returns allowance days already used."""
+        earlier = history.earlier_spells(pop, start, self.rng)
+        status.add(person=earlier.status_person, day=earlier.status_day, state=earlier.status_state,
+                   service=np.full(len(earlier.status_person), -1))
+        paid.add(person=earlier.benefit_person, month=earlier.benefit_month,
+                 type=np.full(len(earlier.benefit_person), c.LMS), basis=np.full(len(earlier.benefit_person),
+                                                                               c.BASIS_UNEMPLOYMENT),
+                 days=earlier.benefit_days, cents=earlier.benefit_cents)
+        before = np.isnat(earlier.first_day) | (pop.residence_since <= earlier.first_day)
+        pop.residence_since = np.where(before, pop.residence_since, earlier.first_day)
+
+        # The stock's current spell before the first day, month by month, paid like a simulated month.
+        owner, month, first, last = history.current_spell_months(pop.entry_day, start)
+        takes = pop.takes_benefit[owner]
+        owner, month, first, last = owner[takes], month[takes], first[takes], last[takes]
+        days, basis = self._paid(pop.entry_state[owner], pop.entry_service[owner], first, last)
+        nonzero = days > 0
+        owner, month, days, basis = owner[nonzero], month[nonzero], days[nonzero], basis[nonzero]
+        used_before = history.group_cumsum(owner, days) - days  # rows are by person, then month
+        kind = benefits.benefit_type(pop.work_history[owner], pop.fund_member[owner], used_before,
+                                     self.dyn.earnings_related_max_days)
+        years = month.astype("datetime64[Y]").astype(int) + 1970
+        cents = np.zeros(len(owner), dtype=np.int64)
+        for year in np.unique(years):
+            here = years == year
+            cents[here] = days[here] * benefits.daily_amount_cents(kind[here], int(year),
+                                                                   pop.earnings_factor[owner[here]])
+        paid.add(person=owner, month=month, type=kind, basis=basis, days=days, cents=cents)
+        allowance = kind != c.LMS
+        return np.bincount(owner[allowance], weights=days[allowance], minlength=len(pop)).astype(np.int32)
+
     # -- the run -------------------------------------------------------------------------------
 
     def run(self, n: int, on_month: Any = None) -> BatchEvents:  # noqa: PLR0915 - one month's step reads best whole
@@ -194,13 +233,15 @@ class Engine:
         unemployed_months = np.zeros(n, dtype=np.int16)  # continuous unemployment (incl. full lay-off)
         spell_start = np.full(n, -1, dtype=np.int32)  # month a new unemployment spell began (-1: before)
         allowance_days = np.zeros(n, dtype=np.int32)  # basic/earnings-related days since last TOE
-        subsidy_days = np.zeros(n, dtype=np.int32)  # old-rule TMT unemployment days since last TOE
+        since = pop.entry_day.copy()  # first day of the current state
         retired = np.zeros(n, dtype=bool)
         work_history = pop.work_history.copy()
         municipality = pop.municipality.copy()  # index into the profile's municipalities
         status = _Collector("person", "day", "state", "service")
         moves = _Collector("person", "day", "municipality")
         paid = _Collector("person", "month", "type", "basis", "days", "cents")
+        toes = _Collector("person", "day")
+        prior_allowance_days = self._history(pop, starts[0], status, paid)
 
         order = np.argsort(pop.entry_month, kind="stable")
         bounds = np.searchsorted(pop.entry_month[order], np.arange(months + 1))
@@ -221,7 +262,7 @@ class Engine:
             service[entrants] = pop.entry_service[entrants]
             service_left[entrants] = pop.entry_service_months[entrants]
             unemployed_months[entrants] = pop.prior_months[entrants]
-            subsidy_days[entrants] = pop.prior_subsidy_days[entrants]
+            allowance_days[entrants] = prior_allowance_days[entrants]
             status.add(person=entrants, day=pop.entry_day[entrants], state=state[entrants],
                        service=service[entrants])
 
@@ -333,6 +374,7 @@ class Engine:
             previous_service = service.copy()
             state[movers] = new_state
             service[movers] = new_service
+            since[movers] = day
             service_left[active[~moved & sv]] -= 1
             duration[active[~moved]] += 1
             duration[movers] = 0
@@ -364,18 +406,14 @@ class Engine:
                                          dyn.earnings_related_max_days)
             cents = days * benefits.daily_amount_cents(kind, year, pop.earnings_factor[who])
             paid.add(person=who, month=np.full(len(who), first), type=kind, basis=basis, days=days, cents=cents)
-            old_rule = (kind == c.LMS) & (basis == c.BASIS_UNEMPLOYMENT)
-            share = benefits.old_rule_municipal_share(subsidy_days[who[old_rule]])
-            ind.old_rule_municipal_share_eur[m] += float((share * cents[old_rule]).sum()) / 100
-            np.add.at(subsidy_days, who[old_rule], days[old_rule])
             allowance = kind != c.LMS
             np.add.at(allowance_days, who[allowance], days[allowance])
 
-            # Work condition met: counters reset, a work history from now on.
-            toe = (state == c.EMPLOYED) & (duration >= dyn.toe_months)
-            work_history |= toe
+            # Work condition met (once per job, this month): counters reset, a work history from now on.
+            toe = np.nonzero((state == c.EMPLOYED) & (duration == dyn.toe_months))[0]
+            work_history[toe] = True
             allowance_days[toe] = 0
-            subsidy_days[toe] = 0
+            toes.add(person=toe, day=_months_later(since[toe], dyn.toe_months))
 
             # Unemployment spells: continuity (laid off fully counts as unemployed) and the >3 months flow.
             now_unemployed = np.isin(state, c.UNEMPLOYED_STATES)
@@ -421,13 +459,23 @@ class Engine:
         mv = moves.result({"person": np.int32, "day": "datetime64[D]", "municipality": np.int16})
         bn = paid.result({"person": np.int32, "month": "datetime64[D]", "type": np.int8, "basis": np.int8,
                           "days": np.int16, "cents": np.int64})
+        te = toes.result({"person": np.int32, "day": "datetime64[D]"})
         return BatchEvents(
             population=pop,
             status_person=st["person"], status_day=st["day"], status_state=st["state"], status_service=st["service"],
             move_person=mv["person"], move_day=mv["day"], move_municipality=mv["municipality"],
             benefit_person=bn["person"], benefit_month=bn["month"], benefit_type=bn["type"],
-            benefit_basis=bn["basis"], benefit_days=bn["days"], benefit_cents=bn["cents"], indicators=ind,
+            benefit_basis=bn["basis"], benefit_days=bn["days"], benefit_cents=bn["cents"],
+            toe_person=te["person"], toe_day=te["day"], indicators=ind,
         )
+
+
+def _months_later(day: np.ndarray, months: int) -> np.ndarray:
+    """The same day of the month ``months`` later (the month's last day if it is shorter)."""
+    month = day.astype("datetime64[M]")
+    target = month + months
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(int)
+    return target.astype("datetime64[D]") + np.minimum((day - month.astype("datetime64[D]")).astype(int), length - 1) * DAY
 
 
 def batch_sizes(profile: Profile) -> list[int]:

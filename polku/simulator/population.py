@@ -33,7 +33,7 @@ class Population:
     entry_service: np.ndarray  # int8 service index or -1
     entry_service_months: np.ndarray  # int16 months left in the entry service
     prior_months: np.ndarray  # int16 months already unemployed when the simulation starts (stock)
-    prior_subsidy_days: np.ndarray  # int32 labour market subsidy days already counted (old rule)
+    earlier_subsidy_days: np.ndarray  # int32 labour market subsidy days from earlier spells (``history.py``)
     birth_date: np.ndarray  # datetime64[D]
     female: np.ndarray  # bool
     language: np.ndarray  # int8: 0 fi, 1 sv, 2 other
@@ -111,9 +111,9 @@ def draw_population(profile: Profile, n: int, rng: np.random.Generator) -> Popul
     takes_benefit = rng.random(n) < mix.benefit_take_up
     frailty = rng.lognormal(-0.5 * profile.dynamics.frailty_sigma ** 2, profile.dynamics.frailty_sigma, size=n)
     earnings_factor = rng.lognormal(-0.5 * mix.earnings_sigma ** 2, mix.earnings_sigma, size=n)
-    # Old-rule subsidy days from earlier spells (those without a work history live on the subsidy).
+    # Subsidy days from earlier spells, before the simulation (those without a work history live on the
+    # subsidy); ``history.py`` writes them as benefit months. The stock's current spell comes on top.
     earlier = rng.exponential(inflow.prior_subsidy_days_mean, size=n) * (~work_history & ~young)
-    prior_subsidy_days = (earlier + np.where(~work_history, prior * 21, 0)).astype(np.int32)
     # Lived in the municipality for 0-15 years before registering, but not before birth.
     residence = entry_day - rng.integers(0, 15 * 365, size=n) * DAY
     residence = np.maximum(residence, birth)
@@ -121,7 +121,7 @@ def draw_population(profile: Profile, n: int, rng: np.random.Generator) -> Popul
     return Population(
         entry_month=entry_month, entry_day=entry_day, entry_state=entry_state, entry_service=entry_service,
         entry_service_months=service_months, prior_months=prior.astype(np.int16),
-        prior_subsidy_days=prior_subsidy_days, birth_date=birth,
+        earlier_subsidy_days=earlier.astype(np.int32), birth_date=birth,
         female=female, language=language, immigrant=immigrant, education=education, municipality=municipality,
         work_history=work_history, fund_member=fund_member, takes_benefit=takes_benefit,
         frailty=frailty, earnings_factor=earnings_factor, residence_since=residence,

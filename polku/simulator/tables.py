@@ -1,4 +1,4 @@
-"""From a batch's events to rows of the fact tables (people, spells, job searches, benefit months).
+"""From a batch's events to rows of the fact tables (people, spells, job searches, benefit months, TOE).
 
 Column names are the database column names of ``polku.people`` and ``polku.timeline``; values
 are numpy arrays (UUIDs as 16-byte rows, dates as datetime64[D] with NaT for "open"), and the
@@ -19,11 +19,11 @@ from polku.simulator.population import DAY
 
 NAT = np.datetime64("NaT", "D")
 TABLES = ("people_person", "timeline_homemunicipalityspell", "timeline_statusspell",
-          "timeline_jobsearchperiod", "timeline_benefitmonth")
+          "timeline_jobsearchperiod", "timeline_benefitmonth", "timeline_employmentconditionmet")
 COUNT_NAMES = {
     "people_person": "persons", "timeline_homemunicipalityspell": "home_municipality_spells",
     "timeline_statusspell": "status_spells", "timeline_jobsearchperiod": "job_search_periods",
-    "timeline_benefitmonth": "benefit_months",
+    "timeline_benefitmonth": "benefit_months", "timeline_employmentconditionmet": "employment_conditions_met",
 }
 
 
@@ -112,8 +112,10 @@ def build_tables(events: BatchEvents, rng: np.random.Generator, allocator: ident
         "person": events.benefit_person, "month": events.benefit_month, "benefit_type": events.benefit_type,
         "basis": events.benefit_basis, "days": events.benefit_days, "amount_cents": events.benefit_cents,
     }
+    toe = {"person": events.toe_person, "met_on": events.toe_day}
     columns = {"people_person": person, "timeline_statusspell": status, "timeline_jobsearchperiod": job_search,
-               "timeline_homemunicipalityspell": home, "timeline_benefitmonth": benefit}
+               "timeline_homemunicipalityspell": home, "timeline_benefitmonth": benefit,
+               "timeline_employmentconditionmet": toe}
     for table in TABLES[1:]:
         columns[table]["lineage"] = identity.random_uuids(rng, len(columns[table]["person"]))
     return BatchTables(columns)

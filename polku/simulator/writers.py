@@ -48,6 +48,7 @@ TABLE_COLUMNS = {
     "timeline_statusspell": ["person_id", "start_date", "end_date", "status_id", "service_type_id"],
     "timeline_jobsearchperiod": ["person_id", "registered_on", "ended_on", "end_reason"],
     "timeline_benefitmonth": ["person_id", "month", "benefit_type", "basis", "days", "amount"],
+    "timeline_employmentconditionmet": ["person_id", "met_on"],
 }
 CHUNK_ROWS = 50_000
 
@@ -135,6 +136,8 @@ def _db_rows(tables: BatchTables, recorded_at: Any, run_id: int) -> Iterator[tup
         elif table == "timeline_jobsearchperiod":
             own = [person_ids, _dates(col["registered_on"]), _dates(col["ended_on"]),
                    _codes(c.END_REASONS, col["end_reason"], empty="")]
+        elif table == "timeline_employmentconditionmet":
+            own = [person_ids, _dates(col["met_on"])]
         else:
             own = [person_ids, _dates(col["month"]), _codes(c.BENEFIT_TYPES, col["benefit_type"]),
                    _codes(c.BENEFIT_BASES, col["basis"]), col["days"].tolist(), _amounts(col["amount_cents"])]
@@ -280,6 +283,8 @@ def _arrow_tables(tables: BatchTables, recorded_at: datetime) -> dict[str, Any]:
             data["basis"] = codes(c.BENEFIT_BASES, col["basis"])
             data["days"] = pa.array(col["days"], pa.int16())
             data["amount"] = pa.array(col["amount_cents"] / 100.0).cast(pa.decimal128(10, 2))
+        elif table == "timeline_employmentconditionmet":
+            data["met_on"] = pa.array(col["met_on"], pa.date32())
         out[table] = pa.table(data)
     return out
 

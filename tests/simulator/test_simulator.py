@@ -33,7 +33,13 @@ from polku.simulator.writers import (
     simulate_into_database,
     simulate_to_parquet,
 )
-from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+from polku.timeline.models import (
+    BenefitMonth,
+    EmploymentConditionMet,
+    HomeMunicipalitySpell,
+    JobSearchPeriod,
+    StatusSpell,
+)
 
 
 class InjectedFailureError(Exception):
@@ -141,6 +147,64 @@ def check_invariants(batches: list[BatchTables]) -> None:
         for k, total in zip(keys, per_month, strict=True):
             month = (np.datetime64(int(k % 100_000), "D")).astype(date)
             assert total <= max_benefit_days_in_month(month)
+        check_benefits_follow_the_timeline(status, search, benefit)
+        check_employment_conditions(status, batch.columns["timeline_employmentconditionmet"])
+
+
+def _spells_by_person(person: np.ndarray, start: np.ndarray, end: np.ndarray, keep: np.ndarray,
+                      ) -> dict[int, list[tuple[np.datetime64, np.datetime64]]]:
+    out: dict[int, list[tuple[np.datetime64, np.datetime64]]] = {}
+    far = np.datetime64("2100-01-01")
+    for p, s, e in zip(person[keep].tolist(), start[keep], end[keep], strict=True):
+        out.setdefault(p, []).append((s, far if np.isnat(e) else e))
+    return out
+
+
+def check_benefits_follow_the_timeline(status: dict[str, np.ndarray], search: dict[str, np.ndarray],
+                                       benefit: dict[str, np.ndarray]) -> None:
+    """Benefit days only while registered: a person's days in a month fit in the weekdays of that month
+    spent in registered states (so never while employed), within a job-search period."""
+    registered = _spells_by_person(status["person"], status["start_date"], status["end_date"],
+                                   np.isin(status["status"], c.REGISTERED_STATES))
+    searching = _spells_by_person(search["person"], search["registered_on"], search["ended_on"],
+                                  np.ones(len(search["person"]), dtype=bool))
+    totals: dict[tuple[int, np.datetime64], int] = {}
+    for p, month, days in zip(benefit["person"].tolist(), benefit["month"], benefit["days"].tolist(), strict=True):
+        totals[(p, month)] = totals.get((p, month), 0) + days
+    for (p, month), days in totals.items():
+        last = (month.astype("datetime64[M]") + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        weekdays = sum(int(np.busday_count(max(s, month), min(e, last) + np.timedelta64(1, "D")))
+                       for s, e in registered.get(p, []) if s <= last and e >= month)
+        assert days <= weekdays, (p, month, days, weekdays)
+        assert any(s <= last and e >= month for s, e in searching.get(p, [])), (p, month)
+
+
+def check_employment_conditions(status: dict[str, np.ndarray], toe: dict[str, np.ndarray]) -> None:
+    """TOE is met on a day of an employed spell that began at least (about) six months earlier."""
+    employed = _spells_by_person(status["person"], status["start_date"], status["end_date"],
+                                 status["status"] == c.EMPLOYED)
+    key = toe["person"].astype(np.int64) * 100_000 + toe["met_on"].astype(int)
+    assert len(np.unique(key)) == len(key), "two TOE facts on one day"
+    for p, met_on in zip(toe["person"].tolist(), toe["met_on"], strict=True):
+        assert any(s + np.timedelta64(180, "D") <= met_on <= e for s, e in employed.get(p, [])), (p, met_on)
+
+
+def test_history_before_the_start_is_written_as_facts():
+    profile = get_profile("sotkamo-2021")
+    batches = simulate_tables("sotkamo-2021", seed=3, persons=1500)
+    check_invariants(batches)
+    benefit = concat(batches, "timeline_benefitmonth")
+    before = benefit["month"] < np.datetime64(profile.start)
+    assert before.sum() > 0.1 * len(before)
+    # Earlier spells are labour market subsidy on the basis of unemployment, at most the month's weekdays.
+    assert set(np.unique(benefit["benefit_type"][before])) >= {c.LMS}
+    assert (benefit["days"][before] <= 23).all()
+    assert benefit["month"][before].min() >= np.datetime64("2000-01-01")
+    status = concat(batches, "timeline_statusspell")
+    assert (status["start_date"] < np.datetime64(profile.start)).sum() > 0
+    toe = concat(batches, "timeline_employmentconditionmet")
+    assert len(toe["person"]) > 100
+    assert (toe["met_on"] >= np.datetime64(profile.start)).all()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,6 +234,7 @@ def db_counts() -> dict[str, int]:
         "status_spells": StatusSpell.objects.filter(source="simulator").count(),
         "job_search_periods": JobSearchPeriod.objects.filter(source="simulator").count(),
         "benefit_months": BenefitMonth.objects.filter(source="simulator").count(),
+        "employment_conditions_met": EmploymentConditionMet.objects.filter(source="simulator").count(),
     }
 
 
@@ -192,6 +257,9 @@ def test_database_round_trip_counts_and_values():
     assert benefit is not None
     assert benefit.amount > 0
     assert benefit.month.day == 1
+    toe = EmploymentConditionMet.objects.filter(person__simulation__run=run).first()
+    assert toe is not None
+    assert StatusSpell.objects.filter(person=toe.person, status_id="employed", start_date__lte=toe.met_on).exists()
     spell = StatusSpell.objects.filter(source="simulator", status_id="in_service").first()
     assert spell is not None
     assert spell.service_type_id is not None
@@ -234,7 +302,8 @@ def test_parquet_is_readable_by_duckdb_with_the_reported_counts(tmp_path: Path):
     con = duckdb.connect()
     names = {"people_person": "persons", "timeline_homemunicipalityspell": "home_municipality_spells",
              "timeline_statusspell": "status_spells", "timeline_jobsearchperiod": "job_search_periods",
-             "timeline_benefitmonth": "benefit_months"}
+             "timeline_benefitmonth": "benefit_months",
+             "timeline_employmentconditionmet": "employment_conditions_met"}
     for table, key in names.items():
         rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchall()[0]  # noqa: S608
         assert rows is not None
