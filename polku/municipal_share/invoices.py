@@ -105,7 +105,7 @@ COLUMN_LABELS = {
     "municipal_eur": "kuntaosuus €",
     "municipality": "kunta",
 }
-REQUIRED = ("personal_id", "benefit", "paid_days", "paid_eur", "municipal_eur")
+REQUIRED = ("personal_id", "period_month", "benefit", "paid_days", "paid_eur", "municipal_eur")  # or invoice_month
 
 _HEADER_VARIANTS = {
     "personal_id": ["henkilötunnus", "hetu", "henkilö tunnus", "henkilötunnus (hetu)", "asiakkaan henkilötunnus",
@@ -359,9 +359,8 @@ def _map_header(line: int, header: Sequence[Any]) -> tuple[dict[str, int], list[
                                      f"sarake {COLUMN_LABELS[column]} on otsikossa kahdesti"))
         else:
             columns[column] = position
-    missing = [c for c in REQUIRED if c not in columns]
-    if "period_month" not in columns and "invoice_month" not in columns:
-        missing.insert(1, "period_month")
+    has_month = "period_month" in columns or "invoice_month" in columns
+    missing = [c for c in REQUIRED if c not in columns and (c != "period_month" or not has_month)]
     errors += [FieldError(f"rivi {line}: {COLUMN_LABELS[c]}", ErrorCode.REQUIRED, "sarake puuttuu") for c in missing]
     if errors:
         raise ValidationFailed(errors)
