@@ -92,6 +92,9 @@ def share_workbook(page: SharePage) -> bytes:
     ws.set_column(6, 7, 80)
     if page.suppress:
         ws.write(len(page.rules) + 2, 0, _("Alle 5 henkilön lukumäärät on piilotettu."))
-    ws.write(len(page.rules) + 3, 0, "Kunnan osuus asukasta kohden: — (asukaslukua ei ole syötetty Polkuun)")
+    for i, r in enumerate(page.per_resident):
+        value = f"{r.eur_per_resident} € ({r.residents} asukasta, {r.source})" if r.residents else \
+            "— (asukaslukua ei ole syötetty: polku population import)"
+        ws.write(len(page.rules) + 3 + i, 0, f"Kunnan osuus asukasta kohden {r.year}: {value}")
     book.close()
     return buffer.getvalue()

@@ -38,7 +38,7 @@ from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after, 
 from polku.municipal_share.models import RuleSetConfirmation
 from polku.municipal_share.rules import RuleBook, RuleSet
 from polku.people.models import Person
-from polku.reference.models import EmploymentAreaMembership, Municipality
+from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
 
 IN_FORCE = "in-force"
@@ -383,6 +383,25 @@ class LabelledRow:
 
 
 @dataclass(frozen=True)
+class PerResident:
+    year: int
+    residents: int | None
+    municipal_eur: Decimal
+    source: str
+
+    @property
+    def eur_per_resident(self) -> Decimal | None:
+        return (self.municipal_eur / self.residents).quantize(Decimal("0.01")) if self.residents else None
+
+
+def per_resident(municipality: str, by_year: dict[int, Figures]) -> list[PerResident]:
+    """Municipal euros per resident for each year whose resident population has been imported."""
+    known = {p.year: p for p in ResidentPopulation.objects.filter(municipality_id=municipality, year__in=list(by_year))}
+    return [PerResident(year=y, residents=known[y].residents if y in known else None, municipal_eur=f.municipal_eur,
+                        source=known[y].source if y in known else "") for y, f in by_year.items()]
+
+
+@dataclass(frozen=True)
 class SharePage:
     municipality: Municipality
     period: Period
@@ -401,6 +420,11 @@ class SharePage:
     old_rule: RuleMeta
     new_rule: RuleMeta
     suppress: bool
+    per_resident: list[PerResident]
+
+    @property
+    def missing_population(self) -> bool:
+        return any(r.residents is None for r in self.per_resident)
 
     @property
     def unverified(self) -> list[RuleMeta]:
@@ -460,6 +484,7 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
         total=in_force.total, total_persons=persons(in_force.total),
         comparison_months=comparison_months, comparison_years=comparison_years, comparison_total=comparison_total,
         old_rule=meta_by_code[old_code], new_rule=meta_by_code[new_code], suppress=suppress,
+        per_resident=per_resident(municipality.code, in_force.by_year),
     )
 
 
@@ -475,6 +500,7 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
     used = list(dict.fromkeys(variant.in_force_rule.values()))
     verified = all(metas[c].verified for c in used)
     notes = [f"{metas[c].code}: {metas[c].note}" for c in used if not metas[c].verified]
+    resident = per_resident(municipality.code, {year: variant.total})[0]
     return {
         "municipality": {"code": municipality.code, "name": municipality.name},
         "year": year,
@@ -488,8 +514,9 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
         "by_benefit": [{"benefit_type": b, **f.as_dict(suppress=suppress)} for b, f in variant.by_benefit.items()],
         "by_age_group": [{"age_group": g, **f.as_dict(suppress=suppress)} for g, f in variant.by_age.items()],
         "totals": variant.total.as_dict(suppress=suppress),
-        "municipal_eur_per_resident": None,
-        "residents": None,
+        "residents": resident.residents,
+        "municipal_eur_per_resident": resident.eur_per_resident,
+        "residents_source": resident.source,
     }
 
 
@@ -591,22 +618,41 @@ def last_full_month(reference_date: date) -> date:
     return add_months(month_start(reference_date), -1)
 
 
-def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date: date,
-                   days: int) -> list[WarningRow]:
-    """Persons of ``visible`` whose next step starts within ``days`` of ``reference_date``, soonest first.
-
-    Only persons paid a benefit in the last full month can have a projection, so the others are not read.
-    """
+def _step_warnings(book: RuleBook, visible: QuerySet[Person], reference_date: date,
+                   days: int) -> list[early_warning.StepWarning]:
     receiving = list(BenefitMonth.objects.filter(
         superseded_at__isnull=True, month=last_full_month(reference_date), days__gt=0,
         person_id__in=visible.values("pk"),
     ).values_list("person_id", flat=True).distinct())
-    names = {r.code: (rule_name(r), r.verified) for r in book.rule_sets}
     found = []
     for facts in selectors.person_facts(receiving):
         warning = early_warning.next_step(facts, book, reference_date=reference_date)
         if warning is not None and warning.within(reference_date, days):
             found.append(warning)
+    return found
+
+
+def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date: date, days: int,
+                   scope: str = "") -> list[WarningRow]:
+    """Persons of ``visible`` whose next step starts within ``days`` of ``reference_date``, soonest first.
+
+    Only persons paid a benefit in the last full month can have a projection, so the others are not read.
+    With a ``scope`` (who sees ``visible``: role, area, team) the projections are cached like the summary.
+    """
+    seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
+    longest = max(days, 60)
+    if seconds > 0 and scope:
+        rules = ",".join(f"{r.code}:{r.valid_from}:{r.steps}" for r in book.rule_sets)
+        key = "polku:share-warnings:" + hashlib.sha256(
+            f"{scope}|{reference_date}|{longest}|{rules}|{_facts_fingerprint()}".encode()).hexdigest()
+        found = cache.get(key)
+        if found is None:
+            found = _step_warnings(book, visible, reference_date, longest)
+            cache.set(key, found, seconds)
+    else:
+        found = _step_warnings(book, visible, reference_date, longest)
+    found = [w for w in found if w.within(reference_date, days)]
+    names = {r.code: (rule_name(r), r.verified) for r in book.rule_sets}
     persons = {p.pk: p for p in Person.objects.filter(pk__in=[w.person_id for w in found])}
     rows = []
     for warning in found:
@@ -618,6 +664,12 @@ def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date:
         ))
     rows.sort(key=lambda r: (r.share_from, r.reaches_on, r.person.last_name, r.person.first_names))
     return rows
+
+
+def visibility_scope(user: Any) -> str:
+    """Who sees which persons, for caching: everyone with the same role, area and team sees the same."""
+    profile = staff_profile(user)
+    return "" if profile is None else f"{profile.role}:{profile.area_id}:{profile.team_id}"
 
 
 def warnings_payload(rows: Sequence[WarningRow], *, reference_date: date, days: int) -> dict[str, Any]:

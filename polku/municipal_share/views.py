@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,6 +27,7 @@ from polku.web import content
 from polku.web.views import _no_person_access_reason, forbidden
 
 WARNING_WINDOWS = (30, 60)
+PAGE_SIZE = 50
 
 
 def _selection(request: HttpRequest) -> tuple[list[Municipality], Municipality | None, presenters.Period | None, str]:
@@ -110,12 +112,17 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             if reference_date > today:
                 error, reference_date = _("Tarkastelupäivä ei voi olla tulevaisuudessa."), today
     purpose = content.purpose_for(request.GET.get("purpose"))
-    rows = [] if error else presenters.early_warnings(current_rule_book(), persons_visible_to(request.user),
-                                                      reference_date=reference_date, days=days)
-    log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action="share_early_warnings",
+    rows = [] if error else presenters.early_warnings(
+        current_rule_book(), persons_visible_to(request.user), reference_date=reference_date, days=days,
+        scope=presenters.visibility_scope(request.user))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown: list[presenters.WarningRow] = list(page.object_list)
+    # Only the persons on the page shown are read (and logged); the counter tells how many there are.
+    log_person_reads(user=request.user, person_ids=[r.person.pk for r in shown], action="share_early_warnings",
                      purpose=purpose.logged, channel=AccessChannel.WEB)
     return render(request, "municipal_share/warnings.html", {
-        "rows": rows, "days": days, "windows": WARNING_WINDOWS, "reference_date": reference_date,
+        "rows": shown, "total": len(rows), "page": page, "days": days, "windows": WARNING_WINDOWS,
+        "reference_date": reference_date,
         "date_given": bool(raw_date), "stale_data": suggested is not None and not raw_date, "today": today,
         "latest_month": presenters.latest_benefit_month() if suggested else None,
         "error": error, "purposes": content.PURPOSES, "purpose": purpose,

@@ -1,0 +1,74 @@
+"""The municipal share in the API: aggregate figures by month (any staff role, own area's municipalities)
+and the person-level early-warning list (roles that may see persons; each listed person access-logged).
+
+Mounted at ``/api/municipal-share`` by ``polku.api.api``. Results computed under an unverified rule set
+carry ``verified: false`` and a ``note`` saying why.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from polku.access import policy
+from polku.access.models import AccessChannel
+from polku.access.services import log_person_reads
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.municipal_share import presenters
+from polku.municipal_share.services import current_rule_book
+from polku.reference.models import Municipality
+
+router = Router(tags=["municipal share"])
+
+DEFAULT_PURPOSE = "asiakastyö"
+WARNING_WINDOWS = (30, 60)
+
+
+@router.get("")
+def municipal_share(request: HttpRequest, municipality: str, year: int, rule: str = "in-force") -> dict[str, Any]:
+    """Monthly rows, totals by benefit and age group, and the rule sets' source and verification status.
+
+    ``rule``: ``in-force`` (the rule set in force each month), ``tmt-2015`` or ``tyottomyysetuudet-2025``
+    (that rule set applied to every month; ``2015`` and ``2025`` are accepted as short forms).
+    Person counts from 1 to 4 are returned as ``"< 5"`` to roles that see aggregates only.
+    """
+    book = current_rule_book()
+    today = timezone.localdate()
+    known = Municipality.objects.filter(code=municipality).first()
+    if known is None:
+        raise ValidationFailed.single("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntakoodi: {municipality}.")
+    if not presenters.FIRST_YEAR <= year <= today.year:
+        raise ValidationFailed.single(
+            "year", ErrorCode.INVALID, f"Vuoden on oltava välillä {presenters.FIRST_YEAR}–{today.year}.")
+    code = presenters.resolve_rule(book, rule)
+    if code is None:
+        raise ValidationFailed.single(
+            "rule", ErrorCode.UNKNOWN, f"Tuntematon sääntö: {rule}. Sallitut: {', '.join(presenters.rule_choices(book))}.")
+    if known.code not in {m.code for m in presenters.municipalities_for(request.user)}:
+        raise AccessDenied("Kunta ei kuulu työllisyysalueesi kuntiin.")
+    return presenters.share_payload(book, known, year, code,
+                                    suppress=presenters.suppresses_small_cells(request.user))
+
+
+@router.get("/early-warnings")
+def early_warnings(request: HttpRequest, days: int = 30,
+                   date_: date | None = Query(None, alias="date")) -> dict[str, Any]:  # noqa: B008
+    """Clients the user may see whose next step starts within ``days`` (30 or 60) of ``date`` (default today)."""
+    if not policy.can_see_person_level_data(request.user):
+        raise AccessDenied("Roolilla on pääsy vain koostetietoihin.")
+    if days not in WARNING_WINDOWS:
+        raise ValidationFailed.single("days", ErrorCode.INVALID, "Sallitut arvot: 30 tai 60.")
+    today = timezone.localdate()
+    reference_date = date_ or today
+    if reference_date > today:
+        raise ValidationFailed.single("date", ErrorCode.INVALID, "Tarkastelupäivä ei voi olla tulevaisuudessa.")
+    rows = presenters.early_warnings(current_rule_book(), policy.persons_visible_to(request.user),
+                                     reference_date=reference_date, days=days,
+                                     scope=presenters.visibility_scope(request.user))
+    log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action="api_share_early_warnings",
+                     purpose=request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE), channel=AccessChannel.API)
+    return presenters.warnings_payload(rows, reference_date=reference_date, days=days)
