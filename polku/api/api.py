@@ -48,13 +48,32 @@ def _validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpRespo
     return api.create_response(request, {"errors": [e.as_dict() for e in exc.errors]}, status=422)
 
 
+# Finnish wording for the shape errors pydantic finds before a service sees the input.
+SCHEMA_MESSAGES: dict[str, tuple[ErrorCode, str]] = {
+    "missing": (ErrorCode.REQUIRED, "Pakollinen kenttä puuttuu."),
+    "date_from_datetime_parsing": (ErrorCode.INVALID, "Päivämäärä muodossa VVVV-KK-PP."),
+    "date_parsing": (ErrorCode.INVALID, "Päivämäärä muodossa VVVV-KK-PP."),
+    "datetime_parsing": (ErrorCode.INVALID, "Aika muodossa VVVV-KK-PPTHH:MM:SS+03:00."),
+    "datetime_from_date_parsing": (ErrorCode.INVALID, "Aika muodossa VVVV-KK-PPTHH:MM:SS+03:00."),
+    "decimal_parsing": (ErrorCode.INVALID, "Euromäärä numerona, desimaalierottimena piste (esim. 781.41)."),
+    "decimal_max_places": (ErrorCode.INVALID, "Enintään kaksi desimaalia."),
+    "int_parsing": (ErrorCode.INVALID, "Kokonaisluku."),
+    "greater_than_equal": (ErrorCode.INVALID, "Arvo on liian pieni."),
+    "less_than_equal": (ErrorCode.INVALID, "Arvo on liian suuri."),
+    "string_pattern_mismatch": (ErrorCode.INVALID, "Arvo ei ole oikeassa muodossa (kuukausi: VVVV-KK)."),
+    "string_too_short": (ErrorCode.REQUIRED, "Kenttä ei voi olla tyhjä."),
+    "uuid_parsing": (ErrorCode.INVALID, "Tunniste ei ole UUID."),
+    "bool_parsing": (ErrorCode.INVALID, "Arvo on true tai false."),
+}
+
+
 @api.exception_handler(SchemaValidationError)
 def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors = []
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", []) if part not in {"body", "payload", "query", "path"}]
-        errors.append({"field": ".".join(location) or "body", "code": str(ErrorCode.INVALID),
-                       "message": str(item.get("msg", "invalid"))})
+        code, message = SCHEMA_MESSAGES.get(str(item.get("type")), (ErrorCode.INVALID, str(item.get("msg", "invalid"))))
+        errors.append({"field": ".".join(location) or "body", "code": str(code), "message": message})
     return api.create_response(request, {"errors": errors}, status=422)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from ninja import Schema
 from pydantic import Field
+
+from polku.people.models import Education, Language
+from polku.timeline.models import BenefitBasis, BenefitType, JobSearchEndReason
 
 
 class ErrorItem(Schema):
@@ -48,12 +52,18 @@ class CatalogueEntryOut(Schema):
     source: str
 
 
+def one_of(default: Any, values: list[str]) -> Any:
+    """A field whose allowed codes the OpenAPI schema lists; the service validates them (with Finnish messages)."""
+    allowed: list[Any] = list(values)
+    return Field(default, json_schema_extra={"enum": allowed}, description="One of the listed codes.")
+
+
 class PersonIn(Schema):
     personal_id: str = Field(description="Personal identity code; sent in the body only, never in a URL.")
     first_names: str
     last_name: str
-    language: str = "fi"
-    education: str = "upper_secondary"
+    language: str = one_of("fi", Language.values)
+    education: str = one_of("upper_secondary", Education.values)
     immigrant_background: bool = False
     home_municipality: str | None = Field(None, description="Three-digit municipality code.")
     home_municipality_since: date | None = None
@@ -97,8 +107,8 @@ class HomeMunicipalityOut(FactMeta):
 
 
 class StatusSpellIn(Schema):
-    status: str
-    service_type: str | None = None
+    status: str = Field(description="A code from GET /api/statuses.")
+    service_type: str | None = Field(None, description="A code from GET /api/service-types; only with in_service.")
     start_date: date
     end_date: date | None = None
 
@@ -113,12 +123,12 @@ class StatusSpellOut(FactMeta):
 class JobSearchOpenIn(Schema):
     registered_on: date
     ended_on: date | None = Field(None, description="Only for recording a past, already ended job search.")
-    end_reason: str = ""
+    end_reason: str = one_of("", ["", *JobSearchEndReason.values])
 
 
 class JobSearchEndIn(Schema):
     ended_on: date
-    end_reason: str
+    end_reason: str = one_of(..., JobSearchEndReason.values)
 
 
 class JobSearchPeriodOut(FactMeta):
@@ -129,8 +139,8 @@ class JobSearchPeriodOut(FactMeta):
 
 class BenefitMonthIn(Schema):
     month: str = Field(description="Calendar month as YYYY-MM.", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    benefit_type: str
-    basis: str = "unemployment"
+    benefit_type: str = one_of(..., BenefitType.values)
+    basis: str = one_of("unemployment", BenefitBasis.values)
     days: int = Field(ge=0)
     amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
 

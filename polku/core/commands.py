@@ -67,9 +67,22 @@ class PersonFactCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except ValidationFailed as failure:
+            self._fail_as_json(options, [e.as_dict() for e in failure.errors])
             raise CommandError("\n".join(f"{e.field}: {e.message}" for e in failure.errors)) from None
         except AccessDenied as denied:
+            self._fail_as_json(options, [{"field": "", "code": "forbidden", "message": str(denied)}])
             raise CommandError(str(denied)) from None
+        except CommandError as error:
+            field, _, message = str(error).partition(": ")
+            self._fail_as_json(options, [{"field": field if message else "", "code": "invalid",
+                                          "message": message or field}])
+            raise
+
+    def _fail_as_json(self, options: dict[str, Any], errors: list[dict[str, str]]) -> None:
+        """With ``--json`` on the command line, errors are JSON on standard error too (exit status 1)."""
+        if options.get("json") and getattr(self, "_called_from_command_line", False):
+            self.stderr.write(json.dumps({"errors": errors}, ensure_ascii=False))
+            raise SystemExit(1)
 
     def emit(self, options: dict[str, Any], data: dict[str, Any], text: str) -> None:
         self.stdout.write(json.dumps(data, default=str, ensure_ascii=False) if options["json"] else text)

@@ -7,6 +7,7 @@ two concurrent writers cannot together create an overlap the checks would each h
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -67,9 +68,13 @@ def person_create(
     team_id: int | None = None,
     actor: Actor = None,
     require_artificial: bool = False,
+    also_refused: Sequence[FieldError] = (),
 ) -> Person:
-    """Register a person; the identity code is validated, hashed and encrypted, never stored plain."""
-    errors: list[FieldError] = []
+    """Register a person; the identity code is validated, hashed and encrypted, never stored plain.
+
+    ``also_refused`` are a caller's own findings, reported together with these checks' in one error.
+    """
+    errors: list[FieldError] = list(also_refused)
     compact = ""
     for field, value in (("first_names", first_names), ("last_name", last_name)):
         if not value.strip():
@@ -119,10 +124,14 @@ class PersonDetails(TypedDict, total=False):
 def person_register(
     *, municipality_code: str | None, since: date | None, actor: Actor = None, **details: Unpack[PersonDetails],
 ) -> Person:
-    """Create a person and their current home municipality together, or neither."""
+    """Create a person and their current home municipality together, or neither (every problem reported at once)."""
+    refused: list[FieldError] = []
     if municipality_code and since is None:
-        raise ValidationFailed.single("home_municipality_since", ErrorCode.REQUIRED, "Anna kotikunnan alkamispäivä.")
-    person = person_create(actor=actor, **details)
+        refused.append(FieldError("home_municipality_since", ErrorCode.REQUIRED, "Anna kotikunnan alkamispäivä."))
+    if municipality_code and since is not None:
+        refused += [FieldError("home_municipality" if e.field == "municipality" else e.field, e.code, e.message)
+                    for e in _resolve_municipality(municipality_code, since, None)[1]]
+    person = person_create(actor=actor, also_refused=refused, **details)
     if municipality_code and since is not None:
         try:
             home_municipality_record(person=person, municipality_code=municipality_code, start_date=since, actor=actor)

@@ -234,3 +234,15 @@ def test_past_job_search_and_retractions(make_staff, make_person) -> None:
     timeline = client.get(f"/api/persons/{person.pk}/timeline").json()
     assert [p["registered_on"] for p in timeline["job_search_periods"]] == ["2024-01-08"]
     assert timeline["benefit_months"] == []
+
+
+def test_shape_errors_are_finnish_and_name_the_field(make_staff, make_person) -> None:
+    person = make_person(municipality="297")
+    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    status, body = post(client, f"/api/persons/{person.pk}/benefit-months",
+                        {"month": "2024-02", "days": 3, "amount": "12,50"})
+    assert status == 422
+    assert {(e["field"], e["code"]) for e in body["errors"]} == {("benefit_type", "required"), ("amount", "invalid")}
+    assert all(e["message"].endswith(".") and "Input" not in e["message"] for e in body["errors"])
+    enum = Client().get("/api/openapi.json").json()["components"]["schemas"]["BenefitMonthIn"]["properties"]["basis"]
+    assert enum["enum"] == ["unemployment", "service"]

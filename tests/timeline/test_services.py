@@ -287,3 +287,11 @@ def test_benefit_correction_keeps_its_kind(make_person) -> None:
         services.benefit_month_record(person=person, month=date(2024, 3, 1), benefit_type="labour_market_subsidy",
                                       days=5, amount=Decimal("186.05"), corrects=row, reason="x")
     assert ("month", "invalid") in codes(caught)
+
+
+def test_register_reports_every_problem_at_once() -> None:
+    code = next_artificial_id()
+    with pytest.raises(ValidationFailed) as caught:
+        services.person_register(personal_id_code=code[:-1] + ("X" if code[-1] != "X" else "Y"), first_names="",
+                                 last_name="B", municipality_code="999", since=date(2024, 1, 1))
+    assert {field for field, _ in codes(caught)} == {"home_municipality", "personal_id", "first_names"}

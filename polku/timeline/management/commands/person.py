@@ -83,7 +83,15 @@ class Command(PersonFactCommand):
                  "amount": b.amount} for b in timeline.benefit_months
             ],
         }
-        lines = [f"{data['name']} ({data['masked_personal_id']})"]
-        lines += [f"  {s.start_date}–{s.end_date or ''}  {s.status_id} {s.service_type_id or ''}".rstrip()
-                  for s in timeline.status_spells]
+        lines = [f"{data['name']} ({data['masked_personal_id']})", "Kotikunnat:"]
+        lines += [f"  {h.start_date}–{h.end_date or ''}  {h.municipality.name_fi}" for h in timeline.home_municipalities]
+        lines.append("Työmarkkina-asema:")
+        lines += [f"  {s.start_date}–{s.end_date or ''}  {s.status.name_fi}"
+                  + (f": {s.service_type.name_fi}" if s.service_type else "") for s in timeline.status_spells]
+        lines.append("Työnhaku:")
+        lines += [f"  {p.registered_on}–{p.ended_on or ''}  {p.get_end_reason_display() if p.end_reason else ''}".rstrip()
+                  for p in timeline.job_search_periods]
+        lines.append("Etuuspäivät:")
+        lines += [f"  {b.month:%Y-%m}  {b.get_benefit_type_display()} ({b.get_basis_display()}): {b.days} pv, {b.amount} €"
+                  for b in timeline.benefit_months]
         self.emit(options, data, "\n".join(lines))
