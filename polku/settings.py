@@ -106,6 +106,7 @@ LOGOUT_REDIRECT_URL = "web:home"
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("suomi")), ("sv", _("svenska")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "polku" / "locale"]
+FORMAT_MODULE_PATH = ["polku.formats"]  # sv and en as used in Finland: 31.3.2025, not 3/31/2025
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

@@ -109,7 +109,7 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
                 y=alt.Y("sum(days):Q", title=_("Etuuspäiviä kuukaudessa"), axis=alt.Axis(tickMinStep=1)),
                 color=alt.Color("type:N", title=_("Etuus"),
                                 scale=alt.Scale(domain=benefit_types, range=BENEFIT_PALETTE[: len(benefit_types)]),
-                                legend=alt.Legend(orient="bottom")),
+                                legend=alt.Legend(orient="bottom", labelLimit=320)),
             ).properties(width=WIDTH, height=110),
         )
     chart = alt.vconcat(*parts, spacing=24).resolve_scale(color="independent").configure(
