@@ -25,6 +25,7 @@ import vl_convert as vlc
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -454,8 +455,9 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
     if period.compares_rules:
         used_codes = list(dict.fromkeys([*used_codes, old_code, new_code]))
 
-    def persons(f: Figures) -> int | str:
-        return suppressed(f.persons, suppress)
+    def persons(f: Figures) -> str:
+        value = suppressed(f.persons, suppress)
+        return value if isinstance(value, str) else number_format(value, 0, force_grouping=True)
 
     months = [
         MonthRow(month=m, rule_code=in_force.in_force_rule.get(m, ""),
@@ -552,11 +554,15 @@ def _bar_chart(values: list[dict[str, Any]], series_title: str, series: list[str
                         scale=alt.Scale(domain=series, range=RULE_COLOURS[: len(series)]),
                         legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
     ).properties(width=720, height=260)
-    return dict(chart.configure(
+    language = (get_language() or "fi")[:2]
+    separators = {"decimal": ".", "thousands": ","} if language == "en" else {"decimal": ",", "thousands": "\u00a0"}
+    spec = dict(chart.configure(
         font="DejaVu Sans, Verdana, sans-serif", aria=False, view={"stroke": None},
         axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
         legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
     ).to_dict())
+    spec["config"]["locale"] = {"number": {**separators, "grouping": [3], "currency": ["", "\u00a0€"]}}
+    return spec
 
 
 def _eur(value: Decimal) -> str:
@@ -572,7 +578,7 @@ def monthly_chart(page: SharePage) -> SafeString:
     title = _("Kunnan osuus kuukausittain: %(municipality)s %(period)s") % {
         "municipality": page.municipality.name, "period": page.period.label}
     description = _("Pylväät: kunnan osuus euroina kuukausittain kunkin kuukauden voimassa olevalla säännöllä; "
-                    "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion vieressä.") % {
+                    "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "total": _eur(page.total.municipal_eur)}
     return _svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
 
@@ -588,7 +594,7 @@ def comparison_chart(page: SharePage) -> SafeString:
     title = _("Sääntöjen vertailu: %(municipality)s %(period)s") % {
         "municipality": page.municipality.name, "period": page.period.label}
     description = _("Rinnakkaiset pylväät: kunnan osuus kuukausittain, jos koko jaksoon sovellettaisiin "
-                    "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion vieressä.") % {
+                    "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "old": _eur(total.old.municipal_eur) if total else "", "new": _eur(total.new.municipal_eur) if total else ""}
     return _svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
                 id_prefix="vertailu-kaavio")
