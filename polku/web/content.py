@@ -102,9 +102,9 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Näet kaikkien henkilöiden tiedot valvontaa varten."),
             _("Jokaisesta henkilötietojen katselusta kirjataan lokitieto (laki julkisen hallinnon "
               "tiedonhallinnasta 906/2019, 17 §)."),
+            _("Lokitietojen selausnäkymä: kuka katsoi ketä, milloin ja miksi."),
         ),
         coming=(
-            _("Lokitietojen selausnäkymä: kuka katsoi ketä ja miksi."),
             _("Suostumukset, säilytysajat ja rekisteröidyn tietopyynnön vienti."),
         ),
     ),

@@ -11,4 +11,5 @@ urlpatterns = [
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
     path("henkilot/", views.person_list, name="person_list"),
     path("henkilot/<uuid:person_id>/", views.person_detail, name="person_detail"),
+    path("tietosuoja/lokit/", views.access_log, name="access_log"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel, Role
 from polku.access.policy import can_see_person_level_data, persons_visible_to, staff_profile
+from polku.access.selectors import access_log_entries, can_read_access_log
 from polku.access.services import log_person_reads, person_access
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
@@ -29,6 +30,7 @@ from polku.people.selectors import persons_matching_name
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
 from polku.web import charts, content, presenters
+from polku.web.forms import AccessLogFilter
 
 PAGE_SIZE = 25
 
@@ -152,3 +154,19 @@ def _chart_description(page: presenters.TimelinePage) -> str:
         "days": page.benefit_days_total,
         "months": len({b.month for b in page.benefits}),
     }
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's view of the access log: who read whose data, when and why."""
+    if not can_read_access_log(request.user):
+        return forbidden(request, _("Lokitietoja selaavat vain tietosuojavastaava ja pääkäyttäjä."))
+    form = AccessLogFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = access_log_entries(
+        person_id=filters.get("person"), actor=filters.get("actor") or "", since=filters.get("since"),
+        until=filters.get("until"), action=filters.get("action") or "",
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "web/access_log.html", {"form": form, "page": page})
