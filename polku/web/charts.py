@@ -130,8 +130,13 @@ _INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^
 
 
 def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> SafeString:
-    """Inline SVG with ``role="img"``, a ``<title>`` and ``<desc>``, scaling to its container."""
-    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(timeline_spec(page)))
+    """The person timeline as accessible inline SVG."""
+    return accessible_svg(timeline_spec(page), title=title, description=description, id_prefix=id_prefix)
+
+
+def accessible_svg(spec: dict[str, Any], *, title: str, description: str, id_prefix: str) -> SafeString:
+    """Any Vega-Lite spec as inline SVG with ``role="img"``, a ``<title>`` and ``<desc>``, scaling to its container."""
+    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(spec))
     match = _SVG_OPEN.search(svg)
     if match is None:  # pragma: no cover - vl-convert always emits an <svg> root
         raise ValueError("vl-convert returned no SVG")
