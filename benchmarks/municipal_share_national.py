@@ -6,8 +6,8 @@ wall time ÷ 60 s (below 1 meets the goal). The population is the simulator's ``
 profile written to Parquet (cached under ``var/bench/`` by simulator source hash, since generating it
 is the simulator's benchmark, not this one). DuckDB reads the Parquet files directly; for PostgreSQL
 the rows are first COPYed into a scratch database ``polku_bench`` (load time reported separately).
-Each engine runs in a child process so that its peak RSS is its own; PostgreSQL's figure is the
-client's, the server's memory is bounded by ``work_mem``.
+Each engine runs in a child process that reports its own peak RSS; PostgreSQL's figure is the client's
+(which also stages the CSV through DuckDB), the server's memory is bounded by ``work_mem``.
 
 Usage: python benchmarks/municipal_share_national.py [--persons N] [--seed N] [--skip-postgres]
 """
@@ -101,7 +101,7 @@ def worker_postgres(directory: str, url: str) -> dict:
         with tempfile.TemporaryDirectory(prefix="polku-bench-pg-") as tmp:
             for view, (_table, columns) in PARQUET_TABLES.items():
                 csv_path = Path(tmp) / f"{view}.csv"
-                source.execute(f"COPY (SELECT {columns} FROM {view}) TO '{csv_path}' (FORMAT CSV)")
+                source.execute(f"COPY (SELECT {columns} FROM {view}) TO '{csv_path}' (FORMAT CSV, HEADER false)")
                 with connection.cursor().copy(f"COPY {view} ({columns}) FROM STDIN (FORMAT CSV)") as copy, \
                         csv_path.open("rb") as handle:
                     while chunk := handle.read(8 << 20):
@@ -119,10 +119,9 @@ def worker_postgres(directory: str, url: str) -> dict:
 
 
 def _child(*args: str) -> tuple[dict, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = subprocess.run([sys.executable, __file__, "--worker", *args], check=True, capture_output=True, text=True)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return json.loads(done.stdout.strip().splitlines()[-1]), max(peak, before) / 1024
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result, result["peak_rss_mb"]
 
 
 def main() -> None:
@@ -135,6 +134,7 @@ def main() -> None:
     if args.worker:
         kind, *rest = args.worker
         result = worker_duckdb(*rest) if kind == "duckdb" else worker_postgres(*rest)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # this worker's own peak
         print(json.dumps(result))
         return
     prepared = time.perf_counter()
