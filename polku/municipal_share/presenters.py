@@ -21,13 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 import altair as alt
-import vl_convert as vlc
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -41,6 +39,7 @@ from polku.municipal_share.rules import RuleBook, RuleSet
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
+from polku.web.charts import accessible_svg
 
 IN_FORCE = "in-force"
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
@@ -526,24 +525,6 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
 
 TEXT_COLOUR = "#1a1a1a"
 RULE_COLOURS = ["#0b4f71", "#b3461f", "#2e7d32"]
-_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
-_SIZE_ATTRS = re.compile(r'\s(?:width|height)="[^"]*"')
-_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*")')
-
-
-def _svg(spec: dict[str, Any], *, title: str, description: str, id_prefix: str) -> SafeString:
-    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(spec))
-    match = _SVG_OPEN.search(svg)
-    if match is None:  # pragma: no cover - vl-convert always emits an <svg> root
-        raise ValueError("vl-convert returned no SVG")
-    attributes = _SIZE_ATTRS.sub("", match.group(1))
-    head = (
-        f'<svg{attributes} role="img" focusable="false" aria-labelledby="{id_prefix}-title {id_prefix}-desc">'
-        f'<title id="{id_prefix}-title">{escape(title)}</title><desc id="{id_prefix}-desc">{escape(description)}</desc>'
-    )
-    return mark_safe(svg[: match.start()] + head + svg[match.end():])  # noqa: S308 - vl-convert output of our rows
-
-
 def _bar_chart(values: list[dict[str, Any]], series_title: str, series: list[str]) -> dict[str, Any]:
     months = list(dict.fromkeys(v["month"] for v in values))
     chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
@@ -580,7 +561,7 @@ def monthly_chart(page: SharePage) -> SafeString:
     description = _("Pylväät: kunnan osuus euroina kuukausittain kunkin kuukauden voimassa olevalla säännöllä; "
                     "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "total": _eur(page.total.municipal_eur)}
-    return _svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
+    return accessible_svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
 
 
 def comparison_chart(page: SharePage) -> SafeString:
@@ -596,7 +577,7 @@ def comparison_chart(page: SharePage) -> SafeString:
     description = _("Rinnakkaiset pylväät: kunnan osuus kuukausittain, jos koko jaksoon sovellettaisiin "
                     "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "old": _eur(total.old.municipal_eur) if total else "", "new": _eur(total.new.municipal_eur) if total else ""}
-    return _svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
+    return accessible_svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
                 id_prefix="vertailu-kaavio")
 
 
