@@ -14,7 +14,8 @@ counter over the person's whole history, and splits each billed row into municip
 * The paying municipality is the home municipality on the month's last day (Kela pays afterwards for
   the month; the register's home municipality at that moment is what counts).
 
-Everything is ``Decimal``; each row's municipal euros are rounded to cents once, and the state pays the rest.
+Money is exact: a day's price is a fraction of cents, each row's municipal euros are rounded half up to
+cents once (integer arithmetic, so every engine agrees to the cent), and the state pays the rest.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from polku.core.calendar import month_end
@@ -115,25 +116,36 @@ def municipality_on(homes: Iterable[HomeFact], day: date) -> str | None:
     return None
 
 
-def _billable_per_day(rule: RuleSet, fact: BenefitFact, book: RuleBook) -> Decimal:
+def _price(rule: RuleSet, fact: BenefitFact, book: RuleBook) -> tuple[int, int]:
+    """The billed price of one day as an exact fraction of cents: (numerator, denominator).
+
+    Paid amount ÷ days, or the year's basic daily amount for benefits billed on their basic part. Keeping
+    it a fraction, and dividing once at the very end, makes every engine (Python, DuckDB, PostgreSQL)
+    round the same half-cent the same way.
+    """
     if fact.benefit_type in rule.basic_part_only:
-        return book.basic_daily_amount(fact.month.year)
-    return fact.amount / fact.days if fact.days else Decimal(0)
+        return int(book.basic_daily_amount(fact.month.year) * 100), 1
+    return int(fact.amount * 100), max(fact.days, 1)
 
 
-def _municipal_amount(rule: RuleSet, *, counter_before_row: int, month_counter_before: int, counted: int,
-                      billed_days: int, per_day: Decimal) -> Decimal:
+def _share_days(rule: RuleSet, *, counter_before_row: int, month_counter_before: int, counted: int,
+                billed_days: int) -> int:
+    """Σ share × days, with shares in hundredths (an integer): how many days' worth the municipality pays."""
     if billed_days == 0:
-        return Decimal(0)
+        return 0
     if rule.step_boundary == "payment_period":
         # The whole period takes the share of its first counted day: the period in which day 300 is reached
         # is still the state's; the next one is the municipality's.
-        return rule.share_for_day(month_counter_before + 1) * per_day * billed_days
+        return int(rule.share_for_day(month_counter_before + 1) * 100) * billed_days
     # Day boundary: counted days take their own ordinal's share; billed-but-uncounted days (none in the
     # shipped rules) take the share of the counter they stand at.
-    total = sum((rule.share_for_day(counter_before_row + i) for i in range(1, counted + 1)), Decimal(0))
-    total += rule.share_for_day(counter_before_row + counted) * (billed_days - counted)
-    return total * per_day
+    total = sum(int(rule.share_for_day(counter_before_row + i) * 100) for i in range(1, counted + 1))
+    return total + int(rule.share_for_day(counter_before_row + counted) * 100) * (billed_days - counted)
+
+
+def cents_half_up(numerator: int, denominator: int) -> Decimal:
+    """``numerator / denominator`` cents, rounded half up, as euros (exact integer arithmetic)."""
+    return Decimal((2 * numerator + denominator) // (2 * denominator)) / 100
 
 
 @dataclass(frozen=True)
@@ -181,17 +193,17 @@ def person_share_rows(facts: PersonFacts, book: RuleBook, *, through: date | Non
         if in_force is None or in_force.code != rule.code:
             continue
         billed = fact.days if rule.bills(fact.benefit_type, fact.basis) else 0
-        per_day = _billable_per_day(rule, fact, book)
-        municipal = _municipal_amount(rule, counter_before_row=step.counter_before,
-                                      month_counter_before=step.month_counter_before, counted=step.counted,
-                                      billed_days=billed, per_day=per_day)
-        municipal = min(municipal.quantize(CENT, rounding=ROUND_HALF_UP), fact.amount)
+        price, per = _price(rule, fact, book)
+        share_days = _share_days(rule, counter_before_row=step.counter_before,
+                                 month_counter_before=step.month_counter_before, counted=step.counted,
+                                 billed_days=billed)
+        municipal = min(cents_half_up(share_days * price, 100 * per), fact.amount)
         after = step.counter_before + step.counted
         rows.append(ShareRow(
             person_id=facts.person_id, month=fact.month, benefit_type=fact.benefit_type, basis=fact.basis,
             rule_set=rule.code, municipality=municipality_on(facts.homes, month_end(fact.month)),
             paid_days=fact.days, counted_days=step.counted, counter_before=step.counter_before, counter_after=after,
-            paid_eur=fact.amount, billable_eur=(per_day * billed).quantize(CENT, rounding=ROUND_HALF_UP),
+            paid_eur=fact.amount, billable_eur=cents_half_up(price * billed, per),
             municipal_eur=municipal, state_eur=fact.amount - municipal,
             step=rule.step_index(step.month_counter_before + 1 if rule.step_boundary == "payment_period" else after),
         ))

@@ -13,11 +13,14 @@ Input tables (current facts only): ``benefits(person_id, month, benefit_type, ba
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from polku.municipal_share.engine import ALLOWANCES, BASIS_ORDER, BENEFIT_ORDER
+from polku.municipal_share.engine import ALLOWANCES, BASIS_ORDER, BENEFIT_ORDER, PersonFacts, ShareRow
 from polku.municipal_share.rules import RuleBook, RuleSet
 
 
@@ -25,14 +28,17 @@ from polku.municipal_share.rules import RuleBook, RuleSet
 class Dialect:
     name: str
     month_end: str  # format with {m}
-    exact: str  # the exact decimal type for intermediate money arithmetic
+    integer_division: str  # format with {a} and {b}: floor division of non-negative integers
 
     def last_day(self, column: str) -> str:
         return self.month_end.format(m=column)
 
+    def div(self, a: str, b: str) -> str:
+        return self.integer_division.format(a=a, b=b)
 
-DUCKDB = Dialect("duckdb", "last_day({m})", "DECIMAL(38,18)")
-POSTGRES = Dialect("postgresql", "(({m}) + INTERVAL '1 month' - INTERVAL '1 day')::date", "NUMERIC")
+
+DUCKDB = Dialect("duckdb", "last_day({m})", "(({a}) // ({b}))")
+POSTGRES = Dialect("postgresql", "(({m}) + INTERVAL '1 month' - INTERVAL '1 day')::date", "div(({a}), ({b}))")
 DIALECTS = {"duckdb": DUCKDB, "postgresql": POSTGRES}
 
 
@@ -41,8 +47,9 @@ def _in(values: tuple[str, ...] | frozenset[str]) -> str:
 
 
 def _share_for_day(rule: RuleSet, ordinal: str) -> str:
-    """SQL for ``RuleSet.share_for_day``: the share of the highest step the ordinal has reached."""
-    cases = " ".join(f"WHEN {ordinal} >= {s.from_day} THEN {s.share}" for s in sorted(rule.steps, key=lambda s: -s.from_day))
+    """SQL for ``RuleSet.share_for_day`` in hundredths (an integer): the highest step the ordinal has reached."""
+    cases = " ".join(f"WHEN {ordinal} >= {s.from_day} THEN {int(s.share * 100)}"
+                     for s in sorted(rule.steps, key=lambda s: -s.from_day))
     return f"(CASE {cases} ELSE 0 END)" if rule.steps else "0"
 
 
@@ -58,15 +65,17 @@ def _day_level_share_days(rule: RuleSet, before: str, counted: str) -> str:
     for i, step in enumerate(steps):
         upper = f"{steps[i + 1].from_day - 1}" if i + 1 < len(steps) else f"{before} + {counted}"
         overlap = f"GREATEST(0, LEAST({before} + {counted}, {upper}) - GREATEST({before} + 1, {step.from_day}) + 1)"
-        terms.append(f"{step.share} * {overlap}")
+        terms.append(f"{int(step.share * 100)} * {overlap}")
     return " + ".join(terms) if terms else "0"
 
 
-def _basic_daily(book: RuleBook, dialect: Dialect, month: str) -> str:
-    cases = " ".join(f"WHEN EXTRACT(YEAR FROM {month}) = {year} THEN CAST({amount} AS {dialect.exact})"
-                     for year, amount in sorted(book.basic_daily.items()))
-    fallback = book.basic_daily[max(book.basic_daily)]
-    return f"(CASE {cases} ELSE CAST({fallback} AS {dialect.exact}) END)"
+def _basic_daily_cents(book: RuleBook, month: str) -> str:
+    """SQL for ``RuleBook.basic_daily_amount`` in cents (nearest listed year outside the table)."""
+    years = sorted(book.basic_daily)
+    cases = " ".join(f"WHEN EXTRACT(YEAR FROM {month}) = {year} THEN {int(book.basic_daily[year] * 100)}"
+                     for year in years)
+    first, last = int(book.basic_daily[years[0]] * 100), int(book.basic_daily[years[-1]] * 100)
+    return f"(CASE {cases} WHEN EXTRACT(YEAR FROM {month}) < {years[0]} THEN {first} ELSE {last} END)"
 
 
 def _rule_block(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> tuple[str, str]:
@@ -90,15 +99,20 @@ r{i}_resets AS (
    AND b.benefit_type IN {_in(rule.benefit_types)}
   GROUP BY a.person_id, a.met_on)"""
     valid_to = f"'{rule.valid_to.isoformat()}'" if rule.valid_to else "NULL"
-    per_day = (f"CASE WHEN benefit_type IN {_in(rule.basic_part_only)} THEN {_basic_daily(book, dialect, 'month')} "
-               f"WHEN days = 0 THEN 0 ELSE CAST(amount AS {dialect.exact}) / days END")
+    # A day's price as an exact fraction of cents (see engine._price); one integer division at the end.
+    basic = f"benefit_type IN {_in(rule.basic_part_only)}"
+    price = (f"CASE WHEN {basic} THEN {_basic_daily_cents(book, 'month')} "
+             f"ELSE CAST(ROUND(amount * 100) AS BIGINT) END AS price, "
+             f"CASE WHEN {basic} THEN 1 ELSE GREATEST(days, 1) END AS per")
     if rule.step_boundary == "payment_period":
-        municipal = f"{_share_for_day(rule, 'month_before + 1')} * per_day * billed"
+        share_days = f"{_share_for_day(rule, 'month_before + 1')} * billed"
         step = _step_index(rule, "month_before + 1")
     else:
         uncounted = f"{_share_for_day(rule, 'before_row + counted')} * (billed - counted)"
-        municipal = f"({_day_level_share_days(rule, 'before_row', 'counted')} + {uncounted}) * per_day"
+        share_days = f"({_day_level_share_days(rule, 'before_row', 'counted')} + {uncounted})"
         step = _step_index(rule, "before_row + counted")
+    municipal_cents = dialect.div(f"2 * CAST({share_days} AS BIGINT) * price + 100 * per", "200 * per")
+    billable_cents = dialect.div("2 * price * billed + per", "2 * per")
     ctes = f"""{resets},
 r{i}_flagged AS (
   SELECT o.*, CASE WHEN {counts} THEN days ELSE 0 END AS counted,
@@ -114,14 +128,14 @@ r{i}_counted AS (
   FROM r{i}_segmented),
 r{i}_priced AS (
   SELECT *, MIN(before_row) OVER (PARTITION BY person_id, seg, month) AS month_before,
-         CASE WHEN {bills} THEN days ELSE 0 END AS billed, {per_day} AS per_day
+         CASE WHEN {bills} THEN days ELSE 0 END AS billed, {price}
   FROM r{i}_counted
   WHERE month >= '{rule.valid_from.isoformat()}' AND ({valid_to} IS NULL OR month <= {valid_to})),
 r{i} AS (
   SELECT person_id, month, benefit_type, basis, '{rule.code}' AS rule_set, days AS paid_days, counted AS counted_days,
          before_row AS counter_before, before_row + counted AS counter_after, amount AS paid_eur,
-         ROUND(per_day * billed, 2) AS billable_eur,
-         LEAST(ROUND(CASE WHEN billed = 0 THEN 0 ELSE {municipal} END, 2), amount) AS municipal_eur,
+         CAST({billable_cents} AS DECIMAL(18, 0)) * 0.01 AS billable_eur,
+         LEAST(CAST({municipal_cents} AS DECIMAL(18, 0)) * 0.01, amount) AS municipal_eur,
          {step} AS step
   FROM r{i}_priced)"""
     return ctes, f"r{i}"
@@ -187,3 +201,54 @@ POSTGRES_VIEWS = [
     "CREATE TEMP VIEW conditions AS SELECT person_id, met_on "
     "FROM timeline_employmentconditionmet WHERE superseded_at IS NULL",
 ]
+
+
+def duckdb_share_rows(facts: Iterable[PersonFacts], book: RuleBook, *, through: date | None = None) -> list[ShareRow]:
+    """The engine's rows for these persons, computed by the SQL engine in an in-memory DuckDB.
+
+    Same results as ``engine.person_share_rows`` (proven by the tests), an order of magnitude faster for
+    thousands of persons, which is what a municipality's page needs on the SQLite demo database.
+    """
+    import duckdb
+    import pyarrow as pa
+
+    ids: dict[str, Any] = {}
+    benefits: dict[str, list[Any]] = {k: [] for k in ("person_id", "month", "benefit_type", "basis", "days", "amount")}
+    homes: dict[str, list[Any]] = {k: [] for k in ("person_id", "start_date", "end_date", "municipality_id")}
+    conditions: dict[str, list[Any]] = {"person_id": [], "met_on": []}
+    for person in facts:
+        key = str(person.person_id)
+        ids[key] = person.person_id
+        for f in person.benefits:
+            if through is None or f.month <= through:
+                for name, value in zip(benefits, (key, f.month, f.benefit_type, f.basis, f.days, f.amount), strict=True):
+                    benefits[name].append(value)
+        for h in person.homes:
+            for name, value in zip(homes, (key, h.start, h.end, h.municipality), strict=True):
+                homes[name].append(value)
+        for met_on in person.employment_conditions:
+            conditions["person_id"].append(key)
+            conditions["met_on"].append(met_on)
+    connection = duckdb.connect()
+    schemas = {
+        "benefits": pa.schema([("person_id", pa.string()), ("month", pa.date32()), ("benefit_type", pa.string()),
+                               ("basis", pa.string()), ("days", pa.int32()), ("amount", pa.decimal128(10, 2))]),
+        "homes": pa.schema([("person_id", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32()),
+                            ("municipality_id", pa.string())]),
+        "conditions": pa.schema([("person_id", pa.string()), ("met_on", pa.date32())]),
+    }
+    for name, columns in (("benefits", benefits), ("homes", homes), ("conditions", conditions)):
+        connection.register(f"{name}_arrow", pa.table(columns, schema=schemas[name]))
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {name}_arrow")
+    names = ("person_id", "month", "benefit_type", "basis", "rule_set", "municipality", "paid_days", "counted_days",
+             "counter_before", "counter_after", "paid_eur", "billable_eur", "municipal_eur", "state_eur", "step")
+    result = connection.execute(f"SELECT {', '.join(names)} FROM ({share_rows_sql(book, 'duckdb')}) q "
+                                "ORDER BY person_id, month, rule_set").fetchall()
+    cent = Decimal("0.01")
+    return [
+        ShareRow(person_id=ids[r[0]], month=r[1], benefit_type=r[2], basis=r[3], rule_set=r[4], municipality=r[5],
+                 paid_days=int(r[6]), counted_days=int(r[7]), counter_before=int(r[8]), counter_after=int(r[9]),
+                 paid_eur=Decimal(r[10]).quantize(cent), billable_eur=Decimal(r[11]).quantize(cent),
+                 municipal_eur=Decimal(r[12]).quantize(cent), state_eur=Decimal(r[13]).quantize(cent), step=int(r[14]))
+        for r in result
+    ]

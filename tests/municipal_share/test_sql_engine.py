@@ -121,3 +121,15 @@ def test_postgresql_matches_reference() -> None:
         cursor.execute(select_columns(share_rows_sql(BOOK, "postgresql")))
         got = normalise(cursor.fetchall())
     assert got == reference_rows(people)
+
+
+def test_in_memory_duckdb_rows_equal_reference_rows() -> None:
+    from polku.municipal_share.sql_engine import duckdb_share_rows
+
+    people = random_people(120, seed=23)
+    through = date(2025, 6, 1)
+    expected = sorted(((str(r.person_id), r.month, r.benefit_type, r.basis, r.rule_set), r)
+                      for p in people for r in person_share_rows(p, BOOK, through=through))
+    got = sorted(((str(r.person_id), r.month, r.benefit_type, r.basis, r.rule_set), r)
+                 for r in duckdb_share_rows(people, BOOK, through=through))
+    assert [row for _, row in got] == [row for _, row in expected]
