@@ -308,10 +308,8 @@ def compute_summary(book: RuleBook, municipality: str, period: Period, variants:
     for code in sorted(needed):
         forced = forced_book(book, code)
         # The SQL engine in an in-memory DuckDB: same rows as the reference engine, fast enough for a city.
-        rows_by_rule[code] = [
-            r for r in duckdb_share_rows(facts, forced, through=period.last_month)
-            if period.first_month <= r.month and r.municipality == municipality
-        ]
+        rows_by_rule[code] = duckdb_share_rows(facts, forced, through=period.last_month, since=period.first_month,
+                                               municipality=municipality)
     births = _birth_dates(person_ids)
     out: dict[str, VariantSummary] = {}
     for variant in variants:
