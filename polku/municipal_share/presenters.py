@@ -257,7 +257,7 @@ class ShareSummary:
         return self.variants[code]
 
 
-def _age_group(birth: date | None, month: date) -> str:
+def age_group_of(birth: date | None, month: date) -> str:
     if birth is None:
         return "?"
     day = month_end(month)
@@ -278,7 +278,7 @@ def _variant_summary(variant: str, rows: list[ShareRow], months: Sequence[date],
     by_month = aggregates.totals(rows, by=["month"])
     by_year = aggregates.totals(rows, by=["year"])
     by_benefit = aggregates.totals(rows, by=["benefit_type"])
-    by_age = aggregates.totals(rows, by=["age"], extra={"age": lambda r: _age_group(births.get(r.person_id), r.month)})
+    by_age = aggregates.totals(rows, by=["age"], extra={"age": lambda r: age_group_of(births.get(r.person_id), r.month)})
     total = aggregates.totals(rows, by=[])
     years = sorted({m.year for m in months})
     return VariantSummary(
