@@ -7,6 +7,7 @@ carry ``verified: false`` and a ``note`` saying why.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -19,8 +20,9 @@ from polku.access.models import AccessChannel
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.municipal_share import presenters
+from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown
 from polku.municipal_share.services import current_rule_book
-from polku.reference.models import Municipality
+from polku.reference.models import EmploymentAreaMembership, Municipality
 
 router = Router(tags=["municipal share"])
 
@@ -72,3 +74,42 @@ def early_warnings(request: HttpRequest, days: int = 30,
     log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action="api_share_early_warnings",
                      purpose=request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE), channel=AccessChannel.API)
     return presenters.warnings_payload(rows, reference_date=reference_date, days=days)
+
+
+@router.get("/breakdown")
+def municipal_share_breakdown(request: HttpRequest, *, year: int, area: str | None = None,
+                              municipality: str | None = None, by: str = "municipality",
+                              rule: str = "in-force") -> dict[str, Any]:
+    """The year's share for an area (or one municipality) grouped by ``by`` (comma-separated:
+    municipality, area, team, age_group, benefit_type, month, year, rule_set).
+
+    For roles that see aggregates only, groups with fewer than five billed persons are left out whole
+    (their euros could point to a person).
+    """
+    book = current_rule_book()
+    allowed = {m.code for m in presenters.municipalities_for(request.user)}
+    if area:
+        codes = list(EmploymentAreaMembership.objects.filter(area__code=area).values_list("municipality_id", flat=True))
+        if not codes:
+            raise ValidationFailed.single("area", ErrorCode.UNKNOWN, f"Tuntematon alue: {area}.")
+    elif municipality:
+        codes = [municipality]
+    else:
+        raise ValidationFailed.single("area", ErrorCode.REQUIRED, "Anna alue tai kunta.")
+    if not set(codes) <= allowed:
+        raise AccessDenied("Alue tai kunta ei kuulu oikeuksiisi.")
+    dimensions = [d.strip() for d in by.split(",") if d.strip()]
+    if not dimensions or any(d not in DIMENSIONS for d in dimensions):
+        raise ValidationFailed.single("by", ErrorCode.INVALID, f"Sallitut: {', '.join(DIMENSIONS)}.")
+    resolved = presenters.resolve_rule(book, rule)
+    if resolved is None:
+        raise ValidationFailed.single("rule", ErrorCode.UNKNOWN, f"Tuntematon sääntö: {rule}.")
+    if not presenters.FIRST_YEAR <= year <= timezone.localdate().year:
+        raise ValidationFailed.single("year", ErrorCode.INVALID, "Vuosi on sallitun välin ulkopuolella.")
+    rows = share_breakdown(book, municipality_codes=codes, first_month=date(year, 1, 1),
+                           last_month=date(year, 12, 1), by=dimensions, rule=resolved)
+    suppress = presenters.suppresses_small_cells(request.user)
+    shown = [asdict(r) for r in rows if not (suppress and r.billed_persons < presenters.SMALL_CELL)]
+    return {"year": year, "rule": resolved, "by": dimensions, "rows": shown,
+            "suppressed_groups": len(rows) - len(shown),
+            "rule_sets": [m.as_dict() for m in presenters.rule_metas(book)]}

@@ -53,3 +53,27 @@ def test_breakdown_command(make_person) -> None:
     rows = json.loads(out.getvalue())
     assert rows[0]["keys"]["municipality"] == "297"
     assert Decimal(rows[0]["municipal_eur"]) > 0
+
+
+def test_breakdown_api_scope_and_suppression(make_person, make_staff) -> None:
+    from django.test import Client
+
+    from polku.access.models import Role
+
+    person = make_person(municipality="297", since=date(2010, 1, 1))
+    subsidy_history(person, 24, first=date(2022, 1, 1))
+    manager, official, outsider = (Client(), Client(), Client())
+    manager.force_login(make_staff(Role.MANAGER, area="kuopio").user)
+    official.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kuopio").user)
+    outsider.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    query: dict[str, str] = {"area": "kuopio", "year": "2023", "by": "municipality,age_group", "rule": "2015"}
+    body = manager.get("/api/municipal-share/breakdown", query).json()
+    assert len(body["rows"]) == 1
+    assert body["rows"][0]["billed_persons"] == 1
+    hidden = official.get("/api/municipal-share/breakdown", query).json()
+    assert hidden["rows"] == []  # one person: the whole group is left out for aggregate-only roles
+    assert hidden["suppressed_groups"] == 1
+    assert outsider.get("/api/municipal-share/breakdown", query).status_code == 403
+    bad = manager.get("/api/municipal-share/breakdown", {**query, "by": "shoe_size"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "by"
