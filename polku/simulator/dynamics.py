@@ -32,6 +32,11 @@ from polku.simulator import catalogue as c
 from polku.simulator.population import DAY, Population, draw_population, month_starts
 from polku.simulator.profiles import AGE_GROUPS, Profile
 
+BENEFIT_FROM_AGE = 17  # no unemployment benefit before this age
+# Pay-subsidised work accrued the employment condition (TOE) until 1.9.2024; from 2.9.2024 it no
+# longer does (HE 13/2024, domain-rules §5). Its exception (partially fit for work / 60+ long-term
+# unemployed: 75 % after 10 months) is not modelled.
+WAGE_SUBSIDY_TOE_UNTIL = np.datetime64("2024-09-02")
 N_DEST = c.GONE + 1  # destination columns: the eight states and "moved out of the area"
 STAY = N_DEST
 
@@ -135,6 +140,8 @@ class Engine:
         self.service_paid_share = np.array([share for share, _ in benefit])
         self.service_basis = np.array([c.BENEFIT_BASES.index(basis) for _, basis in benefit], dtype=np.int8)
         self.idx = {code: i for i, code in enumerate(self.service_codes)}
+        self.toe_service = np.isin(self.service_codes, ("apprenticeship", "job_alternation_substitute"))
+        self.subsidised = np.isin(self.service_codes, ("wage_subsidy", "wage_subsidy_55"))
 
         all_codes = [m.code for m in c.municipalities()]
         self.area_global = np.array([all_codes.index(code) for code in profile.municipalities])
@@ -171,9 +178,17 @@ class Engine:
         return (lo + (self.rng.random(len(service)) * (hi - lo + 1)).astype(int)).astype(np.int16)
 
     def _paid(self, state: np.ndarray, service: np.ndarray, first: np.ndarray, last: np.ndarray,
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """Paid benefit days and basis for a segment [first, last] spent in ``state``."""
-        weekdays = np.busday_count(first, last + DAY)
+              birth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Paid benefit days and basis for a segment [first, last] spent in ``state``.
+
+        Only days from the 17th birthday to the day before the ``retirement_age`` birthday are paid
+        (old-age pension from then on). Work in a service (wage subsidy, 55+ support, start-up grant,
+        apprenticeship, job alternation substitute) pays no unemployment benefit: ``service_benefit``
+        lists the services during which the benefit continues (basis "service").
+        """
+        first = np.maximum(first, _months_later(birth, BENEFIT_FROM_AGE * 12))
+        last = np.minimum(last, _months_later(birth, self.dyn.retirement_age * 12) - DAY)
+        weekdays = np.maximum(np.busday_count(first, last + DAY), 0)
         share = np.select(
             [np.isin(state, c.UNEMPLOYED_STATES), state == c.LAID_OFF_PARTIAL, state == c.PART_TIME,
              state == c.IN_SERVICE],
@@ -201,7 +216,8 @@ class Engine:
         owner, month, first, last = history.current_spell_months(pop.entry_day, start)
         takes = pop.takes_benefit[owner]
         owner, month, first, last = owner[takes], month[takes], first[takes], last[takes]
-        days, basis = self._paid(pop.entry_state[owner], pop.entry_service[owner], first, last)
+        days, basis = self._paid(pop.entry_state[owner], pop.entry_service[owner], first, last,
+                                 pop.birth_date[owner])
         nonzero = days > 0
         owner, month, days, basis = owner[nonzero], month[nonzero], days[nonzero], basis[nonzero]
         used_before = history.group_cumsum(owner, days) - days  # rows are by person, then month
@@ -221,7 +237,7 @@ class Engine:
 
     def run(self, n: int, on_month: Any = None) -> BatchEvents:  # noqa: PLR0915 - one month's step reads best whole
         p, dyn, rng = self.profile, self.dyn, self.rng
-        pop = draw_population(p, n, rng)
+        pop = draw_population(p, n, rng, self._choose_service, self._service_months)
         starts = month_starts(p)
         months = p.months
         ind = Indicators(months, len(p.municipalities))
@@ -330,11 +346,13 @@ class Engine:
 
             # Moving out of the area (the national profile has no outside: emigration is not modelled).
             prob[~ending, c.GONE] = dyn.move_out_of_area if len(self.out_global) else 0.0
-            # Reaching retirement age: out of the labour force for good.
-            retiring = (a >= dyn.retirement_age) & (s != c.OUTSIDE)
-            prob[retiring] = 0.0
+            # Reaching retirement age (on the birthday, at the latest): out of the labour force for good.
+            pension_day = _months_later(pop.birth_date[active], dyn.retirement_age * 12)
+            old_age = pension_day <= last
+            retiring = old_age & (s != c.OUTSIDE)
+            prob[old_age] = 0.0  # those already outside stay there
             prob[retiring, c.OUTSIDE] = 1.0
-            retired[active[a >= dyn.retirement_age]] = True
+            retired[active[old_age]] = True
 
             total = prob.sum(axis=1)
             scale = np.where(total > 0.97, 0.97 / np.maximum(total, 1e-12), 1.0)
@@ -349,6 +367,8 @@ class Engine:
             new_state = dest[moved].astype(np.int8)
             days_in_month = int((next_first - first).astype(int))
             day = first + rng.integers(0, days_in_month, size=len(movers)) * DAY
+            pensioners = retiring[moved]
+            day[pensioners] = np.maximum(pension_day[moved][pensioners], first)
             new_service = np.full(len(movers), -1, dtype=np.int8)
             to_service = new_state == c.IN_SERVICE
             new_service[to_service] = self._choose_service(age[movers[to_service]],
@@ -395,7 +415,8 @@ class Engine:
             seg_first = np.concatenate([seg_first, day[stays]])
             seg_last = np.concatenate([seg_last, np.full(int(stays.sum()), last)])
             keep = pop.takes_benefit[seg_person] & (seg_last >= seg_first)
-            days, basis = self._paid(seg_state[keep], seg_service[keep], seg_first[keep], seg_last[keep])
+            days, basis = self._paid(seg_state[keep], seg_service[keep], seg_first[keep], seg_last[keep],
+                                     pop.birth_date[seg_person[keep]])
             who = seg_person[keep]
             nonzero = days > 0
             who, days, basis = who[nonzero], days[nonzero], basis[nonzero]
@@ -410,7 +431,12 @@ class Engine:
             np.add.at(allowance_days, who[allowance], days[allowance])
 
             # Work condition met (once per job, this month): counters reset, a work history from now on.
-            toe = np.nonzero((state == c.EMPLOYED) & (duration == dyn.toe_months))[0]
+            # Work in a service counts when it is an employment: apprenticeship and job alternation
+            # substitutes always, pay-subsidised work only if it began before 2.9.2024.
+            working = (state == c.EMPLOYED) | ((state == c.IN_SERVICE) & (
+                self.toe_service[np.maximum(service, 0)]
+                | (self.subsidised[np.maximum(service, 0)] & (since < WAGE_SUBSIDY_TOE_UNTIL))))
+            toe = np.nonzero(working & (duration == dyn.toe_months))[0]
             work_history[toe] = True
             allowance_days[toe] = 0
             toes.add(person=toe, day=_months_later(since[toe], dyn.toe_months))

@@ -7,6 +7,7 @@ year factors). All draws come from the batch's generator, so a seed fixes everyt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,7 @@ from polku.simulator import catalogue as c
 from polku.simulator.profiles import Profile
 
 DAY = np.timedelta64(1, "D")
+ADULT_YEARS = 17  # youngest age at registration
 
 
 def month_starts(profile: Profile) -> np.ndarray:
@@ -51,7 +53,11 @@ class Population:
         return len(self.entry_month)
 
 
-def draw_population(profile: Profile, n: int, rng: np.random.Generator) -> Population:
+def draw_population(profile: Profile, n: int, rng: np.random.Generator,
+                    choose_service: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                    service_length: Callable[[np.ndarray], np.ndarray]) -> Population:
+    """Draw ``n`` persons; ``choose_service(age, unemployed_months)`` and ``service_length(service)``
+    are the engine's own, so that the stock's services follow the same rules as later service starts."""
     mix, inflow = profile.population, profile.inflow
     starts = month_starts(profile)
     months = profile.months
@@ -72,28 +78,31 @@ def draw_population(profile: Profile, n: int, rng: np.random.Generator) -> Popul
     stock_state = rng.choice([c.UNEMPLOYED, c.LAID_OFF_FULL, c.LAID_OFF_PARTIAL, c.IN_SERVICE, c.PART_TIME], size=n,
                              p=np.array(inflow.stock_states) / sum(inflow.stock_states)).astype(np.int8)
     entry_state = np.where(in_stock, stock_state, entry_state).astype(np.int8)
-    prior = rng.geometric(1.0 / max(inflow.stock_mean_duration_months, 1.0), size=n) - 1
-    prior = np.where(in_stock & (entry_state == c.UNEMPLOYED), np.minimum(prior, 120), 0)
+    raw_prior = rng.geometric(1.0 / max(inflow.stock_mean_duration_months, 1.0), size=n) - 1
+    prior = np.where(in_stock & (entry_state == c.UNEMPLOYED), np.minimum(raw_prior, 120), 0)
     # Other stock states started a few months before the first day.
     short_prior = np.where(in_stock & (entry_state != c.UNEMPLOYED), rng.integers(0, 4, size=n), 0)
     back = (prior + short_prior) * 30 + rng.integers(1, 29, size=n)
     entry_day = np.where(in_stock, starts[0] - back * DAY, entry_day)
 
-    services = c.service_types()
-    codes = [s.code for s in services]
-    service_w = np.array([profile.dynamics.service_weights.get(code, 0.0) for code in codes])
-    entry_service = np.where(entry_state == c.IN_SERVICE,
-                             rng.choice(len(codes), size=n, p=service_w / service_w.sum()), -1).astype(np.int8)
-    lo = np.array([s.typical_min_months for s in services])[np.maximum(entry_service, 0)]
-    hi = np.array([s.typical_max_months for s in services])[np.maximum(entry_service, 0)]
-    service_months = np.where(entry_service >= 0, rng.integers(1, np.maximum(hi - lo // 2, 2)), 0).astype(np.int16)
-
-    # Age at entry and birth date.
+    # Age on the reference day (the first simulated day for the stock, else the entry day), and
+    # never younger than 17 on the entry day (the stock's spell may have begun years earlier).
     bins = np.array(mix.age_bins, dtype=float)
     which = rng.choice(len(bins), size=n, p=bins[:, 2] / bins[:, 2].sum())
     age_years = bins[which, 0] + rng.random(n) * (bins[which, 1] - bins[which, 0])
-    birth = entry_day - (age_years * 365.25).astype(int) * DAY
-    young = age_years < 25
+    reference = np.maximum(entry_day, starts[0])
+    birth = np.minimum(reference - (age_years * 365.25).astype(int) * DAY,
+                       entry_day - int(ADULT_YEARS * 365.25 + 1) * DAY)
+    age_at_entry = (entry_day - birth).astype(int) / 365.25
+    young = age_at_entry < 25
+
+    # The stock's service: chosen like the engine chooses (age rules, e.g. self-motivated study 25+,
+    # wage_subsidy_55 55+), by the unemployment behind it; months left of a service of full length.
+    entry_service = np.full(n, -1, dtype=np.int8)
+    serving = np.nonzero(entry_state == c.IN_SERVICE)[0]
+    entry_service[serving] = choose_service(age_at_entry[serving], raw_prior[serving])
+    service_months = np.zeros(n, dtype=np.int16)
+    service_months[serving] = np.maximum(service_length(entry_service[serving]) - short_prior[serving], 1)
 
     female = rng.random(n) < mix.female_share
     language = rng.choice(3, size=n, p=np.array(mix.language_shares) / sum(mix.language_shares)).astype(np.int8)

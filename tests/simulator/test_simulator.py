@@ -148,6 +148,8 @@ def check_invariants(batches: list[BatchTables]) -> None:
             month = (np.datetime64(int(k % 100_000), "D")).astype(date)
             assert total <= max_benefit_days_in_month(month)
         check_benefits_follow_the_timeline(status, search, benefit)
+        check_benefits_only_where_paid(status, benefit, person["birth_date"])
+        check_ages(status, person["birth_date"])
         check_employment_conditions(status, batch.columns["timeline_employmentconditionmet"])
 
 
@@ -179,10 +181,62 @@ def check_benefits_follow_the_timeline(status: dict[str, np.ndarray], search: di
         assert any(s <= last and e >= month for s, e in searching.get(p, [])), (p, month)
 
 
+# Services whose benefit continues (basis "service"), domain-rules §5 and service_types.csv; in all
+# others (wage subsidy, 55+ support, start-up grant, apprenticeship, job alternation) the person works.
+BENEFIT_SERVICES = ("labour_market_training", "coaching", "work_trial", "rehabilitative_work",
+                    "self_motivated_study", "activity_centre")
+UNEMPLOYMENT_BASIS_STATES = (c.UNEMPLOYED, c.LAID_OFF_FULL, c.LAID_OFF_PARTIAL, c.PART_TIME)
+TOE_SERVICES = ("wage_subsidy", "wage_subsidy_55", "apprenticeship", "job_alternation_substitute")
+WAGE_SUBSIDY_TOE_UNTIL = np.datetime64("2024-09-02")  # HE 13/2024: later pay-subsidised work accrues no TOE
+SLACK = np.timedelta64(10, "D")  # the identity allocator may move a birth date by a few days
+
+
+def _birthdays(birth: np.ndarray, years: int) -> np.ndarray:
+    month = birth.astype("datetime64[M]") + 12 * years
+    return month.astype("datetime64[D]") + (birth - birth.astype("datetime64[M]").astype("datetime64[D]"))
+
+
+def check_benefits_only_where_paid(status: dict[str, np.ndarray], benefit: dict[str, np.ndarray],
+                                   birth: np.ndarray) -> None:
+    """Benefit on the basis of unemployment only in unemployed, laid-off or part-time days, on the basis of
+    a service only in services where the benefit continues (never in pay-subsidised work), and only
+    between the 17th and the 65th birthday."""
+    service_ok = np.isin(status["service_type"], [c.service_index(code) for code in BENEFIT_SERVICES])
+    allowed = {
+        c.BASIS_UNEMPLOYMENT: _spells_by_person(status["person"], status["start_date"], status["end_date"],
+                                                np.isin(status["status"], UNEMPLOYMENT_BASIS_STATES)),
+        c.BASIS_SERVICE: _spells_by_person(status["person"], status["start_date"], status["end_date"],
+                                           (status["status"] == c.IN_SERVICE) & service_ok),
+    }
+    adult, pension = _birthdays(birth, 17) - SLACK, _birthdays(birth, 65) + SLACK
+    for p, month, basis, days in zip(benefit["person"].tolist(), benefit["month"], benefit["basis"].tolist(),
+                                     benefit["days"].tolist(), strict=True):
+        last = (month.astype("datetime64[M]") + 1).astype("datetime64[D]") - np.timedelta64(1, "D")
+        lo, hi = max(month, adult[p]), min(last, pension[p])
+        weekdays = sum(max(int(np.busday_count(max(s, lo), min(e, hi) + np.timedelta64(1, "D"))), 0)
+                       for s, e in allowed[basis].get(p, []) if s <= hi and e >= lo)
+        assert days <= weekdays, (p, month, c.BENEFIT_BASES[basis], days, weekdays)
+
+
+def check_ages(status: dict[str, np.ndarray], birth: np.ndarray) -> None:
+    """Nobody is registered before 17 or from 65 on: at 65 the person is outside the labour force."""
+    person = status["person"]
+    registered = np.isin(status["status"], c.REGISTERED_STATES)
+    # An open spell runs at least to the last simulated event (the data end is later still).
+    end = np.where(np.isnat(status["end_date"]), status["start_date"].max(), status["end_date"])
+    assert (status["start_date"][registered] >= _birthdays(birth, 17)[person[registered]] - SLACK).all()
+    assert (end[registered] < _birthdays(birth, 65)[person[registered]] + SLACK).all()
+    assert (status["start_date"] < _birthdays(birth, 65)[person] + SLACK).all(), "a new status after 65"
+
+
 def check_employment_conditions(status: dict[str, np.ndarray], toe: dict[str, np.ndarray]) -> None:
-    """TOE is met on a day of an employed spell that began at least (about) six months earlier."""
-    employed = _spells_by_person(status["person"], status["start_date"], status["end_date"],
-                                 status["status"] == c.EMPLOYED)
+    """TOE is met on a day of a job (employed, or apprenticeship, job alternation substitute or a
+    pay-subsidised job that began before 2.9.2024) that began at least (about) six months earlier."""
+    subsidised = np.isin(status["service_type"], [c.service_index(s) for s in ("wage_subsidy", "wage_subsidy_55")])
+    always = np.isin(status["service_type"], [c.service_index(s) for s in TOE_SERVICES]) & ~subsidised
+    job = (status["status"] == c.EMPLOYED) | ((status["status"] == c.IN_SERVICE) & (
+        always | (subsidised & (status["start_date"] < WAGE_SUBSIDY_TOE_UNTIL))))
+    employed = _spells_by_person(status["person"], status["start_date"], status["end_date"], job)
     key = toe["person"].astype(np.int64) * 100_000 + toe["met_on"].astype(int)
     assert len(np.unique(key)) == len(key), "two TOE facts on one day"
     for p, met_on in zip(toe["person"].tolist(), toe["met_on"], strict=True):
@@ -205,6 +259,37 @@ def test_history_before_the_start_is_written_as_facts():
     toe = concat(batches, "timeline_employmentconditionmet")
     assert len(toe["person"]) > 100
     assert (toe["met_on"] >= np.datetime64(profile.start)).all()
+
+
+def test_services_follow_the_age_rules_from_the_first_day():
+    """The stock's services too: self-motivated study from 25, the 55+ employment support from 55."""
+    profile = get_profile("sotkamo-2021")
+    batches = simulate_tables("sotkamo-2021", seed=11, persons=3000)
+    status = concat(batches, "timeline_statusspell")
+    birth = concat(batches, "people_person")["birth_date"]
+    age = (status["start_date"] - birth[status["person"]]).astype(int) / 365.25
+    for code, minimum in (("self_motivated_study", 25), ("wage_subsidy_55", 55)):
+        spells = status["service_type"] == c.service_index(code)
+        assert spells.any()
+        assert (age[spells] >= minimum - 0.1).all(), code
+    first_day = status["start_date"] <= np.datetime64(profile.start)
+    assert (first_day & (status["status"] == c.IN_SERVICE)).sum() > 30
+
+
+def test_wage_subsidised_work_meets_the_employment_condition_until_september_2024():
+    batches = simulate_tables("sotkamo-2021", seed=3, persons=3000)
+    check_invariants(batches)
+    status = concat(batches, "timeline_statusspell")
+    toe = concat(batches, "timeline_employmentconditionmet")
+    subsidy = (status["status"] == c.IN_SERVICE) & (status["service_type"] == c.service_index("wage_subsidy"))
+    spells = _spells_by_person(status["person"], status["start_date"], status["end_date"], subsidy)
+    in_subsidy = np.array([any(s <= d <= e for s, e in spells.get(p, []))
+                           for p, d in zip(toe["person"].tolist(), toe["met_on"], strict=True)])
+    assert in_subsidy.sum() > 10
+    # Six months after a start before 2.9.2024 at the latest.
+    assert (toe["met_on"][in_subsidy] < np.datetime64("2025-03-02")).all()
+    benefit = concat(batches, "timeline_benefitmonth")
+    assert (benefit["basis"] == c.BASIS_SERVICE).any()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -259,7 +344,9 @@ def test_database_round_trip_counts_and_values():
     assert benefit.month.day == 1
     toe = EmploymentConditionMet.objects.filter(person__simulation__run=run).first()
     assert toe is not None
-    assert StatusSpell.objects.filter(person=toe.person, status_id="employed", start_date__lte=toe.met_on).exists()
+    working = StatusSpell.objects.filter(person=toe.person, start_date__lte=toe.met_on)
+    assert (working.filter(status_id="employed").exists()
+            or working.filter(status_id="in_service", service_type_id__in=TOE_SERVICES).exists())
     spell = StatusSpell.objects.filter(source="simulator", status_id="in_service").first()
     assert spell is not None
     assert spell.service_type_id is not None
@@ -305,7 +392,7 @@ def test_parquet_is_readable_by_duckdb_with_the_reported_counts(tmp_path: Path):
              "timeline_benefitmonth": "benefit_months",
              "timeline_employmentconditionmet": "employment_conditions_met"}
     for table, key in names.items():
-        rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchall()[0]  # noqa: S608
+        rows = con.execute(f"SELECT count(*) FROM read_parquet('{out / table}.parquet')").fetchall()[0]
         assert rows is not None
         assert rows[0] == counts[key]
     # Views over the files, so the queries below need no string building.
