@@ -14,6 +14,7 @@ same seed gives the same ids without Python's ``uuid4`` (and much faster, vector
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -76,32 +77,56 @@ def protect(codes: list[str]) -> tuple[list[str], list[str]]:
     return [personal_id.keyed_hash(code) for code in codes], [personal_id.encrypt(code) for code in codes]
 
 
+@dataclass(frozen=True)
+class NamePool:
+    """One naming tradition of a language group: weighted given names by gender and surnames."""
+
+    name: str
+    weight: float
+    second: float  # probability of a second given name
+    female: tuple[np.ndarray, np.ndarray]  # (names, probabilities)
+    male: tuple[np.ndarray, np.ndarray]
+    last: tuple[np.ndarray, np.ndarray]
+
+
+def _weighted(names: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    weights = np.array(list(names.values()), dtype=float)
+    return np.array(list(names), dtype=object), weights / weights.sum()
+
+
 @cache
-def _names() -> dict[str, dict[str, list[str]]]:
+def name_pools() -> dict[str, list[NamePool]]:
+    """Language group (fi, sv, other) -> its name pools, from ``data/names.json``."""
     with (c.DATA_DIR / "names.json").open(encoding="utf-8") as handle:
         data = json.load(handle)
     data.pop("_note", None)
-    return data
+    return {group: [NamePool(name=p["name"], weight=float(p["weight"]), second=float(p["second"]),
+                             female=_weighted(p["female"]), male=_weighted(p["male"]), last=_weighted(p["last"]))
+                    for p in pools]
+            for group, pools in data.items()}
 
 
 def draw_names(rng: np.random.Generator, language: np.ndarray, female: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First names (one or two) and surnames from the person's language group."""
+    """Given names (one or two) and a surname, all from one name pool of the person's language group,
+    each drawn by its weight (common names are common)."""
     n = len(language)
     first = np.empty(n, dtype=object)
     last = np.empty(n, dtype=object)
-    second = rng.random(n) < 0.6  # most Finns have two or more given names
+    u_second = rng.random(n)
     for code, group in enumerate(("fi", "sv", "other")):
-        lists = _names()[group]
-        for is_female, key in ((True, "female"), (False, "male")):
-            mask = (language == code) & (female == is_female)
-            k = int(mask.sum())
-            given = np.array(lists[key], dtype=object)
-            one, two = given[rng.integers(0, len(given), k)], given[rng.integers(0, len(given), k)]
-            both = second[mask] & (one != two)
-            first[mask] = np.where(both, one + " " + two, one)
-        mask = language == code
-        surnames = np.array(lists["last"], dtype=object)
-        last[mask] = surnames[rng.integers(0, len(surnames), int(mask.sum()))]
+        pools = name_pools()[group]
+        members = np.nonzero(language == code)[0]
+        pool_w = np.array([p.weight for p in pools])
+        which = rng.choice(len(pools), size=len(members), p=pool_w / pool_w.sum())
+        for k, pool in enumerate(pools):
+            in_pool = members[which == k]
+            for is_female, (names, prob) in ((True, pool.female), (False, pool.male)):
+                mask = in_pool[female[in_pool] == is_female]
+                one, two = rng.choice(names, size=len(mask), p=prob), rng.choice(names, size=len(mask), p=prob)
+                both = (u_second[mask] < pool.second) & (one != two)
+                first[mask] = np.where(both, one + " " + two, one)
+            names, prob = pool.last
+            last[in_pool] = rng.choice(names, size=len(in_pool), p=prob)
     return first, last
 
 

@@ -8,7 +8,11 @@ the batch and drop it, so memory stays bounded at national scale. Both are all-o
   A ``SimulationRun`` row records the load, and a profile already loaded is refused unless
   ``replace=True``, which removes that profile's simulated persons first in the same transaction;
 * Parquet — one file per table, one row group per batch, written into a hidden temporary
-  directory next to the target and renamed into place only when complete.
+  directory next to the target and renamed into place only when complete. The files are for
+  analytics: persons carry no identity-code hash or ciphertext, and amounts are exact decimals
+  built from integer cents.
+
+The progress bar counts simulated months and, while a batch is written, shows the rows written.
 
 ``after_batch`` is a hook called after each batch is written (tests inject failures there).
 """
@@ -64,19 +68,63 @@ class AlreadySimulatedError(RuntimeError):
 # -- batches ------------------------------------------------------------------------------------
 
 
-def iterate_batches(profile: Profile, seed: int, *, progress: bool,
+class Progress:
+    """The progress bar: simulated months, and while a batch is written a postfix with the rows written
+    (writing a batch takes long at national scale; without it the bar seems to stall)."""
+
+    EVERY = 20_000  # rows between postfix updates
+
+    def __init__(self, profile: Profile, *, enabled: bool) -> None:
+        self.bar = tqdm(total=len(batch_sizes(profile)) * profile.months, disable=not enabled, file=sys.stderr,
+                        unit="month", desc=f"simulate {profile.name}")
+        self.batches = len(batch_sizes(profile))
+        self.shows_writing = False
+
+    def month(self) -> None:
+        if self.shows_writing:
+            self.bar.set_postfix_str("", refresh=False)
+            self.shows_writing = False
+        self.bar.update(1)
+
+    def writing(self, batch: int, done: int, total: int) -> None:
+        self.shows_writing = True
+        self.bar.set_postfix_str(f"writing batch {batch + 1}/{self.batches}: {done:,}/{total:,} rows")
+
+    def rows(self, rows: Iterator[tuple], batch: int, done: list[int], total: int) -> Iterator[tuple]:
+        """Pass ``rows`` through, counting them into ``done[0]`` and showing the count now and then."""
+        for row in rows:
+            yield row
+            done[0] += 1
+            if done[0] % self.EVERY == 0:
+                self.writing(batch, done[0], total)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def iterate_batches(profile: Profile, seed: int, *, progress: bool | Progress,
                     indicators: Indicators | None = None) -> Iterator[BatchTables]:
     """Simulate batch after batch; each batch's tables are yielded and may then be dropped."""
     sizes = batch_sizes(profile)
     generators = batch_generators(seed, 2 * len(sizes))  # per batch: dynamics, identities
     allocator = identity.IdentityAllocator(profile.identity_slots)
-    with tqdm(total=len(sizes) * profile.months, disable=not progress, file=sys.stderr, unit="month",
-              desc=f"simulate {profile.name}") as bar:
+    bar = progress if isinstance(progress, Progress) else Progress(profile, enabled=progress)
+    try:
         for i, size in enumerate(sizes):
-            events = Engine(profile, generators[2 * i]).run(size, on_month=lambda: bar.update(1))
+            events = Engine(profile, generators[2 * i]).run(size, on_month=bar.month)
             if indicators is not None:
                 indicators.add(events.indicators)
-            yield build_tables(events, generators[2 * i + 1], allocator)
+            tables = build_tables(events, generators[2 * i + 1], allocator)
+            bar.writing(i, 0, _rows(tables))
+            yield tables
+    finally:
+        if bar is not progress:
+            bar.close()
+
+
+def _rows(tables: BatchTables) -> int:
+    """Rows a batch writes (its tables, plus one simulated-person row per person in the database)."""
+    return sum(tables.counts().values())
 
 
 def _add_counts(totals: dict[str, int], tables: BatchTables) -> None:
@@ -217,13 +265,17 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
                 raise AlreadySimulatedError(profile.name)
             _remove_profile(profile.name, using)
         run = SimulationRun.objects.using(using).create(profile=profile.name, seed=seed, started_at=started)
-        for i, tables in enumerate(iterate_batches(profile, seed, progress=progress, indicators=indicators)):
+        bar = Progress(profile, enabled=progress)
+        for i, tables in enumerate(iterate_batches(profile, seed, progress=bar, indicators=indicators)):
+            done, total = [0], _rows(tables) + tables.count("people_person")
             for table, columns, rows in _db_rows(tables, recorded_at, run.id):
-                _insert(connection, table, columns, rows)
+                _insert(connection, table, columns, bar.rows(rows, i, done, total))
+            bar.writing(i, done[0], total)
             _add_counts(totals, tables)
             del tables
             if after_batch is not None:
                 after_batch(i)
+        bar.close()
         run.persons = totals["persons"]
         run.counts = totals
         run.finished_at = timezone.now()
@@ -240,11 +292,12 @@ def _arrow_tables(tables: BatchTables, recorded_at: datetime) -> dict[str, Any]:
 
     p = tables.columns["people_person"]
     ids = identity.uuid_canonical(p["id"])
-    _, hashes, ciphertexts = _person_texts(tables)
     n = len(ids)
     stamp = pa.array(np.full(n, np.datetime64(recorded_at.replace(tzinfo=None), "us")), pa.timestamp("us", tz="UTC"))
+    # No identity-code hash or ciphertext: the files are for analytics, and a keyed hash would still link
+    # rows to persons in the database (or, with the key, to identity codes).
     out = {"people_person": pa.table({
-        "id": pa.array(ids).cast(pa.string()), "personal_id_hash": hashes, "personal_id_encrypted": ciphertexts,
+        "id": pa.array(ids).cast(pa.string()),
         "first_names": pa.array(p["first_names"], pa.string()), "last_name": pa.array(p["last_name"], pa.string()),
         "birth_date": pa.array(p["birth_date"], pa.date32()), "gender": pa.array(p["gender"], pa.string()),
         "language": pa.array(p["language"], pa.string()), "education": pa.array(p["education"], pa.string()),
@@ -282,11 +335,23 @@ def _arrow_tables(tables: BatchTables, recorded_at: datetime) -> dict[str, Any]:
             data["benefit_type"] = codes(c.BENEFIT_TYPES, col["benefit_type"])
             data["basis"] = codes(c.BENEFIT_BASES, col["basis"])
             data["days"] = pa.array(col["days"], pa.int16())
-            data["amount"] = pa.array(col["amount_cents"] / 100.0).cast(pa.decimal128(10, 2))
+            data["amount"] = _decimal_cents(col["amount_cents"])
         elif table == "timeline_employmentconditionmet":
             data["met_on"] = pa.array(col["met_on"], pa.date32())
         out[table] = pa.table(data)
     return out
+
+
+def _decimal_cents(cents: np.ndarray) -> Any:
+    """decimal128(10, 2) from integer cents, exactly (no float): the 128-bit unscaled values are the cents."""
+    import pyarrow as pa
+
+    if len(cents) and np.abs(cents).max() >= 10**10:
+        raise ValueError("amount does not fit decimal(10, 2)")
+    words = np.empty((len(cents), 2), dtype=np.int64)  # little-endian 128-bit two's complement
+    words[:, 0] = cents
+    words[:, 1] = np.where(cents < 0, -1, 0)
+    return pa.Array.from_buffers(pa.decimal128(10, 2), len(cents), [None, pa.py_buffer(words.tobytes())])
 
 
 def simulate_to_parquet(profile_name: str, out_dir: str | os.PathLike[str], *, seed: int = 1, progress: bool = True,
@@ -308,15 +373,20 @@ def simulate_to_parquet(profile_name: str, out_dir: str | os.PathLike[str], *, s
     writers: dict[str, Any] = {}
     try:
         partial.mkdir()
-        for i, tables in enumerate(iterate_batches(profile, seed, progress=progress, indicators=indicators)):
+        bar = Progress(profile, enabled=progress)
+        for i, tables in enumerate(iterate_batches(profile, seed, progress=bar, indicators=indicators)):
+            done, total = 0, _rows(tables)
             for name, arrow in _arrow_tables(tables, started).items():
                 if name not in writers:
                     writers[name] = pq.ParquetWriter(partial / f"{name}.parquet", arrow.schema, compression="zstd")
                 writers[name].write_table(arrow, row_group_size=max(arrow.num_rows, 1))
+                done += arrow.num_rows
+                bar.writing(i, done, total)
             _add_counts(totals, tables)
             del tables
             if after_batch is not None:
                 after_batch(i)
+        bar.close()
         for writer in writers.values():
             writer.close()
         writers.clear()

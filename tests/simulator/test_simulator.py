@@ -28,6 +28,7 @@ from polku.simulator.profiles import get_profile, profile_names
 from polku.simulator.tables import TABLES, BatchTables
 from polku.simulator.writers import (
     AlreadySimulatedError,
+    _decimal_cents,
     iterate_batches,
     profile_loaded,
     simulate_into_database,
@@ -354,6 +355,20 @@ def test_database_round_trip_counts_and_values():
 
 
 @pytest.mark.django_db
+def test_progress_shows_the_write_phase(capsys):
+    simulate_into_database("sotkamo-2021", seed=1, persons=300, batch_size=150, progress=True)
+    err = capsys.readouterr().err
+    assert "writing batch 2/2" in err
+    assert "rows" in err
+
+
+def test_decimal_amounts_from_cents_are_exact():
+    cents = np.array([0, 1, 99, 3721, 123_456_789, -5, 9_999_999_999], dtype=np.int64)
+    values = _decimal_cents(cents).to_pylist()
+    assert [str(v) for v in values] == ["0.00", "0.01", "0.99", "37.21", "1234567.89", "-0.05", "99999999.99"]
+
+
+@pytest.mark.django_db
 def test_second_load_is_refused_unless_replace():
     assert not profile_loaded("sotkamo-2021")
     simulate_into_database("sotkamo-2021", seed=1, persons=80, progress=False)
@@ -405,6 +420,14 @@ def test_parquet_is_readable_by_duckdb_with_the_reported_counts(tmp_path: Path):
     assert bound is not None
     assert bound[0] <= 23
     assert (out / "run.json").exists()
+    # For analytics: no identity-code hash or ciphertext; amounts exact from integer cents.
+    people = pq.read_table(out / "people_person.parquet")
+    assert not {"personal_id_hash", "personal_id_encrypted"} & set(people.column_names)
+    amounts = pq.read_table(out / "timeline_benefitmonth.parquet").column("amount")
+    assert str(amounts.type) == "decimal128(10, 2)"
+    cents = np.concatenate([b.columns["timeline_benefitmonth"]["amount_cents"]
+                            for b in simulate_tables("kuopio-area-2023", 4, 500, batch_size=200)])
+    assert [int(a * 100) for a in amounts.to_pylist()] == cents.tolist()
     with pytest.raises(FileExistsError):
         simulate_to_parquet("kuopio-area-2023", out, seed=4, persons=50, progress=False)
 
@@ -438,3 +461,32 @@ def test_command_refuses_a_second_load_without_replace(capsys):
         call_command("simulate", "--profile", "sotkamo-2021", "--persons", "60", "--no-progress")
     call_command("simulate", "--profile", "sotkamo-2021", "--persons", "70", "--no-progress", "--replace")
     assert Person.objects.filter(simulation__isnull=False).count() == 70
+
+
+# -- names -----------------------------------------------------------------------------------
+
+
+def test_names_are_weighted_and_come_from_one_pool():
+    rng = np.random.default_rng(5)
+    n = 20_000
+    language = np.where(rng.random(n) < 0.9, 0, np.where(rng.random(n) < 0.3, 1, 2)).astype(np.int8)
+    female = rng.random(n) < 0.5
+    first, last = identity.draw_names(rng, language, female)
+    finnish = last[language == 0]
+    surnames, counts = np.unique(finnish.astype(str), return_counts=True)
+    assert len(surnames) >= 100
+    # Weighted: Korhonen (the most common) is far more frequent than a rare surname in the list.
+    frequency = dict(zip(surnames.tolist(), counts.tolist(), strict=True))
+    assert frequency["Korhonen"] > 3 * frequency.get("Vauhkonen", 0)
+    assert counts.max() < 0.05 * len(finnish)
+    # Given names and surname from one pool of the person's language group and gender.
+    pools = identity.name_pools()
+    for i in range(n):
+        group = ("fi", "sv", "other")[language[i]]
+        assert any(last[i] in set(pool.last[0])
+                   and (first[i] in (given := set((pool.female if female[i] else pool.male)[0]))
+                        or set(first[i].split(" ")) <= given)
+                   for pool in pools[group]), (first[i], last[i])
+    # Swedish speakers have Swedish surnames.
+    swedish = set(last[language == 1].astype(str))
+    assert {"Lindholm", "Johansson", "Nyman"} & swedish
