@@ -245,24 +245,31 @@ _KUOPIO = Profile(
     start=date(2019, 1, 1),
     end=date(2026, 10, 1),
     municipalities={code: float(n) for code, n in KUOPIO_AREA_JOBSEEKERS.items()},
-    # 60 000 over 2019-01..2025-12; the ten months to 2026-10 add their share of registrants.
-    persons=67_000,
+    # Over 2019-01..2026-10, seed 1, H1/2023 averages against seed 002: job seekers 14 196 (14 739),
+    # unemployed 6 877 (6 982), laid off 854 (894), under 30 3 527 (3 363), 50+ 5 058 (4 887),
+    # basic education only 2 871 (2 751).
+    persons=70_000,
     identity_slots=(5, 15),
     population=PopulationMix(
         age_bins=((17, 20, 0.06), (20, 25, 0.14), (25, 30, 0.15), (30, 40, 0.20),
                   (40, 50, 0.15), (50, 55, 0.10), (55, 60, 0.11), (60, 64, 0.09)),
         language_shares=(0.93, 0.004, 0.066),
+        # Fewer with basic education only than the defaults (seed 002: 2 751 of 14 739 job seekers).
+        education_young=(0.32, 0.61, 0.05, 0.02),
+        education_adult=(0.155, 0.575, 0.165, 0.105),
     ),
     dynamics=Dynamics(
-        part_time=0.04,
-        part_time_to_employed=0.035,
+        part_time=0.05,
+        part_time_to_employed=0.03,
         part_time_to_unemployed=0.02,
+        service=0.06,
         work_factor_by_year={2019: 1.0, 2020: 0.8, 2021: 1.0, 2022: 1.1, 2023: 1.0, 2024: 0.9, 2025: 0.9,
                              2026: 0.9},
-        layoff_factor_by_year={2020: 4.0, 2023: 1.6, 2024: 1.6},
+        # 2023: the lay-off wave of seed 002 (894 laid off on average in H1/2023).
+        layoff_factor_by_year={2020: 4.0, 2023: 2.6, 2024: 1.6},
     ),
     inflow=Inflow(initial_stock_share=0.22, stock_states=(0.52, 0.04, 0.03, 0.21, 0.20),
-                  by_year={2020: 1.2, 2023: 1.05, 2024: 1.1}),
+                  by_year={2020: 1.2, 2023: 1.05, 2024: 1.1}, entry_states=(0.80, 0.13, 0.07)),
 )
 
 

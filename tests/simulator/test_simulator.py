@@ -293,6 +293,15 @@ def test_wage_subsidised_work_meets_the_employment_condition_until_september_202
     assert (benefit["basis"] == c.BASIS_SERVICE).any()
 
 
+def test_demo_profiles_run_to_october_2026_with_benefits_in_the_last_month():
+    """Open spells run on to today: the demo data must not stop a year earlier (it ended in 2025-12)."""
+    for name, start in (("sotkamo-2021", date(2015, 1, 1)), ("kuopio-area-2023", date(2019, 1, 1))):
+        profile = get_profile(name)
+        assert (profile.start, profile.end) == (start, date(2026, 10, 1))
+    benefit = concat(simulate_tables("sotkamo-2021", seed=3, persons=1500), "timeline_benefitmonth")
+    assert (benefit["month"] == np.datetime64("2026-10-01")).sum() > 20
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), persons=st.integers(1, 250), name=st.sampled_from(profile_names()))
 def test_generated_data_keeps_the_fact_model_invariants(seed, persons, name):
