@@ -59,7 +59,8 @@ def worker_duckdb(directory: str) -> dict:
     from polku.municipal_share.rules import shipped_rule_book
     from polku.municipal_share.sql_engine import duckdb_attach_parquet, share_totals_sql
 
-    connection = duckdb.connect()
+    # Bounded memory: DuckDB spills to disk beyond this instead of taking 80 % of the machine.
+    connection = duckdb.connect(config={"memory_limit": os.environ.get("POLKU_DUCKDB_MEMORY", "4GB")})
     duckdb_attach_parquet(connection, Path(directory))
     benefit_rows = connection.execute("SELECT COUNT(*), MIN(month), MAX(month) FROM benefits").fetchone()
     assert benefit_rows is not None
