@@ -111,7 +111,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         else:
             if reference_date > today:
                 error, reference_date = _("Tarkastelupäivä ei voi olla tulevaisuudessa."), today
-    purpose = content.purpose_for(request.GET.get("purpose"))
+    purpose = content.purpose_for(request.GET.get("purpose"), request.user)
     rows = [] if error else presenters.early_warnings(
         current_rule_book(), persons_visible_to(request.user), reference_date=reference_date, days=days,
         scope=presenters.visibility_scope(request.user))

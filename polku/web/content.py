@@ -7,11 +7,13 @@ user's own role can be marked; every string is a Finnish msgid translated in ``p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from polku.access.models import Role
+from polku.access.policy import staff_profile
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ DEFAULT_PURPOSE = PURPOSES[0]
 DEFAULT_PURPOSE_BY_ROLE = {"dpo": "valvonta", "manager": "tyonjako", "team_lead": "tyonjako", "analyst": "laatu"}
 
 
-def purpose_for(key: str | None, role: str | None = None) -> Purpose:
+def purpose_for(key: str | None, user: Any = None) -> Purpose:
     """The purpose chosen in the UI; otherwise the usual purpose of the user's role (client work by default)."""
-    chosen = key or DEFAULT_PURPOSE_BY_ROLE.get(role or "")
+    profile = staff_profile(user) if user is not None else None
+    chosen = key or DEFAULT_PURPOSE_BY_ROLE.get(profile.role if profile else "")
     return next((p for p in PURPOSES if p.key == chosen), DEFAULT_PURPOSE)

@@ -64,11 +64,6 @@ def _lookup_error(failure: ValidationFailed) -> str:
     return _("Henkilötunnus ei ole oikeaa muotoa (PPKKVV-NNNT).")
 
 
-def _role(request: HttpRequest) -> str | None:
-    profile = staff_profile(request.user)
-    return profile.role if profile else None
-
-
 @login_required
 @sensitive_post_parameters("personal_id")
 @require_http_methods(["GET", "POST"])
@@ -94,7 +89,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         # A code typed into the name search must not stay in the address bar or be echoed on the page.
         messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
         return redirect("web:person_list")
-    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
+    purpose = content.purpose_for(request.GET.get("purpose"), request.user)
     page = Paginator(persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
     persons: list[Person] = list(page.object_list)
     log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="person_list",
@@ -113,7 +108,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if not can_see_person_level_data(request.user):
         return forbidden(request, _no_person_access_reason(request))
     person = get_object_or_404(Person, pk=person_id)
-    purpose = content.purpose_for(request.GET.get("purpose"), _role(request))
+    purpose = content.purpose_for(request.GET.get("purpose"), request.user)
     try:
         person_access(user=request.user, person=person, write=False, action="person_timeline",
                       purpose=purpose.logged, channel=AccessChannel.WEB)
