@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "polku.timeline",
     "polku.simulator",
     "polku.municipal_share",
+    "polku.kpi",
+    "polku.public_statistics",
     "polku.web",
 ]
 

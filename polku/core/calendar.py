@@ -44,3 +44,24 @@ def max_benefit_days_in_month(month: date) -> int:
     first = month_start(month)
     last = month_end(month)
     return sum(1 for offset in range((last - first).days + 1) if (first + timedelta(days=offset)).weekday() < 5)
+
+
+def finnish_holidays(year: int) -> frozenset[date]:
+    """Public holidays of Finland in a year (the ``holidays`` package, which follows the Act on holidays)."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("FI", years=year))
+
+
+def last_working_day(month: date) -> date:
+    """The month's last working day (not a weekend, not a Finnish public holiday).
+
+    TEM counts job-seeker stocks on this day, the *laskentapäivä* (domain-rules §3, S20): a December's
+    stock is counted on 31.12. only when it is a weekday; New Year's Eve is not a public holiday, but
+    Christmas and Boxing Day are, and a month may end on a weekend.
+    """
+    closed = finnish_holidays(month.year)
+    day = month_end(month)
+    while day.weekday() >= 5 or day in closed:
+        day -= timedelta(days=1)
+    return day

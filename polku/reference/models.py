@@ -126,3 +126,23 @@ class ResidentPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id} {self.year}: {self.residents}"
+
+
+class LabourForce(models.Model):
+    """The labour force (työvoima) of a municipality in a year: an input series from Statistics Finland.
+
+    The denominator of the unemployed share of the labour force (domain-rules §3, S28): TEM uses the
+    employment statistics' figure with a lag of about two years, the same figure for every month. Polku
+    ships none for real municipalities; it is imported with ``polku labour_force import`` and its source.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    persons = models.PositiveIntegerField()
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="one_labour_force_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.year}: {self.persons}"

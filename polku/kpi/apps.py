@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class KpiConfig(AppConfig):
+    """Indicators (KPIs) by published definitions, and municipal employment programmes measured by them."""
+
+    name = "polku.kpi"
+    label = "kpi"
+    default_auto_field = "django.db.models.BigAutoField"

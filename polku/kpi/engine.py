@@ -1,0 +1,324 @@
+"""The KPI engine: definitions + facts + a reference date → indicator values, on any SQL engine.
+
+Two stages, so that every engine (SQLite, PostgreSQL, DuckDB over Parquet and the pure-Python
+reference evaluator) only has to produce the same small *measure table* and everything after it is
+shared, pure Python:
+
+1. ``measure_table``: for each measure of the requested indicators, its aggregate per month,
+   municipality and disaggregation group (one SQL query per relation computes all measures at once).
+2. ``assemble``: factor × numerator ÷ denominator per month, areas as sums of their municipalities,
+   years as averages / sums / ratios of sums, and small-cell suppression.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
+from polku.kpi.relations import (
+    DIALECTS, RELATIONS, Dialect, Sources, Vocabulary, base_ctes, calc_months, events_ctes, stock_ctes,
+)
+
+# (measure key, month, municipality, group) → (aggregate, contributors)
+Key = tuple[str, date, str, str]
+MeasureTable = dict[Key, tuple[Decimal, int]]
+NO_GROUP = ""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to compute: indicators, months, where, broken down by what, and as known when."""
+
+    indicators: tuple[IndicatorDefinition, ...]
+    months: tuple[date, ...]
+    horizon: date  # the reference date: nothing after it is known to have happened
+    municipalities: tuple[str, ...] | None = None  # None: every municipality
+    dimension: str | None = None
+    known_at: datetime | None = None  # facts as recorded by then; None: current facts
+
+    def measures(self) -> list[Measure]:
+        seen: dict[str, Measure] = {}
+        for indicator in self.indicators:
+            for measure in (indicator.numerator, indicator.denominator):
+                if measure is not None:
+                    seen.setdefault(measure.key, measure)
+        return list(seen.values())
+
+    def group_column(self, relation: str) -> str | None:
+        if self.dimension in (None, "municipality", "area"):
+            return None
+        return RELATIONS[relation].dimensions.get(self.dimension or "")
+
+
+# --- SQL -------------------------------------------------------------------------------------------
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def condition_sql(condition: Condition) -> str:
+    if condition.operator in ("in", "not in"):
+        values = ", ".join(_literal(v) for v in condition.value)
+        return f"{condition.column} {condition.operator.upper()} ({values})"
+    return f"{condition.column} {'=' if condition.operator == '=' else '<>'} {_literal(condition.value)}"
+
+
+def measure_sql(measure: Measure, value_column: str = "1") -> str:
+    where = " AND ".join(condition_sql(c) for c in measure.where) or "1 = 1"
+    return f"SUM(CASE WHEN {where} THEN {value_column} ELSE 0 END)"
+
+
+def relation_query(request: Request, relation: str, measures: list[Measure], dialect: Dialect, sources: Sources,
+                   vocabulary: Vocabulary) -> str:
+    """One query computing every measure over ``stock`` or ``events`` per month, municipality and group."""
+    months = calc_months(list(request.months))
+    ctes = base_ctes(vocabulary, months, request.horizon, dialect, sources, request.known_at, request.municipalities)
+    ctes += ",\n" + (stock_ctes(dialect) if relation == "stock" else events_ctes(dialect, request.horizon))
+    group = request.group_column(relation) or "''"
+    columns = ", ".join(f"{measure_sql(m)} AS m{i}" for i, m in enumerate(measures))
+    scope = "" if request.municipalities is None else \
+        " WHERE municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    return (f"WITH {ctes}\nSELECT month, municipality, {group} AS grp, {columns} FROM {relation}{scope} "
+            f"GROUP BY {_grouping(request, relation)}")
+
+
+def _grouping(request: Request, relation: str) -> str:
+    group = request.group_column(relation)
+    return "month, municipality" + (f", {group}" if group else "")
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], table: MeasureTable) -> None:
+    for row in rows:
+        month, municipality, group = _as_date(row[0]), str(row[1] or ""), str(row[2] or "")
+        for i, measure in enumerate(measures):
+            value = int(row[3 + i] or 0)
+            if value:
+                table[(measure.key, month, municipality, group)] = (Decimal(value), value)
+
+
+Runner = Callable[[str], list[tuple[Any, ...]]]
+ShareProvider = Callable[[Request, list[Measure]], MeasureTable]
+
+
+@dataclass
+class SqlBackend:
+    """Runs the relation queries on one SQL engine; the share relation comes from its own provider."""
+
+    dialect: Dialect
+    run: Runner
+    sources: Sources
+    vocabulary: Vocabulary
+    share: ShareProvider | None = None
+    labour_force: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def measure_table(self, request: Request) -> MeasureTable:
+        table: MeasureTable = {}
+        by_relation: dict[str, list[Measure]] = defaultdict(list)
+        for measure in request.measures():
+            by_relation[measure.relation].append(measure)
+        for relation in ("stock", "events"):
+            if by_relation[relation]:
+                sql = relation_query(request, relation, by_relation[relation], self.dialect, self.sources,
+                                     self.vocabulary)
+                rows_to_table(self.run(sql), by_relation[relation], table)
+        if by_relation["share"]:
+            if self.share is None:
+                raise LookupError("share relation is not available on this backend")
+            table.update(self.share(request, by_relation["share"]))
+        if by_relation["labour_force"]:
+            table.update(labour_force_table(request, by_relation["labour_force"], self.labour_force))
+        return table
+
+
+def labour_force_table(request: Request, measures: list[Measure], series: dict[tuple[str, int], int]) -> MeasureTable:
+    """The input series as a measure: each month carries the figure of (its year − lag)."""
+    table: MeasureTable = {}
+    for measure in measures:
+        for month in request.months:
+            for (municipality, year), persons in series.items():
+                if year == month.year - measure.lag_years and (
+                        request.municipalities is None or municipality in request.municipalities):
+                    table[(measure.key, month, municipality, NO_GROUP)] = (Decimal(persons), persons)
+    return table
+
+
+def share_sql_table(request: Request, measures: list[Measure], dialect: str, run: Runner,
+                    facts_ctes: str) -> MeasureTable:
+    """The share relation by the municipal-share SQL engine (DuckDB, PostgreSQL) grouped per month."""
+    from polku.municipal_share.rules import shipped_rule_book
+    from polku.municipal_share.sql_engine import share_rows_sql
+
+    group = request.group_column("share") or "''"
+    columns = ", ".join(
+        f"{measure_sql(m, 'municipal_eur')} AS m{i}, "
+        f"COUNT(DISTINCT CASE WHEN ({' AND '.join(condition_sql(c) for c in m.where) or '1 = 1'}) "
+        f"AND municipal_eur > 0 THEN person_id END) AS n{i}"
+        for i, m in enumerate(measures)
+    )
+    first, last = min(request.months), max(request.months)
+    scope = "" if request.municipalities is None else \
+        " AND municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    sql = (f"WITH {facts_ctes}\nSELECT month, municipality, {group} AS grp, {columns} "
+           f"FROM ({share_rows_sql(shipped_rule_book(), dialect)}) r "
+           f"WHERE month >= '{first.isoformat()}' AND month <= '{last.isoformat()}'{scope} "
+           f"GROUP BY {_grouping(request, 'share')}")
+    wanted = set(request.months)
+    table: MeasureTable = {}
+    for row in run(sql):
+        month = _as_date(row[0])
+        if month not in wanted:
+            continue
+        for i, measure in enumerate(measures):
+            value, contributors = Decimal(row[3 + 2 * i] or 0), int(row[4 + 2 * i] or 0)
+            if value:
+                table[(measure.key, month, str(row[1] or ""), str(row[2] or ""))] = (value, contributors)
+    return table
+
+
+def sql_backend(dialect: str, run: Runner, sources: Sources, vocabulary: Vocabulary, **kwargs: Any) -> SqlBackend:
+    return SqlBackend(DIALECTS[dialect], run, sources, vocabulary, **kwargs)
+
+
+# --- assembly (pure) -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One number with what it was computed from; ``value`` is None when it cannot be computed or is hidden."""
+
+    indicator: str
+    version: int
+    period: str  # "2021-12" or "2021"
+    scope: str  # municipality code or area code
+    group: str
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    months: int
+    suppressed: bool = False
+    verified: bool = True
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator, "version": self.version, "period": self.period, "scope": self.scope,
+            "group": self.group or None, "numerator": _json_number(self.numerator),
+            "denominator": _json_number(self.denominator), "value": _json_number(self.value),
+            "months": self.months, "suppressed": self.suppressed, "verified": self.verified, "note": self.note or None,
+        }
+
+
+def _json_number(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+PRECISION = {"persons": Decimal("0.1"), "count": Decimal("0.1"), "percent": Decimal("0.1"), "eur": Decimal("0.01")}
+
+
+def _value(definition: IndicatorDefinition, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+    if definition.denominator is not None:
+        if not denominator:
+            return None
+        raw = Decimal(definition.factor) * numerator / denominator
+    else:
+        raw = Decimal(definition.factor) * numerator
+    return raw.quantize(PRECISION[definition.unit], rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Numerator and denominator sums (and contributors) for one indicator, month, scope and group."""
+
+    numerator: Decimal
+    denominator: Decimal | None
+    contributors: int
+    denominator_contributors: int
+
+
+def _cells(definition: IndicatorDefinition, table: MeasureTable, months: Iterable[date],
+           scopes: dict[str, Callable[[date], set[str]]], groups: set[str]) -> dict[tuple[date, str, str], Cell]:
+    """Sum the measure table into scopes (a municipality, or an area's members on that month)."""
+    by_key: dict[str, dict[tuple[date, str, str], tuple[Decimal, int]]] = defaultdict(dict)
+    for (key, month, municipality, group), value in table.items():
+        by_key[key][(month, municipality, group)] = value
+    numerator = by_key[definition.numerator.key]
+    denominator = by_key[definition.denominator.key] if definition.denominator else {}
+    denominator_grouped = definition.denominator is not None and definition.denominator.relation != "labour_force"
+    cells = {}
+    for month in months:
+        for scope, members_on in scopes.items():
+            members = members_on(month)
+            for group in groups:
+                n = [numerator.get((month, m, group), (Decimal(0), 0)) for m in members]
+                d_group = group if denominator_grouped else NO_GROUP
+                d = [denominator.get((month, m, d_group)) for m in members] if definition.denominator else []
+                if definition.denominator and definition.denominator.relation == "labour_force" and \
+                        any(x is None for x in d):
+                    den: Decimal | None = None  # a member's labour force is missing: no rate rather than a wrong one
+                    den_n = 0
+                else:
+                    den = sum((x[0] for x in d if x), Decimal(0)) if definition.denominator else None
+                    den_n = sum(x[1] for x in d if x)
+                cells[(month, scope, group)] = Cell(sum((x[0] for x in n), Decimal(0)), den,
+                                                    sum(x[1] for x in n), den_n)
+    return cells
+
+
+def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[date],
+             scopes: dict[str, Callable[[date], set[str]]], *, groups: Iterable[str] = (NO_GROUP,),
+             by_year: bool = False, suppress: bool = False) -> list[IndicatorValue]:
+    """Values per month (or per year from its months), scope and group."""
+    group_set = set(groups)
+    cells = _cells(definition, table, months, scopes, group_set)
+    periods: dict[str, list[date]] = defaultdict(list)
+    for month in months:
+        periods[str(month.year) if by_year else f"{month:%Y-%m}"].append(month)
+    values = []
+    for period, period_months in sorted(periods.items()):
+        for scope in scopes:
+            for group in sorted(group_set):
+                parts = [cells[(m, scope, group)] for m in period_months]
+                numerator = sum((c.numerator for c in parts), Decimal(0))
+                has_denominator = definition.denominator is not None
+                missing_denominator = has_denominator and any(c.denominator is None for c in parts)
+                denominator = None if not has_denominator or missing_denominator else \
+                    sum((c.denominator or Decimal(0) for c in parts), Decimal(0))
+                if by_year and definition.year == "average":
+                    numerator = numerator / len(parts)
+                    denominator = None if denominator is None else denominator / len(parts)
+                value = None if missing_denominator else _value(definition, numerator, denominator)
+                contributors = min(c.contributors for c in parts) if not by_year else \
+                    round(sum(c.contributors for c in parts) / len(parts))
+                hidden = suppress and _too_small(definition, contributors, parts)
+                note = "" if not missing_denominator else "denominator_missing"
+                values.append(IndicatorValue(
+                    indicator=definition.code, version=definition.version, period=period, scope=scope, group=group,
+                    numerator=None if hidden else _round(numerator), denominator=None if hidden else _round(denominator),
+                    value=None if hidden else value, months=len(parts), suppressed=hidden, verified=definition.verified,
+                    note=note,
+                ))
+    return values
+
+
+def _round(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize() \
+        if value != value.to_integral_value() else value.quantize(Decimal(1))
+
+
+def _too_small(definition: IndicatorDefinition, contributors: int, parts: list[Cell]) -> bool:
+    """Small-cell rule: hide a figure resting on 1 … k−1 persons (in the numerator or a counted denominator)."""
+    k = definition.suppression_threshold
+    if 0 < contributors < k:
+        return True
+    counted_denominator = definition.denominator is not None and definition.denominator.relation != "labour_force"
+    return counted_denominator and any(0 < c.denominator_contributors < k for c in parts)

@@ -1,0 +1,192 @@
+"""A small pure-Python evaluator of the relations, the yardstick the SQL engines are tested against.
+
+It reads the same definitions and produces the same measure table as ``engine.SqlBackend``, but from
+in-memory facts and by walking each person's timeline day by day in plain code, so that a golden test
+can state by hand what every indicator must be (a month ending on a weekend or holiday, a one-day
+service breaking a long unemployment run, a move mid-month, a 25th birthday mid-month …).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from polku.core.calendar import month_start
+from polku.kpi.definitions import Measure
+from polku.kpi.engine import NO_GROUP, MeasureTable, Request, labour_force_table
+from polku.kpi.relations import (
+    AGE_GROUPS, FLOW_DAYS, LAST_AGE_GROUP, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months,
+)
+
+
+@dataclass(frozen=True)
+class StatusFact:
+    start: date
+    end: date | None
+    status: str
+    service_type: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeFact:
+    start: date
+    end: date | None
+    municipality: str
+
+
+@dataclass(frozen=True)
+class SearchFact:
+    registered: date
+    ended: date | None = None
+    reason: str = ""
+
+
+@dataclass
+class KpiPerson:
+    person_id: str
+    birth_date: date
+    gender: str = "F"
+    language: str = "fi"
+    team: str = ""
+    spells: list[StatusFact] = field(default_factory=list)
+    homes: list[HomeFact] = field(default_factory=list)
+    searches: list[SearchFact] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Spell:
+    start: date
+    end: date | None
+    status: str
+    service_type: str | None
+    u: bool
+    a: bool
+    run_start: date | None
+    after_service: bool
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def _spells(person: KpiPerson, vocabulary: Vocabulary, horizon: date) -> list[_Spell]:
+    out: list[_Spell] = []
+    run_start: date | None = None
+    previous: _Spell | None = None
+    for fact in sorted(person.spells, key=lambda s: s.start):
+        if fact.start > horizon:
+            continue
+        end = None if fact.end is not None and fact.end > horizon else fact.end
+        u = fact.status in vocabulary.unemployed_statuses
+        a = fact.status == vocabulary.service_status and fact.service_type in vocabulary.activation_services
+        adjacent = previous is not None and previous.end is not None and previous.end == fact.start - timedelta(days=1)
+        if u and not (adjacent and previous is not None and previous.u):
+            run_start = fact.start
+        spell = _Spell(fact.start, end, fact.status, fact.service_type, u, a, run_start if u else None,
+                       a and adjacent and previous is not None and previous.a)
+        out.append(spell)
+        previous = spell
+    return out
+
+
+def _home(person: KpiPerson, day: date) -> str:
+    for home in person.homes:
+        if home.start <= day and (home.end is None or day <= home.end):
+            return home.municipality
+    return ""
+
+
+def _age_group(birth: date, calc: CalcMonth) -> str:
+    for label, age in AGE_GROUPS:
+        if birth > calc.age_threshold(age):
+            return label
+    return LAST_AGE_GROUP
+
+
+def _stock_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth]) -> list[dict[str, Any]]:
+    rows = []
+    for calc in months:
+        current = next((s for s in spells if s.covers(calc.day)), None)
+        if current is None:
+            continue
+        long_term = current.u and current.run_start is not None and current.run_start <= calc.year_before
+        structural = ""
+        if long_term:
+            structural = "long_term"
+        elif current.u:
+            window_days = sum(
+                ((min(s.end or date.max, calc.day) - max(s.start, calc.window16_start)).days + 1)
+                for s in spells if s.u and s.start <= calc.day and (s.end is None or s.end >= calc.window16_start)
+            )
+            recent = any(s.a and s.end is not None and calc.recent_service_start <= s.end < calc.day for s in spells)
+            structural = "comparable" if window_days >= STRUCTURAL_MIN_DAYS else "from_service" if recent else ""
+        elif current.a and current.after_service:
+            structural = "service_to_service"
+        rows.append({
+            "month": calc.month, "unemployed": current.u, "in_activation_service": current.a,
+            "unemployed_or_in_service": current.u or current.a, "long_term": long_term,
+            "under_25": person.birth_date > calc.age_threshold(25), "structural": structural,
+            "status": current.status, "service_type": current.service_type or "",
+            "age_group": _age_group(person.birth_date, calc), "gender": person.gender, "language": person.language,
+            "team_id": person.team, "municipality": _home(person, calc.day),
+        })
+    return rows
+
+
+def _event_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth], horizon: date) -> list[dict[str, Any]]:
+    by_month = {c.month: c for c in months}
+    happened: list[tuple[date, str, str]] = []
+    runs: dict[date, list[_Spell]] = defaultdict(list)
+    for spell in spells:
+        if spell.u and spell.run_start is not None:
+            runs[spell.run_start].append(spell)
+    for began, members in runs.items():
+        if any(s.end is None for s in members):
+            detail = "over_3_months" if (horizon - began).days >= FLOW_DAYS else "not_known_yet"
+        else:
+            ended = max(s.end for s in members if s.end is not None)
+            detail = "over_3_months" if (ended - began).days >= FLOW_DAYS else "within_3_months"
+        happened.append((began, "unemployment_began", detail))
+    happened += [(s.ended, "job_search_ended", s.reason) for s in person.searches
+                 if s.ended is not None and s.ended <= horizon]
+    happened += [(s.start, "service_started", s.service_type) for s in spells
+                 if s.status == "in_service" and s.service_type is not None]
+    rows = []
+    for day, kind, detail in happened:
+        calc = by_month.get(month_start(day))
+        if calc is None:
+            continue
+        rows.append({"month": calc.month, "kind": kind, "detail": detail,
+                     "age_group": _age_group(person.birth_date, calc), "gender": person.gender,
+                     "language": person.language, "team_id": person.team, "municipality": _home(person, day)})
+    return rows
+
+
+def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary,
+                            labour_force: dict[tuple[str, int], int] | None = None) -> MeasureTable:
+    """The measure table of ``engine.SqlBackend.measure_table`` for stock, events and labour force."""
+    months = calc_months(list(request.months))
+    measures = request.measures()
+    sums: dict[tuple[str, date, str, str], int] = defaultdict(int)
+    for person in persons:
+        spells = _spells(person, vocabulary, request.horizon)
+        rows = {"stock": _stock_rows(person, spells, months),
+                "events": _event_rows(person, spells, months, request.horizon)}
+        for measure in measures:
+            if measure.relation not in rows:
+                continue
+            group_column = request.group_column(measure.relation)
+            for row in rows[measure.relation]:
+                if request.municipalities is not None and row["municipality"] not in request.municipalities:
+                    continue
+                if all(c.matches(row[c.column]) for c in measure.where):
+                    group = str(row[group_column]) if group_column else NO_GROUP
+                    sums[(measure.key, row["month"], row["municipality"], group)] += 1
+    table: MeasureTable = {key: (Decimal(n), n) for key, n in sums.items()}
+    lf: list[Measure] = [m for m in measures if m.relation == "labour_force"]
+    if lf:
+        table.update(labour_force_table(request, lf, labour_force or {}))
+    assert all(m.relation in RELATIONS for m in measures)
+    return table

@@ -1,0 +1,210 @@
+"""Indicator values from the database (SQLite or PostgreSQL) or a Parquet snapshot, for any scope and date.
+
+This is the one entry point the views, the API, the CLI and the programme use. ``as_of`` makes a
+figure reproducible: the facts as recorded by the end of that month, counted up to that month, give
+the same answer every time however the data has been corrected since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connections
+from django.db.models import Q
+from django.utils import timezone
+
+from polku.core.calendar import iter_months, last_working_day, month_end, month_start
+from polku.core.errors import ErrorCode, ValidationFailed
+from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
+from polku.kpi.engine import (
+    NO_GROUP, IndicatorValue, MeasureTable, Request, SqlBackend, assemble, share_sql_table, sql_backend,
+)
+from polku.kpi.relations import Sources, Vocabulary, shipped_vocabulary
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def labour_force_series() -> dict[tuple[str, int], int]:
+    from polku.reference.models import LabourForce
+
+    return {(m, y): p for m, y, p in LabourForce.objects.values_list("municipality_id", "year", "persons")}
+
+
+def _python_share(request: Request, measures: list[Measure]) -> MeasureTable:
+    """The share relation on SQLite: the municipal-share engine's rows (proven equal to its SQL)."""
+    from polku.municipal_share.rules import shipped_rule_book
+    from polku.municipal_share.selectors import share_rows
+    from polku.reference.models import Municipality
+
+    codes = request.municipalities or tuple(Municipality.objects.values_list("code", flat=True))
+    wanted = set(request.months)
+    group_column = request.group_column("share")
+    sums: dict[tuple[str, date, str, str], Decimal] = defaultdict(Decimal)
+    persons: dict[tuple[str, date, str, str], set[Any]] = defaultdict(set)
+    for row in share_rows(shipped_rule_book(), municipality_codes=codes, first_month=min(request.months),
+                          last_month=max(request.months)):
+        if row.month not in wanted or row.municipality is None:
+            continue
+        values = {"benefit_type": row.benefit_type, "rule_set": row.rule_set}
+        for measure in measures:
+            if all(c.matches(values[c.column]) for c in measure.where):
+                key = (measure.key, row.month, row.municipality,
+                       str(values[group_column]) if group_column else NO_GROUP)
+                sums[key] += row.municipal_eur
+                if row.municipal_eur > 0:
+                    persons[key].add(row.person_id)
+    return {key: (value, len(persons[key])) for key, value in sums.items() if value}
+
+
+SHARE_FACTS = {
+    "benefits": ("timeline_benefitmonth", "person_id, month, benefit_type, basis, days, amount"),
+    "conditions": ("timeline_employmentconditionmet", "person_id, met_on"),
+}
+
+
+def database_backend(using: str = "default") -> SqlBackend:
+    connection = connections[using]
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    sources = Sources()
+
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
+    share: Callable[[Request, list[Measure]], MeasureTable] = _python_share
+    if vendor == "postgresql":
+        def share(request: Request, measures: list[Measure]) -> MeasureTable:
+            from polku.kpi.relations import DIALECTS
+
+            d = DIALECTS["postgresql"]
+            facts = ",\n".join(
+                [f"homes AS ({sources.current(sources.homes, 'person_id, start_date, end_date, municipality_id', d, request.known_at)})"]
+                + [f"{name} AS ({sources.current(table, columns, d, request.known_at)})"
+                   for name, (table, columns) in SHARE_FACTS.items()])
+            return share_sql_table(request, measures, "postgresql", run, facts)
+
+    return sql_backend(vendor, run, sources, shipped_vocabulary(), share=share, labour_force=labour_force_series())
+
+
+def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabulary,
+                           labour_force: dict[tuple[str, int], int] | None = None) -> SqlBackend:
+    """DuckDB over a Parquet snapshot (the simulator's or ``polku kpi snapshot``'s file layout)."""
+    from polku.municipal_share.sql_engine import EMPTY_CONDITIONS
+
+    def parquet(table: str) -> str:
+        return f"read_parquet('{directory / (table + '.parquet')}')"
+
+    sources = Sources(status_spells=parquet("timeline_statusspell"), homes=parquet("timeline_homemunicipalityspell"),
+                      job_searches=parquet("timeline_jobsearchperiod"), persons=parquet("people_person"),
+                      versioned=False, persons_have_team="team_id" in _parquet_columns(connection, directory))
+
+    def run(sql: str) -> list[tuple[Any, ...]]:
+        return list(connection.execute(sql).fetchall())
+
+    def share(request: Request, measures: list[Measure]) -> MeasureTable:
+        from polku.kpi.relations import DIALECTS
+
+        d = DIALECTS["duckdb"]
+        conditions_file = directory / "timeline_employmentconditionmet.parquet"
+        conditions = sources.current(parquet("timeline_employmentconditionmet"), "person_id, met_on", d,
+                                     request.known_at) if conditions_file.exists() else EMPTY_CONDITIONS
+        facts = (f"homes AS ({sources.current(sources.homes, 'person_id, start_date, end_date, municipality_id', d, request.known_at)}),\n"
+                 f"benefits AS ({sources.current(parquet('timeline_benefitmonth'), 'person_id, month, benefit_type, basis, days, amount', d, request.known_at)}),\n"
+                 f"conditions AS ({conditions})")
+        return share_sql_table(request, measures, "duckdb", run, facts)
+
+    return sql_backend("duckdb", run, sources, vocabulary, share=share, labour_force=labour_force or {})
+
+
+def _parquet_columns(connection: Any, directory: Path) -> set[str]:
+    path = directory / "people_person.parquet"
+    return {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()}
+
+
+# --- scopes -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """A municipality or an employment area; an area's members are those in it on the month's calculation day."""
+
+    code: str
+    name: str
+    kind: str  # "municipality" or "area"
+    memberships: tuple[tuple[str, date, date | None], ...]
+
+    @property
+    def municipality_codes(self) -> tuple[str, ...]:
+        return tuple(sorted({m for m, _, _ in self.memberships}))
+
+    def members_on(self, month: date) -> set[str]:
+        day = last_working_day(month)
+        return {m for m, start, end in self.memberships if start <= day and (end is None or day <= end)}
+
+
+def scope_for(code: str) -> Scope:
+    """``765`` (a municipality) or ``kainuu`` (an employment area's code)."""
+    from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+
+    municipality = Municipality.objects.filter(code=code.zfill(3) if code.isdigit() else code).first()
+    if municipality is not None:
+        return Scope(municipality.code, municipality.name, "municipality", ((municipality.code, date.min, None),))
+    area = EmploymentArea.objects.filter(code=code).first()
+    if area is None:
+        raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")
+    members = EmploymentAreaMembership.objects.filter(area=area).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=area.valid_from))
+    return Scope(area.code, area.name, "area", tuple(members.values_list("municipality_id", "valid_from", "valid_to")))
+
+
+# --- the one entry point -------------------------------------------------------------------------
+
+def as_of_moment(as_of: date) -> tuple[date, datetime]:
+    """The reference date and the recording instant of an "as of" month: its last day, end of day in Helsinki."""
+    horizon = month_end(as_of)
+    return horizon, datetime.combine(horizon, time.max, tzinfo=HELSINKI)
+
+
+def indicator_values(
+    definition: IndicatorDefinition, scope: Scope, first_month: date, last_month: date, *,
+    dimension: str | None = None, as_of: date | None = None, by_year: bool = False, suppress: bool = False,
+    backend: SqlBackend | None = None,
+) -> list[IndicatorValue]:
+    """Values of one indicator for a scope and a month range (or the years it spans)."""
+    if dimension is not None and dimension not in definition.disaggregations:
+        raise ValidationFailed.single("dimension", ErrorCode.INVALID,
+                                      f"Mittaria ei voi eritellä näin: {dimension}. Sallitut: "
+                                      f"{', '.join(definition.disaggregations)}.")
+    if last_month < first_month:
+        raise ValidationFailed.single("last_month", ErrorCode.END_BEFORE_START, "Jakso päättyy ennen alkuaan.")
+    if as_of is not None:
+        horizon, known_at = as_of_moment(as_of)
+        last_month = min(last_month, month_start(as_of))
+    else:
+        horizon, known_at = timezone.localdate(), None
+        last_month = min(last_month, month_start(horizon))
+    months = list(iter_months(first_month, last_month))
+    if not months:
+        return []
+    request = Request((definition,), tuple(months), horizon, scope.municipality_codes,
+                      None if dimension in (None, "municipality", "area") else dimension, known_at)
+    table = (backend or database_backend()).measure_table(request)
+    groups = {key[3] for key in table if key[0] == definition.numerator.key} or {NO_GROUP}
+    if request.dimension is None:
+        groups = {NO_GROUP}
+    if dimension == "municipality":
+        scopes = {m: (lambda month, m=m: {m} if m in scope.members_on(month) else set())
+                  for m in scope.municipality_codes}
+    else:
+        scopes = {scope.code: scope.members_on}
+    return assemble(definition, table, months, scopes, groups=groups, by_year=by_year, suppress=suppress)
+
+
+def definitions() -> list[IndicatorDefinition]:
+    return shipped_definitions().latest()

@@ -1,0 +1,70 @@
+"""A Parquet snapshot of the facts, for national history on DuckDB (same layout as the simulator writes).
+
+Only current versions as known at the snapshot's instant are written, and no names or identity codes:
+the files are for analytics. ``recorded_at`` is kept so that "as of" still works within the snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from polku.people.models import Person
+from polku.timeline.models import (
+    BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell,
+)
+
+TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "timeline_statusspell": (StatusSpell, ("person_id", "start_date", "end_date", "status_id", "service_type_id")),
+    "timeline_homemunicipalityspell": (HomeMunicipalitySpell, ("person_id", "start_date", "end_date", "municipality_id")),
+    "timeline_jobsearchperiod": (JobSearchPeriod, ("person_id", "registered_on", "ended_on", "end_reason")),
+    "timeline_benefitmonth": (BenefitMonth, ("person_id", "month", "benefit_type", "basis", "days", "amount")),
+    "timeline_employmentconditionmet": (EmploymentConditionMet, ("person_id", "met_on")),
+}
+
+
+def _current(queryset: QuerySet[Any], known_at: datetime) -> QuerySet[Any]:
+    return queryset.filter(recorded_at__lte=known_at).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at))
+
+
+def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict[str, int]:
+    """Write one ``<table>.parquet`` per fact table into ``directory``; returns rows per table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    known_at = known_at or timezone.now()
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    people = list(Person.objects.values_list("id", "birth_date", "gender", "language", "team_id"))
+    pq.write_table(pa.table({
+        "id": pa.array([str(p[0]) for p in people], pa.string()),
+        "birth_date": pa.array([p[1] for p in people], pa.date32()),
+        "gender": pa.array([p[2] for p in people], pa.string()),
+        "language": pa.array([p[3] for p in people], pa.string()),
+        "team_id": pa.array([p[4] for p in people], pa.int64()),
+    }), directory / "people_person.parquet")
+    counts["people_person"] = len(people)
+    for table, (model, columns) in TABLES.items():
+        rows = list(_current(model.objects.all(), known_at).values_list(*columns, "recorded_at"))
+        data: dict[str, Any] = {}
+        for i, column in enumerate((*columns, "recorded_at")):
+            values = [r[i] for r in rows]
+            if column == "person_id":
+                data[column] = pa.array([str(v) for v in values], pa.string())
+            elif column == "amount":
+                data[column] = pa.array(values, pa.decimal128(10, 2))
+            elif column == "days":
+                data[column] = pa.array(values, pa.int16())
+            elif column == "recorded_at":
+                data[column] = pa.array(values, pa.timestamp("us", tz="UTC"))
+            elif column.endswith(("_date", "_on")) or column == "month":
+                data[column] = pa.array(values, pa.date32())
+            else:
+                data[column] = pa.array(values, pa.string())
+        pq.write_table(pa.table(data), directory / f"{table}.parquet")
+        counts[table] = len(rows)
+    return counts
