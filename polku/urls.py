@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("kuntaosuus/", include("polku.municipal_share.urls")),
+    path("mittarit/", include("polku.kpi.urls")),
     path("", include("polku.web.urls")),
 ]

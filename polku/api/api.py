@@ -352,3 +352,4 @@ def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.Be
 
 api.add_router("/kela-invoices", "polku.api.kela_invoices.router")
 api.add_router("/municipal-share", "polku.api.municipal_share.router")
+api.add_router("/kpi", "polku.api.kpi.router")

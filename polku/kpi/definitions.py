@@ -131,7 +131,7 @@ def _measure(raw: Any, where: str, errors: list[FieldError]) -> Measure | None:
     return Measure(relation.name, str(aggregate), tuple(conditions), lag)
 
 
-def parse_definition(raw: dict[str, Any], where: str = "indicator") -> IndicatorDefinition:
+def parse_definition(raw: dict[str, Any], where: str = "indicator") -> IndicatorDefinition:  # noqa: PLR0912
     """One record, validated; every problem is reported with its path, none is guessed."""
     errors: list[FieldError] = []
     for field in ("code", "version", "valid_from", "name", "description", "source", "unit", "factor", "year",

@@ -21,7 +21,16 @@ from typing import Any
 
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
-    DIALECTS, RELATIONS, Dialect, Sources, Vocabulary, base_ctes, calc_months, events_ctes, stock_ctes,
+    DIALECTS,
+    RELATIONS,
+    Dialect,
+    Sources,
+    Vocabulary,
+    base_ctes,
+    calc_months,
+    events_ctes,
+    spells_table_sql,
+    stock_ctes,
 )
 
 # (measure key, month, municipality, group) → (aggregate, contributors)
@@ -76,10 +85,11 @@ def measure_sql(measure: Measure, value_column: str = "1") -> str:
 
 
 def relation_query(request: Request, relation: str, measures: list[Measure], dialect: Dialect, sources: Sources,
-                   vocabulary: Vocabulary) -> str:
+                   vocabulary: Vocabulary, spells_table: str | None = None) -> str:
     """One query computing every measure over ``stock`` or ``events`` per month, municipality and group."""
     months = calc_months(list(request.months))
-    ctes = base_ctes(vocabulary, months, request.horizon, dialect, sources, request.known_at, request.municipalities)
+    ctes = base_ctes(vocabulary, months, request.horizon, dialect, sources, request.known_at, request.municipalities,
+                     spells_table)
     ctes += ",\n" + (stock_ctes(dialect) if relation == "stock" else events_ctes(dialect, request.horizon))
     group = request.group_column(relation) or "''"
     columns = ", ".join(f"{measure_sql(m)} AS m{i}" for i, m in enumerate(measures))
@@ -121,16 +131,25 @@ class SqlBackend:
     vocabulary: Vocabulary
     share: ShareProvider | None = None
     labour_force: dict[tuple[str, int], int] = field(default_factory=dict)
+    # SQLite only: statements are run first to put the spells into an indexed temporary table.
+    execute: Callable[[str], None] | None = None
 
     def measure_table(self, request: Request) -> MeasureTable:
         table: MeasureTable = {}
         by_relation: dict[str, list[Measure]] = defaultdict(list)
         for measure in request.measures():
             by_relation[measure.relation].append(measure)
+        spells_table = None
+        if self.execute is not None and (by_relation["stock"] or by_relation["events"]):
+            spells_table = "temp.kpi_spells"
+            for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),
+                                              request.horizon, self.dialect, self.sources, request.known_at,
+                                              request.municipalities):
+                self.execute(statement)
         for relation in ("stock", "events"):
             if by_relation[relation]:
                 sql = relation_query(request, relation, by_relation[relation], self.dialect, self.sources,
-                                     self.vocabulary)
+                                     self.vocabulary, spells_table)
                 rows_to_table(self.run(sql), by_relation[relation], table)
         if by_relation["share"]:
             if self.share is None:
@@ -225,14 +244,17 @@ def _json_number(value: Decimal | None) -> str | None:
 PRECISION = {"persons": Decimal("0.1"), "count": Decimal("0.1"), "percent": Decimal("0.1"), "eur": Decimal("0.01")}
 
 
-def _value(definition: IndicatorDefinition, numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+def _value(definition: IndicatorDefinition, numerator: Decimal, denominator: Decimal | None, *,
+           whole: bool = False) -> Decimal | None:
+    """factor × numerator ÷ denominator, rounded once; a month's count of persons or events is whole."""
     if definition.denominator is not None:
         if not denominator:
             return None
         raw = Decimal(definition.factor) * numerator / denominator
     else:
         raw = Decimal(definition.factor) * numerator
-    return raw.quantize(PRECISION[definition.unit], rounding=ROUND_HALF_UP)
+    precision = Decimal(1) if whole and definition.unit in ("persons", "count") else PRECISION[definition.unit]
+    return raw.quantize(precision, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -296,7 +318,8 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
                 if by_year and definition.year == "average":
                     numerator = numerator / len(parts)
                     denominator = None if denominator is None else denominator / len(parts)
-                value = None if missing_denominator else _value(definition, numerator, denominator)
+                value = None if missing_denominator else _value(
+                    definition, numerator, denominator, whole=not (by_year and definition.year == "average"))
                 contributors = min(c.contributors for c in parts) if not by_year else \
                     round(sum(c.contributors for c in parts) / len(parts))
                 hidden = suppress and _too_small(definition, contributors, parts)

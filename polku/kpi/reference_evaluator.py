@@ -18,7 +18,14 @@ from polku.core.calendar import month_start
 from polku.kpi.definitions import Measure
 from polku.kpi.engine import NO_GROUP, MeasureTable, Request, labour_force_table
 from polku.kpi.relations import (
-    AGE_GROUPS, FLOW_DAYS, LAST_AGE_GROUP, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months,
+    AGE_GROUPS,
+    FLOW_DAYS,
+    LAST_AGE_GROUP,
+    RELATIONS,
+    STRUCTURAL_MIN_DAYS,
+    CalcMonth,
+    Vocabulary,
+    calc_months,
 )
 
 

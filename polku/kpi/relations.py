@@ -143,6 +143,11 @@ class Dialect:
     def greatest(self, *args: str) -> str:
         return f"{'max' if self.name == 'sqlite' else 'GREATEST'}({', '.join(args)})"
 
+    @property
+    def inline(self) -> str:
+        """CTE hint for the fact-table views: SQLite materialises a CTE used twice, losing the tables' indexes."""
+        return " NOT MATERIALIZED" if self.name == "sqlite" else ""
+
     def month_of(self, column: str) -> str:
         return f"date({column}, 'start of month')" if self.name == "sqlite" \
             else f"CAST(date_trunc('month', {column}) AS DATE)"
@@ -181,11 +186,14 @@ def _in(values: tuple[str, ...]) -> str:
 
 
 def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, dialect: Dialect,
-              sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None = None) -> str:
+              sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None = None,
+              spells_table: str | None = None) -> str:
     """CTEs shared by the relations: calculation days, flagged status spells with their unemployment runs.
 
     With ``municipalities`` only persons who ever lived in one of them are read (the result is the same,
-    since every relation is placed by the home municipality; it only saves work).
+    since every relation is placed by the home municipality; it only saves work). ``spells_table`` names
+    a table already holding ``spells`` (see ``spells_table_sql``): SQLite cannot index a CTE, and the
+    structural-unemployment history joins spells to spells.
     """
     d = dialect
     calc_rows = ", ".join(
@@ -201,10 +209,13 @@ def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, di
     searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on, end_reason", d, known_at)
     scope = "" if municipalities is None else \
         f" AND person_id IN (SELECT person_id FROM homes WHERE municipality_id IN {_in(municipalities)})"
-    return f"""calc(month, d, y1, w16, w3, {age_columns}) AS (VALUES {calc_rows}),
-persons AS (SELECT id, birth_date, gender, language, {team} FROM {sources.persons}),
-homes AS ({homes}),
-searches AS ({searches}),
+    head = f"""calc(month, d, y1, w16, w3, {age_columns}) AS (VALUES {calc_rows}),
+persons AS{d.inline} (SELECT id, birth_date, gender, language, {team} FROM {sources.persons}),
+homes AS{d.inline} ({homes}),
+searches AS{d.inline} ({searches}),"""
+    if spells_table is not None:
+        return head + f"\nspells AS{d.inline} (SELECT * FROM {spells_table})"
+    return head + f"""
 st AS (
   SELECT person_id, start_date, CASE WHEN end_date > {h} THEN NULL ELSE end_date END AS end_date, status_id,
          service_type_id,
@@ -231,6 +242,15 @@ spells AS (
   SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4)"""
 
 
+def spells_table_sql(table: str, vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, dialect: Dialect,
+                     sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None) -> list[str]:
+    """Statements that put ``spells`` into an indexed temporary table (SQLite's plan for the history join)."""
+    ctes = base_ctes(vocabulary, months, horizon, dialect, sources, known_at, municipalities)
+    return [f"DROP TABLE IF EXISTS {table}",
+            f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells",
+            f"CREATE INDEX {table}_person ON {table} (person_id, start_date)"]
+
+
 def _age_group(birth: str) -> str:
     cases = " ".join(f"WHEN {birth} > c.y{age} THEN '{label}'" for label, age in AGE_GROUPS)
     return f"CASE {cases} ELSE '{LAST_AGE_GROUP}' END"
@@ -239,7 +259,8 @@ def _age_group(birth: str) -> str:
 def stock_ctes(dialect: Dialect) -> str:
     """``stock`` (after ``base_ctes``)."""
     d = dialect
-    overlap = (f"{d.days_between(d.least(f'COALESCE(h.end_date, {d.date(date(9999, 12, 31))})', 'k.d'), d.greatest('h.start_date', 'k.w16'))} + 1")
+    window_end = d.least(f"COALESCE(h.end_date, {d.date(date(9999, 12, 31))})", "k.d")
+    overlap = f"{d.days_between(window_end, d.greatest('h.start_date', 'k.w16'))} + 1"
     return f"""stock0 AS (
   SELECT c.*, s.person_id, s.status_id, s.service_type_id, s.u, s.a, s.run_start, s.after_service
   FROM calc c JOIN spells s ON s.start_date <= c.d AND (s.end_date IS NULL OR s.end_date >= c.d)),

@@ -24,7 +24,14 @@ from polku.core.calendar import iter_months, last_working_day, month_end, month_
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import (
-    NO_GROUP, IndicatorValue, MeasureTable, Request, SqlBackend, assemble, share_sql_table, sql_backend,
+    NO_GROUP,
+    IndicatorValue,
+    MeasureTable,
+    Request,
+    SqlBackend,
+    assemble,
+    share_sql_table,
+    sql_backend,
 )
 from polku.kpi.relations import Sources, Vocabulary, shipped_vocabulary
 
@@ -63,6 +70,7 @@ def _python_share(request: Request, measures: list[Measure]) -> MeasureTable:
     return {key: (value, len(persons[key])) for key, value in sums.items() if value}
 
 
+HOME_COLUMNS = "person_id, start_date, end_date, municipality_id"
 SHARE_FACTS = {
     "benefits": ("timeline_benefitmonth", "person_id, month, benefit_type, basis, days, amount"),
     "conditions": ("timeline_employmentconditionmet", "person_id, met_on"),
@@ -85,13 +93,17 @@ def database_backend(using: str = "default") -> SqlBackend:
             from polku.kpi.relations import DIALECTS
 
             d = DIALECTS["postgresql"]
-            facts = ",\n".join(
-                [f"homes AS ({sources.current(sources.homes, 'person_id, start_date, end_date, municipality_id', d, request.known_at)})"]
-                + [f"{name} AS ({sources.current(table, columns, d, request.known_at)})"
-                   for name, (table, columns) in SHARE_FACTS.items()])
+            tables = {"homes": (sources.homes, HOME_COLUMNS), **SHARE_FACTS}
+            facts = ",\n".join(f"{name} AS ({sources.current(table, columns, d, request.known_at)})"
+                                for name, (table, columns) in tables.items())
             return share_sql_table(request, measures, "postgresql", run, facts)
 
-    return sql_backend(vendor, run, sources, shipped_vocabulary(), share=share, labour_force=labour_force_series())
+    def execute(sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+    return sql_backend(vendor, run, sources, shipped_vocabulary(), share=share, labour_force=labour_force_series(),
+                       execute=execute if vendor == "sqlite" else None)
 
 
 def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabulary,
@@ -116,9 +128,9 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
         conditions_file = directory / "timeline_employmentconditionmet.parquet"
         conditions = sources.current(parquet("timeline_employmentconditionmet"), "person_id, met_on", d,
                                      request.known_at) if conditions_file.exists() else EMPTY_CONDITIONS
-        facts = (f"homes AS ({sources.current(sources.homes, 'person_id, start_date, end_date, municipality_id', d, request.known_at)}),\n"
-                 f"benefits AS ({sources.current(parquet('timeline_benefitmonth'), 'person_id, month, benefit_type, basis, days, amount', d, request.known_at)}),\n"
-                 f"conditions AS ({conditions})")
+        homes = sources.current(sources.homes, HOME_COLUMNS, d, request.known_at)
+        benefits = sources.current(parquet("timeline_benefitmonth"), SHARE_FACTS["benefits"][1], d, request.known_at)
+        facts = f"homes AS ({homes}),\nbenefits AS ({benefits}),\nconditions AS ({conditions})"
         return share_sql_table(request, measures, "duckdb", run, facts)
 
     return sql_backend("duckdb", run, sources, vocabulary, share=share, labour_force=labour_force or {})
@@ -159,7 +171,8 @@ def scope_for(code: str) -> Scope:
     area = EmploymentArea.objects.filter(code=code).first()
     if area is None:
         raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")
-    members = EmploymentAreaMembership.objects.filter(area=area).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=area.valid_from))
+    members = EmploymentAreaMembership.objects.filter(area=area).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=area.valid_from))
     return Scope(area.code, area.name, "area", tuple(members.values_list("municipality_id", "valid_from", "valid_to")))
 
 
@@ -198,12 +211,15 @@ def indicator_values(
     groups = {key[3] for key in table if key[0] == definition.numerator.key} or {NO_GROUP}
     if request.dimension is None:
         groups = {NO_GROUP}
+    scopes: dict[str, Callable[[date], set[str]]] = {scope.code: scope.members_on}
     if dimension == "municipality":
-        scopes = {m: (lambda month, m=m: {m} if m in scope.members_on(month) else set())
-                  for m in scope.municipality_codes}
-    else:
-        scopes = {scope.code: scope.members_on}
+        scopes = {m: _member(scope, m) for m in scope.municipality_codes}
     return assemble(definition, table, months, scopes, groups=groups, by_year=by_year, suppress=suppress)
+
+
+def _member(scope: Scope, municipality: str) -> Callable[[date], set[str]]:
+    """One member of an area as a scope of its own (while it is a member)."""
+    return lambda month: {municipality} if municipality in scope.members_on(month) else set()
 
 
 def definitions() -> list[IndicatorDefinition]:

@@ -15,7 +15,11 @@ from django.utils import timezone
 
 from polku.people.models import Person
 from polku.timeline.models import (
-    BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell,
+    BenefitMonth,
+    EmploymentConditionMet,
+    HomeMunicipalitySpell,
+    JobSearchPeriod,
+    StatusSpell,
 )
 
 TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {

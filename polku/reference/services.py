@@ -6,12 +6,10 @@ import csv
 import io
 
 from django.db import transaction
-
-from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from django.db.models import Model
 
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from polku.reference.models import LabourForce, Municipality, ResidentPopulation
-
 
 
 def _decode(data: bytes) -> str:

@@ -99,20 +99,26 @@ def test_yearly_average_of_a_stock() -> None:
     [year] = evaluate("long_term_unemployed", date(2021, 1, 1), DEC_2021, by_year=True)
     # 12 months of the one unemployed since 2019, plus January and February of the run begun 1.1.2020
     # (12 months old on 29.1. and 26.2.) before the one-day service broke it: 14 / 12.
-    assert year.value == Decimal("1.2") and year.months == 12 and year.numerator == Decimal("1.17")
+    assert year.value == Decimal("1.2")
+    assert year.months == 12
+    assert year.numerator == Decimal("1.17")
 
 
 def test_share_of_labour_force_uses_the_lagged_year_and_refuses_to_guess() -> None:
     assert one("unemployed_share_of_labour_force", DEC_2021, labour_force={(SOTKAMO, 2019): 80}) == Decimal("5.0")
     missing = evaluate("unemployed_share_of_labour_force", DEC_2021, DEC_2021, labour_force={(SOTKAMO, 2021): 80})
-    assert missing[0].value is None and missing[0].note == "denominator_missing"
+    assert missing[0].value is None
+    assert missing[0].note == "denominator_missing"
 
 
 def test_small_cells_are_suppressed_for_officials() -> None:
     [hidden] = evaluate("unemployed_jobseekers", DEC_2021, DEC_2021, suppress=True)
-    assert hidden.suppressed and hidden.value is None and hidden.numerator is None
+    assert hidden.suppressed
+    assert hidden.value is None
+    assert hidden.numerator is None
     [shown] = evaluate("unemployed_jobseekers", DEC_2021, DEC_2021)
-    assert not shown.suppressed and shown.value == 4
+    assert not shown.suppressed
+    assert shown.value == 4
 
 
 @pytest.mark.parametrize("code", shipped_definitions().codes)

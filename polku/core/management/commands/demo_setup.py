@@ -53,6 +53,7 @@ class Command(BaseCommand):
         if not options["no_simulation"]:
             self._simulate(options)
         self._assign_sotkamo_team()
+        self._management_data()
         self._users()
 
     def _simulate(self, options: dict[str, Any]) -> None:
@@ -65,6 +66,23 @@ class Command(BaseCommand):
             self.stdout.write(f"Simuloidaan {name} …")
             counts = writers.simulate_into_database(name, seed=options["seed"], progress=not options["no_progress"])
             self.stdout.write("  " + ", ".join(f"{key} {value}" for key, value in counts.items()))
+
+    def _management_data(self) -> None:
+        """Inputs of knowledge-based management: the labour force series the simulator was calibrated
+        with, Sotkamo's employment programme, and example public statistics (PxWeb fixtures)."""
+        from pathlib import Path
+
+        from polku.kpi.programme import programme_import
+        from polku.public_statistics.services import pxweb_import
+        from polku.reference.services import labour_force_import
+
+        root = Path(__file__).resolve().parents[3]
+        labour_force_import((root / "simulator" / "data" / "labour_force_synthetic.csv").read_bytes())
+        for path in sorted((root / "kpi" / "data" / "programmes").glob("*.json")):
+            programme_import(path.read_bytes())
+        for path in sorted((root / "public_statistics" / "fixtures").glob("*.json")):
+            pxweb_import(path.read_bytes(), file_name=path.name)
+        self.stdout.write("Työvoimasarja, työllisyysohjelma ja esimerkkitilastot tuotu.")
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:

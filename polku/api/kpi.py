@@ -1,0 +1,38 @@
+"""Indicators in the API: definitions and figures by them (aggregates only, the user's own area's scopes).
+
+Mounted at ``/api/kpi``. Roles that see aggregates only (elected officials) get small cells suppressed:
+``value``, ``numerator`` and ``denominator`` are null and ``suppressed`` is true.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from polku.kpi import presenters
+from polku.kpi.definitions import shipped_definitions
+
+router = Router(tags=["indicators"])
+
+
+@router.get("/indicators")
+def indicator_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every indicator's current definition: formula, source, unit, reference date, disaggregations."""
+    return [presenters.definition_payload(d) for d in shipped_definitions().latest()]
+
+
+@router.get("/indicators/{code}")
+def indicator_values(request: HttpRequest, code: str, municipality: str | None = None, area: str | None = None,  # noqa: PLR0917
+                     month: str | None = None, first_month: str | None = None, last_month: str | None = None,
+                     year: int | None = None, dimension: str | None = None, as_of: str | None = None) -> dict[str, Any]:
+    """An indicator for a municipality or an area: one ``month`` (YYYY-MM), a ``first_month``–``last_month``
+    range, or a ``year``; optionally by ``dimension`` and ``as_of`` a past month (facts as recorded then)."""
+    from polku.core.errors import ErrorCode, ValidationFailed
+
+    if bool(municipality) == bool(area):
+        raise ValidationFailed.single("municipality", ErrorCode.REQUIRED, "Anna joko municipality tai area.")
+    return presenters.user_payload(request.user, indicator=code, scope=municipality or area or "", month=month,
+                                   first_month=first_month, last_month=last_month, year=year, dimension=dimension,
+                                   as_of=as_of)

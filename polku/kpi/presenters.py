@@ -1,0 +1,148 @@
+"""Indicator figures as one payload for the CLI, the API and the pages (aggregates only, never persons).
+
+Input is checked here once, so every interface refuses the same bad input with the same field named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from polku.core.calendar import month_start
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
+from polku.kpi.engine import IndicatorValue
+from polku.kpi.selectors import Scope, indicator_values, scope_for
+from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
+from polku.reference.models import EmploymentArea
+
+FIRST_MONTH = date(2015, 1, 1)
+CACHE_SECONDS = 600
+
+
+def parse_month(field: str, text: str | None) -> date | None:
+    """``2021-12`` (or ``2021-12-31``) → the month's first day; the field is named when it is not one."""
+    if text in (None, ""):
+        return None
+    try:
+        parts = str(text).split("-")
+        return date(int(parts[0]), int(parts[1]), 1)
+    except (ValueError, IndexError):
+        raise ValidationFailed.single(field, ErrorCode.INVALID, f"Kuukausi muodossa VVVV-KK, ei {text!r}.") from None
+
+
+@dataclass(frozen=True)
+class Query:
+    definition: IndicatorDefinition
+    scope: Scope
+    first_month: date
+    last_month: date
+    by_year: bool
+    dimension: str | None
+    as_of: date | None
+
+
+def build_query(*, indicator: str, scope: str, month: str | None = None, first_month: str | None = None,
+                last_month: str | None = None, year: int | None = None, dimension: str | None = None,
+                as_of: str | None = None) -> Query:
+    """One month (``month``), a range of months, or a year (``year``: the year's figure from its months)."""
+    definition = shipped_definitions().get(indicator)
+    found = scope_for(scope)
+    today = month_start(timezone.localdate())
+    as_of_month = parse_month("as_of", as_of)
+    if year is not None:
+        if not FIRST_MONTH.year <= year <= today.year:
+            raise ValidationFailed.single("year", ErrorCode.INVALID,
+                                          f"Vuoden on oltava välillä {FIRST_MONTH.year}–{today.year}.")
+        first, last, by_year = date(year, 1, 1), date(year, 12, 1), True
+    else:
+        single = parse_month("month", month)
+        first = single or parse_month("first_month", first_month) or date(today.year - 1, today.month, 1)
+        last = single or parse_month("last_month", last_month) or today
+        by_year = False
+    for field, value in (("first_month", first), ("last_month", last), ("as_of", as_of_month)):
+        if value is not None and not FIRST_MONTH <= value <= today:
+            raise ValidationFailed.single(field, ErrorCode.INVALID,
+                                          f"Kuukauden on oltava välillä {FIRST_MONTH:%Y-%m}–{today:%Y-%m}.")
+    if last < first:
+        raise ValidationFailed.single("last_month", ErrorCode.END_BEFORE_START, "Jakso päättyy ennen alkuaan.")
+    if dimension and dimension not in definition.disaggregations:
+        raise ValidationFailed.single("dimension", ErrorCode.INVALID,
+                                      f"Erittelyt: {', '.join(definition.disaggregations)}.")
+    return Query(definition, found, first, last, by_year, dimension or None, as_of_month)
+
+
+def scopes_for(user: Any) -> list[Scope]:
+    """Areas and municipalities whose indicators ``user`` may see (aggregates: every staff role)."""
+    municipalities = municipalities_for(user)
+    codes = {m.code for m in municipalities}
+    areas = [a for a in EmploymentArea.objects.order_by("code")
+             if codes.issuperset(a.memberships.values_list("municipality_id", flat=True))]
+    return [scope_for(a.code) for a in areas] + [scope_for(m.code) for m in municipalities]
+
+
+def check_scope(user: Any, scope: Scope) -> None:
+    allowed = {m.code for m in municipalities_for(user)}
+    if not set(scope.municipality_codes) <= allowed:
+        raise AccessDenied("Alue tai kunta ei kuulu työllisyysalueesi kuntiin.")
+
+
+def measure_text(measure: Measure | None) -> str | None:
+    if measure is None:
+        return None
+    conditions = " ja ".join(f"{c.column} {c.operator} {c.value}" for c in measure.where)
+    lag = f", vuosi − {measure.lag_years}" if measure.lag_years else ""
+    return f"{measure.aggregate}({measure.relation}{': ' + conditions if conditions else ''}{lag})"
+
+
+def definition_payload(definition: IndicatorDefinition) -> dict[str, Any]:
+    return {
+        "code": definition.code, "version": definition.version, "valid_from": definition.valid_from.isoformat(),
+        "name": definition.title, "description": definition.localised("description"), "source": definition.source,
+        "verified": definition.verified, "unit": definition.unit, "factor": definition.factor,
+        "year_aggregation": definition.year, "numerator": measure_text(definition.numerator),
+        "denominator": measure_text(definition.denominator), "disaggregations": list(definition.disaggregations),
+        "suppression_threshold": definition.suppression_threshold,
+        "reference_date": "laskentapäivä: kuukauden viimeinen arkipäivä",
+    }
+
+
+def compute(query: Query, *, suppress: bool) -> list[IndicatorValue]:
+    return indicator_values(query.definition, query.scope, query.first_month, query.last_month,
+                            dimension=query.dimension, as_of=query.as_of, by_year=query.by_year, suppress=suppress)
+
+
+def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
+    values = compute(query, suppress=suppress)
+    return {
+        "indicator": definition_payload(query.definition),
+        "scope": {"code": query.scope.code, "name": query.scope.name, "kind": query.scope.kind},
+        "first_month": f"{query.first_month:%Y-%m}", "last_month": f"{query.last_month:%Y-%m}",
+        "by_year": query.by_year, "dimension": query.dimension,
+        "as_of": None if query.as_of is None else f"{query.as_of:%Y-%m}",
+        "suppressed_below": query.definition.suppression_threshold if suppress else None,
+        "values": [v.as_dict() for v in values],
+    }
+
+
+def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
+    """The payload as ``user`` may see it: their area's scopes only; small cells hidden for aggregate-only roles.
+
+    Cached for ten minutes (for good "as of" a past month, whose figures never change): an area's
+    figures take seconds on the SQLite demo database.
+    """
+    query = build_query(**arguments)
+    check_scope(user, query.scope)
+    suppress = suppresses_small_cells(user)
+    key = "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+    if (cached := cache.get(key)) is not None:
+        return dict(cached)
+    payload = kpi_payload(query, suppress=suppress)
+    cache.set(key, payload, None if query.as_of is not None else CACHE_SECONDS)
+    return payload

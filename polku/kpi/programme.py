@@ -1,0 +1,174 @@
+"""Employment programmes as data, and their progress: actual against the straight path to the target.
+
+A programme file (JSON, see ``data/programmes/``) lists promises, their goals, the goals' actions,
+responsible parties and indicators; each indicator names a Polku indicator (or is ``manual``, followed
+outside Polku) with a baseline in the baseline year, a target in the target year and a direction.
+Progress compares the latest actual with the straight path from baseline to target: on track if at
+least as good as the path, at risk if short of it by no more than ``tolerance_share`` of the whole
+planned change, off track otherwise. Without a numeric target, the actual is compared with the
+baseline (the direction only); without a baseline, with the target itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import get_language
+
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.kpi.definitions import shipped_definitions
+from polku.kpi.models import Programme
+
+DIRECTIONS = ("increase", "decrease")
+LANGUAGES = ("fi", "sv", "en")
+
+
+def text(value: dict[str, str] | None) -> str:
+    if not value:
+        return ""
+    return value.get((get_language() or "fi")[:2]) or value.get("fi", "")
+
+
+def _texts(raw: Any, path: str, errors: list[FieldError]) -> None:
+    if not isinstance(raw, dict) or not all(str(raw.get(lang, "")).strip() for lang in LANGUAGES):
+        errors.append(FieldError(path, ErrorCode.REQUIRED, "Teksti suomeksi, ruotsiksi ja englanniksi (fi, sv, en)."))
+
+
+def _number(raw: Any, path: str, errors: list[FieldError]) -> None:
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float)):
+        errors.append(FieldError(path, ErrorCode.INVALID, "Luku tai null."))
+
+
+def validate_document(document: Any) -> list[FieldError]:  # noqa: PLR0912 - one check per field, in file order
+    """Every problem of a programme document, each with its JSON path."""
+    from polku.kpi.selectors import scope_for
+
+    errors: list[FieldError] = []
+    if not isinstance(document, dict):
+        return [FieldError("$", ErrorCode.INVALID, "Ohjelma on JSON-olio.")]
+    for field in ("code", "scope", "name", "source", "baseline_year", "target_year", "promises"):
+        if field not in document:
+            errors.append(FieldError(field, ErrorCode.REQUIRED, "Pakollinen kenttä puuttuu."))
+    if errors:
+        return errors
+    _texts(document["name"], "name", errors)
+    try:
+        scope_for(str(document["scope"]))
+    except ValidationFailed:
+        errors.append(FieldError("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {document['scope']!r}."))
+    baseline_year, target_year = document["baseline_year"], document["target_year"]
+    if not (isinstance(baseline_year, int) and isinstance(target_year, int) and baseline_year < target_year):
+        errors.append(FieldError("target_year", ErrorCode.INVALID, "Tavoitevuosi on lähtötasovuoden jälkeen."))
+    known = set(shipped_definitions().codes)
+    for p, promise in enumerate(document["promises"] or []):
+        _texts(promise.get("title"), f"promises[{p}].title", errors)
+        if not promise.get("goals"):
+            errors.append(FieldError(f"promises[{p}].goals", ErrorCode.REQUIRED, "Lupauksella on tavoitteita."))
+        for g, goal in enumerate(promise.get("goals") or []):
+            path = f"promises[{p}].goals[{g}]"
+            _texts(goal.get("title"), f"{path}.title", errors)
+            for a, action in enumerate(goal.get("actions") or []):
+                _texts(action, f"{path}.actions[{a}]", errors)
+            for i, indicator in enumerate(goal.get("indicators") or []):
+                where = f"{path}.indicators[{i}]"
+                if "manual" in indicator:
+                    _texts(indicator["manual"], f"{where}.manual", errors)
+                elif indicator.get("indicator") not in known:
+                    errors.append(FieldError(f"{where}.indicator", ErrorCode.UNKNOWN,
+                                             f"Tuntematon mittari {indicator.get('indicator')!r}."))
+                if indicator.get("direction") not in DIRECTIONS:
+                    errors.append(FieldError(f"{where}.direction", ErrorCode.INVALID, "increase tai decrease."))
+                _number(indicator.get("baseline"), f"{where}.baseline", errors)
+                _number(indicator.get("target"), f"{where}.target", errors)
+                if indicator.get("baseline") is None and indicator.get("target") is None:
+                    errors.append(FieldError(f"{where}.target", ErrorCode.REQUIRED, "Anna lähtötaso tai tavoite."))
+    return errors
+
+
+@transaction.atomic
+def programme_import(data: bytes, *, user: Any = None) -> Programme:
+    """Import (or replace) a programme from its JSON file: whole or not at all."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValidationFailed.single("$", ErrorCode.INVALID, f"Tiedosto ei ole JSON-muotoinen: {error}.") from None
+    errors = validate_document(document)
+    if errors:
+        raise ValidationFailed(errors)
+    programme, _ = Programme.objects.update_or_create(
+        code=document["code"],
+        defaults={"scope": str(document["scope"]), "name_fi": document["name"]["fi"], "document": document,
+                  "imported_by": user if getattr(user, "is_authenticated", False) else None},
+    )
+    return programme
+
+
+# --- progress (pure) -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Progress:
+    """One programme indicator's standing in ``year``."""
+
+    promise: str
+    goal: str
+    indicator: str | None  # Polku indicator code; None when followed outside Polku
+    label: str
+    baseline: Decimal | None
+    target: Decimal | None
+    direction: str
+    year: int
+    path_value: Decimal | None  # where the straight path from baseline to target is in ``year``
+    actual: Decimal | None
+    status: str  # on_track | at_risk | off_track | no_data | manual
+    note: str
+    responsible: tuple[str, ...]
+
+
+def path_value(baseline: Decimal, target: Decimal, baseline_year: int, target_year: int, year: int) -> Decimal:
+    share = Decimal(min(max(year, baseline_year), target_year) - baseline_year) / Decimal(target_year - baseline_year)
+    return baseline + (target - baseline) * share
+
+
+def status(actual: Decimal | None, baseline: Decimal | None, target: Decimal | None, direction: str,  # noqa: PLR0917
+           reference: Decimal | None, tolerance_share: Decimal) -> str:
+    if actual is None:
+        return "no_data"
+    sign = Decimal(1) if direction == "increase" else Decimal(-1)
+    goal = reference if reference is not None else target if target is not None else baseline
+    assert goal is not None
+    shortfall = (goal - actual) * sign  # > 0: worse than where the programme should be
+    if shortfall <= 0:
+        return "on_track"
+    scale = abs(target - baseline) if target is not None and baseline is not None else abs(goal)
+    return "at_risk" if shortfall <= tolerance_share * scale else "off_track"
+
+
+def programme_progress(document: dict[str, Any], actuals: dict[str, Decimal | None], year: int) -> list[Progress]:
+    """Every indicator of the programme in ``year`` given the actual figures by indicator code."""
+    tolerance = Decimal(str(document.get("tolerance_share", 0.25)))
+    by, ty = int(document["baseline_year"]), int(document["target_year"])
+    rows = []
+    for promise in document["promises"]:
+        for goal in promise["goals"]:
+            for item in goal.get("indicators", []):
+                baseline = None if item.get("baseline") is None else Decimal(str(item["baseline"]))
+                target = None if item.get("target") is None else Decimal(str(item["target"]))
+                code = item.get("indicator")
+                reference = path_value(baseline, target, by, ty, year) if baseline is not None and target is not None \
+                    else None
+                if code is None:
+                    label, actual, state = text(item.get("manual")), None, "manual"
+                else:
+                    label, actual = shipped_definitions().get(code).title, actuals.get(code)
+                    state = status(actual, baseline, target, item["direction"], reference, tolerance)
+                rows.append(Progress(
+                    promise=text(promise["title"]), goal=text(goal["title"]), indicator=code, label=label,
+                    baseline=baseline, target=target, direction=item["direction"], year=year, path_value=reference,
+                    actual=actual, status=state, note=text(item.get("note")),
+                    responsible=tuple(goal.get("responsible", [])),
+                ))
+    return rows

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from polku.kpi import views
+
+app_name = "kpi"
+
+urlpatterns = [
+    path("", views.programme_page, name="programme"),
+    path("<slug:code>/", views.indicator_page, name="indicator"),
+]

@@ -1,0 +1,176 @@
+"""Pages of knowledge-based management: the programme and one indicator's trend (aggregates only).
+
+Open to every staff role for the scopes of their area; aggregate-only roles (elected officials) get
+small cells suppressed. Thin: parse the query, call one presenter, render (or export CSV / Excel).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from polku.core.errors import AccessDenied, ValidationFailed
+from polku.kpi import presenters
+from polku.kpi.definitions import shipped_definitions
+from polku.kpi.models import Programme
+from polku.kpi.programme_figures import progress_for
+from polku.municipal_share.presenters import suppresses_small_cells
+from polku.web.charts import accessible_svg
+from polku.web.views import forbidden
+
+
+def _status_label(status: str) -> str:
+    labels = {"on_track": _("Tavoitteessa"), "at_risk": _("Vaarassa"), "off_track": _("Jäljessä"),
+              "no_data": _("Ei tietoa"), "manual": _("Seurataan muualla")}
+    return labels[status]
+
+
+@login_required
+@require_GET
+def programme_page(request: HttpRequest) -> HttpResponse:
+    scopes = presenters.scopes_for(request.user)
+    if not scopes:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta tai sen kuntia."))
+    allowed = {s.code for s in scopes}
+    programmes = [p for p in Programme.objects.all() if p.scope in allowed]
+    chosen = next((p for p in programmes if p.code == request.GET.get("programme")), programmes[0] if programmes else None)
+    today = timezone.localdate()
+    error = ""
+    try:
+        as_of = presenters.parse_month("as_of", request.GET.get("as_of"))
+    except ValidationFailed as failure:
+        as_of, error = None, failure.errors[0].message
+    year = (as_of or today).year
+    suppress = suppresses_small_cells(request.user)
+    rows = progress_for(chosen, year, as_of=as_of, suppress=suppress) if chosen else []
+    years = list(range(int(chosen.document["baseline_year"]), year + 1)) if chosen else []
+    goals: list[dict[str, Any]] = []
+    for row in rows:
+        p = row.progress
+        if not goals or goals[-1]["goal"] != p.goal:
+            goals.append({"promise": p.promise, "goal": p.goal, "responsible": p.responsible, "rows": []})
+        by_year = {v.period: v for v in row.series}
+        goals[-1]["rows"].append({"p": p, "status_label": _status_label(p.status),
+                                  "series": [by_year.get(str(y)) for y in years]})
+    return render(request, "kpi/programme.html", {
+        "programmes": programmes, "programme": chosen, "goals": goals, "years": years, "year": year,
+        "as_of": as_of, "error": error, "suppress": suppress, "definitions": shipped_definitions().latest(),
+    })
+
+
+def _chart(payload: dict[str, Any], target: list[dict[str, Any]]) -> Any:
+    rows = [{"period": v["period"], "value": float(v["value"]), "group": v["group"] or payload["scope"]["name"]}
+            for v in payload["values"] if v["value"] is not None]
+    if not rows:
+        return None
+    layers: list[dict[str, Any]] = [{
+        "mark": {"type": "line", "point": True},
+        "encoding": {"x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": -45}},
+                     "y": {"field": "value", "type": "quantitative", "title": payload["indicator"]["unit"]},
+                     "color": {"field": "group", "type": "nominal", "title": None}},
+        "data": {"values": rows},
+    }]
+    if target:
+        layers.append({"mark": {"type": "rule", "strokeDash": [6, 4], "color": "#b00020"},
+                       "encoding": {"y": {"field": "target", "type": "quantitative"}}, "data": {"values": target}})
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+            "layer": layers, "config": {"font": "sans-serif"}}
+    title = f"{payload['indicator']['name']}, {payload['scope']['name']}"
+    return accessible_svg(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."),
+                          id_prefix="mittari")
+
+
+def _targets(code: str, scope: str) -> list[dict[str, Any]]:
+    """Programme targets for this indicator and scope (the dashed line)."""
+    out = []
+    for programme in Programme.objects.filter(scope=scope):
+        for promise in programme.document["promises"]:
+            for goal in promise["goals"]:
+                for item in goal.get("indicators", []):
+                    if item.get("indicator") == code and item.get("target") is not None:
+                        out.append({"target": item["target"], "year": programme.document["target_year"],
+                                    "programme": programme.name_fi})
+    return out
+
+
+@login_required
+@require_GET
+def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+    if code not in shipped_definitions().codes:
+        raise Http404
+    scopes = presenters.scopes_for(request.user)
+    if not scopes:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta tai sen kuntia."))
+    today = timezone.localdate()
+    params = {
+        "indicator": code, "scope": request.GET.get("scope") or scopes[0].code,
+        "first_month": request.GET.get("first_month") or f"{today.year - 2}-{today.month:02d}",
+        "last_month": request.GET.get("last_month") or f"{today:%Y-%m}",
+        "dimension": request.GET.get("dimension") or None, "as_of": request.GET.get("as_of") or None,
+    }
+    error, payload = "", None
+    try:
+        year = request.GET.get("year", "")
+        payload = presenters.user_payload(request.user, **params, year=int(year) if year.isdigit() else None)
+    except ValidationFailed as failure:
+        error = " ".join(f"{e.message}" for e in failure.errors)
+    except AccessDenied as denied:
+        error = str(denied)
+    export = request.GET.get("format")
+    if payload is not None and export in ("csv", "xlsx"):
+        return _export(payload, export)
+    definition = shipped_definitions().get(code)
+    return render(request, "kpi/indicator.html", {
+        "definition": definition, "info": presenters.definition_payload(definition), "payload": payload,
+        "error": error, "params": params, "scopes": scopes,
+        "chart": _chart(payload, _targets(code, payload["scope"]["code"])) if payload else None,
+        "targets": _targets(code, payload["scope"]["code"]) if payload else [],
+        "query": request.GET.urlencode(),
+    })
+
+
+COLUMNS = ("period", "scope", "group", "numerator", "denominator", "value", "suppressed", "verified")
+
+
+def _export(payload: dict[str, Any], kind: str) -> HttpResponse:
+    name = f"{payload['indicator']['code']}-{payload['scope']['code']}"
+    rows = [[v[c] if v[c] is not None else "" for c in COLUMNS] for v in payload["values"]]
+    header = [payload["indicator"]["name"], payload["scope"]["name"], payload["indicator"]["source"]]
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerow(COLUMNS)
+        writer.writerows([[str(c).replace(".", ",") if c and c[0:1].isdigit() and "-" not in str(c) else c
+                           for c in map(str, r)] for r in rows])
+        response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = book.add_worksheet(payload["indicator"]["code"][:31])
+    sheet.write_row(0, 0, header)
+    sheet.write_row(2, 0, COLUMNS)
+    for i, row in enumerate(rows, start=3):
+        for j, cell in enumerate(row):
+            if COLUMNS[j] in ("numerator", "denominator", "value") and cell != "":
+                sheet.write_number(i, j, float(cell))
+            else:
+                sheet.write(i, j, cell)
+    book.close()
+    response = HttpResponse(output.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+

@@ -1,0 +1,110 @@
+"""The same figures through the CLI, the API and the pages; access scope and suppression."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from polku.access.models import Role, StaffProfile
+from polku.kpi.programme import programme_import
+from polku.people.models import Person
+from polku.timeline import services
+from tests.kpi.test_programme import SOTKAMO
+
+
+@pytest.fixture
+def unemployed_in_sotkamo(make_person: Callable[..., Person]) -> list[Person]:
+    people = []
+    for _ in range(6):
+        person = make_person(since=date(2019, 1, 1))
+        services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+        people.append(person)
+    return people
+
+
+def _client(staff: StaffProfile) -> Client:
+    client = Client()
+    client.force_login(staff.user)
+    return client
+
+
+@pytest.mark.django_db
+def test_cli_json_and_errors(unemployed_in_sotkamo: list[Person]) -> None:
+    out = StringIO()
+    call_command("kpi", "--indicator", "long_term_unemployed", "--municipality", "765", "--month", "2021-12", "--json",
+                 stdout=out)
+    payload = json.loads(out.getvalue())
+    assert payload["values"][0]["value"] == "6"
+    assert payload["indicator"]["source"].startswith("TEM")
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("kpi", "--indicator", "long_term_unemployed", "--municipality", "765", "--month", "2021-13",
+                     "--json", stderr=err)
+    assert json.loads(err.getvalue())["errors"][0]["field"] == "month"
+
+
+@pytest.mark.django_db
+def test_api_scope_and_suppression(unemployed_in_sotkamo: list[Person], make_staff: Callable[..., StaffProfile]) -> None:
+    lead = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
+    response = lead.get("/api/kpi/indicators/unemployed_jobseekers", {"municipality": "765", "month": "2021-12"})
+    assert response.status_code == 200, response.content
+    assert response.json()["values"][0]["value"] == "6"
+    official = _client(make_staff(Role.ELECTED_OFFICIAL, area="kainuu-trial"))
+    shown = official.get("/api/kpi/indicators/unemployed_jobseekers", {"municipality": "765", "month": "2021-12"}).json()
+    assert shown["values"][0]["value"] == "6"
+    assert not shown["values"][0]["suppressed"]
+    hidden = official.get("/api/kpi/indicators/youth_unemployed", {"area": "kainuu-trial", "year": "2021"}).json()
+    assert hidden["values"][0]["value"] == "0.0"  # nobody under 25: zero is not a small cell
+    other_area = _client(make_staff(Role.TEAM_LEAD, area="kuopio"))
+    refused = other_area.get("/api/kpi/indicators/unemployed_jobseekers", {"municipality": "765", "month": "2021-12"})
+    assert refused.status_code == 403
+    bad = lead.get("/api/kpi/indicators/unemployed_jobseekers", {"municipality": "765", "month": "joulukuu"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "month"
+    assert {d["code"] for d in lead.get("/api/kpi/indicators").json()} >= {"activation_rate", "long_term_unemployed"}
+
+
+@pytest.mark.django_db
+def test_official_sees_small_cells_hidden(make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+    person = make_person(since=date(2019, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=date(2021, 3, 1))
+    official = _client(make_staff(Role.ELECTED_OFFICIAL, area="kainuu-trial"))
+    payload: dict[str, Any] = official.get("/api/kpi/indicators/unemployed_jobseekers",
+                                           {"municipality": "765", "month": "2021-12"}).json()
+    assert payload["values"][0]["suppressed"]
+    assert payload["values"][0]["value"] is None
+    lead = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
+    assert lead.get("/api/kpi/indicators/unemployed_jobseekers",
+                    {"municipality": "765", "month": "2021-12"}).json()["values"][0]["value"] == "1"
+
+
+@pytest.mark.django_db
+def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Callable[..., StaffProfile]) -> None:
+    programme_import(SOTKAMO.read_bytes())
+    client = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
+    page = client.get("/mittarit/")
+    assert page.status_code == 200
+    assert "Pitkäaikaistyöttömät" in page.content.decode()
+    indicator = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-11",
+                                                                "last_month": "2021-12"})
+    html = indicator.content.decode()
+    assert indicator.status_code == 200
+    assert "Määritelmä" in html
+    assert "<svg" in html
+    assert "2021-12" in html
+    csv_file = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
+                                                               "last_month": "2021-12", "format": "csv"})
+    assert csv_file["Content-Type"].startswith("text/csv")
+    assert "2021-12;765;;6;;6;" in csv_file.content.decode("utf-8-sig")
+    excel = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
+                                                            "last_month": "2021-12", "format": "xlsx"})
+    assert excel.content[:2] == b"PK"
+    as_of = client.get("/mittarit/", {"as_of": "2022-01"})
+    assert as_of.status_code == 200
