@@ -1,0 +1,198 @@
+"""Benchmark: every shipped stock/events indicator × 60 months × every municipality, national scale.
+
+Issue 4 asks for wall time and peak memory on DuckDB (over the simulator's Parquet snapshot of the
+``finland-national`` profile, ≥ 1 000 000 persons) and on PostgreSQL, and for the time of one
+hand-written DuckDB query for the activation-rate series as the floor. Goal: the full DuckDB run under
+60 s and within 2× of the floor per indicator; ``ratio`` is the engine's activation-rate time ÷ the floor.
+The share indicators are measured by ``municipal_share_national``. The Parquet population is shared with
+that benchmark (cached under ``var/bench/``).
+
+Usage: python benchmarks/kpi_national.py [--persons N] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.municipal_share_national import BENCH_DB, _django, _population  # noqa: E402
+
+GOAL_SECONDS = 60.0
+FLOOR_SQL = """
+WITH calc(month, d) AS (VALUES {values}),
+st AS (SELECT person_id, start_date, end_date, status_id, service_type_id FROM read_parquet('{dir}/timeline_statusspell.parquet')),
+homes AS (SELECT person_id, start_date, end_date, municipality_id FROM read_parquet('{dir}/timeline_homemunicipalityspell.parquet'))
+SELECT c.month, h.municipality_id,
+       100.0 * SUM(CASE WHEN s.status_id = 'in_service' AND s.service_type_id IN {services} THEN 1 ELSE 0 END)
+       / NULLIF(SUM(CASE WHEN s.status_id IN {unemployed} OR (s.status_id = 'in_service' AND s.service_type_id IN {services})
+                    THEN 1 ELSE 0 END), 0)
+FROM calc c JOIN st s ON s.start_date <= c.d AND (s.end_date IS NULL OR s.end_date >= c.d)
+JOIN homes h ON h.person_id = s.person_id AND h.start_date <= c.d AND (h.end_date IS NULL OR h.end_date >= c.d)
+GROUP BY c.month, h.municipality_id
+"""
+
+
+def _months(last: date) -> list[date]:
+    from polku.core.calendar import add_months
+
+    return [add_months(last, -i) for i in range(59, -1, -1)]
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def worker_duckdb(directory: str) -> dict:
+    import duckdb
+
+    _django()
+    from polku.kpi.definitions import shipped_definitions
+    from polku.kpi.engine import Request
+    from polku.kpi.relations import calc_months, shipped_vocabulary
+    from polku.kpi.selectors import duckdb_parquet_backend
+
+    vocabulary = shipped_vocabulary()
+    connection = duckdb.connect(config={"memory_limit": os.environ.get("POLKU_DUCKDB_MEMORY", "4GB")})
+    last = connection.execute(f"SELECT MAX(month) FROM read_parquet('{directory}/timeline_benefitmonth.parquet')").fetchone()
+    assert last is not None
+    months = _months(last[0])
+    indicators = tuple(d for d in shipped_definitions().latest() if d.numerator.relation in ("stock", "events"))
+    backend = duckdb_parquet_backend(connection, Path(directory), vocabulary)
+    horizon = date(last[0].year, last[0].month, 28)
+    started = time.perf_counter()
+    table = backend.measure_table(Request(indicators, tuple(months), horizon))
+    full = time.perf_counter() - started
+    activation = next(d for d in indicators if d.code == "activation_rate")
+    started = time.perf_counter()
+    backend.measure_table(Request((activation,), tuple(months), horizon))
+    engine_activation = time.perf_counter() - started
+    values = ", ".join(f"(DATE '{c.month}', DATE '{c.day}')" for c in calc_months(months))
+    started = time.perf_counter()
+    floor_rows = connection.execute(FLOOR_SQL.format(
+        values=values, dir=directory, services=_in(vocabulary.activation_services),
+        unemployed=_in(vocabulary.unemployed_statuses))).fetchall()
+    floor = time.perf_counter() - started
+    return {"seconds": full, "indicators": len(indicators), "months": len(months), "cells": len(table),
+            "first_month": str(months[0]), "last_month": str(months[-1]),
+            "activation_engine_seconds": engine_activation, "activation_floor_seconds": floor,
+            "floor_groups": len(floor_rows)}
+
+
+def worker_postgres(directory: str, url: str) -> dict:
+    import duckdb
+    import psycopg
+
+    _django()
+    from polku.kpi.definitions import shipped_definitions
+    from polku.kpi.engine import Request, sql_backend
+    from polku.kpi.relations import Sources, shipped_vocabulary
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        connection.execute(f"CREATE DATABASE {BENCH_DB}")
+    source = duckdb.connect()
+    tables = {
+        "people_person": ("id uuid, birth_date date, gender text, language text", "id, birth_date, gender, language"),
+        "timeline_statusspell": ("person_id uuid, start_date date, end_date date, status_id text, service_type_id text",
+                                 "person_id, start_date, end_date, status_id, service_type_id"),
+        "timeline_homemunicipalityspell": ("person_id uuid, start_date date, end_date date, municipality_id text",
+                                           "person_id, start_date, end_date, municipality_id"),
+        "timeline_jobsearchperiod": ("person_id uuid, registered_on date, ended_on date, end_reason text",
+                                     "person_id, registered_on, ended_on, end_reason"),
+    }
+    load_started = time.perf_counter()
+    pg_url = url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    with psycopg.connect(pg_url) as connection:
+        for table, (schema, columns) in tables.items():
+            connection.execute(f"CREATE UNLOGGED TABLE {table} ({schema})")
+            csv_path = Path(f"/tmp/polku-bench-{table}.csv")
+            source.execute(f"COPY (SELECT {columns} FROM read_parquet('{directory}/{table}.parquet')) TO '{csv_path}' "
+                           "(FORMAT CSV, HEADER false)")
+            with connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)") as copy, \
+                    csv_path.open("rb") as handle:
+                while chunk := handle.read(8 << 20):
+                    copy.write(chunk)
+            csv_path.unlink()
+        connection.execute("CREATE INDEX ON timeline_homemunicipalityspell (person_id, start_date)")
+        connection.execute("ANALYZE")
+        connection.commit()
+        load_seconds = time.perf_counter() - load_started
+        connection.execute("SET work_mem = '512MB'")
+        last = source.execute(f"SELECT MAX(month) FROM read_parquet('{directory}/timeline_benefitmonth.parquet')").fetchone()
+        assert last is not None
+        months = _months(last[0])
+        indicators = tuple(d for d in shipped_definitions().latest() if d.numerator.relation in ("stock", "events"))
+
+        def run(sql: str) -> list[tuple]:
+            return connection.execute(sql).fetchall()
+
+        backend = sql_backend("postgresql", run, Sources(versioned=False, persons_have_team=False),
+                              shipped_vocabulary())
+        started = time.perf_counter()
+        table_out = backend.measure_table(Request(indicators, tuple(months), date(last[0].year, last[0].month, 28)))
+        seconds = time.perf_counter() - started
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    return {"seconds": seconds, "load_seconds": load_seconds, "cells": len(table_out)}
+
+
+def _child(*args: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--worker", *args], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--worker", nargs="+")
+    parser.add_argument("--persons", type=int, default=None)
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    if args.worker:
+        kind, *rest = args.worker
+        result = worker_duckdb(*rest) if kind == "duckdb" else worker_postgres(*rest)
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    directory = _population(args.persons, 1)
+    with (directory / "run.json").open(encoding="utf-8") as handle:
+        persons = json.load(handle)["counts"]["persons"]
+    duck = _child("duckdb", str(directory))
+    print(json.dumps({
+        "benchmark": "kpi_national", "engine": "duckdb", "persons": persons, "indicators": duck["indicators"],
+        "months": f"{duck['first_month']}..{duck['last_month']}", "cells": duck["cells"],
+        "wall_seconds": round(duck["seconds"], 2), "peak_rss_mb": round(duck["peak_rss_mb"], 1),
+        "goal_ratio": round(duck["seconds"] / GOAL_SECONDS, 3),
+        "activation_engine_seconds": round(duck["activation_engine_seconds"], 2),
+        "activation_floor_seconds": round(duck["activation_floor_seconds"], 2),
+        "baseline": "hand-written DuckDB activation-rate query (floor); goal ≤ 2×",
+        "ratio": round(duck["activation_engine_seconds"] / duck["activation_floor_seconds"], 2),
+    }), flush=True)
+    if args.skip_postgres:
+        return
+    from polku.core.dbcheck import reachable
+
+    url = os.environ.get("POLKU_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/polku")
+    if not reachable(url):
+        print(json.dumps({"benchmark": "kpi_national", "engine": "postgresql", "skipped": "unreachable"}))
+        return
+    pg = _child("postgres", str(directory), url)
+    print(json.dumps({
+        "benchmark": "kpi_national", "engine": "postgresql", "persons": persons, "indicators": duck["indicators"],
+        "wall_seconds": round(pg["seconds"], 2), "load_seconds": round(pg["load_seconds"], 1),
+        "client_peak_rss_mb": round(pg["peak_rss_mb"], 1), "same_cells_as_duckdb": pg["cells"] == duck["cells"],
+        "baseline": "DuckDB run of the same definitions", "ratio": round(pg["seconds"] / duck["seconds"], 2),
+    }))
+
+
+if __name__ == "__main__":
+    main()
