@@ -190,7 +190,9 @@ class Profile:
         return replace(self, persons=persons)
 
 
-# Soft targets from the seeds (seed_figures.csv); reported by ``indicators.py``, tested later.
+# Soft targets from the seeds (seed_figures.csv). Sotkamo's five job-seeker figures are measured by the KPI
+# engine (``polku.kpi``) over the written facts, ±10 % with seed 1 (tests/kpi/test_simulator_calibration.py);
+# its old-rule share by the municipal-share engine, ±15 % (tests/municipal_share/test_simulator_calibration.py).
 TARGETS: dict[str, dict[str, float]] = {
     "sotkamo-2021": {
         "unemployed_2021_12": 318, "activation_rate_2021": 36.7, "long_term_avg_2021": 63,
@@ -214,28 +216,43 @@ _SOTKAMO = Profile(
     start=date(2015, 1, 1),
     end=date(2026, 10, 1),
     municipalities={"765": 1.0},
-    # 3 230 over 2015-01..2026-10 with seed 1: engine old-rule share 2021 ≈ 451 k€ (target 440 k€),
-    # ~314 unemployed at end of 2021 (target 318), long-term unemployed 2021 ≈ 50 on average (target 63).
-    persons=3_230,
+    # Seed 1, measured by the KPI engine over the facts (targets of seed 000 in brackets): unemployed 12/2021
+    # 330 (318), activation rate 2021 35.9 % (36.7), long-term unemployed 2021 68.4 on average (63), under 25
+    # 48.7 (47), new unemployment runs lasting over 3 months 57.3 % (55.7); old-rule share 2021 ≈ 469 k€
+    # (440 k€), 2025/2024 ≈ x2.6. Seeds 1-4 average 316, 38.0 %, 67.8, 47.9 and 56.4 %: at this scale one
+    # seed moves a yearly figure by up to ±15 %, so the ±10 % test holds for seed 1, not for every seed.
+    persons=3_400,
     identity_slots=(0, 5),
     # Hand-tuned against seed 000 (2021): younger registrants and fewer with a work history than the
     # defaults (Kainuu: many live on the labour market subsidy), which the old-rule share needs.
     population=PopulationMix(
-        age_bins=((17, 20, 0.09), (20, 25, 0.19), (25, 30, 0.12), (30, 40, 0.19),
-                  (40, 50, 0.15), (50, 55, 0.09), (55, 60, 0.10), (60, 64, 0.07)),
+        age_bins=((17, 20, 0.095), (20, 25, 0.20), (25, 30, 0.12), (30, 40, 0.19),
+                  (40, 50, 0.15), (50, 55, 0.085), (55, 60, 0.095), (60, 64, 0.065)),
         work_history_adult=0.45,
     ),
     dynamics=Dynamics(
-        service=0.05,
-        work=0.13,
-        work_decay=0.6,  # slower exits with duration: more long-term unemployment (seed 000: 63 on average)
+        # Earlier activation, less of it driven by duration: services start at 6.7 % a month from the first
+        # month (seed 000: activation 36.7 %) and rise by only 0.15 points a month of unemployment (12 % at
+        # three years), where 0.4 points up to the 16 % cap broke most runs before they reached 12 months
+        # (long-term 50 against 63). A service breaks a run, so the early starts also end runs early.
+        service=0.067,
+        service_per_month_unemployed=0.0015,
+        service_dropout=0.01,  # fewer early drop-outs: those activated stay in their service (activation rate)
+        # A high exit hazard in the first months that falls off steeply, and a wider spread of person-level
+        # frailty: many quick exits (seed 000: only 55.7 % of new runs last over 3 months, was 63.5 %) and a
+        # stuck core behind them (long-term unemployment).
+        work=0.18,
+        work_decay=0.9,
+        frailty_sigma=1.0,
         work_by_age=(1.05, 1.15, 1.0, 0.7, 0.55, 0.3),
         # Seed 000: unemployment fell 13 % from 12/2019 to 12/2021; 2020 had the pandemic lay-offs.
         work_factor_by_year={2015: 0.9, 2016: 0.92, 2017: 1.0, 2018: 1.08, 2019: 1.05, 2020: 0.8, 2021: 1.05,
                              2022: 1.1, 2023: 1.0, 2024: 0.9, 2025: 0.9, 2026: 0.9},
         layoff_factor_by_year={2015: 1.3, 2016: 1.2, 2020: 4.0, 2023: 1.3, 2024: 1.5},
     ),
-    inflow=Inflow(prior_subsidy_days_mean=800.0, stock_mean_duration_months=20.0,
+    # Earlier subsidy days ~500 on average (was 800): with more persons stuck long in unemployment the
+    # counters pass 300 and 1 000 days sooner anyway, and 800 put the old-rule share 2021 ≈ 13 % over the seed.
+    inflow=Inflow(prior_subsidy_days_mean=500.0, stock_mean_duration_months=20.0,
                   by_year={2015: 1.1, 2016: 1.05, 2020: 1.2, 2021: 0.95, 2022: 0.9, 2024: 1.05, 2025: 1.05}),
 )
 
