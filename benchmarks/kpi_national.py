@@ -25,12 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.municipal_share_national import BENCH_DB, _django, _population  # noqa: E402
+from benchmarks.pg_load import copy_query_into  # noqa: E402
 
 GOAL_SECONDS = 60.0
 FLOOR_SQL = """
 WITH calc(month, d) AS (VALUES {values}),
-st AS (SELECT person_id, start_date, end_date, status_id, service_type_id FROM read_parquet('{dir}/timeline_statusspell.parquet')),
-homes AS (SELECT person_id, start_date, end_date, municipality_id FROM read_parquet('{dir}/timeline_homemunicipalityspell.parquet'))
+st AS (SELECT person_id, start_date, end_date, status_id, service_type_id
+       FROM read_parquet('{dir}/timeline_statusspell.parquet')),
+homes AS (SELECT person_id, start_date, end_date, municipality_id
+          FROM read_parquet('{dir}/timeline_homemunicipalityspell.parquet'))
 SELECT c.month, h.municipality_id,
        100.0 * SUM(CASE WHEN s.status_id = 'in_service' AND s.service_type_id IN {services} THEN 1 ELSE 0 END)
        / NULLIF(SUM(CASE WHEN s.status_id IN {unemployed} OR (s.status_id = 'in_service' AND s.service_type_id IN {services})
@@ -115,14 +118,8 @@ def worker_postgres(directory: str, url: str) -> dict:
     with psycopg.connect(pg_url) as connection:
         for table, (schema, columns) in tables.items():
             connection.execute(f"CREATE UNLOGGED TABLE {table} ({schema})")
-            csv_path = Path(f"/tmp/polku-bench-{table}.csv")
-            source.execute(f"COPY (SELECT {columns} FROM read_parquet('{directory}/{table}.parquet')) TO '{csv_path}' "
-                           "(FORMAT CSV, HEADER false)")
-            with connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV)") as copy, \
-                    csv_path.open("rb") as handle:
-                while chunk := handle.read(8 << 20):
-                    copy.write(chunk)
-            csv_path.unlink()
+            copy_query_into(connection, source, table, columns,
+                            f"SELECT {columns} FROM read_parquet('{directory}/{table}.parquet')")
         connection.execute("CREATE INDEX ON timeline_homemunicipalityspell (person_id, start_date)")
         connection.execute("ANALYZE")
         connection.commit()

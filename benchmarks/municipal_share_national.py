@@ -21,11 +21,13 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.pg_load import copy_query_into  # noqa: E402
+
 GOAL_SECONDS = 60.0
 BENCH_DB = "polku_bench"
 
@@ -99,14 +101,8 @@ def worker_postgres(directory: str, url: str) -> dict:
         connection.execute("CREATE UNLOGGED TABLE homes (person_id uuid, start_date date, end_date date, "
                            "municipality_id text)")
         connection.execute("CREATE UNLOGGED TABLE conditions (person_id uuid, met_on date)")
-        with tempfile.TemporaryDirectory(prefix="polku-bench-pg-") as tmp:
-            for view, (_table, columns) in PARQUET_TABLES.items():
-                csv_path = Path(tmp) / f"{view}.csv"
-                source.execute(f"COPY (SELECT {columns} FROM {view}) TO '{csv_path}' (FORMAT CSV, HEADER false)")
-                with connection.cursor().copy(f"COPY {view} ({columns}) FROM STDIN (FORMAT CSV)") as copy, \
-                        csv_path.open("rb") as handle:
-                    while chunk := handle.read(8 << 20):
-                        copy.write(chunk)
+        for view, (_table, columns) in PARQUET_TABLES.items():
+            copy_query_into(connection, source, view, columns, f"SELECT {columns} FROM {view}")
         connection.execute("ANALYZE")
         connection.commit()
         load_seconds = time.perf_counter() - load_started

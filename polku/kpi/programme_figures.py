@@ -13,14 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.utils import timezone
 
 from polku.core.calendar import iter_months, month_start
 from polku.kpi.definitions import IndicatorDefinition, shipped_definitions
 from polku.kpi.engine import NO_GROUP, IndicatorValue, Request, assemble
 from polku.kpi.models import Programme
 from polku.kpi.programme import Progress, programme_progress
-from polku.kpi.selectors import Scope, as_of_moment, database_backend, scope_for
+from polku.kpi.selectors import Scope, database_backend, reference_moment, scope_for
 
 CACHE_SECONDS = 600
 
@@ -33,10 +32,7 @@ def yearly_values(definitions: list[IndicatorDefinition], scope: Scope, first_ye
     ).hexdigest()
     if (cached := cache.get(key)) is not None:
         return dict(cached)
-    if as_of is not None:
-        horizon, known_at = as_of_moment(as_of)
-    else:
-        horizon, known_at = timezone.localdate(), None
+    horizon, known_at = reference_moment(as_of)
     last = min(date(last_year, 12, 1), month_start(horizon))
     months = tuple(iter_months(date(first_year, 1, 1), last))
     request = Request(tuple(definitions), months, horizon, scope.municipality_codes, None, known_at)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from polku.core.calendar import iter_months, last_working_day, month_end, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
-from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
+from polku.kpi.definitions import IndicatorDefinition, Measure
 from polku.kpi.engine import (
     NO_GROUP,
     IndicatorValue,
@@ -178,8 +178,14 @@ def scope_for(code: str) -> Scope:
 
 # --- the one entry point -------------------------------------------------------------------------
 
-def as_of_moment(as_of: date) -> tuple[date, datetime]:
-    """The reference date and the recording instant of an "as of" month: its last day, end of day in Helsinki."""
+def reference_moment(as_of: date | None) -> tuple[date, datetime | None]:
+    """The reference date and the recording instant facts are read as of.
+
+    "As of" a month: its last day, and the facts as recorded by the end of that day in Helsinki.
+    Otherwise today, and the current facts.
+    """
+    if as_of is None:
+        return timezone.localdate(), None
     horizon = month_end(as_of)
     return horizon, datetime.combine(horizon, time.max, tzinfo=HELSINKI)
 
@@ -196,12 +202,8 @@ def indicator_values(
                                       f"{', '.join(definition.disaggregations)}.")
     if last_month < first_month:
         raise ValidationFailed.single("last_month", ErrorCode.END_BEFORE_START, "Jakso päättyy ennen alkuaan.")
-    if as_of is not None:
-        horizon, known_at = as_of_moment(as_of)
-        last_month = min(last_month, month_start(as_of))
-    else:
-        horizon, known_at = timezone.localdate(), None
-        last_month = min(last_month, month_start(horizon))
+    horizon, known_at = reference_moment(as_of)
+    last_month = min(last_month, month_start(horizon))
     months = list(iter_months(first_month, last_month))
     if not months:
         return []
@@ -220,7 +222,3 @@ def indicator_values(
 def _member(scope: Scope, municipality: str) -> Callable[[date], set[str]]:
     """One member of an area as a scope of its own (while it is a member)."""
     return lambda month: {municipality} if municipality in scope.members_on(month) else set()
-
-
-def definitions() -> list[IndicatorDefinition]:
-    return shipped_definitions().latest()

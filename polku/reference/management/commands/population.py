@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
-from polku.core.errors import ValidationFailed
+from polku.reference.management.series_command import SeriesImportCommand
 from polku.reference.services import population_import
 
 
-class Command(BaseCommand):
+class Command(SeriesImportCommand):
     help = "Import residents per municipality and year (all rows or none)."
+    saved = "Asukasluvut tallennettu: {count} riviä."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
-        imported = sub.add_parser("import")
-        imported.add_argument("file", type=Path)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            count = population_import(options["file"].read_bytes())
-        except ValidationFailed as failure:
-            raise CommandError("\n".join(f"{e.field}: {e.message}" for e in failure.errors)) from None
-        except OSError as error:
-            raise CommandError(f"file: {error.strerror}") from None
-        self.stdout.write(f"Asukasluvut tallennettu: {count} riviä.")
+    def import_series(self, data: bytes) -> int:
+        return population_import(data)
