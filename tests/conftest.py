@@ -19,10 +19,15 @@ _serials = itertools.count()
 
 
 @pytest.fixture(autouse=True)
-def _reference_data_survives_flush(django_db_blocker: Any) -> Iterator[None]:
+def _reference_data_survives_flush(request: Any, django_db_blocker: Any) -> Iterator[None]:
     """Transactional tests (and live-server tests) end by flushing every table, reference data
     included. Reload it, outside any test transaction, before and after each test that finds it gone.
+    Tests that touch no database (pure engines) are left alone.
     """
+    if request.node.get_closest_marker("django_db") is None and not {
+            "db", "transactional_db", "django_db_setup", "live_server"} & set(request.fixturenames):
+        yield
+        return
     from polku.reference.loader import load_reference_data
     from polku.reference.models import Municipality
 

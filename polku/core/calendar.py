@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -46,6 +47,7 @@ def max_benefit_days_in_month(month: date) -> int:
     return sum(1 for offset in range((last - first).days + 1) if (first + timedelta(days=offset)).weekday() < 5)
 
 
+@functools.cache
 def finnish_holidays(year: int) -> frozenset[date]:
     """Public holidays of Finland in a year (the ``holidays`` package, which follows the Act on holidays)."""
     import holidays
@@ -65,3 +67,33 @@ def last_working_day(month: date) -> date:
     while day.weekday() >= 5 or day in closed:
         day -= timedelta(days=1)
     return day
+
+
+def is_working_day(day: date) -> bool:
+    """Not a Saturday or Sunday and not a Finnish public holiday.
+
+    The ``holidays`` package lists Christmas Eve and Midsummer Eve for Finland; they are not public
+    holidays by the Act but the Act on the calculation of statutory time limits (150/1930, §5) moves a
+    deadline falling on them to the next working day, so treating them as non-working is the right reading
+    for statutory deadlines.
+    """
+    return day.weekday() < 5 and day not in finnish_holidays(day.year)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The ``count``-th working day after ``day`` (``day`` itself not counted)."""
+    current = day
+    remaining = count
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def next_working_day(day: date) -> date:
+    """``day`` itself when it is a working day, otherwise the first working day after it (150/1930 §5)."""
+    current = day
+    while not is_working_day(current):
+        current += timedelta(days=1)
+    return current

@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_DAYS = "too_many_days"
     NOT_CURRENT = "not_current"
     FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    FULL = "full"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,127 @@
+"""Case-work facts: meetings, employment plans, application reports, and who is responsible for a client.
+
+Meetings, plans and reports are timeline facts (append-and-correct, ``FactVersion``): an update writes a
+new version and supersedes the old one, so "what did the plan say on D" stays answerable. The client's
+counsellor, team and phase (initial service → personal coaching) are kept as an assignment history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from polku.timeline.models import FactVersion
+
+
+class MeetingKind(models.TextChoices):
+    INITIAL_INTERVIEW = "initial_interview", _("alkuhaastattelu")
+    JOB_SEARCH_CONVERSATION = "job_search_conversation", _("työnhakukeskustelu")
+    SUPPLEMENTARY_CONVERSATION = "supplementary_conversation", _("täydentävä työnhakukeskustelu")
+    OTHER = "other", _("muu tapaaminen")
+
+
+class MeetingChannel(models.TextChoices):
+    FACE_TO_FACE = "face_to_face", _("kasvokkain")
+    VIDEO = "video", _("video")
+    PHONE = "phone", _("puhelin")
+
+
+class Meeting(FactVersion):
+    """A held meeting with a job seeker. Notes are client data: read only through the access rules."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField()
+    kind = models.CharField(max_length=40, choices=MeetingKind.choices)
+    channel = models.CharField(max_length=20, choices=MeetingChannel.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.held_on}"
+
+
+class EmploymentPlan(FactVersion):
+    """The employment plan (työllistymissuunnitelma). One current version per person; updates supersede.
+
+    ``version`` is what an editor loaded; a save based on an older version is refused (two counsellors
+    editing at once: the second is told, and their text is kept on the form).
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="employment_plans")
+    drawn_up_on = models.DateField()
+    valid_until = models.DateField()
+    agreed_actions = models.TextField()
+    applications_required = models.PositiveSmallIntegerField()
+    reporting_period_months = models.PositiveSmallIntegerField(default=1)
+    obligation_basis = models.CharField(max_length=40, default="standard")
+    next_meeting_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "drawn_up_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(superseded_at__isnull=True),
+                                    name="one_current_employment_plan"),
+            models.CheckConstraint(condition=Q(valid_until__gte=models.F("drawn_up_on")), name="plan_valid_after_drawn_up"),
+            models.CheckConstraint(condition=Q(applications_required__lte=4), name="plan_applications_at_most_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"plan v{self.version} {self.drawn_up_on}–{self.valid_until}"
+
+
+class ApplicationReport(FactVersion):
+    """Applications the job seeker reported for one reporting period (usually a calendar month)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="application_reports")
+    period_start = models.DateField(help_text="First day of the reporting period.")
+    applications = models.PositiveSmallIntegerField()
+    reported_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "period_start"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period_start"], condition=Q(superseded_at__isnull=True),
+                                    name="one_current_application_report_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m}: {self.applications}"
+
+
+class Phase(models.TextChoices):
+    INITIAL_SERVICE = "initial_service", _("alkuvaiheen palvelu")
+    PERSONAL_COACHING = "personal_coaching", _("omavalmennus")
+
+
+class CaseAssignment(models.Model):
+    """Who is responsible for a client from ``valid_from``: counsellor, team and phase.
+
+    The current row has ``ended_at`` NULL (one per person, enforced by the database). A reassignment or a
+    phase handover ends it and starts a new one; the history stays.
+    """
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="assignments")
+    counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="client_assignments")
+    team = models.ForeignKey("access.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    phase = models.CharField(max_length=30, choices=Phase.choices, default=Phase.INITIAL_SERVICE)
+    valid_from = models.DateField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["counsellor", "ended_at"]), models.Index(fields=["team", "ended_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(ended_at__isnull=True), name="one_current_assignment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.counsellor_id} ({self.phase})"

@@ -1,0 +1,252 @@
+"""Reads of case work: gather each client's facts into a ``ClientCase`` (a few bulk queries, never one per
+client), run the due-item engine on them, and shape worklists and caseloads.
+
+Scopes always start from ``polku.access.policy.persons_visible_to``: a worklist can never list a client the
+user may not see. Logging the reads is the caller's job (pages, API and CLI log the persons they show).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from polku.access.models import Role
+from polku.access.policy import persons_visible_to, staff_profile
+from polku.casework.due import (
+    ClientCase,
+    DueItem,
+    DueKind,
+    DueState,
+    MeetingFact,
+    PlanFact,
+    ReportFact,
+    due_items,
+)
+from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
+from polku.casework.rules import ProcessRuleBook, caseload_targets, shipped_rule_book
+from polku.people.models import Person
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+
+UNEMPLOYED_STATUSES = ("unemployed", "laid_off_full")
+STATUS_LOOKBACK_YEARS = 6
+REPORT_LOOKBACK_DAYS = 200
+
+
+class Scope:
+    MINE = "mine"
+    TEAM = "team"
+    AREA = "area"
+
+
+def _current(query: QuerySet[Any]) -> QuerySet[Any]:
+    return query.filter(superseded_at__isnull=True)
+
+
+def open_job_seekers(persons: QuerySet[Person], today: date) -> QuerySet[JobSearchPeriod]:
+    """Current job-search periods open on ``today`` for the given persons."""
+    return _current(JobSearchPeriod.objects.filter(person__in=persons.values("pk"), registered_on__lte=today)).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
+def _status_and_run(spells: list[StatusSpell], today: date) -> tuple[str | None, date | None]:
+    """The status on ``today`` and, if unemployed, when the continuous unemployment began."""
+    current = next((s for s in reversed(spells) if s.covers(today)), None)
+    if current is None:
+        return None, None
+    status = current.status_id
+    if status not in UNEMPLOYED_STATUSES:
+        return status, None
+    since = current.start_date
+    for spell in reversed(spells):
+        if spell.start_date >= since or spell.end_date is None:
+            continue
+        if spell.status_id in UNEMPLOYED_STATUSES and spell.end_date >= since - timedelta(days=1):
+            since = min(since, spell.start_date)
+        elif spell.end_date < since - timedelta(days=1):
+            break
+    return status, since
+
+
+def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase]:
+    """A ``ClientCase`` for every person in ``persons`` with a job search open on ``today``."""
+    searches = {row.person_id: row for row in open_job_seekers(persons, today).only("person_id", "registered_on")}
+    if not searches:
+        return {}
+    ids = list(searches)
+    earliest = min(row.registered_on for row in searches.values())
+    spells: dict[Any, list[StatusSpell]] = defaultdict(list)
+    for spell in _current(StatusSpell.objects.filter(person_id__in=ids, start_date__lte=today)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today.replace(year=today.year - STATUS_LOOKBACK_YEARS)),
+    ).only("person_id", "status_id", "start_date", "end_date").order_by("person_id", "start_date"):
+        spells[spell.person_id].append(spell)
+    meetings: dict[Any, list[MeetingFact]] = defaultdict(list)
+    for person_id, held_on, kind in _current(Meeting.objects.filter(
+            person_id__in=ids, held_on__gte=earliest, held_on__lte=today)).values_list("person_id", "held_on", "kind"):
+        meetings[person_id].append(MeetingFact(held_on, kind))
+    plans = {plan.person_id: PlanFact(plan.drawn_up_on, plan.valid_until, plan.applications_required,
+                                      plan.reporting_period_months, plan.next_meeting_on)
+             for plan in _current(EmploymentPlan.objects.filter(person_id__in=ids))}
+    reports: dict[Any, list[ReportFact]] = defaultdict(list)
+    for person_id, start, count in _current(ApplicationReport.objects.filter(
+            person_id__in=ids, period_start__gte=today - timedelta(days=REPORT_LOOKBACK_DAYS))).values_list(
+            "person_id", "period_start", "applications"):
+        reports[person_id].append(ReportFact(start, count))
+    phases = dict(CaseAssignment.objects.filter(person_id__in=ids, ended_at__isnull=True).values_list("person_id", "phase"))
+    cases = {}
+    for person_id, search in searches.items():
+        status, since = _status_and_run(spells.get(person_id, []), today)
+        cases[person_id] = ClientCase(registered_on=search.registered_on, status=status, unemployed_since=since,
+                                      meetings=tuple(meetings.get(person_id, ())), plan=plans.get(person_id),
+                                      reports=tuple(reports.get(person_id, ())),
+                                      phase=phases.get(person_id, "initial_service"))
+    return cases
+
+
+def client_case(person: Person, today: date) -> ClientCase | None:
+    return client_cases(Person.objects.filter(pk=person.pk), today).get(person.pk)
+
+
+# --- worklists ----------------------------------------------------------------------------------------------
+
+
+def scope_persons(user: Any, scope: str) -> QuerySet[Person]:
+    """The clients of a worklist scope: mine (assigned to me), my team, or my whole visible area."""
+    visible = persons_visible_to(user)
+    if scope == Scope.MINE:
+        mine = CaseAssignment.objects.filter(counsellor=user, ended_at__isnull=True).values("person_id")
+        return visible.filter(pk__in=mine)
+    if scope == Scope.TEAM:
+        profile = staff_profile(user)
+        if profile is not None and profile.team_id is not None:
+            return visible.filter(team_id=profile.team_id)
+    return visible
+
+
+def scopes_for(user: Any) -> list[str]:
+    profile = staff_profile(user)
+    if profile is None:
+        return []
+    scopes = [Scope.MINE] if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} else []
+    if profile.team_id is not None:
+        scopes.append(Scope.TEAM)
+    scopes.append(Scope.AREA)
+    return scopes
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    person_id: Any
+    name: str
+    counsellor: str
+    team: str
+    phase: str
+    item: DueItem
+
+
+@dataclass(frozen=True)
+class Worklist:
+    rows: list[WorklistRow]
+    counts: dict[str, int]  # by DueKind, over all states shown
+    states: dict[str, int]  # by DueState
+    clients: int  # clients with an open job search in scope
+    rule_set_code: str
+    today: date
+
+
+SORTS = {
+    "due": lambda r: (r.item.due_on, r.name),
+    "name": lambda r: (r.name, r.item.due_on),
+    "kind": lambda r: (r.item.kind, r.item.due_on),
+    "counsellor": lambda r: (r.counsellor, r.item.due_on),
+}
+
+
+def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
+             counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None) -> Worklist:
+    """Due items of the given clients on ``today``, filtered and sorted; counts before the kind filter."""
+    book = book or shipped_rule_book()
+    if counsellor_id is not None:
+        persons = persons.filter(pk__in=CaseAssignment.objects.filter(
+            counsellor_id=counsellor_id, ended_at__isnull=True).values("person_id"))
+    cases = client_cases(persons, today)
+    wanted_kinds, wanted_states = set(kinds), set(states)
+    people = {p.pk: p for p in Person.objects.filter(pk__in=list(cases)).only("first_names", "last_name")}
+    assignments = {a.person_id: a for a in CaseAssignment.objects.filter(person_id__in=list(cases), ended_at__isnull=True)
+                   .select_related("counsellor", "team")}
+    rows: list[WorklistRow] = []
+    counts: Counter[str] = Counter()
+    state_counts: Counter[str] = Counter()
+    for person_id, case in cases.items():
+        person = people[person_id]
+        assignment = assignments.get(person_id)
+        for item in due_items(case, book, today):
+            if wanted_states and item.state not in wanted_states:
+                continue
+            counts[item.kind] += 1
+            if wanted_kinds and item.kind not in wanted_kinds:
+                continue
+            state_counts[item.state] += 1
+            rows.append(WorklistRow(
+                person_id=person_id, name=f"{person.last_name}, {person.first_names}",
+                counsellor=(assignment.counsellor.get_username() if assignment and assignment.counsellor else ""),
+                team=(assignment.team.name if assignment and assignment.team else ""),
+                phase=case.phase, item=item,
+            ))
+    rows.sort(key=SORTS.get(sort, SORTS["due"]))
+    return Worklist(rows=rows, counts={k.value: counts.get(k.value, 0) for k in DueKind},
+                    states={s.value: state_counts.get(s.value, 0) for s in DueState}, clients=len(cases),
+                    rule_set_code=book.in_force(today).code, today=today)
+
+
+# --- caseload ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    counsellor_id: int | None
+    counsellor: str
+    team: str
+    clients: int
+    target: int | None
+    target_source: str
+
+    @property
+    def over_target(self) -> bool:
+        return self.target is not None and self.clients > self.target
+
+
+def caseload(persons: QuerySet[Person], today: date) -> list[CaseloadRow]:
+    """Clients with an open job search per responsible counsellor (None: not assigned), with the programme target
+    of the municipality where most of the counsellor's clients live."""
+    open_ids = open_job_seekers(persons, today).values("person_id")
+    assignments = CaseAssignment.objects.filter(person_id__in=open_ids, ended_at__isnull=True).select_related(
+        "counsellor", "team")
+    homes = dict(_current(HomeMunicipalitySpell.objects.filter(person_id__in=open_ids, start_date__lte=today)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)).values_list("person_id", "municipality_id"))
+    by_counsellor: dict[int | None, list[CaseAssignment]] = defaultdict(list)
+    for row in assignments:
+        by_counsellor[row.counsellor_id].append(row)
+    unassigned = open_job_seekers(persons, today).exclude(
+        person_id__in=CaseAssignment.objects.filter(ended_at__isnull=True).values("person_id")).count()
+    targets = caseload_targets()
+    rows = []
+    for counsellor_id, clients in by_counsellor.items():
+        if counsellor_id is None:
+            unassigned += len(clients)
+            continue
+        municipality = Counter(homes.get(a.person_id) for a in clients).most_common(1)[0][0]
+        target = targets.get(str(municipality)) if municipality else None
+        first = clients[0]
+        assert first.counsellor is not None
+        rows.append(CaseloadRow(counsellor_id=counsellor_id, counsellor=first.counsellor.get_username(),
+                                team=first.team.name if first.team else "", clients=len(clients),
+                                target=target.max_clients if target else None, target_source=target.source if target else ""))
+    rows.sort(key=lambda r: (-r.clients, r.counsellor))
+    if unassigned:
+        rows.append(CaseloadRow(None, "", "", unassigned, None, ""))
+    return rows

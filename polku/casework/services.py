@@ -1,0 +1,304 @@
+"""Writes of case work, one transaction each: meetings, the employment plan, application reports,
+assignments and phase handover, and ending a job search.
+
+Each function validates everything first and raises ``ValidationFailed`` listing every problem with its
+field; nothing is written unless all checks pass. Access (who may write for whom) is checked, and the
+write logged, by the caller through ``polku.access.services.person_access`` like every other write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from polku.access import policy
+from polku.access.models import Role, StaffProfile, Team
+from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting, MeetingChannel, MeetingKind, Phase
+from polku.casework.rules import ProcessRuleBook, shipped_rule_book
+from polku.core.calendar import month_start
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.people.models import Person
+from polku.timeline import services as timeline_services
+from polku.timeline.models import JobSearchEndReason, JobSearchPeriod
+from polku.timeline.services import Actor
+
+STANDARD_OBLIGATION = "standard"
+MAX_APPLICATIONS_REPORTED = 200
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _lock(person: Person) -> None:
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+
+
+def _required(value: Any, field: str, message: str) -> list[FieldError]:
+    return [FieldError(field, ErrorCode.REQUIRED, message)] if value in (None, "") else []
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_record(*, person: Person, held_on: date | None, kind: str, channel: str, notes: str = "",
+                   actor: Actor = None, today: date | None = None) -> Meeting:
+    """Record a meeting that was held (an initial interview, a job-search conversation …)."""
+    today = today or timezone.localdate()
+    errors = _required(held_on, "held_on", "Anna tapaamisen päivä.")
+    if held_on is not None and held_on > today:
+        errors.append(FieldError("held_on", ErrorCode.INVALID,
+                                 f"Tapaaminen {held_on:%d.%m.%Y} on tulevaisuudessa; pidetyksi voi kirjata vain pidetyn tapaamisen."))
+    if held_on is not None and held_on < person.birth_date:
+        errors.append(FieldError("held_on", ErrorCode.INVALID, "Tapaaminen ennen henkilön syntymää."))
+    if kind not in MeetingKind.values:
+        errors.append(FieldError("kind", ErrorCode.INVALID if kind else ErrorCode.REQUIRED,
+                                 f"Valitse tapaamisen laji: {', '.join(MeetingKind.values)}."))
+    if channel not in MeetingChannel.values:
+        errors.append(FieldError("channel", ErrorCode.INVALID if channel else ErrorCode.REQUIRED,
+                                 f"Valitse asiointitapa: {', '.join(MeetingChannel.values)}."))
+    _raise_if(errors)
+    _lock(person)
+    assert held_on is not None
+    return Meeting.objects.create(person=person, held_on=held_on, kind=kind, channel=channel, notes=notes.strip(),
+                                  recorded_by=_user(actor), recorded_at=timezone.now())
+
+
+# --- the employment plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    drawn_up_on: date | None
+    valid_until: date | None
+    agreed_actions: str
+    applications_required: int | None
+    obligation_basis: str = STANDARD_OBLIGATION
+    next_meeting_on: date | None = None
+
+
+def current_plan(person: Person) -> EmploymentPlan | None:
+    return EmploymentPlan.objects.filter(person=person, superseded_at__isnull=True).select_related("recorded_by").first()
+
+
+def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[list[FieldError], int]:
+    """Check a plan against the rule set in force when it is drawn up; returns the reporting period too."""
+    errors = _required(data.drawn_up_on, "drawn_up_on", "Anna laatimispäivä.")
+    errors += _required(data.valid_until, "valid_until", "Anna voimassaolon päättymispäivä.")
+    errors += _required(data.agreed_actions.strip(), "agreed_actions", "Kirjaa sovitut toimet.")
+    errors += _required(data.applications_required, "applications_required", "Anna hakuvelvollisuus (0–4).")
+    if data.drawn_up_on and data.drawn_up_on > today:
+        errors.append(FieldError("drawn_up_on", ErrorCode.INVALID, "Laatimispäivä ei voi olla tulevaisuudessa."))
+    if data.drawn_up_on and data.valid_until and data.valid_until < data.drawn_up_on:
+        errors.append(FieldError("valid_until", ErrorCode.END_BEFORE_START, "Voimassaolo päättyy ennen laatimispäivää."))
+    if data.drawn_up_on and data.next_meeting_on and data.next_meeting_on < data.drawn_up_on:
+        errors.append(FieldError("next_meeting_on", ErrorCode.INVALID, "Seuraava tapaaminen ennen laatimispäivää."))
+    rule_set = book.in_force(data.drawn_up_on or today)
+    obligation = rule_set.rule("application_obligation")
+    period = int(obligation["period_months"])
+    low, high = int(obligation["min"]), int(obligation["max"])
+    count = data.applications_required
+    if data.obligation_basis == STANDARD_OBLIGATION:
+        if count is not None and not low <= count <= high:
+            errors.append(FieldError("applications_required", ErrorCode.INVALID,
+                                     f"Hakuvelvollisuus on {low}–{high} työmahdollisuutta kuukaudessa; annettu {count}."))
+    else:
+        reduced = rule_set.reduced_cases().get(data.obligation_basis)
+        if reduced is None:
+            errors.append(FieldError("obligation_basis", ErrorCode.UNKNOWN,
+                                     f"Tuntematon peruste: {data.obligation_basis}. Sallitut: "
+                                     f"{', '.join([STANDARD_OBLIGATION, *rule_set.reduced_cases()])}."))
+        else:
+            period = reduced.period_months
+            if count is not None and not 0 <= count <= reduced.count:
+                errors.append(FieldError("applications_required", ErrorCode.INVALID,
+                                         f"Perusteella {reduced.name['fi'].lower()} velvollisuus on enintään {reduced.count} "
+                                         f"/ {reduced.period_months} kk; annettu {count}."))
+    return errors, period
+
+
+@transaction.atomic
+def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, actor: Actor = None,
+              today: date | None = None, book: ProcessRuleBook | None = None) -> EmploymentPlan:
+    """Write the employment plan, or a new version of it.
+
+    ``based_on_version`` is the version the editor loaded (None for a first plan). If someone else saved in
+    between, the save is refused naming who and when; the caller keeps the typed text on the form.
+    """
+    today = today or timezone.localdate()
+    errors, period = _plan_errors(data, book or shipped_rule_book(), today)
+    _lock(person)
+    current = current_plan(person)
+    current_version = current.version if current is not None else None
+    if current_version != based_on_version:
+        who = (current.recorded_by.get_username() if current is not None and current.recorded_by else "")
+        when = date_format(timezone.localtime(current.recorded_at), "SHORT_DATETIME_FORMAT") if current else ""
+        raise ValidationFailed.single(
+            "version", ErrorCode.CONFLICT,
+            f"Suunnitelmaa on muutettu sillä välin ({who} {when}, versio {current_version}). Tallennuksesi jätettiin "
+            "tekemättä, mutta mitään ei hävinnyt: tekstisi on yhä lomakkeella. Tarkista uusi versio ja tallenna uudelleen.",
+        )
+    _raise_if(errors)
+    assert data.drawn_up_on is not None and data.valid_until is not None and data.applications_required is not None
+    now = timezone.now()
+    row = EmploymentPlan(person=person, drawn_up_on=data.drawn_up_on, valid_until=data.valid_until,
+                         agreed_actions=data.agreed_actions.strip(), applications_required=data.applications_required,
+                         reporting_period_months=period, obligation_basis=data.obligation_basis,
+                         next_meeting_on=data.next_meeting_on, version=(current_version or 0) + 1,
+                         recorded_by=_user(actor), recorded_at=now)
+    if current is not None:
+        current.superseded_at = now
+        current.superseded_by_user = _user(actor)
+        current.correction_reason = f"päivitetty versioksi {row.version}"
+        current.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
+        row.lineage = current.lineage
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError as error:  # a concurrent writer slipped past the lock (cannot on PostgreSQL)
+        raise ValidationFailed.single("version", ErrorCode.CONFLICT, "Suunnitelma tallennettiin juuri toisaalla.") from error
+    return row
+
+
+# --- application reports ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_report_record(*, person: Person, period_start: date | None, applications: int | None,
+                               reported_on: date | None = None, actor: Actor = None,
+                               today: date | None = None) -> ApplicationReport:
+    """Log the applications reported for a period; a second report for the same period corrects the first."""
+    today = today or timezone.localdate()
+    reported_on = reported_on or today
+    errors = _required(period_start, "period_start", "Anna raportointijakson alkukuukausi.")
+    errors += _required(applications, "applications", "Anna haettujen työmahdollisuuksien määrä.")
+    if applications is not None and not 0 <= applications <= MAX_APPLICATIONS_REPORTED:
+        errors.append(FieldError("applications", ErrorCode.INVALID, f"Määrä 0–{MAX_APPLICATIONS_REPORTED}."))
+    if period_start is not None and month_start(period_start) > today:
+        errors.append(FieldError("period_start", ErrorCode.INVALID, "Raportointijakso ei voi alkaa tulevaisuudessa."))
+    if reported_on > today:
+        errors.append(FieldError("reported_on", ErrorCode.INVALID, "Ilmoituspäivä ei voi olla tulevaisuudessa."))
+    _raise_if(errors)
+    assert period_start is not None and applications is not None
+    _lock(person)
+    start = month_start(period_start)
+    now = timezone.now()
+    earlier = ApplicationReport.objects.filter(person=person, period_start=start, superseded_at__isnull=True).first()
+    row = ApplicationReport(person=person, period_start=start, applications=applications, reported_on=reported_on,
+                            recorded_by=_user(actor), recorded_at=now)
+    if earlier is not None:
+        earlier.superseded_at = now
+        earlier.superseded_by_user = _user(actor)
+        earlier.correction_reason = "uusi ilmoitus samalle jaksolle"
+        earlier.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
+        row.lineage = earlier.lineage
+    row.save()
+    return row
+
+
+# --- assignments and handover ----------------------------------------------------------------------------
+
+
+def current_assignment(person: Person) -> CaseAssignment | None:
+    return CaseAssignment.objects.filter(person=person, ended_at__isnull=True).select_related("counsellor", "team").first()
+
+
+def _counsellor_errors(counsellor: Any, team: Team | None) -> list[FieldError]:
+    if counsellor is None:
+        return []
+    profile = StaffProfile.objects.filter(user=counsellor).first()
+    if profile is None or profile.role not in {Role.COUNSELLOR, Role.TEAM_LEAD}:
+        return [FieldError("counsellor", ErrorCode.INVALID, "Valittu käyttäjä ei ole työllisyysohjaaja.")]
+    if team is not None and profile.team_id is not None and profile.team_id != team.pk:
+        return [FieldError("counsellor", ErrorCode.INVALID,
+                           f"Ohjaaja kuuluu tiimiin {profile.team}, ei tiimiin {team.name}.")]
+    return []
+
+
+@transaction.atomic
+def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase: str | None = None,
+           valid_from: date | None = None, actor: Actor = None, reason: str = "") -> CaseAssignment:
+    """Make ``counsellor`` (and the team) responsible for the client from ``valid_from``; ends the previous.
+
+    When the counsellor belongs to a team, the client joins that team (access follows the team). The
+    counsellor must be able to see the client afterwards, or nothing is written.
+    """
+    _lock(person)
+    previous = current_assignment(person)
+    team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
+    errors: list[FieldError] = []
+    if team_id is not None and team is None:
+        errors.append(FieldError("team", ErrorCode.UNKNOWN, f"Tuntematon tiimi: {team_id}."))
+    if counsellor is not None and team is None:
+        profile = StaffProfile.objects.filter(user=counsellor).select_related("team").first()
+        team = profile.team if profile is not None and profile.team is not None else (previous.team if previous else None)
+    phase = phase or (previous.phase if previous else Phase.INITIAL_SERVICE)
+    if phase not in Phase.values:
+        errors.append(FieldError("phase", ErrorCode.INVALID, f"Tuntematon vaihe: {phase}."))
+    errors += _counsellor_errors(counsellor, team)
+    _raise_if(errors)
+    now = timezone.now()
+    if previous is not None:
+        previous.ended_at = now
+        previous.save(update_fields=["ended_at"])
+    if team is not None and person.team_id != team.pk:
+        person.team = team
+        person.save(update_fields=["team"])
+    if counsellor is not None and not policy.persons_visible_to(counsellor).filter(pk=person.pk).exists():
+        raise ValidationFailed.single("counsellor", ErrorCode.INVALID,
+                                      "Ohjaaja ei näkisi asiakasta: asiakas asuu toisen alueen kunnassa.")
+    return CaseAssignment.objects.create(person=person, counsellor=counsellor, team=team, phase=phase,
+                                         valid_from=valid_from or timezone.localdate(), started_at=now,
+                                         assigned_by=_user(actor), reason=reason.strip()[:300])
+
+
+@transaction.atomic
+def handover(*, person: Person, team_id: int | None, counsellor: Any = None, on: date | None = None,
+             actor: Actor = None) -> CaseAssignment:
+    """Hand a client over from the initial service to personal coaching, to a chosen team."""
+    previous = current_assignment(person)
+    errors = _required(team_id, "team", "Valitse omavalmennustiimi, jolle asiakas siirtyy.")
+    if previous is not None and previous.phase == Phase.PERSONAL_COACHING:
+        errors.append(FieldError("phase", ErrorCode.INVALID, "Asiakas on jo omavalmennuksessa."))
+    _raise_if(errors)
+    return assign(person=person, counsellor=counsellor, team_id=team_id, phase=Phase.PERSONAL_COACHING,
+                  valid_from=on, actor=actor, reason="siirto omavalmennukseen")
+
+
+# --- ending the job search -----------------------------------------------------------------------------------
+
+
+def open_job_search(person: Person) -> JobSearchPeriod | None:
+    return JobSearchPeriod.objects.filter(person=person, superseded_at__isnull=True, ended_on__isnull=True).first()
+
+
+@transaction.atomic
+def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, actor: Actor = None,
+                     today: date | None = None) -> JobSearchPeriod:
+    """End the open job search with its outcome, and close the client's assignment."""
+    today = today or timezone.localdate()
+    period = open_job_search(person)
+    errors = _required(ended_on, "ended_on", "Anna päättymispäivä.")
+    errors += _required(end_reason, "end_reason", "Valitse työnhaun päättymisen syy.")
+    if end_reason and end_reason not in JobSearchEndReason.values:
+        errors.append(FieldError("end_reason", ErrorCode.INVALID, f"Tuntematon päättymissyy: {end_reason}."))
+    if ended_on is not None and ended_on > today:
+        errors.append(FieldError("ended_on", ErrorCode.INVALID, "Päättymispäivä ei voi olla tulevaisuudessa."))
+    if period is None:
+        errors.append(FieldError("ended_on", ErrorCode.INVALID, "Henkilöllä ei ole avointa työnhakua."))
+    _raise_if(errors)
+    assert period is not None and ended_on is not None
+    ended = timeline_services.job_search_end(period=period, ended_on=ended_on, end_reason=end_reason, actor=actor)
+    CaseAssignment.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
+    return ended
