@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "polku.municipal_share",
     "polku.kpi",
     "polku.public_statistics",
+    "polku.casework",
+    "polku.provision",
     "polku.web",
 ]
 

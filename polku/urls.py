@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("kuntaosuus/", include("polku.municipal_share.urls")),
     path("mittarit/", include("polku.kpi.urls")),
+    path("asiakastyo/", include("polku.casework.urls")),
     path("", include("polku.web.urls")),
 ]

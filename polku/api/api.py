@@ -353,3 +353,6 @@ def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.Be
 api.add_router("/kela-invoices", "polku.api.kela_invoices.router")
 api.add_router("/municipal-share", "polku.api.municipal_share.router")
 api.add_router("/kpi", "polku.api.kpi.router")
+api.add_router("/casework", "polku.api.casework.router")
+api.add_router("/provision", "polku.api.provision.router")
+api.add_router("/persons", "polku.api.provision.person_router")

@@ -262,8 +262,8 @@ def milestones(case: ClientCase, book: ProcessRuleBook) -> list[Milestone]:
     rows += [Milestone("intensive_period_repeats", add_months(case.registered_on, int(at)), "repeated_intensive")
              for at in rule_set.rule("repeated_intensive")["at_months"]]
     if interview is not None:
-        rows.append(Milestone("binding_job_offers", add_months(interview, int(rule_set.rule("binding_job_offers")["after_months"])),
-                              "binding_job_offers"))
+        binding = add_months(interview, int(rule_set.rule("binding_job_offers")["after_months"]))
+        rows.append(Milestone("binding_job_offers", binding, "binding_job_offers"))
     if case.unemployed_since is not None:
         rows.append(Milestone("long_term_unemployed", add_months(
             case.unemployed_since, int(rule_set.rule("supplementary_conversations")["long_term_months"])),

@@ -9,6 +9,7 @@ reads the parameters below.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -159,7 +160,7 @@ def parse_rule_book(document: dict[str, Any]) -> ProcessRuleBook:
     if not rule_sets and not errors:
         errors.append(FieldError("rule_sets", ErrorCode.REQUIRED, "Sääntökokoelmia ei ole."))
     ordered = sorted(rule_sets, key=lambda r: r.effective_from)
-    for earlier, later in zip(ordered, ordered[1:], strict=False):
+    for earlier, later in itertools.pairwise(ordered):
         if earlier.effective_to is None or earlier.effective_to >= later.effective_from:
             errors.append(FieldError(f"rule_sets.{later.code}.effective_from", ErrorCode.OVERLAP,
                                      f"Voimassaolo menee päällekkäin sääntökokoelman {earlier.code} kanssa."))

@@ -18,7 +18,15 @@ from django.utils.formats import date_format
 
 from polku.access import policy
 from polku.access.models import Role, StaffProfile, Team
-from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting, MeetingChannel, MeetingKind, Phase
+from polku.casework.models import (
+    ApplicationReport,
+    CaseAssignment,
+    EmploymentPlan,
+    Meeting,
+    MeetingChannel,
+    MeetingKind,
+    Phase,
+)
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
@@ -59,7 +67,8 @@ def meeting_record(*, person: Person, held_on: date | None, kind: str, channel: 
     errors = _required(held_on, "held_on", "Anna tapaamisen päivä.")
     if held_on is not None and held_on > today:
         errors.append(FieldError("held_on", ErrorCode.INVALID,
-                                 f"Tapaaminen {held_on:%d.%m.%Y} on tulevaisuudessa; pidetyksi voi kirjata vain pidetyn tapaamisen."))
+                                 f"Tapaaminen {held_on:%d.%m.%Y} on tulevaisuudessa; "
+                                 "pidetyksi voi kirjata vain pidetyn tapaamisen."))
     if held_on is not None and held_on < person.birth_date:
         errors.append(FieldError("held_on", ErrorCode.INVALID, "Tapaaminen ennen henkilön syntymää."))
     if kind not in MeetingKind.values:
@@ -150,7 +159,9 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
             "tekemättä, mutta mitään ei hävinnyt: tekstisi on yhä lomakkeella. Tarkista uusi versio ja tallenna uudelleen.",
         )
     _raise_if(errors)
-    assert data.drawn_up_on is not None and data.valid_until is not None and data.applications_required is not None
+    assert data.drawn_up_on is not None
+    assert data.valid_until is not None
+    assert data.applications_required is not None
     now = timezone.now()
     row = EmploymentPlan(person=person, drawn_up_on=data.drawn_up_on, valid_until=data.valid_until,
                          agreed_actions=data.agreed_actions.strip(), applications_required=data.applications_required,
@@ -190,7 +201,8 @@ def application_report_record(*, person: Person, period_start: date | None, appl
     if reported_on > today:
         errors.append(FieldError("reported_on", ErrorCode.INVALID, "Ilmoituspäivä ei voi olla tulevaisuudessa."))
     _raise_if(errors)
-    assert period_start is not None and applications is not None
+    assert period_start is not None
+    assert applications is not None
     _lock(person)
     start = month_start(period_start)
     now = timezone.now()
@@ -298,7 +310,8 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     if period is None:
         errors.append(FieldError("ended_on", ErrorCode.INVALID, "Henkilöllä ei ole avointa työnhakua."))
     _raise_if(errors)
-    assert period is not None and ended_on is not None
+    assert period is not None
+    assert ended_on is not None
     ended = timeline_services.job_search_end(period=period, ended_on=ended_on, end_reason=end_reason, actor=actor)
     CaseAssignment.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
     return ended

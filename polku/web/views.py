@@ -18,9 +18,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel, Role
-from polku.access.policy import can_see_person_level_data, persons_visible_to, staff_profile
+from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to, staff_profile
 from polku.access.selectors import access_log_entries, can_read_access_log
 from polku.access.services import log_person_reads, person_access
+from polku.casework import presenters as casework_presenters
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.municipal_share import presenters as share_presenters
@@ -129,6 +130,8 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "chart_description": _chart_description(page) if chart else "",
         "purposes": content.PURPOSES,
         "purpose": purpose,
+        "casework_panel": casework_presenters.client_panel(person, timezone.localdate()),
+        "can_record": can_write_person_data(request.user),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
             share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
     })

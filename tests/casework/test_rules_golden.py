@@ -45,10 +45,11 @@ def kinds(items: list) -> dict:
 ])
 def test_initial_interview_deadline(registered: date, deadline: date, rule_set: str, verified: bool) -> None:
     assert initial_interview_deadline(registered, BOOK) == deadline
-    item = kinds(due_items(ClientCase(registered_on=registered, status="unemployed"), BOOK, registered))[DueKind.INITIAL_INTERVIEW]
-    assert (item.due_on, item.rule_set, item.verified, item.state) == (deadline, rule_set, verified, DueState.UPCOMING
-                                                                       if deadline > registered + timedelta(days=6 - registered.weekday())
-                                                                       else DueState.THIS_WEEK)
+    item = kinds(due_items(ClientCase(registered_on=registered, status="unemployed"), BOOK, registered))[
+        DueKind.INITIAL_INTERVIEW]
+    sunday = registered + timedelta(days=6 - registered.weekday())
+    expected_state = DueState.UPCOMING if deadline > sunday else DueState.THIS_WEEK
+    assert (item.due_on, item.rule_set, item.verified, item.state) == (deadline, rule_set, verified, expected_state)
 
 
 def test_initial_interview_overdue_then_held() -> None:
@@ -153,7 +154,8 @@ def test_monthly_application_reports() -> None:
     short = kinds(due_items(_planned(plan, ReportFact(date(2025, 4, 1), 2)), BOOK, date(2025, 5, 10)))
     assert short[DueKind.APPLICATIONS_SHORT].detail["reported"] == 2
     full = kinds(due_items(_planned(plan, ReportFact(date(2025, 4, 1), 4)), BOOK, date(2025, 5, 10)))
-    assert DueKind.REPORT_MISSING not in full and DueKind.APPLICATIONS_SHORT not in full
+    assert DueKind.REPORT_MISSING not in full
+    assert DueKind.APPLICATIONS_SHORT not in full
     assert DueKind.REPORT_MISSING not in kinds(due_items(_planned(plan), BOOK, date(2025, 4, 20)))  # March was partial
 
 

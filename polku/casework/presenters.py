@@ -1,0 +1,133 @@
+"""Labels and page shapes of case work: what the worklist, the caseload and the client panel show.
+
+Only presentation: the due items come from ``due``, the facts from ``selectors``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from polku.casework import selectors
+from polku.casework.due import ClientCase, DueItem, Milestone, due_items, milestones
+from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
+from polku.casework.rules import ProcessRuleBook, ProcessRuleSet, shipped_rule_book
+from polku.people.models import Person
+
+KIND_LABELS = {
+    "initial_interview": _("Alkuhaastattelu"),
+    "job_search_conversation": _("Työnhakukeskustelu"),
+    "supplementary_conversations": _("Täydentävät työnhakukeskustelut"),
+    "no_plan": _("Ei työllistymissuunnitelmaa"),
+    "plan_expiring": _("Suunnitelma päättymässä"),
+    "application_report_missing": _("Hakuilmoitus puuttuu"),
+    "applications_below_obligation": _("Hakuja alle velvollisuuden"),
+    "reaching_three_months": _("Täyttää 3 kk työttömyyttä"),
+    "handover_due": _("Siirto omavalmennukseen"),
+    "binding_offers_start": _("Työtarjoukset velvoittavia"),
+}
+STATE_LABELS = {"overdue": _("Myöhässä"), "this_week": _("Tällä viikolla"), "upcoming": _("Tulossa")}
+SCOPE_LABELS = {"mine": _("Omat asiakkaat"), "team": _("Tiimin asiakkaat"), "area": _("Alueen asiakkaat")}
+MILESTONE_LABELS = {
+    "initial_interview_deadline": _("Alkuhaastattelun määräpäivä"),
+    "intensive_period_ends": _("Tiivis jakso (3 kk) päättyy"),
+    "intensive_period_repeats": _("Tiivis jakso toistuu (6 kk)"),
+    "binding_job_offers": _("Työtarjoukset velvoittavia"),
+    "long_term_unemployed": _("Pitkäaikaistyöttömyys alkaa (12 kk)"),
+}
+
+
+def rule_set_name(rule_set: ProcessRuleSet) -> str:
+    language = (get_language() or "fi")[:2]
+    return rule_set.name.get(language) or rule_set.name.get("fi", rule_set.code)
+
+
+@dataclass(frozen=True)
+class DueRow:
+    item: DueItem
+    label: str
+    state_label: str
+    detail: str
+
+
+def detail_text(item: DueItem) -> str:
+    detail = item.detail
+    if "required" in detail and "held" in detail:
+        return str(_("%(held)s/%(required)s pidetty") % detail)
+    if "reported" in detail:
+        return str(_("%(reported)s/%(required)s hakua") % detail)
+    if "period_start" in detail:
+        return str(_("jakso alkaen %(period)s") % {"period": date.fromisoformat(str(detail["period_start"])).strftime("%m/%Y")})
+    return ""
+
+
+def due_rows(items: list[DueItem]) -> list[DueRow]:
+    return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item)) for item in items]
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    label: str
+    on: date
+    rule: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class ClientPanel:
+    """The case-work part of the client record."""
+
+    today: date
+    case: ClientCase | None
+    rule_set: ProcessRuleSet
+    due: list[DueRow]
+    milestones: list[MilestoneRow]
+    plan: EmploymentPlan | None
+    plan_history: list[EmploymentPlan]
+    meetings: list[Meeting]
+    reports: list[ApplicationReport]
+    assignment: CaseAssignment | None
+    assignments: list[CaseAssignment]
+
+
+def client_panel(person: Person, today: date, book: ProcessRuleBook | None = None) -> ClientPanel:
+    book = book or shipped_rule_book()
+    case = selectors.client_case(person, today)
+    items = due_items(case, book, today) if case is not None else []
+    stones: list[Milestone] = milestones(case, book) if case is not None else []
+    plans = list(EmploymentPlan.objects.filter(person=person).select_related("recorded_by").order_by("-recorded_at"))
+    return ClientPanel(
+        today=today, case=case, rule_set=book.in_force(today), due=due_rows(items),
+        milestones=[MilestoneRow(str(MILESTONE_LABELS[m.key]), m.on, m.rule, m.on < today) for m in stones],
+        plan=next((p for p in plans if p.superseded_at is None), None),
+        plan_history=plans,
+        meetings=list(Meeting.objects.filter(person=person, superseded_at__isnull=True).select_related("recorded_by")
+                      .order_by("-held_on", "-recorded_at")),
+        reports=list(ApplicationReport.objects.filter(person=person, superseded_at__isnull=True).order_by("-period_start")),
+        assignment=CaseAssignment.objects.filter(person=person, ended_at__isnull=True)
+        .select_related("counsellor", "team").first(),
+        assignments=list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")
+                         .order_by("-started_at")),
+    )
+
+
+def worklist_json(worklist: selectors.Worklist) -> dict[str, Any]:
+    """The worklist as the API and ``polku worklist --json`` return it (no identity codes, names only)."""
+    return {
+        "date": worklist.today.isoformat(),
+        "rule_set": worklist.rule_set_code,
+        "clients": worklist.clients,
+        "counts": worklist.counts,
+        "states": worklist.states,
+        "items": [
+            {"person_id": str(row.person_id), "name": row.name, "counsellor": row.counsellor, "team": row.team,
+             "phase": row.phase, "kind": str(row.item.kind), "due_on": row.item.due_on.isoformat(),
+             "state": str(row.item.state), "rule": row.item.rule, "rule_set": row.item.rule_set,
+             "verified": row.item.verified, "source": row.item.source, "detail": row.item.detail}
+            for row in worklist.rows
+        ],
+    }

@@ -1,0 +1,279 @@
+"""Pages of case work: the worklist, caseloads, and the client record's forms (meeting, plan, application
+report, ending the job search, reassignment, handover).
+
+Every page goes through ``person_access`` (role, scope, access log) before it reads or writes a client;
+forms check shape, services decide, and a refused save re-renders the form with the user's input and the
+errors on the named fields, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from polku.access.models import AccessChannel, Role, StaffProfile, Team
+from polku.access.policy import can_see_person_level_data, can_write_person_data, staff_profile
+from polku.access.services import log_person_reads, person_access
+from polku.casework import forms, presenters, selectors, services
+from polku.casework.due import DueKind, DueState
+from polku.casework.rules import shipped_rule_book
+from polku.core.errors import AccessDenied, ValidationFailed
+from polku.people.models import Person
+from polku.web.views import forbidden
+
+PAGE_SIZE = 100
+PURPOSE = "asiakastyö"
+
+
+def _reference_date(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("paiva", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _("Työlista näyttää asiakkaiden tietoja; roolillasi näet vain koostetietoja."))
+    scopes = selectors.scopes_for(request.user)
+    requested = request.GET.get("rajaus", "")
+    scope = requested if requested in scopes else scopes[0]
+    today = _reference_date(request)
+    kind = request.GET.get("laji", "")
+    state = request.GET.get("tila", "")
+    sort = request.GET.get("jarjestys", "due")
+    result = selectors.worklist(selectors.scope_persons(request.user, scope), today,
+                                kinds=[kind] if kind in DueKind.__members__.values() else [],
+                                states=[state] if state in DueState.__members__.values() else [], sort=sort)
+    page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("sivu"))
+    rows = list(page.object_list)
+    log_person_reads(user=request.user, person_ids=[row.person_id for row in rows], action="worklist",
+                     purpose=PURPOSE, channel=AccessChannel.WEB)
+    rule_set = shipped_rule_book().in_force(today)
+    return render(request, "casework/worklist.html", {
+        "worklist": result, "page": page,
+        "rows": [(row, presenters.due_rows([row.item])[0]) for row in rows],
+        "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes], "scope": scope,
+        "kinds": [(k.value, presenters.KIND_LABELS[k.value], result.counts[k.value]) for k in DueKind],
+        "states": [(s.value, presenters.STATE_LABELS[s.value], result.states[s.value]) for s in DueState],
+        "kind": kind, "state": state, "sort": sort, "today": today,
+        "rule_set": rule_set, "rule_set_name": presenters.rule_set_name(rule_set),
+        "query": {"rajaus": scope, "paiva": today.isoformat(), "laji": kind, "tila": state},
+    })
+
+
+@login_required
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _("Asiakasmäärät näkyvät asiakastyön rooleille."))
+    scopes = selectors.scopes_for(request.user)
+    requested = request.GET.get("rajaus", "")
+    scope = requested if requested in scopes and requested != "mine" else ("team" if "team" in scopes else "area")
+    today = _reference_date(request)
+    rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
+    return render(request, "casework/caseload.html", {
+        "rows": rows, "today": today, "scope": scope,
+        "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes if code != "mine"],
+        "max_clients": max((row.clients for row in rows), default=0),
+    })
+
+
+# --- client record forms ---------------------------------------------------------------------------------------------
+
+
+def _client(request: HttpRequest, person_id: uuid.UUID, action: str) -> Person | HttpResponse:
+    """The client, after checking the right to write for them and logging the access; or a 403 page."""
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        person_access(user=request.user, person=person, write=True, action=action, purpose=PURPOSE,
+                      channel=AccessChannel.WEB)
+    except AccessDenied:
+        return forbidden(request, _("Sinulla ei ole oikeutta kirjata tämän henkilön tietoja."))
+    return person
+
+
+def _done(request: HttpRequest, person: Person, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(reverse("web:person_detail", args=[person.pk]) + "#asiakastyo")
+
+
+def _form_page(request: HttpRequest, person: Person, form: Any, title: str, submit: str, **extra: Any) -> HttpResponse:
+    return render(request, "casework/form.html", {
+        "person": person, "form": form, "title": title, "submit": submit, **extra,
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "meeting_record")
+    if isinstance(person, HttpResponse):
+        return person
+    initial = {"held_on": timezone.localdate(), "kind": request.GET.get("laji", "job_search_conversation"),
+               "channel": "face_to_face"}
+    form = forms.MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_record(person=person, actor=request.user, **form.cleaned_data)
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+        else:
+            return _done(request, person, _("Tapaaminen kirjattu."))
+    return _form_page(request, person, form, _("Kirjaa tapaaminen"), _("Tallenna tapaaminen"))
+
+
+def _basis_choices(today: date) -> list[tuple[str, str]]:
+    language = (get_language() or "fi")[:2]
+    rule_set = shipped_rule_book().in_force(today)
+    obligation = rule_set.rule("application_obligation")
+    standard = _("Pääsääntö: %(low)s–%(high)s kuukaudessa") % {"low": obligation["min"], "high": obligation["max"]}
+    return [(services.STANDARD_OBLIGATION, standard)] + [
+        (code, f"{case.name.get(language, case.name['fi'])}: {case.count} / {case.period_months} kk")
+        for code, case in rule_set.reduced_cases().items()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "plan_edit")
+    if isinstance(person, HttpResponse):
+        return person
+    today = timezone.localdate()
+    current = services.current_plan(person)
+    if current is not None:
+        initial: dict[str, Any] = {
+            "version": current.version, "drawn_up_on": today, "valid_until": current.valid_until,
+            "agreed_actions": current.agreed_actions, "obligation_basis": current.obligation_basis,
+            "applications_required": current.applications_required, "next_meeting_on": current.next_meeting_on,
+        }
+    else:
+        initial = {"drawn_up_on": today, "applications_required": 4, "obligation_basis": services.STANDARD_OBLIGATION}
+    form = forms.PlanForm(request.POST or None, initial=initial, basis_choices=_basis_choices(today))
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_save(person=person, based_on_version=data["version"], actor=request.user, data=services.PlanInput(
+                drawn_up_on=data["drawn_up_on"], valid_until=data["valid_until"], agreed_actions=data["agreed_actions"],
+                applications_required=data["applications_required"], obligation_basis=data["obligation_basis"],
+                next_meeting_on=data["next_meeting_on"]))
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+            if any(error.code == "conflict" for error in failure.errors) and current is not None:
+                # Keep the user's text; the next save is based on the version now in force.
+                conflict = current
+                form.data = {**request.POST.dict(), "version": str(current.version)}
+        else:
+            return _done(request, person, _("Työllistymissuunnitelma tallennettu."))
+    return _form_page(request, person, form, _("Työllistymissuunnitelma"), _("Tallenna suunnitelma"),
+                      current_plan=current, conflict=conflict)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "application_report")
+    if isinstance(person, HttpResponse):
+        return person
+    form = forms.ApplicationReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_report_record(person=person, actor=request.user, **form.cleaned_data)
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+        else:
+            return _done(request, person, _("Hakuilmoitus kirjattu."))
+    return _form_page(request, person, form, _("Kirjaa hakuilmoitus"), _("Tallenna"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_search_end(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "job_search_end")
+    if isinstance(person, HttpResponse):
+        return person
+    form = forms.JobSearchEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.job_search_close(person=person, actor=request.user, **form.cleaned_data)
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+        else:
+            return _done(request, person, _("Työnhaku päätetty."))
+    return _form_page(request, person, form, _("Päätä työnhaku"), _("Päätä työnhaku"))
+
+
+def _counsellor_choices(user: Any) -> list[tuple[str, str]]:
+    profile = staff_profile(user)
+    staff = StaffProfile.objects.filter(role__in=[Role.COUNSELLOR, Role.TEAM_LEAD]).select_related("user", "team")
+    if profile is not None and profile.area_id is not None:
+        staff = staff.filter(area_id=profile.area_id)
+    return [(str(row.user_id), f"{row.user.get_full_name() or row.user.get_username()}"
+             + (f" ({row.team.name})" if row.team else "")) for row in staff.order_by("user__username")]
+
+
+def _user_or_none(user_id: str) -> Any:
+    return get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reassign(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "assignment")
+    if isinstance(person, HttpResponse):
+        return person
+    current = services.current_assignment(person)
+    form = forms.AssignmentForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user),
+                                initial={"counsellor": str(current.counsellor_id) if current and current.counsellor_id else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign(person=person, counsellor=_user_or_none(form.cleaned_data["counsellor"]), actor=request.user,
+                            reason=form.cleaned_data["reason"])
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+        else:
+            return _done(request, person, _("Vastuuohjaaja vaihdettu."))
+    return _form_page(request, person, form, _("Vaihda vastuuohjaaja"), _("Tallenna"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handover(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    person = _client(request, person_id, "handover")
+    if isinstance(person, HttpResponse):
+        return person
+    profile = staff_profile(request.user)
+    teams = Team.objects.filter(area_id=profile.area_id) if profile and profile.area_id else Team.objects.all()
+    form = forms.HandoverForm(request.POST or None, team_choices=[(str(t.pk), t.name) for t in teams.order_by("name")],
+                              counsellor_choices=_counsellor_choices(request.user))
+    if request.method == "POST" and form.is_valid():
+        team = form.cleaned_data["team"]
+        try:
+            services.handover(person=person, team_id=int(team) if team else None,
+                              counsellor=_user_or_none(form.cleaned_data["counsellor"]), actor=request.user)
+        except ValidationFailed as failure:
+            forms.show_errors(form, failure)
+        else:
+            return _done(request, person, _("Asiakas siirretty omavalmennukseen."))
+    return _form_page(request, person, form, _("Siirto omavalmennukseen"), _("Siirrä"))
+
+
+def can_record(user: Any) -> bool:
+    return can_write_person_data(user)
