@@ -57,14 +57,14 @@ def _check_choices(field: str, values: list[str], allowed: set[str]) -> None:
 
 
 @router.get("/worklist")
-def worklist(request: HttpRequest,  # noqa: PLR0917 scope: str | None = None, date_: date | None = None, kind: str | None = None,
+def worklist(request: HttpRequest, scope: str | None = None, on: date | None = None, kind: str | None = None,  # noqa: PLR0917
              state: str | None = None, counsellor: int | None = None, sort: str = "due") -> dict[str, Any]:
-    """Due and overdue duties of my clients (``scope=mine``), my team's or my area's, on ``date_`` (default today)."""
+    """Due and overdue duties of my clients (``scope=mine``), my team's or my area's, on ``on`` (default today)."""
     chosen = _scope(request, scope)
     kinds, states = ([kind] if kind else []), ([state] if state else [])
     _check_choices("kind", kinds, set(DueKind))
     _check_choices("state", states, set(DueState))
-    result = selectors.worklist(selectors.scope_persons(request.user, chosen), date_ or timezone.localdate(), kinds=kinds,
+    result = selectors.worklist(selectors.scope_persons(request.user, chosen), on or timezone.localdate(), kinds=kinds,
                                 states=states, counsellor_id=counsellor, sort=sort)
     log_person_reads(user=request.user, person_ids=[row.person_id for row in result.rows], action="worklist",
                      purpose=PURPOSE, channel=AccessChannel.API)
@@ -72,10 +72,10 @@ def worklist(request: HttpRequest,  # noqa: PLR0917 scope: str | None = None, da
 
 
 @router.get("/caseload")
-def caseload(request: HttpRequest, scope: str | None = None, date_: date | None = None) -> list[dict[str, Any]]:
+def caseload(request: HttpRequest, scope: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
     """Clients with an open job search per counsellor, with the programme's target where one is set."""
     chosen = _scope(request, scope or ("team" if "team" in selectors.scopes_for(request.user) else "area"))
-    rows = selectors.caseload(selectors.scope_persons(request.user, chosen), date_ or timezone.localdate())
+    rows = selectors.caseload(selectors.scope_persons(request.user, chosen), on or timezone.localdate())
     return [{"counsellor": row.counsellor or None, "team": row.team, "clients": row.clients, "target": row.target,
              "over_target": row.over_target, "target_source": row.target_source} for row in rows]
 
@@ -91,10 +91,10 @@ def rules(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/persons/{person_id}/due")
-def client_due(request: HttpRequest, person_id: UUID, date_: date | None = None) -> dict[str, Any]:
-    """The client's due items and the job search's statutory milestones on ``date_``."""
+def client_due(request: HttpRequest, person_id: UUID, on: date | None = None) -> dict[str, Any]:
+    """The client's due items and the job search's statutory milestones on ``on``."""
     person = _client(request, person_id, write=False, action="due_items")
-    today = date_ or timezone.localdate()
+    today = on or timezone.localdate()
     book = shipped_rule_book()
     case = selectors.client_case(person, today)
     if case is None:
