@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from polku.access.models import AccessChannel
 from polku.access.policy import can_see_person_level_data
@@ -152,12 +152,12 @@ class MeetingIn(Schema):
 
 
 @router.post("/persons/{person_id}/meetings", response={201: dict[str, Any]})
-def meeting_create(request: HttpRequest, person_id: UUID, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+def meeting_create(request: HttpRequest, person_id: UUID, payload: MeetingIn) -> Status:
     """Record a held meeting (``kind``: initial_interview, job_search_conversation, supplementary_conversation, other;
     ``channel``: face_to_face, video, phone). A meeting in the future is refused."""
     person = _client(request, person_id, write=True, action="meeting_record")
     meeting = services.meeting_record(person=person, actor=request.user, **payload.dict())
-    return 201, _meeting_json(meeting)
+    return Status(201, _meeting_json(meeting))
 
 
 class PlanIn(Schema):
@@ -187,11 +187,11 @@ class ReportIn(Schema):
 
 
 @router.post("/persons/{person_id}/application-reports", response={201: dict[str, Any]})
-def report_create(request: HttpRequest, person_id: UUID, payload: ReportIn) -> tuple[int, dict[str, Any]]:
+def report_create(request: HttpRequest, person_id: UUID, payload: ReportIn) -> Status:
     """Log the applications reported for a period (a second report for the same period replaces the first)."""
     person = _client(request, person_id, write=True, action="application_report")
     row = services.application_report_record(person=person, actor=request.user, **payload.dict())
-    return 201, {"period_start": row.period_start, "applications": row.applications, "reported_on": row.reported_on}
+    return Status(201, {"period_start": row.period_start, "applications": row.applications, "reported_on": row.reported_on})
 
 
 class AssignmentIn(Schema):

@@ -53,7 +53,7 @@ def open_job_seekers(persons: QuerySet[Person], today: date) -> QuerySet[JobSear
         Q(ended_on__isnull=True) | Q(ended_on__gt=today))
 
 
-def _status_and_run(spells: list[StatusSpell], today: date) -> tuple[str | None, date | None]:
+def status_and_run(spells: list[StatusSpell], today: date) -> tuple[str | None, date | None]:
     """The status on ``today`` and, if unemployed, when the continuous unemployment began."""
     current = next((s for s in reversed(spells) if s.covers(today)), None)
     if current is None:
@@ -99,7 +99,7 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
     phases = dict(CaseAssignment.objects.filter(person_id__in=ids, ended_at__isnull=True).values_list("person_id", "phase"))
     cases = {}
     for person_id, search in searches.items():
-        status, since = _status_and_run(spells.get(person_id, []), today)
+        status, since = status_and_run(spells.get(person_id, []), today)
         cases[person_id] = ClientCase(registered_on=search.registered_on, status=status, unemployed_since=since,
                                       meetings=tuple(meetings.get(person_id, ())), plan=plans.get(person_id),
                                       reports=tuple(reports.get(person_id, ())),

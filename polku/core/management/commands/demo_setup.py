@@ -26,7 +26,7 @@ SOTKAMO_TEAM = ("kainuu", "Sotkamo")
 
 # username, role, area, team — passwords are "polku-" + username.
 DEMO_USERS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
-    ("ohjaaja", Role.COUNSELLOR, "kuopio", None),
+    ("ohjaaja", Role.COUNSELLOR, "kuopio", ("kuopio", "Alkupalvelu")),
     ("ohjaaja.sotkamo", Role.COUNSELLOR, "kainuu", SOTKAMO_TEAM),
     ("tiiminvetaja", Role.TEAM_LEAD, "kainuu", SOTKAMO_TEAM),
     ("paallikko", Role.MANAGER, "kuopio", None),
@@ -55,6 +55,8 @@ class Command(BaseCommand):
         self._assign_sotkamo_team()
         self._management_data()
         self._users()
+        if not options["no_simulation"]:
+            self._casework()
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from polku.simulator import writers
@@ -83,6 +85,22 @@ class Command(BaseCommand):
         for path in sorted((root / "public_statistics" / "fixtures").glob("*.json")):
             pxweb_import(path.read_bytes(), file_name=path.name)
         self.stdout.write("Työvoimasarja, työllisyysohjelma ja esimerkkitilastot tuotu.")
+
+    def _casework(self) -> None:
+        """Teams, counsellors (about 75 clients each), meetings, plans and reports for today's open job seekers."""
+        from polku.casework.demo import TeamPlan, simulate_casework
+
+        for area, municipalities, plan, first in (
+            ("kainuu", ["765"], TeamPlan(single_team=SOTKAMO_TEAM[1]), "ohjaaja.sotkamo"),
+            ("kuopio", None, TeamPlan(), "ohjaaja"),
+        ):
+            counts = simulate_casework(area, municipalities=municipalities, team_plan=plan, first_counsellor=first,
+                                       fresh=12, progress=lambda line: self.stdout.write("  " + line))
+            self.stdout.write(f"Asiakastyö {area}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        from polku.provision.demo import seed_provision
+
+        counts = seed_provision()
+        self.stdout.write("Palveluvalikoima ja päätökset: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:

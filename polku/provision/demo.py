@@ -1,0 +1,88 @@
+"""Demo catalogue and decisions: providers and offerings for the Kuopio and Kainuu areas, employers, the
+kuntalisä budgets (Sotkamo 2022: 50 000 €, seed 000) and a few referrals and decisions for today's clients,
+so that the fill rates and the budget page show something. Safe to run again (does nothing the second time).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from polku.core.errors import ValidationFailed
+from polku.people.models import Person
+from polku.provision import services
+from polku.provision.models import Employer, ServiceOffering, ServiceProvider
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+
+# (area, provider, kind, business id, [(service type, offering name, places)])
+CATALOGUE = [
+    ("kuopio", "Kuopion kaupungin työllisyyspalvelut", "municipal", "9000001-1", [
+        ("work_trial", "Työkokeilu kaupungin yksiköissä", 40), ("coaching", "Työnhakuvalmennus", 30),
+        ("rehabilitative_work", "Kuntouttava työtoiminta, Petosen paja", 25)]),
+    ("kuopio", "Kuopion Seudun Työttömät ry", "third_sector", "", [
+        ("rehabilitative_work", "Työpaja Tahko", 15), ("coaching", "Nuorten polkuvalmennus", 12)]),
+    ("kuopio", "Savon ammattiopisto (tilauskoulutus)", "private", "", [
+        ("labour_market_training", "Logistiikan työvoimakoulutus", 18)]),
+    ("kainuu", "Sotkamon kunta, työllisyyspalvelut", "municipal", "9000003-8", [
+        ("work_trial", "Työkokeilu kunnan yksiköissä", 12), ("coaching", "Sotkamon työnhakuklinikka", 10),
+        ("rehabilitative_work", "Kuntouttava työtoiminta, Nuottasaaren paja", 8)]),
+]
+# Business IDs are artificial (9000001-…), valid by checksum only.
+EMPLOYERS = [("Sotkamon Mökkihuolto Oy", "9000004-6", "765"), ("Vuokatin Matkailupalvelut Oy", "9000005-4", "765"),
+             ("Kuopion Kone ja Huolto Oy", "9000006-2", "297")]
+BUDGETS = [("765", 2022, Decimal(50_000)), ("765", 2025, Decimal(50_000)), ("765", 2026, Decimal(60_000))]
+
+
+def _open_job_seekers(municipality: str, today: date) -> list[Person]:
+    residents = HomeMunicipalitySpell.objects.filter(
+        superseded_at__isnull=True, municipality_id=municipality, start_date__lte=today,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
+    open_ids = JobSearchPeriod.objects.filter(superseded_at__isnull=True, ended_on__isnull=True,
+                                              person_id__in=residents).values("person_id")
+    return list(Person.objects.filter(pk__in=open_ids).order_by("last_name", "first_names", "id")[:40])
+
+
+@transaction.atomic
+def seed_provision(today: date | None = None, seed: int = 1) -> dict[str, int]:
+    if ServiceProvider.objects.exists():
+        return {"skipped": 1}
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    admin = get_user_model().objects.filter(username="admin").first()
+    offerings: dict[str, list[ServiceOffering]] = {}
+    for area, name, kind, business_id, rows in CATALOGUE:
+        provider = services.provider_create(name=name, kind=kind, area_code=area, business_id=business_id)
+        for service_type, title, places in rows:
+            offerings.setdefault(area, []).append(services.offering_create(
+                provider=provider, service_type=service_type, name=title, capacity=places,
+                available_from=date(today.year - 1, 1, 1)))
+    employers = [services.employer_create(name=n, business_id=b, municipality_code=m) for n, b, m in EMPLOYERS]
+    for municipality, year, amount in BUDGETS:
+        services.budget_set(municipality_code=municipality, year=year, amount=amount)
+    referrals = decisions = 0
+    for area, municipality in (("kuopio", "297"), ("kainuu", "765")):
+        for person in _open_job_seekers(municipality, today)[:25]:
+            offering = rng.choice(offerings[area])
+            try:
+                services.referral_create(person=person, offering=offering, referred_on=today - timedelta(days=rng.randint(0, 20)),
+                                         actor=admin)
+                referrals += 1
+            except ValidationFailed:
+                continue  # a full offering: the demo just skips
+    sotkamo_employers = [e for e in employers if e.municipality_id == "765"] or list(Employer.objects.all())
+    for person in _open_job_seekers("765", today)[25:33]:
+        try:
+            services.decision_create(person=person, kind="municipal_wage_supplement", monthly_amount=Decimal(500),
+                                     months=rng.choice([6, 10]), start_date=today, decided_on=today, actor=admin,
+                                     employer=rng.choice(sotkamo_employers))
+            decisions += 1
+        except ValidationFailed:
+            continue
+    return {"providers": ServiceProvider.objects.count(), "offerings": ServiceOffering.objects.count(),
+            "referrals": referrals, "decisions": decisions}
