@@ -132,10 +132,45 @@ def _fresh_registrations(codes: list[str], count: int, today: date, rng: random.
         timeline.job_search_open(person=person, registered_on=registered_on, source=FactSource.SIMULATOR)
 
 
+@dataclass
+class _History:
+    meetings: list[Meeting]
+    plans: list[EmploymentPlan]
+    reports: list[ApplicationReport]
+
+
+def _client_history(person_id: Any, case: ClientCase, *, book: ProcessRuleBook, today: date, rng: random.Random,
+                    now: Any) -> _History:
+    """One client's meetings, plan (most have one) and monthly application reports of the last three months."""
+    held = _meetings(case, book, today, rng)
+    history = _History(
+        meetings=[Meeting(person_id=person_id, held_on=m.held_on, kind=m.kind, recorded_at=now, source=FactSource.SIMULATOR,
+                          channel=rng.choice(["face_to_face", "face_to_face", "phone", "video"])) for m in held],
+        plans=[], reports=[])
+    if not held or rng.random() >= 0.93:
+        return history
+    drawn = held[-1].held_on if rng.random() < 0.6 else held[0].held_on
+    obligation = rng.choice([4, 4, 4, 4, 3, 2, 0])
+    history.plans.append(EmploymentPlan(
+        person_id=person_id, drawn_up_on=drawn, valid_until=add_months(drawn, rng.choice([3, 6, 6, 12])),
+        agreed_actions="Työnhaku ja sovitut palvelut (simuloitu)", applications_required=obligation,
+        reporting_period_months=1, next_meeting_on=None, recorded_at=now, source=FactSource.SIMULATOR))
+    month = add_months(today.replace(day=1), -3)
+    while month < today.replace(day=1):
+        if month > drawn and obligation and rng.random() < 0.85:
+            history.reports.append(ApplicationReport(
+                person_id=person_id, period_start=month, reported_on=add_months(month, 1), recorded_at=now,
+                applications=max(0, obligation - rng.choice([0, 0, 0, 0, 1, 2])), source=FactSource.SIMULATOR))
+        month = add_months(month, 1)
+    return history
+
+
+@transaction.atomic
 def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 1, team_plan: TeamPlan | None = None,
                       municipalities: list[str] | None = None, first_counsellor: str | None = None, fresh: int = 0,
                       progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Generate the case work of the area's open job seekers (once; an area with assignments is left alone).
+    """Generate the case work of the area's open job seekers in one transaction (once: an area whose job seekers
+    already have assignments is left alone).
 
     ``fresh`` new registrations of the last two weeks are added first, so that initial interviews are due.
     """
@@ -178,30 +213,14 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
             counts["counsellors"] += len(users)
             Person.objects.filter(pk__in=members).update(team=team)
             for index, person_id in enumerate(members):
-                assignments.append(CaseAssignment(person_id=person_id, counsellor=users[index % len(users)], team=team,
-                                                  phase=phases[person_id], valid_from=registered[person_id], started_at=now))
                 status, since = status_and_run(spells.get(person_id, []), today)
                 case = ClientCase(registered_on=registered[person_id], status=status, unemployed_since=since)
-                held = _meetings(case, book, today, rng)
-                meetings += [Meeting(person_id=person_id, held_on=m.held_on, kind=m.kind, recorded_at=now,
-                                     channel=rng.choice(["face_to_face", "face_to_face", "phone", "video"]),
-                                     source=FactSource.SIMULATOR) for m in held]
-                if held and rng.random() < 0.93:
-                    drawn = held[-1].held_on if rng.random() < 0.6 else held[0].held_on
-                    obligation = rng.choice([4, 4, 4, 4, 3, 2, 0])
-                    valid_until = add_months(drawn, rng.choice([3, 6, 6, 12]))
-                    plans.append(EmploymentPlan(person_id=person_id, drawn_up_on=drawn, valid_until=valid_until,
-                                                agreed_actions="Työnhaku ja sovitut palvelut (simuloitu)",
-                                                applications_required=obligation, reporting_period_months=1,
-                                                next_meeting_on=None, recorded_at=now, source=FactSource.SIMULATOR))
-                    month = add_months(today.replace(day=1), -3)
-                    while month < today.replace(day=1):
-                        if month > drawn and obligation and rng.random() < 0.85:
-                            reports.append(ApplicationReport(
-                                person_id=person_id, period_start=month, reported_on=add_months(month, 1),
-                                applications=max(0, obligation - rng.choice([0, 0, 0, 0, 1, 2])), recorded_at=now,
-                                source=FactSource.SIMULATOR))
-                        month = add_months(month, 1)
+                assignments.append(CaseAssignment(person_id=person_id, counsellor=users[index % len(users)], team=team,
+                                                  phase=phases[person_id], valid_from=registered[person_id], started_at=now))
+                history = _client_history(person_id, case, book=book, today=today, rng=rng, now=now)
+                meetings += history.meetings
+                plans += history.plans
+                reports += history.reports
             if progress:
                 progress(f"{team_name}: {len(members)} asiakasta, {len(users)} ohjaajaa")
         CaseAssignment.objects.bulk_create(assignments, batch_size=2000)

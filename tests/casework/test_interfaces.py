@@ -41,7 +41,8 @@ def test_worklist_page_lists_my_overdue_initial_interview_and_logs_it(client: An
     page = client.get("/asiakastyo/")
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Asiakas, Aino" in text and "Alkuhaastattelu" in text
+    assert "Asiakas, Aino" in text
+    assert "Alkuhaastattelu" in text
     assert "Muu, Aino" not in text  # another team's client
     assert AccessLog.objects.filter(person_id=office.client.pk, action="worklist").count() == 1
     filtered = client.get("/asiakastyo/", {"laji": "plan_expiring"}).content.decode()
@@ -75,7 +76,8 @@ def test_meeting_form_refuses_future_held_meeting_then_records(client: Any, offi
     assert done.status_code == 302
     assert Meeting.objects.get().kind == "initial_interview"
     record = client.get(f"/henkilot/{office.client.pk}/").content.decode()
-    assert "Tapaaminen kirjattu." in record and "alkuhaastattelu" in record
+    assert "Tapaaminen kirjattu." in record
+    assert "alkuhaastattelu" in record
 
 
 def test_plan_form_obligation_out_of_range_names_the_field(client: Any, office: Office) -> None:
@@ -97,7 +99,9 @@ def test_plan_edited_by_two_counsellors_second_is_told_and_keeps_text(client: An
     conflict = client.post(url, _plan_post(agreed_actions="Oma versioni"))
     text = conflict.content.decode()
     assert conflict.status_code == 400
-    assert "muutettu sillä välin" in text and "Oma versioni" in text and "Kollegan versio" in text
+    assert "muutettu sillä välin" in text
+    assert "Oma versioni" in text
+    assert "Kollegan versio" in text
     assert EmploymentPlan.objects.get(superseded_at__isnull=True).agreed_actions == "Kollegan versio"
     # The re-rendered form now carries version 1: saving again goes through.
     assert 'name="version" value="1"' in text
@@ -195,7 +199,7 @@ def test_cli_worklist_json(office: Office) -> None:
     out = StringIO()
     call_command("worklist", counsellor=office.counsellor.user.get_username(), date=TODAY.isoformat(), json=True, stdout=out)
     body = json.loads(out.getvalue())
-    assert [i["kind"] for i in body["items"] if i["person_id"] == str(office.client.pk)][0] == "initial_interview"
+    assert next(i["kind"] for i in body["items"] if i["person_id"] == str(office.client.pk)) == "initial_interview"
     assert AccessLog.objects.filter(person_id=office.client.pk, action="worklist", channel="cli").exists()
     with pytest.raises(CommandError, match="--date"):
         call_command("worklist", counsellor=office.counsellor.user.get_username(), date="31.12.2026")
