@@ -1,0 +1,79 @@
+"""Real-browser test support: Debian's Chromium driven by Playwright (never a downloaded browser), requests
+to any other host aborted, the login form, and the axe-core check (vendored in axe-playwright-python).
+
+Playwright's sync API runs an event loop in the test thread, so Django's async-safety guard must be relaxed
+for the ORM calls the fixtures make there. Import the fixtures into a test module with
+``from tests.browser_support import browser, page, reference_data  # noqa: F401``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from polku.reference.loader import load_reference_data
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db: None) -> None:
+    """Reload what the data migration loaded: each live-server test ends with a flush of every table.
+
+    (``serialized_rollback`` would be the usual answer, but the connection that carries the serialized
+    copy is not the one in use once Playwright's event loop has run in this thread.)
+    """
+    load_reference_data()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("POLKU_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is required (POLKU_REQUIRE_BROWSER=1) but missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi-FI")
+    # Nothing may leave the machine: any request to another host fails the test loudly.
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
+                  or "localhost" in route.request.url else route.abort())
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login_with_form(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/kirjaudu/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} → {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+
+
