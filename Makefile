@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 POLKU_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/polku
 export POLKU_TEST_POSTGRES_URL
 
-.PHONY: install demo demo-data serve test lint typecheck test-sqlite test-postgres bench lock messages clean
+.PHONY: install demo demo-data serve test browser lint typecheck test-sqlite test-postgres bench lock messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,7 +29,20 @@ serve: install
 	$(BIN)/polku runserver 127.0.0.1:8000
 
 ## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable
-test: install lint typecheck test-sqlite test-postgres
+test: install browser lint typecheck test-sqlite test-postgres
+
+## Browser tests drive Debian's Chromium (never a downloaded build): installed here when we are root with apt.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "== installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "The browser tests need Debian's package 'chromium' at $(CHROMIUM): run 'sudo apt-get install chromium fonts-dejavu-core'"; \
+			exit 1; \
+		fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

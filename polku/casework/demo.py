@@ -126,7 +126,8 @@ def _fresh_registrations(codes: list[str], count: int, today: date, rng: random.
             if timeline.person_find_by_personal_id(code) is None:
                 break
         person = timeline.person_create(personal_id_code=code, first_names=first, last_name=last)
-        timeline.home_municipality_record(person=person, municipality_code=rng.choice(codes), start_date=birth,
+        timeline.home_municipality_record(person=person, municipality_code=rng.choice(codes),
+                                          start_date=max(birth, date(2010, 1, 1)),
                                           source=FactSource.SIMULATOR)
         timeline.status_spell_record(person=person, status="unemployed", start_date=registered_on, source=FactSource.SIMULATOR)
         timeline.job_search_open(person=person, registered_on=registered_on, source=FactSource.SIMULATOR)

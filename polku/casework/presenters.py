@@ -115,6 +115,14 @@ def client_panel(person: Person, today: date, book: ProcessRuleBook | None = Non
     )
 
 
+def timeline_events(panel: ClientPanel) -> list[tuple[date, str, str]]:
+    """Meetings and plan versions as (day, kind label, text) for the client's timeline chart."""
+    events = [(m.held_on, str(_("Tapaaminen")), m.get_kind_display()) for m in panel.meetings]
+    events += [(p.drawn_up_on, str(_("Suunnitelma")), str(_("versio %(version)s") % {"version": p.version}))
+               for p in panel.plan_history]
+    return events
+
+
 def worklist_json(worklist: selectors.Worklist) -> dict[str, Any]:
     """The worklist as the API and ``polku worklist --json`` return it (no identity codes, names only)."""
     return {

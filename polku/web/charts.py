@@ -27,6 +27,7 @@ BENEFIT_PALETTE = ["#0b4f71", "#b3461f", "#2e7d32"]
 HOME_COLOUR = "#4d5b66"
 JOB_SEARCH_COLOUR = "#1d5c87"
 TEXT_COLOUR = "#1a1a1a"
+EVENT_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]
 LABEL_CHAR_PX = 7.2  # average width of a 12 px DejaVu Sans character, for fitting labels into bars
 AXIS_DATE_FORMAT = {"fi": "%-m/%Y", "sv": "%Y-%m", "en": "%b %Y"}
 
@@ -39,6 +40,8 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     """The Vega-Lite spec: a Gantt of spells on three tracks over a bar chart of monthly benefit days."""
     today = page.today
     track_status, track_job, track_home = _("Työmarkkina-asema"), _("Työnhaku"), _("Kotikunta")
+    track_events = _("Kirjaukset")
+    tracks = [track_events, track_status, track_job, track_home] if page.events else [track_status, track_job, track_home]
     ongoing = _("jatkuu")
     first = page.first_day or today
 
@@ -53,6 +56,7 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     spell_ends = [r.end for r in page.statuses] + [r.end for r in page.job_searches]
     ends = [end_of(end) for end in spell_ends + [r.end for r in page.home_municipalities]]
     ends += [date.fromisoformat(_month_after(b.month)) for b in page.benefits]
+    ends += [e.day + timedelta(days=1) for e in page.events]
     last = max([today + timedelta(days=1), *ends])
 
     def fitted(label: str, start: date, end: date | None) -> str:
@@ -83,7 +87,7 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     base = alt.Chart(alt.Data(values=spells)).encode(
         x=alt.X("start:T", scale=x_scale, axis=x_axis),
         x2="end:T",
-        y=alt.Y("track:N", sort=[track_status, track_job, track_home], title=None,
+        y=alt.Y("track:N", sort=tracks, title=None,
                 axis=alt.Axis(labelFontWeight="bold", labelLimit=180)),
     )
     status_bars = base.transform_filter(alt.datum.kind == "status").mark_bar(height=26, clip=True).encode(
@@ -97,7 +101,18 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     other_text = base.transform_filter(alt.datum.kind == "other").mark_text(
         align="left", baseline="middle", dx=5, color="white", fontSize=12, limit=200, clip=True,
     ).encode(text="label:N")
-    gantt = alt.layer(status_bars, other_bars, other_text).properties(width=WIDTH, height=120)
+    layers: list[Any] = [status_bars, other_bars, other_text]
+    if page.events:
+        kinds = list(dict.fromkeys(e.kind for e in page.events))
+        events = [{"track": track_events, "day": e.day.isoformat(), "kind": e.kind} for e in page.events]
+        layers.append(alt.Chart(alt.Data(values=events)).mark_point(size=90, filled=True, opacity=1).encode(
+            x=alt.X("day:T", scale=x_scale, axis=x_axis),
+            y=alt.Y("track:N", sort=tracks, title=None),
+            shape=alt.Shape("kind:N", title=track_events, scale=alt.Scale(domain=kinds, range=EVENT_SHAPES[: len(kinds)]),
+                            legend=alt.Legend(orient="bottom", labelLimit=320)),
+            color=alt.value(TEXT_COLOUR),
+        ))
+    gantt = alt.layer(*layers).properties(width=WIDTH, height=160 if page.events else 120)
 
     parts: list[Any] = [gantt]
     if benefits:

@@ -7,7 +7,7 @@ decided here, so the chart, its text alternative and the data tables cannot disa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -90,6 +90,15 @@ class PersonHeader:
     current_home_municipality: str
 
 
+@dataclass(frozen=True, order=True)
+class EventRow:
+    """A dated case-work event drawn on the timeline: a meeting, a plan version, a referral, a decision."""
+
+    day: date
+    kind: str
+    label: str
+
+
 @dataclass(frozen=True)
 class TimelinePage:
     header: PersonHeader
@@ -100,6 +109,7 @@ class TimelinePage:
     benefits: list[BenefitRow]
     benefit_days_total: int
     benefit_amount_total: Decimal
+    events: list[EventRow] = field(default_factory=list)
 
     @property
     def first_day(self) -> date | None:
@@ -109,7 +119,7 @@ class TimelinePage:
         only when nothing else is recorded (the chart clips them at the window's edge).
         """
         starts = [r.start for r in self.statuses] + [r.start for r in self.job_searches]
-        starts += [r.month for r in self.benefits]
+        starts += [r.month for r in self.benefits] + [e.day for e in self.events]
         return min(starts, default=None) or min((r.start for r in self.home_municipalities), default=None)
 
     @property

@@ -4,6 +4,7 @@ calls one selector and renders; labels and figures come from ``presenters``.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
+from polku.provision import presenters as provision_presenters
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
 from polku.web import charts, content, presenters
@@ -115,7 +117,11 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                       purpose=purpose.logged, channel=AccessChannel.WEB)
     except AccessDenied:
         return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
-    page = presenters.timeline_page(person_timeline(person), today=timezone.localdate())
+    today = timezone.localdate()
+    casework_panel = casework_presenters.client_panel(person, today)
+    page = presenters.timeline_page(person_timeline(person), today=today)
+    page = dataclasses.replace(page, events=sorted(
+        presenters.EventRow(day, kind, label) for day, kind, label in casework_presenters.timeline_events(casework_panel)))
     chart = None
     if not page.is_empty:
         chart = charts.timeline_svg(
@@ -130,7 +136,8 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "chart_description": _chart_description(page) if chart else "",
         "purposes": content.PURPOSES,
         "purpose": purpose,
-        "casework_panel": casework_presenters.client_panel(person, timezone.localdate()),
+        "casework_panel": casework_panel,
+        "provision_panel": provision_presenters.client_panel(person, timezone.localdate()),
         "can_record": can_write_person_data(request.user),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
             share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
@@ -141,14 +148,15 @@ def _chart_description(page: presenters.TimelinePage) -> str:
     first = page.first_day or page.today
     return _(
         "Aikajana %(start)s–%(end)s. Työmarkkina-asemajaksoja %(statuses)s, työnhakujaksoja %(searches)s, "
-        "kotikuntajaksoja %(homes)s; etuuspäiviä yhteensä %(days)s (%(months)s kuukautta). "
-        "Samat tiedot ovat taulukoina kaavion alla."
+        "kotikuntajaksoja %(homes)s, tapaamis- ja suunnitelmakirjauksia %(events)s; etuuspäiviä yhteensä %(days)s "
+        "(%(months)s kuukautta). Samat tiedot ovat taulukoina kaavion alla ja asiakastyön osiossa."
     ) % {
         "start": date_format(first, "SHORT_DATE_FORMAT"),
         "end": date_format(page.today, "SHORT_DATE_FORMAT"),
         "statuses": len(page.statuses),
         "searches": len(page.job_searches),
         "homes": len(page.home_municipalities),
+        "events": len(page.events),
         "days": page.benefit_days_total,
         "months": len({b.month for b in page.benefits}),
     }
