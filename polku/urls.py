@@ -4,13 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from polku.api.api import api
+from polku.core.views import health
 
 urlpatterns = [
+    path("terveys/", health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("kuntaosuus/", include("polku.municipal_share.urls")),
     path("mittarit/", include("polku.kpi.urls")),
     path("asiakastyo/", include("polku.casework.urls")),
+    path("palvelut/", include("polku.provision.urls")),
     path("", include("polku.web.urls")),
 ]
