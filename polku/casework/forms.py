@@ -62,6 +62,18 @@ class AssignmentForm(forms.Form):
         cast(forms.ChoiceField, self.fields["counsellor"]).choices = counsellor_choices
 
 
+class BulkReassignForm(forms.Form):
+    from_counsellor = forms.ChoiceField(label=_("Ohjaajalta"))
+    to_counsellor = forms.ChoiceField(label=_("Ohjaajalle"))
+    count = forms.IntegerField(label=_("Asiakkaita"), min_value=1)
+    reason = forms.CharField(label=_("Syy"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, counsellor_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("from_counsellor", "to_counsellor"):
+            cast(forms.ChoiceField, self.fields[name]).choices = [("", "–"), *counsellor_choices]
+
+
 class HandoverForm(forms.Form):
     team = forms.ChoiceField(label=_("Omavalmennustiimi"), required=False)
     counsellor = forms.ChoiceField(label=_("Omavalmentaja"), required=False)

@@ -315,3 +315,29 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     ended = timeline_services.job_search_end(period=period, ended_on=ended_on, end_reason=end_reason, actor=actor)
     CaseAssignment.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
     return ended
+
+
+@transaction.atomic
+def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | None, actor: Actor = None,
+                     reason: str = "") -> list[Person]:
+    """Move ``count`` of one counsellor's clients (the most recently assigned first) to another, in one
+    transaction: caseload balancing by a team lead. Only clients the acting user may write for are moved."""
+    errors: list[FieldError] = []
+    if from_counsellor is None:
+        errors.append(FieldError("from_counsellor", ErrorCode.REQUIRED, "Valitse ohjaaja, jolta asiakkaita siirretään."))
+    if to_counsellor is None:
+        errors.append(FieldError("to_counsellor", ErrorCode.REQUIRED, "Valitse ohjaaja, jolle asiakkaat siirretään."))
+    elif from_counsellor is not None and to_counsellor.pk == from_counsellor.pk:
+        errors.append(FieldError("to_counsellor", ErrorCode.INVALID, "Siirto samalle ohjaajalle."))
+    if count is not None and count < 1:
+        errors.append(FieldError("count", ErrorCode.INVALID, "Siirrettäviä asiakkaita on oltava vähintään yksi."))
+    _raise_if(errors)
+    writable = policy.persons_visible_to(actor) if actor is not None else Person.objects.all()
+    current = CaseAssignment.objects.filter(counsellor=from_counsellor, ended_at__isnull=True,
+                                            person__in=writable).order_by("-started_at", "person_id")
+    chosen = [row.person for row in current.select_related("person")[: count or None]]
+    if not chosen:
+        raise ValidationFailed.single("from_counsellor", ErrorCode.INVALID, "Ohjaajalla ei ole siirrettäviä asiakkaita.")
+    for person in chosen:
+        assign(person=person, counsellor=to_counsellor, actor=actor, reason=reason or "asiakasmäärien tasaus")
+    return chosen

@@ -77,21 +77,44 @@ def worklist(request: HttpRequest) -> HttpResponse:
     })
 
 
+BALANCING_ROLES = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
+    """Caseloads per counsellor against the programme target; team leads move clients between counsellors."""
     if not can_see_person_level_data(request.user):
         return forbidden(request, _("Asiakasmäärät näkyvät asiakastyön rooleille."))
     scopes = selectors.scopes_for(request.user)
     requested = request.GET.get("rajaus", "")
     scope = requested if requested in scopes and requested != "mine" else ("team" if "team" in scopes else "area")
     today = _reference_date(request)
+    profile = staff_profile(request.user)
+    may_balance = profile is not None and profile.role in BALANCING_ROLES
+    form = forms.BulkReassignForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user))
+    if request.method == "POST":
+        if not may_balance:
+            return forbidden(request, _("Asiakkaita siirtävät tiiminvetäjä ja palvelupäällikkö."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                moved = services.reassign_clients(
+                    from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
+                    count=data["count"], actor=request.user, reason=data["reason"])
+            except ValidationFailed as failure:
+                forms.show_errors(form, failure)
+            else:
+                log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action="assignment",
+                                 purpose=PURPOSE, channel=AccessChannel.WEB)
+                messages.success(request, _("%(count)s asiakasta siirretty.") % {"count": len(moved)})
+                return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
     rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
     return render(request, "casework/caseload.html", {
-        "rows": rows, "today": today, "scope": scope,
+        "rows": rows, "today": today, "scope": scope, "form": form if may_balance else None,
         "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes if code != "mine"],
         "max_clients": max((row.clients for row in rows), default=0),
-    })
+    }, status=400 if form.is_bound and form.errors else 200)
 
 
 # --- client record forms ---------------------------------------------------------------------------------------------

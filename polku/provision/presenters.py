@@ -5,7 +5,6 @@ client record's panel of referrals and decisions. Plain data for the templates; 
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -262,13 +261,3 @@ def client_panel(person: Person, today: date) -> ProvisionPanel:
         referrals=[ReferralRow(r) for r in selectors.referrals_for(person)],
         decisions=list(selectors.decisions_for(person)),
     )
-
-
-# --- dates -----------------------------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, the day clamped to the month's length (31.1. + 1 → 28.2.)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

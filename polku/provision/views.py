@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from polku.access.models import AccessChannel
 from polku.access.policy import can_write_person_data
 from polku.access.services import person_access
+from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.people.models import Person
 from polku.provision import forms, presenters, rules, selectors, services
@@ -280,7 +281,7 @@ def referral_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
 def _planned_end(referral: Referral, start: date) -> date:
     """A first guess for the planned end: the service type's typical shortest length, within the offering's availability."""
     offering = referral.offering
-    end = presenters.add_months(start, max(offering.service_type.typical_min_months, 1)) - timedelta(days=1)
+    end = add_months(start, max(offering.service_type.typical_min_months, 1)) - timedelta(days=1)
     return min(end, offering.available_to) if offering.available_to is not None else end
 
 

@@ -205,3 +205,23 @@ def test_cli_worklist_json(office: Office) -> None:
         call_command("worklist", counsellor=office.counsellor.user.get_username(), date="31.12.2026")
     with pytest.raises(CommandError, match="--counsellor"):
         call_command("worklist", counsellor="nobody")
+
+
+def test_team_lead_balances_caseloads(client: Any, office: Office, make_staff: Any) -> None:
+    from polku.access.models import Role
+
+    lead = make_staff(Role.TEAM_LEAD, area="kuopio", team="Alkupalvelu")
+    login(client, office.counsellor)
+    form = {"from_counsellor": str(office.counsellor.user_id), "to_counsellor": str(office.colleague.user_id), "count": "1"}
+    assert client.post("/asiakastyo/asiakasmaarat/", form).status_code == 403
+    client.logout()
+    login(client, lead)
+    same = client.post("/asiakastyo/asiakasmaarat/", {**form, "to_counsellor": str(office.counsellor.user_id)})
+    assert same.status_code == 400
+    assert "Siirto samalle ohjaajalle" in same.content.decode()
+    moved = client.post("/asiakastyo/asiakasmaarat/", form)
+    assert moved.status_code == 302
+    assignment = services.current_assignment(office.client)
+    assert assignment is not None
+    assert (assignment.counsellor_id, assignment.reason) == (office.colleague.user_id, "asiakasmäärien tasaus")
+    assert AccessLog.objects.filter(person_id=office.client.pk, action="assignment", user=lead.user).exists()
