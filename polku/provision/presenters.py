@@ -261,3 +261,10 @@ def client_panel(person: Person, today: date) -> ProvisionPanel:
         referrals=[ReferralRow(r) for r in selectors.referrals_for(person)],
         decisions=list(selectors.decisions_for(person)),
     )
+
+
+def timeline_events(panel: ProvisionPanel) -> list[tuple[date, str, str]]:
+    """Referrals and decisions as (day, kind label, text) for the client's timeline chart."""
+    events = [(row.referral.referred_on, str(_("Ohjaus palveluun")), row.referral.offering.name) for row in panel.referrals]
+    events += [(decision.decided_on, str(_("Päätös")), decision.get_kind_display()) for decision in panel.decisions]
+    return events

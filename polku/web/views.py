@@ -120,8 +120,9 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     today = timezone.localdate()
     casework_panel = casework_presenters.client_panel(person, today)
     page = presenters.timeline_page(person_timeline(person), today=today)
-    page = dataclasses.replace(page, events=sorted(
-        presenters.EventRow(day, kind, label) for day, kind, label in casework_presenters.timeline_events(casework_panel)))
+    provision_panel = provision_presenters.client_panel(person, today)
+    events = casework_presenters.timeline_events(casework_panel) + provision_presenters.timeline_events(provision_panel)
+    page = dataclasses.replace(page, events=sorted(presenters.EventRow(day, kind, label) for day, kind, label in events))
     chart = None
     if not page.is_empty:
         chart = charts.timeline_svg(
@@ -137,7 +138,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "purposes": content.PURPOSES,
         "purpose": purpose,
         "casework_panel": casework_panel,
-        "provision_panel": provision_presenters.client_panel(person, timezone.localdate()),
+        "provision_panel": provision_panel,
         "can_record": can_write_person_data(request.user),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
             share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
