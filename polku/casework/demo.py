@@ -108,12 +108,13 @@ FRESH_NAMES = (("Aino", "Korhonen", "F"), ("Juhani", "Virtanen", "M"), ("Emilia"
                ("Pekka", "Lehtonen", "M"), ("Venla", "Saarinen", "F"), ("Teemu", "Salminen", "M"))
 
 
-def _fresh_registrations(codes: list[str], count: int, today: date, rng: random.Random) -> None:
+def _fresh_registrations(codes: list[str], count: int, today: date, rng: random.Random) -> set[Any]:
     """New job seekers of the last two weeks (the simulation ends with the previous month), waiting for their
     initial interview: a demo morning needs some."""
     from polku.people.artificial import artificial_personal_id
     from polku.timeline import services as timeline
 
+    created = set()
     for n in range(count):
         first, last, gender = FRESH_NAMES[n % len(FRESH_NAMES)]
         registered_on = today - timedelta(days=rng.randint(1, 12))
@@ -131,6 +132,8 @@ def _fresh_registrations(codes: list[str], count: int, today: date, rng: random.
                                           source=FactSource.SIMULATOR)
         timeline.status_spell_record(person=person, status="unemployed", start_date=registered_on, source=FactSource.SIMULATOR)
         timeline.job_search_open(person=person, registered_on=registered_on, source=FactSource.SIMULATOR)
+        created.add(person.pk)
+    return created
 
 
 @dataclass
@@ -189,7 +192,7 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
     if CaseAssignment.objects.filter(person_id__in=searches.values("person_id")).exists():
         return {"skipped": 1}
-    _fresh_registrations(codes, fresh, today, rng)
+    fresh_ids = _fresh_registrations(codes, fresh, today, rng)
     registered = dict(searches.values_list("person_id", "registered_on"))
     persons = {p.pk: p for p in Person.objects.filter(pk__in=list(registered))}
     spells: dict[Any, list[StatusSpell]] = defaultdict(list)
@@ -216,8 +219,12 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
             for index, person_id in enumerate(members):
                 status, since = status_and_run(spells.get(person_id, []), today)
                 case = ClientCase(registered_on=registered[person_id], status=status, unemployed_since=since)
-                assignments.append(CaseAssignment(person_id=person_id, counsellor=users[index % len(users)], team=team,
+                # The fresh registrations wait for their initial interview with the named demo counsellor.
+                counsellor = users[0] if person_id in fresh_ids else users[index % len(users)]
+                assignments.append(CaseAssignment(person_id=person_id, counsellor=counsellor, team=team,
                                                   phase=phases[person_id], valid_from=registered[person_id], started_at=now))
+                if person_id in fresh_ids:
+                    continue
                 history = _client_history(person_id, case, book=book, today=today, rng=rng, now=now)
                 meetings += history.meetings
                 plans += history.plans

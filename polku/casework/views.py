@@ -57,7 +57,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("laji", "")
     state = request.GET.get("tila", "")
     sort = request.GET.get("jarjestys", "due")
-    result = selectors.worklist(selectors.scope_persons(request.user, scope), today,
+    counsellor = request.GET.get("ohjaaja", "")
+    counsellor_id = int(counsellor) if counsellor.isdigit() else None
+    result = selectors.worklist(selectors.scope_persons(request.user, scope), today, counsellor_id=counsellor_id,
                                 kinds=[kind] if kind in DueKind.__members__.values() else [],
                                 states=[state] if state in DueState.__members__.values() else [], sort=sort)
     page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("sivu"))
@@ -73,7 +75,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "states": [(s.value, presenters.STATE_LABELS[s.value], result.states[s.value]) for s in DueState],
         "kind": kind, "state": state, "sort": sort, "today": today,
         "rule_set": rule_set, "rule_set_name": presenters.rule_set_name(rule_set),
-        "query": {"rajaus": scope, "paiva": today.isoformat(), "laji": kind, "tila": state},
+        "query": {"rajaus": scope, "paiva": today.isoformat(), "laji": kind, "tila": state, "ohjaaja": counsellor},
+        "counsellor_name": get_user_model().objects.filter(pk=counsellor_id).values_list("username", flat=True).first()
+        if counsellor_id else None,
     })
 
 

@@ -225,3 +225,11 @@ def test_team_lead_balances_caseloads(client: Any, office: Office, make_staff: A
     assert assignment is not None
     assert (assignment.counsellor_id, assignment.reason) == (office.colleague.user_id, "asiakasmäärien tasaus")
     assert AccessLog.objects.filter(person_id=office.client.pk, action="assignment", user=lead.user).exists()
+
+
+def test_worklist_of_one_counsellor_from_the_caseload(client: Any, office: Office) -> None:
+    login(client, office.manager)
+    page = client.get("/asiakastyo/", {"rajaus": "area", "ohjaaja": office.other_team.user_id}).content.decode()
+    assert "Muu, Aino" in page
+    assert "Asiakas, Aino" not in page
+    assert f"Ohjaajan {office.other_team.user.get_username()} asiakkaat." in page
