@@ -27,7 +27,7 @@ from polku.access.policy import area_municipality_codes
 from polku.casework.due import ClientCase, MeetingFact, initial_interview_deadline, next_conversation_on
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting, Phase
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
-from polku.casework.selectors import status_and_run
+from polku.casework.selectors import SpellRow, status_and_run
 from polku.core.calendar import add_months, add_working_days
 from polku.people.models import Person
 from polku.reference.models import EmploymentArea
@@ -195,10 +195,11 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
     fresh_ids = _fresh_registrations(codes, fresh, today, rng)
     registered = dict(searches.values_list("person_id", "registered_on"))
     persons = {p.pk: p for p in Person.objects.filter(pk__in=list(registered))}
-    spells: dict[Any, list[StatusSpell]] = defaultdict(list)
-    for spell in StatusSpell.objects.filter(person_id__in=list(registered), superseded_at__isnull=True).order_by(
-            "person_id", "start_date"):
-        spells[spell.person_id].append(spell)
+    spells: dict[Any, list[SpellRow]] = defaultdict(list)
+    for person_id, code, start, end in StatusSpell.objects.filter(
+            person_id__in=list(registered), superseded_at__isnull=True).order_by("person_id", "start_date").values_list(
+            "person_id", "status_id", "start_date", "end_date"):
+        spells[person_id].append((code, start, end))
     by_team: dict[str, list[Any]] = defaultdict(list)
     phases: dict[Any, str] = {}
     for person_id in sorted(registered, key=str):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from polku.access.models import Role
 from polku.access.policy import persons_visible_to, staff_profile
@@ -53,44 +54,49 @@ def open_job_seekers(persons: QuerySet[Person], today: date) -> QuerySet[JobSear
         Q(ended_on__isnull=True) | Q(ended_on__gt=today))
 
 
-def status_and_run(spells: list[StatusSpell], today: date) -> tuple[str | None, date | None]:
-    """The status on ``today`` and, if unemployed, when the continuous unemployment began."""
-    current = next((s for s in reversed(spells) if s.covers(today)), None)
+SpellRow = tuple[str, date, date | None]  # status, start, end (None: open)
+
+
+def status_and_run(spells: list[SpellRow], today: date) -> tuple[str | None, date | None]:
+    """The status on ``today`` and, if unemployed, when the continuous unemployment began (spells in start order)."""
+    current = next((s for s in reversed(spells) if s[1] <= today and (s[2] is None or today <= s[2])), None)
     if current is None:
         return None, None
-    status = current.status_id
+    status, since, _end = current
     if status not in UNEMPLOYED_STATUSES:
         return status, None
-    since = current.start_date
-    for spell in reversed(spells):
-        if spell.start_date >= since or spell.end_date is None:
+    for spell_status, start, end in reversed(spells):
+        if start >= since or end is None:
             continue
-        if spell.status_id in UNEMPLOYED_STATUSES and spell.end_date >= since - timedelta(days=1):
-            since = min(since, spell.start_date)
-        elif spell.end_date < since - timedelta(days=1):
+        if spell_status in UNEMPLOYED_STATUSES and end >= since - timedelta(days=1):
+            since = min(since, start)
+        elif end < since - timedelta(days=1):
             break
     return status, since
 
 
 def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase]:
-    """A ``ClientCase`` for every person in ``persons`` with a job search open on ``today``."""
-    searches = {row.person_id: row for row in open_job_seekers(persons, today).only("person_id", "registered_on")}
+    """A ``ClientCase`` for every person in ``persons`` with a job search open on ``today``.
+
+    Plain tuples, not model instances: a worklist reads a few thousand rows and is the page counsellors open
+    most (see ``benchmarks/casework_latency.py``).
+    """
+    searches = dict(open_job_seekers(persons, today).values_list("person_id", "registered_on"))
     if not searches:
         return {}
     ids = list(searches)
-    earliest = min(row.registered_on for row in searches.values())
-    spells: dict[Any, list[StatusSpell]] = defaultdict(list)
-    for spell in _current(StatusSpell.objects.filter(person_id__in=ids, start_date__lte=today)).filter(
+    earliest = min(searches.values())
+    spells: dict[Any, list[SpellRow]] = defaultdict(list)
+    for person_id, status, start, end in _current(StatusSpell.objects.filter(person_id__in=ids, start_date__lte=today)).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=today.replace(year=today.year - STATUS_LOOKBACK_YEARS)),
-    ).only("person_id", "status_id", "start_date", "end_date").order_by("person_id", "start_date"):
-        spells[spell.person_id].append(spell)
+    ).order_by("person_id", "start_date").values_list("person_id", "status_id", "start_date", "end_date"):
+        spells[person_id].append((status, start, end))
     meetings: dict[Any, list[MeetingFact]] = defaultdict(list)
     for person_id, held_on, kind in _current(Meeting.objects.filter(
             person_id__in=ids, held_on__gte=earliest, held_on__lte=today)).values_list("person_id", "held_on", "kind"):
         meetings[person_id].append(MeetingFact(held_on, kind))
-    plans = {plan.person_id: PlanFact(plan.drawn_up_on, plan.valid_until, plan.applications_required,
-                                      plan.reporting_period_months, plan.next_meeting_on)
-             for plan in _current(EmploymentPlan.objects.filter(person_id__in=ids))}
+    plans = {row[0]: PlanFact(*row[1:]) for row in _current(EmploymentPlan.objects.filter(person_id__in=ids)).values_list(
+        "person_id", "drawn_up_on", "valid_until", "applications_required", "reporting_period_months", "next_meeting_on")}
     reports: dict[Any, list[ReportFact]] = defaultdict(list)
     for person_id, start, count in _current(ApplicationReport.objects.filter(
             person_id__in=ids, period_start__gte=today - timedelta(days=REPORT_LOOKBACK_DAYS))).values_list(
@@ -98,9 +104,9 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
         reports[person_id].append(ReportFact(start, count))
     phases = dict(CaseAssignment.objects.filter(person_id__in=ids, ended_at__isnull=True).values_list("person_id", "phase"))
     cases = {}
-    for person_id, search in searches.items():
+    for person_id, registered_on in searches.items():
         status, since = status_and_run(spells.get(person_id, []), today)
-        cases[person_id] = ClientCase(registered_on=search.registered_on, status=status, unemployed_since=since,
+        cases[person_id] = ClientCase(registered_on=registered_on, status=status, unemployed_since=since,
                                       meetings=tuple(meetings.get(person_id, ())), plan=plans.get(person_id),
                                       reports=tuple(reports.get(person_id, ())),
                                       phase=phases.get(person_id, "initial_service"))
@@ -118,7 +124,9 @@ def scope_persons(user: Any, scope: str) -> QuerySet[Person]:
     """The clients of a worklist scope: mine (assigned to me), my team, or my whole visible area."""
     visible = persons_visible_to(user)
     if scope == Scope.MINE:
-        mine = CaseAssignment.objects.filter(counsellor=user, ended_at__isnull=True).values("person_id")
+        # A counsellor's own clients are a few dozen: listing them first lets the database check the access
+        # rule on those rows only, instead of on every person of the area.
+        mine = list(CaseAssignment.objects.filter(counsellor=user, ended_at__isnull=True).values_list("person_id", flat=True))
         return visible.filter(pk__in=mine)
     if scope == Scope.TEAM:
         profile = staff_profile(user)
@@ -175,15 +183,15 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
             counsellor_id=counsellor_id, ended_at__isnull=True).values("person_id"))
     cases = client_cases(persons, today)
     wanted_kinds, wanted_states = set(kinds), set(states)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=list(cases)).only("first_names", "last_name")}
-    assignments = {a.person_id: a for a in CaseAssignment.objects.filter(person_id__in=list(cases), ended_at__isnull=True)
-                   .select_related("counsellor", "team")}
+    names = dict(Person.objects.filter(pk__in=list(cases)).annotate(
+        name=Concat("last_name", Value(", "), "first_names")).values_list("pk", "name"))
+    assignments = {row[0]: row[1:] for row in CaseAssignment.objects.filter(
+        person_id__in=list(cases), ended_at__isnull=True).values_list("person_id", "counsellor__username", "team__name")}
     rows: list[WorklistRow] = []
     counts: Counter[str] = Counter()
     state_counts: Counter[str] = Counter()
     for person_id, case in cases.items():
-        person = people[person_id]
-        assignment = assignments.get(person_id)
+        counsellor, team = assignments.get(person_id, (None, None))
         for item in due_items(case, book, today):
             if wanted_states and item.state not in wanted_states:
                 continue
@@ -191,12 +199,8 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
             if wanted_kinds and item.kind not in wanted_kinds:
                 continue
             state_counts[item.state] += 1
-            rows.append(WorklistRow(
-                person_id=person_id, name=f"{person.last_name}, {person.first_names}",
-                counsellor=(assignment.counsellor.get_username() if assignment and assignment.counsellor else ""),
-                team=(assignment.team.name if assignment and assignment.team else ""),
-                phase=case.phase, item=item,
-            ))
+            rows.append(WorklistRow(person_id=person_id, name=names[person_id], counsellor=counsellor or "",
+                                    team=team or "", phase=case.phase, item=item))
     rows.sort(key=SORTS.get(sort, SORTS["due"]))
     return Worklist(rows=rows, counts={k.value: counts.get(k.value, 0) for k in DueKind},
                     states={s.value: state_counts.get(s.value, 0) for s in DueState}, clients=len(cases),

@@ -69,7 +69,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rule_set = shipped_rule_book().in_force(today)
     return render(request, "casework/worklist.html", {
         "worklist": result, "page": page,
-        "rows": [(row, presenters.due_rows([row.item])[0]) for row in rows],
+        "rows_html": presenters.worklist_rows_html(rows), "rows": rows,
         "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes], "scope": scope,
         "kinds": [(k.value, presenters.KIND_LABELS[k.value], result.counts[k.value]) for k in DueKind],
         "states": [(s.value, presenters.STATE_LABELS[s.value], result.states[s.value]) for s in DueState],

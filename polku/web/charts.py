@@ -7,7 +7,12 @@ same rows are printed as data tables beside it for screen-reader and keyboard us
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 import re
+import threading
+from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Any
 
@@ -134,7 +139,9 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
         legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
         view={"stroke": None},
     )
-    return dict(chart.to_dict())
+    # Validation against the Vega-Lite schema costs ~50 ms a page; the spec's shape is fixed by this function
+    # and the chart tests render it (vl-convert fails loudly on an invalid spec).
+    return dict(chart.to_dict(validate=False))
 
 
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
@@ -144,14 +151,40 @@ _SIZE_ATTRS = re.compile(r'\s(?:width|height)="[^"]*"')
 _INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*")')
 
 
+_TIMELINE_SPECS: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_TIMELINE_LOCK = threading.Lock()  # server threads share the cache
+
+
 def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> SafeString:
-    """The person timeline as accessible inline SVG."""
-    return accessible_svg(timeline_spec(page), title=title, description=description, id_prefix=id_prefix)
+    """The person timeline as accessible inline SVG.
+
+    Building the altair chart costs ~80 ms; the spec depends only on the page's rows and the language, so it is
+    kept (with the SVG in ``_rendered``) for the last ``SVG_CACHE_SIZE`` timelines drawn by this process.
+    """
+    key = json.dumps([get_language(), dataclasses.asdict(page)], default=str)
+    with _TIMELINE_LOCK:
+        spec = _TIMELINE_SPECS.pop(key, None)
+    spec = spec or timeline_spec(page)
+    with _TIMELINE_LOCK:
+        _TIMELINE_SPECS[key] = spec
+        while len(_TIMELINE_SPECS) > SVG_CACHE_SIZE:
+            _TIMELINE_SPECS.popitem(last=False)
+    return accessible_svg(spec, title=title, description=description, id_prefix=id_prefix)
+
+
+SVG_CACHE_SIZE = 512  # about 50 kB each: ~25 MB per server process at most
+
+
+@functools.lru_cache(maxsize=SVG_CACHE_SIZE)
+def _rendered(spec_json: str) -> str:
+    """vl-convert's SVG for a spec. Rendering takes ~150 ms; the same facts give the same spec, so a client
+    record opened again (by its counsellor, a colleague, after a save) reuses the picture."""
+    return _INNER_ROLES.sub("", vlc.vegalite_to_svg(json.loads(spec_json)))
 
 
 def accessible_svg(spec: dict[str, Any], *, title: str, description: str, id_prefix: str) -> SafeString:
     """Any Vega-Lite spec as inline SVG with ``role="img"``, a ``<title>`` and ``<desc>``, scaling to its container."""
-    svg = _INNER_ROLES.sub("", vlc.vegalite_to_svg(spec))
+    svg = _rendered(json.dumps(spec, sort_keys=True, default=str))
     match = _SVG_OPEN.search(svg)
     if match is None:  # pragma: no cover - vl-convert always emits an <svg> root
         raise ValueError("vl-convert returned no SVG")
