@@ -41,6 +41,12 @@ def _reference_data_survives_flush(request: Any, django_db_blocker: Any) -> Iter
     ensure()
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Tests create many logins; the production hasher's cost is not what they are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def next_artificial_id(birth: date = date(1985, 4, 12)) -> str:
     """A fresh artificial identity code; walks serials 900–999, then the next birth day."""
     n = next(_serials)

@@ -1,5 +1,5 @@
-"""Forms of case work: shape checks only (dates parse, choices exist); the services decide the rest and
-their errors are put back on the named fields with :func:`show_errors`."""
+"""Forms of case work: shape checks only (dates parse, choices exist); the services decide the rest and their
+errors are put back on the named fields by ``polku.web.form_flow``."""
 
 from __future__ import annotations
 
@@ -9,16 +9,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from polku.casework.models import MeetingChannel, MeetingKind
-from polku.core.errors import ValidationFailed
 from polku.timeline.models import JobSearchEndReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def show_errors(form: forms.Form, failure: ValidationFailed) -> None:
-    """Attach each service error to its field (or to the form when the field is not on it)."""
-    for error in failure.errors:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class MeetingForm(forms.Form):

@@ -30,8 +30,9 @@ from polku.access.services import log_person_reads, person_access
 from polku.casework import forms, presenters, selectors, services
 from polku.casework.due import DueKind, DueState
 from polku.casework.rules import shipped_rule_book
-from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.errors import AccessDenied
 from polku.people.models import Person
+from polku.web import form_flow
 from polku.web.views import forbidden
 
 PAGE_SIZE = 100
@@ -100,19 +101,14 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not may_balance:
             return forbidden(request, _("Asiakkaita siirtävät tiiminvetäjä ja palvelupäällikkö."))
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                moved = services.reassign_clients(
-                    from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
-                    count=data["count"], actor=request.user, reason=data["reason"])
-            except ValidationFailed as failure:
-                forms.show_errors(form, failure)
-            else:
-                log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action="assignment",
-                                 purpose=PURPOSE, channel=AccessChannel.WEB)
-                messages.success(request, _("%(count)s asiakasta siirretty.") % {"count": len(moved)})
-                return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
+        moved: list[Person] = []
+        if form_flow.saved(request, form, lambda data: moved.extend(services.reassign_clients(
+                from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
+                count=data["count"], actor=request.user, reason=data["reason"]))):
+            log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action="assignment",
+                             purpose=PURPOSE, channel=AccessChannel.WEB)
+            messages.success(request, _("%(count)s asiakasta siirretty.") % {"count": len(moved)})
+            return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
     rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
     return render(request, "casework/caseload.html", {
         "rows": rows, "today": today, "scope": scope, "form": form if may_balance else None,
@@ -135,15 +131,12 @@ def _client(request: HttpRequest, person_id: uuid.UUID, action: str) -> Person |
     return person
 
 
-def _done(request: HttpRequest, person: Person, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(reverse("web:person_detail", args=[person.pk]) + "#asiakastyo")
+ANCHOR = "asiakastyo"
 
 
 def _form_page(request: HttpRequest, person: Person, form: Any, title: str, submit: str, **extra: Any) -> HttpResponse:
-    return render(request, "casework/form.html", {
-        "person": person, "form": form, "title": title, "submit": submit, **extra,
-    }, status=400 if form.is_bound and form.errors else 200)
+    return form_flow.form_page(request, "casework/form.html", form, person=person, title=title, submit=submit,
+                               cancel_url=form_flow.record_url(person, ANCHOR), **extra)
 
 
 @login_required
@@ -155,13 +148,8 @@ def meeting_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("laji", "job_search_conversation"),
                "channel": "face_to_face"}
     form = forms.MeetingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_record(person=person, actor=request.user, **form.cleaned_data)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Tapaaminen kirjattu."))
+    if form_flow.saved(request, form, lambda data: services.meeting_record(person=person, actor=request.user, **data)):
+        return form_flow.done(request, person, _("Tapaaminen kirjattu."), anchor=ANCHOR)
     return _form_page(request, person, form, _("Kirjaa tapaaminen"), _("Tallenna tapaaminen"))
 
 
@@ -174,6 +162,13 @@ def _basis_choices(today: date) -> list[tuple[str, str]]:
         (code, f"{case.name.get(language, case.name['fi'])}: {case.count} / {case.period_months} kk")
         for code, case in rule_set.reduced_cases().items()
     ]
+
+
+def _save_plan(person: Person, user: Any, data: dict[str, Any]) -> None:
+    services.plan_save(person=person, based_on_version=data["version"], actor=user, data=services.PlanInput(
+        drawn_up_on=data["drawn_up_on"], valid_until=data["valid_until"], agreed_actions=data["agreed_actions"],
+        applications_required=data["applications_required"], obligation_basis=data["obligation_basis"],
+        next_meeting_on=data["next_meeting_on"]))
 
 
 @login_required
@@ -193,22 +188,13 @@ def plan_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     else:
         initial = {"drawn_up_on": today, "applications_required": 4, "obligation_basis": services.STANDARD_OBLIGATION}
     form = forms.PlanForm(request.POST or None, initial=initial, basis_choices=_basis_choices(today))
+    if form_flow.saved(request, form, lambda data: _save_plan(person, request.user, data)):
+        return form_flow.done(request, person, _("Työllistymissuunnitelma tallennettu."), anchor=ANCHOR)
     conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.plan_save(person=person, based_on_version=data["version"], actor=request.user, data=services.PlanInput(
-                drawn_up_on=data["drawn_up_on"], valid_until=data["valid_until"], agreed_actions=data["agreed_actions"],
-                applications_required=data["applications_required"], obligation_basis=data["obligation_basis"],
-                next_meeting_on=data["next_meeting_on"]))
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-            if any(error.code == "conflict" for error in failure.errors) and current is not None:
-                # Keep the user's text; the next save is based on the version now in force.
-                conflict = current
-                form.data = {**request.POST.dict(), "version": str(current.version)}
-        else:
-            return _done(request, person, _("Työllistymissuunnitelma tallennettu."))
+    if form.has_error("version", "conflict") and current is not None:
+        # Keep the user's text; the next save is based on the version now in force.
+        conflict = current
+        form.data = {**request.POST.dict(), "version": str(current.version)}
     return _form_page(request, person, form, _("Työllistymissuunnitelma"), _("Tallenna suunnitelma"),
                       current_plan=current, conflict=conflict)
 
@@ -220,13 +206,9 @@ def report_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if isinstance(person, HttpResponse):
         return person
     form = forms.ApplicationReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_report_record(person=person, actor=request.user, **form.cleaned_data)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Hakuilmoitus kirjattu."))
+    if form_flow.saved(request, form, lambda data: services.application_report_record(
+            person=person, actor=request.user, **data)):
+        return form_flow.done(request, person, _("Hakuilmoitus kirjattu."), anchor=ANCHOR)
     return _form_page(request, person, form, _("Kirjaa hakuilmoitus"), _("Tallenna"))
 
 
@@ -237,13 +219,8 @@ def job_search_end(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if isinstance(person, HttpResponse):
         return person
     form = forms.JobSearchEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.job_search_close(person=person, actor=request.user, **form.cleaned_data)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Työnhaku päätetty."))
+    if form_flow.saved(request, form, lambda data: services.job_search_close(person=person, actor=request.user, **data)):
+        return form_flow.done(request, person, _("Työnhaku päätetty."), anchor=ANCHOR)
     return _form_page(request, person, form, _("Päätä työnhaku"), _("Päätä työnhaku"))
 
 
@@ -269,14 +246,9 @@ def reassign(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     current = services.current_assignment(person)
     form = forms.AssignmentForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user),
                                 initial={"counsellor": str(current.counsellor_id) if current and current.counsellor_id else ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign(person=person, counsellor=_user_or_none(form.cleaned_data["counsellor"]), actor=request.user,
-                            reason=form.cleaned_data["reason"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Vastuuohjaaja vaihdettu."))
+    if form_flow.saved(request, form, lambda data: services.assign(
+            person=person, counsellor=_user_or_none(data["counsellor"]), actor=request.user, reason=data["reason"])):
+        return form_flow.done(request, person, _("Vastuuohjaaja vaihdettu."), anchor=ANCHOR)
     return _form_page(request, person, form, _("Vaihda vastuuohjaaja"), _("Tallenna"))
 
 
@@ -290,15 +262,10 @@ def handover(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     teams = Team.objects.filter(area_id=profile.area_id) if profile and profile.area_id else Team.objects.all()
     form = forms.HandoverForm(request.POST or None, team_choices=[(str(t.pk), t.name) for t in teams.order_by("name")],
                               counsellor_choices=_counsellor_choices(request.user))
-    if request.method == "POST" and form.is_valid():
-        team = form.cleaned_data["team"]
-        try:
-            services.handover(person=person, team_id=int(team) if team else None,
-                              counsellor=_user_or_none(form.cleaned_data["counsellor"]), actor=request.user)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Asiakas siirretty omavalmennukseen."))
+    if form_flow.saved(request, form, lambda data: services.handover(
+            person=person, team_id=int(data["team"]) if data["team"] else None,
+            counsellor=_user_or_none(data["counsellor"]), actor=request.user)):
+        return form_flow.done(request, person, _("Asiakas siirretty omavalmennukseen."), anchor=ANCHOR)
     return _form_page(request, person, form, _("Siirto omavalmennukseen"), _("Siirrä"))
 
 

@@ -9,17 +9,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from polku.core.errors import ValidationFailed
 from polku.provision.models import DecisionKind, EmployerKind, ProviderKind, ReferralStatus
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BLANK = ("", "–")
-
-
-def show_errors(form: forms.Form, failure: ValidationFailed) -> None:
-    """Attach each service error to its field (or to the form when the field is not on it)."""
-    for error in failure.errors:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _set_choices(form: forms.Form, name: str, choices: Iterable[tuple[Any, str]]) -> None:

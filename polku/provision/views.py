@@ -29,11 +29,12 @@ from polku.access.models import AccessChannel
 from polku.access.policy import can_write_person_data
 from polku.access.services import person_access
 from polku.core.calendar import add_months
-from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.provision import forms, presenters, rules, selectors, services
 from polku.provision.models import Employer, Referral, ServiceOffering
 from polku.reference.models import EmploymentArea, ServiceType
+from polku.web import form_flow
 from polku.web.views import forbidden
 
 PURPOSE = "asiakastyö"
@@ -96,16 +97,12 @@ def provider_new(request: HttpRequest) -> HttpResponse:
     area_choices = None if scope.area is not None else [
         (area.code, area.name) for area in EmploymentArea.objects.order_by("name_fi")]
     form = forms.ProviderForm(_posted(request), area_choices=area_choices)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            provider = services.provider_create(name=data["name"], kind=data["kind"], business_id=data["business_id"],
-                                                area_code=scope.area.code if scope.area is not None else data["area"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            messages.success(request, _("Palveluntuottaja %(name)s lisätty.") % {"name": provider.name})
-            return redirect(reverse("provision:catalogue") + "#tuottajat")
+    if (result := form_flow.saved(request, form, lambda data: services.provider_create(
+            name=data["name"], kind=data["kind"], business_id=data["business_id"],
+            area_code=scope.area.code if scope.area is not None else data["area"]))) is not None:
+        provider = result.value
+        messages.success(request, _("Palveluntuottaja %(name)s lisätty.") % {"name": provider.name})
+        return redirect(reverse("provision:catalogue") + "#tuottajat")
     return _catalogue_form(request, form, _("Lisää palveluntuottaja"), _("Tallenna palveluntuottaja"))
 
 
@@ -121,18 +118,13 @@ def offering_new(request: HttpRequest) -> HttpResponse:
         provider_choices=[(str(p.pk), f"{p.name} ({p.get_kind_display()})") for p in providers],
         service_type_choices=[(t.code, t.name) for t in ServiceType.objects.order_by("name_fi")],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            offering = services.offering_create(
-                provider=providers.get(pk=int(data["provider"])), service_type=data["service_type"], name=data["name"],
-                capacity=data["capacity"], available_from=data["available_from"], available_to=data["available_to"],
-                description=data["description"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            messages.success(request, _("Palvelu %(name)s lisätty palveluvalikoimaan.") % {"name": offering.name})
-            return redirect("provision:catalogue")
+    if (result := form_flow.saved(request, form, lambda data: services.offering_create(
+            provider=providers.get(pk=int(data["provider"])), service_type=data["service_type"], name=data["name"],
+            capacity=data["capacity"], available_from=data["available_from"], available_to=data["available_to"],
+            description=data["description"]))) is not None:
+        offering = result.value
+        messages.success(request, _("Palvelu %(name)s lisätty palveluvalikoimaan.") % {"name": offering.name})
+        return redirect("provision:catalogue")
     return _catalogue_form(request, form, _("Lisää palvelu"), _("Tallenna palvelu"))
 
 
@@ -187,16 +179,12 @@ def employers(request: HttpRequest) -> HttpResponse:
     if can_edit:
         form = forms.EmployerForm(_posted(request), initial={"kind": "company"}, municipality_choices=[
             (m.code, f"{m.name} ({m.code})") for m in presenters.municipalities_in(scope)])
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                employer = services.employer_create(name=data["name"], business_id=data["business_id"], kind=data["kind"],
-                                                    municipality_code=data["municipality"] or None)
-            except ValidationFailed as failure:
-                forms.show_errors(form, failure)
-            else:
-                messages.success(request, _("Työnantaja %(name)s lisätty.") % {"name": str(employer)})
-                return redirect("provision:employers")
+        if (result := form_flow.saved(request, form, lambda data: services.employer_create(
+                name=data["name"], business_id=data["business_id"], kind=data["kind"],
+                municipality_code=data["municipality"] or None))) is not None:
+            employer = result.value
+            messages.success(request, _("Työnantaja %(name)s lisätty.") % {"name": str(employer)})
+            return redirect("provision:employers")
     search = request.GET.get("haku", "").strip()
     rows = Employer.objects.select_related("municipality").annotate(decision_count=Count("decisions"))
     if search:
@@ -227,16 +215,16 @@ def _referral(request: HttpRequest, referral_id: int, action: str) -> Referral |
     return _client(request, referral.person, action) or referral
 
 
+ANCHOR = "palvelut"
+
+
 def _done(request: HttpRequest, person: Person, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect(reverse("web:person_detail", args=[person.pk]) + "#palvelut")
+    return form_flow.done(request, person, message, anchor=ANCHOR)
 
 
 def _form_page(request: HttpRequest, person: Person, form: Any, title: str, submit: str, **extra: Any) -> HttpResponse:
-    return render(request, "provision/form.html", {
-        "person": person, "form": form, "title": title, "submit": submit,
-        "cancel_url": reverse("web:person_detail", args=[person.pk]) + "#palvelut", **extra,
-    }, status=400 if form.is_bound and form.errors else 200)
+    return form_flow.form_page(request, "provision/form.html", form, person=person, title=title, submit=submit,
+                               cancel_url=form_flow.record_url(person, ANCHOR), **extra)
 
 
 @login_required
@@ -265,15 +253,11 @@ def referral_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         choices.append((chosen, label))
     form = forms.ReferralForm(_posted(request), initial={"referred_on": today}, offering_choices=choices,
                               accepted=accepted)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            referral = services.referral_create(person=person, offering=offerings.get(pk=int(data["offering"])),
-                                                referred_on=data["referred_on"], actor=request.user)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Ohjattu palveluun %(name)s.") % {"name": referral.offering.name})
+    if (result := form_flow.saved(request, form, lambda data: services.referral_create(
+            person=person, offering=offerings.get(pk=int(data["offering"])), referred_on=data["referred_on"],
+            actor=request.user))) is not None:
+        referral = result.value
+        return _done(request, person, _("Ohjattu palveluun %(name)s.") % {"name": referral.offering.name})
     return _form_page(request, person, form, _("Ohjaa palveluun"), _("Tallenna ohjaus"),
                       no_free_places=no_free_places, catalogue_date=day)
 
@@ -294,16 +278,11 @@ def participation_start(request: HttpRequest, referral_id: int) -> HttpResponse:
     start = max(timezone.localdate(), referral.referred_on)
     form = forms.ParticipationStartForm(_posted(request), initial={
         "version": referral.version, "start_date": start, "planned_end": _planned_end(referral, start)})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.participation_start(referral=referral, start_date=data["start_date"], planned_end=data["planned_end"],
-                                         actor=request.user, expected_version=data["version"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, referral.person, _("Osallistuminen palveluun %(name)s alkoi; työmarkkina-asema "
-                                                     "kirjattu aikajanalle.") % {"name": referral.offering.name})
+    if form_flow.saved(request, form, lambda data: services.participation_start(
+            referral=referral, start_date=data["start_date"], planned_end=data["planned_end"], actor=request.user,
+            expected_version=data["version"])):
+        return _done(request, referral.person, _("Osallistuminen palveluun %(name)s alkoi; työmarkkina-asema "
+                                                 "kirjattu aikajanalle.") % {"name": referral.offering.name})
     return _form_page(request, referral.person, form, _("Osallistuminen alkaa"), _("Tallenna alkaminen"),
                       referral=referral)
 
@@ -318,16 +297,10 @@ def participation_end(request: HttpRequest, referral_id: int) -> HttpResponse:
     if referral.participation_end is not None:
         end = min(end, referral.participation_end)
     form = forms.ParticipationEndForm(_posted(request), initial={"version": referral.version, "end_date": end})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.participation_end(referral=referral, end_date=data["end_date"], actor=request.user,
-                                       expected_version=data["version"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, referral.person, _("Osallistuminen palveluun %(name)s päättyi.") % {
-                "name": referral.offering.name})
+    if form_flow.saved(request, form, lambda data: services.participation_end(
+            referral=referral, end_date=data["end_date"], actor=request.user, expected_version=data["version"])):
+        return _done(request, referral.person, _("Osallistuminen palveluun %(name)s päättyi.") % {
+            "name": referral.offering.name})
     return _form_page(request, referral.person, form, _("Osallistuminen päättyy"), _("Tallenna päättyminen"),
                       referral=referral)
 
@@ -339,16 +312,10 @@ def referral_close(request: HttpRequest, referral_id: int) -> HttpResponse:
     if isinstance(referral, HttpResponse):
         return referral
     form = forms.ReferralCloseForm(_posted(request), initial={"version": referral.version})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.referral_close(referral=referral, outcome=data["outcome"], actor=request.user,
-                                    expected_version=data["version"])
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, referral.person, _("Ohjaus palveluun %(name)s peruttu; paikka vapautui.") % {
-                "name": referral.offering.name})
+    if form_flow.saved(request, form, lambda data: services.referral_close(
+            referral=referral, outcome=data["outcome"], actor=request.user, expected_version=data["version"])):
+        return _done(request, referral.person, _("Ohjaus palveluun %(name)s peruttu; paikka vapautui.") % {
+            "name": referral.offering.name})
     return _form_page(request, referral.person, form, _("Peru ohjaus"), _("Peru ohjaus"), referral=referral)
 
 
@@ -367,17 +334,12 @@ def decision_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         employer_choices=[(str(e.pk), f"{e.name} ({e.business_id}, {e.get_kind_display()})") for e in employers],
         municipality_choices=[(m.code, f"{m.name} ({m.code})") for m in municipalities],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            decision = services.decision_create(
-                person=person, kind=data["kind"], actor=request.user,
-                employer=employers.get(pk=int(data["employer"])) if data["employer"] else None,
-                percent=data["percent"], monthly_amount=data["monthly_amount"], months=data["months"],
-                start_date=data["start_date"], decided_on=data["decided_on"],
-                municipality_code=data["municipality"] or None)
-        except ValidationFailed as failure:
-            forms.show_errors(form, failure)
-        else:
-            return _done(request, person, _("Päätös (%(kind)s) kirjattu.") % {"kind": decision.get_kind_display()})
+    if (result := form_flow.saved(request, form, lambda data: services.decision_create(
+            person=person, kind=data["kind"], actor=request.user,
+            employer=employers.get(pk=int(data["employer"])) if data["employer"] else None,
+            percent=data["percent"], monthly_amount=data["monthly_amount"], months=data["months"],
+            start_date=data["start_date"], decided_on=data["decided_on"],
+            municipality_code=data["municipality"] or None))) is not None:
+        decision = result.value
+        return _done(request, person, _("Päätös (%(kind)s) kirjattu.") % {"kind": decision.get_kind_display()})
     return _form_page(request, person, form, _("Uusi päätös"), _("Tallenna päätös"), rules=rules.RULES)

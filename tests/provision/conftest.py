@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -13,11 +12,6 @@ from polku.access.models import Role, StaffProfile
 from polku.people.models import Person
 from polku.provision import services
 from polku.provision.models import ServiceOffering, ServiceProvider
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,6 @@ from tests.conftest import next_artificial_id
 PASSWORD = "salasana-123"  # make_staff's password
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    # Each scene creates six logins; the production hasher's cost is not what these tests are about.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass(frozen=True)
 class RichPerson:
     person: Person

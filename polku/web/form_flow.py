@@ -1,0 +1,57 @@
+"""How every page form is saved: the form checks the shape (dates parse, choices exist), a service decides the
+rest; a refused save goes back onto the named fields with the user's input kept and answers 400; a saved one
+says so and returns to the client record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from polku.core.errors import ValidationFailed
+
+
+def show_errors(form: forms.Form, failure: ValidationFailed) -> None:
+    """Attach each service error to its field (or to the form when the field is not on it)."""
+    for error in failure.errors:
+        form.add_error(error.field if error.field in form.fields else None,
+                       forms.ValidationError(error.message, code=str(error.code)))
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A save that went through, with what the service returned."""
+
+    value: Any
+
+
+def saved(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], object]) -> Saved | None:
+    """On a valid POST call ``save`` with the cleaned data; ``Saved`` when it went through, None otherwise
+    (a GET, shape errors, or the service refused: its errors are then on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        value = save(form.cleaned_data)
+    except ValidationFailed as failure:
+        show_errors(form, failure)
+        return None
+    return Saved(value)
+
+
+def record_url(person: Any, anchor: str) -> str:
+    return reverse("web:person_detail", args=[person.pk]) + f"#{anchor}"
+
+
+def done(request: HttpRequest, person: Any, message: str, *, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(record_url(person, anchor))
+
+
+def form_page(request: HttpRequest, template: str, form: forms.Form, **context: Any) -> HttpResponse:
+    return render(request, template, {"form": form, **context}, status=400 if form.is_bound and form.errors else 200)
