@@ -9,7 +9,7 @@ team through ``Person.team``: when a client moves out of the area, the team lose
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -25,10 +25,20 @@ EVERYONE_ROLES = frozenset({Role.ADMIN, Role.DPO})
 AREA_ROLES = frozenset({Role.MANAGER, Role.ANALYST})
 
 
+_PROFILE_ATTRIBUTE = "_polku_staff_profile"
+_MISSING = object()
+
+
 def staff_profile(user: Any) -> StaffProfile | None:
+    """The user's role and scope. Kept on the user object, which lives for one request (or one command): a page
+    asks several times (menu, scope, access check), and a changed role takes effect on the next request."""
     if user is None or not user.is_authenticated:
         return None
-    return StaffProfile.objects.filter(user=user).select_related("area", "team").first()
+    profile = getattr(user, _PROFILE_ATTRIBUTE, _MISSING)
+    if profile is _MISSING:
+        profile = StaffProfile.objects.filter(user=user).select_related("area", "team").first()
+        setattr(user, _PROFILE_ATTRIBUTE, profile)
+    return cast(StaffProfile | None, profile)
 
 
 def can_see_person_level_data(user: Any) -> bool:
