@@ -146,9 +146,9 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
 
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 _SIZE_ATTRS = re.compile(r'\s(?:width|height)="[^"]*"')
-# Vega still labels mark groups as graphics-object/graphics-symbol; inside one role="img" they would be
-# announced as images without names, so they are dropped.
-_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*")')
+# Vega still labels mark groups as graphics-object/graphics-symbol and marks with aria-label; inside one
+# role="img" they would be announced as images without names (or be prohibited ARIA), so they are dropped.
+_INNER_ROLES = re.compile(r'\s(?:role="graphics-[a-z]+"|aria-roledescription="[^"]*"|aria-label="[^"]*")')
 
 
 _TIMELINE_SPECS: OrderedDict[str, dict[str, Any]] = OrderedDict()
