@@ -157,7 +157,50 @@ class SqlBackend:
             table.update(self.share(request, by_relation["share"]))
         if by_relation["labour_force"]:
             table.update(labour_force_table(request, by_relation["labour_force"], self.labour_force))
+        if by_relation["decisions"] and self.sources.decisions is not None:
+            sql = decisions_query(request, by_relation["decisions"], self.dialect, self.sources.decisions)
+            table.update(contributor_rows_to_table(self.run(sql), by_relation["decisions"], set(request.months)))
         return table
+
+
+DECISION_TOTAL = "(monthly_amount * months)"
+CENT = Decimal("0.01")
+
+
+def decisions_query(request: Request, measures: list[Measure], dialect: Dialect, table: str) -> str:
+    """Decisions per month of decision and paying municipality: each measure's count or euros, and how many
+    persons are behind it (for small-cell suppression). "As of" counts what was recorded by then."""
+    d = dialect
+    first, last = min(request.months), max(request.months)
+    last_day = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    group = request.group_column("decisions") or "''"
+    columns = ", ".join(
+        f"{measure_sql(m, DECISION_TOTAL if m.aggregate == 'sum' else '1')} AS m{i}, "
+        f"COUNT(DISTINCT CASE WHEN {' AND '.join(condition_sql(c) for c in m.where) or '1 = 1'} THEN person_id END) AS n{i}"
+        for i, m in enumerate(measures)
+    )
+    known = "" if request.known_at is None else f" AND created_at <= {d.timestamp(request.known_at)}"
+    scope = "" if request.municipalities is None else \
+        " AND municipality_id IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    return (f"SELECT {d.month_of('decided_on')} AS month, municipality_id AS municipality, {group} AS grp, {columns} "
+            f"FROM {table} WHERE decided_on >= {d.date(first)} AND decided_on < {d.date(last_day)}{known}{scope} "
+            f"GROUP BY 1, 2, 3")
+
+
+def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:
+    """Rows of (month, municipality, group, value₀, persons₀, value₁, persons₁ …) as a measure table."""
+    table: MeasureTable = {}
+    for row in rows:
+        month = _as_date(row[0])
+        if month not in months:
+            continue
+        for i, measure in enumerate(measures):
+            value, contributors = Decimal(str(row[3 + 2 * i] or 0)), int(row[4 + 2 * i] or 0)
+            if measure.aggregate == "sum":  # euros: SQLite sums in floating point, the others exactly
+                value = value.quantize(CENT, rounding=ROUND_HALF_UP)
+            if value:
+                table[(measure.key, month, str(row[1] or ""), str(row[2] or ""))] = (value, contributors)
+    return table
 
 
 def labour_force_table(request: Request, measures: list[Measure], series: dict[tuple[str, int], int]) -> MeasureTable:
@@ -192,17 +235,7 @@ def share_sql_table(request: Request, measures: list[Measure], dialect: str, run
            f"FROM ({share_rows_sql(shipped_rule_book(), dialect)}) r "
            f"WHERE month >= '{first.isoformat()}' AND month <= '{last.isoformat()}'{scope} "
            f"GROUP BY {_grouping(request, 'share')}")
-    wanted = set(request.months)
-    table: MeasureTable = {}
-    for row in run(sql):
-        month = _as_date(row[0])
-        if month not in wanted:
-            continue
-        for i, measure in enumerate(measures):
-            value, contributors = Decimal(row[3 + 2 * i] or 0), int(row[4 + 2 * i] or 0)
-            if value:
-                table[(measure.key, month, str(row[1] or ""), str(row[2] or ""))] = (value, contributors)
-    return table
+    return contributor_rows_to_table(run(sql), measures, set(request.months))
 
 
 def sql_backend(dialect: str, run: Runner, sources: Sources, vocabulary: Vocabulary, **kwargs: Any) -> SqlBackend:

@@ -51,6 +51,17 @@ class SearchFact:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class DecisionFact:
+    """A recorded decision (``provision.Decision``): who, which kind, where charged, when, how many euros."""
+
+    person_id: str
+    kind: str
+    municipality: str
+    decided_on: date
+    total: Decimal
+
+
 @dataclass
 class KpiPerson:
     person_id: str
@@ -171,9 +182,28 @@ def _event_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth]
     return rows
 
 
+def _decision_table(request: Request, measures: list[Measure], decisions: list[DecisionFact]) -> MeasureTable:
+    sums: dict[tuple[str, date, str, str], Decimal] = defaultdict(Decimal)
+    persons: dict[tuple[str, date, str, str], set[str]] = defaultdict(set)
+    group_column = request.group_column("decisions")
+    for decision in decisions:
+        month = month_start(decision.decided_on)
+        if month not in request.months or (
+                request.municipalities is not None and decision.municipality not in request.municipalities):
+            continue
+        for measure in measures:
+            if all(c.matches(getattr(decision, c.column)) for c in measure.where):
+                key = (measure.key, month, decision.municipality,
+                       str(getattr(decision, group_column)) if group_column else NO_GROUP)
+                sums[key] += decision.total if measure.aggregate == "sum" else 1
+                persons[key].add(decision.person_id)
+    return {key: (value, len(persons[key])) for key, value in sums.items() if value}
+
+
 def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary,
-                            labour_force: dict[tuple[str, int], int] | None = None) -> MeasureTable:
-    """The measure table of ``engine.SqlBackend.measure_table`` for stock, events and labour force."""
+                            labour_force: dict[tuple[str, int], int] | None = None,
+                            decisions: list[DecisionFact] | None = None) -> MeasureTable:
+    """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force and decisions."""
     months = calc_months(list(request.months))
     measures = request.measures()
     sums: dict[tuple[str, date, str, str], int] = defaultdict(int)
@@ -195,5 +225,8 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
     lf: list[Measure] = [m for m in measures if m.relation == "labour_force"]
     if lf:
         table.update(labour_force_table(request, lf, labour_force or {}))
+    decided = [m for m in measures if m.relation == "decisions"]
+    if decided:
+        table.update(_decision_table(request, decided, decisions or []))
     assert all(m.relation in RELATIONS for m in measures)
     return table

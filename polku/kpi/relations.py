@@ -7,6 +7,8 @@
   search ended (with its outcome), a service began (with its type); placed by the home on that day.
 * ``share``: the municipal-share engine's euros (``polku.municipal_share``), per benefit row.
 * ``labour_force``: an input series by municipality and year (``reference.LabourForce``).
+* ``decisions``: wage subsidy, start-up grant and municipal supplement decisions recorded in
+  ``polku.provision``, by month of decision and paying municipality.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table, so the SQL
@@ -49,6 +51,10 @@ RELATIONS: dict[str, Relation] = {
                       {"municipality": "municipality", "area": "municipality", "benefit_type": "benefit_type"},
                       ("sum",)),
     "labour_force": Relation("labour_force", {}, {"municipality": "municipality", "area": "municipality"}, ("sum",)),
+    # Recorded decisions (polku.provision): one row per decision, in the month of the decision, charged to the
+    # paying municipality; "sum" adds the decision's total euros (euros a month × months).
+    "decisions": Relation("decisions", {"kind": "text"},
+                          {"municipality": "municipality", "area": "municipality", "kind": "kind"}, ("count", "sum")),
 }
 
 AGE_GROUPS = (("-24", 25), ("25-29", 30), ("30-39", 40), ("40-49", 50), ("50-59", 60))
@@ -164,6 +170,7 @@ class Sources:
     homes: str = "timeline_homemunicipalityspell"
     job_searches: str = "timeline_jobsearchperiod"
     persons: str = "people_person"
+    decisions: str | None = "provision_decision"  # None: the snapshot holds no decisions
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 

@@ -116,7 +116,8 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
 
     sources = Sources(status_spells=parquet("timeline_statusspell"), homes=parquet("timeline_homemunicipalityspell"),
                       job_searches=parquet("timeline_jobsearchperiod"), persons=parquet("people_person"),
-                      versioned=False, persons_have_team="team_id" in _parquet_columns(connection, directory))
+                      decisions=parquet("provision_decision") if (directory / "provision_decision.parquet").exists()
+                      else None, versioned=False, persons_have_team="team_id" in _parquet_columns(connection, directory))
 
     def run(sql: str) -> list[tuple[Any, ...]]:
         return list(connection.execute(sql).fetchall())

@@ -71,4 +71,26 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
                 data[column] = pa.array(values, pa.string())
         pq.write_table(pa.table(data), directory / f"{table}.parquet")
         counts[table] = len(rows)
+    counts["provision_decision"] = _export_decisions(directory, known_at)
     return counts
+
+
+def _export_decisions(directory: Path, known_at: datetime) -> int:
+    """Decisions are not versioned facts: what was recorded by ``known_at`` is what was created by then."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from polku.provision.models import Decision
+
+    rows = list(Decision.objects.filter(created_at__lte=known_at).values_list(
+        "person_id", "kind", "municipality_id", "decided_on", "monthly_amount", "months", "created_at"))
+    pq.write_table(pa.table({
+        "person_id": pa.array([str(r[0]) for r in rows], pa.string()),
+        "kind": pa.array([r[1] for r in rows], pa.string()),
+        "municipality_id": pa.array([r[2] for r in rows], pa.string()),
+        "decided_on": pa.array([r[3] for r in rows], pa.date32()),
+        "monthly_amount": pa.array([r[4] for r in rows], pa.decimal128(10, 2)),
+        "months": pa.array([r[5] for r in rows], pa.int16()),
+        "created_at": pa.array([r[6] for r in rows], pa.timestamp("us", tz="UTC")),
+    }), directory / "provision_decision.parquet")
+    return len(rows)
