@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
@@ -157,12 +158,16 @@ class SqlBackend:
             table.update(self.share(request, by_relation["share"]))
         if by_relation["labour_force"]:
             table.update(labour_force_table(request, by_relation["labour_force"], self.labour_force))
+        if by_relation["caseload"] and self.sources.assignments is not None:
+            sql = caseload_query(request, by_relation["caseload"], self.dialect, self.sources)
+            table.update(contributor_rows_to_table(self.run(sql), by_relation["caseload"], set(request.months)))
         if by_relation["decisions"] and self.sources.decisions is not None:
             sql = decisions_query(request, by_relation["decisions"], self.dialect, self.sources.decisions)
             table.update(contributor_rows_to_table(self.run(sql), by_relation["decisions"], set(request.months)))
         return table
 
 
+HELSINKI = ZoneInfo("Europe/Helsinki")
 DECISION_TOTAL = "(monthly_amount * months)"
 CENT = Decimal("0.01")
 
@@ -185,6 +190,41 @@ def decisions_query(request: Request, measures: list[Measure], dialect: Dialect,
     return (f"SELECT {d.month_of('decided_on')} AS month, municipality_id AS municipality, {group} AS grp, {columns} "
             f"FROM {table} WHERE decided_on >= {d.date(first)} AND decided_on < {d.date(last_day)}{known}{scope} "
             f"GROUP BY 1, 2, 3")
+
+
+def day_ends(request: Request) -> list[tuple[date, date, datetime]]:
+    """(month, calculation day, the instant that day ends in Helsinki) for each month asked."""
+    return [(c.month, c.day, datetime.combine(c.day + timedelta(days=1), time(), tzinfo=HELSINKI))
+            for c in calc_months(list(request.months))]
+
+
+def caseload_query(request: Request, measures: list[Measure], dialect: Dialect, sources: Sources) -> str:
+    """Counsellors' clients on each calculation day: assignments in force at the end of the day whose person has
+    an open job search that day, placed by the person's home municipality. As of a moment, an assignment counts
+    if it had started by then, and one ended later counts as still running."""
+    d = dialect
+    calc = ", ".join(f"({d.date(month)}, {d.date(day)}, {d.timestamp(end)})" for month, day, end in day_ends(request))
+    known = request.known_at
+    started = "" if known is None else f" AND a.started_at <= {d.timestamp(known)}"
+    ended = "a.ended_at IS NULL OR a.ended_at >= c.day_end" + (
+        "" if known is None else f" OR a.ended_at > {d.timestamp(known)}")
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", d, known)
+    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on", d, known)
+    scope = "" if request.municipalities is None else \
+        " AND h.municipality_id IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    columns = ", ".join(f"{measure_sql(m, 'clients' if m.aggregate == 'sum' else '1')} AS m{i}, SUM(clients) AS n{i}"
+                        for i, m in enumerate(measures))
+    return f"""WITH calc(month, day, day_end) AS (VALUES {calc}),
+homes AS ({homes}),
+searches AS ({searches}),
+loads AS (
+  SELECT c.month, h.municipality_id AS municipality, a.counsellor_id, COUNT(*) AS clients
+  FROM calc c
+  JOIN {sources.assignments} a ON a.counsellor_id IS NOT NULL AND a.started_at < c.day_end AND ({ended}){started}
+  JOIN searches s ON s.person_id = a.person_id AND s.registered_on <= c.day AND (s.ended_on IS NULL OR s.ended_on >= c.day)
+  JOIN homes h ON h.person_id = a.person_id AND h.start_date <= c.day AND (h.end_date IS NULL OR h.end_date >= c.day){scope}
+  GROUP BY c.month, h.municipality_id, a.counsellor_id)
+SELECT month, municipality, '' AS grp, {columns} FROM loads GROUP BY 1, 2, 3"""
 
 
 def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:

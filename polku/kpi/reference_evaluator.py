@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from polku.core.calendar import month_start
 from polku.kpi.definitions import Measure
-from polku.kpi.engine import NO_GROUP, MeasureTable, Request, labour_force_table
+from polku.kpi.engine import NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
 from polku.kpi.relations import (
     AGE_GROUPS,
     FLOW_DAYS,
@@ -60,6 +60,16 @@ class DecisionFact:
     municipality: str
     decided_on: date
     total: Decimal
+
+
+@dataclass(frozen=True)
+class AssignmentFact:
+    """A counsellor's responsibility for a person (``casework.CaseAssignment``), from start to end instant."""
+
+    person_id: str
+    counsellor: int
+    started_at: datetime
+    ended_at: datetime | None = None
 
 
 @dataclass
@@ -200,9 +210,31 @@ def _decision_table(request: Request, measures: list[Measure], decisions: list[D
     return {key: (value, len(persons[key])) for key, value in sums.items() if value}
 
 
-def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary,
+def _caseload_table(request: Request, measures: list[Measure], persons: list[KpiPerson],
+                    assignments: list[AssignmentFact]) -> MeasureTable:
+    by_id = {p.person_id: p for p in persons}
+    clients: dict[tuple[date, str, int], int] = defaultdict(int)
+    for month, day, day_end in day_ends(request):
+        for a in assignments:
+            person = by_id[a.person_id]
+            running = a.started_at < day_end and (a.ended_at is None or a.ended_at >= day_end)
+            searching = any(s.registered <= day and (s.ended is None or s.ended >= day) for s in person.searches)
+            home = _home(person, day)
+            if running and searching and home and (request.municipalities is None or home in request.municipalities):
+                clients[(month, home, a.counsellor)] += 1
+    table: MeasureTable = {}
+    for measure in measures:
+        for (month, home, _counsellor), n in clients.items():
+            key = (measure.key, month, home, NO_GROUP)
+            value, contributors = table.get(key, (Decimal(0), 0))
+            table[key] = (value + (n if measure.aggregate == "sum" else 1), contributors + n)
+    return table
+
+
+def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary, *,
                             labour_force: dict[tuple[str, int], int] | None = None,
-                            decisions: list[DecisionFact] | None = None) -> MeasureTable:
+                            decisions: list[DecisionFact] | None = None,
+                            assignments: list[AssignmentFact] | None = None) -> MeasureTable:
     """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force and decisions."""
     months = calc_months(list(request.months))
     measures = request.measures()
@@ -225,6 +257,9 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
     lf: list[Measure] = [m for m in measures if m.relation == "labour_force"]
     if lf:
         table.update(labour_force_table(request, lf, labour_force or {}))
+    loads = [m for m in measures if m.relation == "caseload"]
+    if loads:
+        table.update(_caseload_table(request, loads, persons, assignments or []))
     decided = [m for m in measures if m.relation == "decisions"]
     if decided:
         table.update(_decision_table(request, decided, decisions or []))

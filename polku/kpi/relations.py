@@ -9,6 +9,8 @@
 * ``labour_force``: an input series by municipality and year (``reference.LabourForce``).
 * ``decisions``: wage subsidy, start-up grant and municipal supplement decisions recorded in
   ``polku.provision``, by month of decision and paying municipality.
+* ``caseload``: counsellors' clients with an open job search on the calculation day (``polku.casework``),
+  by counsellor and the clients' home municipality.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table, so the SQL
@@ -55,6 +57,9 @@ RELATIONS: dict[str, Relation] = {
     # paying municipality; "sum" adds the decision's total euros (euros a month × months).
     "decisions": Relation("decisions", {"kind": "text"},
                           {"municipality": "municipality", "area": "municipality", "kind": "kind"}, ("count", "sum")),
+    # Caseloads (polku.casework) on the calculation day: one row per counsellor and municipality, "sum" adds the
+    # counsellor's clients with an open job search living there, "count" counts the counsellors.
+    "caseload": Relation("caseload", {}, {"municipality": "municipality", "area": "municipality"}, ("count", "sum")),
 }
 
 AGE_GROUPS = (("-24", 25), ("25-29", 30), ("30-39", 40), ("40-49", 50), ("50-59", 60))
@@ -171,6 +176,7 @@ class Sources:
     job_searches: str = "timeline_jobsearchperiod"
     persons: str = "people_person"
     decisions: str | None = "provision_decision"  # None: the snapshot holds no decisions
+    assignments: str | None = "casework_caseassignment"  # None: the snapshot holds no caseloads
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 

@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connections
 from django.db.models import Q
@@ -24,6 +23,7 @@ from polku.core.calendar import iter_months, last_working_day, month_end, month_
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure
 from polku.kpi.engine import (
+    HELSINKI,
     NO_GROUP,
     IndicatorValue,
     MeasureTable,
@@ -34,8 +34,6 @@ from polku.kpi.engine import (
     sql_backend,
 )
 from polku.kpi.relations import Sources, Vocabulary, shipped_vocabulary
-
-HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 def labour_force_series() -> dict[tuple[str, int], int]:
@@ -116,8 +114,9 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
 
     sources = Sources(status_spells=parquet("timeline_statusspell"), homes=parquet("timeline_homemunicipalityspell"),
                       job_searches=parquet("timeline_jobsearchperiod"), persons=parquet("people_person"),
-                      decisions=parquet("provision_decision") if (directory / "provision_decision.parquet").exists()
-                      else None, versioned=False, persons_have_team="team_id" in _parquet_columns(connection, directory))
+                      decisions=_optional(directory, "provision_decision"),
+                      assignments=_optional(directory, "casework_caseassignment"), versioned=False,
+                      persons_have_team="team_id" in _parquet_columns(connection, directory))
 
     def run(sql: str) -> list[tuple[Any, ...]]:
         return list(connection.execute(sql).fetchall())
@@ -135,6 +134,12 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
         return share_sql_table(request, measures, "duckdb", run, facts)
 
     return sql_backend("duckdb", run, sources, vocabulary, share=share, labour_force=labour_force or {})
+
+
+def _optional(directory: Path, table: str) -> str | None:
+    """A snapshot table that older snapshots (and the simulator's national ones) do not have."""
+    path = directory / f"{table}.parquet"
+    return f"read_parquet('{path}')" if path.exists() else None
 
 
 def _parquet_columns(connection: Any, directory: Path) -> set[str]:

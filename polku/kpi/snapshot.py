@@ -72,7 +72,27 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
         pq.write_table(pa.table(data), directory / f"{table}.parquet")
         counts[table] = len(rows)
     counts["provision_decision"] = _export_decisions(directory, known_at)
+    counts["casework_caseassignment"] = _export_assignments(directory, known_at)
     return counts
+
+
+def _export_assignments(directory: Path, known_at: datetime) -> int:
+    """Caseload assignments as they stood at ``known_at``: started by then, an end after it not yet known."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from polku.casework.models import CaseAssignment
+
+    rows = list(CaseAssignment.objects.filter(started_at__lte=known_at).values_list(
+        "person_id", "counsellor_id", "started_at", "ended_at"))
+    pq.write_table(pa.table({
+        "person_id": pa.array([str(r[0]) for r in rows], pa.string()),
+        "counsellor_id": pa.array([r[1] for r in rows], pa.int64()),
+        "started_at": pa.array([r[2] for r in rows], pa.timestamp("us", tz="UTC")),
+        "ended_at": pa.array([r[3] if r[3] is not None and r[3] <= known_at else None for r in rows],
+                             pa.timestamp("us", tz="UTC")),
+    }), directory / "casework_caseassignment.parquet")
+    return len(rows)
 
 
 def _export_decisions(directory: Path, known_at: datetime) -> int:

@@ -16,7 +16,7 @@ import pytest
 from polku.access.models import Role, StaffProfile
 from polku.core.calendar import iter_months
 from polku.kpi.definitions import shipped_definitions
-from polku.kpi.engine import Request
+from polku.kpi.engine import HELSINKI, Request
 from polku.kpi.reference_evaluator import DecisionFact, reference_measure_table
 from polku.kpi.relations import shipped_vocabulary
 from polku.kpi.selectors import database_backend, duckdb_parquet_backend, indicator_values, scope_for
@@ -85,3 +85,50 @@ def test_as_of_counts_only_what_was_recorded_then(decisions: list[DecisionFact])
     before = indicator_values(definition, scope_for("765"), date(2022, 2, 1), date(2022, 2, 1), as_of=date(2022, 2, 1))
     # The decisions were recorded today (created_at), long after February 2022: as known then, there were none.
     assert [v.value for v in before] in ([0], [None])
+
+
+def test_clients_per_counsellor_on_every_engine(make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile],
+                                                tmp_path: Path) -> None:
+    """Sotkamo: counsellor A has 3 clients, B 1 on 30.12.2022 (the calculation day); a client whose job search ended
+    and an assignment that ended do not count; a Kuopio client is placed in Kuopio."""
+    from datetime import datetime, timedelta
+
+    from polku.casework.models import CaseAssignment
+    from polku.kpi.reference_evaluator import AssignmentFact, HomeFact, KpiPerson, SearchFact
+    from polku.timeline import services as timeline
+
+    counsellor_a = make_staff(Role.COUNSELLOR, area=None).user
+    counsellor_b = make_staff(Role.COUNSELLOR, area=None).user
+    facts: list[KpiPerson] = []
+    setup = [("765", counsellor_a, None), ("765", counsellor_a, None), ("765", counsellor_a, None),
+             ("765", counsellor_b, None), ("765", counsellor_b, date(2022, 11, 15)), ("297", counsellor_b, None)]
+    for municipality, counsellor, search_ended in setup:
+        person = make_person(municipality=municipality, since=date(2015, 1, 1))
+        timeline.job_search_open(person=person, registered_on=date(2022, 6, 1), ended_on=search_ended,
+                                 end_reason="studies" if search_ended else "")
+        CaseAssignment.objects.create(person=person, counsellor=counsellor, valid_from=date(2022, 6, 1),
+                                      started_at=datetime(2022, 6, 1, 9, tzinfo=HELSINKI))
+        facts.append(KpiPerson(str(person.pk), person.birth_date, homes=[HomeFact(date(2015, 1, 1), None, municipality)],
+                               searches=[SearchFact(date(2022, 6, 1), search_ended)]))
+    # Assignments began in June; one of A's ended in September (that client then had nobody).
+    june = datetime(2022, 6, 1, 9, tzinfo=HELSINKI)
+    ended = CaseAssignment.objects.filter(counsellor=counsellor_a).order_by("pk").first()
+    assert ended is not None
+    CaseAssignment.objects.filter(pk=ended.pk).update(ended_at=june + timedelta(days=100))
+    assignments = [AssignmentFact(str(a.person_id), a.counsellor_id, a.started_at, a.ended_at)
+                   for a in CaseAssignment.objects.all() if a.counsellor_id is not None]
+    definition = shipped_definitions().get("clients_per_counsellor")
+    months = (date(2022, 5, 1), date(2022, 8, 1), date(2022, 12, 1))
+    request = Request((definition,), months, date(2022, 12, 31), None, None)
+    database = database_backend().measure_table(request)
+    reference = reference_measure_table(request, facts, shipped_vocabulary(), assignments=assignments)
+    export_parquet(tmp_path)
+    with duckdb.connect() as connection:
+        parquet = duckdb_parquet_backend(connection, tmp_path, shipped_vocabulary()).measure_table(request)
+    assert database == reference == parquet
+    values = {v.period: v.value for v in indicator_values(definition, scope_for("765"), months[0], months[-1])}
+    # May: nobody assigned yet; August: A 3, B 2 → 2.5 (whole month value: 3); December: A 2, B 1 → 1.5 (2).
+    assert (values["2022-05"], values["2022-08"], values["2022-12"]) == (None, Decimal(3), Decimal(2))
+    yearly = indicator_values(definition, scope_for("765"), date(2022, 8, 1), date(2022, 12, 1), by_year=True)
+    # Aug 5, Sep 4 (A's first client's assignment ended 9.9.), Oct 4, Nov 3 (a search ended 15.11.), Dec 3.
+    assert [(v.numerator, v.denominator) for v in yearly] == [(Decimal(19), Decimal(10))]

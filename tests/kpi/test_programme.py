@@ -36,9 +36,10 @@ def test_progress_rows_of_the_shipped_programme() -> None:
     assert by_code["long_term_unemployed"].status == "on_track"  # 40 below the path's 44
     assert by_code["activation_rate"].status == "off_track"  # path 43.35, 13 short of it
     assert by_code["youth_unemployed"].status == "no_data"
-    assert [r.status for r in rows if r.indicator is None] == ["manual"]  # caseload: on the case-work page
-    # The kuntalisä goal is now computed from recorded decisions, with no data in this test.
+    assert [r.status for r in rows if r.indicator is None] == []  # every goal is now computed from recorded data
+    # The caseload and kuntalisä goals come from recorded assignments and decisions, none in this test.
     assert by_code["municipal_wage_supplement_committed"].status == "no_data"
+    assert by_code["clients_per_counsellor"].status == "no_data"
 
 
 @pytest.mark.django_db
