@@ -43,7 +43,8 @@ class ApplicationReportForm(forms.Form):
 
 class JobSearchEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Päättymispäivä"), widget=DATE)
-    end_reason = forms.ChoiceField(label=_("Päättymisen syy"), choices=[("", "–"), *JobSearchEndReason.choices], required=False)
+    end_reason = forms.ChoiceField(label=_("Päättymisen syy"), choices=[("", "–"), *JobSearchEndReason.choices],
+                                   error_messages={"required": _("Valitse työnhaun päättymisen syy.")})
 
 
 class AssignmentForm(forms.Form):

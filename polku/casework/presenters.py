@@ -45,6 +45,29 @@ MILESTONE_LABELS = {
 }
 
 
+# What a counsellor does about each kind of item: the form that settles it (URL name, query) and its label.
+ACTIONS: dict[str, tuple[str, str, Any]] = {
+    "initial_interview": ("casework:meeting_new", "?laji=initial_interview", _("Kirjaa alkuhaastattelu")),
+    "job_search_conversation": ("casework:meeting_new", "?laji=job_search_conversation", _("Kirjaa keskustelu")),
+    "supplementary_conversations": ("casework:meeting_new", "?laji=supplementary_conversation",
+                                    _("Kirjaa täydentävä keskustelu")),
+    "no_plan": ("casework:plan_edit", "", _("Laadi suunnitelma")),
+    "plan_expiring": ("casework:plan_edit", "", _("Päivitä suunnitelma")),
+    "application_report_missing": ("casework:report_new", "", _("Kirjaa hakuilmoitus")),
+    "applications_below_obligation": ("casework:report_new", "", _("Kirjaa hakuilmoitus")),
+    "reaching_three_months": ("provision:referral_new", "", _("Ohjaa palveluun")),
+    "handover_due": ("casework:handover", "", _("Siirrä omavalmennukseen")),
+}
+
+
+def action_for(kind: str, person_id: Any) -> tuple[str, str] | None:
+    """(URL, label) of the form that settles an item of ``kind`` for a client; None for notices."""
+    if kind not in ACTIONS:
+        return None
+    name, query, label = ACTIONS[kind]
+    return reverse(name, args=[person_id]) + query, str(label)
+
+
 def rule_set_name(rule_set: ProcessRuleSet) -> str:
     language = (get_language() or "fi")[:2]
     return rule_set.name.get(language) or rule_set.name.get("fi", rule_set.code)
@@ -56,6 +79,7 @@ class DueRow:
     label: str
     state_label: str
     detail: str
+    action: tuple[str, str] | None = None
 
 
 def detail_text(item: DueItem) -> str:
@@ -69,8 +93,9 @@ def detail_text(item: DueItem) -> str:
     return ""
 
 
-def due_rows(items: list[DueItem]) -> list[DueRow]:
-    return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item)) for item in items]
+def due_rows(items: list[DueItem], person_id: Any = None) -> list[DueRow]:
+    return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item),
+                   action_for(item.kind, person_id) if person_id is not None else None) for item in items]
 
 
 @dataclass(frozen=True)
@@ -105,7 +130,7 @@ def client_panel(person: Person, today: date, book: ProcessRuleBook | None = Non
     stones: list[Milestone] = milestones(case, book) if case is not None else []
     plans = list(EmploymentPlan.objects.filter(person=person).select_related("recorded_by").order_by("-recorded_at"))
     return ClientPanel(
-        today=today, case=case, rule_set=book.in_force(today), due=due_rows(items),
+        today=today, case=case, rule_set=book.in_force(today), due=due_rows(items, person.pk),
         milestones=[MilestoneRow(str(MILESTONE_LABELS[m.key]), m.on, m.rule, m.on < today) for m in stones],
         plan=next((p for p in plans if p.superseded_at is None), None),
         plan_history=plans,
@@ -129,7 +154,7 @@ def timeline_events(panel: ClientPanel) -> list[tuple[date, str, str]]:
 
 ROW_HTML = ('<tr class="due due--{state}"><td class="nowrap">{due}</td><td><span class="badge badge--{state}">{state_label}'
             '</span></td><th scope="row"><a href="{url}#asiakastyo">{name}</a></th><td>{label}</td><td>{detail}</td>'
-            '<td>{counsellor}{team}</td><td><abbr title="{source}">{rule_set}</abbr>{unverified}</td></tr>')
+            '<td>{action}</td><td>{counsellor}{team}</td><td>{rule_set}{unverified}</td></tr>')
 
 
 def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
@@ -141,6 +166,9 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     labels = {kind: str(label) for kind, label in KIND_LABELS.items()}
     states = {state: str(label) for state, label in STATE_LABELS.items()}
     dates: dict[date, str] = {}
+    book = shipped_rule_book()
+    rule_sets = {rs.code: rule_set_name(rs) for rs in book.rule_sets}
+    actions = {kind: (reverse(name, args=[placeholder]) + query, str(label)) for kind, (name, query, label) in ACTIONS.items()}
     return format_html_join("\n", ROW_HTML, (
         {
             "state": row.item.state, "state_label": states[row.item.state], "name": row.name,
@@ -148,9 +176,17 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
             "url": url.replace(placeholder, str(row.person_id)), "label": labels[row.item.kind],
             "detail": detail_text(row.item) or "–", "counsellor": row.counsellor or "–",
             "team": format_html(' <span class="muted">({})</span>', row.team) if row.team else "",
-            "source": row.item.source, "rule_set": row.item.rule_set, "unverified": "" if row.item.verified else unverified,
+            "action": _action_link(row.item.kind, row.person_id, actions),
+            "rule_set": rule_sets[row.item.rule_set], "unverified": "" if row.item.verified else unverified,
         } for row in rows
     ))
+
+
+def _action_link(kind: str, person_id: Any, actions: dict[str, tuple[str, str]]) -> SafeString | str:
+    if kind not in actions:
+        return "–"
+    url, label = actions[kind]
+    return format_html('<a href="{}">{}</a>', url.replace("00000000-0000-0000-0000-000000000000", str(person_id)), label)
 
 
 def worklist_json(worklist: selectors.Worklist) -> dict[str, Any]:

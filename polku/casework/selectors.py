@@ -159,8 +159,8 @@ class WorklistRow:
 @dataclass(frozen=True)
 class Worklist:
     rows: list[WorklistRow]
-    counts: dict[str, int]  # by DueKind, over all states shown
-    states: dict[str, int]  # by DueState
+    counts: dict[str, int]  # by DueKind, within the state filter
+    states: dict[str, int]  # by DueState, within the kind filter (so the state cards stay meaningful when filtered)
     clients: int  # clients with an open job search in scope
     rule_set_code: str
     today: date
@@ -193,12 +193,14 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
     for person_id, case in cases.items():
         counsellor, team = assignments.get(person_id, (None, None))
         for item in due_items(case, book, today):
-            if wanted_states and item.state not in wanted_states:
+            kind_ok = not wanted_kinds or item.kind in wanted_kinds
+            state_ok = not wanted_states or item.state in wanted_states
+            if state_ok:
+                counts[item.kind] += 1
+            if kind_ok:
+                state_counts[item.state] += 1
+            if not (kind_ok and state_ok):
                 continue
-            counts[item.kind] += 1
-            if wanted_kinds and item.kind not in wanted_kinds:
-                continue
-            state_counts[item.state] += 1
             rows.append(WorklistRow(person_id=person_id, name=names[person_id], counsellor=counsellor or "",
                                     team=team or "", phase=case.phase, item=item))
     rows.sort(key=SORTS.get(sort, SORTS["due"]))

@@ -9,10 +9,11 @@ write logged, by the caller through ``polku.access.services.person_access`` like
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -32,7 +33,7 @@ from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from polku.people.models import Person
 from polku.timeline import services as timeline_services
-from polku.timeline.models import JobSearchEndReason, JobSearchPeriod
+from polku.timeline.models import JobSearchEndReason, JobSearchPeriod, StatusSpell
 from polku.timeline.services import Actor
 
 STANDARD_OBLIGATION = "standard"
@@ -200,6 +201,12 @@ def application_report_record(*, person: Person, period_start: date | None, appl
         errors.append(FieldError("period_start", ErrorCode.INVALID, "Raportointijakso ei voi alkaa tulevaisuudessa."))
     if reported_on > today:
         errors.append(FieldError("reported_on", ErrorCode.INVALID, "Ilmoituspäivä ei voi olla tulevaisuudessa."))
+    search = open_job_search(person)
+    if search is None:
+        errors.append(FieldError("period_start", ErrorCode.INVALID, "Henkilöllä ei ole avointa työnhakua."))
+    elif period_start is not None and month_start(period_start) < month_start(search.registered_on):
+        errors.append(FieldError("period_start", ErrorCode.INVALID,
+                                 f"Jakso on ennen työnhaun alkua ({search.registered_on:%d.%m.%Y})."))
     _raise_if(errors)
     assert period_start is not None
     assert applications is not None
@@ -295,10 +302,40 @@ def open_job_search(person: Person) -> JobSearchPeriod | None:
     return JobSearchPeriod.objects.filter(person=person, superseded_at__isnull=True, ended_on__isnull=True).first()
 
 
+# What the person's labour-market status becomes the day after a job search ends with this outcome. A job
+# seeker's status (unemployed, laid off, part-time) ends with the job search, so that the statistics stop
+# counting them; outcomes without a known next status (moved, other, another service, which its own
+# participation records) just end it.
+OUTCOME_STATUS: dict[str, tuple[str, str | None]] = {
+    JobSearchEndReason.OPEN_MARKET_JOB: ("employed", None),
+    JobSearchEndReason.ENTREPRENEURSHIP: ("employed", None),
+    JobSearchEndReason.SUBSIDISED_JOB: ("in_service", "wage_subsidy"),
+    JobSearchEndReason.STUDIES: ("studying", None),
+    JobSearchEndReason.OUTSIDE_LABOUR_FORCE: ("outside", None),
+}
+JOB_SEEKER_STATUSES = ("unemployed", "laid_off_full", "laid_off_partial", "part_time_employed")
+
+
+def _status_after_job_search(person: Person, ended_on: date, end_reason: str, actor: Actor) -> None:
+    current = StatusSpell.objects.filter(person=person, superseded_at__isnull=True, start_date__lte=ended_on,
+                                         status_id__in=JOB_SEEKER_STATUSES).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=ended_on)).first()
+    if current is None:
+        return
+    timeline_services.status_spell_record(
+        person=person, status=current.status_id, start_date=current.start_date, end_date=ended_on, actor=actor,
+        corrects=current, reason=f"työnhaku päättyi: {end_reason}")
+    if end_reason in OUTCOME_STATUS:
+        status, service = OUTCOME_STATUS[end_reason]
+        timeline_services.status_spell_record(person=person, status=status, service_type=service,
+                                              start_date=ended_on + timedelta(days=1), actor=actor)
+
+
 @transaction.atomic
 def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, actor: Actor = None,
                      today: date | None = None) -> JobSearchPeriod:
-    """End the open job search with its outcome, and close the client's assignment."""
+    """End the open job search with its outcome: the job-seeker status ends the same day and the outcome's
+    status (``OUTCOME_STATUS``) begins the next; the client's assignment closes."""
     today = today or timezone.localdate()
     period = open_job_search(person)
     errors = _required(ended_on, "ended_on", "Anna päättymispäivä.")
@@ -313,6 +350,7 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     assert period is not None
     assert ended_on is not None
     ended = timeline_services.job_search_end(period=period, ended_on=ended_on, end_reason=end_reason, actor=actor)
+    _status_after_job_search(person, ended_on, end_reason, actor)
     CaseAssignment.objects.filter(person=person, ended_at__isnull=True).update(ended_at=timezone.now())
     return ended
 

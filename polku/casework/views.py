@@ -28,7 +28,8 @@ from polku.access.models import AccessChannel, Role, StaffProfile, Team
 from polku.access.policy import can_see_person_level_data, can_write_person_data, staff_profile
 from polku.access.services import log_person_reads, person_access
 from polku.casework import forms, presenters, selectors, services
-from polku.casework.due import DueKind, DueState
+from polku.casework.due import DueKind, DueState, initial_interview_on
+from polku.casework.models import ApplicationReport
 from polku.casework.rules import shipped_rule_book
 from polku.core.errors import AccessDenied
 from polku.people.models import Person
@@ -145,11 +146,12 @@ def meeting_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = _client(request, person_id, "meeting_record")
     if isinstance(person, HttpResponse):
         return person
-    initial = {"held_on": timezone.localdate(), "kind": request.GET.get("laji", "job_search_conversation"),
-               "channel": "face_to_face"}
+    case = selectors.client_case(person, timezone.localdate())
+    due_kind = "initial_interview" if case is not None and initial_interview_on(case) is None else "job_search_conversation"
+    initial = {"held_on": timezone.localdate(), "kind": request.GET.get("laji", due_kind), "channel": "face_to_face"}
     form = forms.MeetingForm(request.POST or None, initial=initial)
     if form_flow.saved(request, form, lambda data: services.meeting_record(person=person, actor=request.user, **data)):
-        return form_flow.done(request, person, _("Tapaaminen kirjattu."), anchor=ANCHOR)
+        return form_flow.done(request, person, _("Tapaaminen kirjattu."))
     return _form_page(request, person, form, _("Kirjaa tapaaminen"), _("Tallenna tapaaminen"))
 
 
@@ -159,7 +161,8 @@ def _basis_choices(today: date) -> list[tuple[str, str]]:
     obligation = rule_set.rule("application_obligation")
     standard = _("Pääsääntö: %(low)s–%(high)s kuukaudessa") % {"low": obligation["min"], "high": obligation["max"]}
     return [(services.STANDARD_OBLIGATION, standard)] + [
-        (code, f"{case.name.get(language, case.name['fi'])}: {case.count} / {case.period_months} kk")
+        (code, _("%(name)s: %(count)s / %(months)s kk") % {
+            "name": case.name.get(language, case.name["fi"]), "count": case.count, "months": case.period_months})
         for code, case in rule_set.reduced_cases().items()
     ]
 
@@ -189,7 +192,7 @@ def plan_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         initial = {"drawn_up_on": today, "applications_required": 4, "obligation_basis": services.STANDARD_OBLIGATION}
     form = forms.PlanForm(request.POST or None, initial=initial, basis_choices=_basis_choices(today))
     if form_flow.saved(request, form, lambda data: _save_plan(person, request.user, data)):
-        return form_flow.done(request, person, _("Työllistymissuunnitelma tallennettu."), anchor=ANCHOR)
+        return form_flow.done(request, person, _("Työllistymissuunnitelma tallennettu."))
     conflict = None
     if form.has_error("version", "conflict") and current is not None:
         # Keep the user's text; the next save is based on the version now in force.
@@ -206,9 +209,14 @@ def report_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if isinstance(person, HttpResponse):
         return person
     form = forms.ApplicationReportForm(request.POST or None)
-    if form_flow.saved(request, form, lambda data: services.application_report_record(
-            person=person, actor=request.user, **data)):
-        return form_flow.done(request, person, _("Hakuilmoitus kirjattu."), anchor=ANCHOR)
+    if (result := form_flow.saved(request, form, lambda data: services.application_report_record(
+            person=person, actor=request.user, **data))) is not None:
+        earlier = ApplicationReport.objects.filter(lineage=result.value.lineage, superseded_at__isnull=False).order_by(
+            "-superseded_at").first()
+        message = _("Hakuilmoitus kirjattu.") if earlier is None else _(
+            "Jakson hakuilmoitus päivitetty: aiemmin %(old)s, nyt %(new)s hakua.") % {
+            "old": earlier.applications, "new": result.value.applications}
+        return form_flow.done(request, person, message)
     return _form_page(request, person, form, _("Kirjaa hakuilmoitus"), _("Tallenna"))
 
 
@@ -220,7 +228,7 @@ def job_search_end(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         return person
     form = forms.JobSearchEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     if form_flow.saved(request, form, lambda data: services.job_search_close(person=person, actor=request.user, **data)):
-        return form_flow.done(request, person, _("Työnhaku päätetty."), anchor=ANCHOR)
+        return form_flow.done(request, person, _("Työnhaku päätetty."))
     return _form_page(request, person, form, _("Päätä työnhaku"), _("Päätä työnhaku"))
 
 
@@ -248,7 +256,7 @@ def reassign(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                                 initial={"counsellor": str(current.counsellor_id) if current and current.counsellor_id else ""})
     if form_flow.saved(request, form, lambda data: services.assign(
             person=person, counsellor=_user_or_none(data["counsellor"]), actor=request.user, reason=data["reason"])):
-        return form_flow.done(request, person, _("Vastuuohjaaja vaihdettu."), anchor=ANCHOR)
+        return form_flow.done(request, person, _("Vastuuohjaaja vaihdettu."))
     return _form_page(request, person, form, _("Vaihda vastuuohjaaja"), _("Tallenna"))
 
 
@@ -265,7 +273,7 @@ def handover(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     if form_flow.saved(request, form, lambda data: services.handover(
             person=person, team_id=int(data["team"]) if data["team"] else None,
             counsellor=_user_or_none(data["counsellor"]), actor=request.user)):
-        return form_flow.done(request, person, _("Asiakas siirretty omavalmennukseen."), anchor=ANCHOR)
+        return form_flow.done(request, person, _("Asiakas siirretty omavalmennukseen."))
     return _form_page(request, person, form, _("Siirto omavalmennukseen"), _("Siirrä"))
 
 

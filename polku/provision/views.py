@@ -219,7 +219,7 @@ ANCHOR = "palvelut"
 
 
 def _done(request: HttpRequest, person: Person, message: str) -> HttpResponse:
-    return form_flow.done(request, person, message, anchor=ANCHOR)
+    return form_flow.done(request, person, message)
 
 
 def _form_page(request: HttpRequest, person: Person, form: Any, title: str, submit: str, **extra: Any) -> HttpResponse:

@@ -38,13 +38,14 @@ AVAILABLE_NOW: tuple[Promise, ...] = (
       "jotta Polkua voi kokeilla ilman oikeita asiakastietoja."),
     _("Käyttöoikeudet roolin, työllisyysalueen ja tiimin mukaan sekä lokitieto jokaisesta "
       "henkilötietojen katselusta: kuka, ketä, milloin, mitä ja mihin tarkoitukseen."),
-)
-
-COMING: tuple[Promise, ...] = (
     _("Työlistat asiakasprosessin lakisääteisistä vaiheista (alkuhaastattelu, työnhakukeskustelut, "
       "työllistymissuunnitelma)."),
     _("Tunnusluvut ja työllisyysohjelman tavoitteet kuukausittain, alueittain ja tiimeittäin."),
     _("Työmarkkinatuen kuntaosuus henkilöittäin ja kuukausittain sekä Kelan laskun tarkistus."),
+    _("Palveluvalikoima täyttöasteineen, ohjaukset palveluihin sekä palkkatuki-, starttiraha- ja kuntalisäpäätökset."),
+)
+
+COMING: tuple[Promise, ...] = (
     _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
 )
 
@@ -56,47 +57,46 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
               "työnhakujaksot ja etuuspäivät."),
             _("Haet asiakasta nimellä tai henkilötunnuksella. Henkilötunnus ei koskaan näy osoiterivillä, "
               "ja näytöllä se näkyy vain peitettynä."),
-        ),
-        coming=(
             _("Oma työlista: myöhässä olevat alkuhaastattelut, erääntyvät työnhakukeskustelut ja "
               "päättyvät suunnitelmat."),
             _("Tapaamisen ja työllistymissuunnitelman kirjaaminen sekä palveluun ohjaaminen."),
         ),
+        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.TEAM_LEAD,
-        now=(_("Näet tiimisi asiakkaat ja heidän aikajanansa."),),
-        coming=(
+        now=(
+            _("Näet tiimisi asiakkaat ja heidän aikajanansa."),
             _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
             _("Palvelujen täyttöasteet."),
         ),
+        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.MANAGER,
-        now=(_("Näet työllisyysalueesi asiakkaat (nykyisen kotikunnan mukaan) ja heidän aikajanansa."),),
-        coming=(
+        now=(
+            _("Näet työllisyysalueesi asiakkaat (nykyisen kotikunnan mukaan) ja heidän aikajanansa."),
             _("Kuukausittaiset tunnusluvut työllisyysohjelman tavoitteita vasten."),
             _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
         ),
+        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.ANALYST,
         now=(
             _("Näet alueesi henkilötason aikajanat."),
             _("Rajapinnan (API) kuvaus ja kokeilunäkymä ovat osoitteessa /api/docs."),
-        ),
-        coming=(
             _("Työmarkkinatuen kuntaosuus kuukausittain ja henkilöryhmittäin sekä Kelan laskun tarkistus."),
-            _("Ennusteet, skenaariot ja palvelujen talousvaikutukset (panos ja tuotos)."),
         ),
+        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset (panos ja tuotos)."),),
     ),
     RoleGuide(
         Role.ELECTED_OFFICIAL,
-        now=(_("Luottamushenkilö ei näe henkilötason tietoja; Polku näyttää hänelle vain koostetietoja."),),
-        coming=(
+        now=(
+            _("Luottamushenkilö ei näe henkilötason tietoja; Polku näyttää hänelle vain koostetietoja."),
             _("Työllisyysohjelman seurantanäkymä ja kuukausiraportti."),
-            _("Vertailut viitekuntiin julkisten tilastojen perusteella."),
         ),
+        coming=(_("Vertailut viitekuntiin julkisten tilastojen perusteella."),),
     ),
     RoleGuide(
         Role.DPO,

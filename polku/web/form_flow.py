@@ -48,9 +48,10 @@ def record_url(person: Any, anchor: str) -> str:
     return reverse("web:person_detail", args=[person.pk]) + f"#{anchor}"
 
 
-def done(request: HttpRequest, person: Any, message: str, *, anchor: str) -> HttpResponse:
+def done(request: HttpRequest, person: Any, message: str) -> HttpResponse:
+    """Back to the client record, at the top where the confirmation is shown (the panels follow right below)."""
     messages.success(request, message)
-    return redirect(record_url(person, anchor))
+    return redirect(record_url(person, "main"))
 
 
 def form_page(request: HttpRequest, template: str, form: forms.Form, **context: Any) -> HttpResponse:

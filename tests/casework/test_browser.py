@@ -51,12 +51,12 @@ def test_morning_worklist_interview_and_plan(page: Any, live_server: Any, office
     page.keyboard.type("Alkuhaastattelu puhelimessa, palvelutarve arvioitu.")
     page.get_by_role("button", name="Tallenna tapaaminen").focus()
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{base}/henkilot/{office.client.pk}/#asiakastyo")
+    page.wait_for_url(f"{base}/henkilot/{office.client.pk}/#main")
     meeting = Meeting.objects.get(person=office.client)
     assert (meeting.kind, meeting.channel, meeting.held_on) == ("initial_interview", "phone", timezone.localdate())
 
     # The plan: first with an obligation out of range, then right.
-    page.get_by_role("link", name="Laadi suunnitelma").click()
+    page.get_by_role("link", name="Laadi suunnitelma").first.click()
     page.wait_for_selector("#id_agreed_actions")
     page.fill("#id_agreed_actions", "Hakee neljää työpaikkaa kuukaudessa; työnhakuvalmennus joulukuussa.")
     page.fill("#id_valid_until", (timezone.localdate() + timedelta(days=90)).isoformat())
@@ -69,7 +69,7 @@ def test_morning_worklist_interview_and_plan(page: Any, live_server: Any, office
     page.screenshot(path=str(SCREENSHOTS / "casework-plan-errors.png"), full_page=True)
     page.fill("#id_applications_required", "4")
     page.get_by_role("button", name="Tallenna suunnitelma").click()
-    page.wait_for_url(f"{base}/henkilot/{office.client.pk}/#asiakastyo")
+    page.wait_for_url(f"{base}/henkilot/{office.client.pk}/#main")
     assert EmploymentPlan.objects.get(person=office.client).applications_required == 4
 
     page.goto(f"{base}/asiakastyo/?tila=overdue")

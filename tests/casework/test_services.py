@@ -15,7 +15,7 @@ from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentP
 from polku.core.errors import ValidationFailed
 from polku.people.models import Person
 from polku.timeline import services as timeline
-from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 from tests.casework.conftest import Office, unemployed_client
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_second_save_on_the_same_version_is_refused_and_nothing_is_lost(office: 
 
 
 def test_application_report_for_the_same_period_corrects_the_first(office: Office) -> None:
-    month = TODAY.replace(day=1) - timedelta(days=1)
+    month = office.registered_on
     services.application_report_record(person=office.client, period_start=month, applications=2)
     services.application_report_record(person=office.client, period_start=month, applications=4)
     rows = ApplicationReport.objects.filter(person=office.client)
@@ -94,6 +94,10 @@ def test_application_report_for_the_same_period_corrects_the_first(office: Offic
     with pytest.raises(ValidationFailed) as refused:
         services.application_report_record(person=office.client, period_start=month, applications=-3)
     assert _fields(refused) == {"applications"}
+    with pytest.raises(ValidationFailed) as refused:  # a month before the job search began
+        services.application_report_record(person=office.client, period_start=office.registered_on - timedelta(days=40),
+                                            applications=4)
+    assert _fields(refused) == {"period_start"}
 
 
 def test_reassignment_keeps_history_and_refuses_a_counsellor_of_another_team(office: Office) -> None:
@@ -129,6 +133,10 @@ def test_ending_the_job_search_needs_a_reason(office: Office) -> None:
     services.job_search_close(person=office.client, ended_on=TODAY, end_reason="open_market_job")
     assert JobSearchPeriod.objects.get(person=office.client, superseded_at__isnull=True).end_reason == "open_market_job"
     assert services.current_assignment(office.client) is None
+    # The job seeker's unemployment ends that day and work begins the next.
+    statuses = StatusSpell.objects.filter(person=office.client, superseded_at__isnull=True).order_by("start_date")
+    assert [(s.status_id, s.start_date, s.end_date) for s in statuses] == [
+        ("unemployed", office.registered_on, TODAY), ("employed", TODAY + timedelta(days=1), None)]
 
 
 def test_worklist_item_leaves_when_the_interview_is_held(office: Office) -> None:

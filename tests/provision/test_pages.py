@@ -34,7 +34,7 @@ def login(client: Any, profile: StaffProfile) -> None:
 
 
 def person_url(person: Person) -> str:
-    return reverse("web:person_detail", args=[person.pk]) + "#palvelut"
+    return reverse("web:person_detail", args=[person.pk]) + "#main"
 
 
 def offering_row(html: str, name: str) -> list[str]:
