@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from polku.access import policy
 from polku.access.models import Role, StaffProfile, Team
@@ -65,19 +67,19 @@ def meeting_record(*, person: Person, held_on: date | None, kind: str, channel: 
                    actor: Actor = None, today: date | None = None) -> Meeting:
     """Record a meeting that was held (an initial interview, a job-search conversation …)."""
     today = today or timezone.localdate()
-    errors = _required(held_on, "held_on", "Anna tapaamisen päivä.")
+    errors = _required(held_on, "held_on", _("Anna tapaamisen päivä."))
     if held_on is not None and held_on > today:
         errors.append(FieldError("held_on", ErrorCode.INVALID,
-                                 f"Tapaaminen {held_on:%d.%m.%Y} on tulevaisuudessa; "
-                                 "pidetyksi voi kirjata vain pidetyn tapaamisen."))
+                                 _("Tapaaminen %(day)s on tulevaisuudessa; pidetyksi voi kirjata vain pidetyn tapaamisen.")
+                                 % {"day": f"{held_on:%d.%m.%Y}"}))
     if held_on is not None and held_on < person.birth_date:
-        errors.append(FieldError("held_on", ErrorCode.INVALID, "Tapaaminen ennen henkilön syntymää."))
+        errors.append(FieldError("held_on", ErrorCode.INVALID, _("Tapaaminen ennen henkilön syntymää.")))
     if kind not in MeetingKind.values:
         errors.append(FieldError("kind", ErrorCode.INVALID if kind else ErrorCode.REQUIRED,
-                                 f"Valitse tapaamisen laji: {', '.join(MeetingKind.values)}."))
+                                 _("Valitse tapaamisen laji: %(allowed)s.") % {"allowed": ", ".join(MeetingKind.values)}))
     if channel not in MeetingChannel.values:
         errors.append(FieldError("channel", ErrorCode.INVALID if channel else ErrorCode.REQUIRED,
-                                 f"Valitse asiointitapa: {', '.join(MeetingChannel.values)}."))
+                                 _("Valitse asiointitapa: %(allowed)s.") % {"allowed": ", ".join(MeetingChannel.values)}))
     _raise_if(errors)
     _lock(person)
     assert held_on is not None
@@ -104,16 +106,16 @@ def current_plan(person: Person) -> EmploymentPlan | None:
 
 def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[list[FieldError], int]:
     """Check a plan against the rule set in force when it is drawn up; returns the reporting period too."""
-    errors = _required(data.drawn_up_on, "drawn_up_on", "Anna laatimispäivä.")
-    errors += _required(data.valid_until, "valid_until", "Anna voimassaolon päättymispäivä.")
-    errors += _required(data.agreed_actions.strip(), "agreed_actions", "Kirjaa sovitut toimet.")
-    errors += _required(data.applications_required, "applications_required", "Anna hakuvelvollisuus (0–4).")
+    errors = _required(data.drawn_up_on, "drawn_up_on", _("Anna laatimispäivä."))
+    errors += _required(data.valid_until, "valid_until", _("Anna voimassaolon päättymispäivä."))
+    errors += _required(data.agreed_actions.strip(), "agreed_actions", _("Kirjaa sovitut toimet."))
+    errors += _required(data.applications_required, "applications_required", _("Anna hakuvelvollisuus (0–4)."))
     if data.drawn_up_on and data.drawn_up_on > today:
-        errors.append(FieldError("drawn_up_on", ErrorCode.INVALID, "Laatimispäivä ei voi olla tulevaisuudessa."))
+        errors.append(FieldError("drawn_up_on", ErrorCode.INVALID, _("Laatimispäivä ei voi olla tulevaisuudessa.")))
     if data.drawn_up_on and data.valid_until and data.valid_until < data.drawn_up_on:
-        errors.append(FieldError("valid_until", ErrorCode.END_BEFORE_START, "Voimassaolo päättyy ennen laatimispäivää."))
+        errors.append(FieldError("valid_until", ErrorCode.END_BEFORE_START, _("Voimassaolo päättyy ennen laatimispäivää.")))
     if data.drawn_up_on and data.next_meeting_on and data.next_meeting_on < data.drawn_up_on:
-        errors.append(FieldError("next_meeting_on", ErrorCode.INVALID, "Seuraava tapaaminen ennen laatimispäivää."))
+        errors.append(FieldError("next_meeting_on", ErrorCode.INVALID, _("Seuraava tapaaminen ennen laatimispäivää.")))
     rule_set = book.in_force(data.drawn_up_on or today)
     obligation = rule_set.rule("application_obligation")
     period = int(obligation["period_months"])
@@ -122,19 +124,23 @@ def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[l
     if data.obligation_basis == STANDARD_OBLIGATION:
         if count is not None and not low <= count <= high:
             errors.append(FieldError("applications_required", ErrorCode.INVALID,
-                                     f"Hakuvelvollisuus on {low}–{high} työmahdollisuutta kuukaudessa; annettu {count}."))
+                                     _("Hakuvelvollisuus on %(low)s–%(high)s työmahdollisuutta kuukaudessa; annettu %(count)s.")
+                                     % {"low": low, "high": high, "count": count}))
     else:
         reduced = rule_set.reduced_cases().get(data.obligation_basis)
         if reduced is None:
             errors.append(FieldError("obligation_basis", ErrorCode.UNKNOWN,
-                                     f"Tuntematon peruste: {data.obligation_basis}. Sallitut: "
-                                     f"{', '.join([STANDARD_OBLIGATION, *rule_set.reduced_cases()])}."))
+                                     _("Tuntematon peruste: %(basis)s. Sallitut: %(allowed)s.") % {
+                                         "basis": data.obligation_basis,
+                                         "allowed": ", ".join([STANDARD_OBLIGATION, *rule_set.reduced_cases()])}))
         else:
             period = reduced.period_months
             if count is not None and not 0 <= count <= reduced.count:
                 errors.append(FieldError("applications_required", ErrorCode.INVALID,
-                                         f"Perusteella {reduced.name['fi'].lower()} velvollisuus on enintään {reduced.count} "
-                                         f"/ {reduced.period_months} kk; annettu {count}."))
+                                         _("Perusteella %(basis)s velvollisuus on enintään %(max)s / %(months)s kk; "
+                                           "annettu %(count)s.") % {
+                                             "basis": reduced.name.get((get_language() or "fi")[:2], reduced.name["fi"]).lower(),
+                                             "max": reduced.count, "months": reduced.period_months, "count": count}))
     return errors, period
 
 
@@ -156,8 +162,9 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
         when = date_format(timezone.localtime(current.recorded_at), "SHORT_DATETIME_FORMAT") if current else ""
         raise ValidationFailed.single(
             "version", ErrorCode.CONFLICT,
-            f"Suunnitelmaa on muutettu sillä välin ({who} {when}, versio {current_version}). Tallennuksesi jätettiin "
-            "tekemättä, mutta mitään ei hävinnyt: tekstisi on yhä lomakkeella. Tarkista uusi versio ja tallenna uudelleen.",
+            _("Suunnitelmaa on muutettu sillä välin (%(who)s %(when)s, versio %(version)s). Tallennuksesi jätettiin "
+              "tekemättä, mutta mitään ei hävinnyt: tekstisi on yhä lomakkeella. Tarkista uusi versio ja tallenna "
+              "uudelleen.") % {"who": who, "when": when, "version": current_version},
         )
     _raise_if(errors)
     assert data.drawn_up_on is not None
@@ -179,7 +186,7 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
         with transaction.atomic():
             row.save()
     except IntegrityError as error:  # a concurrent writer slipped past the lock (cannot on PostgreSQL)
-        raise ValidationFailed.single("version", ErrorCode.CONFLICT, "Suunnitelma tallennettiin juuri toisaalla.") from error
+        raise ValidationFailed.single("version", ErrorCode.CONFLICT, _("Suunnitelma tallennettiin juuri toisaalla.")) from error
     return row
 
 
@@ -193,20 +200,20 @@ def application_report_record(*, person: Person, period_start: date | None, appl
     """Log the applications reported for a period; a second report for the same period corrects the first."""
     today = today or timezone.localdate()
     reported_on = reported_on or today
-    errors = _required(period_start, "period_start", "Anna raportointijakson alkukuukausi.")
-    errors += _required(applications, "applications", "Anna haettujen työmahdollisuuksien määrä.")
+    errors = _required(period_start, "period_start", _("Anna raportointijakson alkukuukausi."))
+    errors += _required(applications, "applications", _("Anna haettujen työmahdollisuuksien määrä."))
     if applications is not None and not 0 <= applications <= MAX_APPLICATIONS_REPORTED:
-        errors.append(FieldError("applications", ErrorCode.INVALID, f"Määrä 0–{MAX_APPLICATIONS_REPORTED}."))
+        errors.append(FieldError("applications", ErrorCode.INVALID, _("Määrä 0–%(max)s.") % {"max": MAX_APPLICATIONS_REPORTED}))
     if period_start is not None and month_start(period_start) > today:
-        errors.append(FieldError("period_start", ErrorCode.INVALID, "Raportointijakso ei voi alkaa tulevaisuudessa."))
+        errors.append(FieldError("period_start", ErrorCode.INVALID, _("Raportointijakso ei voi alkaa tulevaisuudessa.")))
     if reported_on > today:
-        errors.append(FieldError("reported_on", ErrorCode.INVALID, "Ilmoituspäivä ei voi olla tulevaisuudessa."))
+        errors.append(FieldError("reported_on", ErrorCode.INVALID, _("Ilmoituspäivä ei voi olla tulevaisuudessa.")))
     search = open_job_search(person)
     if search is None:
-        errors.append(FieldError("period_start", ErrorCode.INVALID, "Henkilöllä ei ole avointa työnhakua."))
+        errors.append(FieldError("period_start", ErrorCode.INVALID, _("Henkilöllä ei ole avointa työnhakua.")))
     elif period_start is not None and month_start(period_start) < month_start(search.registered_on):
         errors.append(FieldError("period_start", ErrorCode.INVALID,
-                                 f"Jakso on ennen työnhaun alkua ({search.registered_on:%d.%m.%Y})."))
+                                 _("Jakso on ennen työnhaun alkua (%(day)s).") % {"day": f"{search.registered_on:%d.%m.%Y}"}))
     _raise_if(errors)
     assert period_start is not None
     assert applications is not None
@@ -238,10 +245,11 @@ def _counsellor_errors(counsellor: Any, team: Team | None) -> list[FieldError]:
         return []
     profile = StaffProfile.objects.filter(user=counsellor).first()
     if profile is None or profile.role not in {Role.COUNSELLOR, Role.TEAM_LEAD}:
-        return [FieldError("counsellor", ErrorCode.INVALID, "Valittu käyttäjä ei ole työllisyysohjaaja.")]
+        return [FieldError("counsellor", ErrorCode.INVALID, _("Valittu käyttäjä ei ole työllisyysohjaaja."))]
     if team is not None and profile.team_id is not None and profile.team_id != team.pk:
         return [FieldError("counsellor", ErrorCode.INVALID,
-                           f"Ohjaaja kuuluu tiimiin {profile.team}, ei tiimiin {team.name}.")]
+                           _("Ohjaaja kuuluu tiimiin %(own)s, ei tiimiin %(other)s.") % {
+                               "own": profile.team, "other": team.name})]
     return []
 
 
@@ -258,13 +266,13 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     errors: list[FieldError] = []
     if team_id is not None and team is None:
-        errors.append(FieldError("team", ErrorCode.UNKNOWN, f"Tuntematon tiimi: {team_id}."))
+        errors.append(FieldError("team", ErrorCode.UNKNOWN, _("Tuntematon tiimi: %(team)s.") % {"team": team_id}))
     if counsellor is not None and team is None:
         profile = StaffProfile.objects.filter(user=counsellor).select_related("team").first()
         team = profile.team if profile is not None and profile.team is not None else (previous.team if previous else None)
     phase = phase or (previous.phase if previous else Phase.INITIAL_SERVICE)
     if phase not in Phase.values:
-        errors.append(FieldError("phase", ErrorCode.INVALID, f"Tuntematon vaihe: {phase}."))
+        errors.append(FieldError("phase", ErrorCode.INVALID, _("Tuntematon vaihe: %(phase)s.") % {"phase": phase}))
     errors += _counsellor_errors(counsellor, team)
     _raise_if(errors)
     now = timezone.now()
@@ -287,9 +295,9 @@ def handover(*, person: Person, team_id: int | None, counsellor: Any = None, on:
              actor: Actor = None) -> CaseAssignment:
     """Hand a client over from the initial service to personal coaching, to a chosen team."""
     previous = current_assignment(person)
-    errors = _required(team_id, "team", "Valitse omavalmennustiimi, jolle asiakas siirtyy.")
+    errors = _required(team_id, "team", _("Valitse omavalmennustiimi, jolle asiakas siirtyy."))
     if previous is not None and previous.phase == Phase.PERSONAL_COACHING:
-        errors.append(FieldError("phase", ErrorCode.INVALID, "Asiakas on jo omavalmennuksessa."))
+        errors.append(FieldError("phase", ErrorCode.INVALID, _("Asiakas on jo omavalmennuksessa.")))
     _raise_if(errors)
     return assign(person=person, counsellor=counsellor, team_id=team_id, phase=Phase.PERSONAL_COACHING,
                   valid_from=on, actor=actor, reason="siirto omavalmennukseen")
@@ -338,14 +346,15 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     status (``OUTCOME_STATUS``) begins the next; the client's assignment closes."""
     today = today or timezone.localdate()
     period = open_job_search(person)
-    errors = _required(ended_on, "ended_on", "Anna päättymispäivä.")
-    errors += _required(end_reason, "end_reason", "Valitse työnhaun päättymisen syy.")
+    errors = _required(ended_on, "ended_on", _("Anna päättymispäivä."))
+    errors += _required(end_reason, "end_reason", _("Valitse työnhaun päättymisen syy."))
     if end_reason and end_reason not in JobSearchEndReason.values:
-        errors.append(FieldError("end_reason", ErrorCode.INVALID, f"Tuntematon päättymissyy: {end_reason}."))
+        errors.append(FieldError("end_reason", ErrorCode.INVALID,
+                                 _("Tuntematon päättymissyy: %(reason)s.") % {"reason": end_reason}))
     if ended_on is not None and ended_on > today:
-        errors.append(FieldError("ended_on", ErrorCode.INVALID, "Päättymispäivä ei voi olla tulevaisuudessa."))
+        errors.append(FieldError("ended_on", ErrorCode.INVALID, _("Päättymispäivä ei voi olla tulevaisuudessa.")))
     if period is None:
-        errors.append(FieldError("ended_on", ErrorCode.INVALID, "Henkilöllä ei ole avointa työnhakua."))
+        errors.append(FieldError("ended_on", ErrorCode.INVALID, _("Henkilöllä ei ole avointa työnhakua.")))
     _raise_if(errors)
     assert period is not None
     assert ended_on is not None
@@ -362,20 +371,20 @@ def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | N
     transaction: caseload balancing by a team lead. Only clients the acting user may write for are moved."""
     errors: list[FieldError] = []
     if from_counsellor is None:
-        errors.append(FieldError("from_counsellor", ErrorCode.REQUIRED, "Valitse ohjaaja, jolta asiakkaita siirretään."))
+        errors.append(FieldError("from_counsellor", ErrorCode.REQUIRED, _("Valitse ohjaaja, jolta asiakkaita siirretään.")))
     if to_counsellor is None:
-        errors.append(FieldError("to_counsellor", ErrorCode.REQUIRED, "Valitse ohjaaja, jolle asiakkaat siirretään."))
+        errors.append(FieldError("to_counsellor", ErrorCode.REQUIRED, _("Valitse ohjaaja, jolle asiakkaat siirretään.")))
     elif from_counsellor is not None and to_counsellor.pk == from_counsellor.pk:
-        errors.append(FieldError("to_counsellor", ErrorCode.INVALID, "Siirto samalle ohjaajalle."))
+        errors.append(FieldError("to_counsellor", ErrorCode.INVALID, _("Siirto samalle ohjaajalle.")))
     if count is not None and count < 1:
-        errors.append(FieldError("count", ErrorCode.INVALID, "Siirrettäviä asiakkaita on oltava vähintään yksi."))
+        errors.append(FieldError("count", ErrorCode.INVALID, _("Siirrettäviä asiakkaita on oltava vähintään yksi.")))
     _raise_if(errors)
     writable = policy.persons_visible_to(actor) if actor is not None else Person.objects.all()
     current = CaseAssignment.objects.filter(counsellor=from_counsellor, ended_at__isnull=True,
                                             person__in=writable).order_by("-started_at", "person_id")
     chosen = [row.person for row in current.select_related("person")[: count or None]]
     if not chosen:
-        raise ValidationFailed.single("from_counsellor", ErrorCode.INVALID, "Ohjaajalla ei ole siirrettäviä asiakkaita.")
+        raise ValidationFailed.single("from_counsellor", ErrorCode.INVALID, _("Ohjaajalla ei ole siirrettäviä asiakkaita."))
     for person in chosen:
         assign(person=person, counsellor=to_counsellor, actor=actor, reason=reason or "asiakasmäärien tasaus")
     return chosen

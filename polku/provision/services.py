@@ -73,19 +73,19 @@ def business_id_compact(value: str, *, field: str = "business_id") -> tuple[str,
     except InvalidChecksum:
         return "", [FieldError(field, ErrorCode.INVALID_CHECKSUM, f"Y-tunnuksen {value.strip()} tarkiste ei täsmää.")]
     except ValidationError:
-        return "", [FieldError(field, ErrorCode.INVALID, "Y-tunnus on muodossa 1234567-8.")]
+        return "", [FieldError(field, ErrorCode.INVALID, _("Y-tunnus on muodossa 1234567-8."))]
 
 
 def _check_amount(amount: Decimal, field: str, *, allow_zero: bool = False) -> list[FieldError]:
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        return [FieldError(field, ErrorCode.INVALID, "Summa ei ole luku.")]
+        return [FieldError(field, ErrorCode.INVALID, _("Summa ei ole luku."))]
     if amount < 0 or (amount == 0 and not allow_zero):
-        return [FieldError(field, ErrorCode.INVALID, "Summan on oltava positiivinen.")]
+        return [FieldError(field, ErrorCode.INVALID, _("Summan on oltava positiivinen."))]
     if amount > MAX_AMOUNT:
-        return [FieldError(field, ErrorCode.INVALID, "Summa on liian suuri.")]
+        return [FieldError(field, ErrorCode.INVALID, _("Summa on liian suuri."))]
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        return [FieldError(field, ErrorCode.INVALID, "Summa annetaan senttien tarkkuudella (enintään 2 desimaalia).")]
+        return [FieldError(field, ErrorCode.INVALID, _("Summa annetaan senttien tarkkuudella (enintään 2 desimaalia)."))]
     return []
 
 
@@ -104,7 +104,7 @@ def provider_create(*, name: str, kind: str, area_code: str, business_id: str = 
     """Add a service provider to an employment area's catalogue."""
     errors: list[FieldError] = []
     if not name.strip():
-        errors.append(FieldError("name", ErrorCode.REQUIRED, "Nimi on pakollinen."))
+        errors.append(FieldError("name", ErrorCode.REQUIRED, _("Nimi on pakollinen.")))
     if kind not in ProviderKind.values:
         errors.append(FieldError("kind", ErrorCode.INVALID,
                                  f"Tuntematon tuottajatyyppi: {kind}. Sallitut: {', '.join(ProviderKind.values)}."))
@@ -128,12 +128,12 @@ def offering_create(
     """Add a catalogue entry; its area is the provider's unless ``area_code`` names another."""
     errors: list[FieldError] = []
     if not name.strip():
-        errors.append(FieldError("name", ErrorCode.REQUIRED, "Nimi on pakollinen."))
+        errors.append(FieldError("name", ErrorCode.REQUIRED, _("Nimi on pakollinen.")))
     service = ServiceType.objects.filter(code=service_type).first()
     if service is None:
         errors.append(FieldError("service_type", ErrorCode.UNKNOWN, f"Tuntematon palvelu: {service_type}."))
     if not isinstance(capacity, int) or capacity < 1:
-        errors.append(FieldError("capacity", ErrorCode.INVALID, "Paikkoja on oltava vähintään yksi."))
+        errors.append(FieldError("capacity", ErrorCode.INVALID, _("Paikkoja on oltava vähintään yksi.")))
     if available_to is not None and available_to < available_from:
         errors.append(FieldError("available_to", ErrorCode.END_BEFORE_START,
                                  f"Saatavuus päättyy ({fi_date(available_to)}) ennen alkuaan ({fi_date(available_from)})."))
@@ -364,10 +364,10 @@ def employer_create(*, name: str, business_id: str, kind: str = EmployerKind.COM
     """Register an employer by its business ID (Y-tunnus, validated and stored as 1234567-8)."""
     errors: list[FieldError] = []
     if not name.strip():
-        errors.append(FieldError("name", ErrorCode.REQUIRED, "Nimi on pakollinen."))
+        errors.append(FieldError("name", ErrorCode.REQUIRED, _("Nimi on pakollinen.")))
     compact = ""
     if not business_id.strip():
-        errors.append(FieldError("business_id", ErrorCode.REQUIRED, "Y-tunnus on pakollinen."))
+        errors.append(FieldError("business_id", ErrorCode.REQUIRED, _("Y-tunnus on pakollinen.")))
     else:
         compact, found = business_id_compact(business_id)
         errors += found
@@ -419,7 +419,7 @@ def _check_decision_terms(kind: str, employer: Employer | None, percent: int | N
                                  "Starttirahapäätöksellä ei ole työnantajaa (tuki maksetaan aloittavalle yrittäjälle)."))
     if kind == DecisionKind.WAGE_SUBSIDY:
         if percent is None:
-            errors.append(FieldError("percent", ErrorCode.REQUIRED, "Palkkatuelle on annettava tukiprosentti (50, 70 tai 100)."))
+            errors.append(FieldError("percent", ErrorCode.REQUIRED, _("Palkkatuelle on annettava tukiprosentti (50, 70 tai 100).")))
         elif percent not in rules.WAGE_SUBSIDY_PERCENTS:
             errors.append(FieldError("percent", ErrorCode.INVALID,
                                      f"Palkkatuki on 50, 70 tai 100 % ({rules.rule('wage_subsidy_percent').source})."))
@@ -429,7 +429,7 @@ def _check_decision_terms(kind: str, employer: Employer | None, percent: int | N
                                      f"100 %:n palkkatuki vain yhdistykselle, säätiölle tai uskonnolliselle yhdyskunnalle; "
                                      f"{employer.name} on {employer.get_kind_display()} (HE 175/2022)."))
     elif percent is not None:
-        errors.append(FieldError("percent", ErrorCode.INVALID, "Tukiprosentti annetaan vain palkkatuelle."))
+        errors.append(FieldError("percent", ErrorCode.INVALID, _("Tukiprosentti annetaan vain palkkatuelle.")))
     if not isinstance(months, int) or not rules.DECISION_MIN_MONTHS <= months <= rules.DECISION_MAX_MONTHS:
         errors.append(FieldError("months", ErrorCode.INVALID,
                                  f"Kesto on {rules.DECISION_MIN_MONTHS}–{rules.DECISION_MAX_MONTHS} kuukautta."))
@@ -493,7 +493,7 @@ def budget_set(*, municipality_code: str, year: int, amount: Decimal) -> Kuntali
     if municipality is None:
         errors.append(FieldError("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {municipality_code}."))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors.append(FieldError("year", ErrorCode.INVALID, "Vuosi on välillä 2000–2100."))
+        errors.append(FieldError("year", ErrorCode.INVALID, _("Vuosi on välillä 2000–2100.")))
     errors += _check_amount(amount, "amount", allow_zero=True)
     if not errors:
         committed = kuntalisa_committed(municipality_code, year)

@@ -32,7 +32,12 @@ BENEFIT_PALETTE = ["#0b4f71", "#b3461f", "#2e7d32"]
 HOME_COLOUR = "#4d5b66"
 JOB_SEARCH_COLOUR = "#1d5c87"
 TEXT_COLOUR = "#1a1a1a"
-EVENT_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]
+EVENT_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down"]
+
+
+def event_kinds() -> list[str]:
+    """The event kinds of the timeline, in the order their shapes are assigned."""
+    return [_("Tapaaminen"), _("Suunnitelma"), _("Ohjaus palveluun"), _("Päätös")]
 LABEL_CHAR_PX = 7.2  # average width of a 12 px DejaVu Sans character, for fitting labels into bars
 AXIS_DATE_FORMAT = {"fi": "%-m/%Y", "sv": "%Y-%m", "en": "%b %Y"}
 
@@ -83,9 +88,12 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     if (last - first).days > 3 * 365:
         # Over a long history month ticks crowd the axis; whole years read better.
         x_axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, title=None, labelOverlap=True)
-    else:
+    elif (last - first).days > 75:
         axis_format = AXIS_DATE_FORMAT.get((get_language() or "fi")[:2], AXIS_DATE_FORMAT["fi"])
-        x_axis = alt.Axis(format=axis_format, title=None, labelOverlap=True)
+        x_axis = alt.Axis(format=axis_format, tickCount={"interval": "month", "step": 1}, title=None, labelOverlap=True)
+    else:
+        # A few weeks: days (a month format would repeat the same month on every tick).
+        x_axis = alt.Axis(format="%-d.%-m.", tickCount={"interval": "week", "step": 1}, title=None, labelOverlap=True)
     x_scale = alt.Scale(type="utc", domain=[first.isoformat(), last.isoformat()])
     status_labels = list(dict.fromkeys(r.label for r in page.statuses))
 
@@ -108,7 +116,8 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
     ).encode(text="label:N")
     layers: list[Any] = [status_bars, other_bars, other_text]
     if page.events:
-        kinds = list(dict.fromkeys(e.kind for e in page.events))
+        # Every kind keeps its shape from page to page: the scale lists all kinds in a fixed order.
+        kinds = list(dict.fromkeys([*event_kinds(), *(e.kind for e in page.events)]))
         events = [{"track": track_events, "day": e.day.isoformat(), "kind": e.kind} for e in page.events]
         layers.append(alt.Chart(alt.Data(values=events)).mark_point(size=90, filled=True, opacity=1).encode(
             x=alt.X("day:T", scale=x_scale, axis=x_axis),
