@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
 
@@ -71,7 +72,8 @@ def business_id_compact(value: str, *, field: str = "business_id") -> tuple[str,
     try:
         return ytunnus.format(ytunnus.validate(value)), []
     except InvalidChecksum:
-        return "", [FieldError(field, ErrorCode.INVALID_CHECKSUM, f"Y-tunnuksen {value.strip()} tarkiste ei täsmää.")]
+        return "", [FieldError(field, ErrorCode.INVALID_CHECKSUM, _("Y-tunnuksen %(business_id)s tarkiste ei täsmää.")
+                                                                  % {"business_id": value.strip()})]
     except ValidationError:
         return "", [FieldError(field, ErrorCode.INVALID, _("Y-tunnus on muodossa 1234567-8."))]
 
@@ -92,7 +94,8 @@ def _check_amount(amount: Decimal, field: str, *, allow_zero: bool = False) -> l
 def _check_version(referral: Referral, expected_version: int | None) -> list[FieldError]:
     if expected_version is not None and expected_version != referral.version:
         return [FieldError("version", ErrorCode.NOT_CURRENT,
-                           f"Ohjausta on muutettu välillä (versio {referral.version}); lataa se uudelleen.")]
+                           _("Ohjausta on muutettu välillä (versio %(version)s); lataa se uudelleen.")
+                           % {"version": referral.version})]
     return []
 
 
@@ -107,10 +110,12 @@ def provider_create(*, name: str, kind: str, area_code: str, business_id: str = 
         errors.append(FieldError("name", ErrorCode.REQUIRED, _("Nimi on pakollinen.")))
     if kind not in ProviderKind.values:
         errors.append(FieldError("kind", ErrorCode.INVALID,
-                                 f"Tuntematon tuottajatyyppi: {kind}. Sallitut: {', '.join(ProviderKind.values)}."))
+                                 _("Tuntematon tuottajatyyppi: %(kind)s. Sallitut: %(values)s.")
+                                 % {"kind": kind, "values": ', '.join(ProviderKind.values)}))
     area = EmploymentArea.objects.filter(code=area_code).first()
     if area is None:
-        errors.append(FieldError("area", ErrorCode.UNKNOWN, f"Tuntematon työllisyysalue: {area_code}."))
+        errors.append(FieldError("area", ErrorCode.UNKNOWN, _("Tuntematon työllisyysalue: %(area_code)s.")
+                                                            % {"area_code": area_code}))
     compact = ""
     if business_id.strip():
         compact, found = business_id_compact(business_id)
@@ -131,15 +136,18 @@ def offering_create(
         errors.append(FieldError("name", ErrorCode.REQUIRED, _("Nimi on pakollinen.")))
     service = ServiceType.objects.filter(code=service_type).first()
     if service is None:
-        errors.append(FieldError("service_type", ErrorCode.UNKNOWN, f"Tuntematon palvelu: {service_type}."))
+        errors.append(FieldError("service_type", ErrorCode.UNKNOWN, _("Tuntematon palvelu: %(service_type)s.")
+                                                                    % {"service_type": service_type}))
     if not isinstance(capacity, int) or capacity < 1:
         errors.append(FieldError("capacity", ErrorCode.INVALID, _("Paikkoja on oltava vähintään yksi.")))
     if available_to is not None and available_to < available_from:
         errors.append(FieldError("available_to", ErrorCode.END_BEFORE_START,
-                                 f"Saatavuus päättyy ({fi_date(available_to)}) ennen alkuaan ({fi_date(available_from)})."))
+                                 _("Saatavuus päättyy (%(available_to)s) ennen alkuaan (%(available_from)s).")
+                                 % {"available_to": fi_date(available_to), "available_from": fi_date(available_from)}))
     area = provider.area if area_code is None else EmploymentArea.objects.filter(code=area_code).first()
     if area is None:
-        errors.append(FieldError("area", ErrorCode.UNKNOWN, f"Tuntematon työllisyysalue: {area_code}."))
+        errors.append(FieldError("area", ErrorCode.UNKNOWN, _("Tuntematon työllisyysalue: %(area_code)s.")
+                                                            % {"area_code": area_code}))
     _raise_if(errors)
     assert area is not None
     assert service is not None
@@ -162,7 +170,8 @@ class FullOn:
 
     def error(self, field: str = "offering") -> FieldError:
         return FieldError(field, ErrorCode.INVALID,
-                          f"Palvelu on täynnä: {self.in_use}/{self.capacity} paikkaa käytössä {fi_date(self.day)}.")
+                          _("Palvelu on täynnä: %(in_use)s/%(capacity)s paikkaa käytössä %(day)s.")
+                          % {"in_use": self.in_use, "capacity": self.capacity, "day": fi_date(self.day)})
 
 
 def place_intervals(offering: ServiceOffering, *, exclude: Referral | None = None) -> list[tuple[date, date | None]]:
@@ -195,8 +204,10 @@ def _check_available(offering: ServiceOffering, day: date, field: str) -> list[F
         return []
     until = fi_date(offering.available_to) if offering.available_to else "…"
     return [FieldError(field, ErrorCode.INVALID,
-                       f"Palvelu {offering.name} ei ole saatavilla {fi_date(day)} "
-                       f"(saatavilla {fi_date(offering.available_from)}–{until}).")]
+                       _("Palvelu %(name)s ei ole saatavilla %(day)s (saatavilla %(available_from)s–%(until)s).")
+                       % {
+                           "name": offering.name, "day": fi_date(day), "available_from": fi_date(offering.available_from),
+                           "until": until})]
 
 
 def _lock_offering(offering: ServiceOffering) -> ServiceOffering:
@@ -215,7 +226,8 @@ def referral_create(*, person: Person, offering: ServiceOffering, referred_on: d
     errors = _check_available(offering, referred_on, "referred_on")
     if Referral.objects.filter(person=person, offering=offering,
                                status__in=(ReferralStatus.REFERRED, ReferralStatus.STARTED)).exists():
-        errors.append(FieldError("offering", ErrorCode.DUPLICATE, f"Henkilö on jo ohjattu palveluun {offering.name}."))
+        errors.append(FieldError("offering", ErrorCode.DUPLICATE, _("Henkilö on jo ohjattu palveluun %(name)s.")
+                                                                  % {"name": offering.name}))
     if not errors:
         full = first_full_day(offering, referred_on, None)
         if full is not None:
@@ -247,17 +259,21 @@ def participation_start(*, referral: Referral, start_date: date, planned_end: da
     errors = _check_version(referral, expected_version)
     if referral.status != ReferralStatus.REFERRED:
         errors.append(FieldError("status", ErrorCode.INVALID,
-                                 f"Vain ohjattu palvelu voi alkaa; ohjauksen tila on {referral.get_status_display()}."))
+                                 _("Vain ohjattu palvelu voi alkaa; ohjauksen tila on %(status)s.")
+                                 % {"status": referral.get_status_display()}))
     if start_date < referral.referred_on:
         errors.append(FieldError("start_date", ErrorCode.INVALID,
-                                 f"Osallistuminen ei voi alkaa ennen ohjausta ({fi_date(referral.referred_on)})."))
+                                 _("Osallistuminen ei voi alkaa ennen ohjausta (%(referred_on)s).")
+                                 % {"referred_on": fi_date(referral.referred_on)}))
     if planned_end < start_date:
         errors.append(FieldError("planned_end", ErrorCode.END_BEFORE_START,
-                                 f"Suunniteltu päättyminen {fi_date(planned_end)} on ennen alkua {fi_date(start_date)}."))
+                                 _("Suunniteltu päättyminen %(planned_end)s on ennen alkua %(start_date)s.")
+                                 % {"planned_end": fi_date(planned_end), "start_date": fi_date(start_date)}))
     errors += _check_available(offering, start_date, "start_date")
     if offering.available_to is not None and planned_end > offering.available_to:
         errors.append(FieldError("planned_end", ErrorCode.INVALID,
-                                 f"Palvelu {offering.name} on saatavilla vain {fi_date(offering.available_to)} asti."))
+                                 _("Palvelu %(name)s on saatavilla vain %(available_to)s asti.")
+                                 % {"name": offering.name, "available_to": fi_date(offering.available_to)}))
     if not errors:
         full = first_full_day(offering, start_date, planned_end, exclude=referral)
         if full is not None:
@@ -301,17 +317,20 @@ def participation_end(*, referral: Referral, end_date: date, actor: Actor,
     errors = _check_version(referral, expected_version)
     if referral.status != ReferralStatus.STARTED:
         errors.append(FieldError("status", ErrorCode.INVALID,
-                                 f"Vain alkanut palvelu voi päättyä; ohjauksen tila on {referral.get_status_display()}."))
+                                 _("Vain alkanut palvelu voi päättyä; ohjauksen tila on %(status)s.")
+                                 % {"status": referral.get_status_display()}))
     else:
         assert referral.participation_start is not None
         if end_date < referral.participation_start:
             errors.append(FieldError("end_date", ErrorCode.END_BEFORE_START,
-                                     f"Päättymispäivä {fi_date(end_date)} on ennen alkua "
-                                     f"{fi_date(referral.participation_start)}."))
+                                     _("Päättymispäivä %(end_date)s on ennen alkua %(participation_start)s.")
+                                     % {
+                                         "end_date": fi_date(end_date),
+                                         "participation_start": fi_date(referral.participation_start)}))
         if referral.participation_end is not None and end_date > referral.participation_end:
             errors.append(FieldError("end_date", ErrorCode.INVALID,
-                                     f"Päättymispäivä {fi_date(end_date)} on suunnitellun päättymisen "
-                                     f"{fi_date(referral.participation_end)} jälkeen."))
+                                     _("Päättymispäivä %(end_date)s on suunnitellun päättymisen %(participation_end)s jälkeen.")
+                                     % {"end_date": fi_date(end_date), "participation_end": fi_date(referral.participation_end)}))
     _raise_if(errors)
 
     spell = None
@@ -344,10 +363,12 @@ def referral_close(*, referral: Referral, outcome: str, actor: Actor, expected_v
     errors = _check_version(referral, expected_version)
     if outcome not in CLOSING_OUTCOMES:
         errors.append(FieldError("outcome", ErrorCode.INVALID,
-                                 f"Tuntematon lopputulos: {outcome}. Sallitut: {', '.join(CLOSING_OUTCOMES)}."))
+                                 _("Tuntematon lopputulos: %(outcome)s. Sallitut: %(allowed)s.")
+                                 % {"outcome": outcome, "allowed": ', '.join(CLOSING_OUTCOMES)}))
     if referral.status != ReferralStatus.REFERRED:
         errors.append(FieldError("status", ErrorCode.INVALID,
-                                 f"Vain alkamaton ohjaus voidaan perua; ohjauksen tila on {referral.get_status_display()}."))
+                                 _("Vain alkamaton ohjaus voidaan perua; ohjauksen tila on %(status)s.")
+                                 % {"status": referral.get_status_display()}))
     _raise_if(errors)
     referral.status = outcome
     referral.version += 1
@@ -372,22 +393,25 @@ def employer_create(*, name: str, business_id: str, kind: str = EmployerKind.COM
         compact, found = business_id_compact(business_id)
         errors += found
     if compact and Employer.objects.filter(business_id=compact).exists():
-        errors.append(FieldError("business_id", ErrorCode.DUPLICATE, f"Työnantaja {compact} on jo rekisterissä."))
+        errors.append(FieldError("business_id", ErrorCode.DUPLICATE, _("Työnantaja %(business_id)s on jo rekisterissä.")
+                                                                     % {"business_id": compact}))
     if kind not in EmployerKind.values:
         errors.append(FieldError("kind", ErrorCode.INVALID,
-                                 f"Tuntematon työnantajatyyppi: {kind}. Sallitut: {', '.join(EmployerKind.values)}."))
+                                 _("Tuntematon työnantajatyyppi: %(kind)s. Sallitut: %(values)s.")
+                                 % {"kind": kind, "values": ', '.join(EmployerKind.values)}))
     municipality = None
     if municipality_code:
         municipality = Municipality.objects.filter(code=municipality_code).first()
         if municipality is None:
-            errors.append(FieldError("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {municipality_code}."))
+            errors.append(FieldError("municipality", ErrorCode.UNKNOWN, _("Tuntematon kuntanumero: %(municipality_code)s.")
+                                                                        % {"municipality_code": municipality_code}))
     _raise_if(errors)
     try:
         with transaction.atomic():
             return Employer.objects.create(name=name.strip(), business_id=compact, kind=kind, municipality=municipality)
     except IntegrityError as error:  # a concurrent registration of the same business ID got there first
         raise ValidationFailed.single("business_id", ErrorCode.DUPLICATE,
-                                      f"Työnantaja {compact} on jo rekisterissä.") from error
+                                      _("Työnantaja %(business_id)s on jo rekisterissä.") % {"business_id": compact}) from error
 
 
 # --- decisions and the kuntalisä budget -----------------------------------------------------------------------
@@ -413,30 +437,39 @@ def _check_decision_terms(kind: str, employer: Employer | None, percent: int | N
     needs_employer = kind in (DecisionKind.WAGE_SUBSIDY, DecisionKind.MUNICIPAL_WAGE_SUPPLEMENT)
     kind_label = DecisionKind(kind).label
     if needs_employer and employer is None:
-        errors.append(FieldError("employer", ErrorCode.REQUIRED, f"Päätökselle {kind_label} on annettava työnantaja."))
+        errors.append(FieldError("employer", ErrorCode.REQUIRED, _("Päätökselle %(kind_label)s on annettava työnantaja.")
+                                                                 % {"kind_label": kind_label}))
     if kind == DecisionKind.START_UP_GRANT and employer is not None:
         errors.append(FieldError("employer", ErrorCode.INVALID,
                                  "Starttirahapäätöksellä ei ole työnantajaa (tuki maksetaan aloittavalle yrittäjälle)."))
     if kind == DecisionKind.WAGE_SUBSIDY:
         if percent is None:
-            errors.append(FieldError("percent", ErrorCode.REQUIRED, _("Palkkatuelle on annettava tukiprosentti (50, 70 tai 100).")))
+            errors.append(FieldError("percent", ErrorCode.REQUIRED,
+                                     _("Palkkatuelle on annettava tukiprosentti (50, 70 tai 100).")))
         elif percent not in rules.WAGE_SUBSIDY_PERCENTS:
             errors.append(FieldError("percent", ErrorCode.INVALID,
-                                     f"Palkkatuki on 50, 70 tai 100 % ({rules.rule('wage_subsidy_percent').source})."))
+                                     _("Palkkatuki on 50, 70 tai 100 %% (%(source)s).")
+                                     % {"source": rules.rule('wage_subsidy_percent').source}))
         elif (percent == rules.WAGE_SUBSIDY_FULL_PERCENT and employer is not None
               and employer.kind not in rules.WAGE_SUBSIDY_FULL_PERCENT_EMPLOYER_KINDS):
             errors.append(FieldError("percent", ErrorCode.INVALID,
-                                     f"100 %:n palkkatuki vain yhdistykselle, säätiölle tai uskonnolliselle yhdyskunnalle; "
-                                     f"{employer.name} on {employer.get_kind_display()} (HE 175/2022)."))
+                                         _("100 %%:n palkkatuki vain yhdistykselle, säätiölle tai uskonnolliselle "
+                                           "yhdyskunnalle; %(name)s on %(kind)s (HE 175/2022).")
+                                         % {"name": employer.name, "kind": employer.get_kind_display()}))
     elif percent is not None:
         errors.append(FieldError("percent", ErrorCode.INVALID, _("Tukiprosentti annetaan vain palkkatuelle.")))
     if not isinstance(months, int) or not rules.DECISION_MIN_MONTHS <= months <= rules.DECISION_MAX_MONTHS:
         errors.append(FieldError("months", ErrorCode.INVALID,
-                                 f"Kesto on {rules.DECISION_MIN_MONTHS}–{rules.DECISION_MAX_MONTHS} kuukautta."))
+                                 _("Kesto on %(min)s–%(max)s kuukautta.")
+                                 % {
+                                     "min": rules.DECISION_MIN_MONTHS,
+                                     "max": rules.DECISION_MAX_MONTHS}))
     elif kind == DecisionKind.START_UP_GRANT and months > rules.START_UP_GRANT_MAX_MONTHS:
         errors.append(FieldError("months", ErrorCode.INVALID,
-                                 f"Starttirahaa enintään {rules.START_UP_GRANT_MAX_MONTHS} kuukautta "
-                                 f"({rules.rule('start_up_grant_months').source})."))
+                                 _("Starttirahaa enintään %(max)s kuukautta (%(source)s).")
+                                 % {
+                                     "max": rules.START_UP_GRANT_MAX_MONTHS,
+                                     "source": rules.rule('start_up_grant_months').source}))
     return errors
 
 
@@ -450,7 +483,8 @@ def decision_create(
     policy.require_write_access(actor, person)
     if kind not in DecisionKind.values:
         raise ValidationFailed.single("kind", ErrorCode.INVALID,
-                                      f"Tuntematon päätöslaji: {kind}. Sallitut: {', '.join(DecisionKind.values)}.")
+                                      _("Tuntematon päätöslaji: %(kind)s. Sallitut: %(values)s.")
+                                      % {"kind": kind, "values": ', '.join(DecisionKind.values)})
     errors = _check_decision_terms(kind, employer, percent, months)
     errors += _check_amount(monthly_amount, "monthly_amount")
     municipality: Municipality | None = None
@@ -458,10 +492,11 @@ def decision_create(
     if code is not None:
         municipality = Municipality.objects.filter(code=code).first()
         if municipality is None:
-            errors.append(FieldError("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {code}."))
+            errors.append(FieldError("municipality", ErrorCode.UNKNOWN, _("Tuntematon kuntanumero: %(code)s.") % {"code": code}))
     elif kind == DecisionKind.MUNICIPAL_WAGE_SUPPLEMENT:
         errors.append(FieldError("municipality", ErrorCode.REQUIRED,
-                                 f"Henkilöllä ei ole kotikuntaa {fi_date(decided_on)}; anna maksava kunta."))
+                                 _("Henkilöllä ei ole kotikuntaa %(decided_on)s; anna maksava kunta.")
+                                 % {"decided_on": fi_date(decided_on)}))
     if kind == DecisionKind.MUNICIPAL_WAGE_SUPPLEMENT and municipality is not None and not errors:
         errors += _check_budget(municipality, decided_on.year, monthly_amount * months)
     _raise_if(errors)
@@ -476,12 +511,13 @@ def _check_budget(municipality: Municipality, year: int, total: Decimal) -> list
     budget = KuntalisaBudget.objects.select_for_update().filter(municipality=municipality, year=year).first()
     where = f"{municipality.code} {municipality.name_fi}, vuosi {year}"
     if budget is None:
-        return [FieldError("municipality", ErrorCode.INVALID, f"Kuntalisän budjettia ei ole asetettu ({where}).")]
+        return [FieldError("municipality", ErrorCode.INVALID, _("Kuntalisän budjettia ei ole asetettu (%(where)s).")
+                                                              % {"where": where})]
     remaining = budget.amount - kuntalisa_committed(municipality.code, year)
     if total > remaining:
         return [FieldError("monthly_amount", ErrorCode.INVALID,
-                           f"Kuntalisän budjetti ei riitä: päätös yhteensä {fi_euros(total)}, jäljellä "
-                           f"{fi_euros(max(remaining, Decimal(0)))} ({where}).")]
+                           _("Kuntalisän budjetti ei riitä: päätös yhteensä %(total)s, jäljellä %(remaining)s (%(where)s).")
+                           % {"total": fi_euros(total), "remaining": fi_euros(max(remaining, Decimal(0))), "where": where})]
     return []
 
 
@@ -491,7 +527,8 @@ def budget_set(*, municipality_code: str, year: int, amount: Decimal) -> Kuntali
     errors: list[FieldError] = []
     municipality = Municipality.objects.filter(code=municipality_code).first()
     if municipality is None:
-        errors.append(FieldError("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntanumero: {municipality_code}."))
+        errors.append(FieldError("municipality", ErrorCode.UNKNOWN, _("Tuntematon kuntanumero: %(municipality_code)s.")
+                                                                    % {"municipality_code": municipality_code}))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors.append(FieldError("year", ErrorCode.INVALID, _("Vuosi on välillä 2000–2100.")))
     errors += _check_amount(amount, "amount", allow_zero=True)
@@ -499,8 +536,9 @@ def budget_set(*, municipality_code: str, year: int, amount: Decimal) -> Kuntali
         committed = kuntalisa_committed(municipality_code, year)
         if amount < committed:
             errors.append(FieldError("amount", ErrorCode.INVALID,
-                                     f"Budjetti ei voi olla pienempi kuin jo sidottu {fi_euros(committed)}."))
+                                     _("Budjetti ei voi olla pienempi kuin jo sidottu %(committed)s.")
+                                     % {"committed": fi_euros(committed)}))
     _raise_if(errors)
-    budget, _ = KuntalisaBudget.objects.update_or_create(municipality=municipality, year=year,
+    budget, _created = KuntalisaBudget.objects.update_or_create(municipality=municipality, year=year,
                                                          defaults={"amount": amount})
     return budget

@@ -233,3 +233,13 @@ def test_worklist_of_one_counsellor_from_the_caseload(client: Any, office: Offic
     assert "Muu, Aino" in page
     assert "Asiakas, Aino" not in page
     assert f"Ohjaajan {office.other_team.user.get_username()} asiakkaat." in page
+
+
+def test_refusals_come_in_the_users_language(client: Any, office: Office) -> None:
+    login(client, office.counsellor)
+    url = f"/asiakastyo/henkilot/{office.client.pk}/suunnitelma/"
+    english = client.post(url, _plan_post(applications_required="7"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "The application obligation is 0–4 job opportunities a month; given 7." in english.content.decode()
+    swedish = client.post(f"/asiakastyo/henkilot/{office.client.pk}/tyonhaun-paattaminen/",
+                          {"ended_on": TODAY.isoformat(), "end_reason": ""}, HTTP_ACCEPT_LANGUAGE="sv")
+    assert "Välj orsaken till att arbetssökandet avslutas." in swedish.content.decode()
