@@ -76,7 +76,8 @@ def caseload(request: HttpRequest, scope: str | None = None, on: date | None = N
     """Clients with an open job search per counsellor, with the programme's target where one is set."""
     chosen = _scope(request, scope or ("team" if "team" in selectors.scopes_for(request.user) else "area"))
     rows = selectors.caseload(selectors.scope_persons(request.user, chosen), on or timezone.localdate())
-    return [{"counsellor": row.counsellor or None, "team": row.team, "clients": row.clients, "target": row.target,
+    return [{"counsellor": row.username or None, "name": row.counsellor or None, "team": row.team,
+             "clients": row.clients, "target": row.target,
              "over_target": row.over_target, "target_source": row.target_source} for row in rows]
 
 

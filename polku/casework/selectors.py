@@ -7,6 +7,7 @@ user may not see. Logging the reads is the caller's job (pages, API and CLI log 
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -212,14 +213,25 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
 # --- caseload ---------------------------------------------------------------------------------------------------
 
 
+def natural_key(text: str) -> tuple[Any, ...]:
+    """Sort "Ohjaaja 2" before "Ohjaaja 10"."""
+    return tuple(int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text))
+
+
+def counsellor_name(user: Any) -> str:
+    """How a counsellor is shown everywhere: the full name, or the username when none is recorded."""
+    return str(user.get_full_name() or user.get_username())
+
+
 @dataclass(frozen=True)
 class CaseloadRow:
     counsellor_id: int | None
-    counsellor: str
+    counsellor: str  # display name
     team: str
     clients: int
     target: int | None
     target_source: str
+    username: str = ""
 
     @property
     def over_target(self) -> bool:
@@ -249,10 +261,11 @@ def caseload(persons: QuerySet[Person], today: date) -> list[CaseloadRow]:
         target = targets.get(str(municipality)) if municipality else None
         first = clients[0]
         assert first.counsellor is not None
-        rows.append(CaseloadRow(counsellor_id=counsellor_id, counsellor=first.counsellor.get_username(),
+        rows.append(CaseloadRow(counsellor_id=counsellor_id, counsellor=counsellor_name(first.counsellor),
                                 team=first.team.name if first.team else "", clients=len(clients),
-                                target=target.max_clients if target else None, target_source=target.source if target else ""))
-    rows.sort(key=lambda r: (-r.clients, r.counsellor))
+                                target=target.max_clients if target else None, target_source=target.source if target else "",
+                                username=first.counsellor.get_username()))
+    rows.sort(key=lambda r: (-r.clients, natural_key(r.counsellor)))
     if unassigned:
         rows.append(CaseloadRow(None, "", "", unassigned, None, ""))
     return rows

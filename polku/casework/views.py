@@ -86,6 +86,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
 BALANCING_ROLES = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
 
 
+def moved_to_id(form: Any) -> int | None:
+    value = form.cleaned_data.get("to_counsellor", "")
+    return int(value) if str(value).isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
@@ -108,7 +113,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 count=data["count"], actor=request.user, reason=data["reason"]))):
             log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action="assignment",
                              purpose=PURPOSE, channel=AccessChannel.WEB)
-            messages.success(request, _("%(count)s asiakasta siirretty.") % {"count": len(moved)})
+            names = ", ".join(f"{p.last_name} {p.first_names}" for p in moved[:10]) + (" …" if len(moved) > 10 else "")
+            messages.success(request, _("%(count)s asiakasta siirretty: %(names)s.") % {"count": len(moved), "names": names})
+            receiver = next((row for row in selectors.caseload(selectors.scope_persons(request.user, scope), today)
+                             if row.counsellor_id == moved_to_id(form)), None)
+            if receiver is not None and receiver.over_target:
+                messages.warning(request, _("%(name)s: %(clients)s asiakasta, yli tavoitteen %(target)s.") % {
+                    "name": receiver.counsellor, "clients": receiver.clients, "target": receiver.target})
             return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
     rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
     return render(request, "casework/caseload.html", {
@@ -237,8 +248,9 @@ def _counsellor_choices(user: Any) -> list[tuple[str, str]]:
     staff = StaffProfile.objects.filter(role__in=[Role.COUNSELLOR, Role.TEAM_LEAD]).select_related("user", "team")
     if profile is not None and profile.area_id is not None:
         staff = staff.filter(area_id=profile.area_id)
-    return [(str(row.user_id), f"{row.user.get_full_name() or row.user.get_username()}"
-             + (f" ({row.team.name})" if row.team else "")) for row in staff.order_by("user__username")]
+    choices = [(str(row.user_id), selectors.counsellor_name(row.user) + (f" ({row.team.name})" if row.team else ""))
+               for row in staff]
+    return sorted(choices, key=lambda choice: selectors.natural_key(choice[1]))
 
 
 def _user_or_none(user_id: str) -> Any:
