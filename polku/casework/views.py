@@ -8,7 +8,9 @@ errors on the named fields, so nothing typed is lost.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -146,17 +148,30 @@ def _client(request: HttpRequest, person_id: uuid.UUID, action: str) -> Person |
 ANCHOR = "asiakastyo"
 
 
+ClientView = Callable[[HttpRequest, Person], HttpResponse]
+
+
+def client_form(action: str) -> Callable[[ClientView], Callable[..., HttpResponse]]:
+    """A form page about one client: logged in, GET or POST, the right to write for the client checked and the
+    access logged as ``action`` before the view runs (else the 403 page)."""
+    def decorate(view: ClientView) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_http_methods(["GET", "POST"])
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+            person = _client(request, person_id, action)
+            return person if isinstance(person, HttpResponse) else view(request, person)
+        return wrapper
+    return decorate
+
+
 def _form_page(request: HttpRequest, person: Person, form: Any, title: str, submit: str, **extra: Any) -> HttpResponse:
     return form_flow.form_page(request, "casework/form.html", form, person=person, title=title, submit=submit,
                                cancel_url=form_flow.record_url(person, ANCHOR), **extra)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "meeting_record")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("meeting_record")
+def meeting_new(request: HttpRequest, person: Person) -> HttpResponse:
     case = selectors.client_case(person, timezone.localdate())
     due_kind = "initial_interview" if case is not None and initial_interview_on(case) is None else "job_search_conversation"
     initial = {"held_on": timezone.localdate(), "kind": request.GET.get("laji", due_kind), "channel": "face_to_face"}
@@ -185,12 +200,8 @@ def _save_plan(person: Person, user: Any, data: dict[str, Any]) -> None:
         next_meeting_on=data["next_meeting_on"]))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "plan_edit")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("plan_edit")
+def plan_edit(request: HttpRequest, person: Person) -> HttpResponse:
     today = timezone.localdate()
     current = services.current_plan(person)
     if current is not None:
@@ -213,12 +224,8 @@ def plan_edit(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
                       current_plan=current, conflict=conflict)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def report_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "application_report")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("application_report")
+def report_new(request: HttpRequest, person: Person) -> HttpResponse:
     form = forms.ApplicationReportForm(request.POST or None)
     if (result := form_flow.saved(request, form, lambda data: services.application_report_record(
             person=person, actor=request.user, **data))) is not None:
@@ -231,12 +238,8 @@ def report_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     return _form_page(request, person, form, _("Kirjaa hakuilmoitus"), _("Tallenna"))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def job_search_end(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "job_search_end")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("job_search_end")
+def job_search_end(request: HttpRequest, person: Person) -> HttpResponse:
     form = forms.JobSearchEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     if form_flow.saved(request, form, lambda data: services.job_search_close(person=person, actor=request.user, **data)):
         return form_flow.done(request, person, _("Työnhaku päätetty."))
@@ -257,12 +260,8 @@ def _user_or_none(user_id: str) -> Any:
     return get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def reassign(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "assignment")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("assignment")
+def reassign(request: HttpRequest, person: Person) -> HttpResponse:
     current = services.current_assignment(person)
     form = forms.AssignmentForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user),
                                 initial={"counsellor": str(current.counsellor_id) if current and current.counsellor_id else ""})
@@ -272,12 +271,8 @@ def reassign(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     return _form_page(request, person, form, _("Vaihda vastuuohjaaja"), _("Tallenna"))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def handover(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
-    person = _client(request, person_id, "handover")
-    if isinstance(person, HttpResponse):
-        return person
+@client_form("handover")
+def handover(request: HttpRequest, person: Person) -> HttpResponse:
     profile = staff_profile(request.user)
     teams = Team.objects.filter(area_id=profile.area_id) if profile and profile.area_id else Team.objects.all()
     form = forms.HandoverForm(request.POST or None, team_choices=[(str(t.pk), t.name) for t in teams.order_by("name")],

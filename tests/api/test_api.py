@@ -11,24 +11,11 @@ from django.test import Client
 from polku.access.models import AccessLog, Role
 from polku.people.models import Person
 from polku.timeline.models import BenefitMonth, StatusSpell
+from tests.api_helpers import client_for, error_fields, post
 from tests.conftest import next_artificial_id
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
-
-
-def post(client: Client, url: str, body: dict) -> tuple[int, dict]:
-    response = client.post(url, data=json.dumps(body, default=str), content_type="application/json")
-    return response.status_code, (response.json() if response.content else {})
-
-
-def error_fields(body: dict) -> set[tuple[str, str]]:
-    return {(e["field"], e["code"]) for e in body["errors"]}
 
 
 def test_openapi_document() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -14,23 +13,10 @@ from polku.provision import services
 from polku.provision.models import Decision, Employer, Referral
 from polku.timeline import services as timeline
 from polku.timeline.models import StatusSpell
+from tests.api_helpers import client_for, error_fields, post
 
 pytestmark = pytest.mark.django_db
 
-
-def client_for(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
-
-
-def post(client: Client, url: str, body: dict) -> tuple[int, dict]:
-    response = client.post(url, data=json.dumps(body, default=str), content_type="application/json")
-    return response.status_code, (response.json() if response.content else {})
-
-
-def error_fields(body: dict) -> set[tuple[str, str]]:
-    return {(e["field"], e["code"]) for e in body["errors"]}
 
 
 def test_openapi_lists_the_provision_paths() -> None:
