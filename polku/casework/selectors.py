@@ -31,6 +31,7 @@ from polku.casework.due import (
 )
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, caseload_targets, shipped_rule_book
+from polku.core.calendar import add_months
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
@@ -89,7 +90,7 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
     earliest = min(searches.values())
     spells: dict[Any, list[SpellRow]] = defaultdict(list)
     for person_id, status, start, end in _current(StatusSpell.objects.filter(person_id__in=ids, start_date__lte=today)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today.replace(year=today.year - STATUS_LOOKBACK_YEARS)),
+        Q(end_date__isnull=True) | Q(end_date__gte=add_months(today, -12 * STATUS_LOOKBACK_YEARS)),
     ).order_by("person_id", "start_date").values_list("person_id", "status_id", "start_date", "end_date"):
         spells[person_id].append((status, start, end))
     meetings: dict[Any, list[MeetingFact]] = defaultdict(list)
