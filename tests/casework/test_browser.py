@@ -80,3 +80,16 @@ def test_morning_worklist_interview_and_plan(page: Any, live_server: Any, office
     failures["plan form"] = serious_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "casework-plan.png"), full_page=True)
     assert {name: found for name, found in failures.items() if found} == {}
+
+
+def test_refused_save_moves_focus_to_the_error_summary(page: Any, live_server: Any, office: Office) -> None:
+    base = live_server.url
+    login_with_form(page, base, office.counsellor.user.get_username(), PASSWORD)
+    page.goto(f"{base}/asiakastyo/henkilot/{office.client.pk}/tapaaminen/")
+    page.fill("#id_held_on", (timezone.localdate() + timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Tallenna tapaaminen").click()
+    page.wait_for_selector(".error-summary")
+    assert page.evaluate("document.activeElement.id") == "virheet"
+    page.keyboard.press("Tab")  # the first link in the summary leads to the field
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#id_held_on"
