@@ -1,0 +1,102 @@
+"""Backtest: fit on the history up to month T, forecast the next months, and compare with what happened, against
+two naive forecasts (the same month a year earlier; Holt–Winters exponential smoothing from statsmodels).
+
+The error measure is MAPE of the monthly unemployed stock on the calculation days; the Monte-Carlo bands are
+checked by how often the actual stock falls inside them (80 % and 95 % nominal).
+"""
+
+from __future__ import annotations
+
+import warnings
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from polku.forecast.duration import calculation_days, fit
+from polku.forecast.history import History
+from polku.forecast.projection import project
+
+
+def truncate(history: History, cutoff: date) -> History:
+    """The history as it stood on ``cutoff``: later starts unknown, later ends not yet happened."""
+    runs = [run if run.end is not None and run.end <= cutoff else replace(run, end=None, destination=None)
+            for run in history.runs if run.start <= cutoff]
+    services = [spell if spell.end is not None and spell.end <= cutoff else replace(spell, end=None, returned=False)
+                for spell in history.services if spell.start <= cutoff]
+    return History(runs=runs, services=services, first_day=history.first_day, last_day=cutoff)
+
+
+def unemployed_stock(history: History, days: list[date]) -> list[int]:
+    """Persons in an unemployment run on each of ``days``."""
+    counts = [0] * len(days)
+    for run in history.runs:
+        first = bisect_left(days, run.start)
+        for k in range(first, len(days)):
+            if run.end is not None and days[k] > run.end:
+                break
+            counts[k] += 1
+    return counts
+
+
+def mape(predicted: list[float], actual: list[int]) -> float:
+    pairs = [(p, a) for p, a in zip(predicted, actual, strict=True) if a]
+    return 100 * sum(abs(p - a) / a for p, a in pairs) / len(pairs)
+
+
+def exponential_smoothing(series: list[int], horizon: int) -> list[float]:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing  # type: ignore[import-untyped]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on short series
+        fitted = ExponentialSmoothing(np.asarray(series, dtype=float), trend=None, seasonal="add",
+                                      seasonal_periods=12).fit()
+    return [float(x) for x in fitted.forecast(horizon)]
+
+
+@dataclass(frozen=True)
+class Backtest:
+    cutoff: date
+    months: list[str]
+    actual: list[int]
+    model: list[float]
+    same_month_last_year: list[float]
+    exponential_smoothing: list[float]
+    mape: dict[str, float]
+    coverage_80: float
+    coverage_95: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cutoff": self.cutoff.isoformat(), "months": self.months, "actual": self.actual,
+                "forecast": {"model": [round(x, 1) for x in self.model],
+                             "same_month_last_year": self.same_month_last_year,
+                             "exponential_smoothing": [round(x, 1) for x in self.exponential_smoothing]},
+                "mape": {k: round(v, 2) for k, v in self.mape.items()},
+                "coverage_80": round(self.coverage_80, 3), "coverage_95": round(self.coverage_95, 3)}
+
+
+def backtest(history: History, cutoff: date, *, horizon: int = 12, paths: int = 1000, seed: int = 1) -> Backtest:
+    """Fit on the history up to ``cutoff`` (a calculation day), forecast ``horizon`` months, compare."""
+    past_days = calculation_days(history.first_day, cutoff)
+    future_days = [d for d in calculation_days(cutoff, history.last_day) if d > cutoff][:horizon]
+    if len(future_days) < horizon:
+        raise ValueError(f"the history ends before {horizon} months after the cutoff")
+    if len(past_days) < 26:
+        raise ValueError("the backtest needs at least 26 months before the cutoff")
+    projection = project(fit(truncate(history, cutoff)), horizon=horizon, paths=paths, seed=seed)
+    actual = unemployed_stock(history, future_days)
+    past = unemployed_stock(history, past_days)
+    band = projection.series["unemployed"]
+    naive = [float(past[len(past) - 12 + (k % 12)]) for k in range(horizon)]
+    smoothed = exponential_smoothing(past, horizon)
+    inside_80 = sum(1 for a, lo, hi in zip(actual, band.p10, band.p90, strict=True) if lo <= a <= hi)
+    inside_95 = sum(1 for a, lo, hi in zip(actual, band.p025, band.p975, strict=True) if lo <= a <= hi)
+    return Backtest(
+        cutoff=cutoff, months=[d.isoformat()[:7] for d in future_days], actual=actual, model=band.mean,
+        same_month_last_year=naive, exponential_smoothing=smoothed,
+        mape={"model": mape(band.mean, actual), "same_month_last_year": mape(naive, actual),
+              "exponential_smoothing": mape(smoothed, actual)},
+        coverage_80=inside_80 / horizon, coverage_95=inside_95 / horizon,
+    )

@@ -1,0 +1,183 @@
+"""The duration model: monthly exit hazards from unemployment by duration class, age group and destination,
+fitted on an area's own history; with the inflow by calendar month and the service stock's dynamics.
+
+Time runs on the statistics' calculation days (the last working day of each month), so that the model's stock is
+the KPI engine's unemployed stock. Duration class ``d`` is the number of calculation days a run has already been
+counted on before the current one (0: first counted this month); classes from ``MAX_CLASS`` up share one hazard.
+The hazard of class ``d`` is the share of runs counted in class ``d`` that end before the next calculation day,
+estimated only on intervals the data covers fully (a run still open at the end is censored, not an exit).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from polku.core.calendar import iter_months, last_working_day
+from polku.forecast.history import AGE_GROUPS, DESTINATIONS, History
+
+MAX_CLASS = 24
+SEASON_YEARS = 2  # inflow by calendar month: the average of the last two years (level and season, no trend)
+MIN_EXPOSURE = 30  # a duration class with less exposure borrows the previous class's hazard
+
+
+def calculation_days(first_day: date, last_day: date) -> list[date]:
+    return [d for d in (last_working_day(m) for m in iter_months(first_day, last_day)) if first_day <= d <= last_day]
+
+
+@dataclass(frozen=True)
+class GroupModel:
+    """One age group's fitted parameters."""
+
+    hazard: list[float]  # by duration class 0..MAX_CLASS
+    destination_share: list[dict[str, float]]  # by class: share of exits to each destination
+    inflow: list[float]  # new runs counted per month, by calendar month 1..12 (index 0 = January)
+    service_exit: float  # share of the service stock leaving before the next calculation day
+    service_return: float  # share of those who return to unemployment the next day
+    service_entry_other: float  # service entries per month not coming from an unemployment run
+    exposure: list[int]
+    inflow_level_sd: float = 0.0  # uncertainty of next year's inflow level: year-over-year changes seen in the data
+
+
+@dataclass(frozen=True)
+class InitialState:
+    unemployed: dict[str, list[int]]  # by group: counts by duration class on the reference day
+    services: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DurationModel:
+    groups: dict[str, GroupModel]
+    fitted_from: date
+    fitted_to: date  # the reference (last) calculation day of the data
+    runs: int
+    initial: InitialState
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fitted_from": self.fitted_from.isoformat(), "fitted_to": self.fitted_to.isoformat(), "runs": self.runs,
+            "max_class": MAX_CLASS, "notes": self.notes,
+            "groups": {name: {"hazard": [round(h, 5) for h in g.hazard], "inflow_by_month": [round(x, 2) for x in g.inflow],
+                              "service_exit": round(g.service_exit, 5), "service_return": round(g.service_return, 5),
+                              "service_entry_other": round(g.service_entry_other, 2), "exposure": g.exposure}
+                       for name, g in self.groups.items()},
+        }
+
+
+def _class(d: int) -> int:
+    return min(d, MAX_CLASS)
+
+
+def fit(history: History) -> DurationModel:
+    """Fit every age group's hazards, inflow and service dynamics; the initial state is the last calculation day."""
+    calc = calculation_days(history.first_day, history.last_day)
+    if len(calc) < 14:
+        raise ValueError("the duration model needs at least 14 months of history")
+    n = len(calc)
+    season_from = max(1, n - 12 * SEASON_YEARS)
+    exposure: dict[str, list[int]] = {g: [0] * (MAX_CLASS + 1) for g, _, _ in AGE_GROUPS}
+    events: dict[str, list[dict[str, int]]] = {g: [defaultdict(int) for _ in range(MAX_CLASS + 1)] for g, _, _ in AGE_GROUPS}
+    inflow: dict[str, list[list[int]]] = {g: [[] for _ in range(12)] for g, _, _ in AGE_GROUPS}
+    new_runs: dict[str, dict[int, int]] = {g: defaultdict(int) for g, _, _ in AGE_GROUPS}
+    initial: dict[str, list[int]] = {g: [0] * (MAX_CLASS + 1) for g, _, _ in AGE_GROUPS}
+    for run in history.runs:
+        i0 = bisect_left(calc, run.start)
+        last = n - 1 if run.end is None else bisect_right(calc, run.end) - 1
+        if last < i0:
+            continue  # began and ended between two calculation days: never in the stock
+        if not run.after_service:  # returns from services come from the service stock's own dynamics
+            new_runs[run.group][i0] += 1
+        for k in range(i0, min(last, n - 2) + 1):
+            d = _class(k - i0)
+            exposure[run.group][d] += 1
+            if k == last and run.end is not None:
+                events[run.group][d][run.destination or "other"] += 1
+        if last == n - 1 and (run.end is None or run.end >= calc[-1]):
+            initial[run.group][_class(n - 1 - i0)] += 1
+    for group in exposure:
+        for k in range(season_from, n):
+            inflow[group][calc[k].month - 1].append(new_runs[group].get(k, 0))
+    services = _service_dynamics(history, calc)
+    groups = {}
+    for group, group_exposure in exposure.items():
+        hazard, shares = _hazards(group_exposure, events[group])
+        exit_rate, return_rate, _stock, entries_other = services[group]
+        groups[group] = GroupModel(hazard=hazard, destination_share=shares,
+                                   inflow=[sum(v) / len(v) if v else 0.0 for v in inflow[group]],
+                                   service_exit=exit_rate, service_return=return_rate, service_entry_other=entries_other,
+                                   exposure=group_exposure, inflow_level_sd=_year_over_year_sd(new_runs[group], calc))
+    state = InitialState(unemployed=initial, services={g: services[g][2] for g in services})
+    return DurationModel(groups=groups, fitted_from=calc[0], fitted_to=calc[-1], runs=len(history.runs), initial=state,
+                         notes=["Age group is taken at the start of a run.",
+                                "Inflow has a season (by calendar month) and the level of the last two years, no trend."])
+
+
+def _hazards(exposure: list[int], events: list[dict[str, int]]) -> tuple[list[float], list[dict[str, float]]]:
+    """Exits ÷ exposure per class, and where the exits went; a thin class borrows the previous class's values."""
+    hazard: list[float] = []
+    shares: list[dict[str, float]] = []
+    for d in range(MAX_CLASS + 1):
+        total = sum(events[d].values())
+        if exposure[d] >= MIN_EXPOSURE or not hazard:
+            hazard.append(total / exposure[d] if exposure[d] else 0.0)
+            shares.append({k: events[d].get(k, 0) / total for k in DESTINATIONS} if total else
+                          {k: (1.0 if k == "other" else 0.0) for k in DESTINATIONS})
+        else:
+            hazard.append(hazard[-1])
+            shares.append(shares[-1])
+    return hazard, shares
+
+
+def _year_over_year_sd(new_runs: dict[int, int], calc: list[date]) -> float:
+    """Root-mean-square relative change of the yearly inflow between consecutive whole years, clipped to 2–30 %.
+
+    The projection draws one inflow level per path from this: without it the bands hold only the month-to-month
+    chance and are too narrow for a level that moves from year to year (as the backtest showed).
+    """
+    years: dict[int, int] = defaultdict(int)
+    months: dict[int, int] = defaultdict(int)
+    for k, day in enumerate(calc[1:], start=1):
+        years[day.year] += new_runs.get(k, 0)
+        months[day.year] += 1
+    whole = sorted(y for y, n in months.items() if n == 12)
+    changes = [years[b] / years[a] - 1 for a, b in pairwise(whole) if years[a]]
+    if not changes:
+        return 0.1
+    return min(0.3, max(0.02, (sum(c * c for c in changes) / len(changes)) ** 0.5))
+
+
+def _service_dynamics(history: History, calc: list[date]) -> dict[str, tuple[float, float, int, float]]:
+    """Per group: exit share per month, share returning to unemployment, stock on the last day, other entries/month."""
+    n = len(calc)
+    stock = {g: [0] * n for g, _, _ in AGE_GROUPS}
+    exits = {g: 0 for g, _, _ in AGE_GROUPS}
+    exposure = {g: 0 for g, _, _ in AGE_GROUPS}
+    returned = {g: 0 for g, _, _ in AGE_GROUPS}
+    entries = {g: 0 for g, _, _ in AGE_GROUPS}
+    from_runs = {g: 0 for g, _, _ in AGE_GROUPS}
+    season_from = max(1, n - 12 * SEASON_YEARS)
+    for spell in history.services:
+        i0 = bisect_left(calc, spell.start)
+        last = n - 1 if spell.end is None else bisect_right(calc, spell.end) - 1
+        if last < i0:
+            continue
+        if i0 >= season_from:
+            entries[spell.group] += 1
+        for k in range(i0, last + 1):
+            stock[spell.group][k] += 1
+        for k in range(i0, min(last, n - 2) + 1):
+            exposure[spell.group] += 1
+            if k == last and spell.end is not None:
+                exits[spell.group] += 1
+                returned[spell.group] += int(spell.returned)
+    for run in history.runs:
+        if run.destination == "service" and run.end is not None and bisect_left(calc, run.end) >= season_from:
+            from_runs[run.group] += 1
+    months = max(1, n - season_from)
+    return {g: (exits[g] / exposure[g] if exposure[g] else 0.0, returned[g] / exits[g] if exits[g] else 0.0,
+                stock[g][-1], max(0.0, (entries[g] - from_runs[g]) / months)) for g in stock}

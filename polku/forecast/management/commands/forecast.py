@@ -1,0 +1,90 @@
+"""``polku forecast project|backtest|fit --area kuopio [--months 12] [--paths 1000] [--json]``.
+
+Aggregate figures only: the duration model, a projection with Monte-Carlo bands (optionally under a scenario
+given as options), or a backtest against the naive baselines. No person data is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from polku.core.calendar import add_months, last_working_day
+from polku.core.commands import parse_date
+from polku.core.errors import ValidationFailed
+from polku.forecast.backtest import backtest
+from polku.forecast.duration import fit
+from polku.forecast.history import area_history
+from polku.forecast.projection import Scenario, project
+
+HISTORY_YEARS = 6
+
+
+def _municipalities(area: str) -> set[str]:
+    from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+
+    if Municipality.objects.filter(code=area).exists():
+        return {area}
+    found = EmploymentArea.objects.filter(code=area).first()
+    if found is None:
+        raise CommandError(f"--area: tuntematon alue tai kunta {area!r}.")
+    return set(EmploymentAreaMembership.objects.filter(area=found).values_list("municipality_id", flat=True))
+
+
+class Command(BaseCommand):
+    help = "Forecasts from an area's own history: fit, project (with a scenario), backtest."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["fit", "project", "backtest"])
+        parser.add_argument("--area", required=True, help="Employment area code (kuopio) or municipality code (765).")
+        parser.add_argument("--to", help="Last day of the history used (default: the last calculation day before today).")
+        parser.add_argument("--months", type=int, default=12, help="Horizon in months (1–36).")
+        parser.add_argument("--paths", type=int, default=1000)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--first-months-exit-factor", type=float, default=1.0)
+        parser.add_argument("--inflow-factor", type=float, default=1.0)
+        parser.add_argument("--service-entry-factor", type=float, default=1.0)
+        parser.add_argument("--shock-month", type=int)
+        parser.add_argument("--shock-size", type=int, default=0)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        municipalities = _municipalities(options["area"])
+        today = timezone.localdate()
+        to = parse_date(options["to"], "--to") if options["to"] else last_working_day(add_months(today, -1))
+        started = time.perf_counter()
+        history = area_history(municipalities, date(to.year - HISTORY_YEARS, 1, 1), to)
+        read = time.perf_counter() - started
+        try:
+            result = self._run(options, history, to)
+        except ValidationFailed as failure:
+            raise CommandError("; ".join(f"--{e.field.replace('_', '-')}: {e.message}" for e in failure.errors)) from None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        result["seconds"] = {"read_history": round(read, 2), "total": round(time.perf_counter() - started, 2)}
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        else:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, default=str)[:2000])
+
+    def _run(self, options: dict[str, Any], history: Any, to: date) -> dict[str, Any]:
+        if options["action"] == "backtest":
+            cutoff = last_working_day(add_months(to.replace(day=1), -options["months"]))
+            if cutoff >= to - timedelta(days=28):
+                raise CommandError("--months: too long for the history")
+            return backtest(history, cutoff, horizon=options["months"], paths=options["paths"],
+                            seed=options["seed"]).as_dict()
+        model = fit(history)
+        if options["action"] == "fit":
+            return model.as_dict()
+        scenario = Scenario(name="komentorivi", first_months_exit_factor=options["first_months_exit_factor"],
+                            inflow_factor=options["inflow_factor"], service_entry_factor=options["service_entry_factor"],
+                            shock_month=options["shock_month"], shock_size=options["shock_size"])
+        return {"model": {"fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs},
+                **project(model, horizon=options["months"], paths=options["paths"], seed=options["seed"],
+                          scenario=scenario).as_dict()}
