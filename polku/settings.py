@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "polku.kpi",
     "polku.public_statistics",
     "polku.casework",
+    "polku.forecast",
     "polku.provision",
     "polku.web",
 ]
