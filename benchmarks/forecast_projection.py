@@ -1,0 +1,119 @@
+"""Benchmark: the forecast of issue 6 on the Kuopio-sized area: fit the duration model, one 36-month projection with
+1 000 Monte-Carlo paths, and the 12-month backtest (MAPE of the model against the two naive baselines).
+
+The population is the simulator's ``kuopio-area-2023`` profile written to Parquet (cached under ``var/bench/`` by
+simulator source hash) and read with DuckDB; the history is built and the model fitted in Python as in the app.
+The issue names no baseline time; ``ratio`` is the model's backtest MAPE ÷ the better naive baseline's (below 1: the
+model beats both). ``--national`` runs the same on the ``finland-national`` profile (1 000 000 persons; slow to
+generate the first time).
+
+Usage: python benchmarks/forecast_projection.py [--national] [--seed N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY_FROM = date(2019, 1, 1)
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "polku.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _population(profile: str, seed: int) -> Path:
+    source = hashlib.sha256()
+    for path in sorted((ROOT / "polku" / "simulator").rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".csv", ".json"}:
+            source.update(path.read_bytes())
+    target = ROOT / "var" / "bench" / f"{profile}-seed{seed}-{source.hexdigest()[:12]}"
+    if not target.exists():
+        from polku.simulator.writers import simulate_to_parquet
+
+        simulate_to_parquet(profile, target, seed=seed, progress=False)
+    return target
+
+
+def _history(directory: Path, last_day: date) -> object:
+    import duckdb
+
+    from polku.forecast.history import build_history
+
+    def parquet(table: str) -> str:
+        return f"read_parquet('{directory / (table + '.parquet')}')"
+
+    connection = duckdb.connect()
+    births = dict(connection.execute(f"SELECT id, birth_date FROM {parquet('people_person')}").fetchall())
+    homes: dict[object, list[tuple[date, date | None, str]]] = {}
+    for person, start, end, municipality in connection.execute(
+            f"SELECT person_id, start_date, end_date, municipality_id FROM {parquet('timeline_homemunicipalityspell')}"
+            ).fetchall():
+        homes.setdefault(person, []).append((start, end, municipality))
+    municipalities = {m for rows in homes.values() for _, _, m in rows}
+    spells = connection.execute(
+        f"SELECT person_id, status_id, start_date, end_date FROM {parquet('timeline_statusspell')} "
+        f"WHERE start_date <= DATE '{last_day.isoformat()}' ORDER BY person_id, start_date").fetchall()
+    return build_history(spells, births, homes=homes, municipalities=municipalities, first_day=HISTORY_FROM,
+                         last_day=last_day)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--national", action="store_true")
+    parser.add_argument("--seed", type=int, default=1)
+    options, _unknown = parser.parse_known_args()  # make bench passes its own arguments to every script
+    _django()
+    from polku.core.calendar import last_working_day
+    from polku.forecast.backtest import backtest
+    from polku.forecast.duration import fit
+    from polku.forecast.projection import project
+
+    profiles = ["kuopio-area-2023"] + (["finland-national"] if options.national else [])
+    for profile in profiles:
+        started = time.perf_counter()
+        directory = _population(profile, options.seed)
+        population_seconds = time.perf_counter() - started
+        last_day = last_working_day(date(2026, 10, 1) if profile == "kuopio-area-2023" else date(2025, 12, 1))
+        began = time.perf_counter()
+        history = _history(directory, last_day)
+        read_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        model = fit(history)  # type: ignore[arg-type]
+        fit_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        projection = project(model, horizon=36, paths=1000, seed=options.seed)
+        project_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        result = backtest(history, last_working_day(date(last_day.year - 1, last_day.month, 1)),  # type: ignore[arg-type]
+                          horizon=12, paths=1000, seed=options.seed)
+        backtest_seconds = time.perf_counter() - began
+        best_naive = min(result.mape["same_month_last_year"], result.mape["exponential_smoothing"])
+        print(json.dumps({
+            "benchmark": "forecast_projection", "profile": profile, "runs": model.runs,
+            "population_seconds": round(population_seconds, 1), "read_history_seconds": round(read_seconds, 2),
+            "fit_seconds": round(fit_seconds, 2), "projection_36m_1000_paths_seconds": round(project_seconds, 2),
+            "backtest_seconds": round(backtest_seconds, 2),
+            "wall_seconds": round(read_seconds + fit_seconds + project_seconds + backtest_seconds, 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "unemployed_month_36": round(projection.series["unemployed"].mean[-1]),
+            "backtest_cutoff": result.cutoff.isoformat(), "mape": {k: round(v, 2) for k, v in result.mape.items()},
+            "coverage_80": result.coverage_80, "coverage_95": result.coverage_95,
+            "baseline": "the better of the naive backtest forecasts (MAPE)", "ratio": round(result.mape["model"] / best_naive, 3),
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    main()
