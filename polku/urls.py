@@ -14,6 +14,7 @@ urlpatterns = [
     path("kuntaosuus/", include("polku.municipal_share.urls")),
     path("mittarit/", include("polku.kpi.urls")),
     path("asiakastyo/", include("polku.casework.urls")),
+    path("ennusteet/", include("polku.forecast.urls")),
     path("palvelut/", include("polku.provision.urls")),
     path("", include("polku.web.urls")),
 ]

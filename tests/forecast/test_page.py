@@ -1,0 +1,36 @@
+"""The forecast page: an area's projection with its table, a scenario, the backtest, and refused levers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from polku.access.models import Role, StaffProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    page = client.get("/ennusteet/", {"alue": "765", "kk": "12", "alkuvaihe": "1.3"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Kestomalli" in html
+    assert "<svg" in html
+    assert "Perusura" in html
+    assert html.count('<th scope="row">') >= 12 + 3  # a row per month and per backtest method
+    refused: Any = client.get("/ennusteet/", {"alue": "765", "virta": "-1", "muutos": "50", "muutos_kk": "99"})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "inflow_factor" in text
+    assert "shock_month" in text
+    cache.clear()
