@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from polku.core.calendar import add_months
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
@@ -45,12 +46,13 @@ class Scenario:
         for name in ("first_months_exit_factor", "inflow_factor", "service_entry_factor"):
             value = getattr(self, name)
             if not 0 <= value <= 5:
-                found.append(FieldError(name, ErrorCode.INVALID, f"Kertoimen on oltava välillä 0–5; annettu {value}."))
+                found.append(FieldError(name, ErrorCode.INVALID,
+                                        _("Kertoimen on oltava välillä 0–5; annettu %(value)s.") % {"value": value}))
         if self.shock_size < 0:
-            found.append(FieldError("shock_size", ErrorCode.INVALID, "Irtisanottavien määrä ei voi olla negatiivinen."))
+            found.append(FieldError("shock_size", ErrorCode.INVALID, _("Irtisanottavien määrä ei voi olla negatiivinen.")))
         if self.shock_size > 0 and (self.shock_month is None or not 1 <= self.shock_month <= horizon):
             found.append(FieldError("shock_month", ErrorCode.INVALID,
-                                    f"Muutoksen kuukauden on oltava ennustejaksolla 1–{horizon}."))
+                                    _("Muutoksen kuukauden on oltava ennustejaksolla 1–%(horizon)s.") % {"horizon": horizon}))
         if not (0 <= self.shock_youth_share <= 1 and 0 <= self.shock_over_50_share <= 1
                 and self.shock_youth_share + self.shock_over_50_share <= 1):
             found.append(FieldError("shock_youth_share", ErrorCode.INVALID,
@@ -95,9 +97,10 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     scenario = scenario or Scenario()
     errors = scenario.errors(horizon)
     if not 1 <= horizon <= MAX_HORIZON:
-        errors.append(FieldError("horizon", ErrorCode.INVALID, f"Ennustejakso on 1–{MAX_HORIZON} kuukautta."))
+        errors.append(FieldError("horizon", ErrorCode.INVALID,
+                                 _("Ennustejakso on 1–%(max)s kuukautta.") % {"max": MAX_HORIZON}))
     if not 1 <= paths <= MAX_PATHS:
-        errors.append(FieldError("paths", ErrorCode.INVALID, f"Polkuja 1–{MAX_PATHS}."))
+        errors.append(FieldError("paths", ErrorCode.INVALID, _("Polkuja 1–%(max)s.") % {"max": MAX_PATHS}))
     if errors:
         raise ValidationFailed(errors)
     rng = np.random.default_rng(seed)

@@ -30,6 +30,11 @@ from polku.web.charts import accessible_svg
 from polku.web.views import forbidden
 
 HISTORY_YEARS = 6
+FIELD_LABELS = {"first_months_exit_factor": gettext_lazy("Poistuma 3 ensimmäisenä kuukautena (kerroin)"),
+                "inflow_factor": gettext_lazy("Uudet työttömät (kerroin)"),
+                "service_entry_factor": gettext_lazy("Ohjaukset palveluihin (kerroin)"),
+                "shock_size": gettext_lazy("Rakennemuutos: irtisanottavia"), "shock_month": gettext_lazy("kuukautena"),
+                "horizon": gettext_lazy("Kuukautta")}
 CACHE_SECONDS = 3600
 SERIES_LABELS = {"unemployed": gettext_lazy("Työttömät"), "long_term": gettext_lazy("Pitkäaikaistyöttömät"),
                  "youth": gettext_lazy("Alle 25-vuotiaat työttömät"), "services": gettext_lazy("Palveluissa"),
@@ -96,7 +101,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     try:
         projection = project(model, horizon=min(max(horizon, 1), 36), paths=1000, seed=1, scenario=scenario)
     except ValidationFailed as failure:
-        errors = failure.errors
+        errors = [(FIELD_LABELS.get(e.field, e.field), e.message) for e in failure.errors]
         projection = baseline
     key = f"forecast-backtest:{','.join(scope.municipality_codes)}:{to.isoformat()}"
     checked = cache.get(key)

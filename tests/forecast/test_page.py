@@ -31,6 +31,6 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
     refused: Any = client.get("/ennusteet/", {"alue": "765", "virta": "-1", "muutos": "50", "muutos_kk": "99"})
     assert refused.status_code == 400
     text = refused.content.decode()
-    assert "inflow_factor" in text
-    assert "shock_month" in text
+    assert "Uudet työttömät (kerroin): Kertoimen on oltava välillä 0–5" in text
+    assert "kuukautena: Muutoksen kuukauden on oltava ennustejaksolla" in text
     cache.clear()
