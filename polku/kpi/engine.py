@@ -91,13 +91,34 @@ def relation_query(request: Request, relation: str, measures: list[Measure], dia
     months = calc_months(list(request.months))
     ctes = base_ctes(vocabulary, months, request.horizon, dialect, sources, request.known_at, request.municipalities,
                      spells_table)
-    ctes += ",\n" + (stock_ctes(dialect) if relation == "stock" else events_ctes(dialect, request.horizon))
+    if relation == "stock":
+        structural = request.group_column(relation) == "structural" or any(
+            c.column == "structural" for m in measures for c in m.where)
+        ctes += ",\n" + stock_ctes(dialect, structural=structural, active_only=all(map(_active_only, measures)))
+    else:
+        ctes += ",\n" + events_ctes(dialect, request.horizon)
     group = request.group_column(relation) or "''"
     columns = ", ".join(f"{measure_sql(m)} AS m{i}" for i, m in enumerate(measures))
     scope = "" if request.municipalities is None else \
         " WHERE municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
     return (f"WITH {ctes}\nSELECT month, municipality, {group} AS grp, {columns} FROM {relation}{scope} "
             f"GROUP BY {_grouping(request, relation)}")
+
+
+# Stock columns whose value (as compared) holds only on a row of unemployment or an activation service.
+_ACTIVE_FLAGS = ("unemployed", "in_activation_service", "unemployed_or_in_service", "long_term")
+
+
+def _active_only(measure: Measure) -> bool:
+    """Whether a stock measure counts only rows of unemployment or an activation service (``structural`` is
+    empty on every other row), so that the other rows need not be produced at all."""
+    for c in measure.where:
+        if c.column in _ACTIVE_FLAGS and c.operator == "=" and c.value is True:
+            return True
+        if c.column == "structural" and ((c.operator == "in" and "" not in c.value)
+                                         or (c.operator == "=" and c.value != "")):
+            return True
+    return False
 
 
 def _grouping(request: Request, relation: str) -> str:
@@ -132,7 +153,8 @@ class SqlBackend:
     vocabulary: Vocabulary
     share: ShareProvider | None = None
     labour_force: dict[tuple[str, int], int] = field(default_factory=dict)
-    # SQLite only: statements are run first to put the spells into an indexed temporary table.
+    # Statements are run first to put the spells into a temporary table the relation queries share (indexed on
+    # SQLite, for the history join, and PostgreSQL). None: every query computes them itself.
     execute: Callable[[str], None] | None = None
 
     def measure_table(self, request: Request) -> MeasureTable:
@@ -141,8 +163,11 @@ class SqlBackend:
         for measure in request.measures():
             by_relation[measure.relation].append(measure)
         spells_table = None
-        if self.execute is not None and (by_relation["stock"] or by_relation["events"]):
-            spells_table = "temp.kpi_spells"
+        # SQLite always (the index serves the history join); the others when both queries would compute the runs.
+        shared = by_relation["stock"] or by_relation["events"] if self.dialect.name == "sqlite" \
+            else by_relation["stock"] and by_relation["events"]
+        if self.execute is not None and shared:
+            spells_table = ("pg_temp" if self.dialect.name == "postgresql" else "temp") + ".kpi_spells"
             for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),
                                               request.horizon, self.dialect, self.sources, request.known_at,
                                               request.municipalities):
@@ -152,6 +177,8 @@ class SqlBackend:
                 sql = relation_query(request, relation, by_relation[relation], self.dialect, self.sources,
                                      self.vocabulary, spells_table)
                 rows_to_table(self.run(sql), by_relation[relation], table)
+        if spells_table is not None and self.execute is not None:  # not on failure: an aborted transaction refuses
+            self.execute(f"DROP TABLE IF EXISTS {spells_table}")
         if by_relation["share"]:
             if self.share is None:
                 raise LookupError("share relation is not available on this backend")

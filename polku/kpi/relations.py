@@ -207,8 +207,12 @@ def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, di
     since every relation is placed by the home municipality; it only saves work). ``spells_table`` names
     a table already holding ``spells`` (see ``spells_table_sql``): SQLite cannot index a CTE, and the
     structural-unemployment history joins spells to spells.
+    ``spells`` holds only the spells still running at the start of the earliest 16-month window: an earlier
+    one cannot count in any month asked, and its run's start is kept in ``run_start`` of the later ones.
     """
     d = dialect
+    # Spells ended before the earliest 16-month window cannot count in any month asked (runs are numbered first).
+    earliest = min((c.window16_start for c in months), default=horizon)
     calc_rows = ", ".join(
         "(" + ", ".join([d.date(c.month), d.date(c.day), d.date(c.year_before), d.date(c.window16_start),
                          d.date(c.recent_service_start)] + [d.date(c.age_threshold(a)) for _, a in AGE_GROUPS]) + ")"
@@ -251,17 +255,22 @@ st3 AS (
 st4 AS (
   SELECT st3.*, SUM(new_run) OVER (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS run_no
   FROM st3),
-spells AS (
-  SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4)"""
+st5 AS (
+  SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4),
+spells AS (SELECT * FROM st5 WHERE end_date IS NULL OR end_date >= {d.date(earliest)})"""
 
 
 def spells_table_sql(table: str, vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, dialect: Dialect,
                      sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None) -> list[str]:
-    """Statements that put ``spells`` into an indexed temporary table (SQLite's plan for the history join)."""
+    """Statements that put ``spells`` into a temporary table, so that the stock and events queries share one
+    computation of the unemployment runs (on SQLite also indexed, its plan for the history join)."""
     ctes = base_ctes(vocabulary, months, horizon, dialect, sources, known_at, municipalities)
-    return [f"DROP TABLE IF EXISTS {table}",
-            f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells",
-            f"CREATE INDEX {table}_person ON {table} (person_id, start_date)"]
+    statements = [f"DROP TABLE IF EXISTS {table}", f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells"]
+    if dialect.name != "duckdb":  # DuckDB joins by hashing; an index would only cost time
+        statements.append(f"CREATE INDEX {table}_person ON {table} (person_id, start_date)")
+    if dialect.name == "postgresql":  # a temporary table has no statistics until analysed
+        statements.append(f"ANALYZE {table}")
+    return statements
 
 
 def _age_group(birth: str) -> str:
@@ -269,14 +278,23 @@ def _age_group(birth: str) -> str:
     return f"CASE {cases} ELSE '{LAST_AGE_GROUP}' END"
 
 
-def stock_ctes(dialect: Dialect) -> str:
-    """``stock`` (after ``base_ctes``)."""
+def stock_ctes(dialect: Dialect, *, structural: bool = True, active_only: bool = False) -> str:
+    """``stock`` (after ``base_ctes``).
+
+    Two savings for requests that allow them: without ``structural`` the column is left out, and with it the
+    spells-to-spells ``history`` join it needs; with ``active_only`` only rows of unemployment or an activation
+    service are produced (enough when every measure requires one of them).
+    """
     d = dialect
     window_end = d.least(f"COALESCE(h.end_date, {d.date(date(9999, 12, 31))})", "k.d")
     overlap = f"{d.days_between(window_end, d.greatest('h.start_date', 'k.w16'))} + 1"
-    return f"""stock0 AS (
+    active = " WHERE s.u = 1 OR s.a = 1" if active_only else ""
+    stock0 = f"""stock0 AS (
   SELECT c.*, s.person_id, s.status_id, s.service_type_id, s.u, s.a, s.run_start, s.after_service
-  FROM calc c JOIN spells s ON s.start_date <= c.d AND (s.end_date IS NULL OR s.end_date >= c.d)),
+  FROM calc c JOIN spells s ON s.start_date <= c.d AND (s.end_date IS NULL OR s.end_date >= c.d){active}),"""
+    if not structural:
+        return stock0 + "\n" + _stock(structural_column="", history_join="")
+    history = f"""
 history AS (
   SELECT k.person_id, k.month,
          SUM(CASE WHEN h.u = 1 THEN {overlap} ELSE 0 END) AS u16,
@@ -284,22 +302,27 @@ history AS (
   FROM stock0 k JOIN spells h ON h.person_id = k.person_id AND h.start_date <= k.d
    AND (h.end_date IS NULL OR h.end_date >= k.w16)
   WHERE k.u = 1 AND k.run_start > k.y1
-  GROUP BY k.person_id, k.month),
-stock AS (
-  SELECT k.month, k.person_id, k.status_id AS status, COALESCE(k.service_type_id, '') AS service_type,
-         k.u AS unemployed, k.a AS in_activation_service, CASE WHEN k.u = 1 OR k.a = 1 THEN 1 ELSE 0 END
-           AS unemployed_or_in_service,
-         CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 1 ELSE 0 END AS long_term,
-         CASE WHEN p.birth_date > k.y25 THEN 1 ELSE 0 END AS under_25,
+  GROUP BY k.person_id, k.month),"""
+    structural_column = f"""
          CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 'long_term'
               WHEN k.u = 1 AND COALESCE(x.u16, 0) >= {STRUCTURAL_MIN_DAYS} THEN 'comparable'
               WHEN k.u = 1 AND COALESCE(x.recent_service, 0) = 1 THEN 'from_service'
               WHEN k.a = 1 AND k.after_service = 1 THEN 'service_to_service'
-              ELSE '' END AS structural,
+              ELSE '' END AS structural,"""
+    history_join = "\n  LEFT JOIN history x ON x.person_id = k.person_id AND x.month = k.month"
+    return stock0 + history + "\n" + _stock(structural_column, history_join)
+
+
+def _stock(structural_column: str, history_join: str) -> str:
+    return f"""stock AS (
+  SELECT k.month, k.person_id, k.status_id AS status, COALESCE(k.service_type_id, '') AS service_type,
+         k.u AS unemployed, k.a AS in_activation_service, CASE WHEN k.u = 1 OR k.a = 1 THEN 1 ELSE 0 END
+           AS unemployed_or_in_service,
+         CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 1 ELSE 0 END AS long_term,
+         CASE WHEN p.birth_date > k.y25 THEN 1 ELSE 0 END AS under_25,{structural_column}
          {_age_group('p.birth_date').replace('c.', 'k.')} AS age_group, p.gender, p.language,
          COALESCE(CAST(p.team_id AS VARCHAR(20)), '') AS team_id, COALESCE(hm.municipality_id, '') AS municipality
-  FROM stock0 k JOIN persons p ON p.id = k.person_id
-  LEFT JOIN history x ON x.person_id = k.person_id AND x.month = k.month
+  FROM stock0 k JOIN persons p ON p.id = k.person_id{history_join}
   LEFT JOIN homes hm ON hm.person_id = k.person_id AND hm.start_date <= k.d
    AND (hm.end_date IS NULL OR hm.end_date >= k.d))"""
 
@@ -309,7 +332,7 @@ def events_ctes(dialect: Dialect, horizon: date) -> str:
     d = dialect
     h = d.date(horizon)
     return f"""runs AS (
-  SELECT person_id, run_no, MIN(start_date) AS began, MAX(CASE WHEN end_date IS NULL THEN 1 ELSE 0 END) AS still_open,
+  SELECT person_id, run_no, MIN(run_start) AS began, MAX(CASE WHEN end_date IS NULL THEN 1 ELSE 0 END) AS still_open,
          MAX(end_date) AS ended
   FROM spells WHERE u = 1 GROUP BY person_id, run_no),
 happened AS (
