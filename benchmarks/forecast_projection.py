@@ -39,7 +39,8 @@ def _population(profile: str, seed: int) -> Path:
     for path in sorted((ROOT / "polku" / "simulator").rglob("*")):
         if path.is_file() and path.suffix in {".py", ".csv", ".json"}:
             source.update(path.read_bytes())
-    target = ROOT / "var" / "bench" / f"{profile}-seed{seed}-{source.hexdigest()[:12]}"
+    size = "-full" if profile == "finland-national" else ""  # the same cache as the other national benchmarks
+    target = ROOT / "var" / "bench" / f"{profile}{size}-seed{seed}-{source.hexdigest()[:12]}"
     if not target.exists():
         from polku.simulator.writers import simulate_to_parquet
 
