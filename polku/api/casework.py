@@ -61,6 +61,10 @@ def worklist(request: HttpRequest, scope: str | None = None, on: date | None = N
              state: str | None = None, counsellor: int | None = None, sort: str = "due") -> dict[str, Any]:
     """Due and overdue duties of my clients (``scope=mine``), my team's or my area's, on ``on`` (default today)."""
     chosen = _scope(request, scope)
+    if counsellor is not None and not 0 < counsellor < 2**31:
+        raise ValidationFailed.single("counsellor", ErrorCode.INVALID, "Tuntematon ohjaaja.")
+    if on is not None and not date(2000, 1, 1) <= on <= date(2099, 12, 31):
+        raise ValidationFailed.single("on", ErrorCode.INVALID, "Päivän on oltava vuosina 2000–2099.")
     kinds, states = ([kind] if kind else []), ([state] if state else [])
     _check_choices("kind", kinds, set(DueKind))
     _check_choices("state", states, set(DueState))

@@ -167,9 +167,11 @@ def _supplementary_items(case: ClientCase, rule_set: ProcessRuleSet, today: date
     first = add_months(case.unemployed_since, int(rule["long_term_months"]))
     if today < first:
         return []
-    window_start = first
-    while add_months(window_start, int(rule["every_months"])) <= today:
-        window_start = add_months(window_start, int(rule["every_months"]))
+    every = int(rule["every_months"])
+    k = 0
+    while add_months(first, (k + 1) * every) <= today:  # from ``first`` each time: no drift at month ends
+        k += 1
+    window_start = add_months(first, k * every)
     window_end = add_months(window_start, int(rule["window_months"])) - timedelta(days=1)
     held = sum(1 for m in case.meetings if m.kind in CONVERSATION_KINDS and window_start <= m.held_on <= window_end)
     required = int(rule["count"])

@@ -267,6 +267,10 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     errors: list[FieldError] = []
     if team_id is not None and team is None:
         errors.append(FieldError("team", ErrorCode.UNKNOWN, _("Tuntematon tiimi: %(team)s.") % {"team": team_id}))
+    actor_profile = policy.staff_profile(actor)
+    if (team is not None and actor_profile is not None and actor_profile.role not in policy.EVERYONE_ROLES
+            and actor_profile.area_id != team.area_id):
+        errors.append(FieldError("team", ErrorCode.INVALID, _("Tiimi ei kuulu alueeseesi.")))
     if counsellor is not None and team is None:
         profile = StaffProfile.objects.filter(user=counsellor).select_related("team").first()
         team = profile.team if profile is not None and profile.team is not None else (previous.team if previous else None)
@@ -294,6 +298,7 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
 def handover(*, person: Person, team_id: int | None, counsellor: Any = None, on: date | None = None,
              actor: Actor = None) -> CaseAssignment:
     """Hand a client over from the initial service to personal coaching, to a chosen team."""
+    _lock(person)
     previous = current_assignment(person)
     errors = _required(team_id, "team", _("Valitse omavalmennustiimi, jolle asiakas siirtyy."))
     if previous is not None and previous.phase == Phase.PERSONAL_COACHING:
@@ -345,6 +350,7 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     """End the open job search with its outcome: the job-seeker status ends the same day and the outcome's
     status (``OUTCOME_STATUS``) begins the next; the client's assignment closes."""
     today = today or timezone.localdate()
+    _lock(person)
     period = open_job_search(person)
     errors = _required(ended_on, "ended_on", _("Anna päättymispäivä."))
     errors += _required(end_reason, "end_reason", _("Valitse työnhaun päättymisen syy."))

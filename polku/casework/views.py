@@ -43,10 +43,17 @@ PURPOSE = "asiakastyö"
 
 
 def _reference_date(request: HttpRequest) -> date:
+    """The worklist's day: ``?paiva=`` within 2000–2099, else today."""
     try:
-        return date.fromisoformat(request.GET.get("paiva", ""))
+        day = date.fromisoformat(request.GET.get("paiva", ""))
     except ValueError:
         return timezone.localdate()
+    return day if date(2000, 1, 1) <= day <= date(2099, 12, 31) else timezone.localdate()
+
+
+def small_int(value: str) -> int | None:
+    """A positive database id from a query string, or None (no Unicode digits, no overflow)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @login_required
@@ -62,7 +69,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("tila", "")
     sort = request.GET.get("jarjestys", "due")
     counsellor = request.GET.get("ohjaaja", "")
-    counsellor_id = int(counsellor) if counsellor.isdigit() else None
+    counsellor_id = small_int(counsellor)
     result = selectors.worklist(selectors.scope_persons(request.user, scope), today, counsellor_id=counsellor_id,
                                 kinds=[kind] if kind in DueKind.__members__.values() else [],
                                 states=[state] if state in DueState.__members__.values() else [], sort=sort)
@@ -257,7 +264,8 @@ def _counsellor_choices(user: Any) -> list[tuple[str, str]]:
 
 
 def _user_or_none(user_id: str) -> Any:
-    return get_user_model().objects.filter(pk=int(user_id)).first() if user_id.isdigit() else None
+    pk = small_int(user_id)
+    return get_user_model().objects.filter(pk=pk).first() if pk is not None else None
 
 
 @client_form("assignment")

@@ -41,9 +41,10 @@ def unemployed_stock(history: History, days: list[date]) -> list[int]:
     return counts
 
 
-def mape(predicted: list[float], actual: list[int]) -> float:
+def mape(predicted: list[float], actual: list[int]) -> float | None:
+    """Mean absolute percentage error over the months with an actual stock; None when there is none."""
     pairs = [(p, a) for p, a in zip(predicted, actual, strict=True) if a]
-    return 100 * sum(abs(p - a) / a for p, a in pairs) / len(pairs)
+    return 100 * sum(abs(p - a) / a for p, a in pairs) / len(pairs) if pairs else None
 
 
 def exponential_smoothing(series: list[int], horizon: int) -> list[float]:
@@ -64,7 +65,7 @@ class Backtest:
     model: list[float]
     same_month_last_year: list[float]
     exponential_smoothing: list[float]
-    mape: dict[str, float]
+    mape: dict[str, float | None]
     coverage_80: float
     coverage_95: float
 
@@ -73,7 +74,7 @@ class Backtest:
                 "forecast": {"model": [round(x, 1) for x in self.model],
                              "same_month_last_year": self.same_month_last_year,
                              "exponential_smoothing": [round(x, 1) for x in self.exponential_smoothing]},
-                "mape": {k: round(v, 2) for k, v in self.mape.items()},
+                "mape": {k: None if v is None else round(v, 2) for k, v in self.mape.items()},
                 "coverage_80": round(self.coverage_80, 3), "coverage_95": round(self.coverage_95, 3)}
 
 

@@ -25,6 +25,7 @@ LONG_TERM_CLASS = 12  # counted on 12 calculation days before: at least a year o
 YOUTH_GROUP = "-24"
 MAX_HORIZON = 36
 MAX_PATHS = 10_000
+MAX_SHOCK = 1_000_000
 SERIES = ("unemployed", "long_term", "youth", "services", "activation_rate")
 
 
@@ -48,8 +49,9 @@ class Scenario:
             if not 0 <= value <= 5:
                 found.append(FieldError(name, ErrorCode.INVALID,
                                         _("Kertoimen on oltava välillä 0–5; annettu %(value)s.") % {"value": value}))
-        if self.shock_size < 0:
-            found.append(FieldError("shock_size", ErrorCode.INVALID, _("Irtisanottavien määrä ei voi olla negatiivinen.")))
+        if not 0 <= self.shock_size <= MAX_SHOCK:
+            found.append(FieldError("shock_size", ErrorCode.INVALID,
+                                    _("Irtisanottavia 0–%(max)s.") % {"max": MAX_SHOCK}))
         if self.shock_size > 0 and (self.shock_month is None or not 1 <= self.shock_month <= horizon):
             found.append(FieldError("shock_month", ErrorCode.INVALID,
                                     _("Muutoksen kuukauden on oltava ennustejaksolla 1–%(horizon)s.") % {"horizon": horizon}))

@@ -51,6 +51,11 @@ def _history_and_model(codes: tuple[str, ...], to: date) -> tuple[History, Durat
     return found
 
 
+def _int(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
 def _float(request: HttpRequest, name: str, default: float) -> float:
     try:
         return float(request.GET.get(name, default))
@@ -87,14 +92,14 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
     scope = next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0])
     series = request.GET.get("sarja", "unemployed") if request.GET.get("sarja") in SERIES else "unemployed"
-    horizon = int(request.GET["kk"]) if request.GET.get("kk", "").isdigit() else 24
+    horizon = _int(request, "kk") or 24
     to = last_working_day(add_months(timezone.localdate(), -1))
     scenario = Scenario(name=request.GET.get("nimi", "") or _("oma skenaario"),
                         first_months_exit_factor=_float(request, "alkuvaihe", 1.0),
                         inflow_factor=_float(request, "virta", 1.0),
                         service_entry_factor=_float(request, "palvelut", 1.0),
-                        shock_month=int(request.GET["muutos_kk"]) if request.GET.get("muutos_kk", "").isdigit() else None,
-                        shock_size=int(request.GET["muutos"]) if request.GET.get("muutos", "").lstrip("-").isdigit() else 0)
+                        shock_month=_int(request, "muutos_kk"),
+                        shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0))
     history, model = _history_and_model(scope.municipality_codes, to)
     baseline = project(model, horizon=min(max(horizon, 1), 36), paths=1000, seed=1)
     errors: list[Any] = []

@@ -481,6 +481,8 @@ def decision_create(
     """Record a decision. A kuntalisä is charged to ``municipality_code`` (default: the person's home municipality
     on ``decided_on``) and refused when its total (monthly × months) exceeds what is left of that year's budget."""
     policy.require_write_access(actor, person)
+    if municipality_code:
+        policy.require_municipality_in_scope(actor, municipality_code, field="municipality")
     if kind not in DecisionKind.values:
         raise ValidationFailed.single("kind", ErrorCode.INVALID,
                                       _("Tuntematon päätöslaji: %(kind)s. Sallitut: %(values)s.")

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel
-from polku.access.policy import can_write_person_data
+from polku.access.policy import can_see_person_level_data, can_write_person_data
 from polku.access.services import person_access
 from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied
@@ -144,7 +144,7 @@ def kuntalisa(request: HttpRequest) -> HttpResponse:
     raw_year = request.GET.get("vuosi", "").strip()
     year = today.year
     if raw_year:
-        if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
+        if raw_year.isascii() and raw_year.isdigit() and 2000 <= int(raw_year) <= 2100:
             year = int(raw_year)
         else:
             errors.append(_("Vuosi on nelinumeroinen vuosiluku väliltä 2000–2100."))
@@ -159,6 +159,8 @@ def kuntalisa(request: HttpRequest) -> HttpResponse:
         "page": presenters.kuntalisa_page(chosen, year), "municipalities": municipalities, "code": code,
         "year": year, "raw_year": raw_year or str(year), "errors": errors, "scope": scope,
         "rule": rules.rule("kuntalisa"),
+        # One decision is one person's support: aggregate-only roles see the totals, not the rows.
+        "show_decisions": can_see_person_level_data(request.user),
     }, status=400 if errors else 200)
 
 
