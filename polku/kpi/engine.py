@@ -227,8 +227,9 @@ def day_ends(request: Request) -> list[tuple[date, date, datetime]]:
 
 def caseload_query(request: Request, measures: list[Measure], dialect: Dialect, sources: Sources) -> str:
     """Counsellors' clients on each calculation day: assignments in force at the end of the day whose person has
-    an open job search that day, placed by the person's home municipality. As of a moment, an assignment counts
-    if it had started by then, and one ended later counts as still running."""
+    an open job search that day. Each counsellor is placed, with all their clients, in the municipality where most
+    of them live (a tie goes to the lower code), so an area adds up each counsellor once. As of a moment, an
+    assignment counts if it had started by then, and one ended later counts as still running."""
     d = dialect
     calc = ", ".join(f"({d.date(month)}, {d.date(day)}, {d.timestamp(end)})" for month, day, end in day_ends(request))
     known = request.known_at
@@ -238,8 +239,8 @@ def caseload_query(request: Request, measures: list[Measure], dialect: Dialect, 
     homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", d, known)
     searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on", d, known)
     scope = "" if request.municipalities is None else \
-        " AND h.municipality_id IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
-    columns = ", ".join(f"{measure_sql(m, 'clients' if m.aggregate == 'sum' else '1')} AS m{i}, SUM(clients) AS n{i}"
+        " AND municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    columns = ", ".join(f"{measure_sql(m, 'total' if m.aggregate == 'sum' else '1')} AS m{i}, SUM(total) AS n{i}"
                         for i, m in enumerate(measures))
     return f"""WITH calc(month, day, day_end) AS (VALUES {calc}),
 homes AS ({homes}),
@@ -249,9 +250,13 @@ loads AS (
   FROM calc c
   JOIN {sources.assignments} a ON a.counsellor_id IS NOT NULL AND a.started_at < c.day_end AND ({ended}){started}
   JOIN searches s ON s.person_id = a.person_id AND s.registered_on <= c.day AND (s.ended_on IS NULL OR s.ended_on >= c.day)
-  JOIN homes h ON h.person_id = a.person_id AND h.start_date <= c.day AND (h.end_date IS NULL OR h.end_date >= c.day){scope}
-  GROUP BY c.month, h.municipality_id, a.counsellor_id)
-SELECT month, municipality, '' AS grp, {columns} FROM loads GROUP BY 1, 2, 3"""
+  JOIN homes h ON h.person_id = a.person_id AND h.start_date <= c.day AND (h.end_date IS NULL OR h.end_date >= c.day)
+  GROUP BY c.month, h.municipality_id, a.counsellor_id),
+placed AS (
+  SELECT month, municipality, clients, SUM(clients) OVER (PARTITION BY month, counsellor_id) AS total,
+         ROW_NUMBER() OVER (PARTITION BY month, counsellor_id ORDER BY clients DESC, municipality) AS place_no
+  FROM loads)
+SELECT month, municipality, '' AS grp, {columns} FROM placed WHERE place_no = 1{scope} GROUP BY 1, 2, 3"""
 
 
 def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:

@@ -220,14 +220,22 @@ def _caseload_table(request: Request, measures: list[Measure], persons: list[Kpi
             running = a.started_at < day_end and (a.ended_at is None or a.ended_at >= day_end)
             searching = any(s.registered <= day and (s.ended is None or s.ended >= day) for s in person.searches)
             home = _home(person, day)
-            if running and searching and home and (request.municipalities is None or home in request.municipalities):
+            if running and searching and home:
                 clients[(month, home, a.counsellor)] += 1
+    # Each counsellor goes, with all their clients, to the municipality where most of them live (tie: lower code).
+    by_counsellor: dict[tuple[date, int], list[tuple[str, int]]] = defaultdict(list)
+    for (month, home, counsellor), n in clients.items():
+        by_counsellor[(month, counsellor)].append((home, n))
     table: MeasureTable = {}
-    for measure in measures:
-        for (month, home, _counsellor), n in clients.items():
-            key = (measure.key, month, home, NO_GROUP)
+    for (month, _counsellor), homes in by_counsellor.items():
+        main = min(homes, key=lambda h: (-h[1], h[0]))[0]
+        total = sum(n for _, n in homes)
+        if request.municipalities is not None and main not in request.municipalities:
+            continue
+        for measure in measures:
+            key = (measure.key, month, main, NO_GROUP)
             value, contributors = table.get(key, (Decimal(0), 0))
-            table[key] = (value + (n if measure.aggregate == "sum" else 1), contributors + n)
+            table[key] = (value + (total if measure.aggregate == "sum" else 1), contributors + total)
     return table
 
 

@@ -89,8 +89,9 @@ def test_as_of_counts_only_what_was_recorded_then(decisions: list[DecisionFact])
 
 def test_clients_per_counsellor_on_every_engine(make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile],
                                                 tmp_path: Path) -> None:
-    """Sotkamo: counsellor A has 3 clients, B 1 on 30.12.2022 (the calculation day); a client whose job search ended
-    and an assignment that ended do not count; a Kuopio client is placed in Kuopio."""
+    """Counsellor A has three Sotkamo clients; B two in Sotkamo and one in Kuopio, so B counts in Sotkamo with all
+    three until one Sotkamo search ends and the tie goes to the lower code (Kuopio, 297). An ended assignment or
+    job search does not count."""
     from datetime import datetime, timedelta
 
     from polku.casework.models import CaseAssignment
@@ -127,8 +128,10 @@ def test_clients_per_counsellor_on_every_engine(make_person: Callable[..., Perso
         parquet = duckdb_parquet_backend(connection, tmp_path, shipped_vocabulary()).measure_table(request)
     assert database == reference == parquet
     values = {v.period: v.value for v in indicator_values(definition, scope_for("765"), months[0], months[-1])}
-    # May: nobody assigned yet; August: A 3, B 2 → 2.5 (whole month value: 3); December: A 2, B 1 → 1.5 (2).
+    # May: nobody assigned yet; August: A 3 + B 3 over 2 counsellors = 3; December: A 2 alone (B went to Kuopio).
     assert (values["2022-05"], values["2022-08"], values["2022-12"]) == (None, Decimal(3), Decimal(2))
     yearly = indicator_values(definition, scope_for("765"), date(2022, 8, 1), date(2022, 12, 1), by_year=True)
-    # Aug 5, Sep 4 (A's first client's assignment ended 9.9.), Oct 4, Nov 3 (a search ended 15.11.), Dec 3.
-    assert [(v.numerator, v.denominator) for v in yearly] == [(Decimal(19), Decimal(10))]
+    # Aug 3+3, Sep 2+3 (A's first assignment ended 9.9.), Oct 2+3, Nov 2 (B's Sotkamo search ended 15.11.), Dec 2.
+    assert [(v.numerator, v.denominator) for v in yearly] == [(Decimal(20), Decimal(8))]
+    kuopio = {v.period: v.value for v in indicator_values(definition, scope_for("297"), months[0], months[-1])}
+    assert kuopio["2022-12"] == Decimal(2)
