@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
-from polku.forecast.backtest import backtest
+from polku.forecast.backtest import Backtest, backtest
 from polku.forecast.duration import DurationModel, fit
 from polku.forecast.history import History, area_history
 from polku.forecast.projection import SERIES, Projection, Scenario, project
@@ -39,6 +39,22 @@ CACHE_SECONDS = 3600
 SERIES_LABELS = {"unemployed": gettext_lazy("Työttömät"), "long_term": gettext_lazy("Pitkäaikaistyöttömät"),
                  "youth": gettext_lazy("Alle 25-vuotiaat työttömät"), "services": gettext_lazy("Palveluissa"),
                  "activation_rate": gettext_lazy("Aktivointiaste %")}
+
+
+def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
+    """The area's fitted model (cached for an hour per area and day)."""
+    return _history_and_model(codes, to)[1]
+
+
+def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
+    """The area's 12-month backtest a year back from ``to`` (cached like the model)."""
+    key = f"forecast-backtest:{','.join(codes)}:{to.isoformat()}"
+    checked = cache.get(key)
+    if checked is None:
+        checked = backtest(_history_and_model(codes, to)[0], last_working_day(add_months(to.replace(day=1), -12)),
+                           horizon=12, paths=500)
+        cache.set(key, checked, CACHE_SECONDS)
+    return checked
 
 
 def _history_and_model(codes: tuple[str, ...], to: date) -> tuple[History, DurationModel]:
@@ -100,7 +116,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
                         service_entry_factor=_float(request, "palvelut", 1.0),
                         shock_month=_int(request, "muutos_kk"),
                         shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0))
-    history, model = _history_and_model(scope.municipality_codes, to)
+    model = model_for(scope.municipality_codes, to)
     baseline = project(model, horizon=min(max(horizon, 1), 36), paths=1000, seed=1)
     errors: list[Any] = []
     try:
@@ -108,11 +124,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as failure:
         errors = [(FIELD_LABELS.get(e.field, e.field), e.message) for e in failure.errors]
         projection = baseline
-    key = f"forecast-backtest:{','.join(scope.municipality_codes)}:{to.isoformat()}"
-    checked = cache.get(key)
-    if checked is None:
-        checked = backtest(history, last_working_day(add_months(to.replace(day=1), -12)), horizon=12, paths=500)
-        cache.set(key, checked, CACHE_SECONDS)
+    checked = backtest_for(scope.municipality_codes, to)
     rows = [(m, projection.series[series].mean[i], projection.series[series].p10[i], projection.series[series].p90[i],
              baseline.series[series].mean[i]) for i, m in enumerate(projection.months)]
     return render(request, "forecast/forecast.html", {

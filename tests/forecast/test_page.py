@@ -34,3 +34,22 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
     assert "Uudet työttömät (kerroin): Kertoimen on oltava välillä 0–5" in text
     assert "kuukautena: Muutoksen kuukauden on oltava ennustejaksolla" in text
     cache.clear()
+
+
+def test_forecast_api(make_staff: Callable[..., StaffProfile]) -> None:
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    client = Client()
+    client.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kainuu").user)  # aggregates: officials may ask
+    body = client.get("/api/forecast/projection", {"area": "kainuu", "months": 6, "paths": 100}).json()
+    assert len(body["months"]) == 6
+    assert body["series"]["unemployed"]["p10"][0] <= body["series"]["unemployed"]["mean"][0]
+    refused = client.get("/api/forecast/projection", {"area": "kainuu", "shock_size": 10, "shock_month": 40})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "shock_month"
+    assert client.get("/api/forecast/projection", {"area": "297"}).status_code == 422  # Kuopio: not theirs
+    assert set(client.get("/api/forecast/backtest", {"area": "kainuu"}).json()["mape"]) == {
+        "model", "same_month_last_year", "exponential_smoothing"}
+    cache.clear()
