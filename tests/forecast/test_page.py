@@ -43,10 +43,10 @@ def test_forecast_api(make_staff: Callable[..., StaffProfile]) -> None:
     simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
     client = Client()
     client.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kainuu").user)  # aggregates: officials may ask
-    body = client.get("/api/forecast/projection", {"area": "kainuu", "months": 6, "paths": 100}).json()
+    body = client.get("/api/forecast/projection", {"area": "kainuu", "months": "6", "paths": "100"}).json()
     assert len(body["months"]) == 6
     assert body["series"]["unemployed"]["p10"][0] <= body["series"]["unemployed"]["mean"][0]
-    refused = client.get("/api/forecast/projection", {"area": "kainuu", "shock_size": 10, "shock_month": 40})
+    refused = client.get("/api/forecast/projection", {"area": "kainuu", "shock_size": "10", "shock_month": "40"})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "shock_month"
     assert client.get("/api/forecast/projection", {"area": "297"}).status_code == 422  # Kuopio: not theirs
