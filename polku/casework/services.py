@@ -32,27 +32,14 @@ from polku.casework.models import (
 )
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.core.calendar import month_start
-from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.timeline import services as timeline_services
 from polku.timeline.models import JobSearchEndReason, JobSearchPeriod, StatusSpell
-from polku.timeline.services import Actor
+from polku.timeline.services import Actor, acting_user, lock_person
 
 STANDARD_OBLIGATION = "standard"
 MAX_APPLICATIONS_REPORTED = 200
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed(errors)
-
-
-def _lock(person: Person) -> None:
-    Person.objects.select_for_update().filter(pk=person.pk).first()
 
 
 def _required(value: Any, field: str, message: str) -> list[FieldError]:
@@ -80,11 +67,11 @@ def meeting_record(*, person: Person, held_on: date | None, kind: str, channel: 
     if channel not in MeetingChannel.values:
         errors.append(FieldError("channel", ErrorCode.INVALID if channel else ErrorCode.REQUIRED,
                                  _("Valitse asiointitapa: %(allowed)s.") % {"allowed": ", ".join(MeetingChannel.values)}))
-    _raise_if(errors)
-    _lock(person)
+    raise_if(errors)
+    lock_person(person)
     assert held_on is not None
     return Meeting.objects.create(person=person, held_on=held_on, kind=kind, channel=channel, notes=notes.strip(),
-                                  recorded_by=_user(actor), recorded_at=timezone.now())
+                                  recorded_by=acting_user(actor), recorded_at=timezone.now())
 
 
 # --- the employment plan ---------------------------------------------------------------------------
@@ -154,7 +141,7 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
     """
     today = today or timezone.localdate()
     errors, period = _plan_errors(data, book or shipped_rule_book(), today)
-    _lock(person)
+    lock_person(person)
     current = current_plan(person)
     current_version = current.version if current is not None else None
     if current_version != based_on_version:
@@ -166,7 +153,7 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
               "tekemättä, mutta mitään ei hävinnyt: tekstisi on yhä lomakkeella. Tarkista uusi versio ja tallenna "
               "uudelleen.") % {"who": who, "when": when, "version": current_version},
         )
-    _raise_if(errors)
+    raise_if(errors)
     assert data.drawn_up_on is not None
     assert data.valid_until is not None
     assert data.applications_required is not None
@@ -175,10 +162,10 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
                          agreed_actions=data.agreed_actions.strip(), applications_required=data.applications_required,
                          reporting_period_months=period, obligation_basis=data.obligation_basis,
                          next_meeting_on=data.next_meeting_on, version=(current_version or 0) + 1,
-                         recorded_by=_user(actor), recorded_at=now)
+                         recorded_by=acting_user(actor), recorded_at=now)
     if current is not None:
         current.superseded_at = now
-        current.superseded_by_user = _user(actor)
+        current.superseded_by_user = acting_user(actor)
         current.correction_reason = f"päivitetty versioksi {row.version}"
         current.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
         row.lineage = current.lineage
@@ -214,18 +201,18 @@ def application_report_record(*, person: Person, period_start: date | None, appl
     elif period_start is not None and month_start(period_start) < month_start(search.registered_on):
         errors.append(FieldError("period_start", ErrorCode.INVALID,
                                  _("Jakso on ennen työnhaun alkua (%(day)s).") % {"day": f"{search.registered_on:%d.%m.%Y}"}))
-    _raise_if(errors)
+    raise_if(errors)
     assert period_start is not None
     assert applications is not None
-    _lock(person)
+    lock_person(person)
     start = month_start(period_start)
     now = timezone.now()
     earlier = ApplicationReport.objects.filter(person=person, period_start=start, superseded_at__isnull=True).first()
     row = ApplicationReport(person=person, period_start=start, applications=applications, reported_on=reported_on,
-                            recorded_by=_user(actor), recorded_at=now)
+                            recorded_by=acting_user(actor), recorded_at=now)
     if earlier is not None:
         earlier.superseded_at = now
-        earlier.superseded_by_user = _user(actor)
+        earlier.superseded_by_user = acting_user(actor)
         earlier.correction_reason = "uusi ilmoitus samalle jaksolle"
         earlier.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
         row.lineage = earlier.lineage
@@ -261,7 +248,7 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     When the counsellor belongs to a team, the client joins that team (access follows the team). The
     counsellor must be able to see the client afterwards, or nothing is written.
     """
-    _lock(person)
+    lock_person(person)
     previous = current_assignment(person)
     team = Team.objects.filter(pk=team_id).first() if team_id is not None else None
     errors: list[FieldError] = []
@@ -278,7 +265,7 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     if phase not in Phase.values:
         errors.append(FieldError("phase", ErrorCode.INVALID, _("Tuntematon vaihe: %(phase)s.") % {"phase": phase}))
     errors += _counsellor_errors(counsellor, team)
-    _raise_if(errors)
+    raise_if(errors)
     now = timezone.now()
     if previous is not None:
         previous.ended_at = now
@@ -291,19 +278,19 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
                                       "Ohjaaja ei näkisi asiakasta: asiakas asuu toisen alueen kunnassa.")
     return CaseAssignment.objects.create(person=person, counsellor=counsellor, team=team, phase=phase,
                                          valid_from=valid_from or timezone.localdate(), started_at=now,
-                                         assigned_by=_user(actor), reason=reason.strip()[:300])
+                                         assigned_by=acting_user(actor), reason=reason.strip()[:300])
 
 
 @transaction.atomic
 def handover(*, person: Person, team_id: int | None, counsellor: Any = None, on: date | None = None,
              actor: Actor = None) -> CaseAssignment:
     """Hand a client over from the initial service to personal coaching, to a chosen team."""
-    _lock(person)
+    lock_person(person)
     previous = current_assignment(person)
     errors = _required(team_id, "team", _("Valitse omavalmennustiimi, jolle asiakas siirtyy."))
     if previous is not None and previous.phase == Phase.PERSONAL_COACHING:
         errors.append(FieldError("phase", ErrorCode.INVALID, _("Asiakas on jo omavalmennuksessa.")))
-    _raise_if(errors)
+    raise_if(errors)
     return assign(person=person, counsellor=counsellor, team_id=team_id, phase=Phase.PERSONAL_COACHING,
                   valid_from=on, actor=actor, reason="siirto omavalmennukseen")
 
@@ -350,7 +337,7 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     """End the open job search with its outcome: the job-seeker status ends the same day and the outcome's
     status (``OUTCOME_STATUS``) begins the next; the client's assignment closes."""
     today = today or timezone.localdate()
-    _lock(person)
+    lock_person(person)
     period = open_job_search(person)
     errors = _required(ended_on, "ended_on", _("Anna päättymispäivä."))
     errors += _required(end_reason, "end_reason", _("Valitse työnhaun päättymisen syy."))
@@ -361,7 +348,7 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
         errors.append(FieldError("ended_on", ErrorCode.INVALID, _("Päättymispäivä ei voi olla tulevaisuudessa.")))
     if period is None:
         errors.append(FieldError("ended_on", ErrorCode.INVALID, _("Henkilöllä ei ole avointa työnhakua.")))
-    _raise_if(errors)
+    raise_if(errors)
     assert period is not None
     assert ended_on is not None
     ended = timeline_services.job_search_end(period=period, ended_on=ended_on, end_reason=end_reason, actor=actor)
@@ -384,7 +371,7 @@ def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | N
         errors.append(FieldError("to_counsellor", ErrorCode.INVALID, _("Siirto samalle ohjaajalle.")))
     if count is not None and count < 1:
         errors.append(FieldError("count", ErrorCode.INVALID, _("Siirrettäviä asiakkaita on oltava vähintään yksi.")))
-    _raise_if(errors)
+    raise_if(errors)
     writable = policy.persons_visible_to(actor) if actor is not None else Person.objects.all()
     current = CaseAssignment.objects.filter(counsellor=from_counsellor, ended_at__isnull=True,
                                             person__in=writable).order_by("-started_at", "person_id")

@@ -28,18 +28,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel, Role, StaffProfile, Team
 from polku.access.policy import can_see_person_level_data, can_write_person_data, staff_profile
-from polku.access.services import log_person_reads, person_access
+from polku.access.services import log_person_reads
 from polku.casework import forms, presenters, selectors, services
 from polku.casework.due import DueKind, DueState, initial_interview_on
 from polku.casework.models import ApplicationReport
 from polku.casework.rules import shipped_rule_book
-from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.web import form_flow
 from polku.web.views import forbidden
 
 PAGE_SIZE = 100
-PURPOSE = "asiakastyö"
+PURPOSE = form_flow.PURPOSE
 
 
 def _reference_date(request: HttpRequest) -> date:
@@ -144,12 +143,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def _client(request: HttpRequest, person_id: uuid.UUID, action: str) -> Person | HttpResponse:
     """The client, after checking the right to write for them and logging the access; or a 403 page."""
     person = get_object_or_404(Person, pk=person_id)
-    try:
-        person_access(user=request.user, person=person, write=True, action=action, purpose=PURPOSE,
-                      channel=AccessChannel.WEB)
-    except AccessDenied:
-        return forbidden(request, _("Sinulla ei ole oikeutta kirjata tämän henkilön tietoja."))
-    return person
+    return form_flow.write_refused(request, person, action) or person
 
 
 ANCHOR = "asiakastyo"

@@ -53,5 +53,11 @@ class ValidationFailed(Exception):  # noqa: N818 - reads as a sentence: raise Va
         return cls([FieldError(field, code, message)])
 
 
+def raise_if(errors: list[FieldError]) -> None:
+    """Refuse the input when any check found a problem (every write service validates first, then calls this)."""
+    if errors:
+        raise ValidationFailed(errors)
+
+
 class AccessDenied(Exception):  # noqa: N818
     """The user's role or scope does not allow this read or write."""

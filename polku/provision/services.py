@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
 
 from polku.access import policy
-from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.provision import rules
 from polku.provision.models import (
@@ -40,21 +38,11 @@ from polku.provision.models import (
 from polku.reference.models import EmploymentArea, Municipality, ServiceType
 from polku.timeline import services as timeline
 from polku.timeline.models import HomeMunicipalitySpell, StatusSpell
-
-Actor = AbstractBaseUser | AnonymousUser | None
+from polku.timeline.services import Actor, acting_user
 
 IN_SERVICE = "in_service"
 PLACE_HOLDING = (ReferralStatus.REFERRED, ReferralStatus.STARTED, ReferralStatus.COMPLETED)
 MAX_AMOUNT = Decimal("99999999.99")  # the columns' 10 digits, 2 decimals
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed(errors)
 
 
 def fi_date(day: date) -> str:
@@ -120,7 +108,7 @@ def provider_create(*, name: str, kind: str, area_code: str, business_id: str = 
     if business_id.strip():
         compact, found = business_id_compact(business_id)
         errors += found
-    _raise_if(errors)
+    raise_if(errors)
     assert area is not None
     return ServiceProvider.objects.create(name=name.strip(), kind=kind, area=area, business_id=compact)
 
@@ -148,7 +136,7 @@ def offering_create(
     if area is None:
         errors.append(FieldError("area", ErrorCode.UNKNOWN, _("Tuntematon työllisyysalue: %(area_code)s.")
                                                             % {"area_code": area_code}))
-    _raise_if(errors)
+    raise_if(errors)
     assert area is not None
     assert service is not None
     return ServiceOffering.objects.create(
@@ -232,9 +220,9 @@ def referral_create(*, person: Person, offering: ServiceOffering, referred_on: d
         full = first_full_day(offering, referred_on, None)
         if full is not None:
             errors.append(full.error())
-    _raise_if(errors)
+    raise_if(errors)
     return Referral.objects.create(person=person, offering=offering, referred_on=referred_on,
-                                   status=ReferralStatus.REFERRED, created_by=_user(actor))
+                                   status=ReferralStatus.REFERRED, created_by=acting_user(actor))
 
 
 def _lock_referral(referral: Referral) -> Referral:
@@ -278,7 +266,7 @@ def participation_start(*, referral: Referral, start_date: date, planned_end: da
         full = first_full_day(offering, start_date, planned_end, exclude=referral)
         if full is not None:
             errors.append(full.error())
-    _raise_if(errors)
+    raise_if(errors)
 
     person = referral.person
     reason = f"Palvelu {offering.name} alkoi {fi_date(start_date)}."
@@ -331,7 +319,7 @@ def participation_end(*, referral: Referral, end_date: date, actor: Actor,
             errors.append(FieldError("end_date", ErrorCode.INVALID,
                                      _("Päättymispäivä %(end_date)s on suunnitellun päättymisen %(participation_end)s jälkeen.")
                                      % {"end_date": fi_date(end_date), "participation_end": fi_date(referral.participation_end)}))
-    _raise_if(errors)
+    raise_if(errors)
 
     spell = None
     if referral.status_spell_lineage is not None:
@@ -369,7 +357,7 @@ def referral_close(*, referral: Referral, outcome: str, actor: Actor, expected_v
         errors.append(FieldError("status", ErrorCode.INVALID,
                                  _("Vain alkamaton ohjaus voidaan perua; ohjauksen tila on %(status)s.")
                                  % {"status": referral.get_status_display()}))
-    _raise_if(errors)
+    raise_if(errors)
     referral.status = outcome
     referral.version += 1
     referral.save()
@@ -405,7 +393,7 @@ def employer_create(*, name: str, business_id: str, kind: str = EmployerKind.COM
         if municipality is None:
             errors.append(FieldError("municipality", ErrorCode.UNKNOWN, _("Tuntematon kuntanumero: %(municipality_code)s.")
                                                                         % {"municipality_code": municipality_code}))
-    _raise_if(errors)
+    raise_if(errors)
     try:
         with transaction.atomic():
             return Employer.objects.create(name=name.strip(), business_id=compact, kind=kind, municipality=municipality)
@@ -501,10 +489,10 @@ def decision_create(
                                  % {"decided_on": fi_date(decided_on)}))
     if kind == DecisionKind.MUNICIPAL_WAGE_SUPPLEMENT and municipality is not None and not errors:
         errors += _check_budget(municipality, decided_on.year, monthly_amount * months)
-    _raise_if(errors)
+    raise_if(errors)
     return Decision.objects.create(
         person=person, kind=kind, employer=employer, percent=percent, monthly_amount=monthly_amount, months=months,
-        start_date=start_date, decided_on=decided_on, municipality=municipality, decided_by=_user(actor),
+        start_date=start_date, decided_on=decided_on, municipality=municipality, decided_by=acting_user(actor),
     )
 
 
@@ -540,7 +528,7 @@ def budget_set(*, municipality_code: str, year: int, amount: Decimal) -> Kuntali
             errors.append(FieldError("amount", ErrorCode.INVALID,
                                      _("Budjetti ei voi olla pienempi kuin jo sidottu %(committed)s.")
                                      % {"committed": fi_euros(committed)}))
-    _raise_if(errors)
+    raise_if(errors)
     budget, _created = KuntalisaBudget.objects.update_or_create(municipality=municipality, year=year,
                                                          defaults={"amount": amount})
     return budget

@@ -25,11 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access.models import AccessChannel
 from polku.access.policy import can_see_person_level_data, can_write_person_data
-from polku.access.services import person_access
 from polku.core.calendar import add_months
-from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.provision import forms, presenters, rules, selectors, services
 from polku.provision.models import Employer, Referral, ServiceOffering
@@ -37,7 +34,6 @@ from polku.reference.models import EmploymentArea, ServiceType
 from polku.web import form_flow
 from polku.web.views import forbidden
 
-PURPOSE = "asiakastyö"
 EMPLOYER_PAGE_SIZE = 50
 
 
@@ -200,21 +196,11 @@ def employers(request: HttpRequest) -> HttpResponse:
 # --- person forms ------------------------------------------------------------------------------------------------
 
 
-def _client(request: HttpRequest, person: Person, action: str) -> HttpResponse | None:
-    """``None`` after checking the right to write for ``person`` and logging the access; or the 403 page."""
-    try:
-        person_access(user=request.user, person=person, write=True, action=action, purpose=PURPOSE,
-                      channel=AccessChannel.WEB)
-    except AccessDenied:
-        return forbidden(request, _("Sinulla ei ole oikeutta kirjata tämän henkilön tietoja."))
-    return None
-
-
 def _referral(request: HttpRequest, referral_id: int, action: str) -> Referral | HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related("person", "offering", "offering__provider", "offering__service_type"),
         pk=referral_id)
-    return _client(request, referral.person, action) or referral
+    return form_flow.write_refused(request, referral.person, action) or referral
 
 
 ANCHOR = "palvelut"
@@ -233,7 +219,7 @@ def _form_page(request: HttpRequest, person: Person, form: Any, title: str, subm
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    denied = _client(request, person, "referral_create")
+    denied = form_flow.write_refused(request, person, "referral_create")
     if denied is not None:
         return denied
     scope = presenters.scope_for(request.user)
@@ -325,7 +311,7 @@ def referral_close(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    denied = _client(request, person, "decision_create")
+    denied = form_flow.write_refused(request, person, "decision_create")
     if denied is not None:
         return denied
     scope = presenters.scope_for(request.user)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from polku.core.calendar import month_start
-from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people import personal_id
 from polku.people.models import Education, Gender, Language, Person
 from polku.reference.models import LabourMarketStatus, Municipality, ServiceType
@@ -40,17 +40,14 @@ Actor = AbstractBaseUser | AnonymousUser | None
 F = TypeVar("F", bound=FactVersion)
 
 
-def _user(actor: Actor) -> Any:
+def acting_user(actor: Actor) -> Any:
+    """The user to record as author, or None for anonymous and system writes."""
     return actor if actor is not None and actor.is_authenticated else None
 
 
-def _lock_person(person: Person) -> None:
+def lock_person(person: Person) -> None:
+    """Serialise writes about one person: checks and writes made under this lock cannot interleave."""
     Person.objects.select_for_update().filter(pk=person.pk).first()
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise ValidationFailed(errors)
 
 
 # --- persons ----------------------------------------------------------------------------------
@@ -91,7 +88,7 @@ def person_create(
         errors.append(FieldError("education", ErrorCode.INVALID, f"Tuntematon koulutustaso: {education}."))
     if compact and Person.objects.filter(personal_id_hash=personal_id.keyed_hash(compact)).exists():
         errors.append(FieldError("personal_id", ErrorCode.DUPLICATE, "Henkilö on jo rekisterissä."))
-    _raise_if(errors)
+    raise_if(errors)
     return Person.objects.create(
         personal_id_hash=personal_id.keyed_hash(compact),
         personal_id_encrypted=personal_id.encrypt(compact),
@@ -103,7 +100,7 @@ def person_create(
         education=education,
         immigrant_background=immigrant_background,
         team_id=team_id,
-        created_by=_user(actor),
+        created_by=acting_user(actor),
     )
 
 
@@ -207,7 +204,7 @@ def _supersede(fact: FactVersion, *, actor: Actor, reason: str, at: datetime) ->
     if fact.superseded_at is not None:
         raise ValidationFailed.single("id", ErrorCode.NOT_CURRENT, "Tämä versio on jo korjattu; korjaa uusin versio.")
     fact.superseded_at = at
-    fact.superseded_by_user = _user(actor)
+    fact.superseded_by_user = acting_user(actor)
     fact.correction_reason = reason.strip()
     fact.save(update_fields=["superseded_at", "superseded_by_user", "correction_reason"])
 
@@ -261,15 +258,15 @@ def home_municipality_record(
     reason: str = "",
 ) -> HomeMunicipalitySpell:
     """Record a home-municipality spell, or (``corrects``) a corrected version of one."""
-    _lock_person(person)
+    lock_person(person)
     errors = _check_target(corrects, person)
     spell = SpellInput(start_date, end_date)
     municipality, found = _resolve_municipality(municipality_code, start_date, end_date)
     errors += found + validators.check_plausible_dates(person, start_date, end_date)
     errors += _check_spell(HomeMunicipalitySpell, person, spell, exclude_lineage=corrects.lineage if corrects else None)
-    _raise_if(errors)
+    raise_if(errors)
     row = HomeMunicipalitySpell(person=person, municipality=municipality, start_date=start_date, end_date=end_date,
-                                recorded_by=_user(actor), source=source)
+                                recorded_by=acting_user(actor), source=source)
     return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=SPELL_CONFLICT)
 
 
@@ -280,15 +277,15 @@ def status_spell_record(
     corrects: StatusSpell | None = None, reason: str = "",
 ) -> StatusSpell:
     """Record a labour-market status spell, or (``corrects``) a corrected version of one."""
-    _lock_person(person)
+    lock_person(person)
     errors = _check_target(corrects, person)
     status_row, service_row, resolved = _resolve_status(status, service_type)
     errors += resolved + validators.check_plausible_dates(person, start_date, end_date)
     errors += _check_spell(StatusSpell, person, SpellInput(start_date, end_date),
                            exclude_lineage=corrects.lineage if corrects else None)
-    _raise_if(errors)
+    raise_if(errors)
     row = StatusSpell(person=person, status=status_row, service_type=service_row, start_date=start_date,
-                      end_date=end_date, recorded_by=_user(actor), source=source)
+                      end_date=end_date, recorded_by=acting_user(actor), source=source)
     return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=SPELL_CONFLICT)
 
 
@@ -309,7 +306,7 @@ def job_search_open(*, person: Person, registered_on: date, ended_on: date | Non
 
     With ``ended_on`` and ``end_reason`` it records a past, already ended job search (e.g. from an import).
     """
-    _lock_person(person)
+    lock_person(person)
     errors = validators.check_plausible_dates(person, registered_on, ended_on, start_field="registered_on",
                                               end_field="ended_on")
     errors += validators.check_order(registered_on, ended_on, start_field="registered_on", end_field="ended_on")
@@ -321,16 +318,16 @@ def job_search_open(*, person: Person, registered_on: date, ended_on: date | Non
                                    start_field="registered_on", end_field="ended_on")
     if other is not None:
         errors.append(validators.overlap_error("registered_on", other, start_field="registered_on", end_field="ended_on"))
-    _raise_if(errors)
+    raise_if(errors)
     row = JobSearchPeriod(person=person, registered_on=registered_on, ended_on=ended_on, end_reason=end_reason,
-                          recorded_by=_user(actor), source=source)
+                          recorded_by=acting_user(actor), source=source)
     return _write_version(row, corrects=None, actor=actor, reason="", conflict=JOB_SEARCH_CONFLICT)
 
 
 @transaction.atomic
 def job_search_end(*, period: JobSearchPeriod, ended_on: date, end_reason: str, actor: Actor = None) -> JobSearchPeriod:
     """End a job search with its outcome; writes a new version of the period (the old one is kept)."""
-    _lock_person(period.person)
+    lock_person(period.person)
     period.refresh_from_db()
     errors = validators.check_order(period.registered_on, ended_on, start_field="registered_on", end_field="ended_on")
     if end_reason not in JobSearchEndReason.values:
@@ -344,9 +341,9 @@ def job_search_end(*, period: JobSearchPeriod, ended_on: date, end_reason: str, 
         errors.append(validators.overlap_error("ended_on", later, start_field="registered_on", end_field="ended_on"))
     errors += validators.check_plausible_dates(period.person, period.registered_on, ended_on, start_field="registered_on",
                                                end_field="ended_on")
-    _raise_if(errors)
+    raise_if(errors)
     row = JobSearchPeriod(person_id=period.person_id, registered_on=period.registered_on, ended_on=ended_on,
-                          end_reason=end_reason, recorded_by=_user(actor), source=period.source)
+                          end_reason=end_reason, recorded_by=acting_user(actor), source=period.source)
     return _write_version(row, corrects=period, actor=actor, reason=f"ended: {end_reason}", conflict=JOB_SEARCH_CONFLICT)
 
 
@@ -360,7 +357,7 @@ def benefit_month_record(
     corrects: BenefitMonth | None = None, reason: str = "",
 ) -> BenefitMonth:
     """Record paid benefit days for a month (or correct an earlier row for the same month)."""
-    _lock_person(person)
+    lock_person(person)
     month = month_start(month)
     errors: list[FieldError] = []
     if benefit_type not in BenefitType.values:
@@ -381,7 +378,7 @@ def benefit_month_record(
                                  f"Kuukaudelle {month:%Y-%m} on jo tämän etuuden rivi; korjaa se korjauksena."))
     other_days = sum(row.days for row in others)
     errors += validators.check_benefit_days(month, days, other_days)
-    _raise_if(errors)
+    raise_if(errors)
     row = BenefitMonth(person=person, month=month, benefit_type=benefit_type, basis=basis, days=days,
-                       amount=amount, recorded_by=_user(actor), source=source)
+                       amount=amount, recorded_by=acting_user(actor), source=source)
     return _write_version(row, corrects=corrects, actor=actor, reason=reason, conflict=BENEFIT_CONFLICT)

@@ -13,8 +13,24 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from polku.core.errors import ValidationFailed
+from polku.access.models import AccessChannel
+from polku.access.services import person_access
+from polku.core.errors import AccessDenied, ValidationFailed
+from polku.web.views import forbidden
+
+PURPOSE = "asiakastyö"  # what the access log records for these forms
+
+
+def write_refused(request: HttpRequest, person: Any, action: str) -> HttpResponse | None:
+    """None once the user's right to write for ``person`` is checked and the access logged; else the 403 page."""
+    try:
+        person_access(user=request.user, person=person, write=True, action=action, purpose=PURPOSE,
+                      channel=AccessChannel.WEB)
+    except AccessDenied:
+        return forbidden(request, _("Sinulla ei ole oikeutta kirjata tämän henkilön tietoja."))
+    return None
 
 
 def show_errors(form: forms.Form, failure: ValidationFailed) -> None:
