@@ -137,10 +137,11 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
 
         d = DIALECTS["duckdb"]
         conditions_file = directory / "timeline_employmentconditionmet.parquet"
-        conditions = sources.current(parquet("timeline_employmentconditionmet"), "person_id, met_on", d,
+        conditions = sources.current(by_uuid(parquet("timeline_employmentconditionmet")), "person_id, met_on", d,
                                      request.known_at) if conditions_file.exists() else EMPTY_CONDITIONS
-        homes = sources.current(parquet("timeline_homemunicipalityspell"), HOME_COLUMNS, d, request.known_at)
-        benefits = sources.current(parquet("timeline_benefitmonth"), SHARE_FACTS["benefits"][1], d, request.known_at)
+        homes = sources.current(sources.homes, HOME_COLUMNS, d, request.known_at)
+        benefits = sources.current(by_uuid(parquet("timeline_benefitmonth")), SHARE_FACTS["benefits"][1], d,
+                                   request.known_at)
         facts = f"homes AS ({homes}),\nbenefits AS ({benefits}),\nconditions AS ({conditions})"
         return share_sql_table(request, measures, "duckdb", run, facts)
 

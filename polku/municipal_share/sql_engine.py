@@ -78,86 +78,122 @@ def _basic_daily_cents(book: RuleBook, month: str) -> str:
     return f"(CASE {cases} WHEN EXTRACT(YEAR FROM {month}) < {years[0]} THEN {first} ELSE {last} END)"
 
 
-def _rule_block(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> tuple[str, str]:
-    """CTEs computing one rule set's counters and shares; returns (ctes, name of the result CTE)."""
-    counts = f"(benefit_type IN {_in(rule.benefit_types)} AND basis IN {_in(rule.counted_bases)})"
-    bills = f"(benefit_type IN {_in(rule.benefit_types)} AND basis IN {_in(rule.billed_bases)})"
+def _category(benefit_type: str, basis: str) -> int:
+    """The row's place in the reference engine's order within a month, which also stands for its two strings
+    inside the query: a small integer keeps the rows the engine sorts narrow."""
+    return BENEFIT_ORDER.index(benefit_type) * len(BASIS_ORDER) + BASIS_ORDER.index(basis)
+
+
+def _categories(benefit_types: Iterable[str], bases: Iterable[str] = BASIS_ORDER) -> str:
+    """SQL: the row's category is one of these benefit types paid on one of these bases."""
+    codes = sorted(_category(b, s) for b in benefit_types for s in bases)
+    return f"(cat IN ({', '.join(str(c) for c in codes)}))" if codes else "(FALSE)"
+
+
+def _counts(rule: RuleSet) -> str:
+    return _categories(rule.benefit_types, rule.counted_bases)
+
+
+def _resets(rule: RuleSet, i: int) -> str:
+    """CTE ``r{i}_resets(person_id, month)``: the months in which the rule's counter restarts from zero."""
     if rule.reset == "employment_condition":
-        resets = f"""r{i}_resets AS (
+        return f"""r{i}_resets AS (
   SELECT DISTINCT c.person_id, MIN(b.month) AS month
-  FROM conditions c JOIN ordered b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
+  FROM conditions c JOIN rows_in b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
   GROUP BY c.person_id, c.met_on)"""
-    else:  # employment_condition_then_allowance
-        resets = f"""r{i}_allowance AS (
+    # employment_condition_then_allowance
+    return f"""r{i}_allowance AS (
   SELECT c.person_id, c.met_on, MIN(b.month) AS month
-  FROM conditions c JOIN ordered b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
-   AND b.benefit_type IN {_in(ALLOWANCES)}
+  FROM conditions c JOIN rows_in b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
+   AND {_categories(ALLOWANCES).replace("cat", "b.cat")}
   GROUP BY c.person_id, c.met_on),
 r{i}_resets AS (
   SELECT DISTINCT a.person_id, MIN(b.month) AS month
-  FROM r{i}_allowance a JOIN ordered b ON b.person_id = a.person_id AND b.month > a.month AND b.days > 0
-   AND b.benefit_type IN {_in(rule.benefit_types)}
+  FROM r{i}_allowance a JOIN rows_in b ON b.person_id = a.person_id AND b.month > a.month AND b.days > 0
+   AND {_categories(rule.benefit_types).replace("cat", "b.cat")}
   GROUP BY a.person_id, a.met_on)"""
+
+
+def _rule_result(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> str:
+    """CTE ``r{i}``: one rule set's share of each benefit row in the months the rule is in force."""
+    bills = _categories(rule.benefit_types, rule.billed_bases)
     valid_to = f"'{rule.valid_to.isoformat()}'" if rule.valid_to else "NULL"
     # A day's price as an exact fraction of cents (see engine._price); one integer division at the end.
-    basic = f"benefit_type IN {_in(rule.basic_part_only)}"
-    price = (f"CASE WHEN {basic} THEN {_basic_daily_cents(book, 'month')} "
-             f"ELSE CAST(ROUND(amount * 100) AS BIGINT) END AS price, "
-             f"CASE WHEN {basic} THEN 1 ELSE GREATEST(days, 1) END AS per")
+    basic = _categories(rule.basic_part_only)
+    price = f"(CASE WHEN {basic} THEN {_basic_daily_cents(book, 'month')} ELSE CAST(ROUND(amount * 100) AS BIGINT) END)"
+    per = f"(CASE WHEN {basic} THEN 1 ELSE GREATEST(days, 1) END)"
+    billed = f"(CASE WHEN {bills} THEN days ELSE 0 END)"
+    counted, before, month_before = f"c{i}", f"before{i}", f"month_before{i}"
     if rule.step_boundary == "payment_period":
-        share_days = f"{_share_for_day(rule, 'month_before + 1')} * billed"
-        step = _step_index(rule, "month_before + 1")
+        share_days = f"{_share_for_day(rule, f'{month_before} + 1')} * {billed}"
+        step = _step_index(rule, f"{month_before} + 1")
     else:
-        uncounted = f"{_share_for_day(rule, 'before_row + counted')} * (billed - counted)"
-        share_days = f"({_day_level_share_days(rule, 'before_row', 'counted')} + {uncounted})"
-        step = _step_index(rule, "before_row + counted")
-    municipal_cents = dialect.div(f"2 * CAST({share_days} AS BIGINT) * price + 100 * per", "200 * per")
-    billable_cents = dialect.div("2 * price * billed + per", "2 * per")
-    ctes = f"""{resets},
-r{i}_flagged AS (
-  SELECT o.*, CASE WHEN {counts} THEN days ELSE 0 END AS counted,
-         CASE WHEN x.month IS NOT NULL AND o.seq_in_month = 1 THEN 1 ELSE 0 END AS reset_here
-  FROM ordered o LEFT JOIN r{i}_resets x ON x.person_id = o.person_id AND x.month = o.month),
-r{i}_segmented AS (
-  SELECT *, SUM(reset_here) OVER (PARTITION BY person_id ORDER BY month, b_idx, s_idx
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS seg
-  FROM r{i}_flagged),
-r{i}_counted AS (
-  SELECT *, COALESCE(SUM(counted) OVER (PARTITION BY person_id, seg ORDER BY month, b_idx, s_idx
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_row
-  FROM r{i}_segmented),
-r{i}_priced AS (
-  SELECT *, MIN(before_row) OVER (PARTITION BY person_id, seg, month) AS month_before,
-         CASE WHEN {bills} THEN days ELSE 0 END AS billed, {price}
-  FROM r{i}_counted
-  WHERE month >= '{rule.valid_from.isoformat()}' AND ({valid_to} IS NULL OR month <= {valid_to})),
-r{i} AS (
-  SELECT person_id, month, benefit_type, basis, '{rule.code}' AS rule_set, days AS paid_days, counted AS counted_days,
-         before_row AS counter_before, before_row + counted AS counter_after, amount AS paid_eur,
+        uncounted = f"{_share_for_day(rule, f'{before} + {counted}')} * ({billed} - {counted})"
+        share_days = f"({_day_level_share_days(rule, before, counted)} + {uncounted})"
+        step = _step_index(rule, f"{before} + {counted}")
+    municipal_cents = dialect.div(f"2 * CAST({share_days} AS BIGINT) * {price} + 100 * {per}", f"200 * {per}")
+    billable_cents = dialect.div(f"2 * {price} * {billed} + {per}", f"2 * {per}")
+    return f"""r{i} AS (
+  SELECT person_id, month, cat, '{rule.code}' AS rule_set, days AS paid_days, {counted} AS counted_days,
+         {before} AS counter_before, {before} + {counted} AS counter_after, amount AS paid_eur,
          CAST({billable_cents} AS DECIMAL(18, 0)) * 0.01 AS billable_eur,
          LEAST(CAST({municipal_cents} AS DECIMAL(18, 0)) * 0.01, amount) AS municipal_eur,
          {step} AS step
-  FROM r{i}_priced)"""
-    return ctes, f"r{i}"
+  FROM counted_rows
+  WHERE month >= '{rule.valid_from.isoformat()}' AND ({valid_to} IS NULL OR month <= {valid_to}))"""
 
 
 def share_rows_sql(book: RuleBook, dialect: str) -> str:
-    """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``."""
+    """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``.
+
+    All rule sets' day counters come from one sort of the benefit rows (by person, then month and benefit
+    in the reference engine's order), because sorting is what national history spends its time on. For
+    rule set i, per row: ``earlier`` = days counted in the person's earlier rows, ``earlier_months`` = days
+    counted in earlier months, and ``restart`` = the counter's running value at its latest restart (the
+    restart's ``base``, joined on the few restart months; the running value never decreases, so the
+    latest restart is the largest base so far). The counter before the row is ``earlier − restart``, the
+    counter at the start of its month (payment-period steps) ``earlier_months − restart``.
+    """
     d = DIALECTS[dialect]
-    b_idx = " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BENEFIT_ORDER))
-    s_idx = " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER))
-    blocks = [_rule_block(book, rule, d, i) for i, rule in enumerate(book.rule_sets)]
-    unions = " UNION ALL ".join(f"SELECT * FROM {name}" for _, name in blocks)
-    rule_ctes = ",\n".join(ctes for ctes, _ in blocks)
-    return f"""WITH ordered AS (
-  SELECT person_id, month, benefit_type, basis, days, amount,
-         CASE benefit_type {b_idx} END AS b_idx, CASE basis {s_idx} END AS s_idx,
-         ROW_NUMBER() OVER (PARTITION BY person_id, month ORDER BY CASE benefit_type {b_idx} END,
-                            CASE basis {s_idx} END) AS seq_in_month
-  FROM benefits),
-{rule_ctes},
+    rules = list(enumerate(book.rule_sets))
+    kinds = len(BASIS_ORDER)
+    category = (" ".join(f"WHEN '{b}' THEN {n * kinds}" for n, b in enumerate(BENEFIT_ORDER)),
+                " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER)))
+    names = (" ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BENEFIT_ORDER)),
+             " ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BASIS_ORDER)))
+    counted = ", ".join(f"CASE WHEN {_counts(rule)} THEN days ELSE 0 END AS c{i}" for i, rule in rules)
+    bases = ",\n".join(f"""b{i} AS (
+  SELECT x.person_id, x.month, COALESCE(SUM(r.c{i}), 0) AS base
+  FROM r{i}_resets x LEFT JOIN rows_in r ON r.person_id = x.person_id AND r.month < x.month
+  GROUP BY x.person_id, x.month)""" for i, _ in rules)
+    restarts = ", ".join(f"COALESCE(b{i}.base, 0) AS base{i}" for i, _ in rules)
+    base_joins = " ".join(f"LEFT JOIN b{i} ON b{i}.person_id = r.person_id AND b{i}.month = r.month" for i, _ in rules)
+    counters = ", ".join(
+        f"COALESCE(SUM(c{i}) OVER earlier, 0) - MAX(base{i}) OVER so_far AS before{i}, "
+        f"COALESCE(SUM(c{i}) OVER earlier_months, 0) - MAX(base{i}) OVER so_far AS month_before{i}" for i, _ in rules)
+    resets = ",\n".join(_resets(rule, i) for i, rule in rules)
+    results = ",\n".join(_rule_result(book, rule, d, i) for i, rule in rules)
+    unions = " UNION ALL ".join(f"SELECT * FROM r{i}" for i, _ in rules)
+    return f"""WITH rows_in AS (
+  SELECT *, {counted} FROM (
+    SELECT person_id, month, days, amount,
+           CAST(EXTRACT(YEAR FROM month) * 12 + EXTRACT(MONTH FROM month) AS INTEGER) AS month_number,
+           (CASE benefit_type {category[0]} END) + (CASE basis {category[1]} END) AS cat
+    FROM benefits) b),
+{resets},
+{bases},
+flagged AS (SELECT r.*, {restarts} FROM rows_in r {base_joins}),
+counted_rows AS (
+  SELECT *, {counters} FROM flagged
+  WINDOW earlier AS (PARTITION BY person_id ORDER BY month_number, cat ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+         so_far AS (PARTITION BY person_id ORDER BY month_number, cat ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+         earlier_months AS (PARTITION BY person_id ORDER BY month_number RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),
+{results},
 shares AS ({unions})
-SELECT s.*, s.paid_eur - s.municipal_eur AS state_eur, h.municipality_id AS municipality
+SELECT s.person_id, s.month, CASE {d.div('s.cat', str(kinds))} {names[0]} END AS benefit_type,
+       CASE s.cat % {kinds} {names[1]} END AS basis, s.rule_set, s.paid_days, s.counted_days, s.counter_before,
+       s.counter_after, s.paid_eur, s.billable_eur, s.municipal_eur, s.step,
+       s.paid_eur - s.municipal_eur AS state_eur, h.municipality_id AS municipality
 FROM shares s LEFT JOIN homes h ON h.person_id = s.person_id AND h.start_date <= {d.last_day('s.month')}
  AND (h.end_date IS NULL OR h.end_date >= {d.last_day('s.month')})"""
 
@@ -178,15 +214,20 @@ PARQUET_TABLES = {
     "homes": ("timeline_homemunicipalityspell", "person_id, start_date, end_date, municipality_id"),
     "conditions": ("timeline_employmentconditionmet", "person_id, met_on"),
 }
-EMPTY_CONDITIONS = "SELECT CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS DATE) AS met_on WHERE FALSE"
+EMPTY_CONDITIONS = "SELECT CAST(NULL AS UUID) AS person_id, CAST(NULL AS DATE) AS met_on WHERE FALSE"
 
 
 def duckdb_attach_parquet(connection: Any, directory: Path) -> None:
-    """Views ``benefits``, ``homes``, ``conditions`` over a simulator/export Parquet directory."""
+    """Views ``benefits``, ``homes``, ``conditions`` over a simulator/export Parquet directory.
+
+    Parquet holds the person key as text; the views read it as a UUID, because the engine sorts and joins on
+    it tens of millions of times and a 16-byte key is several times cheaper than a 36-character string.
+    """
     for view, (table, columns) in PARQUET_TABLES.items():
         path = directory / f"{table}.parquet"
         if path.exists():
-            connection.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT {columns} FROM read_parquet('{path}')")
+            connection.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * REPLACE (CAST(person_id AS UUID) AS person_id) "
+                               f"FROM (SELECT {columns} FROM read_parquet('{path}'))")
         elif view == "conditions":
             connection.execute(f"CREATE OR REPLACE VIEW conditions AS {EMPTY_CONDITIONS}")
         else:
