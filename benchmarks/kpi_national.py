@@ -192,9 +192,9 @@ def fill_rate_check(offerings: int = 20_000, participations: int = 400_000) -> d
     with tempfile.TemporaryDirectory() as directory, duckdb.connect() as connection:
         connection.execute(f"COPY (SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS DATE) AS birth_date, "
                            f"'' AS gender, '' AS language LIMIT 0) TO '{directory}/people_person.parquet'")
-        for table, sql in FILL_CATALOGUE_SQL.items():
+        for name, sql in FILL_CATALOGUE_SQL.items():
             query = sql.format(first=months[0], offerings=offerings, participations=participations)
-            connection.execute(f"COPY ({query}) TO '{directory}/{table}.parquet'")
+            connection.execute(f"COPY ({query}) TO '{directory}/{name}.parquet'")
         # The catalogue needs no status vocabulary (and so no database): the relation reads only provision facts.
         backend = duckdb_parquet_backend(connection, Path(directory), Vocabulary((), "in_service", ()))
         definition = shipped_definitions().get("service_fill_rate")
