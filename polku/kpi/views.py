@@ -170,20 +170,21 @@ def _comparison_chart(compared: dict[str, Any]) -> Any:
     rows = []
     for row in compared["rows"]:
         values = [row["polku"], row["official"], *(r["value"] for r in row["references"])]
-        rows += [{"period": row["month"], "value": float(v), "series": n, "kind": _("Polku") if i == 0 else _("tilasto")}
+        rows += [{"period": row["month"], "value": float(v), "series": n, "kind": "Polku" if i == 0 else _("tilasto")}
                  for i, (n, v) in enumerate(zip(names, values, strict=True)) if v is not None]
     if not compared["has_public_data"] or not rows:
         return None
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 720, "height": 300,
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": -45}},
             "y": {"field": "value", "type": "quantitative", "title": None},
             "color": {"field": "series", "type": "nominal", "title": None, "sort": names,
-                      "scale": {"domain": names, "range": COMPARISON_PALETTE[:len(names)]}},
+                      "scale": {"domain": names, "range": COMPARISON_PALETTE[:len(names)]},
+                      "legend": {"labelFontSize": 12, "labelLimit": 260}},
             "strokeDash": {"field": "kind", "type": "nominal", "title": None,
-                           "scale": {"domain": [_("Polku"), _("tilasto")], "range": [[1, 0], [6, 3]]}},
+                           "scale": {"domain": ["Polku", _("tilasto")], "range": [[1, 0], [6, 3]]}},
         },
         "data": {"values": rows}, "config": {"font": "sans-serif"},
     }
