@@ -7,7 +7,13 @@ hand-written DuckDB query for the activation-rate series as the floor. Goal: the
 The share indicators are measured by ``municipal_share_national``. The Parquet population is shared with
 that benchmark (cached under ``var/bench/``).
 
-Usage: python benchmarks/kpi_national.py [--persons N] [--skip-postgres]
+The programme's own indicators over recorded case work (decisions, caseloads, the service fill rate) are not in the
+national run: the ``finland-national`` profile records no case work, catalogue or referrals, and their relations
+grow with offerings and decisions, not with persons. The service fill rate is timed instead on a synthetic national
+catalogue (``fill_rate_check``: 45 areas, 20 000 offerings with capacity changes, 400 000 participations, 60 months,
+by service type) in a few seconds; ``--fill-check`` runs only that.
+
+Usage: python benchmarks/kpi_national.py [--persons N] [--skip-postgres] [--fill-check]
 """
 
 from __future__ import annotations
@@ -148,6 +154,58 @@ def worker_postgres(directory: str, url: str) -> dict:
     return {"seconds": seconds, "load_seconds": load_seconds, "cells": len(table_out)}
 
 
+FILL_CATALOGUE_SQL = {
+    "provision_serviceoffering": """
+SELECT i AS id, 'area-' || (i % 45) AS area,
+       ['work_trial', 'coaching', 'rehabilitative_work', 'labour_market_training'][1 + i % 4] AS service_type_id,
+       CAST(5 + i % 20 AS INTEGER) AS capacity, DATE '{first}' + CAST(i % 400 AS INTEGER) AS available_from,
+       CASE WHEN i % 7 = 0 THEN DATE '{first}' + CAST(900 + i % 600 AS INTEGER) END AS available_to,
+       TIMESTAMPTZ '2020-01-01 00:00:00+00' AS created_at
+FROM range({offerings}) t(i)""",
+    "provision_offeringcapacity": """
+SELECT i % {offerings} AS offering_id, DATE '{first}' + CAST(500 + i // {offerings} * 300 AS INTEGER) AS valid_from,
+       CAST(3 + i % 25 AS INTEGER) AS capacity, TIMESTAMPTZ '2020-01-01 00:00:00+00' AS created_at
+FROM range({offerings} * 3) t(i)""",
+    "provision_participation": """
+SELECT i % {offerings} AS offering_id, CAST(uuid() AS VARCHAR) AS person_id,
+       DATE '{first}' + CAST(i * 7919 % 1800 AS INTEGER) AS start_date,
+       DATE '{first}' + CAST(i * 7919 % 1800 + 20 + i % 160 AS INTEGER) AS end_date,
+       TIMESTAMPTZ '2020-01-01 00:00:00+00' AS recorded_at
+FROM range({participations}) t(i)""",
+}
+
+
+def fill_rate_check(offerings: int = 20_000, participations: int = 400_000) -> dict:
+    """The service fill rate over a synthetic national catalogue on DuckDB: every area, 60 months, by service type.
+    The figures themselves are meaningless (availability is not checked against participations here)."""
+    import tempfile
+
+    import duckdb
+
+    _django()
+    from polku.kpi.definitions import shipped_definitions
+    from polku.kpi.engine import Request
+    from polku.kpi.relations import Vocabulary
+    from polku.kpi.selectors import duckdb_parquet_backend
+
+    months = _months(date(2025, 12, 1))
+    with tempfile.TemporaryDirectory() as directory, duckdb.connect() as connection:
+        connection.execute(f"COPY (SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS DATE) AS birth_date, "
+                           f"'' AS gender, '' AS language LIMIT 0) TO '{directory}/people_person.parquet'")
+        for name, sql in FILL_CATALOGUE_SQL.items():
+            query = sql.format(first=months[0], offerings=offerings, participations=participations)
+            connection.execute(f"COPY ({query}) TO '{directory}/{name}.parquet'")
+        # The catalogue needs no status vocabulary (and so no database): the relation reads only provision facts.
+        backend = duckdb_parquet_backend(connection, Path(directory), Vocabulary((), "in_service", ()))
+        definition = shipped_definitions().get("service_fill_rate")
+        started = time.perf_counter()
+        table = backend.measure_table(Request((definition,), tuple(months), date(2025, 12, 31), None, "service_type"))
+        seconds = time.perf_counter() - started
+    return {"benchmark": "kpi_service_fill_rate", "engine": "duckdb", "offerings": offerings,
+            "participations": participations, "months": len(months), "cells": len(table),
+            "wall_seconds": round(seconds, 2), "baseline": "none (small-scale check; see the module docstring)"}
+
+
 def _child(*args: str) -> dict:
     done = subprocess.run([sys.executable, __file__, "--worker", *args], check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -158,13 +216,18 @@ def main() -> None:
     parser.add_argument("--worker", nargs="+")
     parser.add_argument("--persons", type=int, default=None)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--fill-check", action="store_true", help="Only the service fill rate's small-scale check.")
     args = parser.parse_args()
+    if args.fill_check:
+        print(json.dumps(fill_rate_check()))
+        return
     if args.worker:
         kind, *rest = args.worker
         result = worker_duckdb(*rest) if kind == "duckdb" else worker_postgres(*rest)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
+    print(json.dumps(fill_rate_check()), flush=True)
     directory = _population(args.persons, 1)
     with (directory / "run.json").open(encoding="utf-8") as handle:
         persons = json.load(handle)["counts"]["persons"]

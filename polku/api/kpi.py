@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from polku.kpi import presenters
 from polku.kpi.definitions import shipped_definitions
@@ -21,6 +21,27 @@ router = Router(tags=["indicators"])
 def indicator_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Every indicator's current definition: formula, source, unit, reference date, disaggregations."""
     return [presenters.definition_payload(d) for d in shipped_definitions().latest()]
+
+
+@router.get("/indicators/{code}/comparison")
+def indicator_comparison(request: HttpRequest, code: str, municipality: str, first_month: str | None = None,  # noqa: PLR0917
+                         last_month: str | None = None, as_of: str | None = None,
+                         reference: list[str] = Query(default=[])) -> dict[str, Any]:  # noqa: B008
+    """The municipality's figure (as computed by Polku) beside Statistics Finland's published figures: its own and
+    its reference municipalities' (the configured set, the same region by default, or ``reference`` codes), month by
+    month, with the imported files' source, import time and whether they are official statistics. Published
+    figures are aggregates: no suppression applies to them; Polku's own figure is suppressed as in the indicator."""
+    from polku.core.errors import ErrorCode, ValidationFailed
+    from polku.kpi.comparison import comparison_book
+
+    shipped_definitions().get(code)  # an unknown indicator is refused by name
+    payload = presenters.comparison_payload(request.user, indicator=code, scope=municipality, first_month=first_month,
+                                            last_month=last_month, as_of=as_of, references=reference or None)
+    if payload is None:
+        raise ValidationFailed.single("code", ErrorCode.INVALID,
+                                      f"Mittarilla {code} ei ole julkista vastinetta; vertailtavissa: "
+                                      f"{', '.join(comparison_book()['counterparts'])}.")
+    return payload
 
 
 @router.get("/indicators/{code}")

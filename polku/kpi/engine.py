@@ -191,6 +191,9 @@ class SqlBackend:
         if by_relation["decisions"] and self.sources.decisions is not None:
             sql = decisions_query(request, by_relation["decisions"], self.dialect, self.sources.decisions)
             table.update(contributor_rows_to_table(self.run(sql), by_relation["decisions"], set(request.months)))
+        if by_relation["service_places"] and self.sources.offerings is not None:
+            sql = service_places_query(request, by_relation["service_places"], self.dialect, self.sources)
+            table.update(contributor_rows_to_table(self.run(sql), by_relation["service_places"], set(request.months)))
         return table
 
 
@@ -257,6 +260,50 @@ placed AS (
          ROW_NUMBER() OVER (PARTITION BY month, counsellor_id ORDER BY clients DESC, municipality) AS place_no
   FROM loads)
 SELECT month, municipality, '' AS grp, {columns} FROM placed WHERE place_no = 1{scope} GROUP BY 1, 2, 3"""
+
+
+def service_places_query(request: Request, measures: list[Measure], dialect: Dialect, sources: Sources) -> str:
+    """Offerings open on each calculation day, per area (and service type): their places that day (the offering's
+    capacity, or the latest change in force by then) and the participants whose participation covers the day.
+    Persons behind a figure (for small-cell suppression) are the participants; places and offerings are not persons.
+    "As of" a moment: offerings and capacity changes recorded by then, participations as their spells stood then.
+    ``request.municipalities`` holds area codes here (the relation is placed by area)."""
+    d = dialect
+    assert sources.offerings is not None
+    assert sources.capacities is not None
+    assert sources.participations is not None
+    calc = ", ".join(f"({d.date(c.month)}, {d.date(c.day)})" for c in calc_months(list(request.months)))
+    known = "" if request.known_at is None else f" WHERE created_at <= {d.timestamp(request.known_at)}"
+    participations = sources.current(sources.participations, "offering_id, person_id, start_date, end_date", d,
+                                     request.known_at)
+    scope = "" if request.municipalities is None else \
+        " AND o.area IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+    group = request.group_column("service_places") or "''"
+    value = {"count": "1", "capacity": "capacity", "participants": "participants"}
+    columns = ", ".join(
+        f"{measure_sql(m, value[m.aggregate])} AS m{i}, "
+        f"{measure_sql(m, 'participants') if m.aggregate == 'participants' else '0'} AS n{i}"
+        for i, m in enumerate(measures))
+    return f"""WITH calc(month, day) AS (VALUES {calc}),
+offerings AS (SELECT id, area, service_type_id, capacity, available_from, available_to FROM {sources.offerings}{known}),
+changes AS (SELECT offering_id, valid_from, capacity FROM {sources.capacities}{known}),
+participations AS ({participations}),
+open_offerings AS (
+  SELECT c.month, c.day, o.id, o.area, o.service_type_id AS service_type, o.capacity
+  FROM calc c JOIN offerings o ON o.available_from <= c.day AND (o.available_to IS NULL OR o.available_to >= c.day){scope}),
+capacities AS (
+  SELECT k.month, k.id, k.area, k.service_type, COALESCE(ch.capacity, k.capacity) AS capacity,
+         ROW_NUMBER() OVER (PARTITION BY k.month, k.id ORDER BY ch.valid_from DESC) AS change_no
+  FROM open_offerings k LEFT JOIN changes ch ON ch.offering_id = k.id AND ch.valid_from <= k.day),
+taking AS (
+  SELECT k.month, k.id, COUNT(*) AS participants
+  FROM open_offerings k JOIN participations p ON p.offering_id = k.id AND p.start_date <= k.day
+   AND (p.end_date IS NULL OR p.end_date >= k.day)
+  GROUP BY k.month, k.id),
+service_places AS (
+  SELECT c.month, c.area, c.service_type, c.capacity, COALESCE(t.participants, 0) AS participants
+  FROM capacities c LEFT JOIN taking t ON t.month = c.month AND t.id = c.id WHERE c.change_no = 1)
+SELECT month, area AS municipality, {group} AS grp, {columns} FROM service_places GROUP BY 1, 2, 3"""
 
 
 def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
@@ -20,7 +22,7 @@ from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definiti
 from polku.kpi.engine import IndicatorValue
 from polku.kpi.selectors import Scope, indicator_values, scope_for
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
-from polku.reference.models import EmploymentArea
+from polku.reference.models import EmploymentArea, Municipality
 
 FIRST_MONTH = date(2015, 1, 1)
 CACHE_SECONDS = 600
@@ -146,3 +148,50 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     payload = kpi_payload(query, suppress=suppress)
     cache.set(key, payload, None if query.as_of is not None else CACHE_SECONDS)
     return payload
+
+
+def comparison_payload(user: Any, *, indicator: str, scope: str, first_month: str | None = None,
+                       last_month: str | None = None, references: list[str] | None = None,
+                       as_of: str | None = None) -> dict[str, Any] | None:
+    """The municipality's figure beside the published ones (its own and its reference municipalities'), month by
+    month; None when the indicator has no public counterpart. Refused for an area: published figures are by
+    municipality. The own figure is the KPI payload's, so it is suppressed as the user's role requires."""
+    from polku.kpi import comparison
+
+    counterpart = comparison.counterpart_for(indicator)
+    if counterpart is None:
+        return None
+    own_payload = user_payload(user, indicator=indicator, scope=scope, first_month=first_month,
+                               last_month=last_month, as_of=as_of)
+    if own_payload["scope"]["kind"] != "municipality":
+        raise ValidationFailed.single("scope", ErrorCode.INVALID,
+                                      _("Julkiset tilastot ovat kuntakohtaisia: valitse vertailuun kunta."))
+    municipality = own_payload["scope"]["code"]
+    first, last = date.fromisoformat(own_payload["first_month"] + "-01"), date.fromisoformat(own_payload["last_month"] + "-01")
+    own = {date.fromisoformat(v["period"] + "-01"): None if v["value"] is None else Decimal(v["value"])
+           for v in own_payload["values"]}
+    chosen = comparison.reference_set(municipality, references)
+    result = comparison.build_comparison(counterpart, municipality, first, last, own=own, references=chosen)
+    names = {m.code: m.name for m in Municipality.objects.filter(code__in=[municipality, *chosen.members])}
+
+    def number(value: Decimal | None) -> str | None:
+        """Published figures are stored with four decimals: ``314.0000`` is shown as ``314``."""
+        return None if value is None else format(value.normalize(), "f")
+
+    return {
+        "indicator": indicator, "municipality": {"code": municipality, "name": names.get(municipality, municipality)},
+        "first_month": own_payload["first_month"], "last_month": own_payload["last_month"],
+        "counterpart": {"table": counterpart.table, "variable": counterpart.variable, "per": counterpart.per,
+                        "source": counterpart.source, "url": counterpart.url},
+        "reference_set": {"kind": chosen.kind, "reason": chosen.reason,
+                          "municipalities": [{"code": c, "name": names.get(c, c)} for c in chosen.members]},
+        "has_public_data": result.has_public_data,
+        "data_sources": list(result.provenance.sources),
+        "imported_at": None if result.provenance.imported_at is None else result.provenance.imported_at.isoformat(),
+        "official_statistics": result.provenance.official,
+        "rows": [{"month": f"{row.month:%Y-%m}", "polku": number(row.own), "official": number(row.official),
+                  "difference": number(row.difference),
+                  "references": [{"code": c, "value": number(v)}
+                                 for c, v in zip(chosen.members, row.references, strict=True)]}
+                 for row in result.rows],
+    }

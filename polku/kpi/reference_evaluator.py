@@ -72,6 +72,33 @@ class AssignmentFact:
     ended_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class OfferingFact:
+    """A catalogue offering (``provision.ServiceOffering``) of an area, with its capacity changes (from, places)."""
+
+    offering_id: int
+    area: str
+    service_type: str
+    capacity: int
+    available_from: date
+    available_to: date | None = None
+    changes: tuple[tuple[date, int], ...] = ()
+
+    def capacity_on(self, day: date) -> int:
+        in_force = [c for c in self.changes if c[0] <= day]
+        return max(in_force)[1] if in_force else self.capacity
+
+
+@dataclass(frozen=True)
+class ParticipationFact:
+    """A person's participation in an offering, from its first to its last day (``None``: still running)."""
+
+    offering_id: int
+    person_id: str
+    start: date
+    end: date | None = None
+
+
 @dataclass
 class KpiPerson:
     person_id: str
@@ -239,11 +266,39 @@ def _caseload_table(request: Request, measures: list[Measure], persons: list[Kpi
     return table
 
 
+def _service_places_table(request: Request, measures: list[Measure], offerings: list[OfferingFact],
+                          participations: list[ParticipationFact]) -> MeasureTable:
+    """Per area (and group) and month: offerings open on the calculation day, their places and participants."""
+    group_column = request.group_column("service_places")
+    table: MeasureTable = {}
+    for calc in calc_months(list(request.months)):
+        day = calc.day
+        for offering in offerings:
+            open_then = offering.available_from <= day and (offering.available_to is None or day <= offering.available_to)
+            if not open_then or (request.municipalities is not None and offering.area not in request.municipalities):
+                continue
+            taking = sum(1 for p in participations if p.offering_id == offering.offering_id and p.start <= day
+                         and (p.end is None or day <= p.end))
+            values = {"count": 1, "capacity": offering.capacity_on(day), "participants": taking}
+            group = offering.service_type if group_column else NO_GROUP
+            for measure in measures:
+                if not all(c.matches(getattr(offering, c.column)) for c in measure.where):
+                    continue
+                key = (measure.key, calc.month, offering.area, group)
+                value, contributors = table.get(key, (Decimal(0), 0))
+                table[key] = (value + values[measure.aggregate],
+                              contributors + (taking if measure.aggregate == "participants" else 0))
+    return {key: cell for key, cell in table.items() if cell[0]}
+
+
 def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary, *,
                             labour_force: dict[tuple[str, int], int] | None = None,
                             decisions: list[DecisionFact] | None = None,
-                            assignments: list[AssignmentFact] | None = None) -> MeasureTable:
-    """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force and decisions."""
+                            assignments: list[AssignmentFact] | None = None,
+                            offerings: list[OfferingFact] | None = None,
+                            participations: list[ParticipationFact] | None = None) -> MeasureTable:
+    """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force, caseloads,
+    decisions and service places."""
     months = calc_months(list(request.months))
     measures = request.measures()
     sums: dict[tuple[str, date, str, str], int] = defaultdict(int)
@@ -271,5 +326,8 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
     decided = [m for m in measures if m.relation == "decisions"]
     if decided:
         table.update(_decision_table(request, decided, decisions or []))
+    places = [m for m in measures if m.relation == "service_places"]
+    if places:
+        table.update(_service_places_table(request, places, offerings or [], participations or []))
     assert all(m.relation in RELATIONS for m in measures)
     return table

@@ -11,6 +11,9 @@
   ``polku.provision``, by month of decision and paying municipality.
 * ``caseload``: counsellors' clients with an open job search on the calculation day (``polku.casework``),
   by counsellor and the clients' home municipality.
+* ``service_places``: the service catalogue's offerings (``polku.provision``) open on the calculation day, with
+  their places that day and their participants that day. Offerings belong to an employment *area*, not to a
+  municipality, so this relation is placed by area (``Relation.placement``): its figures exist for areas only.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table, so the SQL
@@ -36,6 +39,9 @@ class Relation:
     columns: dict[str, str]  # filterable column → kind (bool, text)
     dimensions: dict[str, str]  # disaggregation → column
     aggregates: tuple[str, ...] = ("count",)
+    # What the rows are placed by: a municipality (areas sum their members) or an employment area itself (the
+    # relation has no municipal figures; its rows carry the area's code where the others carry a municipality's).
+    placement: str = "municipality"
 
 
 _PERSON_DIMENSIONS = {"municipality": "municipality", "area": "municipality", "team": "team_id",
@@ -60,6 +66,12 @@ RELATIONS: dict[str, Relation] = {
     # Caseloads (polku.casework) on the calculation day: one row per counsellor and municipality, "sum" adds the
     # counsellor's clients with an open job search living there, "count" counts the counsellors.
     "caseload": Relation("caseload", {}, {"municipality": "municipality", "area": "municipality"}, ("count", "sum")),
+    # Service offerings (polku.provision) open on the calculation day: one row per offering, placed by its area;
+    # "capacity" adds its places that day (the latest capacity change in force), "participants" the persons whose
+    # participation in it covers the day, "count" counts the offerings.
+    "service_places": Relation("service_places", {"service_type": "text"},
+                               {"area": "area", "service_type": "service_type"},
+                               ("count", "capacity", "participants"), placement="area"),
 }
 
 AGE_GROUPS = (("-24", 25), ("25-29", 30), ("30-39", 40), ("40-49", 50), ("50-59", 60))
@@ -177,6 +189,15 @@ class Sources:
     persons: str = "people_person"
     decisions: str | None = "provision_decision"  # None: the snapshot holds no decisions
     assignments: str | None = "casework_caseassignment"  # None: the snapshot holds no caseloads
+    # The service catalogue with each offering's area code, its capacity changes, and participations (the current
+    # version of the in_service spell a referral's participation wrote). None: the snapshot holds no catalogue.
+    offerings: str | None = ("(SELECT o.id, a.code AS area, o.service_type_id, o.capacity, o.available_from, "
+                             "o.available_to, o.created_at FROM provision_serviceoffering o "
+                             "JOIN reference_employmentarea a ON a.id = o.area_id) AS offering_rows")
+    capacities: str | None = "provision_offeringcapacity"
+    participations: str | None = ("(SELECT r.offering_id, s.person_id, s.start_date, s.end_date, s.recorded_at, "
+                                  "s.superseded_at FROM provision_referral r "
+                                  "JOIN timeline_statusspell s ON s.lineage = r.status_spell_lineage) AS participation_rows")
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 

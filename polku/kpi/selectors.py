@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from polku.core.calendar import iter_months, last_working_day, month_end, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
@@ -33,7 +34,7 @@ from polku.kpi.engine import (
     share_sql_table,
     sql_backend,
 )
-from polku.kpi.relations import Sources, Vocabulary, shipped_vocabulary
+from polku.kpi.relations import RELATIONS, Sources, Vocabulary, shipped_vocabulary
 
 
 def labour_force_series() -> dict[tuple[str, int], int]:
@@ -123,7 +124,10 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
                       job_searches=by_uuid(parquet("timeline_jobsearchperiod")),
                       persons=by_uuid(parquet("people_person"), "id"),
                       decisions=_optional(directory, "provision_decision"),
-                      assignments=None if assignments is None else by_uuid(assignments), versioned=False,
+                      assignments=None if assignments is None else by_uuid(assignments),
+                      offerings=_optional(directory, "provision_serviceoffering"),
+                      capacities=_optional(directory, "provision_offeringcapacity"),
+                      participations=_optional(directory, "provision_participation"), versioned=False,
                       persons_have_team="team_id" in _parquet_columns(connection, directory))
 
     def run(sql: str) -> list[tuple[Any, ...]]:
@@ -221,21 +225,39 @@ def indicator_values(
                                       f"{', '.join(definition.disaggregations)}.")
     if last_month < first_month:
         raise ValidationFailed.single("last_month", ErrorCode.END_BEFORE_START, "Jakso päättyy ennen alkuaan.")
+    placed_by_area = RELATIONS[definition.numerator.relation].placement == "area"
+    if placed_by_area and scope.kind != "area":
+        raise ValidationFailed.single("scope", ErrorCode.INVALID, area_only_message(definition, scope))
     horizon, known_at = reference_moment(as_of)
     last_month = min(last_month, month_start(horizon))
     months = list(iter_months(first_month, last_month))
     if not months:
         return []
-    request = Request((definition,), tuple(months), horizon, scope.municipality_codes,
+    request = Request((definition,), tuple(months), horizon, (scope.code,) if placed_by_area else scope.municipality_codes,
                       None if dimension in (None, "municipality", "area") else dimension, known_at)
     table = (backend or database_backend()).measure_table(request)
-    groups = {key[3] for key in table if key[0] == definition.numerator.key} or {NO_GROUP}
+    # A group with a denominator but nothing in the numerator is a 0 (an empty service type), not a missing row.
+    counted = {m.key for m in (definition.numerator, definition.denominator)
+               if m is not None and m.relation != "labour_force"}
+    groups = {key[3] for key in table if key[0] in counted} or {NO_GROUP}
     if request.dimension is None:
         groups = {NO_GROUP}
     scopes: dict[str, Callable[[date], set[str]]] = {scope.code: scope.members_on}
-    if dimension == "municipality":
+    if placed_by_area:  # the rows carry the area's own code
+        scopes = {scope.code: lambda _month: {scope.code}}
+    elif dimension == "municipality":
         scopes = {m: _member(scope, m) for m in scope.municipality_codes}
     return assemble(definition, table, months, scopes, groups=groups, by_year=by_year, suppress=suppress)
+
+
+def area_only_message(definition: IndicatorDefinition, scope: Scope) -> str:
+    """Why an area-placed indicator has no figure for a municipality, naming the areas to look at instead."""
+    from polku.reference.models import EmploymentArea
+
+    areas = ", ".join(f"{a.name} ({a.code})" for a in EmploymentArea.objects.filter(
+        memberships__municipality_id=scope.code).distinct().order_by("code"))
+    return _("%(indicator)s lasketaan vain työllisyysalueelle, koska palvelut kuuluvat alueelle eivätkä yksittäiseen "
+             "kuntaan. Valitse kunnan alue: %(areas)s.") % {"indicator": definition.title, "areas": areas or "–"}
 
 
 def _member(scope: Scope, municipality: str) -> Callable[[date], set[str]]:

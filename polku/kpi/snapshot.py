@@ -73,7 +73,50 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
         counts[table] = len(rows)
     counts["provision_decision"] = _export_decisions(directory, known_at)
     counts["casework_caseassignment"] = _export_assignments(directory, known_at)
+    counts.update(_export_service_places(directory, known_at))
     return counts
+
+
+def _export_service_places(directory: Path, known_at: datetime) -> dict[str, int]:
+    """The service catalogue as recorded by ``known_at`` (offerings with their area's code, capacity changes) and
+    participations: the version of each participation's in_service spell current at ``known_at``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from polku.provision.models import OfferingCapacity, Referral, ServiceOffering
+
+    offerings = list(ServiceOffering.objects.filter(created_at__lte=known_at).values_list(
+        "id", "area__code", "service_type_id", "capacity", "available_from", "available_to", "created_at"))
+    pq.write_table(pa.table({
+        "id": pa.array([r[0] for r in offerings], pa.int64()),
+        "area": pa.array([r[1] for r in offerings], pa.string()),
+        "service_type_id": pa.array([r[2] for r in offerings], pa.string()),
+        "capacity": pa.array([r[3] for r in offerings], pa.int32()),
+        "available_from": pa.array([r[4] for r in offerings], pa.date32()),
+        "available_to": pa.array([r[5] for r in offerings], pa.date32()),
+        "created_at": pa.array([r[6] for r in offerings], pa.timestamp("us", tz="UTC")),
+    }), directory / "provision_serviceoffering.parquet")
+    changes = list(OfferingCapacity.objects.filter(created_at__lte=known_at).values_list(
+        "offering_id", "valid_from", "capacity", "created_at"))
+    pq.write_table(pa.table({
+        "offering_id": pa.array([r[0] for r in changes], pa.int64()),
+        "valid_from": pa.array([r[1] for r in changes], pa.date32()),
+        "capacity": pa.array([r[2] for r in changes], pa.int32()),
+        "created_at": pa.array([r[3] for r in changes], pa.timestamp("us", tz="UTC")),
+    }), directory / "provision_offeringcapacity.parquet")
+    offering_of = dict(Referral.objects.filter(status_spell_lineage__isnull=False)
+                       .values_list("status_spell_lineage", "offering_id"))
+    spells = list(_current(StatusSpell.objects.filter(lineage__in=offering_of), known_at).values_list(
+        "lineage", "person_id", "start_date", "end_date", "recorded_at"))
+    pq.write_table(pa.table({
+        "offering_id": pa.array([offering_of[r[0]] for r in spells], pa.int64()),
+        "person_id": pa.array([str(r[1]) for r in spells], pa.string()),
+        "start_date": pa.array([r[2] for r in spells], pa.date32()),
+        "end_date": pa.array([r[3] for r in spells], pa.date32()),
+        "recorded_at": pa.array([r[4] for r in spells], pa.timestamp("us", tz="UTC")),
+    }), directory / "provision_participation.parquet")
+    return {"provision_serviceoffering": len(offerings), "provision_offeringcapacity": len(changes),
+            "provision_participation": len(spells)}
 
 
 def _export_assignments(directory: Path, known_at: datetime) -> int:

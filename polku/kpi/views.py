@@ -19,10 +19,12 @@ from django.views.decorators.http import require_GET
 
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.kpi import presenters
+from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.models import Programme
 from polku.kpi.programme_figures import progress_for
 from polku.municipal_share.presenters import suppresses_small_cells
+from polku.reference.models import Municipality
 from polku.web.charts import accessible_svg
 from polku.web.views import forbidden
 
@@ -124,33 +126,113 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         error = " ".join(f"{e.message}" for e in failure.errors)
     except AccessDenied as denied:
         error = str(denied)
+    counterpart = counterpart_for(code)
+    compared, comparison_error = None, ""
+    if payload is not None and counterpart is not None and not payload["by_year"]:
+        try:
+            compared = presenters.comparison_payload(
+                request.user, indicator=code, scope=str(params["scope"]), first_month=params["first_month"],
+                last_month=params["last_month"], as_of=params["as_of"], references=request.GET.getlist("reference"))
+        except ValidationFailed as failure:
+            comparison_error = " ".join(e.message for e in failure.errors)
     export = request.GET.get("format")
     if payload is not None and export in ("csv", "xlsx"):
-        return _export(payload, export)
+        return _export(payload, export, compared)
     definition = shipped_definitions().get(code)
+    chosen = {m["code"] for m in compared["reference_set"]["municipalities"]} if compared else set()
     return render(request, "kpi/indicator.html", {
         "definition": definition, "info": presenters.definition_payload(definition), "payload": payload,
         "error": error, "params": params, "scopes": scopes,
         "chart": _chart(payload, _targets(code, payload["scope"]["code"])) if payload else None,
         "targets": _targets(code, payload["scope"]["code"]) if payload else [],
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode(), "counterpart": counterpart, "comparison": compared,
+        "comparison_error": comparison_error, "comparison_chart": _comparison_chart(compared) if compared else None,
+        "municipality_choices": [(m.code, m.name, m.code in chosen)
+                                 for m in Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")]
+        if counterpart else [],
     })
+
+
+# Dark enough for 3:1 against white (WCAG 1.4.11): the municipality's two lines first, then its references.
+COMPARISON_PALETTE = ["#0b4f71", "#b3461f", "#2e7d32", "#6a3d9a", "#8a5a00", "#c2185b", "#455a64", "#00695c",
+                      "#1a1a1a", "#5d4037"]
+
+
+def comparison_series_names(compared: dict[str, Any]) -> list[str]:
+    """Legend names of the comparison's lines: the municipality by Polku, by the statistics, then its references."""
+    name = compared["municipality"]["name"]
+    return [_("%(name)s, Polku") % {"name": name}, _("%(name)s, tilasto") % {"name": name},
+            *(_("%(name)s, tilasto") % {"name": m["name"]} for m in compared["reference_set"]["municipalities"])]
+
+
+def _comparison_chart(compared: dict[str, Any]) -> Any:
+    names = comparison_series_names(compared)
+    rows = []
+    for row in compared["rows"]:
+        values = [row["polku"], row["official"], *(r["value"] for r in row["references"])]
+        rows += [{"period": row["month"], "value": float(v), "series": n, "kind": "Polku" if i == 0 else _("tilasto")}
+                 for i, (n, v) in enumerate(zip(names, values, strict=True)) if v is not None]
+    if not compared["has_public_data"] or not rows:
+        return None
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 720, "height": 300,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": -45}},
+            "y": {"field": "value", "type": "quantitative", "title": None},
+            "color": {"field": "series", "type": "nominal", "title": None, "sort": names,
+                      "scale": {"domain": names, "range": COMPARISON_PALETTE[:len(names)]},
+                      "legend": {"labelFontSize": 12, "labelLimit": 260}},
+            "strokeDash": {"field": "kind", "type": "nominal", "title": None,
+                           "scale": {"domain": ["Polku", _("tilasto")], "range": [[1, 0], [6, 3]]}},
+        },
+        "data": {"values": rows}, "config": {"font": "sans-serif"},
+    }
+    return accessible_svg(spec, title=_("Vertailu julkisiin tilastoihin: %(name)s") % {"name": compared["municipality"]["name"]},
+                          description=_("Luvut ovat taulukossa kaavion vieressä."), id_prefix="vertailu")
 
 
 COLUMNS = ("period", "scope", "group", "numerator", "denominator", "value", "suppressed", "verified")
 
 
-def _export(payload: dict[str, Any], kind: str) -> HttpResponse:
+COMPARISON_COLUMNS = ("period", "municipality", "name", "series", "value", "source")
+
+
+def comparison_rows(compared: dict[str, Any]) -> list[list[str]]:
+    """The comparison as long rows: month, municipality, name, series (polku / official / reference), value, source."""
+    municipality = compared["municipality"]
+    out = []
+    source = "; ".join(compared["data_sources"])
+    for row in compared["rows"]:
+        out.append([row["month"], municipality["code"], municipality["name"], "polku", row["polku"] or "",
+                    "Polku"])
+        out.append([row["month"], municipality["code"], municipality["name"], "official", row["official"] or "", source])
+        out += [[row["month"], m["code"], m["name"], "reference", r["value"] or "", source]
+                for m, r in zip(compared["reference_set"]["municipalities"], row["references"], strict=True)]
+    return out
+
+
+def _csv_number(cell: str) -> str:
+    return cell.replace(".", ",") if cell and cell[0:1].isdigit() and "-" not in cell else cell
+
+
+def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None = None) -> HttpResponse:
     name = f"{payload['indicator']['code']}-{payload['scope']['code']}"
     rows = [[v[c] if v[c] is not None else "" for c in COLUMNS] for v in payload["values"]]
     header = [payload["indicator"]["name"], payload["scope"]["name"], payload["indicator"]["source"]]
+    extra = comparison_rows(compared) if compared and compared["has_public_data"] else []
     if kind == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
         writer.writerow(header)
         writer.writerow(COLUMNS)
-        writer.writerows([[str(c).replace(".", ",") if c and c[0:1].isdigit() and "-" not in str(c) else c
-                           for c in map(str, r)] for r in rows])
+        writer.writerows([[_csv_number(c) for c in map(str, r)] for r in rows])
+        if extra:
+            assert compared is not None
+            writer.writerow([])
+            writer.writerow([_("Vertailu julkisiin tilastoihin"), compared["counterpart"]["source"]])
+            writer.writerow(COMPARISON_COLUMNS)
+            writer.writerows([[_csv_number(c) if i == 4 else c for i, c in enumerate(r)] for r in extra])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
@@ -167,6 +249,17 @@ def _export(payload: dict[str, Any], kind: str) -> HttpResponse:
                 sheet.write_number(i, j, float(cell))
             else:
                 sheet.write(i, j, cell)
+    if extra:
+        assert compared is not None
+        other = book.add_worksheet(_("vertailu"))
+        other.write_row(0, 0, [_("Vertailu julkisiin tilastoihin"), compared["counterpart"]["source"]])
+        other.write_row(2, 0, COMPARISON_COLUMNS)
+        for i, row in enumerate(extra, start=3):
+            for j, cell in enumerate(row):
+                if j == 4 and cell != "":
+                    other.write_number(i, j, float(cell))
+                else:
+                    other.write(i, j, cell)
     book.close()
     response = HttpResponse(output.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -17,8 +17,8 @@ from django.utils import timezone
 from polku.core.errors import ValidationFailed
 from polku.people.models import Person
 from polku.provision import services
-from polku.provision.models import Employer, ServiceOffering, ServiceProvider
-from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+from polku.provision.models import Employer, OfferingCapacity, Referral, ReferralStatus, ServiceOffering, ServiceProvider
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
 # (area, provider, kind, business id, [(service type, offering name, places)])
 CATALOGUE = [
@@ -86,3 +86,54 @@ def seed_provision(today: date | None = None, seed: int = 1) -> dict[str, int]:
             continue
     return {"providers": ServiceProvider.objects.count(), "offerings": ServiceOffering.objects.count(),
             "referrals": referrals, "decisions": decisions}
+
+
+# Participations begun over the last months, so that the fill rate (palvelujen täyttöaste) has a history: per area,
+# (persons, earliest start in days ago). One capacity change per area shows the capacity history.
+PARTICIPATIONS = {"kuopio": ("297", 60, 300), "kainuu": ("765", 24, 300)}
+
+
+@transaction.atomic
+def seed_participations(today: date | None = None, seed: int = 2) -> dict[str, int]:
+    """Started participations in the demo catalogue (safe to run again: nothing happens once any has started).
+
+    Open job seekers whose current open status spell began over a year ago start in an offering of their area on a
+    day in the last ten months, planned to run past today; their timeline gets the service spell as in real use."""
+    if Referral.objects.filter(status=ReferralStatus.STARTED).exists() or not ServiceOffering.objects.exists():
+        return {"skipped": 1}
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    admin = get_user_model().objects.filter(username="admin").first()
+    started = changed = 0
+    for area, (municipality, count, earliest) in PARTICIPATIONS.items():
+        offerings = list(ServiceOffering.objects.filter(area__code=area).order_by("pk"))
+        if not offerings:
+            continue
+        first = offerings[0]
+        if not OfferingCapacity.objects.filter(offering=first).exists():
+            services.offering_capacity_change(offering=first, capacity=first.capacity + 4,
+                                              valid_from=today - timedelta(days=120), actor=admin)
+            changed += 1
+        residents = HomeMunicipalitySpell.objects.filter(
+            superseded_at__isnull=True, municipality_id=municipality, start_date__lte=today - timedelta(days=earliest),
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
+        long_open = StatusSpell.objects.filter(superseded_at__isnull=True, end_date__isnull=True, status_id="unemployed",
+                                               start_date__lt=today - timedelta(days=earliest + 1),
+                                               person_id__in=residents).values("person_id")
+        busy = Referral.objects.values("person_id")
+        people = Person.objects.filter(pk__in=long_open).exclude(pk__in=busy).order_by("id")[: count * 2]
+        done = 0
+        for person in people:
+            if done >= count:
+                break
+            start = today - timedelta(days=rng.randint(5, earliest))
+            offering = offerings[done % len(offerings)]
+            try:
+                referral = services.referral_create(person=person, offering=offering, referred_on=start, actor=admin)
+                services.participation_start(referral=referral, start_date=start,
+                                             planned_end=today + timedelta(days=rng.randint(20, 160)), actor=admin)
+            except ValidationFailed:
+                continue  # full on that day, or the timeline refuses: the demo just skips
+            done += 1
+        started += done
+    return {"participations": started, "capacity_changes": changed}

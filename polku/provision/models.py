@@ -59,6 +59,8 @@ class ServiceOffering(models.Model):
     available_from = models.DateField(_("saatavilla alkaen"))
     available_to = models.DateField(_("saatavilla asti"), null=True, blank=True)
     description = models.TextField(_("kuvaus"), blank=True)
+    # When the offering was recorded: "as of" an earlier moment it was not yet in the catalogue (KPI fill rate).
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +78,37 @@ class ServiceOffering(models.Model):
 
     def is_available_on(self, day: date) -> bool:
         return self.available_from <= day and (self.available_to is None or day <= self.available_to)
+
+    def capacity_on(self, day: date) -> int:
+        """Places on ``day``: ``capacity`` from ``available_from``, then each recorded change from its day on."""
+        changes = [c for c in self.capacity_changes.all() if c.valid_from <= day]
+        return max(changes, key=lambda c: c.valid_from).capacity if changes else self.capacity
+
+
+class OfferingCapacity(models.Model):
+    """A change of an offering's number of places from a day on (``ServiceOffering.capacity`` holds until the
+    first change). Kept as history, not edited in place, so that a past month's fill rate stays what it was;
+    ``created_at`` lets "as of" leave out a change recorded later."""
+
+    offering = models.ForeignKey(ServiceOffering, on_delete=models.CASCADE, related_name="capacity_changes",
+                                 verbose_name=_("palvelu"))
+    valid_from = models.DateField(_("voimassa alkaen"))
+    capacity = models.PositiveIntegerField(_("paikkoja"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["offering", "valid_from"]
+        verbose_name = _("paikkamäärän muutos")
+        verbose_name_plural = _("paikkamäärän muutokset")
+        constraints = [
+            models.UniqueConstraint(fields=["offering", "valid_from"], name="one_capacity_change_per_day"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="capacity_change_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offering_id} {self.valid_from}: {self.capacity}"
 
 
 class ReferralStatus(models.TextChoices):

@@ -54,7 +54,7 @@ def offerings_with_fill(area_id: int | None, on_date: date) -> list[OfferingFill
     """The offerings available on ``on_date`` (in the area, or everywhere with ``None``), each with its fill."""
     offerings = ServiceOffering.objects.filter(available_from__lte=on_date).filter(
         Q(available_to__isnull=True) | Q(available_to__gte=on_date),
-    ).select_related("provider", "service_type", "area").order_by("name", "pk")
+    ).select_related("provider", "service_type", "area").prefetch_related("capacity_changes").order_by("name", "pk")
     if area_id is not None:
         offerings = offerings.filter(area_id=area_id)
     listed = list(offerings)
@@ -66,7 +66,7 @@ def offerings_with_fill(area_id: int | None, on_date: date) -> list[OfferingFill
         referrals = by_offering[offering.pk]
         holding = [i for r in referrals if (i := r.place_interval()) is not None]
         participating = [i for r in referrals if r.status != ReferralStatus.REFERRED and (i := r.place_interval())]
-        result.append(OfferingFill(offering=offering, on_date=on_date, capacity=offering.capacity,
+        result.append(OfferingFill(offering=offering, on_date=on_date, capacity=offering.capacity_on(on_date),
                                    in_use=places_in_use(holding, on_date),
                                    participating=places_in_use(participating, on_date)))
     return result

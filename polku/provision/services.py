@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fi import ytunnus
@@ -29,6 +29,7 @@ from polku.provision.models import (
     Employer,
     EmployerKind,
     KuntalisaBudget,
+    OfferingCapacity,
     ProviderKind,
     Referral,
     ReferralStatus,
@@ -145,6 +146,37 @@ def offering_create(
     )
 
 
+@transaction.atomic
+def offering_capacity_change(*, offering: ServiceOffering, capacity: int, valid_from: date,
+                             actor: Actor = None) -> OfferingCapacity:
+    """The offering has ``capacity`` places from ``valid_from`` on (until a later change). Recorded as history, so
+    past fill rates keep their capacity. Refused below the places already in use on any day it would cover."""
+    offering = _lock_offering(offering)
+    errors: list[FieldError] = []
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+        errors.append(FieldError("capacity", ErrorCode.INVALID, _("Paikkoja on oltava vähintään yksi.")))
+    if valid_from <= offering.available_from or (offering.available_to is not None and valid_from > offering.available_to):
+        errors.append(FieldError("valid_from", ErrorCode.INVALID,
+                                 _("Muutoksen on alettava palvelun saatavuuden aikana, ensimmäisen päivän "
+                                   "(%(available_from)s) jälkeen.") % {"available_from": fi_date(offering.available_from)}))
+    if offering.capacity_changes.filter(valid_from=valid_from).exists():
+        errors.append(FieldError("valid_from", ErrorCode.DUPLICATE, _("Paikkamäärä on jo muutettu alkaen %(day)s.")
+                                                                    % {"day": fi_date(valid_from)}))
+    if not errors:
+        later = offering.capacity_changes.filter(valid_from__gt=valid_from).order_by("valid_from").first()
+        until = later.valid_from - timedelta(days=1) if later else offering.available_to
+        intervals = place_intervals(offering)
+        days = sorted({valid_from} | {s for s, _ in intervals if s > valid_from and (until is None or s <= until)})
+        crowded = next(((day, used) for day in days if (used := places_in_use(intervals, day)) > capacity), None)
+        if crowded is not None:
+            errors.append(FieldError("capacity", ErrorCode.INVALID,
+                                     _("Paikkoja on käytössä %(in_use)s jo %(day)s; paikkamäärä ei voi olla pienempi.")
+                                     % {"in_use": crowded[1], "day": fi_date(crowded[0])}))
+    raise_if(errors)
+    return OfferingCapacity.objects.create(offering=offering, valid_from=valid_from, capacity=capacity,
+                                           created_by=acting_user(actor))
+
+
 # --- places -----------------------------------------------------------------------------------------
 
 
@@ -176,14 +208,19 @@ def places_in_use(intervals: list[tuple[date, date | None]], day: date) -> int:
 
 def first_full_day(offering: ServiceOffering, start: date, end: date | None, *,
                    exclude: Referral | None = None) -> FullOn | None:
-    """The first day in ``[start, end]`` with no free place (counts change only where a holding begins)."""
+    """The first day in ``[start, end]`` with no free place (counts change only where a holding begins or the
+    capacity changes)."""
     intervals = place_intervals(offering, exclude=exclude)
     last = min((d for d in (end, offering.available_to) if d is not None), default=None)
-    days = sorted({start} | {s for s, _ in intervals if s > start and (last is None or s <= last)})
+    prefetch_related_objects([offering], "capacity_changes")
+    changes = [c.valid_from for c in offering.capacity_changes.all()]
+    days = sorted({start} | {s for s in [*(s for s, _ in intervals), *changes]
+                             if s > start and (last is None or s <= last)})
     for day in days:
         used = places_in_use(intervals, day)
-        if used >= offering.capacity:
-            return FullOn(day, used, offering.capacity)
+        capacity = offering.capacity_on(day)
+        if used >= capacity:
+            return FullOn(day, used, capacity)
     return None
 
 

@@ -52,6 +52,9 @@ class PublicStatistic(models.Model):
                               help_text=_("Tilastokeskuksen merkki puuttuvalle tiedolle, esim. \".\" tai \"..\"."))
     imported_at = models.DateTimeField(_("tuotu"))
     source = models.TextField(_("lähde"), blank=True)
+    # False when the file says it is not official statistics (PxWeb's extension.px.official-statistics), as the
+    # demo's example files do: pages then label the figures as example data, not published ones.
+    official = models.BooleanField(_("virallinen tilasto"), default=True)
 
     class Meta:
         verbose_name = _("julkinen tilastotieto")

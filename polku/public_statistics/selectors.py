@@ -8,10 +8,11 @@ absent, while a month the table has no figure for (missing or confidential) is p
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.public_statistics import tables
@@ -68,11 +69,38 @@ def latest_months(*, variable: str | None = None) -> dict[str, date]:
 def unemployment_rate_series(*, municipality_codes: Iterable[str], first_month: date,
                              last_month: date) -> dict[str, Series]:
     """Unemployed job seekers per labour force, % to one decimal (as Statistics Finland rounds it), from 12r5."""
+    return percent_series(variable=UNEMPLOYED, per=LABOUR_FORCE, table="12r5", municipality_codes=municipality_codes,
+                          first_month=first_month, last_month=last_month)
+
+
+def percent_series(*, variable: str, per: str, table: str, municipality_codes: Iterable[str], first_month: date,
+                   last_month: date) -> dict[str, Series]:
+    """``variable`` per ``per`` × 100 of the same table, area and month, to one decimal (None without a divisor)."""
     codes = list(municipality_codes)
-    unemployed, labour_force = (monthly_series(variable=v, municipality_codes=codes, first_month=first_month,
-                                               last_month=last_month, table="12r5") for v in (UNEMPLOYED, LABOUR_FORCE))
-    return {code: {month: _percent(count, labour_force[code].get(month)) for month, count in unemployed[code].items()}
-            for code in unemployed}
+    part, whole = (monthly_series(variable=v, municipality_codes=codes, first_month=first_month,
+                                  last_month=last_month, table=table) for v in (variable, per))
+    return {code: {month: _percent(count, whole[code].get(month)) for month, count in part[code].items()}
+            for code in part}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a set of imported figures came from: the files' own source texts, the latest import, and whether every
+    figure is official statistics (the demo's example files are not)."""
+
+    sources: tuple[str, ...]
+    imported_at: datetime | None
+    official: bool
+
+
+def provenance(*, table: str, variables: Iterable[str], municipality_codes: Iterable[str], first_month: date,
+               last_month: date) -> Provenance:
+    cells = PublicStatistic.objects.filter(
+        table=table, variable__in=list(variables), month__range=(first_month.replace(day=1), last_month),
+        region_code__in=[tables.region_code(code) for code in municipality_codes])
+    sources = tuple(sorted(set(cells.values_list("source", flat=True))))
+    summary = cells.aggregate(latest=Max("imported_at"), unofficial=Count("pk", filter=Q(official=False)))
+    return Provenance(sources, summary["latest"], not summary["unofficial"])
 
 
 def _percent(part: Decimal | None, whole: Decimal | None) -> Decimal | None:

@@ -60,6 +60,8 @@ def pxweb_import(data: bytes, *, table: str | None = None, file_name: str = "", 
     regions = tuple(dict.fromkeys(row.region_code for row in rows))
     municipalities, warnings = _municipalities(dataset, regions)
     source = describe_source(dataset)
+    px = dataset.extension.get("px")
+    official = not (isinstance(px, dict) and px.get("official-statistics") is False)
     now = timezone.now()
     with transaction.atomic():
         replaced, _ = PublicStatistic.objects.filter(
@@ -69,7 +71,7 @@ def pxweb_import(data: bytes, *, table: str | None = None, file_name: str = "", 
         PublicStatistic.objects.bulk_create(
             (PublicStatistic(table=spec.code, region_code=row.region_code, municipality_id=municipalities.get(row.region_code),
                              month=row.month, variable=row.variable, breakdown=row.breakdown, value=row.value,
-                             status=row.status, imported_at=now, source=source) for row in rows),
+                             status=row.status, imported_at=now, source=source, official=official) for row in rows),
             batch_size=BATCH_SIZE,
         )
         record = PublicStatisticImport.objects.create(

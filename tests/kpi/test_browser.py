@@ -54,3 +54,62 @@ def test_programme_and_trend_pages(page: Any, live_server: Any, make_person: Any
     failures["trend, elected official"] = serious_violations(page)
     assert {name: found for name, found in failures.items() if found} == {}
     cache.clear()
+
+
+def test_comparison_and_fill_rate_pages(page: Any, live_server: Any, make_person: Any, make_staff: Any) -> None:
+    """The trend page with its comparison to published figures (example files), and the service fill rate of an
+    area: no serious or critical axe violations for a team lead and an elected official; the comparison's table
+    scrolls by keyboard."""
+    from datetime import timedelta
+    from pathlib import Path
+
+    from polku.provision import services as provision
+    from polku.public_statistics.services import pxweb_import
+
+    cache.clear()
+    fixtures = Path(__file__).resolve().parents[2] / "polku" / "public_statistics" / "fixtures"
+    for name in ("12r5_kainuu_2021.json", "12u4_kainuu_2021.json"):
+        pxweb_import((fixtures / name).read_bytes(), file_name=name)
+    for _ in range(6):
+        person = make_person(since=date(2019, 1, 1))
+        services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+    admin = make_staff(Role.ADMIN, area=None).user
+    provider = provision.provider_create(name="Sotkamon kunta", kind="municipal", area_code="kainuu-trial")
+    offering = provision.offering_create(provider=provider, service_type="coaching", name="Valmennus", capacity=4,
+                                         available_from=date(2021, 1, 1))
+    for person in [make_person(since=date(2019, 1, 1)) for _ in range(2)]:
+        referral = provision.referral_create(person=person, offering=offering, referred_on=date(2021, 3, 1), actor=admin)
+        provision.participation_start(referral=referral, start_date=date(2021, 3, 1),
+                                      planned_end=date(2021, 3, 1) + timedelta(days=200), actor=admin)
+    lead = make_staff(Role.TEAM_LEAD, area="kainuu-trial")
+    official = make_staff(Role.ELECTED_OFFICIAL, area="kainuu-trial")
+    base = live_server.url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    failures: dict[str, list[str]] = {}
+    compare = f"{base}/mittarit/activation_rate/?scope=765&first_month=2021-07&last_month=2021-12"
+    fill = f"{base}/mittarit/service_fill_rate/?scope=kainuu-trial&first_month=2021-02&last_month=2021-12"
+
+    login_with_form(page, base, lead.user.get_username(), PASSWORD)
+    page.goto(compare)
+    page.wait_for_selector("#vertailutaulukko")
+    failures["comparison"] = serious_violations(page)
+    assert "Esimerkkiaineisto" in page.locator("section#vertailu").inner_text()
+    assert page.locator("section#vertailu svg[role=img]").count() == 1
+    page.locator("section#vertailu .kpi-table").focus()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
+    page.screenshot(path=str(SCREENSHOTS / "kpi-comparison-test.png"), full_page=True)
+    page.goto(fill)
+    page.wait_for_selector("#arvot")
+    failures["fill rate"] = serious_violations(page)
+    assert "50.0" in page.locator("#arvot").inner_text()  # 2 of 4 places from March
+    page.screenshot(path=str(SCREENSHOTS / "kpi-fill-rate-test.png"), full_page=True)
+
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    login_with_form(page, base, official.user.get_username(), PASSWORD)
+    page.goto(compare)
+    failures["comparison, elected official"] = serious_violations(page)
+    assert "Vertailu julkisiin tilastoihin" in page.content()
+    page.goto(fill)
+    failures["fill rate, elected official"] = serious_violations(page)
+    assert {name: found for name, found in failures.items() if found} == {}
+    cache.clear()

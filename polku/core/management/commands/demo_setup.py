@@ -97,10 +97,12 @@ class Command(BaseCommand):
             counts = simulate_casework(area, municipalities=municipalities, team_plan=plan, first_counsellor=first,
                                        fresh=12, progress=lambda line: self.stdout.write("  " + line))
             self.stdout.write(f"Asiakastyö {area}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        from polku.provision.demo import seed_provision
+        from polku.provision.demo import seed_participations, seed_provision
 
         counts = seed_provision()
         self.stdout.write("Palveluvalikoima ja päätökset: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        counts = seed_participations()
+        self.stdout.write("Osallistumiset (täyttöaste): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:
