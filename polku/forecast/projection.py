@@ -113,6 +113,17 @@ def _band(values: np.ndarray) -> Band:
                 p975=q[3].tolist())
 
 
+def _refuse_bad_input(scenario: Scenario, horizon: int, paths: int) -> None:
+    errors = scenario.errors(horizon)
+    if not 1 <= horizon <= MAX_HORIZON:
+        errors.append(FieldError("horizon", ErrorCode.INVALID,
+                                 _("Ennustejakso on 1–%(max)s kuukautta.") % {"max": MAX_HORIZON}))
+    if not 1 <= paths <= MAX_PATHS:
+        errors.append(FieldError("paths", ErrorCode.INVALID, _("Polkuja 1–%(max)s.") % {"max": MAX_PATHS}))
+    if errors:
+        raise ValidationFailed(errors)
+
+
 class _Draws:
     """The Monte-Carlo draws of the stock-flow, or their expectations (``expected``: one deterministic mean path,
     for searching a lever's value quickly and for invariant tests that random draws would blur)."""
@@ -135,14 +146,7 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     """``paths`` futures of ``horizon`` months from the model's reference day; with ``euros``, the municipal share
     of every rule set in it for the same paths (the same people priced under each rule)."""
     scenario = scenario or Scenario()
-    errors = scenario.errors(horizon)
-    if not 1 <= horizon <= MAX_HORIZON:
-        errors.append(FieldError("horizon", ErrorCode.INVALID,
-                                 _("Ennustejakso on 1–%(max)s kuukautta.") % {"max": MAX_HORIZON}))
-    if not 1 <= paths <= MAX_PATHS:
-        errors.append(FieldError("paths", ErrorCode.INVALID, _("Polkuja 1–%(max)s.") % {"max": MAX_PATHS}))
-    if errors:
-        raise ValidationFailed(errors)
+    _refuse_bad_input(scenario, horizon, paths)
     paths = 1 if expected else paths
     draw = _Draws(np.random.default_rng(seed), expected)
     start = model.fitted_to.replace(day=1)
@@ -186,6 +190,9 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
                 totals["youth"][:, t] += unemployed.sum(axis=1)
             for code, rule in rules.items():
                 money[code][:, t] += (unemployed @ by_class[code] + services * rule.service) * rule.flow_factor * prices[t]
+    if not expected:  # the month-to-month variation of a person-month's price seen in the calibration months
+        for code, rule in rules.items():
+            money[code] *= np.clip(draw.rng.normal(1.0, rule.month_sd, (paths, horizon)), 0.0, None)
     rate = 100 * totals["services"] / np.maximum(1, totals["services"] + totals["unemployed"])
     series = {name: _band(values) for name, values in totals.items()}
     series["activation_rate"] = _band(rate)

@@ -39,7 +39,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -124,6 +124,12 @@ class RuleEuros:
     service: float
     flow_factor: float
     by_benefit: dict[str, list[float]]  # the same by benefit type (they sum to ``unemployed``)
+    month_sd: float = 0.0  # relative spread of a month's actual euros around the mapping's, in the calibration months
+
+    def stock_euros(self, counts: list[float] | list[int], services: float) -> float:
+        """Euros of one average month at base-year prices for a stock: persons by duration class and in services."""
+        return (sum(n * e for n, e in zip(counts, self.unemployed, strict=True)) + services * self.service) \
+            * self.flow_factor
 
     def name(self, language: str) -> str:
         return self.names.get(language[:2], self.names["fi"])
@@ -162,7 +168,8 @@ class ShareEuros:
                 "service_person_months": self.service_exposure,
                 "rules": {code: {"name": r.names["fi"], "verified": r.verified, "flow_factor": round(r.flow_factor, 4),
                                  "eur_per_person_month_by_class": [round(x, 2) for x in r.unemployed],
-                                 "eur_per_service_month": round(r.service, 2)} for code, r in self.rules.items()}}
+                                 "eur_per_service_month": round(r.service, 2), "month_sd": round(r.month_sd, 4)}
+                          for code, r in self.rules.items()}}
 
 
 def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int = CALIBRATION_MONTHS) -> ShareEuros:
@@ -194,13 +201,27 @@ def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int =
         by_benefit = {b: _per_person(v, exposure) for b, v in sorted(sums.items())}
         unemployed = [sum(v[d] for v in by_benefit.values()) for d in range(MAX_CLASS + 1)]
         stock_euros = sum(sum(v) for v in sums.values()) + service
-        rules[rule.code] = RuleEuros(
+        mapped = RuleEuros(
             code=rule.code, names={"fi": rule.name_fi, "sv": rule.name_sv, "en": rule.name_en}, verified=rule.verified,
             unemployed=unemployed, service=service / service_exposure if service_exposure else 0.0,
             flow_factor=(stock_euros + flow) / stock_euros if stock_euros else 1.0, by_benefit=by_benefit)
+        rules[rule.code] = replace(mapped, month_sd=_month_spread(share, mapped, window, partial))
     return ShareEuros(rules=rules, first_month=window[0], last_month=window[-1], exposure=exposure,
                       service_exposure=service_exposure, base_year=base_year, basic_daily=basic,
                       in_force=[(r.valid_from, r.valid_to, r.code) for r in book.rule_sets])
+
+
+def _month_spread(share: ShareHistory, rule: RuleEuros, window: list[date], prices: ShareEuros) -> float:
+    """Root-mean-square relative deviation of each calibration month's actual euros from what the mapping gives for
+    that month's stock: the month-to-month variation of the price of a person-month (benefit mix, adjusted days),
+    which the projection's bands add on top of the variation in the number of people."""
+    deviations = []
+    for month in window:
+        counts = [share.stock[month].get(d, 0) for d in range(MAX_CLASS + 1)]
+        expected = rule.stock_euros(counts, share.stock[month].get(SERVICE, 0)) * prices.month_factor(month)
+        if expected > 0:
+            deviations.append(share.total(rule.code, month) / expected - 1)
+    return (sum(x * x for x in deviations) / len(deviations)) ** 0.5 if deviations else 0.0
 
 
 def _per_person(sums: list[float], exposure: list[int]) -> list[float]:
