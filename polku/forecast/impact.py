@@ -382,8 +382,9 @@ class ClaimTest:
     month: int
     baseline_rate: float
     scenario_rate: float | None
-    service_entry_factor: float | None
+    extra_service_rate: float | None
     rule_totals: dict[str, tuple[float, float]]  # rule → (baseline €, scenario €) over the first ``month`` months
+    reached: bool = True  # False: even the largest lever value stays below the target (the result is for that)
 
     def change(self, rule: str) -> tuple[float, float | None]:
         base, scenario = self.rule_totals[rule]
@@ -393,7 +394,7 @@ class ClaimTest:
         return {"target_activation_percent": self.target, "month": self.month,
                 "baseline_activation_percent": round(self.baseline_rate, 2),
                 "scenario_activation_percent": _r(self.scenario_rate),
-                "service_entry_factor": _r(self.service_entry_factor, 3),
+                "extra_service_rate": _r(self.extra_service_rate, 4), "target_reached": self.reached,
                 "rules": {code: {"baseline_eur": round(b, 2), "scenario_eur": round(s, 2),
                                  "change_eur": round(s - b, 2), "change_percent": _r(self.change(code)[1])}
                           for code, (b, s) in self.rule_totals.items()}}
@@ -410,9 +411,15 @@ def claim_target(baseline_rate: float) -> float:
 def activation_claim(model: Any, euros: ShareEuros, *, target: float | None = None, month: int = 12,
                      paths: int = 1000, seed: int = 1) -> ClaimTest:
     """Raise the activation rate to ``target`` % by ``month`` (default ``claim_target``; more exits go to services:
-    the lever ``service_entry_factor`` found on the mean path) and compare the municipal share of the first ``month``
+    the lever ``extra_service_rate`` found on the mean path) and compare the municipal share of the first ``month``
     months with the baseline, under each rule, on the same Monte-Carlo paths (same seed)."""
-    from polku.forecast.projection import MAX_HORIZON, Scenario, project, service_factor_for_activation
+    from polku.forecast.projection import (
+        MAX_EXTRA_SERVICE_RATE,
+        MAX_HORIZON,
+        Scenario,
+        extra_service_rate_for_activation,
+        project,
+    )
 
     errors = []
     if target is not None and not 0 < target < 100:
@@ -424,15 +431,14 @@ def activation_claim(model: Any, euros: ShareEuros, *, target: float | None = No
         raise ValidationFailed(errors)
     baseline = project(model, horizon=month, paths=paths, seed=seed, euros=euros)
     target = claim_target(baseline.series["activation_rate"].mean[-1]) if target is None else target
-    factor = service_factor_for_activation(model, target, month=month)
-    scenario = (project(model, horizon=month, paths=paths, seed=seed, euros=euros,
-                        scenario=replace(Scenario(name="aktivointi"), service_entry_factor=factor))
-                if factor is not None else None)
-    totals = {code: (baseline.year_total(code, month), scenario.year_total(code, month) if scenario else float("nan"))
-              for code in euros.rules}
+    found = extra_service_rate_for_activation(model, target, month=month)
+    factor = MAX_EXTRA_SERVICE_RATE if found is None else found  # not reachable: as far as the lever goes
+    scenario = project(model, horizon=month, paths=paths, seed=seed, euros=euros,
+                       scenario=replace(Scenario(name="aktivointi"), extra_service_rate=factor))
+    totals = {code: (baseline.year_total(code, month), scenario.year_total(code, month)) for code in euros.rules}
     return ClaimTest(target=target, month=month, baseline_rate=baseline.series["activation_rate"].mean[-1],
-                     scenario_rate=scenario.series["activation_rate"].mean[-1] if scenario else None,
-                     service_entry_factor=factor, rule_totals=totals)
+                     scenario_rate=scenario.series["activation_rate"].mean[-1], extra_service_rate=factor,
+                     rule_totals=totals, reached=found is not None)
 
 
 def rule_in_force(euros: ShareEuros, day: date) -> str:

@@ -27,6 +27,8 @@ YOUTH_GROUP = "-24"
 MAX_HORIZON = 36
 MAX_PATHS = 10_000
 MAX_SHOCK = 1_000_000
+MAX_FACTOR = 5.0
+MAX_EXTRA_SERVICE_RATE = 0.5
 SERIES = ("unemployed", "long_term", "youth", "services", "activation_rate")
 
 
@@ -38,6 +40,7 @@ class Scenario:
     first_months_exit_factor: float = 1.0  # exits in the first 3 months (classes 0–2), e.g. 1.2 = 20 % faster
     inflow_factor: float = 1.0  # new unemployment runs
     service_entry_factor: float = 1.0  # share of exits that go to a service
+    extra_service_rate: float = 0.0  # further service starts each month, as a share of the unemployed (activation)
     shock_month: int | None = None  # 1 = the first projected month
     shock_size: int = 0  # persons who become unemployed at once (a plant closure)
     shock_youth_share: float = 0.2
@@ -47,9 +50,12 @@ class Scenario:
         found = []
         for name in ("first_months_exit_factor", "inflow_factor", "service_entry_factor"):
             value = getattr(self, name)
-            if not 0 <= value <= 5:
+            if not 0 <= value <= MAX_FACTOR:
                 found.append(FieldError(name, ErrorCode.INVALID,
                                         _("Kertoimen on oltava välillä 0–5; annettu %(value)s.") % {"value": value}))
+        if not 0 <= self.extra_service_rate <= MAX_EXTRA_SERVICE_RATE:
+            found.append(FieldError("extra_service_rate", ErrorCode.INVALID,
+                                    _("Lisäaloitusten osuuden on oltava 0–%(max)s.") % {"max": MAX_EXTRA_SERVICE_RATE}))
         if not 0 <= self.shock_size <= MAX_SHOCK:
             found.append(FieldError("shock_size", ErrorCode.INVALID,
                                     _("Irtisanottavia 0–%(max)s.") % {"max": MAX_SHOCK}))
@@ -172,6 +178,10 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
             exits = draw.binomial(unemployed, hazard)
             into_service = draw.binomial(exits, to_service).sum(axis=1)
             stay = unemployed - exits
+            if scenario.extra_service_rate:  # activation: more of the unemployed start a service this month
+                extra = draw.binomial(stay, scenario.extra_service_rate)
+                stay = stay - extra
+                into_service = into_service + extra.sum(axis=1)
             moved = np.zeros_like(unemployed)
             moved[:, 1:] = stay[:, :-1]
             moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
@@ -200,20 +210,22 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
                       euros={code: _band(values) for code, values in money.items()}, share=euros)
 
 
-def service_factor_for_activation(model: DurationModel, target: float, *, month: int = 12,
-                                  base: Scenario | None = None) -> float | None:
-    """The ``service_entry_factor`` at which the mean path's activation rate reaches ``target`` % in ``month``
-    (bisection on the deterministic mean path); None if even the largest factor allowed does not reach it.
+def extra_service_rate_for_activation(model: DurationModel, target: float, *, month: int = 12,
+                                      base: Scenario | None = None) -> float | None:
+    """The ``extra_service_rate`` at which the mean path's activation rate reaches ``target`` % in ``month``
+    (bisection on the deterministic mean path); None if even the largest rate allowed does not reach it.
 
-    This is how an activation-rate target becomes a scenario: more of the exits from unemployment go to services.
+    This is how an activation-rate target becomes a scenario: each month a further share of the unemployed starts a
+    service, on top of the exits the model has fitted (so nobody who would have found work is sent to a service
+    instead); they leave and return from services as the history's participants did.
     """
     base = base or Scenario()
 
-    def rate(factor: float) -> float:
-        return project(model, horizon=month, scenario=replace(base, service_entry_factor=factor),
+    def rate(extra: float) -> float:
+        return project(model, horizon=month, scenario=replace(base, extra_service_rate=extra),
                        expected=True).series["activation_rate"].mean[-1]
 
-    low, high = 0.0, 5.0
+    low, high = 0.0, MAX_EXTRA_SERVICE_RATE
     if rate(high) < target:
         return None
     if rate(low) >= target:
