@@ -74,3 +74,15 @@ def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
         checked = area_backtest(area_forecast(codes, to), backtest_cutoff(to))
         cache.set(key, checked, CACHE_SECONDS)
     return checked
+
+
+def area_profiles(area: AreaForecast, to: date, follow_up: int) -> Any:
+    """The impact estimate's participant and comparison profiles (cached with the area)."""
+    from polku.forecast.impact import comparison_profiles
+
+    key = f"forecast-profiles:{','.join(area.codes)}:{to.isoformat()}:{follow_up}"
+    found = cache.get(key)
+    if found is None:
+        found = comparison_profiles(area.history, follow_up=follow_up)
+        cache.set(key, found, CACHE_SECONDS)
+    return found

@@ -59,6 +59,11 @@ def shipped_parameters() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def service_types() -> set[str]:
+    """The service types the parameter file prices (the reference catalogue's codes)."""
+    return set(shipped_parameters()["service_cost"]["by_service_type"])
+
+
 @dataclass(frozen=True)
 class Parameters:
     """The money side of the estimate; every field can be overridden per request."""
@@ -80,6 +85,21 @@ class Parameters:
                    taxable_share=float(data["taxable_share"]["value"]),
                    social_assistance_saving=float(data["social_assistance_saving"]["value"]),
                    service_cost={k: float(v["value"]) for k, v in data["service_cost"]["by_service_type"].items()})
+
+    def with_overrides(self, values: dict[str, Any]) -> Parameters:
+        """A copy with the given values: ``tax_rate``, ``monthly_wage``, ``taxable_share``,
+        ``social_assistance_saving``, ``follow_up`` and ``cost_<service type>`` (an unknown type is refused by
+        ``errors`` naming it)."""
+        costs = dict(self.service_cost)
+        simple: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            if name.startswith("cost_"):
+                costs[name.removeprefix("cost_")] = float(value)
+            else:
+                simple[name] = int(value) if name == "follow_up" else float(value)
+        return replace(self, service_cost=costs, **simple)
 
     def errors(self, service_types: set[str]) -> list[FieldError]:
         found = []
@@ -302,7 +322,7 @@ def estimate(profiles: Profiles, euros: ShareEuros, rule: str, parameters: Param
     unemployed month, so each bootstrap draw (participants resampled, each cell's comparison people resampled) is a
     few array sums."""
     mapping = euros.rules[rule]
-    known = set(parameters.service_cost)
+    known = service_types()
     errors = parameters.errors(known)
     if only != ALL and only not in known:
         errors.append(FieldError("service_type", ErrorCode.UNKNOWN, _("Tuntematon palvelu: %(code)s.") % {"code": only}))
