@@ -71,10 +71,10 @@ def _label(field: str) -> str:
 
 
 def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
-    rows = [{"service": names.get(s.service_type, s.service_type), "ratio": s.figures.ratio or 0.0,
+    rows: list[dict[str, Any]] = [{"service": names.get(s.service_type, s.service_type), "ratio": s.figures.ratio or 0.0,
              "low": s.ratio_interval.low or 0.0, "high": s.ratio_interval.high or 0.0}
             for s in impact.services if s.figures.ratio is not None]
-    rows.sort(key=lambda r: -float(r["ratio"]))
+    rows.sort(key=lambda r: -r["ratio"])
     order = [r["service"] for r in rows]
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 520, "height": {"step": 24},
