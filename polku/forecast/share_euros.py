@@ -172,7 +172,8 @@ class ShareEuros:
                           for code, r in self.rules.items()}}
 
 
-def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int = CALIBRATION_MONTHS) -> ShareEuros:
+def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int = CALIBRATION_MONTHS,
+              min_exposure: int = MIN_EXPOSURE) -> ShareEuros:
     """The mapping from the ``months`` months of ``share`` up to ``last_month`` (``book``: the rule book in force,
     for names, verified flags and basic daily amounts)."""
     window = [m for m in share.months if add_months(last_month, -(months - 1)) <= m <= last_month]
@@ -198,7 +199,7 @@ def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int =
                         flow += amount / deflate
                     else:
                         sums[benefit][state] += amount / deflate
-        by_benefit = {b: _per_person(v, exposure) for b, v in sorted(sums.items())}
+        by_benefit = {b: _per_person(v, exposure, min_exposure) for b, v in sorted(sums.items())}
         unemployed = [sum(v[d] for v in by_benefit.values()) for d in range(MAX_CLASS + 1)]
         stock_euros = sum(sum(v) for v in sums.values()) + service
         mapped = RuleEuros(
@@ -224,12 +225,12 @@ def _month_spread(share: ShareHistory, rule: RuleEuros, window: list[date], pric
     return (sum(x * x for x in deviations) / len(deviations)) ** 0.5 if deviations else 0.0
 
 
-def _per_person(sums: list[float], exposure: list[int]) -> list[float]:
-    """€ ÷ person-months by class; a class with less than ``MIN_EXPOSURE`` person-months borrows the previous one's
+def _per_person(sums: list[float], exposure: list[int], min_exposure: int) -> list[float]:
+    """€ ÷ person-months by class; a class with less than ``min_exposure`` person-months borrows the previous one's
     value (as the hazards do), so a thin tail does not swing the projection."""
     out: list[float] = []
     for d in range(MAX_CLASS + 1):
-        if exposure[d] >= MIN_EXPOSURE or not out:
+        if exposure[d] >= min_exposure or not out:
             out.append(sums[d] / exposure[d] if exposure[d] else 0.0)
         else:
             out.append(out[-1])
