@@ -144,6 +144,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
         "defaults": defaults, "impact": impact, "errors": errors, "claim": claim, "claim_rows": claim_rows,
         "rule": area.euros.rules[rule], "rule_name": area.euros.rules[rule].name(language),
         "chart": _ratio_chart(impact, names) if impact is not None and impact.services else None,
+        "extra_percent": 100 * (claim.extra_service_rate or 0.0) if claim else None,
         "cost_value": request.GET.get("kustannus", ""), "target_value": request.GET.get("tavoite", ""),
         "claims": shipped_parameters()["claims"],
         "service_rows": [(names.get(s.service_type, s.service_type), s) for s in impact.services] if impact else [],
