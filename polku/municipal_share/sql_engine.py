@@ -273,11 +273,18 @@ def duckdb_person_month_shares(facts: Iterable[PersonFacts], books: Mapping[str,
     on), one query per rule book over the same loaded facts: the engine's rows summed in DuckDB rather than a million
     Decimal rows carried back to Python."""
     connection, ids = _duckdb_with_facts(facts, through)
+    return [(v, ids[p], m, muni, b, e) for v, p, m, muni, b, e in person_month_shares(connection, books, since=since)]
+
+
+def person_month_shares(connection: Any, books: Mapping[str, RuleBook], *, since: date | None = None,
+                        ) -> list[tuple[str, Any, date, str | None, str, float]]:
+    """``duckdb_person_month_shares`` over a connection that already has the ``benefits``, ``homes`` and
+    ``conditions`` views (e.g. ``duckdb_attach_parquet``); person ids as the views give them."""
     out: list[tuple[str, Any, date, str | None, str, float]] = []
     for variant, book in books.items():
         result = connection.execute(
             f"SELECT person_id, month, municipality, benefit_type, SUM(municipal_eur) "
             f"FROM ({share_rows_sql(book, 'duckdb')}) q WHERE (CAST(? AS DATE) IS NULL OR month >= ?) "
             "GROUP BY person_id, month, municipality, benefit_type", [since, since]).fetchall()
-        out += [(variant, ids[r[0]], r[1], r[2], r[3], float(r[4])) for r in result]
+        out += [(variant, r[0], r[1], r[2], r[3], float(r[4])) for r in result]
     return out

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from polku.core.errors import ValidationFailed
 from polku.forecast.duration import MAX_CLASS, DurationModel, GroupModel, InitialState
 from polku.forecast.history import AGE_GROUPS, History, Run, ServiceSpell
-from polku.forecast.impact import UNEMPLOYED, WORK, Parameters, Profiles, claim_target, estimate
 from polku.forecast.impact import SERVICE as IN_SERVICE
+from polku.forecast.impact import UNEMPLOYED, WORK, Parameters, Profiles, claim_target, estimate
 from polku.forecast.projection import Scenario, extra_service_rate_for_activation, project
 from polku.forecast.share_euros import AVERAGE_WEEKDAYS, RuleEuros, ShareEuros, calibrate, share_history, structural_euros
 from polku.municipal_share.rules import shipped_rule_book
@@ -95,7 +95,7 @@ def _euros(by_class: list[float], service: float = 50.0) -> ShareEuros:
              for code in (OLD, NEW)}
     book = shipped_rule_book()
     return ShareEuros(rules=rules, first_month=date(2024, 1, 1), last_month=date(2025, 12, 1), exposure=[1] * 25,
-                      service_exposure=1, base_year=2025, basic_daily={2025: 37.21, 2026: 37.21}, 
+                      service_exposure=1, base_year=2025, basic_daily={2025: 37.21, 2026: 37.21},
                       in_force=[(r.valid_from, r.valid_to, r.code) for r in book.rule_sets])
 
 
@@ -139,7 +139,8 @@ def test_activation_target_lever() -> None:
     model = _model([0.15] * (MAX_CLASS + 1))
     base = project(model, horizon=12, expected=True).series["activation_rate"].mean[-1]
     extra = extra_service_rate_for_activation(model, base + 10, month=12)
-    assert extra is not None and extra > 0
+    assert extra is not None
+    assert extra > 0
     reached = project(model, horizon=12, expected=True, scenario=Scenario(extra_service_rate=extra))
     assert reached.series["activation_rate"].mean[-1] == pytest.approx(base + 10, abs=0.05)
     assert extra_service_rate_for_activation(model, 99.9, month=1) is None
@@ -182,9 +183,11 @@ def test_impact_arithmetic_by_hand() -> None:
                                                                    pytest.approx(110), pytest.approx(300))
     assert f.net == pytest.approx(-65)
     assert f.ratio == pytest.approx(235 / 300)
-    assert coaching.net_interval.low is not None and coaching.net_interval.high is not None
+    assert coaching.net_interval.low is not None
+    assert coaching.net_interval.high is not None
     assert coaching.net_interval.low <= f.net <= coaching.net_interval.high
-    assert result.overall is not None and result.overall.figures.net == pytest.approx(-65)
+    assert result.overall is not None
+    assert result.overall.figures.net == pytest.approx(-65)
     assert result.rule_verified is False
     with pytest.raises(ValidationFailed) as refused:
         estimate(_profiles(), euros, NEW, replace(parameters, service_cost={"coaching": -1.0, "nope": 5.0}))

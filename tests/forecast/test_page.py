@@ -66,7 +66,8 @@ def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfi
     client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
     html = client.get("/ennusteet/", {"alue": "765", "kk": "12"}).content.decode()
     assert "Kunnan rahoitusosuus työttömyysetuuksista" in html
-    assert "Työmarkkinatuen kuntaosuus 2015–2024" in html and "Työttömyysetuuksien kuntaosuus 2025–" in html
+    assert "Työmarkkinatuen kuntaosuus 2015–2024" in html
+    assert "Työttömyysetuuksien kuntaosuus 2025–" in html
     assert "vahvistamaton" in html
     assert html.count("<svg") >= 2
     assert "Eurojen kalibroinnin tarkistus" in html
@@ -84,9 +85,11 @@ def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfi
     assert "Palvelun kustannus € / osallistujakuukausi: Kustannuksen on oltava 0–100 000 €" in refusal
     assert "Kuukausi: Kuukauden on oltava ennustejaksolla 1–36." in refusal
     unknown = client.get("/ennusteet/vaikutukset/", {"alue": "765", "palvelu": "jonglööraus"})
-    assert unknown.status_code == 400 and "Palvelu: Tuntematon palvelu: jonglööraus." in unknown.content.decode()
+    assert unknown.status_code == 400
+    assert "Palvelu: Tuntematon palvelu: jonglööraus." in unknown.content.decode()
     assumptions = client.get("/ennusteet/oletukset/", {"alue": "765"}).content.decode()
-    assert "Kunnallisveroprosentti" in assumptions and "kuntien ja seurakuntien tuloveroprosentit" in assumptions.lower()
+    assert "Kunnallisveroprosentti" in assumptions
+    assert "kuntien ja seurakuntien tuloveroprosentit" in assumptions.lower()
     assert "€ rakenteellinen" in assumptions
     cache.clear()
 
@@ -114,9 +117,11 @@ def test_euros_and_impact_api_and_command(make_staff: Callable[..., StaffProfile
                                                  "service_cost": "700"}).json()
     assert impact["parameters"]["service_cost_eur_per_participant_month"]["coaching"] == 700
     assert impact["parameter_sources"]["municipal_tax_rate"]["verified"] is False
-    assert "heinola_claim" in impact and "1.9" in impact["twice_invested_claim"]
+    assert "heinola_claim" in impact
+    assert "1.9" in impact["twice_invested_claim"]
     refused = client.get("/api/forecast/impact", {"area": "kainuu", "service_type": "coaching", "service_cost": "-1"})
-    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "cost_coaching"
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "cost_coaching"
     assert client.get("/api/forecast/impact", {"area": "kainuu", "month": "50"}).json()["errors"][0]["field"] == "month"
     out = StringIO()
     call_command("forecast", "project", area="765", to="2026-09-30", months=3, paths=20, json=True, stdout=out)
