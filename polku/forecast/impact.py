@@ -342,8 +342,10 @@ def estimate(profiles: Profiles, euros: ShareEuros, rule: str, parameters: Param
         return Impact(rule=rule, rule_verified=mapping.verified, parameters=parameters, services=[], overall=None,
                       first_start=profiles.first_start, last_start=profiles.last_start)
 
+    paths = np.array([[by_class[min(d + m + 1, MAX_CLASS)] for m in range(f)] for d in range(MAX_CLASS + 1)])
+
     def eur_path(d: int) -> np.ndarray:
-        return np.array([by_class[min(d + m + 1, MAX_CLASS)] for m in range(f)])
+        return paths[d]  # € of an unemployed month m + 1 months after the start, entering at class d
 
     # Comparison cells: the mean profile and ``bootstrap`` resampled mean profiles, reduced to the three parts.
     cf_mean, cf_boot = [], []
@@ -356,7 +358,7 @@ def estimate(profiles: Profiles, euros: ShareEuros, rule: str, parameters: Param
     cf_mean_a, cf_boot_a = np.array(cf_mean), np.array(cf_boot)  # cells × 3, cells × 3 × bootstrap
     observed = profiles.observed[keep, :f].astype(float)
     ob = np.stack([observed[:, :, WORK].sum(axis=1),
-                   np.array([observed[j, :, UNEMPLOYED] @ eur_path(profiles.cell[i][0]) for j, i in enumerate(keep)]),
+                   (observed[:, :, UNEMPLOYED] * paths[[profiles.cell[i][0] for i in keep]]).sum(axis=1),
                    observed[:, :, SERVICE].sum(axis=1)])  # 3 × participants
     cell_of = np.array([cell_index[profiles.cell[i]] for i in keep])
     types = np.array([profiles.service_type[i] for i in keep])
