@@ -1,5 +1,8 @@
 """Benchmark: the forecast of issue 6 on the Kuopio-sized area: fit the duration model, one 36-month projection with
-1 000 Monte-Carlo paths, and the 12-month backtest (MAPE of the model against the two naive baselines).
+1 000 Monte-Carlo paths, and the 12-month backtest (MAPE of the model against the two naive baselines); then the
+municipal share €: the area's share history by the SQL engine in DuckDB over the Parquet files (both rule sets), the
+€ mapping's calibration, the same projection with € under both rules, the € backtest (MAPE per rule against the
+same baselines), and the economic-impact estimate (participant and comparison profiles, bootstrap).
 
 The population is the simulator's ``kuopio-area-2023`` profile written to Parquet (cached under ``var/bench/`` by
 simulator source hash) and read with DuckDB; the history is built and the model fitted in Python as in the app.
@@ -65,10 +68,72 @@ def _history(directory: Path, last_day: date) -> object:
         homes.setdefault(person, []).append((start, end, municipality))
     municipalities = {m for rows in homes.values() for _, _, m in rows}
     spells = connection.execute(
-        f"SELECT person_id, status_id, start_date, end_date FROM {parquet('timeline_statusspell')} "
+        f"SELECT person_id, status_id, start_date, end_date, service_type_id FROM {parquet('timeline_statusspell')} "
         f"WHERE start_date <= DATE '{last_day.isoformat()}' ORDER BY person_id, start_date").fetchall()
     return build_history(spells, births, homes=homes, municipalities=municipalities, first_day=HISTORY_FROM,
                          last_day=last_day)
+
+
+def _share(directory: Path, history: object, last_day: date) -> tuple[object, object]:
+    """The area's share history (every municipality in the Parquet files is the area) and the rule book."""
+    import duckdb
+
+    from polku.core.calendar import add_months
+    from polku.forecast.share_euros import SHARE_HISTORY_MONTHS, share_history
+    from polku.municipal_share.presenters import forced_book
+    from polku.municipal_share.rules import shipped_rule_book
+    from polku.municipal_share.sql_engine import duckdb_attach_parquet, person_month_shares
+
+    book = shipped_rule_book()
+    connection = duckdb.connect()
+    duckdb_attach_parquet(connection, directory)
+    last = last_day.replace(day=1)
+    first = add_months(last, -(SHARE_HISTORY_MONTHS - 1))
+    rows = person_month_shares(connection, {r.code: forced_book(book, r.code) for r in book.rule_sets}, since=first)
+    return share_history(history, ((v, p, m, b, e) for v, p, m, _muni, b, e in rows if m <= last),  # type: ignore[arg-type]
+                         first, last), book
+
+
+def _euros_and_impact(directory: Path, history: object, model: object, last_day: date, seed: int) -> dict[str, object]:
+    from polku.core.calendar import last_working_day
+    from polku.forecast.backtest import backtest
+    from polku.forecast.impact import Parameters, comparison_profiles, estimate, rule_in_force
+    from polku.forecast.projection import project
+    from polku.forecast.share_euros import calibrate
+
+    began = time.perf_counter()
+    share, book = _share(directory, history, last_day)
+    share_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    euros = calibrate(share, book, last_month=last_day.replace(day=1))  # type: ignore[arg-type]
+    calibrate_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    projection = project(model, horizon=36, paths=1000, seed=seed, euros=euros)  # type: ignore[arg-type]
+    euro_projection_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    checked = backtest(history, last_working_day(date(last_day.year - 1, last_day.month, 1)),  # type: ignore[arg-type]
+                       horizon=12, paths=1000, seed=seed, share=share, book=book)  # type: ignore[arg-type]
+    euro_backtest_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    profiles = comparison_profiles(history)  # type: ignore[arg-type]
+    profiles_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    impact = estimate(profiles, euros, rule_in_force(euros, last_day), Parameters.for_area(set()))
+    estimate_seconds = time.perf_counter() - began
+    overall = impact.overall
+    return {
+        "share_history_seconds": round(share_seconds, 2), "calibrate_seconds": round(calibrate_seconds, 3),
+        "projection_with_euros_36m_1000_paths_seconds": round(euro_projection_seconds, 2),
+        "euro_backtest_seconds": round(euro_backtest_seconds, 2),
+        "impact_profiles_seconds": round(profiles_seconds, 2), "impact_estimate_seconds": round(estimate_seconds, 2),
+        "municipal_eur_first_12_months": {code: round(projection.year_total(code)) for code in euros.rules},
+        "euro_mape": {code: {k: None if v is None else round(v, 2) for k, v in c.mape.items()}
+                      for code, c in checked.euros.items()},
+        "euro_coverage_80": {code: round(c.coverage_80, 3) for code, c in checked.euros.items()},
+        "impact_participants": overall.figures.participants if overall else 0,
+        "impact_overall_ratio": None if overall is None or overall.figures.ratio is None
+        else round(overall.figures.ratio, 3),
+    }
 
 
 def main() -> None:
@@ -115,6 +180,8 @@ def main() -> None:
             "coverage_80": result.coverage_80, "coverage_95": result.coverage_95,
             "baseline": "the better of the naive backtest forecasts (MAPE)",
             "ratio": round((result.mape["model"] or 0.0) / best_naive, 3) if best_naive else None,
+            **(_euros_and_impact(directory, history, model, last_day, options.seed)
+               if profile == "kuopio-area-2023" else {}),
         }), flush=True)
 
 

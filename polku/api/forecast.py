@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router
 
-from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.forecast.area import area_forecast, backtest_for
 from polku.forecast.projection import Scenario, project
-from polku.forecast.views import backtest_for, model_for
+from polku.forecast.views import reference_day
 from polku.kpi.presenters import scopes_for
 
 router = Router(tags=["forecasts"])
@@ -36,20 +35,62 @@ def _scope(request: HttpRequest, area: str) -> Any:
 def projection(request: HttpRequest, area: str, months: int = 12, paths: int = 1000, seed: int = 1,  # noqa: PLR0917
                first_months_exit_factor: float = 1.0, inflow_factor: float = 1.0, service_entry_factor: float = 1.0,
                shock_month: int | None = None, shock_size: int = 0) -> dict[str, Any]:
-    """Mean and 80 %/95 % bands of unemployed, long-term, youth, in services and activation rate, by month."""
+    """Mean and 80 %/95 % bands of unemployed, long-term, youth, in services and activation rate, by month; and the
+    municipal share € per month under each rule set (``municipal_eur``: the same paths priced under the 2015 and the
+    2025 rule, the latter flagged unverified until confirmed) with the calibrated mapping behind it."""
     scope = _scope(request, area)
-    to = last_working_day(add_months(timezone.localdate(), -1))
-    model = model_for(scope.municipality_codes, to)
+    forecast = area_forecast(scope.municipality_codes, reference_day())
+    model = forecast.model
     scenario = Scenario(name="api", first_months_exit_factor=first_months_exit_factor, inflow_factor=inflow_factor,
                         service_entry_factor=service_entry_factor, shock_month=shock_month, shock_size=shock_size)
-    result = project(model, horizon=months, paths=paths, seed=seed, scenario=scenario)
+    result = project(model, horizon=months, paths=paths, seed=seed, scenario=scenario, euros=forecast.euros)
     return {"area": scope.code, "fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs,
             **result.as_dict()}
 
 
 @router.get("/backtest")
 def backtest_result(request: HttpRequest, area: str) -> dict[str, Any]:
-    """The model fitted a year back and its 12-month forecast against what happened, with the naive baselines."""
+    """The model fitted a year back and its 12-month forecast against what happened, with the naive baselines: the
+    unemployed, and (``municipal_eur``) the municipal share € of each rule set — the € mapping's calibration check."""
     scope = _scope(request, area)
-    to = last_working_day(add_months(timezone.localdate(), -1))
-    return {"area": scope.code, **backtest_for(scope.municipality_codes, to).as_dict()}
+    return {"area": scope.code, **backtest_for(scope.municipality_codes, reference_day()).as_dict()}
+
+
+@router.get("/impact")
+def impact(request: HttpRequest, area: str, service_type: str = "all", tax_rate: float | None = None,  # noqa: PLR0917
+           monthly_wage: float | None = None, taxable_share: float | None = None,
+           social_assistance_saving: float | None = None, service_cost: float | None = None,
+           follow_up: int | None = None, target: float | None = None, month: int = 12) -> dict[str, Any]:
+    """Economic impact per service type and overall for the municipality (tax, benefit-share and social-assistance
+    savings minus cost, per participant, with 95 % bootstrap intervals), and Heinola's activation claim as a scenario.
+    ``service_cost`` overrides the chosen ``service_type``'s cost per participant-month. Parameters not given come
+    from the parameter file (mostly unverified placeholders: see ``parameters`` in the answer and /ennusteet/oletukset/).
+    Refused values answer 422 naming the field."""
+    from polku.forecast.area import area_profiles
+    from polku.forecast.impact import (
+        FOLLOW_UP,
+        Parameters,
+        activation_claim,
+        estimate,
+        rule_in_force,
+        service_types,
+        shipped_parameters,
+    )
+
+    scope = _scope(request, area)
+    to = reference_day()
+    forecast = area_forecast(scope.municipality_codes, to)
+    overrides: dict[str, Any] = {"tax_rate": tax_rate, "monthly_wage": monthly_wage, "taxable_share": taxable_share,
+                                 "social_assistance_saving": social_assistance_saving, "follow_up": follow_up}
+    if service_type in service_types():
+        overrides[f"cost_{service_type}"] = service_cost
+    parameters = Parameters.for_area(scope.municipality_codes).with_overrides(overrides)
+    result = estimate(area_profiles(forecast, to, FOLLOW_UP), forecast.euros, rule_in_force(forecast.euros, to),
+                      parameters, only=service_type)
+    claim = activation_claim(forecast.model, forecast.euros, target=target, month=month, paths=500)
+    data = shipped_parameters()
+    return {"area": scope.code, **result.as_dict(), "heinola_claim": {**claim.as_dict(),
+                                                                        "source": data["claims"]["heinola"]["source"]},
+            "twice_invested_claim": data["claims"]["twice_invested"]["source"],
+            "parameter_sources": {k: {"verified": v.get("verified"), "source": v.get("source")}
+                                  for k, v in data.items() if isinstance(v, dict) and "source" in v}}

@@ -9,7 +9,7 @@ the code: ``Scenario`` is data, validated, and shown beside the result.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,12 +20,15 @@ from polku.core.calendar import add_months
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from polku.forecast.duration import MAX_CLASS, DurationModel
 from polku.forecast.history import AGE_GROUPS
+from polku.forecast.share_euros import ShareEuros
 
 LONG_TERM_CLASS = 12  # counted on 12 calculation days before: at least a year of continuous unemployment
 YOUTH_GROUP = "-24"
 MAX_HORIZON = 36
 MAX_PATHS = 10_000
 MAX_SHOCK = 1_000_000
+MAX_FACTOR = 5.0
+MAX_EXTRA_SERVICE_RATE = 0.5
 SERIES = ("unemployed", "long_term", "youth", "services", "activation_rate")
 
 
@@ -37,6 +40,7 @@ class Scenario:
     first_months_exit_factor: float = 1.0  # exits in the first 3 months (classes 0–2), e.g. 1.2 = 20 % faster
     inflow_factor: float = 1.0  # new unemployment runs
     service_entry_factor: float = 1.0  # share of exits that go to a service
+    extra_service_rate: float = 0.0  # further service starts each month, as a share of the unemployed (activation)
     shock_month: int | None = None  # 1 = the first projected month
     shock_size: int = 0  # persons who become unemployed at once (a plant closure)
     shock_youth_share: float = 0.2
@@ -46,9 +50,12 @@ class Scenario:
         found = []
         for name in ("first_months_exit_factor", "inflow_factor", "service_entry_factor"):
             value = getattr(self, name)
-            if not 0 <= value <= 5:
+            if not 0 <= value <= MAX_FACTOR:
                 found.append(FieldError(name, ErrorCode.INVALID,
                                         _("Kertoimen on oltava välillä 0–5; annettu %(value)s.") % {"value": value}))
+        if not 0 <= self.extra_service_rate <= MAX_EXTRA_SERVICE_RATE:
+            found.append(FieldError("extra_service_rate", ErrorCode.INVALID,
+                                    _("Lisäaloitusten osuuden on oltava 0–%(max)s.") % {"max": MAX_EXTRA_SERVICE_RATE}))
         if not 0 <= self.shock_size <= MAX_SHOCK:
             found.append(FieldError("shock_size", ErrorCode.INVALID,
                                     _("Irtisanottavia 0–%(max)s.") % {"max": MAX_SHOCK}))
@@ -78,12 +85,31 @@ class Projection:
     paths: int
     scenario: Scenario
     seed: int
+    euros: dict[str, Band] = field(default_factory=dict)  # municipal share € per month by rule set code
+    share: ShareEuros | None = None  # the mapping the euros come from
+
+    def year_total(self, rule: str, months: int = 12) -> float:
+        """Mean municipal € summed over the first ``months`` projected months under ``rule``."""
+        return sum(self.euros[rule].mean[:months])
 
     def as_dict(self) -> dict[str, Any]:
-        return {"months": [m.isoformat()[:7] for m in self.months], "paths": self.paths, "seed": self.seed,
-                "scenario": asdict(self.scenario),
-                "series": {name: {k: [round(x, 3) for x in v] for k, v in asdict(band).items()}
-                           for name, band in self.series.items()}}
+        out = {"months": [m.isoformat()[:7] for m in self.months], "paths": self.paths, "seed": self.seed,
+               "scenario": asdict(self.scenario),
+               "series": {name: _rounded(band, 3) for name, band in self.series.items()}}
+        if self.share is not None:
+            out["municipal_eur"] = {
+                code: {"rule": code, "name": self.share.rules[code].names["fi"],
+                       "verified": self.share.rules[code].verified,
+                       "unverified_note": None if self.share.rules[code].verified else "vahvistamaton / unverified",
+                       "first_12_months_eur": round(self.year_total(code, 12), 2), **_rounded(band, 2)}
+                for code, band in self.euros.items()}
+            out["municipal_eur_rule_in_force"] = [self.share.rule_in_force(m) for m in self.months]
+            out["municipal_eur_mapping"] = self.share.as_dict()
+        return out
+
+
+def _rounded(band: Band, digits: int) -> dict[str, list[float]]:
+    return {k: [round(x, digits) for x in v] for k, v in asdict(band).items()}
 
 
 def _band(values: np.ndarray) -> Band:
@@ -93,10 +119,7 @@ def _band(values: np.ndarray) -> Band:
                 p975=q[3].tolist())
 
 
-def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
-            scenario: Scenario | None = None) -> Projection:
-    """``paths`` futures of ``horizon`` months from the model's reference day."""
-    scenario = scenario or Scenario()
+def _refuse_bad_input(scenario: Scenario, horizon: int, paths: int) -> None:
     errors = scenario.errors(horizon)
     if not 1 <= horizon <= MAX_HORIZON:
         errors.append(FieldError("horizon", ErrorCode.INVALID,
@@ -105,10 +128,40 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
         errors.append(FieldError("paths", ErrorCode.INVALID, _("Polkuja 1–%(max)s.") % {"max": MAX_PATHS}))
     if errors:
         raise ValidationFailed(errors)
-    rng = np.random.default_rng(seed)
+
+
+class _Draws:
+    """The Monte-Carlo draws of the stock-flow, or their expectations (``expected``: one deterministic mean path,
+    for searching a lever's value quickly and for invariant tests that random draws would blur)."""
+
+    def __init__(self, rng: np.random.Generator, expected: bool) -> None:
+        self.rng, self.expected = rng, expected
+
+    def binomial(self, n: np.ndarray, p: Any) -> np.ndarray:
+        return n * p if self.expected else self.rng.binomial(n, p)
+
+    def poisson(self, lam: Any, size: int) -> np.ndarray:
+        return np.full(size, lam, dtype=float) if self.expected else self.rng.poisson(lam, size)
+
+    def level(self, sd: float, size: int) -> np.ndarray:
+        return np.ones(size) if self.expected else np.clip(self.rng.normal(1.0, sd, size), 0.5, 1.5)
+
+
+def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
+            scenario: Scenario | None = None, euros: ShareEuros | None = None, expected: bool = False) -> Projection:
+    """``paths`` futures of ``horizon`` months from the model's reference day; with ``euros``, the municipal share
+    of every rule set in it for the same paths (the same people priced under each rule)."""
+    scenario = scenario or Scenario()
+    _refuse_bad_input(scenario, horizon, paths)
+    paths = 1 if expected else paths
+    draw = _Draws(np.random.default_rng(seed), expected)
     start = model.fitted_to.replace(day=1)
     months = [add_months(start, k + 1) for k in range(horizon)]
     totals = {name: np.zeros((paths, horizon)) for name in ("unemployed", "long_term", "youth", "services")}
+    rules = euros.rules if euros is not None else {}
+    money = {code: np.zeros((paths, horizon)) for code in rules}
+    by_class = {code: np.array(rule.unemployed) for code, rule in rules.items()}
+    prices = [euros.month_factor(m) if euros is not None else 1.0 for m in months]
     shock_shares = {"-24": scenario.shock_youth_share, "50-": scenario.shock_over_50_share,
                     "25-49": 1 - scenario.shock_youth_share - scenario.shock_over_50_share}
     for group, _low, _high in AGE_GROUPS:
@@ -117,20 +170,25 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
         hazard[:3] = np.minimum(1.0, hazard[:3] * scenario.first_months_exit_factor)
         to_service = np.array([s["service"] for s in g.destination_share]) * scenario.service_entry_factor
         to_service = np.minimum(1.0, to_service)
-        level = np.clip(rng.normal(1.0, g.inflow_level_sd, paths), 0.5, 1.5)  # one inflow level per path
-        unemployed = np.tile(np.array(model.initial.unemployed[group], dtype=np.int64), (paths, 1))
-        services = np.full(paths, model.initial.services[group], dtype=np.int64)
+        level = draw.level(g.inflow_level_sd, paths)  # one inflow level per path
+        unemployed = np.tile(np.array(model.initial.unemployed[group], dtype=float if expected else np.int64),
+                             (paths, 1))
+        services = np.full(paths, model.initial.services[group], dtype=float if expected else np.int64)
         for t, month in enumerate(months):
-            exits = rng.binomial(unemployed, hazard)
-            into_service = rng.binomial(exits, to_service).sum(axis=1)
+            exits = draw.binomial(unemployed, hazard)
+            into_service = draw.binomial(exits, to_service).sum(axis=1)
             stay = unemployed - exits
+            if scenario.extra_service_rate:  # activation: more of the unemployed start a service this month
+                extra = draw.binomial(stay, scenario.extra_service_rate)
+                stay = stay - extra
+                into_service = into_service + extra.sum(axis=1)
             moved = np.zeros_like(unemployed)
             moved[:, 1:] = stay[:, :-1]
             moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
-            leaving = rng.binomial(services, g.service_exit)
-            returning = rng.binomial(leaving, g.service_return)
-            services = services - leaving + into_service + rng.poisson(g.service_entry_other, paths)
-            arriving = rng.poisson(g.inflow[month.month - 1] * scenario.inflow_factor * level) + returning
+            leaving = draw.binomial(services, g.service_exit)
+            returning = draw.binomial(leaving, g.service_return)
+            services = services - leaving + into_service + draw.poisson(g.service_entry_other, paths)
+            arriving = draw.poisson(g.inflow[month.month - 1] * scenario.inflow_factor * level, paths) + returning
             if scenario.shock_month == t + 1 and scenario.shock_size:
                 arriving += round(scenario.shock_size * shock_shares[group])
             moved[:, 0] = arriving
@@ -140,10 +198,42 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
             totals["services"][:, t] += services
             if group == YOUTH_GROUP:
                 totals["youth"][:, t] += unemployed.sum(axis=1)
+            for code, rule in rules.items():
+                money[code][:, t] += (unemployed @ by_class[code] + services * rule.service) * rule.flow_factor * prices[t]
+    if not expected:  # the month-to-month variation of a person-month's price seen in the calibration months
+        for code, rule in rules.items():
+            money[code] *= np.clip(draw.rng.normal(1.0, rule.month_sd, (paths, horizon)), 0.0, None)
     rate = 100 * totals["services"] / np.maximum(1, totals["services"] + totals["unemployed"])
     series = {name: _band(values) for name, values in totals.items()}
     series["activation_rate"] = _band(rate)
-    return Projection(months=months, series=series, paths=paths, scenario=scenario, seed=seed)
+    return Projection(months=months, series=series, paths=paths, scenario=scenario, seed=seed,
+                      euros={code: _band(values) for code, values in money.items()}, share=euros)
+
+
+def extra_service_rate_for_activation(model: DurationModel, target: float, *, month: int = 12,
+                                      base: Scenario | None = None) -> float | None:
+    """The ``extra_service_rate`` at which the mean path's activation rate reaches ``target`` % in ``month``
+    (bisection on the deterministic mean path); None if even the largest rate allowed does not reach it.
+
+    This is how an activation-rate target becomes a scenario: each month a further share of the unemployed starts a
+    service, on top of the exits the model has fitted (so nobody who would have found work is sent to a service
+    instead); they leave and return from services as the history's participants did.
+    """
+    base = base or Scenario()
+
+    def rate(extra: float) -> float:
+        return project(model, horizon=month, scenario=replace(base, extra_service_rate=extra),
+                       expected=True).series["activation_rate"].mean[-1]
+
+    low, high = 0.0, MAX_EXTRA_SERVICE_RATE
+    if rate(high) < target:
+        return None
+    if rate(low) >= target:
+        return low
+    for _step in range(30):
+        middle = (low + high) / 2
+        low, high = (middle, high) if rate(middle) < target else (low, middle)
+    return high
 
 
 def steady_state(model: DurationModel, group: str, monthly_inflow: float) -> float:

@@ -1,7 +1,11 @@
 from django.urls import path
 
-from polku.forecast import views
+from polku.forecast import impact_views, views
 
 app_name = "forecast"
 
-urlpatterns = [path("", views.forecast_page, name="forecast")]
+urlpatterns = [
+    path("", views.forecast_page, name="forecast"),
+    path("vaikutukset/", impact_views.impact_page, name="impact"),
+    path("oletukset/", impact_views.assumptions_page, name="assumptions"),
+]

@@ -11,60 +11,46 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
-from polku.forecast.backtest import Backtest, backtest
-from polku.forecast.duration import DurationModel, fit
-from polku.forecast.history import History, area_history
+from polku.forecast.area import AreaForecast, area_forecast, backtest_for, cached
 from polku.forecast.projection import SERIES, Projection, Scenario, project
 from polku.kpi.presenters import scopes_for
 from polku.web.charts import accessible_svg
 from polku.web.views import forbidden
 
-HISTORY_YEARS = 6
 FIELD_LABELS = {"first_months_exit_factor": gettext_lazy("Poistuma 3 ensimmäisenä kuukautena (kerroin)"),
                 "inflow_factor": gettext_lazy("Uudet työttömät (kerroin)"),
                 "service_entry_factor": gettext_lazy("Ohjaukset palveluihin (kerroin)"),
                 "shock_size": gettext_lazy("Rakennemuutos: irtisanottavia"), "shock_month": gettext_lazy("kuukautena"),
                 "horizon": gettext_lazy("Kuukautta")}
-CACHE_SECONDS = 3600
 SERIES_LABELS = {"unemployed": gettext_lazy("Työttömät"), "long_term": gettext_lazy("Pitkäaikaistyöttömät"),
                  "youth": gettext_lazy("Alle 25-vuotiaat työttömät"), "services": gettext_lazy("Palveluissa"),
                  "activation_rate": gettext_lazy("Aktivointiaste %")}
+PAGE_PATHS = 500  # enough for the 80 % band, and keeps a recompute of an employment area under 300 ms
+RULE_COLOURS = ["#0b4f71", "#b3461f"]
 
 
-def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
-    """The area's fitted model (cached for an hour per area and day)."""
-    return _history_and_model(codes, to)[1]
+def reference_day() -> date:
+    """The last calculation day before this month: the forecasts start from it."""
+    return last_working_day(add_months(timezone.localdate(), -1))
 
 
-def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
-    """The area's 12-month backtest a year back from ``to`` (cached like the model)."""
-    key = f"forecast-backtest:{','.join(codes)}:{to.isoformat()}"
-    checked = cache.get(key)
-    if checked is None:
-        checked = backtest(_history_and_model(codes, to)[0], last_working_day(add_months(to.replace(day=1), -12)),
-                           horizon=12, paths=500)
-        cache.set(key, checked, CACHE_SECONDS)
-    return checked
+def baseline_for(area: AreaForecast, to: date, horizon: int) -> Projection:
+    """The baseline projection with euros (cached with the area: only the scenario is recomputed on each request)."""
+    return cached(f"forecast-baseline:{','.join(area.codes)}:{to.isoformat()}:{horizon}",
+                  lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros))
 
 
-def _history_and_model(codes: tuple[str, ...], to: date) -> tuple[History, DurationModel]:
-    key = f"forecast:{','.join(codes)}:{to.isoformat()}"
-    found = cache.get(key)
-    if found is None:
-        history = area_history(set(codes), date(to.year - HISTORY_YEARS, 1, 1), to)
-        found = (history, fit(history))
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def area_scopes(request: HttpRequest) -> list[Any]:
+    return [s for s in scopes_for(request.user) if s.kind == "area"] or scopes_for(request.user)
 
 
 def _int(request: HttpRequest, name: str) -> int | None:
@@ -100,35 +86,98 @@ def _chart(projection: Projection, series: str, label: str) -> Any:
                           id_prefix="ennuste")
 
 
+def _euro_chart(projection: Projection, language: str) -> Any:
+    assert projection.share is not None
+    values = []
+    for code, band in projection.euros.items():
+        rule = projection.share.rules[code]
+        label = rule.name(language) + ("" if rule.verified else f" ({_('vahvistamaton')})")
+        values += [{"month": m.isoformat(), "rule": label, "mean": band.mean[i], "low": band.p10[i], "high": band.p90[i]}
+                   for i, m in enumerate(projection.months)]
+    labels = list(dict.fromkeys(v["rule"] for v in values))
+    colour = {"field": "rule", "type": "nominal", "title": None,
+              "scale": {"domain": labels, "range": RULE_COLOURS[:len(labels)]}, "legend": {"orient": "bottom",
+                                                                                       "labelLimit": 600}}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+        "data": {"values": values},
+        "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%-m/%Y"}}},
+        "layer": [
+            {"mark": {"type": "area", "opacity": 0.2},
+             "encoding": {"y": {"field": "low", "type": "quantitative", "title": _("€ kuukaudessa")},
+                          "y2": {"field": "high"}, "color": colour}},
+            {"mark": {"type": "line", "strokeWidth": 2}, "encoding": {"y": {"field": "mean", "type": "quantitative"},
+                                                                       "color": colour}},
+        ],
+        "config": {"aria": False, "font": "DejaVu Sans, Verdana, sans-serif", "view": {"stroke": None}},
+    }
+    return accessible_svg(spec, title=_("Ennuste: kunnan rahoitusosuus työttömyysetuuksista"),
+                          description=_("Kunnan osuus euroina kuukaudessa kummankin säännön mukaan: keskiarvo viivana "
+                                        "ja 80 %:n vaihteluväli varjostettuna; luvut taulukossa."),
+                          id_prefix="ennuste-eur")
+
+
+def _euro_rows(projection: Projection, baseline: Projection) -> list[dict[str, Any]]:
+    assert projection.share is not None
+    rows = []
+    for i, month in enumerate(projection.months):
+        rows.append({"month": month, "in_force": projection.share.rule_in_force(month),
+                     "rules": [(code, band.mean[i], band.p10[i], band.p90[i], baseline.euros[code].mean[i])
+                               for code, band in projection.euros.items()]})
+    return rows
+
+
+def _rules(projection: Projection, baseline: Projection, language: str) -> list[dict[str, Any]]:
+    """Each rule set's name, verified flag and first-year totals (scenario, baseline, difference)."""
+    assert projection.share is not None
+    out = []
+    for code, rule in projection.share.rules.items():
+        months = min(12, len(projection.months))
+        scenario_total, base_total = projection.year_total(code, months), baseline.year_total(code, months)
+        out.append({"code": code, "name": rule.name(language), "verified": rule.verified, "months": months,
+                    "scenario": scenario_total, "baseline": base_total, "difference": scenario_total - base_total,
+                    "percent": 100 * (scenario_total - base_total) / base_total if base_total else None})
+    return out
+
+
 @login_required
 @require_GET
 def forecast_page(request: HttpRequest) -> HttpResponse:
-    scopes = [s for s in scopes_for(request.user) if s.kind == "area"] or scopes_for(request.user)
+    scopes = area_scopes(request)
     if not scopes:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
     scope = next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0])
     series = request.GET.get("sarja", "unemployed") if request.GET.get("sarja") in SERIES else "unemployed"
     horizon = _int(request, "kk") or 24
-    to = last_working_day(add_months(timezone.localdate(), -1))
+    to = reference_day()
     scenario = Scenario(name=request.GET.get("nimi", "") or _("oma skenaario"),
                         first_months_exit_factor=_float(request, "alkuvaihe", 1.0),
                         inflow_factor=_float(request, "virta", 1.0),
                         service_entry_factor=_float(request, "palvelut", 1.0),
                         shock_month=_int(request, "muutos_kk"),
                         shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0))
-    model = model_for(scope.municipality_codes, to)
-    baseline = project(model, horizon=min(max(horizon, 1), 36), paths=1000, seed=1)
+    area = area_forecast(scope.municipality_codes, to)
+    model = area.model
+    baseline = baseline_for(area, to, min(max(horizon, 1), 36))
     errors: list[Any] = []
     try:
-        projection = project(model, horizon=min(max(horizon, 1), 36), paths=1000, seed=1, scenario=scenario)
+        projection = project(model, horizon=min(max(horizon, 1), 36), paths=PAGE_PATHS, seed=1, scenario=scenario,
+                             euros=area.euros)
     except ValidationFailed as failure:
         errors = [(FIELD_LABELS.get(e.field, e.field), e.message) for e in failure.errors]
         projection = baseline
     checked = backtest_for(scope.municipality_codes, to)
+    language = get_language() or "fi"
     rows = [(m, projection.series[series].mean[i], projection.series[series].p10[i], projection.series[series].p90[i],
              baseline.series[series].mean[i]) for i, m in enumerate(projection.months)]
+    euro_checks = [{"code": code, "name": area.euros.rules[code].name(language),
+                    "verified": area.euros.rules[code].verified, "check": check,
+                    "rows": list(zip(checked.months, check.actual, check.model, strict=True))}
+                   for code, check in checked.euros.items()]
     return render(request, "forecast/forecast.html", {
         "scopes": scopes, "scope": scope, "series": series, "series_labels": SERIES_LABELS, "horizon": horizon,
         "scenario": scenario, "errors": errors, "rows": rows, "model": model, "backtest": checked,
         "chart": _chart(projection, series, str(SERIES_LABELS[series])), "label": SERIES_LABELS[series],
+        "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
+        "rules": _rules(projection, baseline, language), "share": area.euros, "euro_checks": euro_checks,
     }, status=400 if errors else 200)

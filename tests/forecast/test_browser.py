@@ -28,3 +28,20 @@ def test_forecast_page_accessibility(page: Any, live_server: Any, make_staff: An
     page.screenshot(path=str(SCREENSHOTS / "forecast-test.png"), full_page=True)
     assert serious_violations(page) == []
     cache.clear()
+
+
+def test_impact_and_assumptions_pages_accessibility(page: Any, live_server: Any, make_staff: Any) -> None:
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=400, progress=False)
+    manager = make_staff(Role.MANAGER, area="kainuu")
+    login_with_form(page, live_server.url, manager.user.get_username(), "salasana-123")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for path, name in (("/ennusteet/vaikutukset/?alue=765", "forecast-impact-test.png"),
+                       ("/ennusteet/oletukset/?alue=765", "forecast-assumptions-test.png")):
+        page.goto(f"{live_server.url}{path}", timeout=120_000)
+        page.wait_for_selector("table.data-table")
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        assert serious_violations(page) == [], path
+    cache.clear()

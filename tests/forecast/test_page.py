@@ -53,3 +53,84 @@ def test_forecast_api(make_staff: Callable[..., StaffProfile]) -> None:
     assert set(client.get("/api/forecast/backtest", {"area": "kainuu"}).json()["mape"]) == {
         "model", "same_month_last_year", "exponential_smoothing"}
     cache.clear()
+
+
+def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfile]) -> None:
+    """€ under both rules on the forecast page (the 2025 rule marked unverified), the impact page with Heinola's
+    claim, the assumptions page listing the parameters, and refused impact input naming the field."""
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    html = client.get("/ennusteet/", {"alue": "765", "kk": "12"}).content.decode()
+    assert "Kunnan rahoitusosuus työttömyysetuuksista" in html
+    assert "Työmarkkinatuen kuntaosuus 2015–2024" in html
+    assert "Työttömyysetuuksien kuntaosuus 2025–" in html
+    assert "vahvistamaton" in html
+    assert html.count("<svg") >= 2
+    assert "Eurojen kalibroinnin tarkistus" in html
+    assert "/ennusteet/oletukset/" in html
+    page = client.get("/ennusteet/vaikutukset/", {"alue": "765"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Heinolan väite skenaariona" in text
+    assert "Kaikki palvelut" in text
+    assert "1,9-kertaista" in text
+    refused = client.get("/ennusteet/vaikutukset/", {"alue": "765", "palvelu": "coaching", "kustannus": "-5",
+                                                    "kk": "40"})
+    assert refused.status_code == 400
+    refusal = refused.content.decode()
+    assert "Palvelun kustannus € / osallistujakuukausi: Kustannuksen on oltava 0–100 000 €" in refusal
+    assert "Kuukausi: Kuukauden on oltava ennustejaksolla 1–36." in refusal
+    unknown = client.get("/ennusteet/vaikutukset/", {"alue": "765", "palvelu": "jonglööraus"})
+    assert unknown.status_code == 400
+    assert "Palvelu: Tuntematon palvelu: jonglööraus." in unknown.content.decode()
+    assumptions = client.get("/ennusteet/oletukset/", {"alue": "765"}).content.decode()
+    assert "Kunnallisveroprosentti" in assumptions
+    assert "kuntien ja seurakuntien tuloveroprosentit" in assumptions.lower()
+    assert "€ rakenteellinen" in assumptions
+    cache.clear()
+
+
+def test_euros_and_impact_api_and_command(make_staff: Callable[..., StaffProfile]) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    client = Client()
+    client.force_login(make_staff(Role.ANALYST, area="kainuu").user)
+    body = client.get("/api/forecast/projection", {"area": "kainuu", "months": "6", "paths": "100"}).json()
+    assert set(body["municipal_eur"]) == {"tmt-2015", "tyottomyysetuudet-2025"}
+    assert body["municipal_eur"]["tyottomyysetuudet-2025"]["verified"] is False
+    assert all(x >= 0 for x in body["municipal_eur"]["tmt-2015"]["mean"])
+    checked = client.get("/api/forecast/backtest", {"area": "kainuu"}).json()
+    assert set(checked["municipal_eur"]["tmt-2015"]["mape"]) == {"model", "same_month_last_year",
+                                                                 "exponential_smoothing"}
+    impact = client.get("/api/forecast/impact", {"area": "kainuu", "service_type": "coaching",
+                                                 "service_cost": "700"}).json()
+    assert impact["parameters"]["service_cost_eur_per_participant_month"]["coaching"] == 700
+    assert impact["parameter_sources"]["municipal_tax_rate"]["verified"] is False
+    assert "heinola_claim" in impact
+    assert "1.9" in impact["twice_invested_claim"]
+    refused = client.get("/api/forecast/impact", {"area": "kainuu", "service_type": "coaching", "service_cost": "-1"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "cost_coaching"
+    assert client.get("/api/forecast/impact", {"area": "kainuu", "month": "50"}).json()["errors"][0]["field"] == "month"
+    out = StringIO()
+    call_command("forecast", "project", area="765", to="2026-09-30", months=3, paths=20, json=True, stdout=out)
+    assert len(json.loads(out.getvalue())["municipal_eur"]["tmt-2015"]["mean"]) == 3
+    out = StringIO()
+    call_command("impact", area="765", to="2026-09-30", service_type="coaching", json=True, stdout=out)
+    assert json.loads(out.getvalue())["services"][0]["service_type"] == "coaching"
+    with pytest.raises(CommandError, match="--service-cost: Kustannuksen"):
+        call_command("impact", area="765", to="2026-09-30", service_type="coaching", service_cost=-3)
+    with pytest.raises(CommandError, match="--service-type: Tuntematon palvelu"):
+        call_command("impact", area="765", to="2026-09-30", service_type="jonglööraus")
+    cache.clear()

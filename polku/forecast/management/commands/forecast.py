@@ -1,7 +1,8 @@
 """``polku forecast project|backtest|fit --area kuopio [--months 12] [--paths 1000] [--json]``.
 
-Aggregate figures only: the duration model, a projection with Monte-Carlo bands (optionally under a scenario
-given as options), or a backtest against the naive baselines. No person data is printed.
+Aggregate figures only: the duration model (with the municipal share € mapping), a projection with Monte-Carlo
+bands and the municipal share € under both rule sets (optionally under a scenario given as options), or a backtest of
+the unemployed and the € against the naive baselines. No person data is printed.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from django.utils import timezone
 from polku.core.calendar import add_months, last_working_day
 from polku.core.commands import parse_date
 from polku.core.errors import ValidationFailed
-from polku.forecast.backtest import backtest
-from polku.forecast.duration import fit
-from polku.forecast.history import area_history
+from polku.forecast.area import AreaForecast, area_backtest, backtest_cutoff, read_area
 from polku.forecast.projection import Scenario, project
 
-HISTORY_YEARS = 6
 
-
-def _municipalities(area: str) -> set[str]:
+def municipalities_of(area: str) -> set[str]:
+    """The municipality codes of an employment area code, or the one municipality; ``--area`` names it if unknown."""
     from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
 
     if Municipality.objects.filter(code=area).exists():
@@ -54,14 +52,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        municipalities = _municipalities(options["area"])
+        municipalities = municipalities_of(options["area"])
         today = timezone.localdate()
         to = parse_date(options["to"], "--to") if options["to"] else last_working_day(add_months(today, -1))
         started = time.perf_counter()
-        history = area_history(municipalities, date(to.year - HISTORY_YEARS, 1, 1), to)
+        try:
+            area = read_area(municipalities, to)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
         read = time.perf_counter() - started
         try:
-            result = self._run(options, history, to)
+            result = self._run(options, area, to)
         except ValidationFailed as failure:
             raise CommandError("; ".join(f"--{e.field.replace('_', '-')}: {e.message}" for e in failure.errors)) from None
         except ValueError as error:
@@ -72,19 +73,19 @@ class Command(BaseCommand):
         else:
             self.stdout.write(json.dumps(result, ensure_ascii=False, default=str)[:2000])
 
-    def _run(self, options: dict[str, Any], history: Any, to: date) -> dict[str, Any]:
+    def _run(self, options: dict[str, Any], area: AreaForecast, to: date) -> dict[str, Any]:
         if options["action"] == "backtest":
-            cutoff = last_working_day(add_months(to.replace(day=1), -options["months"]))
+            cutoff = backtest_cutoff(to, options["months"])
             if cutoff >= to - timedelta(days=28):
                 raise CommandError("--months: too long for the history")
-            return backtest(history, cutoff, horizon=options["months"], paths=options["paths"],
-                            seed=options["seed"]).as_dict()
-        model = fit(history)
+            return area_backtest(area, cutoff, horizon=options["months"], paths=options["paths"],
+                                 seed=options["seed"]).as_dict()
+        model = area.model
         if options["action"] == "fit":
-            return model.as_dict()
+            return {**model.as_dict(), "municipal_eur_mapping": area.euros.as_dict()}
         scenario = Scenario(name="komentorivi", first_months_exit_factor=options["first_months_exit_factor"],
                             inflow_factor=options["inflow_factor"], service_entry_factor=options["service_entry_factor"],
                             shock_month=options["shock_month"], shock_size=options["shock_size"])
         return {"model": {"fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs},
                 **project(model, horizon=options["months"], paths=options["paths"], seed=options["seed"],
-                          scenario=scenario).as_dict()}
+                          scenario=scenario, euros=area.euros).as_dict()}

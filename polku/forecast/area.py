@@ -1,0 +1,105 @@
+"""An area's forecast inputs, read once and cached: the history, the fitted duration model, the computed municipal
+share of the last years and the € mapping calibrated on it, and the backtest.
+
+Reading the history and running the share engine take seconds for an employment area; everything after that (a
+projection, a scenario, the impact estimate) is computed from these in well under a second, so the page, the API and
+the command share this one cache (an hour per area and day; the CLI reads afresh).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.cache import cache
+
+from polku.core.calendar import add_months, last_working_day
+from polku.forecast.backtest import Backtest, backtest
+from polku.forecast.duration import DurationModel, fit
+from polku.forecast.history import History, area_history
+from polku.forecast.share_euros import ShareEuros, ShareHistory, area_share_history, calibrate
+
+HISTORY_YEARS = 6
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class AreaForecast:
+    codes: tuple[str, ...]
+    history: History
+    model: DurationModel
+    share: ShareHistory
+    book: Any  # the municipal-share rule book in force (confirmations applied)
+    euros: ShareEuros
+
+
+def read_area(codes: tuple[str, ...] | set[str], to: date) -> AreaForecast:
+    """Read and fit afresh (no cache): the history from January six years back to ``to``."""
+    municipalities = set(codes)
+    history = area_history(municipalities, date(to.year - HISTORY_YEARS, 1, 1), to)
+    model = fit(history)
+    share, book = area_share_history(history, municipalities)
+    return AreaForecast(codes=tuple(sorted(municipalities)), history=history, model=model, share=share, book=book,
+                        euros=calibrate(share, book, last_month=to.replace(day=1)))
+
+
+_IN_PROCESS: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+IN_PROCESS_ITEMS = 8
+
+
+def cached(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` cached for an hour: in this process first (an area's history is megabytes, and unpickling it
+    from the shared cache on every request cost as much as the projection itself), then in Django's cache."""
+    now = time.monotonic()
+    hit = _IN_PROCESS.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS and cache.has_key(key):  # cleared there: cleared here
+        _IN_PROCESS.move_to_end(key)
+        return hit[1]
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    _IN_PROCESS[key] = (now, found)
+    while len(_IN_PROCESS) > IN_PROCESS_ITEMS:
+        _IN_PROCESS.popitem(last=False)
+    return found
+
+
+def clear_in_process() -> None:
+    """Forget the in-process copies (tests clear Django's cache and this together)."""
+    _IN_PROCESS.clear()
+
+
+def area_forecast(codes: tuple[str, ...], to: date) -> AreaForecast:
+    """``read_area``, cached for an hour per area and day."""
+    return cached(f"forecast-area:{','.join(codes)}:{to.isoformat()}", lambda: read_area(codes, to))
+
+
+def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
+    return area_forecast(codes, to).model
+
+
+def backtest_cutoff(to: date, months: int = 12) -> date:
+    return last_working_day(add_months(to.replace(day=1), -months))
+
+
+def area_backtest(area: AreaForecast, cutoff: date, *, horizon: int = 12, paths: int = 500, seed: int = 1) -> Backtest:
+    return backtest(area.history, cutoff, horizon=horizon, paths=paths, seed=seed, share=area.share, book=area.book)
+
+
+def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
+    """The area's 12-month backtest a year back from ``to``, unemployed and municipal € (cached like the model)."""
+    return cached(f"forecast-backtest:{','.join(codes)}:{to.isoformat()}",
+                  lambda: area_backtest(area_forecast(codes, to), backtest_cutoff(to)))
+
+
+def area_profiles(area: AreaForecast, to: date, follow_up: int) -> Any:
+    """The impact estimate's participant and comparison profiles (cached with the area)."""
+    from polku.forecast.impact import comparison_profiles
+
+    return cached(f"forecast-profiles:{','.join(area.codes)}:{to.isoformat()}:{follow_up}",
+                  lambda: comparison_profiles(area.history, follow_up=follow_up))
