@@ -90,7 +90,8 @@ def _share(directory: Path, history: object, last_day: date) -> tuple[object, ob
     last = last_day.replace(day=1)
     first = add_months(last, -(SHARE_HISTORY_MONTHS - 1))
     rows = person_month_shares(connection, {r.code: forced_book(book, r.code) for r in book.rule_sets}, since=first)
-    return share_history(history, ((v, p, m, b, e) for v, p, m, _muni, b, e in rows if m <= last),  # type: ignore[arg-type]
+    # The Parquet views key persons by UUID; the history read above keys them by their text.
+    return share_history(history, ((v, str(p), m, b, e) for v, p, m, _muni, b, e in rows if m <= last),  # type: ignore[arg-type]
                          first, last), book
 
 

@@ -29,6 +29,13 @@ DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
 ARTIFICIAL_IDS_ONLY = os.environ.get("POLKU_ARTIFICIAL_IDS_ONLY", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("POLKU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
+# Files that replace shipped rules and parameters (e.g. to read an unverified rule, domain-rules §9, another way
+# until the law is checked); empty: the files shipped under polku/*/data/.
+POLKU_PROCESS_RULES_FILE = os.environ.get("POLKU_PROCESS_RULES_FILE") or None
+POLKU_SHARE_RULES_FILE = os.environ.get("POLKU_SHARE_RULES_FILE") or None
+POLKU_COMPARISON_FILE = os.environ.get("POLKU_COMPARISON_FILE") or None
+POLKU_IMPACT_PARAMETERS_FILE = os.environ.get("POLKU_IMPACT_PARAMETERS_FILE") or None
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -26,7 +26,6 @@ social) ÷ cost.
 from __future__ import annotations
 
 import json
-import os
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -52,11 +51,17 @@ WORK, SERVICE, UNEMPLOYED = 0, 1, 2
 ALL = "all"
 
 
-@cache
 def shipped_parameters() -> dict[str, Any]:
-    """The parameter file shipped with Polku, or the one ``POLKU_IMPACT_PARAMETERS_FILE`` names."""
-    path = Path(os.environ.get("POLKU_IMPACT_PARAMETERS_FILE", "") or DATA_FILE)
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The parameter file shipped with Polku, or the one the ``POLKU_IMPACT_PARAMETERS_FILE`` setting names."""
+    from django.conf import settings
+
+    return _parameters(getattr(settings, "POLKU_IMPACT_PARAMETERS_FILE", None) or str(DATA_FILE))
+
+
+@cache
+def _parameters(path: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return document
 
 
 def service_types() -> set[str]:

@@ -6,6 +6,7 @@ app_name = "forecast"
 
 urlpatterns = [
     path("", views.forecast_page, name="forecast"),
+    path("excel/", views.forecast_excel, name="forecast_excel"),
     path("vaikutukset/", impact_views.impact_page, name="impact"),
     path("oletukset/", impact_views.assumptions_page, name="assumptions"),
 ]

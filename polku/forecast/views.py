@@ -7,6 +7,7 @@ second, so moving a lever redraws on submit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_GET
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import AreaForecast, area_forecast, backtest_for, cached
+from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
 from polku.forecast.projection import SERIES, Projection, Scenario, project
 from polku.kpi.presenters import scopes_for
 from polku.web.charts import accessible_svg
@@ -140,13 +142,23 @@ def _rules(projection: Projection, baseline: Projection, language: str) -> list[
     return out
 
 
-@login_required
-@require_GET
-def forecast_page(request: HttpRequest) -> HttpResponse:
-    scopes = area_scopes(request)
-    if not scopes:
-        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
-    scope = next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0])
+@dataclass(frozen=True)
+class Computed:
+    """What the page and its Excel export show: the chosen area and series, the scenario's projection beside the
+    baseline, the fitted model and its backtest, and the refusals of bad levers (the baseline is shown then)."""
+
+    scope: Any
+    series: str
+    horizon: int
+    scenario: Scenario
+    area: AreaForecast
+    baseline: Projection
+    projection: Projection
+    checked: Any
+    errors: list[tuple[Any, str]]
+
+
+def _compute(request: HttpRequest, scope: Any) -> Computed:
     series = request.GET.get("sarja", "unemployed") if request.GET.get("sarja") in SERIES else "unemployed"
     horizon = _int(request, "kk") or 24
     to = reference_day()
@@ -157,27 +169,62 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
                         shock_month=_int(request, "muutos_kk"),
                         shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0))
     area = area_forecast(scope.municipality_codes, to)
-    model = area.model
     baseline = baseline_for(area, to, min(max(horizon, 1), 36))
-    errors: list[Any] = []
+    errors: list[tuple[Any, str]] = []
     try:
-        projection = project(model, horizon=min(max(horizon, 1), 36), paths=PAGE_PATHS, seed=1, scenario=scenario,
+        projection = project(area.model, horizon=min(max(horizon, 1), 36), paths=PAGE_PATHS, seed=1, scenario=scenario,
                              euros=area.euros)
     except ValidationFailed as failure:
         errors = [(FIELD_LABELS.get(e.field, e.field), e.message) for e in failure.errors]
         projection = baseline
-    checked = backtest_for(scope.municipality_codes, to)
+    return Computed(scope, series, horizon, scenario, area, baseline, projection,
+                    backtest_for(scope.municipality_codes, to), errors)
+
+
+def _scope(request: HttpRequest) -> tuple[list[Any], Any]:
+    scopes = area_scopes(request)
+    return scopes, next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0] if scopes else None)
+
+
+@login_required
+@require_GET
+def forecast_page(request: HttpRequest) -> HttpResponse:
+    scopes, scope = _scope(request)
+    if scope is None:
+        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+    c = _compute(request, scope)
+    projection, baseline, series = c.projection, c.baseline, c.series
     language = get_language() or "fi"
     rows = [(m, projection.series[series].mean[i], projection.series[series].p10[i], projection.series[series].p90[i],
              baseline.series[series].mean[i]) for i, m in enumerate(projection.months)]
-    euro_checks = [{"code": code, "name": area.euros.rules[code].name(language),
-                    "verified": area.euros.rules[code].verified, "check": check,
-                    "rows": list(zip(checked.months, check.actual, check.model, strict=True))}
-                   for code, check in checked.euros.items()]
+    euro_checks = [{"code": code, "name": c.area.euros.rules[code].name(language),
+                    "verified": c.area.euros.rules[code].verified, "check": check,
+                    "rows": list(zip(c.checked.months, check.actual, check.model, strict=True))}
+                   for code, check in c.checked.euros.items()]
     return render(request, "forecast/forecast.html", {
-        "scopes": scopes, "scope": scope, "series": series, "series_labels": SERIES_LABELS, "horizon": horizon,
-        "scenario": scenario, "errors": errors, "rows": rows, "model": model, "backtest": checked,
+        "scopes": scopes, "scope": scope, "series": series, "series_labels": SERIES_LABELS, "horizon": c.horizon,
+        "scenario": c.scenario, "errors": c.errors, "rows": rows, "model": c.area.model, "backtest": c.checked,
         "chart": _chart(projection, series, str(SERIES_LABELS[series])), "label": SERIES_LABELS[series],
         "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
-        "rules": _rules(projection, baseline, language), "share": area.euros, "euro_checks": euro_checks,
-    }, status=400 if errors else 200)
+        "rules": _rules(projection, baseline, language), "share": c.area.euros, "euro_checks": euro_checks,
+        "excel_query": request.GET.urlencode(),
+    }, status=400 if c.errors else 200)
+
+
+@login_required
+@require_GET
+def forecast_excel(request: HttpRequest) -> HttpResponse:
+    """The page's scenario and baseline as a workbook; refused levers are refused here too (400, named)."""
+    _scopes, scope = _scope(request)
+    if scope is None:
+        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+    c = _compute(request, scope)
+    if c.errors:
+        return HttpResponse("\n".join(f"{label}: {message}" for label, message in c.errors), status=400,
+                            content_type="text/plain; charset=utf-8")
+    content = forecast_workbook(area_name=scope.name, projection=c.projection, baseline=c.baseline,
+                                model=c.area.model, checked=c.checked, series_labels=SERIES_LABELS,
+                                language=get_language() or "fi")
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename(scope.code, c.area.model.fitted_to.isoformat())}"'
+    return response

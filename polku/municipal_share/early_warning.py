@@ -56,9 +56,9 @@ def next_step(facts: PersonFacts, book: RuleBook, *, reference_date: date) -> St
     last_full = add_months(month_start(reference_date), -1)
     recent_months = [add_months(last_full, -i) for i in range(RECENT_MONTHS)]
     recent = [f for f in facts.benefits if f.month in recent_months]
-    if not any(f.month == last_full and rule.counts(f.benefit_type, f.basis) and f.days for f in recent):
+    if not any(f.month == last_full and rule.counts(f.benefit_type, f.basis, f.month) and f.days for f in recent):
         return None  # not receiving a counted benefit last month: no pace to project
-    counted = sum(f.days for f in recent if rule.counts(f.benefit_type, f.basis))
+    counted = sum(f.days for f in recent if rule.counts(f.benefit_type, f.basis, f.month))
     capacity = sum(max_benefit_days_in_month(m) for m in recent_months)
     pace = Decimal(counted) / Decimal(capacity)  # counted days per weekday
     counter = counters_after(facts, book, through=last_full)[rule.code]

@@ -173,7 +173,7 @@ def _walk(facts: PersonFacts, book: RuleBook, through: date | None) -> tuple[lis
                 if fact.month in resets[rule.code]:
                     counters[rule.code] = 0
                 month_start[key] = counters[rule.code]
-            counted = fact.days if rule.counts(fact.benefit_type, fact.basis) else 0
+            counted = fact.days if rule.counts(fact.benefit_type, fact.basis, fact.month) else 0
             steps.append(_Step(fact, rule, counters[rule.code], month_start[key], counted))
             counters[rule.code] += counted
     return steps, counters

@@ -95,11 +95,13 @@ class RuleMeta:
     note: str
     confirmed_note: str
     confirmed_at: Any
+    counts_days_from: date | None = None  # None: every paid day since the last reset counts
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "valid_from": self.valid_from, "valid_to": self.valid_to,
                 "source": self.source, "verified": self.verified, "note": self.note,
-                "confirmed_note": self.confirmed_note, "confirmed_at": self.confirmed_at}
+                "confirmed_note": self.confirmed_note, "confirmed_at": self.confirmed_at,
+                "counts_days_from": self.counts_days_from}
 
 
 def rule_metas(book: RuleBook) -> list[RuleMeta]:
@@ -111,7 +113,7 @@ def rule_metas(book: RuleBook) -> list[RuleMeta]:
             code=rule.code, name=rule_name(rule), valid_from=rule.valid_from, valid_to=rule.valid_to,
             source=rule.source, verified=rule.verified, note=rule.note,
             confirmed_note=confirmation.note if confirmation else "",
-            confirmed_at=confirmation.confirmed_at if confirmation else None,
+            confirmed_at=confirmation.confirmed_at if confirmation else None, counts_days_from=rule.counts_days_from,
         ))
     return metas
 

@@ -46,12 +46,16 @@ class RuleSet:
     verified: bool
     source: str
     note: str
+    # Days paid before this date do not count (None: every paid day since the last reset counts). Whether the
+    # 2025 counter carries days paid before 2025 is unconfirmed (domain-rules §9.2), so it is data, not code.
+    counts_days_from: date | None = None
 
     def applies_to(self, month: date) -> bool:
         return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
 
-    def counts(self, benefit_type: str, basis: str) -> bool:
-        return benefit_type in self.benefit_types and basis in self.counted_bases
+    def counts(self, benefit_type: str, basis: str, month: date) -> bool:
+        return (benefit_type in self.benefit_types and basis in self.counted_bases
+                and (self.counts_days_from is None or month >= self.counts_days_from))
 
     def bills(self, benefit_type: str, basis: str) -> bool:
         return benefit_type in self.benefit_types and basis in self.billed_bases
@@ -110,13 +114,22 @@ def _rule_set(entry: dict) -> RuleSet:
         steps=tuple(Step(int(s["from_day"]), Decimal(s["share"])) for s in entry["steps"]),
         reset=entry["reset"], basic_part_only=tuple(entry["basic_part_only"]), verified=bool(entry["verified"]),
         source=entry["source"], note=entry["note"],
+        counts_days_from=date.fromisoformat(entry["counts_days_from"]) if entry.get("counts_days_from") else None,
     )
 
 
-@cache
 def shipped_rule_book() -> RuleBook:
-    """The rule sets and amounts shipped with Polku (before any administrator confirmation)."""
-    entries = json.loads((DATA_DIR / "rule_sets.json").read_text(encoding="utf-8"))
+    """The rule sets and amounts in force in this installation (before any administrator confirmation): the
+    shipped ``data/rule_sets.json``, or the file the ``POLKU_SHARE_RULES_FILE`` setting names, e.g. to choose
+    how the unverified parts are read until the law is checked (domain-rules §9)."""
+    from django.conf import settings
+
+    return _rule_book(getattr(settings, "POLKU_SHARE_RULES_FILE", None) or str(DATA_DIR / "rule_sets.json"))
+
+
+@cache
+def _rule_book(path: str) -> RuleBook:
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))
     with (DATA_DIR / "basic_daily_amounts.csv").open(encoding="utf-8", newline="") as handle:
         amounts = {int(row["year"]): Decimal(row["eur_per_day"]) for row in csv.DictReader(handle)}
     return RuleBook(rule_sets=tuple(_rule_set(e) for e in entries), basic_daily=amounts)

@@ -134,3 +134,53 @@ def test_euros_and_impact_api_and_command(make_staff: Callable[..., StaffProfile
     with pytest.raises(CommandError, match="--service-type: Tuntematon palvelu"):
         call_command("impact", area="765", to="2026-09-30", service_type="jonglööraus")
     cache.clear()
+
+
+def test_forecast_excel_export(make_staff: Callable[..., StaffProfile]) -> None:
+    """The page's scenario and baseline as a workbook: the same figures as the page, € under both rules with the
+    unverified one marked, the levers, the model's data period and the backtest; refused levers refused here too."""
+    import io
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    from polku.forecast.area import area_forecast
+    from polku.forecast.projection import Scenario, project
+    from polku.forecast.views import PAGE_PATHS, reference_day
+    from polku.kpi.presenters import scope_for
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    query = {"alue": "kainuu", "kk": "12", "alkuvaihe": "1.3", "nimi": "nopeampi alku"}
+    page = client.get("/ennusteet/", query)
+    assert "/ennusteet/excel/?" in page.content.decode()
+    response = client.get("/ennusteet/excel/", query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="ennuste-kainuu-')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Henkilöt", "Kuntaosuus €", "Skenaario", "Malli ja tarkkuus"]
+    persons = book["Henkilöt"]
+    assert "nopeampi alku" in persons["A1"].value
+    assert f"{PAGE_PATHS} polkua" in persons["A1"].value
+    area = area_forecast(scope_for("kainuu").municipality_codes, reference_day())
+    scenario = project(area.model, horizon=12, paths=PAGE_PATHS, seed=1, euros=area.euros,
+                       scenario=Scenario(name="nopeampi alku", first_months_exit_factor=1.3))
+    assert [persons.cell(row=5 + i, column=1).value for i in range(12)] == [m.isoformat()[:7] for m in scenario.months]
+    assert persons.cell(row=5, column=2).value == pytest.approx(scenario.series["unemployed"].mean[0])
+    assert persons.cell(row=16, column=2).value == pytest.approx(scenario.series["unemployed"].mean[11])
+    euros = book["Kuntaosuus €"]
+    texts = [c.value for row in euros.iter_rows(max_row=6) for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("VAHVISTAMATON: tyottomyysetuudet-2025") for t in texts)
+    assert "tyottomyysetuudet-2025 (vahvistamaton): skenaario €" in texts
+    levers = {r[0].value: r[1].value for r in book["Skenaario"].iter_rows(min_row=2)}
+    assert levers["first_months_exit_factor"] == 1.3
+    model = book["Malli ja tarkkuus"]
+    assert area.model.fitted_from.isoformat() in model["A1"].value
+    assert {r[0].value for r in model.iter_rows() if r[0].value} >= {"model", "same_month_last_year",
+                                                                      "exponential_smoothing"}
+    refused = client.get("/ennusteet/excel/", {"alue": "kainuu", "virta": "-1"})
+    assert refused.status_code == 400
+    assert "Uudet työttömät (kerroin): Kertoimen on oltava välillä 0–5" in refused.content.decode()
+    cache.clear()

@@ -153,3 +153,31 @@ def test_early_warning_none_when_not_receiving() -> None:
 
     benefits = tmt_months(date(2020, 1, 1), [20] * 6)
     assert next_step(facts(benefits), BOOK, reference_date=date(2022, 1, 10)) is None
+
+
+def test_days_paid_before_2025_count_unless_the_rule_file_says_otherwise(tmp_path, settings) -> None:
+    """§9.2 is unconfirmed, so the transition is data: by default the 2025 counter carries the days paid before
+    2025; a rule file with ``counts_days_from`` starts it from zero on 1.1.2025 (same on the SQL engine)."""
+    import json
+
+    from polku.municipal_share.rules import DATA_DIR
+    from polku.municipal_share.sql_engine import duckdb_share_rows
+
+    person = facts(tmt_months(date(2024, 1, 1), [20] * 12 + [20] * 3))  # 240 days in 2024, then 20 a month
+    carried = [r for r in person_share_rows(person, BOOK) if r.rule_set == "tyottomyysetuudet-2025"]
+    assert [r.counter_before for r in carried] == [240, 260, 280]
+    assert carried[0].step == 2  # 241st–260th day: the 20 % step from day 201
+    entries = json.loads((DATA_DIR / "rule_sets.json").read_text(encoding="utf-8"))
+    entries[1]["counts_days_from"] = "2025-01-01"
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    settings.POLKU_SHARE_RULES_FILE = str(path)
+    fresh_book = shipped_rule_book()
+    assert fresh_book.by_code("tyottomyysetuudet-2025").counts_days_from == date(2025, 1, 1)
+    fresh = [r for r in person_share_rows(person, fresh_book) if r.rule_set == "tyottomyysetuudet-2025"]
+    assert [(r.counter_before, r.counter_after) for r in fresh] == [(0, 20), (20, 40), (40, 60)]
+    assert all(r.municipal_eur == 0 for r in fresh)  # nobody is billed before day 101
+    assert sum(r.municipal_eur for r in carried) > 0
+    by_sql = [r for r in duckdb_share_rows([person], fresh_book) if r.rule_set == "tyottomyysetuudet-2025"]
+    assert [(r.counter_before, r.counter_after, r.municipal_eur) for r in by_sql] == \
+        [(r.counter_before, r.counter_after, r.municipal_eur) for r in fresh]
