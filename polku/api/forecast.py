@@ -14,14 +14,14 @@ from ninja import Router
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.forecast.area import area_forecast, backtest_for
 from polku.forecast.projection import Scenario, project
-from polku.forecast.views import reference_day
-from polku.kpi.presenters import scopes_for
+from polku.forecast.views import forecast_scopes, reference_day
+from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
 
 router = Router(tags=["forecasts"])
 
 
 def _scope(request: HttpRequest, area: str) -> Any:
-    scopes = scopes_for(request.user)
+    scopes = forecast_scopes(request.user)
     if not scopes:
         raise AccessDenied("Ennusteet näkyvät työllisyysalueen henkilöstölle.")
     found = next((s for s in scopes if s.code == area), None)
@@ -72,8 +72,8 @@ def impact(request: HttpRequest, area: str, service_type: str = "all", tax_rate:
         Parameters,
         activation_claim,
         estimate,
+        for_aggregate_roles,
         rule_in_force,
-        service_types,
         shipped_parameters,
     )
 
@@ -82,11 +82,12 @@ def impact(request: HttpRequest, area: str, service_type: str = "all", tax_rate:
     forecast = area_forecast(scope.municipality_codes, to)
     overrides: dict[str, Any] = {"tax_rate": tax_rate, "monthly_wage": monthly_wage, "taxable_share": taxable_share,
                                  "social_assistance_saving": social_assistance_saving, "follow_up": follow_up}
-    if service_type in service_types():
-        overrides[f"cost_{service_type}"] = service_cost
-    parameters = Parameters.for_area(scope.municipality_codes).with_overrides(overrides)
+    parameters = Parameters.for_area(scope.municipality_codes).with_overrides(
+        overrides, service_type=service_type, service_cost=service_cost)
     result = estimate(area_profiles(forecast, to, FOLLOW_UP), forecast.euros, rule_in_force(forecast.euros, to),
                       parameters, only=service_type)
+    if suppresses_small_cells(request.user):
+        result = for_aggregate_roles(result, SMALL_CELL)
     claim = activation_claim(forecast.model, forecast.euros, target=target, month=month, paths=500)
     data = shipped_parameters()
     return {"area": scope.code, **result.as_dict(), "heinola_claim": {**claim.as_dict(),

@@ -6,6 +6,8 @@ Mounted at ``/api/kpi``. Roles that see aggregates only (elected officials) get 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest
@@ -35,8 +37,10 @@ def indicator_comparison(request: HttpRequest, code: str, municipality: str, fir
     from polku.kpi.comparison import comparison_book
 
     shipped_definitions().get(code)  # an unknown indicator is refused by name
-    payload = presenters.comparison_payload(request.user, indicator=code, scope=municipality, first_month=first_month,
-                                            last_month=last_month, as_of=as_of, references=reference or None)
+    with _scope_named("municipality"):
+        payload = presenters.comparison_payload(request.user, indicator=code, scope=municipality,
+                                                first_month=first_month, last_month=last_month, as_of=as_of,
+                                                references=reference or None)
     if payload is None:
         raise ValidationFailed.single("code", ErrorCode.INVALID,
                                       f"Mittarilla {code} ei ole julkista vastinetta; vertailtavissa: "
@@ -54,6 +58,19 @@ def indicator_values(request: HttpRequest, code: str, municipality: str | None =
 
     if bool(municipality) == bool(area):
         raise ValidationFailed.single("municipality", ErrorCode.REQUIRED, "Anna joko municipality tai area.")
-    return presenters.user_payload(request.user, indicator=code, scope=municipality or area or "", month=month,
-                                   first_month=first_month, last_month=last_month, year=year, dimension=dimension,
-                                   as_of=as_of)
+    with _scope_named("municipality" if municipality else "area"):
+        return presenters.user_payload(request.user, indicator=code, scope=municipality or area or "", month=month,
+                                       first_month=first_month, last_month=last_month, year=year,
+                                       dimension=dimension, as_of=as_of)
+
+
+@contextmanager
+def _scope_named(parameter: str) -> Iterator[None]:
+    """Refusals of the page's ``scope`` field name the API parameter the caller actually sent."""
+    from polku.core.errors import FieldError, ValidationFailed
+
+    try:
+        yield
+    except ValidationFailed as failure:
+        raise ValidationFailed([FieldError(parameter, e.code, e.message) if e.field == "scope" else e
+                                for e in failure.errors]) from None

@@ -8,6 +8,7 @@ the command share this one cache (an hour per area and day; the CLI reads afresh
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from polku.forecast.backtest import Backtest, backtest
 from polku.forecast.duration import DurationModel, fit
 from polku.forecast.history import History, area_history
 from polku.forecast.share_euros import ShareEuros, ShareHistory, area_share_history, calibrate
+from polku.municipal_share.services import current_rule_book
 
 HISTORY_YEARS = 6
 CACHE_SECONDS = 3600
@@ -49,34 +51,44 @@ def read_area(codes: tuple[str, ...] | set[str], to: date) -> AreaForecast:
 
 _IN_PROCESS: OrderedDict[str, tuple[float, Any]] = OrderedDict()
 IN_PROCESS_ITEMS = 8
+_LOCK = threading.Lock()
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:
     """``compute()`` cached for an hour: in this process first (an area's history is megabytes, and unpickling it
     from the shared cache on every request cost as much as the projection itself), then in Django's cache."""
     now = time.monotonic()
-    hit = _IN_PROCESS.get(key)
-    if hit is not None and now - hit[0] < CACHE_SECONDS and cache.has_key(key):  # cleared there: cleared here
-        _IN_PROCESS.move_to_end(key)
-        return hit[1]
+    with _LOCK:  # threaded servers: another request may evict the key between the lookup and the reordering
+        hit = _IN_PROCESS.get(key)
+        if hit is not None and now - hit[0] < CACHE_SECONDS and cache.has_key(key):  # cleared there: cleared here
+            _IN_PROCESS.move_to_end(key)
+            return hit[1]
     found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, CACHE_SECONDS)
-    _IN_PROCESS[key] = (now, found)
-    while len(_IN_PROCESS) > IN_PROCESS_ITEMS:
-        _IN_PROCESS.popitem(last=False)
+    with _LOCK:
+        _IN_PROCESS[key] = (now, found)
+        while len(_IN_PROCESS) > IN_PROCESS_ITEMS:
+            _IN_PROCESS.popitem(last=False)
     return found
 
 
 def clear_in_process() -> None:
     """Forget the in-process copies (tests clear Django's cache and this together)."""
-    _IN_PROCESS.clear()
+    with _LOCK:
+        _IN_PROCESS.clear()
+
+
+def rules_key() -> str:
+    """The rule book in force (rule files and confirmations) as part of every cache key: the euros, and their
+    "unverified" marks, change with it."""
+    return current_rule_book().fingerprint()
 
 
 def area_forecast(codes: tuple[str, ...], to: date) -> AreaForecast:
     """``read_area``, cached for an hour per area and day."""
-    return cached(f"forecast-area:{','.join(codes)}:{to.isoformat()}", lambda: read_area(codes, to))
+    return cached(f"forecast-area:{','.join(codes)}:{to.isoformat()}:{rules_key()}", lambda: read_area(codes, to))
 
 
 def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
@@ -93,7 +105,7 @@ def area_backtest(area: AreaForecast, cutoff: date, *, horizon: int = 12, paths:
 
 def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
     """The area's 12-month backtest a year back from ``to``, unemployed and municipal € (cached like the model)."""
-    return cached(f"forecast-backtest:{','.join(codes)}:{to.isoformat()}",
+    return cached(f"forecast-backtest:{','.join(codes)}:{to.isoformat()}:{rules_key()}",
                   lambda: area_backtest(area_forecast(codes, to), backtest_cutoff(to)))
 
 

@@ -102,10 +102,11 @@ def _euro_sheet(book: Any, formats: _Formats, title: str, projection: Projection
             values += [band.mean[i], band.p10[i], band.p90[i], base, band.mean[i] - base]
         ws.write_row(row + 2 + i, 0, values, formats.eur)
     total_row = row + 2 + len(projection.months)
-    ws.write(total_row, 0, _("12 kk yhteensä"), formats.bold)
+    months = min(12, len(projection.months))
+    ws.write(total_row, 0, _("%(months)s ensimmäistä kk yhteensä") % {"months": months}, formats.bold)
     column = 2
     for code in projection.euros:
-        scenario_total, base_total = projection.year_total(code), baseline.year_total(code)
+        scenario_total, base_total = projection.year_total(code, months), baseline.year_total(code, months)
         ws.write(total_row, column, scenario_total, formats.eur)
         ws.write(total_row, column + 3, base_total, formats.eur)
         ws.write(total_row, column + 4, scenario_total - base_total, formats.eur)

@@ -44,7 +44,7 @@ from polku.forecast.share_euros import ShareEuros
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "impact_parameters.json"
 FOLLOW_UP = 12  # calculation days after the service start on which states are compared
-MAX_FOLLOW_UP = 24
+MAX_FOLLOW_UP = FOLLOW_UP  # the profiles are built for FOLLOW_UP days; a shorter follow-up reads fewer of them
 COMPARISON_CAP = 300  # comparison person-months kept per cell (a deterministic sample: enough for a mean profile)
 BOOTSTRAP = 400
 WORK, SERVICE, UNEMPLOYED = 0, 1, 2
@@ -91,10 +91,14 @@ class Parameters:
                    social_assistance_saving=float(data["social_assistance_saving"]["value"]),
                    service_cost={k: float(v["value"]) for k, v in data["service_cost"]["by_service_type"].items()})
 
-    def with_overrides(self, values: dict[str, Any]) -> Parameters:
+    def with_overrides(self, values: dict[str, Any], *, service_type: str = ALL,
+                       service_cost: float | None = None) -> Parameters:
         """A copy with the given values: ``tax_rate``, ``monthly_wage``, ``taxable_share``,
         ``social_assistance_saving``, ``follow_up`` and ``cost_<service type>`` (an unknown type is refused by
-        ``errors`` naming it)."""
+        ``errors`` naming it); ``service_cost`` is the cost of the chosen ``service_type`` (the page, the API and the
+        command all offer one cost field, for the service they show)."""
+        if service_type in service_types() and service_cost is not None:
+            values = {**values, f"cost_{service_type}": service_cost}
         costs = dict(self.service_cost)
         simple: dict[str, Any] = {}
         for name, value in values.items():
@@ -186,7 +190,7 @@ def comparison_profiles(history: History, *, follow_up: int = FOLLOW_UP, seed: i
     for spell in history.services:
         if spell.run_start is None or spell.person is None or spell.service_type is None:
             continue
-        k = bisect_right(calc, spell.start) - 1  # the calculation day before the start
+        k = bisect_left(calc, spell.start) - 1  # the last calculation day strictly before the start
         if k < 0 or k + follow_up >= n:
             continue
         d = min(max(k - bisect_left(calc, spell.run_start), 0), MAX_CLASS)
@@ -293,6 +297,23 @@ class Impact:
                                "follow_up_months": self.parameters.follow_up},
                 "services": [one(s) for s in self.services],
                 "overall": None if self.overall is None else one(self.overall), "notes": self.notes}
+
+
+def for_aggregate_roles(impact: Impact, small_cell: int) -> Impact:
+    """The impact as roles that see aggregates only may see it: services with fewer than ``small_cell`` participants
+    or comparison people are left out (with a note saying how many), and the period of starts is given by month,
+    because a handful of participants' outcomes and start days can identify them."""
+    def shown(s: ServiceImpact | None) -> bool:
+        return s is not None and s.figures.participants >= small_cell and s.comparison_people >= small_cell
+
+    kept = [s for s in impact.services if shown(s)]
+    notes = list(impact.notes)
+    if len(kept) < len(impact.services):
+        notes.append(_("%(n)s palvelua piilotettu: alle %(k)s osallistujaa tai vertailuhenkilöä.") % {
+            "n": len(impact.services) - len(kept), "k": small_cell})
+    return replace(impact, services=kept, overall=impact.overall if shown(impact.overall) else None, notes=notes,
+                   first_start=impact.first_start.replace(day=1) if impact.first_start else None,
+                   last_start=impact.last_start.replace(day=1) if impact.last_start else None)
 
 
 def _r(value: float | None, digits: int = 2) -> float | None:

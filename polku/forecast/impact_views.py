@@ -28,12 +28,13 @@ from polku.forecast.impact import (
     Parameters,
     activation_claim,
     estimate,
+    for_aggregate_roles,
     rule_in_force,
-    service_types,
     shipped_parameters,
 )
 from polku.forecast.share_euros import structural_euros
-from polku.forecast.views import area_scopes, reference_day
+from polku.forecast.views import chosen_scope, reference_day
+from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
 from polku.reference.models import ServiceType
 from polku.web.charts import accessible_svg
 from polku.web.views import forbidden
@@ -98,10 +99,9 @@ def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
 @login_required
 @require_GET
 def impact_page(request: HttpRequest) -> HttpResponse:
-    scopes = area_scopes(request)
-    if not scopes:
+    scopes, scope = chosen_scope(request)
+    if scope is None:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
-    scope = next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0])
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     names = service_names()
@@ -111,17 +111,17 @@ def impact_page(request: HttpRequest) -> HttpResponse:
                                  if name not in {"service_type", "target", "month", "follow_up"}}
     if follow is not None:  # a whole number of months, or a value the check refuses naming the field
         overrides["follow_up"] = int(follow) if math.isfinite(follow) and follow.is_integer() else -1
-    if only in service_types():
-        overrides[f"cost_{only}"] = _number(request, "kustannus")
     defaults = Parameters.for_area(scope.municipality_codes)
     errors: list[tuple[str, str]] = []
     rule = rule_in_force(area.euros, to)
     impact: Impact | None = None
     claim: ClaimTest | None = None
     try:
-        parameters = defaults.with_overrides(overrides)
+        parameters = defaults.with_overrides(overrides, service_type=only, service_cost=_number(request, "kustannus"))
         profiles = area_profiles(area, to, FOLLOW_UP)
         impact = estimate(profiles, area.euros, rule, parameters, only=only)
+        if suppresses_small_cells(request.user):
+            impact = for_aggregate_roles(impact, SMALL_CELL)
     except ValidationFailed as failure:
         errors += [(_label(e.field), e.message) for e in failure.errors]
         parameters = defaults
@@ -154,10 +154,9 @@ def impact_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def assumptions_page(request: HttpRequest) -> HttpResponse:
-    scopes = area_scopes(request)
-    if not scopes:
+    scopes, scope = chosen_scope(request)
+    if scope is None:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
-    scope = next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0])
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     data = shipped_parameters()

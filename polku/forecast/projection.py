@@ -154,7 +154,9 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     scenario = scenario or Scenario()
     _refuse_bad_input(scenario, horizon, paths)
     paths = 1 if expected else paths
-    draw = _Draws(np.random.default_rng(seed), expected)
+    # The activation lever's extra starts come from their own stream, so that a scenario and the baseline share every
+    # other draw: their difference is the lever's effect, not Monte-Carlo noise.
+    draw, extra_draw = _Draws(np.random.default_rng(seed), expected), _Draws(np.random.default_rng([seed, 1]), expected)
     start = model.fitted_to.replace(day=1)
     months = [add_months(start, k + 1) for k in range(horizon)]
     totals = {name: np.zeros((paths, horizon)) for name in ("unemployed", "long_term", "youth", "services")}
@@ -179,7 +181,7 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
             into_service = draw.binomial(exits, to_service).sum(axis=1)
             stay = unemployed - exits
             if scenario.extra_service_rate:  # activation: more of the unemployed start a service this month
-                extra = draw.binomial(stay, scenario.extra_service_rate)
+                extra = extra_draw.binomial(stay, scenario.extra_service_rate)
                 stay = stay - extra
                 into_service = into_service + extra.sum(axis=1)
             moved = np.zeros_like(unemployed)

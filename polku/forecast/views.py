@@ -21,10 +21,11 @@ from django.views.decorators.http import require_GET
 
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
-from polku.forecast.area import AreaForecast, area_forecast, backtest_for, cached
+from polku.forecast.area import AreaForecast, area_forecast, backtest_for, cached, rules_key
 from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
 from polku.forecast.projection import SERIES, Projection, Scenario, project
 from polku.kpi.presenters import scopes_for
+from polku.municipal_share.presenters import suppresses_small_cells
 from polku.web.charts import accessible_svg
 from polku.web.views import forbidden
 
@@ -47,12 +48,21 @@ def reference_day() -> date:
 
 def baseline_for(area: AreaForecast, to: date, horizon: int) -> Projection:
     """The baseline projection with euros (cached with the area: only the scenario is recomputed on each request)."""
-    return cached(f"forecast-baseline:{','.join(area.codes)}:{to.isoformat()}:{horizon}",
+    return cached(f"forecast-baseline:{','.join(area.codes)}:{to.isoformat()}:{horizon}:{rules_key()}",
                   lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros))
 
 
 def area_scopes(request: HttpRequest) -> list[Any]:
-    return [s for s in scopes_for(request.user) if s.kind == "area"] or scopes_for(request.user)
+    """Employment areas, or the user's municipalities where they have no whole area. Roles that see aggregates
+    only get areas only: a single small municipality's forecast, backtest € and impact figures can rest on a few
+    people, which the small-cell rule of the indicator pages would hide."""
+    return forecast_scopes(request.user)
+
+
+def forecast_scopes(user: Any) -> list[Any]:
+    scopes = scopes_for(user)
+    areas = [s for s in scopes if s.kind == "area"]
+    return areas if areas or suppresses_small_cells(user) else scopes
 
 
 def _int(request: HttpRequest, name: str) -> int | None:
@@ -181,7 +191,8 @@ def _compute(request: HttpRequest, scope: Any) -> Computed:
                     backtest_for(scope.municipality_codes, to), errors)
 
 
-def _scope(request: HttpRequest) -> tuple[list[Any], Any]:
+def chosen_scope(request: HttpRequest) -> tuple[list[Any], Any]:
+    """The user's forecast scopes and the one asked for (``alue``), or the first; None when they have none."""
     scopes = area_scopes(request)
     return scopes, next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0] if scopes else None)
 
@@ -189,7 +200,7 @@ def _scope(request: HttpRequest) -> tuple[list[Any], Any]:
 @login_required
 @require_GET
 def forecast_page(request: HttpRequest) -> HttpResponse:
-    scopes, scope = _scope(request)
+    scopes, scope = chosen_scope(request)
     if scope is None:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
     c = _compute(request, scope)
@@ -215,7 +226,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def forecast_excel(request: HttpRequest) -> HttpResponse:
     """The page's scenario and baseline as a workbook; refused levers are refused here too (400, named)."""
-    _scopes, scope = _scope(request)
+    _scopes, scope = chosen_scope(request)
     if scope is None:
         return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
     c = _compute(request, scope)

@@ -56,9 +56,11 @@ EPOCH = date(1900, 1, 1)
 
 
 def forced_book(book: RuleBook, code: str) -> RuleBook:
-    """A rule book in which rule set ``code`` is in force for every month (for what-if comparisons)."""
+    """A rule book in which rule set ``code`` is in force for every month (for what-if comparisons): "as if this rule
+    had always applied", so it also counts every paid day (a ``counts_days_from`` transition reading would make the
+    forced rule count nothing before its own start)."""
     rule = book.by_code(code)
-    return replace(book, rule_sets=(replace(rule, valid_from=EPOCH, valid_to=None),))
+    return replace(book, rule_sets=(replace(rule, valid_from=EPOCH, valid_to=None, counts_days_from=None),))
 
 
 def resolve_rule(book: RuleBook, value: str) -> str | None:
@@ -339,10 +341,8 @@ def share_summary(book: RuleBook, municipality: str, period: Period, variants: S
     seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
     if seconds <= 0:
         return compute_summary(book, municipality, period, variants)
-    steps = ";".join(f"{r.code}:{r.valid_from}:{r.valid_to}:{[(s.from_day, s.share) for s in r.steps]}"
-                     for r in book.rule_sets)
     key = "polku:share:" + hashlib.sha256(
-        f"{municipality}|{period.key}|{','.join(variants)}|{steps}|{_facts_fingerprint()}".encode(),
+        f"{municipality}|{period.key}|{','.join(variants)}|{book.fingerprint()}|{_facts_fingerprint()}".encode(),
     ).hexdigest()
     summary = cache.get(key)
     if summary is None:
@@ -631,9 +631,8 @@ def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date:
     seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
     longest = max(days, 60)
     if seconds > 0 and scope:
-        rules = ",".join(f"{r.code}:{r.valid_from}:{r.steps}" for r in book.rule_sets)
         key = "polku:share-warnings:" + hashlib.sha256(
-            f"{scope}|{reference_date}|{longest}|{rules}|{_facts_fingerprint()}".encode()).hexdigest()
+            f"{scope}|{reference_date}|{longest}|{book.fingerprint()}|{_facts_fingerprint()}".encode()).hexdigest()
         found = cache.get(key)
         if found is None:
             found = _step_warnings(book, visible, reference_date, longest)

@@ -10,12 +10,15 @@ rule set (``polku share_rules --confirm CODE``), which is recorded in the databa
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -99,22 +102,55 @@ class RuleBook:
         nearest = min(self.basic_daily, key=lambda y: abs(y - year))
         return self.basic_daily[nearest]
 
+    def fingerprint(self) -> str:
+        """A short hash of everything in the book (rules, their readings and confirmations, daily amounts): caches
+        of computed shares are keyed by it, so a confirmation or another rule file is never answered from an old
+        computation."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
+
     def with_confirmed(self, codes: set[str]) -> RuleBook:
         return replace(self, rule_sets=tuple(replace(r, verified=r.verified or r.code in codes)
                                              for r in self.rule_sets))
 
 
-def _rule_set(entry: dict) -> RuleSet:
+REQUIRED_KEYS = frozenset({"code", "name_fi", "name_sv", "name_en", "valid_from", "valid_to", "benefit_types",
+                           "counted_bases", "billed_bases", "step_boundary", "steps", "reset", "basic_part_only",
+                           "verified", "source", "note"})
+OPTIONAL_KEYS = frozenset({"counts_days_from"})
+
+
+def _date(entry: dict, key: str, where: str) -> date | None:
+    value = entry.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}.{key}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _rule_set(entry: dict, where: str) -> RuleSet:
+    """One rule set from the file; a misspelt or missing key is refused naming it, because a key that is silently
+    ignored (say ``count_days_from``) would quietly select another reading of the law."""
+    unknown = sorted(set(entry) - REQUIRED_KEYS - OPTIONAL_KEYS)
+    missing = sorted(REQUIRED_KEYS - set(entry))
+    if unknown or missing:
+        raise ValueError(f"{where}: " + "; ".join(
+            ([f"unknown key(s) {', '.join(unknown)}"] if unknown else []) +
+            ([f"missing key(s) {', '.join(missing)}"] if missing else [])))
+    valid_from = _date(entry, "valid_from", where)
+    if valid_from is None:
+        raise ValueError(f"{where}.valid_from: required")
     return RuleSet(
         code=entry["code"], name_fi=entry["name_fi"], name_sv=entry["name_sv"], name_en=entry["name_en"],
-        valid_from=date.fromisoformat(entry["valid_from"]),
-        valid_to=date.fromisoformat(entry["valid_to"]) if entry["valid_to"] else None,
+        valid_from=valid_from, valid_to=_date(entry, "valid_to", where),
         benefit_types=tuple(entry["benefit_types"]), counted_bases=tuple(entry["counted_bases"]),
         billed_bases=tuple(entry["billed_bases"]), step_boundary=entry["step_boundary"],
         steps=tuple(Step(int(s["from_day"]), Decimal(s["share"])) for s in entry["steps"]),
         reset=entry["reset"], basic_part_only=tuple(entry["basic_part_only"]), verified=bool(entry["verified"]),
-        source=entry["source"], note=entry["note"],
-        counts_days_from=date.fromisoformat(entry["counts_days_from"]) if entry.get("counts_days_from") else None,
+        source=entry["source"], note=entry["note"], counts_days_from=_date(entry, "counts_days_from", where),
     )
 
 
@@ -132,4 +168,8 @@ def _rule_book(path: str) -> RuleBook:
     entries = json.loads(Path(path).read_text(encoding="utf-8"))
     with (DATA_DIR / "basic_daily_amounts.csv").open(encoding="utf-8", newline="") as handle:
         amounts = {int(row["year"]): Decimal(row["eur_per_day"]) for row in csv.DictReader(handle)}
-    return RuleBook(rule_sets=tuple(_rule_set(e) for e in entries), basic_daily=amounts)
+    try:
+        rule_sets = tuple(_rule_set(e, f"[{i}] {e.get('code', '?')}") for i, e in enumerate(entries))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"Municipal-share rule file {path}: {error}") from None
+    return RuleBook(rule_sets=rule_sets, basic_daily=amounts)

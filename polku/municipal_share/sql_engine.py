@@ -44,10 +44,6 @@ POSTGRES = Dialect("postgresql", "(({m}) + INTERVAL '1 month' - INTERVAL '1 day'
 DIALECTS = {"duckdb": DUCKDB, "postgresql": POSTGRES}
 
 
-def _in(values: tuple[str, ...] | frozenset[str]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in sorted(values)) + ")" if values else "(NULL)"
-
-
 def _share_for_day(rule: RuleSet, ordinal: str) -> str:
     """SQL for ``RuleSet.share_for_day`` in hundredths (an integer): the highest step the ordinal has reached."""
     cases = " ".join(f"WHEN {ordinal} >= {s.from_day} THEN {int(s.share * 100)}"

@@ -129,9 +129,11 @@ def seed_participations(today: date | None = None, seed: int = 2) -> dict[str, i
             start = today - timedelta(days=rng.randint(5, earliest))
             offering = offerings[done % len(offerings)]
             try:
-                referral = services.referral_create(person=person, offering=offering, referred_on=start, actor=admin)
-                services.participation_start(referral=referral, start_date=start,
-                                             planned_end=today + timedelta(days=rng.randint(20, 160)), actor=admin)
+                with transaction.atomic():  # a refused start must not leave its referral holding a place
+                    referral = services.referral_create(person=person, offering=offering, referred_on=start,
+                                                        actor=admin)
+                    services.participation_start(referral=referral, start_date=start,
+                                                 planned_end=today + timedelta(days=rng.randint(20, 160)), actor=admin)
             except ValidationFailed:
                 continue  # full on that day, or the timeline refuses: the demo just skips
             done += 1

@@ -184,3 +184,32 @@ def test_forecast_excel_export(make_staff: Callable[..., StaffProfile]) -> None:
     assert refused.status_code == 400
     assert "Uudet työttömät (kerroin): Kertoimen on oltava välillä 0–5" in refused.content.decode()
     cache.clear()
+
+
+def test_aggregate_roles_see_areas_only_and_no_small_impact_cells(make_staff: Callable[..., StaffProfile]) -> None:
+    """An elected official may ask for the area's forecast and impact, not a single municipality's, and services
+    with fewer than five participants (or comparison people) are left out of the impact with a note; the period
+    of starts is given by month. The manager of the same area sees every service."""
+    from polku.municipal_share.presenters import SMALL_CELL
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    official, manager = Client(), Client()
+    official.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kainuu").user)
+    manager.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    assert official.get("/api/forecast/projection", {"area": "765"}).status_code == 422
+    assert official.get("/api/forecast/backtest", {"area": "765"}).status_code == 422
+    full = manager.get("/api/forecast/impact", {"area": "kainuu"}).json()
+    shown = official.get("/api/forecast/impact", {"area": "kainuu"}).json()
+    small = [s["service_type"] for s in full["services"]
+             if s["participants"] < SMALL_CELL or s["comparison_people"] < SMALL_CELL]
+    assert small, "the test data should have a service with few participants"
+    assert {s["service_type"] for s in shown["services"]} == \
+        {s["service_type"] for s in full["services"]} - set(small)
+    assert all(s["participants"] >= SMALL_CELL and s["comparison_people"] >= SMALL_CELL for s in shown["services"])
+    assert f"{len(small)} palvelua piilotettu" in " ".join(shown["notes"])
+    assert all(day is None or day.endswith("-01") for day in shown["service_starts"])
+    page = official.get("/ennusteet/vaikutukset/", {"alue": "kainuu"}).content.decode()
+    assert f"{len(small)} palvelua piilotettu" in page
+    cache.clear()

@@ -109,7 +109,7 @@ def test_api(imported: None, six_unemployed: None, make_staff: Callable[..., Sta
                             "reference": ["105"]}).json()
     assert chosen["rows"][0]["references"] == [{"code": "105", "value": "96"}]
     area = lead.get(url, {"municipality": "kainuu-trial", "first_month": "2021-12", "last_month": "2021-12"})
-    assert (area.status_code, area.json()["errors"][0]["field"]) == (422, "scope")
+    assert (area.status_code, area.json()["errors"][0]["field"]) == (422, "municipality")
     none = lead.get("/api/kpi/indicators/long_term_unemployed/comparison", {"municipality": "765"})
     assert (none.status_code, none.json()["errors"][0]["field"]) == (422, "code")
     bad = lead.get(url, {"municipality": "765", "reference": ["999"]})

@@ -147,6 +147,19 @@ def test_a_municipality_has_no_figure_of_its_own(catalogue: Catalogue) -> None:
     assert "kainuu-trial" in refused.value.errors[0].message
 
 
+def test_the_api_names_its_own_parameter(catalogue: Catalogue, make_staff: Callable[..., StaffProfile]) -> None:
+    """The API asks for ``municipality`` or ``area``: its refusal names the one sent, not the page's ``scope``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu-trial").user)
+    refused = client.get("/api/kpi/indicators/service_fill_rate", {"municipality": "765", "month": "2024-02"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "municipality"
+    answered = client.get("/api/kpi/indicators/service_fill_rate", {"area": "kainuu-trial", "month": "2024-02"})
+    assert answered.status_code == 200
+
+
 def test_as_of_counts_only_what_was_recorded_then(catalogue: Catalogue) -> None:
     """The catalogue and the participations were recorded today (2026), long after April 2024: as known then, the
     area had no offerings, so there is no rate (no places to divide by)."""

@@ -181,3 +181,27 @@ def test_days_paid_before_2025_count_unless_the_rule_file_says_otherwise(tmp_pat
     by_sql = [r for r in duckdb_share_rows([person], fresh_book) if r.rule_set == "tyottomyysetuudet-2025"]
     assert [(r.counter_before, r.counter_after, r.municipal_eur) for r in by_sql] == \
         [(r.counter_before, r.counter_after, r.municipal_eur) for r in fresh]
+
+
+def test_rule_file_with_a_misspelt_key_or_bad_date_is_refused_naming_it(tmp_path, settings) -> None:
+    """A key silently ignored would select another reading of the law, so the rule file is checked on load."""
+    import json
+
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from polku.municipal_share.rules import DATA_DIR
+
+    entries = json.loads((DATA_DIR / "rule_sets.json").read_text(encoding="utf-8"))
+    misspelt = [dict(entries[0]), {**entries[1], "count_days_from": "2025-01-01"}]
+    path = tmp_path / "misspelt.json"
+    path.write_text(json.dumps(misspelt), encoding="utf-8")
+    settings.POLKU_SHARE_RULES_FILE = str(path)
+    with pytest.raises(ImproperlyConfigured, match=r"\[1\] tyottomyysetuudet-2025: unknown key\(s\) count_days_from"):
+        shipped_rule_book()
+    bad_date = [dict(entries[0]), {**entries[1], "counts_days_from": "1.1.2025"}]
+    path = tmp_path / "bad-date.json"
+    path.write_text(json.dumps(bad_date), encoding="utf-8")
+    settings.POLKU_SHARE_RULES_FILE = str(path)
+    with pytest.raises(ImproperlyConfigured, match=r"tyottomyysetuudet-2025\.counts_days_from: not a date"):
+        shipped_rule_book()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,10 +14,14 @@ from django.db import connection
 
 from polku.core.calendar import add_months, max_benefit_days_in_month
 from polku.municipal_share.engine import BenefitFact, HomeFact, PersonFacts, ShareRow, person_share_rows
-from polku.municipal_share.rules import shipped_rule_book
+from polku.municipal_share.rules import RuleBook, shipped_rule_book
 from polku.municipal_share.sql_engine import POSTGRES_VIEWS, share_rows_sql
 
 BOOK = shipped_rule_book()
+# The unverified transition read the other way (domain-rules §9.2): the 2025 counter starts on 1.1.2025.
+FROM_2025 = replace(BOOK, rule_sets=tuple(replace(r, counts_days_from=date(2025, 1, 1)) if r.valid_from.year == 2025
+                                          else r for r in BOOK.rule_sets))
+BOOKS = pytest.mark.parametrize("book", [BOOK, FROM_2025], ids=["days-carried", "days-from-2025"])
 BENEFITS = ("labour_market_subsidy", "basic_allowance", "earnings_related_allowance")
 COLUMNS = ("person_id", "month", "benefit_type", "basis", "rule_set", "municipality", "paid_days", "counted_days",
            "counter_before", "counter_after", "paid_eur", "billable_eur", "municipal_eur", "state_eur", "step")
@@ -49,8 +54,8 @@ def random_people(n: int, seed: int) -> list[PersonFacts]:
     return people
 
 
-def reference_rows(people: list[PersonFacts]) -> list[tuple]:
-    rows = [r for p in people for r in person_share_rows(p, BOOK)]
+def reference_rows(people: list[PersonFacts], book: RuleBook = BOOK) -> list[tuple]:
+    rows = [r for p in people for r in person_share_rows(p, book)]
     return sorted((str(r.person_id), r.month, r.benefit_type, r.basis, r.rule_set, r.municipality, r.paid_days,
                    r.counted_days, r.counter_before, r.counter_after, r.paid_eur, r.billable_eur, r.municipal_eur,
                    r.state_eur, r.step) for r in rows)
@@ -73,7 +78,8 @@ def select_columns(sql: str) -> str:
     return f"SELECT {', '.join(COLUMNS)} FROM ({sql}) q"
 
 
-def test_duckdb_matches_reference() -> None:
+@BOOKS
+def test_duckdb_matches_reference(book: RuleBook) -> None:
     people = random_people(150, seed=7)
     con = duckdb.connect()
     con.execute("CREATE TABLE benefits (person_id VARCHAR, month DATE, benefit_type VARCHAR, basis VARCHAR, "
@@ -86,14 +92,15 @@ def test_duckdb_matches_reference() -> None:
                     [(p.person_id, h.start, h.end, h.municipality) for p in people for h in p.homes])
     con.executemany("INSERT INTO conditions VALUES (?, ?)", [(p.person_id, d) for p in people for d in
                                                              p.employment_conditions])
-    got = normalise(con.execute(select_columns(share_rows_sql(BOOK, "duckdb"))).fetchall())
-    expected = reference_rows(people)
+    got = normalise(con.execute(select_columns(share_rows_sql(book, "duckdb"))).fetchall())
+    expected = reference_rows(people, book)
     assert len(got) == len(expected) > 1000
     assert got == expected
 
 
+@BOOKS
 @pytest.mark.django_db
-def test_postgresql_matches_reference() -> None:
+def test_postgresql_matches_reference(book: RuleBook) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("runs in the PostgreSQL pass of make test (the SQLite demo uses the reference engine)")
     from polku.people.models import Person
@@ -118,9 +125,9 @@ def test_postgresql_matches_reference() -> None:
     with connection.cursor() as cursor:
         for statement in POSTGRES_VIEWS:
             cursor.execute(statement)
-        cursor.execute(select_columns(share_rows_sql(BOOK, "postgresql")))
+        cursor.execute(select_columns(share_rows_sql(book, "postgresql")))
         got = normalise(cursor.fetchall())
-    assert got == reference_rows(people)
+    assert got == reference_rows(people, book)
 
 
 def test_in_memory_duckdb_rows_equal_reference_rows() -> None:

@@ -13,13 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from polku.core.calendar import add_months, last_working_day
 from polku.core.commands import parse_date
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import AreaForecast, area_backtest, backtest_cutoff, read_area
 from polku.forecast.projection import Scenario, project
+from polku.forecast.views import reference_day
 
 
 def municipalities_of(area: str) -> set[str]:
@@ -53,8 +52,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipalities = municipalities_of(options["area"])
-        today = timezone.localdate()
-        to = parse_date(options["to"], "--to") if options["to"] else last_working_day(add_months(today, -1))
+        to = parse_date(options["to"], "--to") if options["to"] else reference_day()
         started = time.perf_counter()
         try:
             area = read_area(municipalities, to)

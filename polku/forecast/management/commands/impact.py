@@ -11,9 +11,7 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from polku.core.calendar import add_months, last_working_day
 from polku.core.commands import parse_date
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import read_area
@@ -24,9 +22,9 @@ from polku.forecast.impact import (
     comparison_profiles,
     estimate,
     rule_in_force,
-    service_types,
 )
 from polku.forecast.management.commands.forecast import municipalities_of
+from polku.forecast.views import reference_day
 
 OPTION_OF = {"service_type": "--service-type", "tax_rate": "--tax-rate", "monthly_wage": "--monthly-wage",
              "taxable_share": "--taxable-share", "social_assistance_saving": "--social-assistance-saving",
@@ -56,16 +54,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         municipalities = municipalities_of(options["area"])
-        to = parse_date(options["to"], "--to") if options["to"] else last_working_day(
-            add_months(timezone.localdate(), -1))
+        to = parse_date(options["to"], "--to") if options["to"] else reference_day()
         overrides: dict[str, Any] = {name: options[name] for name in
                                      ("tax_rate", "monthly_wage", "taxable_share", "social_assistance_saving",
                                       "follow_up")}
-        if options["service_type"] in service_types():
-            overrides[f"cost_{options['service_type']}"] = options["service_cost"]
         try:
             area = read_area(municipalities, to)
-            parameters = Parameters.for_area(municipalities).with_overrides(overrides)
+            parameters = Parameters.for_area(municipalities).with_overrides(
+                overrides, service_type=options["service_type"], service_cost=options["service_cost"])
             result = estimate(comparison_profiles(area.history), area.euros, rule_in_force(area.euros, to), parameters,
                               only=options["service_type"])
             claim = activation_claim(area.model, area.euros, target=options["target"], month=options["month"])
