@@ -25,6 +25,8 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
     html = page.content.decode()
     assert page.status_code == 200
     assert "Kestomalli" in html
+    # Number inputs carry the value unlocalised: "1,3" (Finnish) would be dropped by the browser as not a number.
+    assert 'name="alkuvaihe" type="number" step="0.05" min="0" max="5" value="1.3"' in html
     assert "<svg" in html
     assert "Perusura" in html
     assert html.count('<th scope="row">') >= 12 + 3  # a row per month and per backtest method
