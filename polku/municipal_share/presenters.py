@@ -36,7 +36,7 @@ from polku.municipal_share import aggregates, early_warning, selectors
 from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
 from polku.municipal_share.rules import RuleBook, RuleSet
-from polku.municipal_share.sql_engine import duckdb_share_rows
+from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
@@ -48,7 +48,8 @@ COMPARISON_YEARS = (2024, 2025)
 FIRST_YEAR = 2015
 SMALL_CELL = 5  # person counts below this are hidden from aggregate-only roles
 AGE_GROUPS = ("alle 25", "25–54", "55+")
-CACHE_SECONDS_DEFAULT = 600
+# The keys hold the facts' and the rule book's fingerprints, so a cached figure is never stale: it may live long.
+CACHE_SECONDS_DEFAULT = 24 * 3600
 EPOCH = date(1900, 1, 1)
 
 
@@ -308,12 +309,10 @@ def compute_summary(book: RuleBook, municipality: str, period: Period, variants:
     needed |= {v for v in variants if v != IN_FORCE}
     person_ids = selectors.persons_billed_to([municipality], period.first_month, period.last_month)
     facts = list(selectors.person_facts(person_ids))
-    rows_by_rule: dict[str, list[ShareRow]] = {}
-    for code in sorted(needed):
-        forced = forced_book(book, code)
-        # The SQL engine in an in-memory DuckDB: same rows as the reference engine, fast enough for a city.
-        rows_by_rule[code] = duckdb_share_rows(facts, forced, through=period.last_month, since=period.first_month,
-                                               municipality=municipality)
+    # The SQL engine in an in-memory DuckDB: same rows as the reference engine, fast enough for a city.
+    rows_by_rule = duckdb_share_rows_by_book(facts, {code: forced_book(book, code) for code in sorted(needed)},
+                                             through=period.last_month, since=period.first_month,
+                                             municipality=municipality)
     births = _birth_dates(person_ids)
     out: dict[str, VariantSummary] = {}
     for variant in variants:

@@ -287,23 +287,35 @@ def duckdb_share_rows(facts: Iterable[PersonFacts], book: RuleBook, *, through: 
     Same results as ``engine.person_share_rows`` (proven by the tests), an order of magnitude faster for
     thousands of persons, which is what a municipality's page needs on the SQLite demo database.
     """
+    return duckdb_share_rows_by_book(facts, {"": book}, through=through, since=since, municipality=municipality)[""]
+
+
+def duckdb_share_rows_by_book(facts: Iterable[PersonFacts], books: Mapping[str, RuleBook], *,
+                              through: date | None = None, since: date | None = None,
+                              municipality: str | None = None) -> dict[str, list[ShareRow]]:
+    """``duckdb_share_rows`` under several rule books (e.g. each rule forced for a comparison), the facts loaded
+    into DuckDB once: loading a city's facts costs as much as one computation."""
     connection, ids = _duckdb_with_facts(facts, through)
     names = ("person_id", "month", "benefit_type", "basis", "rule_set", "municipality", "paid_days", "counted_days",
              "counter_before", "counter_after", "paid_eur", "billable_eur", "municipal_eur", "state_eur", "step")
-    # Counters need the whole history; only the rows asked for travel back to Python.
-    result = connection.execute(
-        f"SELECT {', '.join(names)} FROM ({share_rows_sql(book, 'duckdb')}) q "
-        "WHERE (CAST(? AS DATE) IS NULL OR month >= ?) AND (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
-        "ORDER BY person_id, month, rule_set", [since, since, municipality, municipality],
-    ).fetchall()
     cent = Decimal("0.01")
-    return [
-        ShareRow(person_id=ids[r[0]], month=r[1], benefit_type=r[2], basis=r[3], rule_set=r[4], municipality=r[5],
-                 paid_days=int(r[6]), counted_days=int(r[7]), counter_before=int(r[8]), counter_after=int(r[9]),
-                 paid_eur=Decimal(r[10]).quantize(cent), billable_eur=Decimal(r[11]).quantize(cent),
-                 municipal_eur=Decimal(r[12]).quantize(cent), state_eur=Decimal(r[13]).quantize(cent), step=int(r[14]))
-        for r in result
-    ]
+    out: dict[str, list[ShareRow]] = {}
+    for key, book in books.items():
+        # Counters need the whole history; only the rows asked for travel back to Python.
+        result = connection.execute(
+            f"SELECT {', '.join(names)} FROM ({share_rows_sql(book, 'duckdb')}) q "
+            "WHERE (CAST(? AS DATE) IS NULL OR month >= ?) AND (CAST(? AS VARCHAR) IS NULL OR municipality = ?) "
+            "ORDER BY person_id, month, rule_set", [since, since, municipality, municipality],
+        ).fetchall()
+        out[key] = [
+            ShareRow(person_id=ids[r[0]], month=r[1], benefit_type=r[2], basis=r[3], rule_set=r[4], municipality=r[5],
+                     paid_days=int(r[6]), counted_days=int(r[7]), counter_before=int(r[8]), counter_after=int(r[9]),
+                     paid_eur=Decimal(r[10]).quantize(cent), billable_eur=Decimal(r[11]).quantize(cent),
+                     municipal_eur=Decimal(r[12]).quantize(cent), state_eur=Decimal(r[13]).quantize(cent),
+                     step=int(r[14]))
+            for r in result
+        ]
+    return out
 
 
 def duckdb_person_month_shares(facts: Iterable[PersonFacts], books: Mapping[str, RuleBook], *,
