@@ -82,10 +82,10 @@ def _category(benefit_type: str, basis: str) -> int:
     return BENEFIT_ORDER.index(benefit_type) * len(BASIS_ORDER) + BASIS_ORDER.index(basis)
 
 
-def _categories(benefit_types: Iterable[str], bases: Iterable[str] = BASIS_ORDER) -> str:
+def _categories(benefit_types: Iterable[str], bases: Iterable[str] = BASIS_ORDER, column: str = "cat") -> str:
     """SQL: the row's category is one of these benefit types paid on one of these bases."""
     codes = sorted(_category(b, s) for b in benefit_types for s in bases)
-    return f"(cat IN ({', '.join(str(c) for c in codes)}))" if codes else "(FALSE)"
+    return f"({column} IN ({', '.join(str(c) for c in codes)}))" if codes else "(FALSE)"
 
 
 def _counts(rule: RuleSet) -> str:
@@ -104,12 +104,12 @@ def _resets(rule: RuleSet, i: int) -> str:
     return f"""r{i}_allowance AS (
   SELECT c.person_id, c.met_on, MIN(b.month) AS month
   FROM conditions c JOIN rows_in b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
-   AND {_categories(ALLOWANCES).replace("cat", "b.cat")}
+   AND {_categories(ALLOWANCES, column="b.cat")}
   GROUP BY c.person_id, c.met_on),
 r{i}_resets AS (
   SELECT DISTINCT a.person_id, MIN(b.month) AS month
   FROM r{i}_allowance a JOIN rows_in b ON b.person_id = a.person_id AND b.month > a.month AND b.days > 0
-   AND {_categories(rule.benefit_types).replace("cat", "b.cat")}
+   AND {_categories(rule.benefit_types, column="b.cat")}
   GROUP BY a.person_id, a.met_on)"""
 
 
