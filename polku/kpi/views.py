@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -213,7 +214,11 @@ def comparison_rows(compared: dict[str, Any]) -> list[list[str]]:
 
 
 def _csv_number(cell: str) -> str:
-    return cell.replace(".", ",") if cell and cell[0:1].isdigit() and "-" not in cell else cell
+    """Decimal comma for numbers (Finnish Excel reads the CSV), negatives included; months and codes stay as they are."""
+    return cell.replace(".", ",") if DECIMAL.fullmatch(cell) else cell
+
+
+DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None = None) -> HttpResponse:

@@ -108,3 +108,10 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     assert excel.content[:2] == b"PK"
     as_of = client.get("/mittarit/", {"as_of": "2022-01"})
     assert as_of.status_code == 200
+
+
+def test_csv_numbers_take_a_decimal_comma_negatives_included() -> None:
+    from polku.kpi.views import _csv_number
+
+    assert [_csv_number(c) for c in ("36.7", "-0.5", "12", "2024-01", "765", "")] == \
+        ["36,7", "-0,5", "12", "2024-01", "765", ""]
