@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import get_language
 
 from polku.core.calendar import iter_months
@@ -67,8 +68,14 @@ class ReferenceSet:
 
 @cache
 def _book(path: str) -> dict[str, Any]:
+    """The comparison file; a configured reference set larger than the chart can draw is refused naming it."""
     with Path(path).open(encoding="utf-8") as handle:
         document: dict[str, Any] = json.load(handle)
+    for code, configured in document.get("sets", {}).items():
+        members = configured.get("municipalities", [])
+        if len(members) > MAX_REFERENCES:
+            raise ImproperlyConfigured(f"{path}: sets.{code}.municipalities has {len(members)} municipalities; "
+                                       f"at most {MAX_REFERENCES}.")
     return document
 
 

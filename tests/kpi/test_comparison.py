@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
@@ -151,3 +152,19 @@ def test_page_and_exports(imported: None, six_unemployed: None, make_staff: Call
     assert [c.value for c in sheet[3]] == ["period", "municipality", "name", "series", "value", "source"]
     assert [c.value for c in sheet[4]][:5] == ["2021-11", "765", "Sotkamo", "polku", 6]
     assert [c.value for c in sheet[6]][:5] == ["2021-11", "290", "Kuhmo", "reference", 370]
+
+
+def test_a_configured_reference_set_larger_than_the_chart_is_refused(tmp_path: Path, settings: Any) -> None:
+    import json
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from polku.kpi.comparison import DATA_FILE, MAX_REFERENCES, comparison_book
+
+    document = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    document["sets"]["765"]["municipalities"] = [f"{n:03d}" for n in range(5, 5 + MAX_REFERENCES + 1)]
+    path = tmp_path / "comparison.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    settings.POLKU_COMPARISON_FILE = str(path)
+    with pytest.raises(ImproperlyConfigured, match=r"sets\.765\.municipalities has 9 municipalities; at most 8"):
+        comparison_book()
