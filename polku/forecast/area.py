@@ -80,6 +80,24 @@ def clear_in_process() -> None:
         _IN_PROCESS.clear()
 
 
+def area_key(codes: tuple[str, ...]) -> str:
+    """The area's municipalities and its fit generation, for cache keys: a refit on demand (``forget_area``) moves
+    the generation on, so every cached history, model, backtest and projection of the area is computed afresh."""
+    return f"{','.join(codes)}#{cache.get(_generation_key(codes), 0)}"
+
+
+def forget_area(codes: tuple[str, ...]) -> None:
+    key = _generation_key(codes)
+    try:
+        cache.incr(key)
+    except ValueError:  # no generation yet
+        cache.set(key, 1, None)
+
+
+def _generation_key(codes: tuple[str, ...]) -> str:
+    return f"forecast-generation:{','.join(codes)}"
+
+
 def rules_key() -> str:
     """The rule book in force (rule files and confirmations) as part of every cache key: the euros, and their
     "unverified" marks, change with it."""
@@ -88,7 +106,7 @@ def rules_key() -> str:
 
 def area_forecast(codes: tuple[str, ...], to: date) -> AreaForecast:
     """``read_area``, cached for an hour per area and day."""
-    return cached(f"forecast-area:{','.join(codes)}:{to.isoformat()}:{rules_key()}", lambda: read_area(codes, to))
+    return cached(f"forecast-area:{area_key(codes)}:{to.isoformat()}:{rules_key()}", lambda: read_area(codes, to))
 
 
 def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
@@ -105,7 +123,7 @@ def area_backtest(area: AreaForecast, cutoff: date, *, horizon: int = 12, paths:
 
 def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:
     """The area's 12-month backtest a year back from ``to``, unemployed and municipal € (cached like the model)."""
-    return cached(f"forecast-backtest:{','.join(codes)}:{to.isoformat()}:{rules_key()}",
+    return cached(f"forecast-backtest:{area_key(codes)}:{to.isoformat()}:{rules_key()}",
                   lambda: area_backtest(area_forecast(codes, to), backtest_cutoff(to)))
 
 
@@ -113,5 +131,5 @@ def area_profiles(area: AreaForecast, to: date, follow_up: int) -> Any:
     """The impact estimate's participant and comparison profiles (cached with the area)."""
     from polku.forecast.impact import comparison_profiles
 
-    return cached(f"forecast-profiles:{','.join(area.codes)}:{to.isoformat()}:{follow_up}",
+    return cached(f"forecast-profiles:{area_key(area.codes)}:{to.isoformat()}:{follow_up}",
                   lambda: comparison_profiles(area.history, follow_up=follow_up))

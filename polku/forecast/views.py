@@ -11,19 +11,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from polku.access.models import Role
+from polku.access.policy import staff_profile
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
-from polku.forecast.area import AreaForecast, area_forecast, backtest_for, cached, rules_key
+from polku.forecast.area import AreaForecast, area_forecast, area_key, backtest_for, cached, rules_key
 from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
 from polku.forecast.projection import SERIES, Projection, Scenario, project
+from polku.forecast.services import area_refit, latest_fit
 from polku.kpi.presenters import scopes_for
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.web.charts import accessible_svg
@@ -48,7 +54,7 @@ def reference_day() -> date:
 
 def baseline_for(area: AreaForecast, to: date, horizon: int) -> Projection:
     """The baseline projection with euros (cached with the area: only the scenario is recomputed on each request)."""
-    return cached(f"forecast-baseline:{','.join(area.codes)}:{to.isoformat()}:{horizon}:{rules_key()}",
+    return cached(f"forecast-baseline:{area_key(area.codes)}:{to.isoformat()}:{horizon}:{rules_key()}",
                   lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros))
 
 
@@ -191,10 +197,11 @@ def _compute(request: HttpRequest, scope: Any) -> Computed:
                     backtest_for(scope.municipality_codes, to), errors)
 
 
-def chosen_scope(request: HttpRequest) -> tuple[list[Any], Any]:
+def chosen_scope(request: HttpRequest, data: Any = None) -> tuple[list[Any], Any]:
     """The user's forecast scopes and the one asked for (``alue``), or the first; None when they have none."""
     scopes = area_scopes(request)
-    return scopes, next((s for s in scopes if s.code == request.GET.get("alue")), scopes[0] if scopes else None)
+    asked = (request.GET if data is None else data).get("alue")
+    return scopes, next((s for s in scopes if s.code == asked), scopes[0] if scopes else None)
 
 
 @login_required
@@ -218,7 +225,8 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "chart": _chart(projection, series, str(SERIES_LABELS[series])), "label": SERIES_LABELS[series],
         "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
         "rules": _rules(projection, baseline, language), "share": c.area.euros, "euro_checks": euro_checks,
-        "excel_query": request.GET.urlencode(),
+        "excel_query": request.GET.urlencode(), "fit": latest_fit(scope.code),
+        "may_refit": (profile := staff_profile(request.user)) is not None and profile.role != Role.ELECTED_OFFICIAL,
     }, status=400 if c.errors else 200)
 
 
@@ -239,3 +247,17 @@ def forecast_excel(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(scope.code, c.area.model.fitted_to.isoformat())}"'
     return response
+
+
+@login_required
+@require_POST
+def forecast_refit(request: HttpRequest) -> HttpResponse:
+    """Refit the chosen area's model from the facts now and record the fit (elected officials only read forecasts)."""
+    _scopes, scope = chosen_scope(request, request.POST)
+    profile = staff_profile(request.user)
+    if scope is None or profile is None or profile.role == Role.ELECTED_OFFICIAL:
+        return forbidden(request, _("Mallin sovittaminen on työllisyysalueen henkilöstön tehtävä."))
+    _forecast, fit = area_refit(area=scope.code, codes=scope.municipality_codes, to=reference_day(), actor=request.user)
+    messages.success(request, _("Malli sovitettiin uudelleen: aineisto %(first)s–%(last)s, %(runs)s työttömyysjaksoa.") % {
+        "first": date_format(fit.fitted_from), "last": date_format(fit.fitted_to), "runs": fit.runs})
+    return redirect(f"{reverse('forecast:forecast')}?alue={scope.code}")

@@ -215,3 +215,46 @@ def test_aggregate_roles_see_areas_only_and_no_small_impact_cells(make_staff: Ca
     page = official.get("/ennusteet/vaikutukset/", {"alue": "kainuu"}).content.decode()
     assert f"{len(small)} palvelua piilotettu" in page
     cache.clear()
+
+
+def test_refit_on_demand_is_recorded_and_shown(make_staff: Callable[..., StaffProfile]) -> None:
+    """A manager refits the area's model: the fit is recorded with its data period and shown on the page; the
+    command's fit is recorded too; an elected official may read the forecast but not refit it."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from polku.forecast.area import area_forecast
+    from polku.forecast.models import ForecastFit
+    from polku.forecast.views import reference_day
+    from polku.kpi.presenters import scope_for
+    from polku.simulator.writers import simulate_into_database
+
+    cache.clear()
+    simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
+    manager, official = Client(), Client()
+    staff = make_staff(Role.MANAGER, area="kainuu")
+    manager.force_login(staff.user)
+    official.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kainuu").user)
+    assert "ei ole vielä tallennettua sovitusta" in manager.get("/ennusteet/", {"alue": "kainuu"}).content.decode()
+    response = manager.post("/ennusteet/sovita/", {"alue": "kainuu"})
+    assert response.status_code == 302
+    assert response["Location"] == "/ennusteet/?alue=kainuu"
+    fit = ForecastFit.objects.get()
+    model = area_forecast(scope_for("kainuu").municipality_codes, reference_day()).model
+    assert (fit.area, fit.trigger, fit.fitted_by) == ("kainuu", "refit", staff.user)
+    assert (fit.fitted_from, fit.fitted_to, fit.runs) == (model.fitted_from, model.fitted_to, model.runs)
+    assert fit.parameters["runs"] == model.runs
+    page = manager.get("/ennusteet/", {"alue": "kainuu"}).content.decode()
+    assert "Malli sovitettiin uudelleen" in page
+    assert f"{model.runs} työttömyysjaksoa" in page
+    assert "Viimeisin tallennettu sovitus" in page
+    assert official.post("/ennusteet/sovita/", {"alue": "kainuu"}).status_code == 403
+    assert "Sovita malli uudelleen" not in official.get("/ennusteet/", {"alue": "kainuu"}).content.decode()
+    assert ForecastFit.objects.count() == 1
+    out = StringIO()
+    call_command("forecast", "fit", area="765", to="2026-09-30", json=True, stdout=out)
+    recorded = ForecastFit.objects.get(pk=json.loads(out.getvalue())["recorded_fit"])
+    assert (recorded.area, recorded.trigger, recorded.fitted_by) == ("765", "command", None)
+    cache.clear()

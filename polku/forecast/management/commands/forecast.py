@@ -17,7 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from polku.core.commands import parse_date
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import AreaForecast, area_backtest, backtest_cutoff, read_area
+from polku.forecast.models import ForecastFit
 from polku.forecast.projection import Scenario, project
+from polku.forecast.services import fit_record
 from polku.forecast.views import reference_day
 
 
@@ -80,7 +82,8 @@ class Command(BaseCommand):
                                  seed=options["seed"]).as_dict()
         model = area.model
         if options["action"] == "fit":
-            return {**model.as_dict(), "municipal_eur_mapping": area.euros.as_dict()}
+            fit = fit_record(area=options["area"], codes=area.codes, model=model, trigger=ForecastFit.Trigger.COMMAND)
+            return {**model.as_dict(), "recorded_fit": fit.pk, "municipal_eur_mapping": area.euros.as_dict()}
         scenario = Scenario(name="komentorivi", first_months_exit_factor=options["first_months_exit_factor"],
                             inflow_factor=options["inflow_factor"], service_entry_factor=options["service_entry_factor"],
                             shock_month=options["shock_month"], shock_size=options["shock_size"])
