@@ -190,7 +190,8 @@ def main() -> None:
         result = backtest(history, last_working_day(date(last_day.year - 1, last_day.month, 1)),  # type: ignore[arg-type]
                           horizon=12, paths=1000, seed=options.seed)
         backtest_seconds = time.perf_counter() - began
-        best_naive = min(result.mape["same_month_last_year"] or 0.0, result.mape["exponential_smoothing"] or 0.0)
+        mapes = result.unemployed.mape
+        best_naive = min(mapes["same_month_last_year"] or 0.0, mapes["exponential_smoothing"] or 0.0)
         print(json.dumps({
             "benchmark": "forecast_projection", "profile": profile, "runs": model.runs,
             "population_seconds": round(population_seconds, 1), "read_history_seconds": round(read_seconds, 2),
@@ -200,10 +201,10 @@ def main() -> None:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "unemployed_month_36": round(projection.series["unemployed"].mean[-1]),
             "backtest_cutoff": result.cutoff.isoformat(),
-            "mape": {k: None if v is None else round(v, 2) for k, v in result.mape.items()},
-            "coverage_80": result.coverage_80, "coverage_95": result.coverage_95,
+            "mape": {k: None if v is None else round(v, 2) for k, v in mapes.items()},
+            "coverage_80": result.unemployed.coverage_80, "coverage_95": result.unemployed.coverage_95,
             "baseline": "the better of the naive backtest forecasts (MAPE)",
-            "ratio": round((result.mape["model"] or 0.0) / best_naive, 3) if best_naive else None,
+            "ratio": round((mapes["model"] or 0.0) / best_naive, 3) if best_naive else None,
             **(_euros_and_impact(directory, history, model, last_day, options.seed)
                if profile == "kuopio-area-2023" else {}),
         }), flush=True)

@@ -99,23 +99,14 @@ class Comparison:
 class Backtest:
     cutoff: date
     months: list[str]
-    actual: list[int]
-    model: list[float]
-    same_month_last_year: list[float]
-    exponential_smoothing: list[float]
-    mape: dict[str, float | None]
-    coverage_80: float
-    coverage_95: float
+    actual: list[int]  # unemployed on the calculation days after the cutoff
+    unemployed: Comparison  # the same, against the model and the naive forecasts
     euros: dict[str, Comparison] = field(default_factory=dict)  # municipal € by rule set code
     share_calibrated_on: tuple[date, date] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        out = {"cutoff": self.cutoff.isoformat(), "months": self.months, "actual": self.actual,
-               "forecast": {"model": [round(x, 1) for x in self.model],
-                            "same_month_last_year": self.same_month_last_year,
-                            "exponential_smoothing": [round(x, 1) for x in self.exponential_smoothing]},
-               "mape": {k: None if v is None else round(v, 2) for k, v in self.mape.items()},
-               "coverage_80": round(self.coverage_80, 3), "coverage_95": round(self.coverage_95, 3)}
+        out = {"cutoff": self.cutoff.isoformat(), "months": self.months, **self.unemployed.as_dict(1),
+               "actual": self.actual}
         if self.euros:
             out["municipal_eur"] = {code: c.as_dict(2) for code, c in self.euros.items()}
             out["municipal_eur_calibrated_on"] = [m.isoformat()[:7] for m in self.share_calibrated_on or ()]
@@ -149,9 +140,5 @@ def backtest(history: History, cutoff: date, *, horizon: int = 12, paths: int = 
             for code in mapping.rules:
                 euros[code] = Comparison.of(projection.euros[code], [share.total(code, m) for m in future],
                                             [share.total(code, m) for m in past])
-    return Backtest(
-        cutoff=cutoff, months=[d.isoformat()[:7] for d in future_days], actual=actual, model=unemployed.model,
-        same_month_last_year=unemployed.same_month_last_year, exponential_smoothing=unemployed.exponential_smoothing,
-        mape=unemployed.mape, coverage_80=unemployed.coverage_80, coverage_95=unemployed.coverage_95,
-        euros=euros, share_calibrated_on=(mapping.first_month, mapping.last_month) if mapping else None,
-    )
+    return Backtest(cutoff=cutoff, months=[d.isoformat()[:7] for d in future_days], actual=actual, unemployed=unemployed,
+                    euros=euros, share_calibrated_on=(mapping.first_month, mapping.last_month) if mapping else None)

@@ -125,15 +125,16 @@ def _model_sheet(book: Any, formats: _Formats, model: DurationModel, checked: Ba
     ws.write(row, 0, _("Takautuva testi: ennuste %(cutoff)s alkaen verrattuna toteutuneeseen") % {
         "cutoff": checked.cutoff.isoformat()}, formats.bold)
     ws.write_row(row + 1, 0, [_("Menetelmä"), "MAPE %"], formats.bold)
-    for i, (method, value) in enumerate(checked.mape.items(), start=row + 2):
+    for i, (method, value) in enumerate(checked.unemployed.mape.items(), start=row + 2):
         ws.write_row(i, 0, [method, "" if value is None else round(value, 2)])
-    row += 3 + len(checked.mape)
-    ws.write_row(row, 0, [_("80 %:n välin osumaosuus"), round(checked.coverage_80, 3)])
-    ws.write_row(row + 1, 0, [_("95 %:n välin osumaosuus"), round(checked.coverage_95, 3)])
+    row += 3 + len(checked.unemployed.mape)
+    ws.write_row(row, 0, [_("80 %:n välin osumaosuus"), round(checked.unemployed.coverage_80, 3)])
+    ws.write_row(row + 1, 0, [_("95 %:n välin osumaosuus"), round(checked.unemployed.coverage_95, 3)])
     ws.write_row(row + 3, 0, [_("Kuukausi"), _("Toteutunut"), _("Malli"), _("Sama kuukausi vuotta aiemmin"),
                               _("Eksponentiaalinen tasoitus")], formats.bold)
+    unemployed = checked.unemployed
     for i, month in enumerate(checked.months):
-        ws.write_row(row + 4 + i, 0, [month, checked.actual[i], checked.model[i], checked.same_month_last_year[i],
-                                      checked.exponential_smoothing[i]], formats.number)
+        ws.write_row(row + 4 + i, 0, [month, checked.actual[i], unemployed.model[i], unemployed.same_month_last_year[i],
+                                      unemployed.exponential_smoothing[i]], formats.number)
     ws.set_column(0, 0, 34)
     ws.set_column(1, 4, 16)

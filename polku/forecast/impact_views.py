@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_lazy
@@ -33,11 +32,10 @@ from polku.forecast.impact import (
     shipped_parameters,
 )
 from polku.forecast.share_euros import structural_euros
-from polku.forecast.views import chosen_scope, reference_day
+from polku.forecast.views import forecast_view, reference_day
 from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
 from polku.reference.models import ServiceType
 from polku.web.charts import accessible_svg
-from polku.web.views import forbidden
 
 IMPACT_FIELDS = {"tax_rate": ("vero", gettext_lazy("Kunnallisveroprosentti")),
                  "monthly_wage": ("palkka", gettext_lazy("Työllistyneen kuukausipalkka €")),
@@ -96,12 +94,9 @@ def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
                                         "(hyöty yhtä suuri kuin kustannus); luvut taulukossa."), id_prefix="vaikutus")
 
 
-@login_required
+@forecast_view
 @require_GET
-def impact_page(request: HttpRequest) -> HttpResponse:
-    scopes, scope = chosen_scope(request)
-    if scope is None:
-        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+def impact_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     names = service_names()
@@ -151,12 +146,9 @@ def impact_page(request: HttpRequest) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
-@login_required
+@forecast_view
 @require_GET
-def assumptions_page(request: HttpRequest) -> HttpResponse:
-    scopes, scope = chosen_scope(request)
-    if scope is None:
-        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+def assumptions_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     data = shipped_parameters()

@@ -78,23 +78,23 @@ def share_history(history: History, rows: Iterable[tuple[str, Any, date, str, fl
     state: dict[tuple[Any, date], int] = {}
     stock: dict[date, dict[int, int]] = {m: defaultdict(int) for m in months}
     wanted = {index[m] for m in months if m in index}
+
+    def covered(start: date, end: date | None) -> Iterable[tuple[int, date]]:
+        """(calculation days since ``start``, month) of the wanted calculation days from ``start`` to ``end``."""
+        first = _first_index(calc, start)
+        last = len(calc) - 1 if end is None else _last_index(calc, end)
+        return ((k - first, calc[k].replace(day=1)) for k in range(max(first, min(wanted, default=0)), last + 1)
+                if k in wanted)
+
     for run in history.runs:
-        first = _first_index(calc, run.start)
-        last = len(calc) - 1 if run.end is None else _last_index(calc, run.end)
-        for k in range(max(first, min(wanted, default=0)), last + 1):
-            if k in wanted:
-                month = calc[k].replace(day=1)
-                d = min(k - first, MAX_CLASS)
-                state[(run.person, month)] = d
-                stock[month][d] += 1
+        for since, month in covered(run.start, run.end):
+            d = min(since, MAX_CLASS)
+            state[(run.person, month)] = d
+            stock[month][d] += 1
     for spell in history.services:
-        first = _first_index(calc, spell.start)
-        last = len(calc) - 1 if spell.end is None else _last_index(calc, spell.end)
-        for k in range(max(first, min(wanted, default=0)), last + 1):
-            if k in wanted:
-                month = calc[k].replace(day=1)
-                state[(spell.person, month)] = SERVICE
-                stock[month][SERVICE] += 1
+        for _since, month in covered(spell.start, spell.end):
+            state[(spell.person, month)] = SERVICE
+            stock[month][SERVICE] += 1
     euros: dict[str, dict[date, dict[int, dict[str, float]]]] = defaultdict(
         lambda: {m: defaultdict(lambda: defaultdict(float)) for m in months})
     for rule, person, month, benefit, amount in rows:

@@ -7,8 +7,10 @@ second, so moving a lever redraws on submit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -58,14 +60,10 @@ def baseline_for(area: AreaForecast, to: date, horizon: int) -> Projection:
                   lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros))
 
 
-def area_scopes(request: HttpRequest) -> list[Any]:
+def forecast_scopes(user: Any) -> list[Any]:
     """Employment areas, or the user's municipalities where they have no whole area. Roles that see aggregates
     only get areas only: a single small municipality's forecast, backtest € and impact figures can rest on a few
     people, which the small-cell rule of the indicator pages would hide."""
-    return forecast_scopes(request.user)
-
-
-def forecast_scopes(user: Any) -> list[Any]:
     scopes = scopes_for(user)
     areas = [s for s in scopes if s.kind == "area"]
     return areas if areas or suppresses_small_cells(user) else scopes
@@ -197,19 +195,33 @@ def _compute(request: HttpRequest, scope: Any) -> Computed:
                     backtest_for(scope.municipality_codes, to), errors)
 
 
-def chosen_scope(request: HttpRequest, data: Any = None) -> tuple[list[Any], Any]:
-    """The user's forecast scopes and the one asked for (``alue``), or the first; None when they have none."""
-    scopes = area_scopes(request)
-    asked = (request.GET if data is None else data).get("alue")
-    return scopes, next((s for s in scopes if s.code == asked), scopes[0] if scopes else None)
+ForecastView = Callable[[HttpRequest, list[Any], Any], HttpResponse]
 
 
-@login_required
+def forecast_view(view: ForecastView) -> Callable[[HttpRequest], HttpResponse]:
+    """The forecast pages' common start: a logged-in user, their forecast scopes and the one asked for (``alue`` in
+    the query, or in the form for a POST), or the first; without any scope the page is forbidden."""
+    @login_required
+    @wraps(view)
+    def with_scope(request: HttpRequest) -> HttpResponse:
+        scopes = forecast_scopes(request.user)
+        asked = (request.POST if request.method == "POST" else request.GET).get("alue")
+        scope = next((s for s in scopes if s.code == asked), scopes[0] if scopes else None)
+        if scope is None:
+            return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+        return view(request, scopes, scope)
+    return with_scope
+
+
+def may_refit(user: Any) -> bool:
+    """Staff of the area may refit its model; elected officials only read forecasts."""
+    profile = staff_profile(user)
+    return profile is not None and profile.role != Role.ELECTED_OFFICIAL
+
+
+@forecast_view
 @require_GET
-def forecast_page(request: HttpRequest) -> HttpResponse:
-    scopes, scope = chosen_scope(request)
-    if scope is None:
-        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
+def forecast_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
     c = _compute(request, scope)
     projection, baseline, series = c.projection, c.baseline, c.series
     language = get_language() or "fi"
@@ -226,17 +238,14 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
         "rules": _rules(projection, baseline, language), "share": c.area.euros, "euro_checks": euro_checks,
         "excel_query": request.GET.urlencode(), "fit": latest_fit(scope.code),
-        "may_refit": (profile := staff_profile(request.user)) is not None and profile.role != Role.ELECTED_OFFICIAL,
+        "may_refit": may_refit(request.user),
     }, status=400 if c.errors else 200)
 
 
-@login_required
+@forecast_view
 @require_GET
-def forecast_excel(request: HttpRequest) -> HttpResponse:
+def forecast_excel(request: HttpRequest, _scopes: list[Any], scope: Any) -> HttpResponse:
     """The page's scenario and baseline as a workbook; refused levers are refused here too (400, named)."""
-    _scopes, scope = chosen_scope(request)
-    if scope is None:
-        return forbidden(request, _("Ennusteet näkyvät työllisyysalueen henkilöstölle."))
     c = _compute(request, scope)
     if c.errors:
         return HttpResponse("\n".join(f"{label}: {message}" for label, message in c.errors), status=400,
@@ -249,13 +258,11 @@ def forecast_excel(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@forecast_view
 @require_POST
-def forecast_refit(request: HttpRequest) -> HttpResponse:
+def forecast_refit(request: HttpRequest, _scopes: list[Any], scope: Any) -> HttpResponse:
     """Refit the chosen area's model from the facts now and record the fit (elected officials only read forecasts)."""
-    _scopes, scope = chosen_scope(request, request.POST)
-    profile = staff_profile(request.user)
-    if scope is None or profile is None or profile.role == Role.ELECTED_OFFICIAL:
+    if not may_refit(request.user):
         return forbidden(request, _("Mallin sovittaminen on työllisyysalueen henkilöstön tehtävä."))
     _forecast, fit = area_refit(area=scope.code, codes=scope.municipality_codes, to=reference_day(), actor=request.user)
     messages.success(request, _("Malli sovitettiin uudelleen: aineisto %(first)s–%(last)s, %(runs)s työttömyysjaksoa.") % {

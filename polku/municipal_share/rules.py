@@ -124,10 +124,8 @@ def _date(entry: dict, key: str, where: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        if not isinstance(value, str):
-            raise TypeError(value)
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return date.fromisoformat(str(value))
+    except ValueError:
         raise ValueError(f"{where}.{key}: not a date (YYYY-MM-DD): {value!r}") from None
 
 

@@ -126,5 +126,5 @@ def test_command_and_backtest_on_a_simulated_area() -> None:
     result_bt = backtest(history, date(2025, 9, 30), horizon=12, paths=200)
     days = calculation_days(date(2025, 10, 1), date(2026, 9, 30))
     assert result_bt.actual == unemployed_stock(history, days)
-    assert set(result_bt.mape) == {"model", "same_month_last_year", "exponential_smoothing"}
-    assert 0 <= result_bt.coverage_80 <= result_bt.coverage_95 <= 1
+    assert set(result_bt.unemployed.mape) == {"model", "same_month_last_year", "exponential_smoothing"}
+    assert 0 <= result_bt.unemployed.coverage_80 <= result_bt.unemployed.coverage_95 <= 1
