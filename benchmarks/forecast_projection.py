@@ -52,26 +52,9 @@ def _population(profile: str, seed: int) -> Path:
 
 
 def _history(directory: Path, last_day: date) -> object:
-    import duckdb
+    from polku.forecast.history import parquet_history
 
-    from polku.forecast.history import build_history
-
-    def parquet(table: str) -> str:
-        return f"read_parquet('{directory / (table + '.parquet')}')"
-
-    connection = duckdb.connect()
-    births = dict(connection.execute(f"SELECT id, birth_date FROM {parquet('people_person')}").fetchall())
-    homes: dict[object, list[tuple[date, date | None, str]]] = {}
-    for person, start, end, municipality in connection.execute(
-            f"SELECT person_id, start_date, end_date, municipality_id FROM {parquet('timeline_homemunicipalityspell')}"
-            ).fetchall():
-        homes.setdefault(person, []).append((start, end, municipality))
-    municipalities = {m for rows in homes.values() for _, _, m in rows}
-    spells = connection.execute(
-        f"SELECT person_id, status_id, start_date, end_date, service_type_id FROM {parquet('timeline_statusspell')} "
-        f"WHERE start_date <= DATE '{last_day.isoformat()}' ORDER BY person_id, start_date").fetchall()
-    return build_history(spells, births, homes=homes, municipalities=municipalities, first_day=HISTORY_FROM,
-                         last_day=last_day)
+    return parquet_history(directory, HISTORY_FROM, last_day)
 
 
 def _share(directory: Path, history: object, last_day: date) -> tuple[object, object]:

@@ -18,10 +18,12 @@ from itertools import pairwise
 from typing import Any
 
 from polku.core.calendar import iter_months, last_working_day
+from polku.forecast.covariates import CELLS, PERIOD_MONTHS, Covariates, cell_of, fit_covariates
 from polku.forecast.history import AGE_GROUPS, DESTINATIONS, History
 
 MAX_CLASS = 24
 SEASON_YEARS = 2  # inflow by calendar month: the average of the last two years (level and season, no trend)
+LEVEL_MONTHS = 12  # the inflow's level: that of the last 12 months
 MIN_EXPOSURE = 30  # a duration class with less exposure borrows the previous class's hazard
 
 
@@ -44,6 +46,15 @@ class GroupModel:
 
 
 @dataclass(frozen=True)
+class ServiceTypeModel:
+    """One service type's participants on the reference day and how they leave: what a change in its places moves."""
+
+    participants: dict[str, int]  # by age group, on the reference day
+    exit: float  # share leaving before the next calculation day
+    returned: float  # share of leavers who become unemployed the next day
+
+
+@dataclass(frozen=True)
 class InitialState:
     unemployed: dict[str, list[int]]  # by group: counts by duration class on the reference day
     services: dict[str, int]
@@ -57,6 +68,8 @@ class DurationModel:
     runs: int
     initial: InitialState
     notes: list[str] = field(default_factory=list)
+    covariates: Covariates | None = None  # None: every run at its age group's baseline (hand-made models)
+    service_types: dict[str, ServiceTypeModel] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +79,7 @@ class DurationModel:
                               "service_exit": round(g.service_exit, 5), "service_return": round(g.service_return, 5),
                               "service_entry_other": round(g.service_entry_other, 2), "exposure": g.exposure}
                        for name, g in self.groups.items()},
+            "relative_hazards": self.covariates.as_dict() if self.covariates else None,
         }
 
 
@@ -85,20 +99,32 @@ def fit(history: History) -> DurationModel:
     inflow: dict[str, list[list[int]]] = {g: [[] for _ in range(12)] for g, _, _ in AGE_GROUPS}
     new_runs: dict[str, dict[int, int]] = {g: defaultdict(int) for g, _, _ in AGE_GROUPS}
     initial: dict[str, list[int]] = {g: [0] * (MAX_CLASS + 1) for g, _, _ in AGE_GROUPS}
+    periods = max(1, (n - 1) // PERIOD_MONTHS)  # 12-month periods counted back from the last; the oldest takes the rest
+    cells: dict[tuple[int, int, int], tuple[int, dict[str, int]]] = {}
+    cell_initial = [[0] * (MAX_CLASS + 1) for _ in CELLS]
+    recent_new, recent_returns = [0] * len(CELLS), [0] * len(CELLS)
     for run in history.runs:
         i0 = bisect_left(calc, run.start)
         last = n - 1 if run.end is None else bisect_right(calc, run.end) - 1
         if last < i0:
             continue  # began and ended between two calculation days: never in the stock
+        cell = cell_of(run.group, run.education, run.benefit, run.after_service)
         if not run.after_service:  # returns from services come from the service stock's own dynamics
             new_runs[run.group][i0] += 1
+        if i0 >= season_from:
+            (recent_returns if run.after_service else recent_new)[cell] += 1
         for k in range(i0, min(last, n - 2) + 1):
             d = _class(k - i0)
             exposure[run.group][d] += 1
+            key = (cell, d, min(periods - 1, (n - 2 - k) // PERIOD_MONTHS))
+            months, exits = cells.get(key) or cells.setdefault(key, (0, defaultdict(int)))
+            cells[key] = (months + 1, exits)
             if k == last and run.end is not None:
                 events[run.group][d][run.destination or "other"] += 1
+                exits[run.destination or "other"] += 1
         if last == n - 1 and (run.end is None or run.end >= calc[-1]):
             initial[run.group][_class(n - 1 - i0)] += 1
+            cell_initial[cell][_class(n - 1 - i0)] += 1
     for group in exposure:
         for k in range(season_from, n):
             inflow[group][calc[k].month - 1].append(new_runs[group].get(k, 0))
@@ -108,13 +134,52 @@ def fit(history: History) -> DurationModel:
         hazard, shares = _hazards(group_exposure, events[group])
         exit_rate, return_rate, _stock, entries_other = services[group]
         groups[group] = GroupModel(hazard=hazard, destination_share=shares,
-                                   inflow=[sum(v) / len(v) if v else 0.0 for v in inflow[group]],
+                                   inflow=_recent_level([sum(v) / len(v) if v else 0.0 for v in inflow[group]],
+                                                        new_runs[group], calc),
                                    service_exit=exit_rate, service_return=return_rate, service_entry_other=entries_other,
                                    exposure=group_exposure, inflow_level_sd=_year_over_year_sd(new_runs[group], calc))
     state = InitialState(unemployed=initial, services={g: services[g][2] for g in services})
+    covariates = fit_covariates(
+        cells, {name: (g.hazard, g.destination_share) for name, g in groups.items()}, periods=periods,
+        period_labels=[_period_label(calc, p, periods) for p in range(periods)], initial=cell_initial,
+        new_runs=recent_new, returns=recent_returns)
     return DurationModel(groups=groups, fitted_from=calc[0], fitted_to=calc[-1], runs=len(history.runs), initial=state,
-                         notes=["Age group is taken at the start of a run.",
-                                "Inflow has a season (by calendar month) and the level of the last two years, no trend."])
+                         notes=["Age group is taken at the start of a run; education is the person's, the benefit the "
+                                "one paid at the run's start.",
+                                "Exits run at the level of the latest 12 months; the bands add the year-to-year change "
+                                "of that level seen in the history.",
+                                "Inflow has a season (by calendar month) and the level of the last two years, no trend."],
+                         covariates=covariates, service_types=_service_types(history, calc))
+
+
+def _service_types(history: History, calc: list[date]) -> dict[str, ServiceTypeModel]:
+    """Per service type: participants on the last calculation day by age group, monthly exit and return shares."""
+    n = len(calc)
+    found: dict[str, list[Any]] = {}
+    for spell in history.services:
+        if not spell.service_type:
+            continue
+        i0 = bisect_left(calc, spell.start)
+        last = n - 1 if spell.end is None else bisect_right(calc, spell.end) - 1
+        if last < i0:
+            continue
+        participants, counts = found.setdefault(spell.service_type, [defaultdict(int), [0, 0, 0]])
+        if last == n - 1:
+            participants[spell.group] += 1
+        counts[0] += max(0, min(last, n - 2) - i0 + 1)  # months at risk of leaving
+        if spell.end is not None and last <= n - 2:
+            counts[1] += 1
+            counts[2] += int(spell.returned)
+    return {code: ServiceTypeModel(participants={g: participants.get(g, 0) for g, _, _ in AGE_GROUPS},
+                                   exit=exits / exposure if exposure else 0.0, returned=back / exits if exits else 0.0)
+            for code, (participants, (exposure, exits, back)) in sorted(found.items())}
+
+
+def _period_label(calc: list[date], period: int, periods: int) -> str:
+    """The months whose exits period ``period`` (0 = the latest 12) counts, as "YYYY-MM–YYYY-MM"."""
+    last = len(calc) - 1 - PERIOD_MONTHS * period
+    first = 1 if period == periods - 1 else last - PERIOD_MONTHS + 1
+    return f"{calc[first]:%Y-%m}–{calc[last]:%Y-%m}"
 
 
 def _hazards(exposure: list[int], events: list[dict[str, int]]) -> tuple[list[float], list[dict[str, float]]]:
@@ -131,6 +196,16 @@ def _hazards(exposure: list[int], events: list[dict[str, int]]) -> tuple[list[fl
             hazard.append(hazard[-1])
             shares.append(shares[-1])
     return hazard, shares
+
+
+def _recent_level(season: list[float], new_runs: dict[int, int], calc: list[date]) -> list[float]:
+    """The seasonal inflow (by calendar month, the last two years) brought to the level of the last
+    ``LEVEL_MONTHS`` months: a lay-off wave or a recovery under way shows there first, and the two-year average
+    would lag it by a year."""
+    recent = range(max(1, len(calc) - LEVEL_MONTHS), len(calc))
+    expected = sum(season[calc[k].month - 1] for k in recent)
+    level = sum(new_runs.get(k, 0) for k in recent) / expected if expected else 1.0
+    return [x * min(2.0, max(0.5, level)) for x in season]
 
 
 def _year_over_year_sd(new_runs: dict[int, int], calc: list[date]) -> float:

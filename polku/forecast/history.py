@@ -5,6 +5,10 @@ A run is what the KPI engine calls continuous unemployment: adjacent spells of a
 fully laid off) joined. Where a run went is read from the status that begins the day after it ends: work
 (employed, part-time), a service, studies, outside the labour force, or "other" (no next status recorded).
 A run placed in the area is one whose home municipality on its first day belongs to the area's municipalities.
+
+Each run carries what the duration model adjusts its hazards for: the person's education (a person attribute) and
+the benefit paid at the run's start (the benefit with most days in the run's first month, or the next if the first
+pays none; "none" when neither pays one: not everyone registered as unemployed draws a benefit).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ DESTINATIONS = ("work", "service", "study", "outside", "other")
 NEXT_STATUS = {"employed": "work", "part_time_employed": "work", "in_service": "service", "studying": "study",
                "outside": "outside"}
 AGE_GROUPS = (("-24", 0, 25), ("25-49", 25, 50), ("50-", 50, 200))
+EDUCATIONS = ("basic", "upper_secondary", "tertiary_lower", "tertiary_higher")
+BENEFITS = ("labour_market_subsidy", "basic_allowance", "earnings_related_allowance", "none")
+DEFAULT_EDUCATION, NO_BENEFIT = "upper_secondary", "none"
 
 
 def age_group(birth: date, day: date) -> str:
@@ -35,6 +42,8 @@ class Run:
     destination: str | None  # None while open
     after_service: bool = False  # began the day after a service ended (the service model brings these back)
     person: Any = None  # whose run (to join the person's municipal-share months and later work)
+    education: str = DEFAULT_EDUCATION
+    benefit: str = NO_BENEFIT  # benefit paid at the run's start
 
 
 @dataclass(frozen=True)
@@ -65,11 +74,25 @@ def _destination(next_status: str | None) -> str:
     return NEXT_STATUS.get(next_status or "", "other")
 
 
+def benefit_at_start(months: dict[date, str] | None, start: date) -> str:
+    """The benefit of the run's first month, else of the next month, else "none" (``months``: month → benefit)."""
+    if not months:
+        return NO_BENEFIT
+    first = start.replace(day=1)
+    following = (first.replace(year=first.year + 1, month=1) if first.month == 12
+                 else first.replace(month=first.month + 1))
+    return months.get(first) or months.get(following) or NO_BENEFIT
+
+
 def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,
                   homes: dict[Any, list[tuple[date, date | None, str]]], municipalities: set[str],
-                  first_day: date, last_day: date) -> History:
+                  first_day: date, last_day: date, educations: dict[Any, str] | None = None,
+                  benefits: dict[Any, dict[date, str]] | None = None) -> History:
     """Runs, service spells and work spells from ``(person, status, start, end[, service type])`` rows ordered by
-    person and start."""
+    person and start; ``educations`` by person and ``benefits`` (person → month → the benefit with most days) give
+    the runs their covariates."""
+    educations = educations or {}
+    benefits = benefits or {}
     by_person: dict[Any, list[tuple[str, date, date | None, str | None]]] = defaultdict(list)
     for person, status, start, end, *rest in spells:
         if start <= last_day:
@@ -118,7 +141,9 @@ def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,
                 adjacent = following is not None and following[1] == run_end + timedelta(days=1)
                 destination = _destination(following[0] if following is not None and adjacent else None)
             if placed(person, run_start):
-                runs.append(Run(run_start, run_end, age_group(birth, run_start), destination, after_service, person))
+                runs.append(Run(run_start, run_end, age_group(birth, run_start), destination, after_service, person,
+                                educations.get(person, DEFAULT_EDUCATION),
+                                benefit_at_start(benefits.get(person), run_start)))
             interrupted = run_start if destination == "service" else None
             i += 1
     return History(runs=runs, services=services, first_day=first_day, last_day=last_day, work=dict(work))
@@ -129,7 +154,7 @@ def area_history(municipalities: set[str], first_day: date, last_day: date, *, k
     from django.db.models import Q
 
     from polku.people.models import Person
-    from polku.timeline.models import HomeMunicipalitySpell, StatusSpell
+    from polku.timeline.models import BenefitBasis, BenefitMonth, HomeMunicipalitySpell, StatusSpell
 
     def current(queryset: Any) -> Any:
         if known_at is None:
@@ -142,9 +167,53 @@ def area_history(municipalities: set[str], first_day: date, last_day: date, *, k
     for person, start, end, municipality in current(HomeMunicipalitySpell.objects.filter(person_id__in=residents)).values_list(
             "person_id", "start_date", "end_date", "municipality_id"):
         homes[person].append((start, end, municipality))
-    births = dict(Person.objects.filter(pk__in=residents).values_list("pk", "birth_date"))
+    births, educations = {}, {}
+    for person, birth, education in Person.objects.filter(pk__in=residents).values_list("pk", "birth_date",
+                                                                                          "education"):
+        births[person], educations[person] = birth, education
+    benefits = main_benefits(current(BenefitMonth.objects.filter(
+        person_id__in=residents, month__gte=first_day.replace(day=1), month__lte=last_day).exclude(
+        basis=BenefitBasis.SERVICE)).values_list(
+        "person_id", "month", "benefit_type", "days").iterator(chunk_size=20_000))
     spells = current(StatusSpell.objects.filter(person_id__in=residents, start_date__lte=last_day)).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first_day - timedelta(days=800))).order_by(
         "person_id", "start_date").values_list("person_id", "status_id", "start_date", "end_date", "service_type_id")
     return build_history(spells.iterator(chunk_size=20_000), births, homes=homes, municipalities=municipalities,
-                         first_day=first_day, last_day=last_day)
+                         first_day=first_day, last_day=last_day, educations=educations, benefits=benefits)
+
+
+def main_benefits(rows: Iterable[tuple[Any, date, str, int]]) -> dict[Any, dict[date, str]]:
+    """Person → month → the benefit paid for most days that month, from ``(person, month, benefit, days)`` rows."""
+    days: dict[Any, dict[date, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for person, month, benefit, paid in rows:
+        if paid:
+            days[person][month][benefit] += paid
+    return {person: {month: max(by, key=lambda b: (by[b], b)) for month, by in months.items()}
+            for person, months in days.items()}
+
+
+def parquet_history(directory: Any, first_day: date, last_day: date) -> History:
+    """The history of every person in a Parquet snapshot (the simulator's or an export; all its municipalities are
+    the area), read with DuckDB: for benchmarks and for checks on a whole simulated area outside the database."""
+    from pathlib import Path
+
+    import duckdb
+
+    connection = duckdb.connect()
+    for name in ("people_person", "timeline_benefitmonth", "timeline_homemunicipalityspell", "timeline_statusspell"):
+        connection.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{Path(directory) / name}.parquet')")  # noqa: S608
+    births, educations = {}, {}
+    for person, birth, education in connection.execute("SELECT id, birth_date, education FROM people_person").fetchall():
+        births[person], educations[person] = birth, education
+    benefits = main_benefits(connection.execute(
+        "SELECT person_id, month, benefit_type, days FROM timeline_benefitmonth "
+        "WHERE basis <> 'service' AND month >= ? AND month <= ?", [first_day.replace(day=1), last_day]).fetchall())
+    homes: dict[Any, list[tuple[date, date | None, str]]] = defaultdict(list)
+    for person, start, end, municipality in connection.execute(
+            "SELECT person_id, start_date, end_date, municipality_id FROM timeline_homemunicipalityspell").fetchall():
+        homes[person].append((start, end, municipality))
+    spells = connection.execute(
+        "SELECT person_id, status_id, start_date, end_date, service_type_id FROM timeline_statusspell "
+        "WHERE start_date <= ? ORDER BY person_id, start_date", [last_day]).fetchall()
+    return build_history(spells, births, homes=homes, municipalities={m for rows in homes.values() for _, _, m in rows},
+                         first_day=first_day, last_day=last_day, educations=educations, benefits=benefits)

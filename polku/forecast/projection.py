@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from polku.core.calendar import add_months
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
-from polku.forecast.duration import MAX_CLASS, DurationModel
+from polku.forecast.cells import cell_pass, place_flows, shock_arrivals
+from polku.forecast.duration import MAX_CLASS, DurationModel, ServiceTypeModel
 from polku.forecast.history import AGE_GROUPS
 from polku.forecast.share_euros import ShareEuros
 
@@ -45,8 +46,14 @@ class Scenario:
     shock_size: int = 0  # persons who become unemployed at once (a plant closure)
     shock_youth_share: float = 0.2
     shock_over_50_share: float = 0.3
+    # Education of those laid off: shares with basic education only and with a tertiary degree (the rest upper
+    # secondary); None: the mix of the area's recent new unemployed.
+    shock_basic_share: float | None = None
+    shock_tertiary_share: float | None = None
+    service_type: str = ""  # a service type whose places change (catalogue code)
+    service_places: int = 0  # places more (or fewer, negative) in it from the first projected month, kept filled
 
-    def errors(self, horizon: int) -> list[FieldError]:
+    def errors(self, horizon: int, service_types: dict[str, ServiceTypeModel] | None = None) -> list[FieldError]:
         found = []
         for name in ("first_months_exit_factor", "inflow_factor", "service_entry_factor"):
             value = getattr(self, name)
@@ -65,8 +72,27 @@ class Scenario:
         if not (0 <= self.shock_youth_share <= 1 and 0 <= self.shock_over_50_share <= 1
                 and self.shock_youth_share + self.shock_over_50_share <= 1):
             found.append(FieldError("shock_youth_share", ErrorCode.INVALID,
-                                    "Ikäryhmien osuudet ovat välillä 0–1 ja yhteensä enintään 1."))
+                                    _("Ikäryhmien osuudet ovat välillä 0–1 ja yhteensä enintään 1.")))
+        basic, tertiary = self.shock_basic_share or 0.0, self.shock_tertiary_share or 0.0
+        if not (0 <= basic <= 1 and 0 <= tertiary <= 1 and basic + tertiary <= 1):
+            found.append(FieldError("shock_basic_share", ErrorCode.INVALID,
+                                    _("Koulutusosuudet ovat välillä 0–1 ja yhteensä enintään 1.")))
+        found += self._place_errors(service_types or {})
         return found
+
+    def _place_errors(self, service_types: dict[str, ServiceTypeModel]) -> list[FieldError]:
+        if not self.service_places and not self.service_type:
+            return []
+        if self.service_type not in service_types:
+            return [FieldError("service_type", ErrorCode.INVALID,
+                               _("Tuntematon palvelu %(code)s; alueen historiassa on: %(known)s.") % {
+                                   "code": self.service_type or "—", "known": ", ".join(service_types) or "—"})]
+        now = sum(service_types[self.service_type].participants.values())
+        if not -now <= self.service_places <= MAX_SHOCK:
+            return [FieldError("service_places", ErrorCode.INVALID,
+                               _("Paikkoja voi vähentää enintään nykyisten osallistujien määrän (%(now)s); annettu "
+                                 "%(value)s.") % {"now": now, "value": self.service_places})]
+        return []
 
 
 @dataclass(frozen=True)
@@ -119,8 +145,8 @@ def _band(values: np.ndarray) -> Band:
                 p975=q[3].tolist())
 
 
-def _refuse_bad_input(scenario: Scenario, horizon: int, paths: int) -> None:
-    errors = scenario.errors(horizon)
+def _refuse_bad_input(scenario: Scenario, horizon: int, paths: int, model: DurationModel) -> None:
+    errors = scenario.errors(horizon, model.service_types)
     if not 1 <= horizon <= MAX_HORIZON:
         errors.append(FieldError("horizon", ErrorCode.INVALID,
                                  _("Ennustejakso on 1–%(max)s kuukautta.") % {"max": MAX_HORIZON}))
@@ -143,6 +169,9 @@ class _Draws:
     def poisson(self, lam: Any, size: int) -> np.ndarray:
         return np.full(size, lam, dtype=float) if self.expected else self.rng.poisson(lam, size)
 
+    def normal(self, sd: float, size: tuple[int, int]) -> np.ndarray:
+        return np.zeros(size) if self.expected or not sd else self.rng.normal(0.0, sd, size)
+
     def level(self, sd: float, size: int) -> np.ndarray:
         return np.ones(size) if self.expected else np.clip(self.rng.normal(1.0, sd, size), 0.5, 1.5)
 
@@ -150,9 +179,17 @@ class _Draws:
 def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
             scenario: Scenario | None = None, euros: ShareEuros | None = None, expected: bool = False) -> Projection:
     """``paths`` futures of ``horizon`` months from the model's reference day; with ``euros``, the municipal share
-    of every rule set in it for the same paths (the same people priced under each rule)."""
+    of every rule set in it for the same paths (the same people priced under each rule).
+
+    Two passes. The cell pass follows the expected stock of every cell (age group × education × benefit × after a
+    service, ``covariates``) by duration class under the scenario, and gives each age group's exit hazard and
+    service share by month and class as the mix of its cells then has them: whom the stock holds on the reference
+    day, who arrives (a plant closure's education mix), and who is left as the quick leavers go. The Monte-Carlo
+    pass draws the people of each age group through those hazards, with a level of exits per path and year drawn
+    from the history's year-to-year change and an inflow level per path.
+    """
     scenario = scenario or Scenario()
-    _refuse_bad_input(scenario, horizon, paths)
+    _refuse_bad_input(scenario, horizon, paths, model)
     paths = 1 if expected else paths
     # The activation lever's extra starts come from their own stream, so that a scenario and the baseline share every
     # other draw: their difference is the lever's effect, not Monte-Carlo noise.
@@ -162,46 +199,19 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     totals = {name: np.zeros((paths, horizon)) for name in ("unemployed", "long_term", "youth", "services")}
     rules = euros.rules if euros is not None else {}
     money = {code: np.zeros((paths, horizon)) for code in rules}
-    by_class = {code: np.array(rule.unemployed) for code, rule in rules.items()}
     prices = [euros.month_factor(m) if euros is not None else 1.0 for m in months]
-    shock_shares = {"-24": scenario.shock_youth_share, "50-": scenario.shock_over_50_share,
-                    "25-49": 1 - scenario.shock_youth_share - scenario.shock_over_50_share}
+    drift = {code: [rule.drift(euros.months_after(m)) for m in months] for code, rule in rules.items()} \
+        if euros is not None else {}
+    shocks = shock_arrivals(model, scenario)
+    places = place_flows(model, scenario, months)
+    effective = cell_pass(model, scenario, months, shocks, places)
+    # One exit level per path and year: a random walk whose yearly step is the history's (expected: no change).
+    level_sd = model.covariates.hazard_level_sd if model.covariates else 0.0
+    years = (horizon + 11) // 12
+    exit_level = np.exp(np.cumsum(draw.normal(level_sd, (paths, years)), axis=1))
     for group, _low, _high in AGE_GROUPS:
-        g = model.groups[group]
-        hazard = np.array(g.hazard)
-        hazard[:3] = np.minimum(1.0, hazard[:3] * scenario.first_months_exit_factor)
-        to_service = np.array([s["service"] for s in g.destination_share]) * scenario.service_entry_factor
-        to_service = np.minimum(1.0, to_service)
-        level = draw.level(g.inflow_level_sd, paths)  # one inflow level per path
-        unemployed = np.tile(np.array(model.initial.unemployed[group], dtype=float if expected else np.int64),
-                             (paths, 1))
-        services = np.full(paths, model.initial.services[group], dtype=float if expected else np.int64)
-        for t, month in enumerate(months):
-            exits = draw.binomial(unemployed, hazard)
-            into_service = draw.binomial(exits, to_service).sum(axis=1)
-            stay = unemployed - exits
-            if scenario.extra_service_rate:  # activation: more of the unemployed start a service this month
-                extra = extra_draw.binomial(stay, scenario.extra_service_rate)
-                stay = stay - extra
-                into_service = into_service + extra.sum(axis=1)
-            moved = np.zeros_like(unemployed)
-            moved[:, 1:] = stay[:, :-1]
-            moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
-            leaving = draw.binomial(services, g.service_exit)
-            returning = draw.binomial(leaving, g.service_return)
-            services = services - leaving + into_service + draw.poisson(g.service_entry_other, paths)
-            arriving = draw.poisson(g.inflow[month.month - 1] * scenario.inflow_factor * level, paths) + returning
-            if scenario.shock_month == t + 1 and scenario.shock_size:
-                arriving += round(scenario.shock_size * shock_shares[group])
-            moved[:, 0] = arriving
-            unemployed = moved
-            totals["unemployed"][:, t] += unemployed.sum(axis=1)
-            totals["long_term"][:, t] += unemployed[:, LONG_TERM_CLASS:].sum(axis=1)
-            totals["services"][:, t] += services
-            if group == YOUTH_GROUP:
-                totals["youth"][:, t] += unemployed.sum(axis=1)
-            for code, rule in rules.items():
-                money[code][:, t] += (unemployed @ by_class[code] + services * rule.service) * rule.flow_factor * prices[t]
+        _run_group(model, group, scenario, months, draw, extra_draw, effective[group], exit_level, shocks[group],
+                   places[group], totals, money, prices, drift, rules)
     if not expected:  # the month-to-month variation of a person-month's price seen in the calibration months
         for code, rule in rules.items():
             money[code] *= np.clip(draw.rng.normal(1.0, rule.month_sd, (paths, horizon)), 0.0, None)
@@ -210,6 +220,68 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     series["activation_rate"] = _band(rate)
     return Projection(months=months, series=series, paths=paths, scenario=scenario, seed=seed,
                       euros={code: _band(values) for code, values in money.items()}, share=euros)
+
+
+def _run_group(model: DurationModel, group: str, scenario: Scenario, months: list[date], draw: _Draws,  # noqa: PLR0917
+               extra_draw: _Draws, effective: tuple[np.ndarray, np.ndarray], exit_level: np.ndarray,
+               shocks: np.ndarray, places: list[tuple[float, float]], totals: dict[str, np.ndarray],
+               money: dict[str, np.ndarray], prices: list[float], drift: dict[str, list[float]],
+               rules: dict[str, Any]) -> None:
+    """One age group's Monte-Carlo paths, added into ``totals`` and ``money``."""
+    g = model.groups[group]
+    hazard, to_service = effective
+    expected, paths = draw.expected, exit_level.shape[0]
+    by_class = {code: np.array(rule.unemployed) for code, rule in rules.items()}
+    level = draw.level(g.inflow_level_sd, paths)  # one inflow level per path
+    unemployed = np.tile(np.array(model.initial.unemployed[group], dtype=float if expected else np.int64),
+                         (paths, 1))
+    services = np.full(paths, model.initial.services[group], dtype=float if expected else np.int64)
+    for t, month in enumerate(months):
+        exits = draw.binomial(unemployed, np.minimum(1.0, hazard[t] * exit_level[:, t // 12, None]))
+        into_service = draw.binomial(exits, to_service[t]).sum(axis=1)
+        stay = unemployed - exits
+        if scenario.extra_service_rate:  # activation: more of the unemployed start a service this month
+            extra = extra_draw.binomial(stay, scenario.extra_service_rate)
+            stay = stay - extra
+            into_service = into_service + extra.sum(axis=1)
+        starts, back = places[t]
+        stay, placed = _fill_places(stay, starts, expected)
+        into_service = into_service + placed
+        moved = np.zeros_like(unemployed)
+        moved[:, 1:] = stay[:, :-1]
+        moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
+        leaving = draw.binomial(services, g.service_exit)
+        returning = draw.binomial(leaving, g.service_return)
+        services = np.maximum(0, services - leaving + into_service + draw.poisson(g.service_entry_other, paths))
+        arriving = (draw.poisson(g.inflow[month.month - 1] * scenario.inflow_factor * level, paths) + returning
+                    + (back if expected else round(back)))
+        if scenario.shock_month == t + 1:
+            arriving += shocks.sum() if expected else round(shocks.sum())
+        moved[:, 0] = np.maximum(0, arriving)
+        unemployed = moved
+        totals["unemployed"][:, t] += unemployed.sum(axis=1)
+        totals["long_term"][:, t] += unemployed[:, LONG_TERM_CLASS:].sum(axis=1)
+        totals["services"][:, t] += services
+        if group == YOUTH_GROUP:
+            totals["youth"][:, t] += unemployed.sum(axis=1)
+        for code, rule in rules.items():
+            money[code][:, t] += ((unemployed @ by_class[code] + services * rule.service) * rule.flow_factor
+                                  * prices[t] * drift[code][t])
+
+
+def _fill_places(stay: np.ndarray, starts: float, expected: bool) -> tuple[np.ndarray, Any]:
+    """Move ``starts`` persons (negative: put back) between the unemployed and the places of a service-type lever,
+    spread over the duration classes as the unemployed are; returns the unemployed left and the persons placed."""
+    if not starts:
+        return stay, 0
+    total = np.maximum(1, stay.sum(axis=1, keepdims=True))
+    share = stay / total
+    if expected:
+        moved = np.minimum(stay, starts * share) if starts > 0 else starts * share
+    else:
+        moved = np.rint(starts * share).astype(stay.dtype)
+        moved = np.minimum(stay, moved) if starts > 0 else moved
+    return stay - moved, moved.sum(axis=1)
 
 
 def extra_service_rate_for_activation(model: DurationModel, target: float, *, month: int = 12,

@@ -36,12 +36,15 @@ share one mapping.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from polku.core.calendar import add_months, max_benefit_days_in_month
 from polku.forecast.duration import MAX_CLASS, MIN_EXPOSURE, calculation_days
@@ -52,6 +55,7 @@ FLOW = -2  # state key of euros paid for a person not in the stock on the calcul
 SHARE_HISTORY_MONTHS = 38  # the share is computed for the last 38 months: 24 to calibrate, 12 to backtest, 2 spare
 CALIBRATION_MONTHS = 24
 AVERAGE_WEEKDAYS = 261 / 12  # weekdays in an average month
+MIN_TREND_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,15 @@ class RuleEuros:
     service: float
     flow_factor: float
     by_benefit: dict[str, list[float]]  # the same by benefit type (they sum to ``unemployed``)
-    month_sd: float = 0.0  # relative spread of a month's actual euros around the mapping's, in the calibration months
+    month_sd: float = 0.0  # relative spread of a month's actual euros around the mapping's trend, calibration months
+    drift_level: float = 1.0  # the price of a person-month in the last calibration month, relative to the mapping's
+    drift_per_month: float = 0.0  # its trend (log per month), carried into the projection
+
+    def drift(self, months_ahead: int) -> float:
+        """The price of a person-month ``months_ahead`` after the last calibration month, relative to the mapping's
+        average: benefit-day counters keep growing while people stay unemployed, so the euros of a duration class
+        drift as its people pass the steps; the calibration months' trend is carried on."""
+        return self.drift_level * math.exp(self.drift_per_month * months_ahead)
 
     def stock_euros(self, counts: list[float] | list[int], services: float) -> float:
         """Euros of one average month at base-year prices for a stock: persons by duration class and in services."""
@@ -158,6 +170,10 @@ class ShareEuros:
         """A month's euros relative to the mapping's (an average month at base-year prices)."""
         return self.price(month.year) * max_benefit_days_in_month(month) / AVERAGE_WEEKDAYS
 
+    def months_after(self, month: date) -> int:
+        """Calendar months from the last calibration month to ``month``."""
+        return (month.year - self.last_month.year) * 12 + month.month - self.last_month.month
+
     def rule_in_force(self, month: date) -> str | None:
         return next((code for start, end, code in self.in_force if start <= month and (end is None or month <= end)),
                     None)
@@ -168,7 +184,9 @@ class ShareEuros:
                 "service_person_months": self.service_exposure,
                 "rules": {code: {"name": r.names["fi"], "verified": r.verified, "flow_factor": round(r.flow_factor, 4),
                                  "eur_per_person_month_by_class": [round(x, 2) for x in r.unemployed],
-                                 "eur_per_service_month": round(r.service, 2), "month_sd": round(r.month_sd, 4)}
+                                 "eur_per_service_month": round(r.service, 2), "month_sd": round(r.month_sd, 4),
+                                 "drift_level": round(r.drift_level, 4),
+                                 "drift_per_month": round(r.drift_per_month, 5)}
                           for code, r in self.rules.items()}}
 
 
@@ -206,23 +224,37 @@ def calibrate(share: ShareHistory, book: Any, *, last_month: date, months: int =
             code=rule.code, names={"fi": rule.name_fi, "sv": rule.name_sv, "en": rule.name_en}, verified=rule.verified,
             unemployed=unemployed, service=service / service_exposure if service_exposure else 0.0,
             flow_factor=(stock_euros + flow) / stock_euros if stock_euros else 1.0, by_benefit=by_benefit)
-        rules[rule.code] = replace(mapped, month_sd=_month_spread(share, mapped, window, partial))
+        level, slope, spread = _price_trend(share, mapped, window, partial)
+        rules[rule.code] = replace(mapped, month_sd=spread, drift_level=level, drift_per_month=slope)
     return ShareEuros(rules=rules, first_month=window[0], last_month=window[-1], exposure=exposure,
                       service_exposure=service_exposure, base_year=base_year, basic_daily=basic,
                       in_force=[(r.valid_from, r.valid_to, r.code) for r in book.rule_sets])
 
 
-def _month_spread(share: ShareHistory, rule: RuleEuros, window: list[date], prices: ShareEuros) -> float:
-    """Root-mean-square relative deviation of each calibration month's actual euros from what the mapping gives for
-    that month's stock: the month-to-month variation of the price of a person-month (benefit mix, adjusted days),
-    which the projection's bands add on top of the variation in the number of people."""
-    deviations = []
-    for month in window:
+def _price_trend(share: ShareHistory, rule: RuleEuros, window: list[date],
+                 prices: ShareEuros) -> tuple[float, float, float]:
+    """The calibration months' actual euros against what the mapping gives for each month's stock: a log-linear
+    trend (least squares) of their ratio — its level in the last month and its slope per month — and the root-mean-
+    square deviation around it, the month-to-month variation of the price of a person-month (benefit mix, adjusted
+    days), which the projection's bands add on top of the variation in the number of people. Fewer than
+    ``MIN_TREND_MONTHS`` months: no trend."""
+    points = []
+    for i, month in enumerate(window):
         counts = [share.stock[month].get(d, 0) for d in range(MAX_CLASS + 1)]
         expected = rule.stock_euros(counts, share.stock[month].get(SERVICE, 0)) * prices.month_factor(month)
-        if expected > 0:
-            deviations.append(share.total(rule.code, month) / expected - 1)
-    return (sum(x * x for x in deviations) / len(deviations)) ** 0.5 if deviations else 0.0
+        actual = share.total(rule.code, month)
+        if expected > 0 and actual > 0:
+            points.append((i, math.log(actual / expected)))
+    if not points:
+        return 1.0, 0.0, 0.0
+    xs = np.array([x for x, _ in points], dtype=float)
+    ys = np.array([y for _, y in points])
+    if len(points) < MIN_TREND_MONTHS:
+        return 1.0, 0.0, float(np.sqrt(np.mean((np.exp(ys) - 1) ** 2)))
+    slope, intercept = np.polyfit(xs, ys, 1)
+    residuals = ys - (intercept + slope * xs)
+    level = float(intercept + slope * (len(window) - 1))
+    return math.exp(level), float(slope), float(np.sqrt(np.mean(np.expm1(residuals) ** 2)))
 
 
 def _per_person(sums: list[float], exposure: list[int], min_exposure: int) -> list[float]:
