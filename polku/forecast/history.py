@@ -205,9 +205,17 @@ def parquet_history(directory: Any, first_day: date, last_day: date) -> History:
     births, educations = {}, {}
     for person, birth, education in connection.execute("SELECT id, birth_date, education FROM people_person").fetchall():
         births[person], educations[person] = birth, education
+    # Only the months a run may take its benefit from (those of unemployed spells' starts and the next): a national
+    # snapshot holds tens of millions of benefit months.
     benefits = main_benefits(connection.execute(
-        "SELECT person_id, month, benefit_type, days FROM timeline_benefitmonth "
-        "WHERE basis <> 'service' AND month >= ? AND month <= ?", [first_day.replace(day=1), last_day]).fetchall())
+        "WITH starts AS (SELECT DISTINCT person_id, CAST(date_trunc('month', start_date) AS DATE) AS month "
+        "  FROM timeline_statusspell WHERE status_id IN ('unemployed', 'laid_off_full') AND start_date >= ? "
+        "  AND start_date <= ?), "
+        "wanted AS (SELECT person_id, month FROM starts UNION "
+        "  SELECT person_id, CAST(month + INTERVAL 1 MONTH AS DATE) FROM starts) "
+        "SELECT b.person_id, b.month, b.benefit_type, b.days FROM timeline_benefitmonth b "
+        "JOIN wanted w ON b.person_id = w.person_id AND b.month = w.month WHERE b.basis <> 'service' AND b.month >= ?",
+        [first_day - timedelta(days=31), last_day, first_day.replace(day=1)]).fetchall())
     homes: dict[Any, list[tuple[date, date | None, str]]] = defaultdict(list)
     for person, start, end, municipality in connection.execute(
             "SELECT person_id, start_date, end_date, municipality_id FROM timeline_homemunicipalityspell").fetchall():
