@@ -34,15 +34,23 @@ def _scope(request: HttpRequest, area: str) -> Any:
 @router.get("/projection")
 def projection(request: HttpRequest, area: str, months: int = 12, paths: int = 1000, seed: int = 1,  # noqa: PLR0917
                first_months_exit_factor: float = 1.0, inflow_factor: float = 1.0, service_entry_factor: float = 1.0,
-               shock_month: int | None = None, shock_size: int = 0) -> dict[str, Any]:
+               shock_month: int | None = None, shock_size: int = 0, shock_basic_share: float | None = None,
+               shock_tertiary_share: float | None = None, service_type: str = "",
+               service_places: int = 0) -> dict[str, Any]:
     """Mean and 80 %/95 % bands of unemployed, long-term, youth, in services and activation rate, by month; and the
     municipal share € per month under each rule set (``municipal_eur``: the same paths priced under the 2015 and the
-    2025 rule, the latter flagged unverified until confirmed) with the calibrated mapping behind it."""
+    2025 rule, the latter flagged unverified until confirmed) with the calibrated mapping behind it.
+
+    A plant closure (``shock_size`` in ``shock_month``) may give the education of those laid off
+    (``shock_basic_share``, ``shock_tertiary_share``, 0–1); ``service_places`` more (negative: fewer) places in
+    ``service_type`` are kept filled from the unemployed. Refusals (422) name the field."""
     scope = _scope(request, area)
     forecast = area_forecast(scope.municipality_codes, reference_day())
     model = forecast.model
     scenario = Scenario(name="api", first_months_exit_factor=first_months_exit_factor, inflow_factor=inflow_factor,
-                        service_entry_factor=service_entry_factor, shock_month=shock_month, shock_size=shock_size)
+                        service_entry_factor=service_entry_factor, shock_month=shock_month, shock_size=shock_size,
+                        shock_basic_share=shock_basic_share, shock_tertiary_share=shock_tertiary_share,
+                        service_type=service_type, service_places=service_places)
     result = project(model, horizon=months, paths=paths, seed=seed, scenario=scenario, euros=forecast.euros)
     return {"area": scope.code, "fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs,
             **result.as_dict()}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from polku.forecast.covariates import CELLS
+from polku.forecast.covariates import CELL_INDEX, CELLS, Cell
 from polku.forecast.duration import MAX_CLASS, DurationModel
 from polku.forecast.history import AGE_GROUPS, DESTINATIONS, EDUCATIONS
 
@@ -165,3 +165,22 @@ def cell_pass(model: DurationModel, scenario: Scenario, months: list[date], shoc
             stock = shifted
         out[group] = (effective_h, effective_s)
     return out
+
+
+def survival(model: DurationModel, group: str, education: str | None = None) -> list[float]:
+    """Share still unemployed after each month of a run (1.0 at its start, then months 1…``MAX_CLASS``): the age
+    group at the mix of its recent new runs, or (``education``) a run of that education on labour-market subsidy, not
+    after a service — the fitted hazards as a curve to look at."""
+    from polku.forecast.projection import Scenario
+
+    hazard, _service = _hazards(model, group, Scenario())
+    if education is not None and model.covariates:
+        wanted = CELL_INDEX[Cell(group, education, "labour_market_subsidy", False)]
+        row = hazard[_cells(model, group).index(wanted)]
+    else:
+        row = _mix(model, group, False) @ hazard
+    curve, left = [1.0], 1.0
+    for d in range(MAX_CLASS):
+        left *= 1 - row[d]
+        curve.append(left)
+    return curve

@@ -45,9 +45,14 @@ class Cell:
 CELLS: tuple[Cell, ...] = tuple(Cell(g, e, b, a) for (g, _, _), e, b, a in product(
     AGE_GROUPS, EDUCATIONS, BENEFITS, (False, True)))
 CELL_INDEX = {cell: i for i, cell in enumerate(CELLS)}
+_BY_VALUES = {(c.group, c.education, c.benefit, c.after_service): i for c, i in CELL_INDEX.items()}
 
 
 def cell_of(group: str, education: str, benefit: str, after_service: bool) -> int:
+    """The cell of a run (an unknown education counts as the reference level, an unknown benefit as none)."""
+    found = _BY_VALUES.get((group, education, benefit, after_service))
+    if found is not None:
+        return found
     return CELL_INDEX[Cell(group, education if education in EDUCATIONS else DEFAULT_EDUCATION,
                            benefit if benefit in BENEFITS else "none", after_service)]
 
@@ -109,7 +114,8 @@ def fit_covariates(rows: dict[tuple[int, int, int], tuple[int, dict[str, int]]],
 
     terms = _terms(periods)
     keys = [k for k, (exposure, _) in rows.items() if exposure > 0]
-    design = np.array([_row(CELLS[c], p, terms) for c, _d, p in keys]).reshape(len(keys), len(terms) + 1)
+    rows_of = {(c, p): _row(CELLS[c], p, terms) for c, p in {(c, p) for c, _d, p in keys}}
+    design = np.array([rows_of[(c, p)] for c, _d, p in keys]).reshape(len(keys), len(terms) + 1)
     present = design.sum(axis=0) > 0
     present[0] = True
     design = design[:, present]

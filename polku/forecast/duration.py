@@ -17,6 +17,8 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
 from polku.core.calendar import iter_months, last_working_day
 from polku.forecast.covariates import CELLS, PERIOD_MONTHS, Covariates, cell_of, fit_covariates
 from polku.forecast.history import AGE_GROUPS, DESTINATIONS, History
@@ -100,9 +102,10 @@ def fit(history: History) -> DurationModel:
     new_runs: dict[str, dict[int, int]] = {g: defaultdict(int) for g, _, _ in AGE_GROUPS}
     initial: dict[str, list[int]] = {g: [0] * (MAX_CLASS + 1) for g, _, _ in AGE_GROUPS}
     periods = max(1, (n - 1) // PERIOD_MONTHS)  # 12-month periods counted back from the last; the oldest takes the rest
-    cells: dict[tuple[int, int, int], tuple[int, dict[str, int]]] = {}
     cell_initial = [[0] * (MAX_CLASS + 1) for _ in CELLS]
     recent_new, recent_returns = [0] * len(CELLS), [0] * len(CELLS)
+    counted: list[tuple[int, int, int, int, int]] = []  # (group, cell, first, last at risk, exit destination or -1)
+    group_index = {g: i for i, (g, _, _) in enumerate(AGE_GROUPS)}
     for run in history.runs:
         i0 = bisect_left(calc, run.start)
         last = n - 1 if run.end is None else bisect_right(calc, run.end) - 1
@@ -113,18 +116,12 @@ def fit(history: History) -> DurationModel:
             new_runs[run.group][i0] += 1
         if i0 >= season_from:
             (recent_returns if run.after_service else recent_new)[cell] += 1
-        for k in range(i0, min(last, n - 2) + 1):
-            d = _class(k - i0)
-            exposure[run.group][d] += 1
-            key = (cell, d, min(periods - 1, (n - 2 - k) // PERIOD_MONTHS))
-            months, exits = cells.get(key) or cells.setdefault(key, (0, defaultdict(int)))
-            cells[key] = (months + 1, exits)
-            if k == last and run.end is not None:
-                events[run.group][d][run.destination or "other"] += 1
-                exits[run.destination or "other"] += 1
+        exit_to = DESTINATIONS.index(run.destination or "other") if run.end is not None and last <= n - 2 else -1
+        counted.append((group_index[run.group], cell, i0, min(last, n - 2), exit_to))
         if last == n - 1 and (run.end is None or run.end >= calc[-1]):
             initial[run.group][_class(n - 1 - i0)] += 1
             cell_initial[cell][_class(n - 1 - i0)] += 1
+    cells = _count_person_months(counted, n, periods, exposure, events)
     for group in exposure:
         for k in range(season_from, n):
             inflow[group][calc[k].month - 1].append(new_runs[group].get(k, 0))
@@ -173,6 +170,46 @@ def _service_types(history: History, calc: list[date]) -> dict[str, ServiceTypeM
     return {code: ServiceTypeModel(participants={g: participants.get(g, 0) for g, _, _ in AGE_GROUPS},
                                    exit=exits / exposure if exposure else 0.0, returned=back / exits if exits else 0.0)
             for code, (participants, (exposure, exits, back)) in sorted(found.items())}
+
+
+def _count_person_months(counted: list[tuple[int, int, int, int, int]], n: int, periods: int,
+                         exposure: dict[str, list[int]], events: dict[str, list[dict[str, int]]],
+                         ) -> dict[tuple[int, int, int], tuple[int, dict[str, int]]]:
+    """Person-months at risk and exits, by age group and class (into ``exposure`` and ``events``) and by cell, class
+    and period (returned): every run's months from its first calculation day to its last at risk, counted with
+    numpy (a national history has tens of millions of them)."""
+    if not counted:
+        return {}
+    group, cell, first, last, exit_to = (np.array(column, dtype=np.int64) for column in zip(*counted, strict=True))
+    lengths = np.maximum(0, last - first + 1)
+    run = np.repeat(np.arange(len(counted)), lengths)
+    k = first[run] + np.arange(len(run)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    d = np.minimum(k - first[run], MAX_CLASS)
+    period = np.minimum(periods - 1, (n - 2 - k) // PERIOD_MONTHS)
+    classes, kinds = MAX_CLASS + 1, len(DESTINATIONS)
+    by_group = np.bincount(group[run] * classes + d, minlength=len(AGE_GROUPS) * classes).reshape(-1, classes)
+    key = (cell[run] * classes + d) * periods + period
+    by_cell = np.bincount(key, minlength=len(CELLS) * classes * periods)
+    leaving = exit_to >= 0
+    d_exit = np.minimum(last - first, MAX_CLASS)[leaving]
+    group_exits = np.bincount((group[leaving] * classes + d_exit) * kinds + exit_to[leaving],
+                              minlength=len(AGE_GROUPS) * classes * kinds).reshape(len(AGE_GROUPS), classes, kinds)
+    exit_key = (cell[leaving] * classes + d_exit) * periods + np.minimum(periods - 1,
+                                                                         (n - 2 - last[leaving]) // PERIOD_MONTHS)
+    cell_exits = np.bincount(exit_key * kinds + exit_to[leaving], minlength=len(by_cell) * kinds).reshape(-1, kinds)
+    for g, (name, _, _) in enumerate(AGE_GROUPS):
+        exposure[name][:] = by_group[g].tolist()
+        for c in range(classes):
+            for j, destination in enumerate(DESTINATIONS):
+                if group_exits[g, c, j]:
+                    events[name][c][destination] += int(group_exits[g, c, j])
+    rows: dict[tuple[int, int, int], tuple[int, dict[str, int]]] = {}
+    for index in np.flatnonzero(by_cell):
+        exits = {destination: int(cell_exits[index, j]) for j, destination in enumerate(DESTINATIONS)
+                 if cell_exits[index, j]}
+        rows[(int(index // (classes * periods)), int(index // periods % classes), int(index % periods))] = (
+            int(by_cell[index]), exits)
+    return rows
 
 
 def _period_label(calc: list[date], period: int, periods: int) -> str:

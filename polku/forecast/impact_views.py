@@ -31,6 +31,14 @@ from polku.forecast.impact import (
     rule_in_force,
     shipped_parameters,
 )
+from polku.forecast.model_presenter import (
+    SURVIVAL_MONTHS,
+    destination_headers,
+    effect_rows,
+    survival_chart,
+    survival_curves,
+    survival_rows,
+)
 from polku.forecast.share_euros import structural_euros
 from polku.forecast.views import forecast_view, reference_day
 from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
@@ -171,12 +179,17 @@ def assumptions_page(request: HttpRequest, scopes: list[Any], scope: Any) -> Htt
          "verified": data["paid_work_services"]["verified"], "source": data["paid_work_services"]["source"]},
     ]
     language = get_language() or "fi"
+    curves = survival_curves(area.model)
     mapping = [{"code": code, "name": r.name(language), "verified": r.verified, "flow": r.flow_factor,
-                "service": r.service, "month_sd": r.month_sd,
+                "service": r.service, "month_sd": r.month_sd, "drift_level": r.drift_level,
+                "drift_percent_year": 100 * (math.exp(12 * r.drift_per_month) - 1),
                 "classes": list(zip(range(len(r.unemployed)), r.unemployed,
                                     structural_euros(area.book, code, year=area.euros.base_year), strict=True))}
                for code, r in area.euros.rules.items()]
     return render(request, "forecast/assumptions.html", {
         "scopes": scopes, "scope": scope, "rows": rows, "mapping": mapping, "share": area.euros, "model": area.model,
         "exposure": area.euros.exposure, "claims": data["claims"], "version": data["version"],
+        "survival_chart": survival_chart(curves), "survival_rows": survival_rows(curves),
+        "survival_months": SURVIVAL_MONTHS, "effects": effect_rows(area.model), "destinations": destination_headers(),
+        "covariates": area.model.covariates,
     })

@@ -30,7 +30,7 @@ from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import AreaForecast, area_forecast, area_key, backtest_for, cached, rules_key
 from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
-from polku.forecast.projection import SERIES, Projection, Scenario, project
+from polku.forecast.projection import MAX_SHOCK, SERIES, Projection, Scenario, project
 from polku.forecast.services import area_refit, latest_fit
 from polku.kpi.presenters import scopes_for
 from polku.municipal_share.presenters import suppresses_small_cells
@@ -41,6 +41,8 @@ FIELD_LABELS = {"first_months_exit_factor": gettext_lazy("Poistuma 3 ensimmäise
                 "inflow_factor": gettext_lazy("Uudet työttömät (kerroin)"),
                 "service_entry_factor": gettext_lazy("Ohjaukset palveluihin (kerroin)"),
                 "shock_size": gettext_lazy("Rakennemuutos: irtisanottavia"), "shock_month": gettext_lazy("kuukautena"),
+                "shock_basic_share": gettext_lazy("Irtisanottavien koulutus"),
+                "service_type": gettext_lazy("Palvelu"), "service_places": gettext_lazy("Palvelupaikkojen muutos"),
                 "horizon": gettext_lazy("Kuukautta")}
 SERIES_LABELS = {"unemployed": gettext_lazy("Työttömät"), "long_term": gettext_lazy("Pitkäaikaistyöttömät"),
                  "youth": gettext_lazy("Alle 25-vuotiaat työttömät"), "services": gettext_lazy("Palveluissa"),
@@ -79,6 +81,28 @@ def _float(request: HttpRequest, name: str, default: float) -> float:
         return float(request.GET.get(name, default))
     except ValueError:
         return -1.0  # refused by the scenario's own check, naming the field
+
+
+def _percent(request: HttpRequest, name: str) -> float | None:
+    """A share typed as a percentage (decimal comma or point); empty: None (the area's own mix)."""
+    value = request.GET.get(name, "").strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value) / 100
+    except ValueError:
+        return -1.0  # refused by the scenario's own check, naming the field
+
+
+def _signed_int(request: HttpRequest, name: str) -> int:
+    """A whole number that may be negative; anything else becomes a value the scenario's check refuses by name."""
+    value = request.GET.get(name, "").strip().replace("\u2212", "-")
+    if not value:
+        return 0
+    digits = value[1:] if value.startswith("-") else value
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+        return int(value)
+    return MAX_SHOCK + 1
 
 
 def _chart(projection: Projection, series: str, label: str) -> Any:
@@ -181,7 +205,10 @@ def _compute(request: HttpRequest, scope: Any) -> Computed:
                         inflow_factor=_float(request, "virta", 1.0),
                         service_entry_factor=_float(request, "palvelut", 1.0),
                         shock_month=_int(request, "muutos_kk"),
-                        shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0))
+                        shock_size=_int(request, "muutos") or (-1 if request.GET.get("muutos", "0") not in ("", "0") else 0),
+                        shock_basic_share=_percent(request, "muutos_perus"),
+                        shock_tertiary_share=_percent(request, "muutos_korkea"),
+                        service_type=request.GET.get("palvelu", ""), service_places=_signed_int(request, "paikat"))
     area = area_forecast(scope.municipality_codes, to)
     baseline = baseline_for(area, to, min(max(horizon, 1), 36))
     errors: list[tuple[Any, str]] = []
@@ -238,8 +265,17 @@ def forecast_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpRe
         "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
         "rules": _rules(projection, baseline, language), "share": c.area.euros, "euro_checks": euro_checks,
         "excel_query": request.GET.urlencode(), "fit": latest_fit(scope.code),
-        "may_refit": may_refit(request.user),
+        "may_refit": may_refit(request.user), "service_types": _service_choices(c.area),
     }, status=400 if c.errors else 200)
+
+
+def _service_choices(area: AreaForecast) -> list[tuple[str, str, int]]:
+    """(code, name, participants on the reference day) of the service types in the area's history."""
+    from polku.forecast.impact_views import service_names
+
+    names = service_names()
+    return [(code, names.get(code, code), sum(kind.participants.values()))
+            for code, kind in area.model.service_types.items()]
 
 
 @forecast_view

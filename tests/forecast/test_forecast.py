@@ -122,6 +122,9 @@ def test_command_and_backtest_on_a_simulated_area() -> None:
                                                   result["series"]["unemployed"]["p975"], strict=True))
     with pytest.raises(CommandError, match="--shock-month"):
         call_command("forecast", "project", area="765", to="2026-09-30", months=6, paths=10, shock_size=50, shock_month=9)
+    with pytest.raises(CommandError, match="--service-type"):
+        call_command("forecast", "project", area="765", to="2026-09-30", months=6, paths=10, service_type="snorkelling",
+                     service_places=5)
     history = area_history({"765"}, date(2020, 1, 1), date(2026, 9, 30))
     result_bt = backtest(history, date(2025, 9, 30), horizon=12, paths=200)
     days = calculation_days(date(2025, 10, 1), date(2026, 9, 30))

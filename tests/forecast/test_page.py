@@ -35,6 +35,16 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
     text = refused.content.decode()
     assert "Uudet työttömät (kerroin): Kertoimen on oltava välillä 0–5" in text
     assert "kuukautena: Muutoksen kuukauden on oltava ennustejaksolla" in text
+    places = client.get("/ennusteet/", {"alue": "765", "palvelu": "snorkkelointi", "paikat": "10"})
+    assert places.status_code == 400
+    assert "Palvelu: Tuntematon palvelu snorkkelointi" in places.content.decode()
+    mix = client.get("/ennusteet/", {"alue": "765", "muutos": "50", "muutos_kk": "2", "muutos_perus": "80",
+                                     "muutos_korkea": "40"})
+    assert mix.status_code == 400
+    assert "Irtisanottavien koulutus: Koulutusosuudet ovat välillä 0–1" in mix.content.decode()
+    closure = client.get("/ennusteet/", {"alue": "765", "muutos": "50", "muutos_kk": "2", "muutos_perus": "60"})
+    assert closure.status_code == 200
+    assert 'name="muutos_perus" type="number" min="0" max="100" step="1" value="60"' in closure.content.decode()
     cache.clear()
 
 
@@ -51,6 +61,10 @@ def test_forecast_api(make_staff: Callable[..., StaffProfile]) -> None:
     refused = client.get("/api/forecast/projection", {"area": "kainuu", "shock_size": "10", "shock_month": "40"})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "shock_month"
+    unknown = client.get("/api/forecast/projection", {"area": "kainuu", "service_type": "snorkelling",
+                                                      "service_places": "5"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "service_type"
     assert client.get("/api/forecast/projection", {"area": "297"}).status_code == 422  # Kuopio: not theirs
     assert set(client.get("/api/forecast/backtest", {"area": "kainuu"}).json()["mape"]) == {
         "model", "same_month_last_year", "exponential_smoothing"}
@@ -93,6 +107,9 @@ def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfi
     assert "Kunnallisveroprosentti" in assumptions
     assert "kuntien ja seurakuntien tuloveroprosentit" in assumptions.lower()
     assert "€ rakenteellinen" in assumptions
+    assert "Elinaikakäyrät" in assumptions
+    assert "Suhteelliset poistumariskit" in assumptions
+    assert "Koulutus: perusaste tai ei tutkintoa" in assumptions
     cache.clear()
 
 

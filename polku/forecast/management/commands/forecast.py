@@ -50,6 +50,11 @@ class Command(BaseCommand):
         parser.add_argument("--service-entry-factor", type=float, default=1.0)
         parser.add_argument("--shock-month", type=int)
         parser.add_argument("--shock-size", type=int, default=0)
+        parser.add_argument("--shock-basic-share", type=float, help="Share of the laid off with basic education only "
+                            "(0–1; default: the area's recent new unemployed).")
+        parser.add_argument("--shock-tertiary-share", type=float, help="Share with a tertiary degree (0–1).")
+        parser.add_argument("--service-type", default="", help="Service type whose places change (catalogue code).")
+        parser.add_argument("--service-places", type=int, default=0, help="Places more (negative: fewer) in it.")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -86,7 +91,10 @@ class Command(BaseCommand):
             return {**model.as_dict(), "recorded_fit": fit.pk, "municipal_eur_mapping": area.euros.as_dict()}
         scenario = Scenario(name="komentorivi", first_months_exit_factor=options["first_months_exit_factor"],
                             inflow_factor=options["inflow_factor"], service_entry_factor=options["service_entry_factor"],
-                            shock_month=options["shock_month"], shock_size=options["shock_size"])
+                            shock_month=options["shock_month"], shock_size=options["shock_size"],
+                            shock_basic_share=options["shock_basic_share"],
+                            shock_tertiary_share=options["shock_tertiary_share"],
+                            service_type=options["service_type"], service_places=options["service_places"])
         return {"model": {"fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs},
                 **project(model, horizon=options["months"], paths=options["paths"], seed=options["seed"],
                           scenario=scenario, euros=area.euros).as_dict()}
