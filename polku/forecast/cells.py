@@ -15,7 +15,7 @@ group's own hazards with the scenario's levers applied.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +28,30 @@ if TYPE_CHECKING:
 
 TERTIARY = ("tertiary_lower", "tertiary_higher")
 PLANT_BENEFITS = ("earnings_related_allowance", "basic_allowance")  # laid-off workers have a work history
+
+
+def one_month_on(stay: np.ndarray) -> np.ndarray:
+    """Those who stayed unemployed, one duration class on (the last class keeps its own); class 0 is left empty for
+    the month's arrivals. Rows are paths or cells, columns duration classes."""
+    moved = np.zeros_like(stay)
+    moved[:, 1:] = stay[:, :-1]
+    moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
+    return moved
+
+
+def fill_places(stay: np.ndarray, starts: float, expected: bool) -> tuple[np.ndarray, Any]:
+    """Move ``starts`` persons (negative: put back) between the unemployed of each row and the places of a
+    service-type lever, spread over the row's duration classes as its unemployed are; returns the unemployed left and
+    the persons placed per row."""
+    if not starts:
+        return stay, 0
+    share = stay / np.maximum(1, stay.sum(axis=1, keepdims=True))
+    if expected:
+        moved = np.minimum(stay, starts * share) if starts > 0 else starts * share
+    else:
+        moved = np.rint(starts * share).astype(stay.dtype)
+        moved = np.minimum(stay, moved) if starts > 0 else moved
+    return stay - moved, moved.sum(axis=1)
 
 
 def _cells(model: DurationModel, group: str) -> list[int]:
@@ -148,13 +172,10 @@ def cell_pass(model: DurationModel, scenario: Scenario, months: list[date], shoc
             stay = (stock - exits) * (1 - scenario.extra_service_rate)
             into_service += (stock - exits).sum() * scenario.extra_service_rate
             starts, back = places[group][t]
-            if starts and stay.sum() > 0:
-                moved = starts * stay / stay.sum()
-                stay = stay - (np.minimum(stay, moved) if starts > 0 else moved)
-                into_service += starts
-            shifted = np.zeros_like(stock)
-            shifted[:, 1:] = stay[:, :-1]
-            shifted[:, MAX_CLASS] += stay[:, MAX_CLASS]
+            flat, placed = fill_places(stay.reshape(1, -1), starts, expected=True)  # over all cells and classes
+            stay = flat.reshape(stay.shape)
+            into_service += float(np.sum(placed))
+            shifted = one_month_on(stay)
             leaving = in_services * g.service_exit
             in_services = max(0.0, in_services - leaving + into_service + g.service_entry_other)
             arrivals = (g.inflow[month.month - 1] * scenario.inflow_factor * new_mix

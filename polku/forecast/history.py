@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from polku.core.calendar import add_months
+
 UNEMPLOYED = frozenset({"unemployed", "laid_off_full"})
 DESTINATIONS = ("work", "service", "study", "outside", "other")
 NEXT_STATUS = {"employed": "work", "part_time_employed": "work", "in_service": "service", "studying": "study",
@@ -79,9 +81,7 @@ def benefit_at_start(months: dict[date, str] | None, start: date) -> str:
     if not months:
         return NO_BENEFIT
     first = start.replace(day=1)
-    following = (first.replace(year=first.year + 1, month=1) if first.month == 12
-                 else first.replace(month=first.month + 1))
-    return months.get(first) or months.get(following) or NO_BENEFIT
+    return months.get(first) or months.get(add_months(first, 1)) or NO_BENEFIT
 
 
 def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from polku.core.calendar import add_months
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
-from polku.forecast.cells import cell_pass, place_flows, shock_arrivals
+from polku.forecast.cells import cell_pass, fill_places, one_month_on, place_flows, shock_arrivals
 from polku.forecast.duration import MAX_CLASS, DurationModel, ServiceTypeModel
 from polku.forecast.history import AGE_GROUPS
 from polku.forecast.share_euros import ShareEuros
@@ -199,9 +199,9 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     totals = {name: np.zeros((paths, horizon)) for name in ("unemployed", "long_term", "youth", "services")}
     rules = euros.rules if euros is not None else {}
     money = {code: np.zeros((paths, horizon)) for code in rules}
-    prices = [euros.month_factor(m) if euros is not None else 1.0 for m in months]
-    drift = {code: [rule.drift(euros.months_after(m)) for m in months] for code, rule in rules.items()} \
-        if euros is not None else {}
+    # A person-month's price under each rule: the month's basic daily amount and weekdays, and the price trend.
+    prices = {code: [euros.month_factor(m) * rule.drift(euros.months_after(m)) for m in months]
+              for code, rule in rules.items()} if euros is not None else {}
     shocks = shock_arrivals(model, scenario)
     places = place_flows(model, scenario, months)
     effective = cell_pass(model, scenario, months, shocks, places)
@@ -211,7 +211,7 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     exit_level = np.exp(np.cumsum(draw.normal(level_sd, (paths, years)), axis=1))
     for group, _low, _high in AGE_GROUPS:
         _run_group(model, group, scenario, months, draw, extra_draw, effective[group], exit_level, shocks[group],
-                   places[group], totals, money, prices, drift, rules)
+                   places[group], totals, money, prices, rules)
     if not expected:  # the month-to-month variation of a person-month's price seen in the calibration months
         for code, rule in rules.items():
             money[code] *= np.clip(draw.rng.normal(1.0, rule.month_sd, (paths, horizon)), 0.0, None)
@@ -225,8 +225,7 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
 def _run_group(model: DurationModel, group: str, scenario: Scenario, months: list[date], draw: _Draws,  # noqa: PLR0917
                extra_draw: _Draws, effective: tuple[np.ndarray, np.ndarray], exit_level: np.ndarray,
                shocks: np.ndarray, places: list[tuple[float, float]], totals: dict[str, np.ndarray],
-               money: dict[str, np.ndarray], prices: list[float], drift: dict[str, list[float]],
-               rules: dict[str, Any]) -> None:
+               money: dict[str, np.ndarray], prices: dict[str, list[float]], rules: dict[str, Any]) -> None:
     """One age group's Monte-Carlo paths, added into ``totals`` and ``money``."""
     g = model.groups[group]
     hazard, to_service = effective
@@ -245,11 +244,9 @@ def _run_group(model: DurationModel, group: str, scenario: Scenario, months: lis
             stay = stay - extra
             into_service = into_service + extra.sum(axis=1)
         starts, back = places[t]
-        stay, placed = _fill_places(stay, starts, expected)
+        stay, placed = fill_places(stay, starts, expected)
         into_service = into_service + placed
-        moved = np.zeros_like(unemployed)
-        moved[:, 1:] = stay[:, :-1]
-        moved[:, MAX_CLASS] += stay[:, MAX_CLASS]
+        moved = one_month_on(stay)
         leaving = draw.binomial(services, g.service_exit)
         returning = draw.binomial(leaving, g.service_return)
         services = np.maximum(0, services - leaving + into_service + draw.poisson(g.service_entry_other, paths))
@@ -266,22 +263,7 @@ def _run_group(model: DurationModel, group: str, scenario: Scenario, months: lis
             totals["youth"][:, t] += unemployed.sum(axis=1)
         for code, rule in rules.items():
             money[code][:, t] += ((unemployed @ by_class[code] + services * rule.service) * rule.flow_factor
-                                  * prices[t] * drift[code][t])
-
-
-def _fill_places(stay: np.ndarray, starts: float, expected: bool) -> tuple[np.ndarray, Any]:
-    """Move ``starts`` persons (negative: put back) between the unemployed and the places of a service-type lever,
-    spread over the duration classes as the unemployed are; returns the unemployed left and the persons placed."""
-    if not starts:
-        return stay, 0
-    total = np.maximum(1, stay.sum(axis=1, keepdims=True))
-    share = stay / total
-    if expected:
-        moved = np.minimum(stay, starts * share) if starts > 0 else starts * share
-    else:
-        moved = np.rint(starts * share).astype(stay.dtype)
-        moved = np.minimum(stay, moved) if starts > 0 else moved
-    return stay - moved, moved.sum(axis=1)
+                                  * prices[code][t])
 
 
 def extra_service_rate_for_activation(model: DurationModel, target: float, *, month: int = 12,
