@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "polku.casework",
     "polku.forecast",
     "polku.provision",
+    "polku.exchange",
     "polku.web",
 ]
 

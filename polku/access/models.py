@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Suunnittelija")
     ELECTED_OFFICIAL = "elected_official", _("Luottamushenkilö")
     DPO = "dpo", _("Tietosuojavastaava")
+    DATA_STEWARD = "data_steward", _("Tietopalvelu")
     ADMIN = "admin", _("Pääkäyttäjä")
 
 

@@ -20,7 +20,9 @@ from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality
 from polku.timeline.models import HomeMunicipalitySpell
 
-PERSON_LEVEL_ROLES = frozenset(Role) - {Role.ELECTED_OFFICIAL}
+# The data steward (tietopalvelu) moves registers in and out in bulk (logged as one event per import or
+# export) but has no case-work reason to open a client's record.
+PERSON_LEVEL_ROLES = frozenset(Role) - {Role.ELECTED_OFFICIAL, Role.DATA_STEWARD}
 EVERYONE_ROLES = frozenset({Role.ADMIN, Role.DPO})
 AREA_ROLES = frozenset({Role.MANAGER, Role.ANALYST})
 
@@ -117,3 +119,27 @@ def require_municipality_in_scope(user: Any, municipality_code: str | None, *, f
 
     if not area_municipality_codes(profile.area_id).filter(municipality_id=municipality_code).exists():
         raise AccessDenied(f"{field}: kunta {municipality_code} ei kuulu alueeseesi.")
+
+
+EXCHANGE_ROLES = frozenset({Role.DATA_STEWARD, Role.ADMIN})
+
+
+def can_exchange_data(user: Any) -> bool:
+    """May ``user`` import registers into Polku and export them (the data steward for their area; admins)."""
+    profile = staff_profile(user)
+    return profile is not None and profile.role in EXCHANGE_ROLES
+
+
+def exchange_municipality_codes(user: Any) -> set[str] | None:
+    """The municipalities ``user`` may import into or export from: None means every one (admins).
+
+    Raises ``AccessDenied`` for roles that may not exchange data at all.
+    """
+    profile = staff_profile(user)
+    if profile is None or profile.role not in EXCHANGE_ROLES:
+        raise AccessDenied("Vain tietopalvelu voi tuoda ja viedä rekisteritietoja.")
+    if profile.role in EVERYONE_ROLES:
+        return None
+    if profile.area_id is None:
+        raise AccessDenied("Roolilla ei ole aluetta, jonka tietoja voisi tuoda tai viedä.")
+    return {str(code) for code in area_municipality_codes(profile.area_id).values_list("municipality_id", flat=True)}

@@ -28,6 +28,7 @@ class FactSource(models.TextChoices):
     API = "api", _("rajapinta")
     IMPORT = "import", _("tuonti")
     SIMULATOR = "simulator", _("simulaattori")
+    KELA = "kela", _("Kelan laskutus")
 
 
 class FactVersion(models.Model):

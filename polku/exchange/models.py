@@ -1,0 +1,120 @@
+"""Bookkeeping of data exchange: import and export runs, the problems an import found, and where every fact came from.
+
+A ``SourceRecord`` ties one record of a source system (system + that system's own id) to the fact it became in Polku
+(its ``lineage``) together with a hash of the record's content. Re-importing the same record is then a look-up and a
+hash comparison (unchanged → nothing written); a changed record supersedes the fact's current version; a record absent
+from a full snapshot is retracted. The record also names the run, file and row it last came from: the provenance the
+client's timeline shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RunKind(models.TextChoices):
+    IMPORT = "import", _("tuonti")
+    EXPORT = "export", _("vienti")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("jonossa")
+    RUNNING = "running", _("käynnissä")
+    DONE = "done", _("valmis")
+    REFUSED = "refused", _("hylätty")
+    FAILED = "failed", _("keskeytyi virheeseen")
+    INTERRUPTED = "interrupted", _("keskeytyi")
+
+
+class ImportMode(models.TextChoices):
+    FULL = "full", _("kokonaisaineisto")
+    DELTA = "delta", _("muutokset")
+
+
+class ExchangeRun(models.Model):
+    """One import (or export): who, when, which files (name, hash, size), the scope, the counts and the outcome.
+
+    The progress fields are written by the running job and read by its page and the CLI.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=10, choices=RunKind.choices, default=RunKind.IMPORT)
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    dry_run = models.BooleanField(default=False)
+    mode = models.CharField(max_length=10, choices=ImportMode.choices, default=ImportMode.DELTA)
+    profile = models.CharField(max_length=60)
+    scope_code = models.CharField(max_length=40, blank=True, help_text="Area or municipality code; empty = all.")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    files = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    channel = models.CharField(max_length=10, default="cli")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(max_length=60, blank=True)
+    rows_done = models.PositiveBigIntegerField(default=0)
+    rows_total = models.PositiveBigIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["scope_code", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.profile} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class ImportProblem(models.Model):
+    """One refused value of an import: file, row, column and reason. Never the value itself when it is an identity code."""
+
+    run = models.ForeignKey(ExchangeRun, on_delete=models.CASCADE, related_name="problems")
+    file = models.CharField(max_length=255)
+    row = models.PositiveIntegerField(null=True, blank=True)
+    column = models.CharField(max_length=100, blank=True)
+    code = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row} {self.column}: {self.message}"
+
+
+class SourceRecord(models.Model):
+    """A source system's record and the Polku fact (``lineage``) or person it became."""
+
+    system = models.CharField(max_length=40)
+    entity = models.CharField(max_length=40)
+    source_id = models.CharField(max_length=120)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    lineage = models.UUIDField(null=True, blank=True)
+    fact_date = models.DateField(null=True, blank=True)
+    content_hash = models.CharField(max_length=32)
+    run = models.ForeignKey(ExchangeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.CharField(max_length=255, blank=True)
+    row = models.PositiveIntegerField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["system", "entity", "source_id"], name="one_source_record")]
+        indexes = [models.Index(fields=["person"]), models.Index(fields=["lineage"]),
+                   models.Index(fields=["system", "entity", "fact_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.system}/{self.entity}/{self.source_id}"
