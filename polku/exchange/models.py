@@ -104,6 +104,7 @@ class SourceRecord(models.Model):
     source_id = models.CharField(max_length=120)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     lineage = models.UUIDField(null=True, blank=True)
+    fact_id = models.BigIntegerField(null=True, blank=True, help_text="Row id of a fact without versions (assignments).")
     fact_date = models.DateField(null=True, blank=True)
     content_hash = models.CharField(max_length=32)
     run = models.ForeignKey(ExchangeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -1,0 +1,678 @@
+"""The import: files of the exchange format → checked plan → one transaction, or nothing.
+
+The steps, each of which may only add problems:
+
+1. **read** every file through its profile into records (:mod:`polku.exchange.rows`), one row at a time;
+2. **resolve** the person each record belongs to: by the source system's person id (in the same import or
+   imported earlier) or by identity code (through its keyed hash only);
+3. **plan** each record against what earlier imports left (:class:`SourceRecord`): new, changed (its content hash
+   differs), unchanged, restored, deleted (a delta's explicit deletion) — and, in a full snapshot, retract the
+   records of the scope and period that the snapshot no longer has;
+4. **check the invariants** on the state the plan would leave: a person's current spells never overlap, benefit
+   days of a month over every benefit at most its weekdays, one row per person and month and benefit, one plan,
+   facts not before the person's birth, municipalities valid for the spell, persons inside the importer's area;
+5. if any problem was found, **refuse** the whole import (nothing is written, every problem is listed); on a dry
+   run, **report** the plan; otherwise **write** it in one transaction: corrections supersede the earlier version
+   with who, when and why (so "what did we know on D" still answers), retractions supersede without a successor.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as day_time
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from polku.access.models import Team
+from polku.casework.models import CaseAssignment
+from polku.core.calendar import max_benefit_days_in_month
+from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
+from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
+from polku.exchange.profiles import Profile
+from polku.exchange.readers import UnreadableFile, open_file
+from polku.exchange.rows import Problem, Record, RowReader
+from polku.exchange.schema import entities
+from polku.people import personal_id
+from polku.people.models import Gender, Person
+from polku.reference.models import Municipality
+from polku.timeline.models import HomeMunicipalitySpell
+
+CHUNK = 2000
+Progress = Callable[[str, int, int], None]
+OUTCOMES = ("new", "changed", "unchanged", "retracted", "refused")
+
+
+@dataclass
+class FileInfo:
+    name: str
+    entity: str
+    sha256: str
+    bytes: int
+    rows: int = 0
+
+
+@dataclass
+class ImportPlan:
+    """What the import would do, per entity, and every problem found."""
+
+    files: list[FileInfo] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    records: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
+    actions: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    refused_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    new_person_ids: dict[tuple[str, str], uuid.UUID] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out = {}
+        for name in entities():
+            acts = self.actions.get(name, {})
+            if not acts and not self.refused_rows.get(name) and name not in {f.entity for f in self.files}:
+                continue
+            out[name] = {
+                "new": len(acts.get("new", [])) + len(acts.get("restored", [])),
+                "changed": len(acts.get("changed", [])),
+                "unchanged": len(acts.get("unchanged", [])),
+                "retracted": len(acts.get("retracted", [])),
+                "refused": self.refused_rows.get(name, 0),
+            }
+        return out
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class ImportOptions:
+    profile: Profile
+    mode: str = ImportMode.DELTA
+    allowed_municipalities: set[str] | None = None  # None: every municipality (administrators)
+    scope_municipalities: set[str] | None = None  # a full snapshot's scope; None: all
+    period: tuple[date, date] | None = None
+    actor: Any = None
+    entity_of: dict[str, str] = field(default_factory=dict)  # file name → entity, when names don't tell
+    progress: Progress | None = None
+
+
+def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            count += block.count(b"\n")
+    return max(count - 1, 0)
+
+
+class Importer:
+    """Builds the plan for one set of files and, when asked, writes it."""
+
+    def __init__(self, options: ImportOptions) -> None:
+        self.o = options
+        self.plan = ImportPlan()
+        self.birth: dict[Any, date] = {}
+        self.municipalities = {m.code: m for m in Municipality.objects.all()}
+        self.rows_done = 0
+        self.rows_total = 0
+        self.last_report = 0.0
+
+    # -- progress --------------------------------------------------------------------------------------------
+
+    def _progress(self, phase: str, done: int, total: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.o.progress is not None and (force or now - self.last_report > 0.5):
+            self.last_report = now
+            self.o.progress(phase, done, total)
+
+    # -- 1. read ---------------------------------------------------------------------------------------------
+
+    def read(self, files: Iterable[tuple[Path, str, str, int]]) -> None:
+        """``files``: (path, name shown to users, sha256, size in bytes)."""
+        listed = list(files)
+        self.rows_total = sum(_count_lines(path) for path, *_ in listed if path.suffix.lower() in {".csv", ".jsonl",
+                                                                                                   ".txt", ".ndjson"})
+        order = entities()
+        found: list[tuple[int, Path, str, str, int, str]] = []
+        for path, name, sha, size in listed:
+            entity = self.o.entity_of.get(name) or self.o.profile.entity_for_file(name)
+            if entity is None:
+                known = ", ".join(self.o.profile.mappings)
+                self.plan.problems.append(Problem(name, None, "", "unknown",
+                                                  f"Tiedoston nimestä ei selviä tietolaji; profiilin tietolajit: {known}."))
+                continue
+            found.append((order[entity].order, path, name, sha, size, entity))
+        for _, path, name, sha, size, entity in sorted(found, key=lambda f: f[0]):
+            info = FileInfo(name=name, entity=entity, sha256=sha, bytes=size)
+            self.plan.files.append(info)
+            try:
+                opened = open_file(path, name)
+            except UnreadableFile as error:
+                self.plan.problems.append(Problem(name, None, "", "invalid", f"Tiedostoa ei voi lukea: {error}."))
+                continue
+            reader = RowReader(self.o.profile, order[entity], opened)
+            before = len(self.plan.problems)
+            seen: dict[tuple[str, str], int] = {}
+            for record in reader.records(self.plan.problems):
+                info.rows += 1
+                self.rows_done += 1
+                if record.key in seen:
+                    self._refuse(record, "source_id", "duplicate",
+                                 f"Sama tunniste on jo rivillä {seen[record.key]}.")
+                    continue
+                seen[record.key] = record.row
+                self.plan.records[entity].append(record)
+                self._progress("read", self.rows_done, self.rows_total)
+            refused_rows = {p.row for p in self.plan.problems[before:] if p.row is not None and p.row > 1}
+            self.plan.refused_rows[entity] += len(refused_rows)
+            info.rows += len(refused_rows)
+            self.rows_done += len(refused_rows)
+        self._progress("read", self.rows_done, self.rows_total, force=True)
+
+    def _refuse(self, record: Record, column: str, code: str, message: str) -> None:
+        self.plan.problems.append(Problem(record.file, record.row, column, code, message))
+        self.plan.refused_rows[record.entity] += 1
+
+    # -- 2. persons ------------------------------------------------------------------------------------------
+
+    def resolve_persons(self) -> None:
+        by_key, by_hash = self._resolve_person_records()
+        self._resolve_fact_persons(by_key, by_hash)
+
+    def _resolve_person_records(self) -> tuple[dict[tuple[str, str], Record], dict[str, Record]]:
+        """Each person record's Polku person: imported earlier under this key, registered by identity code, or new."""
+        persons = self.plan.records.get("persons", [])
+        by_key: dict[tuple[str, str], Record] = {}
+        by_hash: dict[str, Record] = {}
+        for record in persons:
+            h = record.values["personal_id_hash"]
+            if h in by_hash:
+                self._refuse(record, "personal_id", "duplicate",
+                             f"Sama henkilötunnus on jo rivillä {by_hash[h].row}.")
+                continue
+            by_hash[h] = record
+            by_key[record.key] = record
+        known = self._source_records("persons", list(by_key))
+        hashes = self._persons_by_hash([r.values["personal_id_hash"] for r in by_key.values()])
+        for key, record in by_key.items():
+            existing = known.get(key)
+            pid_hash = record.values["personal_id_hash"]
+            holder = hashes.get(pid_hash)
+            if existing is not None:
+                record.person_key = existing.person_id
+                if holder is not None and holder[0] != existing.person_id:
+                    self._refuse(record, "personal_id", "duplicate",
+                                 "Henkilötunnus kuuluu Polussa toiselle henkilölle kuin tämä tunniste.")
+            elif holder is not None:
+                record.person_key = holder[0]
+            else:
+                record.person_key = uuid.uuid4()
+                self.plan.new_person_ids[key] = record.person_key
+            self.birth[record.person_key] = record.values["birth_date"]
+        return by_key, by_hash
+
+    def _resolve_fact_persons(self, by_key: dict[tuple[str, str], Record], by_hash: dict[str, Record]) -> None:
+        # Facts: find each record's person — by the person's id in the record's own system, else in the one system
+        # that has a person of that id (an export keeps each record's own key, and a person may come from another).
+        in_import: dict[str, list[Record]] = defaultdict(list)
+        for record in by_key.values():
+            in_import[record.source_id].append(record)
+        wanted_ids: set[str] = set()
+        wanted_hashes: set[str] = set()
+        for name, records in self.plan.records.items():
+            if name == "persons":
+                continue
+            for record in records:
+                kind, value = record.person_ref or ("", "")
+                if kind == "id" and (record.system, value) not in by_key and len(in_import.get(value, [])) != 1:
+                    wanted_ids.add(value)
+                elif kind == "hash" and value not in by_hash:
+                    wanted_hashes.add(value)
+        earlier: dict[str, list[SourceRecord]] = defaultdict(list)
+        for chunk in _chunks(sorted(wanted_ids)):
+            for sr in SourceRecord.objects.filter(entity="persons", source_id__in=chunk):
+                earlier[sr.source_id].append(sr)
+        registered = self._persons_by_hash(list(wanted_hashes))
+        missing_birth = {sr.person_id for srs in earlier.values() for sr in srs} | {v[0] for v in registered.values()}
+        for pk, born in Person.objects.filter(pk__in=list(missing_birth - set(self.birth))).values_list("pk", "birth_date"):
+            self.birth[pk] = born
+        def lookup(record: Record, value: str) -> Any:
+            return self._person_by_id(record, value, by_key, in_import, earlier)
+
+        for name, records in self.plan.records.items():
+            if name != "persons":
+                self.plan.records[name] = [r for r in records if self._attach_person(r, by_hash, registered, lookup)]
+
+    def _attach_person(self, record: Record, by_hash: dict[str, Record], registered: dict[str, tuple[Any, date]],
+                       lookup: Callable[[Record, str], Any]) -> bool:
+        """Set the record's person; False (and a problem naming the row) when there is none."""
+        kind, value = record.person_ref or ("", "")
+        if kind == "id":
+            record.person_key = lookup(record, value)
+            if record.person_key is None:
+                self._refuse(record, "person_id", "unknown", f"Henkilöä {value} ei ole tässä tuonnissa eikä Polussa.")
+                return False
+            return True
+        here = by_hash.get(value)
+        holder = registered.get(value)
+        record.person_key = here.person_key if here is not None else holder[0] if holder else None
+        if record.person_key is None:
+            self._refuse(record, "personal_id", "unknown", "Henkilötunnuksella ei ole henkilöä tässä tuonnissa eikä Polussa.")
+            return False
+        return True
+
+    @staticmethod
+    def _person_by_id(record: Record, value: str, by_key: dict[tuple[str, str], Record],
+                      in_import: dict[str, list[Record]], earlier: dict[str, list[SourceRecord]]) -> Any:
+        here = by_key.get((record.system, value))
+        if here is None and len(in_import.get(value, [])) == 1:
+            here = in_import[value][0]
+        if here is not None:
+            return here.person_key
+        known = earlier.get(value, [])
+        same = [sr for sr in known if sr.system == record.system]
+        chosen = same or (known if len(known) == 1 else [])
+        return chosen[0].person_id if chosen else None
+
+    def _source_records(self, entity: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], SourceRecord]:
+        found: dict[tuple[str, str], SourceRecord] = {}
+        by_system: dict[str, list[str]] = defaultdict(list)
+        for system, source_id in keys:
+            by_system[system].append(source_id)
+        for system, ids in by_system.items():
+            for chunk in _chunks(ids):
+                for sr in SourceRecord.objects.filter(system=system, entity=entity, source_id__in=chunk):
+                    found[(sr.system, sr.source_id)] = sr
+        return found
+
+    @staticmethod
+    def _persons_by_hash(hashes: list[str]) -> dict[str, tuple[Any, date]]:
+        found = {}
+        for chunk in _chunks(hashes):
+            for pk, h, born in Person.objects.filter(personal_id_hash__in=chunk).values_list(
+                    "pk", "personal_id_hash", "birth_date"):
+                found[h] = (pk, born)
+        return found
+
+    # -- 3. plan ---------------------------------------------------------------------------------------------
+
+    def plan_actions(self) -> None:
+        systems = {r.system for records in self.plan.records.values() for r in records} or {self.o.profile.system}
+        for name in entities():
+            records = self.plan.records.get(name, [])
+            if not records and name not in {f.entity for f in self.plan.files}:
+                continue
+            acts: dict[str, list[Any]] = {k: [] for k in ("new", "restored", "changed", "unchanged", "retracted")}
+            known = self._source_records(name, [r.key for r in records])
+            for record in records:
+                sr = known.get(record.key)
+                if record.deleted:
+                    if sr is not None and sr.retracted_at is None:
+                        acts["retracted"].append(sr)
+                    else:
+                        acts["unchanged"].append(record)
+                    continue
+                if sr is None:
+                    acts["new"].append((record, None))
+                elif sr.retracted_at is not None:
+                    acts["restored"].append((record, sr))
+                elif sr.content_hash != record.digest or sr.person_id != record.person_key:
+                    acts["changed"].append((record, sr))
+                else:
+                    acts["unchanged"].append(record)
+            if self.o.mode == ImportMode.FULL and name != "persons":
+                seen = {r.key for r in records}
+                acts["retracted"].extend(sr for sr in self._in_scope(name, systems) if (sr.system, sr.source_id) not in seen)
+            self.plan.actions[name] = acts
+
+    def _in_scope(self, entity: str, systems: set[str]) -> Iterator[SourceRecord]:
+        """The current source records a full snapshot of ``entity`` replaces: its systems, scope and period."""
+        query = SourceRecord.objects.filter(system__in=systems, entity=entity, retracted_at__isnull=True)
+        if self.o.scope_municipalities is not None:
+            homes = HomeMunicipalitySpell.objects.filter(superseded_at__isnull=True,
+                                                         municipality_id__in=self.o.scope_municipalities)
+            query = query.filter(person_id__in=homes.values("person_id"))
+        if self.o.period is not None:
+            query = query.filter(fact_date__gte=self.o.period[0], fact_date__lte=self.o.period[1])
+        return query.iterator(chunk_size=CHUNK)
+
+    # -- 4. invariants ---------------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        self._check_births_and_codes()
+        for name, (start, end) in NON_OVERLAPPING.items():
+            self._check_overlaps(name, start, end)
+        for name, fields in UNIQUE_PER_PERSON.items():
+            self._check_unique(name, fields)
+        self._check_benefit_days()
+        self._check_assignments()
+        self._check_scope()
+
+    def _incoming(self, name: str) -> list[Record]:
+        acts = self.plan.actions.get(name, {})
+        return [r for r, _ in acts.get("new", []) + acts.get("restored", []) + acts.get("changed", [])]
+
+    def _leaving(self, name: str) -> set[Any]:
+        """Lineages whose current version this import supersedes or retracts."""
+        acts = self.plan.actions.get(name, {})
+        return {sr.lineage for _, sr in acts.get("changed", [])} | {sr.lineage for sr in acts.get("retracted", [])}
+
+    def _check_births_and_codes(self) -> None:
+        for name in FACT_TABLES:
+            for record in self._incoming(name):
+                born = self.birth.get(record.person_key, date.min)
+                for field_name, value in record.values.items():
+                    if isinstance(value, date) and value < born and not (name == "benefit_months"
+                                                                         and value.replace(day=1) >= born.replace(day=1)):
+                        self._refuse(record, field_name, "invalid", f"Päivä {value:%d.%m.%Y} on ennen henkilön syntymää.")
+                        break
+        for record in self._incoming("homes"):
+            m = self.municipalities.get(record.values["municipality"])
+            start, end = record.values["start_date"], record.values["end_date"]
+            if m is None:
+                self._refuse(record, "municipality", "unknown", f"Tuntematon kuntanumero {record.values['municipality']}.")
+            elif not m.is_valid_on(start) or (m.valid_to is not None and (end is None or end > m.valid_to)):
+                self._refuse(record, "municipality", "invalid",
+                             f"Kunta {m.code} {m.name_fi} ei ollut voimassa koko jakson ajan.")
+
+    def _existing(self, name: str, persons: set[Any], fields: list[str]) -> dict[Any, list[tuple[Any, ...]]]:
+        """Current rows of ``name`` for ``persons`` not being replaced: person → [(lineage, *fields)]."""
+        table = FACT_TABLES[name]
+        leaving = self._leaving(name)
+        existing_persons = [p for p in persons if p not in self.plan.new_person_ids.values()]
+        rows: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+        model_fields = [dict(table.fields)[f] for f in fields]
+        for chunk in _chunks(existing_persons):
+            for row in table.model._default_manager.filter(person_id__in=chunk, superseded_at__isnull=True).values_list(
+                    "person_id", "lineage", *model_fields):
+                if row[1] not in leaving:
+                    rows[row[0]].append(row[1:])
+        return rows
+
+    def _check_overlaps(self, name: str, start: str, end: str) -> None:
+        incoming = self._incoming(name)
+        if not incoming:
+            return
+        by_person: dict[Any, list[Record]] = defaultdict(list)
+        for record in incoming:
+            by_person[record.person_key].append(record)
+        existing = self._existing(name, set(by_person), [start, end])
+        for person, records in by_person.items():
+            spells: list[tuple[date, date, Record | None]] = [
+                (s, e or date.max, None) for _, s, e in existing.get(person, [])]
+            spells += [(r.values[start], r.values[end] or date.max, r) for r in records]
+            spells.sort(key=lambda s: (s[0], s[1]))
+            reach: tuple[date, date, Record | None] | None = None
+            for spell in spells:
+                if reach is not None and spell[0] <= reach[1]:
+                    mine, other = (spell[2], reach) if spell[2] is not None else (reach[2], spell)
+                    if mine is not None:
+                        until = "…" if other[1] == date.max else f"{other[1]:%d.%m.%Y}"
+                        where = f"rivin {other[2].row}" if other[2] is not None else "Polussa jo olevan"
+                        self._refuse(mine, start, "overlap",
+                                     f"Jakso menee päällekkäin {where} jakson {other[0]:%d.%m.%Y}–{until} kanssa.")
+                if reach is None or spell[1] > reach[1]:
+                    reach = spell
+
+    def _check_unique(self, name: str, fields: tuple[str, ...]) -> None:
+        incoming = self._incoming(name)
+        if not incoming:
+            return
+        persons = {r.person_key for r in incoming}
+        taken: dict[tuple[Any, ...], str] = {}
+        for person, rows in self._existing(name, persons, list(fields)).items():
+            for row in rows:
+                taken[(person, *row[1:])] = "Polussa on jo"
+        for record in incoming:
+            key = (record.person_key, *(record.values[f] for f in fields))
+            if key in taken:
+                what = "suunnitelma" if name == "plans" else "rivi samoilla tiedoilla"
+                self._refuse(record, fields[0] if fields else "source_id", "duplicate",
+                             f"{taken[key]} voimassa oleva {what} tälle henkilölle.")
+            else:
+                taken[key] = f"Rivillä {record.row} on"
+
+    def _check_benefit_days(self) -> None:
+        incoming = self._incoming("benefit_months")
+        if not incoming:
+            return
+        persons = {r.person_key for r in incoming}
+        totals: dict[tuple[Any, date], int] = defaultdict(int)
+        for person, rows in self._existing("benefit_months", persons, ["month", "days"]).items():
+            for _, month, days in rows:
+                totals[(person, month)] += days
+        for record in incoming:
+            totals[(record.person_key, record.values["month"])] += record.values["days"]
+        for record in incoming:
+            month = record.values["month"]
+            total = totals[(record.person_key, month)]
+            limit = max_benefit_days_in_month(month)
+            if total > limit:
+                self._refuse(record, "days", "too_many_days",
+                             f"Henkilön etuuspäiviä kuukaudelle {month:%m/%Y} olisi kaikkiaan {total}; "
+                             f"enintään {limit} (5 päivää viikossa).")
+
+    def _check_assignments(self) -> None:
+        acts = self.plan.actions.get("assignments")
+        if not acts:
+            return
+        user_model = get_user_model()
+        names = {r.values.get("counsellor") for r in self._incoming("assignments")} - {"", None}
+        users = dict(user_model.objects.filter(username__in=names).values_list("username", "pk"))
+        current: dict[Any, Record] = {}
+        for record in self._incoming("assignments"):
+            counsellor = record.values.get("counsellor") or ""
+            if counsellor and counsellor not in users:
+                self._refuse(record, "counsellor", "unknown", f"Käyttäjää {counsellor} ei ole Polussa.")
+            record.extra["counsellor_id"] = users.get(counsellor)
+            record.extra["team_id"] = self._team(record, record.values.get("team") or "")
+            if record.values.get("ended_on") is None:
+                if record.person_key in current:
+                    self._refuse(record, "ended_on", "duplicate",
+                                 f"Henkilöllä on jo voimassa oleva vastuuohjaaja rivillä {current[record.person_key].row}.")
+                current[record.person_key] = record
+        for record in self._incoming("persons"):
+            record.extra["team_id"] = self._team(record, record.values.get("team") or "")
+
+    def _team(self, record: Record, name: str) -> int | None:
+        if not name:
+            return None
+        teams = list(Team.objects.filter(name=name).values_list("pk", flat=True))
+        if len(teams) != 1:
+            self._refuse(record, "team", "unknown" if not teams else "invalid",
+                         f"Tiimiä {name} ei ole Polussa." if not teams else f"Tiiminimi {name} on usealla alueella.")
+            return None
+        return int(teams[0])
+
+    def _check_scope(self) -> None:
+        allowed = self.o.allowed_municipalities
+        if allowed is None:
+            return
+        persons: dict[Any, Record] = {}
+        for records in self.plan.records.values():
+            for record in records:
+                persons.setdefault(record.person_key, record)
+        homes: dict[Any, set[str]] = defaultdict(set)
+        for record in self._incoming("homes"):
+            homes[record.person_key].add(record.values["municipality"])
+        existing = [p for p in persons if p not in self.plan.new_person_ids.values()]
+        for chunk in _chunks(existing):
+            for person, code in HomeMunicipalitySpell.objects.filter(
+                    person_id__in=chunk, superseded_at__isnull=True).values_list("person_id", "municipality_id"):
+                homes[person].add(code)
+        for person, record in persons.items():
+            if not homes[person] & allowed:
+                self._refuse(record, "person_id" if record.entity != "persons" else "source_id", "forbidden",
+                             "Henkilöllä ei ole kotikuntaa alueellasi: tuonti on sallittu vain oman alueen henkilöistä.")
+
+    # -- 5. write --------------------------------------------------------------------------------------------
+
+    @transaction.atomic
+    def write(self, run: ExchangeRun) -> None:
+        now = timezone.now()
+        actor = self.o.actor if self.o.actor is not None and self.o.actor.is_authenticated else None
+        total = sum(len(v) for acts in self.plan.actions.values() for k, v in acts.items() if k != "unchanged")
+        self.written = 0
+        self.write_total = total
+        self._write_persons(run, actor)
+        for name, table in FACT_TABLES.items():
+            if name in self.plan.actions:
+                self._write_facts(name, table.model, run, actor, now)
+        if "assignments" in self.plan.actions:
+            self._write_assignments(run, actor, now)
+        self._progress("write", total, total, force=True)
+
+    def _tick(self, n: int) -> None:
+        self.written += n
+        self._progress("write", self.written, self.write_total)
+
+    def _source_row(self, record: Record, run: ExchangeRun, lineage: Any = None, fact_id: int | None = None) -> SourceRecord:
+        entity = entities()[record.entity]
+        fact_date = record.values.get(entity.date_field) if entity.date_field else None
+        return SourceRecord(system=record.system, entity=record.entity, source_id=record.source_id,
+                            person_id=record.person_key, lineage=lineage, fact_id=fact_id, fact_date=fact_date,
+                            content_hash=record.digest, run=run, file=record.file[:255], row=record.row)
+
+    def _save_source_rows(self, created: list[SourceRecord], updated: list[SourceRecord]) -> None:
+        SourceRecord.objects.bulk_create(created, batch_size=CHUNK)
+        SourceRecord.objects.bulk_update(updated, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run",
+                                                   "file", "row", "retracted_at"], batch_size=CHUNK)
+
+    def _write_persons(self, run: ExchangeRun, actor: Any) -> None:
+        acts = self.plan.actions.get("persons")
+        if not acts:
+            return
+        creating, updating, source_new, source_changed = [], [], [], []
+        existing_ids = [r.person_key for r, _ in acts["new"] + acts["restored"] + acts["changed"]
+                        if r.person_key not in self.plan.new_person_ids.values()]
+        existing = Person.objects.in_bulk(existing_ids)
+        for record, sr in acts["new"] + acts["restored"] + acts["changed"]:
+            v = record.values
+            fields = {"first_names": v["first_names"], "last_name": v["last_name"], "language": v["language"],
+                      "education": v["education"], "immigrant_background": bool(v.get("immigrant_background")),
+                      "team_id": record.extra.get("team_id")}
+            person = existing.get(record.person_key)
+            if person is None:
+                code = v["personal_id"]
+                creating.append(Person(id=record.person_key, personal_id_hash=v["personal_id_hash"],
+                                       personal_id_encrypted=personal_id.encrypt(code), birth_date=v["birth_date"],
+                                       gender=Gender.FEMALE if personal_id.is_female(code) else Gender.MALE,
+                                       created_by=actor, **fields))
+            else:
+                for key, value in fields.items():
+                    setattr(person, key, value)
+                if person.personal_id_hash != v["personal_id_hash"]:
+                    person.personal_id_hash = v["personal_id_hash"]
+                    person.personal_id_encrypted = personal_id.encrypt(v["personal_id"])
+                    person.birth_date = v["birth_date"]
+                updating.append(person)
+            if sr is None:
+                source_new.append(self._source_row(record, run))
+            else:
+                fresh = self._source_row(record, run)
+                fresh.pk, fresh.retracted_at = sr.pk, None
+                source_changed.append(fresh)
+        Person.objects.bulk_create(creating, batch_size=CHUNK)
+        Person.objects.bulk_update(updating, ["first_names", "last_name", "language", "education", "immigrant_background",
+                                              "team_id", "personal_id_hash", "personal_id_encrypted", "birth_date"],
+                                   batch_size=CHUNK)
+        self._save_source_rows(source_new, source_changed)
+        self._tick(len(creating) + len(updating))
+
+    def _supersede(self, model: Any, lineages: list[Any], now: datetime, actor: Any, reason: str) -> None:
+        for chunk in _chunks(lineages):
+            model._default_manager.filter(lineage__in=chunk, superseded_at__isnull=True).update(
+                superseded_at=now, superseded_by_user=actor, correction_reason=reason[:500])
+
+    def _write_facts(self, name: str, model: Any, run: ExchangeRun, actor: Any, now: datetime) -> None:
+        acts = self.plan.actions[name]
+        table = FACT_TABLES[name]
+        label = f"{run.created_at:%d.%m.%Y %H.%M}"
+        retracted: list[SourceRecord] = acts["retracted"]
+        self._supersede(model, [sr.lineage for sr in retracted], now, actor,
+                        f"Poistettu lähteessä (tuonti {label})" if self.o.mode == ImportMode.DELTA
+                        else f"Puuttui kokonaisaineistosta (tuonti {label})")
+        for sr in retracted:
+            sr.retracted_at, sr.run = now, run
+        changed = acts["changed"]
+        self._supersede(model, [sr.lineage for _, sr in changed], now, actor, f"Muuttunut lähteessä (tuonti {label})")
+        versions: dict[Any, int] = {}
+        if name == "plans" and changed:
+            for chunk in _chunks([sr.lineage for _, sr in changed]):
+                for lineage, version in model._default_manager.filter(lineage__in=chunk).values_list("lineage", "version"):
+                    versions[lineage] = max(versions.get(lineage, 0), version)
+        rows, source_new, source_changed = [], [], list(retracted)
+        for record, sr in acts["new"] + acts["restored"] + changed:
+            lineage = sr.lineage if sr is not None else uuid.uuid4()
+            values = table.row_values(record.values)
+            if name == "plans":
+                values["agreed_actions"] = ""
+                values["version"] = versions.get(lineage, 0) + 1
+            rows.append(model(person_id=record.person_key, lineage=lineage, recorded_at=now, recorded_by=actor,
+                              source="import", **values))
+            fresh = self._source_row(record, run, lineage=lineage)
+            if sr is None:
+                source_new.append(fresh)
+            else:
+                fresh.pk = sr.pk
+                source_changed.append(fresh)
+        model._default_manager.bulk_create(rows, batch_size=CHUNK)
+        self._save_source_rows(source_new, source_changed)
+        self._tick(len(rows) + len(retracted))
+
+    def _write_assignments(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
+        acts = self.plan.actions["assignments"]
+        gone = [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
+        CaseAssignment.objects.filter(pk__in=gone).delete()
+        for sr in acts["retracted"]:
+            sr.retracted_at, sr.run = now, run
+        changed_ids = [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
+        CaseAssignment.objects.filter(pk__in=changed_ids).delete()
+        incoming = acts["new"] + acts["restored"] + acts["changed"]
+        # The register says who is responsible now: a current assignment it brings ends the one recorded by hand.
+        current_persons = [r.person_key for r, _ in incoming if r.values.get("ended_on") is None]
+        for chunk in _chunks(current_persons):
+            CaseAssignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(ended_at=now)
+        source_new, source_changed = [], list(acts["retracted"])
+        for record, sr in incoming:
+            v = record.values
+            tz = timezone.get_current_timezone()
+            assignment = CaseAssignment.objects.create(
+                person_id=record.person_key, counsellor_id=record.extra.get("counsellor_id"),
+                team_id=record.extra.get("team_id"), phase=v.get("phase") or "initial_service", valid_from=v["valid_from"],
+                started_at=datetime.combine(v["valid_from"], day_time(), tzinfo=tz),
+                ended_at=datetime.combine(v["ended_on"], day_time(), tzinfo=tz) if v.get("ended_on") else None,
+                assigned_by=actor, reason="Tuotu rekisteristä")
+            fresh = self._source_row(record, run, fact_id=assignment.pk)
+            if sr is None:
+                source_new.append(fresh)
+            else:
+                fresh.pk = sr.pk
+                source_changed.append(fresh)
+        self._save_source_rows(source_new, source_changed)
+        self._tick(len(incoming) + len(gone))
+
+
+def build_plan(files: list[tuple[Path, str, str, int]], options: ImportOptions) -> Importer:
+    """Read, resolve, plan and check: everything but the write."""
+    importer = Importer(options)
+    importer.read(files)
+    importer._progress("check", 0, 1, force=True)
+    importer.resolve_persons()
+    importer.plan_actions()
+    importer.check()
+    importer._progress("check", 1, 1, force=True)
+    return importer
+
+

@@ -1,0 +1,235 @@
+"""Imports and exports as runs: who may, which scope, the run's record, the access log, and the refresh afterwards.
+
+The same functions serve the CLI, the upload page (through the job queue) and the API, so the three ways in share
+one set of rules. An import is all or nothing (:mod:`polku.exchange.importer`); its run records the files (name,
+SHA-256, size), the counts per entity, the problems (row, column, reason — never an identity code) and the outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from polku.access import policy
+from polku.access.models import AccessChannel, AccessLog
+from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
+from polku.exchange import progress
+from polku.exchange.exporter import ExportedFile, export_files
+from polku.exchange.importer import ImportOptions, Progress, build_plan
+from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
+from polku.exchange.profiles import get_profile
+from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class Scope:
+    code: str  # area or municipality code; "" = everything (administrators)
+    municipalities: set[str] | None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def area_municipalities(area: EmploymentArea, on: date | None = None) -> set[str]:
+    day = on or timezone.localdate()
+    rows = EmploymentAreaMembership.objects.filter(area=area, valid_from__lte=day).exclude(valid_to__lt=day)
+    return {str(code) for code in rows.values_list("municipality_id", flat=True)}
+
+
+def resolve_scope(user: Any, scope_code: str | None) -> Scope:
+    """The scope a run covers: an area or a municipality the user may exchange, or (administrators) everything.
+
+    Raises ``AccessDenied`` for roles that may not import or export, and for a scope outside the user's area.
+    """
+    allowed = policy.exchange_municipality_codes(user)
+    code = (scope_code or "").strip()
+    if not code:
+        if allowed is None:
+            return Scope("", None)
+        profile = policy.staff_profile(user)
+        assert profile is not None
+        assert profile.area is not None
+        return Scope(profile.area.code, allowed)
+    area = EmploymentArea.objects.filter(code=code).first()
+    if area is not None:
+        municipalities = area_municipalities(area)
+    elif Municipality.objects.filter(code=code.zfill(3)).exists():
+        code = code.zfill(3)
+        municipalities = {code}
+    else:
+        raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon alue tai kunta: {code}.")
+    if allowed is not None and not municipalities <= allowed:
+        raise AccessDenied(f"scope: {code} ei kuulu alueeseesi.")
+    return Scope(code, municipalities)
+
+
+def _log(user: Any, run: ExchangeRun, channel: str, what: str) -> None:
+    """One access-log event per import or export, naming the scope and the counts (the run's id as its subject)."""
+    authenticated = user is not None and user.is_authenticated
+    AccessLog.objects.create(user=user if authenticated else None,
+                             actor=user.get_username() if authenticated else "system", person_id=run.id,
+                             action=f"exchange_{run.kind}", purpose=what[:200], channel=channel)
+
+
+def counts_text(counts: dict[str, dict[str, int]]) -> str:
+    parts = []
+    for entity, c in counts.items():
+        parts.append(f"{entity}: +{c.get('new', 0)} ~{c.get('changed', 0)} ={c.get('unchanged', 0)} "
+                     f"-{c.get('retracted', 0)} x{c.get('refused', 0)}")
+    return "; ".join(parts)
+
+
+def create_import_run(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: str, scope_code: str | None,
+                      period: tuple[date, date] | None = None, dry_run: bool = False,
+                      channel: str = AccessChannel.CLI) -> ExchangeRun:
+    """Check the request (role, scope, profile, mode) and record the run as queued; the files are hashed now."""
+    scope = resolve_scope(user, scope_code)
+    get_profile(profile)
+    errors = []
+    if mode not in ImportMode.values:
+        errors.append(FieldError("mode", ErrorCode.INVALID, "Tila on full (kokonaisaineisto) tai delta (muutokset)."))
+    if mode == ImportMode.FULL and not scope.code:
+        errors.append(FieldError("scope", ErrorCode.REQUIRED,
+                                 "Kokonaisaineistolle on annettava alue tai kunta: sen tiedot korvataan."))
+    if not files:
+        errors.append(FieldError("files", ErrorCode.REQUIRED, "Anna vähintään yksi tiedosto."))
+    if period is not None and period[1] < period[0]:
+        errors.append(FieldError("period_end", ErrorCode.END_BEFORE_START, "Jakso päättyy ennen alkuaan."))
+    if errors:
+        raise ValidationFailed(errors)
+    listed = [{"name": name, "sha256": sha256_of(path), "bytes": path.stat().st_size} for path, name in files]
+    return ExchangeRun.objects.create(
+        kind=RunKind.IMPORT, dry_run=dry_run, mode=mode, profile=profile, scope_code=scope.code,
+        period_start=period[0] if period else None, period_end=period[1] if period else None, files=listed,
+        created_by=user if user is not None and user.is_authenticated else None, channel=channel)
+
+
+def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress: Progress | None = None) -> ExchangeRun:
+    """Carry out a queued import run: plan, then refuse, report (dry run) or write — and record the outcome."""
+    user = run.created_by
+    scope = resolve_scope(user, run.scope_code or None) if user is not None else Scope(run.scope_code, None)
+    ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(),
+                                                 heartbeat_at=timezone.now())
+    run.refresh_from_db()
+
+    def report(phase: str, done: int, total: int) -> None:
+        progress.write(run.id, phase, done, total)
+        if on_progress is not None:
+            on_progress(phase, done, total)
+
+    listed = {f["name"]: f for f in run.files}
+    entries = [(path, name, listed.get(name, {}).get("sha256", ""), path.stat().st_size) for path, name in files]
+    options = ImportOptions(
+        profile=get_profile(run.profile), mode=run.mode,
+        allowed_municipalities=None if user is None else policy.exchange_municipality_codes(user),
+        scope_municipalities=scope.municipalities if run.mode == ImportMode.FULL else None,
+        period=(run.period_start, run.period_end) if run.period_start and run.period_end else None,
+        actor=user, progress=report,
+    )
+    try:
+        importer = build_plan(entries, options)
+        plan = importer.plan
+        run.files = [{"name": f.name, "entity": f.entity, "sha256": f.sha256, "bytes": f.bytes, "rows": f.rows}
+                     for f in plan.files]
+        if plan.refused:
+            status = RunStatus.REFUSED
+        elif run.dry_run:
+            status = RunStatus.DONE
+        else:
+            importer.write(run)
+            status = RunStatus.DONE
+            refresh_derived_data()
+        run.counts = plan.counts()
+        run.problem_count = len(plan.problems)
+        ImportProblem.objects.bulk_create(
+            [ImportProblem(run=run, file=p.file[:255], row=p.row, column=p.column[:100], code=p.code[:40],
+                           message=p.message[:500]) for p in plan.problems], batch_size=2000)
+        run.status = status
+        run.rows_done = run.rows_total = sum(f.rows for f in plan.files)
+    except Exception as error:
+        run.status = RunStatus.FAILED
+        run.message = f"{type(error).__name__}"
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.phase = ""
+        run.save()
+        progress.clear(run.id)
+        verb = {str(RunStatus.DONE): "kuivaharjoitus" if run.dry_run else "tuotu",
+                str(RunStatus.REFUSED): "hylätty"}.get(run.status, run.status)
+        _log(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
+    return run
+
+
+def refresh_derived_data() -> None:
+    """After new facts: forget every cached figure (KPIs, shares, forecasts) so pages compute them from the new facts.
+
+    The cache is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see
+    the import at once, without a restart.
+    """
+    cache.clear()
+
+
+def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: str, scope_code: str | None,
+               period: tuple[date, date] | None = None, dry_run: bool = False,
+               channel: str = AccessChannel.CLI, on_progress: Progress | None = None) -> ExchangeRun:
+    """Create and carry out an import run in this process (the CLI, tests); refused runs are returned, not raised."""
+    refuse_if_busy(scope_code)
+    run = create_import_run(user=user, files=files, profile=profile, mode=mode, scope_code=scope_code, period=period,
+                            dry_run=dry_run, channel=channel)
+    return execute_import(run, files, on_progress)
+
+
+def refuse_if_busy(scope_code: str | None) -> None:
+    busy = ExchangeRun.objects.filter(kind=RunKind.IMPORT, status__in=ACTIVE, scope_code=scope_code or "").first()
+    if busy is not None:
+        raise ValidationFailed.single("scope", ErrorCode.CONFLICT,
+                                      f"Alueelle {scope_code or 'kaikki'} on jo tuonti käynnissä "
+                                      f"({busy.created_at:%d.%m.%Y %H.%M}).")
+
+
+def export_now(*, user: Any, out_dir: Path, scope_code: str | None, kind: str = "csv",
+               channel: str = AccessChannel.CLI) -> tuple[ExchangeRun, list[ExportedFile]]:
+    """Export the scope's current facts into ``out_dir`` (one file per entity) and log it as one event."""
+    scope = resolve_scope(user, scope_code)
+    if kind not in {"csv", "jsonl", "parquet"}:
+        raise ValidationFailed.single("format", ErrorCode.INVALID, "Muoto on csv, jsonl tai parquet.")
+    run = ExchangeRun.objects.create(kind=RunKind.EXPORT, profile="polku-exchange-v1", scope_code=scope.code,
+                                     status=RunStatus.RUNNING, started_at=timezone.now(),
+                                     created_by=user if user is not None and user.is_authenticated else None,
+                                     channel=channel)
+    try:
+        written = export_files(out_dir, municipalities=scope.municipalities, kind=kind)
+    except Exception:
+        run.status = RunStatus.FAILED
+        run.finished_at = timezone.now()
+        run.save()
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
+    run.files = [{"name": f.path.name, "entity": f.entity, "rows": f.rows} for f in written]
+    run.counts = {f.entity: {"exported": f.rows} for f in written}
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.save()
+    _log(user, run, channel, f"vienti {scope.code or 'kaikki'}: " + ", ".join(f"{f.entity} {f.rows}" for f in written))
+    return run, written
+
+
+def upload_dir(run_id: Any) -> Path:
+    """Where an uploaded file waits for its job (removed when the run ends, whatever its outcome)."""
+    return Path(settings.VAR_DIR) / "exchange-uploads" / str(run_id)
