@@ -46,7 +46,7 @@ class ExchangeRun(models.Model):
     status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
     dry_run = models.BooleanField(default=False)
     mode = models.CharField(max_length=10, choices=ImportMode.choices, default=ImportMode.DELTA)
-    profile = models.CharField(max_length=60)
+    profile = models.CharField(max_length=500, help_text="A shipped profile's name or a profile file's path.")
     scope_code = models.CharField(max_length=40, blank=True, help_text="Area or municipality code; empty = all.")
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
