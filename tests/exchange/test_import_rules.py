@@ -81,8 +81,11 @@ def test_a_messy_real_shaped_file_is_refused_whole_with_every_bad_row_named(tmp_
     assert len(problems) == 3, problems
     messages = " ".join(ImportProblem.objects.filter(run=run).values_list("message", flat=True))
     assert "koulutus-x" in messages
-    assert AINO not in messages and EERO not in messages
-    assert not Person.objects.exists() and not StatusSpell.objects.exists() and not SourceRecord.objects.exists()
+    assert AINO not in messages
+    assert EERO not in messages
+    assert not Person.objects.exists()
+    assert not StatusSpell.objects.exists()
+    assert not SourceRecord.objects.exists()
     assert run.counts["benefit_months"]["refused"] == 1
 
 
@@ -92,7 +95,8 @@ def test_identity_codes_are_never_echoed(tmp_path: Path, admin: Any) -> None:
     run = _import(admin, [path])
     problem = ImportProblem.objects.get(run=run)
     assert (problem.row, problem.column) == (2, "personal_id")
-    assert bad not in problem.message and bad[:6] not in problem.message
+    assert bad not in problem.message
+    assert bad[:6] not in problem.message
 
 
 def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_path: Path, admin: Any) -> None:
@@ -110,8 +114,10 @@ def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_
     assert run.counts["benefit_months"]["changed"] == 1
     versions = list(BenefitMonth.objects.filter(person__first_names="Aino").order_by("recorded_at", "id"))
     assert [v.days for v in versions] == [20, 18]
-    assert versions[0].superseded_at is not None and "Muuttunut" in versions[0].correction_reason
-    assert versions[0].lineage == versions[1].lineage and versions[1].amount == Decimal("700.00")
+    assert versions[0].superseded_at is not None
+    assert "Muuttunut" in versions[0].correction_reason
+    assert versions[0].lineage == versions[1].lineage
+    assert versions[1].amount == Decimal("700.00")
     source = SourceRecord.objects.get(entity="benefit_months", source_id="b1")
     assert (source.run_id, source.row, source.lineage) == (run.id, 2, versions[1].lineage)
 
@@ -126,7 +132,8 @@ def test_full_snapshot_retracts_what_it_no_longer_has_and_delta_deletes_explicit
     run = _import(admin, [only_b1], mode="full", scope_code="kuopio")
     assert run.counts["benefit_months"] == {"new": 0, "changed": 0, "unchanged": 1, "retracted": 1, "refused": 0}
     gone = BenefitMonth.objects.get(person__first_names="Eero")
-    assert gone.superseded_at is not None and "kokonaisaineistosta" in gone.correction_reason
+    assert gone.superseded_at is not None
+    assert "kokonaisaineistosta" in gone.correction_reason
 
     delete = _write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date;deleted\n"
                                                    "s2;p1;in_service;coaching;1.3.2021;;kyllä\n")
@@ -137,9 +144,12 @@ def test_full_snapshot_retracts_what_it_no_longer_has_and_delta_deletes_explicit
 
 def test_dry_run_reports_and_writes_nothing(tmp_path: Path, admin: Any) -> None:
     run = _import(admin, _base(tmp_path), dry_run=True)
-    assert run.status == RunStatus.DONE and run.dry_run
-    assert run.counts["persons"]["new"] == 2 and run.counts["status_spells"]["new"] == 2
-    assert not Person.objects.exists() and not SourceRecord.objects.exists()
+    assert run.status == RunStatus.DONE
+    assert run.dry_run
+    assert run.counts["persons"]["new"] == 2
+    assert run.counts["status_spells"]["new"] == 2
+    assert not Person.objects.exists()
+    assert not SourceRecord.objects.exists()
 
 
 def test_state_register_profile_maps_columns_and_codes(tmp_path: Path, admin: Any) -> None:

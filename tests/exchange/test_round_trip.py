@@ -49,7 +49,7 @@ def _kpis(today: date) -> dict[Any, Any]:
     for dimension in (None, "age_group", "team", "service_type", "outcome"):
         request = Request(indicators, months, today, AREA, dimension)
         table = database_backend().measure_table(request)
-        out[dimension] = {key: value for key, value in table.items()}
+        out[dimension] = dict(table.items())
     out["caseload"] = sorted((hashes[p], c or "", t or "", phase, str(v)) for p, c, t, phase, v in
                              CaseAssignment.objects.filter(ended_at__isnull=True).values_list(
                                  "person_id", "counsellor__username", "team__name", "phase", "valid_from"))
