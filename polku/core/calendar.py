@@ -34,6 +34,7 @@ def iter_months(first: date, last: date) -> Iterator[date]:
         current = add_months(current, 1)
 
 
+@functools.cache
 def max_benefit_days_in_month(month: date) -> int:
     """Upper bound of paid benefit days in a calendar month: its weekdays (Mon–Fri).
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from polku.access.models import Team
 from polku.casework.models import CaseAssignment
+from polku.core.bulk import insert_dicts
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
@@ -125,6 +126,7 @@ class Importer:
         self.birth: dict[Any, date] = {}
         self.municipalities = {m.code: m for m in Municipality.objects.all()}
         self.rows_done = 0
+        self.new_persons: set[Any] = set()
         self.rows_total = 0
         self.last_report = 0.0
 
@@ -188,6 +190,7 @@ class Importer:
 
     def resolve_persons(self) -> None:
         by_key, by_hash = self._resolve_person_records()
+        self.new_persons = set(self.plan.new_person_ids.values())
         self._resolve_fact_persons(by_key, by_hash)
 
     def _resolve_person_records(self) -> tuple[dict[tuple[str, str], Record], dict[str, Record]]:
@@ -390,7 +393,7 @@ class Importer:
         """Current rows of ``name`` for ``persons`` not being replaced: person → [(lineage, *fields)]."""
         table = FACT_TABLES[name]
         leaving = self._leaving(name)
-        existing_persons = [p for p in persons if p not in self.plan.new_person_ids.values()]
+        existing_persons = [p for p in persons if p not in self.new_persons]
         rows: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
         model_fields = [dict(table.fields)[f] for f in fields]
         for chunk in _chunks(existing_persons):
@@ -506,7 +509,7 @@ class Importer:
         homes: dict[Any, set[str]] = defaultdict(set)
         for record in self._incoming("homes"):
             homes[record.person_key].add(record.values["municipality"])
-        existing = [p for p in persons if p not in self.plan.new_person_ids.values()]
+        existing = [p for p in persons if p not in self.new_persons]
         for chunk in _chunks(existing):
             for person, code in HomeMunicipalitySpell.objects.filter(
                     person_id__in=chunk, superseded_at__isnull=True).values_list("person_id", "municipality_id"):
@@ -525,7 +528,7 @@ class Importer:
         total = sum(len(v) for acts in self.plan.actions.values() for k, v in acts.items() if k != "unchanged")
         self.written = 0
         self.write_total = total
-        self._write_persons(run, actor)
+        self._write_persons(run, actor, now)
         for name, table in FACT_TABLES.items():
             if name in self.plan.actions:
                 self._write_facts(name, table.model, run, actor, now)
@@ -537,25 +540,36 @@ class Importer:
         self.written += n
         self._progress("write", self.written, self.write_total)
 
-    def _source_row(self, record: Record, run: ExchangeRun, lineage: Any = None, fact_id: int | None = None) -> SourceRecord:
+    def _source_row(self, record: Record, run: ExchangeRun, lineage: Any = None, fact_id: int | None = None,
+                    existing: SourceRecord | None = None) -> SourceRecord | dict[str, Any]:
+        """A new source record as a row to insert, or ``existing`` brought up to date (to update)."""
         entity = entities()[record.entity]
         fact_date = record.values.get(entity.date_field) if entity.date_field else None
-        return SourceRecord(system=record.system, entity=record.entity, source_id=record.source_id,
-                            person_id=record.person_key, lineage=lineage, fact_id=fact_id, fact_date=fact_date,
-                            content_hash=record.digest, run=run, file=record.file[:255], row=record.row)
+        values = {"system": record.system, "entity": record.entity, "source_id": record.source_id,
+                  "person_id": record.person_key, "lineage": lineage, "fact_id": fact_id, "fact_date": fact_date,
+                  "content_hash": record.digest, "run_id": run.pk, "file": record.file[:255], "row": record.row,
+                  "retracted_at": None}
+        if existing is None:
+            return values
+        for key, value in values.items():
+            setattr(existing, key, value)
+        return existing
 
-    def _save_source_rows(self, created: list[SourceRecord], updated: list[SourceRecord]) -> None:
-        SourceRecord.objects.bulk_create(created, batch_size=CHUNK)
+    def _save_source_rows(self, created: list[Any], updated: list[Any]) -> None:
+        insert_dicts(SourceRecord, created)
         SourceRecord.objects.bulk_update(updated, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run",
                                                    "file", "row", "retracted_at"], batch_size=CHUNK)
 
-    def _write_persons(self, run: ExchangeRun, actor: Any) -> None:
+    def _write_persons(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
         acts = self.plan.actions.get("persons")
         if not acts:
             return
-        creating, updating, source_new, source_changed = [], [], [], []
+        creating: list[Person] = []
+        updating: list[Person] = []
+        source_new: list[Any] = []
+        source_changed: list[Any] = []
         existing_ids = [r.person_key for r, _ in acts["new"] + acts["restored"] + acts["changed"]
-                        if r.person_key not in self.plan.new_person_ids.values()]
+                        if r.person_key not in self.new_persons]
         existing = Person.objects.in_bulk(existing_ids)
         for record, sr in acts["new"] + acts["restored"] + acts["changed"]:
             v = record.values
@@ -568,7 +582,7 @@ class Importer:
                 creating.append(Person(id=record.person_key, personal_id_hash=v["personal_id_hash"],
                                        personal_id_encrypted=personal_id.encrypt(code), birth_date=v["birth_date"],
                                        gender=Gender.FEMALE if personal_id.is_female(code) else Gender.MALE,
-                                       created_by=actor, **fields))
+                                       created_by=actor, created_at=now, **fields))
             else:
                 for key, value in fields.items():
                     setattr(person, key, value)
@@ -580,10 +594,9 @@ class Importer:
             if sr is None:
                 source_new.append(self._source_row(record, run))
             else:
-                fresh = self._source_row(record, run)
-                fresh.pk, fresh.retracted_at = sr.pk, None
-                source_changed.append(fresh)
-        Person.objects.bulk_create(creating, batch_size=CHUNK)
+                source_changed.append(self._source_row(record, run, existing=sr))
+        person_fields = [f.attname for f in Person._meta.concrete_fields]
+        insert_dicts(Person, [{name: getattr(p, name) for name in person_fields} for p in creating])
         Person.objects.bulk_update(updating, ["first_names", "last_name", "language", "education", "immigrant_background",
                                               "team_id", "personal_id_hash", "personal_id_encrypted", "birth_date"],
                                    batch_size=CHUNK)
@@ -612,22 +625,25 @@ class Importer:
             for chunk in _chunks([sr.lineage for _, sr in changed]):
                 for lineage, version in model._default_manager.filter(lineage__in=chunk).values_list("lineage", "version"):
                     versions[lineage] = max(versions.get(lineage, 0), version)
-        rows, source_new, source_changed = [], [], list(retracted)
+        rows: list[dict[str, Any]] = []
+        source_new: list[Any] = []
+        source_changed: list[Any] = list(retracted)
+        extra = {"notes": ""} if name == "meetings" else {}
         for record, sr in acts["new"] + acts["restored"] + changed:
             lineage = sr.lineage if sr is not None else uuid.uuid4()
             values = table.row_values(record.values)
             if name == "plans":
                 values["agreed_actions"] = ""
                 values["version"] = versions.get(lineage, 0) + 1
-            rows.append(model(person_id=record.person_key, lineage=lineage, recorded_at=now, recorded_by=actor,
-                              source="import", **values))
-            fresh = self._source_row(record, run, lineage=lineage)
+            rows.append({"person_id": record.person_key, "lineage": lineage, "recorded_at": now,
+                         "recorded_by_id": actor.pk if actor is not None else None, "source": "import",
+                         "superseded_at": None, "superseded_by_user_id": None, "correction_reason": "",
+                         **extra, **values})
             if sr is None:
-                source_new.append(fresh)
+                source_new.append(self._source_row(record, run, lineage=lineage))
             else:
-                fresh.pk = sr.pk
-                source_changed.append(fresh)
-        model._default_manager.bulk_create(rows, batch_size=CHUNK)
+                source_changed.append(self._source_row(record, run, lineage=lineage, existing=sr))
+        insert_dicts(model, rows)
         self._save_source_rows(source_new, source_changed)
         self._tick(len(rows) + len(retracted))
 
@@ -644,7 +660,8 @@ class Importer:
         current_persons = [r.person_key for r, _ in incoming if r.values.get("ended_on") is None]
         for chunk in _chunks(current_persons):
             CaseAssignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(ended_at=now)
-        source_new, source_changed = [], list(acts["retracted"])
+        source_new: list[Any] = []
+        source_changed: list[Any] = list(acts["retracted"])
         for record, sr in incoming:
             v = record.values
             tz = timezone.get_current_timezone()
@@ -654,12 +671,10 @@ class Importer:
                 started_at=datetime.combine(v["valid_from"], day_time(), tzinfo=tz),
                 ended_at=datetime.combine(v["ended_on"], day_time(), tzinfo=tz) if v.get("ended_on") else None,
                 assigned_by=actor, reason="Tuotu rekisteristä")
-            fresh = self._source_row(record, run, fact_id=assignment.pk)
             if sr is None:
-                source_new.append(fresh)
+                source_new.append(self._source_row(record, run, fact_id=assignment.pk))
             else:
-                fresh.pk = sr.pk
-                source_changed.append(fresh)
+                source_changed.append(self._source_row(record, run, fact_id=assignment.pk, existing=sr))
         self._save_source_rows(source_new, source_changed)
         self._tick(len(incoming) + len(gone))
 

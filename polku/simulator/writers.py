@@ -34,6 +34,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from polku.core.bulk import insert
 from polku.simulator import catalogue as c
 from polku.simulator import identity
 from polku.simulator.dynamics import Engine, Indicators, batch_generators, batch_sizes
@@ -54,7 +55,6 @@ TABLE_COLUMNS = {
     "timeline_benefitmonth": ["person_id", "month", "benefit_type", "basis", "days", "amount"],
     "timeline_employmentconditionmet": ["person_id", "met_on"],
 }
-CHUNK_ROWS = 50_000
 
 
 class AlreadySimulatedError(RuntimeError):
@@ -203,24 +203,6 @@ def _same(value: Any, n: int) -> list[Any]:
 # -- database -----------------------------------------------------------------------------------
 
 
-def _insert(connection: Any, table: str, columns: list[str], rows: Iterator[tuple]) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            # Table and column names are this module's constants, never input.
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-            while chunk := list(_take(rows, CHUNK_ROWS)):
-                cursor.executemany(sql, chunk)
-
-
-def _take(rows: Iterator[tuple], n: int) -> Iterator[tuple]:
-    for _, row in zip(range(n), rows, strict=False):
-        yield row
-
-
 def _remove_profile(profile: str, using: str) -> None:
     """Delete the persons (and their facts) that earlier runs of ``profile`` created."""
     connection = connections[using]
@@ -269,7 +251,7 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
         for i, tables in enumerate(iterate_batches(profile, seed, progress=bar, indicators=indicators)):
             done, total = [0], _rows(tables) + tables.count("people_person")
             for table, columns, rows in _db_rows(tables, recorded_at, run.id):
-                _insert(connection, table, columns, bar.rows(rows, i, done, total))
+                insert(connection, table, columns, bar.rows(rows, i, done, total))
             bar.writing(i, done[0], total)
             _add_counts(totals, tables)
             del tables

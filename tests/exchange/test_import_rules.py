@@ -183,7 +183,7 @@ def test_state_register_profile_maps_columns_and_codes(tmp_path: Path, admin: An
 
 
 def test_formats_xlsx_parquet_and_json_lines(tmp_path: Path, admin: Any) -> None:
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
