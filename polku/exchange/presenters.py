@@ -5,8 +5,16 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from polku.exchange.models import ImportProblem
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from polku.exchange import progress
+from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus
+from polku.exchange.profiles import Profile
+from polku.exchange.schema import Entity, entities
 
 
 def problems_csv(problems: Iterable[ImportProblem]) -> str:
@@ -17,3 +25,121 @@ def problems_csv(problems: Iterable[ImportProblem]) -> str:
     for p in problems:
         writer.writerow([p.file, p.row or "", p.column, p.code, p.message])
     return "\ufeff" + out.getvalue()
+
+
+# --- pages --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunRow:
+    """A run as the history and the run page show it."""
+
+    run: ExchangeRun
+    who: str
+    status_label: str
+    status_class: str
+    totals: dict[str, int]
+    entities: list[tuple[str, dict[str, int]]]
+    finished: bool
+
+
+STATUS_CLASSES = {RunStatus.DONE: "badge--ok", RunStatus.REFUSED: "badge--warning", RunStatus.FAILED: "badge--error",
+                  RunStatus.INTERRUPTED: "badge--error"}
+
+
+def run_row(run: ExchangeRun) -> RunRow:
+    totals: dict[str, int] = {}
+    for counts in run.counts.values():
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + int(value)
+    titles = {name: entity_title(name) for name in run.counts}
+    return RunRow(
+        run=run, who=run.created_by.get_username() if run.created_by else "–",
+        status_label=str(_("tarkistettu, ei kirjoitettu")) if run.dry_run and run.status == RunStatus.DONE
+        else str(RunStatus(run.status).label),
+        status_class=STATUS_CLASSES.get(RunStatus(run.status), ""), totals=totals,
+        entities=[(titles[name], counts) for name, counts in run.counts.items()],
+        finished=run.status not in (RunStatus.QUEUED, RunStatus.RUNNING),
+    )
+
+
+def entity_title(name: str) -> str:
+    language = get_language() or "fi"
+    entity = entities().get(name)
+    return entity.title.get(language, entity.title["fi"]) if entity else name
+
+
+PHASE_LABELS = {"read": _("Luetaan ja tarkistetaan rivit"), "check": _("Tarkistetaan kokonaisuus"),
+                "write": _("Kirjoitetaan")}
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    done: int
+    total: int
+    phase: str
+    started_at: Any
+
+
+def run_progress(run: ExchangeRun) -> ProgressView | None:
+    """What the progress bar shows while the run waits or works; None once it has ended."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return None
+    state = progress.read(run.id)
+    if state is None:
+        return ProgressView(0, 0, str(_("Jonossa")) if run.status == RunStatus.QUEUED else "", run.started_at)
+    return ProgressView(state.done, state.total, str(PHASE_LABELS.get(state.phase, state.phase)), run.started_at)
+
+
+def status_json(run: ExchangeRun) -> dict[str, Any]:
+    view = run_progress(run)
+    return {"status": run.status, "finished": view is None, "done": view.done if view else run.rows_done,
+            "total": view.total if view else run.rows_total, "phase": view.phase if view else "",
+            "problems": run.problem_count}
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    title: str
+    type: str
+    required: bool
+    allowed: str
+    example: str
+
+
+@dataclass(frozen=True)
+class EntityView:
+    name: str
+    title: str
+    description: str
+    fields: list[FieldView]
+
+
+TYPE_LABELS = {"string": _("teksti"), "integer": _("kokonaisluku"), "number": _("luku (desimaalipilkku)"),
+               "boolean": _("kyllä/ei"), "date": _("päivämäärä"), "yearmonth": _("kuukausi")}
+
+
+def entity_view(entity: Entity, language: str) -> EntityView:
+    fields = []
+    for f in entity.fields:
+        allowed = ", ".join(f.enum) if f.enum else ""
+        if f.minimum is not None or f.maximum is not None:
+            allowed = f"{f.minimum:g}–{f.maximum:g}" if f.minimum is not None and f.maximum is not None else allowed
+        fields.append(FieldView(f.name, f.title.get(language, f.title["fi"]), str(TYPE_LABELS.get(f.type, f.type)),
+                                f.required, allowed, "" if f.sensitive else f.example))
+    return EntityView(entity.name, entity.title.get(language, entity.title["fi"]),
+                      entity.description.get(language, entity.description["fi"]), fields)
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    name: str
+    title: str
+    note: str
+    verified: bool
+    files: list[tuple[str, str]]
+
+
+def profile_view(profile: Profile, language: str) -> ProfileView:
+    return ProfileView(profile.name, profile.title_in(language), profile.note_in(language), profile.verified,
+                       [(entity_title(m.entity), ", ".join(f"{f}.csv" for f in m.files)) for m in profile.mappings.values()])

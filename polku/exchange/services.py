@@ -8,6 +8,7 @@ SHA-256, size), the counts per entity, the problems (row, column, reason — nev
 from __future__ import annotations
 
 import hashlib
+import uuid
 import shutil
 from dataclasses import dataclass
 from datetime import date
@@ -233,3 +234,52 @@ def export_now(*, user: Any, out_dir: Path, scope_code: str | None, kind: str = 
 def upload_dir(run_id: Any) -> Path:
     """Where an uploaded file waits for its job (removed when the run ends, whatever its outcome)."""
     return Path(settings.VAR_DIR) / "exchange-uploads" / str(run_id)
+
+
+def submit_import(*, user: Any, uploads: list[Any], profile: str, mode: str, scope_code: str | None,
+                  period: tuple[date, date] | None = None, dry_run: bool = False,
+                  channel: str = AccessChannel.WEB) -> ExchangeRun:
+    """Queue an import of uploaded files (the page and the API): the files wait in a private directory for the worker,
+    which deletes them when the run ends, whatever its outcome."""
+    from polku.exchange.tasks import enqueue_import
+
+    refuse_if_busy(scope_code)
+    resolve_scope(user, scope_code)  # refuse before storing anything
+    staging = Path(settings.VAR_DIR) / "exchange-uploads" / f"incoming-{uuid.uuid4()}"
+    staging.mkdir(parents=True, mode=0o700)
+    try:
+        files = []
+        for index, upload in enumerate(uploads):
+            name = Path(upload.name).name
+            path = staging / f"{index:03d}-{name}"
+            with path.open("wb") as stream:
+                for chunk in upload.chunks():
+                    stream.write(chunk)
+            files.append((path, name))
+        run = create_import_run(user=user, files=files, profile=profile, mode=mode, scope_code=scope_code,
+                                period=period, dry_run=dry_run, channel=channel)
+        target = upload_dir(run.id)
+        staging.rename(target)
+        run.files = [{**listed, "stored": path.name} for listed, (path, _name) in zip(run.files, files, strict=True)]
+        run.save(update_fields=["files"])
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    enqueue_import(run)
+    return run
+
+
+def stored_files(run: ExchangeRun) -> list[tuple[Path, str]]:
+    directory = upload_dir(run.id)
+    return [(directory / f["stored"], f["name"]) for f in run.files if f.get("stored")]
+
+
+def runs_visible_to(user: Any) -> Any:
+    """Import and export runs the user may see: their area's (and its municipalities'); administrators all."""
+    allowed = policy.exchange_municipality_codes(user)
+    runs = ExchangeRun.objects.select_related("created_by")
+    if allowed is None:
+        return runs
+    profile = policy.staff_profile(user)
+    area_code = profile.area.code if profile is not None and profile.area is not None else ""
+    return runs.filter(scope_code__in=[area_code, *allowed])

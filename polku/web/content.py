@@ -111,6 +111,16 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
         ),
     ),
     RoleGuide(
+        Role.DATA_STEWARD,
+        now=(
+            _("Tuot alueesi rekisteriaineistot (asiakastietojärjestelmän poiminnat, Kelan maksut) tiedostoina: "
+              "ensin tarkistus, sitten tuonti kokonaan tai ei lainkaan, virheet rivi riviltä."),
+            _("Seuraat tuonnin etenemistä ja näet tuontihistorian: kuka, milloin, mitkä tiedostot ja mitä muuttui."),
+            _("Viet alueen tiedot siirtomuodossa toiseen järjestelmään tai toiseen Polkuun."),
+        ),
+        coming=(_("Ajastetut kuukausituonnit suoraan lähdejärjestelmistä."),),
+    ),
+    RoleGuide(
         Role.ADMIN,
         now=(
             _("Luot käyttäjät ja annat heille roolin, työllisyysalueen ja tiimin."),
