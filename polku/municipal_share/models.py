@@ -42,6 +42,10 @@ class KelaInvoice(models.Model):
     total_paid_days = models.PositiveIntegerField()
     total_paid_eur = models.DecimalField(max_digits=14, decimal_places=2)
     total_municipal_eur = models.DecimalField(max_digits=14, decimal_places=2)
+    facts_loaded_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the lines were last loaded as benefit-day facts.")
+    facts_loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["municipality", "invoice_month"])]
@@ -65,6 +69,8 @@ class KelaInvoiceLine(models.Model):
     share_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     municipal_eur = models.DecimalField(max_digits=10, decimal_places=2)
     municipality = models.CharField(max_length=3)
+    basis = models.CharField(max_length=20, default="unemployment",
+                             help_text="Payment basis: unemployment (default) or service.")
 
     class Meta:
         constraints = [
