@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from polku.access.models import AccessChannel
 from polku.access.policy import can_see_person_level_data, persons_visible_to
 from polku.access.services import log_person_reads
-from polku.municipal_share import excel, presenters
+from polku.municipal_share import excel, kela_statistics, presenters
 from polku.municipal_share.services import current_rule_book
 from polku.reference.models import Municipality
 from polku.web import content
@@ -64,8 +64,13 @@ def share_page(request: HttpRequest) -> HttpResponse:
         return render(request, "municipal_share/share.html", context, status=400)
     page = presenters.share_page(current_rule_book(), municipality, period,
                                  suppress=presenters.suppresses_small_cells(request.user))
+    kela_rows = presenters.kela_comparison(page.summary, suppress=page.suppress)
+    kela_sources = kela_statistics.sources_of(kela_rows)
     context.update({
         "page": page,
+        "kela_rows": kela_rows,
+        "kela_sources": kela_sources,
+        "kela_example": any(s.example for s in kela_sources),
         "monthly_chart": presenters.monthly_chart(page),
         "comparison_chart": presenters.comparison_chart(page) if page.comparison_months else None,
     })
