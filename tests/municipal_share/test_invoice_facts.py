@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -254,3 +255,49 @@ def test_breakdown_of_an_invoice_of_its_own_month_only() -> None:
     assert result.catch_up_total.municipal_eur == Decimal(0)
     assert result.catch_up_total.lines == 0
     assert result.current == result.total.__class__(march, False, 1, 1, 20, Decimal("744.20"), Decimal("74.42"))
+
+
+def test_upload_page_loads_facts_and_shows_the_breakdown(resident, manager) -> None:
+    anna, code = resident()
+    client = Client()
+    client.force_login(manager)
+    page = client.get("/kuntaosuus/kelan-laskut/")
+    assert page.status_code == 200
+    assert 'name="as_facts"' in page.content.decode()
+    data = csv(f"{code};2025-04;tmt;;22;818,62;81,86", f"{code};2025-02;tmt;;18;669,78;0,00")
+    response = client.post("/kuntaosuus/kelan-laskut/", {
+        "municipality": KUOPIO, "month": "2025-04", "as_facts": "on",
+        "file": SimpleUploadedFile("huhtikuu.csv", data, "text/csv")})
+    assert response.status_code == 201
+    html = response.content.decode()
+    table = html[html.index('id="erittely"'):]
+    table = table[:table.index("</table>")]
+    assert "2/2025 (jälkilaskutus)" in table
+    assert re.findall(r'<td class="num">([^<]*)</td>', table) == [
+        "81,86", "818,62", "22", "1", "1",   # April itself
+        "0,00", "669,78", "18", "1", "1",    # February caught up
+        "0,00", "669,78", "18", "1", "1",    # catch-up total
+        "81,86", "1\xa0488,40", "40", "2", "1"]
+    assert "uusia 1" in html
+    assert "korjattuja 1" in html
+    assert code not in html
+    assert current(anna, date(2025, 2, 1)).days == 18
+
+    bad = client.post("/kuntaosuus/kelan-laskut/", {
+        "municipality": KUOPIO, "month": "2025-04", "as_facts": "on",
+        "file": SimpleUploadedFile("bad.csv", csv(f"{code};2025-04;tmt;;30;818,62;81,86"), "text/csv")})
+    assert bad.status_code == 400
+    assert "rivi 2: maksetut päivät:" in bad.content.decode()
+    detail = client.get(f"/kuntaosuus/kelan-laskut/{KelaInvoice.objects.get().pk}/")
+    assert detail.status_code == 200
+    assert "kirjattu etuustiedoiksi" in detail.content.decode()
+
+
+def test_upload_page_hides_fact_loading_from_analysts(make_staff) -> None:
+    client = Client()
+    client.force_login(make_staff(Role.ANALYST, area="kuopio").user)
+    html = client.get("/kuntaosuus/kelan-laskut/").content.decode()
+    assert 'name="as_facts"' not in html
+    counsellor = Client()
+    counsellor.force_login(make_staff(Role.COUNSELLOR, area="kuopio").user)
+    assert counsellor.get("/kuntaosuus/kelan-laskut/").status_code == 403
