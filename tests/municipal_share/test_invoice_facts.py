@@ -301,3 +301,14 @@ def test_upload_page_hides_fact_loading_from_analysts(make_staff) -> None:
     counsellor = Client()
     counsellor.force_login(make_staff(Role.COUNSELLOR, area="kuopio").user)
     assert counsellor.get("/kuntaosuus/kelan-laskut/").status_code == 403
+
+
+def test_payment_basis_column_is_read_and_a_bad_one_named(resident) -> None:
+    from polku.municipal_share.invoices import parse_invoice
+
+    _, code = resident()
+    parsed = parse_invoice(csv(f"{code};2025-04;tmt;palvelun ajalta;5;186,05;0", f"{code};2025-04;tmt;;5;186,05;0"))
+    assert [line.basis for line in parsed.lines] == ["service", "unemployment"]
+    with pytest.raises(ValidationFailed) as failure:
+        parse_invoice(csv(f"{code};2025-04;tmt;lomautus;5;186,05;0"))
+    assert [(e.field, e.code) for e in failure.value.errors] == [("rivi 2: peruste", "unknown")]

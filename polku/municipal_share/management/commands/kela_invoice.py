@@ -3,7 +3,7 @@
 ``import FILE --municipality 765 --month 2025-03 --user NAME`` validates the whole file, stores it and
 prints the reconciliation; a file with bad rows is refused whole, one ``rivi N: sarake: syy`` line per
 problem, exit status 1, nothing written. ``show --id N`` reconciles a stored invoice again against
-Polku's facts as they are now. ``--as-facts`` (on import) or ``facts --id N`` also loads the lines as
+Polku's facts as they are now. ``--as-facts`` (on import) or ``facts --id N`` (managers and administrators) loads the lines as
 benefit-day facts flagged as from Kela (superseding differing ones, naming the invoice; idempotent);
 ``--skip-unknown-persons`` skips and reports lines of persons not in Polku instead of refusing. They act
 as the named user (administrators, and managers or analysts of
