@@ -38,6 +38,7 @@ class InvoiceOut(Schema):
     line_count: int
     imported_at: str
     imported_by: str | None
+    facts_loaded_at: str | None = Field(description="When the lines were last loaded as benefit-day facts.")
 
 
 class SummaryOut(Schema):
@@ -67,9 +68,51 @@ class DifferenceOut(Schema):
     reason: str = Field(description="The likely reason, in Finnish.")
 
 
+class PartOut(Schema):
+    month: str | None = Field(description="Benefit month YYYY-MM; null for a total.")
+    catch_up: bool = Field(description="True for months earlier than the invoice month (late corrections, catch-up).")
+    lines: int
+    persons: int
+    paid_days: int
+    paid_eur: str
+    municipal_eur: str
+
+
+class BreakdownOut(Schema):
+    invoice_month: PartOut = Field(description="Lines for the invoice month itself.")
+    catch_up_months: list[PartOut] = Field(description="One part per earlier benefit month billed late, oldest first.")
+    catch_up_total: PartOut
+    total: PartOut
+
+
+class FactChangeOut(Schema):
+    lines: list[int]
+    person_id: UUID
+    month: str
+    benefit_type: str
+    basis: str
+    action: str = Field(description="created, superseded or unchanged.")
+    days: int
+    amount: str
+    previous_days: int | None
+    previous_amount: str | None
+
+
+class FactsOut(Schema):
+    created: int
+    superseded: int
+    unchanged: int
+    skipped_lines: list[int] = Field(description="Lines of persons not in Polku, skipped by choice.")
+    changes: list[FactChangeOut]
+
+
 class ReconciliationOut(Schema):
     invoice: InvoiceOut
     summary: SummaryOut
+    breakdown: BreakdownOut = Field(description="How much of the invoice is for its own month and how much catches "
+                                                "up earlier benefit months.")
+    facts: FactsOut | None = Field(description="What loading the lines as facts did (null when not loaded); the "
+                                               "reconciliation was made before loading.")
     differences: list[DifferenceOut]
 
 
@@ -93,6 +136,11 @@ class UploadIn(Schema):
     month: str = Field(description="The month the invoice covers, YYYY-MM.")
     rule_set: str | None = Field(None, description="Rule set the invoice bills by (default: the one in force in month).")
     benefits: str | None = Field(None, description="Comma-separated benefits the invoice covers (default: those on it).")
+    as_facts: bool = Field(False, description="Also load the lines as benefit-day facts (source kela) in the same "
+                                              "transaction: differing facts superseded naming the invoice, identical "
+                                              "ones left, missing ones created.")
+    skip_unknown_persons: bool = Field(False, description="With as_facts: skip and report lines of persons not in "
+                                                          "Polku instead of refusing the file.")
 
 
 @router.post("", response={201: ReconciliationOut, 403: ErrorOut, 422: ErrorOut})
@@ -108,9 +156,25 @@ def kela_invoice_upload(request: HttpRequest, file: File[UploadedFile], form: Fo
     check = invoices.invoice_import(
         data=file.read(), file_name=file.name or "", municipality=form.municipality, invoice_month=_month(form.month),
         user=request.user, rule_set=form.rule_set or None, benefits=_benefits(form.benefits), channel=AccessChannel.API,
-        purpose=_purpose(request),
+        purpose=_purpose(request), as_facts=form.as_facts, skip_unknown_persons=form.skip_unknown_persons,
     )
     return Status(201, invoices.check_as_dict(check))
+
+
+class FactsIn(Schema):
+    skip_unknown_persons: bool = False
+
+
+@router.post("/{invoice_id}/facts", response={200: ReconciliationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def kela_invoice_facts(request: HttpRequest, invoice_id: int, body: FactsIn) -> Any:
+    """Load an imported invoice's lines as benefit-day facts (source kela), all or nothing; loading the same
+    invoice again changes nothing. Lines for months before the invoice month correct those months."""
+    if not KelaInvoice.objects.filter(pk=invoice_id).exists():
+        return Status(404, {"errors": [{"field": "invoice_id", "code": str(ErrorCode.UNKNOWN),
+                                        "message": f"Laskua {invoice_id} ei ole."}]})
+    check = invoices.invoice_load_facts(invoice_id=invoice_id, user=request.user, channel=AccessChannel.API,
+                                        purpose=_purpose(request), skip_unknown_persons=body.skip_unknown_persons)
+    return Status(200, invoices.check_as_dict(check))
 
 
 @router.get("/{invoice_id}", response={200: ReconciliationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})

@@ -19,7 +19,7 @@ from polku.access import policy
 from polku.access.models import AccessChannel
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
-from polku.municipal_share import presenters
+from polku.municipal_share import kela_statistics, presenters
 from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown
 from polku.municipal_share.services import current_rule_book
 from polku.reference.models import EmploymentAreaMembership, Municipality
@@ -54,6 +54,35 @@ def municipal_share(request: HttpRequest, municipality: str, year: int, rule: st
         raise AccessDenied("Kunta ei kuulu työllisyysalueesi kuntiin.")
     return presenters.share_payload(book, known, year, code,
                                     suppress=presenters.suppresses_small_cells(request.user))
+
+
+@router.get("/kela-statistics")
+def municipal_share_kela_statistics(request: HttpRequest, municipality: str, year: int) -> dict[str, Any]:
+    """Polku's computed municipal share per month (rule in force) beside Kela's published statistics.
+
+    Kela's figures come from files imported with ``polku kela_statistics import`` (Kela's open data on
+    municipally co-funded unemployment benefits, from 2025): per month ``kela_municipal_eur`` (null when
+    Kela has published none), ``difference_eur`` = Polku − Kela, Polku's billed persons and Kela's
+    recipients; ``sources`` names each import (file, source, import date and who, and ``example: true`` for
+    example data that is not Kela's). Same access as the share itself: the user's area's municipalities.
+    """
+    known = Municipality.objects.filter(code=municipality).first()
+    if known is None:
+        raise ValidationFailed.single("municipality", ErrorCode.UNKNOWN, f"Tuntematon kuntakoodi: {municipality}.")
+    today = timezone.localdate()
+    if not presenters.FIRST_YEAR <= year <= today.year:
+        raise ValidationFailed.single(
+            "year", ErrorCode.INVALID, f"Vuoden on oltava välillä {presenters.FIRST_YEAR}–{today.year}.")
+    if known.code not in {m.code for m in presenters.municipalities_for(request.user)}:
+        raise AccessDenied("Kunta ei kuulu työllisyysalueesi kuntiin.")
+    suppress = presenters.suppresses_small_cells(request.user)
+    summary = presenters.share_summary(current_rule_book(), known.code, presenters.Period(year, year),
+                                       [presenters.IN_FORCE])
+    polku = {m: (f.municipal_eur, presenters.suppressed(f.persons, suppress))
+             for m, f in summary.variant(presenters.IN_FORCE).by_month.items()}
+    rows = kela_statistics.comparison(known.code, polku)
+    return {"municipality": {"code": known.code, "name": known.name}, "year": year, "rule": presenters.IN_FORCE,
+            **kela_statistics.comparison_as_dict(rows)}
 
 
 @router.get("/early-warnings")

@@ -43,6 +43,9 @@ municipal share €      yes        kuntaosuus €, kuntaosuus, kunnan osuus €
                                   kuntaosuus, laskutettava määrä, kommunens andel €. At most the paid €.
 municipality           no         kunta, kuntanumero, kuntakoodi, kotikunta, kommun. Three-digit code
                                   (``91`` = ``091``); must be the invoice's municipality.
+payment basis          no         peruste, maksuperuste, etuuden peruste, korvausperuste, grund. Values:
+                                  työttömyys / työttömyyden perusteella (the default when the column is
+                                  missing or empty) or palvelu / palvelun ajalta (days in a service).
 =====================  =========  ===========================================================================
 
 Euro amounts have at most two decimals and are not negative (credit lines are not supported); the
@@ -60,7 +63,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -77,8 +80,16 @@ from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.municipal_share import selectors
 from polku.municipal_share.engine import ShareRow, person_share_rows
+from polku.municipal_share.invoice_facts import FactLoad, load_invoice_facts
 from polku.municipal_share.models import KelaInvoice, KelaInvoiceLine
-from polku.municipal_share.reconcile import InvoiceLine, Reconciliation, reconcile
+from polku.municipal_share.reconcile import (
+    InvoiceBreakdown,
+    InvoiceLine,
+    InvoicePart,
+    Reconciliation,
+    invoice_breakdown,
+    reconcile,
+)
 from polku.municipal_share.rules import RuleBook
 from polku.municipal_share.services import current_rule_book
 from polku.people import personal_id
@@ -90,6 +101,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PREAMBLE_LINES = 10
 CENT = Decimal("0.01")
 ACTION = "kela_invoice_check"
+FACTS_ACTION = "kela_invoice_facts"
 DEFAULT_PURPOSE = "Kelan kuntaosuuslaskun tarkistus"
 
 # Column keys and the names used for them in error messages (Finnish, as in the file).
@@ -104,6 +116,7 @@ COLUMN_LABELS = {
     "share_percent": "kuntaosuus %",
     "municipal_eur": "kuntaosuus €",
     "municipality": "kunta",
+    "basis": "peruste",
 }
 REQUIRED = ("personal_id", "period_month", "benefit", "paid_days", "paid_eur", "municipal_eur")  # or invoice_month
 
@@ -128,6 +141,8 @@ _HEADER_VARIANTS = {
     "municipal_eur": ["kuntaosuus €", "kuntaosuus", "kuntaosuus euroa", "kunnan osuus €", "kunnan osuus",
                       "laskutettava €", "laskutettava kuntaosuus", "laskutettava määrä", "laskutettava",
                       "kunnan rahoitusosuus €", "kommunens andel €", "kommunens andel", "municipal share €"],
+    "basis": ["peruste", "maksuperuste", "etuuden peruste", "korvausperuste", "maksun peruste", "grund",
+              "payment basis"],
     "municipality": ["kunta", "kuntanumero", "kuntakoodi", "kunnan numero", "kunta nro", "kotikunta", "kommun",
                      "kommunnummer", "municipality"],
 }
@@ -140,6 +155,12 @@ _BENEFIT_VARIANTS = {
     "earnings_related_allowance": ["ansiopäiväraha", "ansiosidonnainen päiväraha", "ansiosidonnainen", "apr",
                                    "ansiopäivärahan perusosa", "earnings_related_allowance",
                                    "inkomstrelaterad dagpenning", "earnings-related allowance"],
+}
+_BASIS_VARIANTS = {
+    "unemployment": ["työttömyys", "työttömyyden perusteella", "työttömyysperuste", "työtön", "unemployment",
+                     "arbetslöshet", "på grund av arbetslöshet"],
+    "service": ["palvelu", "palvelun ajalta", "palveluaika", "työllistymistä edistävä palvelu", "service",
+                "tjänst", "under tjänst"],
 }
 _TOTAL_WORDS = {"yhteensa", "yht", "summa", "kaikki yhteensa", "totalt", "total", "yhteensa eur"}
 
@@ -156,6 +177,7 @@ def _key(text: str) -> str:
 
 HEADER_KEYS = {_key(v): column for column, variants in _HEADER_VARIANTS.items() for v in variants}
 BENEFIT_KEYS = {_key(v): code for code, variants in _BENEFIT_VARIANTS.items() for v in variants}
+BASIS_KEYS = {_key(v): code for code, variants in _BASIS_VARIANTS.items() for v in variants}
 
 
 @dataclass(frozen=True)
@@ -302,6 +324,17 @@ def parse_benefit(value: Any) -> str:
     code = BENEFIT_KEYS.get(_key(_text(value)))
     if code is None:
         raise ValueError("tuntematon etuus (työmarkkinatuki, peruspäiväraha tai ansiopäiväraha)")
+    return code
+
+
+def parse_basis(value: Any) -> str:
+    """The payment basis a cell names; empty means on the basis of unemployment."""
+    text = _text(value)
+    if not text:
+        return "unemployment"
+    code = BASIS_KEYS.get(_key(text))
+    if code is None:
+        raise ValueError("tuntematon peruste (työttömyys tai palvelu)")
     return code
 
 
@@ -487,6 +520,13 @@ class _RowReader:
             self.bad(number, "benefit", ErrorCode.UNKNOWN, str(error))
             return ""
 
+    def basis(self, number: int, cells: Sequence[Any]) -> str:
+        try:
+            return parse_basis(self.cell(cells, "basis"))
+        except ValueError as error:
+            self.bad(number, "basis", ErrorCode.UNKNOWN, str(error))
+            return ""
+
     def number(self, number: int, cells: Sequence[Any], column: str, *, places: int, optional: bool = False,
                high: Decimal | None = None) -> Decimal | None:
         raw = self.cell(cells, column)
@@ -526,6 +566,7 @@ class _RowReader:
         hashed = self.identity_hash(number, cells)
         month = self.month(number, cells)
         benefit = self.benefit(number, cells)
+        basis = self.basis(number, cells)
         days = self.number(number, cells, "paid_days", places=0, high=Decimal(MAX_DAYS_PER_MONTH))
         cumulative = self.number(number, cells, "cumulative_days", places=0, optional=True)
         paid = self.number(number, cells, "paid_eur", places=2)
@@ -542,7 +583,7 @@ class _RowReader:
         return InvoiceLine(
             line=number, personal_id_hash=hashed, month=month, benefit_type=benefit, paid_days=int(days),
             cumulative_days=int(cumulative) if cumulative is not None else None, paid_eur=paid,
-            share_percent=percent, municipal_eur=municipal, municipality=line_municipality,
+            share_percent=percent, municipal_eur=municipal, municipality=line_municipality, basis=basis,
         )
 
 
@@ -581,6 +622,14 @@ class InvoiceCheck:
     reconciliation: Reconciliation
     rule_set_verified: bool
     person_names: dict[Any, str]
+    breakdown: InvoiceBreakdown
+    facts: FactLoad | None = None  # set when the lines were loaded as facts (after the reconciliation)
+
+
+def require_fact_write(user: Any) -> None:
+    """Loading the lines as facts writes person data: the roles that may record facts (managers, admins)."""
+    if not policy.can_write_person_data(user):
+        raise AccessDenied("Roolilla ei ole oikeutta kirjata etuustietoja.")
 
 
 def _polku_rows(book: RuleBook, municipality: str, invoice_month: date, lines: Sequence[InvoiceLine],
@@ -608,16 +657,36 @@ def _check(invoice: KelaInvoice, lines: Sequence[InvoiceLine], persons: dict[str
         verified = book.by_code(invoice.rule_set).verified
     except KeyError:
         verified = False
-    return InvoiceCheck(invoice, result, verified, names)
+    return InvoiceCheck(invoice, result, verified, names, invoice_breakdown(lines, invoice.invoice_month))
+
+
+def _load_facts(check: InvoiceCheck, lines: Sequence[InvoiceLine], persons: dict[str, Any], *, user: Any,
+                channel: str, purpose: str, skip_unknown_persons: bool) -> InvoiceCheck:
+    invoice = check.invoice
+    load = load_invoice_facts(lines, persons, invoice_month=invoice.invoice_month, invoice_id=invoice.pk, user=user,
+                              skip_unknown_persons=skip_unknown_persons)
+    invoice.facts_loaded_at = timezone.now()
+    invoice.facts_loaded_by = user if getattr(user, "is_authenticated", False) else None
+    invoice.save(update_fields=["facts_loaded_at", "facts_loaded_by"])
+    log_person_reads(user=user, person_ids=load.changed_person_ids, action=FACTS_ACTION, purpose=purpose,
+                     channel=channel)
+    return replace(check, facts=load)
 
 
 def invoice_import(
     *, data: bytes, file_name: str, municipality: str, invoice_month: date, user: Any,
     rule_set: str | None = None, benefits: Collection[str] | None = None, channel: str = AccessChannel.WEB,
-    purpose: str = DEFAULT_PURPOSE,
+    purpose: str = DEFAULT_PURPOSE, as_facts: bool = False, skip_unknown_persons: bool = False,
 ) -> InvoiceCheck:
-    """Validate the whole file, store it in one transaction, and reconcile it; a bad file writes nothing."""
+    """Validate the whole file, store it in one transaction, and reconcile it; a bad file writes nothing.
+
+    ``as_facts`` also loads the lines as benefit-day facts (:mod:`~polku.municipal_share.invoice_facts`) in
+    the same transaction, after the reconciliation (which thus shows Polku as it was before the invoice);
+    ``skip_unknown_persons`` skips, and reports, lines of persons not in Polku instead of refusing the file.
+    """
     require_municipality_access(user, municipality)
+    if as_facts:
+        require_fact_write(user)
     invoice_month = month_start(invoice_month)
     errors: list[FieldError] = []
     if not Municipality.objects.filter(code=municipality).exists():
@@ -663,11 +732,15 @@ def invoice_import(
                     personal_id_hash=line.personal_id_hash, month=line.month, benefit_type=line.benefit_type,
                     paid_days=line.paid_days, cumulative_days=line.cumulative_days, paid_eur=line.paid_eur,
                     share_percent=line.share_percent, municipal_eur=line.municipal_eur,
-                    municipality=line.municipality,
+                    municipality=line.municipality, basis=line.basis,
                 ) for line in parsed.lines
             ])
-            return _check(invoice, parsed.lines, persons, user=user, channel=channel, purpose=purpose,
-                          benefits=benefits)
+            check = _check(invoice, parsed.lines, persons, user=user, channel=channel, purpose=purpose,
+                           benefits=benefits)
+            if as_facts:
+                check = _load_facts(check, parsed.lines, persons, user=user, channel=channel, purpose=purpose,
+                                    skip_unknown_persons=skip_unknown_persons)
+            return check
     except IntegrityError:
         earlier = KelaInvoice.objects.filter(sha256=digest).first()
         if earlier is None:
@@ -685,7 +758,7 @@ def stored_lines(invoice: KelaInvoice) -> list[InvoiceLine]:
         InvoiceLine(line=row.line_number, personal_id_hash=row.personal_id_hash, month=row.month,
                     benefit_type=row.benefit_type, paid_days=row.paid_days, cumulative_days=row.cumulative_days,
                     paid_eur=row.paid_eur, share_percent=row.share_percent, municipal_eur=row.municipal_eur,
-                    municipality=row.municipality)
+                    municipality=row.municipality, basis=row.basis)
         for row in invoice.lines.order_by("line_number")
     ]
 
@@ -704,6 +777,50 @@ def invoice_check(*, invoice_id: int, user: Any, channel: str = AccessChannel.WE
     return _check(invoice, lines, persons, user=user, channel=channel, purpose=purpose, benefits=benefits)
 
 
+def invoice_load_facts(*, invoice_id: int, user: Any, channel: str = AccessChannel.WEB,
+                       purpose: str = DEFAULT_PURPOSE, skip_unknown_persons: bool = False,
+                       benefits: Collection[str] | None = None) -> InvoiceCheck:
+    """Load an imported invoice's lines as facts (one transaction); loading them again changes nothing."""
+    invoice = KelaInvoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        raise ValidationFailed.single("id", ErrorCode.UNKNOWN, f"Laskua {invoice_id} ei ole.")
+    require_municipality_access(user, invoice.municipality_id)
+    require_fact_write(user)
+    lines = stored_lines(invoice)
+    persons = dict(Person.objects.filter(personal_id_hash__in={line.personal_id_hash for line in lines})
+                   .values_list("personal_id_hash", "pk"))
+    with transaction.atomic():
+        check = _check(invoice, lines, persons, user=user, channel=channel, purpose=purpose, benefits=benefits)
+        return _load_facts(check, lines, persons, user=user, channel=channel, purpose=purpose,
+                           skip_unknown_persons=skip_unknown_persons)
+
+
+def _part_dict(part: InvoicePart) -> dict[str, Any]:
+    return {"month": f"{part.month:%Y-%m}" if part.month else None, "catch_up": part.catch_up, "lines": part.lines,
+            "persons": part.persons, "paid_days": part.paid_days, "paid_eur": str(part.paid_eur),
+            "municipal_eur": str(part.municipal_eur)}
+
+
+def breakdown_as_dict(breakdown: InvoiceBreakdown) -> dict[str, Any]:
+    return {"invoice_month": _part_dict(breakdown.current),
+            "catch_up_months": [_part_dict(p) for p in breakdown.catch_up],
+            "catch_up_total": _part_dict(breakdown.catch_up_total), "total": _part_dict(breakdown.total)}
+
+
+def facts_as_dict(load: FactLoad) -> dict[str, Any]:
+    return {
+        "created": load.count("created"), "superseded": load.count("superseded"),
+        "unchanged": load.count("unchanged"), "skipped_lines": list(load.skipped_lines),
+        "changes": [
+            {"lines": list(c.lines), "person_id": str(c.person_id), "month": f"{c.month:%Y-%m}",
+             "benefit_type": c.benefit_type, "basis": c.basis, "action": c.action, "days": c.days,
+             "amount": str(c.amount), "previous_days": c.previous_days,
+             "previous_amount": None if c.previous_amount is None else str(c.previous_amount)}
+            for c in load.changes
+        ],
+    }
+
+
 def check_as_dict(check: InvoiceCheck) -> dict[str, Any]:
     """The JSON shape shared by the API and ``polku kela_invoice --json`` (money as strings, months YYYY-MM)."""
     invoice, result = check.invoice, check.reconciliation
@@ -715,7 +832,10 @@ def check_as_dict(check: InvoiceCheck) -> dict[str, Any]:
             "file_name": invoice.file_name, "encoding": invoice.encoding, "line_count": invoice.line_count,
             "imported_at": invoice.imported_at.isoformat(),
             "imported_by": invoice.imported_by.get_username() if invoice.imported_by else None,
+            "facts_loaded_at": invoice.facts_loaded_at.isoformat() if invoice.facts_loaded_at else None,
         },
+        "breakdown": breakdown_as_dict(check.breakdown),
+        "facts": facts_as_dict(check.facts) if check.facts is not None else None,
         "summary": {
             "invoice_municipal_eur": str(summary.invoice_municipal_eur),
             "polku_municipal_eur": str(summary.polku_municipal_eur),

@@ -42,6 +42,10 @@ class KelaInvoice(models.Model):
     total_paid_days = models.PositiveIntegerField()
     total_paid_eur = models.DecimalField(max_digits=14, decimal_places=2)
     total_municipal_eur = models.DecimalField(max_digits=14, decimal_places=2)
+    facts_loaded_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="When the lines were last loaded as benefit-day facts.")
+    facts_loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["municipality", "invoice_month"])]
@@ -65,6 +69,8 @@ class KelaInvoiceLine(models.Model):
     share_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     municipal_eur = models.DecimalField(max_digits=10, decimal_places=2)
     municipality = models.CharField(max_length=3)
+    basis = models.CharField(max_length=20, default="unemployment",
+                             help_text="Payment basis: unemployment (default) or service.")
 
     class Meta:
         constraints = [
@@ -76,3 +82,51 @@ class KelaInvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"rivi {self.line_number}: {self.month:%Y-%m} {self.benefit_type}"
+
+
+class KelaStatisticsImport(models.Model):
+    """One imported file of Kela's open statistics of municipally co-funded unemployment benefits.
+
+    ``example`` is set when the file says it is example data (a title line with "esimerkki"/"example"):
+    pages then say the figures are not Kela's.
+    """
+
+    file_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the file as received.")
+    encoding = models.CharField(max_length=20)
+    source = models.CharField(max_length=300, blank=True, help_text="Where the file came from (publisher, dataset).")
+    example = models.BooleanField(default=False)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    row_count = models.PositiveIntegerField(help_text="Figures stored (rows of other day classes are not).")
+    skipped_rows = models.PositiveIntegerField(default=0, help_text="Rows of a day class or the whole country.")
+
+    def __str__(self) -> str:
+        return f"Kelan tilasto {self.file_name} {self.imported_at:%Y-%m-%d}"
+
+
+class KelaStatistic(models.Model):
+    """Kela's published monthly figure for a municipality or employment area, and one benefit or all ('').
+
+    A comparison series for Polku's own computation; a later import of the same region, month and benefit
+    replaces the figure (Kela revises recent months).
+    """
+
+    source_import = models.ForeignKey(KelaStatisticsImport, on_delete=models.CASCADE, related_name="figures")
+    region = models.CharField(max_length=60, help_text="Municipality code (297) or area:<employment area code>.")
+    municipality = models.ForeignKey("reference.Municipality", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    month = models.DateField(help_text="First day of the statistics month.")
+    benefit_type = models.CharField(max_length=30, blank=True, help_text="Empty: all benefits together.")
+    recipients = models.PositiveIntegerField(null=True, blank=True)
+    paid_days = models.PositiveIntegerField(null=True, blank=True)
+    paid_eur = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    municipal_eur = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "month", "benefit_type"],
+                                               name="one_kela_statistic_per_region_month_benefit")]
+        indexes = [models.Index(fields=["municipality", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.month:%Y-%m} {self.benefit_type or 'kaikki'}: {self.municipal_eur}"

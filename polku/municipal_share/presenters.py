@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from polku.access.models import Role
 from polku.access.policy import EVERYONE_ROLES, PERSON_LEVEL_ROLES, staff_profile
 from polku.core.calendar import add_months, iter_months, month_end, month_start
-from polku.municipal_share import aggregates, early_warning, selectors
+from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
 from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
 from polku.municipal_share.rules import RuleBook, RuleSet
@@ -488,6 +488,14 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
         old_rule=meta_by_code[old_code], new_rule=meta_by_code[new_code], suppress=suppress,
         per_resident=per_resident(municipality.code, in_force.by_year),
     )
+
+
+def kela_comparison(summary: ShareSummary, *, suppress: bool) -> list[kela_statistics.ComparisonRow]:
+    """Polku's municipal share per month (rule in force) beside Kela's published statistics; [] without any."""
+    in_force = summary.variant(IN_FORCE)
+    polku = {m: (f.municipal_eur, suppressed(f.persons, suppress)) for m, f in in_force.by_month.items()}
+    rows = kela_statistics.comparison(summary.municipality, polku)
+    return rows if any(r.source is not None for r in rows) else []
 
 
 # --- API / CLI payload ------------------------------------------------------------------------------

@@ -78,6 +78,7 @@ class InvoiceLine:
     share_percent: Decimal | None
     municipal_eur: Decimal
     municipality: str
+    basis: str = "unemployment"  # the benefit's payment basis (optional column; days in services: "service")
 
 
 Value = int | Decimal | str | None
@@ -363,3 +364,69 @@ def reconcile(
         differences_by_kind={str(k): by_kind[str(k)] for k in KIND_ORDER if by_kind[str(k)]},
     )
     return Reconciliation(summary, tuple(differences))
+
+
+# --- what an invoice bills for its own month and what it catches up ------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoicePart:
+    """Lines of one benefit month of an invoice (or a total over several: ``month`` None), summed."""
+
+    month: date | None
+    catch_up: bool
+    lines: int
+    persons: int
+    paid_days: int
+    paid_eur: Decimal
+    municipal_eur: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceBreakdown:
+    """How much of an invoice is for the invoice month itself and how much catches up earlier months.
+
+    Kela bills corrections and catch-up amounts for earlier benefit months on later invoices (in autumn
+    2025 whole months it had not been able to bill). ``catch_up`` has one part per earlier benefit month,
+    oldest first; ``catch_up_total`` sums them and ``total`` is the whole invoice.
+    """
+
+    invoice_month: date
+    current: InvoicePart
+    catch_up: tuple[InvoicePart, ...]
+    catch_up_total: InvoicePart
+    total: InvoicePart
+
+    @property
+    def has_catch_up(self) -> bool:
+        return bool(self.catch_up)
+
+
+def _part(month: date | None, catch_up: bool, group: Sequence[InvoiceLine]) -> InvoicePart:
+    return InvoicePart(
+        month=month, catch_up=catch_up, lines=len(group), persons=len({g.personal_id_hash for g in group}),
+        paid_days=sum(g.paid_days for g in group), paid_eur=sum((g.paid_eur for g in group), Decimal(0)),
+        municipal_eur=sum((g.municipal_eur for g in group), Decimal(0)),
+    )
+
+
+def invoice_breakdown(lines: Sequence[InvoiceLine], invoice_month: date) -> InvoiceBreakdown:
+    """Split an invoice's lines into its own month and the earlier benefit months it bills late.
+
+    A pure function of the lines: municipal €, paid €, paid days, lines and distinct persons per benefit
+    month. Lines of the invoice month are ``current`` (zeros when there are none); every other month is a
+    catch-up part (the parser refuses months after the invoice month).
+    """
+    current = [line for line in lines if line.month == invoice_month]
+    earlier: dict[date, list[InvoiceLine]] = defaultdict(list)
+    for line in lines:
+        if line.month != invoice_month:
+            earlier[line.month].append(line)
+    parts = tuple(_part(month, True, earlier[month]) for month in sorted(earlier))
+    return InvoiceBreakdown(
+        invoice_month=invoice_month,
+        current=_part(invoice_month, False, current),
+        catch_up=parts,
+        catch_up_total=_part(None, True, [line for month in sorted(earlier) for line in earlier[month]]),
+        total=_part(None, False, list(lines)),
+    )

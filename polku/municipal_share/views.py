@@ -15,12 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessChannel
-from polku.access.policy import can_see_person_level_data, persons_visible_to
+from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
 from polku.access.services import log_person_reads
-from polku.municipal_share import excel, presenters
+from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
+from polku.municipal_share import excel, invoices, kela_statistics, presenters
+from polku.municipal_share.models import KelaInvoice
 from polku.municipal_share.services import current_rule_book
 from polku.reference.models import Municipality
 from polku.web import content
@@ -64,8 +67,13 @@ def share_page(request: HttpRequest) -> HttpResponse:
         return render(request, "municipal_share/share.html", context, status=400)
     page = presenters.share_page(current_rule_book(), municipality, period,
                                  suppress=presenters.suppresses_small_cells(request.user))
+    kela_rows = presenters.kela_comparison(page.summary, suppress=page.suppress)
+    kela_sources = kela_statistics.sources_of(kela_rows)
     context.update({
         "page": page,
+        "kela_rows": kela_rows,
+        "kela_sources": kela_sources,
+        "kela_example": any(s.example for s in kela_sources),
         "monthly_chart": presenters.monthly_chart(page),
         "comparison_chart": presenters.comparison_chart(page) if page.comparison_months else None,
     })
@@ -127,3 +135,114 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "latest_month": presenters.latest_benefit_month() if suggested else None,
         "error": error, "purposes": content.PURPOSES, "purpose": purpose,
     }, status=400 if error else 200)
+
+
+# --- Kela's invoice list: upload, reconciliation, catch-up breakdown, loading as facts --------------------------
+
+INVOICE_KINDS = {
+    "unknown_person": gettext_lazy("henkilö ei Polussa"),
+    "rule_version": gettext_lazy("sääntöversio"),
+    "municipality": gettext_lazy("kunta"),
+    "days": gettext_lazy("päivät"),
+    "counter": gettext_lazy("kertymä"),
+    "step": gettext_lazy("porras"),
+    "paid_eur": gettext_lazy("maksettu summa"),
+    "municipal_eur": gettext_lazy("kuntaosuus"),
+    "missing_from_invoice": gettext_lazy("puuttuu laskulta"),
+}
+
+
+def _invoice_context(request: HttpRequest, municipalities: list[Municipality]) -> dict[str, object]:
+    codes = [m.code for m in municipalities]
+    return {
+        "municipalities": municipalities,
+        "recent": KelaInvoice.objects.filter(municipality_id__in=codes).select_related("municipality")
+        .order_by("-imported_at")[:20],
+        "may_load_facts": can_write_person_data(request.user),
+    }
+
+
+def _check_context(check: invoices.InvoiceCheck) -> dict[str, object]:
+    """The check and its differences ready to show (names only of persons the user may see)."""
+    differences = [
+        {"lines": d.lines, "name": check.person_names.get(d.person_id, ""), "month": d.month,
+         "kind": INVOICE_KINDS.get(str(d.kind), str(d.kind)), "invoice": d.invoice, "polku": d.polku,
+         "reason": d.reason}
+        for d in check.reconciliation.differences
+    ]
+    counts = {a: check.facts.count(a) for a in ("created", "superseded", "unchanged")} if check.facts else {}
+    return {"check": check, "differences": differences, "facts_counts": counts}
+
+
+def _invoice_municipalities(request: HttpRequest) -> list[Municipality]:
+    allowed = presenters.municipalities_for(request.user)
+    checkable = []
+    for municipality in allowed:
+        try:
+            invoices.require_municipality_access(request.user, municipality.code)
+        except AccessDenied:
+            continue
+        checkable.append(municipality)
+    return checkable
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_page(request: HttpRequest) -> HttpResponse:
+    """Upload Kela's invoice list, see its reconciliation and breakdown; optionally load its lines as facts."""
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    municipalities = _invoice_municipalities(request)
+    if not municipalities:
+        return forbidden(request, _("Roolillasi ei ole oikeutta tarkistaa minkään kunnan Kelan laskuja."))
+    context = _invoice_context(request, municipalities)
+    if request.method == "GET":
+        return render(request, "municipal_share/invoices.html", context)
+    return _invoice_upload(request, context)
+
+
+def _invoice_upload(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    form = {"municipality": request.POST.get("municipality", ""), "month": request.POST.get("month", "").strip(),
+            "as_facts": request.POST.get("as_facts") == "on",
+            "skip_unknown_persons": request.POST.get("skip_unknown_persons") == "on"}
+    context["form"] = form
+    upload = request.FILES.get("file")
+    errors: list[FieldError] = []
+    if upload is None:
+        errors.append(FieldError("tiedosto", ErrorCode.REQUIRED, _("Valitse laskun tiedosto.")))
+    try:
+        month = date.fromisoformat(f"{form['month']}-01")
+    except ValueError:
+        errors.append(FieldError("kuukausi", ErrorCode.INVALID, _("Kuukausi muodossa VVVV-KK.")))
+    if errors or upload is None:
+        context["errors"] = errors
+        return render(request, "municipal_share/invoices.html", context, status=400)
+    try:
+        check = invoices.invoice_import(
+            data=upload.read(), file_name=upload.name or "", municipality=str(form["municipality"]),
+            invoice_month=month, user=request.user, channel=AccessChannel.WEB, as_facts=bool(form["as_facts"]),
+            skip_unknown_persons=bool(form["skip_unknown_persons"]))
+    except ValidationFailed as failure:
+        context["errors"] = failure.errors
+        return render(request, "municipal_share/invoices.html", context, status=400)
+    except AccessDenied as denied:
+        return forbidden(request, str(denied))
+    context.update(_check_context(check))
+    return render(request, "municipal_share/invoices.html", context, status=201)
+
+
+@login_required
+@require_GET
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """A stored invoice reconciled again against Polku's facts as they are now."""
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    try:
+        check = invoices.invoice_check(invoice_id=invoice_id, user=request.user, channel=AccessChannel.WEB)
+    except ValidationFailed:
+        return render(request, "404.html", status=404)
+    except AccessDenied as denied:
+        return forbidden(request, str(denied))
+    context = _invoice_context(request, _invoice_municipalities(request))
+    context.update(_check_context(check))
+    return render(request, "municipal_share/invoices.html", context)
