@@ -33,7 +33,7 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label=_("Tiedostot"),
+    files = MultipleFileField(  # type: ignore[assignment]  # the form's field, not BaseForm.fileslabel=_("Tiedostot"),
                               help_text=_("CSV, Excel (.xlsx), Parquet tai JSON Lines; tiedoston nimi kertoo tietolajin, "
                                           "esimerkiksi henkilot.csv tai status_spells.csv."))
     profile = forms.ChoiceField(label=_("Siirtoprofiili"))
@@ -47,10 +47,14 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], language: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = [
+        profile_field = self.fields["profile"]
+        scope_field = self.fields["scope"]
+        assert isinstance(profile_field, forms.ChoiceField)
+        assert isinstance(scope_field, forms.ChoiceField)
+        profile_field.choices = [
             (p.name, p.title_in(language) + ("" if p.verified else " – " + str(_("vahvistamaton esimerkki"))))
             for p in shipped_profiles().values()]
-        self.fields["scope"].choices = scopes
+        scope_field.choices = scopes
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -8,8 +8,8 @@ SHA-256, size), the counts per entity, the problems (row, column, reason — nev
 from __future__ import annotations
 
 import hashlib
-import uuid
 import shutil
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path

@@ -40,7 +40,8 @@ def _scopes(user: Any) -> list[tuple[str, str]]:
         choices.append(("", _("Kaikki (koko tietokanta)")))
         areas = EmploymentArea.objects.order_by("name")
     else:
-        areas = EmploymentArea.objects.filter(pk=profile.area_id) if profile is not None else EmploymentArea.objects.none()
+        area_id = profile.area_id if profile is not None else None
+        areas = EmploymentArea.objects.filter(pk=area_id) if area_id is not None else EmploymentArea.objects.none()
     choices += [(a.code, a.name) for a in areas]
     municipalities = Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")
     if allowed is not None:
