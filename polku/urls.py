@@ -16,5 +16,6 @@ urlpatterns = [
     path("asiakastyo/", include("polku.casework.urls")),
     path("ennusteet/", include("polku.forecast.urls")),
     path("palvelut/", include("polku.provision.urls")),
+    path("tyot/", include("polku.jobs.urls")),
     path("", include("polku.web.urls")),
 ]
