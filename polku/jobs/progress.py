@@ -128,10 +128,12 @@ class ProgressReporter:
         self._last_write = -math.inf
         self._dirty = False
         self._side: BaseDatabaseWrapper | None = None
+        self._started_at = timezone.now()
+        self._created = False
 
     def __enter__(self) -> ProgressReporter:
-        now = timezone.now()
-        self._write(started_at=now, force=True)
+        self._started_at = timezone.now()
+        self._write(force=True)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
@@ -153,30 +155,31 @@ class ProgressReporter:
     def flush(self) -> None:
         self._write(force=True, final=True)
 
-    def _write(self, *, force: bool = False, final: bool = False, started_at: datetime | None = None) -> None:
+    def _write(self, *, force: bool = False, final: bool = False) -> None:
         self._dirty = True
         if not force and time.monotonic() - self._last_write < self.min_interval:
             return
         now = timezone.now()
         values = {"done": self.done, "total": self.total, "phase": self.phase[:200], "updated_at": now}
         if not connection.in_atomic_block:
-            self._orm_write(values, started_at)
+            self._orm_write(values)
         elif connection.vendor == "postgresql":
-            self._side_write(values, started_at or now)
+            self._side_write(values)
         elif final:
-            self._orm_write(values, started_at)  # SQLite in a transaction: visible when it commits
+            self._orm_write(values)  # SQLite in a transaction: visible when it commits
         else:
             return
         self._last_write = time.monotonic()
         self._dirty = False
 
-    def _orm_write(self, values: dict[str, Any], started_at: datetime | None) -> None:
-        if started_at is not None:
-            JobProgress.objects.update_or_create(task_id=self.task_id, defaults={**values, "started_at": started_at})
-        else:
+    def _orm_write(self, values: dict[str, Any]) -> None:
+        if self._created:
             JobProgress.objects.filter(task_id=self.task_id).update(**values)
+        else:
+            JobProgress.objects.update_or_create(task_id=self.task_id, defaults={**values, "started_at": self._started_at})
+            self._created = True
 
-    def _side_write(self, values: dict[str, Any], started_at: datetime) -> None:
+    def _side_write(self, values: dict[str, Any]) -> None:
         if self._side is None:
             self._side = connections.create_connection("default")
         table = JobProgress._meta.db_table
@@ -185,5 +188,5 @@ class ProgressReporter:
                 f'INSERT INTO "{table}" (task_id, done, total, phase, started_at, updated_at) '  # noqa: S608 - model's own table
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (task_id) DO UPDATE SET done = EXCLUDED.done, "
                 "total = EXCLUDED.total, phase = EXCLUDED.phase, updated_at = EXCLUDED.updated_at",
-                [self.task_id, values["done"], values["total"], values["phase"], started_at, values["updated_at"]],
+                [self.task_id, values["done"], values["total"], values["phase"], self._started_at, values["updated_at"]],
             )
