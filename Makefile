@@ -18,14 +18,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-## make demo: set up, simulate Sotkamo and the Kuopio area into SQLite, create demo users, serve :8000
+## make demo: set up, simulate Sotkamo and the Kuopio area into SQLite, create demo users, serve :8000 with the worker
 demo: install demo-data serve
 
 demo-data: install
 	$(BIN)/polku migrate --no-input -v0
 	$(BIN)/polku demo_setup
 
+## make serve: the background worker (polku worker) in the background, the web server in the foreground;
+## stopping the server (Ctrl+C) stops the worker too.
 serve: install
+	$(BIN)/polku migrate --no-input -v0
+	@$(BIN)/polku worker -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "== worker started (pid $$worker); serving http://127.0.0.1:8000"; \
 	$(BIN)/polku runserver 127.0.0.1:8000
 
 ## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",  # Django's tasks API (backport for 5.2): @task, enqueue, results
+    "django_tasks_db",  # its database backend: the queue is a table, run by `polku worker`
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
     "polku.reference",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "polku.forecast",
     "polku.provision",
     "polku.exchange",
+    "polku.jobs",
     "polku.web",
 ]
 
@@ -106,6 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # concurrent-writer tests would measure an artefact instead of the production locking.
     # One file per test process, so parallel runs in one checkout do not destroy each other's database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"polku-test-{os.getpid()}.sqlite3")}
+
+# Background jobs (polku.jobs): one queue table in the same database, on SQLite and PostgreSQL alike,
+# run by `polku worker` (started beside the server by `make demo`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

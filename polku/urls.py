@@ -17,5 +17,6 @@ urlpatterns = [
     path("ennusteet/", include("polku.forecast.urls")),
     path("palvelut/", include("polku.provision.urls")),
     path("tiedonsiirto/", include("polku.exchange.urls")),
+    path("tyot/", include("polku.jobs.urls")),
     path("", include("polku.web.urls")),
 ]
