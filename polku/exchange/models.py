@@ -38,7 +38,7 @@ class ImportMode(models.TextChoices):
 class ExchangeRun(models.Model):
     """One import (or export): who, when, which files (name, hash, size), the scope, the counts and the outcome.
 
-    The progress fields are written by the running job and read by its page and the CLI.
+    While a queued run works, its progress is the task's (``polku.jobs``); the row holds the outcome.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -60,10 +60,8 @@ class ExchangeRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    phase = models.CharField(max_length=60, blank=True)
-    rows_done = models.PositiveBigIntegerField(default=0)
     rows_total = models.PositiveBigIntegerField(default=0)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The queue's task that carries the run out.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from polku.exchange import progress
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus
 from polku.exchange.profiles import Profile
 from polku.exchange.schema import Entity, entities
+from polku.jobs.progress import progress_state
 
 
 def problems_csv(problems: Iterable[ImportProblem]) -> str:
@@ -68,33 +69,23 @@ def entity_title(name: str) -> str:
     return entity.title.get(language, entity.title["fi"]) if entity else name
 
 
-PHASE_LABELS = {"read": _("Luetaan ja tarkistetaan rivit"), "check": _("Tarkistetaan kokonaisuus"),
-                "write": _("Kirjoitetaan")}
-
-
 @dataclass(frozen=True)
 class ProgressView:
     done: int
-    total: int
+    total: int | None
     phase: str
     started_at: Any
+    status_url: str
 
 
 def run_progress(run: ExchangeRun) -> ProgressView | None:
-    """What the progress bar shows while the run waits or works; None once it has ended."""
-    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+    """What the progress bar shows while the run waits or works; None once it has ended (or was not queued)."""
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING) or not run.task_id:
         return None
-    state = progress.read(run.id)
-    if state is None:
-        return ProgressView(0, 0, str(_("Jonossa")) if run.status == RunStatus.QUEUED else "", run.started_at)
-    return ProgressView(state.done, state.total, str(PHASE_LABELS.get(state.phase, state.phase)), run.started_at)
-
-
-def status_json(run: ExchangeRun) -> dict[str, Any]:
-    view = run_progress(run)
-    return {"status": run.status, "finished": view is None, "done": view.done if view else run.rows_done,
-            "total": view.total if view else run.rows_total, "phase": view.phase if view else "",
-            "problems": run.problem_count}
+    state = progress_state(run.task_id)
+    phase = state.phase or (str(_("Jonossa")) if run.status == RunStatus.QUEUED else "")
+    return ProgressView(state.done, state.total, phase, state.started_at,
+                        reverse("jobs:status", kwargs={"task_id": run.task_id}))
 
 
 @dataclass(frozen=True)

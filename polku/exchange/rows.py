@@ -243,8 +243,12 @@ class RowReader:
                               else f"Asemalla {v.get('status')} ei ole palvelua.")
         elif name == "benefit_months":
             self._check_benefit(number, v, found)
-        elif name == "plans" and v["valid_until"] < v["drawn_up_on"]:
-            self._problem(found, number, "valid_until", "end_before_start", "Suunnitelma päättyy ennen laatimistaan.")
+        elif name == "plans":
+            # Defaults before the content hash, so that a plan exported with them imports back unchanged.
+            v["reporting_period_months"] = v.get("reporting_period_months") or 1
+            v["obligation_basis"] = v.get("obligation_basis") or "standard"
+            if v["valid_until"] < v["drawn_up_on"]:
+                self._problem(found, number, "valid_until", "end_before_start", "Suunnitelma päättyy ennen laatimistaan.")
 
     def _check_person(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
         try:

@@ -22,11 +22,12 @@ from django.utils import timezone
 from polku.access import policy
 from polku.access.models import AccessChannel, AccessLog
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
-from polku.exchange import progress
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, build_plan
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
 from polku.exchange.profiles import get_profile
+from polku.jobs.locks import ScopeBusy, scope_lock
+from polku.jobs.progress import progress_state
 from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -124,12 +125,11 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     """Carry out a queued import run: plan, then refuse, report (dry run) or write — and record the outcome."""
     user = run.created_by
     scope = resolve_scope(user, run.scope_code or None) if user is not None else Scope(run.scope_code, None)
-    ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(),
-                                                 heartbeat_at=timezone.now())
+    ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), message="")
     run.refresh_from_db()
+    ImportProblem.objects.filter(run=run).delete()  # a retried run starts afresh
 
     def report(phase: str, done: int, total: int) -> None:
-        progress.write(run.id, phase, done, total)
         if on_progress is not None:
             on_progress(phase, done, total)
 
@@ -161,16 +161,14 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             [ImportProblem(run=run, file=p.file[:255], row=p.row, column=p.column[:100], code=p.code[:40],
                            message=p.message[:500]) for p in plan.problems], batch_size=2000)
         run.status = status
-        run.rows_done = run.rows_total = sum(f.rows for f in plan.files)
+        run.rows_total = sum(f.rows for f in plan.files)
     except Exception as error:
         run.status = RunStatus.FAILED
         run.message = f"{type(error).__name__}"
         raise
     finally:
         run.finished_at = timezone.now()
-        run.phase = ""
         run.save()
-        progress.clear(run.id)
         verb = {str(RunStatus.DONE): "kuivaharjoitus" if run.dry_run else "tuotu",
                 str(RunStatus.REFUSED): "hylätty"}.get(run.status, run.status)
         _log(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
@@ -190,18 +188,40 @@ def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: 
                period: tuple[date, date] | None = None, dry_run: bool = False,
                channel: str = AccessChannel.CLI, on_progress: Progress | None = None) -> ExchangeRun:
     """Create and carry out an import run in this process (the CLI, tests); refused runs are returned, not raised."""
-    refuse_if_busy(scope_code)
+    scope = resolve_scope(user, scope_code)
+    refuse_if_busy(scope.code)
     run = create_import_run(user=user, files=files, profile=profile, mode=mode, scope_code=scope_code, period=period,
                             dry_run=dry_run, channel=channel)
-    return execute_import(run, files, on_progress)
+    try:
+        with scope_lock(scope_lock_key(run.scope_code)):
+            return execute_import(run, files, on_progress)
+    except ScopeBusy as busy:
+        run.status, run.message, run.finished_at = RunStatus.REFUSED, str(busy), timezone.now()
+        run.save()
+        raise ValidationFailed.single("scope", ErrorCode.CONFLICT, str(busy)) from None
 
 
-def refuse_if_busy(scope_code: str | None) -> None:
-    busy = ExchangeRun.objects.filter(kind=RunKind.IMPORT, status__in=ACTIVE, scope_code=scope_code or "").first()
-    if busy is not None:
-        raise ValidationFailed.single("scope", ErrorCode.CONFLICT,
-                                      f"Alueelle {scope_code or 'kaikki'} on jo tuonti käynnissä "
-                                      f"({busy.created_at:%d.%m.%Y %H.%M}).")
+def scope_lock_key(scope_code: str) -> str:
+    return f"import:{scope_code or '*'}"
+
+
+def settle(run: ExchangeRun) -> ExchangeRun:
+    """A queued or running run whose task has ended without finishing it (a killed worker) is interrupted."""
+    if run.status in ACTIVE and run.task_id and progress_state(run.task_id).finished:
+        run.refresh_from_db()
+        if run.status in ACTIVE:
+            run.status, run.finished_at = RunStatus.INTERRUPTED, timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+    return run
+
+
+def refuse_if_busy(scope_code: str) -> None:
+    """Refuse a new import while one of the same scope waits in the queue or runs (checked again by the scope lock)."""
+    for busy in ExchangeRun.objects.filter(kind=RunKind.IMPORT, status__in=ACTIVE, scope_code=scope_code):
+        if settle(busy).status in ACTIVE:
+            raise ValidationFailed.single("scope", ErrorCode.CONFLICT,
+                                          f"Alueelle {scope_code or 'kaikki'} on jo tuonti jonossa tai käynnissä "
+                                          f"({timezone.localtime(busy.created_at):%d.%m.%Y %H.%M}).")
 
 
 def export_now(*, user: Any, out_dir: Path, scope_code: str | None, kind: str = "csv",
@@ -243,8 +263,7 @@ def submit_import(*, user: Any, uploads: list[Any], profile: str, mode: str, sco
     which deletes them when the run ends, whatever its outcome."""
     from polku.exchange.tasks import enqueue_import
 
-    refuse_if_busy(scope_code)
-    resolve_scope(user, scope_code)  # refuse before storing anything
+    refuse_if_busy(resolve_scope(user, scope_code).code)  # refused before anything is stored
     staging = Path(settings.VAR_DIR) / "exchange-uploads" / f"incoming-{uuid.uuid4()}"
     staging.mkdir(parents=True, mode=0o700)
     try:

@@ -7,6 +7,5 @@ urlpatterns = [
     path("", views.imports, name="imports"),
     path("muoto/", views.format_doc, name="format"),
     path("<uuid:run_id>/", views.run_detail, name="run"),
-    path("<uuid:run_id>/tila/", views.run_status, name="status"),
     path("<uuid:run_id>/virheet.csv", views.run_problems_csv, name="problems_csv"),
 ]

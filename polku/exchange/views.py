@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -99,24 +98,12 @@ def run_detail(request: HttpRequest, run_id: UUID) -> HttpResponse:
     run = _visible_run(request, run_id)
     if isinstance(run, HttpResponse):
         return run
+    run = services.settle(run)
     problems = list(run.problems.all()[:PROBLEMS_SHOWN])
     return render(request, "exchange/run.html", {
         "run": presenters.run_row(run), "problems": problems, "problems_more": run.problem_count - len(problems),
         "progress": presenters.run_progress(run),
-        "status_url": reverse("exchange:status", kwargs={"run_id": run.id}),
     })
-
-
-@login_required
-@require_GET
-def run_status(request: HttpRequest, run_id: UUID) -> HttpResponse:
-    """The JSON the progress bar polls: counts and phase only, no personal data."""
-    from django.http import JsonResponse
-
-    run = _visible_run(request, run_id)
-    if isinstance(run, HttpResponse):
-        return JsonResponse({"error": "forbidden"}, status=403)
-    return JsonResponse(presenters.status_json(run))
 
 
 @login_required

@@ -1,0 +1,53 @@
+"""The import as a background job on the task queue (the worker ``make demo`` starts, or ``polku worker``).
+
+The page stores the uploaded files and queues :func:`import_run`; the worker holds the scope's lock (two imports into
+one area never run at once), reports progress for the page's bar, and deletes the uploaded files when the run ends,
+whatever its outcome. A worker killed mid-import leaves nothing written (the write is one transaction) and its files
+in place: the next worker marks the task interrupted and runs it again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django_tasks import TaskContext, task
+
+from polku.exchange.models import ExchangeRun, RunStatus
+from polku.exchange.services import execute_import, scope_lock_key, stored_files, upload_dir
+from polku.jobs.locks import ScopeBusy, scope_lock
+from polku.jobs.progress import ProgressReporter
+
+PHASES = {"read": "Luetaan ja tarkistetaan rivit", "check": "Tarkistetaan kokonaisuus", "write": "Kirjoitetaan"}
+
+
+@task(takes_context=True)
+def import_run(context: TaskContext, run_id: str) -> str:
+    """Carry out one queued import run; returns its final status."""
+    run = ExchangeRun.objects.get(pk=run_id)
+    task_id = str(context.task_result.id)
+    ExchangeRun.objects.filter(pk=run.pk).update(task_id=task_id)
+    try:
+        with ProgressReporter(task_id, phase=_(PHASES["read"])) as reporter, scope_lock(scope_lock_key(run.scope_code)):
+
+            def report(phase: str, done: int, total: int) -> None:
+                reporter.update(done, total=total, phase=_(PHASES.get(phase, phase)))
+
+            run = execute_import(run, stored_files(run), on_progress=report)
+    except ScopeBusy as busy:
+        ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.REFUSED, message=str(busy))
+        shutil.rmtree(upload_dir(run.id), ignore_errors=True)
+        return str(RunStatus.REFUSED)
+    except BaseException:
+        shutil.rmtree(upload_dir(run.id), ignore_errors=True)
+        raise
+    shutil.rmtree(upload_dir(run.id), ignore_errors=True)
+    return str(run.status)
+
+
+def enqueue_import(run: ExchangeRun) -> Any:
+    result = import_run.enqueue(str(run.id))
+    ExchangeRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    run.task_id = str(result.id)
+    return result
