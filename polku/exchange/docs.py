@@ -43,7 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
                      "Älä muokkaa sitä käsin: muuta skeemaa tai profiilia ja aja komento uudelleen.",
         "entities": "Tietolajit", "entity": "Tietolaji", "file": "Tiedosto", "description": "Kuvaus",
         "field": "Kenttä", "type": "Tyyppi", "required": "Pakollinen", "allowed": "Sallitut arvot / rajat",
-        "field_title": "Otsikko", "example": "Esimerkki", "yes": "kyllä", "no": "", "sensitive": "henkilötunnus: "
+        "field_title": "Otsikko", "example": "Esimerkki", "yes": "kyllä", "not": "ei", "no": "", "sensitive": "henkilötunnus: "
         "luetaan vain tarkistettavaksi ja avaimeksi, ei koskaan toisteta virheilmoituksessa",
         "max_chars": "enintään {n} merkkiä", "pattern": "muoto `{p}`", "range": "{lo}–{hi}", "min": "vähintään {lo}",
         "max": "enintään {hi}", "date_field": "Tietueen päiväys (kokonaisaineiston jakso rajataan tällä)",
@@ -63,7 +63,8 @@ WORDS: dict[str, dict[str, str]] = {
                      "Redigera den inte för hand.",
         "entities": "Datatyper", "entity": "Datatyp", "file": "Fil", "description": "Beskrivning",
         "field": "Fält", "type": "Typ", "required": "Obligatorisk", "allowed": "Tillåtna värden / gränser",
-        "field_title": "Rubrik", "example": "Exempel", "yes": "ja", "no": "", "sensitive": "personbeteckning: läses "
+        "field_title": "Rubrik", "example": "Exempel", "yes": "ja", "not": "nej", "no": "", "sensitive":
+        "personbeteckning: läses "
         "endast för kontroll och som nyckel, upprepas aldrig i ett felmeddelande",
         "max_chars": "högst {n} tecken", "pattern": "format `{p}`", "range": "{lo}–{hi}", "min": "minst {lo}",
         "max": "högst {hi}", "date_field": "Postens datum (perioden i ett totalmaterial avgränsas med detta)",
@@ -83,7 +84,8 @@ WORDS: dict[str, dict[str, str]] = {
                      "Do not edit it by hand.",
         "entities": "Entities", "entity": "Entity", "file": "File", "description": "Description",
         "field": "Field", "type": "Type", "required": "Required", "allowed": "Allowed values / range",
-        "field_title": "Title", "example": "Example", "yes": "yes", "no": "", "sensitive": "identity code: read only "
+        "field_title": "Title", "example": "Example", "yes": "yes", "not": "no", "no": "", "sensitive":
+        "identity code: read only "
         "to check it and as a key, never repeated in an error message",
         "max_chars": "at most {n} characters", "pattern": "pattern `{p}`", "range": "{lo}–{hi}", "min": "at least {lo}",
         "max": "at most {hi}", "date_field": "The record's date (a full snapshot's period is matched on it)",
@@ -414,7 +416,7 @@ def _profile_section(p: Profile, language: str) -> list[str]:
     w = WORDS[language]
     lines = [f"### `{p.name}` — {p.title_in(language)}", "",
              f"- {w['profile_system']}: `{p.system}`",
-             f"- {w['verified']}: {w['yes'] if p.verified else 'ei' if language == 'fi' else 'nej' if language == 'sv' else 'no'}",
+             f"- {w['verified']}: {w['yes'] if p.verified else w['not']}",
              ""]
     if not p.verified:
         lines += ["> " + w["unverified_warning"].format(note=p.note_in(language)), ""]

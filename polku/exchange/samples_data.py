@@ -12,6 +12,7 @@ writers in :mod:`polku.exchange.docs` turn them into CSV, Excel, JSON Lines or P
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -128,22 +129,17 @@ EXAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {"assignments": {"counsellor": ""
                                                 "status_spells": {"end_date": date(2024, 3, 31)}}
 
 
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "date": tabular.parse_date, "yearmonth": tabular.parse_year_month, "integer": tabular.parse_integer,
+    "number": tabular.parse_decimal, "boolean": tabular.parse_boolean}
+
+
 def typed_example(f: Field) -> Any:
     """A field's ``example`` as a value of its type (None for an empty example)."""
-    raw = f.example
-    if raw == "":
+    if f.example == "":
         return "" if f.type == "string" else None
-    if f.type == "date":
-        return tabular.parse_date(raw)
-    if f.type == "yearmonth":
-        return tabular.parse_year_month(raw)
-    if f.type == "integer":
-        return tabular.parse_integer(raw)
-    if f.type == "number":
-        return tabular.parse_decimal(raw)
-    if f.type == "boolean":
-        return tabular.parse_boolean(raw)
-    return raw
+    parse = PARSERS.get(f.type)
+    return parse(f.example) if parse is not None else f.example
 
 
 def _blank(f: Field) -> Any:
