@@ -211,3 +211,29 @@ def test_samples_in_other_formats_on_demand(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in entities())
     with pytest.raises(ValueError, match="kind"):
         docs.sample_files(tmp_path, "ods")
+
+
+@pytest.mark.django_db
+def test_a_broken_sample_is_refused_whole_without_echoing_identity_codes(tmp_path: Path, admin: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    directory = tmp_path / "broken"
+    paths = docs.sample_files(directory, "csv")
+    persons = directory / "persons.csv"
+    aino = person_codes()["hlo-1"]
+    persons.write_bytes(persons.read_bytes() + f"polku;hlo-6;{aino};Aino;Kaksoiskappale;;fi;basic;false;\n".encode())
+    homes = directory / "homes.csv"
+    homes.write_bytes(homes.read_bytes() + b"polku;koti-99;hlo-1;;999;2024-01-01;;false\n")
+    user = get_user_model().objects.get(username=admin)
+    run = import_now(user=user, files=[(p, p.name) for p in paths], profile="polku-exchange-v1", mode="delta",
+                     scope_code=None)
+    assert run.status == RunStatus.REFUSED
+    problems = {(p.file, p.row, p.column) for p in run.problems.all()}
+    assert ("persons.csv", 7, "personal_id") in problems
+    assert ("homes.csv", 8, "municipality") in problems
+    messages = " ".join(p.message for p in run.problems.all())
+    for code in person_codes().values():
+        assert code not in messages
+        assert code[:6] + code[7:10] not in messages
+    assert not Person.objects.exists()
+    assert not HomeMunicipalitySpell.objects.exists()
