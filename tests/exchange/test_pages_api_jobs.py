@@ -60,7 +60,7 @@ def test_the_data_steward_uploads_watches_and_sees_the_figures_change(make_staff
     run = ExchangeRun.objects.get()
     assert run.status == RunStatus.QUEUED
     assert run.task_id
-    assert sorted(p.name.split("-", 1)[1] for p in upload_dir(run.id).iterdir()) == sorted(f.name for f in _files())
+    assert sorted(p.name.split("-", 1)[1] for p in upload_dir(run.id).iterdir()) == sorted(str(f.name) for f in _files())
     waiting = client.get(response["Location"]).content.decode()
     assert "data-job-progress" in waiting  # the progress bar, polling the task's status
 
