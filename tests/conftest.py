@@ -42,6 +42,12 @@ def _reference_data_survives_flush(request: Any, django_db_blocker: Any) -> Iter
 
 
 @pytest.fixture(autouse=True)
+def memory_cache(settings: Any) -> None:
+    """Each test process its own memory cache (the served demo shares a file cache with its worker)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Tests create many logins; the production hasher's cost is not what they are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

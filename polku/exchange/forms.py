@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from polku.exchange.models import ImportMode
-from polku.exchange.profiles import shipped_profiles
+from polku.exchange.profiles import DEFAULT_PROFILE, shipped_profiles
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 
@@ -33,10 +33,12 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(  # type: ignore[assignment]  # the form's field, not BaseForm.fileslabel=_("Tiedostot"),
-                              help_text=_("CSV, Excel (.xlsx), Parquet tai JSON Lines; tiedoston nimi kertoo tietolajin, "
-                                          "esimerkiksi henkilot.csv tai status_spells.csv."))
-    profile = forms.ChoiceField(label=_("Siirtoprofiili"))
+    # The form's field named "files" shadows BaseForm.files (the uploaded files' dict) for the type checker only.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Tiedostot"),
+        help_text=_("CSV, Excel (.xlsx), Parquet tai JSON Lines; tiedoston nimi kertoo tietolajin, "
+                    "esimerkiksi henkilot.csv tai status_spells.csv."))
+    profile = forms.ChoiceField(label=_("Siirtoprofiili"), initial=DEFAULT_PROFILE)
     mode = forms.ChoiceField(label=_("Aineiston laji"), choices=ImportMode.choices, initial=ImportMode.DELTA,
                              help_text=_("Kokonaisaineisto korvaa alueen tiedot: lähteestä puuttuvat tietueet poistuvat."))
     scope = forms.ChoiceField(label=_("Alue tai kunta"), required=False)

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RunKind(models.TextChoices):
@@ -25,7 +26,7 @@ class RunStatus(models.TextChoices):
     QUEUED = "queued", _("jonossa")
     RUNNING = "running", _("käynnissä")
     DONE = "done", _("valmis")
-    REFUSED = "refused", _("hylätty")
+    REFUSED = "refused", pgettext_lazy("tuonti", "hylätty")
     FAILED = "failed", _("keskeytyi virheeseen")
     INTERRUPTED = "interrupted", _("keskeytyi")
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus
+from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.schema import Entity, entities
 from polku.jobs.progress import progress_state
@@ -134,3 +134,27 @@ class ProfileView:
 def profile_view(profile: Profile, language: str) -> ProfileView:
     return ProfileView(profile.name, profile.title_in(language), profile.note_in(language), profile.verified,
                        [(entity_title(m.entity), ", ".join(f"{f}.csv" for f in m.files)) for m in profile.mappings.values()])
+
+
+# --- provenance on the client's timeline ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProvenanceRow:
+    entity: str
+    fact_date: Any
+    source_key: str
+    imported_at: Any
+    imported_by: str
+    file: str
+    row: int | None
+    retracted: bool
+
+
+def provenance_rows(person_id: Any) -> list[ProvenanceRow]:
+    """Where the person's facts came from: each source record with its key, run, file and row (the latest import of it)."""
+    records = SourceRecord.objects.filter(person_id=person_id).select_related("run__created_by").order_by(
+        "entity", "fact_date", "source_id")
+    return [ProvenanceRow(entity_title(r.entity), r.fact_date, f"{r.system} / {r.source_id}",
+                          r.run.created_at if r.run else None,
+                          r.run.created_by.get_username() if r.run and r.run.created_by else "", r.file, r.row,
+                          r.retracted_at is not None) for r in records]

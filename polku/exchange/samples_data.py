@@ -24,12 +24,13 @@ from polku.people.artificial import artificial_personal_id
 # The basic daily amount of the basic allowance and the labour-market subsidy in 2024–2026 (€, frozen indexation).
 DAILY = Decimal("37.21")
 
-# (source id, first names, last name, birth date, individual number 900–999, language, education, immigrant background)
+# (source id, first names, last name, birth date, individual number, language, education, immigrant background);
+# individual numbers 990–999, which the demo's simulated areas (900–929) never use, so the samples import into it
 PERSONS: tuple[tuple[str, str, str, date, int, str, str, bool], ...] = (
-    ("hlo-2", "Bo Erik", "Lindholm", date(1985, 5, 15), 903, "sv", "tertiary_higher", False),
-    ("hlo-3", "Sami", "Korhonen", date(1998, 11, 20), 905, "fi", "basic", False),
-    ("hlo-4", "Leyla", "Hassan", date(1992, 7, 3), 906, "other", "tertiary_lower", True),
-    ("hlo-5", "Eeva", "Mäkinen", date(2003, 3, 15), 908, "fi", "upper_secondary", False),
+    ("hlo-2", "Bo Erik", "Lindholm", date(1985, 5, 15), 993, "sv", "tertiary_higher", False),
+    ("hlo-3", "Sami", "Korhonen", date(1998, 11, 20), 995, "fi", "basic", False),
+    ("hlo-4", "Leyla", "Hassan", date(1992, 7, 3), 996, "other", "tertiary_lower", True),
+    ("hlo-5", "Eeva", "Mäkinen", date(2003, 3, 15), 998, "fi", "upper_secondary", False),
 )
 
 # Per entity: rows after the example row, as (source id, person, {field: value}).

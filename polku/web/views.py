@@ -25,6 +25,7 @@ from polku.access.services import log_person_reads, person_access
 from polku.casework import presenters as casework_presenters
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
+from polku.exchange import presenters as exchange_presenters
 from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
@@ -140,6 +141,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "casework_panel": casework_panel,
         "provision_panel": provision_panel,
         "can_record": can_write_person_data(request.user),
+        "provenance": exchange_presenters.provenance_rows(person.pk),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
             share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
     })

@@ -177,7 +177,7 @@ def test_sample_data_imports_in_every_format(tmp_path: Path, admin: str, kind: s
     assert CaseAssignment.objects.count() == EXPECTED["assignments"]
     assert CaseAssignment.objects.filter(ended_at__isnull=True).count() == 3
     # The Kela rows named their persons by identity code only, and found them.
-    aino = Person.objects.get(personal_id_hash=personal_id.keyed_hash(personal_id.validate("010190-900P")))
+    aino = Person.objects.get(personal_id_hash=personal_id.keyed_hash(personal_id.validate("010190-990L")))
     assert BenefitMonth.objects.filter(person=aino).count() == 4
     assert sorted(Counter(StatusSpell.objects.filter(person=aino).values_list("status_id", flat=True)).items()) == [
         ("in_service", 1), ("unemployed", 2)]

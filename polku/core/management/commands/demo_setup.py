@@ -33,6 +33,7 @@ DEMO_USERS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
     ("suunnittelija", Role.ANALYST, "kuopio", None),
     ("valtuutettu", Role.ELECTED_OFFICIAL, "kuopio", None),
     ("tietosuoja", Role.DPO, None, None),
+    ("tietopalvelu", Role.DATA_STEWARD, "kuopio", None),
     ("admin", Role.ADMIN, None, None),
 ]
 
@@ -133,4 +134,5 @@ class Command(BaseCommand):
             lines.append(f"  {username:<17} {demo_password(username):<24} {Role(role).label} – {scope}")
         self.stdout.write("\nDemokäyttäjät (käyttäjätunnus, salasana, rooli – näkyvyys):")
         self.stdout.write("\n".join(lines))
-        self.stdout.write("\nAvaa http://127.0.0.1:8000/ ja kirjaudu sisään.\n")
+        self.stdout.write("\nAvaa http://127.0.0.1:8000/ ja kirjaudu sisään. Tietopalvelu voi tuoda esimerkkiaineiston "
+                          "polku/exchange/samples/ sivulla /tiedonsiirto/.\n")

@@ -1,0 +1,208 @@
+"""Register import: a full import of a simulated area's exchange files, and a 1 % delta with the refresh after it.
+
+For each database (SQLite file, and PostgreSQL when it answers) in a scratch database of its own:
+
+1. simulate the profile (with its case work) and export everything to exchange-format CSV files;
+2. **floor**: load the same files into bare staging tables of text columns, one transaction
+   (PostgreSQL ``COPY``, SQLite ``executemany``) — what reading and writing the bytes costs at least;
+3. empty the database of persons, then **full import** with ``polku import run`` in a child process (wall time and
+   the child's peak memory);
+4. **delta**: change the benefit rows of 1 % of the persons (new amounts) and import just those rows, refresh included.
+
+Prints one JSON line per figure: wall seconds, peak MB, rows, and the ratio to the floor. The issue's goals: full
+import within 2x the floor and under 10 minutes at national scale, a 1 % delta under 30 s, peak memory under 2 GB.
+
+``python benchmarks/exchange_import.py [--profile kuopio-area-2023] [--persons 10000] [--sqlite-only]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_BENCH = "postgres://postgres@127.0.0.1:5432/polku_bench_exchange"
+
+
+def _polku(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(ROOT / ".venv" / "bin" / "polku"), *args], env=env, cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+
+
+def _python(env: dict[str, str], code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+def _fresh_database(url: str, var_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "DATABASE_URL": url, "POLKU_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "polku.settings"}
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS polku_bench_exchange WITH (FORCE)")
+            admin.execute("CREATE DATABASE polku_bench_exchange")
+    _polku(env, "migrate", "--no-input", "-v0")
+    return env
+
+
+SETUP = """
+import django; django.setup()
+from polku.access.services import staff_create
+from polku.casework.demo import simulate_casework
+from polku.simulator.writers import simulate_into_database
+simulate_into_database({profile!r}, seed=7, persons={persons}, progress=False)
+simulate_casework({area!r})
+staff_create(username="bench.admin", password="bench-admin-pw", role="admin")
+"""
+
+EMPTY = """
+import django; django.setup()
+from polku.people.models import Person
+from polku.exchange.models import ExchangeRun
+Person.objects.all().delete(); ExchangeRun.objects.all().delete()
+"""
+
+
+def _rows(directory: Path) -> int:
+    return sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in directory.glob("*.csv"))
+
+
+def _floor(env: dict[str, str], directory: Path) -> float:
+    """Seconds to load the files as they are into text staging tables, in one transaction."""
+    url = env["DATABASE_URL"]
+    started = time.perf_counter()
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url) as pg, pg.transaction():
+            for path in sorted(directory.glob("*.csv")):
+                with path.open(encoding="utf-8") as stream:
+                    header = next(csv.reader(stream, delimiter=";"))
+                table = f"staging_{path.stem}"
+                pg.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} text' for c in header)})")
+                with pg.cursor().copy(
+                        f"COPY {table} FROM STDIN (FORMAT CSV, DELIMITER ';', HEADER true)") as copy, \
+                        path.open("rb") as handle:
+                    while chunk := handle.read(8 << 20):
+                        copy.write(chunk)
+    else:
+        import sqlite3
+
+        connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+        with connection:
+            for path in sorted(directory.glob("*.csv")):
+                with path.open(encoding="utf-8", newline="") as stream:
+                    reader = csv.reader(stream, delimiter=";")
+                    header = next(reader)
+                    table = f"staging_{path.stem}"
+                    connection.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{c} text' for c in header)})")
+                    connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(header))})", reader)
+        connection.close()
+    return time.perf_counter() - started
+
+
+def _timed_import(env: dict[str, str], files: list[Path], *extra: str) -> tuple[float, float, dict[str, Any]]:
+    """Wall seconds, the child's peak RSS in MB, and its JSON summary."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "polku"), "import", "run", *map(str, files), "--user",
+                           "bench.admin", "--no-progress", "--json", *extra], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=False)
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:] + done.stdout[-2000:])
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    return wall, max(peak, before) / 1024, summary
+
+
+def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], int]:
+    """Benefit rows of every 1/share-th person with the amount raised by a cent: a realistic monthly correction."""
+    out.mkdir()
+    persons = [row["source_id"] for row in csv.DictReader((directory / "persons.csv").open(encoding="utf-8"),
+                                                          delimiter=";")]
+    chosen = set(persons[::max(1, round(1 / share))])
+    rows = 0
+    with (directory / "benefit_months.csv").open(encoding="utf-8", newline="") as source, \
+            (out / "benefit_months.csv").open("w", encoding="utf-8", newline="") as target:
+        reader = csv.DictReader(source, delimiter=";")
+        writer = csv.DictWriter(target, fieldnames=reader.fieldnames or [], delimiter=";")
+        writer.writeheader()
+        for row in reader:
+            if row["person_id"] in chosen:
+                euros, cents = row["amount"].split(",")
+                total = int(euros) * 100 + int(cents) + (1 if int(row["days"]) > 0 else 0)
+                row["amount"] = f"{total // 100},{total % 100:02d}"
+                writer.writerow(row)
+                rows += 1
+    return [out / "benefit_months.csv"], len(chosen)
+
+
+def measure(url: str, label: str, profile: str, persons: int, area: str) -> list[dict[str, Any]]:
+    work = Path(tempfile.mkdtemp(prefix="polku-bench-exchange-"))
+    try:
+        env = _fresh_database(url, work / "var")
+        _python(env, SETUP.format(profile=profile, persons=persons, area=area))
+        export = work / "export"
+        _polku(env, "export", "--out", str(export), "--user", "bench.admin")
+        rows = _rows(export)
+        floor = _floor(env, export)
+        _python(env, EMPTY)
+        files = sorted(export.glob("*.csv"))
+        wall, peak, summary = _timed_import(env, files)
+        assert summary["status"] == "done", summary["problems"][:5]
+        delta, changed_persons = _delta_files(export, work / "delta", 0.01)
+        delta_wall, delta_peak, delta_summary = _timed_import(env, delta)
+        changed = delta_summary["counts"]["benefit_months"]["changed"]
+        base = {"benchmark": "exchange_import", "database": label, "profile": profile, "persons": persons}
+        return [
+            {**base, "case": "full import", "rows": rows, "wall_s": round(wall, 2), "peak_mb": round(peak),
+             "floor_s": round(floor, 2), "ratio_to_floor": round(wall / floor, 1),
+             "rows_per_s": round(rows / wall), "goal": "<= 2x floor; national < 600 s; < 2048 MB"},
+            {**base, "case": "delta 1 % of persons + refresh", "persons_changed": changed_persons,
+             "rows_changed": changed, "wall_s": round(delta_wall, 2), "peak_mb": round(delta_peak),
+             "goal": "< 30 s"},
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--profile", default="kuopio-area-2023")
+    parser.add_argument("--area", default="kuopio")
+    parser.add_argument("--persons", type=int, default=10_000)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args, _unknown = parser.parse_known_args()
+    targets = [(f"sqlite:///{tempfile.gettempdir()}/polku-bench-exchange.sqlite3", "sqlite")]
+    if not args.sqlite_only:
+        import psycopg
+
+        try:
+            psycopg.connect(PG_ADMIN, connect_timeout=3).close()
+        except psycopg.OperationalError:
+            print("PostgreSQL does not answer: SQLite only", file=sys.stderr)
+        else:
+            targets.append((PG_BENCH, "postgresql"))
+    for url, label in targets:
+        if label == "sqlite":
+            Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        for line in measure(url, label, args.profile, args.persons, args.area):
+            print(json.dumps(line), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
