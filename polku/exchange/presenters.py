@@ -41,6 +41,7 @@ class RunRow:
     totals: dict[str, int]
     entities: list[tuple[str, dict[str, int]]]
     finished: bool
+    files: list[dict[str, Any]]
 
 
 STATUS_CLASSES = {RunStatus.DONE: "badge--ok", RunStatus.REFUSED: "badge--warning", RunStatus.FAILED: "badge--error",
@@ -60,6 +61,7 @@ def run_row(run: ExchangeRun) -> RunRow:
         status_class=STATUS_CLASSES.get(RunStatus(run.status), ""), totals=totals,
         entities=[(titles[name], counts) for name, counts in run.counts.items()],
         finished=run.status not in (RunStatus.QUEUED, RunStatus.RUNNING),
+        files=[{**f, "entity_title": entity_title(f["entity"]) if f.get("entity") else ""} for f in run.files],
     )
 
 

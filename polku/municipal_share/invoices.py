@@ -65,7 +65,7 @@ import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -78,6 +78,7 @@ from polku.access.models import AccessChannel, Role
 from polku.access.services import log_person_reads
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
+from polku.core.tabular import parse_decimal, text
 from polku.municipal_share import selectors
 from polku.municipal_share.engine import ShareRow, person_share_rows
 from polku.municipal_share.invoice_facts import FactLoad, load_invoice_facts
@@ -236,12 +237,7 @@ def _is_xlsx(data: bytes, file_name: str) -> bool:
     return data.startswith(b"PK\x03\x04") or file_name.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+_text = text  # the shared reading of a cell (polku.core.tabular)
 
 
 def _find_header(rows: Sequence[tuple[int, list[Any]]]) -> int | None:
@@ -287,37 +283,6 @@ def parse_month(value: Any) -> date:
             raise ValueError(f"vuosi {year} ei ole mahdollinen")
         return first
     raise ValueError("ei ole kuukausi (esim. 2025-03 tai 3/2025)")
-
-
-def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
-    """A number with a decimal comma (or point), optional thousands spaces and a trailing € or %."""
-    if isinstance(value, bool):
-        raise ValueError("ei ole luku")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        number = Decimal(repr(value))
-        rounded = number.quantize(Decimal(1).scaleb(-places))
-        if abs(number - rounded) < Decimal("0.000001"):  # float noise from a spreadsheet formula
-            return rounded
-        raise ValueError(f"enintään {places} desimaalia" if places else "ei ole kokonaisluku")
-    text = re.sub(r"[\s\u00a0\u202f]", "", _text(value)).rstrip("€%").replace("−", "-")
-    if not text:
-        raise ValueError("arvo puuttuu")
-    if "," in text:
-        if not re.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d*|-?\d+,\d*", text):
-            raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
-        text = text.replace(".", "").replace(",", ".")
-    elif not re.fullmatch(r"-?\d+(\.\d*)?", text):
-        raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("ei ole luku") from None
-    rounded = number.quantize(Decimal(1).scaleb(-places))
-    if rounded != number:
-        raise ValueError(f"enintään {places} desimaalia" if places else "ei ole kokonaisluku")
-    return rounded
 
 
 def parse_benefit(value: Any) -> str:
