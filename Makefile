@@ -29,7 +29,7 @@ demo-data: install
 ## stopping the server (Ctrl+C) stops the worker too.
 serve: install
 	$(BIN)/polku migrate --no-input -v0
-	@$(BIN)/polku worker -v0 & worker=$$!; \
+	@$(BIN)/polku worker -v0 --retry-interrupted & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "== worker started (pid $$worker); serving http://127.0.0.1:8000"; \
 	$(BIN)/polku runserver 127.0.0.1:8000

@@ -75,6 +75,17 @@ Person.objects.all().delete(); ExchangeRun.objects.all().delete()
 """
 
 
+# Runs ``polku …`` in this process and reports the process's own peak resident memory (not the simulation's).
+PEAK_WRAPPER = """
+import resource, sys
+from polku.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print("PEAK_KB=%d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
 def _rows(directory: Path) -> int:
     return sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in directory.glob("*.csv"))
 
@@ -114,18 +125,17 @@ def _floor(env: dict[str, str], directory: Path) -> float:
 
 
 def _timed_import(env: dict[str, str], files: list[Path], *extra: str) -> tuple[float, float, dict[str, Any]]:
-    """Wall seconds, the child's peak RSS in MB, and its JSON summary."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds, the import process's own peak RSS in MB, and its JSON summary."""
+    arguments = ["import", "run", *map(str, files), "--user", "bench.admin", "--no-progress", "--json", *extra]
     started = time.perf_counter()
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "polku"), "import", "run", *map(str, files), "--user",
-                           "bench.admin", "--no-progress", "--json", *extra], env=env, cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *arguments], env=env, cwd=ROOT, capture_output=True,
                           text=True, check=False)
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if done.returncode:
         raise RuntimeError(done.stderr[-2000:] + done.stdout[-2000:])
+    peak_kb = int(done.stderr.rsplit("PEAK_KB=", 1)[1].split()[0])
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    return wall, max(peak, before) / 1024, summary
+    return wall, peak_kb / 1024, summary
 
 
 def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], int]:

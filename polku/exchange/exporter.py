@@ -26,6 +26,7 @@ from polku.exchange.models import SourceRecord
 from polku.exchange.schema import Entity, entities
 from polku.people import personal_id
 from polku.people.models import Person
+from polku.provision.models import Decision
 from polku.timeline.models import HomeMunicipalitySpell
 
 OWN_SYSTEM = "polku"
@@ -174,6 +175,8 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
         written.append(ExportedFile(name, writer.path, writer.rows))
     if wanted is None or "assignments" in wanted:
         written.append(_export_assignments(out_dir, order["assignments"], kind, person_keys, ids))
+    if wanted is None or "decisions" in wanted:
+        written.append(_export_decisions(out_dir, order["decisions"], kind, person_keys, ids))
     return written
 
 
@@ -203,3 +206,23 @@ def _export_assignments(out_dir: Path, entity: Entity, kind: str, person_keys: d
                           "ended_on": timezone.localtime(row["ended_at"]).date() if row["ended_at"] else None})
     writer.close()
     return ExportedFile("assignments", writer.path, writer.rows)
+
+
+def _export_decisions(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, str],
+                      ids: list[Any]) -> ExportedFile:
+    writer = Writer(out_dir / f"decisions{EXTENSIONS[kind]}", entity, kind)
+    for start in range(0, len(ids), CHUNK):
+        rows = list(Decision.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk").values(
+            "pk", "person_id", "kind", "decided_on", "start_date", "months", "monthly_amount", "percent",
+            "employer__business_id", "employer__name", "employer__kind", "municipality_id"))
+        keys = Keys.of_facts("decisions", [r["pk"] for r in rows], by="fact_id")
+        for row in rows:
+            system, source_id = keys.get(row["pk"], (OWN_SYSTEM, f"decision-{row['pk']}"))
+            writer.write({"source_system": system, "source_id": source_id, "person_id": person_keys[row["person_id"]],
+                          "kind": row["kind"], "decided_on": row["decided_on"], "start_date": row["start_date"],
+                          "months": row["months"], "monthly_amount": row["monthly_amount"], "percent": row["percent"],
+                          "employer_business_id": row["employer__business_id"] or "",
+                          "employer_name": row["employer__name"] or "", "employer_kind": row["employer__kind"] or "",
+                          "municipality": row["municipality_id"] or ""})
+    writer.close()
+    return ExportedFile("decisions", writer.path, writer.rows)

@@ -44,6 +44,8 @@ from polku.exchange.rows import Problem, Record, RowReader
 from polku.exchange.schema import entities
 from polku.people import personal_id
 from polku.people.models import Gender, Person
+from polku.provision.models import Decision, Employer, EmployerKind
+from polku.provision.services import check_decision_terms
 from polku.reference.models import Municipality
 from polku.timeline.models import HomeMunicipalitySpell
 
@@ -175,7 +177,7 @@ class Importer:
                     continue
                 seen[record.key] = record.row
                 self.plan.records[entity].append(record)
-                self._progress("read", self.rows_done, self.rows_total)
+                self._progress(f"read:{entity}", self.rows_done, self.rows_total)
             refused_rows = {p.row for p in self.plan.problems[before:] if p.row is not None and p.row > 1}
             self.plan.refused_rows[entity] += len(refused_rows)
             info.rows += len(refused_rows)
@@ -360,6 +362,7 @@ class Importer:
             self._check_unique(name, fields)
         self._check_benefit_days()
         self._check_assignments()
+        self._check_decisions()
         self._check_scope()
 
     def _incoming(self, name: str) -> list[Record]:
@@ -488,6 +491,31 @@ class Importer:
         for record in self._incoming("persons"):
             record.extra["team_id"] = self._team(record, record.values.get("team") or "")
 
+    def _check_decisions(self) -> None:
+        """The decision rules of the service catalogue (employer, percent, duration) with the employer it names:
+        one already registered by business ID, or a new one the row describes."""
+        incoming = self._incoming("decisions")
+        if not incoming:
+            return
+        ids = {r.values.get("employer_business_id") for r in incoming} - {"", None}
+        known = Employer.objects.in_bulk(list(ids), field_name="business_id")
+        for record in incoming:
+            v = record.values
+            business_id = v.get("employer_business_id") or ""
+            employer = known.get(business_id)
+            if business_id and employer is None:
+                if not v.get("employer_name"):
+                    self._refuse(record, "employer_name", "required",
+                                 f"Työnantajaa {business_id} ei ole Polussa: anna sen nimi (ja tyyppi).")
+                    continue
+                employer = Employer(name=v["employer_name"], business_id=business_id,
+                                    kind=v.get("employer_kind") or EmployerKind.COMPANY)
+            if v.get("municipality") and v["municipality"].zfill(3) not in self.municipalities:
+                self._refuse(record, "municipality", "unknown", f"Tuntematon kuntanumero {v['municipality']}.")
+            columns = {"employer": "employer_business_id"}
+            for error in check_decision_terms(v["kind"], employer, v.get("percent"), v["months"]):
+                self._refuse(record, columns.get(error.field, error.field), str(error.code), error.message)
+
     def _team(self, record: Record, name: str) -> int | None:
         if not name:
             return None
@@ -534,6 +562,8 @@ class Importer:
                 self._write_facts(name, table.model, run, actor, now)
         if "assignments" in self.plan.actions:
             self._write_assignments(run, actor, now)
+        if "decisions" in self.plan.actions:
+            self._write_decisions(run, actor)
         self._progress("write", total, total, force=True)
 
     def _tick(self, n: int) -> None:
@@ -677,6 +707,62 @@ class Importer:
                 source_changed.append(self._source_row(record, run, fact_id=assignment.pk, existing=sr))
         self._save_source_rows(source_new, source_changed)
         self._tick(len(incoming) + len(gone))
+
+
+    def _write_decisions(self, run: ExchangeRun, actor: Any) -> None:
+        """Decisions are rows without versions: a changed one is replaced, a retracted one removed; employers the
+        register names but Polku lacks are registered on the way (by business ID)."""
+        acts = self.plan.actions["decisions"]
+        now = timezone.now()
+        gone = [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
+        gone += [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
+        Decision.objects.filter(pk__in=gone).delete()
+        for sr in acts["retracted"]:
+            sr.retracted_at, sr.run = now, run
+        incoming = acts["new"] + acts["restored"] + acts["changed"]
+        ids = {r.values.get("employer_business_id") for r, _ in incoming} - {"", None}
+        employers = Employer.objects.in_bulk(list(ids), field_name="business_id")
+        for record, _sr in incoming:
+            v = record.values
+            business_id = v.get("employer_business_id") or ""
+            if business_id and business_id not in employers:
+                employers[business_id] = Employer.objects.create(
+                    name=v["employer_name"], business_id=business_id, kind=v.get("employer_kind") or EmployerKind.COMPANY)
+        homes = self._homes_on({(r.person_key, r.values["decided_on"]) for r, _ in incoming
+                                if not r.values.get("municipality")})
+        created = Decision.objects.bulk_create([
+            Decision(person_id=r.person_key, kind=r.values["kind"],
+                     employer=employers.get(r.values.get("employer_business_id") or ""), percent=r.values.get("percent"),
+                     monthly_amount=r.values["monthly_amount"], months=r.values["months"],
+                     start_date=r.values["start_date"], decided_on=r.values["decided_on"],
+                     municipality_id=(r.values.get("municipality") or "").zfill(3) if r.values.get("municipality")
+                     else homes.get((r.person_key, r.values["decided_on"])), decided_by=actor)
+            for r, _sr in incoming], batch_size=CHUNK)
+        source_new: list[Any] = []
+        source_changed: list[Any] = list(acts["retracted"])
+        for (record, sr), decision in zip(incoming, created, strict=True):
+            if sr is None:
+                source_new.append(self._source_row(record, run, fact_id=decision.pk))
+            else:
+                source_changed.append(self._source_row(record, run, fact_id=decision.pk, existing=sr))
+        self._save_source_rows(source_new, source_changed)
+        self._tick(len(incoming) + len(gone))
+
+    @staticmethod
+    def _homes_on(wanted: set[tuple[Any, date]]) -> dict[tuple[Any, date], str]:
+        """Home municipality of each (person, day), from the current home spells (just written ones included)."""
+        found: dict[tuple[Any, date], str] = {}
+        days: dict[Any, list[date]] = defaultdict(list)
+        for person, day in wanted:
+            days[person].append(day)
+        for chunk in _chunks(list(days)):
+            for person, code, start, end in HomeMunicipalitySpell.objects.filter(
+                    person_id__in=chunk, superseded_at__isnull=True).values_list(
+                    "person_id", "municipality_id", "start_date", "end_date"):
+                for day in days[person]:
+                    if start <= day and (end is None or day <= end):
+                        found[(person, day)] = code
+        return found
 
 
 def build_plan(files: list[tuple[Path, str, str, int]], options: ImportOptions) -> Importer:

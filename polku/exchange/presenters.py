@@ -71,6 +71,16 @@ def entity_title(name: str) -> str:
     return entity.title.get(language, entity.title["fi"]) if entity else name
 
 
+PHASES = {"read": _("Luetaan ja tarkistetaan rivit"), "check": _("Tarkistetaan kokonaisuus"), "write": _("Kirjoitetaan")}
+
+
+def phase_label(phase: str) -> str:
+    """``read:status_spells`` → "Luetaan ja tarkistetaan rivit: Työmarkkina-asemat ja palvelut"."""
+    step, _sep, entity = phase.partition(":")
+    label = str(PHASES.get(step, step))
+    return f"{label}: {entity_title(entity)}" if entity else label
+
+
 @dataclass(frozen=True)
 class ProgressView:
     done: int

@@ -27,6 +27,7 @@ from polku.exchange.profiles import WILDCARD, EntityMapping, Profile
 from polku.exchange.readers import OpenedFile
 from polku.exchange.schema import Entity, Field
 from polku.people import personal_id
+from polku.provision.services import business_id_compact
 from polku.timeline.validators import FUTURE_LIMIT, check_amount
 
 
@@ -243,12 +244,10 @@ class RowReader:
                               else f"Asemalla {v.get('status')} ei ole palvelua.")
         elif name == "benefit_months":
             self._check_benefit(number, v, found)
+        elif name == "decisions":
+            self._check_decision(number, v, found)
         elif name == "plans":
-            # Defaults before the content hash, so that a plan exported with them imports back unchanged.
-            v["reporting_period_months"] = v.get("reporting_period_months") or 1
-            v["obligation_basis"] = v.get("obligation_basis") or "standard"
-            if v["valid_until"] < v["drawn_up_on"]:
-                self._problem(found, number, "valid_until", "end_before_start", "Suunnitelma päättyy ennen laatimistaan.")
+            self._check_plan(number, v, found)
 
     def _check_person(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
         try:
@@ -266,6 +265,21 @@ class RowReader:
         v["birth_date"] = born
         v["language"] = v.get("language") or "fi"
         v["education"] = v.get("education") or "upper_secondary"
+
+    def _check_plan(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
+        # Defaults before the content hash, so that a plan exported with them imports back unchanged.
+        v["reporting_period_months"] = v.get("reporting_period_months") or 1
+        v["obligation_basis"] = v.get("obligation_basis") or "standard"
+        if v["valid_until"] < v["drawn_up_on"]:
+            self._problem(found, number, "valid_until", "end_before_start", "Suunnitelma päättyy ennen laatimistaan.")
+
+    def _check_decision(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
+        """The business ID in its stored form (1234567-8); the decision rules are checked with the employer later."""
+        if v.get("employer_business_id"):
+            compact, errors = business_id_compact(v["employer_business_id"], field="employer_business_id")
+            for error in errors:
+                self._problem(found, number, "employer_business_id", str(error.code), error.message)
+            v["employer_business_id"] = compact
 
     def _check_benefit(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
         month: date = v["month"]

@@ -115,12 +115,21 @@ SYNTHETIC: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
         ("vastuu-3", "hlo-3", {"valid_from": date(2024, 5, 14), "phase": "personal_coaching"}),
         ("vastuu-4", "hlo-4", {"valid_from": date(2025, 1, 9), "phase": "initial_service"}),
     ],
+    "decisions": [
+        ("paatos-2", "hlo-3", {"kind": "municipal_wage_supplement", "decided_on": date(2025, 1, 20),
+                               "start_date": date(2025, 2, 1), "months": 6, "monthly_amount": Decimal("300.00"),
+                               "employer_business_id": "0737546-2", "employer_name": "Esimerkki Oy",
+                               "employer_kind": "company"}),
+        ("paatos-3", "hlo-4", {"kind": "start_up_grant", "decided_on": date(2025, 5, 5), "start_date": date(2025, 6, 1),
+                               "months": 6, "monthly_amount": Decimal("800.00")}),
+    ],
 }
 
 # The source id each entity's example row gets (the schema's example id is the same for every entity).
 EXAMPLE_IDS = {"persons": "hlo-1", "homes": "koti-1", "job_searches": "tyonhaku-1", "status_spells": "asema-1",
                "benefit_months": "etuus-1", "employment_conditions": "tyossaoloehto-1", "meetings": "tapaaminen-1",
-               "plans": "suunnitelma-1", "application_reports": "hakemukset-1", "assignments": "vastuu-1"}
+               "plans": "suunnitelma-1", "application_reports": "hakemukset-1", "assignments": "vastuu-1",
+               "decisions": "paatos-1"}
 # Kela's paid benefit months carry the identity code, not the municipality's person id.
 BY_IDENTITY_CODE = frozenset({"benefit_months"})
 # Overrides of example values that could not import everywhere: a counsellor is a Polku user name, and a sample must

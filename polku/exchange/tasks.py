@@ -11,15 +11,13 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django_tasks import TaskContext, task
 
 from polku.exchange.models import ExchangeRun, RunStatus
+from polku.exchange.presenters import phase_label
 from polku.exchange.services import execute_import, scope_lock_key, stored_files, upload_dir
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.progress import ProgressReporter
-
-PHASES = {"read": "Luetaan ja tarkistetaan rivit", "check": "Tarkistetaan kokonaisuus", "write": "Kirjoitetaan"}
 
 
 @task(takes_context=True)
@@ -29,10 +27,10 @@ def import_run(context: TaskContext, run_id: str) -> str:
     task_id = str(context.task_result.id)
     ExchangeRun.objects.filter(pk=run.pk).update(task_id=task_id)
     try:
-        with ProgressReporter(task_id, phase=_(PHASES["read"])) as reporter, scope_lock(scope_lock_key(run.scope_code)):
+        with ProgressReporter(task_id, phase=phase_label("read")) as reporter, scope_lock(scope_lock_key(run.scope_code)):
 
             def report(phase: str, done: int, total: int) -> None:
-                reporter.update(done, total=total, phase=_(PHASES.get(phase, phase)))
+                reporter.update(done, total=total, phase=phase_label(phase))
 
             run = execute_import(run, stored_files(run), on_progress=report)
     except ScopeBusy as busy:

@@ -456,7 +456,7 @@ def _home_municipality_on(person: Person, day: date) -> str | None:
     return spell.municipality_id if spell else None
 
 
-def _check_decision_terms(kind: str, employer: Employer | None, percent: int | None, months: int) -> list[FieldError]:
+def check_decision_terms(kind: str, employer: Employer | None, percent: int | None, months: int) -> list[FieldError]:
     """The rules of ``rules`` for the decision's kind: employer, percent and duration."""
     errors: list[FieldError] = []
     needs_employer = kind in (DecisionKind.WAGE_SUBSIDY, DecisionKind.MUNICIPAL_WAGE_SUPPLEMENT)
@@ -512,7 +512,7 @@ def decision_create(
         raise ValidationFailed.single("kind", ErrorCode.INVALID,
                                       _("Tuntematon päätöslaji: %(kind)s. Sallitut: %(values)s.")
                                       % {"kind": kind, "values": ', '.join(DecisionKind.values)})
-    errors = _check_decision_terms(kind, employer, percent, months)
+    errors = check_decision_terms(kind, employer, percent, months)
     errors += _check_amount(monthly_amount, "monthly_amount")
     municipality: Municipality | None = None
     code = municipality_code or _home_municipality_on(person, decided_on)

@@ -39,7 +39,8 @@ DOC = Path(settings.BASE_DIR) / "docs" / docs.DOC_NAME
 KUOPIO_AREA = {"297", "204", "239", "402", "686", "687", "749", "778", "844", "857", "921"}
 # What the sample data set holds, per entity (rows of each file).
 EXPECTED = {"persons": 5, "homes": 6, "job_searches": 5, "status_spells": 14, "benefit_months": 13,
-            "employment_conditions": 2, "meetings": 8, "plans": 3, "application_reports": 4, "assignments": 4}
+            "employment_conditions": 2, "meetings": 8, "plans": 3, "application_reports": 4, "assignments": 4,
+            "decisions": 3}
 MODELS = {"homes": HomeMunicipalitySpell, "job_searches": JobSearchPeriod, "status_spells": StatusSpell,
           "benefit_months": BenefitMonth, "employment_conditions": EmploymentConditionMet, "meetings": Meeting,
           "plans": EmploymentPlan, "application_reports": ApplicationReport}

@@ -18,10 +18,9 @@ from tqdm import tqdm
 from polku.access.models import AccessChannel
 from polku.core.commands import PersonFactCommand, parse_date
 from polku.exchange.models import ExchangeRun, ImportMode, RunStatus
+from polku.exchange.presenters import phase_label
 from polku.exchange.profiles import DEFAULT_PROFILE
 from polku.exchange.services import import_now
-
-PHASES = {"read": "luetaan", "check": "tarkistetaan", "write": "kirjoitetaan"}
 
 
 class Command(PersonFactCommand):
@@ -60,7 +59,7 @@ class Command(PersonFactCommand):
         bar = tqdm(total=0, disable=options["no_progress"], file=sys.stderr, unit="riviä")
 
         def show(phase: str, done: int, total: int) -> None:
-            bar.set_description(PHASES.get(phase, phase))
+            bar.set_description(phase_label(phase))
             bar.total = max(total, 1)
             bar.n = min(done, bar.total)
             bar.refresh()
