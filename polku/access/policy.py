@@ -143,3 +143,11 @@ def exchange_municipality_codes(user: Any) -> set[str] | None:
     if profile.area_id is None:
         raise AccessDenied("Roolilla ei ole aluetta, jonka tietoja voisi tuoda tai viedä.")
     return {str(code) for code in area_municipality_codes(profile.area_id).values_list("municipality_id", flat=True)}
+
+
+def exchange_area_id(user: Any) -> int | None:
+    """The employment area a data steward exchanges for (their counsellors and teams); None for administrators."""
+    profile = staff_profile(user)
+    if profile is None or profile.role in EVERYONE_ROLES:
+        return None
+    return profile.area_id

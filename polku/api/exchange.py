@@ -20,7 +20,7 @@ from pydantic import Field
 from polku.access import policy
 from polku.access.models import AccessChannel
 from polku.api.schemas import ErrorOut
-from polku.core.errors import AccessDenied, ErrorCode
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.exchange import services
 from polku.exchange.models import ExchangeRun, ImportMode
 from polku.exchange.profiles import DEFAULT_PROFILE
@@ -82,6 +82,9 @@ def _run(request: HttpRequest, run_id: UUID) -> ExchangeRun | None:
 @router.post("/imports", response={202: RunOut, 403: ErrorOut, 422: ErrorOut})
 def import_submit(request: HttpRequest, files: File[list[UploadedFile]], form: Form[ImportIn]) -> Any:
     """Queue an import of the files; 422 names the field when the request itself is refused."""
+    if bool(form.period_start) != bool(form.period_end):
+        raise ValidationFailed.single("period_end" if form.period_start else "period_start", ErrorCode.REQUIRED,
+                                      "Anna jakson alku ja loppu, tai ei kumpaakaan.")
     period = (form.period_start, form.period_end) if form.period_start and form.period_end else None
     run = services.submit_import(user=request.user, uploads=list(files), profile=form.profile, mode=form.mode,
                                  scope_code=form.scope or None, period=period, dry_run=form.dry_run,

@@ -96,23 +96,30 @@ def parse_decimal(value: Any, *, places: int = 2) -> Decimal:
             return rounded
         raise ValueError(f"enintään {places} desimaalia" if places else "ei ole kokonaisluku")
     else:
-        raw = _SPACES.sub("", text(value)).rstrip("€%").replace("−", "-")
-        if not raw:
-            raise ValueError("arvo puuttuu")
-        if "," in raw:
-            if not re.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d*|-?\d+,\d*", raw):
-                raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
-            raw = raw.replace(".", "").replace(",", ".")
-        elif not re.fullmatch(r"-?\d+(\.\d*)?", raw):
-            raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
-        try:
-            number = Decimal(raw)
-        except InvalidOperation:
-            raise ValueError("ei ole luku") from None
+        number = _decimal_text(_SPACES.sub("", text(value)).rstrip("€%").replace("−", "-"), places)
     rounded = number.quantize(Decimal(1).scaleb(-places))
     if rounded != number:
         raise ValueError(f"enintään {places} desimaalia" if places else "ei ole kokonaisluku")
     return rounded
+
+
+def _decimal_text(raw: str, places: int) -> Decimal:
+    """The number a cell's text writes: ``1 234,56``, ``1.234,56`` or, without a comma, ``1234.56``."""
+    if not raw:
+        raise ValueError("arvo puuttuu")
+    if "," in raw:
+        if not re.fullmatch(r"-?\d{1,3}(\.\d{3})*,\d*|-?\d+,\d*", raw):
+            raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
+        raw = raw.replace(".", "").replace(",", ".")
+    elif not re.fullmatch(r"-?\d+(\.\d*)?", raw):
+        raise ValueError("ei ole luku (desimaalipilkku: 1234,56)")
+    elif "." in raw and len(raw.partition(".")[2]) > places:
+        # "1.500" is a thousand and five hundred to a Finnish reader and one and a half to a program: refuse it.
+        raise ValueError("epäselvä luku: käytä desimaalipilkkua (1500,00 tai 1,50)")
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        raise ValueError("ei ole luku") from None
 
 
 def parse_integer(value: Any) -> int:

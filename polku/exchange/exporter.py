@@ -18,18 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from polku.casework.models import CaseAssignment
-from polku.exchange.facts import FACT_TABLES
+from polku.exchange.adopt import ASSIGNMENT_FIELDS, DECISION_FIELDS, OWN_SYSTEM, assignment_values, decision_values
+from polku.exchange.facts import FACT_TABLES, living_in
 from polku.exchange.models import SourceRecord
 from polku.exchange.schema import Entity, entities
 from polku.people import personal_id
 from polku.people.models import Person
 from polku.provision.models import Decision
-from polku.timeline.models import HomeMunicipalitySpell
 
-OWN_SYSTEM = "polku"
 CHUNK = 5000
 EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
 
@@ -42,11 +40,10 @@ class ExportedFile:
 
 
 def scoped_persons(municipalities: set[str] | None) -> QuerySet[Person]:
-    """Persons with a current home spell in ``municipalities`` (at any time); everyone for None."""
+    """Persons who live in ``municipalities`` today (the access policy's placement); everyone for None."""
     if municipalities is None:
         return Person.objects.all()
-    homes = HomeMunicipalitySpell.objects.filter(superseded_at__isnull=True, municipality_id__in=municipalities)
-    return Person.objects.filter(pk__in=homes.values("person_id"))
+    return Person.objects.filter(pk__in=living_in(municipalities).values("person_id"))
 
 
 class Keys:
@@ -135,7 +132,7 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
     """Write every entity (or those ``wanted``) of the persons in scope into ``out_dir``; returns what was written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     persons = scoped_persons(municipalities)
-    person_keys: dict[Any, str] = {}
+    person_keys: dict[Any, dict[str, str]] = {}  # person → the columns that name them in other files
     written: list[ExportedFile] = []
     order = entities()
     # Persons first: every other file refers to their keys.
@@ -144,7 +141,7 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
         keys = Keys.of_facts("persons", [p.pk for p in chunk], by="person_id")
         for person in chunk:
             system, source_id = keys.get(person.pk, (OWN_SYSTEM, str(person.pk)))
-            person_keys[person.pk] = source_id
+            person_keys[person.pk] = {"person_system": system, "person_id": source_id}
             if wanted is None or "persons" in wanted:
                 writer.write({"source_system": system, "source_id": source_id,
                               "personal_id": personal_id.decrypt(person.personal_id_encrypted),
@@ -169,7 +166,7 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
                 values = table.record_values(row)
                 if name == "benefit_months":
                     values["month"] = f"{values['month']:%Y-%m}"
-                writer.write({"source_system": system, "source_id": source_id, "person_id": person_keys[row["person_id"]],
+                writer.write({"source_system": system, "source_id": source_id, **person_keys[row["person_id"]],
                               **values})
         writer.close()
         written.append(ExportedFile(name, writer.path, writer.rows))
@@ -191,38 +188,31 @@ def _person_chunks(persons: QuerySet[Person]) -> Iterator[list[Person]]:
         yield chunk
 
 
-def _export_assignments(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, str],
+def _export_assignments(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, dict[str, str]],
                         ids: list[Any]) -> ExportedFile:
     writer = Writer(out_dir / f"assignments{EXTENSIONS[kind]}", entity, kind)
     for start in range(0, len(ids), CHUNK):
         rows = list(CaseAssignment.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk")
-                    .values("pk", "person_id", "valid_from", "counsellor__username", "team__name", "phase", "ended_at"))
+                    .values(*ASSIGNMENT_FIELDS))
         keys = Keys.of_facts("assignments", [r["pk"] for r in rows], by="fact_id")
         for row in rows:
             system, source_id = keys.get(row["pk"], (OWN_SYSTEM, f"assignment-{row['pk']}"))
-            writer.write({"source_system": system, "source_id": source_id, "person_id": person_keys[row["person_id"]],
-                          "valid_from": row["valid_from"], "counsellor": row["counsellor__username"] or "",
-                          "team": row["team__name"] or "", "phase": row["phase"],
-                          "ended_on": timezone.localtime(row["ended_at"]).date() if row["ended_at"] else None})
+            writer.write({"source_system": system, "source_id": source_id, **person_keys[row["person_id"]],
+                          **assignment_values(row)})
     writer.close()
     return ExportedFile("assignments", writer.path, writer.rows)
 
 
-def _export_decisions(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, str],
+def _export_decisions(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, dict[str, str]],
                       ids: list[Any]) -> ExportedFile:
     writer = Writer(out_dir / f"decisions{EXTENSIONS[kind]}", entity, kind)
     for start in range(0, len(ids), CHUNK):
-        rows = list(Decision.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk").values(
-            "pk", "person_id", "kind", "decided_on", "start_date", "months", "monthly_amount", "percent",
-            "employer__business_id", "employer__name", "employer__kind", "municipality_id"))
+        rows = list(Decision.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk")
+                    .values(*DECISION_FIELDS))
         keys = Keys.of_facts("decisions", [r["pk"] for r in rows], by="fact_id")
         for row in rows:
             system, source_id = keys.get(row["pk"], (OWN_SYSTEM, f"decision-{row['pk']}"))
-            writer.write({"source_system": system, "source_id": source_id, "person_id": person_keys[row["person_id"]],
-                          "kind": row["kind"], "decided_on": row["decided_on"], "start_date": row["start_date"],
-                          "months": row["months"], "monthly_amount": row["monthly_amount"], "percent": row["percent"],
-                          "employer_business_id": row["employer__business_id"] or "",
-                          "employer_name": row["employer__name"] or "", "employer_kind": row["employer__kind"] or "",
-                          "municipality": row["municipality_id"] or ""})
+            writer.write({"source_system": system, "source_id": source_id, **person_keys[row["person_id"]],
+                          **decision_values(row)})
     writer.close()
     return ExportedFile("decisions", writer.path, writer.rows)

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
 
 from polku.casework.models import ApplicationReport, EmploymentPlan, Meeting
 from polku.timeline.models import (
@@ -76,3 +77,11 @@ NON_OVERLAPPING = {"homes": ("start_date", "end_date"), "status_spells": ("start
 # At most one current row per person and these values (the database's unique constraints, checked first for a message).
 UNIQUE_PER_PERSON = {"benefit_months": ("month", "benefit_type", "basis"), "employment_conditions": ("met_on",),
                      "application_reports": ("period_start",), "plans": ()}
+
+
+def living_in(municipalities: set[str]) -> QuerySet[HomeMunicipalitySpell]:
+    """Current home spells in ``municipalities`` today: who lives in the scope now (the access policy's placement)."""
+    today = timezone.localdate()
+    return HomeMunicipalitySpell.objects.filter(
+        superseded_at__isnull=True, municipality_id__in=municipalities, start_date__lte=today,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))

@@ -28,19 +28,19 @@ from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from polku.access.models import Team
+from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
 from polku.core.bulk import insert_dicts
 from polku.core.calendar import max_benefit_days_in_month
-from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
+from polku.exchange.adopt import OWN_SYSTEM, own_keyed
+from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, open_file
-from polku.exchange.rows import Problem, Record, RowReader
+from polku.exchange.rows import Problem, Record, RowReader, digest
 from polku.exchange.schema import entities
 from polku.people import personal_id
 from polku.people.models import Gender, Person
@@ -102,7 +102,7 @@ class ImportOptions:
     scope_municipalities: set[str] | None = None  # a full snapshot's scope; None: all
     period: tuple[date, date] | None = None
     actor: Any = None
-    entity_of: dict[str, str] = field(default_factory=dict)  # file name → entity, when names don't tell
+    area_id: int | None = None  # the importer's employment area (counsellors and teams must be of it); None: any
     progress: Progress | None = None
 
 
@@ -129,6 +129,8 @@ class Importer:
         self.municipalities = {m.code: m for m in Municipality.objects.all()}
         self.rows_done = 0
         self.new_persons: set[Any] = set()
+        self.refused_rows_seen: set[tuple[str, int]] = set()
+        self.deleting: list[tuple[Record, SourceRecord]] = []
         self.rows_total = 0
         self.last_report = 0.0
 
@@ -150,7 +152,7 @@ class Importer:
         order = entities()
         found: list[tuple[int, Path, str, str, int, str]] = []
         for path, name, sha, size in listed:
-            entity = self.o.entity_of.get(name) or self.o.profile.entity_for_file(name)
+            entity = self.o.profile.entity_for_file(name)
             if entity is None:
                 known = ", ".join(self.o.profile.mappings)
                 self.plan.problems.append(Problem(name, None, "", "unknown",
@@ -166,7 +168,6 @@ class Importer:
                 self.plan.problems.append(Problem(name, None, "", "invalid", f"Tiedostoa ei voi lukea: {error}."))
                 continue
             reader = RowReader(self.o.profile, order[entity], opened)
-            before = len(self.plan.problems)
             seen: dict[tuple[str, str], int] = {}
             for record in reader.records(self.plan.problems):
                 info.rows += 1
@@ -178,15 +179,16 @@ class Importer:
                 seen[record.key] = record.row
                 self.plan.records[entity].append(record)
                 self._progress(f"read:{entity}", self.rows_done, self.rows_total)
-            refused_rows = {p.row for p in self.plan.problems[before:] if p.row is not None and p.row > 1}
-            self.plan.refused_rows[entity] += len(refused_rows)
-            info.rows += len(refused_rows)
-            self.rows_done += len(refused_rows)
+            self.plan.refused_rows[entity] += reader.refused
+            info.rows += reader.refused
+            self.rows_done += reader.refused
         self._progress("read", self.rows_done, self.rows_total, force=True)
 
     def _refuse(self, record: Record, column: str, code: str, message: str) -> None:
         self.plan.problems.append(Problem(record.file, record.row, column, code, message))
-        self.plan.refused_rows[record.entity] += 1
+        if (record.file, record.row) not in self.refused_rows_seen:
+            self.refused_rows_seen.add((record.file, record.row))
+            self.plan.refused_rows[record.entity] += 1
 
     # -- 2. persons ------------------------------------------------------------------------------------------
 
@@ -216,9 +218,11 @@ class Importer:
             holder = hashes.get(pid_hash)
             if existing is not None:
                 record.person_key = existing.person_id
-                if holder is not None and holder[0] != existing.person_id:
-                    self._refuse(record, "personal_id", "duplicate",
-                                 "Henkilötunnus kuuluu Polussa toiselle henkilölle kuin tämä tunniste.")
+                if holder is None or holder[0] != existing.person_id:
+                    # A source that reuses its ids would otherwise hand one person's history to another.
+                    self._refuse(record, "personal_id", "conflict",
+                                 "Tunnisteella on Polussa toisen henkilötunnuksen henkilö; korjaa lähteessä tai tuo "
+                                 "henkilö uudella tunnisteella.")
             elif holder is not None:
                 record.person_key = holder[0]
             else:
@@ -240,7 +244,7 @@ class Importer:
                 continue
             for record in records:
                 kind, value = record.person_ref or ("", "")
-                if kind == "id" and (record.system, value) not in by_key and len(in_import.get(value, [])) != 1:
+                if kind == "id" and (record.person_system or record.system, value) not in by_key:
                     wanted_ids.add(value)
                 elif kind == "hash" and value not in by_hash:
                     wanted_hashes.add(value)
@@ -280,15 +284,22 @@ class Importer:
     @staticmethod
     def _person_by_id(record: Record, value: str, by_key: dict[tuple[str, str], Record],
                       in_import: dict[str, list[Record]], earlier: dict[str, list[SourceRecord]]) -> Any:
-        here = by_key.get((record.system, value))
-        if here is None and len(in_import.get(value, [])) == 1:
-            here = in_import[value][0]
+        """The person a row names by id: in the system the row names (``person_system``, else the row's own) — in
+        this import, then imported earlier. Without a named system, an id that exactly one system has is taken
+        from it (this import first)."""
+        system = record.person_system or record.system
+        here = by_key.get((system, value))
         if here is not None:
             return here.person_key
         known = earlier.get(value, [])
-        same = [sr for sr in known if sr.system == record.system]
-        chosen = same or (known if len(known) == 1 else [])
-        return chosen[0].person_id if chosen else None
+        same = [sr for sr in known if sr.system == system]
+        if same:
+            return same[0].person_id
+        if record.person_system:
+            return None
+        if len(in_import.get(value, [])) == 1:
+            return in_import[value][0].person_key
+        return known[0].person_id if len(known) == 1 else None
 
     def _source_records(self, entity: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], SourceRecord]:
         found: dict[tuple[str, str], SourceRecord] = {}
@@ -310,6 +321,31 @@ class Importer:
                 found[h] = (pk, born)
         return found
 
+    def fill_paying_municipalities(self) -> None:
+        """A decision without a paying municipality is paid by the person's home municipality on the decision day
+        (as the service catalogue records it): filled in before the content hash, so that its export, which names
+        the municipality, imports back unchanged."""
+        open_rows = [r for r in self.plan.records.get("decisions", []) if not r.values.get("municipality")]
+        if not open_rows:
+            return
+        homes: dict[Any, list[tuple[date, date | None, str]]] = defaultdict(list)
+        for record in self.plan.records.get("homes", []):
+            if not record.deleted:
+                v = record.values
+                homes[record.person_key].append((v["start_date"], v["end_date"], v["municipality"]))
+        existing = [p for p in {r.person_key for r in open_rows} if p not in self.new_persons and p not in homes]
+        for chunk in _chunks(existing):
+            for person, start, end, code in HomeMunicipalitySpell.objects.filter(
+                    person_id__in=chunk, superseded_at__isnull=True).values_list(
+                    "person_id", "start_date", "end_date", "municipality_id"):
+                homes[person].append((start, end, code))
+        schema = entities()["decisions"]
+        for record in open_rows:
+            day = record.values["decided_on"]
+            record.values["municipality"] = next((code for start, end, code in homes.get(record.person_key, [])
+                                                  if start <= day and (end is None or day <= end)), "")
+            record.digest = digest(schema, record.values)
+
     # -- 3. plan ---------------------------------------------------------------------------------------------
 
     def plan_actions(self) -> None:
@@ -320,11 +356,13 @@ class Importer:
                 continue
             acts: dict[str, list[Any]] = {k: [] for k in ("new", "restored", "changed", "unchanged", "retracted")}
             known = self._source_records(name, [r.key for r in records])
+            known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM]))
             for record in records:
                 sr = known.get(record.key)
                 if record.deleted:
                     if sr is not None and sr.retracted_at is None:
                         acts["retracted"].append(sr)
+                        self.deleting.append((record, sr))
                     else:
                         acts["unchanged"].append(record)
                     continue
@@ -332,7 +370,10 @@ class Importer:
                     acts["new"].append((record, None))
                 elif sr.retracted_at is not None:
                     acts["restored"].append((record, sr))
-                elif sr.content_hash != record.digest or sr.person_id != record.person_key:
+                elif name != "persons" and sr.person_id != record.person_key:
+                    self._refuse(record, "person_id", "conflict",
+                                 "Tietue on Polussa toisen henkilön: lähde ei voi siirtää sitä henkilöltä toiselle.")
+                elif sr.content_hash != record.digest:
                     acts["changed"].append((record, sr))
                 else:
                     acts["unchanged"].append(record)
@@ -342,12 +383,11 @@ class Importer:
             self.plan.actions[name] = acts
 
     def _in_scope(self, entity: str, systems: set[str]) -> Iterator[SourceRecord]:
-        """The current source records a full snapshot of ``entity`` replaces: its systems, scope and period."""
+        """The current source records a full snapshot of ``entity`` replaces: its systems and period, of the persons
+        who live in the scope today (as the access policy places a person in an area)."""
         query = SourceRecord.objects.filter(system__in=systems, entity=entity, retracted_at__isnull=True)
         if self.o.scope_municipalities is not None:
-            homes = HomeMunicipalitySpell.objects.filter(superseded_at__isnull=True,
-                                                         municipality_id__in=self.o.scope_municipalities)
-            query = query.filter(person_id__in=homes.values("person_id"))
+            query = query.filter(person_id__in=living_in(self.o.scope_municipalities).values("person_id"))
         if self.o.period is not None:
             query = query.filter(fact_date__gte=self.o.period[0], fact_date__lte=self.o.period[1])
         return query.iterator(chunk_size=CHUNK)
@@ -361,6 +401,7 @@ class Importer:
         for name, fields in UNIQUE_PER_PERSON.items():
             self._check_unique(name, fields)
         self._check_benefit_days()
+        self._check_teams()
         self._check_assignments()
         self._check_decisions()
         self._check_scope()
@@ -469,18 +510,25 @@ class Importer:
                              f"Henkilön etuuspäiviä kuukaudelle {month:%m/%Y} olisi kaikkiaan {total}; "
                              f"enintään {limit} (5 päivää viikossa).")
 
+    def _check_teams(self) -> None:
+        """Persons' teams by name (a team of the importer's area); an empty team leaves the one set in Polku."""
+        for record in self._incoming("persons"):
+            record.extra["team_id"] = self._team(record, record.values.get("team") or "")
+
     def _check_assignments(self) -> None:
         acts = self.plan.actions.get("assignments")
         if not acts:
             return
-        user_model = get_user_model()
         names = {r.values.get("counsellor") for r in self._incoming("assignments")} - {"", None}
-        users = dict(user_model.objects.filter(username__in=names).values_list("username", "pk"))
+        counsellors = StaffProfile.objects.filter(user__username__in=names)
+        if self.o.area_id is not None:  # a steward assigns their own area's counsellors only
+            counsellors = counsellors.filter(area_id=self.o.area_id)
+        users = dict(counsellors.values_list("user__username", "user_id"))
         current: dict[Any, Record] = {}
         for record in self._incoming("assignments"):
             counsellor = record.values.get("counsellor") or ""
             if counsellor and counsellor not in users:
-                self._refuse(record, "counsellor", "unknown", f"Käyttäjää {counsellor} ei ole Polussa.")
+                self._refuse(record, "counsellor", "unknown", f"Alueella ei ole ohjaajaa käyttäjätunnuksella {counsellor}.")
             record.extra["counsellor_id"] = users.get(counsellor)
             record.extra["team_id"] = self._team(record, record.values.get("team") or "")
             if record.values.get("ended_on") is None:
@@ -488,8 +536,6 @@ class Importer:
                     self._refuse(record, "ended_on", "duplicate",
                                  f"Henkilöllä on jo voimassa oleva vastuuohjaaja rivillä {current[record.person_key].row}.")
                 current[record.person_key] = record
-        for record in self._incoming("persons"):
-            record.extra["team_id"] = self._team(record, record.values.get("team") or "")
 
     def _check_decisions(self) -> None:
         """The decision rules of the service catalogue (employer, percent, duration) with the employer it names:
@@ -519,7 +565,10 @@ class Importer:
     def _team(self, record: Record, name: str) -> int | None:
         if not name:
             return None
-        teams = list(Team.objects.filter(name=name).values_list("pk", flat=True))
+        query = Team.objects.filter(name=name)
+        if self.o.area_id is not None:
+            query = query.filter(area_id=self.o.area_id)
+        teams = list(query.values_list("pk", flat=True))
         if len(teams) != 1:
             self._refuse(record, "team", "unknown" if not teams else "invalid",
                          f"Tiimiä {name} ei ole Polussa." if not teams else f"Tiiminimi {name} on usealla alueella.")
@@ -527,6 +576,9 @@ class Importer:
         return int(teams[0])
 
     def _check_scope(self) -> None:
+        """A data steward touches only their area's persons: a person already in Polku must live in the area today
+        (as the access policy has it; a home the file claims does not count), a new one must get a home in it — and
+        every record the import would change or retract must belong to such a person."""
         allowed = self.o.allowed_municipalities
         if allowed is None:
             return
@@ -534,18 +586,23 @@ class Importer:
         for records in self.plan.records.values():
             for record in records:
                 persons.setdefault(record.person_key, record)
-        homes: dict[Any, set[str]] = defaultdict(set)
+        # Full snapshots retract only within their scope, which the steward's area contains; deletions and changes
+        # name a record that must be the steward's to touch.
+        touched = {sr.person_id: record for acts in self.plan.actions.values()
+                   for record, sr in acts.get("changed", []) + acts.get("restored", [])}
+        touched.update({sr.person_id: record for record, sr in self.deleting})
+        new_homes: dict[Any, set[str]] = defaultdict(set)
         for record in self._incoming("homes"):
-            homes[record.person_key].add(record.values["municipality"])
-        existing = [p for p in persons if p not in self.new_persons]
+            new_homes[record.person_key].add(record.values["municipality"])
+        existing = [p for p in {*persons, *touched} if p not in self.new_persons]
+        inside: set[Any] = set()
         for chunk in _chunks(existing):
-            for person, code in HomeMunicipalitySpell.objects.filter(
-                    person_id__in=chunk, superseded_at__isnull=True).values_list("person_id", "municipality_id"):
-                homes[person].add(code)
-        for person, record in persons.items():
-            if not homes[person] & allowed:
-                self._refuse(record, "person_id" if record.entity != "persons" else "source_id", "forbidden",
-                             "Henkilöllä ei ole kotikuntaa alueellasi: tuonti on sallittu vain oman alueen henkilöistä.")
+            inside |= set(living_in(allowed).filter(person_id__in=chunk).values_list("person_id", flat=True))
+        message = "Henkilö ei asu alueellasi: tuonti on sallittu vain oman alueen henkilöistä."
+        for person, record in [*persons.items(), *touched.items()]:
+            ok = person in inside if person not in self.new_persons else bool(new_homes[person] & allowed)
+            if not ok:
+                self._refuse(record, "person_id" if record.entity != "persons" else "source_id", "forbidden", message)
 
     # -- 5. write --------------------------------------------------------------------------------------------
 
@@ -579,13 +636,15 @@ class Importer:
                   "person_id": record.person_key, "lineage": lineage, "fact_id": fact_id, "fact_date": fact_date,
                   "content_hash": record.digest, "run_id": run.pk, "file": record.file[:255], "row": record.row,
                   "retracted_at": None}
-        if existing is None:
+        if existing is None or existing.pk is None:  # new, or a fact of Polku's own key met for the first time
             return values
         for key, value in values.items():
             setattr(existing, key, value)
         return existing
 
     def _save_source_rows(self, created: list[Any], updated: list[Any]) -> None:
+        created = created + [row for row in updated if isinstance(row, dict)]
+        updated = [row for row in updated if not isinstance(row, dict) and row.pk is not None]
         insert_dicts(SourceRecord, created)
         SourceRecord.objects.bulk_update(updated, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run",
                                                    "file", "row", "retracted_at"], batch_size=CHUNK)
@@ -604,9 +663,10 @@ class Importer:
         for record, sr in acts["new"] + acts["restored"] + acts["changed"]:
             v = record.values
             fields = {"first_names": v["first_names"], "last_name": v["last_name"], "language": v["language"],
-                      "education": v["education"], "immigrant_background": bool(v.get("immigrant_background")),
-                      "team_id": record.extra.get("team_id")}
+                      "education": v["education"], "immigrant_background": bool(v.get("immigrant_background"))}
             person = existing.get(record.person_key)
+            if person is None or record.extra.get("team_id") is not None:
+                fields["team_id"] = record.extra.get("team_id")
             if person is None:
                 code = v["personal_id"]
                 creating.append(Person(id=record.person_key, personal_id_hash=v["personal_id_hash"],
@@ -679,12 +739,17 @@ class Importer:
 
     def _write_assignments(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
         acts = self.plan.actions["assignments"]
+        # A replaced or retracted responsibility that is still current ends now (the history stays); one already
+        # ended is a correction of history and is replaced.
         gone = [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
-        CaseAssignment.objects.filter(pk__in=gone).delete()
+        gone += [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
+        label = f"{run.created_at:%d.%m.%Y %H.%M}"
+        for chunk in _chunks(gone):
+            CaseAssignment.objects.filter(pk__in=chunk, ended_at__isnull=True).update(
+                ended_at=now, reason=f"Päättyi lähteessä (tuonti {label})")
+            CaseAssignment.objects.filter(pk__in=chunk, ended_at__lt=now).delete()
         for sr in acts["retracted"]:
             sr.retracted_at, sr.run = now, run
-        changed_ids = [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
-        CaseAssignment.objects.filter(pk__in=changed_ids).delete()
         incoming = acts["new"] + acts["restored"] + acts["changed"]
         # The register says who is responsible now: a current assignment it brings ends the one recorded by hand.
         current_persons = [r.person_key for r, _ in incoming if r.values.get("ended_on") is None]
@@ -728,15 +793,13 @@ class Importer:
             if business_id and business_id not in employers:
                 employers[business_id] = Employer.objects.create(
                     name=v["employer_name"], business_id=business_id, kind=v.get("employer_kind") or EmployerKind.COMPANY)
-        homes = self._homes_on({(r.person_key, r.values["decided_on"]) for r, _ in incoming
-                                if not r.values.get("municipality")})
         created = Decision.objects.bulk_create([
             Decision(person_id=r.person_key, kind=r.values["kind"],
                      employer=employers.get(r.values.get("employer_business_id") or ""), percent=r.values.get("percent"),
                      monthly_amount=r.values["monthly_amount"], months=r.values["months"],
                      start_date=r.values["start_date"], decided_on=r.values["decided_on"],
-                     municipality_id=(r.values.get("municipality") or "").zfill(3) if r.values.get("municipality")
-                     else homes.get((r.person_key, r.values["decided_on"])), decided_by=actor)
+                     municipality_id=r.values["municipality"].zfill(3) if r.values.get("municipality") else None,
+                     decided_by=actor)
             for r, _sr in incoming], batch_size=CHUNK)
         source_new: list[Any] = []
         source_changed: list[Any] = list(acts["retracted"])
@@ -748,22 +811,6 @@ class Importer:
         self._save_source_rows(source_new, source_changed)
         self._tick(len(incoming) + len(gone))
 
-    @staticmethod
-    def _homes_on(wanted: set[tuple[Any, date]]) -> dict[tuple[Any, date], str]:
-        """Home municipality of each (person, day), from the current home spells (just written ones included)."""
-        found: dict[tuple[Any, date], str] = {}
-        days: dict[Any, list[date]] = defaultdict(list)
-        for person, day in wanted:
-            days[person].append(day)
-        for chunk in _chunks(list(days)):
-            for person, code, start, end in HomeMunicipalitySpell.objects.filter(
-                    person_id__in=chunk, superseded_at__isnull=True).values_list(
-                    "person_id", "municipality_id", "start_date", "end_date"):
-                for day in days[person]:
-                    if start <= day and (end is None or day <= end):
-                        found[(person, day)] = code
-        return found
-
 
 def build_plan(files: list[tuple[Path, str, str, int]], options: ImportOptions) -> Importer:
     """Read, resolve, plan and check: everything but the write."""
@@ -771,6 +818,7 @@ def build_plan(files: list[tuple[Path, str, str, int]], options: ImportOptions) 
     importer.read(files)
     importer._progress("check", 0, 1, force=True)
     importer.resolve_persons()
+    importer.fill_paying_municipalities()
     importer.plan_actions()
     importer.check()
     importer._progress("check", 1, 1, force=True)

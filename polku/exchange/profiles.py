@@ -31,6 +31,9 @@ class EntityMapping:
     files: tuple[str, ...]
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # A column the entity does not know is an error (a misspelt optional column would otherwise empty its field);
+    # an export with many extra columns of its own says ``"ignore_unknown_columns": true``.
+    strict_columns: bool = True
 
     def headers_for(self, field_name: str) -> tuple[str, ...]:
         return (*(header_key(h) for h in self.columns.get(field_name, ())), field_name)
@@ -77,6 +80,7 @@ def _from_json(data: dict[str, Any], origin: str) -> Profile:
             entity=name, files=tuple(spec.get("files", [name])),
             columns={k: tuple(v) for k, v in spec.get("columns", {}).items()},
             codes={k: {str(code): str(ours) for code, ours in v.items()} for k, v in spec.get("codes", {}).items()},
+            strict_columns=not spec.get("ignore_unknown_columns", data.get("ignore_unknown_columns", False)),
         )
     for key in ("name", "system", "title"):
         if key not in data:

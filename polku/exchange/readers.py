@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -66,6 +65,8 @@ def _encoding(path: Path) -> str:
     with path.open("rb") as stream:
         first = stream.read(SAMPLE_BYTES)
         guess = decode_sample(first)
+        if guess == "cp1252":
+            return _cp1252_or_refuse(path)
         if guess != "utf-8":
             return guess
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -75,8 +76,20 @@ def _encoding(path: Path) -> str:
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "cp1252"
+            return _cp1252_or_refuse(path)
     return "utf-8"
+
+
+def _cp1252_or_refuse(path: Path) -> str:
+    """Windows-1252 leaves five bytes undefined: a file with one of them is in neither accepted encoding."""
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    with path.open("rb") as stream:
+        try:
+            while block := stream.read(SAMPLE_BYTES):
+                decoder.decode(block)
+        except UnicodeDecodeError:
+            raise UnreadableFile("merkistö ei ole UTF-8 eikä Windows-1252; tallenna tiedosto UTF-8-muodossa") from None
+    return "cp1252"
 
 
 def _csv(path: Path, name: str) -> OpenedFile:
@@ -129,6 +142,9 @@ def _xlsx(path: Path, name: str) -> OpenedFile:
             for number, cells in enumerate(values, start=2):
                 if all(c is None or text(c) == "" for c in cells):
                     continue
+                if any(c is not None and text(c) != "" for c in cells[len(header):]):
+                    yield number, {"__extra__": len(cells)}
+                    continue
                 yield number, dict(zip(header, cells, strict=False))
         finally:
             workbook.close()
@@ -157,19 +173,20 @@ def _parquet(path: Path, name: str) -> OpenedFile:
 
 
 def _jsonl(path: Path, name: str) -> OpenedFile:
+    """JSON Lines: the header is every key any line has (a first pass over the file), in the order first seen."""
     encoding = _encoding(path)
-    stream = path.open("r", encoding=encoding)
-    header: list[str] = []
-    first = next((line for line in io.StringIO(stream.readline()) if line.strip()), "")
-    stream.seek(0)
-    try:
-        if first:
-            header = [header_key(k) for k in json.loads(first)]
-    except (json.JSONDecodeError, AttributeError):
-        header = []
+    keys: dict[str, None] = {}
+    with path.open("r", encoding=encoding) as stream:
+        for line in stream:
+            try:
+                record = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                keys.update(dict.fromkeys(header_key(k) for k in record))
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with stream:
+        with path.open("r", encoding=encoding) as stream:
             for number, line in enumerate(stream, start=1):
                 if not line.strip():
                     continue
@@ -183,4 +200,4 @@ def _jsonl(path: Path, name: str) -> OpenedFile:
                     continue
                 yield number, {header_key(k): v for k, v in record.items()}
 
-    return OpenedFile(name, "jsonl", encoding, header, rows())
+    return OpenedFile(name, "jsonl", encoding, list(keys), rows())

@@ -23,6 +23,7 @@ from django.utils import timezone
 from polku.core import tabular
 from polku.core.calendar import max_benefit_days_in_month, month_start
 from polku.core.errors import ValidationFailed
+from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.exchange.profiles import WILDCARD, EntityMapping, Profile
 from polku.exchange.readers import OpenedFile
 from polku.exchange.schema import Entity, Field
@@ -53,10 +54,12 @@ class Record:
     system: str
     source_id: str
     values: dict[str, Any]
-    person_ref: tuple[str, str] | None = None  # ("id", source id) or ("hash", keyed hash of the identity code)
+    # ("id", source id) or ("hash", keyed hash of the identity code); the person's system when the row names it.
+    person_ref: tuple[str, str] | None = None
+    person_system: str = ""
     deleted: bool = False
     digest: str = ""
-    person_key: Any = None  # filled when persons are resolved: a Person pk or ("new", source id)
+    person_key: Any = None  # filled when persons are resolved: the Person's id (a new uuid4 for a new person)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,6 +101,12 @@ class ColumnMap:
                 shown = mapping.columns.get(f.name, (f.name,))[0]
                 self.problems.append(Problem(self.file, 1, shown, "required",
                                              f"Sarake {shown} puuttuu ({f.title['fi']})."))
+        if mapping.strict_columns:
+            known = {h for f in entity.fields for h in mapping.headers_for(f.name)}
+            for header in opened.header:
+                if header and header not in known:
+                    self.problems.append(Problem(self.file, 1, header, "unknown",
+                                                 f"Tuntematon sarake {header}: tarkista sarakkeen nimi."))
         if entity.has_person and not ({"person_id", "personal_id"} & set(self.columns)):
             shown = mapping.columns.get("person_id", ("person_id",))[0]
             self.problems.append(Problem(self.file, 1, shown, "required",
@@ -114,6 +123,7 @@ class RowReader:
         self.map = ColumnMap(entity, profile.mappings[entity.name], opened)
         self.codes = profile.mappings[entity.name].codes
         self.latest = timezone.localdate() + FUTURE_LIMIT
+        self.refused = 0  # rows with at least one problem
         self.this_month = month_start(timezone.localdate())
 
     def records(self, problems: list[Problem]) -> Iterator[Record]:
@@ -124,13 +134,16 @@ class RowReader:
             if "__extra__" in raw:
                 problems.append(Problem(self.opened.name, number, "", "invalid",
                                         "Rivillä on enemmän arvoja kuin otsikkorivillä sarakkeita."))
+                self.refused += 1
                 continue
             if "__json__" in raw:
                 problems.append(Problem(self.opened.name, number, "", "invalid", "Rivi ei ole JSON-objekti."))
+                self.refused += 1
                 continue
             found: list[Problem] = []
             record = self._record(number, raw, found)
             problems.extend(found)
+            self.refused += bool(found)
             if record is not None and not found:
                 yield record
 
@@ -157,7 +170,13 @@ class RowReader:
         system = values.pop("source_system") or self.profile.system
         deleted = bool(values.pop("deleted", False))
         record = Record(self.entity.name, self.opened.name, number, system, source_id, values, deleted=deleted)
+        if PERSONAL_ID_PATTERN.search(source_id) or PERSONAL_ID_PATTERN.search(str(values.get("person_id") or "")):
+            column = "source_id" if PERSONAL_ID_PATTERN.search(source_id) else "person_id"
+            self._problem(found, number, column, "invalid",
+                          "Tunniste näyttää henkilötunnukselta: henkilötunnus kuuluu vain sarakkeeseen personal_id.")
+            return None
         if self.entity.has_person:
+            record.person_system = values.pop("person_system", "") or ""
             person_source = values.pop("person_id", None)
             code = values.pop("personal_id", None)
             if person_source:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ FORMAT_VERSION = 1
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema" / f"v{FORMAT_VERSION}"
 # Columns every entity but persons shares: the record's key, the person it belongs to, and the delta deletion flag.
 KEY_FIELDS = ("source_system", "source_id")
-PERSON_REFERENCE = ("person_id", "personal_id")
+PERSON_REFERENCE = ("person_system", "person_id", "personal_id")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Entity:
     def has_person(self) -> bool:
         return self.name != "persons"
 
-    @property
+    @cached_property
     def content_fields(self) -> tuple[str, ...]:
         """The fields whose values make the record's content (what a change is detected on)."""
         skip = {*KEY_FIELDS, *PERSON_REFERENCE, "deleted"} if self.has_person else {*KEY_FIELDS}

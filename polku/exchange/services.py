@@ -22,11 +22,13 @@ from django.utils import timezone
 from polku.access import policy
 from polku.access.models import AccessChannel, AccessLog
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
+from polku.core.logging import mask_personal_ids as redact
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, build_plan
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
-from polku.exchange.profiles import get_profile
+from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
+from polku.jobs.models import JobLock
 from polku.jobs.progress import progress_state
 from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
 
@@ -80,7 +82,7 @@ def resolve_scope(user: Any, scope_code: str | None) -> Scope:
     return Scope(code, municipalities)
 
 
-def _log(user: Any, run: ExchangeRun, channel: str, what: str) -> None:
+def log_run(user: Any, run: ExchangeRun, channel: str, what: str) -> None:
     """One access-log event per import or export, naming the scope and the counts (the run's id as its subject)."""
     authenticated = user is not None and user.is_authenticated
     AccessLog.objects.create(user=user if authenticated else None,
@@ -101,6 +103,10 @@ def create_import_run(*, user: Any, files: list[tuple[Path, str]], profile: str,
                       channel: str = AccessChannel.CLI) -> ExchangeRun:
     """Check the request (role, scope, profile, mode) and record the run as queued; the files are hashed now."""
     scope = resolve_scope(user, scope_code)
+    if channel != AccessChannel.CLI and profile not in shipped_profiles():
+        # A profile file is read from the server's disk: only the command line (run on the server) may name one.
+        raise ValidationFailed.single("profile", ErrorCode.UNKNOWN,
+                                      f"Tuntematon profiili {profile}; tunnetut: {', '.join(shipped_profiles())}.")
     get_profile(profile)
     errors = []
     if mode not in ImportMode.values:
@@ -138,6 +144,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     options = ImportOptions(
         profile=get_profile(run.profile), mode=run.mode,
         allowed_municipalities=None if user is None else policy.exchange_municipality_codes(user),
+        area_id=policy.exchange_area_id(user),
         scope_municipalities=scope.municipalities if run.mode == ImportMode.FULL else None,
         period=(run.period_start, run.period_end) if run.period_start and run.period_end else None,
         actor=user, progress=report,
@@ -158,12 +165,14 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
-            [ImportProblem(run=run, file=p.file[:255], row=p.row, column=p.column[:100], code=p.code[:40],
-                           message=p.message[:500]) for p in plan.problems], batch_size=2000)
+            # Whatever a file held, an identity code that slipped into a message or a column name is masked here,
+            # the one way problems reach the page, the CSV, the API and the command line.
+            [ImportProblem(run=run, file=redact(p.file)[:255], row=p.row, column=redact(p.column)[:100],
+                           code=p.code[:40], message=redact(p.message)[:500]) for p in plan.problems], batch_size=2000)
         run.status = status
         run.rows_total = sum(f.rows for f in plan.files)
-    except Exception as error:
-        run.status = RunStatus.FAILED
+    except BaseException as error:  # an interrupted command too: nothing was written, and the run must say so
+        run.status = RunStatus.FAILED if isinstance(error, Exception) else RunStatus.INTERRUPTED
         run.message = f"{type(error).__name__}"
         raise
     finally:
@@ -171,7 +180,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         run.save()
         verb = {str(RunStatus.DONE): "kuivaharjoitus" if run.dry_run else "tuotu",
                 str(RunStatus.REFUSED): "hylätty"}.get(run.status, run.status)
-        _log(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
+        log_run(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
     return run
 
 
@@ -202,12 +211,21 @@ def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: 
 
 
 def scope_lock_key(scope_code: str) -> str:
-    return f"import:{scope_code or '*'}"
+    """One lock for every import: scopes overlap (an area, its municipalities, everything), a person can move between
+    them, and the invariants are checked before the write — so imports run one at a time, whatever their scope."""
+    return "import"
 
 
 def settle(run: ExchangeRun) -> ExchangeRun:
-    """A queued or running run whose task has ended without finishing it (a killed worker) is interrupted."""
-    if run.status in ACTIVE and run.task_id and progress_state(run.task_id).finished:
+    """A queued or running run that nothing carries out any more is interrupted: its task ended without finishing
+    it (a killed worker), or — run from the command line — no process holds the import lock."""
+    if run.status not in ACTIVE:
+        return run
+    if run.task_id:
+        gone = progress_state(run.task_id).finished
+    else:
+        gone = run.status == RunStatus.RUNNING and not JobLock.objects.filter(key=scope_lock_key(run.scope_code)).exists()
+    if gone:
         run.refresh_from_db()
         if run.status in ACTIVE:
             run.status, run.finished_at = RunStatus.INTERRUPTED, timezone.now()
@@ -216,12 +234,12 @@ def settle(run: ExchangeRun) -> ExchangeRun:
 
 
 def refuse_if_busy(scope_code: str) -> None:
-    """Refuse a new import while one of the same scope waits in the queue or runs (checked again by the scope lock)."""
-    for busy in ExchangeRun.objects.filter(kind=RunKind.IMPORT, status__in=ACTIVE, scope_code=scope_code):
+    """Refuse a new import while another waits in the queue or runs (the lock checks again when it starts)."""
+    for busy in ExchangeRun.objects.filter(kind=RunKind.IMPORT, status__in=ACTIVE):
         if settle(busy).status in ACTIVE:
             raise ValidationFailed.single("scope", ErrorCode.CONFLICT,
-                                          f"Alueelle {scope_code or 'kaikki'} on jo tuonti jonossa tai käynnissä "
-                                          f"({timezone.localtime(busy.created_at):%d.%m.%Y %H.%M}).")
+                                          f"Tuonti on jo jonossa tai käynnissä (alue {busy.scope_code or 'kaikki'}, "
+                                          f"{timezone.localtime(busy.created_at):%d.%m.%Y %H.%M}); odota sen valmistumista.")
 
 
 def export_now(*, user: Any, out_dir: Path, scope_code: str | None, kind: str = "csv",
@@ -234,20 +252,24 @@ def export_now(*, user: Any, out_dir: Path, scope_code: str | None, kind: str = 
                                      status=RunStatus.RUNNING, started_at=timezone.now(),
                                      created_by=user if user is not None and user.is_authenticated else None,
                                      channel=channel)
+    created = not out_dir.exists()
     try:
         written = export_files(out_dir, municipalities=scope.municipalities, kind=kind)
-    except Exception:
+    except BaseException:
         run.status = RunStatus.FAILED
         run.finished_at = timezone.now()
         run.save()
-        shutil.rmtree(out_dir, ignore_errors=True)
+        # Only what this export made goes: never a directory, or files, that were there before.
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        log_run(user, run, channel, f"vienti {scope.code or 'kaikki'} keskeytyi")
         raise
     run.files = [{"name": f.path.name, "entity": f.entity, "rows": f.rows} for f in written]
     run.counts = {f.entity: {"exported": f.rows} for f in written}
     run.status = RunStatus.DONE
     run.finished_at = timezone.now()
     run.save()
-    _log(user, run, channel, f"vienti {scope.code or 'kaikki'}: " + ", ".join(f"{f.entity} {f.rows}" for f in written))
+    log_run(user, run, channel, f"vienti {scope.code or 'kaikki'}: " + ", ".join(f"{f.entity} {f.rows}" for f in written))
     return run, written
 
 

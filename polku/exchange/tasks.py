@@ -11,11 +11,12 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
+from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from polku.exchange.models import ExchangeRun, RunStatus
 from polku.exchange.presenters import phase_label
-from polku.exchange.services import execute_import, scope_lock_key, stored_files, upload_dir
+from polku.exchange.services import execute_import, log_run, scope_lock_key, stored_files, upload_dir
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.progress import ProgressReporter
 
@@ -34,7 +35,9 @@ def import_run(context: TaskContext, run_id: str) -> str:
 
             run = execute_import(run, stored_files(run), on_progress=report)
     except ScopeBusy as busy:
-        ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.REFUSED, message=str(busy))
+        ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.REFUSED, message=str(busy),
+                                                     finished_at=timezone.now())
+        log_run(run.created_by, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} (hylätty: toinen tuonti käynnissä)")
         shutil.rmtree(upload_dir(run.id), ignore_errors=True)
         return str(RunStatus.REFUSED)
     except BaseException:
