@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -124,6 +124,9 @@ class RowReader:
         self.codes = profile.mappings[entity.name].codes
         self.latest = timezone.localdate() + FUTURE_LIMIT
         self.refused = 0  # rows with at least one problem
+        # One converter per field, made once: a file has millions of cells and few columns.
+        self.converters = [(f.name, self.map.columns.get(f.name), f.title["fi"], converter(f, self.codes.get(f.name)))
+                           for f in entity.fields]
         self.this_month = month_start(timezone.localdate())
 
     def records(self, problems: list[Problem]) -> Iterator[Record]:
@@ -154,13 +157,11 @@ class RowReader:
 
     def _record(self, number: int, raw: dict[str, Any], found: list[Problem]) -> Record | None:
         values: dict[str, Any] = {}
-        for f in self.entity.fields:
-            header = self.map.columns.get(f.name)
-            cell = raw.get(header) if header is not None else None
+        for name, header, title, convert in self.converters:
             try:
-                values[f.name] = self._value(f, cell)
+                values[name] = convert(raw.get(header) if header is not None else None)
             except ValueError as refused:
-                self._problem(found, number, f.name, "invalid", f"{f.title['fi']}: {refused}.")
+                self._problem(found, number, name, "invalid", f"{title}: {refused}.")
         if found:
             return None
         self._check(number, values, found)
@@ -191,51 +192,6 @@ class RowReader:
                 record.person_ref = ("hash", personal_id.keyed_hash(compact))
         record.digest = digest(self.entity, values)
         return record
-
-    def _value(self, f: Field, cell: Any) -> Any:
-        raw = tabular.text(cell) if not isinstance(cell, date | Decimal | bool | int | float) or cell is None else cell
-        if f.name in self.codes and not isinstance(raw, date):
-            table = self.codes[f.name]
-            code = tabular.text(raw)
-            if code in table:
-                raw = table[code]
-            elif WILDCARD in table and code:
-                raw = table[WILDCARD]
-            elif code or ("" not in table and f.required):
-                raise ValueError(f"tuntematon koodi {code!r}" if code else "arvo puuttuu")
-        if raw is None or (isinstance(raw, str) and raw == ""):
-            if f.required:
-                raise ValueError("arvo puuttuu")
-            return False if f.type == "boolean" else None if f.type != "string" else ""
-        return self._typed(f, raw)
-
-    def _typed(self, f: Field, raw: Any) -> Any:
-        if f.type == "date":
-            return tabular.parse_date(raw)
-        if f.type == "yearmonth":
-            return tabular.parse_year_month(raw)
-        if f.type == "integer":
-            value: Any = tabular.parse_integer(raw)
-        elif f.type == "number":
-            value = tabular.parse_decimal(raw, places=2)
-        elif f.type == "boolean":
-            return tabular.parse_boolean(raw)
-        else:
-            value = tabular.text(raw)
-            if f.max_length is not None and len(value) > f.max_length:
-                raise ValueError(f"enintään {f.max_length} merkkiä")
-            if f.pattern is not None and not re.fullmatch(f.pattern, value):
-                raise ValueError("muoto ei kelpaa")
-            if f.enum is not None and value not in f.enum:
-                raise ValueError(f"tuntematon koodi {value!r}")
-            if f.name == "municipality":
-                value = value.zfill(3)
-            return value
-        if f.minimum is not None and value < f.minimum:
-            raise ValueError(f"vähintään {f.minimum:g}")
-        if f.maximum is not None and value > f.maximum:
-            raise ValueError(f"enintään {f.maximum:g}")
-        return value
 
     def _check(self, number: int, v: dict[str, Any], found: list[Problem]) -> None:
         """Checks of one row that need more than one field or today's date."""
@@ -312,3 +268,56 @@ class RowReader:
                           f"rivillä {v['days']}.")
         for error in check_amount(v["amount"], v["days"]):
             self._problem(found, number, "amount", str(error.code), error.message)
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "date": tabular.parse_date, "yearmonth": tabular.parse_year_month, "integer": tabular.parse_integer,
+    "number": tabular.parse_decimal, "boolean": tabular.parse_boolean}
+
+
+def converter(f: Field, codes: dict[str, str] | None) -> Callable[[Any], Any]:
+    """A cell of field ``f`` as a value of its type, through the profile's code list when it has one; ``ValueError``
+    with a Finnish reason for a value the field does not take."""
+    empty: Any = False if f.type == "boolean" else "" if f.type == "string" else None
+    parse = _PARSERS.get(f.type)
+    enum = frozenset(f.enum) if f.enum is not None else None
+    pattern = re.compile(f.pattern) if f.pattern is not None else None
+    low, high, longest, required = f.minimum, f.maximum, f.max_length, f.required
+    zero_pad = f.name == "municipality"
+
+    def in_range(value: Any) -> Any:
+        if low is not None and value < low:
+            raise ValueError(f"vähintään {low:g}")
+        if high is not None and value > high:
+            raise ValueError(f"enintään {high:g}")
+        return value
+
+    def as_text(value: str) -> str:
+        if longest is not None and len(value) > longest:
+            raise ValueError(f"enintään {longest} merkkiä")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise ValueError("muoto ei kelpaa")
+        if enum is not None and value not in enum:
+            raise ValueError(f"tuntematon koodi {value!r}")
+        return value.zfill(3) if zero_pad else value
+
+    def convert(cell: Any) -> Any:
+        raw: Any = cell.strip() if type(cell) is str else "" if cell is None else cell
+        if codes is not None and not isinstance(raw, date):
+            code = tabular.text(raw)
+            if code in codes:
+                raw = codes[code]
+            elif WILDCARD in codes and code:
+                raw = codes[WILDCARD]
+            elif code or ("" not in codes and required):
+                raise ValueError(f"tuntematon koodi {code!r}" if code else "arvo puuttuu")
+        if raw is None or raw == "":
+            if required:
+                raise ValueError("arvo puuttuu")
+            return empty
+        if parse is None:
+            return as_text(raw if type(raw) is str else tabular.text(raw))
+        value = parse(raw)
+        return in_range(value) if f.type in ("integer", "number") else value
+
+    return convert
