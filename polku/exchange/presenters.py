@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
-from polku.exchange.profiles import Profile
+from polku.exchange.profiles import Profile, shipped_profiles
 from polku.exchange.schema import Entity, entities
 from polku.jobs.progress import progress_state
 
@@ -42,6 +43,7 @@ class RunRow:
     entities: list[tuple[str, dict[str, int]]]
     finished: bool
     files: list[dict[str, Any]]
+    profile_title: str
 
 
 STATUS_CLASSES = {RunStatus.DONE: "badge--ok", RunStatus.REFUSED: "badge--warning", RunStatus.FAILED: "badge--error",
@@ -62,7 +64,14 @@ def run_row(run: ExchangeRun) -> RunRow:
         entities=[(titles[name], counts) for name, counts in run.counts.items()],
         finished=run.status not in (RunStatus.QUEUED, RunStatus.RUNNING),
         files=[{**f, "entity_title": entity_title(f["entity"]) if f.get("entity") else ""} for f in run.files],
+        profile_title=profile_title(run.profile),
     )
+
+
+def profile_title(name: str) -> str:
+    """A shipped profile by its title in the reader's language; a profile file by its file name."""
+    profile = shipped_profiles().get(name)
+    return profile.title_in(get_language() or "fi") if profile is not None else Path(name).name
 
 
 def entity_title(name: str) -> str:

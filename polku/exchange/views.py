@@ -6,6 +6,7 @@ Who may see what is decided in the access policy (``can_exchange_data``, the sco
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from polku.reference.models import EmploymentArea, Municipality
 from polku.web.views import forbidden
 
 HISTORY_PAGE = 25
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 PROBLEMS_SHOWN = 500
 
 
@@ -126,3 +128,15 @@ def format_doc(request: HttpRequest) -> HttpResponse:
         "entities": [presenters.entity_view(e, language) for e in entities().values()],
         "profiles": [presenters.profile_view(p, language) for p in shipped_profiles().values()],
     })
+
+
+@login_required
+@require_GET
+def sample_file(request: HttpRequest, entity: str) -> HttpResponse:
+    """One entity's sample file (synthetic, artificial identity codes), generated from the schema with the others."""
+    if entity not in entities():
+        return forbidden(request, _("Tuntematon tietolaji."))
+    path = SAMPLES_DIR / f"{entity}.csv"
+    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{entity}.csv"'
+    return response

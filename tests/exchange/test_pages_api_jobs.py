@@ -139,3 +139,13 @@ def test_two_imports_into_one_scope_are_not_queued_at_once(make_staff: Any, tmp_
     assert first.status_code == 202
     assert second.status_code == 422
     assert second.json()["errors"][0]["field"] == "scope"
+
+
+def test_the_format_page_offers_each_entitys_sample_file(make_staff: Any) -> None:
+    client = _client(make_staff(role=Role.DATA_STEWARD, area="kuopio"))
+    page = client.get("/tiedonsiirto/muoto/").content.decode()
+    assert "/tiedonsiirto/muoto/esimerkit/status_spells.csv" in page
+    sample = client.get("/tiedonsiirto/muoto/esimerkit/status_spells.csv")
+    assert sample.status_code == 200
+    assert sample.content.decode("utf-8-sig").startswith("source_system;source_id;person_system;person_id;personal_id;status")
+    assert client.get("/tiedonsiirto/muoto/esimerkit/passwd.csv").status_code == 403
