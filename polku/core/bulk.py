@@ -8,6 +8,7 @@ on SQLite, as Django does; aware datetimes in UTC).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -63,13 +64,17 @@ def adapter(vendor: str) -> Callable[[Any], Any]:
     return adapt
 
 
-def insert_dicts(model: type[Model], rows: list[dict[str, Any]], using: str = "default") -> None:
-    """Insert rows given as {model field's attname: value} (every row with the same keys) without the ORM's per-row cost."""
-    if not rows:
+def insert_dicts(model: type[Model], rows: Iterable[dict[str, Any]], using: str = "default") -> None:
+    """Insert rows given as {model field's attname: value} (every row with the same keys) without the ORM's per-row
+    cost; ``rows`` may be a generator, consumed as it is written."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
         return
+    rows = itertools.chain([first], iterator)
     connection = connections[using]
     adapt = adapter(connection.vendor)
-    names = list(rows[0])
+    names = list(first)
     by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
     columns = [by_attname[name] for name in names]
     insert(connection, model._meta.db_table, columns, (tuple(adapt(row[n]) for n in names) for row in rows))

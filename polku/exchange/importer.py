@@ -18,6 +18,7 @@ The steps, each of which may only add problems:
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections import defaultdict
@@ -642,10 +643,9 @@ class Importer:
             setattr(existing, key, value)
         return existing
 
-    def _save_source_rows(self, created: list[Any], updated: list[Any]) -> None:
-        created = created + [row for row in updated if isinstance(row, dict)]
+    def _save_source_rows(self, created: Iterable[Any], updated: list[Any]) -> None:
+        insert_dicts(SourceRecord, itertools.chain(created, (row for row in updated if isinstance(row, dict))))
         updated = [row for row in updated if not isinstance(row, dict) and row.pk is not None]
-        insert_dicts(SourceRecord, created)
         SourceRecord.objects.bulk_update(updated, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run",
                                                    "file", "row", "retracted_at"], batch_size=CHUNK)
 
@@ -715,27 +715,30 @@ class Importer:
             for chunk in _chunks([sr.lineage for _, sr in changed]):
                 for lineage, version in model._default_manager.filter(lineage__in=chunk).values_list("lineage", "version"):
                     versions[lineage] = max(versions.get(lineage, 0), version)
-        rows: list[dict[str, Any]] = []
-        source_new: list[Any] = []
-        source_changed: list[Any] = list(retracted)
         extra = {"notes": ""} if name == "meetings" else {}
-        for record, sr in acts["new"] + acts["restored"] + changed:
-            lineage = sr.lineage if sr is not None else uuid.uuid4()
-            values = table.row_values(record.values)
-            if name == "plans":
-                values["agreed_actions"] = ""
-                values["version"] = versions.get(lineage, 0) + 1
-            rows.append({"person_id": record.person_key, "lineage": lineage, "recorded_at": now,
-                         "recorded_by_id": actor.pk if actor is not None else None, "source": "import",
-                         "superseded_at": None, "superseded_by_user_id": None, "correction_reason": "",
-                         **extra, **values})
-            if sr is None:
-                source_new.append(self._source_row(record, run, lineage=lineage))
-            else:
-                source_changed.append(self._source_row(record, run, lineage=lineage, existing=sr))
-        insert_dicts(model, rows)
-        self._save_source_rows(source_new, source_changed)
-        self._tick(len(rows) + len(retracted))
+        incoming = acts["new"] + acts["restored"] + changed
+        lineages = [sr.lineage if sr is not None else uuid.uuid4() for _, sr in incoming]
+        recorded_by = actor.pk if actor is not None else None
+
+        def fact_rows() -> Iterator[dict[str, Any]]:
+            # Made as they are written: a whole entity's rows at once would double the import's memory.
+            for (record, _sr), lineage in zip(incoming, lineages, strict=True):
+                values = table.row_values(record.values)
+                if name == "plans":
+                    values["agreed_actions"] = ""
+                    values["version"] = versions.get(lineage, 0) + 1
+                yield {"person_id": record.person_key, "lineage": lineage, "recorded_at": now,
+                       "recorded_by_id": recorded_by, "source": "import", "superseded_at": None,
+                       "superseded_by_user_id": None, "correction_reason": "", **extra, **values}
+
+        insert_dicts(model, fact_rows())
+        self._save_source_rows(
+            (self._source_row(record, run, lineage=lineage) for (record, sr), lineage in zip(incoming, lineages, strict=True)
+             if sr is None or sr.pk is None),
+            [*retracted, *(self._source_row(record, run, lineage=lineage, existing=sr)
+                           for (record, sr), lineage in zip(incoming, lineages, strict=True)
+                           if sr is not None and sr.pk is not None)])
+        self._tick(len(incoming) + len(retracted))
 
     def _write_assignments(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
         acts = self.plan.actions["assignments"]

@@ -44,7 +44,7 @@ class Problem:
         return {"file": self.file, "row": self.row, "column": self.column, "code": self.code, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One checked row: its source key, the person it belongs to, its values in our codes, and a content digest."""
 
