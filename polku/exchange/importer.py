@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
-from polku.core.bulk import insert_dicts
+from polku.core.bulk import insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
@@ -645,9 +645,9 @@ class Importer:
 
     def _save_source_rows(self, created: Iterable[Any], updated: list[Any]) -> None:
         insert_dicts(SourceRecord, itertools.chain(created, (row for row in updated if isinstance(row, dict))))
-        updated = [row for row in updated if not isinstance(row, dict) and row.pk is not None]
-        SourceRecord.objects.bulk_update(updated, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run",
-                                                   "file", "row", "retracted_at"], batch_size=CHUNK)
+        update_rows(SourceRecord, ["person_id", "lineage", "fact_id", "fact_date", "content_hash", "run_id", "file", "row",
+                                   "retracted_at"],
+                    (row for row in updated if not isinstance(row, dict) and row.pk is not None))
 
     def _write_persons(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
         acts = self.plan.actions.get("persons")
