@@ -21,6 +21,12 @@ from django.db.models import Model
 CHUNK_ROWS = 50_000
 
 
+def chunks(items: list[Any], size: int = 2000) -> Iterator[list[Any]]:
+    """``items`` in slices of ``size`` (an IN list stays within every database's parameter limit)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _take(rows: Iterator[tuple[Any, ...]], n: int) -> Iterator[tuple[Any, ...]]:
     for _, row in zip(range(n), rows, strict=False):
         yield row

@@ -12,12 +12,12 @@ The row ↔ record correspondences of the entities without versions live here to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
 
 from polku.casework.models import CaseAssignment
+from polku.core.bulk import chunks
 from polku.exchange.facts import FACT_TABLES
 from polku.exchange.models import SourceRecord
 from polku.exchange.rows import Record, digest
@@ -26,7 +26,6 @@ from polku.people.models import Person
 from polku.provision.models import Decision
 
 OWN_SYSTEM = "polku"
-CHUNK = 2000
 ASSIGNMENT_FIELDS = ("pk", "person_id", "valid_from", "counsellor__username", "team__name", "phase", "ended_at")
 DECISION_FIELDS = ("pk", "person_id", "kind", "decided_on", "start_date", "months", "monthly_amount", "percent",
                    "employer__business_id", "employer__name", "employer__kind", "municipality_id")
@@ -52,11 +51,6 @@ def person_values(row: dict[str, Any]) -> dict[str, Any]:
             "language": row["language"], "education": row["education"],
             "immigrant_background": row["immigrant_background"], "team": row["team__name"] or "",
             "personal_id_hash": row["personal_id_hash"]}
-
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
 
 
 def _uuid(text: str) -> uuid.UUID | None:
@@ -87,13 +81,13 @@ def own_keyed(entity: str, records: list[Record]) -> dict[tuple[str, str], Sourc
     if entity in FACT_TABLES:
         table = FACT_TABLES[entity]
         by_lineage = {key: r for r in records if (key := _uuid(r.source_id)) is not None}
-        for chunk in _chunks(list(by_lineage)):
+        for chunk in chunks(list(by_lineage)):
             for row in table.model._default_manager.filter(lineage__in=chunk, superseded_at__isnull=True).values(
                     "person_id", "lineage", *table.model_fields):
                 adopt(by_lineage[row["lineage"]], row["person_id"], table.record_values(row), lineage=row["lineage"])
     elif entity == "persons":
         by_pk = {key: r for r in records if (key := _uuid(r.source_id)) is not None}
-        for chunk in _chunks(list(by_pk)):
+        for chunk in chunks(list(by_pk)):
             for row in Person.objects.filter(pk__in=chunk).values(*PERSON_FIELDS):
                 adopt(by_pk[row["pk"]], row["pk"], person_values(row))
     else:
@@ -101,7 +95,7 @@ def own_keyed(entity: str, records: list[Record]) -> dict[tuple[str, str], Sourc
             (CaseAssignment, "assignment-", ASSIGNMENT_FIELDS, assignment_values) if entity == "assignments"
             else (Decision, "decision-", DECISION_FIELDS, decision_values))
         by_id = {number: r for r in records if (number := _row_id(r.source_id, prefix)) is not None}
-        for chunk in _chunks(list(by_id)):
+        for chunk in chunks(list(by_id)):
             for row in model._default_manager.filter(pk__in=chunk).values(*fields):
                 adopt(by_id[row["pk"]], row["person_id"], values(row), fact_id=row["pk"])
     return found

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
-from polku.core.bulk import insert_dicts, update_rows
+from polku.core.bulk import chunks, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
@@ -52,7 +52,6 @@ from polku.timeline.models import HomeMunicipalitySpell
 
 CHUNK = 2000
 Progress = Callable[[str, int, int], None]
-OUTCOMES = ("new", "changed", "unchanged", "retracted", "refused")
 
 
 @dataclass
@@ -105,11 +104,6 @@ class ImportOptions:
     actor: Any = None
     area_id: int | None = None  # the importer's employment area (counsellors and teams must be of it); None: any
     progress: Progress | None = None
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _count_lines(path: Path) -> int:
@@ -250,7 +244,7 @@ class Importer:
                 elif kind == "hash" and value not in by_hash:
                     wanted_hashes.add(value)
         earlier: dict[str, list[SourceRecord]] = defaultdict(list)
-        for chunk in _chunks(sorted(wanted_ids)):
+        for chunk in chunks(sorted(wanted_ids)):
             for sr in SourceRecord.objects.filter(entity="persons", source_id__in=chunk):
                 earlier[sr.source_id].append(sr)
         registered = self._persons_by_hash(list(wanted_hashes))
@@ -308,7 +302,7 @@ class Importer:
         for system, source_id in keys:
             by_system[system].append(source_id)
         for system, ids in by_system.items():
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 for sr in SourceRecord.objects.filter(system=system, entity=entity, source_id__in=chunk):
                     found[(sr.system, sr.source_id)] = sr
         return found
@@ -316,7 +310,7 @@ class Importer:
     @staticmethod
     def _persons_by_hash(hashes: list[str]) -> dict[str, tuple[Any, date]]:
         found = {}
-        for chunk in _chunks(hashes):
+        for chunk in chunks(hashes):
             for pk, h, born in Person.objects.filter(personal_id_hash__in=chunk).values_list(
                     "pk", "personal_id_hash", "birth_date"):
                 found[h] = (pk, born)
@@ -335,7 +329,7 @@ class Importer:
                 v = record.values
                 homes[record.person_key].append((v["start_date"], v["end_date"], v["municipality"]))
         existing = [p for p in {r.person_key for r in open_rows} if p not in self.new_persons and p not in homes]
-        for chunk in _chunks(existing):
+        for chunk in chunks(existing):
             for person, start, end, code in HomeMunicipalitySpell.objects.filter(
                     person_id__in=chunk, superseded_at__isnull=True).values_list(
                     "person_id", "start_date", "end_date", "municipality_id"):
@@ -441,7 +435,7 @@ class Importer:
         existing_persons = [p for p in persons if p not in self.new_persons]
         rows: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
         model_fields = [dict(table.fields)[f] for f in fields]
-        for chunk in _chunks(existing_persons):
+        for chunk in chunks(existing_persons):
             for row in table.model._default_manager.filter(person_id__in=chunk, superseded_at__isnull=True).values_list(
                     "person_id", "lineage", *model_fields):
                 if row[1] not in leaving:
@@ -597,7 +591,7 @@ class Importer:
             new_homes[record.person_key].add(record.values["municipality"])
         existing = [p for p in {*persons, *touched} if p not in self.new_persons]
         inside: set[Any] = set()
-        for chunk in _chunks(existing):
+        for chunk in chunks(existing):
             inside |= set(living_in(allowed).filter(person_id__in=chunk).values_list("person_id", flat=True))
         message = "Henkilö ei asu alueellasi: tuonti on sallittu vain oman alueen henkilöistä."
         for person, record in [*persons.items(), *touched.items()]:
@@ -694,7 +688,7 @@ class Importer:
         self._tick(len(creating) + len(updating))
 
     def _supersede(self, model: Any, lineages: list[Any], now: datetime, actor: Any, reason: str) -> None:
-        for chunk in _chunks(lineages):
+        for chunk in chunks(lineages):
             model._default_manager.filter(lineage__in=chunk, superseded_at__isnull=True).update(
                 superseded_at=now, superseded_by_user=actor, correction_reason=reason[:500])
 
@@ -712,7 +706,7 @@ class Importer:
         self._supersede(model, [sr.lineage for _, sr in changed], now, actor, f"Muuttunut lähteessä (tuonti {label})")
         versions: dict[Any, int] = {}
         if name == "plans" and changed:
-            for chunk in _chunks([sr.lineage for _, sr in changed]):
+            for chunk in chunks([sr.lineage for _, sr in changed]):
                 for lineage, version in model._default_manager.filter(lineage__in=chunk).values_list("lineage", "version"):
                     versions[lineage] = max(versions.get(lineage, 0), version)
         extra = {"notes": ""} if name == "meetings" else {}
@@ -747,7 +741,7 @@ class Importer:
         gone = [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
         gone += [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
         label = f"{run.created_at:%d.%m.%Y %H.%M}"
-        for chunk in _chunks(gone):
+        for chunk in chunks(gone):
             CaseAssignment.objects.filter(pk__in=chunk, ended_at__isnull=True).update(
                 ended_at=now, reason=f"Päättyi lähteessä (tuonti {label})")
             CaseAssignment.objects.filter(pk__in=chunk, ended_at__lt=now).delete()
@@ -756,7 +750,7 @@ class Importer:
         incoming = acts["new"] + acts["restored"] + acts["changed"]
         # The register says who is responsible now: a current assignment it brings ends the one recorded by hand.
         current_persons = [r.person_key for r, _ in incoming if r.values.get("ended_on") is None]
-        for chunk in _chunks(current_persons):
+        for chunk in chunks(current_persons):
             CaseAssignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(ended_at=now)
         source_new: list[Any] = []
         source_changed: list[Any] = list(acts["retracted"])
