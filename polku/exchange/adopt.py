@@ -12,8 +12,11 @@ The row ↔ record correspondences of the entities without versions live here to
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from polku.casework.models import CaseAssignment
@@ -51,6 +54,25 @@ def person_values(row: dict[str, Any]) -> dict[str, Any]:
             "language": row["language"], "education": row["education"],
             "immigrant_background": row["immigrant_background"], "team": row["team__name"] or "",
             "personal_id_hash": row["personal_id_hash"]}
+
+
+@dataclass(frozen=True)
+class RowTable:
+    """An entity stored as plain rows (no versions): its model, the key prefix of Polku's own ids, and its values."""
+
+    model: type[Model]
+    key_prefix: str
+    fields: tuple[str, ...]
+    values: Callable[[dict[str, Any]], dict[str, Any]]
+
+    def own_key(self, pk: int) -> str:
+        return f"{self.key_prefix}{pk}"
+
+
+ROW_TABLES = {
+    "assignments": RowTable(CaseAssignment, "assignment-", ASSIGNMENT_FIELDS, assignment_values),
+    "decisions": RowTable(Decision, "decision-", DECISION_FIELDS, decision_values),
+}
 
 
 def _uuid(text: str) -> uuid.UUID | None:
@@ -91,11 +113,9 @@ def own_keyed(entity: str, records: list[Record]) -> dict[tuple[str, str], Sourc
             for row in Person.objects.filter(pk__in=chunk).values(*PERSON_FIELDS):
                 adopt(by_pk[row["pk"]], row["pk"], person_values(row))
     else:
-        model, prefix, fields, values = (
-            (CaseAssignment, "assignment-", ASSIGNMENT_FIELDS, assignment_values) if entity == "assignments"
-            else (Decision, "decision-", DECISION_FIELDS, decision_values))
-        by_id = {number: r for r in records if (number := _row_id(r.source_id, prefix)) is not None}
+        plain = ROW_TABLES[entity]
+        by_id = {number: r for r in records if (number := _row_id(r.source_id, plain.key_prefix)) is not None}
         for chunk in chunks(list(by_id)):
-            for row in model._default_manager.filter(pk__in=chunk).values(*fields):
-                adopt(by_id[row["pk"]], row["person_id"], values(row), fact_id=row["pk"])
+            for row in plain.model._default_manager.filter(pk__in=chunk).values(*plain.fields):
+                adopt(by_id[row["pk"]], row["person_id"], plain.values(row), fact_id=row["pk"])
     return found

@@ -19,14 +19,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from polku.casework.models import CaseAssignment
-from polku.exchange.adopt import ASSIGNMENT_FIELDS, DECISION_FIELDS, OWN_SYSTEM, assignment_values, decision_values
+from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES
 from polku.exchange.facts import FACT_TABLES, living_in
 from polku.exchange.models import SourceRecord
 from polku.exchange.schema import Entity, entities
 from polku.people import personal_id
 from polku.people.models import Person
-from polku.provision.models import Decision
 
 CHUNK = 5000
 EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
@@ -170,10 +168,9 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
                               **values})
         writer.close()
         written.append(ExportedFile(name, writer.path, writer.rows))
-    if wanted is None or "assignments" in wanted:
-        written.append(_export_assignments(out_dir, order["assignments"], kind, person_keys, ids))
-    if wanted is None or "decisions" in wanted:
-        written.append(_export_decisions(out_dir, order["decisions"], kind, person_keys, ids))
+    for name in ROW_TABLES:
+        if wanted is None or name in wanted:
+            written.append(_export_rows(out_dir, order[name], kind, person_keys, ids))
     return written
 
 
@@ -188,31 +185,18 @@ def _person_chunks(persons: QuerySet[Person]) -> Iterator[list[Person]]:
         yield chunk
 
 
-def _export_assignments(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, dict[str, str]],
-                        ids: list[Any]) -> ExportedFile:
-    writer = Writer(out_dir / f"assignments{EXTENSIONS[kind]}", entity, kind)
+def _export_rows(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, dict[str, str]],
+                 ids: list[Any]) -> ExportedFile:
+    """An entity without versions (responsible counsellors, decisions): every row of the persons in scope."""
+    table = ROW_TABLES[entity.name]
+    writer = Writer(out_dir / f"{entity.name}{EXTENSIONS[kind]}", entity, kind)
     for start in range(0, len(ids), CHUNK):
-        rows = list(CaseAssignment.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk")
-                    .values(*ASSIGNMENT_FIELDS))
-        keys = Keys.of_facts("assignments", [r["pk"] for r in rows], by="fact_id")
+        rows = list(table.model._default_manager.filter(person_id__in=ids[start:start + CHUNK])
+                    .order_by("person_id", "pk").values(*table.fields))
+        keys = Keys.of_facts(entity.name, [r["pk"] for r in rows], by="fact_id")
         for row in rows:
-            system, source_id = keys.get(row["pk"], (OWN_SYSTEM, f"assignment-{row['pk']}"))
+            system, source_id = keys.get(row["pk"], (OWN_SYSTEM, table.own_key(row["pk"])))
             writer.write({"source_system": system, "source_id": source_id, **person_keys[row["person_id"]],
-                          **assignment_values(row)})
+                          **table.values(row)})
     writer.close()
-    return ExportedFile("assignments", writer.path, writer.rows)
-
-
-def _export_decisions(out_dir: Path, entity: Entity, kind: str, person_keys: dict[Any, dict[str, str]],
-                      ids: list[Any]) -> ExportedFile:
-    writer = Writer(out_dir / f"decisions{EXTENSIONS[kind]}", entity, kind)
-    for start in range(0, len(ids), CHUNK):
-        rows = list(Decision.objects.filter(person_id__in=ids[start:start + CHUNK]).order_by("person_id", "pk")
-                    .values(*DECISION_FIELDS))
-        keys = Keys.of_facts("decisions", [r["pk"] for r in rows], by="fact_id")
-        for row in rows:
-            system, source_id = keys.get(row["pk"], (OWN_SYSTEM, f"decision-{row['pk']}"))
-            writer.write({"source_system": system, "source_id": source_id, **person_keys[row["person_id"]],
-                          **decision_values(row)})
-    writer.close()
-    return ExportedFile("decisions", writer.path, writer.rows)
+    return ExportedFile(entity.name, writer.path, writer.rows)

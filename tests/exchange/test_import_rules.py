@@ -13,27 +13,12 @@ import pytest
 
 from polku.access.models import AccessLog, Role
 from polku.core.errors import AccessDenied, ValidationFailed
-from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
-from polku.exchange.services import import_now
-from polku.people.artificial import artificial_personal_id
+from polku.exchange.models import ImportProblem, RunStatus, SourceRecord
 from polku.people.models import Person
 from polku.timeline.models import BenefitMonth, StatusSpell
+from tests.exchange.helpers import AINO, EERO, OLLI, run_import, write
 
 pytestmark = pytest.mark.django_db
-AINO = artificial_personal_id(date(1990, 1, 1), 902)
-EERO = artificial_personal_id(date(1985, 6, 15), 903)
-OLLI = artificial_personal_id(date(1970, 3, 3), 905)
-
-
-def _write(directory: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = directory / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def _import(user: Any, paths: list[Path], **options: Any) -> ExchangeRun:
-    defaults: dict[str, Any] = {"profile": "polku-exchange-v1", "mode": "delta", "scope_code": None}
-    return import_now(user=user, files=[(p, p.name) for p in paths], **{**defaults, **options})
 
 
 @pytest.fixture
@@ -43,14 +28,14 @@ def admin(make_staff: Any) -> Any:
 
 def _base(tmp_path: Path) -> list[Path]:
     return [
-        _write(tmp_path, "persons.csv", "source_id;personal_id;first_names;last_name\n"
+        write(tmp_path, "persons.csv", "source_id;personal_id;first_names;last_name\n"
                                         f"p1;{AINO};Aino;Ahola\np2;{EERO};Eero;Eskola\n"),
-        _write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date;end_date\n"
+        write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date;end_date\n"
                                       "h1;p1;297;1.1.2020;\nh2;p2;297;2020-01-01;\n"),
-        _write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date\n"
+        write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date\n"
                                               "s1;p1;unemployed;;4.1.2021;28.2.2021\n"
                                               "s2;p1;in_service;coaching;1.3.2021;\n"),
-        _write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
+        write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
                                                "b1;p1;2021-02;basic_allowance;20;781,41\n"
                                                "b2;p2;2/2021;labour_market_subsidy;5;195,35\n"),
     ]
@@ -59,20 +44,20 @@ def _base(tmp_path: Path) -> list[Path]:
 def test_a_messy_real_shaped_file_is_refused_whole_with_every_bad_row_named(tmp_path: Path, admin: Any) -> None:
     """cp1252, decimal commas, Finnish dates, an unknown service code, an overlapping spell, 21 days in February."""
     files = [
-        _write(tmp_path, "Henkilot.CSV", "SOURCE_ID;Personal_ID;First_Names;Last_Name;Language\n"
+        write(tmp_path, "Henkilot.CSV", "SOURCE_ID;Personal_ID;First_Names;Last_Name;Language\n"
                                          f"p1;{AINO};Äijö;Öhman-Åberg;fi\np2;{EERO};Eero;Eskola;sv\n", "cp1252"),
-        _write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date\nh1;p1;297;1.1.2020\nh2;p2;91;1.1.2020\n",
+        write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date\nh1;p1;297;1.1.2020\nh2;p2;91;1.1.2020\n",
                "cp1252"),
-        _write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date\n"
+        write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date\n"
                                               "s1;p1;unemployed;;4.1.2021;31.3.2021\n"
                                               "s2;p1;in_service;koulutus-x;1.4.2021;\n"
                                               "s3;p2;unemployed;;1.2.2021;30.6.2021\n"
                                               "s4;p2;laid_off_full;;1.6.2021;\n", "cp1252"),
-        _write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
+        write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
                                                "b1;p1;2021-02;basic_allowance;21;1 234,56\n"
                                                "b2;p2;02/2021;basic_allowance;20;781,41\n", "cp1252"),
     ]
-    run = _import(admin, files)
+    run = run_import(admin, files)
     assert run.status == RunStatus.REFUSED
     problems = {(p.file, p.row, p.column, p.code) for p in ImportProblem.objects.filter(run=run)}
     assert ("status_spells.csv", 3, "service_type", "invalid") in problems  # unknown code, row 3
@@ -91,8 +76,8 @@ def test_a_messy_real_shaped_file_is_refused_whole_with_every_bad_row_named(tmp_
 
 def test_identity_codes_are_never_echoed(tmp_path: Path, admin: Any) -> None:
     bad = AINO[:-1] + ("A" if AINO[-1] != "A" else "B")
-    path = _write(tmp_path, "persons.csv", f"source_id;personal_id;first_names;last_name\np1;{bad};Aino;Ahola\n")
-    run = _import(admin, [path])
+    path = write(tmp_path, "persons.csv", f"source_id;personal_id;first_names;last_name\np1;{bad};Aino;Ahola\n")
+    run = run_import(admin, [path])
     problem = ImportProblem.objects.get(run=run)
     assert (problem.row, problem.column) == (2, "personal_id")
     assert bad not in problem.message
@@ -100,17 +85,17 @@ def test_identity_codes_are_never_echoed(tmp_path: Path, admin: Any) -> None:
 
 
 def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_path: Path, admin: Any) -> None:
-    first = _import(admin, _base(tmp_path))
+    first = run_import(admin, _base(tmp_path))
     assert first.status == RunStatus.DONE, list(first.problems.values_list("message", flat=True))
     assert first.counts["benefit_months"]["new"] == 2
     assert AccessLog.objects.filter(action="exchange_import", person_id=first.id).count() == 1
-    again = _import(admin, _base(tmp_path))
+    again = run_import(admin, _base(tmp_path))
     assert again.counts["benefit_months"] == {"new": 0, "changed": 0, "unchanged": 2, "retracted": 0, "refused": 0}
     assert BenefitMonth.objects.count() == 2
 
-    corrected = _write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
+    corrected = write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
                                                        "b1;p1;2021-02;basic_allowance;18;700,00\n")
-    run = _import(admin, [corrected])
+    run = run_import(admin, [corrected])
     assert run.counts["benefit_months"]["changed"] == 1
     versions = list(BenefitMonth.objects.filter(person__first_names="Aino").order_by("recorded_at", "id"))
     assert [v.days for v in versions] == [20, 18]
@@ -123,27 +108,27 @@ def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_
 
 
 def test_full_snapshot_retracts_what_it_no_longer_has_and_delta_deletes_explicitly(tmp_path: Path, admin: Any) -> None:
-    _import(admin, _base(tmp_path))
-    only_b1 = _write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
+    run_import(admin, _base(tmp_path))
+    only_b1 = write(tmp_path, "benefit_months.csv", "source_id;person_id;month;benefit_type;days;amount\n"
                                                      "b1;p1;2021-02;basic_allowance;20;781,41\n")
     with pytest.raises(ValidationFailed) as refused:
-        _import(admin, [only_b1], mode="full")  # a full snapshot must name its scope
+        run_import(admin, [only_b1], mode="full")  # a full snapshot must name its scope
     assert refused.value.errors[0].field == "scope"
-    run = _import(admin, [only_b1], mode="full", scope_code="kuopio")
+    run = run_import(admin, [only_b1], mode="full", scope_code="kuopio")
     assert run.counts["benefit_months"] == {"new": 0, "changed": 0, "unchanged": 1, "retracted": 1, "refused": 0}
     gone = BenefitMonth.objects.get(person__first_names="Eero")
     assert gone.superseded_at is not None
     assert "kokonaisaineistosta" in gone.correction_reason
 
-    delete = _write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date;deleted\n"
+    delete = write(tmp_path, "status_spells.csv", "source_id;person_id;status;service_type;start_date;end_date;deleted\n"
                                                    "s2;p1;in_service;coaching;1.3.2021;;kyllä\n")
-    run = _import(admin, [delete])
+    run = run_import(admin, [delete])
     assert run.counts["status_spells"]["retracted"] == 1
     assert StatusSpell.objects.filter(superseded_at__isnull=True).count() == 1
 
 
 def test_dry_run_reports_and_writes_nothing(tmp_path: Path, admin: Any) -> None:
-    run = _import(admin, _base(tmp_path), dry_run=True)
+    run = run_import(admin, _base(tmp_path), dry_run=True)
     assert run.status == RunStatus.DONE
     assert run.dry_run
     assert run.counts["persons"]["new"] == 2
@@ -154,10 +139,10 @@ def test_dry_run_reports_and_writes_nothing(tmp_path: Path, admin: Any) -> None:
 
 def test_state_register_profile_maps_columns_and_codes(tmp_path: Path, admin: Any) -> None:
     files = [
-        _write(tmp_path, "tyonhakijat.csv", "Asiakasnumero;Henkilötunnus;Etunimet;Sukunimi;Asiointikieli;Koulutusaste\n"
+        write(tmp_path, "tyonhakijat.csv", "Asiakasnumero;Henkilötunnus;Etunimet;Sukunimi;Asiointikieli;Koulutusaste\n"
                                             f"A1;{OLLI};Olli;Oinonen;RU;3\n", "cp1252"),
-        _write(tmp_path, "kotikunnat.csv", "source_id;person_id;municipality;start_date\nk1;A1;297;1.1.2020\n"),
-        _write(tmp_path, "tyollisyystilanteet.csv", "Jakson tunniste;Asiakasnumero;Työllisyyskoodi;Palvelukoodi;Alkupäivä;"
+        write(tmp_path, "kotikunnat.csv", "source_id;person_id;municipality;start_date\nk1;A1;297;1.1.2020\n"),
+        write(tmp_path, "tyollisyystilanteet.csv", "Jakson tunniste;Asiakasnumero;Työllisyyskoodi;Palvelukoodi;Alkupäivä;"
                                                     "Loppupäivä\nJ1;A1;02;;1.2.2024;29.2.2024\nJ2;A1;10;TVK;1.3.2024;\n"
                                                     "J3;A1;99;;1.1.2025;\n", "cp1252"),
     ]
@@ -165,14 +150,14 @@ def test_state_register_profile_maps_columns_and_codes(tmp_path: Path, admin: An
     profile["name"], profile["entities"]["homes"] = "test-profile", {"files": ["kotikunnat"]}
     profile_path = tmp_path / "profile.json"
     profile_path.write_text(json.dumps(profile))
-    refused = _import(admin, files, profile=str(profile_path))
+    refused = run_import(admin, files, profile=str(profile_path))
     problem = ImportProblem.objects.get(run=refused)
     assert (problem.file, problem.row, problem.column) == ("tyollisyystilanteet.csv", 4, "työllisyyskoodi")
     assert "'99'" in problem.message
-    files[2] = _write(tmp_path, "tyollisyystilanteet.csv", "Jakson tunniste;Asiakasnumero;Työllisyyskoodi;Palvelukoodi;"
+    files[2] = write(tmp_path, "tyollisyystilanteet.csv", "Jakson tunniste;Asiakasnumero;Työllisyyskoodi;Palvelukoodi;"
                                                            "Alkupäivä;Loppupäivä\nJ1;A1;02;;1.2.2024;29.2.2024\n"
                                                            "J2;A1;10;TVK;1.3.2024;\n", "cp1252")
-    run = _import(admin, files, profile=str(profile_path))
+    run = run_import(admin, files, profile=str(profile_path))
     assert run.status == RunStatus.DONE, list(run.problems.values_list("message", flat=True))
     person = Person.objects.get()
     assert (person.language, person.education) == ("other", "upper_secondary")
@@ -196,23 +181,23 @@ def test_formats_xlsx_parquet_and_json_lines(tmp_path: Path, admin: Any) -> None
     pq.write_table(pa.table({"source_id": ["h1"], "person_id": ["p1"], "municipality": ["297"],
                              "start_date": [date(2020, 1, 1)], "end_date": pa.array([None], pa.date32())}),
                    tmp_path / "homes.parquet")
-    _write(tmp_path, "benefit_months.jsonl",
+    write(tmp_path, "benefit_months.jsonl",
            json.dumps({"source_id": "b1", "person_id": "p1", "month": "2021-02", "benefit_type": "basic_allowance",
                        "days": 20, "amount": "781.41"}) + "\n")
-    run = _import(admin, [tmp_path / "persons.xlsx", tmp_path / "homes.parquet", tmp_path / "benefit_months.jsonl"])
+    run = run_import(admin, [tmp_path / "persons.xlsx", tmp_path / "homes.parquet", tmp_path / "benefit_months.jsonl"])
     assert run.status == RunStatus.DONE, list(run.problems.values_list("message", flat=True))
     assert BenefitMonth.objects.get().amount == Decimal("781.41")
 
 
-def test_only_the_data_steward_of_the_area_may_import(tmp_path: Path, make_staff: Any) -> None:
+def test_only_the_data_steward_of_the_area_mayrun_import(tmp_path: Path, make_staff: Any) -> None:
     counsellor = make_staff(role=Role.COUNSELLOR, area="kuopio").user
     with pytest.raises(AccessDenied):
-        _import(counsellor, _base(tmp_path))
+        run_import(counsellor, _base(tmp_path))
     steward = make_staff(role=Role.DATA_STEWARD, area="kainuu-trial").user
     with pytest.raises(AccessDenied):
-        _import(steward, _base(tmp_path), scope_code="kuopio")
-    run = _import(steward, _base(tmp_path))  # Kuopio residents are outside Kainuu: refused by row
+        run_import(steward, _base(tmp_path), scope_code="kuopio")
+    run = run_import(steward, _base(tmp_path))  # Kuopio residents are outside Kainuu: refused by row
     assert run.status == RunStatus.REFUSED
     assert set(run.problems.values_list("code", flat=True)) == {"forbidden"}
     own = make_staff(role=Role.DATA_STEWARD, area="kuopio").user
-    assert _import(own, _base(tmp_path)).status == RunStatus.DONE
+    assert run_import(own, _base(tmp_path)).status == RunStatus.DONE
