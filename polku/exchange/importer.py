@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
@@ -128,6 +129,7 @@ class Importer:
         self.deleting: list[tuple[Record, SourceRecord]] = []
         self.rows_total = 0
         self.last_report = 0.0
+        self.written = 0
 
     # -- progress --------------------------------------------------------------------------------------------
 
@@ -617,6 +619,14 @@ class Importer:
         if "decisions" in self.plan.actions:
             self._write_decisions(run, actor)
         self._progress("write", total, total, force=True)
+
+    def written_models(self) -> list[type[Model]]:
+        """The tables this import wrote to (the source records, persons and each entity's facts)."""
+        models: list[type[Model]] = [SourceRecord, Person]
+        models += [FACT_TABLES[name].model for name in self.plan.actions if name in FACT_TABLES]
+        models += [model for name, model in (("assignments", CaseAssignment), ("decisions", Decision))
+                   if name in self.plan.actions]
+        return models
 
     def _tick(self, n: int) -> None:
         self.written += n

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from polku.access import policy
 from polku.access.models import AccessChannel, AccessLog
+from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
 from polku.exchange.exporter import ExportedFile, export_files
@@ -33,6 +34,7 @@ from polku.jobs.progress import progress_state
 from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+ANALYZE_AFTER_ROWS = 10_000  # a bulk load large enough to leave the planner's statistics behind
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         else:
             importer.write(run)
             status = RunStatus.DONE
+            if importer.written >= ANALYZE_AFTER_ROWS:
+                refresh_statistics(importer.written_models())
             refresh_derived_data()
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
