@@ -18,7 +18,7 @@ from polku.access.models import Role, StaffProfile
 from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality
-from polku.timeline.models import HomeMunicipalitySpell
+from polku.timeline.selectors import homes_in
 
 # The data steward (tietopalvelu) moves registers in and out in bulk (logged as one event per import or
 # export) but has no case-work reason to open a client's record.
@@ -57,14 +57,7 @@ def area_municipality_codes(area_id: int) -> Any:
 
 
 def _in_area(area_id: int) -> Exists:
-    today = timezone.localdate()
-    area_municipalities = area_municipality_codes(area_id)
-    return Exists(
-        HomeMunicipalitySpell.objects.filter(
-            person=OuterRef("pk"), superseded_at__isnull=True, start_date__lte=today,
-            municipality_id__in=area_municipalities,
-        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)),
-    )
+    return Exists(homes_in(area_municipality_codes(area_id), timezone.localdate()).filter(person=OuterRef("pk")))
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:
@@ -142,7 +135,12 @@ def exchange_municipality_codes(user: Any) -> set[str] | None:
         return None
     if profile.area_id is None:
         raise AccessDenied("Roolilla ei ole aluetta, jonka tietoja voisi tuoda tai viedä.")
-    return {str(code) for code in area_municipality_codes(profile.area_id).values_list("municipality_id", flat=True)}
+    return area_municipality_set(profile.area_id)
+
+
+def area_municipality_set(area_id: int) -> set[str]:
+    """The codes of the municipalities that belong to the area today."""
+    return {str(code) for code in area_municipality_codes(area_id).values_list("municipality_id", flat=True)}
 
 
 def exchange_area_id(user: Any) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from polku.casework.models import ApplicationReport, EmploymentPlan, Meeting
@@ -19,6 +19,7 @@ from polku.timeline.models import (
     JobSearchPeriod,
     StatusSpell,
 )
+from polku.timeline.selectors import homes_in
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,5 @@ UNIQUE_PER_PERSON = {"benefit_months": ("month", "benefit_type", "basis"), "empl
 
 
 def living_in(municipalities: set[str]) -> QuerySet[HomeMunicipalitySpell]:
-    """Current home spells in ``municipalities`` today: who lives in the scope now (the access policy's placement)."""
-    today = timezone.localdate()
-    return HomeMunicipalitySpell.objects.filter(
-        superseded_at__isnull=True, municipality_id__in=municipalities, start_date__lte=today,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    """Who lives in the scope today (the access policy's placement of a person)."""
+    return homes_in(municipalities, timezone.localdate())

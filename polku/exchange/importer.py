@@ -73,7 +73,6 @@ class ImportPlan:
     records: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
     actions: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     refused_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    new_person_ids: dict[tuple[str, str], uuid.UUID] = field(default_factory=dict)
 
     def counts(self) -> dict[str, dict[str, int]]:
         out = {}
@@ -191,7 +190,6 @@ class Importer:
 
     def resolve_persons(self) -> None:
         by_key, by_hash = self._resolve_person_records()
-        self.new_persons = set(self.plan.new_person_ids.values())
         self._resolve_fact_persons(by_key, by_hash)
 
     def _resolve_person_records(self) -> tuple[dict[tuple[str, str], Record], dict[str, Record]]:
@@ -224,7 +222,7 @@ class Importer:
                 record.person_key = holder[0]
             else:
                 record.person_key = uuid.uuid4()
-                self.plan.new_person_ids[key] = record.person_key
+                self.new_persons.add(record.person_key)
             self.birth[record.person_key] = record.values["birth_date"]
         return by_key, by_hash
 

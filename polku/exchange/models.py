@@ -61,7 +61,6 @@ class ExchangeRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    rows_total = models.PositiveBigIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True, help_text="The queue's task that carries the run out.")
 
     class Meta:

@@ -40,9 +40,6 @@ class Problem:
     code: str
     message: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "row": self.row, "column": self.column, "code": self.code, "message": self.message}
-
 
 @dataclass(slots=True)
 class Record:

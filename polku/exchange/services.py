@@ -31,9 +31,12 @@ from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
 from polku.jobs.progress import progress_state
-from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+from polku.reference.models import EmploymentArea, Municipality
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+# One lock for every import: scopes overlap (an area, its municipalities, everything), a person can move between them,
+# and the invariants are checked before the write — so imports run one at a time, whatever their scope.
+IMPORT_LOCK = "import"
 ANALYZE_AFTER_ROWS = 10_000  # a bulk load large enough to leave the planner's statistics behind
 
 
@@ -49,12 +52,6 @@ def sha256_of(path: Path) -> str:
         while block := stream.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
-
-
-def area_municipalities(area: EmploymentArea, on: date | None = None) -> set[str]:
-    day = on or timezone.localdate()
-    rows = EmploymentAreaMembership.objects.filter(area=area, valid_from__lte=day).exclude(valid_to__lt=day)
-    return {str(code) for code in rows.values_list("municipality_id", flat=True)}
 
 
 def resolve_scope(user: Any, scope_code: str | None) -> Scope:
@@ -73,7 +70,7 @@ def resolve_scope(user: Any, scope_code: str | None) -> Scope:
         return Scope(profile.area.code, allowed)
     area = EmploymentArea.objects.filter(code=code).first()
     if area is not None:
-        municipalities = area_municipalities(area)
+        municipalities = policy.area_municipality_set(area.pk)
     elif Municipality.objects.filter(code=code.zfill(3)).exists():
         code = code.zfill(3)
         municipalities = {code}
@@ -174,7 +171,6 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             [ImportProblem(run=run, file=redact(p.file)[:255], row=p.row, column=redact(p.column)[:100],
                            code=p.code[:40], message=redact(p.message)[:500]) for p in plan.problems], batch_size=2000)
         run.status = status
-        run.rows_total = sum(f.rows for f in plan.files)
     except BaseException as error:  # an interrupted command too: nothing was written, and the run must say so
         run.status = RunStatus.FAILED if isinstance(error, Exception) else RunStatus.INTERRUPTED
         run.message = f"{type(error).__name__}"
@@ -206,18 +202,12 @@ def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: 
     run = create_import_run(user=user, files=files, profile=profile, mode=mode, scope_code=scope_code, period=period,
                             dry_run=dry_run, channel=channel)
     try:
-        with scope_lock(scope_lock_key(run.scope_code)):
+        with scope_lock(IMPORT_LOCK):
             return execute_import(run, files, on_progress)
     except ScopeBusy as busy:
         run.status, run.message, run.finished_at = RunStatus.REFUSED, str(busy), timezone.now()
         run.save()
         raise ValidationFailed.single("scope", ErrorCode.CONFLICT, str(busy)) from None
-
-
-def scope_lock_key(scope_code: str) -> str:
-    """One lock for every import: scopes overlap (an area, its municipalities, everything), a person can move between
-    them, and the invariants are checked before the write — so imports run one at a time, whatever their scope."""
-    return "import"
 
 
 def settle(run: ExchangeRun) -> ExchangeRun:
@@ -228,7 +218,7 @@ def settle(run: ExchangeRun) -> ExchangeRun:
     if run.task_id:
         gone = progress_state(run.task_id).finished
     else:
-        gone = run.status == RunStatus.RUNNING and not JobLock.objects.filter(key=scope_lock_key(run.scope_code)).exists()
+        gone = run.status == RunStatus.RUNNING and not JobLock.objects.filter(key=IMPORT_LOCK).exists()
     if gone:
         run.refresh_from_db()
         if run.status in ACTIVE:

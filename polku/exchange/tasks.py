@@ -1,8 +1,8 @@
 """The import as a background job on the task queue (the worker ``make demo`` starts, or ``polku worker``).
 
-The page stores the uploaded files and queues :func:`import_run`; the worker holds the scope's lock (two imports into
-one area never run at once), reports progress for the page's bar, and deletes the uploaded files when the run ends,
-whatever its outcome. A worker killed mid-import leaves nothing written (the write is one transaction) and its files
+The page stores the uploaded files and queues :func:`import_run`; the worker holds the import lock (imports run one
+at a time), reports progress for the page's bar, and deletes the uploaded files when the run ends, whatever its
+outcome. A worker killed mid-import leaves nothing written (the write is one transaction) and its files
 in place: the next worker marks the task interrupted and runs it again.
 """
 
@@ -16,7 +16,7 @@ from django_tasks import TaskContext, task
 
 from polku.exchange.models import ExchangeRun, RunStatus
 from polku.exchange.presenters import phase_label
-from polku.exchange.services import execute_import, log_run, scope_lock_key, stored_files, upload_dir
+from polku.exchange.services import IMPORT_LOCK, execute_import, log_run, stored_files, upload_dir
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.progress import ProgressReporter
 
@@ -28,7 +28,7 @@ def import_run(context: TaskContext, run_id: str) -> str:
     task_id = str(context.task_result.id)
     ExchangeRun.objects.filter(pk=run.pk).update(task_id=task_id)
     try:
-        with ProgressReporter(task_id, phase=phase_label("read")) as reporter, scope_lock(scope_lock_key(run.scope_code)):
+        with ProgressReporter(task_id, phase=phase_label("read")) as reporter, scope_lock(IMPORT_LOCK):
 
             def report(phase: str, done: int, total: int) -> None:
                 reporter.update(done, total=total, phase=phase_label(phase))
@@ -38,12 +38,9 @@ def import_run(context: TaskContext, run_id: str) -> str:
         ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.REFUSED, message=str(busy),
                                                      finished_at=timezone.now())
         log_run(run.created_by, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} (hylätty: toinen tuonti käynnissä)")
-        shutil.rmtree(upload_dir(run.id), ignore_errors=True)
         return str(RunStatus.REFUSED)
-    except BaseException:
+    finally:
         shutil.rmtree(upload_dir(run.id), ignore_errors=True)
-        raise
-    shutil.rmtree(upload_dir(run.id), ignore_errors=True)
     return str(run.status)
 
 

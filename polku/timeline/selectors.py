@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 
@@ -18,6 +18,14 @@ from polku.timeline.models import (
 )
 
 F = TypeVar("F", bound=FactVersion)
+
+
+def homes_in(municipalities: Any, day: date) -> QuerySet[HomeMunicipalitySpell]:
+    """Current home spells in ``municipalities`` (codes, or a subquery of them) that cover ``day``: who lives there
+    then. The access policy places a person in an area by this, and the register import scopes by it."""
+    return HomeMunicipalitySpell.objects.filter(
+        superseded_at__isnull=True, municipality_id__in=municipalities, start_date__lte=day,
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def as_known(queryset: QuerySet[F], known_at: datetime | None = None) -> QuerySet[F]:
