@@ -41,7 +41,6 @@ class RunRow:
     status_class: str
     totals: dict[str, int]
     entities: list[tuple[str, dict[str, int]]]
-    finished: bool
     files: list[dict[str, Any]]
     profile_title: str
 
@@ -62,7 +61,6 @@ def run_row(run: ExchangeRun) -> RunRow:
         else str(RunStatus(run.status).label),
         status_class=STATUS_CLASSES.get(RunStatus(run.status), ""), totals=totals,
         entities=[(titles[name], counts) for name, counts in run.counts.items()],
-        finished=run.status not in (RunStatus.QUEUED, RunStatus.RUNNING),
         files=[{**f, "entity_title": entity_title(f["entity"]) if f.get("entity") else ""} for f in run.files],
         profile_title=profile_title(run.profile),
     )

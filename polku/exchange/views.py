@@ -35,13 +35,12 @@ PROBLEMS_SHOWN = 500
 
 def _scopes(user: Any) -> list[tuple[str, str]]:
     allowed = policy.exchange_municipality_codes(user)
-    profile = policy.staff_profile(user)
     choices: list[tuple[str, str]] = []
     if allowed is None:
         choices.append(("", _("Kaikki (koko tietokanta)")))
         areas = EmploymentArea.objects.order_by("name")
     else:
-        area_id = profile.area_id if profile is not None else None
+        area_id = policy.exchange_area_id(user)
         areas = EmploymentArea.objects.filter(pk=area_id) if area_id is not None else EmploymentArea.objects.none()
     choices += [(a.code, a.name) for a in areas]
     municipalities = Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")
