@@ -94,7 +94,7 @@ def update_rows(model: type[Model], names: list[str], objects: Iterable[Model], 
     by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
     assignments = ", ".join(f"{by_attname[name]} = %s" for name in names)
     sql = f"UPDATE {model._meta.db_table} SET {assignments} WHERE {model._meta.pk.column} = %s"  # noqa: S608
-    rows = ((*(adapt(getattr(obj, name)) for name in names), obj.pk) for obj in objects)
+    rows = ((*(adapt(getattr(obj, name)) for name in names), adapt(obj.pk)) for obj in objects)
     with connection.cursor() as cursor:
         while chunk := list(_take(rows, CHUNK_ROWS)):
             cursor.executemany(sql, chunk)
