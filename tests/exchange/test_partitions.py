@@ -59,7 +59,8 @@ def test_a_full_snapshot_in_partitions_retracts_the_records_of_a_person_it_no_lo
     # Olli has no row in the snapshot at all: only the sweep after the partitions finds him.
     assert run.counts["benefit_months"] == {"new": 0, "changed": 0, "unchanged": 2, "retracted": 1, "refused": 0}
     gone = BenefitMonth.objects.get(person__first_names="Olli")
-    assert gone.superseded_at is not None and "kokonaisaineistosta" in gone.correction_reason
+    assert gone.superseded_at is not None
+    assert "kokonaisaineistosta" in gone.correction_reason
     assert BenefitMonth.objects.filter(superseded_at__isnull=True).count() == 2
     assert SourceRecord.objects.get(source_id="b3").retracted_at is not None
 
