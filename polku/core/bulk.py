@@ -12,6 +12,7 @@ import itertools
 import operator
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -114,6 +115,26 @@ def update_rows(model: type[Model], names: list[str], objects: Iterable[Model], 
     with connection.cursor() as cursor:
         while chunk := list(_take(rows, CHUNK_ROWS)):
             cursor.executemany(sql, chunk)
+
+
+@contextmanager
+def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
+    """A connection set for a bulk load, and reset after it: on SQLite a page cache of ``cache_mb`` (the default 2 MB
+    cannot hold the indexes a register import extends, so every insert into a large table went back to the disk).
+    PostgreSQL's shared buffers are the server's: nothing to do there."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(cache_mb)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def refresh_statistics(models: Iterable[type[Model]], using: str = "default") -> None:

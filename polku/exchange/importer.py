@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
-from polku.core.bulk import chunks, insert_dicts, update_rows
+from polku.core.bulk import bulk_session, chunks, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
@@ -652,6 +652,11 @@ def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, r
     ``run`` ``None`` is a dry run. Every partition is checked even after a problem, so that the refusal lists every
     bad row; the writes of all partitions are one transaction, rolled back when any partition has a problem.
     """
+    with bulk_session():
+        return _carry_out(files, options, run)
+
+
+def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
     throttle = Throttle(options.progress)
     staged: StagedImport = Stager(options.profile, throttle).stage(files)
     plan = staged.plan

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from polku.access.models import Role
+from polku.core.bulk import bulk_session
 from polku.exchange import staging
 from polku.exchange.models import ImportProblem, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile
@@ -137,3 +139,18 @@ def test_duplicate_keys_are_found_as_a_plain_dictionary_finds_them(keys: list[tu
         else:
             first[(system, source_id)] = row
     assert sorted(digests.duplicates()) == sorted(expected)
+
+
+def test_a_bulk_session_gives_sqlite_a_large_page_cache_and_then_restores_it(tmp_path: Path, admin: Any) -> None:
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size" if connection.vendor == "sqlite" else "SELECT 0")
+            return int(cursor.fetchone()[0])
+
+    before = cache_size()
+    with bulk_session(cache_mb=64):
+        during = cache_size()
+    assert cache_size() == before
+    assert during == (-64 * 1024 if connection.vendor == "sqlite" else 0)
+    assert run_import(admin, _three(tmp_path)).status == RunStatus.DONE
+    assert cache_size() == before
