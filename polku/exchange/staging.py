@@ -11,8 +11,9 @@ planned, checked and written one group of persons — a *partition* — at a tim
 3. the one check across persons, **a source key used twice**, is kept as a 128-bit digest per row and settled when an
    entity's files have been read (the duplicates are refused, naming the row that came first).
 
-A small import stays in memory as one partition. A large one is spilled to a private temporary directory, one file
-per partition, and that directory is removed when the import ends whatever happens. Identity codes are never
+A small import stays in memory as one partition. A large one is spilled to a private directory under ``var/``, one
+file per partition, removed when the import ends whatever happens (and by the next import, if a killed process
+left it). Identity codes are never
 spilled in clear: a person row carries its code encrypted, as the database stores it.
 """
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 
 from polku.core.bulk import chunks
 from polku.exchange.models import SourceRecord
@@ -107,6 +109,20 @@ def _estimated_rows(path: Path) -> int:
     return max(count - 1, 0)
 
 
+def spill_root() -> Path:
+    """Where partitions are spilled: under the installation's ``var/``, beside the uploads, never shared."""
+    return Path(settings.VAR_DIR) / "import-partitions"
+
+
+def remove_stale_spills() -> None:
+    """Remove partitions a killed import left behind. Imports run one at a time (they hold the import lock), so at
+    the start of one, anything here is stale."""
+    root = spill_root()
+    if root.exists():
+        for directory in root.glob("import-*"):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
 class Partitions:
     """Records grouped by their person into ``n`` partitions: in memory when there is one, otherwise pickled in
     batches into a private directory that :meth:`close` removes. At most ``BUFFERED_ROWS`` records wait in memory
@@ -120,7 +136,9 @@ class Partitions:
         self.buffered = 0
         self.skip: set[tuple[str, int]] = set()
         if n > 1:
-            self.directory = Path(tempfile.mkdtemp(prefix="polku-import-"))  # mkdtemp: readable by us only
+            parent = spill_root()
+            parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.directory = Path(tempfile.mkdtemp(prefix="import-", dir=parent))  # mkdtemp: readable by us only
 
     def add(self, record: Record) -> None:
         if self.n == 1:
@@ -273,6 +291,7 @@ class Stager:
                                                   f"Tiedoston nimestä ei selviä tietolaji; profiilin tietolajit: {known}."))
                 continue
             found.append((order[entity].order, path, name, sha, size, entity))
+        remove_stale_spills()
         self.partitions = Partitions(min(MAX_PARTITIONS, max(1, -(-self.rows_total // PARTITION_ROWS))))
         try:
             by_entity: dict[str, list[tuple[Path, str, str, int]]] = defaultdict(list)

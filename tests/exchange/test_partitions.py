@@ -102,9 +102,12 @@ def test_a_problem_in_a_late_partition_undoes_what_earlier_partitions_wrote(tmp_
 def test_the_spill_holds_no_identity_code_in_clear_and_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                                                   ) -> None:
     monkeypatch.setattr(staging, "PARTITION_ROWS", 2)
+    stale = staging.spill_root() / "import-left-by-a-killed-worker"
+    stale.mkdir(parents=True, exist_ok=True)
     files = [(path, path.name, "", path.stat().st_size) for path in _three(tmp_path)]
     staged = staging.Stager(get_profile("polku-exchange-v1"), lambda *_: None).stage(files)
     try:
+        assert not stale.exists(), "a new import removes what a killed one left"
         assert staged.partitions.n > 1
         directory = staged.partitions.directory
         assert directory is not None
