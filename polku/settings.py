@@ -10,6 +10,7 @@ The ``polku`` command and the web server read the same settings, so ``polku …`
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",  # Django's tasks API (backport for 5.2): @task, enqueue, results
     "django_tasks_db",  # its database backend: the queue is a table, run by `polku worker`
+    "axes",  # failed logins: throttling and lockout per account and per address (polku.access.login_guard)
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
     "polku.reference",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "polku.urls"
@@ -130,6 +133,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "web:login"
+
+# Brute-force protection (django-axes, polku.access.login_guard): an account is locked after
+# AXES_FAILURE_LIMIT failed logins, a client address after POLKU_LOGIN_ADDRESS_FAILURE_LIMIT (over any accounts),
+# until the cool-off has passed since the last failure. Failures and lockouts are kept in the database (admin:
+# "Axes") and logged. The axes backend must come first: it refuses a locked login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "polku.access.login_guard.LoginGuardHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order matters: LoginGuardHandler reads them so
+AXES_FAILURE_LIMIT = int(os.environ.get("POLKU_LOGIN_FAILURE_LIMIT", "5"))
+POLKU_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("POLKU_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("POLKU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = False  # a success would also clear the address's failures against other accounts
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests
+AXES_LOCKOUT_CALLABLE = "polku.access.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "polku.access.login_guard.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]  # never stored with the failed attempt
+AXES_VERBOSE = False
+# Behind a reverse proxy: the request.META key of the header the proxy sets to the client's address
+# (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+POLKU_CLIENT_IP_HEADER = os.environ.get("POLKU_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -166,7 +193,7 @@ LOGGING = {
     "loggers": {
         name: {"handlers": ["console"], "level": level, "propagate": False}
         for name, level in (("django", "WARNING"), ("django.server", "INFO"), ("django.request", "WARNING"),
-                            ("polku", os.environ.get("POLKU_LOG_LEVEL", "INFO")))
+                            ("polku", os.environ.get("POLKU_LOG_LEVEL", "INFO")), ("axes", "WARNING"))
     },
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
