@@ -21,13 +21,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POLKU_VAR_DIR", BASE_DIR / "var"))
 DEMO_DATABASE_URL = f"sqlite:///{VAR_DIR / 'polku-demo.sqlite3'}"
 
-# The demo keys are public by design; production must set its own (checked by ``manage.py check --deploy``).
-SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", "polku-demo-secret-key-not-for-production-use-0123456789")
-PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", "polku-demo-personal-id-key-not-for-production")
+# The demo keys are public by design; production must set its own (refused at start and by ``polku check``).
+POLKU_DEMO_KEYS = ("polku-demo-secret-key-not-for-production-use-0123456789",
+                   "polku-demo-personal-id-key-not-for-production")
+SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", POLKU_DEMO_KEYS[0])
+PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", POLKU_DEMO_KEYS[1])
 DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
 # Demo and test databases must never hold a real identity code: only the artificial range 900–999
 # is accepted until a production deployment sets POLKU_ARTIFICIAL_IDS_ONLY=0.
 ARTIFICIAL_IDS_ONLY = os.environ.get("POLKU_ARTIFICIAL_IDS_ONLY", "1") == "1"
+# Production mode is the one switch above: real identity codes. It turns on what the demo on http://127.0.0.1
+# cannot use (Secure cookies, HSTS, the redirect to HTTPS) and refuses demo keys and debug (polku.core.checks).
+POLKU_PRODUCTION = not ARTIFICIAL_IDS_ONLY
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value in {None, ""} else value == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("POLKU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 # Files that replace shipped rules and parameters (e.g. to read an unverified rule, domain-rules §9, another way
@@ -46,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",  # Django's tasks API (backport for 5.2): @task, enqueue, results
     "django_tasks_db",  # its database backend: the queue is a table, run by `polku worker`
+    "csp",  # Content-Security-Policy (its system checks; the header comes from csp.middleware)
     "axes",  # failed logins: throttling and lockout per account and per address (polku.access.login_guard)
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
@@ -67,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "polku.core.security.SecurityHeadersMiddleware",  # Permissions-Policy; no-store to signed-in users
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "polku.core.security.SessionTimeoutMiddleware",  # idle and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
@@ -177,9 +191,56 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start if it is missing
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# --- headers, cookies and sessions (issue 19) ---------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from Polku itself. No inline script,
+# no inline event handler and no style attribute in any template (tests/core/test_security_headers.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: the empty favicon and the API docs' icons
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health check
+# excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set POLKU_PROXY_SSL_HEADER to
+# the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
+SECURE_HSTS_SECONDS = int(os.environ.get("POLKU_HSTS_SECONDS", str(365 * 24 * 3600) if POLKU_PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("POLKU_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = False
+# Preloading is the municipality's decision for its whole domain (hard to undo), not Polku's: its warning is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_SSL_REDIRECT = _env_flag("POLKU_SSL_REDIRECT", POLKU_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^terveys/$"]
+if os.environ.get("POLKU_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["POLKU_PROXY_SSL_HEADER"], "https")
+# Cookies: never readable by scripts (the session), sent only over HTTPS outside the demo, and not on cross-site
+# requests other than top-level navigation (SameSite=Lax: a link in an e-mail still finds the user signed in).
+_SECURE_COOKIES = _env_flag("POLKU_SECURE_COOKIES", POLKU_PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _SECURE_COOKIES
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SECURE = _SECURE_COOKIES
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Sessions end after 30 minutes without a request and 12 hours after signing in however active
+# (polku.core.security.SessionTimeoutMiddleware); the cookie itself lives no longer than the absolute limit.
+POLKU_SESSION_IDLE_MINUTES = int(os.environ.get("POLKU_SESSION_IDLE_MINUTES", "30"))
+POLKU_SESSION_MAX_HOURS = int(os.environ.get("POLKU_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = POLKU_SESSION_MAX_HOURS * 3600
 
 # Logs must never carry a personal identity code: every handler masks anything shaped like one,
 # including Django's own request and server logs, which are redefined here to use the masked handler.
@@ -198,8 +259,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
 
-if not ARTIFICIAL_IDS_ONLY and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
+if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
     # Real identity codes must never be hashed or encrypted with the public demo keys.
     raise ImproperlyConfigured(
         "POLKU_ARTIFICIAL_IDS_ONLY=0 needs POLKU_SECRET_KEY and POLKU_PERSONAL_ID_KEY set to secret values.",
     )
+if POLKU_PRODUCTION and DEBUG:
+    # Debug error pages show tracebacks with settings and request data: never with real persons.
+    raise ImproperlyConfigured("POLKU_DEBUG=1 is refused in production mode (POLKU_ARTIFICIAL_IDS_ONLY=0).")
