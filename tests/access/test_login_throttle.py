@@ -128,3 +128,13 @@ def test_failures_and_lockouts_are_logged_and_visible_to_the_admin(
     assert page.status_code == 200
     assert user in page.content.decode()
     assert admin_client.get("/admin/axes/accessfailurelog/").status_code == 200
+
+
+def test_the_lockout_page_speaks_the_users_language(make_staff: Callable[..., StaffProfile]) -> None:
+    user = make_staff(Role.COUNSELLOR).user.get_username()
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "sv"
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, user, f"arvaus-{n}")
+    page = client.post(LOGIN, {"username": user, "password": PASSWORD}, REMOTE_ADDR="10.0.0.1").content.decode()
+    assert "Försök igen om 15 minuter." in page

@@ -83,3 +83,14 @@ def test_inline_script_handler_and_style_are_refused(browser: Any, live_server: 
     assert any("script" in r for r in refusals)
     assert any("style" in r for r in refusals)
     context.close()
+
+
+def test_the_api_docs_and_the_admin_work_under_the_policy(page: Any, live_server: Any, scene: Scene) -> None:
+    """Swagger UI (django-ninja's static files) and Django's admin: third-party pages, no CSP refusal either."""
+    base = live_server.url
+    login_with_form(page, base, scene.manager.user.get_username(), PASSWORD)
+    page.goto(f"{base}/api/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=20_000)
+    assert "Polku API" in page.locator(".swagger-ui .info .title").inner_text()
+    page.goto(f"{base}/admin/login/")
+    assert page.locator("#id_username").is_visible()
