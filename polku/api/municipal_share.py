@@ -21,7 +21,7 @@ from polku.access.services import log_person_reads
 from polku.api.schemas import Code, Day, query_enum
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.municipal_share import kela_statistics, presenters
-from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown
+from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown, shown_rows
 from polku.municipal_share.rules import shipped_rule_book
 from polku.municipal_share.services import current_rule_book
 from polku.reference.models import EmploymentAreaMembership, Municipality
@@ -89,9 +89,7 @@ def municipal_share_kela_statistics(request: HttpRequest, municipality: Code, ye
     suppress = presenters.suppresses_small_cells(request.user)
     summary = presenters.share_summary(current_rule_book(), known.code, presenters.Period(year, year),
                                        [presenters.IN_FORCE])
-    polku = {m: (f.municipal_eur, presenters.suppressed(f.persons, suppress))
-             for m, f in summary.variant(presenters.IN_FORCE).by_month.items()}
-    rows = kela_statistics.comparison(known.code, polku)
+    rows = kela_statistics.comparison(known.code, presenters.polku_months(summary, suppress=suppress))
     return {"municipality": {"code": known.code, "name": known.name}, "year": year, "rule": presenters.IN_FORCE,
             **kela_statistics.comparison_as_dict(rows)}
 
@@ -126,7 +124,8 @@ def municipal_share_breakdown(request: HttpRequest, *, year: int = YEAR, area: C
     municipality, area, team, age_group, benefit_type, month, year, rule_set).
 
     For roles that see aggregates only, groups with fewer than five billed persons are left out whole
-    (their euros could point to a person).
+    (their euros could point to a person), and so is the next smallest group wherever a lone left-out group could be
+    recovered by subtracting the others from a total (per dimension: complementary suppression).
     """
     book = current_rule_book()
     allowed = {m.code for m in presenters.municipalities_for(request.user)}
@@ -151,7 +150,7 @@ def municipal_share_breakdown(request: HttpRequest, *, year: int = YEAR, area: C
     rows = share_breakdown(book, municipality_codes=codes, first_month=date(year, 1, 1),
                            last_month=date(year, 12, 1), by=dimensions, rule=resolved)
     suppress = presenters.suppresses_small_cells(request.user)
-    shown = [asdict(r) for r in rows if not (suppress and r.billed_persons < presenters.SMALL_CELL)]
+    shown = [asdict(r) for r in (shown_rows(rows, dimensions, presenters.SMALL_CELL) if suppress else rows)]
     return {"year": year, "rule": resolved, "by": dimensions, "rows": shown,
             "suppressed_groups": len(rows) - len(shown),
             "rule_sets": [m.as_dict() for m in presenters.rule_metas(book)]}
