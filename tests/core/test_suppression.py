@@ -193,7 +193,7 @@ def test_impact_services_left_out_cannot_be_recovered_from_the_overall(services:
     items = [service(f"s{i}", p, c) for i, (p, c) in enumerate(services)]
     overall = service("all", sum(p for p, _ in services), min(c for _, c in services))
     impact = Impact.__new__(Impact)
-    fields = {f: None for f in Impact.__dataclass_fields__}
+    fields = dict.fromkeys(Impact.__dataclass_fields__)
     impact = replace(Impact(**{**fields, "services": items, "overall": overall, "notes": []}))  # type: ignore[arg-type]
     shown = for_aggregate_roles(impact, K)
     hidden = {s.service_type for s in items} - {s.service_type for s in shown.services}
