@@ -47,7 +47,8 @@ def municipal_share(request: HttpRequest, municipality: Code, year: int = YEAR, 
 
     ``rule``: ``in-force`` (the rule set in force each month), ``tmt-2015`` or ``tyottomyysetuudet-2025``
     (that rule set applied to every month; ``2015`` and ``2025`` are accepted as short forms).
-    Person counts from 1 to 4 are returned as ``"< 5"`` to roles that see aggregates only.
+    Person counts from 1 to 4 are returned as ``"< 5"`` to roles that see aggregates only, and ``".."`` marks a
+    count hidden with them so that none can be recovered by subtracting the others from a total.
     """
     book = current_rule_book()
     today = timezone.localdate()
