@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "polku.core.bounds.RequestBoundsMiddleware",  # size, NUL and length bounds before CSRF or a view reads the request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,6 +209,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Request bounds (polku.core.bounds): a whole request at most POLKU_MAX_REQUEST_BYTES (a Kela invoice list fits), the
+# bulk import under /tiedonsiirto/ and /api/exchange/ up to POLKU_MAX_IMPORT_BYTES (its files go to disk as they
+# arrive); what is read into memory besides uploaded files (a JSON body, form fields) at most 512 KiB.
+POLKU_MAX_REQUEST_BYTES = int(os.environ.get("POLKU_MAX_REQUEST_BYTES", str(20 * 1024 * 1024)))
+POLKU_MAX_IMPORT_BYTES = int(os.environ.get("POLKU_MAX_IMPORT_BYTES", str(4 * 1024 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
