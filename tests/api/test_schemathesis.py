@@ -14,6 +14,7 @@ import contextlib
 import itertools
 import os
 import secrets
+import time
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -28,6 +29,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from polku.access.models import Role
+from polku.core.security import LAST_SEEN_AT, SIGNED_IN_AT
 from polku.wsgi import application
 
 EXAMPLES = int(os.environ.get("POLKU_SCHEMATHESIS_EXAMPLES", "10"))  # per operation and generation mode
@@ -39,6 +41,7 @@ def signed_in(user: Any) -> tuple[dict[str, str], dict[str, str]]:
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
+    session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = int(time.time())  # as signing in sets them (idle/absolute limits)
     session.create()
     token = secrets.token_hex(16)
     cookies = {django_settings.SESSION_COOKIE_NAME: str(session.session_key), django_settings.CSRF_COOKIE_NAME: token}
