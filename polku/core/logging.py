@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import re
 
-PERSONAL_ID_PATTERN = re.compile(r"\b\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y]\b", re.IGNORECASE)
+# Not ``\b``: an underscore or a letter is a word character, so ``_010190-900P`` or ``hetu010190-900P`` (a field
+# or column name glued to the code) had no word boundary and slipped through. Only a digit right before the
+# date part stops a match (``20240101-1234`` is a date and a number, not a code); anything may follow.
+PERSONAL_ID_PATTERN = re.compile(r"(?<![0-9])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y]", re.IGNORECASE)
 
 
 def mask_personal_ids(text: str) -> str:

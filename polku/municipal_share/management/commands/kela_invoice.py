@@ -100,8 +100,8 @@ def render_text(data: dict[str, Any]) -> str:
         f"Tiedosto {invoice['file_name']} ({invoice['encoding']}), {invoice['line_count']} riviä",
         f"Kela {summary['invoice_municipal_eur']} €, Polku {summary['polku_municipal_eur']} €, "
         f"erotus {summary['difference_eur']} €",
-        f"Henkilöitä laskulla {summary['invoice_persons']} (Polussa {summary['matched_persons']}, "
-        f"tuntemattomia {summary['unknown_persons']}), laskulta puuttuu {summary['missing_persons']}; "
+        f"Henkilöitä laskulla {summary['invoice_persons']} (tarkistettu {summary['matched_persons']}, "
+        f"ei alueellasi tai ei Polussa {summary['unknown_persons']}), laskulta puuttuu {summary['missing_persons']}; "
         f"täsmääviä rivejä {summary['rows_without_differences']}/{summary['compared_rows']}",
     ]
     lines += render_breakdown(data["breakdown"])
@@ -115,7 +115,7 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append("Ei eroja.")
     for diff in data["differences"]:
         where = ("rivi " + ", ".join(str(n) for n in diff["lines"])) if diff["lines"] else "ei laskulla"
-        who = diff["person_name"] or diff["person_id"] or "tuntematon henkilö"
+        who = diff["person_name"] or diff["person_id"] or "henkilö"
         benefit = BENEFIT_FI.get(diff["benefit_type"], diff["benefit_type"])
         lines.append(f"- {where}: {who}, {diff['month']} {benefit}: {diff['kind']}: {diff['reason']}")
     return "\n".join(lines)
