@@ -172,9 +172,13 @@ def person_list(request: HttpRequest, search: str = "", limit: int = Query(50, g
     return persons
 
 
-@api.post("/persons", response={201: schemas.PersonOut, 422: schemas.ErrorOut}, tags=["persons"])
+@api.post("/persons", response={201: schemas.PersonOut, 403: schemas.ErrorOut, 422: schemas.ErrorOut}, tags=["persons"])
 def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
-    """Register a person with their home municipality (both or neither)."""
+    """Register a person with their home municipality (both or neither).
+
+    A code already in the register is answered 422 ``duplicate`` only to a user who may see that person; anyone
+    else gets 403 with a neutral message, and the attempt is logged against the person.
+    """
     policy.require_write_access(request.user)
     profile = policy.staff_profile(request.user)
     if payload.home_municipality is None and (profile is None or profile.role != Role.ADMIN):

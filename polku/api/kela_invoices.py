@@ -152,8 +152,9 @@ def kela_invoice_upload(request: HttpRequest, file: File[UploadedFile], form: Fo
 
     All or nothing: any bad row refuses the whole file (422, every bad row as ``rivi N: sarake``), as does a
     file already imported. ``rule_set`` overrides the rule in force in ``month``; ``benefits`` (comma-separated)
-    sets which benefits the invoice covers when finding persons missing from it. Every person concerned is
-    access-logged.
+    sets which benefits the invoice covers when finding persons missing from it. Only persons within your scope
+    are reconciled: any other line — a person outside your area, or a code not in Polku, which are not told
+    apart — is ``not_in_area`` and nothing more. Every person concerned is access-logged.
     """
     check = invoices.invoice_import(
         data=file.read(), file_name=file.name or "", municipality=form.municipality, invoice_month=_month(form.month),

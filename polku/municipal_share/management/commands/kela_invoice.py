@@ -7,7 +7,9 @@ Polku's facts as they are now. ``--as-facts`` (on import) or ``facts --id N`` (m
 benefit-day facts flagged as from Kela (superseding differing ones, naming the invoice; idempotent);
 ``--skip-unknown-persons`` skips and reports lines of persons not in Polku instead of refusing. They act
 as the named user (administrators, and managers or analysts of
-the municipality's employment area) and log the reads of every person concerned.
+the municipality's employment area) and log the reads of every person concerned. Only persons within the
+user's scope are reconciled; any other line (outside the area, or not in Polku: not told apart) is
+``not_in_area`` and nothing more.
 """
 
 from __future__ import annotations
