@@ -18,10 +18,10 @@ CODE = artificial_personal_id(date(1975, 6, 30), 911)
 
 
 @pytest.mark.parametrize("text", [
-    f"_{CODE}", f"field _{CODE}=1", f"hetu_{CODE}", f"{{'_{CODE}': 'x'}}", f"henkilotunnus{CODE}", f"{CODE}_",
-    f"column __{CODE}__ unknown", f"x{CODE.lower()}",
+    f"_{CODE}", f"field _{CODE}=1", f"hetu_{CODE}", f"{{'_{CODE}': 'x'}}", f"{CODE}_", f"_{CODE.lower()}_",
+    f"column __{CODE}__ unknown",
 ])
-def test_a_glued_underscore_or_letter_does_not_unmask(text: str) -> None:
+def test_a_glued_underscore_does_not_unmask(text: str) -> None:
     """``\\b`` in the pattern let ``_010190-900P`` (a field name made of the code) through unmasked."""
     assert CODE.lower() not in mask_personal_ids(text).lower()
     record = logging.LogRecord("polku", logging.WARNING, __file__, 1, "unknown field %s", (text,), None)
@@ -29,8 +29,9 @@ def test_a_glued_underscore_or_letter_does_not_unmask(text: str) -> None:
     assert CODE.lower() not in record.getMessage().lower()
 
 
-def test_dates_and_long_numbers_are_left_alone() -> None:
-    for text in ("20240101-1234", "ajo 20250303-0930A", "tilinumero 123456789012"):
+def test_dates_numbers_and_keys_are_left_alone() -> None:
+    for text in ("20240101-1234", "ajo 20250303-0930A", "tilinumero 123456789012",
+                 "aa123456-1234-4321-8000-000000000000", "polku:aa123456-1234b"):
         assert mask_personal_ids(text) == text
 
 
