@@ -317,3 +317,26 @@ def test_lines_of_persons_outside_the_area_are_not_loaded_as_facts(client, make_
     assert check.facts.skipped_lines == (3, 4)
     assert {c.person_id for c in check.facts.changes} == {inside.person.pk}
     assert not BenefitMonth.objects.filter(person=far).exists()
+
+
+def test_the_upload_page_answers_the_same(client, analyst, make_person) -> None:
+    """The page /kuntaosuus/kelan-laskut/ goes through the same check: a mover's new municipality, name and figures
+    stay off the page, and the line reads 'ei alueellasi' like a code nobody has."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client as WebClient
+
+    inside = client()
+    moved = client(municipality=None)
+    services.home_municipality_record(person=moved.person, municipality_code=KUOPIO, start_date=date(2020, 1, 1),
+                                      end_date=date(2025, 3, 9))
+    services.home_municipality_record(person=moved.person, municipality_code="765", start_date=date(2025, 3, 10))
+    web = WebClient()
+    web.force_login(analyst)
+    data = csv(line(inside.code), line(moved.code, share="80,00"), line(next_artificial_id(date(1979, 5, 5))))
+    response = web.post("/kuntaosuus/kelan-laskut/", {"municipality": KUOPIO, "month": "2025-03",
+                                                      "file": SimpleUploadedFile("lasku.csv", data, "text/csv")})
+    assert response.status_code == 201
+    html = response.content.decode()
+    assert html.count("ei alueellasi") == 2
+    assert "Sotkamo" not in html
+    assert str(moved.person.pk) not in html
