@@ -97,7 +97,7 @@ def authenticate_operator(username: str | None, *, command: str) -> Any:
     if refusal is not None:
         log_event(user=None, action=AccessAction.OPERATOR_REFUSED, purpose=f"{command}: {refusal}",
                   channel=AccessChannel.CLI, actor=f"{username} (os:{os_user()})")
-        raise CommandError(f"--user: {username}: {refusal}.")
+        raise CommandError(f"--user: {refusal} {username!r}." if user is None else f"--user: {username}: {refusal}.")
     return user
 
 
