@@ -10,6 +10,7 @@ The ``polku`` command and the web server read the same settings, so ``polku …`
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -20,13 +21,23 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POLKU_VAR_DIR", BASE_DIR / "var"))
 DEMO_DATABASE_URL = f"sqlite:///{VAR_DIR / 'polku-demo.sqlite3'}"
 
-# The demo keys are public by design; production must set its own (checked by ``manage.py check --deploy``).
-SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", "polku-demo-secret-key-not-for-production-use-0123456789")
-PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", "polku-demo-personal-id-key-not-for-production")
+# The demo keys are public by design; production must set its own (refused at start and by ``polku check``).
+POLKU_DEMO_KEYS = ("polku-demo-secret-key-not-for-production-use-0123456789",
+                   "polku-demo-personal-id-key-not-for-production")
+SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", POLKU_DEMO_KEYS[0])
+PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", POLKU_DEMO_KEYS[1])
 DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
 # Demo and test databases must never hold a real identity code: only the artificial range 900–999
 # is accepted until a production deployment sets POLKU_ARTIFICIAL_IDS_ONLY=0.
 ARTIFICIAL_IDS_ONLY = os.environ.get("POLKU_ARTIFICIAL_IDS_ONLY", "1") == "1"
+# Production mode is the one switch above: real identity codes. It turns on what the demo on http://127.0.0.1
+# cannot use (Secure cookies, HSTS, the redirect to HTTPS) and refuses demo keys and debug (polku.core.checks).
+POLKU_PRODUCTION = not ARTIFICIAL_IDS_ONLY
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value in {None, ""} else value == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("POLKU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 # Files that replace shipped rules and parameters (e.g. to read an unverified rule, domain-rules §9, another way
@@ -48,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",  # Django's tasks API (backport for 5.2): @task, enqueue, results
     "django_tasks_db",  # its database backend: the queue is a table, run by `polku worker`
+    "csp",  # Content-Security-Policy (its system checks; the header comes from csp.middleware)
+    "axes",  # failed logins: throttling and lockout per account and per address (polku.access.login_guard)
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
     "polku.reference",
@@ -68,14 +81,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "polku.core.security.SecurityHeadersMiddleware",  # Permissions-Policy; no-store to signed-in users
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "polku.core.bounds.RequestBoundsMiddleware",  # size, NUL and length bounds before CSRF or a view reads the request
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "polku.core.security.SessionTimeoutMiddleware",  # idle and absolute session limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
 
 ROOT_URLCONF = "polku.urls"
@@ -133,6 +151,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 LOGIN_URL = "web:login"
+
+# Brute-force protection (django-axes, polku.access.login_guard): an account is locked after
+# AXES_FAILURE_LIMIT failed logins, a client address after POLKU_LOGIN_ADDRESS_FAILURE_LIMIT (over any accounts),
+# until the cool-off has passed since the last failure. Failures and lockouts are kept in the database (admin:
+# "Axes") and logged. The axes backend must come first: it refuses a locked login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "polku.access.login_guard.LoginGuardHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order matters: LoginGuardHandler reads them so
+AXES_FAILURE_LIMIT = int(os.environ.get("POLKU_LOGIN_FAILURE_LIMIT", "5"))
+POLKU_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("POLKU_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("POLKU_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = False  # a success would also clear the address's failures against other accounts
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests
+AXES_LOCKOUT_CALLABLE = "polku.access.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "polku.access.login_guard.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password"]  # never stored with the failed attempt
+AXES_VERBOSE = False
+# Behind a reverse proxy: the request.META key of the header the proxy sets to the client's address
+# (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+POLKU_CLIENT_IP_HEADER = os.environ.get("POLKU_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -153,9 +195,64 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start if it is missing
 
-SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+# --- headers, cookies and sessions (issue 19) ---------------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts only from Polku itself. No inline script,
+# no inline event handler and no style attribute in any template (tests/core/test_security_headers.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: the empty favicon and the API docs' icons
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Request bounds (polku.core.bounds): a whole request at most POLKU_MAX_REQUEST_BYTES (a Kela invoice list fits), the
+# bulk import under /tiedonsiirto/ and /api/exchange/ up to POLKU_MAX_IMPORT_BYTES (its files go to disk as they
+# arrive); what is read into memory besides uploaded files (a JSON body, form fields) at most 512 KiB.
+POLKU_MAX_REQUEST_BYTES = int(os.environ.get("POLKU_MAX_REQUEST_BYTES", str(20 * 1024 * 1024)))
+POLKU_MAX_IMPORT_BYTES = int(os.environ.get("POLKU_MAX_IMPORT_BYTES", str(4 * 1024 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health check
+# excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set POLKU_PROXY_SSL_HEADER to
+# the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
+SECURE_HSTS_SECONDS = int(os.environ.get("POLKU_HSTS_SECONDS", str(365 * 24 * 3600) if POLKU_PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("POLKU_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = False
+# Preloading is the municipality's decision for its whole domain (hard to undo), not Polku's: its warning is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_SSL_REDIRECT = _env_flag("POLKU_SSL_REDIRECT", POLKU_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^terveys/$"]
+if os.environ.get("POLKU_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["POLKU_PROXY_SSL_HEADER"], "https")
+# Cookies: never readable by scripts (the session), sent only over HTTPS outside the demo, and not on cross-site
+# requests other than top-level navigation (SameSite=Lax: a link in an e-mail still finds the user signed in).
+_SECURE_COOKIES = _env_flag("POLKU_SECURE_COOKIES", POLKU_PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _SECURE_COOKIES
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SECURE = _SECURE_COOKIES
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = _SECURE_COOKIES
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Sessions end after 30 minutes without a request and 12 hours after signing in however active
+# (polku.core.security.SessionTimeoutMiddleware); the cookie itself lives no longer than the absolute limit.
+POLKU_SESSION_IDLE_MINUTES = int(os.environ.get("POLKU_SESSION_IDLE_MINUTES", "30"))
+POLKU_SESSION_MAX_HOURS = int(os.environ.get("POLKU_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = POLKU_SESSION_MAX_HOURS * 3600
 
 # Logs must never carry a personal identity code: every handler masks anything shaped like one,
 # including Django's own request and server logs, which are redefined here to use the masked handler.
@@ -169,13 +266,16 @@ LOGGING = {
     "loggers": {
         name: {"handlers": ["console"], "level": level, "propagate": False}
         for name, level in (("django", "WARNING"), ("django.server", "INFO"), ("django.request", "WARNING"),
-                            ("polku", os.environ.get("POLKU_LOG_LEVEL", "INFO")))
+                            ("polku", os.environ.get("POLKU_LOG_LEVEL", "INFO")), ("axes", "WARNING"))
     },
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
 
-if not ARTIFICIAL_IDS_ONLY and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
+if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
     # Real identity codes must never be hashed or encrypted with the public demo keys.
     raise ImproperlyConfigured(
         "POLKU_ARTIFICIAL_IDS_ONLY=0 needs POLKU_SECRET_KEY and POLKU_PERSONAL_ID_KEY set to secret values.",
     )
+if POLKU_PRODUCTION and DEBUG:
+    # Debug error pages show tracebacks with settings and request data: never with real persons.
+    raise ImproperlyConfigured("POLKU_DEBUG=1 is refused in production mode (POLKU_ARTIFICIAL_IDS_ONLY=0).")

@@ -1,5 +1,6 @@
 """Real-browser test support: Debian's Chromium driven by Playwright (never a downloaded browser), requests
-to any other host aborted, the login form, and the axe-core check (vendored in axe-playwright-python).
+to any other host aborted, any Content-Security-Policy violation failing the test, the login form, and the
+axe-core check (vendored in axe-playwright-python).
 
 Playwright's sync API runs an event loop in the test thread, so Django's async-safety guard must be relaxed
 for the ORM calls the fixtures make there. Import the fixtures into a test module with
@@ -57,8 +58,14 @@ def page(browser: Any) -> Iterator[Any]:
     context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
                   or "localhost" in route.request.url else route.abort())
     page = context.new_page()
+    # The Content-Security-Policy refuses inline scripts, handlers and styles: Chromium reports each refusal on the
+    # console, and any refusal fails the test (a page that relied on one would be broken for real users).
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
 
 
 def login_with_form(page: Any, base: str, username: str, password: str) -> None:

@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
 
     name = "polku.access"
     label = "access"
+
+    def ready(self) -> None:
+        from polku.access import login_guard  # noqa: F401  (connects the lockout log receiver)

@@ -6,13 +6,15 @@ Errors have one shape everywhere: ``{"errors": [{"field", "code", "message"}]}``
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import contextlib
+from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
@@ -29,7 +31,46 @@ from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipal
 from polku.timeline import registration, selectors, services
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
-api = NinjaAPI(
+# Every operation may answer with the API's one error shape: the OpenAPI document says so for each of them.
+ERROR_RESPONSES = {
+    400: "Refused before validation: a NUL character, an over-long query value or an unreadable body "
+           "(the field named).",
+    401: "Not signed in.",
+    403: "The role or area does not allow this.",
+    404: "No such object, or not one the user may see.",
+    413: "The request is too large.",
+    422: "A value was refused: every problem named with its field, code and message.",
+}
+
+
+class PolkuAPI(NinjaAPI):
+    """The API with every operation's error answers in its OpenAPI document."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorOut" not in components:
+            error_out = schemas.ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(error_out.pop("$defs", {}))
+            components["ErrorOut"] = error_out
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                document_errors(operation)
+        return document
+
+
+def document_errors(operation: dict[str, Any]) -> None:
+    """Add the error answers the operation can give and does not yet list (401 only where a login is needed)."""
+    responses = operation.setdefault("responses", {})
+    public = operation.get("security") == [] or "security" not in operation
+    for status, description in ERROR_RESPONSES.items():
+        if status in responses or str(status) in responses or (status == 401 and public):
+            continue
+        responses[status] = {"description": description,
+                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+
+
+api = PolkuAPI(
     title="Polku API",
     version="0.1.0",
     description="Job-seeker timelines and reference data. Every read of a person's data is access-logged.",
@@ -58,10 +99,19 @@ SCHEMA_MESSAGES: dict[str, tuple[ErrorCode, str]] = {
     "decimal_parsing": (ErrorCode.INVALID, "Euromäärä numerona, desimaalierottimena piste (esim. 781.41)."),
     "decimal_max_places": (ErrorCode.INVALID, "Enintään kaksi desimaalia."),
     "int_parsing": (ErrorCode.INVALID, "Kokonaisluku."),
-    "greater_than_equal": (ErrorCode.INVALID, "Arvo on liian pieni."),
-    "less_than_equal": (ErrorCode.INVALID, "Arvo on liian suuri."),
+    "greater_than_equal": (ErrorCode.INVALID, "Arvo on liian pieni (vähintään {ge})."),
+    "less_than_equal": (ErrorCode.INVALID, "Arvo on liian suuri (enintään {le})."),
     "string_pattern_mismatch": (ErrorCode.INVALID, "Arvo ei ole oikeassa muodossa (kuukausi: VVVV-KK)."),
     "string_too_short": (ErrorCode.REQUIRED, "Kenttä ei voi olla tyhjä."),
+    "string_too_long": (ErrorCode.INVALID, "Teksti on liian pitkä (enintään {max_length} merkkiä)."),
+    "too_long": (ErrorCode.INVALID, "Liian monta arvoa (enintään {max_length})."),
+    "date_out_of_range": (ErrorCode.INVALID, "Päivämäärän on oltava vuosina {first}–{last}."),
+    "less_than": (ErrorCode.INVALID, "Arvo on liian suuri."),
+    "greater_than": (ErrorCode.INVALID, "Arvo on liian pieni."),
+    "float_parsing": (ErrorCode.INVALID, "Numero, desimaalierottimena piste."),
+    "finite_number": (ErrorCode.INVALID, "Numero, desimaalierottimena piste."),
+    "int_from_float": (ErrorCode.INVALID, "Kokonaisluku."),
+    "string_type": (ErrorCode.INVALID, "Tekstiä."),
     "uuid_parsing": (ErrorCode.INVALID, "Tunniste ei ole UUID."),
     "bool_parsing": (ErrorCode.INVALID, "Arvo on true tai false."),
 }
@@ -73,8 +123,16 @@ def _schema_invalid(request: HttpRequest, exc: SchemaValidationError) -> HttpRes
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", []) if part not in {"body", "payload", "query", "path"}]
         code, message = SCHEMA_MESSAGES.get(str(item.get("type")), (ErrorCode.INVALID, str(item.get("msg", "invalid"))))
+        with contextlib.suppress(KeyError, IndexError, ValueError):  # without the placeholders' values: as written
+            message = message.format(**item.get("ctx", {}))
         errors.append({"field": ".".join(location) or "body", "code": str(code), "message": message})
     return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"errors": [{"field": "body", "code": "too_large",
+                                                     "message": "Pyyntö on liian suuri."}]}, status=413)
 
 
 @api.exception_handler(AccessDenied)
@@ -156,8 +214,8 @@ def service_types(request: HttpRequest) -> Any:
 
 
 @api.get("/persons", response=list[schemas.PersonOut], tags=["persons"])
-def person_list(request: HttpRequest, search: str = "", limit: int = Query(50, ge=1, le=500),
-                offset: int = Query(0, ge=0)) -> Any:
+def person_list(request: HttpRequest, search: str = Query("", max_length=100), limit: int = Query(50, ge=1, le=500),
+                offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
     """Persons the user may see, by name; each returned person is an access-logged read."""
     queryset = policy.persons_visible_to(request.user)
     if not policy.can_see_person_level_data(request.user):
@@ -217,7 +275,7 @@ def person_detail(request: HttpRequest, person_id: UUID) -> Any:
 
 
 @api.get("/persons/{person_id}/timeline", response=schemas.TimelineOut, tags=["timeline"])
-def person_timeline(request: HttpRequest, person_id: UUID, known_at: datetime | None = None) -> Any:
+def person_timeline(request: HttpRequest, person_id: UUID, known_at: schemas.Moment | None = None) -> Any:
     """All current facts of a person, or those Polku knew at ``known_at`` (with its time zone)."""
     if known_at is not None and known_at.tzinfo is None:
         raise ValidationFailed.single("known_at", ErrorCode.INVALID, "Anna aikavyöhyke, esim. 2025-03-31T23:59:59+03:00.")
@@ -290,7 +348,8 @@ RETRACTABLE: dict[str, type[HomeMunicipalitySpell] | type[JobSearchPeriod] | typ
 
 
 @api.post("/{kind}/{fact_id}/retract", response={204: None}, tags=["timeline"])
-def fact_retract(request: HttpRequest, kind: str, fact_id: int, payload: schemas.CorrectionReason) -> Any:
+def fact_retract(request: HttpRequest, kind: str = schemas.query_enum(..., list(RETRACTABLE), location=Path),
+                 fact_id: int = Path(...), *, payload: schemas.CorrectionReason) -> Any:
     """Withdraw a home-municipality spell, job-search period or benefit row recorded in error (history kept)."""
     model = RETRACTABLE.get(kind)
     if model is None:

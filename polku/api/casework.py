@@ -16,20 +16,23 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data
 from polku.access.services import log_person_reads, person_access
+from polku.api.schemas import Code, Day, Name, Text, one_of, query_enum
 from polku.casework import presenters, selectors, services
 from polku.casework.due import DueKind, DueState, due_items, milestones
-from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
+from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting, MeetingChannel, MeetingKind
 from polku.casework.rules import shipped_rule_book
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.people.models import Person
+from polku.timeline.models import JobSearchEndReason
 
 router = Router(tags=["case work"])
 PURPOSE = "asiakastyö"
+SCOPES = [selectors.Scope.MINE, selectors.Scope.TEAM, selectors.Scope.AREA]
 
 
 def _scope(request: HttpRequest, scope: str | None) -> str:
@@ -57,8 +60,10 @@ def _check_choices(field: str, values: list[str], allowed: set[str]) -> None:
 
 
 @router.get("/worklist")
-def worklist(request: HttpRequest, scope: str | None = None, on: date | None = None, kind: str | None = None,  # noqa: PLR0917
-             state: str | None = None, counsellor: int | None = None, sort: str = "due") -> dict[str, Any]:
+def worklist(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),  # noqa: PLR0917
+             on: Day | None = None, kind: str | None = query_enum(None, [str(k) for k in DueKind]),
+             state: str | None = query_enum(None, [str(s) for s in DueState]),
+             counsellor: int | None = None, sort: str = query_enum("due", list(selectors.SORTS))) -> dict[str, Any]:
     """Due and overdue duties of my clients (``scope=mine``), my team's or my area's, on ``on`` (default today)."""
     chosen = _scope(request, scope)
     if counsellor is not None and not 0 < counsellor < 2**31:
@@ -68,6 +73,7 @@ def worklist(request: HttpRequest, scope: str | None = None, on: date | None = N
     kinds, states = ([kind] if kind else []), ([state] if state else [])
     _check_choices("kind", kinds, set(DueKind))
     _check_choices("state", states, set(DueState))
+    _check_choices("sort", [sort], set(selectors.SORTS))
     result = selectors.worklist(selectors.scope_persons(request.user, chosen), on or timezone.localdate(), kinds=kinds,
                                 states=states, counsellor_id=counsellor, sort=sort)
     log_person_reads(user=request.user, person_ids=[row.person_id for row in result.rows], action=AccessAction.WORKLIST,
@@ -76,7 +82,8 @@ def worklist(request: HttpRequest, scope: str | None = None, on: date | None = N
 
 
 @router.get("/caseload")
-def caseload(request: HttpRequest, scope: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
+def caseload(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),
+             on: Day | None = None) -> list[dict[str, Any]]:
     """Clients with an open job search per counsellor, with the programme's target where one is set."""
     chosen = _scope(request, scope or ("team" if "team" in selectors.scopes_for(request.user) else "area"))
     rows = selectors.caseload(selectors.scope_persons(request.user, chosen), on or timezone.localdate())
@@ -96,7 +103,7 @@ def rules(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/persons/{person_id}/due")
-def client_due(request: HttpRequest, person_id: UUID, on: date | None = None) -> dict[str, Any]:
+def client_due(request: HttpRequest, person_id: UUID, on: Day | None = None) -> dict[str, Any]:
     """The client's due items and the job search's statutory milestones on ``on``."""
     person = _client(request, person_id, write=False, action=AccessAction.DUE_ITEMS)
     today = on or timezone.localdate()
@@ -150,10 +157,10 @@ def client_record(request: HttpRequest, person_id: UUID) -> dict[str, Any]:
 
 
 class MeetingIn(Schema):
-    held_on: date
-    kind: str
-    channel: str
-    notes: str = ""
+    held_on: Day
+    kind: str = one_of(..., MeetingKind.values)
+    channel: str = one_of(..., MeetingChannel.values)
+    notes: Text = ""
 
 
 @router.post("/persons/{person_id}/meetings", response={201: dict[str, Any]})
@@ -166,13 +173,13 @@ def meeting_create(request: HttpRequest, person_id: UUID, payload: MeetingIn) ->
 
 
 class PlanIn(Schema):
-    version: int | None = None
-    drawn_up_on: date | None = None
-    valid_until: date | None = None
-    agreed_actions: str = ""
-    applications_required: int | None = None
-    obligation_basis: str = services.STANDARD_OBLIGATION
-    next_meeting_on: date | None = None
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
+    drawn_up_on: Day | None = None
+    valid_until: Day | None = None
+    agreed_actions: Text = ""
+    applications_required: int | None = Field(None, ge=0, le=1000, description="0–4 a month (the law's range).")
+    obligation_basis: Code = services.STANDARD_OBLIGATION
+    next_meeting_on: Day | None = None
 
 
 @router.put("/persons/{person_id}/plan")
@@ -186,9 +193,9 @@ def plan_put(request: HttpRequest, person_id: UUID, payload: PlanIn) -> dict[str
 
 
 class ReportIn(Schema):
-    period_start: date
-    applications: int
-    reported_on: date | None = None
+    period_start: Day
+    applications: int = Field(ge=0, le=1000)
+    reported_on: Day | None = None
 
 
 @router.post("/persons/{person_id}/application-reports", response={201: dict[str, Any]})
@@ -200,9 +207,9 @@ def report_create(request: HttpRequest, person_id: UUID, payload: ReportIn) -> S
 
 
 class AssignmentIn(Schema):
-    counsellor: str | None = None
+    counsellor: Name | None = Field(None, description="The counsellor's username.")
     team_id: int | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 def _staff_user(username: str | None) -> Any:
@@ -225,7 +232,7 @@ def assignment_set(request: HttpRequest, person_id: UUID, payload: AssignmentIn)
 
 class HandoverIn(Schema):
     team_id: int | None = None
-    counsellor: str | None = None
+    counsellor: Name | None = Field(None, description="The counsellor's username.")
 
 
 @router.post("/persons/{person_id}/handover")
@@ -238,8 +245,8 @@ def handover(request: HttpRequest, person_id: UUID, payload: HandoverIn) -> dict
 
 
 class JobSearchEndIn(Schema):
-    ended_on: date | None = None
-    end_reason: str = ""
+    ended_on: Day | None = None
+    end_reason: str = one_of("", ["", *JobSearchEndReason.values])
 
 
 @router.post("/persons/{person_id}/job-search/end")

@@ -8,18 +8,17 @@ never an identity code). Only the data steward (for their area) and administrato
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from polku.access import policy
 from polku.access.models import AccessChannel
-from polku.api.schemas import ErrorOut
+from polku.api.schemas import Code, Day, ErrorOut
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.exchange import services
 from polku.exchange.models import ExchangeRun, ImportMode
@@ -29,13 +28,14 @@ router = Router(tags=["exchange"])
 
 
 class ImportIn(Schema):
-    profile: str = Field(DEFAULT_PROFILE, description="A shipped mapping profile: polku-exchange-v1 or "
+    profile: Code = Field(DEFAULT_PROFILE, description="A shipped mapping profile: polku-exchange-v1 or "
                                                       "asiakastietojarjestelma-esimerkki (unverified example).")
-    mode: str = Field(ImportMode.DELTA, description="delta (upserts and explicit deletions) or full (a complete "
-                                                    "snapshot of the scope: records absent from it are retracted).")
-    scope: str = Field("", description="Employment area or municipality code; required for full. Empty: your area.")
-    period_start: date | None = Field(None, description="A full snapshot's period (with period_end).")
-    period_end: date | None = None
+    mode: str = Field(ImportMode.DELTA, json_schema_extra={"enum": list(ImportMode.values)}, max_length=10,
+                      description="delta (upserts and explicit deletions) or full (a complete "
+                                  "snapshot of the scope: records absent from it are retracted).")
+    scope: Code = Field("", description="Employment area or municipality code; required for full. Empty: your area.")
+    period_start: Day | None = Field(None, description="A full snapshot's period (with period_end).")
+    period_end: Day | None = None
     dry_run: bool = Field(False, description="Check and report what would happen; write nothing.")
 
 
@@ -93,7 +93,7 @@ def import_submit(request: HttpRequest, files: File[list[UploadedFile]], form: F
 
 
 @router.get("/imports", response={200: list[RunOut], 403: ErrorOut})
-def import_list(request: HttpRequest, limit: int = 50) -> Any:
+def import_list(request: HttpRequest, limit: int = Query(50, ge=1, le=500)) -> Any:
     if not policy.can_exchange_data(request.user):
         raise AccessDenied("Vain tietopalvelu voi tuoda ja viedä rekisteritietoja.")
     return [_out(r) for r in services.runs_visible_to(request.user)[:max(1, min(limit, 500))]]

@@ -13,12 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from polku.access.models import AccessChannel
-from polku.api.schemas import ErrorOut
+from polku.api.schemas import MONTH_PATTERN, Code, ErrorOut
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.municipal_share import invoices
 from polku.municipal_share.models import KelaInvoice
@@ -134,10 +134,11 @@ def _month(value: str) -> date:
 
 
 class UploadIn(Schema):
-    municipality: str = Field(description="Three-digit municipality code, e.g. 765.")
-    month: str = Field(description="The month the invoice covers, YYYY-MM.")
-    rule_set: str | None = Field(None, description="Rule set the invoice bills by (default: the one in force in month).")
-    benefits: str | None = Field(None, description="Comma-separated benefits the invoice covers (default: those on it).")
+    municipality: Code = Field(description="Three-digit municipality code, e.g. 765.")
+    month: str = Field(description="The month the invoice covers, YYYY-MM.", pattern=MONTH_PATTERN)
+    rule_set: Code | None = Field(None, description="Rule set the invoice bills by (default: the one in force in month).")
+    benefits: str | None = Field(None, max_length=200,
+                                 description="Comma-separated benefits the invoice covers (default: those on it).")
     as_facts: bool = Field(False, description="Also load the lines as benefit-day facts (source kela) in the same "
                                               "transaction: differing facts superseded naming the invoice, identical "
                                               "ones left, missing ones created.")
@@ -181,7 +182,8 @@ def kela_invoice_facts(request: HttpRequest, invoice_id: int, body: FactsIn) -> 
 
 
 @router.get("/{invoice_id}", response={200: ReconciliationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def kela_invoice_detail(request: HttpRequest, invoice_id: int, benefits: str | None = None) -> Any:
+def kela_invoice_detail(request: HttpRequest, invoice_id: int,
+                        benefits: str | None = Query(None, max_length=200, description="Comma-separated.")) -> Any:
     """An imported invoice reconciled again against Polku's facts as they are now."""
     if not KelaInvoice.objects.filter(pk=invoice_id).exists():
         return Status(404, {"errors": [{"field": "invoice_id", "code": str(ErrorCode.UNKNOWN),

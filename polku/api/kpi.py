@@ -1,7 +1,8 @@
 """Indicators in the API: definitions and figures by them (aggregates only, the user's own area's scopes).
 
 Mounted at ``/api/kpi``. Roles that see aggregates only (elected officials) get small cells suppressed:
-``value``, ``numerator`` and ``denominator`` are null and ``suppressed`` is true.
+``value``, ``numerator`` and ``denominator`` are null and ``suppressed`` is true. So is the next smallest group (or
+municipality of an area) wherever a lone hidden one could be recovered by subtraction from a total.
 """
 
 from __future__ import annotations

@@ -18,9 +18,11 @@ from ninja import Query, Router
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads
+from polku.api.schemas import Code, Day, query_enum
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.municipal_share import kela_statistics, presenters
-from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown
+from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown, shown_rows
+from polku.municipal_share.rules import shipped_rule_book
 from polku.municipal_share.services import current_rule_book
 from polku.reference.models import EmploymentAreaMembership, Municipality
 
@@ -30,13 +32,23 @@ DEFAULT_PURPOSE = "asiakastyö"
 WARNING_WINDOWS = (30, 60)
 
 
+def _rule_choices() -> list[str]:
+    """The rule choices of the rule book in force, with the short forms."""
+    return list(dict.fromkeys([*presenters.rule_choices(shipped_rule_book()), *presenters.RULE_ALIASES]))
+
+
+RULE = query_enum("in-force", _rule_choices, max_length=40)
+YEAR = Query(..., description="From the first year with rules to this year.")
+
+
 @router.get("")
-def municipal_share(request: HttpRequest, municipality: str, year: int, rule: str = "in-force") -> dict[str, Any]:
+def municipal_share(request: HttpRequest, municipality: Code, year: int = YEAR, rule: str = RULE) -> dict[str, Any]:
     """Monthly rows, totals by benefit and age group, and the rule sets' source and verification status.
 
     ``rule``: ``in-force`` (the rule set in force each month), ``tmt-2015`` or ``tyottomyysetuudet-2025``
     (that rule set applied to every month; ``2015`` and ``2025`` are accepted as short forms).
-    Person counts from 1 to 4 are returned as ``"< 5"`` to roles that see aggregates only.
+    Person counts from 1 to 4 are returned as ``"< 5"`` to roles that see aggregates only, and ``".."`` marks a
+    count hidden with them so that none can be recovered by subtracting the others from a total.
     """
     book = current_rule_book()
     today = timezone.localdate()
@@ -57,7 +69,7 @@ def municipal_share(request: HttpRequest, municipality: str, year: int, rule: st
 
 
 @router.get("/kela-statistics")
-def municipal_share_kela_statistics(request: HttpRequest, municipality: str, year: int) -> dict[str, Any]:
+def municipal_share_kela_statistics(request: HttpRequest, municipality: Code, year: int = YEAR) -> dict[str, Any]:
     """Polku's computed municipal share per month (rule in force) beside Kela's published statistics.
 
     Kela's figures come from files imported with ``polku kela_statistics import`` (Kela's open data on
@@ -78,16 +90,14 @@ def municipal_share_kela_statistics(request: HttpRequest, municipality: str, yea
     suppress = presenters.suppresses_small_cells(request.user)
     summary = presenters.share_summary(current_rule_book(), known.code, presenters.Period(year, year),
                                        [presenters.IN_FORCE])
-    polku = {m: (f.municipal_eur, presenters.suppressed(f.persons, suppress))
-             for m, f in summary.variant(presenters.IN_FORCE).by_month.items()}
-    rows = kela_statistics.comparison(known.code, polku)
+    rows = kela_statistics.comparison(known.code, presenters.polku_months(summary, suppress=suppress))
     return {"municipality": {"code": known.code, "name": known.name}, "year": year, "rule": presenters.IN_FORCE,
             **kela_statistics.comparison_as_dict(rows)}
 
 
 @router.get("/early-warnings")
-def early_warnings(request: HttpRequest, days: int = 30,
-                   date_: date | None = Query(None, alias="date")) -> dict[str, Any]:  # noqa: B008
+def early_warnings(request: HttpRequest, days: int = query_enum(30, list(WARNING_WINDOWS)),
+                   date_: Day | None = Query(None, alias="date")) -> dict[str, Any]:  # noqa: B008
     """Clients the user may see whose next step starts within ``days`` (30 or 60) of ``date`` (default today)."""
     if not policy.can_see_person_level_data(request.user):
         raise AccessDenied("Roolilla on pääsy vain koostetietoihin.")
@@ -106,14 +116,17 @@ def early_warnings(request: HttpRequest, days: int = 30,
 
 
 @router.get("/breakdown")
-def municipal_share_breakdown(request: HttpRequest, *, year: int, area: str | None = None,
-                              municipality: str | None = None, by: str = "municipality",
-                              rule: str = "in-force") -> dict[str, Any]:
+def municipal_share_breakdown(request: HttpRequest, *, year: int = YEAR, area: Code | None = None,
+                              municipality: Code | None = None,
+                              by: str = Query("municipality", max_length=200,
+                                              description=f"Comma-separated, of: {', '.join(DIMENSIONS)}."),
+                              rule: str = RULE) -> dict[str, Any]:
     """The year's share for an area (or one municipality) grouped by ``by`` (comma-separated:
     municipality, area, team, age_group, benefit_type, month, year, rule_set).
 
     For roles that see aggregates only, groups with fewer than five billed persons are left out whole
-    (their euros could point to a person).
+    (their euros could point to a person), and so is the next smallest group wherever a lone left-out group could be
+    recovered by subtracting the others from a total (per dimension: complementary suppression).
     """
     book = current_rule_book()
     allowed = {m.code for m in presenters.municipalities_for(request.user)}
@@ -138,7 +151,7 @@ def municipal_share_breakdown(request: HttpRequest, *, year: int, area: str | No
     rows = share_breakdown(book, municipality_codes=codes, first_month=date(year, 1, 1),
                            last_month=date(year, 12, 1), by=dimensions, rule=resolved)
     suppress = presenters.suppresses_small_cells(request.user)
-    shown = [asdict(r) for r in rows if not (suppress and r.billed_persons < presenters.SMALL_CELL)]
+    shown = [asdict(r) for r in (shown_rows(rows, dimensions, presenters.SMALL_CELL) if suppress else rows)]
     return {"year": year, "rule": resolved, "by": dimensions, "rows": shown,
             "suppressed_groups": len(rows) - len(shown),
             "rule_sets": [m.as_dict() for m in presenters.rule_metas(book)]}

@@ -21,6 +21,7 @@ from ninja import Field, Router, Schema, Status
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import person_access
+from polku.api.schemas import Code, Day, Name, Search, Year
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.people.models import Person
 from polku.provision import selectors, services
@@ -56,23 +57,24 @@ class OfferingFillOut(Schema):
 class ReferralIn(Schema):
     person_id: UUID
     offering_id: int
-    referred_on: date
+    referred_on: Day
 
 
 class ParticipationStartIn(Schema):
-    start_date: date
-    planned_end: date
-    version: int | None = Field(None, description="The version the change is based on (optimistic locking).")
+    start_date: Day
+    planned_end: Day
+    version: int | None = Field(None, ge=0, le=2**31 - 1,
+                                description="The version the change is based on (optimistic locking).")
 
 
 class ParticipationEndIn(Schema):
-    end_date: date
-    version: int | None = None
+    end_date: Day
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class ReferralCloseIn(Schema):
-    outcome: str = Field(json_schema_extra={"enum": ["declined", "cancelled"]})
-    version: int | None = None
+    outcome: str = Field(json_schema_extra={"enum": ["declined", "cancelled"]}, max_length=20)
+    version: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
 class ReferralOut(Schema):
@@ -91,10 +93,10 @@ class ReferralOut(Schema):
 
 
 class EmployerIn(Schema):
-    name: str
-    business_id: str = Field(description="Y-tunnus, 1234567-8.")
-    kind: str = Field(EmployerKind.COMPANY, json_schema_extra={"enum": list(EmployerKind.values)})
-    municipality: str | None = Field(None, description="Three-digit municipality code.")
+    name: Name
+    business_id: str = Field(description="Y-tunnus, 1234567-8.", max_length=20)
+    kind: str = Field(EmployerKind.COMPANY, json_schema_extra={"enum": list(EmployerKind.values)}, max_length=30)
+    municipality: Code | None = Field(None, description="Three-digit municipality code.")
 
 
 class EmployerOut(Schema):
@@ -107,14 +109,14 @@ class EmployerOut(Schema):
 
 class DecisionIn(Schema):
     person_id: UUID
-    kind: str = Field(json_schema_extra={"enum": list(DecisionKind.values)})
+    kind: str = Field(json_schema_extra={"enum": list(DecisionKind.values)}, max_length=30)
     employer_id: int | None = None
-    percent: int | None = Field(None, description="Wage subsidy only: 50, 70 or 100.")
-    monthly_amount: Decimal = Field(description="Euros per month, e.g. 500.00.")
-    months: int
-    start_date: date
-    decided_on: date
-    municipality: str | None = Field(None, description="Kuntalisä: the paying municipality (default: home municipality).")
+    percent: int | None = Field(None, ge=0, le=100, description="Wage subsidy only: 50, 70 or 100.")
+    monthly_amount: Decimal = Field(ge=0, max_digits=10, decimal_places=2, description="Euros per month, e.g. 500.00.")
+    months: int = Field(ge=0, le=120)
+    start_date: Day
+    decided_on: Day
+    municipality: Code | None = Field(None, description="Kuntalisä: the paying municipality (default: home municipality).")
 
 
 class DecisionOut(Schema):
@@ -188,7 +190,7 @@ def employer_out(employer: Employer) -> dict[str, Any]:
 
 
 @router.get("/offerings", response=list[OfferingFillOut])
-def offering_list(request: HttpRequest, area: str | None = None, on: date | None = None) -> Any:
+def offering_list(request: HttpRequest, area: Code | None = None, on: Day | None = None) -> Any:
     """Offerings available on ``on`` (default today), in the employment area ``area`` (code), with their fill."""
     area_id = None
     if area:
@@ -276,7 +278,7 @@ def decision_create(request: HttpRequest, payload: DecisionIn) -> Any:
 
 
 @router.get("/employers", response=list[EmployerOut])
-def employer_list(request: HttpRequest, search: str = "") -> Any:
+def employer_list(request: HttpRequest, search: Search = "") -> Any:
     employers = Employer.objects.all()
     if search:
         employers = employers.filter(name__icontains=search) | employers.filter(business_id__startswith=search)
@@ -291,7 +293,7 @@ def employer_create(request: HttpRequest, payload: EmployerIn) -> Any:
 
 
 @router.get("/kuntalisa-budget", response=BudgetOut)
-def kuntalisa_budget(request: HttpRequest, municipality: str, year: int) -> Any:
+def kuntalisa_budget(request: HttpRequest, municipality: Code, year: Year) -> Any:
     """A municipality's kuntalisä budget for a year: set, committed by decisions decided that year, available."""
     status = selectors.budget_status(municipality, year)
     return {"municipality": status.municipality_code, "year": status.year, "amount": status.amount,

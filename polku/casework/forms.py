@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from polku.casework.models import MeetingChannel, MeetingKind
+from polku.core.bounds import TEXT_MAX_LENGTH
 from polku.timeline.models import JobSearchEndReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,14 +19,16 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Päivä"), widget=DATE)
     kind = forms.ChoiceField(label=_("Tapaamisen laji"), choices=MeetingKind.choices)
     channel = forms.ChoiceField(label=_("Asiointitapa"), choices=MeetingChannel.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label=_("Muistiinpanot"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(label=_("Muistiinpanot"), required=False, max_length=TEXT_MAX_LENGTH,
+                            widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class PlanForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     drawn_up_on = forms.DateField(label=_("Laadittu"), widget=DATE)
     valid_until = forms.DateField(label=_("Voimassa asti"), widget=DATE)
-    agreed_actions = forms.CharField(label=_("Sovitut toimet"), widget=forms.Textarea(attrs={"rows": 5}))
+    agreed_actions = forms.CharField(label=_("Sovitut toimet"), max_length=TEXT_MAX_LENGTH,
+                                     widget=forms.Textarea(attrs={"rows": 5}))
     obligation_basis = forms.ChoiceField(label=_("Hakuvelvollisuuden peruste"))
     applications_required = forms.IntegerField(label=_("Haettavia työmahdollisuuksia jaksossa"))
     next_meeting_on = forms.DateField(label=_("Seuraava tapaaminen"), widget=DATE, required=False)

@@ -31,7 +31,8 @@ class MeetingChannel(models.TextChoices):
 class Meeting(FactVersion):
     """A held meeting with a job seeker. Notes are client data: read only through the access rules."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="meetings")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="meetings",
+                               db_index=False)  # led by the person: see Meta.indexes
     held_on = models.DateField()
     kind = models.CharField(max_length=40, choices=MeetingKind.choices)
     channel = models.CharField(max_length=20, choices=MeetingChannel.choices)
@@ -77,7 +78,8 @@ class EmploymentPlan(FactVersion):
 class ApplicationReport(FactVersion):
     """Applications the job seeker reported for one reporting period (usually a calendar month)."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="application_reports")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="application_reports",
+                               db_index=False)  # led by the person: see Meta.indexes
     period_start = models.DateField(help_text="First day of the reporting period.")
     applications = models.PositiveSmallIntegerField()
     reported_on = models.DateField()

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
 
     name = "polku.core"
     label = "core"
+
+    def ready(self) -> None:
+        from polku.core import checks, security  # noqa: F401  (registers the system checks and the sign-in receiver)

@@ -2,18 +2,20 @@
 
 The steps, each of which may only add problems:
 
-1. **read** every file through its profile into records (:mod:`polku.exchange.rows`), one row at a time;
-2. **resolve** the person each record belongs to: by the source system's person id (in the same import or
-   imported earlier) or by identity code (through its keyed hash only);
-3. **plan** each record against what earlier imports left (:class:`SourceRecord`): new, changed (its content hash
+1. **read** every file through its profile into records (:mod:`polku.exchange.rows`), one row at a time, and
+   **resolve** the person each record belongs to — by the source system's person id (in the same import or imported
+   earlier) or by identity code (through its keyed hash only); the records are grouped by person into partitions
+   (:mod:`polku.exchange.staging`), so that the rest runs a partition at a time in bounded memory;
+2. **plan** each record against what earlier imports left (:class:`SourceRecord`): new, changed (its content hash
    differs), unchanged, restored, deleted (a delta's explicit deletion) — and, in a full snapshot, retract the
    records of the scope and period that the snapshot no longer has;
-4. **check the invariants** on the state the plan would leave: a person's current spells never overlap, benefit
+3. **check the invariants** on the state the plan would leave: a person's current spells never overlap, benefit
    days of a month over every benefit at most its weekdays, one row per person and month and benefit, one plan,
    facts not before the person's birth, municipalities valid for the spell, persons inside the importer's area;
-5. if any problem was found, **refuse** the whole import (nothing is written, every problem is listed); on a dry
-   run, **report** the plan; otherwise **write** it in one transaction: corrections supersede the earlier version
-   with who, when and why (so "what did we know on D" still answers), retractions supersede without a successor.
+4. if any problem was found, **refuse** the whole import (nothing is written, every problem is listed); on a dry
+   run, **report** the plan; otherwise **write** it, every partition in one transaction: corrections supersede the
+   earlier version with who, when and why (so "what did we know on D" still answers), retractions supersede without
+   a successor. A problem found in a later partition rolls back what earlier ones wrote.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as day_time
 from pathlib import Path
@@ -35,16 +38,15 @@ from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
-from polku.core.bulk import chunks, insert_dicts, update_rows
+from polku.core.bulk import bulk_session, chunks, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
-from polku.exchange.readers import UnreadableFile, open_file
-from polku.exchange.rows import Problem, Record, RowReader, digest
+from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
-from polku.people import personal_id
+from polku.exchange.staging import ImportPlan, StagedImport, Stager, source_records
 from polku.people.models import Gender, Person
 from polku.provision.models import Decision, Employer, EmployerKind
 from polku.provision.services import check_decision_terms
@@ -53,45 +55,6 @@ from polku.timeline.models import HomeMunicipalitySpell
 
 CHUNK = 2000
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class FileInfo:
-    name: str
-    entity: str
-    sha256: str
-    bytes: int
-    rows: int = 0
-
-
-@dataclass
-class ImportPlan:
-    """What the import would do, per entity, and every problem found."""
-
-    files: list[FileInfo] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    records: dict[str, list[Record]] = field(default_factory=lambda: defaultdict(list))
-    actions: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
-    refused_rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        out = {}
-        for name in entities():
-            acts = self.actions.get(name, {})
-            if not acts and not self.refused_rows.get(name) and name not in {f.entity for f in self.files}:
-                continue
-            out[name] = {
-                "new": len(acts.get("new", [])) + len(acts.get("restored", [])),
-                "changed": len(acts.get("changed", [])),
-                "unchanged": len(acts.get("unchanged", [])),
-                "retracted": len(acts.get("retracted", [])),
-                "refused": self.refused_rows.get(name, 0),
-            }
-        return out
-
-    @property
-    def refused(self) -> bool:
-        return bool(self.problems)
 
 
 @dataclass
@@ -106,225 +69,66 @@ class ImportOptions:
     progress: Progress | None = None
 
 
-def _count_lines(path: Path) -> int:
-    count = 0
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            count += block.count(b"\n")
-    return max(count - 1, 0)
+class Throttle:
+    """Progress reports at most twice a second (a national import passes millions of rows), the last always."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress is not None and (force or now - self.last > 0.5):
+            self.last = now
+            self.progress(phase, done, total)
+
+
+@dataclass
+class Shared:
+    """What every partition of one import shares: the options, the plan it adds to, and facts read once."""
+
+    options: ImportOptions
+    plan: ImportPlan
+    systems: set[str]
+    municipalities: dict[str, Municipality]
+    progress: Throttle
+    total: int
+    partitioned: bool
+    done: int = 0
 
 
 class Importer:
-    """Builds the plan for one set of files and, when asked, writes it."""
+    """Plans, checks and (when asked) writes one partition of an import: a group of persons and all their records."""
 
-    def __init__(self, options: ImportOptions) -> None:
-        self.o = options
-        self.plan = ImportPlan()
-        self.birth: dict[Any, date] = {}
-        self.municipalities = {m.code: m for m in Municipality.objects.all()}
-        self.rows_done = 0
-        self.new_persons: set[Any] = set()
-        self.refused_rows_seen: set[tuple[str, int]] = set()
+    def __init__(self, shared: Shared, records: dict[str, list[Record]], persons: set[Any] | None = None) -> None:
+        self.shared = shared
+        self.o = shared.options
+        self.plan = shared.plan
+        self.records = records
+        self.actions: dict[str, dict[str, list[Any]]] = {}
+        self.municipalities = shared.municipalities
         self.deleting: list[tuple[Record, SourceRecord]] = []
-        self.rows_total = 0
-        self.last_report = 0.0
-        self.written = 0
-
-    # -- progress --------------------------------------------------------------------------------------------
-
-    def _progress(self, phase: str, done: int, total: int, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if self.o.progress is not None and (force or now - self.last_report > 0.5):
-            self.last_report = now
-            self.o.progress(phase, done, total)
-
-    # -- 1. read ---------------------------------------------------------------------------------------------
-
-    def read(self, files: Iterable[tuple[Path, str, str, int]]) -> None:
-        """``files``: (path, name shown to users, sha256, size in bytes)."""
-        listed = list(files)
-        self.rows_total = sum(_count_lines(path) for path, *_ in listed if path.suffix.lower() in {".csv", ".jsonl",
-                                                                                                   ".txt", ".ndjson"})
-        order = entities()
-        found: list[tuple[int, Path, str, str, int, str]] = []
-        for path, name, sha, size in listed:
-            entity = self.o.profile.entity_for_file(name)
-            if entity is None:
-                known = ", ".join(self.o.profile.mappings)
-                self.plan.problems.append(Problem(name, None, "", "unknown",
-                                                  f"Tiedoston nimestä ei selviä tietolaji; profiilin tietolajit: {known}."))
-                continue
-            found.append((order[entity].order, path, name, sha, size, entity))
-        for _, path, name, sha, size, entity in sorted(found, key=lambda f: f[0]):
-            info = FileInfo(name=name, entity=entity, sha256=sha, bytes=size)
-            self.plan.files.append(info)
-            try:
-                opened = open_file(path, name)
-            except UnreadableFile as error:
-                self.plan.problems.append(Problem(name, None, "", "invalid", f"Tiedostoa ei voi lukea: {error}."))
-                continue
-            reader = RowReader(self.o.profile, order[entity], opened)
-            seen: dict[tuple[str, str], int] = {}
-            for record in reader.records(self.plan.problems):
-                info.rows += 1
-                self.rows_done += 1
-                if record.key in seen:
-                    self._refuse(record, "source_id", "duplicate",
-                                 f"Sama tunniste on jo rivillä {seen[record.key]}.")
-                    continue
-                seen[record.key] = record.row
-                self.plan.records[entity].append(record)
-                self._progress(f"read:{entity}", self.rows_done, self.rows_total)
-            self.plan.refused_rows[entity] += reader.refused
-            info.rows += reader.refused
-            self.rows_done += reader.refused
-        self._progress("read", self.rows_done, self.rows_total, force=True)
+        self.new_persons = {r.person_key for r in records.get("persons", []) if r.extra.get("new")}
+        # The persons this partition stands for: those its records belong to, and any the caller names (a full
+        # snapshot's persons that no record mentions any more).
+        self.persons = {r.person_key for rs in records.values() for r in rs} | (persons or set())
+        self.birth: dict[Any, date] = {r.person_key: r.values["birth_date"] for r in records.get("persons", [])}
+        missing = [p for p in self.persons if p not in self.birth]
+        for chunk in chunks(missing):
+            self.birth.update(Person.objects.filter(pk__in=chunk).values_list("pk", "birth_date"))
 
     def _refuse(self, record: Record, column: str, code: str, message: str) -> None:
-        self.plan.problems.append(Problem(record.file, record.row, column, code, message))
-        if (record.file, record.row) not in self.refused_rows_seen:
-            self.refused_rows_seen.add((record.file, record.row))
-            self.plan.refused_rows[record.entity] += 1
-
-    # -- 2. persons ------------------------------------------------------------------------------------------
-
-    def resolve_persons(self) -> None:
-        by_key, by_hash = self._resolve_person_records()
-        self._resolve_fact_persons(by_key, by_hash)
-
-    def _resolve_person_records(self) -> tuple[dict[tuple[str, str], Record], dict[str, Record]]:
-        """Each person record's Polku person: imported earlier under this key, registered by identity code, or new."""
-        persons = self.plan.records.get("persons", [])
-        by_key: dict[tuple[str, str], Record] = {}
-        by_hash: dict[str, Record] = {}
-        for record in persons:
-            h = record.values["personal_id_hash"]
-            if h in by_hash:
-                self._refuse(record, "personal_id", "duplicate",
-                             f"Sama henkilötunnus on jo rivillä {by_hash[h].row}.")
-                continue
-            by_hash[h] = record
-            by_key[record.key] = record
-        known = self._source_records("persons", list(by_key))
-        hashes = self._persons_by_hash([r.values["personal_id_hash"] for r in by_key.values()])
-        for key, record in by_key.items():
-            existing = known.get(key)
-            pid_hash = record.values["personal_id_hash"]
-            holder = hashes.get(pid_hash)
-            if existing is not None:
-                record.person_key = existing.person_id
-                if holder is None or holder[0] != existing.person_id:
-                    # A source that reuses its ids would otherwise hand one person's history to another.
-                    self._refuse(record, "personal_id", "conflict",
-                                 "Tunnisteella on Polussa toisen henkilötunnuksen henkilö; korjaa lähteessä tai tuo "
-                                 "henkilö uudella tunnisteella.")
-            elif holder is not None:
-                record.person_key = holder[0]
-            else:
-                record.person_key = uuid.uuid4()
-                self.new_persons.add(record.person_key)
-            self.birth[record.person_key] = record.values["birth_date"]
-        return by_key, by_hash
-
-    def _resolve_fact_persons(self, by_key: dict[tuple[str, str], Record], by_hash: dict[str, Record]) -> None:
-        # Facts: find each record's person — by the person's id in the record's own system, else in the one system
-        # that has a person of that id (an export keeps each record's own key, and a person may come from another).
-        in_import: dict[str, list[Record]] = defaultdict(list)
-        for record in by_key.values():
-            in_import[record.source_id].append(record)
-        wanted_ids: set[str] = set()
-        wanted_hashes: set[str] = set()
-        for name, records in self.plan.records.items():
-            if name == "persons":
-                continue
-            for record in records:
-                kind, value = record.person_ref or ("", "")
-                if kind == "id" and (record.person_system or record.system, value) not in by_key:
-                    wanted_ids.add(value)
-                elif kind == "hash" and value not in by_hash:
-                    wanted_hashes.add(value)
-        earlier: dict[str, list[SourceRecord]] = defaultdict(list)
-        for chunk in chunks(sorted(wanted_ids)):
-            for sr in SourceRecord.objects.filter(entity="persons", source_id__in=chunk):
-                earlier[sr.source_id].append(sr)
-        registered = self._persons_by_hash(list(wanted_hashes))
-        missing_birth = {sr.person_id for srs in earlier.values() for sr in srs} | {v[0] for v in registered.values()}
-        for pk, born in Person.objects.filter(pk__in=list(missing_birth - set(self.birth))).values_list("pk", "birth_date"):
-            self.birth[pk] = born
-        def lookup(record: Record, value: str) -> Any:
-            return self._person_by_id(record, value, by_key, in_import, earlier)
-
-        for name, records in self.plan.records.items():
-            if name != "persons":
-                self.plan.records[name] = [r for r in records if self._attach_person(r, by_hash, registered, lookup)]
-
-    def _attach_person(self, record: Record, by_hash: dict[str, Record], registered: dict[str, tuple[Any, date]],
-                       lookup: Callable[[Record, str], Any]) -> bool:
-        """Set the record's person; False (and a problem naming the row) when there is none."""
-        kind, value = record.person_ref or ("", "")
-        if kind == "id":
-            record.person_key = lookup(record, value)
-            if record.person_key is None:
-                self._refuse(record, "person_id", "unknown", f"Henkilöä {value} ei ole tässä tuonnissa eikä Polussa.")
-                return False
-            return True
-        here = by_hash.get(value)
-        holder = registered.get(value)
-        record.person_key = here.person_key if here is not None else holder[0] if holder else None
-        if record.person_key is None:
-            self._refuse(record, "personal_id", "unknown", "Henkilötunnuksella ei ole henkilöä tässä tuonnissa eikä Polussa.")
-            return False
-        return True
-
-    @staticmethod
-    def _person_by_id(record: Record, value: str, by_key: dict[tuple[str, str], Record],
-                      in_import: dict[str, list[Record]], earlier: dict[str, list[SourceRecord]]) -> Any:
-        """The person a row names by id: in the system the row names (``person_system``, else the row's own) — in
-        this import, then imported earlier. Without a named system, an id that exactly one system has is taken
-        from it (this import first)."""
-        system = record.person_system or record.system
-        here = by_key.get((system, value))
-        if here is not None:
-            return here.person_key
-        known = earlier.get(value, [])
-        same = [sr for sr in known if sr.system == system]
-        if same:
-            return same[0].person_id
-        if record.person_system:
-            return None
-        if len(in_import.get(value, [])) == 1:
-            return in_import[value][0].person_key
-        return known[0].person_id if len(known) == 1 else None
-
-    def _source_records(self, entity: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], SourceRecord]:
-        found: dict[tuple[str, str], SourceRecord] = {}
-        by_system: dict[str, list[str]] = defaultdict(list)
-        for system, source_id in keys:
-            by_system[system].append(source_id)
-        for system, ids in by_system.items():
-            for chunk in chunks(ids):
-                for sr in SourceRecord.objects.filter(system=system, entity=entity, source_id__in=chunk):
-                    found[(sr.system, sr.source_id)] = sr
-        return found
-
-    @staticmethod
-    def _persons_by_hash(hashes: list[str]) -> dict[str, tuple[Any, date]]:
-        found = {}
-        for chunk in chunks(hashes):
-            for pk, h, born in Person.objects.filter(personal_id_hash__in=chunk).values_list(
-                    "pk", "personal_id_hash", "birth_date"):
-                found[h] = (pk, born)
-        return found
+        self.plan.refuse(record, column, code, message)
 
     def fill_paying_municipalities(self) -> None:
         """A decision without a paying municipality is paid by the person's home municipality on the decision day
         (as the service catalogue records it): filled in before the content hash, so that its export, which names
         the municipality, imports back unchanged."""
-        open_rows = [r for r in self.plan.records.get("decisions", []) if not r.values.get("municipality")]
+        open_rows = [r for r in self.records.get("decisions", []) if not r.values.get("municipality")]
         if not open_rows:
             return
         homes: dict[Any, list[tuple[date, date | None, str]]] = defaultdict(list)
-        for record in self.plan.records.get("homes", []):
+        for record in self.records.get("homes", []):
             if not record.deleted:
                 v = record.values
                 homes[record.person_key].append((v["start_date"], v["end_date"], v["municipality"]))
@@ -343,14 +147,14 @@ class Importer:
 
     # -- 3. plan ---------------------------------------------------------------------------------------------
 
-    def plan_actions(self) -> None:
-        systems = {r.system for records in self.plan.records.values() for r in records} or {self.o.profile.system}
+    def plan_actions(self, named: set[str]) -> None:
+        """``named``: the entities the import has files of (a full snapshot retracts only those)."""
         for name in entities():
-            records = self.plan.records.get(name, [])
-            if not records and name not in {f.entity for f in self.plan.files}:
+            records = self.records.get(name, [])
+            if not records and name not in named:
                 continue
             acts: dict[str, list[Any]] = {k: [] for k in ("new", "restored", "changed", "unchanged", "retracted")}
-            known = self._source_records(name, [r.key for r in records])
+            known = source_records(name, [r.key for r in records])
             known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM]))
             for record in records:
                 sr = known.get(record.key)
@@ -374,18 +178,23 @@ class Importer:
                     acts["unchanged"].append(record)
             if self.o.mode == ImportMode.FULL and name != "persons":
                 seen = {r.key for r in records}
-                acts["retracted"].extend(sr for sr in self._in_scope(name, systems) if (sr.system, sr.source_id) not in seen)
-            self.plan.actions[name] = acts
+                acts["retracted"].extend(sr for sr in self._in_scope(name) if (sr.system, sr.source_id) not in seen)
+            self.actions[name] = acts
+            self._tally(name, acts)
 
-    def _in_scope(self, entity: str, systems: set[str]) -> Iterator[SourceRecord]:
+    def _tally(self, name: str, acts: dict[str, list[Any]]) -> None:
+        for action, listed in acts.items():
+            self.plan.tally(name, "new" if action == "restored" else action, len(listed))
+
+    def _in_scope(self, entity: str) -> Iterator[SourceRecord]:
         """The current source records a full snapshot of ``entity`` replaces: its systems and period, of the persons
-        who live in the scope today (as the access policy places a person in an area)."""
-        query = SourceRecord.objects.filter(system__in=systems, entity=entity, retracted_at__isnull=True)
-        if self.o.scope_municipalities is not None:
-            query = query.filter(person_id__in=living_in(self.o.scope_municipalities).values("person_id"))
-        if self.o.period is not None:
-            query = query.filter(fact_date__gte=self.o.period[0], fact_date__lte=self.o.period[1])
-        return query.iterator(chunk_size=CHUNK)
+        who live in the scope today (as the access policy places a person in an area) — and, when the import runs in
+        partitions, of this partition's persons."""
+        if not self.shared.partitioned:
+            yield from in_scope(self.shared, entity).iterator(chunk_size=CHUNK)
+            return
+        for chunk in chunks(sorted(self.persons, key=str)):
+            yield from in_scope(self.shared, entity).filter(person_id__in=chunk).iterator(chunk_size=CHUNK)
 
     # -- 4. invariants ---------------------------------------------------------------------------------------
 
@@ -402,12 +211,12 @@ class Importer:
         self._check_scope()
 
     def _incoming(self, name: str) -> list[Record]:
-        acts = self.plan.actions.get(name, {})
+        acts = self.actions.get(name, {})
         return [r for r, _ in acts.get("new", []) + acts.get("restored", []) + acts.get("changed", [])]
 
     def _leaving(self, name: str) -> set[Any]:
         """Lineages whose current version this import supersedes or retracts."""
-        acts = self.plan.actions.get(name, {})
+        acts = self.actions.get(name, {})
         return {sr.lineage for _, sr in acts.get("changed", [])} | {sr.lineage for sr in acts.get("retracted", [])}
 
     def _check_births_and_codes(self) -> None:
@@ -511,7 +320,7 @@ class Importer:
             record.extra["team_id"] = self._team(record, record.values.get("team") or "")
 
     def _check_assignments(self) -> None:
-        acts = self.plan.actions.get("assignments")
+        acts = self.actions.get("assignments")
         if not acts:
             return
         names = {r.values.get("counsellor") for r in self._incoming("assignments")} - {"", None}
@@ -578,12 +387,12 @@ class Importer:
         if allowed is None:
             return
         persons: dict[Any, Record] = {}
-        for records in self.plan.records.values():
+        for records in self.records.values():
             for record in records:
                 persons.setdefault(record.person_key, record)
         # Full snapshots retract only within their scope, which the steward's area contains; deletions and changes
         # name a record that must be the steward's to touch.
-        touched = {sr.person_id: record for acts in self.plan.actions.values()
+        touched = {sr.person_id: record for acts in self.actions.values()
                    for record, sr in acts.get("changed", []) + acts.get("restored", [])}
         touched.update({sr.person_id: record for record, sr in self.deleting})
         new_homes: dict[Any, set[str]] = defaultdict(set)
@@ -601,34 +410,29 @@ class Importer:
 
     # -- 5. write --------------------------------------------------------------------------------------------
 
-    @transaction.atomic
-    def write(self, run: ExchangeRun) -> None:
+    def check_partition(self, named: set[str]) -> None:
+        """Plan and check this partition; its problems go to the shared plan."""
+        self.fill_paying_municipalities()
+        self.plan_actions(named)
+        self.check()
+
+    def write(self, run: ExchangeRun) -> int:
+        """Write this partition's plan (inside the import's transaction); the number of rows written."""
         now = timezone.now()
         actor = self.o.actor if self.o.actor is not None and self.o.actor.is_authenticated else None
-        total = sum(len(v) for acts in self.plan.actions.values() for k, v in acts.items() if k != "unchanged")
         self.written = 0
-        self.write_total = total
         self._write_persons(run, actor, now)
         for name, table in FACT_TABLES.items():
-            if name in self.plan.actions:
+            if name in self.actions:
                 self._write_facts(name, table.model, run, actor, now)
-        if "assignments" in self.plan.actions:
+        if "assignments" in self.actions:
             self._write_assignments(run, actor, now)
-        if "decisions" in self.plan.actions:
+        if "decisions" in self.actions:
             self._write_decisions(run, actor)
-        self._progress("write", total, total, force=True)
-
-    def written_models(self) -> list[type[Model]]:
-        """The tables this import wrote to (the source records, persons and each entity's facts)."""
-        models: list[type[Model]] = [SourceRecord, Person]
-        models += [FACT_TABLES[name].model for name in self.plan.actions if name in FACT_TABLES]
-        models += [model for name, model in (("assignments", CaseAssignment), ("decisions", Decision))
-                   if name in self.plan.actions]
-        return models
+        return self.written
 
     def _tick(self, n: int) -> None:
         self.written += n
-        self._progress("write", self.written, self.write_total)
 
     def _source_row(self, record: Record, run: ExchangeRun, lineage: Any = None, fact_id: int | None = None,
                     existing: SourceRecord | None = None) -> SourceRecord | dict[str, Any]:
@@ -652,7 +456,7 @@ class Importer:
                     (row for row in updated if not isinstance(row, dict) and row.pk is not None))
 
     def _write_persons(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
-        acts = self.plan.actions.get("persons")
+        acts = self.actions.get("persons")
         if not acts:
             return
         creating: list[Person] = []
@@ -669,19 +473,15 @@ class Importer:
             person = existing.get(record.person_key)
             if person is None or record.extra.get("team_id") is not None:
                 fields["team_id"] = record.extra.get("team_id")
-            if person is None:
-                code = v["personal_id"]
+            if person is None:  # a new person (staging encrypted the code; a known person's is stored already)
                 creating.append(Person(id=record.person_key, personal_id_hash=v["personal_id_hash"],
-                                       personal_id_encrypted=personal_id.encrypt(code), birth_date=v["birth_date"],
-                                       gender=Gender.FEMALE if personal_id.is_female(code) else Gender.MALE,
+                                       personal_id_encrypted=record.extra["encrypted"], birth_date=v["birth_date"],
+                                       gender=Gender.FEMALE if record.extra["female"] else Gender.MALE,
                                        created_by=actor, created_at=now, **fields))
             else:
+                # Same keyed hash as stored: staging resolved the person by it (a differing one is refused).
                 for key, value in fields.items():
                     setattr(person, key, value)
-                if person.personal_id_hash != v["personal_id_hash"]:
-                    person.personal_id_hash = v["personal_id_hash"]
-                    person.personal_id_encrypted = personal_id.encrypt(v["personal_id"])
-                    person.birth_date = v["birth_date"]
                 updating.append(person)
             if sr is None:
                 source_new.append(self._source_row(record, run))
@@ -689,9 +489,8 @@ class Importer:
                 source_changed.append(self._source_row(record, run, existing=sr))
         person_fields = [f.attname for f in Person._meta.concrete_fields]
         insert_dicts(Person, [{name: getattr(p, name) for name in person_fields} for p in creating])
-        Person.objects.bulk_update(updating, ["first_names", "last_name", "language", "education", "immigrant_background",
-                                              "team_id", "personal_id_hash", "personal_id_encrypted", "birth_date"],
-                                   batch_size=CHUNK)
+        update_rows(Person, ["first_names", "last_name", "language", "education", "immigrant_background", "team_id"],
+                    updating)
         self._save_source_rows(source_new, source_changed)
         self._tick(len(creating) + len(updating))
 
@@ -701,7 +500,7 @@ class Importer:
                 superseded_at=now, superseded_by_user=actor, correction_reason=reason[:500])
 
     def _write_facts(self, name: str, model: Any, run: ExchangeRun, actor: Any, now: datetime) -> None:
-        acts = self.plan.actions[name]
+        acts = self.actions[name]
         table = FACT_TABLES[name]
         label = f"{run.created_at:%d.%m.%Y %H.%M}"
         retracted: list[SourceRecord] = acts["retracted"]
@@ -743,7 +542,7 @@ class Importer:
         self._tick(len(incoming) + len(retracted))
 
     def _write_assignments(self, run: ExchangeRun, actor: Any, now: datetime) -> None:
-        acts = self.plan.actions["assignments"]
+        acts = self.actions["assignments"]
         # A replaced or retracted responsibility that is still current ends now (the history stays); one already
         # ended is a correction of history and is replaced.
         gone = [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
@@ -782,7 +581,7 @@ class Importer:
     def _write_decisions(self, run: ExchangeRun, actor: Any) -> None:
         """Decisions are rows without versions: a changed one is replaced, a retracted one removed; employers the
         register names but Polku lacks are registered on the way (by business ID)."""
-        acts = self.plan.actions["decisions"]
+        acts = self.actions["decisions"]
         now = timezone.now()
         gone = [sr.fact_id for _, sr in acts["changed"] + acts["restored"] if sr.fact_id]
         gone += [sr.fact_id for sr in acts["retracted"] if sr.fact_id]
@@ -817,16 +616,99 @@ class Importer:
         self._tick(len(incoming) + len(gone))
 
 
-def build_plan(files: list[tuple[Path, str, str, int]], options: ImportOptions) -> Importer:
-    """Read, resolve, plan and check: everything but the write."""
-    importer = Importer(options)
-    importer.read(files)
-    importer._progress("check", 0, 1, force=True)
-    importer.resolve_persons()
-    importer.fill_paying_municipalities()
-    importer.plan_actions()
-    importer.check()
-    importer._progress("check", 1, 1, force=True)
-    return importer
+def written_models(entity_names: Iterable[str]) -> list[type[Model]]:
+    """The tables an import of these entities writes to (the source records, persons and each entity's facts)."""
+    names = set(entity_names)
+    models: list[type[Model]] = [SourceRecord, Person]
+    models += [FACT_TABLES[name].model for name in FACT_TABLES if name in names]
+    models += [model for name, model in (("assignments", CaseAssignment), ("decisions", Decision)) if name in names]
+    return models
 
 
+def in_scope(shared: Shared, entity: str) -> Any:
+    """The current source records of ``entity`` that a full snapshot replaces (see :meth:`Importer._in_scope`)."""
+    query = SourceRecord.objects.filter(system__in=shared.systems, entity=entity, retracted_at__isnull=True)
+    if shared.options.scope_municipalities is not None:
+        query = query.filter(person_id__in=living_in(shared.options.scope_municipalities).values("person_id"))
+    if shared.options.period is not None:
+        query = query.filter(fact_date__gte=shared.options.period[0], fact_date__lte=shared.options.period[1])
+    return query
+
+
+class _Undo(Exception):  # noqa: N818 - an instruction, not an error
+    """Raised inside the import's transaction to roll back what earlier partitions wrote."""
+
+
+@dataclass
+class Outcome:
+    plan: ImportPlan
+    written: int = 0
+    entities_written: frozenset[str] = frozenset()
+
+
+def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
+    """Read, plan, check and — given a ``run`` and no problem anywhere — write an import, a partition at a time.
+
+    ``run`` ``None`` is a dry run. Every partition is checked even after a problem, so that the refusal lists every
+    bad row; the writes of all partitions are one transaction, rolled back when any partition has a problem.
+    """
+    with bulk_session():
+        return _carry_out(files, options, run)
+
+
+def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
+    throttle = Throttle(options.progress)
+    staged: StagedImport = Stager(options.profile, throttle).stage(files)
+    plan = staged.plan
+    shared = Shared(options=options, plan=plan, systems=staged.systems,
+                    municipalities={m.code: m for m in Municipality.objects.all()}, progress=throttle,
+                    total=staged.rows, partitioned=staged.partitions.n > 1)
+    outcome = Outcome(plan)
+    written_entities: set[str] = set()
+    seen_persons: set[Any] = set()
+    try:
+        with ExitStack() as stack:
+            in_transaction = False
+            for i in range(staged.partitions.n):
+                importer = Importer(shared, staged.partitions.load(i))
+                importer.check_partition(staged.entities_named)
+                seen_persons |= importer.persons
+                shared.done += sum(len(rs) for rs in importer.records.values())
+                if run is not None and not plan.refused:
+                    if not in_transaction:
+                        stack.enter_context(transaction.atomic())
+                        in_transaction = True
+                    outcome.written += importer.write(run)
+                    written_entities |= set(importer.actions)
+                throttle("write" if run is not None else "check", shared.done, shared.total)
+            if shared.partitioned and options.mode == ImportMode.FULL:
+                for persons in _vanished(shared, staged.entities_named, seen_persons):
+                    importer = Importer(shared, {}, persons)
+                    importer.check_partition(staged.entities_named)
+                    if run is not None and not plan.refused:
+                        if not in_transaction:
+                            stack.enter_context(transaction.atomic())
+                            in_transaction = True
+                        outcome.written += importer.write(run)
+                        written_entities |= set(importer.actions)
+            if in_transaction and plan.refused:
+                raise _Undo
+    except _Undo:
+        outcome.written, written_entities = 0, set()
+    finally:
+        staged.close()
+    throttle("write" if run is not None else "check", shared.total, shared.total, force=True)
+    outcome.entities_written = frozenset(written_entities)
+    return outcome
+
+
+def _vanished(shared: Shared, named: set[str], seen: set[Any]) -> Iterator[set[Any]]:
+    """Persons with records in a full snapshot's scope that no row of the snapshot names, in groups of a partition:
+    the snapshot no longer has anything of theirs, so all of it is retracted."""
+    gone: set[Any] = set()
+    for name in named - {"persons"}:
+        persons = in_scope(shared, name).values_list("person_id", flat=True).distinct()
+        gone.update(p for p in persons.iterator(chunk_size=CHUNK) if p not in seen)
+    listed = sorted(gone, key=str)
+    for start in range(0, len(listed), CHUNK * 10):
+        yield set(listed[start:start + CHUNK * 10])

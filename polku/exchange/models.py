@@ -112,7 +112,7 @@ class SourceRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["system", "entity", "source_id"], name="one_source_record")]
-        indexes = [models.Index(fields=["person"]), models.Index(fields=["lineage"]),
+        indexes = [models.Index(fields=["lineage"]),
                    models.Index(fields=["system", "entity", "fact_date"])]
 
     def __str__(self) -> str:

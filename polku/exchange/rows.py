@@ -64,12 +64,15 @@ class Record:
         return self.system, self.source_id
 
 
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True)  # as json.dumps(…, sort_keys=True), made once
+
+
 def digest(entity: Entity, values: dict[str, Any]) -> str:
     """A content hash of the record's values: equal values, equal digest, whichever file format they came in."""
     canonical = {name: _canonical(values.get(name)) for name in entity.content_fields if name != "personal_id"}
     if entity.name == "persons":
         canonical["personal_id"] = values.get("personal_id_hash", "")
-    return hashlib.md5(json.dumps(canonical, sort_keys=True).encode(), usedforsecurity=False).hexdigest()
+    return hashlib.md5(_CANONICAL_JSON.encode(canonical).encode(), usedforsecurity=False).hexdigest()
 
 
 def _canonical(value: Any) -> Any:
@@ -267,6 +270,7 @@ class RowReader:
             self._problem(found, number, "amount", str(error.code), error.message)
 
 
+PARSED_TEXTS = 50_000  # texts a field's converter remembers the value of
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "date": tabular.parse_date, "yearmonth": tabular.parse_year_month, "integer": tabular.parse_integer,
     "number": tabular.parse_decimal, "boolean": tabular.parse_boolean}
@@ -314,7 +318,19 @@ def converter(f: Field, codes: dict[str, str] | None) -> Callable[[Any], Any]:
             return empty
         if parse is None:
             return as_text(raw if type(raw) is str else tabular.text(raw))
-        value = parse(raw)
-        return in_range(value) if f.type in ("integer", "number") else value
+        if type(raw) is str:
+            # A register repeats its dates, months and amounts endlessly: each text is parsed once (the values are
+            # immutable, so sharing them is safe); a bad one raises again each time it comes.
+            value = parsed.get(raw)
+            if value is None:
+                value = parse(raw)
+                if len(parsed) >= PARSED_TEXTS:
+                    parsed.clear()
+                parsed[raw] = value
+        else:
+            value = parse(raw)
+        return in_range(value) if ranged else value
 
+    parsed: dict[str, Any] = {}
+    ranged = f.type in ("integer", "number")
     return convert

@@ -26,7 +26,7 @@ from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
 from polku.exchange.exporter import ExportedFile, export_files
-from polku.exchange.importer import ImportOptions, Progress, build_plan
+from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
 from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
@@ -152,20 +152,18 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         actor=user, progress=report,
     )
     try:
-        importer = build_plan(entries, options)
-        plan = importer.plan
+        outcome = carry_out(entries, options, None if run.dry_run else run)
+        plan = outcome.plan
         run.files = [{"name": f.name, "entity": f.entity, "sha256": f.sha256, "bytes": f.bytes, "rows": f.rows}
                      for f in plan.files]
         if plan.refused:
             status = RunStatus.REFUSED
-        elif run.dry_run:
-            status = RunStatus.DONE
         else:
-            importer.write(run)
             status = RunStatus.DONE
-            if importer.written >= ANALYZE_AFTER_ROWS:
-                refresh_statistics(importer.written_models())
-            refresh_derived_data()
+            if outcome.written >= ANALYZE_AFTER_ROWS:
+                refresh_statistics(written_models(outcome.entities_written))
+            if not run.dry_run:
+                refresh_derived_data()
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(

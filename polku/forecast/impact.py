@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from polku.core import suppression
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from polku.forecast.duration import MAX_CLASS, calculation_days
 from polku.forecast.history import History
@@ -302,14 +303,21 @@ class Impact:
 def for_aggregate_roles(impact: Impact, small_cell: int) -> Impact:
     """The impact as roles that see aggregates only may see it: services with fewer than ``small_cell`` participants
     or comparison people are left out (with a note saying how many), and the period of starts is given by month,
-    because a handful of participants' outcomes and start days can identify them."""
+    because a handful of participants' outcomes and start days can identify them. The overall figure adds the
+    services up, so one service left out alone could be recovered from it by subtraction: the next smallest service is
+    left out too (complementary suppression)."""
     def shown(s: ServiceImpact | None) -> bool:
         return s is not None and s.figures.participants >= small_cell and s.comparison_people >= small_cell
 
-    kept = [s for s in impact.services if shown(s)]
+    overall = ""  # the overall figure's cell (no service type is empty)
+    sizes: dict[str, int] = {s.service_type: s.figures.participants for s in impact.services}
+    primary = {s.service_type for s in impact.services if not shown(s)} | (set() if shown(impact.overall) else {overall})
+    hidden = suppression.complement(sizes, primary, [suppression.group(sizes, overall)])
+    kept = [s for s in impact.services if s.service_type not in hidden]
     notes = list(impact.notes)
     if len(kept) < len(impact.services):
-        notes.append(_("%(n)s palvelua piilotettu: alle %(k)s osallistujaa tai vertailuhenkilöä.") % {
+        notes.append(_("%(n)s palvelua piilotettu: alle %(k)s osallistujaa tai vertailuhenkilöä, tai jotta toisen "
+                       "piilotetun luvut eivät selviäisi vähentämällä kokonaisluvusta.") % {
             "n": len(impact.services) - len(kept), "k": small_cell})
     return replace(impact, services=kept, overall=impact.overall if shown(impact.overall) else None, notes=notes,
                    first_start=impact.first_start.replace(day=1) if impact.first_start else None,

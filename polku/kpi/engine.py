@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from polku.core import suppression
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
     DIALECTS,
@@ -458,6 +459,7 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
     for month in months:
         periods[str(month.year) if by_year else f"{month:%Y-%m}"].append(month)
     values = []
+    sizes: dict[tuple[str, str, str], int] = {}
     for period, period_months in sorted(periods.items()):
         for scope in scopes:
             for group in sorted(group_set):
@@ -475,6 +477,7 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
                 contributors = min(c.contributors for c in parts) if not by_year else \
                     round(sum(c.contributors for c in parts) / len(parts))
                 hidden = suppress and _too_small(definition, contributors, parts)
+                sizes[(period, scope, group)] = contributors
                 note = "" if not missing_denominator else "denominator_missing"
                 values.append(IndicatorValue(
                     indicator=definition.code, version=definition.version, period=period, scope=scope, group=group,
@@ -482,7 +485,25 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
                     value=None if hidden else value, months=len(parts), suppressed=hidden, verified=definition.verified,
                     note=note,
                 ))
-    return values
+    return _complement(values, sizes, scopes=list(scopes), groups=sorted(group_set)) if suppress else values
+
+
+def _complement(values: list[IndicatorValue], sizes: dict[tuple[str, str, str], int], *, scopes: list[str],
+                groups: list[str]) -> list[IndicatorValue]:
+    """Complementary suppression: in a period, the groups of a scope add up to the scope's figure without the
+    dimension, and the municipalities of an area to the area's; one hidden cell among them is never left alone (the
+    next smallest is hidden too), so no hidden figure can be recovered by subtraction from another query's total."""
+    key_of = {id(v): (v.period, v.scope, v.group) for v in values}
+    primary = {key_of[id(v)] for v in values if v.suppressed}
+    cell_groups = []
+    for period in {v.period for v in values}:
+        if len(groups) > 1:
+            cell_groups += [suppression.group([(period, s, g) for g in groups]) for s in scopes]
+        if len(scopes) > 1:
+            cell_groups += [suppression.group([(period, s, g) for s in scopes]) for g in groups]
+    hidden = suppression.complement(sizes, primary, cell_groups)
+    return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
+            if key_of[id(v)] in hidden and not v.suppressed else v for v in values]
 
 
 def _round(value: Decimal | None) -> Decimal | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from polku.core import suppression
 from polku.municipal_share import aggregates, selectors
 from polku.municipal_share.engine import ShareRow
 from polku.municipal_share.presenters import IN_FORCE, age_group_of, forced_book
@@ -74,3 +75,25 @@ def share_breakdown(book: RuleBook, *, municipality_codes: Sequence[str], first_
             paid_eur=f"{total.paid_eur:.2f}", municipal_eur=f"{total.municipal_eur:.2f}", state_eur=f"{total.state_eur:.2f}",
         ))
     return out
+
+
+def dimension_groups(keys: Sequence[tuple[Any, ...]], by: Sequence[str]) -> list[suppression.Group]:
+    """Per dimension, the rows that differ only in it: they add up to a figure another query shows (the same query
+    without that dimension), so each such set is a group for complementary suppression."""
+    groups: list[suppression.Group] = []
+    for position in range(len(by)):
+        rest: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
+        for key in keys:
+            rest.setdefault(key[:position] + key[position + 1:], []).append(key)
+        groups += [suppression.group(members) for members in rest.values()]
+    return groups
+
+
+def shown_rows(rows: Sequence[BreakdownRow], by: Sequence[str], k: int) -> list[BreakdownRow]:
+    """The rows an aggregate-only reader may see: groups of fewer than ``k`` billed persons are left out, and so is
+    the next smallest group wherever one left out alone could be recovered by subtracting the rest from a total."""
+    keyed = {tuple(r.keys[d] for d in by): r for r in rows}
+    values = {key: r.billed_persons for key, r in keyed.items()}
+    primary = suppression.primary_small(values, k)
+    hidden = suppression.complement(values, primary, dimension_groups(list(keyed), by))
+    return [r for key, r in keyed.items() if key not in hidden]

@@ -91,7 +91,8 @@ def share_workbook(page: SharePage) -> bytes:
     ws.set_column(0, 5, 18)
     ws.set_column(6, 7, 80)
     if page.suppress:
-        ws.write(len(page.rules) + 2, 0, _("Alle 5 henkilön lukumäärät on piilotettu."))
+        ws.write(len(page.rules) + 2, 0, _("Alle 5 henkilön lukumäärät on piilotettu (< 5); ”..”: piilotettu, jotta "
+                                           "pientä lukua ei voi laskea vähentämällä summasta."))
     for i, r in enumerate(page.per_resident):
         value = f"{r.eur_per_resident} € ({r.residents} asukasta, {r.source})" if r.residents else \
             "— (asukaslukua ei ole syötetty: polku population import)"

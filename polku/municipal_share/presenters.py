@@ -7,7 +7,9 @@ exactly the in-force results for the months that rule set is in force (each rule
 over the whole history either way).
 
 Aggregate views suppress small cells for aggregate-only roles: billed-person counts from 1 to 4 are
-shown as "< 5".
+shown as "< 5", and complementary suppression (``person_cells``) hides one more count, shown as "..", wherever a
+lone hidden count could be recovered by subtraction from a total (months of a year, years of the period, benefits
+and age groups of the total). Every table, chart, export and API reads the same cells.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from polku.access.models import Role
 from polku.access.policy import EVERYONE_ROLES, PERSON_LEVEL_ROLES, staff_profile
+from polku.core import suppression
 from polku.core.calendar import add_months, iter_months, month_end, month_start
 from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
 from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
@@ -231,14 +234,62 @@ class Figures:
         return cls(total.billed_persons, total.paid_days, total.counted_days, total.paid_eur,
                    total.municipal_eur, total.state_eur)
 
-    def as_dict(self, *, suppress: bool = False) -> dict[str, Any]:
-        return {"billed_persons": suppressed(self.persons, suppress), "paid_days": self.paid_days,
+    def as_dict(self, *, suppress: bool = False, persons: int | str | None = None) -> dict[str, Any]:
+        """``persons``: the count as the reader may see it (from ``PersonCells.shown``)."""
+        shown = suppressed(self.persons, suppress) if persons is None else persons
+        return {"billed_persons": shown, "paid_days": self.paid_days,
                 "counted_days": self.counted_days, "paid_eur": self.paid_eur, "municipal_eur": self.municipal_eur,
                 "state_eur": self.state_eur}
 
 
 def suppressed(persons: int, suppress: bool) -> int | str:
+    """Primary suppression of one count alone; a table of counts with a total uses ``person_cells``."""
     return f"< {SMALL_CELL}" if suppress and 0 < persons < SMALL_CELL else persons
+
+
+Cell = tuple[Any, ...]  # ("month", date), ("year", int), ("benefit", code), ("age", group) or ("total",)
+TOTAL: Cell = ("total",)
+
+
+@dataclass(frozen=True)
+class PersonCells:
+    """Which billed-person counts of one variant a reader may see: small ones (``primary``) and those hidden with
+    them so that none can be recovered by subtraction (``hidden`` holds both)."""
+
+    values: dict[Cell, int]
+    primary: frozenset[Cell]
+    hidden: frozenset[Cell]
+    groups: tuple[suppression.Group, ...]
+
+    def shown(self, cell: Cell) -> int | str:
+        return suppression.mark(cell, self.values.get(cell, 0), primary=set(self.primary), hidden=set(self.hidden),
+                                k=SMALL_CELL)
+
+
+def share_groups(variant: VariantSummary) -> list[suppression.Group]:
+    """The sums a reader sees: a year's months, the period's years, and the benefits and the age groups of the total
+    (billed persons are not strictly additive over months, but near enough to treat them so)."""
+    return [
+        *(suppression.group([("month", m) for m in variant.by_month if m.year == y], ("year", y)) for y in variant.by_year),
+        suppression.group([("year", y) for y in variant.by_year], TOTAL),
+        suppression.group([("benefit", b) for b in variant.by_benefit], TOTAL),
+        suppression.group([("age", g) for g in variant.by_age], TOTAL),
+    ]
+
+
+def person_cells(variant: VariantSummary, suppress: bool) -> PersonCells:
+    values: dict[Cell, int] = {
+        **{("month", m): f.persons for m, f in variant.by_month.items()},
+        **{("year", y): f.persons for y, f in variant.by_year.items()},
+        **{("benefit", b): f.persons for b, f in variant.by_benefit.items()},
+        **{("age", g): f.persons for g, f in variant.by_age.items()},
+        TOTAL: variant.total.persons,
+    }
+    groups = tuple(share_groups(variant))
+    if not suppress:
+        return PersonCells(values, frozenset(), frozenset(), groups)
+    primary = suppression.primary_small(values, SMALL_CELL)
+    return PersonCells(values, frozenset(primary), frozenset(suppression.complement(values, primary, groups)), groups)
 
 
 @dataclass(frozen=True)
@@ -455,15 +506,21 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
     if period.compares_rules:
         used_codes = list(dict.fromkeys([*used_codes, old_code, new_code]))
 
-    def persons(f: Figures) -> str:
-        value = suppressed(f.persons, suppress)
-        return value if isinstance(value, str) else number_format(value, 0, force_grouping=True)
+    def reader(variant: VariantSummary) -> Any:
+        cells = person_cells(variant, suppress)
+
+        def persons(cell: Cell) -> str:
+            value = cells.shown(cell)
+            return value if isinstance(value, str) else number_format(value, 0, force_grouping=True)
+        return persons
+
+    persons = reader(in_force)
 
     months = [
         MonthRow(month=m, rule_code=in_force.in_force_rule.get(m, ""),
                  rule_name=meta_by_code[in_force.in_force_rule[m]].name if m in in_force.in_force_rule else "",
                  verified=meta_by_code[in_force.in_force_rule[m]].verified if m in in_force.in_force_rule else True,
-                 figures=f, persons=persons(f))
+                 figures=f, persons=persons(("month", m)))
         for m, f in in_force.by_month.items()
     ]
     comparison_months: list[CompareRow] = []
@@ -471,30 +528,36 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
     comparison_total = None
     if period.compares_rules:
         old, new = summary.variant(old_code), summary.variant(new_code)
-        comparison_months = [CompareRow(month_label(m), old.by_month[m], new.by_month[m], persons(old.by_month[m]),
-                                        persons(new.by_month[m])) for m in period.months]
-        comparison_years = [CompareRow(str(y), old.by_year[y], new.by_year[y], persons(old.by_year[y]),
-                                       persons(new.by_year[y])) for y in old.by_year]
-        comparison_total = CompareRow(_("Yhteensä"), old.total, new.total, persons(old.total), persons(new.total))
+        old_persons, new_persons = reader(old), reader(new)
+        comparison_months = [CompareRow(month_label(m), old.by_month[m], new.by_month[m], old_persons(("month", m)),
+                                        new_persons(("month", m))) for m in period.months]
+        comparison_years = [CompareRow(str(y), old.by_year[y], new.by_year[y], old_persons(("year", y)),
+                                       new_persons(("year", y))) for y in old.by_year]
+        comparison_total = CompareRow(_("Yhteensä"), old.total, new.total, old_persons(TOTAL), new_persons(TOTAL))
     return SharePage(
         municipality=municipality, period=period, summary=summary, rules=metas,
         rules_used=[meta_by_code[c] for c in used_codes],
         months=months,
-        years=[LabelledRow(str(y), f, persons(f)) for y, f in in_force.by_year.items()],
-        benefits=[LabelledRow(benefit_label(b), f, persons(f)) for b, f in in_force.by_benefit.items()],
-        ages=[LabelledRow(age_label(g), f, persons(f)) for g, f in in_force.by_age.items()],
-        total=in_force.total, total_persons=persons(in_force.total),
+        years=[LabelledRow(str(y), f, persons(("year", y))) for y, f in in_force.by_year.items()],
+        benefits=[LabelledRow(benefit_label(b), f, persons(("benefit", b))) for b, f in in_force.by_benefit.items()],
+        ages=[LabelledRow(age_label(g), f, persons(("age", g))) for g, f in in_force.by_age.items()],
+        total=in_force.total, total_persons=persons(TOTAL),
         comparison_months=comparison_months, comparison_years=comparison_years, comparison_total=comparison_total,
         old_rule=meta_by_code[old_code], new_rule=meta_by_code[new_code], suppress=suppress,
         per_resident=per_resident(municipality.code, in_force.by_year),
     )
 
 
+def polku_months(summary: ShareSummary, *, suppress: bool) -> dict[date, tuple[Decimal, int | str]]:
+    """Polku's municipal share € and billed persons per month (rule in force), counts suppressed as in the tables."""
+    in_force = summary.variant(IN_FORCE)
+    cells = person_cells(in_force, suppress)
+    return {m: (f.municipal_eur, cells.shown(("month", m))) for m, f in in_force.by_month.items()}
+
+
 def kela_comparison(summary: ShareSummary, *, suppress: bool) -> list[kela_statistics.ComparisonRow]:
     """Polku's municipal share per month (rule in force) beside Kela's published statistics; [] without any."""
-    in_force = summary.variant(IN_FORCE)
-    polku = {m: (f.municipal_eur, suppressed(f.persons, suppress)) for m, f in in_force.by_month.items()}
-    rows = kela_statistics.comparison(summary.municipality, polku)
+    rows = kela_statistics.comparison(summary.municipality, polku_months(summary, suppress=suppress))
     return rows if any(r.source is not None for r in rows) else []
 
 
@@ -511,6 +574,7 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
     verified = all(metas[c].verified for c in used)
     notes = [f"{metas[c].code}: {metas[c].note}" for c in used if not metas[c].verified]
     resident = per_resident(municipality.code, {year: variant.total})[0]
+    cells = person_cells(variant, suppress)
     return {
         "municipality": {"code": municipality.code, "name": municipality.name},
         "year": year,
@@ -520,10 +584,11 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
         "rule_sets": [metas[c].as_dict() for c in used],
         "months": [{"month": m.isoformat()[:7], "rule_set": variant.in_force_rule.get(m, ""),
                     "verified": metas[variant.in_force_rule[m]].verified if m in variant.in_force_rule else True,
-                    **f.as_dict(suppress=suppress)} for m, f in variant.by_month.items()],
-        "by_benefit": [{"benefit_type": b, **f.as_dict(suppress=suppress)} for b, f in variant.by_benefit.items()],
-        "by_age_group": [{"age_group": g, **f.as_dict(suppress=suppress)} for g, f in variant.by_age.items()],
-        "totals": variant.total.as_dict(suppress=suppress),
+                    **f.as_dict(persons=cells.shown(("month", m)))} for m, f in variant.by_month.items()],
+        "by_benefit": [{"benefit_type": b, **f.as_dict(persons=cells.shown(("benefit", b)))}
+                       for b, f in variant.by_benefit.items()],
+        "by_age_group": [{"age_group": g, **f.as_dict(persons=cells.shown(("age", g)))} for g, f in variant.by_age.items()],
+        "totals": variant.total.as_dict(persons=cells.shown(TOTAL)),
         "residents": resident.residents,
         "municipal_eur_per_resident": resident.eur_per_resident,
         "residents_source": resident.source,

@@ -45,7 +45,7 @@ class OfferingForm(forms.Form):
     capacity = forms.IntegerField(label=_("Paikkoja"))
     available_from = forms.DateField(label=_("Saatavilla alkaen"), widget=DATE)
     available_to = forms.DateField(label=_("Saatavilla asti"), widget=DATE, required=False)
-    description = forms.CharField(label=_("Kuvaus"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Kuvaus"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, provider_choices: list[tuple[str, str]], service_type_choices: list[tuple[str, str]],
                  **kwargs: Any) -> None:

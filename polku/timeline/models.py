@@ -32,18 +32,22 @@ class FactSource(models.TextChoices):
 
 
 class FactVersion(models.Model):
-    """Version bookkeeping shared by every fact table."""
+    """Version bookkeeping shared by every fact table.
+
+    Who recorded or superseded a version is not indexed: facts are written by the million (a register import) and
+    every index costs each insert, while the only query by user is the rare removal of a staff account.
+    """
 
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     # Set explicitly by the services so that a correction and the version it supersedes share one instant.
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
     source = models.CharField(max_length=20, choices=FactSource.choices, default=FactSource.MANUAL)
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
     correction_reason = models.CharField(max_length=500, blank=True)
 
@@ -58,7 +62,7 @@ class FactVersion(models.Model):
 class Spell(FactVersion):
     """A closed date interval of a person's timeline."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, db_index=False)  # indexed with a date
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
@@ -75,7 +79,7 @@ class HomeMunicipalitySpell(Spell):
     municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["person", "start_date"]), models.Index(fields=["municipality"])]
+        indexes = [models.Index(fields=["person", "start_date"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
@@ -124,7 +128,7 @@ class JobSearchEndReason(models.TextChoices):
 class JobSearchPeriod(FactVersion):
     """A registration as a job seeker (työnhaku): registered → ended with a reason."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, db_index=False)  # indexed with a date
     registered_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=JobSearchEndReason.choices, blank=True)
@@ -164,7 +168,7 @@ class BenefitBasis(models.TextChoices):
 class BenefitMonth(FactVersion):
     """Paid benefit days and euros of one benefit type, for one person and calendar month."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, db_index=False)  # indexed with a date
     month = models.DateField(help_text="First day of the calendar month the days were paid for.")
     benefit_type = models.CharField(max_length=30, choices=BenefitType.choices)
     basis = models.CharField(max_length=20, choices=BenefitBasis.choices, default=BenefitBasis.UNEMPLOYMENT)
@@ -194,7 +198,7 @@ class EmploymentConditionMet(FactVersion):
     unemployment fund's or Kela's decision.
     """
 
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE)
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, db_index=False)  # indexed with a date
     met_on = models.DateField()
 
     class Meta:

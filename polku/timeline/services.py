@@ -53,6 +53,9 @@ def lock_person(person: Person) -> None:
 # --- persons ----------------------------------------------------------------------------------
 
 
+NAME_MAX_LENGTH = Person._meta.get_field("last_name").max_length or 200  # first_names has the same
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -76,6 +79,10 @@ def person_create(
     for field, value in (("first_names", first_names), ("last_name", last_name)):
         if not value.strip():
             errors.append(FieldError(field, ErrorCode.REQUIRED, "Nimi on pakollinen."))
+        elif len(value.strip()) > NAME_MAX_LENGTH:
+            errors.append(FieldError(field, ErrorCode.INVALID, f"Nimi on liian pitkä (enintään {NAME_MAX_LENGTH} merkkiä)."))
+        elif "\x00" in value:
+            errors.append(FieldError(field, ErrorCode.INVALID, "Nimessä on NUL-merkki (\\0), jota ei hyväksytä."))
     try:
         compact = personal_id.validate(
             personal_id_code, require_artificial=require_artificial or settings.ARTIFICIAL_IDS_ONLY,

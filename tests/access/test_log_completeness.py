@@ -259,7 +259,7 @@ NO_PERSON_DATA = {
 # Django's and the libraries' own commands: schema, static files, sessions, the server, users. ``dumpdata``, ``shell``
 # and ``dbshell`` are Polku's wrappers and are run below.
 FRAMEWORK = {"django.core", "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions",
-             "django.contrib.staticfiles", "django_tasks", "django_tasks_db", "ninja"}
+             "django.contrib.staticfiles", "django_tasks", "django_tasks_db", "ninja", "axes"}
 
 
 def command(*args: str, stdin: str = "") -> str:

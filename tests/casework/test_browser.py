@@ -89,7 +89,7 @@ def test_refused_save_moves_focus_to_the_error_summary(page: Any, live_server: A
     page.fill("#id_held_on", (timezone.localdate() + timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Tallenna tapaaminen").click()
     # The script runs once the document is parsed; wait for it rather than for the summary to appear.
-    page.wait_for_function("document.activeElement !== null && document.activeElement.id === 'virheet'")
+    page.wait_for_function("() => document.activeElement !== null && document.activeElement.id === 'virheet'")
     page.keyboard.press("Tab")  # the first link in the summary leads to the field
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#id_held_on"

@@ -15,14 +15,14 @@ from polku.access.models import AccessLog, StaffProfile
 from polku.casework import services
 from polku.casework.models import EmploymentPlan, Meeting
 from polku.timeline.models import JobSearchPeriod
-from tests.casework.conftest import PASSWORD, Office
+from tests.casework.conftest import Office
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
 def login(client: Any, profile: StaffProfile) -> None:
-    assert client.login(username=profile.user.get_username(), password=PASSWORD)
+    client.force_login(profile.user)  # the login form itself, with its lockout, is tested in tests/access
 
 
 def _plan_post(**overrides: Any) -> dict[str, Any]:

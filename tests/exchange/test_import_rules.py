@@ -18,7 +18,7 @@ from polku.people.models import Person
 from polku.timeline.models import BenefitMonth, StatusSpell
 from tests.exchange.helpers import AINO, EERO, OLLI, run_import, write
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partitioning")]
 
 
 @pytest.fixture

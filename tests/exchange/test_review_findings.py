@@ -22,7 +22,7 @@ from polku.simulator.writers import simulate_into_database
 from polku.timeline.models import StatusSpell
 from tests.exchange.helpers import AINO, OLLI, run_import, write
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partitioning")]
 
 
 def _messages(run: ExchangeRun) -> list[tuple[int | None, str, str]]:

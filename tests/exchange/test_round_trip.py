@@ -36,7 +36,7 @@ from polku.provision.services import budget_set, decision_create, employer_creat
 from polku.simulator.writers import simulate_into_database
 from polku.timeline.models import HomeMunicipalitySpell
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.usefixtures("partitioning")]
 AREA = ("297", "204", "239", "402", "686", "687", "749", "778", "844", "857", "921")  # the Kuopio area
 
 

@@ -115,3 +115,28 @@ def test_csv_numbers_take_a_decimal_comma_negatives_included() -> None:
 
     assert [_csv_number(c) for c in ("36.7", "-0.5", "12", "2024-01", "765", "")] == \
         ["36,7", "-0,5", "12", "2024-01", "765", ""]
+
+
+@pytest.mark.django_db
+def test_a_municipality_asked_alone_does_not_give_away_a_hidden_neighbour(
+        unemployed_in_sotkamo: list[Person], make_person: Callable[..., Person],
+        make_staff: Callable[..., StaffProfile]) -> None:
+    """Issue 19, complementary suppression: Kajaani's 2 unemployed are hidden; the area's 8 and Sotkamo's 6, asked
+    one by one, would give them back (8 − 6), so Sotkamo is hidden too, as in the area's figure by municipality."""
+    for _ in range(2):
+        person = make_person(municipality="205", since=date(2019, 1, 1))
+        services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+    official = _client(make_staff(Role.ELECTED_OFFICIAL, area="kainuu-trial"))
+    month = {"month": "2021-12"}
+    area = official.get("/api/kpi/indicators/unemployed_jobseekers", {"area": "kainuu-trial", **month}).json()
+    assert area["values"][0]["value"] == "8"
+    by_municipality = official.get("/api/kpi/indicators/unemployed_jobseekers",
+                                   {"area": "kainuu-trial", "dimension": "municipality", **month}).json()
+    hidden = {v["scope"] for v in by_municipality["values"] if v["suppressed"]}
+    assert hidden == {"205", "765"}
+    sotkamo = official.get("/api/kpi/indicators/unemployed_jobseekers", {"municipality": "765", **month}).json()
+    assert sotkamo["values"][0]["suppressed"]
+    assert sotkamo["values"][0]["value"] is None
+    lead = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
+    assert lead.get("/api/kpi/indicators/unemployed_jobseekers",
+                    {"municipality": "765", **month}).json()["values"][0]["value"] == "6"

@@ -37,7 +37,8 @@ def test_keyboard_login_language_switch_and_timeline(page: Any, live_server: Any
     # Switch to Swedish with the keyboard: focus the language button and press Enter.
     page.locator("button[name=language][value=sv]").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.documentElement.lang === 'sv'")
+    # A function, not a bare expression: Playwright evals an expression in the page, which the CSP refuses.
+    page.wait_for_function("() => document.documentElement.lang === 'sv'")
     assert page.locator("#oma-rooli").inner_text() == "Dina behörigheter"
 
     page.goto(f"{base}/henkilot/")

@@ -1,0 +1,83 @@
+"""Complementary (secondary) suppression of small cells, as Statistics Finland and Jobindsats do it.
+
+Primary suppression hides a figure resting on fewer than k persons. Alone it is not enough: when a table shows a
+total and its breakdown with one cell hidden, total − the rest gives the hidden value back. So, for every *group*
+of cells that adds up to a total the reader can see (the total shown beside them, or obtainable from another view
+or query), one hidden cell is never left alone: the next smallest cell of the group is hidden too (if the group has
+no other cell, the total is). Hiding one more cell may leave another group with a single hidden cell, so the rule
+is applied until nothing changes. What is left satisfies, for every group whose total is shown: no cell or at least
+two cells are hidden (``check`` asserts exactly that).
+
+Cells are any hashable keys; the caller names the groups (per dimension of a table: for each combination of the
+other dimensions, the cells along this one and the total they add up to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+SECONDARY_MARK = ".."  # Statistics Finland's mark for a figure withheld for confidentiality
+
+
+@dataclass(frozen=True)
+class Group:
+    """Cells that add up to ``total``: a key of a cell shown in the same view, or None for a total shown elsewhere
+    (another query or page), which this view cannot hide."""
+
+    members: tuple[Hashable, ...]
+    total: Hashable | None = None
+
+
+def group(members: Iterable[Hashable], total: Hashable | None = None) -> Group:
+    return Group(tuple(members), total)
+
+
+def complement(values: Mapping[Any, float | int], primary: Iterable[Hashable], groups: Sequence[Group]) -> set[Any]:
+    """Every cell to hide: the ``primary`` ones and as few more as the rule needs, the smallest first.
+
+    ``values`` gives each cell's size (persons, or another measure of how much hiding it costs); a cell that is
+    zero is chosen only when no non-zero cell is left, and ties go to the cell listed first.
+    """
+    hidden = set(primary)
+    order = {key: i for i, key in enumerate(values)}
+    changed = True
+    while changed:
+        changed = False
+        for g in groups:
+            if g.total is not None and g.total in hidden:
+                continue
+            inside = [m for m in g.members if m in hidden]
+            if len(inside) != 1:
+                continue
+            candidates = [m for m in g.members if m not in hidden]
+            if candidates:
+                chosen = min(candidates, key=lambda m: (values.get(m, 0) == 0, values.get(m, 0), order.get(m, 0)))
+                hidden.add(chosen)
+                changed = True
+            elif g.total is not None:
+                hidden.add(g.total)
+                changed = True
+    return hidden
+
+
+def check(hidden: set[Any], groups: Sequence[Group]) -> list[Group]:
+    """The groups from which a hidden cell could be derived by subtraction (none, when the rule holds)."""
+    return [g for g in groups if (g.total is None or g.total not in hidden)
+            and sum(1 for m in g.members if m in hidden) == 1]
+
+
+def primary_small(values: Mapping[Any, float | int], k: int) -> set[Any]:
+    """Cells resting on 1 … k−1 persons."""
+    return {key for key, n in values.items() if 0 < n < k}
+
+
+def mark(key: Hashable, value: int, *, primary: set[Any], hidden: set[Any], k: int,
+         show: Callable[[int], Any] = lambda n: n) -> Any:
+    """How a cell reads: ``< k`` when it is small itself, ``..`` when hidden to protect another, else the value."""
+    if key in primary:
+        return f"< {k}"
+    if key in hidden:
+        return SECONDARY_MARK
+    return show(value)
