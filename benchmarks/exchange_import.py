@@ -12,7 +12,9 @@ For each database (SQLite file, and PostgreSQL when it answers) in a scratch dat
 Prints one JSON line per figure: wall seconds, peak MB, rows, and the ratio to the floor. The issue's goals: full
 import within 2x the floor and under 10 minutes at national scale, a 1 % delta under 30 s, peak memory under 2 GB.
 
-``python benchmarks/exchange_import.py [--profile kuopio-area-2023] [--persons 10000] [--sqlite-only]``
+``python benchmarks/exchange_import.py [--profile kuopio-area-2023] [--persons 10000] [--sqlite-only]
+[--files DIR] [--keep-export DIR]``: ``--keep-export`` keeps the exported files, ``--files`` imports such files instead
+of simulating and exporting again (a national-scale simulation takes longer than the import it feeds).
 """
 
 from __future__ import annotations
@@ -66,6 +68,12 @@ simulate_casework({area!r})
 staff_create(username="bench.admin", password="bench-admin-pw", role="admin")
 """
 
+ADMIN = """
+import django; django.setup()
+from polku.access.services import staff_create
+staff_create(username="bench.admin", password="bench-admin-pw", role="admin")
+"""
+
 EMPTY = """
 import django; django.setup()
 from polku.people.models import Person
@@ -85,8 +93,8 @@ finally:
 """
 
 
-def _rows(directory: Path) -> int:
-    return sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in directory.glob("*.csv"))
+def _rows(directory: Path, pattern: str = "*.csv") -> int:
+    return sum(max(sum(1 for _ in path.open(encoding="utf-8")) - 1, 0) for path in directory.glob(pattern))
 
 
 def _floor(env: dict[str, str], directory: Path) -> float:
@@ -159,13 +167,23 @@ def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], 
     return [out / "benefit_months.csv"], len(chosen)
 
 
-def measure(url: str, label: str, profile: str, persons: int, area: str) -> list[dict[str, Any]]:
+def measure(url: str, label: str, profile: str, persons: int, area: str, *, files_dir: Path | None = None,
+            keep: Path | None = None) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix="polku-bench-exchange-"))
     try:
         env = _fresh_database(url, work / "var")
-        _python(env, SETUP.format(profile=profile, persons=persons, area=area))
-        export = work / "export"
-        _polku(env, "export", "--out", str(export), "--user", "bench.admin")
+        if files_dir is not None:
+            _python(env, ADMIN)
+            export = files_dir
+            persons = _rows(files_dir, "persons.csv")
+        else:
+            _python(env, SETUP.format(profile=profile, persons=persons, area=area))
+            export = work / "export"
+            _polku(env, "export", "--out", str(export), "--user", "bench.admin")
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                for path in export.glob("*.csv"):
+                    shutil.copy(path, keep / path.name)
         rows = _rows(export)
         floor = _floor(env, export)
         _python(env, EMPTY)
@@ -194,6 +212,8 @@ def main() -> int:
     parser.add_argument("--area", default="kuopio")
     parser.add_argument("--persons", type=int, default=10_000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--files", type=Path, help="import these exported files instead of simulating")
+    parser.add_argument("--keep-export", type=Path, help="keep the exported files here")
     args, _unknown = parser.parse_known_args()
     targets = [(f"sqlite:///{tempfile.gettempdir()}/polku-bench-exchange.sqlite3", "sqlite")]
     if not args.sqlite_only:
@@ -208,7 +228,8 @@ def main() -> int:
     for url, label in targets:
         if label == "sqlite":
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-        for line in measure(url, label, args.profile, args.persons, args.area):
+        for line in measure(url, label, args.profile, args.persons, args.area, files_dir=args.files,
+                            keep=args.keep_export):
             print(json.dumps(line), flush=True)
     return 0
 

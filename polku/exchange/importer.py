@@ -666,13 +666,21 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
     outcome = Outcome(plan)
     written_entities: set[str] = set()
     seen_persons: set[Any] = set()
+
+    def partitions() -> Iterator[Importer]:
+        for i in range(staged.partitions.n):
+            importer = Importer(shared, staged.partitions.load(i))
+            seen_persons.update(importer.persons)
+            yield importer
+        if shared.partitioned and options.mode == ImportMode.FULL:  # after the last partition: whom none named
+            for persons in _vanished(shared, staged.entities_named, seen_persons):
+                yield Importer(shared, {}, persons)
+
     try:
         with ExitStack() as stack:
             in_transaction = False
-            for i in range(staged.partitions.n):
-                importer = Importer(shared, staged.partitions.load(i))
+            for importer in partitions():
                 importer.check_partition(staged.entities_named)
-                seen_persons |= importer.persons
                 shared.done += sum(len(rs) for rs in importer.records.values())
                 if run is not None and not plan.refused:
                     if not in_transaction:
@@ -681,16 +689,6 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
                     outcome.written += importer.write(run)
                     written_entities |= set(importer.actions)
                 throttle("write" if run is not None else "check", shared.done, shared.total)
-            if shared.partitioned and options.mode == ImportMode.FULL:
-                for persons in _vanished(shared, staged.entities_named, seen_persons):
-                    importer = Importer(shared, {}, persons)
-                    importer.check_partition(staged.entities_named)
-                    if run is not None and not plan.refused:
-                        if not in_transaction:
-                            stack.enter_context(transaction.atomic())
-                            in_transaction = True
-                        outcome.written += importer.write(run)
-                        written_entities |= set(importer.actions)
             if in_transaction and plan.refused:
                 raise _Undo
     except _Undo:
