@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +53,85 @@ class AccessChannel(models.TextChoices):
     CLI = "cli", "cli"
 
 
+class AccessAction(models.TextChoices):
+    """What an access-log row records: a closed vocabulary (the database refuses any other value).
+
+    The values are stable identifiers kept in the log for good; a new kind of access is a new member here (and a
+    migration), never a free string at the call site.
+    """
+
+    # Pages
+    PERSON_LIST = "person_list", _("Henkilölista")
+    PERSON_LOOKUP = "person_lookup", _("Haku henkilötunnuksella")
+    PERSON_TIMELINE = "person_timeline", _("Asiakastiedot ja aikajana")
+    WORKLIST = "worklist", _("Työlista")
+    ASSIGNMENT = "assignment", _("Vastuuohjaajan vaihto")
+    MEETING_RECORD = "meeting_record", _("Tapaamisen kirjaus")
+    PLAN_EDIT = "plan_edit", _("Suunnitelman muokkaus")
+    APPLICATION_REPORT = "application_report", _("Hakuilmoituksen kirjaus")
+    JOB_SEARCH_END = "job_search_end", _("Työnhaun päättäminen")
+    HANDOVER = "handover", _("Siirto omavalmennukseen")
+    DUE_ITEMS = "due_items", _("Asiakkaan tehtävät")
+    CLIENT_RECORD = "client_record", _("Asiakastyön tiedot")
+    REFERRAL_CREATE = "referral_create", _("Palveluun ohjaus")
+    PARTICIPATION_START = "participation_start", _("Palvelun aloitus")
+    PARTICIPATION_END = "participation_end", _("Palvelun päättyminen")
+    REFERRAL_CLOSE = "referral_close", _("Ohjauksen peruminen")
+    DECISION_CREATE = "decision_create", _("Päätöksen kirjaus")
+    SHARE_EARLY_WARNINGS = "share_early_warnings", _("Kuntaosuuden ennakkovaroitukset")
+    KELA_INVOICE_CHECK = "kela_invoice_check", _("Kelan laskun tarkistus")
+    KELA_INVOICE_FACTS = "kela_invoice_facts", _("Kelan laskun rivit etuustiedoiksi")
+    EXCHANGE_IMPORT = "exchange_import", _("Rekisteritietojen tuonti")
+    EXCHANGE_EXPORT = "exchange_export", _("Rekisteritietojen vienti")
+    # API
+    API_PERSON_LIST = "api_person_list", _("Rajapinta: henkilölista")
+    API_PERSON_CREATE = "api_person_create", _("Rajapinta: henkilön rekisteröinti")
+    API_PERSON_CREATE_EXISTING = "api_person_create_existing", _("Rajapinta: jo rekisterissä olevan henkilön rekisteröintiyritys")
+    API_PERSON_LOOKUP = "api_person_lookup", _("Rajapinta: haku henkilötunnuksella")
+    API_PERSON_DETAIL = "api_person_detail", _("Rajapinta: henkilön tiedot")
+    API_PERSON_TIMELINE = "api_person_timeline", _("Rajapinta: aikajana")
+    API_HOME_MUNICIPALITY_ADD = "api_home_municipality_add", _("Rajapinta: kotikunnan kirjaus")
+    API_HOME_MUNICIPALITY_CORRECT = "api_home_municipality_correct", _("Rajapinta: kotikunnan korjaus")
+    API_STATUS_SPELL_ADD = "api_status_spell_add", _("Rajapinta: työmarkkina-aseman kirjaus")
+    API_STATUS_SPELL_CORRECT = "api_status_spell_correct", _("Rajapinta: työmarkkina-aseman korjaus")
+    API_STATUS_SPELL_RETRACT = "api_status_spell_retract", _("Rajapinta: työmarkkina-aseman peruminen")
+    API_STATUS_SPELL_HISTORY = "api_status_spell_history", _("Rajapinta: työmarkkina-aseman historia")
+    API_HOMEMUNICIPALITYSPELL_RETRACT = "api_homemunicipalityspell_retract", _("Rajapinta: kotikunnan peruminen")
+    API_JOBSEARCHPERIOD_RETRACT = "api_jobsearchperiod_retract", _("Rajapinta: työnhakujakson peruminen")
+    API_BENEFITMONTH_RETRACT = "api_benefitmonth_retract", _("Rajapinta: etuuskuukauden peruminen")
+    API_JOB_SEARCH_OPEN = "api_job_search_open", _("Rajapinta: työnhaun aloitus")
+    API_JOB_SEARCH_END = "api_job_search_end", _("Rajapinta: työnhaun päättäminen")
+    API_BENEFIT_MONTH_ADD = "api_benefit_month_add", _("Rajapinta: etuuskuukauden kirjaus")
+    API_BENEFIT_MONTH_CORRECT = "api_benefit_month_correct", _("Rajapinta: etuuskuukauden korjaus")
+    API_REFERRAL_CREATE = "api_referral_create", _("Rajapinta: palveluun ohjaus")
+    API_PARTICIPATION_START = "api_participation_start", _("Rajapinta: palvelun aloitus")
+    API_PARTICIPATION_END = "api_participation_end", _("Rajapinta: palvelun päättyminen")
+    API_REFERRAL_CLOSE = "api_referral_close", _("Rajapinta: ohjauksen peruminen")
+    API_PERSON_REFERRALS = "api_person_referrals", _("Rajapinta: henkilön ohjaukset")
+    API_PERSON_DECISIONS = "api_person_decisions", _("Rajapinta: henkilön päätökset")
+    API_DECISION_CREATE = "api_decision_create", _("Rajapinta: päätöksen kirjaus")
+    API_SHARE_EARLY_WARNINGS = "api_share_early_warnings", _("Rajapinta: kuntaosuuden ennakkovaroitukset")
+    # Command line
+    CLI_PERSON_ADD = "cli_person_add", _("Komento: henkilön rekisteröinti")
+    CLI_PERSON_ADD_EXISTING = "cli_person_add_existing", _("Komento: jo rekisterissä olevan henkilön rekisteröintiyritys")
+    CLI_PERSON_SHOW = "cli_person_show", _("Komento: henkilön tiedot")
+    CLI_HOME_MUNICIPALITY_ADD = "cli_home_municipality_add", _("Komento: kotikunnan kirjaus")
+    CLI_STATUS_SPELL_ADD = "cli_status_spell_add", _("Komento: työmarkkina-aseman kirjaus")
+    CLI_STATUS_SPELL_CORRECT = "cli_status_spell_correct", _("Komento: työmarkkina-aseman korjaus")
+    CLI_STATUS_SPELL_RETRACT = "cli_status_spell_retract", _("Komento: työmarkkina-aseman peruminen")
+    CLI_JOB_SEARCH_OPEN = "cli_job_search_open", _("Komento: työnhaun aloitus")
+    CLI_JOB_SEARCH_END = "cli_job_search_end", _("Komento: työnhaun päättäminen")
+    CLI_BENEFIT_MONTH_ADD = "cli_benefit_month_add", _("Komento: etuuskuukauden kirjaus")
+    CLI_DUMPDATA = "cli_dumpdata", _("Komento: tietokannan vedos (dumpdata)")
+    CLI_SHELL = "cli_shell", _("Komento: ylläpitokonsoli (shell, dbshell)")
+    # Administration
+    ADMIN_LIST = "admin_list", _("Ylläpito: luettelo")
+    ADMIN_VIEW = "admin_view", _("Ylläpito: tietue")
+    # Attempts
+    ACCESS_REFUSED = "access_refused", _("Estetty pääsy")
+    OPERATOR_REFUSED = "operator_refused", _("Komennon käyttäjä hylätty")
+
+
 class AccessLog(models.Model):
     """One read (or write) of one person's data: who, whom, when, what, why.
 
@@ -66,13 +143,16 @@ class AccessLog(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor = models.CharField(max_length=150, help_text="Username at the time, or the system job that read.")
-    person_id = models.UUIDField(db_index=True, default=uuid.uuid4)
-    action = models.CharField(max_length=60)
+    person_id = models.UUIDField(db_index=True, null=True, blank=True,
+                                 help_text="Whose data; empty for an event about no one person (a console session).")
+    action = models.CharField(max_length=60, choices=AccessAction.choices)
     purpose = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=AccessChannel.choices)
 
     class Meta:
         ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(action__in=AccessAction.values),
+                                              name="access_log_action_known")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.person_id}"

@@ -9,6 +9,7 @@ team through ``Person.team``: when a client moves out of the area, the team lose
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -73,6 +74,20 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
     if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} and profile.team_id is not None:
         return in_area.filter(team_id=profile.team_id)
     return in_area
+
+
+def sees_everyone(user: Any) -> bool:
+    """True for the roles whose scope is the whole register (administrators, the data protection officer)."""
+    profile = staff_profile(user)
+    return profile is not None and profile.role in EVERYONE_ROLES
+
+
+def visible_person_ids(user: Any, person_ids: Iterable[Any]) -> set[Any]:
+    """Which of ``person_ids`` ``user`` may read (the rest are outside their scope)."""
+    wanted = set(person_ids)
+    if not wanted:
+        return set()
+    return set(persons_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def require_person_access(user: Any, person: Person) -> None:
@@ -149,3 +164,35 @@ def exchange_area_id(user: Any) -> int | None:
     if profile is None or profile.role in EVERYONE_ROLES:
         return None
     return profile.area_id
+
+
+# --- who may run the ``polku`` commands ---------------------------------------------------------------------------
+
+
+def is_system_account(user: Any) -> bool:
+    """A named system account (``settings.POLKU_SYSTEM_ACCOUNTS``): an existing, active user without a staff role."""
+    from django.conf import settings
+
+    return user is not None and user.is_active and user.get_username() in settings.POLKU_SYSTEM_ACCOUNTS
+
+
+def command_operator_refusal(user: Any) -> str | None:
+    """Why ``user`` may not run a command that reads or writes persons, or None when they may.
+
+    The operator is named (``--user``), exists, is active, and is either staff (has a role) or a named system
+    account; what they then reach is decided by the rest of this policy, as on the web.
+    """
+    if user is None:
+        return "tuntematon käyttäjä"
+    if not user.is_active:
+        return "käyttäjätunnus ei ole voimassa"
+    if staff_profile(user) is None and not is_system_account(user):
+        return "käyttäjällä ei ole henkilöstöroolia, eikä se ole nimetty järjestelmätili"
+    return None
+
+
+def can_use_maintenance_commands(user: Any) -> bool:
+    """``dumpdata``, ``shell`` and ``dbshell`` reach every person past this policy: administrators and named system
+    accounts only."""
+    profile = staff_profile(user)
+    return (profile is not None and profile.role == Role.ADMIN) or is_system_account(user)

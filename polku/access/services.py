@@ -2,42 +2,92 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 
-from polku.access.models import AccessChannel, AccessLog, Role, StaffProfile, Team
+from polku.access.models import AccessAction, AccessChannel, AccessLog, Role, StaffProfile, Team
+from polku.core.logging import mask_personal_ids
+
+
+def os_user() -> str:
+    """The operating-system account running a command."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return str(os.getuid()) if hasattr(os, "getuid") else "?"
+
+
+def cli_actor(user: Any) -> str:
+    """The access log's actor for a command: the operator (``--user``) and the OS account that ran it."""
+    return f"{user.get_username()} (os:{os_user()})"
+
+
+def _actor_name(user: Any, actor: str | None, channel: str) -> tuple[Any, str]:
+    """The user to link and the name to keep; a command's row names the OS account too (``--user`` is a claim)."""
+    authenticated = user is not None and user.is_authenticated
+    name = actor or (user.get_username() if authenticated else "anonymous")
+    if actor is None and channel == AccessChannel.CLI and authenticated:
+        name = cli_actor(user)
+    return (user if authenticated else None), mask_personal_ids(name)
 
 
 def log_person_reads(
-    *, user: Any, person_ids: Iterable[Any], action: str, purpose: str, channel: str = AccessChannel.WEB,
-    actor: str | None = None,
+    *, user: Any, person_ids: Iterable[Any], action: AccessAction, purpose: str,
+    channel: str = AccessChannel.WEB, actor: str | None = None,
 ) -> int:
-    """Append one access-log row per person read; returns how many were written."""
-    authenticated = user is not None and user.is_authenticated
-    name = actor or (user.get_username() if authenticated else "anonymous")
+    """Append one access-log row per person read; returns how many were written.
+
+    ``action`` must be one of :class:`AccessAction` (a free string is refused with ``ValueError``), and the
+    purpose, which a user may type, is masked like any log text.
+    """
+    kind = AccessAction(action)
+    logged_user, name = _actor_name(user, actor, channel)
     rows = [
-        AccessLog(user=user if authenticated else None, actor=name, person_id=pid, action=action,
-                  purpose=purpose[:200], channel=channel)
+        AccessLog(user=logged_user, actor=name[:150], person_id=pid, action=kind,
+                  purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel))
         for pid in dict.fromkeys(person_ids)
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)
 
 
-def person_access(*, user: Any, person: Any, write: bool, action: str, purpose: str, channel: str,
+def log_event(*, user: Any, action: AccessAction, purpose: str, channel: str, actor: str | None = None,
+              person_id: Any = None) -> None:
+    """One access-log row about no one person, or one that is not a read: a console session, a refused operator."""
+    logged_user, name = _actor_name(user, actor, channel)
+    AccessLog.objects.create(user=logged_user, actor=name[:150], person_id=person_id, action=AccessAction(action),
+                             purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel))
+
+
+def log_refused(*, user: Any, person_ids: Iterable[Any], action: AccessAction, purpose: str, channel: str,
+                actor: str | None = None) -> int:
+    """A refused read or write is an event too: one ``access_refused`` row per person, naming what was tried."""
+    tried = AccessAction(action)
+    return log_person_reads(user=user, person_ids=person_ids, action=AccessAction.ACCESS_REFUSED,
+                            purpose=f"{tried.value}: {purpose}", channel=channel, actor=actor)
+
+
+def person_access(*, user: Any, person: Any, write: bool, action: AccessAction, purpose: str, channel: str,
                   actor: str | None = None) -> None:
     """The one gate to a person's data: check the role and scope, then log the read or write.
 
-    Raises ``AccessDenied`` (nothing logged) when the user may not; every interface calls this.
+    Raises ``AccessDenied`` when the user may not, after logging the refused attempt; every interface calls this.
     """
     from polku.access import policy
+    from polku.core.errors import AccessDenied
 
-    if write:
-        policy.require_write_access(user, person)
-    else:
-        policy.require_person_access(user, person)
+    try:
+        if write:
+            policy.require_write_access(user, person)
+        else:
+            policy.require_person_access(user, person)
+    except AccessDenied:
+        log_refused(user=user, person_ids=[person.pk], action=action, purpose=purpose, channel=channel, actor=actor)
+        raise
     log_person_reads(user=user, person_ids=[person.pk], action=action, purpose=purpose, channel=channel, actor=actor)
 
 

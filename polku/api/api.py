@@ -20,15 +20,15 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
 from polku.access import policy
-from polku.access.models import AccessChannel, Role
-from polku.access.services import log_person_reads, person_access
+from polku.access.models import AccessAction, AccessChannel, Role
+from polku.access.services import log_person_reads, log_refused, person_access
 from polku.api import schemas
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
 from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipality, ServiceType
-from polku.timeline import selectors, services
+from polku.timeline import registration, selectors, services
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
 # Every operation may answer with the API's one error shape: the OpenAPI document says so for each of them.
@@ -163,7 +163,7 @@ def _purpose(request: HttpRequest) -> str:
     return request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE)
 
 
-def _read_person(request: HttpRequest, person_id: UUID, action: str) -> Person:
+def _read_person(request: HttpRequest, person_id: UUID, action: AccessAction) -> Person:
     """Fetch a person the user may read, and log the read."""
     person = get_object_or_404(Person, pk=person_id)
     person_access(user=request.user, person=person, write=False, action=action, purpose=_purpose(request),
@@ -171,7 +171,7 @@ def _read_person(request: HttpRequest, person_id: UUID, action: str) -> Person:
     return person
 
 
-def _write_person(request: HttpRequest, person_id: Any, action: str) -> Person:
+def _write_person(request: HttpRequest, person_id: Any, action: AccessAction) -> Person:
     """Fetch a person the user may record facts for, and log the write."""
     person = get_object_or_404(Person, pk=person_id)
     person_access(user=request.user, person=person, write=True, action=action, purpose=_purpose(request),
@@ -225,58 +225,53 @@ def person_list(request: HttpRequest, search: str = Query("", max_length=100), l
         raise ValidationFailed.single("search", ErrorCode.INVALID,
                                       "Henkilötunnuksella haetaan vain POST /api/persons/lookup -kutsulla.")
     persons = list(persons_matching_name(queryset, search)[offset:offset + limit])
-    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="api_person_list",
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action=AccessAction.API_PERSON_LIST,
                      purpose=_purpose(request), channel=AccessChannel.API)
     return persons
 
 
-@api.post("/persons", response={201: schemas.PersonOut, 422: schemas.ErrorOut}, tags=["persons"])
+@api.post("/persons", response={201: schemas.PersonOut, 403: schemas.ErrorOut, 422: schemas.ErrorOut}, tags=["persons"])
 def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
-    """Register a person with their home municipality (both or neither)."""
+    """Register a person with their home municipality (both or neither).
+
+    A code already in the register is answered 422 ``duplicate`` only to a user who may see that person; anyone
+    else gets 403 with a neutral message, and the attempt is logged against the person.
+    """
     policy.require_write_access(request.user)
     profile = policy.staff_profile(request.user)
     if payload.home_municipality is None and (profile is None or profile.role != Role.ADMIN):
         raise ValidationFailed.single("home_municipality", ErrorCode.REQUIRED, "Anna henkilön kotikunta.")
     if payload.home_municipality is not None:
         policy.require_municipality_in_scope(request.user, payload.home_municipality)
-    existing = _existing_person(payload.personal_id)
-    if existing is not None:
-        # Registering an existing person reveals that they are a client: log it against that person.
-        log_person_reads(user=request.user, person_ids=[existing.pk], action="api_person_create_existing",
-                         purpose=_purpose(request), channel=AccessChannel.API)
-    person = services.person_register(
+    person = registration.person_register_for(
+        user=request.user, channel=AccessChannel.API, purpose=_purpose(request),
         personal_id_code=payload.personal_id, first_names=payload.first_names, last_name=payload.last_name,
         language=payload.language, education=payload.education, immigrant_background=payload.immigrant_background,
         municipality_code=payload.home_municipality, since=payload.home_municipality_since,
-        team_id=profile.team_id if profile else None, actor=request.user,
+        team_id=profile.team_id if profile else None,
     )
-    log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_create",
-                     purpose=_purpose(request), channel=AccessChannel.API)
     return Status(201, person)
-
-
-def _existing_person(code: str) -> Person | None:
-    try:
-        return services.person_find_by_personal_id(code)
-    except ValidationFailed:
-        return None  # the create call reports the invalid code with its field
 
 
 @api.post("/persons/lookup", response={200: schemas.PersonOut, 404: schemas.ErrorOut}, tags=["persons"])
 def person_lookup(request: HttpRequest, payload: schemas.PersonLookupIn) -> Any:
     """Find a person by identity code; the code travels in the body, so it stays out of URLs and logs."""
     person = services.person_find_by_personal_id(payload.personal_id)
-    if person is None or not policy.persons_visible_to(request.user).filter(pk=person.pk).exists():
+    if person is not None and not policy.visible_person_ids(request.user, [person.pk]):
+        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.API_PERSON_LOOKUP,
+                    purpose=_purpose(request), channel=AccessChannel.API)
+        person = None
+    if person is None:
         return Status(404, {"errors": [{"field": "personal_id", "code": str(ErrorCode.UNKNOWN),
                                  "message": "Henkilöä ei löytynyt tai sinulla ei ole oikeutta hänen tietoihinsa."}]})
-    log_person_reads(user=request.user, person_ids=[person.pk], action="api_person_lookup",
+    log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.API_PERSON_LOOKUP,
                      purpose=_purpose(request), channel=AccessChannel.API)
     return Status(200, person)
 
 
 @api.get("/persons/{person_id}", response=schemas.PersonOut, tags=["persons"])
 def person_detail(request: HttpRequest, person_id: UUID) -> Any:
-    return _read_person(request, person_id, "api_person_detail")
+    return _read_person(request, person_id, AccessAction.API_PERSON_DETAIL)
 
 
 @api.get("/persons/{person_id}/timeline", response=schemas.TimelineOut, tags=["timeline"])
@@ -284,7 +279,7 @@ def person_timeline(request: HttpRequest, person_id: UUID, known_at: schemas.Mom
     """All current facts of a person, or those Polku knew at ``known_at`` (with its time zone)."""
     if known_at is not None and known_at.tzinfo is None:
         raise ValidationFailed.single("known_at", ErrorCode.INVALID, "Anna aikavyöhyke, esim. 2025-03-31T23:59:59+03:00.")
-    person = _read_person(request, person_id, "api_person_timeline")
+    person = _read_person(request, person_id, AccessAction.API_PERSON_TIMELINE)
     return selectors.person_timeline(person, known_at=known_at)
 
 
@@ -293,7 +288,7 @@ def person_timeline(request: HttpRequest, person_id: UUID, known_at: schemas.Mom
 
 @api.post("/persons/{person_id}/home-municipalities", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
 def home_municipality_add(request: HttpRequest, person_id: UUID, payload: schemas.HomeMunicipalityIn) -> Any:
-    person = _write_person(request, person_id, "api_home_municipality_add")
+    person = _write_person(request, person_id, AccessAction.API_HOME_MUNICIPALITY_ADD)
     return Status(201, services.home_municipality_record(
         person=person, municipality_code=payload.municipality, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api",
@@ -303,7 +298,7 @@ def home_municipality_add(request: HttpRequest, person_id: UUID, payload: schema
 @api.post("/home-municipalities/{spell_id}/correct", response={201: schemas.HomeMunicipalityOut}, tags=["timeline"])
 def home_municipality_correct(request: HttpRequest, spell_id: int, payload: schemas.HomeMunicipalityCorrectionIn) -> Any:
     spell = get_object_or_404(HomeMunicipalitySpell, pk=spell_id)
-    person = _write_person(request, spell.person_id, "api_home_municipality_correct")
+    person = _write_person(request, spell.person_id, AccessAction.API_HOME_MUNICIPALITY_CORRECT)
     return Status(201, services.home_municipality_record(
         person=person, municipality_code=payload.municipality, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
@@ -315,7 +310,7 @@ def home_municipality_correct(request: HttpRequest, spell_id: int, payload: sche
 
 @api.post("/persons/{person_id}/status-spells", response={201: schemas.StatusSpellOut}, tags=["timeline"])
 def status_spell_add(request: HttpRequest, person_id: UUID, payload: schemas.StatusSpellIn) -> Any:
-    person = _write_person(request, person_id, "api_status_spell_add")
+    person = _write_person(request, person_id, AccessAction.API_STATUS_SPELL_ADD)
     return Status(201, services.status_spell_record(
         person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api",
@@ -325,7 +320,7 @@ def status_spell_add(request: HttpRequest, person_id: UUID, payload: schemas.Sta
 @api.post("/status-spells/{spell_id}/correct", response={201: schemas.StatusSpellOut}, tags=["timeline"])
 def status_spell_correct(request: HttpRequest, spell_id: int, payload: schemas.StatusSpellCorrectionIn) -> Any:
     spell = get_object_or_404(StatusSpell, pk=spell_id)
-    person = _write_person(request, spell.person_id, "api_status_spell_correct")
+    person = _write_person(request, spell.person_id, AccessAction.API_STATUS_SPELL_CORRECT)
     return Status(201, services.status_spell_record(
         person=person, status=payload.status, service_type=payload.service_type, start_date=payload.start_date,
         end_date=payload.end_date, actor=request.user, source="api", corrects=spell, reason=payload.reason,
@@ -335,11 +330,16 @@ def status_spell_correct(request: HttpRequest, spell_id: int, payload: schemas.S
 @api.post("/status-spells/{spell_id}/retract", response={204: None}, tags=["timeline"])
 def status_spell_retract(request: HttpRequest, spell_id: int, payload: schemas.CorrectionReason) -> Any:
     spell = get_object_or_404(StatusSpell, pk=spell_id)
-    _write_person(request, spell.person_id, "api_status_spell_retract")
+    _write_person(request, spell.person_id, AccessAction.API_STATUS_SPELL_RETRACT)
     services.fact_retract(fact=spell, reason=payload.reason, actor=request.user)
     return Status(204, None)
 
 
+RETRACT_ACTIONS = {
+    "home-municipalities": AccessAction.API_HOMEMUNICIPALITYSPELL_RETRACT,
+    "job-search-periods": AccessAction.API_JOBSEARCHPERIOD_RETRACT,
+    "benefit-months": AccessAction.API_BENEFITMONTH_RETRACT,
+}
 RETRACTABLE: dict[str, type[HomeMunicipalitySpell] | type[JobSearchPeriod] | type[BenefitMonth]] = {
     "home-municipalities": HomeMunicipalitySpell,
     "job-search-periods": JobSearchPeriod,
@@ -355,7 +355,7 @@ def fact_retract(request: HttpRequest, kind: str = schemas.query_enum(..., list(
     if model is None:
         raise Http404
     fact = cast("HomeMunicipalitySpell | JobSearchPeriod | BenefitMonth", get_object_or_404(model, pk=fact_id))
-    _write_person(request, fact.person_id, f"api_{model._meta.model_name}_retract")
+    _write_person(request, fact.person_id, RETRACT_ACTIONS[kind])
     services.fact_retract(fact=fact, reason=payload.reason, actor=request.user)
     return Status(204, None)
 
@@ -364,7 +364,7 @@ def fact_retract(request: HttpRequest, kind: str = schemas.query_enum(..., list(
 def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
     """Every version of a spell: the audit trail of its corrections."""
     spell = get_object_or_404(StatusSpell, pk=spell_id)
-    _read_person(request, spell.person_id, "api_status_spell_history")
+    _read_person(request, spell.person_id, AccessAction.API_STATUS_SPELL_HISTORY)
     return selectors.fact_history(StatusSpell, spell.lineage)
 
 
@@ -373,7 +373,7 @@ def status_spell_history(request: HttpRequest, spell_id: int) -> Any:
 
 @api.post("/persons/{person_id}/job-search-periods", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
 def job_search_open(request: HttpRequest, person_id: UUID, payload: schemas.JobSearchOpenIn) -> Any:
-    person = _write_person(request, person_id, "api_job_search_open")
+    person = _write_person(request, person_id, AccessAction.API_JOB_SEARCH_OPEN)
     return Status(201, services.job_search_open(person=person, registered_on=payload.registered_on,
                                                 ended_on=payload.ended_on, end_reason=payload.end_reason,
                                                 actor=request.user, source="api"))
@@ -382,7 +382,7 @@ def job_search_open(request: HttpRequest, person_id: UUID, payload: schemas.JobS
 @api.post("/job-search-periods/{period_id}/end", response={201: schemas.JobSearchPeriodOut}, tags=["timeline"])
 def job_search_end(request: HttpRequest, period_id: int, payload: schemas.JobSearchEndIn) -> Any:
     period = get_object_or_404(JobSearchPeriod, pk=period_id)
-    _write_person(request, period.person_id, "api_job_search_end")
+    _write_person(request, period.person_id, AccessAction.API_JOB_SEARCH_END)
     return Status(201, services.job_search_end(period=period, ended_on=payload.ended_on, end_reason=payload.end_reason,
                                         actor=request.user))
 
@@ -392,7 +392,7 @@ def job_search_end(request: HttpRequest, period_id: int, payload: schemas.JobSea
 
 @api.post("/persons/{person_id}/benefit-months", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
 def benefit_month_add(request: HttpRequest, person_id: UUID, payload: schemas.BenefitMonthIn) -> Any:
-    person = _write_person(request, person_id, "api_benefit_month_add")
+    person = _write_person(request, person_id, AccessAction.API_BENEFIT_MONTH_ADD)
     return Status(201, services.benefit_month_record(
         person=person, month=_month(payload.month), benefit_type=payload.benefit_type, basis=payload.basis,
         days=payload.days, amount=payload.amount, actor=request.user, source="api",
@@ -402,7 +402,7 @@ def benefit_month_add(request: HttpRequest, person_id: UUID, payload: schemas.Be
 @api.post("/benefit-months/{row_id}/correct", response={201: schemas.BenefitMonthOut}, tags=["timeline"])
 def benefit_month_correct(request: HttpRequest, row_id: int, payload: schemas.BenefitMonthCorrectionIn) -> Any:
     row = get_object_or_404(BenefitMonth, pk=row_id)
-    person = _write_person(request, row.person_id, "api_benefit_month_correct")
+    person = _write_person(request, row.person_id, AccessAction.API_BENEFIT_MONTH_CORRECT)
     return Status(201, services.benefit_month_record(
         person=person, month=row.month, benefit_type=row.benefit_type, basis=row.basis, days=payload.days,
         amount=payload.amount, actor=request.user, source="api", corrects=row, reason=payload.reason,

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data
 from polku.access.services import log_person_reads, person_access
 from polku.api.schemas import Code, Day, Name, Text, one_of, query_enum
@@ -46,7 +46,7 @@ def _scope(request: HttpRequest, scope: str | None) -> str:
     return scope
 
 
-def _client(request: HttpRequest, person_id: UUID, *, write: bool, action: str) -> Person:
+def _client(request: HttpRequest, person_id: UUID, *, write: bool, action: AccessAction) -> Person:
     person = get_object_or_404(Person, pk=person_id)
     person_access(user=request.user, person=person, write=write, action=action, purpose=PURPOSE, channel=AccessChannel.API)
     return person
@@ -76,7 +76,7 @@ def worklist(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),
     _check_choices("sort", [sort], set(selectors.SORTS))
     result = selectors.worklist(selectors.scope_persons(request.user, chosen), on or timezone.localdate(), kinds=kinds,
                                 states=states, counsellor_id=counsellor, sort=sort)
-    log_person_reads(user=request.user, person_ids=[row.person_id for row in result.rows], action="worklist",
+    log_person_reads(user=request.user, person_ids=[row.person_id for row in result.rows], action=AccessAction.WORKLIST,
                      purpose=PURPOSE, channel=AccessChannel.API)
     return presenters.worklist_json(result)
 
@@ -105,7 +105,7 @@ def rules(request: HttpRequest) -> list[dict[str, Any]]:
 @router.get("/persons/{person_id}/due")
 def client_due(request: HttpRequest, person_id: UUID, on: Day | None = None) -> dict[str, Any]:
     """The client's due items and the job search's statutory milestones on ``on``."""
-    person = _client(request, person_id, write=False, action="due_items")
+    person = _client(request, person_id, write=False, action=AccessAction.DUE_ITEMS)
     today = on or timezone.localdate()
     book = shipped_rule_book()
     case = selectors.client_case(person, today)
@@ -144,7 +144,7 @@ def _assignment_json(row: CaseAssignment | None) -> dict[str, Any] | None:
 @router.get("/persons/{person_id}/record")
 def client_record(request: HttpRequest, person_id: UUID) -> dict[str, Any]:
     """Meetings, the current plan, application reports and the responsible counsellor of a client."""
-    person = _client(request, person_id, write=False, action="client_record")
+    person = _client(request, person_id, write=False, action=AccessAction.CLIENT_RECORD)
     return {
         "assignment": _assignment_json(services.current_assignment(person)),
         "plan": _plan_json(services.current_plan(person)),
@@ -167,7 +167,7 @@ class MeetingIn(Schema):
 def meeting_create(request: HttpRequest, person_id: UUID, payload: MeetingIn) -> Status:
     """Record a held meeting (``kind``: initial_interview, job_search_conversation, supplementary_conversation, other;
     ``channel``: face_to_face, video, phone). A meeting in the future is refused."""
-    person = _client(request, person_id, write=True, action="meeting_record")
+    person = _client(request, person_id, write=True, action=AccessAction.MEETING_RECORD)
     meeting = services.meeting_record(person=person, actor=request.user, **payload.dict())
     return Status(201, _meeting_json(meeting))
 
@@ -185,7 +185,7 @@ class PlanIn(Schema):
 @router.put("/persons/{person_id}/plan")
 def plan_put(request: HttpRequest, person_id: UUID, payload: PlanIn) -> dict[str, Any]:
     """Write the plan. ``version`` is the version you read (null for the first plan); an outdated one is refused."""
-    person = _client(request, person_id, write=True, action="plan_edit")
+    person = _client(request, person_id, write=True, action=AccessAction.PLAN_EDIT)
     data = payload.dict()
     version = data.pop("version")
     plan = services.plan_save(person=person, data=services.PlanInput(**data), based_on_version=version, actor=request.user)
@@ -201,7 +201,7 @@ class ReportIn(Schema):
 @router.post("/persons/{person_id}/application-reports", response={201: dict[str, Any]})
 def report_create(request: HttpRequest, person_id: UUID, payload: ReportIn) -> Status:
     """Log the applications reported for a period (a second report for the same period replaces the first)."""
-    person = _client(request, person_id, write=True, action="application_report")
+    person = _client(request, person_id, write=True, action=AccessAction.APPLICATION_REPORT)
     row = services.application_report_record(person=person, actor=request.user, **payload.dict())
     return Status(201, {"period_start": row.period_start, "applications": row.applications, "reported_on": row.reported_on})
 
@@ -224,7 +224,7 @@ def _staff_user(username: str | None) -> Any:
 @router.post("/persons/{person_id}/assignment")
 def assignment_set(request: HttpRequest, person_id: UUID, payload: AssignmentIn) -> dict[str, Any]:
     """Make a counsellor (by username) responsible for the client; the previous assignment ends."""
-    person = _client(request, person_id, write=True, action="assignment")
+    person = _client(request, person_id, write=True, action=AccessAction.ASSIGNMENT)
     row = services.assign(person=person, counsellor=_staff_user(payload.counsellor), team_id=payload.team_id,
                           actor=request.user, reason=payload.reason)
     return _assignment_json(row) or {}
@@ -238,7 +238,7 @@ class HandoverIn(Schema):
 @router.post("/persons/{person_id}/handover")
 def handover(request: HttpRequest, person_id: UUID, payload: HandoverIn) -> dict[str, Any]:
     """Hand the client from the initial service to personal coaching, to the chosen team."""
-    person = _client(request, person_id, write=True, action="handover")
+    person = _client(request, person_id, write=True, action=AccessAction.HANDOVER)
     row = services.handover(person=person, team_id=payload.team_id, counsellor=_staff_user(payload.counsellor),
                             actor=request.user)
     return _assignment_json(row) or {}
@@ -253,6 +253,6 @@ class JobSearchEndIn(Schema):
 def job_search_end(request: HttpRequest, person_id: UUID, payload: JobSearchEndIn) -> dict[str, Any]:
     """End the open job search with its outcome (open_market_job, subsidised_job, entrepreneurship, studies,
     other_service, moved, outside_labour_force, other)."""
-    person = _client(request, person_id, write=True, action="job_search_end")
+    person = _client(request, person_id, write=True, action=AccessAction.JOB_SEARCH_END)
     period = services.job_search_close(person=person, actor=request.user, **payload.dict())
     return {"registered_on": period.registered_on, "ended_on": period.ended_on, "end_reason": period.end_reason}

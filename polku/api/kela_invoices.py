@@ -48,7 +48,8 @@ class SummaryOut(Schema):
     invoice_lines: int
     invoice_persons: int
     matched_persons: int
-    unknown_persons: int
+    unknown_persons: int = Field(description="Persons on the invoice not reconciled: not in Polku, or (for users "
+                                             "with an area) not within your scope; the two are not told apart.")
     missing_persons: int = Field(description="Persons Polku bills for the invoice month who are not on the invoice.")
     compared_rows: int = Field(description="Person-month-benefit keys on the invoice.")
     rows_without_differences: int
@@ -56,8 +57,9 @@ class SummaryOut(Schema):
 
 
 class DifferenceOut(Schema):
-    kind: str = Field(description="unknown_person, rule_version, municipality, days, counter, step, paid_eur, "
-                                  "municipal_eur or missing_from_invoice.")
+    kind: str = Field(description="unknown_person (administrators), not_in_area (anyone else: outside your area "
+                                  "or not in Polku, told apart in no way), rule_version, municipality, days, counter, "
+                                  "step, paid_eur, municipal_eur or missing_from_invoice.")
     person_id: UUID | None = Field(description="Polku person, when the identity code matched one.")
     person_name: str | None = Field(description="Shown only for persons the user may see.")
     month: str
@@ -151,8 +153,9 @@ def kela_invoice_upload(request: HttpRequest, file: File[UploadedFile], form: Fo
 
     All or nothing: any bad row refuses the whole file (422, every bad row as ``rivi N: sarake``), as does a
     file already imported. ``rule_set`` overrides the rule in force in ``month``; ``benefits`` (comma-separated)
-    sets which benefits the invoice covers when finding persons missing from it. Every person concerned is
-    access-logged.
+    sets which benefits the invoice covers when finding persons missing from it. Only persons within your scope
+    are reconciled: any other line — a person outside your area, or a code not in Polku, which are not told
+    apart — is ``not_in_area`` and nothing more. Every person concerned is access-logged.
     """
     check = invoices.invoice_import(
         data=file.read(), file_name=file.name or "", municipality=form.municipality, invoice_month=_month(form.month),

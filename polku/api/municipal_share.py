@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from polku.access import policy
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads
 from polku.api.schemas import Code, Day, query_enum
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
@@ -110,7 +110,7 @@ def early_warnings(request: HttpRequest, days: int = query_enum(30, list(WARNING
     rows = presenters.early_warnings(current_rule_book(), policy.persons_visible_to(request.user),
                                      reference_date=reference_date, days=days,
                                      scope=presenters.visibility_scope(request.user))
-    log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action="api_share_early_warnings",
+    log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action=AccessAction.API_SHARE_EARLY_WARNINGS,
                      purpose=request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE), channel=AccessChannel.API)
     return presenters.warnings_payload(rows, reference_date=reference_date, days=days)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from polku.access import policy
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import person_access
 from polku.api.schemas import Code, Day, Name, Search, Year
 from polku.core.errors import ErrorCode, ValidationFailed
@@ -149,14 +149,14 @@ def _purpose(request: HttpRequest) -> str:
     return request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE)
 
 
-def _person(request: HttpRequest, person_id: Any, *, write: bool, action: str) -> Person:
+def _person(request: HttpRequest, person_id: Any, *, write: bool, action: AccessAction) -> Person:
     person = get_object_or_404(Person, pk=person_id)
     person_access(user=request.user, person=person, write=write, action=action, purpose=_purpose(request),
                   channel=AccessChannel.API)
     return person
 
 
-def _referral_for_write(request: HttpRequest, referral_id: int, action: str) -> Referral:
+def _referral_for_write(request: HttpRequest, referral_id: int, action: AccessAction) -> Referral:
     referral = get_object_or_404(Referral, pk=referral_id)
     _person(request, referral.person_id, write=True, action=action)
     return referral
@@ -213,7 +213,7 @@ def offering_list(request: HttpRequest, area: Code | None = None, on: Day | None
 
 @router.post("/referrals", response={201: ReferralOut})
 def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
-    person = _person(request, payload.person_id, write=True, action="api_referral_create")
+    person = _person(request, payload.person_id, write=True, action=AccessAction.API_REFERRAL_CREATE)
     offering = ServiceOffering.objects.filter(pk=payload.offering_id).first()
     if offering is None:
         raise ValidationFailed.single("offering_id", ErrorCode.UNKNOWN, f"Tuntematon palvelu: {payload.offering_id}.")
@@ -225,7 +225,7 @@ def referral_create(request: HttpRequest, payload: ReferralIn) -> Any:
 @router.post("/referrals/{referral_id}/start", response={200: ReferralOut})
 def participation_start(request: HttpRequest, referral_id: int, payload: ParticipationStartIn) -> Any:
     """Start the participation; the person's status spells are written in the same transaction."""
-    referral = _referral_for_write(request, referral_id, "api_participation_start")
+    referral = _referral_for_write(request, referral_id, AccessAction.API_PARTICIPATION_START)
     return referral_out(services.participation_start(referral=referral, start_date=payload.start_date,
                                                      planned_end=payload.planned_end, actor=request.user,
                                                      expected_version=payload.version))
@@ -233,7 +233,7 @@ def participation_start(request: HttpRequest, referral_id: int, payload: Partici
 
 @router.post("/referrals/{referral_id}/end", response={200: ReferralOut})
 def participation_end(request: HttpRequest, referral_id: int, payload: ParticipationEndIn) -> Any:
-    referral = _referral_for_write(request, referral_id, "api_participation_end")
+    referral = _referral_for_write(request, referral_id, AccessAction.API_PARTICIPATION_END)
     return referral_out(services.participation_end(referral=referral, end_date=payload.end_date, actor=request.user,
                                                    expected_version=payload.version))
 
@@ -241,14 +241,14 @@ def participation_end(request: HttpRequest, referral_id: int, payload: Participa
 @router.post("/referrals/{referral_id}/close", response={200: ReferralOut})
 def referral_close(request: HttpRequest, referral_id: int, payload: ReferralCloseIn) -> Any:
     """A referral that did not start: ``declined`` by the person or ``cancelled``."""
-    referral = _referral_for_write(request, referral_id, "api_referral_close")
+    referral = _referral_for_write(request, referral_id, AccessAction.API_REFERRAL_CLOSE)
     return referral_out(services.referral_close(referral=referral, outcome=payload.outcome, actor=request.user,
                                                 expected_version=payload.version))
 
 
 @person_router.get("/{person_id}/referrals", response=list[ReferralOut])
 def person_referrals(request: HttpRequest, person_id: UUID) -> Any:
-    person = _person(request, person_id, write=False, action="api_person_referrals")
+    person = _person(request, person_id, write=False, action=AccessAction.API_PERSON_REFERRALS)
     return [referral_out(r) for r in selectors.referrals_for(person)]
 
 
@@ -257,13 +257,13 @@ def person_referrals(request: HttpRequest, person_id: UUID) -> Any:
 
 @person_router.get("/{person_id}/decisions", response=list[DecisionOut])
 def person_decisions(request: HttpRequest, person_id: UUID) -> Any:
-    person = _person(request, person_id, write=False, action="api_person_decisions")
+    person = _person(request, person_id, write=False, action=AccessAction.API_PERSON_DECISIONS)
     return [decision_out(d) for d in selectors.decisions_for(person)]
 
 
 @router.post("/decisions", response={201: DecisionOut})
 def decision_create(request: HttpRequest, payload: DecisionIn) -> Any:
-    person = _person(request, payload.person_id, write=True, action="api_decision_create")
+    person = _person(request, payload.person_id, write=True, action=AccessAction.API_DECISION_CREATE)
     employer = None
     if payload.employer_id is not None:
         employer = Employer.objects.filter(pk=payload.employer_id).first()

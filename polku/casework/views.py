@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access.models import AccessChannel, Role, StaffProfile, Team
+from polku.access.models import AccessAction, AccessChannel, Role, StaffProfile, Team
 from polku.access.policy import can_see_person_level_data, can_write_person_data, staff_profile
 from polku.access.services import log_person_reads
 from polku.casework import forms, presenters, selectors, services
@@ -74,7 +74,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
                                 states=[state] if state in DueState.__members__.values() else [], sort=sort)
     page = Paginator(result.rows, PAGE_SIZE).get_page(request.GET.get("sivu"))
     rows = list(page.object_list)
-    log_person_reads(user=request.user, person_ids=[row.person_id for row in rows], action="worklist",
+    log_person_reads(user=request.user, person_ids=[row.person_id for row in rows], action=AccessAction.WORKLIST,
                      purpose=PURPOSE, channel=AccessChannel.WEB)
     rule_set = shipped_rule_book().in_force(today)
     return render(request, "casework/worklist.html", {
@@ -119,7 +119,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         if form_flow.saved(request, form, lambda data: moved.extend(services.reassign_clients(
                 from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
                 count=data["count"], actor=request.user, reason=data["reason"]))):
-            log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action="assignment",
+            log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action=AccessAction.ASSIGNMENT,
                              purpose=PURPOSE, channel=AccessChannel.WEB)
             names = ", ".join(f"{p.last_name} {p.first_names}" for p in moved[:10]) + (" …" if len(moved) > 10 else "")
             messages.success(request, _("%(count)s asiakasta siirretty: %(names)s.") % {"count": len(moved), "names": names})
@@ -140,7 +140,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 # --- client record forms ---------------------------------------------------------------------------------------------
 
 
-def _client(request: HttpRequest, person_id: uuid.UUID, action: str) -> Person | HttpResponse:
+def _client(request: HttpRequest, person_id: uuid.UUID, action: AccessAction) -> Person | HttpResponse:
     """The client, after checking the right to write for them and logging the access; or a 403 page."""
     person = get_object_or_404(Person, pk=person_id)
     return form_flow.write_refused(request, person, action) or person
@@ -152,7 +152,7 @@ ANCHOR = "asiakastyo"
 ClientView = Callable[[HttpRequest, Person], HttpResponse]
 
 
-def client_form(action: str) -> Callable[[ClientView], Callable[..., HttpResponse]]:
+def client_form(action: AccessAction) -> Callable[[ClientView], Callable[..., HttpResponse]]:
     """A form page about one client: logged in, GET or POST, the right to write for the client checked and the
     access logged as ``action`` before the view runs (else the 403 page)."""
     def decorate(view: ClientView) -> Callable[..., HttpResponse]:
@@ -171,7 +171,7 @@ def _form_page(request: HttpRequest, person: Person, form: Any, title: str, subm
                                cancel_url=form_flow.record_url(person, ANCHOR), **extra)
 
 
-@client_form("meeting_record")
+@client_form(AccessAction.MEETING_RECORD)
 def meeting_new(request: HttpRequest, person: Person) -> HttpResponse:
     case = selectors.client_case(person, timezone.localdate())
     due_kind = "initial_interview" if case is not None and initial_interview_on(case) is None else "job_search_conversation"
@@ -201,7 +201,7 @@ def _save_plan(person: Person, user: Any, data: dict[str, Any]) -> None:
         next_meeting_on=data["next_meeting_on"]))
 
 
-@client_form("plan_edit")
+@client_form(AccessAction.PLAN_EDIT)
 def plan_edit(request: HttpRequest, person: Person) -> HttpResponse:
     today = timezone.localdate()
     current = services.current_plan(person)
@@ -225,7 +225,7 @@ def plan_edit(request: HttpRequest, person: Person) -> HttpResponse:
                       current_plan=current, conflict=conflict)
 
 
-@client_form("application_report")
+@client_form(AccessAction.APPLICATION_REPORT)
 def report_new(request: HttpRequest, person: Person) -> HttpResponse:
     form = forms.ApplicationReportForm(request.POST or None)
     if (result := form_flow.saved(request, form, lambda data: services.application_report_record(
@@ -239,7 +239,7 @@ def report_new(request: HttpRequest, person: Person) -> HttpResponse:
     return _form_page(request, person, form, _("Kirjaa hakuilmoitus"), _("Tallenna"))
 
 
-@client_form("job_search_end")
+@client_form(AccessAction.JOB_SEARCH_END)
 def job_search_end(request: HttpRequest, person: Person) -> HttpResponse:
     form = forms.JobSearchEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
     if form_flow.saved(request, form, lambda data: services.job_search_close(person=person, actor=request.user, **data)):
@@ -262,7 +262,7 @@ def _user_or_none(user_id: str) -> Any:
     return get_user_model().objects.filter(pk=pk).first() if pk is not None else None
 
 
-@client_form("assignment")
+@client_form(AccessAction.ASSIGNMENT)
 def reassign(request: HttpRequest, person: Person) -> HttpResponse:
     current = services.current_assignment(person)
     form = forms.AssignmentForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user),
@@ -273,7 +273,7 @@ def reassign(request: HttpRequest, person: Person) -> HttpResponse:
     return _form_page(request, person, form, _("Vaihda vastuuohjaaja"), _("Tallenna"))
 
 
-@client_form("handover")
+@client_form(AccessAction.HANDOVER)
 def handover(request: HttpRequest, person: Person) -> HttpResponse:
     profile = staff_profile(request.user)
     teams = Team.objects.filter(area_id=profile.area_id) if profile and profile.area_id else Team.objects.all()

@@ -7,7 +7,6 @@ names each field and the reason (exit status 1, nothing written).
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from datetime import date
@@ -16,8 +15,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from polku.access.models import AccessChannel
-from polku.access.services import person_access
+from polku.access import policy
+from polku.access.models import AccessAction, AccessChannel
+from polku.access.services import cli_actor, log_event, os_user, person_access
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.people.models import Person
 
@@ -43,15 +43,12 @@ class PersonFactCommand(BaseCommand):
         return parser
 
     def acting_user(self, options: dict[str, Any]) -> Any:
-        username = options.get("user")
-        if not username:
-            raise CommandError("--user: anna käyttäjä, jonka nimissä komento toimii (tai aseta POLKU_USER).")
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"--user: tuntematon käyttäjä {username!r}.")
-        return user
+        return authenticate_operator(options.get("user"), command=self._command_name())
 
-    def person(self, options: dict[str, Any], person_id: str, *, write: bool, action: str) -> Person:
+    def _command_name(self) -> str:
+        return type(self).__module__.rsplit(".", 1)[-1]
+
+    def person(self, options: dict[str, Any], person_id: str, *, write: bool, action: AccessAction) -> Person:
         user = self.acting_user(options)
         person = Person.objects.filter(pk=person_id).first() if _is_uuid(person_id) else None
         if person is None:
@@ -88,9 +85,20 @@ class PersonFactCommand(BaseCommand):
         self.stdout.write(json.dumps(data, default=str, ensure_ascii=False) if options["json"] else text)
 
 
-def cli_actor(user: Any) -> str:
-    """The access log's actor for a command: ``--user`` is not authenticated, so the OS account is kept too."""
-    return f"{user.get_username()} (os:{getpass.getuser()})"
+def authenticate_operator(username: str | None, *, command: str) -> Any:
+    """The user a command acts as: named, existing, active, and staff or a named system account (the policy says).
+
+    A refused operator is logged (``operator_refused``, with the OS account) before the command stops.
+    """
+    if not username:
+        raise CommandError("--user: anna käyttäjä, jonka nimissä komento toimii (tai aseta POLKU_USER).")
+    user = get_user_model().objects.filter(username=username).first()
+    refusal = policy.command_operator_refusal(user)
+    if refusal is not None:
+        log_event(user=None, action=AccessAction.OPERATOR_REFUSED, purpose=f"{command}: {refusal}",
+                  channel=AccessChannel.CLI, actor=f"{username} (os:{os_user()})")
+        raise CommandError(f"--user: {refusal} {username!r}." if user is None else f"--user: {username}: {refusal}.")
+    return user
 
 
 def _is_uuid(value: str) -> bool:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import re
 
-PERSONAL_ID_PATTERN = re.compile(r"\b\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y]\b", re.IGNORECASE)
+# Like ``\b`` but with the underscore as a separator: ``\b`` counts ``_`` as part of a word, so ``_010190-900P`` (a
+# field or column name glued to the code with an underscore) had no word boundary and slipped through unmasked.
+# A letter or digit right before or after still stops a match, so hexadecimal keys (UUIDs) are not taken for codes.
+PERSONAL_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def mask_personal_ids(text: str) -> str:

@@ -20,7 +20,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from polku.access import policy
-from polku.access.models import AccessChannel, AccessLog
+from polku.access.models import AccessAction, AccessChannel
+from polku.access.services import log_event
 from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
@@ -81,12 +82,14 @@ def resolve_scope(user: Any, scope_code: str | None) -> Scope:
     return Scope(code, municipalities)
 
 
+RUN_ACTIONS = {RunKind.IMPORT: AccessAction.EXCHANGE_IMPORT, RunKind.EXPORT: AccessAction.EXCHANGE_EXPORT}
+
+
 def log_run(user: Any, run: ExchangeRun, channel: str, what: str) -> None:
     """One access-log event per import or export, naming the scope and the counts (the run's id as its subject)."""
     authenticated = user is not None and user.is_authenticated
-    AccessLog.objects.create(user=user if authenticated else None,
-                             actor=user.get_username() if authenticated else "system", person_id=run.id,
-                             action=f"exchange_{run.kind}", purpose=what[:200], channel=channel)
+    log_event(user=user, action=RUN_ACTIONS[RunKind(run.kind)], purpose=what, channel=channel, person_id=run.id,
+              actor=None if authenticated else "system")
 
 
 def counts_text(counts: dict[str, dict[str, int]]) -> str:

@@ -38,11 +38,11 @@ def _scopes(user: Any) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = []
     if allowed is None:
         choices.append(("", _("Kaikki (koko tietokanta)")))
-        areas = EmploymentArea.objects.order_by("name")
+        areas = EmploymentArea.objects.order_by("name_fi")
     else:
         area_id = policy.exchange_area_id(user)
         areas = EmploymentArea.objects.filter(pk=area_id) if area_id is not None else EmploymentArea.objects.none()
-    choices += [(a.code, a.name) for a in areas]
+    choices += [(a.code, a.name_fi) for a in areas]
     municipalities = Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")
     if allowed is not None:
         municipalities = municipalities.filter(code__in=allowed)

@@ -95,8 +95,11 @@ def _field(line: int, column: str) -> str:
     return f"rivi {line}: {column}"
 
 
+UNKNOWN_PERSON_REASON = "henkilöä ei ole Polussa: lisää henkilö tai valitse tuntemattomien ohitus"
+
+
 def _group(lines: Sequence[InvoiceLine], persons: Mapping[str, Any], *, skip_unknown_persons: bool,
-           errors: list[FieldError]) -> tuple[dict[Key, _Group], list[int]]:
+           errors: list[FieldError], unknown_reason: str) -> tuple[dict[Key, _Group], list[int]]:
     """Lines summed per (person, month, benefit, basis), and the lines of unknown persons skipped."""
     skipped: list[int] = []
     groups: dict[Key, _Group] = {}
@@ -106,8 +109,7 @@ def _group(lines: Sequence[InvoiceLine], persons: Mapping[str, Any], *, skip_unk
             if skip_unknown_persons:
                 skipped.append(line.line)
             else:
-                errors.append(FieldError(_field(line.line, "henkilötunnus"), ErrorCode.UNKNOWN,
-                                         "henkilöä ei ole Polussa: lisää henkilö tai valitse tuntemattomien ohitus"))
+                errors.append(FieldError(_field(line.line, "henkilötunnus"), ErrorCode.UNKNOWN, unknown_reason))
             continue
         group = groups.setdefault((person_id, line.month, line.benefit_type, line.basis), _Group([]))
         group.lines.append(line.line)
@@ -143,11 +145,12 @@ def _check_groups(groups: dict[Key, _Group], people: Mapping[Any, Person], other
 
 def load_invoice_facts(
     lines: Sequence[InvoiceLine], persons: Mapping[str, Any], *, invoice_month: date, invoice_id: Any, user: Any,
-    skip_unknown_persons: bool = False,
+    skip_unknown_persons: bool = False, unknown_reason: str | None = None,
 ) -> FactLoad:
     """Validate every line as a fact, then write: ``ValidationFailed`` (nothing written) or what was done."""
     errors: list[FieldError] = []
-    groups, skipped = _group(lines, persons, skip_unknown_persons=skip_unknown_persons, errors=errors)
+    groups, skipped = _group(lines, persons, skip_unknown_persons=skip_unknown_persons, errors=errors,
+                             unknown_reason=unknown_reason or UNKNOWN_PERSON_REASON)
     people = Person.objects.in_bulk(list({key[0] for key in groups}))
     current: dict[Key, BenefitMonth] = {}
     other_days: dict[tuple[Any, date], int] = defaultdict(int)

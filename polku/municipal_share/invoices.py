@@ -74,8 +74,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from polku.access import policy
-from polku.access.models import AccessChannel, Role
-from polku.access.services import log_person_reads
+from polku.access.models import AccessAction, AccessChannel, Role
+from polku.access.services import log_person_reads, log_refused
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.tabular import parse_decimal, text
@@ -101,8 +101,11 @@ MAX_DAYS_PER_MONTH = 23
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PREAMBLE_LINES = 10
 CENT = Decimal("0.01")
-ACTION = "kela_invoice_check"
-FACTS_ACTION = "kela_invoice_facts"
+ACTION = AccessAction.KELA_INVOICE_CHECK
+FACTS_ACTION = AccessAction.KELA_INVOICE_FACTS
+# A line whose person the user may not see, when loading lines as facts: the same words whether the person is
+# outside the user's area or not in Polku at all.
+NOT_IN_AREA_LINE = "henkilö ei ole alueellasi: valitse tuntemattomien ohitus"
 DEFAULT_PURPOSE = "Kelan kuntaosuuslaskun tarkistus"
 
 # Column keys and the names used for them in error messages (Finnish, as in the file).
@@ -598,22 +601,40 @@ def require_fact_write(user: Any) -> None:
 
 
 def _polku_rows(book: RuleBook, municipality: str, invoice_month: date, lines: Sequence[InvoiceLine],
-                matched: Collection[Any]) -> list[ShareRow]:
-    """Engine rows of the months on the invoice for the persons on it and everyone Polku bills there."""
+                matched: Collection[Any], *, user: Any) -> list[ShareRow]:
+    """Engine rows of the months on the invoice for the persons on it and everyone Polku bills there, as far as
+    they are within the user's scope (``matched`` already is)."""
     months = {invoice_month} | {line.month for line in lines}
-    billed = selectors.persons_billed_to([municipality], invoice_month, invoice_month)
+    billed = policy.visible_person_ids(user, selectors.persons_billed_to([municipality], invoice_month, invoice_month))
     rows: list[ShareRow] = []
-    for facts in selectors.person_facts([*matched, *billed]):
+    for facts in selectors.person_facts(sorted({*matched, *billed}, key=str)):
         rows += [r for r in person_share_rows(facts, book, through=max(months)) if r.month in months]
     return rows
 
 
+def persons_in_scope(lines: Sequence[InvoiceLine], *, user: Any, channel: str, purpose: str) -> dict[str, Any]:
+    """The identity-code hashes of the lines whose person ``user`` may see, mapped to the person.
+
+    Lines of anyone else — outside the user's area or team, or not in Polku at all — are left out, and are
+    told apart in no way. An attempt at a person outside the scope is logged as refused against that person.
+    """
+    hashes = {line.personal_id_hash for line in lines}
+    matched = dict(Person.objects.filter(personal_id_hash__in=hashes).values_list("personal_id_hash", "pk"))
+    visible = policy.visible_person_ids(user, matched.values())
+    refused = sorted((pk for pk in matched.values() if pk not in visible), key=str)
+    if refused:
+        log_refused(user=user, person_ids=refused, action=ACTION, purpose=purpose, channel=channel)
+    return {hashed: pk for hashed, pk in matched.items() if pk in visible}
+
+
 def _check(invoice: KelaInvoice, lines: Sequence[InvoiceLine], persons: dict[str, Any], *, user: Any,
            channel: str, purpose: str, benefits: Collection[str] | None) -> InvoiceCheck:
+    """Reconcile ``lines`` for ``persons`` (those within the user's scope, see :func:`persons_in_scope`)."""
     book = current_rule_book()
-    rows = _polku_rows(book, invoice.municipality_id, invoice.invoice_month, lines, set(persons.values()))
+    rows = _polku_rows(book, invoice.municipality_id, invoice.invoice_month, lines, set(persons.values()), user=user)
     result = reconcile(lines, rows, municipality=invoice.municipality_id, invoice_month=invoice.invoice_month,
-                       rule_set=invoice.rule_set, book=book, persons=persons, benefit_scope=benefits)
+                       rule_set=invoice.rule_set, book=book, persons=persons, benefit_scope=benefits,
+                       scope_limited=not policy.sees_everyone(user))
     read = sorted({d.person_id for d in result.differences if d.person_id is not None} | set(persons.values()), key=str)
     log_person_reads(user=user, person_ids=read, action=ACTION, purpose=purpose, channel=channel)
     visible = policy.persons_visible_to(user).filter(pk__in=read)
@@ -629,7 +650,8 @@ def _load_facts(check: InvoiceCheck, lines: Sequence[InvoiceLine], persons: dict
                 channel: str, purpose: str, skip_unknown_persons: bool) -> InvoiceCheck:
     invoice = check.invoice
     load = load_invoice_facts(lines, persons, invoice_month=invoice.invoice_month, invoice_id=invoice.pk, user=user,
-                              skip_unknown_persons=skip_unknown_persons)
+                              skip_unknown_persons=skip_unknown_persons,
+                              unknown_reason=None if policy.sees_everyone(user) else NOT_IN_AREA_LINE)
     invoice.facts_loaded_at = timezone.now()
     invoice.facts_loaded_by = user if getattr(user, "is_authenticated", False) else None
     invoice.save(update_fields=["facts_loaded_at", "facts_loaded_by"])
@@ -679,8 +701,7 @@ def invoice_import(
         known_municipalities=set(Municipality.objects.values_list("code", flat=True)),
         require_artificial=settings.ARTIFICIAL_IDS_ONLY,
     )
-    hashes = {line.personal_id_hash for line in parsed.lines}
-    persons = dict(Person.objects.filter(personal_id_hash__in=hashes).values_list("personal_id_hash", "pk"))
+    persons = persons_in_scope(parsed.lines, user=user, channel=channel, purpose=purpose)
     try:
         with transaction.atomic():
             invoice = KelaInvoice.objects.create(
@@ -736,9 +757,8 @@ def invoice_check(*, invoice_id: int, user: Any, channel: str = AccessChannel.WE
         raise ValidationFailed.single("id", ErrorCode.UNKNOWN, f"Laskua {invoice_id} ei ole.")
     require_municipality_access(user, invoice.municipality_id)
     lines = stored_lines(invoice)
-    hashes = {line.personal_id_hash for line in lines}
-    # Match again: a person added to Polku after the import is found now.
-    persons = dict(Person.objects.filter(personal_id_hash__in=hashes).values_list("personal_id_hash", "pk"))
+    # Match again: a person added to Polku (or to the user's scope) after the import is found now.
+    persons = persons_in_scope(lines, user=user, channel=channel, purpose=purpose)
     return _check(invoice, lines, persons, user=user, channel=channel, purpose=purpose, benefits=benefits)
 
 
@@ -752,8 +772,7 @@ def invoice_load_facts(*, invoice_id: int, user: Any, channel: str = AccessChann
     require_municipality_access(user, invoice.municipality_id)
     require_fact_write(user)
     lines = stored_lines(invoice)
-    persons = dict(Person.objects.filter(personal_id_hash__in={line.personal_id_hash for line in lines})
-                   .values_list("personal_id_hash", "pk"))
+    persons = persons_in_scope(lines, user=user, channel=channel, purpose=purpose)
     with transaction.atomic():
         check = _check(invoice, lines, persons, user=user, channel=channel, purpose=purpose, benefits=benefits)
         return _load_facts(check, lines, persons, user=user, channel=channel, purpose=purpose,

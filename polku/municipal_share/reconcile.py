@@ -11,7 +11,11 @@ invoice's paid days (under the 2015 rule days in services are paid by the state 
 
 What is found, roughly from cause to consequence:
 
-* ``unknown_person`` — no Polku person has the line's identity code.
+* ``unknown_person`` — no Polku person has the line's identity code (said only to users who see the whole
+  register: administrators and the data protection officer).
+* ``not_in_area`` — for everyone else, a line whose person is not within the user's scope: outside their area
+  (or team), or not in Polku at all. The two are told apart in no way — no other difference, no value — so
+  the check cannot be used to find out whether someone is in the register.
 * ``rule_version`` — the line's period month belongs to another rule set than the invoice's (e.g.
   subsidy for 2024 paid in 2025 goes by the 2015 rule, on a separate invoice).
 * ``municipality`` — Polku's home municipality at the month's end is another one: Polku bills
@@ -51,6 +55,7 @@ BENEFIT_FI = {
 
 class DifferenceKind(StrEnum):
     UNKNOWN_PERSON = "unknown_person"
+    NOT_IN_AREA = "not_in_area"
     RULE_VERSION = "rule_version"
     MUNICIPALITY = "municipality"
     DAYS = "days"
@@ -62,6 +67,7 @@ class DifferenceKind(StrEnum):
 
 
 KIND_ORDER = list(DifferenceKind)
+NOT_IN_AREA_REASON = "Henkilö ei ole alueellasi."
 
 
 @dataclass(frozen=True)
@@ -271,9 +277,24 @@ _CAUSE_FI = {
 }
 
 
+def _set_aside_out_of_scope(
+    groups: dict[tuple[str, date, str], list[InvoiceLine]], persons: Mapping[str, Any], *, scope_limited: bool,
+) -> tuple[dict[tuple[str, date, str], list[InvoiceLine]], list[Difference]]:
+    """The groups to reconcile, and one bare ``not_in_area`` difference per group of a person outside the scope."""
+    if not scope_limited:
+        return groups, []
+    outside = [
+        Difference(DifferenceKind.NOT_IN_AREA, None, month, benefit, tuple(line.line for line in group), None, None,
+                   NOT_IN_AREA_REASON)
+        for (hashed, month, benefit), group in groups.items() if hashed not in persons
+    ]
+    return {key: group for key, group in groups.items() if key[0] in persons}, outside
+
+
 def reconcile(
     lines: Sequence[InvoiceLine], rows: Sequence[ShareRow], *, municipality: str, invoice_month: date,
     rule_set: str, book: RuleBook, persons: Mapping[str, Any], benefit_scope: Collection[str] | None = None,
+    scope_limited: bool = False,
 ) -> Reconciliation:
     """Every difference between the invoice's lines and Polku's rows, with totals.
 
@@ -281,6 +302,9 @@ def reconcile(
     Polku bills to ``municipality`` (any municipality: rows elsewhere reveal a municipality difference).
     ``persons`` maps identity-code hashes to Polku person ids. ``benefit_scope`` limits which of Polku's
     billed persons the invoice should list; by default the benefits that appear on the invoice.
+
+    ``scope_limited``: ``persons`` and ``rows`` hold only the persons within the user's scope, and every other
+    line is ``not_in_area`` and nothing else (see the module's documentation).
     """
     scope = set(benefit_scope) if benefit_scope else {line.benefit_type for line in lines}
     groups: dict[tuple[str, date, str], list[InvoiceLine]] = defaultdict(list)
@@ -293,7 +317,7 @@ def reconcile(
         key = (row.person_id, row.month, row.rule_set)
         month_end[key] = max(month_end.get(key, 0), row.counter_after)
 
-    differences: list[Difference] = []
+    groups, differences = _set_aside_out_of_scope(groups, persons, scope_limited=scope_limited)
     polku_total = Decimal(0)
     compared: set[tuple[Any, date, str]] = set()
     invoiced_person_months: set[tuple[Any, date]] = set()
@@ -359,7 +383,7 @@ def reconcile(
         matched_persons=len({persons[h] for h in hashes if h in persons}),
         unknown_persons=len({h for h in hashes if h not in persons}),
         missing_persons=len(missing_people),
-        compared_rows=len(groups),
+        compared_rows=len({(line.personal_id_hash, line.month, line.benefit_type) for line in lines}),
         rows_without_differences=clean,
         differences_by_kind={str(k): by_kind[str(k)] for k in KIND_ORDER if by_kind[str(k)]},
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
@@ -126,7 +126,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown: list[presenters.WarningRow] = list(page.object_list)
     # Only the persons on the page shown are read (and logged); the counter tells how many there are.
-    log_person_reads(user=request.user, person_ids=[r.person.pk for r in shown], action="share_early_warnings",
+    log_person_reads(user=request.user, person_ids=[r.person.pk for r in shown], action=AccessAction.SHARE_EARLY_WARNINGS,
                      purpose=purpose.logged, channel=AccessChannel.WEB)
     return render(request, "municipal_share/warnings.html", {
         "rows": shown, "total": len(rows), "page": page, "days": days, "windows": WARNING_WINDOWS,
@@ -141,6 +141,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 
 INVOICE_KINDS = {
     "unknown_person": gettext_lazy("henkilö ei Polussa"),
+    "not_in_area": gettext_lazy("ei alueellasi"),
     "rule_version": gettext_lazy("sääntöversio"),
     "municipality": gettext_lazy("kunta"),
     "days": gettext_lazy("päivät"),

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from polku.access.admin import PersonDataAdmin
 from polku.provision.models import Decision, Employer, KuntalisaBudget, Referral, ServiceOffering, ServiceProvider
 
 
@@ -36,8 +37,8 @@ class KuntalisaBudgetAdmin(admin.ModelAdmin):
     list_filter = ["year"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Person-level rows: written only through the services (access checks, timeline, budget)."""
+class ReadOnlyAdmin(PersonDataAdmin):
+    """Person-level rows: written only through the services (access checks, timeline, budget); shown logged."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

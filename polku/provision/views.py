@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from polku.access.models import AccessAction
 from polku.access.policy import can_see_person_level_data, can_write_person_data
 from polku.core.calendar import add_months
 from polku.people.models import Person
@@ -196,7 +197,7 @@ def employers(request: HttpRequest) -> HttpResponse:
 # --- person forms ------------------------------------------------------------------------------------------------
 
 
-def _referral(request: HttpRequest, referral_id: int, action: str) -> Referral | HttpResponse:
+def _referral(request: HttpRequest, referral_id: int, action: AccessAction) -> Referral | HttpResponse:
     referral = get_object_or_404(
         Referral.objects.select_related("person", "offering", "offering__provider", "offering__service_type"),
         pk=referral_id)
@@ -219,7 +220,7 @@ def _form_page(request: HttpRequest, person: Person, form: Any, title: str, subm
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    denied = form_flow.write_refused(request, person, "referral_create")
+    denied = form_flow.write_refused(request, person, AccessAction.REFERRAL_CREATE)
     if denied is not None:
         return denied
     scope = presenters.scope_for(request.user)
@@ -260,7 +261,7 @@ def _planned_end(referral: Referral, start: date) -> date:
 @login_required
 @require_http_methods(["GET", "POST"])
 def participation_start(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id, "participation_start")
+    referral = _referral(request, referral_id, AccessAction.PARTICIPATION_START)
     if isinstance(referral, HttpResponse):
         return referral
     start = max(timezone.localdate(), referral.referred_on)
@@ -278,7 +279,7 @@ def participation_start(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def participation_end(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id, "participation_end")
+    referral = _referral(request, referral_id, AccessAction.PARTICIPATION_END)
     if isinstance(referral, HttpResponse):
         return referral
     end = timezone.localdate()
@@ -296,7 +297,7 @@ def participation_end(request: HttpRequest, referral_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_close(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id, "referral_close")
+    referral = _referral(request, referral_id, AccessAction.REFERRAL_CLOSE)
     if isinstance(referral, HttpResponse):
         return referral
     form = forms.ReferralCloseForm(_posted(request), initial={"version": referral.version})
@@ -311,7 +312,7 @@ def referral_close(request: HttpRequest, referral_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    denied = form_flow.write_refused(request, person, "decision_create")
+    denied = form_flow.write_refused(request, person, AccessAction.DECISION_CREATE)
     if denied is not None:
         return denied
     scope = presenters.scope_for(request.user)

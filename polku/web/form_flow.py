@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import person_access
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.web.views import forbidden
@@ -23,7 +23,7 @@ from polku.web.views import forbidden
 PURPOSE = "asiakastyö"  # what the access log records for these forms
 
 
-def write_refused(request: HttpRequest, person: Any, action: str) -> HttpResponse | None:
+def write_refused(request: HttpRequest, person: Any, action: AccessAction) -> HttpResponse | None:
     """None once the user's right to write for ``person`` is checked and the access logged; else the 403 page."""
     try:
         person_access(user=request.user, person=person, write=True, action=action, purpose=PURPOSE,

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access.models import AccessChannel, Role
+from polku.access.models import AccessAction, AccessChannel, Role
 from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to, staff_profile
 from polku.access.selectors import access_log_entries, can_read_access_log
-from polku.access.services import log_person_reads, person_access
+from polku.access.services import log_person_reads, log_refused, person_access
 from polku.casework import presenters as casework_presenters
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
@@ -83,8 +83,15 @@ def person_list(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as failure:
             lookup_error = _lookup_error(failure)
         else:
+            lookup_purpose = content.purpose_for(request.POST.get("purpose"), request.user).logged
             if found is not None and visible.filter(pk=found.pk).exists():
+                # The redirect tells the user who the code belongs to: a read of that person.
+                log_person_reads(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                                 purpose=lookup_purpose, channel=AccessChannel.WEB)
                 return redirect("web:person_detail", person_id=found.pk)
+            if found is not None:
+                log_refused(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                            purpose=lookup_purpose, channel=AccessChannel.WEB)
             # The same answer whether the person is unknown or outside the user's scope.
             lookup_error = _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
 
@@ -96,7 +103,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     purpose = content.purpose_for(request.GET.get("purpose"), request.user)
     page = Paginator(persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
     persons: list[Person] = list(page.object_list)
-    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action="person_list",
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action=AccessAction.PERSON_LIST,
                      purpose=purpose.logged, channel=AccessChannel.WEB)
     return render(request, "web/person_list.html", {
         "page": page,
@@ -114,7 +121,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     purpose = content.purpose_for(request.GET.get("purpose"), request.user)
     try:
-        person_access(user=request.user, person=person, write=False, action="person_timeline",
+        person_access(user=request.user, person=person, write=False, action=AccessAction.PERSON_TIMELINE,
                       purpose=purpose.logged, channel=AccessChannel.WEB)
     except AccessDenied:
         return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))

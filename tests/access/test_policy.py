@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from polku.access import policy
-from polku.access.models import AccessLog, Role, Team
+from polku.access.models import AccessAction, AccessLog, Role, Team
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied
 from polku.reference.models import EmploymentArea
@@ -87,9 +87,9 @@ def test_access_log_rows(people, make_staff) -> None:
     manager = make_staff(Role.MANAGER, area="kuopio")
     written = log_person_reads(user=manager.user, person_ids=[people["kuopio"].pk, people["kuopio"].pk,
                                                               people["siilinjarvi"].pk],
-                               action="test_read", purpose="asiakastyö")
+                               action=AccessAction.PERSON_TIMELINE, purpose="asiakastyö")
     assert written == 2
-    rows = AccessLog.objects.filter(action="test_read")
+    rows = AccessLog.objects.filter(action=AccessAction.PERSON_TIMELINE)
     assert {r.person_id for r in rows} == {people["kuopio"].pk, people["siilinjarvi"].pk}
     assert {r.actor for r in rows} == {manager.user.username}
 

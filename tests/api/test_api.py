@@ -150,7 +150,9 @@ def test_scope_and_roles_enforced(make_staff, make_person) -> None:
     status, _ = post(analyst, f"/api/persons/{person.pk}/status-spells",
                      {"status": "unemployed", "start_date": "2024-01-01"})
     assert status == 403
-    assert not AccessLog.objects.filter(user__staff_profile__role=Role.ELECTED_OFFICIAL).exists()
+    # A refused attempt is logged as refused (issue 19), never as a read.
+    assert set(AccessLog.objects.filter(user__staff_profile__role=Role.ELECTED_OFFICIAL)
+               .values_list("action", flat=True)) == {"access_refused"}
 
 
 def test_list_logs_each_person(make_staff, make_person) -> None:
@@ -172,10 +174,13 @@ def test_create_outside_area_and_existing_person(make_staff, make_person) -> Non
     existing = make_person(personal_id_code=code, municipality="765")
     status, body = post(client, "/api/persons", {"personal_id": code, "first_names": "A", "last_name": "B",
                                                  "home_municipality": "297", "home_municipality_since": "2024-01-01"})
-    assert status == 422
+    # The client lives outside the counsellor's area: a neutral refusal (issue 19) ...
+    assert status == 403
     assert code not in json.dumps(body)
-    # Probing for an existing client leaves a trace against that client.
-    assert AccessLog.objects.filter(person_id=existing.pk, action="api_person_create_existing").exists()
+    assert "rekisterissä" not in json.dumps(body)
+    # ... and probing for an existing client leaves a trace against that client, as a refused attempt.
+    assert AccessLog.objects.filter(person_id=existing.pk, action="access_refused",
+                                    purpose__startswith="api_person_create_existing").exists()
 
 
 def test_search_refuses_identity_codes_and_known_at_needs_zone(make_staff, make_person) -> None:

@@ -44,8 +44,10 @@ def _env(path: Path) -> dict[str, str]:
 
 
 def _enqueue(path: Path, call: str) -> str:
-    code = f"from tests.jobs import tasks; print(tasks.{call}.id)"
-    out = subprocess.run([POLKU, "shell", "-c", code], env=_env(path), check=True, capture_output=True,  # noqa: S603
+    # Plain Python with the settings, not `polku shell` (a maintenance console that needs an administrator).
+    code = ("import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'polku.settings'); django.setup(); "
+            f"from tests.jobs import tasks; print(tasks.{call}.id)")
+    out = subprocess.run([sys.executable, "-c", code], env=_env(path), check=True, capture_output=True,  # noqa: S603
                          text=True, timeout=120)
     return out.stdout.strip().splitlines()[-1]
 

@@ -97,7 +97,13 @@ def test_invoice_matching_polku_exactly_has_no_differences(client, analyst) -> N
     assert set(KelaInvoiceLine.objects.values_list("person_id", flat=True)) == {first.person.pk, second.person.pk}
 
 
-def test_each_kind_of_difference(client, analyst, make_person) -> None:
+@pytest.fixture
+def admin(make_staff):
+    return make_staff(Role.ADMIN, area=None).user
+
+
+def test_each_kind_of_difference(client, admin, make_person) -> None:
+    """An administrator sees the whole register: every kind of difference, the mover's and the unknown code's too."""
     ok, days, counter, step, euros, missing = (client() for _ in range(6))
     moved = client(municipality=None)
     services.home_municipality_record(person=moved.person, municipality_code=KUOPIO, start_date=date(2020, 1, 1),
@@ -116,7 +122,7 @@ def test_each_kind_of_difference(client, analyst, make_person) -> None:
         line(unknown),  # 8
         line(old_code, month="2024-11", cumulative=460, percent="50", share="372,10"),  # 9: the old rule's month
     )
-    check = run(data, analyst)
+    check = run(data, admin)
     found = kinds(check)
     assert found == {
         3: {"days", "paid_eur", "municipal_eur"},
@@ -225,3 +231,112 @@ def test_unknown_municipality_and_rule(analyst, make_staff) -> None:
     with pytest.raises(ValidationFailed) as failure:
         run(csv(line(next_artificial_id())), admin, municipality="000", rule_set="tmt-1999")
     assert {e.field for e in failure.value.errors} == {"municipality", "rule_set"}
+
+
+def test_persons_outside_the_area_are_not_reconciled(client, analyst, make_person) -> None:
+    """Issue 19, finding 1: the check reconciled every line, revealing a mover's new home municipality, days and
+    euros to an analyst of the area they had left, and telling registered codes from unknown ones. Now a line whose
+    person is outside the user's area, and a line whose code is not in Polku at all, get the same bare answer."""
+    inside = client()
+    moved = client(municipality=None)
+    services.home_municipality_record(person=moved.person, municipality_code=KUOPIO, start_date=date(2020, 1, 1),
+                                      end_date=date(2025, 3, 9))
+    services.home_municipality_record(person=moved.person, municipality_code="765", start_date=date(2025, 3, 10))
+    elsewhere_code = next_artificial_id(date(1979, 5, 5))
+    far = make_person(personal_id_code=elsewhere_code, municipality="765", first_names="Kaukana", last_name="Asuva")
+    benefits(far, date(2024, 10, 1), 6)
+    unknown = next_artificial_id(date(1979, 5, 5))
+    data = csv(line(inside.code), line(moved.code), line(elsewhere_code, share="80,00"), line(unknown, share="80,00"))
+
+    check = run(data, analyst)
+    as_json = check_as_dict(check)
+    outside = [d for d in as_json["differences"] if d["lines"] != [2]]
+    assert [d["lines"] for d in outside] == [[3], [4], [5]]
+    for difference in outside:  # one bare answer, identical but for the line number and the file's own month
+        assert {k: v for k, v in difference.items() if k != "lines"} == {
+            "kind": "not_in_area", "person_id": None, "person_name": None, "month": "2025-03",
+            "benefit_type": TMT, "invoice": None, "polku": None, "reason": "Henkilö ei ole alueellasi.",
+        }
+    assert kinds(check) == {3: {"not_in_area"}, 4: {"not_in_area"}, 5: {"not_in_area"}}
+    summary = check.reconciliation.summary
+    assert (summary.matched_persons, summary.unknown_persons, summary.missing_persons) == (1, 3, 0)
+    assert summary.polku_municipal_eur == Decimal("74.42")  # only the resident's share
+    serialised = json.dumps(as_json)
+    for person in (moved.person, far):
+        assert str(person.pk) not in serialised
+    assert "765" not in serialised
+    assert "Asuva" not in serialised
+    # Nothing of the outsiders is stored against the invoice, and reading them was refused, not done.
+    assert set(KelaInvoiceLine.objects.filter(person_id__isnull=False).values_list("person_id", flat=True)) == {inside.person.pk}
+    read = set(AccessLog.objects.filter(action="kela_invoice_check").values_list("person_id", flat=True))
+    assert read == {inside.person.pk}
+    refused = set(AccessLog.objects.filter(action="access_refused").values_list("person_id", flat=True))
+    assert refused == {moved.person.pk, far.pk}
+
+    # A check of the stored invoice later answers the same.
+    again = invoice_check(invoice_id=check.invoice.pk, user=analyst)
+    assert kinds(again) == kinds(check)
+
+
+def test_probing_a_code_tells_nothing(client, analyst, make_person) -> None:
+    """Uploading a one-line file cannot tell whether a code is registered elsewhere: the answer for a person of
+    another area is the answer for a code nobody has, to the byte (but for the file's own id and hash)."""
+    far_code = next_artificial_id(date(1979, 5, 5))
+    benefits(make_person(personal_id_code=far_code, municipality="765"), date(2024, 10, 1), 6)
+    nobody = next_artificial_id(date(1979, 5, 5))
+
+    def answer(code: str) -> dict:
+        out = check_as_dict(run(csv(line(code)), analyst, file_name="probe.csv"))
+        out["invoice"] = {k: v for k, v in out["invoice"].items() if k not in {"id", "imported_at"}}
+        return out
+
+    assert answer(far_code) == answer(nobody)
+
+
+def test_lines_of_persons_outside_the_area_are_not_loaded_as_facts(client, make_staff, make_person) -> None:
+    """Loading the lines as facts wrote benefit days for persons outside the manager's area; now such a line is
+    refused, or skipped when asked, in the same words as a code not in Polku."""
+    from polku.timeline.models import BenefitMonth
+
+    manager = make_staff(Role.MANAGER, area="kuopio").user
+    inside = client()
+    far_code = next_artificial_id(date(1979, 5, 5))
+    far = make_person(personal_id_code=far_code, municipality="765")
+    nobody = next_artificial_id(date(1979, 5, 5))
+    data = csv(line(inside.code, days=21, paid="781,41", cumulative=121, share="78,14"), line(far_code), line(nobody))
+    with pytest.raises(ValidationFailed) as failure:
+        run(data, manager, as_facts=True)
+    errors = {e.field: e.message for e in failure.value.errors}
+    assert set(errors) == {"rivi 3: henkilötunnus", "rivi 4: henkilötunnus"}
+    assert errors["rivi 3: henkilötunnus"] == errors["rivi 4: henkilötunnus"]
+    assert "Polussa" not in errors["rivi 3: henkilötunnus"]
+    assert not BenefitMonth.objects.filter(person=far).exists()
+
+    check = run(data, manager, as_facts=True, skip_unknown_persons=True)
+    assert check.facts is not None
+    assert check.facts.skipped_lines == (3, 4)
+    assert {c.person_id for c in check.facts.changes} == {inside.person.pk}
+    assert not BenefitMonth.objects.filter(person=far).exists()
+
+
+def test_the_upload_page_answers_the_same(client, analyst, make_person) -> None:
+    """The page /kuntaosuus/kelan-laskut/ goes through the same check: a mover's new municipality, name and figures
+    stay off the page, and the line reads 'ei alueellasi' like a code nobody has."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client as WebClient
+
+    inside = client()
+    moved = client(municipality=None)
+    services.home_municipality_record(person=moved.person, municipality_code=KUOPIO, start_date=date(2020, 1, 1),
+                                      end_date=date(2025, 3, 9))
+    services.home_municipality_record(person=moved.person, municipality_code="765", start_date=date(2025, 3, 10))
+    web = WebClient()
+    web.force_login(analyst)
+    data = csv(line(inside.code), line(moved.code, share="80,00"), line(next_artificial_id(date(1979, 5, 5))))
+    response = web.post("/kuntaosuus/kelan-laskut/", {"municipality": KUOPIO, "month": "2025-03",
+                                                      "file": SimpleUploadedFile("lasku.csv", data, "text/csv")})
+    assert response.status_code == 201
+    html = response.content.decode()
+    assert html.count("ei alueellasi") == 2
+    assert "Sotkamo" not in html
+    assert str(moved.person.pk) not in html

@@ -92,7 +92,7 @@ def test_full_offering_is_a_422_with_the_field(scene, team_client) -> None:
     assert (status, error_fields(body)) == (422, {("offering_id", "unknown")})
 
 
-def test_outside_scope_is_403_and_not_logged(scene) -> None:
+def test_outside_scope_is_403_and_logged_as_refused(scene) -> None:
     outsider = client_for(scene.other_area_manager)
     status, body = post(outsider, "/api/provision/referrals",
                         {"person_id": str(scene.client.pk), "offering_id": scene.offering.pk, "referred_on": "2026-03-01"})
@@ -105,7 +105,9 @@ def test_outside_scope_is_403_and_not_logged(scene) -> None:
     assert status == 403
     assert outsider.get(f"/api/persons/{scene.client.pk}/referrals").status_code == 403
     assert outsider.get(f"/api/persons/{scene.client.pk}/decisions").status_code == 403
-    assert not AccessLog.objects.filter(user=scene.other_area_manager.user).exists()
+    # Each refused attempt is logged as refused (issue 19), never as a read or write.
+    assert set(AccessLog.objects.filter(user=scene.other_area_manager.user).values_list("action", flat=True)) == {
+        "access_refused"}
     assert Referral.objects.get().status == "referred"
 
 

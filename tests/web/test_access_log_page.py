@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from polku.access.models import AccessLog, Role
+from polku.access.models import AccessAction, AccessLog, Role
 from polku.access.services import log_person_reads
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_dpo_sees_and_filters_the_log(make_staff, make_person) -> None:
     counsellor = make_staff(Role.COUNSELLOR, area="kuopio")
     first, second = make_person(municipality="297"), make_person(municipality="297")
-    log_person_reads(user=counsellor.user, person_ids=[first.pk, second.pk], action="person_timeline",
+    log_person_reads(user=counsellor.user, person_ids=[first.pk, second.pk], action=AccessAction.PERSON_TIMELINE,
                      purpose="asiakastyö")
     client = Client()
     client.force_login(make_staff(Role.DPO, area=None).user)

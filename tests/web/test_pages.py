@@ -121,7 +121,9 @@ def test_counsellor_in_another_team_gets_403(client: Any, scene: Scene) -> None:
     assert response.status_code == 403
     assert "Ei käyttöoikeutta" in response.content.decode()
     assert "Virtanen" not in response.content.decode()
-    assert not AccessLog.objects.filter(person_id=scene.client.person.pk).exists()
+    # The refused attempt is logged as refused (issue 19), never as a read.
+    assert list(AccessLog.objects.filter(person_id=scene.client.person.pk).values_list("action", flat=True)) == [
+        "access_refused"]
 
 
 def test_manager_sees_area_and_manager_of_another_area_does_not(client: Any, scene: Scene) -> None:

@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from polku.access.models import AccessChannel
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data, persons_visible_to
 from polku.access.services import log_person_reads
 from polku.casework import presenters, selectors
 from polku.casework.due import DueKind, DueState
-from polku.core.commands import parse_date
+from polku.core.commands import authenticate_operator, cli_actor, parse_date
 
 
 class Command(BaseCommand):
@@ -40,9 +40,7 @@ class Command(BaseCommand):
         counsellor = users.filter(username=options["counsellor"]).first()
         if counsellor is None:
             raise CommandError(f"--counsellor: tuntematon käyttäjä {options['counsellor']!r}.")
-        actor = users.filter(username=options["user"]).first() if options["user"] else counsellor
-        if actor is None:
-            raise CommandError(f"--user: tuntematon käyttäjä {options['user']!r}.")
+        actor = authenticate_operator(options["user"] or counsellor.get_username(), command="worklist")
         if not can_see_person_level_data(actor):
             raise CommandError("--user: roolilla ei ole oikeutta asiakkaiden tietoihin.")
         for field, values, allowed in (("--kind", options["kind"], set(DueKind)), ("--state", options["state"], set(DueState))):
@@ -52,8 +50,8 @@ class Command(BaseCommand):
         today = parse_date(options["date"], "--date") if options["date"] else timezone.localdate()
         persons = selectors.scope_persons(counsellor, options["scope"]).filter(pk__in=persons_visible_to(actor).values("pk"))
         result = selectors.worklist(persons, today, kinds=options["kind"], states=options["state"])
-        log_person_reads(user=actor, person_ids=[row.person_id for row in result.rows], action="worklist",
-                         purpose="asiakastyö", channel=AccessChannel.CLI)
+        log_person_reads(user=actor, person_ids=[row.person_id for row in result.rows], action=AccessAction.WORKLIST,
+                         purpose="asiakastyö", channel=AccessChannel.CLI, actor=cli_actor(actor))
         if options["json"]:
             self.stdout.write(json.dumps(presenters.worklist_json(result), ensure_ascii=False, indent=2))
             return

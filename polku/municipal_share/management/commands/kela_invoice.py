@@ -7,7 +7,9 @@ Polku's facts as they are now. ``--as-facts`` (on import) or ``facts --id N`` (m
 benefit-day facts flagged as from Kela (superseding differing ones, naming the invoice; idempotent);
 ``--skip-unknown-persons`` skips and reports lines of persons not in Polku instead of refusing. They act
 as the named user (administrators, and managers or analysts of
-the municipality's employment area) and log the reads of every person concerned.
+the municipality's employment area) and log the reads of every person concerned. Only persons within the
+user's scope are reconciled; any other line (outside the area, or not in Polku: not told apart) is
+``not_in_area`` and nothing more.
 """
 
 from __future__ import annotations
@@ -100,8 +102,8 @@ def render_text(data: dict[str, Any]) -> str:
         f"Tiedosto {invoice['file_name']} ({invoice['encoding']}), {invoice['line_count']} riviä",
         f"Kela {summary['invoice_municipal_eur']} €, Polku {summary['polku_municipal_eur']} €, "
         f"erotus {summary['difference_eur']} €",
-        f"Henkilöitä laskulla {summary['invoice_persons']} (Polussa {summary['matched_persons']}, "
-        f"tuntemattomia {summary['unknown_persons']}), laskulta puuttuu {summary['missing_persons']}; "
+        f"Henkilöitä laskulla {summary['invoice_persons']} (tarkistettu {summary['matched_persons']}, "
+        f"ei alueellasi tai ei Polussa {summary['unknown_persons']}), laskulta puuttuu {summary['missing_persons']}; "
         f"täsmääviä rivejä {summary['rows_without_differences']}/{summary['compared_rows']}",
     ]
     lines += render_breakdown(data["breakdown"])
@@ -115,7 +117,7 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append("Ei eroja.")
     for diff in data["differences"]:
         where = ("rivi " + ", ".join(str(n) for n in diff["lines"])) if diff["lines"] else "ei laskulla"
-        who = diff["person_name"] or diff["person_id"] or "tuntematon henkilö"
+        who = diff["person_name"] or diff["person_id"] or "henkilö"
         benefit = BENEFIT_FI.get(diff["benefit_type"], diff["benefit_type"])
         lines.append(f"- {where}: {who}, {diff['month']} {benefit}: {diff['kind']}: {diff['reason']}")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.models import AccessAction
 from polku.core.commands import PersonFactCommand, parse_date
 from polku.timeline import services
 
@@ -30,7 +31,7 @@ class Command(PersonFactCommand):
             amount = Decimal(options["amount"].replace(",", "."))
         except InvalidOperation:
             raise CommandError(f"--amount: ei ole euromäärä: {options['amount']!r}") from None
-        person = self.person(options, options["person"], write=True, action="cli_benefit_month_add")
+        person = self.person(options, options["person"], write=True, action=AccessAction.CLI_BENEFIT_MONTH_ADD)
         row = services.benefit_month_record(
             person=person, month=parse_date(f"{options['month']}-01", "--month"),
             benefit_type=options["benefit_type"], basis=options["basis"], days=options["days"], amount=amount,

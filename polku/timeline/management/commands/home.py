@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from polku.access.models import AccessAction
 from polku.core.commands import PersonFactCommand, parse_date
 from polku.timeline import services
 
@@ -22,7 +23,7 @@ class Command(PersonFactCommand):
         add.add_argument("--end")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        person = self.person(options, options["person"], write=True, action="cli_home_municipality_add")
+        person = self.person(options, options["person"], write=True, action=AccessAction.CLI_HOME_MUNICIPALITY_ADD)
         spell = services.home_municipality_record(
             person=person, municipality_code=options["municipality"],
             start_date=parse_date(options["start"], "--start"),

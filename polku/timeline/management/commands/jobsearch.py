@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.models import AccessAction
 from polku.core.commands import PersonFactCommand, parse_date
 from polku.timeline import services
 from polku.timeline.models import JobSearchPeriod
@@ -27,14 +28,14 @@ class Command(PersonFactCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         user = self.acting_user(options)
         if options["action"] == "open":
-            person = self.person(options, options["person"], write=True, action="cli_job_search_open")
+            person = self.person(options, options["person"], write=True, action=AccessAction.CLI_JOB_SEARCH_OPEN)
             period = services.job_search_open(person=person, registered_on=parse_date(options["date"], "--date"),
                                               actor=user)
         else:
             current = JobSearchPeriod.objects.filter(pk=options["id"]).first()
             if current is None:
                 raise CommandError(f"--id: työnhakujaksoa {options['id']} ei löydy.")
-            self.person(options, str(current.person_id), write=True, action="cli_job_search_end")
+            self.person(options, str(current.person_id), write=True, action=AccessAction.CLI_JOB_SEARCH_END)
             period = services.job_search_end(period=current, ended_on=parse_date(options["date"], "--date"),
                                              end_reason=options["reason"], actor=user)
         self.emit(options, {"id": period.pk}, f"Työnhakujakso kirjattu: {period.pk}")

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from polku.access.models import AccessChannel
-from polku.access.services import log_person_reads
+from polku.access.models import AccessAction, AccessChannel
 from polku.core.commands import PersonFactCommand, cli_actor, parse_date
-from polku.timeline import selectors, services
+from polku.timeline import registration, selectors
 
 
 class Command(PersonFactCommand):
@@ -48,19 +47,17 @@ class Command(PersonFactCommand):
         if not code:
             raise CommandError("personal_id: henkilötunnus puuttuu.")
         profile = policy.staff_profile(user)
-        person = services.person_register(
+        person = registration.person_register_for(
+            user=user, channel=AccessChannel.CLI, purpose=options["purpose"], actor_name=cli_actor(user),
             personal_id_code=code, first_names=options["first_names"], last_name=options["last_name"],
             municipality_code=options["municipality"], since=parse_date(options["since"], "--since"),
             language=options["language"], education=options["education"],
             immigrant_background=options["immigrant_background"], team_id=profile.team_id if profile else None,
-            actor=user,
         )
-        log_person_reads(user=user, person_ids=[person.pk], action="cli_person_add", purpose=options["purpose"],
-                         channel=AccessChannel.CLI, actor=cli_actor(user))
         self.emit(options, {"id": str(person.pk)}, f"Henkilö kirjattu: {person.pk}")
 
     def _show(self, options: dict[str, Any]) -> None:
-        person = self.person(options, options["person"], write=False, action="cli_person_show")
+        person = self.person(options, options["person"], write=False, action=AccessAction.CLI_PERSON_SHOW)
         timeline = selectors.person_timeline(person)
         data = {
             "id": str(person.pk),

@@ -6,9 +6,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.models import AccessAction
 from polku.core.commands import PersonFactCommand, parse_date
 from polku.timeline import services
 from polku.timeline.models import StatusSpell
+
+CORRECTION_ACTIONS = {"correct": AccessAction.CLI_STATUS_SPELL_CORRECT, "retract": AccessAction.CLI_STATUS_SPELL_RETRACT}
 
 
 class Command(PersonFactCommand):
@@ -33,13 +36,13 @@ class Command(PersonFactCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "add":
-            person = self.person(options, options["person"], write=True, action="cli_status_spell_add")
+            person = self.person(options, options["person"], write=True, action=AccessAction.CLI_STATUS_SPELL_ADD)
             corrects = None
         else:
             corrects = StatusSpell.objects.filter(pk=options["id"]).first()
             if corrects is None:
                 raise CommandError(f"--id: jaksoa {options['id']} ei löydy.")
-            person = self.person(options, str(corrects.person_id), write=True, action=f"cli_status_spell_{options['action']}")
+            person = self.person(options, str(corrects.person_id), write=True, action=CORRECTION_ACTIONS[options["action"]])
         user = self.acting_user(options)
         if options["action"] == "retract":
             assert corrects is not None
