@@ -26,6 +26,10 @@ POLKU_DEMO_KEYS = ("polku-demo-secret-key-not-for-production-use-0123456789",
                    "polku-demo-personal-id-key-not-for-production")
 SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", POLKU_DEMO_KEYS[0])
 PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", POLKU_DEMO_KEYS[1])
+# Encryption of identity codes, for key rotation (polku rotate-keys): secrets newest first, comma-separated; the first
+# encrypts, all decrypt. Empty: POLKU_PERSONAL_ID_KEY alone encrypts (the HMAC look-up key is always that one).
+PERSONAL_ID_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("POLKU_PERSONAL_ID_ENCRYPTION_KEYS", "").split(",")
+                               if k.strip()]
 DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
 # Demo and test databases must never hold a real identity code: only the artificial range 900–999
 # is accepted until a production deployment sets POLKU_ARTIFICIAL_IDS_ONLY=0.
@@ -259,7 +263,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
 
-if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
+if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY
+                         or any("demo" in key for key in PERSONAL_ID_ENCRYPTION_KEYS[:1])):
     # Real identity codes must never be hashed or encrypted with the public demo keys.
     raise ImproperlyConfigured(
         "POLKU_ARTIFICIAL_IDS_ONLY=0 needs POLKU_SECRET_KEY and POLKU_PERSONAL_ID_KEY set to secret values.",
