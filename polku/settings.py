@@ -216,16 +216,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health check
-# excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set POLKU_PROXY_SSL_HEADER to
-# the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
+# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health checks
+# /terveys/ and /terveys/valmis/ excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set
+# POLKU_PROXY_SSL_HEADER to the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
 SECURE_HSTS_SECONDS = int(os.environ.get("POLKU_HSTS_SECONDS", str(365 * 24 * 3600) if POLKU_PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("POLKU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = False
 # Preloading is the municipality's decision for its whole domain (hard to undo), not Polku's: its warning is silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_SSL_REDIRECT = _env_flag("POLKU_SSL_REDIRECT", POLKU_PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^terveys/$"]
+SECURE_REDIRECT_EXEMPT = [r"^terveys/"]  # liveness /terveys/ and readiness /terveys/valmis/
 if os.environ.get("POLKU_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["POLKU_PROXY_SSL_HEADER"], "https")
 # Cookies: never readable by scripts (the session), sent only over HTTPS outside the demo, and not on cross-site
