@@ -63,7 +63,8 @@ class BackupError(Exception):
 @dataclass
 class RestoreReport:
     tables: dict[str, int] = field(default_factory=dict)
-    migrated_from: list[tuple[str, str]] | None = None
+    schema_prepared: bool = False  # the database was brought to the backup's migrations first
+    migrated_forward: bool = False  # and migrated to this release's after loading
 
     @property
     def rows(self) -> int:
@@ -94,7 +95,9 @@ def _encode(value: Any) -> Any:
 
 
 def _line(obj: Any) -> bytes:
-    return (json.dumps(obj, default=_encode, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    # Sorted keys: JSON columns read back from PostgreSQL (jsonb orders keys its own way) and from SQLite give the
+    # same bytes, so backups of the same data compare equal across databases.
+    return (json.dumps(obj, default=_encode, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode()
 
 
 @contextmanager
@@ -215,13 +218,14 @@ def restore_from_file(path: Path, *, replace: bool = False, using: str = "defaul
     code_latest = set(executor.loader.graph.nodes)
     applied = set(MigrationRecorder(connection).applied_migrations())
     if applied != backup_migrations:
-        report.migrated_from = sorted(backup_migrations)
+        report.schema_prepared = True
         executor.migrate(_migration_targets(backup_migrations, executor))
     with transaction.atomic(using=using):
         report.tables = _load(path, using)
     if backup_migrations != code_latest:
         from django.core.management import call_command
 
+        report.migrated_forward = True
         call_command("migrate", database=using, interactive=False, verbosity=0)
     return report
 

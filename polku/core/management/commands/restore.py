@@ -39,6 +39,9 @@ class Command(BaseCommand):
         cache.clear()  # cached figures were computed from the data just replaced
         log.info("backup restored: %s, %d tables, %d rows, by os:%s", path, len(report.tables), report.rows,
                  getpass.getuser())
-        note = " (tietokanta siirrettiin varmuuskopion migraatioihin ja sen jälkeen nykyisiin)" \
-            if report.migrated_from else ""
+        note = ""
+        if report.schema_prepared:
+            note = " (taulut luotiin ensin varmuuskopion migraatioiden mukaisiksi)"
+        if report.migrated_forward:
+            note += " (varmuuskopio tehtiin vanhemmalla versiolla: tietokanta migroitiin nykyiseen)"
         self.stdout.write(f"Palautettu: {path} ({len(report.tables)} taulua, {report.rows} riviä){note}.")
