@@ -2,7 +2,8 @@
 
 Every subcommand is a Django management command, so ``polku simulate …`` and
 ``python manage.py simulate …`` are the same thing and read the same settings
-(``DATABASE_URL``, defaulting to the demo's SQLite file).
+(``DATABASE_URL``, defaulting to the demo's SQLite file). A hyphen in the subcommand is an underscore:
+``polku rotate-keys`` runs ``rotate_keys``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["polku", *argv])
     args[0] = "polku"
+    if len(args) > 1 and not args[1].startswith("-"):
+        args[1] = args[1].replace("-", "_")  # polku rotate-keys is polku rotate_keys
     execute_from_command_line(args)
 
 

@@ -26,6 +26,10 @@ POLKU_DEMO_KEYS = ("polku-demo-secret-key-not-for-production-use-0123456789",
                    "polku-demo-personal-id-key-not-for-production")
 SECRET_KEY = os.environ.get("POLKU_SECRET_KEY", POLKU_DEMO_KEYS[0])
 PERSONAL_ID_KEY = os.environ.get("POLKU_PERSONAL_ID_KEY", POLKU_DEMO_KEYS[1])
+# Encryption of identity codes, for key rotation (polku rotate-keys): secrets newest first, comma-separated; the first
+# encrypts, all decrypt. Empty: POLKU_PERSONAL_ID_KEY alone encrypts (the HMAC look-up key is always that one).
+PERSONAL_ID_ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("POLKU_PERSONAL_ID_ENCRYPTION_KEYS", "").split(",")
+                               if k.strip()]
 DEBUG = os.environ.get("POLKU_DEBUG", "0") == "1"
 # Demo and test databases must never hold a real identity code: only the artificial range 900–999
 # is accepted until a production deployment sets POLKU_ARTIFICIAL_IDS_ONLY=0.
@@ -224,16 +228,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health check
-# excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set POLKU_PROXY_SSL_HEADER to
-# the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
+# HTTPS in production: HSTS for a year (sent on HTTPS responses only), plain HTTP redirected (the health checks
+# /terveys/ and /terveys/valmis/ excepted, for load balancers probing over HTTP). Behind a TLS-terminating proxy set
+# POLKU_PROXY_SSL_HEADER to the request.META key of the header it sets to "https" (e.g. HTTP_X_FORWARDED_PROTO).
 SECURE_HSTS_SECONDS = int(os.environ.get("POLKU_HSTS_SECONDS", str(365 * 24 * 3600) if POLKU_PRODUCTION else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("POLKU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = False
 # Preloading is the municipality's decision for its whole domain (hard to undo), not Polku's: its warning is silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_SSL_REDIRECT = _env_flag("POLKU_SSL_REDIRECT", POLKU_PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^terveys/$"]
+SECURE_REDIRECT_EXEMPT = [r"^terveys/"]  # liveness /terveys/ and readiness /terveys/valmis/
 if os.environ.get("POLKU_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = (os.environ["POLKU_PROXY_SSL_HEADER"], "https")
 # Cookies: never readable by scripts (the session), sent only over HTTPS outside the demo, and not on cross-site
@@ -271,7 +275,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("POLKU_LOG_LEVEL", "WARNING")},
 }
 
-if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY):
+if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY
+                         or any("demo" in key for key in PERSONAL_ID_ENCRYPTION_KEYS[:1])):
     # Real identity codes must never be hashed or encrypted with the public demo keys.
     raise ImproperlyConfigured(
         "POLKU_ARTIFICIAL_IDS_ONLY=0 needs POLKU_SECRET_KEY and POLKU_PERSONAL_ID_KEY set to secret values.",

@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from polku.api.api import api
-from polku.core.views import health
+from polku.core.views import health, ready
 
 urlpatterns = [
-    path("terveys/", health, name="health"),
+    path("terveys/", health, name="health"),  # liveness: the process answers (no database)
+    path("terveys/valmis/", ready, name="ready"),  # readiness: the database answers and is migrated
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

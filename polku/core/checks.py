@@ -18,9 +18,10 @@ MIN_KEY_LENGTH = 32
 
 def demo_keys_in_use() -> list[str]:
     """The settings still carrying a public demo key."""
-    return [name for name, value in (("POLKU_SECRET_KEY", settings.SECRET_KEY),
-                                     ("POLKU_PERSONAL_ID_KEY", settings.PERSONAL_ID_KEY))
-            if value in settings.POLKU_DEMO_KEYS or "demo" in value]
+    pairs = [("POLKU_SECRET_KEY", settings.SECRET_KEY), ("POLKU_PERSONAL_ID_KEY", settings.PERSONAL_ID_KEY)]
+    # The key that encrypts new codes (older ones in the list only decrypt until polku rotate-keys has run).
+    pairs += [("POLKU_PERSONAL_ID_ENCRYPTION_KEYS", key) for key in settings.PERSONAL_ID_ENCRYPTION_KEYS[:1]]
+    return [name for name, value in pairs if value in settings.POLKU_DEMO_KEYS or "demo" in value]
 
 
 @register(Tags.security)
@@ -33,6 +34,9 @@ def production_refuses_demo_keys_and_debug(app_configs: Any = None, **kwargs: An
         for name in demo_keys_in_use()]
     if len(settings.PERSONAL_ID_KEY) < MIN_KEY_LENGTH:
         errors.append(Error(f"POLKU_PERSONAL_ID_KEY is shorter than {MIN_KEY_LENGTH} characters.", id="polku.E003"))
+    if settings.PERSONAL_ID_ENCRYPTION_KEYS and len(settings.PERSONAL_ID_ENCRYPTION_KEYS[0]) < MIN_KEY_LENGTH:
+        errors.append(Error(f"The first of POLKU_PERSONAL_ID_ENCRYPTION_KEYS is shorter than {MIN_KEY_LENGTH} "
+                            "characters.", id="polku.E003"))
     if settings.DEBUG:
         errors.append(Error("Debug is on in production mode: error pages would show tracebacks with settings and "
                             "request data.", hint="Unset POLKU_DEBUG (or set it to 0).", id="polku.E002"))

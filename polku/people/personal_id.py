@@ -3,6 +3,10 @@
 The code is validated with python-stdnum (date and checksum). It is stored only encrypted;
 look-ups use an HMAC keyed with ``settings.PERSONAL_ID_KEY`` so that the database alone does
 not reveal who is who. Error messages never repeat the code.
+
+Encryption keys rotate (``polku rotate-keys``, ``polku.people.key_rotation``): the setting
+``POLKU_PERSONAL_ID_ENCRYPTION_KEYS`` lists secrets newest first; the first encrypts, every one decrypts
+(``MultiFernet``). Unset, the one key is ``POLKU_PERSONAL_ID_KEY``, as before rotation existed.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import base64
 import hashlib
 import hmac
 from datetime import date
+from functools import lru_cache
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from stdnum import exceptions as stdnum_errors
 from stdnum.fi import hetu
@@ -66,9 +71,19 @@ def keyed_hash(code: str) -> str:
     return hmac.new(key, normalise(code).encode(), hashlib.sha256).hexdigest()
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"polku-personal-id-encryption:" + settings.PERSONAL_ID_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+def encryption_keys() -> tuple[str, ...]:
+    """The secrets identity codes are encrypted with, newest (the one that encrypts) first."""
+    return tuple(settings.PERSONAL_ID_ENCRYPTION_KEYS) or (settings.PERSONAL_ID_KEY,)
+
+
+@lru_cache(maxsize=8)
+def _fernets(keys: tuple[str, ...]) -> tuple[Fernet, ...]:
+    return tuple(Fernet(base64.urlsafe_b64encode(
+        hashlib.sha256(b"polku-personal-id-encryption:" + key.encode()).digest())) for key in keys)
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet(list(_fernets(encryption_keys())))
 
 
 def encrypt(code: str) -> str:
@@ -77,6 +92,15 @@ def encrypt(code: str) -> str:
 
 def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
+
+
+def under_current_key(token: str) -> bool:
+    """True if the newest encryption key decrypts ``token`` (nothing left to rotate)."""
+    try:
+        _fernets(encryption_keys())[0].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
 
 
 def mask(code: str) -> str:

@@ -1,0 +1,125 @@
+"""``polku serve-production`` as a hosting provider runs it: in production mode, configured only by environment
+variables, against a PostgreSQL database of its own, on a free loopback port. It migrates the empty database, starts
+gunicorn and the worker, answers on the readiness URL, and stops both on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from polku.core.dbcheck import reachable
+
+BASE_URL = os.environ.get("POLKU_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/polku")
+STARTUP_SECONDS = 240
+
+
+def _maintenance(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/postgres"
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    if not reachable(BASE_URL):
+        if os.environ.get("POLKU_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but cannot be reached at {BASE_URL}")
+        pytest.skip(f"PostgreSQL not reachable at {BASE_URL}")
+    name = f"polku_serve_{os.getpid()}"  # of its own: parallel runs in other checkouts do not meet
+    with psycopg.connect(_maintenance(BASE_URL), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield BASE_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(_maintenance(BASE_URL), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - our own loopback URL
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)],  # noqa: S603, S607 - a fixed command
+                         capture_output=True, text=True, check=False)
+    return [int(p) for p in out.stdout.split()]
+
+
+def test_the_entrypoint_migrates_serves_and_is_ready(database_url: str, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("POLKU_", "DJANGO_")) and k != "DATABASE_URL"}
+    env |= {"DATABASE_URL": database_url, "POLKU_ARTIFICIAL_IDS_ONLY": "0",
+            "POLKU_SECRET_KEY": secrets.token_urlsafe(40), "POLKU_PERSONAL_ID_KEY": secrets.token_urlsafe(40),
+            "POLKU_ALLOWED_HOSTS": "127.0.0.1", "POLKU_BIND": f"127.0.0.1:{port}", "POLKU_WEB_WORKERS": "1",
+            "POLKU_VAR_DIR": str(tmp_path)}
+    log = (tmp_path / "serve.log").open("w+b")
+    server = subprocess.Popen([sys.executable, "-m", "polku.cli", "serve-production"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        status, body = 0, dict[str, str]()
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, body = _get(f"http://127.0.0.1:{port}/terveys/valmis/")
+            except (OSError, ValueError):
+                status = 0
+            if status == 200:
+                break
+            time.sleep(1)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        assert status == 200, output
+        assert body == {"status": "ok", "database": "ok", "migrations": "ok"}
+        assert _get(f"http://127.0.0.1:{port}/terveys/") == (200, {"status": "ok"})
+        children = _children(server.pid)
+        assert len(children) == 2, output  # gunicorn and the worker
+        with psycopg.connect(database_url) as conn:  # the worker announced itself
+            deadline = time.monotonic() + 30
+            while not conn.execute("SELECT count(*) FROM jobs_jobworker").fetchone()[0]:  # type: ignore[index]
+                assert time.monotonic() < deadline, output
+                time.sleep(0.5)
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        for pid in children:  # both stopped with it
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        with psycopg.connect(database_url) as conn:  # the worker stopped gracefully: it signed off
+            assert conn.execute("SELECT count(*) FROM jobs_jobworker").fetchone() == (0,)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def test_the_entrypoint_refuses_demo_mode() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POLKU_", "DJANGO_"))}
+    result = subprocess.run([sys.executable, "-m", "polku.cli", "serve-production"],
+                            env={**env, "DATABASE_URL": "sqlite:///:memory:"}, capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 1
+    assert "POLKU_ALLOW_DEMO=1" in result.stderr
