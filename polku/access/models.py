@@ -123,6 +123,7 @@ class AccessAction(models.TextChoices):
     CLI_JOB_SEARCH_END = "cli_job_search_end", _("Komento: työnhaun päättäminen")
     CLI_BENEFIT_MONTH_ADD = "cli_benefit_month_add", _("Komento: etuuskuukauden kirjaus")
     CLI_DUMPDATA = "cli_dumpdata", _("Komento: tietokannan vedos (dumpdata)")
+    CLI_BACKUP = "cli_backup", _("Komento: koko tietokannan varmuuskopio")
     CLI_SHELL = "cli_shell", _("Komento: ylläpitokonsoli (shell, dbshell)")
     # Administration
     ADMIN_LIST = "admin_list", _("Ylläpito: luettelo")

@@ -255,6 +255,9 @@ NO_PERSON_DATA = {
     "population": "public population statistics",
     "load_reference": "reference data (municipalities, areas, catalogues)",
     "worker": "runs queued jobs, each of which logs as the user who queued it (imports, exports)",
+    "restore": "writes a backup back into an empty database (the access log with it); shows no one's data",
+    "rotate_keys": "re-encrypts identity codes in place with the new key; nothing is shown or written out",
+    "serve_production": "starts the web server and the worker, which log as the routes and jobs do",
 }
 # Django's and the libraries' own commands: schema, static files, sessions, the server, users. ``dumpdata``, ``shell``
 # and ``dbshell`` are Polku's wrappers and are run below.
@@ -295,6 +298,7 @@ def person_commands(scene: Scene, tmp_path: Path) -> dict[str, list[tuple[list[s
         "export": [(["export", "--out", str(tmp_path / "out"), "--scope", "kuopio"], "")],
         "import": [],  # reads files into persons: logged as one event per run, covered by the exchange tests
         "dumpdata": [(["dumpdata", "people", "--output", str(tmp_path / "dump.json")], "")],
+        "backup": [(["backup", str(tmp_path / "backup.json.gz")], "")],
         "shell": [(["shell", "-c", "pass"], "")],
         "dbshell": [],  # needs the database's own client program; the operator check is run below
     }
@@ -326,7 +330,8 @@ def test_every_person_command_logs_its_operator(scene: Scene, tmp_path: Path, mo
     print(f"\nkomennot: {ran} / {ran} henkilötietoja lukevaa ajoa kirjaa lokin")  # noqa: T201 - the figure, with -s
 
 
-@pytest.mark.parametrize("name", ["person", "worklist", "kela_invoice", "export", "dumpdata", "shell", "dbshell"])
+@pytest.mark.parametrize("name", ["person", "worklist", "kela_invoice", "export", "dumpdata", "backup", "shell",
+                                  "dbshell"])
 def test_commands_refuse_an_operator_taken_on_trust(scene: Scene, tmp_path: Path, name: str, make_staff: Any) -> None:
     """``--user`` named an account and was believed: any existing username would do. Now the operator is an
     existing, active staff user (or a named system account), and a refused one is logged."""
@@ -334,6 +339,7 @@ def test_commands_refuse_an_operator_taken_on_trust(scene: Scene, tmp_path: Path
             "worklist": ["worklist", "--counsellor", scene.admin.user.get_username()],
             "kela_invoice": ["kela_invoice", "show", "--id", scene.params["invoice_id"]],
             "export": ["export", "--out", str(tmp_path)], "dumpdata": ["dumpdata", "people"],
+            "backup": ["backup", str(tmp_path / "varmuuskopio.json.gz")],
             "shell": ["shell", "-c", "pass"], "dbshell": ["dbshell"]}[name]
     nobody = get_user_model().objects.create_user(username="ei-henkilostoa", password=None)
     gone = make_staff(Role.ADMIN, area=None).user
@@ -351,7 +357,7 @@ def test_commands_refuse_an_operator_taken_on_trust(scene: Scene, tmp_path: Path
 def test_maintenance_commands_need_an_administrator_or_a_system_account(scene: Scene, make_staff: Any,
                                                                         settings: Any, tmp_path: Path) -> None:
     manager = make_staff(Role.MANAGER, area="kuopio").user.get_username()
-    for args in (["dumpdata", "people"], ["shell", "-c", "pass"], ["dbshell"]):
+    for args in (["dumpdata", "people"], ["shell", "-c", "pass"], ["dbshell"], ["backup", str(tmp_path / "v.json.gz")]):
         with pytest.raises(CommandError, match="pääkäyttäjän"):
             command(*args, "--user", manager)
     backup = get_user_model().objects.create_user(username="varmuuskopio", password=None)

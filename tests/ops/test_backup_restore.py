@@ -60,6 +60,16 @@ def filled(make_staff: Any) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
+@pytest.fixture
+def operator(monkeypatch: pytest.MonkeyPatch, settings: Any, django_user_model: Any) -> str:
+    """The named system account a nightly backup runs as (``--user`` from ``$POLKU_USER``); made before the tables
+    are read, so that it is in what the test compares."""
+    django_user_model.objects.create_user(username="varmuuskopio", password=None)
+    settings.POLKU_SYSTEM_ACCOUNTS = frozenset({"varmuuskopio"})
+    monkeypatch.setenv("POLKU_USER", "varmuuskopio")
+    return "varmuuskopio"
+
+
 def test_round_trip_gives_back_every_table(filled: dict[str, list[tuple[Any, ...]]], tmp_path: Path) -> None:
     path = tmp_path / "polku.json.gz"
     counts = backup_to_file(path)
@@ -88,7 +98,7 @@ def test_round_trip_gives_back_every_table(filled: dict[str, list[tuple[Any, ...
 
 
 def test_restore_refuses_a_database_with_data_unless_told_to_replace(
-        filled: dict[str, list[tuple[Any, ...]]], tmp_path: Path, make_person: Any) -> None:
+        operator: str, filled: dict[str, list[tuple[Any, ...]]], tmp_path: Path, make_person: Any) -> None:
     path = tmp_path / "polku.json.gz"
     call_command("backup", str(path))
     with pytest.raises(CommandError, match="--replace"):
@@ -113,7 +123,7 @@ def test_a_migrated_empty_database_counts_as_empty(tmp_path: Path, make_person: 
 
 
 def test_a_truncated_or_foreign_file_is_refused_and_changes_nothing(
-        filled: dict[str, list[tuple[Any, ...]]], tmp_path: Path) -> None:
+        operator: str, filled: dict[str, list[tuple[Any, ...]]], tmp_path: Path) -> None:
     path = tmp_path / "polku.json.gz"
     backup_to_file(path)
     lines = gzip.decompress(path.read_bytes()).splitlines(keepends=True)
@@ -146,7 +156,7 @@ def test_a_backup_from_a_newer_polku_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_backup_reads_a_snapshot_and_the_restore_commits(
-        tmp_path: Path, make_person: Any) -> None:
+        operator: str, tmp_path: Path, make_person: Any) -> None:
     """As the commands run in production: the backup opens its own read snapshot, the restore its own transaction."""
     make_person(last_name="Ensimmäinen")
     before = _tables()
