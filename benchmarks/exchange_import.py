@@ -68,10 +68,16 @@ simulate_casework({area!r})
 staff_create(username="bench.admin", password="bench-admin-pw", role="admin")
 """
 
+# Kept files into a fresh database: the administrator who imports, and the counsellors and teams the assignments name
+# (the simulation made them; an import takes staff as it finds them).
 ADMIN = """
-import django; django.setup()
+import csv, django; django.setup()
 from polku.access.services import staff_create
 staff_create(username="bench.admin", password="bench-admin-pw", role="admin")
+with open({assignments!r}, encoding="utf-8") as stream:
+    staff = sorted({{(row["counsellor"], row["team"]) for row in csv.DictReader(stream, delimiter=";") if row["counsellor"]}})
+for username, team in staff:
+    staff_create(username=username, password="bench-pw", role="counsellor", area_code={area!r}, team_name=team or None)
 """
 
 EMPTY = """
@@ -173,7 +179,7 @@ def measure(url: str, label: str, profile: str, persons: int, area: str, *, file
     try:
         env = _fresh_database(url, work / "var")
         if files_dir is not None:
-            _python(env, ADMIN)
+            _python(env, ADMIN.format(assignments=str(files_dir / "assignments.csv"), area=area))
             export = files_dir
             persons = _rows(files_dir, "persons.csv")
         else:
