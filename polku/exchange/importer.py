@@ -24,7 +24,7 @@ import itertools
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -46,7 +46,7 @@ from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
-from polku.exchange.staging import ImportPlan, StagedImport, Stager, source_records
+from polku.exchange.staging import ImportPlan, Progress, StagedImport, Stager, source_records
 from polku.people.models import Gender, Person
 from polku.provision.models import Decision, Employer, EmployerKind
 from polku.provision.services import check_decision_terms
@@ -54,7 +54,6 @@ from polku.reference.models import Municipality
 from polku.timeline.models import HomeMunicipalitySpell
 
 CHUNK = 2000
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass

@@ -51,6 +51,7 @@ BUFFERED_ROWS = 100_000
 CHUNK = 2000
 AMBIGUOUS = object()  # an id that more than one system of this import gives to a person
 ACTIONS = ("new", "changed", "unchanged", "retracted")  # what an import does to a record, as its summary counts
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 
 @dataclass
@@ -259,13 +260,10 @@ class StagedImport:
         self.partitions.close()
 
 
-Progress = Callable[[str, int, int], None]
-
-
 class Stager:
     """Reads the files (see the module's docstring)."""
 
-    def __init__(self, profile: Profile, progress: Callable[[str, int, int], None]) -> None:
+    def __init__(self, profile: Profile, progress: Progress) -> None:
         self.profile = profile
         self.progress = progress
         self.plan = ImportPlan()
@@ -279,8 +277,7 @@ class Stager:
     def stage(self, files: Iterable[tuple[Path, str, str, int]]) -> StagedImport:
         """``files``: (path, name shown to users, sha256, size in bytes)."""
         listed = list(files)
-        estimates = {path: _estimated_rows(path) for path, *_ in listed}
-        self.rows_total = sum(estimates.values())
+        self.rows_total = sum(_estimated_rows(path) for path, *_ in listed)
         order = entities()
         found: list[tuple[int, Path, str, str, int, str]] = []
         for path, name, sha, size in listed:
