@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Max, Model
 from django.utils import timezone
 
 from polku.casework.models import CaseAssignment
@@ -68,6 +68,9 @@ class RowTable:
     def own_key(self, pk: int) -> str:
         return f"{self.key_prefix}{pk}"
 
+    def highest_id(self) -> int:
+        return int(self.model._default_manager.aggregate(top=Max("pk"))["top"] or 0)
+
 
 ROW_TABLES = {
     "assignments": RowTable(CaseAssignment, "assignment-", ASSIGNMENT_FIELDS, assignment_values),
@@ -87,8 +90,13 @@ def _row_id(text: str, prefix: str) -> int | None:
     return int(number) if text.startswith(prefix) and number.isdigit() else None
 
 
-def own_keyed(entity: str, records: list[Record]) -> dict[tuple[str, str], SourceRecord]:
-    """For records keyed ``polku`` + an id of this installation: an unsaved source record describing the fact now."""
+def own_keyed(entity: str, records: list[Record], rows_before: dict[str, int] | None = None,
+              ) -> dict[tuple[str, str], SourceRecord]:
+    """For records keyed ``polku`` + an id of this installation: an unsaved source record describing the fact now.
+
+    ``rows_before``: per row table, the highest row id when the import began. Only rows that existed then are what a
+    key of this installation can name: an import in partitions has by now written rows of its own, whose new ids may
+    equal the numbers in another installation's keys."""
     if not records:
         return {}
     schema = entities()[entity]
@@ -115,7 +123,11 @@ def own_keyed(entity: str, records: list[Record]) -> dict[tuple[str, str], Sourc
     else:
         plain = ROW_TABLES[entity]
         by_id = {number: r for r in records if (number := _row_id(r.source_id, plain.key_prefix)) is not None}
+        limit = (rows_before or {}).get(entity)
         for chunk in chunks(list(by_id)):
-            for row in plain.model._default_manager.filter(pk__in=chunk).values(*plain.fields):
+            query = plain.model._default_manager.filter(pk__in=chunk)
+            if limit is not None:
+                query = query.filter(pk__lte=limit)
+            for row in query.values(*plain.fields):
                 adopt(by_id[row["pk"]], row["person_id"], plain.values(row), fact_id=row["pk"])
     return found

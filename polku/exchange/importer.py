@@ -40,7 +40,7 @@ from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
 from polku.core.bulk import bulk_session, chunks, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
-from polku.exchange.adopt import OWN_SYSTEM, own_keyed
+from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
@@ -93,6 +93,7 @@ class Shared:
     progress: Throttle
     total: int
     partitioned: bool
+    rows_before: dict[str, int]  # per row table (no versions), its highest id when the import began
     done: int = 0
 
 
@@ -154,7 +155,8 @@ class Importer:
                 continue
             acts: dict[str, list[Any]] = {k: [] for k in ("new", "restored", "changed", "unchanged", "retracted")}
             known = source_records(name, [r.key for r in records])
-            known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM]))
+            known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM],
+                                   self.shared.rows_before))
             for record in records:
                 sr = known.get(record.key)
                 if record.deleted:
@@ -661,7 +663,8 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
     plan = staged.plan
     shared = Shared(options=options, plan=plan, systems=staged.systems,
                     municipalities={m.code: m for m in Municipality.objects.all()}, progress=throttle,
-                    total=staged.rows, partitioned=staged.partitions.n > 1)
+                    total=staged.rows, partitioned=staged.partitions.n > 1,
+                    rows_before={name: table.highest_id() for name, table in ROW_TABLES.items()})
     outcome = Outcome(plan)
     written_entities: set[str] = set()
     seen_persons: set[Any] = set()

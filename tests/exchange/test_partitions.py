@@ -4,20 +4,24 @@ never holding an identity code in clear and gone afterwards — and the duplicat
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from polku.access.models import Role
+from polku.casework.models import CaseAssignment
 from polku.core.bulk import bulk_session
 from polku.exchange import staging
 from polku.exchange.models import ImportProblem, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile
 from polku.exchange.rows import Record
+from polku.people.artificial import artificial_personal_id
 from polku.people.models import Person
 from polku.timeline.models import BenefitMonth
 from tests.exchange.helpers import AINO, EERO, OLLI, run_import, write
@@ -157,3 +161,30 @@ def test_a_bulk_session_gives_sqlite_a_large_page_cache_and_then_restores_it(tmp
     assert during == (-64 * 1024 if connection.vendor == "sqlite" else 0)
     assert run_import(admin, _three(tmp_path)).status == RunStatus.DONE
     assert cache_size() == before
+
+
+@pytest.mark.usefixtures("tiny_partitions")
+def test_keys_of_another_installation_never_name_rows_this_import_wrote(tmp_path: Path, admin: Any,
+                                                                       make_staff: Any, make_person: Any) -> None:
+    """Assignments keyed ``assignment-<id>`` by another installation, imported in partitions into a database whose
+    next row ids are those same numbers: an earlier partition's new row must not be taken for a later record's own
+    key (which refused the import as "toisen henkilön" before)."""
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio").user.get_username()
+    probe = CaseAssignment.objects.create(person=make_person(), valid_from=date(2024, 1, 1), started_at=timezone.now())
+    next_id = probe.pk + 1  # ids are not reused (SQLite AUTOINCREMENT, PostgreSQL sequences)
+    Person.objects.all().delete()
+    codes = [artificial_personal_id(date(1980 + i, 1, 1), 910 + i) for i in range(5)]
+    persons = "".join(f"p{i};{code};Henkilö;Numero{i}\n" for i, code in enumerate(codes))
+    homes = "".join(f"h{i};p{i};297;1.1.2020;\n" for i in range(5))
+    # Five persons in partitions of random order: a later one's key names an earlier one's new row unless the
+    # partitions happen to come in key order (1 in 120).
+    assignments = "".join(f"assignment-{next_id + i};p{i};2024-01-0{i + 1};{counsellor}\n" for i in range(5))
+    files = [
+        write(tmp_path, "persons.csv", "source_id;personal_id;first_names;last_name\n" + persons),
+        write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date;end_date\n" + homes),
+        write(tmp_path, "assignments.csv", "source_id;person_id;valid_from;counsellor\n" + assignments),
+    ]
+    run = run_import(admin, files)
+    assert run.status == RunStatus.DONE, list(run.problems.values_list("row", "message"))
+    assert run.counts["assignments"]["new"] == 5
+    assert CaseAssignment.objects.count() == 5
