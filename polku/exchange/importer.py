@@ -90,7 +90,6 @@ class Shared:
     plan: ImportPlan
     systems: set[str]
     municipalities: dict[str, Municipality]
-    progress: Throttle
     total: int
     partitioned: bool
     rows_before: dict[str, int]  # per row table (no versions), its highest id when the import began
@@ -662,7 +661,7 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
     staged: StagedImport = Stager(options.profile, throttle).stage(files)
     plan = staged.plan
     shared = Shared(options=options, plan=plan, systems=staged.systems,
-                    municipalities={m.code: m for m in Municipality.objects.all()}, progress=throttle,
+                    municipalities={m.code: m for m in Municipality.objects.all()},
                     total=staged.rows, partitioned=staged.partitions.n > 1,
                     rows_before={name: table.highest_id() for name, table in ROW_TABLES.items()})
     outcome = Outcome(plan)
