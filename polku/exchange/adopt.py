@@ -90,6 +90,15 @@ def _row_id(text: str, prefix: str) -> int | None:
     return int(number) if text.startswith(prefix) and number.isdigit() else None
 
 
+def holds_rows(entity: str) -> bool:
+    """Whether the table that Polku's own keys of ``entity`` name has any rows: if not, no such key can name one."""
+    if entity in FACT_TABLES:
+        return FACT_TABLES[entity].model._default_manager.exists()
+    if entity == "persons":
+        return Person.objects.exists()
+    return ROW_TABLES[entity].model._default_manager.exists()
+
+
 def own_keyed(entity: str, records: list[Record], rows_before: dict[str, int] | None = None,
               ) -> dict[tuple[str, str], SourceRecord]:
     """For records keyed ``polku`` + an id of this installation: an unsaved source record describing the fact now.

@@ -26,7 +26,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as day_time
 from pathlib import Path
@@ -40,7 +40,7 @@ from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
 from polku.core.bulk import bulk_session, chunks, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
-from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES, own_keyed
+from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES, holds_rows, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
@@ -93,6 +93,13 @@ class Shared:
     total: int
     partitioned: bool
     rows_before: dict[str, int]  # per row table (no versions), its highest id when the import began
+    # The entities that had source records of the import's systems, and those whose own table had rows, when the
+    # import began. Look-ups against what was empty then are skipped: a partition's keys are never another's (a key
+    # used twice is refused), so nothing an earlier partition wrote can be what a later one looks for — and the first
+    # load of a whole register into an empty installation, the largest import there is, makes no look-ups at all.
+    sourced: frozenset[str]
+    held: frozenset[str]
+    teams: dict[str, list[int]] = field(default_factory=dict)  # team name → its ids (in the importer's area)
     done: int = 0
 
 
@@ -153,9 +160,7 @@ class Importer:
             if not records and name not in named:
                 continue
             acts: dict[str, list[Any]] = {k: [] for k in ("new", "restored", "changed", "unchanged", "retracted")}
-            known = source_records(name, [r.key for r in records])
-            known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM],
-                                   self.shared.rows_before))
+            known = self._known(name, records)
             for record in records:
                 sr = known.get(record.key)
                 if record.deleted:
@@ -181,6 +186,14 @@ class Importer:
                 acts["retracted"].extend(sr for sr in self._in_scope(name) if (sr.system, sr.source_id) not in seen)
             self.actions[name] = acts
             self._tally(name, acts)
+
+    def _known(self, name: str, records: list[Record]) -> dict[tuple[str, str], SourceRecord]:
+        """What Polku holds of these records already: their source records, or the facts their own keys name."""
+        known = source_records(name, [r.key for r in records]) if name in self.shared.sourced else {}
+        if name in self.shared.held:
+            known.update(own_keyed(name, [r for r in records if r.key not in known and r.system == OWN_SYSTEM],
+                                   self.shared.rows_before))
+        return known
 
     def _tally(self, name: str, acts: dict[str, list[Any]]) -> None:
         for action, listed in acts.items():
@@ -369,10 +382,12 @@ class Importer:
     def _team(self, record: Record, name: str) -> int | None:
         if not name:
             return None
-        query = Team.objects.filter(name=name)
-        if self.o.area_id is not None:
-            query = query.filter(area_id=self.o.area_id)
-        teams = list(query.values_list("pk", flat=True))
+        teams = self.shared.teams.get(name)
+        if teams is None:  # an import names a few teams many times: each is looked up once
+            query = Team.objects.filter(name=name)
+            if self.o.area_id is not None:
+                query = query.filter(area_id=self.o.area_id)
+            teams = self.shared.teams[name] = list(query.values_list("pk", flat=True))
         if len(teams) != 1:
             self._refuse(record, "team", "unknown" if not teams else "invalid",
                          f"Tiimiä {name} ei ole Polussa." if not teams else f"Tiiminimi {name} on usealla alueella.")
@@ -561,15 +576,16 @@ class Importer:
             CaseAssignment.objects.filter(person_id__in=chunk, ended_at__isnull=True).update(ended_at=now)
         source_new: list[Any] = []
         source_changed: list[Any] = list(acts["retracted"])
-        for record, sr in incoming:
-            v = record.values
-            tz = timezone.get_current_timezone()
-            assignment = CaseAssignment.objects.create(
+        tz = timezone.get_current_timezone()
+        created = CaseAssignment.objects.bulk_create([
+            CaseAssignment(
                 person_id=record.person_key, counsellor_id=record.extra.get("counsellor_id"),
                 team_id=record.extra.get("team_id"), phase=v.get("phase") or "initial_service", valid_from=v["valid_from"],
                 started_at=datetime.combine(v["valid_from"], day_time(), tzinfo=tz),
                 ended_at=datetime.combine(v["ended_on"], day_time(), tzinfo=tz) if v.get("ended_on") else None,
                 assigned_by=actor, reason="Tuotu rekisteristä")
+            for record, _sr in incoming for v in (record.values,)], batch_size=CHUNK)
+        for (record, sr), assignment in zip(incoming, created, strict=True):
             if sr is None:
                 source_new.append(self._source_row(record, run, fact_id=assignment.pk))
             else:
@@ -663,7 +679,10 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
     shared = Shared(options=options, plan=plan, systems=staged.systems,
                     municipalities={m.code: m for m in Municipality.objects.all()},
                     total=staged.rows, partitioned=staged.partitions.n > 1,
-                    rows_before={name: table.highest_id() for name, table in ROW_TABLES.items()})
+                    rows_before={name: table.highest_id() for name, table in ROW_TABLES.items()},
+                    sourced=frozenset(name for name in entities() if SourceRecord.objects.filter(
+                        system__in=staged.systems, entity=name).exists()),
+                    held=frozenset(name for name in entities() if holds_rows(name)))
     outcome = Outcome(plan)
     written_entities: set[str] = set()
     seen_persons: set[Any] = set()
