@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django_tasks",  # Django's tasks API (backport for 5.2): @task, enqueue, results
     "django_tasks_db",  # its database backend: the queue is a table, run by `polku worker`
     "csp",  # Content-Security-Policy (its system checks; the header comes from csp.middleware)
+    "django_otp",  # second factor of local password accounts (polku.access.second_factor)
+    "django_otp.plugins.otp_totp",
+    "mozilla_django_oidc",  # staff sign-in through the municipality's identity provider (polku.access.oidc)
     "axes",  # failed logins: throttling and lockout per account and per address (polku.access.login_guard)
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "polku.core",
@@ -94,8 +97,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was given this session
     "django.contrib.messages.middleware.MessageMiddleware",
     "polku.core.security.SessionTimeoutMiddleware",  # idle and absolute session limits
+    "polku.access.second_factor.SecondFactorMiddleware",  # a password sign-in reaches nothing before its code
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
 ]
@@ -163,6 +168,7 @@ LOGIN_URL = "web:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "polku.access.oidc.StaffOidcBackend",  # does nothing unless POLKU_OIDC_ISSUER is set
 ]
 AXES_HANDLER = "polku.access.login_guard.LoginGuardHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order matters: LoginGuardHandler reads them so
@@ -181,6 +187,23 @@ AXES_VERBOSE = False
 POLKU_CLIENT_IP_HEADER = os.environ.get("POLKU_CLIENT_IP_HEADER", "")
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
+
+# Staff sign-in through the municipality's identity provider (OpenID Connect; polku.access.oidc). The provider's
+# endpoints come from its discovery document; roles from its group claim through the admin's mapping table.
+POLKU_OIDC_ISSUER = os.environ.get("POLKU_OIDC_ISSUER", "").rstrip("/")
+POLKU_OIDC_GROUPS_CLAIM = os.environ.get("POLKU_OIDC_GROUPS_CLAIM", "groups")
+OIDC_RP_CLIENT_ID = os.environ.get("POLKU_OIDC_CLIENT_ID", "polku")
+OIDC_RP_CLIENT_SECRET = os.environ.get("POLKU_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("POLKU_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATE_CLASS = "polku.access.oidc.SignInView"
+OIDC_CALLBACK_CLASS = "polku.access.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/kirjaudu/?tunnistus=epaonnistui"
+OIDC_TIMEOUT = 10
+# A second factor (TOTP) for local password sign-ins: required in production mode, optional in the demo.
+POLKU_REQUIRE_SECOND_FACTOR = _env_flag("POLKU_REQUIRE_SECOND_FACTOR", POLKU_PRODUCTION)
+OTP_TOTP_ISSUER = "Polku"
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("suomi")), ("sv", _("svenska")), ("en", _("English"))]

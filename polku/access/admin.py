@@ -6,7 +6,14 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
 
-from polku.access.models import AccessAction, AccessChannel, AccessLog, StaffProfile, Team
+from polku.access.models import (
+    AccessAction,
+    AccessChannel,
+    AccessLog,
+    IdentityProviderGroup,
+    StaffProfile,
+    Team,
+)
 from polku.access.services import log_person_reads
 
 
@@ -70,3 +77,12 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(IdentityProviderGroup)
+class IdentityProviderGroupAdmin(admin.ModelAdmin):
+    """The mapping of the identity provider's groups to Polku's roles (see ``polku.access.oidc``)."""
+
+    list_display = ("group", "role", "area", "team")
+    list_filter = ("role", "area")
+    search_fields = ("group",)

@@ -157,3 +157,40 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.person_id}"
+
+
+class IdentityProviderGroup(models.Model):
+    """What membership of a group at the municipality's identity provider makes a user in Polku.
+
+    Signing in through the identity provider (OpenID Connect) gives Polku the groups the user belongs to; the one
+    group of these that is mapped here decides the user's role, area and team, at every sign-in — the provider
+    stays the one place where access is granted and removed. A user none of whose groups is mapped cannot sign in.
+    """
+
+    group = models.CharField(_("Ryhmä tunnistuspalvelussa"), max_length=200, unique=True)
+    role = models.CharField(_("Rooli"), max_length=30, choices=Role.choices)
+    area = models.ForeignKey("reference.EmploymentArea", verbose_name=_("Työllisyysalue"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, verbose_name=_("Tiimi"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = _("tunnistuspalvelun ryhmä")
+        verbose_name_plural = _("tunnistuspalvelun ryhmät")
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()}"
+
+
+class ExternalIdentity(models.Model):
+    """The identity provider's stable identifier (issuer + subject) of a user who signs in through it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identity")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="one_user_per_external_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

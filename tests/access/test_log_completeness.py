@@ -258,6 +258,7 @@ NO_PERSON_DATA = {
     "restore": "writes a backup back into an empty database (the access log with it); shows no one's data",
     "rotate_keys": "re-encrypts identity codes in place with the new key; nothing is shown or written out",
     "serve_production": "starts the web server and the worker, which log as the routes and jobs do",
+    "demo_identity_provider": "the demo's OpenID Connect test provider: staff sign-in only, no person data",
 }
 # Django's and the libraries' own commands: schema, static files, sessions, the server, users. ``dumpdata``, ``shell``
 # and ``dbshell`` are Polku's wrappers and are run below.

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from polku.access.demo_identity import ensure_demo_groups
 from polku.access.models import Role, StaffProfile, Team
 from polku.access.services import staff_create
 from polku.people.models import Person
@@ -132,7 +133,12 @@ class Command(BaseCommand):
             profile = StaffProfile.objects.select_related("area", "team").get(user__username=username)
             scope = profile.team.name if profile.team else (profile.area.name_fi if profile.area else "koko maa")
             lines.append(f"  {username:<17} {demo_password(username):<24} {Role(role).label} – {scope}")
+        ensure_demo_groups()
         self.stdout.write("\nDemokäyttäjät (käyttäjätunnus, salasana, rooli – näkyvyys):")
         self.stdout.write("\n".join(lines))
         self.stdout.write("\nAvaa http://127.0.0.1:8000/ ja kirjaudu sisään. Tietopalvelu voi tuoda esimerkkiaineiston "
-                          "polku/exchange/samples/ sivulla /tiedonsiirto/.\n")
+                          "polku/exchange/samples/ sivulla /tiedonsiirto/.\n"
+                          "Kirjautumissivun 'Kirjaudu organisaation tunnuksella' vie demon tunnistuspalveluun "
+                          "(make serve käynnistää sen), jossa valitaan käyttäjä: kuopio-0001 (Sanna Saarinen, ohjaaja), "
+                          "kuopio-0002 (Jukka Heikkinen, palvelupäällikkö), kuopio-0003 (Leena Laine, "
+                          "tietosuojavastaava) tai kuopio-0099 (Ville Virtanen, ei Polun käyttöoikeutta).\n")
