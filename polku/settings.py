@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "polku.provision",
     "polku.exchange",
     "polku.jobs",
+    "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.web",
 ]
 
