@@ -206,3 +206,19 @@ def test_the_pages_show_the_schedule_and_a_run_report(register: dict[str, Any], 
     text = report.content.decode()
     assert "Vanha" not in text
     assert "Keski" not in text
+
+
+def test_pseudonymised_persons_survive_a_key_rotation(register: dict[str, Any], settings: Any) -> None:
+    """The pseudonym token is encrypted and hashed like a code, so rotating keys re-encrypts and re-hashes it too."""
+    from polku.people.key_rotation import rotate
+
+    retention.pseudonymise([register["pseudonymised"].pk, register["kept"].pk], None)
+    settings.PERSONAL_ID_ENCRYPTION_KEYS = ["uusi-avain-joka-on-tarpeeksi-pitka-0123456789", settings.PERSONAL_ID_KEY]
+    settings.PERSONAL_ID_KEY = "uusi-hakuavain-joka-on-tarpeeksi-pitka-0123456789"
+    report = rotate()
+    assert report.persons == Person.objects.count()
+    for pk in (register["pseudonymised"].pk, register["kept"].pk):
+        person = Person.objects.get(pk=pk)
+        token = personal_id.decrypt(person.personal_id_encrypted)
+        assert token.startswith(retention.PSEUDONYM_PREFIX)
+        assert person.personal_id_hash == personal_id.keyed_hash(token)
