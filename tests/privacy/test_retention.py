@@ -222,3 +222,18 @@ def test_pseudonymised_persons_survive_a_key_rotation(register: dict[str, Any], 
         token = personal_id.decrypt(person.personal_id_encrypted)
         assert token.startswith(retention.PSEUDONYM_PREFIX)
         assert person.personal_id_hash == personal_id.keyed_hash(token)
+
+
+def test_the_schedule_file_is_configurable(register: dict[str, Any], settings: Any, tmp_path: Any) -> None:
+    """An unverified period is data: a municipality's own file (the setting) changes who is past it, no code change."""
+    from polku.privacy.schedule import DEFAULT_FILE
+
+    data = json.loads(DEFAULT_FILE.read_text(encoding="utf-8"))
+    for kind in data["kinds"]:
+        if kind["key"] == "identifiers":
+            kind["years"] = 1
+    own = tmp_path / "sailytysajat.json"
+    own.write_text(json.dumps(data), encoding="utf-8")
+    settings.POLKU_RETENTION_SCHEDULE_FILE = str(own)
+    due = retention.plan(load_schedule(), REFERENCE)
+    assert set(due.due["identifiers"]) == {register["pseudonymised"].pk, register["kept"].pk}
