@@ -50,6 +50,7 @@ POLKU_PROCESS_RULES_FILE = os.environ.get("POLKU_PROCESS_RULES_FILE") or None
 POLKU_SHARE_RULES_FILE = os.environ.get("POLKU_SHARE_RULES_FILE") or None
 POLKU_COMPARISON_FILE = os.environ.get("POLKU_COMPARISON_FILE") or None
 POLKU_IMPACT_PARAMETERS_FILE = os.environ.get("POLKU_IMPACT_PARAMETERS_FILE") or None
+POLKU_RETENTION_SCHEDULE_FILE = os.environ.get("POLKU_RETENTION_SCHEDULE_FILE") or None
 # Named system accounts: existing, active users without a staff role that may run maintenance commands (a nightly
 # backup's dumpdata, say). Comma-separated usernames; none by default.
 POLKU_SYSTEM_ACCOUNTS = frozenset(a.strip() for a in os.environ.get("POLKU_SYSTEM_ACCOUNTS", "").split(",") if a.strip())
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "polku.provision",
     "polku.exchange",
     "polku.jobs",
+    "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.web",
 ]
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("palvelut/", include("polku.provision.urls")),
     path("tiedonsiirto/", include("polku.exchange.urls")),
     path("tyot/", include("polku.jobs.urls")),
+    path("tietosuoja/", include("polku.privacy.urls")),
     path("", include("polku.web.urls")),
 ]

@@ -125,6 +125,12 @@ class AccessAction(models.TextChoices):
     CLI_DUMPDATA = "cli_dumpdata", _("Komento: tietokannan vedos (dumpdata)")
     CLI_BACKUP = "cli_backup", _("Komento: koko tietokannan varmuuskopio")
     CLI_SHELL = "cli_shell", _("Komento: ylläpitokonsoli (shell, dbshell)")
+    # The data subject's rights (polku.privacy)
+    SUBJECT_ACCESS = "subject_access", _("Tarkastusoikeus: rekisteröidyn tietojen koonti")
+    SUBJECT_ACCESS_DOWNLOAD = "subject_access_download", _("Tarkastusoikeus: tiedot koneluettavana tiedostona")
+    CLI_SUBJECT_ACCESS = "cli_subject_access", _("Komento: rekisteröidyn tietojen koonti")
+    RETENTION_RUN = "retention_run", _("Säilytysaikojen ajo")
+    RETENTION_PERSON = "retention_person", _("Säilytysaika: henkilön tietojen poisto tai pseudonymisointi")
     # Administration
     ADMIN_LIST = "admin_list", _("Ylläpito: luettelo")
     ADMIN_VIEW = "admin_view", _("Ylläpito: tietue")

@@ -196,3 +196,26 @@ def can_use_maintenance_commands(user: Any) -> bool:
     accounts only."""
     profile = staff_profile(user)
     return (profile is not None and profile.role == Role.ADMIN) or is_system_account(user)
+
+
+# --- the data subject's rights (GDPR): subject-access exports, the retention schedule and its runs -------------------
+
+PRIVACY_ROLES = frozenset({Role.DPO, Role.ADMIN})
+
+
+def can_exercise_subject_rights(user: Any) -> bool:
+    """May ``user`` produce a person's subject-access export, see the retention runs and the record of processing
+    (the data protection officer and administrators)."""
+    profile = staff_profile(user)
+    return profile is not None and profile.role in PRIVACY_ROLES
+
+
+def require_subject_rights(user: Any) -> None:
+    if not can_exercise_subject_rights(user):
+        raise AccessDenied("Rekisteröidyn oikeuksia käsittelevät vain tietosuojavastaava ja pääkäyttäjä.")
+
+
+def can_run_retention(user: Any) -> bool:
+    """May ``user`` run the retention schedule (erase or pseudonymise): the data protection officer, administrators,
+    and a named system account (a scheduled run)."""
+    return can_exercise_subject_rights(user) or is_system_account(user)

@@ -302,6 +302,9 @@ def person_commands(scene: Scene, tmp_path: Path) -> dict[str, list[tuple[list[s
         "backup": [(["backup", str(tmp_path / "backup.json.gz")], "")],
         "shell": [(["shell", "-c", "pass"], "")],
         "dbshell": [],  # needs the database's own client program; the operator check is run below
+        "subject_access": [(["subject_access", person, "--out", str(tmp_path / "rekisteroity.json")], ""),
+                           (["subject_access", "-", "--out", str(tmp_path / "rekisteroity2.json")], scene.code + "\n")],
+        "retention_run": [(["retention_run", "--dry-run", "--date", "2026-01-01"], "")],
     }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0004_backup_action'),
+        ('access', '0005_subject_rights_actions'),
         ('reference', '0005_labour_force'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

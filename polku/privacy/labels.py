@@ -1,0 +1,139 @@
+"""Plain-language names of the personal-data models and their fields, for the subject-access export and the record of
+processing activities. A test walks every model with a person foreign key and fails when one of its fields has no name
+here, so a new field cannot reach the export or the record unnamed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from polku.timeline.models import BenefitBasis, BenefitType
+
+# Shared by every fact table (timeline.models.FactVersion) and most other rows.
+COMMON: dict[str, Promise] = {
+    "id": _("Rivin tunniste"),
+    "person": _("Henkilö"),
+    "lineage": _("Version ketjutunniste"),
+    "recorded_at": _("Kirjattu"),
+    "recorded_by": _("Kirjaaja"),
+    "source": _("Tiedon lähde"),
+    "superseded_at": _("Korvattu uudella versiolla"),
+    "superseded_by_user": _("Korvaaja"),
+    "correction_reason": _("Korjauksen syy"),
+    "start_date": _("Alkaa"),
+    "end_date": _("Päättyy"),
+    "created_at": _("Luotu"),
+    "created_by": _("Luoja"),
+    "version": _("Versio"),
+}
+
+MODELS: dict[str, Promise] = {
+    "people.person": _("Henkilön perustiedot"),
+    "timeline.homemunicipalityspell": _("Kotikunnat"),
+    "timeline.statusspell": _("Työmarkkina-asema ja palvelut"),
+    "timeline.jobsearchperiod": _("Työnhakujaksot"),
+    "timeline.benefitmonth": _("Maksetut etuuspäivät kuukausittain"),
+    "timeline.employmentconditionmet": _("Työssäoloehdon täyttyminen"),
+    "casework.meeting": _("Tapaamiset"),
+    "casework.employmentplan": _("Työllistymissuunnitelmat"),
+    "casework.applicationreport": _("Hakuilmoitukset"),
+    "casework.caseassignment": _("Vastuuohjaajat"),
+    "provision.referral": _("Ohjaukset palveluihin"),
+    "provision.decision": _("Tukipäätökset"),
+    "municipal_share.kelainvoiceline": _("Kelan laskujen rivit"),
+    "exchange.sourcerecord": _("Tietojen lähteet (tiedonsiirto)"),
+    "simulator.simulatedperson": _("Simuloitu harjoitushenkilö"),
+    "privacy.pseudonymisation": _("Pseudonymisointi"),
+    "access.accesslog": _("Lokitiedot: kuka on katsonut tai muuttanut tietoja"),
+}
+
+FIELDS: dict[str, dict[str, Promise]] = {
+    "people.person": {
+        "personal_id_hash": _("Henkilötunnuksen hakuavain (avainnettu tiiviste)"),
+        "personal_id_encrypted": _("Henkilötunnus (salattuna)"),
+        "first_names": _("Etunimet"),
+        "last_name": _("Sukunimi"),
+        "birth_date": _("Syntymäaika"),
+        "gender": _("Sukupuoli"),
+        "language": _("Kieli"),
+        "education": _("Koulutus"),
+        "immigrant_background": _("Maahanmuuttajatausta"),
+        "team": _("Tiimi"),
+    },
+    "timeline.homemunicipalityspell": {"municipality": _("Kotikunta")},
+    "timeline.statusspell": {"status": _("Työmarkkina-asema"), "service_type": _("Palvelu")},
+    "timeline.jobsearchperiod": {"registered_on": _("Työnhaku alkoi"), "ended_on": _("Työnhaku päättyi"),
+                                 "end_reason": _("Päättymisen syy")},
+    "timeline.benefitmonth": {"month": _("Kuukausi"), "benefit_type": _("Etuus"), "basis": _("Maksuperuste"),
+                              "days": _("Päiviä"), "amount": _("Maksettu €")},
+    "timeline.employmentconditionmet": {"met_on": _("Työssäoloehto täyttyi")},
+    "casework.meeting": {"held_on": _("Päivä"), "kind": _("Tapaamisen laji"), "channel": _("Asiointitapa"),
+                         "notes": _("Muistiinpanot")},
+    "casework.employmentplan": {
+        "drawn_up_on": _("Laadittu"), "valid_until": _("Voimassa asti"), "agreed_actions": _("Sovitut toimet"),
+        "applications_required": _("Haettavia työpaikkoja"), "reporting_period_months": _("Tarkastelujakso (kk)"),
+        "obligation_basis": _("Velvoitteen peruste"), "next_meeting_on": _("Seuraava tapaaminen"),
+    },
+    "casework.applicationreport": {"period_start": _("Jakso alkaa"), "applications": _("Hakemuksia"),
+                                   "reported_on": _("Ilmoitettu")},
+    "casework.caseassignment": {
+        "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"), "phase": _("Palveluvaihe"), "valid_from": _("Alkaen"),
+        "started_at": _("Kirjattu"), "ended_at": _("Päättyi"), "assigned_by": _("Kirjaaja"), "reason": _("Syy"),
+    },
+    "provision.referral": {
+        "offering": _("Palvelu"), "referred_on": _("Ohjattu"), "status": _("Tila"),
+        "participation_start": _("Osallistuminen alkoi"), "participation_end": _("Suunniteltu päättyminen"),
+        "ended_on": _("Päättyi"), "status_spell_lineage": _("Aikajanan palvelujakson tunniste"),
+        "updated_at": _("Muutettu"),
+    },
+    "provision.decision": {
+        "kind": _("Päätöslaji"), "employer": _("Työnantaja"), "percent": _("Tukiprosentti"),
+        "monthly_amount": _("€/kk"), "months": _("Kuukautta"), "decided_on": _("Päätöspäivä"),
+        "municipality": _("Maksava kunta"), "decided_by": _("Päättäjä"),
+    },
+    "municipal_share.kelainvoiceline": {
+        "invoice": _("Lasku"), "line_number": _("Rivi"), "personal_id_hash": _("Henkilötunnuksen hakuavain"),
+        "month": _("Etuuskuukausi"), "benefit_type": _("Etuus"), "paid_days": _("Maksetut päivät"),
+        "cumulative_days": _("Kertymäpäivät"), "paid_eur": _("Maksettu €"), "share_percent": _("Kuntaosuus %"),
+        "municipal_eur": _("Kuntaosuus €"), "municipality": _("Kunta"), "basis": _("Maksuperuste"),
+    },
+    "exchange.sourcerecord": {
+        "system": _("Lähdejärjestelmä"), "entity": _("Tietolaji"), "source_id": _("Tunniste lähdejärjestelmässä"),
+        "fact_id": _("Rivin tunniste Polussa"), "fact_date": _("Päivä"), "content_hash": _("Sisällön tarkiste"),
+        "run": _("Tuonti"), "file": _("Tiedosto"), "row": _("Rivi"), "retracted_at": _("Poistettu lähteestä"),
+    },
+    "simulator.simulatedperson": {"run": _("Simulointiajo")},
+    "privacy.pseudonymisation": {"run": _("Säilytysaikojen ajo"), "at": _("Pseudonymisoitu")},
+    "access.accesslog": {
+        "at": _("Aika"), "user": _("Käyttäjä"), "actor": _("Käyttäjä"), "person_id": _("Henkilö"),
+        "action": _("Toiminto"), "purpose": _("Tarkoitus"), "channel": _("Kanava"),
+    },
+}
+
+
+# Stored codes of fields without choices, in plain language.
+VALUE_LABELS: dict[str, dict[str, Any]] = {
+    "municipal_share.kelainvoiceline.benefit_type": dict(BenefitType.choices),
+    "municipal_share.kelainvoiceline.basis": dict(BenefitBasis.choices),
+    "casework.employmentplan.obligation_basis": {"standard": _("tavanomainen hakuvelvollisuus")},
+}
+
+# Kept out of the subject-access export: the look-up key and the ciphertext say nothing to the subject (the masked
+# identity code is shown instead).
+NOT_EXPORTED: dict[str, frozenset[str]] = {
+    "people.person": frozenset({"personal_id_hash", "personal_id_encrypted"}),
+    "municipal_share.kelainvoiceline": frozenset({"personal_id_hash"}),
+    "exchange.sourcerecord": frozenset({"content_hash"}),
+}
+
+
+def model_label(label_lower: str) -> str:
+    return str(MODELS.get(label_lower, label_lower))
+
+
+def field_label(label_lower: str, field_name: str) -> str | None:
+    """The field's plain name, or None when it has none (the tests refuse that)."""
+    found = FIELDS.get(label_lower, {}).get(field_name) or COMMON.get(field_name)
+    return str(found) if found is not None else None
