@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "polku.provision",
     "polku.exchange",
     "polku.jobs",
+    "polku.person_pages",
     "polku.web",
 ]
 

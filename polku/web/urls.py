@@ -3,13 +3,10 @@ from django.urls import path
 
 from polku.web import views
 
-app_name = "web"
-
+# Included by ``polku.urls`` into the ``web`` namespace together with the person pages (``polku.person_pages``).
 urlpatterns = [
     path("", views.home, name="home"),
     path("kirjaudu/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
-    path("henkilot/", views.person_list, name="person_list"),
-    path("henkilot/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("tietosuoja/lokit/", views.access_log, name="access_log"),
 ]
