@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "polku.jobs",
     "polku.person_pages",
     "polku.web",
+    "polku.cli",
 ]
 
 MIDDLEWARE = [
