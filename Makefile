@@ -54,8 +54,10 @@ browser:
 		fi; \
 	fi
 
+## make lint: ruff, the import layers (import-linter contracts in pyproject.toml; README, "Code layout"), migrations
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/polku makemigrations --check --dry-run -v0
 
 typecheck: install

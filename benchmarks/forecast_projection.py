@@ -63,8 +63,7 @@ def _share(directory: Path, history: object, last_day: date) -> tuple[object, ob
 
     from polku.core.calendar import add_months
     from polku.forecast.share_euros import SHARE_HISTORY_MONTHS, share_history
-    from polku.municipal_share.presenters import forced_book
-    from polku.municipal_share.rules import shipped_rule_book
+    from polku.municipal_share.rules import forced_book, shipped_rule_book
     from polku.municipal_share.sql_engine import duckdb_attach_parquet, person_month_shares
 
     book = shipped_rule_book()

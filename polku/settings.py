@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "polku.exchange",
     "polku.jobs",
     "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
+    "polku.person_pages",
     "polku.web",
+    "polku.cli",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from polku.api.api import api
 from polku.core.views import health, ready
+from polku.person_pages import urls as person_urls
+from polku.web import urls as web_urls
 
 urlpatterns = [
     path("terveys/", health, name="health"),  # liveness: the process answers (no database)
@@ -22,5 +24,6 @@ urlpatterns = [
     path("tiedonsiirto/", include("polku.exchange.urls")),
     path("tyot/", include("polku.jobs.urls")),
     path("tietosuoja/", include("polku.privacy.urls")),
-    path("", include("polku.web.urls")),
+    # One "web" namespace, as before the person pages left polku.web: "web:person_detail" is reversed everywhere.
+    path("", include((web_urls.urlpatterns + person_urls.urlpatterns, "web"))),
 ]

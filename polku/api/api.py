@@ -19,7 +19,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
-from polku.access import policy
+from polku.access import policy, registration
 from polku.access.models import AccessAction, AccessChannel, Role
 from polku.access.services import log_person_reads, log_refused, person_access
 from polku.api import schemas
@@ -28,7 +28,7 @@ from polku.core.logging import PERSONAL_ID_PATTERN
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
 from polku.reference.models import EmploymentArea, LabourMarketStatus, Municipality, ServiceType
-from polku.timeline import registration, selectors, services
+from polku.timeline import selectors, services
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
 # Every operation may answer with the API's one error shape: the OpenAPI document says so for each of them.

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from polku.exchange.labels import entity_title
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
 from polku.exchange.profiles import Profile, shipped_profiles
-from polku.exchange.schema import Entity, entities
+from polku.exchange.schema import Entity
 from polku.jobs.progress import progress_state
 
 
@@ -70,22 +71,6 @@ def profile_title(name: str) -> str:
     """A shipped profile by its title in the reader's language; a profile file by its file name."""
     profile = shipped_profiles().get(name)
     return profile.title_in(get_language() or "fi") if profile is not None else Path(name).name
-
-
-def entity_title(name: str) -> str:
-    language = get_language() or "fi"
-    entity = entities().get(name)
-    return entity.title.get(language, entity.title["fi"]) if entity else name
-
-
-PHASES = {"read": _("Luetaan ja tarkistetaan rivit"), "check": _("Tarkistetaan kokonaisuus"), "write": _("Kirjoitetaan")}
-
-
-def phase_label(phase: str) -> str:
-    """``read:status_spells`` → "Luetaan ja tarkistetaan rivit: Työmarkkina-asemat ja palvelut"."""
-    step, _sep, entity = phase.partition(":")
-    label = str(PHASES.get(step, step))
-    return f"{label}: {entity_title(entity)}" if entity else label
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
+from polku.exchange.labels import phase_label
 from polku.exchange.models import ExchangeRun, RunStatus
-from polku.exchange.presenters import phase_label
 from polku.exchange.services import IMPORT_LOCK, execute_import, log_run, stored_files, upload_dir
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.progress import ProgressReporter

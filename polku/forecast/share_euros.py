@@ -274,7 +274,7 @@ def area_share_history(history: History, municipalities: set[str], *,
     """The area's share history from the database in use (the DuckDB engine over the persons' facts, each rule set
     forced over every month), and the rule book in force."""
     from polku.municipal_share import selectors
-    from polku.municipal_share.presenters import forced_book
+    from polku.municipal_share.rules import forced_book
     from polku.municipal_share.services import current_rule_book
     from polku.municipal_share.sql_engine import duckdb_person_month_shares
 
@@ -299,7 +299,7 @@ def structural_euros(book: Any, rule: str, *, year: int, days_per_month: int = 2
     from decimal import Decimal
 
     from polku.municipal_share.engine import BenefitFact, PersonFacts, person_share_rows
-    from polku.municipal_share.presenters import forced_book
+    from polku.municipal_share.rules import forced_book
 
     forced = forced_book(book, rule)
     daily = book.basic_daily_amount(year)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from polku.core.calendar import month_end
 from polku.municipal_share.engine import ShareRow
+
+AGE_GROUPS = ("alle 25", "25–54", "55+")  # the age dimension of the share tables, on the last day of the month
 
 
 @dataclass
@@ -54,3 +58,11 @@ def totals(rows: Iterable[ShareRow], by: Sequence[str],
     for row in rows:
         out[tuple(keys[name](row) for name in by)].add(row)
     return dict(sorted(out.items(), key=lambda item: tuple(str(k) for k in item[0])))
+
+
+def age_group_of(birth: date | None, month: date) -> str:
+    if birth is None:
+        return "?"
+    day = month_end(month)
+    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    return AGE_GROUPS[0] if age < 25 else AGE_GROUPS[1] if age < 55 else AGE_GROUPS[2]

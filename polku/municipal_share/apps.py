@@ -6,3 +6,10 @@ class MunicipalShareConfig(AppConfig):
 
     name = "polku.municipal_share"
     label = "municipal_share"
+
+    def ready(self) -> None:
+        from polku.municipal_share.models import KelaInvoiceLine
+        from polku.people.key_rotation import register_hash_copy
+
+        # Invoice lines keep the look-up hash of the identity code they name: a key rotation re-hashes them too.
+        register_hash_copy(KelaInvoiceLine)

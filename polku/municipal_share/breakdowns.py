@@ -15,9 +15,9 @@ from django.db.models import Q
 
 from polku.core import suppression
 from polku.municipal_share import aggregates, selectors
+from polku.municipal_share.aggregates import age_group_of
 from polku.municipal_share.engine import ShareRow
-from polku.municipal_share.presenters import IN_FORCE, age_group_of, forced_book
-from polku.municipal_share.rules import RuleBook
+from polku.municipal_share.rules import IN_FORCE, RuleBook, forced_book
 from polku.municipal_share.sql_engine import duckdb_share_rows
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership

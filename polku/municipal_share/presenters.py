@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,37 +34,27 @@ from django.utils.translation import gettext as _
 from polku.access.models import Role
 from polku.access.policy import EVERYONE_ROLES, PERSON_LEVEL_ROLES, staff_profile
 from polku.core import suppression
-from polku.core.calendar import add_months, iter_months, month_end, month_start
+from polku.core.calendar import add_months, iter_months, month_start
 from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
+from polku.municipal_share.aggregates import AGE_GROUPS, age_group_of
 from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
-from polku.municipal_share.rules import RuleBook, RuleSet
+from polku.municipal_share.rules import IN_FORCE, RuleBook, RuleSet, forced_book
 from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
 from polku.web.charts import accessible_svg
 
-IN_FORCE = "in-force"
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
 COMPARISON_YEARS = (2024, 2025)
 FIRST_YEAR = 2015
 SMALL_CELL = 5  # person counts below this are hidden from aggregate-only roles
-AGE_GROUPS = ("alle 25", "25–54", "55+")
 # The keys hold the facts' and the rule book's fingerprints, so a cached figure is never stale: it may live long.
 CACHE_SECONDS_DEFAULT = 24 * 3600
-EPOCH = date(1900, 1, 1)
 
 
 # --- rules ------------------------------------------------------------------------------------------
-
-
-def forced_book(book: RuleBook, code: str) -> RuleBook:
-    """A rule book in which rule set ``code`` is in force for every month (for what-if comparisons): "as if this rule
-    had always applied", so it also counts every paid day (a ``counts_days_from`` transition reading would make the
-    forced rule count nothing before its own start)."""
-    rule = book.by_code(code)
-    return replace(book, rule_sets=(replace(rule, valid_from=EPOCH, valid_to=None, counts_days_from=None),))
 
 
 def resolve_rule(book: RuleBook, value: str) -> str | None:
@@ -311,14 +301,6 @@ class ShareSummary:
 
     def variant(self, code: str) -> VariantSummary:
         return self.variants[code]
-
-
-def age_group_of(birth: date | None, month: date) -> str:
-    if birth is None:
-        return "?"
-    day = month_end(month)
-    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    return AGE_GROUPS[0] if age < 25 else AGE_GROUPS[1] if age < 55 else AGE_GROUPS[2]
 
 
 def _birth_dates(person_ids: Sequence[Any]) -> dict[Any, date]:

@@ -171,3 +171,16 @@ def _rule_book(path: str) -> RuleBook:
     except ValueError as error:
         raise ImproperlyConfigured(f"Municipal-share rule file {path}: {error}") from None
     return RuleBook(rule_sets=rule_sets, basic_daily=amounts)
+
+
+# The rule choice "whichever rule set is in force each month" (``forced_book`` gives one rule set for every month).
+IN_FORCE = "in-force"
+EPOCH = date(1900, 1, 1)
+
+
+def forced_book(book: RuleBook, code: str) -> RuleBook:
+    """A rule book in which rule set ``code`` is in force for every month (for what-if comparisons): "as if this rule
+    had always applied", so it also counts every paid day (a ``counts_days_from`` transition reading would make the
+    forced rule count nothing before its own start)."""
+    rule = book.by_code(code)
+    return replace(book, rule_sets=(replace(rule, valid_from=EPOCH, valid_to=None, counts_days_from=None),))

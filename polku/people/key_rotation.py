@@ -23,12 +23,23 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Model, OuterRef, Subquery
 
 from polku.people import personal_id
 from polku.people.models import Person
 
 BATCH_SIZE = 1000
+
+# Models outside ``people`` whose rows keep a copy of a person's look-up hash beside a nullable ``person`` link: Kela's
+# invoice lines. Their app registers them when Django starts (``polku.municipal_share.apps``), since ``people`` sits
+# below the packages that link to persons and imports none of them (README, "Code layout").
+hash_copies: list[type[Model]] = []
+
+
+def register_hash_copy(model: type[Model]) -> None:
+    """Re-hash ``model``'s rows linked to a person with the person's own hash; count its unlinked rows in ``status``."""
+    if model not in hash_copies:
+        hash_copies.append(model)
 
 
 class RotationError(Exception):
@@ -83,8 +94,6 @@ def _batches(batch_size: int) -> Iterator[list[Any]]:
 
 
 def _rotate_batch(pks: list[Any], report: RotationReport) -> None:
-    from polku.municipal_share.models import KelaInvoiceLine
-
     with transaction.atomic():
         persons = list(Person.objects.select_for_update().filter(pk__in=pks)
                        .only("pk", "personal_id_encrypted", "personal_id_hash"))
@@ -108,8 +117,10 @@ def _rotate_batch(pks: list[Any], report: RotationReport) -> None:
             Person.objects.bulk_update(changed, ["personal_id_encrypted", "personal_id_hash"])
         if rehashed:
             report.rehashed += len(rehashed)
-            report.invoice_lines_rehashed += KelaInvoiceLine.objects.filter(person_id__in=rehashed).update(
-                personal_id_hash=Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("personal_id_hash")[:1]))
+            own_hash = Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("personal_id_hash")[:1])
+            report.invoice_lines_rehashed += sum(
+                model._default_manager.filter(person_id__in=rehashed).update(personal_id_hash=own_hash)
+                for model in hash_copies)
         report.persons += len(persons)
         report.batches += 1
 
@@ -126,9 +137,8 @@ def rotate(*, batch_size: int = BATCH_SIZE, progress: Callable[[RotationReport],
 
 def status(*, batch_size: int = BATCH_SIZE) -> KeyStatus:
     """What a rotation would still change (reads and decrypts every code; writes nothing)."""
-    from polku.municipal_share.models import KelaInvoiceLine
-
-    result = KeyStatus(unlinked_invoice_lines=KelaInvoiceLine.objects.filter(person__isnull=True).count())
+    result = KeyStatus(unlinked_invoice_lines=sum(
+        model._default_manager.filter(person__isnull=True).count() for model in hash_copies))
     for pks in _batches(batch_size):
         for pk, token, digest in Person.objects.filter(pk__in=pks).values_list(
                 "pk", "personal_id_encrypted", "personal_id_hash"):

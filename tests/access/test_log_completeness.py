@@ -314,7 +314,7 @@ def test_every_command_is_classified(scene: Scene, tmp_path: Path) -> None:
     ours |= {"dumpdata", "shell", "dbshell"}
     unclassified = sorted(ours - set(NO_PERSON_DATA) - set(runs))
     assert unclassified == [], f"commands neither run by the log walk nor listed as reading no one: {unclassified}"
-    assert get_commands()["dumpdata"] == get_commands()["shell"] == get_commands()["dbshell"] == "polku.core"
+    assert get_commands()["dumpdata"] == get_commands()["shell"] == get_commands()["dbshell"] == "polku.cli"
 
 
 def test_every_person_command_logs_its_operator(scene: Scene, tmp_path: Path, monkeypatch: Any) -> None:

@@ -27,8 +27,7 @@ from polku.kpi.definitions import shipped_definitions
 from polku.kpi.engine import Request
 from polku.kpi.selectors import database_backend
 from polku.municipal_share.engine import person_share_rows
-from polku.municipal_share.presenters import forced_book
-from polku.municipal_share.rules import shipped_rule_book
+from polku.municipal_share.rules import forced_book, shipped_rule_book
 from polku.municipal_share.selectors import person_facts
 from polku.people.models import Person
 from polku.provision.models import Decision, EmployerKind

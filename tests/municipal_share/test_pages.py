@@ -17,7 +17,7 @@ from django.urls import reverse
 from polku.access.models import AccessLog, Role, StaffProfile
 from polku.core.calendar import add_months
 from polku.municipal_share import selectors, services
-from polku.municipal_share.presenters import forced_book
+from polku.municipal_share.rules import forced_book
 from polku.people.models import Person
 from polku.timeline import services as timeline
 from tests.conftest import next_artificial_id

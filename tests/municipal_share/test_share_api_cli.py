@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 
 from polku.access.models import AccessLog, Role, StaffProfile
 from polku.municipal_share import selectors, services
-from polku.municipal_share.presenters import forced_book
+from polku.municipal_share.rules import forced_book
 from tests.municipal_share.test_pages import DAILY, benefit_person, monthly
 
 pytestmark = pytest.mark.django_db

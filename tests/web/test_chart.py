@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from polku.person_pages.charts import timeline_spec
+from polku.person_pages.presenters import timeline_page
 from polku.timeline import selectors, services
-from polku.web.charts import timeline_spec
-from polku.web.presenters import timeline_page
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from polku.access.models import AccessLog, Role
 from polku.people.models import Person
-from polku.web.presenters import age_on
+from polku.person_pages.presenters import age_on
 from tests.web.conftest import Scene, login
 
 pytestmark = pytest.mark.django_db

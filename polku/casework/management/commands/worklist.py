@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from polku.access.commands import authenticate_operator, cli_actor, parse_date
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data, persons_visible_to
 from polku.access.services import log_person_reads
 from polku.casework import presenters, selectors
 from polku.casework.due import DueKind, DueState
-from polku.core.commands import authenticate_operator, cli_actor, parse_date
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from polku.access.commands import PersonFactCommand
 from polku.access.models import AccessChannel
-from polku.core.commands import PersonFactCommand
 from polku.exchange.services import export_now
 
 

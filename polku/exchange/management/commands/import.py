@@ -15,10 +15,10 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
+from polku.access.commands import PersonFactCommand, parse_date
 from polku.access.models import AccessChannel
-from polku.core.commands import PersonFactCommand, parse_date
+from polku.exchange.labels import phase_label
 from polku.exchange.models import ExchangeRun, ImportMode, RunStatus
-from polku.exchange.presenters import phase_label
 from polku.exchange.profiles import DEFAULT_PROFILE
 from polku.exchange.services import import_now
 

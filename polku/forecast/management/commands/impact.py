@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from polku.core.commands import parse_date
+from polku.access.commands import parse_date
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import read_area
 from polku.forecast.impact import (

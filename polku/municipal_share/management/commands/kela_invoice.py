@@ -20,8 +20,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.commands import PersonFactCommand, parse_date
 from polku.access.models import AccessChannel
-from polku.core.commands import PersonFactCommand, parse_date
 from polku.core.errors import ValidationFailed
 from polku.municipal_share import invoices
 from polku.municipal_share.reconcile import BENEFIT_FI

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from polku.core.commands import PersonFactCommand
+from polku.access.commands import PersonFactCommand
 from polku.municipal_share.kela_statistics import statistics_import
 
 DEFAULT_SOURCE = "Kela, avoin data: Kunnan osarahoittaman työttömyysturvan saajat ja maksetut etuudet"

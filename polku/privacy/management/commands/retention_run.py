@@ -15,9 +15,9 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from polku.access import policy
+from polku.access.commands import PersonFactCommand, parse_date
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import cli_actor, log_event
-from polku.core.commands import PersonFactCommand, parse_date
 from polku.jobs.locks import scope_lock
 from polku.privacy.presenters import report_rows
 from polku.privacy.retention import execute, new_run

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.commands import PersonFactCommand
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import cli_actor
-from polku.core.commands import PersonFactCommand
 from polku.core.errors import ValidationFailed
 from polku.people.models import Person
 from polku.privacy import subject_access

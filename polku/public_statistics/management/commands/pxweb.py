@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from polku.core.commands import PersonFactCommand
+from polku.access.commands import PersonFactCommand
 from polku.core.errors import FieldError, ValidationFailed
 from polku.public_statistics import services, tables
 

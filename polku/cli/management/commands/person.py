@@ -7,9 +7,10 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access import registration
+from polku.access.commands import PersonFactCommand, cli_actor, parse_date
 from polku.access.models import AccessAction, AccessChannel
-from polku.core.commands import PersonFactCommand, cli_actor, parse_date
-from polku.timeline import registration, selectors
+from polku.timeline import selectors
 
 
 class Command(PersonFactCommand):

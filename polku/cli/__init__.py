@@ -4,6 +4,11 @@ Every subcommand is a Django management command, so ``polku simulate …`` and
 ``python manage.py simulate …`` are the same thing and read the same settings
 (``DATABASE_URL``, defaulting to the demo's SQLite file). A hyphen in the subcommand is an underscore:
 ``polku rotate-keys`` runs ``rotate_keys``.
+
+As a Django app (``polku.cli``) it also holds the commands that act across packages or for a named user over the
+person facts (``demo_setup``, ``person``, ``home``, ``spell``, ``benefit``, ``jobsearch``, the logged ``backup``,
+``dumpdata``, ``shell`` and ``dbshell``): they sit on top of the layers (README, "Code layout"), so the packages
+they use need not import each other or ``polku.access``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,3 @@ def main(argv: list[str] | None = None) -> None:
         args[1] = args[1].replace("-", "_")  # polku rotate-keys is polku rotate_keys
     execute_from_command_line(args)
 
-
-if __name__ == "__main__":
-    main()

@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_event
+from polku.cli.management.commands.dumpdata import require_maintenance_operator
 from polku.core.backup import backup_to_file
-from polku.core.management.commands.dumpdata import require_maintenance_operator
 
 log = logging.getLogger("polku.ops")
 

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from polku.people.models import Person
+from polku.person_pages import selectors
 from polku.timeline.models import BenefitMonth, StatusSpell
 from polku.timeline.selectors import Timeline
-from polku.web import selectors
 
 
 def status_label(spell: StatusSpell) -> str:

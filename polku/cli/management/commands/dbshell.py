@@ -11,7 +11,7 @@ from django.core.management.commands import dbshell
 
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_event
-from polku.core.management.commands.dumpdata import require_maintenance_operator
+from polku.cli.management.commands.dumpdata import require_maintenance_operator
 
 
 class Command(dbshell.Command):

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from polku.access.commands import PersonFactCommand, parse_date
 from polku.access.models import AccessAction
-from polku.core.commands import PersonFactCommand, parse_date
 from polku.timeline import services
 from polku.timeline.models import StatusSpell
 

@@ -16,9 +16,9 @@ from django.core.management.commands import dumpdata
 from django.db import models
 
 from polku.access import policy
+from polku.access.commands import authenticate_operator
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads
-from polku.core.commands import authenticate_operator
 from polku.people.models import Person
 
 

@@ -1,0 +1,10 @@
+"""The person pages' URLs. Included by ``polku.urls`` into the ``web`` namespace, where they always were."""
+
+from django.urls import path
+
+from polku.person_pages import views
+
+urlpatterns = [
+    path("henkilot/", views.person_list, name="person_list"),
+    path("henkilot/<uuid:person_id>/", views.person_detail, name="person_detail"),
+]

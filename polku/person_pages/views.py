@@ -1,0 +1,155 @@
+"""The person pages: the list with the name and identity-code searches, and the client record that gathers each
+package's panel beside the timeline. Each view checks access through ``polku.access.policy``, logs person reads,
+calls one selector and renders; labels and figures come from ``presenters``.
+
+Above every package whose panel the record shows (README, "Code layout"); the URL names stay in the ``web``
+namespace (``web:person_detail``), see ``polku.urls``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from polku.access.models import AccessAction, AccessChannel
+from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
+from polku.access.services import log_person_reads, log_refused, person_access
+from polku.casework import presenters as casework_presenters
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.core.logging import PERSONAL_ID_PATTERN
+from polku.exchange import presenters as exchange_presenters
+from polku.municipal_share import presenters as share_presenters
+from polku.municipal_share.services import current_rule_book
+from polku.people.models import Person
+from polku.people.selectors import persons_matching_name
+from polku.person_pages import charts, presenters
+from polku.provision import presenters as provision_presenters
+from polku.timeline.selectors import person_timeline
+from polku.timeline.services import person_find_by_personal_id
+from polku.web import content
+from polku.web.views import _no_person_access_reason, forbidden
+
+PAGE_SIZE = 25
+
+
+def _lookup_error(failure: ValidationFailed) -> str:
+    # The service's messages are Finnish only; the UI says the same in the active language.
+    code = failure.errors[0].code if failure.errors else ErrorCode.INVALID
+    if code == ErrorCode.INVALID_CHECKSUM:
+        return _("Henkilötunnuksen tarkistusmerkki ei täsmää.")
+    return _("Henkilötunnus ei ole oikeaa muotoa (PPKKVV-NNNT).")
+
+
+@login_required
+@sensitive_post_parameters("personal_id")
+@require_http_methods(["GET", "POST"])
+def person_list(request: HttpRequest) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    visible = persons_visible_to(request.user)
+    lookup_error = ""
+    if request.method == "POST":
+        # Identity-code look-up is POST only, so the code never lands in a URL, history or server log.
+        try:
+            found = person_find_by_personal_id(request.POST.get("personal_id", ""))
+        except ValidationFailed as failure:
+            lookup_error = _lookup_error(failure)
+        else:
+            lookup_purpose = content.purpose_for(request.POST.get("purpose"), request.user).logged
+            if found is not None and visible.filter(pk=found.pk).exists():
+                # The redirect tells the user who the code belongs to: a read of that person.
+                log_person_reads(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                                 purpose=lookup_purpose, channel=AccessChannel.WEB)
+                return redirect("web:person_detail", person_id=found.pk)
+            if found is not None:
+                log_refused(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                            purpose=lookup_purpose, channel=AccessChannel.WEB)
+            # The same answer whether the person is unknown or outside the user's scope.
+            lookup_error = _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
+
+    query = request.GET.get("q", "").strip()
+    if PERSONAL_ID_PATTERN.search(query):
+        # A code typed into the name search must not stay in the address bar or be echoed on the page.
+        messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
+        return redirect("web:person_list")
+    purpose = content.purpose_for(request.GET.get("purpose"), request.user)
+    page = Paginator(persons_matching_name(visible, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    persons: list[Person] = list(page.object_list)
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action=AccessAction.PERSON_LIST,
+                     purpose=purpose.logged, channel=AccessChannel.WEB)
+    return render(request, "person_pages/person_list.html", {
+        "page": page,
+        "rows": presenters.person_rows(persons, timezone.localdate()),
+        "query": query,
+        "lookup_error": lookup_error,
+    }, status=400 if lookup_error else 200)
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    if not can_see_person_level_data(request.user):
+        return forbidden(request, _no_person_access_reason(request))
+    person = get_object_or_404(Person, pk=person_id)
+    purpose = content.purpose_for(request.GET.get("purpose"), request.user)
+    try:
+        person_access(user=request.user, person=person, write=False, action=AccessAction.PERSON_TIMELINE,
+                      purpose=purpose.logged, channel=AccessChannel.WEB)
+    except AccessDenied:
+        return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
+    today = timezone.localdate()
+    casework_panel = casework_presenters.client_panel(person, today)
+    page = presenters.timeline_page(person_timeline(person), today=today)
+    provision_panel = provision_presenters.client_panel(person, today)
+    events = casework_presenters.timeline_events(casework_panel) + provision_presenters.timeline_events(provision_panel)
+    page = dataclasses.replace(page, events=sorted(presenters.EventRow(day, kind, label) for day, kind, label in events))
+    chart = None
+    if not page.is_empty:
+        chart = charts.timeline_svg(
+            page,
+            title=_("Aikajana: %(name)s") % {"name": page.header.name},
+            description=_chart_description(page),
+        )
+    return render(request, "person_pages/person_detail.html", {
+        "page": page,
+        "person": person,
+        "chart": chart,
+        "chart_description": _chart_description(page) if chart else "",
+        "purposes": content.PURPOSES,
+        "purpose": purpose,
+        "casework_panel": casework_panel,
+        "provision_panel": provision_panel,
+        "can_record": can_write_person_data(request.user),
+        "provenance": exchange_presenters.provenance_rows(person.pk),
+        "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
+            share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
+    })
+
+
+def _chart_description(page: presenters.TimelinePage) -> str:
+    first = page.first_day or page.today
+    return _(
+        "Aikajana %(start)s–%(end)s. Työmarkkina-asemajaksoja %(statuses)s, työnhakujaksoja %(searches)s, "
+        "kotikuntajaksoja %(homes)s, tapaamis- ja suunnitelmakirjauksia %(events)s; etuuspäiviä yhteensä %(days)s "
+        "(%(months)s kuukautta). Samat tiedot ovat taulukoina kaavion alla ja asiakastyön osiossa."
+    ) % {
+        "start": date_format(first, "SHORT_DATE_FORMAT"),
+        "end": date_format(page.today, "SHORT_DATE_FORMAT"),
+        "statuses": len(page.statuses),
+        "searches": len(page.job_searches),
+        "homes": len(page.home_municipalities),
+        "events": len(page.events),
+        "days": page.benefit_days_total,
+        "months": len({b.month for b in page.benefits}),
+    }
