@@ -45,6 +45,9 @@ def _reference_data_survives_flush(request: Any, django_db_blocker: Any) -> Iter
 def memory_cache(settings: Any) -> None:
     """Each test process its own memory cache (the served demo shares a file cache with its worker)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # memory caches outlive a test: results computed from an earlier test's facts must not be reused
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,13 @@ from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads
 from polku.api.schemas import Code, Day, query_enum
+from polku.core import precomputed
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.municipal_share import kela_statistics, presenters
 from polku.municipal_share.breakdowns import DIMENSIONS, share_breakdown, shown_rows
 from polku.municipal_share.rules import shipped_rule_book
 from polku.municipal_share.services import current_rule_book
+from polku.municipal_share.warning_jobs import WARNINGS, warnings_request
 from polku.reference.models import EmploymentAreaMembership, Municipality
 
 router = Router(tags=["municipal share"])
@@ -107,9 +109,10 @@ def early_warnings(request: HttpRequest, days: int = query_enum(30, list(WARNING
     reference_date = date_ or today
     if reference_date > today:
         raise ValidationFailed.single("date", ErrorCode.INVALID, "Tarkastelupäivä ei voi olla tulevaisuudessa.")
-    rows = presenters.early_warnings(current_rule_book(), policy.persons_visible_to(request.user),
-                                     reference_date=reference_date, days=days,
-                                     scope=presenters.visibility_scope(request.user))
+    book = current_rule_book()  # an API client waits for the result (the page does not: it shows the worker's)
+    found = precomputed.current_or_compute(WARNINGS, **warnings_request(
+        request.user, book, reference_date, presenters.warning_window(days)))
+    rows = presenters.warning_rows(found, book, reference_date=reference_date, days=days)
     log_person_reads(user=request.user, person_ids=[r.person.pk for r in rows], action=AccessAction.API_SHARE_EARLY_WARNINGS,
                      purpose=request.headers.get("X-Polku-Purpose", DEFAULT_PURPOSE), channel=AccessChannel.API)
     return presenters.warnings_payload(rows, reference_date=reference_date, days=days)

@@ -79,6 +79,8 @@ def format_duration(seconds: float, language: str | None = None) -> str:
 def progress_text(done: int, total: int | None, started_at: datetime | None, now: datetime | None = None) -> str:
     """ "1 200 / 5 000 riviä, arviolta 3 minuuttia jäljellä" in the active language, numbers grouped as it groups them."""
     n = formats.number_format(done, force_grouping=True)
+    if total is None and not done:  # a job that counts nothing (or not yet): no "0 rows"
+        return _("Työ on jonossa tai käynnissä.")
     if total is None:
         return ngettext("%(done)s rivi", "%(done)s riviä", done) % {"done": n}
     text = ngettext("%(done)s / %(total)s rivi", "%(done)s / %(total)s riviä", total) % {

@@ -25,7 +25,7 @@ from typing import Any
 import altair as alt
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Max
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -41,9 +41,10 @@ from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
 from polku.municipal_share.rules import IN_FORCE, RuleBook, RuleSet, forced_book
 from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
+from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_month
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
-from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
+from polku.timeline.models import BenefitMonth, BenefitType
 from polku.web.charts import accessible_svg
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
@@ -358,23 +359,13 @@ def compute_summary(book: RuleBook, municipality: str, period: Period, variants:
     return ShareSummary(municipality=municipality, period=period, variants=out)
 
 
-def _facts_fingerprint() -> str:
-    """Changes whenever a fact the engine reads is recorded, corrected or retracted (new rows get new ids;
-    corrections and retractions stamp ``superseded_at``). Cheap: a count and two maxima per table."""
-    parts = []
-    for model in (BenefitMonth, HomeMunicipalitySpell, EmploymentConditionMet):
-        values = model.objects.aggregate(n=Count("id"), last=Max("id"), superseded=Max("superseded_at"))
-        parts.append(f"{values['n']}:{values['last']}:{values['superseded']}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
 def share_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:
     """``compute_summary``, cached for a few minutes per facts fingerprint (the national data is large)."""
     seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
     if seconds <= 0:
         return compute_summary(book, municipality, period, variants)
     key = "polku:share:" + hashlib.sha256(
-        f"{municipality}|{period.key}|{','.join(variants)}|{book.fingerprint()}|{_facts_fingerprint()}".encode(),
+        f"{municipality}|{period.key}|{','.join(variants)}|{book.fingerprint()}|{facts_fingerprint()}".encode(),
     ).hexdigest()
     summary = cache.get(key)
     if summary is None:
@@ -657,47 +648,16 @@ class WarningRow:
         return self.share_after * 100
 
 
-def last_full_month(reference_date: date) -> date:
-    return add_months(month_start(reference_date), -1)
-
-
-def _step_warnings(book: RuleBook, visible: QuerySet[Person], reference_date: date,
-                   days: int) -> list[early_warning.StepWarning]:
-    receiving = list(BenefitMonth.objects.filter(
-        superseded_at__isnull=True, month=last_full_month(reference_date), days__gt=0,
-        person_id__in=visible.values("pk"),
-    ).values_list("person_id", flat=True).distinct())
-    found = []
-    for facts in selectors.person_facts(receiving):
-        warning = early_warning.next_step(facts, book, reference_date=reference_date)
-        if warning is not None and warning.within(reference_date, days):
-            found.append(warning)
-    return found
-
-
-def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date: date, days: int,
-                   scope: str = "") -> list[WarningRow]:
-    """Persons of ``visible`` whose next step starts within ``days`` of ``reference_date``, soonest first.
-
-    Only persons paid a benefit in the last full month can have a projection, so the others are not read.
-    With a ``scope`` (who sees ``visible``: role, area, team) the projections are cached like the summary.
-    """
-    seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
-    longest = max(days, 60)
-    if seconds > 0 and scope:
-        key = "polku:share-warnings:" + hashlib.sha256(
-            f"{scope}|{reference_date}|{longest}|{book.fingerprint()}|{_facts_fingerprint()}".encode()).hexdigest()
-        found = cache.get(key)
-        if found is None:
-            found = _step_warnings(book, visible, reference_date, longest)
-            cache.set(key, found, seconds)
-    else:
-        found = _step_warnings(book, visible, reference_date, longest)
+def warning_rows(found: Sequence[early_warning.StepWarning], book: RuleBook, *, reference_date: date,
+                 days: int) -> list[WarningRow]:
+    """The warnings that start within ``days`` of ``reference_date`` as rows with the person, soonest first."""
     found = [w for w in found if w.within(reference_date, days)]
     names = {r.code: (rule_name(r), r.verified) for r in book.rule_sets}
     persons = {p.pk: p for p in Person.objects.filter(pk__in=[w.person_id for w in found])}
     rows = []
     for warning in found:
+        if warning.person_id not in persons:  # erased since the result was computed
+            continue
         name, verified = names[warning.rule_set]
         rows.append(WarningRow(
             person=persons[warning.person_id], rule_name=name, verified=verified, counter=warning.counter,
@@ -708,10 +668,9 @@ def early_warnings(book: RuleBook, visible: QuerySet[Person], *, reference_date:
     return rows
 
 
-def visibility_scope(user: Any) -> str:
-    """Who sees which persons, for caching: everyone with the same role, area and team sees the same."""
-    profile = staff_profile(user)
-    return "" if profile is None else f"{profile.role}:{profile.area_id}:{profile.team_id}"
+def warning_window(days: int) -> int:
+    """The window computed: the longest offered, so that the shorter one is a filter of the same result."""
+    return max(days, 60)
 
 
 def warnings_payload(rows: Sequence[WarningRow], *, reference_date: date, days: int) -> dict[str, Any]:

@@ -19,12 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access.models import AccessAction, AccessChannel
-from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
+from polku.access.policy import can_see_person_level_data, can_write_person_data
 from polku.access.services import log_person_reads
+from polku.core import precomputed
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.municipal_share import excel, invoices, kela_statistics, presenters
 from polku.municipal_share.models import KelaInvoice
 from polku.municipal_share.services import current_rule_book
+from polku.municipal_share.warning_jobs import WARNINGS, warnings_request
 from polku.reference.models import Municipality
 from polku.web import content
 from polku.web.views import _no_person_access_reason, forbidden
@@ -120,9 +122,14 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             if reference_date > today:
                 error, reference_date = _("Tarkastelupäivä ei voi olla tulevaisuudessa."), today
     purpose = content.purpose_for(request.GET.get("purpose"), request.user)
-    rows = [] if error else presenters.early_warnings(
-        current_rule_book(), persons_visible_to(request.user), reference_date=reference_date, days=days,
-        scope=presenters.visibility_scope(request.user))
+    rows: list[presenters.WarningRow] = []
+    result = None
+    if not error:  # computed by the worker: the page shows the result, or the latest one while it is updated
+        book = current_rule_book()
+        result = precomputed.fetch(WARNINGS, **warnings_request(
+            request.user, book, reference_date, presenters.warning_window(days)))
+        if result.ready:
+            rows = presenters.warning_rows(result.value, book, reference_date=reference_date, days=days)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown: list[presenters.WarningRow] = list(page.object_list)
     # Only the persons on the page shown are read (and logged); the counter tells how many there are.
@@ -133,7 +140,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "reference_date": reference_date,
         "date_given": bool(raw_date), "stale_data": suggested is not None and not raw_date, "today": today,
         "latest_month": presenters.latest_benefit_month() if suggested else None,
-        "error": error, "purposes": content.PURPOSES, "purpose": purpose,
+        "error": error, "purposes": content.PURPOSES, "purpose": purpose, "result": result,
     }, status=400 if error else 200)
 
 

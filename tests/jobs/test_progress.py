@@ -80,6 +80,7 @@ def test_progress_text_groups_numbers_and_estimates() -> None:
         assert progress_text(1200, 5000, T0, now) == "1\xa0200 / 5\xa0000 riviä, arviolta 7 minuuttia jäljellä"
         assert progress_text(5000, 5000, T0, now) == "5\xa0000 / 5\xa0000 riviä"
         assert progress_text(0, 5000, T0, now) == "0 / 5\xa0000 riviä"
+        assert progress_text(0, None, T0, now) == "Työ on jonossa tai käynnissä."
         assert progress_text(3, None, T0, now) == "3 riviä"
     with translation.override("sv"):
         assert progress_text(1200, 5000, T0, now) == "1\xa0200 / 5\xa0000 rader, cirka 7 minuter kvar"

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from polku.access.models import AccessLog, Role, StaffProfile
 from polku.core.calendar import add_months
+from polku.jobs.worker import run_worker
 from polku.municipal_share import selectors, services
 from polku.municipal_share.rules import forced_book
 from polku.people.models import Person
@@ -191,11 +192,19 @@ def test_excel_export_opens_and_holds_the_totals(client: Any, world: World) -> N
     assert float(engine_total(2025, 2025)) in [float(v) for v in values]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs its jobs in transactions and closes connections
 def test_worklist_is_scoped_sorted_and_access_logged(client: Any, world: World) -> None:
     login(client, world.counsellor)
-    response = client.get(reverse("municipal_share:warnings") + f"?days=30&date={REFERENCE.isoformat()}")
+    url = reverse("municipal_share:warnings") + f"?days=30&date={REFERENCE.isoformat()}"
+    waiting = client.get(url).content.decode()  # the page never waits: the worker computes the list
+    assert "Listaa lasketaan" in waiting
+    assert "Lähellä" not in waiting
+    assert not AccessLog.objects.filter(action="share_early_warnings").exists()
+    run_worker()
+    response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
+    assert "Lista on laskettu" in html
     assert "Lähellä" in html
     assert "Toinen" not in html  # the other team's client
     assert "Kaukana" not in html  # far from the next step
@@ -203,6 +212,8 @@ def test_worklist_is_scoped_sorted_and_access_logged(client: Any, world: World) 
     logged = set(AccessLog.objects.filter(action="share_early_warnings").values_list("person_id", flat=True))
     assert logged == {world.near_step.pk}
     login(client, world.manager)  # area scope: both teams' clients
+    client.get(reverse("municipal_share:warnings") + f"?days=60&date={REFERENCE.isoformat()}")
+    run_worker()
     html = client.get(reverse("municipal_share:warnings") + f"?days=60&date={REFERENCE.isoformat()}").content.decode()
     assert html.index("Lähellä") > 0
     assert "Toinen" in html
