@@ -28,13 +28,14 @@ RESULT_SECONDS = 24 * 3600  # a result for the same inputs
 LATEST_SECONDS = 14 * 24 * 3600  # the latest result of a scope, shown while a newer one is computed
 QUEUED_SECONDS = 30 * 60  # a queued job not done by then (no worker, or it died) is queued again
 
-_COMPUTATIONS: dict[str, Callable[..., Any]] = {}
+_COMPUTATIONS: dict[str, tuple[Callable[..., Any], int]] = {}
 
 
-def computation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``function(**arguments)`` as the computation ``name``."""
+def computation(name: str, *, seconds: int = RESULT_SECONDS) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``function(**arguments)`` as the computation ``name``, its result kept ``seconds`` (no longer than
+    whatever it leaves in the cache for the page to read)."""
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        _COMPUTATIONS[name] = function
+        _COMPUTATIONS[name] = (function, seconds)
         return function
     return register
 
@@ -64,6 +65,9 @@ def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any]) -> P
     if found is not None:
         return Precomputed(found[0], found[1], True, None)
     task_id = _queue(name, inputs, scope, arguments)
+    found = cache.get(_key(name, "result", inputs))  # a backend that runs jobs at once (ImmediateBackend) is done
+    if found is not None:
+        return Precomputed(found[0], found[1], True, None)
     latest = cache.get(_key(name, "latest", scope))
     if latest is not None:
         return Precomputed(latest[0], latest[1], False, task_id)
@@ -89,9 +93,10 @@ def current_or_compute(name: str, *, inputs: str, scope: str, arguments: dict[st
 
 def compute_now(name: str, *, inputs: str, scope: str, arguments: dict[str, Any]) -> Any:
     """Compute and keep the result here and now (the job's body; also for callers that may wait, e.g. the API)."""
-    value = _COMPUTATIONS[name](**arguments)
+    function, seconds = _COMPUTATIONS[name]
+    value = function(**arguments)
     stamped = (value, timezone.now())
-    cache.set(_key(name, "result", inputs), stamped, RESULT_SECONDS)
+    cache.set(_key(name, "result", inputs), stamped, seconds)
     cache.set(_key(name, "latest", scope), stamped, LATEST_SECONDS)
     return value
 

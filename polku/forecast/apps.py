@@ -8,3 +8,7 @@ class ForecastConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "polku.forecast"
     verbose_name = "Ennusteet"
+
+    def ready(self) -> None:
+        # An area's model is fitted by the worker: it must know the computation too.
+        import polku.forecast.area  # noqa: F401

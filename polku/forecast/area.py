@@ -8,6 +8,7 @@ the command share this one cache (an hour per area and day; the CLI reads afresh
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from polku.core import precomputed
 from polku.core.calendar import add_months, last_working_day
 from polku.forecast.backtest import Backtest, backtest
 from polku.forecast.duration import DurationModel, fit
@@ -26,7 +28,10 @@ from polku.forecast.share_euros import ShareEuros, ShareHistory, area_share_hist
 from polku.municipal_share.services import current_rule_book
 
 HISTORY_YEARS = 6
-CACHE_SECONDS = 3600
+# An area's fitted model, backtest and projections are kept a day (the model is fitted to the history up to the
+# reference day, so a new day fits anew); an import drops them with every cached figure, a refit moves the area's
+# generation on. The worker fits them (AREA_MODEL below): a page never waits for a fit.
+CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -133,3 +138,45 @@ def area_profiles(area: AreaForecast, to: date, follow_up: int) -> Any:
 
     return cached(f"forecast-profiles:{area_key(area.codes)}:{to.isoformat()}:{follow_up}",
                   lambda: comparison_profiles(area.history, follow_up=follow_up))
+
+
+def area_impact(area: AreaForecast, to: date, parameters: Any, *, only: str) -> Any:
+    """The impact estimate for these parameters (cached with the area: each is seconds of bootstrap draws)."""
+    from polku.forecast.impact import FOLLOW_UP, estimate, rule_in_force
+
+    asked = hashlib.sha256(repr((sorted(vars(parameters).items()), only)).encode()).hexdigest()[:24]
+    return cached(f"forecast-impact:{area_key(area.codes)}:{to.isoformat()}:{rules_key()}:{asked}",
+                  lambda: estimate(area_profiles(area, to, FOLLOW_UP), area.euros, rule_in_force(area.euros, to),
+                                   parameters, only=only))
+
+
+AREA_MODEL = "forecast-area"
+
+
+@precomputed.computation(AREA_MODEL, seconds=CACHE_SECONDS - 15 * 60)  # never outlives the model it fitted
+def prepare_area(codes: list[str], to: str) -> int:
+    """The job's body: fit the area's model, run its backtest and the impact estimate with the area's default
+    parameters, kept in the cache for the pages (the number of unemployment runs fitted is returned, for the job's
+    record)."""
+    from polku.forecast.impact import ALL, Parameters
+
+    area_codes, day = tuple(codes), date.fromisoformat(to)
+    area = area_forecast(area_codes, day)
+    backtest_for(area_codes, day)
+    area_impact(area, day, Parameters.for_area(area_codes), only=ALL)
+    return int(area.model.runs)
+
+
+def _preparation(codes: tuple[str, ...], to: date) -> dict[str, Any]:
+    return {"inputs": f"{area_key(codes)}|{to.isoformat()}|{rules_key()}", "scope": ",".join(codes),
+            "arguments": {"codes": list(codes), "to": to.isoformat()}}
+
+
+def area_preparation(codes: tuple[str, ...], to: date) -> precomputed.Precomputed:
+    """Whether the area's model for ``to`` is fitted (``current``), and the job fitting it if not."""
+    return precomputed.fetch(AREA_MODEL, **_preparation(codes, to))
+
+
+def prepare_area_now(codes: tuple[str, ...], to: date) -> None:
+    """Fit the area here and now, as the job would (commands, and tests that open the pages at once)."""
+    precomputed.compute_now(AREA_MODEL, **_preparation(codes, to))

@@ -18,15 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from polku.core.errors import ValidationFailed
-from polku.forecast.area import area_forecast, area_profiles
+from polku.forecast.area import area_forecast, area_impact
 from polku.forecast.impact import (
     ALL,
-    FOLLOW_UP,
     ClaimTest,
     Impact,
     Parameters,
     activation_claim,
-    estimate,
     for_aggregate_roles,
     rule_in_force,
     shipped_parameters,
@@ -40,7 +38,7 @@ from polku.forecast.model_presenter import (
     survival_rows,
 )
 from polku.forecast.share_euros import structural_euros
-from polku.forecast.views import forecast_view, reference_day
+from polku.forecast.views import forecast_view, not_yet_fitted, reference_day
 from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
 from polku.reference.models import ServiceType
 from polku.web.charts import accessible_svg
@@ -105,6 +103,8 @@ def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
 @forecast_view
 @require_GET
 def impact_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
+    if (waiting := not_yet_fitted(request, scopes, scope)) is not None:
+        return waiting
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     names = service_names()
@@ -121,8 +121,7 @@ def impact_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResp
     claim: ClaimTest | None = None
     try:
         parameters = defaults.with_overrides(overrides, service_type=only, service_cost=_number(request, "kustannus"))
-        profiles = area_profiles(area, to, FOLLOW_UP)
-        impact = estimate(profiles, area.euros, rule, parameters, only=only)
+        impact = area_impact(area, to, parameters, only=only)
         if suppresses_small_cells(request.user):
             impact = for_aggregate_roles(impact, SMALL_CELL)
     except ValidationFailed as failure:
@@ -157,6 +156,8 @@ def impact_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResp
 @forecast_view
 @require_GET
 def assumptions_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
+    if (waiting := not_yet_fitted(request, scopes, scope)) is not None:
+        return waiting
     to = reference_day()
     area = area_forecast(scope.municipality_codes, to)
     data = shipped_parameters()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from polku.forecast.area import AreaForecast, area_forecast, forget_area
+from polku.forecast.area import AreaForecast, area_forecast, forget_area, prepare_area_now
 from polku.forecast.duration import DurationModel
 from polku.forecast.models import ForecastFit
 
@@ -26,6 +26,7 @@ def area_refit(*, area: str, codes: tuple[str, ...], to: date, actor: Any) -> tu
     """Forget the area's cached history, model and projections, read and fit again from the facts, and record it:
     a planner who knows the facts changed (a correction, a late import) need not wait for the cache to expire."""
     forget_area(codes)
+    prepare_area_now(codes, to)  # the pages show the new fit at once (with its backtest and impact profiles)
     forecast = area_forecast(codes, to)
     return forecast, fit_record(area=area, codes=codes, model=forecast.model, trigger=ForecastFit.Trigger.REFIT,
                                 actor=actor)

@@ -28,7 +28,15 @@ from polku.access.models import Role
 from polku.access.policy import staff_profile
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
-from polku.forecast.area import AreaForecast, area_forecast, area_key, backtest_for, cached, rules_key
+from polku.forecast.area import (
+    AreaForecast,
+    area_forecast,
+    area_key,
+    area_preparation,
+    backtest_for,
+    cached,
+    rules_key,
+)
 from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
 from polku.forecast.projection import MAX_SHOCK, SERIES, Projection, Scenario, project
 from polku.forecast.services import area_refit, latest_fit
@@ -246,9 +254,19 @@ def may_refit(user: Any) -> bool:
     return profile is not None and profile.role != Role.ELECTED_OFFICIAL
 
 
+def not_yet_fitted(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse | None:
+    """The page to show while the worker fits the area's model (a page never waits for a fit), or None once it is."""
+    prepared = area_preparation(scope.municipality_codes, reference_day())
+    if prepared.current:
+        return None
+    return render(request, "forecast/fitting.html", {"scopes": scopes, "scope": scope, "task_id": prepared.task_id})
+
+
 @forecast_view
 @require_GET
 def forecast_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse:
+    if (waiting := not_yet_fitted(request, scopes, scope)) is not None:
+        return waiting
     c = _compute(request, scope)
     projection, baseline, series = c.projection, c.baseline, c.series
     language = get_language() or "fi"

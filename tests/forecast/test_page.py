@@ -10,17 +10,41 @@ from django.core.cache import cache
 from django.test import Client
 
 from polku.access.models import Role, StaffProfile
+from polku.forecast.area import prepare_area_now
+from polku.forecast.views import forecast_scopes, reference_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_at_once")]
 
 
-def test_forecast_page(make_staff: Callable[..., StaffProfile]) -> None:
+@pytest.fixture
+def jobs_at_once(settings: Any) -> None:
+    """Queued jobs run at once in the request (django-tasks' immediate backend): these tests are about the pages'
+    content; ``test_forecast_page`` runs the queue as the worker does."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def fit_as_the_worker_would(user: Any, asked: str) -> None:
+    """Fit the model of the area the page shows ``user`` for ``alue=asked``, as the queued job does."""
+    scopes = forecast_scopes(user)
+    scope = next((s for s in scopes if s.code == asked), scopes[0])  # as the page chooses
+    prepare_area_now(scope.municipality_codes, reference_day())
+
+
+def test_forecast_page(make_staff: Callable[..., StaffProfile], settings: Any) -> None:
     from polku.simulator.writers import simulate_into_database
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the worker's queue, as served
 
     cache.clear()
     simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
     client = Client()
-    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    manager = make_staff(Role.MANAGER, area="kainuu").user
+    client.force_login(manager)
+    waiting = client.get("/ennusteet/", {"alue": "765", "kk": "12", "alkuvaihe": "1.3"})
+    assert waiting.status_code == 200
+    assert "Mallia sovitetaan" in waiting.content.decode()  # the page never waits for a fit
+    assert "data-job-progress" in waiting.content.decode()
+    fit_as_the_worker_would(manager, "765")
     page = client.get("/ennusteet/", {"alue": "765", "kk": "12", "alkuvaihe": "1.3"})
     html = page.content.decode()
     assert page.status_code == 200
@@ -79,7 +103,8 @@ def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfi
     cache.clear()
     simulate_into_database("sotkamo-2021", seed=4, persons=500, progress=False)
     client = Client()
-    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    manager = make_staff(Role.MANAGER, area="kainuu").user
+    client.force_login(manager)
     html = client.get("/ennusteet/", {"alue": "765", "kk": "12"}).content.decode()
     assert "Kunnan rahoitusosuus työttömyysetuuksista" in html
     assert "Työmarkkinatuen kuntaosuus 2015–2024" in html
