@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from polku.open_data.tables import OpenTable
 
 CACHE_SECONDS = 6 * 3600  # keyed by the data version, so this only bounds how long an unused entry lingers
 VERSION_SECONDS = 60
+BUILD_WAIT_SECONDS = 120
 FORMAT_VERSION = "1"  # bump when a rendering changes, so cached answers and ETags change with it
 
 
@@ -48,7 +50,8 @@ def data_version() -> str:
     parts: list[Any] = [FORMAT_VERSION, [str(m) for m in published_months()[-1:]]]
     for model in (StatusSpell, HomeMunicipalitySpell, JobSearchPeriod, BenefitMonth, EmploymentConditionMet):
         parts.append(model.objects.aggregate(n=Max("pk"), s=Max("superseded_at")))
-    for other in (Person, EmploymentAreaMembership, LabourForce):
+    parts.append(Person.objects.aggregate(n=Count("pk")))  # a person's key is a UUID: no maximum on PostgreSQL
+    for other in (EmploymentAreaMembership, LabourForce):
         parts.append(other.objects.aggregate(n=Count("pk"), m=Max("pk")))
     version = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:24]
     cache.set(key, version, VERSION_SECONDS)
@@ -56,12 +59,24 @@ def data_version() -> str:
 
 
 def cube(table: OpenTable) -> Cube:
+    """The table for the current data, computed by one request at a time: the others wait for it (up to
+    ``BUILD_WAIT_SECONDS``) instead of computing the same table side by side."""
     version = data_version()
     key = f"open_data:cube:{table.id}:{version}"
     if (found := cache.get(key)) is not None:
         return found
-    computed = build(table)
-    cache.set(key, computed, CACHE_SECONDS)
+    lock = f"{key}:computing"
+    if not cache.add(lock, 1, BUILD_WAIT_SECONDS):
+        deadline = time.monotonic() + BUILD_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if (found := cache.get(key)) is not None:
+                return found
+    try:
+        computed = build(table)
+        cache.set(key, computed, CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
     return computed
 
 

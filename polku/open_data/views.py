@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,7 +36,8 @@ class Headline:
     title: str
     unit: str
     areas: list[str]
-    rows: list[tuple[str, list[str]]]  # month as the reader writes it, a shown figure per area
+    rows: list[tuple[str, list[tuple[str, bool]]]]  # month as the reader writes it; per area the figure and whether
+    # it is withheld (the page says so in words beside the symbol)
     chart: Any
 
 
@@ -59,8 +61,9 @@ def _headline(cube: Cube, indicator_code: str, n: int) -> Headline | None:
     if not areas or not months:
         return None
     rows = [(date_format(m, "YEAR_MONTH_FORMAT"),
-             [_shown(cube.values.get((a.code, m, indicator_code)), cube.statuses.get((a.code, m, indicator_code)),
-                     indicator.decimals) for a in areas]) for m in months]
+             [(_shown(cube.values.get((a.code, m, indicator_code)), cube.statuses.get((a.code, m, indicator_code)),
+                      indicator.decimals), cube.statuses.get((a.code, m, indicator_code)) == CONFIDENTIAL)
+              for a in areas]) for m in months]
     title = pxweb.text(indicator.labels, lang)
     unit = pxweb.text(pxweb.UNIT_TEXTS[indicator.unit], lang)
     points = [{"month": f"{m.month}/{m.year}", "order": i, "value": float(v), "area": pxweb.text(a.labels, lang)}
@@ -112,4 +115,6 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     table = BY_SLUG.get(slug)
     if table is None:
         raise Http404
-    return publish.respond(request, table, _lang(), fmt)
+    response = publish.respond(request, table, _lang(), fmt)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))  # the language comes from either
+    return response
