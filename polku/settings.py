@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "polku.provision",
     "polku.exchange",
     "polku.jobs",
+    "polku.open_data",  # open data without login: JSON-stat 2.0, CSV, a PxWeb-compatible API, the public page
     "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.person_pages",
     "polku.web",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("tiedonsiirto/", include("polku.exchange.urls")),
     path("tyot/", include("polku.jobs.urls")),
     path("tietosuoja/", include("polku.privacy.urls")),
+    path("avoin-data/", include("polku.open_data.urls")),
     # One "web" namespace, as before the person pages left polku.web: "web:person_detail" is reversed everywhere.
     path("", include((web_urls.urlpatterns + person_urls.urlpatterns, "web"))),
 ]

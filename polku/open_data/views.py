@@ -1,0 +1,120 @@
+"""The public open-data page (no login): headline charts, each with its figures as a table beside it, the tables
+on offer with their downloads, and how to query them with the tools used for Statistics Finland's tables.
+
+Every figure comes from the same suppressed cube as the API (``polku.open_data.publish``), so the page can never
+show what an API answer hides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from polku.open_data import publish, pxweb
+from polku.open_data.cube import CONFIDENTIAL, NOT_AVAILABLE, Cube
+from polku.open_data.tables import BY_SLUG, TABLES
+from polku.web.charts import accessible_svg
+
+HEADLINE_MONTHS = 24
+# (table slug, indicator): the page's charts, one line per employment area.
+HEADLINES = (("tyonhakijat", "unemployed_jobseekers"), ("tyonhakijat", "activation_rate"),
+             ("kuntaosuus", "municipal_share_all_benefits"))
+
+
+@dataclass(frozen=True)
+class Headline:
+    id: str
+    title: str
+    unit: str
+    areas: list[str]
+    rows: list[tuple[str, list[tuple[str, bool]]]]  # month as the reader writes it; per area the figure and whether
+    # it is withheld (the page says so in words beside the symbol)
+    chart: Any
+
+
+def _lang() -> str:
+    return (get_language() or "fi")[:2]
+
+
+def _shown(value: Decimal | None, status: str | None, decimals: int) -> str:
+    if value is None:
+        return status or NOT_AVAILABLE
+    return number_format(value, decimals, force_grouping=True)
+
+
+def _headline(cube: Cube, indicator_code: str, n: int) -> Headline | None:
+    lang = _lang()
+    indicator = next(i for i in cube.indicators if i.code == indicator_code)
+    areas = [r for r in cube.regions if r.kind == "area"]
+    months = list(cube.months[-HEADLINE_MONTHS:])
+    areas = [a for a in areas if any(cube.statuses.get((a.code, m, indicator_code)) != NOT_AVAILABLE
+                                     for m in months)]
+    if not areas or not months:
+        return None
+    rows = [(date_format(m, "YEAR_MONTH_FORMAT"),
+             [(_shown(cube.values.get((a.code, m, indicator_code)), cube.statuses.get((a.code, m, indicator_code)),
+                      indicator.decimals), cube.statuses.get((a.code, m, indicator_code)) == CONFIDENTIAL)
+              for a in areas]) for m in months]
+    title = pxweb.text(indicator.labels, lang)
+    unit = pxweb.text(pxweb.UNIT_TEXTS[indicator.unit], lang)
+    points = [{"month": f"{m.month}/{m.year}", "order": i, "value": float(v), "area": pxweb.text(a.labels, lang)}
+              for i, m in enumerate(months) for a in areas
+              if (v := cube.values.get((a.code, m, indicator_code))) is not None]
+    return Headline(f"kuvio-{n}", title, unit, [pxweb.text(a.labels, lang) for a in areas], rows,
+                    _chart(points, title, unit, f"kuvio-{n}") if points else None)
+
+
+def _chart(points: list[dict[str, Any]], title: str, unit: str, id_prefix: str) -> Any:
+    """A line per area over the months (the page's only chart code; the figures are in the table beside it)."""
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 560, "height": 240,
+        "data": {"values": points}, "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "month", "type": "ordinal", "sort": {"field": "order"}, "title": None,
+                  "axis": {"labelAngle": -45}},
+            "y": {"field": "value", "type": "quantitative", "title": unit},
+            "color": {"field": "area", "type": "nominal", "title": None, "legend": {"orient": "bottom"}},
+        },
+        "config": {"font": "sans-serif"},
+    }
+    return accessible_svg(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."),
+                          id_prefix=id_prefix)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    cubes = {slug: publish.cube(BY_SLUG[slug]) for slug in {s for s, _ in HEADLINES}}
+    headlines = [h for n, (slug, code) in enumerate(HEADLINES, 1) if (h := _headline(cubes[slug], code, n))]
+    lang = _lang()
+    base = request.build_absolute_uri("/api/v1/")
+    tables = [{"id": t.id, "title": pxweb.text(t.title, lang), "description": pxweb.text(t.description, lang),
+               "csv": f"{t.slug}.csv", "json": f"{t.slug}.json", "api": f"{base}{lang}/Polku/{t.id}"}
+              for t in TABLES]
+    months = next(iter(cubes.values())).months
+    return render(request, "open_data/index.html", {
+        "headlines": headlines, "tables": tables, "threshold": next(iter(cubes.values())).threshold,
+        "first_month": date_format(months[0], "YEAR_MONTH_FORMAT") if months else None,
+        "last_month": date_format(months[-1], "YEAR_MONTH_FORMAT") if months else None,
+        "api_base": f"{base}{lang}/Polku/", "confidential": CONFIDENTIAL, "not_available": NOT_AVAILABLE,
+        "example_table": TABLES[0].id
+    })
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """A whole table as CSV or JSON-stat 2.0 in the reader's language (Excel's web query can read the CSV)."""
+    table = BY_SLUG.get(slug)
+    if table is None:
+        raise Http404
+    response = publish.respond(request, table, _lang(), fmt)
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))  # the language comes from either
+    return response
