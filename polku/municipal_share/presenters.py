@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -44,7 +43,7 @@ from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
-from polku.web.charts import accessible_svg
+from polku.web.charts import Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
 COMPARISON_YEARS = (2024, 2025)
@@ -606,7 +605,7 @@ def _eur(value: Decimal) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
 
 
-def monthly_chart(page: SharePage) -> SafeString:
+def monthly_chart(page: SharePage) -> Chart:
     values: list[dict[str, Any]] = []
     for row in page.months:
         label = row.rule_name + ("" if row.verified else f" ({_('vahvistamaton')})")
@@ -617,10 +616,10 @@ def monthly_chart(page: SharePage) -> SafeString:
     description = _("Pylväät: kunnan osuus euroina kuukausittain kunkin kuukauden voimassa olevalla säännöllä; "
                     "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "total": _eur(page.total.municipal_eur)}
-    return accessible_svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
+    return Chart(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
 
 
-def comparison_chart(page: SharePage) -> SafeString:
+def comparison_chart(page: SharePage) -> Chart:
     old_label = page.old_rule.name + ("" if page.old_rule.verified else f" ({_('vahvistamaton')})")
     new_label = page.new_rule.name + ("" if page.new_rule.verified else f" ({_('vahvistamaton')})")
     values: list[dict[str, Any]] = []
@@ -633,8 +632,8 @@ def comparison_chart(page: SharePage) -> SafeString:
     description = _("Rinnakkaiset pylväät: kunnan osuus kuukausittain, jos koko jaksoon sovellettaisiin "
                     "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "old": _eur(total.old.municipal_eur) if total else "", "new": _eur(total.new.municipal_eur) if total else ""}
-    return accessible_svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
-                id_prefix="vertailu-kaavio")
+    return Chart(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
+                 id_prefix="vertailu-kaavio")
 
 
 # --- early warning ------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-"""The person timeline chart: an altair (Vega-Lite) spec rendered server-side to accessible inline SVG.
+"""The person timeline chart: an altair (Vega-Lite) spec that the browser draws (``polku.web.charts``).
 
-Rendering happens in-process with vl-convert (no browser JS, no network, nothing written to disk),
-in one call per page. The SVG is a picture only: it carries a title and a short description, and the
+The page carries the spec with its rows inline; the picture has a title and a short description, and the
 same rows are printed as data tables beside it for screen-reader and keyboard users.
 """
 
@@ -15,12 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import altair as alt
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from polku.person_pages.presenters import TimelinePage
-from polku.web.charts import SVG_CACHE_SIZE, accessible_svg
+from polku.web.charts import Chart
 
 WIDTH = 760
 # Dark enough for 3:1 against the white background (WCAG 1.4.11), distinguishable in greyscale order.
@@ -140,25 +138,27 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
         )
     chart = alt.vconcat(*parts, spacing=24).resolve_scale(color="independent").configure(
         font="DejaVu Sans, Verdana, sans-serif",
-        aria=False,  # the SVG as a whole is one labelled image; marks need no roles of their own
+        aria=False,  # the chart container is one labelled image; marks need no roles of their own
         axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
         legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
         view={"stroke": None},
     )
     # Validation against the Vega-Lite schema costs ~50 ms a page; the spec's shape is fixed by this function
-    # and the chart tests render it (vl-convert fails loudly on an invalid spec).
+    # and the chart tests validate it (tests/web/test_chart.py).
     return dict(chart.to_dict(validate=False))
 
 
+SPEC_CACHE_SIZE = 512  # a few kB each
 _TIMELINE_SPECS: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _TIMELINE_LOCK = threading.Lock()  # server threads share the cache
 
 
-def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> SafeString:
-    """The person timeline as accessible inline SVG.
+def timeline_chart(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> Chart:
+    """The person timeline for the browser to draw.
 
     Building the altair chart costs ~80 ms; the spec depends only on the page's rows and the language, so it is
-    kept (with the SVG in ``polku.web.charts``) for the last ``SVG_CACHE_SIZE`` timelines drawn by this process.
+    kept for the last ``SPEC_CACHE_SIZE`` timelines shown by this process (a record opened again by its
+    counsellor, a colleague or after a save reuses it).
     """
     key = json.dumps([get_language(), dataclasses.asdict(page)], default=str)
     with _TIMELINE_LOCK:
@@ -166,6 +166,6 @@ def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix:
     spec = spec or timeline_spec(page)
     with _TIMELINE_LOCK:
         _TIMELINE_SPECS[key] = spec
-        while len(_TIMELINE_SPECS) > SVG_CACHE_SIZE:
+        while len(_TIMELINE_SPECS) > SPEC_CACHE_SIZE:
             _TIMELINE_SPECS.popitem(last=False)
-    return accessible_svg(spec, title=title, description=description, id_prefix=id_prefix)
+    return Chart(spec, title=title, description=description, id_prefix=id_prefix)

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from polku.access.models import AccessLog
-from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser,
+    charts_drawn,
+    login_with_form,
+    page,
+    reference_data,
+    serious_violations,
+)
 from tests.web.conftest import PASSWORD, Scene
 
 __all__ = ["browser", "page", "reference_data"]  # fixtures used by the tests below
@@ -47,7 +55,8 @@ def test_keyboard_login_language_switch_and_timeline(page: Any, live_server: Any
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/henkilot/{scene.client.person.pk}/")
     assert page.locator("h1").inner_text() == "Aino Maria Virtanen"
-    assert page.locator("figure.chart svg[role=img] title").count() == 1
+    assert charts_drawn(page) == 1
+    assert page.locator("figure.chart [role=img]").get_attribute("aria-label") == "Tidslinje: Aino Maria Virtanen"
     assert "arbetsprövning" in page.locator("main").inner_text()
     assert scene.client.code not in page.content()
     assert AccessLog.objects.filter(person_id=scene.client.person.pk, action="person_timeline").count() == 1
@@ -79,7 +88,7 @@ def test_pages_pass_axe_and_screenshots(page: Any, live_server: Any, scene: Scen
     page.screenshot(path=str(SCREENSHOTS / "person-list.png"), full_page=True)
 
     page.goto(f"{base}/henkilot/{scene.client.person.pk}/")
-    page.wait_for_selector("figure.chart svg")
+    assert charts_drawn(page) == 1
     failures["person timeline"] = serious_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "person-timeline.png"), full_page=True)
 
