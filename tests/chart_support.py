@@ -17,8 +17,11 @@ _CONTAINER = re.compile(r'<div class="chart-canvas" id="([^"]+)-kuva" role="img"
 
 
 def chart_specs(html: str) -> dict[str, dict[str, Any]]:
-    """The Vega-Lite specs on a page by their id prefix (e.g. ``aikajana``)."""
-    return {match.group(1): json.loads(match.group(2)) for match in _SPEC.finditer(html)}
+    """The Vega-Lite specs on a page by their id prefix (e.g. ``aikajana``), each checked against the schema."""
+    specs = {match.group(1): json.loads(match.group(2)) for match in _SPEC.finditer(html)}
+    for spec in specs.values():
+        assert_valid_vega_lite(spec)
+    return specs
 
 
 def chart_labels(html: str) -> dict[str, str]:
@@ -27,7 +30,7 @@ def chart_labels(html: str) -> dict[str, str]:
 
 
 def inline_rows(node: object) -> Iterator[dict[str, Any]]:
-    """Every inline data row anywhere in a Vega-Lite spec (altair may hoist data to any level)."""
+    """Every inline data row anywhere in a Vega-Lite spec (data may sit at any level of a layered spec)."""
     if isinstance(node, dict):
         if isinstance(node.get("values"), list):
             yield from (v for v in node["values"] if isinstance(v, dict))

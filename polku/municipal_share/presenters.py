@@ -22,7 +22,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import altair as alt
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
@@ -43,7 +42,7 @@ from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType, EmploymentConditionMet, HomeMunicipalitySpell
-from polku.web.charts import Chart
+from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
 COMPARISON_YEARS = (2024, 2025)
@@ -581,24 +580,23 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
 TEXT_COLOUR = "#1a1a1a"
 RULE_COLOURS = ["#0b4f71", "#b3461f", "#2e7d32"]
 def _bar_chart(values: list[dict[str, Any]], series_title: str, series: list[str]) -> dict[str, Any]:
+    """Grouped bars: the municipality's share in euros per month, a bar per rule. Numbers on the axis follow the
+    page's language (web/charts.js sets the locale, as the tables print them)."""
     months = list(dict.fromkeys(v["month"] for v in values))
-    chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
-        x=alt.X("month:N", sort=months, title=None, axis=alt.Axis(labelAngle=-45)),
-        xOffset=alt.XOffset("series:N", sort=series),
-        y=alt.Y("eur:Q", title=_("Kunnan osuus, €"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=series_title, sort=series,
-                        scale=alt.Scale(domain=series, range=RULE_COLOURS[: len(series)]),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
-    ).properties(width=720, height=260)
-    language = (get_language() or "fi")[:2]
-    separators = {"decimal": ".", "thousands": ","} if language == "en" else {"decimal": ",", "thousands": "\u00a0"}
-    spec = dict(chart.configure(
-        font="DejaVu Sans, Verdana, sans-serif", aria=False, view={"stroke": None},
-        axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-        legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-    ).to_dict())
-    spec["config"]["locale"] = {"number": {**separators, "grouping": [3], "currency": ["", "\u00a0€"]}}
-    return spec
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12}
+    return {
+        "$schema": VEGA_LITE_SCHEMA, "width": 720, "height": 260, "data": {"values": values}, "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "month", "type": "nominal", "sort": months, "title": None, "axis": {"labelAngle": -45}},
+            "xOffset": {"field": "series", "type": "nominal", "sort": series},
+            "y": {"field": "eur", "type": "quantitative", "title": _("Kunnan osuus, €"), "axis": {"format": ",.0f"}},
+            "color": {"field": "series", "type": "nominal", "title": series_title, "sort": series,
+                      "scale": {"domain": series, "range": RULE_COLOURS[: len(series)]},
+                      "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520}},
+        },
+        "config": {"font": "DejaVu Sans, Verdana, sans-serif", "aria": False, "axis": text, "legend": text,
+                   "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}},
+    }
 
 
 def _eur(value: Decimal) -> str:
