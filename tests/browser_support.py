@@ -57,15 +57,38 @@ def page(browser: Any) -> Iterator[Any]:
     # Nothing may leave the machine: any request to another host fails the test loudly.
     context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
                   or "localhost" in route.request.url else route.abort())
+    # Every refusal is also kept in the page (the securitypolicyviolation event), for charts_drawn() to check.
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     # The Content-Security-Policy refuses inline scripts, handlers and styles: Chromium reports each refusal on the
-    # console, and any refusal fails the test (a page that relied on one would be broken for real users).
+    # console, and any refusal fails the test (a page that relied on one would be broken for real users). So does a
+    # chart that charts.js could not draw (its messages start with "Polku:").
     refused: list[str] = []
     page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text else None)
+            if "Content Security Policy" in message.text or message.text.startswith("Polku:") else None)
     yield page
     context.close()
-    assert not refused, "Content-Security-Policy violations:\n" + "\n".join(refused)
+    assert not refused, "Content-Security-Policy violations or charts not drawn:\n" + "\n".join(refused)
+
+
+# Runs before the page's own scripts (Playwright's init script is not subject to the page's policy).
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => {
+    (window.__cspViolations = window.__cspViolations || []).push(`${event.violatedDirective} ${event.blockedURI}`);
+});"""
+
+
+def charts_drawn(page: Any) -> int:
+    """Wait until charts.js has drawn every chart on the page as SVG; the number of charts.
+
+    Fails when the page has no chart, when any chart is not drawn within 20 s, or on any CSP refusal.
+    """
+    count = page.locator("[data-chart-spec]").count()
+    assert count > 0, f"no chart on {page.url}"
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart-spec]')].every("
+        "  (c) => c.querySelector('svg') && c.closest('.chart--drawn'))", timeout=20_000)
+    assert page.evaluate("() => window.__cspViolations || []") == []
+    return count
 
 
 def login_with_form(page: Any, base: str, username: str, password: str) -> None:

@@ -41,7 +41,7 @@ from polku.forecast.share_euros import structural_euros
 from polku.forecast.views import forecast_view, not_yet_fitted, reference_day
 from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
 from polku.reference.models import ServiceType
-from polku.web.charts import accessible_svg
+from polku.web.charts import Chart
 
 IMPACT_FIELDS = {"tax_rate": ("vero", gettext_lazy("Kunnallisveroprosentti")),
                  "monthly_wage": ("palkka", gettext_lazy("Työllistyneen kuukausipalkka €")),
@@ -82,7 +82,7 @@ def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
     rows.sort(key=lambda r: -r["ratio"])
     order = [r["service"] for r in rows]
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 520, "height": {"step": 24},
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 520, "height": {"step": 24},
         "data": {"values": rows},
         "encoding": {"y": {"field": "service", "type": "nominal", "title": None, "sort": order}},
         "layer": [
@@ -95,8 +95,8 @@ def _ratio_chart(impact: Impact, names: dict[str, str]) -> Any:
         ],
         "config": {"aria": False, "font": "DejaVu Sans, Verdana, sans-serif", "view": {"stroke": None}},
     }
-    return accessible_svg(spec, title=_("Hyöty/kustannus-suhde palveluittain"),
-                          description=_("Palkki on arvio, musta viiva sen 95 %:n väli, katkoviiva suhde 1 "
+    return Chart(spec, title=_("Hyöty/kustannus-suhde palveluittain"),
+                 description=_("Palkki on arvio, musta viiva sen 95 %:n väli, katkoviiva suhde 1 "
                                         "(hyöty yhtä suuri kuin kustannus); luvut taulukossa."), id_prefix="vaikutus")
 
 

@@ -13,7 +13,7 @@ from polku.forecast.duration import MAX_CLASS, DurationModel
 from polku.forecast.history import AGE_GROUPS, DESTINATIONS, EDUCATIONS
 from polku.people.models import Education
 from polku.timeline.models import BenefitType
-from polku.web.charts import accessible_svg
+from polku.web.charts import Chart
 
 DESTINATION_LABELS = {"work": gettext_lazy("työhön"), "service": gettext_lazy("palveluun"),
                       "study": gettext_lazy("opiskelemaan"), "outside": gettext_lazy("työvoiman ulkopuolelle"),
@@ -35,7 +35,7 @@ def survival_chart(curves: list[tuple[str, list[float]]]) -> Any:
     values = [{"month": d, "curve": label, "share": 100 * share}
               for label, curve in curves for d, share in enumerate(curve)]
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 560, "height": 260,
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 560, "height": 260,
         "data": {"values": values},
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
@@ -49,9 +49,9 @@ def survival_chart(curves: list[tuple[str, list[float]]]) -> Any:
         },
         "config": {"aria": False, "font": "DejaVu Sans, Verdana, sans-serif", "view": {"stroke": None}},
     }
-    return accessible_svg(spec, title=_("Elinaikakäyrät: osuus yhä työttömänä työttömyyden keston mukaan"),
-                          description=_("Yksi viiva ikäryhmää tai koulutustasoa kohden; luvut taulukossa."),
-                          id_prefix="elinaika")
+    return Chart(spec, title=_("Elinaikakäyrät: osuus yhä työttömänä työttömyyden keston mukaan"),
+                 description=_("Yksi viiva ikäryhmää tai koulutustasoa kohden; luvut taulukossa."),
+                 id_prefix="elinaika")
 
 
 def survival_rows(curves: list[tuple[str, list[float]]]) -> list[tuple[str, list[float]]]:

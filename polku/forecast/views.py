@@ -42,7 +42,7 @@ from polku.forecast.projection import MAX_SHOCK, SERIES, Projection, Scenario, p
 from polku.forecast.services import area_refit, latest_fit
 from polku.kpi.presenters import scopes_for
 from polku.municipal_share.presenters import suppresses_small_cells
-from polku.web.charts import accessible_svg
+from polku.web.charts import Chart
 from polku.web.views import forbidden
 
 FIELD_LABELS = {"first_months_exit_factor": gettext_lazy("Poistuma 3 ensimmäisenä kuukautena (kerroin)"),
@@ -118,7 +118,7 @@ def _chart(projection: Projection, series: str, label: str) -> Any:
     values = [{"month": m.isoformat(), "mean": band.mean[i], "low": band.p10[i], "high": band.p90[i]}
               for i, m in enumerate(projection.months)]
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 640, "height": 260,
         "data": {"values": values},
         "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%-m/%Y"}}},
         "layer": [
@@ -129,9 +129,9 @@ def _chart(projection: Projection, series: str, label: str) -> Any:
         ],
         "config": {"aria": False, "font": "DejaVu Sans, Verdana, sans-serif", "view": {"stroke": None}},
     }
-    return accessible_svg(spec, title=_("Ennuste: %(series)s") % {"series": label},
-                          description=_("Keskiarvo viivana ja 80 %:n vaihteluväli varjostettuna; luvut taulukossa."),
-                          id_prefix="ennuste")
+    return Chart(spec, title=_("Ennuste: %(series)s") % {"series": label},
+                 description=_("Keskiarvo viivana ja 80 %:n vaihteluväli varjostettuna; luvut taulukossa."),
+                 id_prefix="ennuste")
 
 
 def _euro_chart(projection: Projection, language: str) -> Any:
@@ -147,7 +147,7 @@ def _euro_chart(projection: Projection, language: str) -> Any:
               "scale": {"domain": labels, "range": RULE_COLOURS[:len(labels)]}, "legend": {"orient": "bottom",
                                                                                        "labelLimit": 600}}
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 640, "height": 260,
         "data": {"values": values},
         "encoding": {"x": {"field": "month", "type": "temporal", "title": None, "axis": {"format": "%-m/%Y"}}},
         "layer": [
@@ -159,8 +159,8 @@ def _euro_chart(projection: Projection, language: str) -> Any:
         ],
         "config": {"aria": False, "font": "DejaVu Sans, Verdana, sans-serif", "view": {"stroke": None}},
     }
-    return accessible_svg(spec, title=_("Ennuste: kunnan rahoitusosuus työttömyysetuuksista"),
-                          description=_("Kunnan osuus euroina kuukaudessa kummankin säännön mukaan: keskiarvo viivana "
+    return Chart(spec, title=_("Ennuste: kunnan rahoitusosuus työttömyysetuuksista"),
+                 description=_("Kunnan osuus euroina kuukaudessa kummankin säännön mukaan: keskiarvo viivana "
                                         "ja 80 %:n vaihteluväli varjostettuna; luvut taulukossa."),
                           id_prefix="ennuste-eur")
 

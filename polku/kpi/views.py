@@ -26,7 +26,7 @@ from polku.kpi.models import Programme
 from polku.kpi.programme_figures import progress_for
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
-from polku.web.charts import accessible_svg
+from polku.web.charts import Chart
 from polku.web.views import forbidden
 
 
@@ -84,11 +84,11 @@ def _chart(payload: dict[str, Any], target: list[dict[str, Any]]) -> Any:
     if target:
         layers.append({"mark": {"type": "rule", "strokeDash": [6, 4], "color": "#b00020"},
                        "encoding": {"y": {"field": "target", "type": "quantitative"}}, "data": {"values": target}})
-    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 640, "height": 260,
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 640, "height": 260,
             "layer": layers, "config": {"font": "sans-serif"}}
     title = f"{payload['indicator']['name']}, {payload['scope']['name']}"
-    return accessible_svg(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."),
-                          id_prefix="mittari")
+    return Chart(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."),
+                 id_prefix="mittari")
 
 
 def _targets(code: str, scope: str) -> list[dict[str, Any]]:
@@ -176,7 +176,7 @@ def _comparison_chart(compared: dict[str, Any]) -> Any:
     if not compared["has_public_data"] or not rows:
         return None
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 720, "height": 300,
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 720, "height": 300,
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": -45}},
@@ -189,8 +189,8 @@ def _comparison_chart(compared: dict[str, Any]) -> Any:
         },
         "data": {"values": rows}, "config": {"font": "sans-serif"},
     }
-    return accessible_svg(spec, title=_("Vertailu julkisiin tilastoihin: %(name)s") % {"name": compared["municipality"]["name"]},
-                          description=_("Luvut ovat taulukossa kaavion vieressä."), id_prefix="vertailu")
+    return Chart(spec, title=_("Vertailu julkisiin tilastoihin: %(name)s") % {"name": compared["municipality"]["name"]},
+                 description=_("Luvut ovat taulukossa kaavion vieressä."), id_prefix="vertailu")
 
 
 COLUMNS = ("period", "scope", "group", "numerator", "denominator", "value", "suppressed", "verified")

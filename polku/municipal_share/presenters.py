@@ -22,12 +22,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import altair as alt
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,7 +43,7 @@ from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_mont
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType
-from polku.web.charts import accessible_svg
+from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
 COMPARISON_YEARS = (2024, 2025)
@@ -573,31 +571,30 @@ def share_payload(book: RuleBook, municipality: Municipality, year: int, rule: s
 TEXT_COLOUR = "#1a1a1a"
 RULE_COLOURS = ["#0b4f71", "#b3461f", "#2e7d32"]
 def _bar_chart(values: list[dict[str, Any]], series_title: str, series: list[str]) -> dict[str, Any]:
+    """Grouped bars: the municipality's share in euros per month, a bar per rule. Numbers on the axis follow the
+    page's language (web/charts.js sets the locale, as the tables print them)."""
     months = list(dict.fromkeys(v["month"] for v in values))
-    chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
-        x=alt.X("month:N", sort=months, title=None, axis=alt.Axis(labelAngle=-45)),
-        xOffset=alt.XOffset("series:N", sort=series),
-        y=alt.Y("eur:Q", title=_("Kunnan osuus, €"), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=series_title, sort=series,
-                        scale=alt.Scale(domain=series, range=RULE_COLOURS[: len(series)]),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=520)),
-    ).properties(width=720, height=260)
-    language = (get_language() or "fi")[:2]
-    separators = {"decimal": ".", "thousands": ","} if language == "en" else {"decimal": ",", "thousands": "\u00a0"}
-    spec = dict(chart.configure(
-        font="DejaVu Sans, Verdana, sans-serif", aria=False, view={"stroke": None},
-        axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-        legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-    ).to_dict())
-    spec["config"]["locale"] = {"number": {**separators, "grouping": [3], "currency": ["", "\u00a0€"]}}
-    return spec
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12}
+    return {
+        "$schema": VEGA_LITE_SCHEMA, "width": 720, "height": 260, "data": {"values": values}, "mark": {"type": "bar"},
+        "encoding": {
+            "x": {"field": "month", "type": "nominal", "sort": months, "title": None, "axis": {"labelAngle": -45}},
+            "xOffset": {"field": "series", "type": "nominal", "sort": series},
+            "y": {"field": "eur", "type": "quantitative", "title": _("Kunnan osuus, €"), "axis": {"format": ",.0f"}},
+            "color": {"field": "series", "type": "nominal", "title": series_title, "sort": series,
+                      "scale": {"domain": series, "range": RULE_COLOURS[: len(series)]},
+                      "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520}},
+        },
+        "config": {"font": "DejaVu Sans, Verdana, sans-serif", "aria": False, "axis": text, "legend": text,
+                   "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}},
+    }
 
 
 def _eur(value: Decimal) -> str:
     return f"{value:,.0f}".replace(",", "\u00a0") + "\u00a0€"
 
 
-def monthly_chart(page: SharePage) -> SafeString:
+def monthly_chart(page: SharePage) -> Chart:
     values: list[dict[str, Any]] = []
     for row in page.months:
         label = row.rule_name + ("" if row.verified else f" ({_('vahvistamaton')})")
@@ -608,10 +605,10 @@ def monthly_chart(page: SharePage) -> SafeString:
     description = _("Pylväät: kunnan osuus euroina kuukausittain kunkin kuukauden voimassa olevalla säännöllä; "
                     "yhteensä %(total)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "total": _eur(page.total.municipal_eur)}
-    return accessible_svg(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
+    return Chart(_bar_chart(values, _("Sääntö"), series), title=title, description=description, id_prefix="kk-kaavio")
 
 
-def comparison_chart(page: SharePage) -> SafeString:
+def comparison_chart(page: SharePage) -> Chart:
     old_label = page.old_rule.name + ("" if page.old_rule.verified else f" ({_('vahvistamaton')})")
     new_label = page.new_rule.name + ("" if page.new_rule.verified else f" ({_('vahvistamaton')})")
     values: list[dict[str, Any]] = []
@@ -624,8 +621,8 @@ def comparison_chart(page: SharePage) -> SafeString:
     description = _("Rinnakkaiset pylväät: kunnan osuus kuukausittain, jos koko jaksoon sovellettaisiin "
                     "kumpaakin sääntöä. Yhteensä %(old)s ja %(new)s. Samat luvut ovat taulukossa kaavion alla.") % {
         "old": _eur(total.old.municipal_eur) if total else "", "new": _eur(total.new.municipal_eur) if total else ""}
-    return accessible_svg(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
-                id_prefix="vertailu-kaavio")
+    return Chart(_bar_chart(values, _("Sääntö"), [old_label, new_label]), title=title, description=description,
+                 id_prefix="vertailu-kaavio")
 
 
 # --- early warning ------------------------------------------------------------------------------------

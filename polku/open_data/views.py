@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from polku.open_data import publish, pxweb
 from polku.open_data.cube import CONFIDENTIAL, NOT_AVAILABLE, Cube
 from polku.open_data.tables import BY_SLUG, TABLES
-from polku.web.charts import accessible_svg
+from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 HEADLINE_MONTHS = 24
 # (table slug, indicator): the page's charts, one line per employment area.
@@ -76,7 +76,7 @@ def _headline(cube: Cube, indicator_code: str, n: int) -> Headline | None:
 def _chart(points: list[dict[str, Any]], title: str, unit: str, id_prefix: str) -> Any:
     """A line per area over the months (the page's only chart code; the figures are in the table beside it)."""
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 560, "height": 240,
+        "$schema": VEGA_LITE_SCHEMA, "width": 560, "height": 240,
         "data": {"values": points}, "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "month", "type": "ordinal", "sort": {"field": "order"}, "title": None,
@@ -86,8 +86,7 @@ def _chart(points: list[dict[str, Any]], title: str, unit: str, id_prefix: str) 
         },
         "config": {"font": "sans-serif"},
     }
-    return accessible_svg(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."),
-                          id_prefix=id_prefix)
+    return Chart(spec, title=title, description=_("Luvut ovat taulukossa kaavion vieressä."), id_prefix=id_prefix)
 
 
 @require_GET

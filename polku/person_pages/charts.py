@@ -1,26 +1,20 @@
-"""The person timeline chart: an altair (Vega-Lite) spec rendered server-side to accessible inline SVG.
+"""The person timeline chart: a Vega-Lite spec that the browser draws (``polku.web.charts``).
 
-Rendering happens in-process with vl-convert (no browser JS, no network, nothing written to disk),
-in one call per page. The SVG is a picture only: it carries a title and a short description, and the
+The page carries the spec with its rows inline; the picture has a title and a short description, and the
 same rows are printed as data tables beside it for screen-reader and keyboard users.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import threading
-from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Any
 
-import altair as alt
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from polku.person_pages.presenters import TimelinePage
-from polku.web.charts import SVG_CACHE_SIZE, accessible_svg
+from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 WIDTH = 760
 # Dark enough for 3:1 against the white background (WCAG 1.4.11), distinguishable in greyscale order.
@@ -84,88 +78,75 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
 
     if (last - first).days > 3 * 365:
         # Over a long history month ticks crowd the axis; whole years read better.
-        x_axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, title=None, labelOverlap=True)
+        axis_format, interval = "%Y", "year"
     elif (last - first).days > 75:
-        axis_format = AXIS_DATE_FORMAT.get((get_language() or "fi")[:2], AXIS_DATE_FORMAT["fi"])
-        x_axis = alt.Axis(format=axis_format, tickCount={"interval": "month", "step": 1}, title=None, labelOverlap=True)
+        axis_format, interval = AXIS_DATE_FORMAT.get((get_language() or "fi")[:2], AXIS_DATE_FORMAT["fi"]), "month"
     else:
         # A few weeks: days (a month format would repeat the same month on every tick).
-        x_axis = alt.Axis(format="%-d.%-m.", tickCount={"interval": "week", "step": 1}, title=None, labelOverlap=True)
-    x_scale = alt.Scale(type="utc", domain=[first.isoformat(), last.isoformat()])
+        axis_format, interval = "%-d.%-m.", "week"
+    x_axis = {"format": axis_format, "tickCount": {"interval": interval, "step": 1}, "title": None, "labelOverlap": True}
+    x_scale = {"type": "utc", "domain": [first.isoformat(), last.isoformat()]}
     status_labels = list(dict.fromkeys(r.label for r in page.statuses))
 
-    base = alt.Chart(alt.Data(values=spells)).encode(
-        x=alt.X("start:T", scale=x_scale, axis=x_axis),
-        x2="end:T",
-        y=alt.Y("track:N", sort=tracks, title=None,
-                axis=alt.Axis(labelFontWeight="bold", labelLimit=180)),
-    )
-    status_bars = base.transform_filter(alt.datum.kind == "status").mark_bar(height=26, clip=True).encode(
-        color=alt.Color("label:N", title=track_status,
-                        scale=alt.Scale(domain=status_labels, range=STATUS_PALETTE[: max(1, len(status_labels))]),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
-    )
-    other_bars = base.transform_filter(alt.datum.kind == "other").mark_bar(height=26, clip=True).encode(
-        color=alt.condition(alt.datum.track == track_home, alt.value(HOME_COLOUR), alt.value(JOB_SEARCH_COLOUR)),
-    )
-    other_text = base.transform_filter(alt.datum.kind == "other").mark_text(
-        align="left", baseline="middle", dx=5, color="white", fontSize=12, limit=200, clip=True,
-    ).encode(text="label:N")
-    layers: list[Any] = [status_bars, other_bars, other_text]
+    def x(field: str) -> dict[str, Any]:
+        return {"field": field, "type": "temporal", "scale": x_scale, "axis": x_axis}
+
+    track_y = {"field": "track", "type": "nominal", "sort": tracks, "title": None}
+    spell_encoding = {"x": x("start"), "x2": {"field": "end"},
+                      "y": {**track_y, "axis": {"labelFontWeight": "bold", "labelLimit": 180}}}
+
+    def spell_layer(kind: str, mark: dict[str, Any], **encoding: Any) -> dict[str, Any]:
+        return {"transform": [{"filter": f"(datum.kind === {json.dumps(kind)})"}], "mark": mark,
+                "encoding": {**spell_encoding, **encoding}}
+
+    layers: list[dict[str, Any]] = [
+        spell_layer("status", {"type": "bar", "height": 26, "clip": True}, color={
+            "field": "label", "type": "nominal", "title": track_status,
+            "scale": {"domain": status_labels, "range": STATUS_PALETTE[: max(1, len(status_labels))]},
+            "legend": {"orient": "bottom", "columns": 2, "labelLimit": 320}}),
+        spell_layer("other", {"type": "bar", "height": 26, "clip": True}, color={
+            "condition": {"test": f"(datum.track === {json.dumps(track_home)})", "value": HOME_COLOUR},
+            "value": JOB_SEARCH_COLOUR}),
+        spell_layer("other", {"type": "text", "align": "left", "baseline": "middle", "dx": 5, "color": "white",
+                              "fontSize": 12, "limit": 200, "clip": True},
+                    text={"field": "label", "type": "nominal"}),
+    ]
     if page.events:
         # Every kind keeps its shape from page to page: the scale lists all kinds in a fixed order.
         kinds = list(dict.fromkeys([*event_kinds(), *(e.kind for e in page.events)]))
         events = [{"track": track_events, "day": e.day.isoformat(), "kind": e.kind} for e in page.events]
-        layers.append(alt.Chart(alt.Data(values=events)).mark_point(size=90, filled=True, opacity=1).encode(
-            x=alt.X("day:T", scale=x_scale, axis=x_axis),
-            y=alt.Y("track:N", sort=tracks, title=None),
-            shape=alt.Shape("kind:N", title=track_events, scale=alt.Scale(domain=kinds, range=EVENT_SHAPES[: len(kinds)]),
-                            legend=alt.Legend(orient="bottom", labelLimit=320)),
-            color=alt.value(TEXT_COLOUR),
-        ))
-    gantt = alt.layer(*layers).properties(width=WIDTH, height=160 if page.events else 120)
-
-    parts: list[Any] = [gantt]
+        layers.append({"data": {"values": events}, "mark": {"type": "point", "size": 90, "filled": True, "opacity": 1},
+                       "encoding": {"x": x("day"), "y": track_y, "color": {"value": TEXT_COLOUR}, "shape": {
+                           "field": "kind", "type": "nominal", "title": track_events,
+                           "scale": {"domain": kinds, "range": EVENT_SHAPES[: len(kinds)]},
+                           "legend": {"orient": "bottom", "labelLimit": 320}}}})
+    # The spells are the Gantt's data, shared by its layers; the events layer brings its own.
+    parts: list[dict[str, Any]] = [{"data": {"values": spells}, "layer": layers, "width": WIDTH,
+                                    "height": 160 if page.events else 120}]
     if benefits:
         benefit_types: list[str] = list(dict.fromkeys(b["type"] for b in benefits))
-        parts.append(
-            alt.Chart(alt.Data(values=benefits)).mark_bar(clip=True).encode(
-                x=alt.X("start:T", scale=x_scale, axis=x_axis),
-                x2="end:T",
-                y=alt.Y("sum(days):Q", title=_("Etuuspäiviä kuukaudessa"), axis=alt.Axis(tickMinStep=1)),
-                color=alt.Color("type:N", title=_("Etuus"),
-                                scale=alt.Scale(domain=benefit_types, range=BENEFIT_PALETTE[: len(benefit_types)]),
-                                legend=alt.Legend(orient="bottom", labelLimit=320)),
-            ).properties(width=WIDTH, height=110),
-        )
-    chart = alt.vconcat(*parts, spacing=24).resolve_scale(color="independent").configure(
-        font="DejaVu Sans, Verdana, sans-serif",
-        aria=False,  # the SVG as a whole is one labelled image; marks need no roles of their own
-        axis={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-        legend={"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12},
-        view={"stroke": None},
-    )
-    # Validation against the Vega-Lite schema costs ~50 ms a page; the spec's shape is fixed by this function
-    # and the chart tests render it (vl-convert fails loudly on an invalid spec).
-    return dict(chart.to_dict(validate=False))
+        parts.append({
+            "data": {"values": benefits}, "mark": {"type": "bar", "clip": True}, "width": WIDTH, "height": 110,
+            "encoding": {
+                "x": x("start"), "x2": {"field": "end"},
+                "y": {"field": "days", "type": "quantitative", "aggregate": "sum", "title": _("Etuuspäiviä kuukaudessa"),
+                      "axis": {"tickMinStep": 1}},
+                "color": {"field": "type", "type": "nominal", "title": _("Etuus"),
+                          "scale": {"domain": benefit_types, "range": BENEFIT_PALETTE[: len(benefit_types)]},
+                          "legend": {"orient": "bottom", "labelLimit": 320}},
+            },
+        })
+    text = {"labelColor": TEXT_COLOUR, "titleColor": TEXT_COLOUR, "labelFontSize": 12, "titleFontSize": 12}
+    return {
+        "$schema": VEGA_LITE_SCHEMA, "vconcat": parts, "spacing": 24, "resolve": {"scale": {"color": "independent"}},
+        "config": {
+            "font": "DejaVu Sans, Verdana, sans-serif",
+            "aria": False,  # the chart container is one labelled image; marks need no roles of their own
+            "axis": text, "legend": text, "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+        },
+    }
 
 
-_TIMELINE_SPECS: OrderedDict[str, dict[str, Any]] = OrderedDict()
-_TIMELINE_LOCK = threading.Lock()  # server threads share the cache
-
-
-def timeline_svg(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> SafeString:
-    """The person timeline as accessible inline SVG.
-
-    Building the altair chart costs ~80 ms; the spec depends only on the page's rows and the language, so it is
-    kept (with the SVG in ``polku.web.charts``) for the last ``SVG_CACHE_SIZE`` timelines drawn by this process.
-    """
-    key = json.dumps([get_language(), dataclasses.asdict(page)], default=str)
-    with _TIMELINE_LOCK:
-        spec = _TIMELINE_SPECS.pop(key, None)
-    spec = spec or timeline_spec(page)
-    with _TIMELINE_LOCK:
-        _TIMELINE_SPECS[key] = spec
-        while len(_TIMELINE_SPECS) > SVG_CACHE_SIZE:
-            _TIMELINE_SPECS.popitem(last=False)
-    return accessible_svg(spec, title=title, description=description, id_prefix=id_prefix)
+def timeline_chart(page: TimelinePage, *, title: str, description: str, id_prefix: str = "aikajana") -> Chart:
+    """The person timeline for the browser to draw (building the spec takes well under a millisecond)."""
+    return Chart(timeline_spec(page), title=title, description=description, id_prefix=id_prefix)

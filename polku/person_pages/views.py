@@ -116,7 +116,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     page = dataclasses.replace(page, events=sorted(presenters.EventRow(day, kind, label) for day, kind, label in events))
     chart = None
     if not page.is_empty:
-        chart = charts.timeline_svg(
+        chart = charts.timeline_chart(
             page,
             title=_("Aikajana: %(name)s") % {"name": page.header.name},
             description=_chart_description(page),

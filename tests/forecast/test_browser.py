@@ -9,7 +9,15 @@ from django.core.cache import cache
 
 from polku.access.models import Role
 from polku.jobs.worker import run_worker
-from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser,
+    charts_drawn,
+    login_with_form,
+    page,
+    reference_data,
+    serious_violations,
+)
 
 __all__ = ["browser", "page", "reference_data"]  # fixtures used below
 
@@ -27,7 +35,8 @@ def test_forecast_page_accessibility(page: Any, live_server: Any, make_staff: An
     page.wait_for_selector("[data-job-progress]")  # the page does not wait for the fit: the worker fits
     assert serious_violations(page) == []
     run_worker()
-    page.wait_for_selector("figure.chart svg", timeout=60_000)  # the progress script reloads the page when done
+    page.wait_for_selector("figure.chart", timeout=60_000)  # the progress script reloads the page when done
+    assert charts_drawn(page) == 2  # the projection and the municipality's euros, drawn in the browser
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "forecast-test.png"), full_page=True)
     assert serious_violations(page) == []
@@ -48,6 +57,7 @@ def test_impact_and_assumptions_pages_accessibility(page: Any, live_server: Any,
                        ("/ennusteet/oletukset/?alue=765", "forecast-assumptions-test.png")):
         page.goto(f"{live_server.url}{path}", timeout=120_000)
         page.wait_for_selector("table.data-table")
+        assert charts_drawn(page) == 1, path  # the benefit/cost ratios; the survival curves
         page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
         assert serious_violations(page) == [], path
     cache.clear()

@@ -12,6 +12,7 @@ from django.test import Client
 from polku.access.models import Role, StaffProfile
 from polku.forecast.area import prepare_area_now
 from polku.forecast.views import forecast_scopes, reference_day
+from tests.chart_support import chart_specs, inline_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("jobs_at_once")]
 
@@ -51,7 +52,9 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile], settings: Any) -
     assert "Kestomalli" in html
     # Number inputs carry the value unlocalised: "1,3" (Finnish) would be dropped by the browser as not a number.
     assert 'name="alkuvaihe" type="number" step="0.05" min="0" max="5" value="1.3"' in html
-    assert "<svg" in html
+    ennuste = chart_specs(html)["ennuste"]  # the projection chart, drawn in the browser
+    assert len(list(inline_rows(ennuste))) == 12
+    assert all(r["low"] <= r["mean"] <= r["high"] for r in inline_rows(ennuste))
     assert "Perusura" in html
     assert html.count('<th scope="row">') >= 12 + 3  # a row per month and per backtest method
     refused: Any = client.get("/ennusteet/", {"alue": "765", "virta": "-1", "muutos": "50", "muutos_kk": "99"})
@@ -110,7 +113,9 @@ def test_euros_impact_and_assumptions_pages(make_staff: Callable[..., StaffProfi
     assert "Työmarkkinatuen kuntaosuus 2015–2024" in html
     assert "Työttömyysetuuksien kuntaosuus 2025–" in html
     assert "vahvistamaton" in html
-    assert html.count("<svg") >= 2
+    specs = chart_specs(html)
+    assert {"ennuste", "ennuste-eur"} <= specs.keys()
+    assert {r["rule"] for r in inline_rows(specs["ennuste-eur"])} >= {"Työmarkkinatuen kuntaosuus 2015–2024"}
     assert "Eurojen kalibroinnin tarkistus" in html
     assert "/ennusteet/oletukset/" in html
     page = client.get("/ennusteet/vaikutukset/", {"alue": "765"})

@@ -13,7 +13,15 @@ from django.core.cache import cache
 from polku.access.models import Role
 from polku.kpi.programme import programme_import
 from polku.timeline import services
-from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser,
+    charts_drawn,
+    login_with_form,
+    page,
+    reference_data,
+    serious_violations,
+)
 from tests.kpi.test_programme import SOTKAMO
 
 __all__ = ["browser", "page", "reference_data"]  # fixtures used below
@@ -39,7 +47,8 @@ def test_programme_and_trend_pages(page: Any, live_server: Any, make_person: Any
     failures["programme"] = serious_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "kpi-programme-test.png"), full_page=True)
     page.goto(f"{base}/mittarit/long_term_unemployed/?scope=765&first_month=2021-07&last_month=2021-12")
-    page.wait_for_selector("svg")
+    assert charts_drawn(page) == 1  # the trend, drawn by the vendored Vega with no CSP refusal
+    assert page.locator("#mittari-kuva svg").bounding_box()["width"] > 300
     failures["trend"] = serious_violations(page)
     page.locator("a[href='#maaritelma']").focus()
     page.keyboard.press("Enter")
@@ -94,7 +103,8 @@ def test_comparison_and_fill_rate_pages(page: Any, live_server: Any, make_person
     page.wait_for_selector("#vertailutaulukko")
     failures["comparison"] = serious_violations(page)
     assert "Esimerkkiaineisto" in page.locator("section#vertailu").inner_text()
-    assert page.locator("section#vertailu svg[role=img]").count() == 1
+    assert charts_drawn(page) == 2  # the trend and the comparison
+    assert page.locator("section#vertailu [role=img] svg").count() == 1
     page.locator("section#vertailu .kpi-table").focus()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
     page.screenshot(path=str(SCREENSHOTS / "kpi-comparison-test.png"), full_page=True)

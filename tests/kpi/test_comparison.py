@@ -21,6 +21,7 @@ from polku.kpi import comparison
 from polku.people.models import Person
 from polku.public_statistics.services import pxweb_import
 from polku.timeline import services
+from tests.chart_support import chart_labels, chart_specs, inline_rows
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[2] / "polku" / "public_statistics" / "fixtures"
@@ -137,7 +138,9 @@ def test_page_and_exports(imported: None, six_unemployed: None, make_staff: Call
     assert "Esimerkkiaineisto" in html
     assert 'id="vertailutaulukko"' in html
     assert "<td class=\"num\">314</td><td class=\"num\">-308</td><td class=\"num\">381</td>" in html
-    assert 'aria-labelledby="vertailu-title vertailu-desc"' in html
+    assert chart_labels(html)["vertailu"] == "Vertailu julkisiin tilastoihin: Sotkamo"
+    lines = {(r["series"], r["period"]): r["value"] for r in inline_rows(chart_specs(html)["vertailu"])}
+    assert lines[("Sotkamo, tilasto", "2021-12")] == 314  # the chart the browser draws has the table's figures
     empty = client.get("/mittarit/unemployed_jobseekers/", {**query, "first_month": "2023-01", "last_month": "2023-02"})
     assert "ei ole tuotu julkisia tilastoja" in empty.content.decode()
     area = client.get("/mittarit/unemployed_jobseekers/", {**query, "scope": "kainuu-trial"}).content.decode()

@@ -16,6 +16,7 @@ from polku.access.models import Role, StaffProfile
 from polku.kpi.programme import programme_import
 from polku.people.models import Person
 from polku.timeline import services
+from tests.chart_support import chart_labels, chart_specs, inline_rows
 from tests.kpi.test_programme import SOTKAMO
 
 
@@ -97,7 +98,9 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     html = indicator.content.decode()
     assert indicator.status_code == 200
     assert "Määritelmä" in html
-    assert "<svg" in html
+    rows = list(inline_rows(chart_specs(html)["mittari"]))  # the trend chart, drawn in the browser
+    assert {(r["period"], r["value"]) for r in rows if "period" in r} == {("2021-11", 6.0), ("2021-12", 6.0)}
+    assert chart_labels(html)["mittari"].startswith("Pitkäaikaistyöttömät")
     assert "2021-12" in html
     csv_file = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
                                                                "last_month": "2021-12", "format": "csv"})

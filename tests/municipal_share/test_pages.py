@@ -21,6 +21,7 @@ from polku.municipal_share import selectors, services
 from polku.municipal_share.rules import forced_book
 from polku.people.models import Person
 from polku.timeline import services as timeline
+from tests.chart_support import chart_labels, chart_specs, inline_rows
 from tests.conftest import next_artificial_id
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +121,10 @@ def test_share_page_totals_equal_the_engine(client: Any, world: World) -> None:
     assert shown == expected
     # Twelve month rows, a chart with a title, tables with captions and header scopes.
     assert len(re.findall(r'<tr><th scope="row" class="nowrap">\d+/2021</th>', html)) == 12
-    assert 'role="img"' in html
+    assert chart_labels(html)["kk-kaavio"].startswith("Kunnan osuus kuukausittain")
+    bars = list(inline_rows(chart_specs(html)["kk-kaavio"]))  # the chart the browser draws: a bar per month
+    assert len(bars) == 12
+    assert sum(Decimal(str(b["eur"])) for b in bars) == pytest.approx(expected, abs=Decimal("0.05"))
     assert "<caption>" in html
     assert 'scope="col"' in html
     assert "25–54 v" in html

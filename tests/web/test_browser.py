@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from polku.access.models import AccessLog
-from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser,
+    charts_drawn,
+    login_with_form,
+    page,
+    reference_data,
+    serious_violations,
+)
 from tests.web.conftest import PASSWORD, Scene
 
 __all__ = ["browser", "page", "reference_data"]  # fixtures used by the tests below
@@ -47,7 +55,8 @@ def test_keyboard_login_language_switch_and_timeline(page: Any, live_server: Any
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/henkilot/{scene.client.person.pk}/")
     assert page.locator("h1").inner_text() == "Aino Maria Virtanen"
-    assert page.locator("figure.chart svg[role=img] title").count() == 1
+    assert charts_drawn(page) == 1
+    assert page.locator("figure.chart [role=img]").get_attribute("aria-label") == "Tidslinje: Aino Maria Virtanen"
     assert "arbetsprövning" in page.locator("main").inner_text()
     assert scene.client.code not in page.content()
     assert AccessLog.objects.filter(person_id=scene.client.person.pk, action="person_timeline").count() == 1
@@ -79,7 +88,7 @@ def test_pages_pass_axe_and_screenshots(page: Any, live_server: Any, scene: Scen
     page.screenshot(path=str(SCREENSHOTS / "person-list.png"), full_page=True)
 
     page.goto(f"{base}/henkilot/{scene.client.person.pk}/")
-    page.wait_for_selector("figure.chart svg")
+    assert charts_drawn(page) == 1
     failures["person timeline"] = serious_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "person-timeline.png"), full_page=True)
 
@@ -101,3 +110,34 @@ def test_keyboard_focus_is_visible(page: Any, live_server: Any) -> None:
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
+
+
+def test_timeline_chart_adds_no_tab_stop_and_is_an_enhancement(browser: Any, page: Any, live_server: Any,
+                                                               scene: Scene) -> None:
+    """The chart drawn in the browser is one labelled image with nothing focusable in it: Tab through the whole
+    client record never lands in it. Without JavaScript the figure stays hidden and the tables carry the figures."""
+    base = live_server.url
+    login_with_form(page, base, scene.counsellor.user.get_username(), PASSWORD)
+    url = f"{base}/henkilot/{scene.client.person.pk}/"
+    page.goto(url)
+    assert charts_drawn(page) == 1
+    visited = 0
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement === document.body"):
+            break
+        assert page.evaluate("() => document.activeElement.closest('figure.chart') === null")
+        visited += 1
+    assert visited > 10  # the whole page was tabbed through, links, buttons and scrollable tables
+
+    without_js = browser.new_context(java_script_enabled=False, storage_state=page.context.storage_state(),
+                                     locale="fi-FI")
+    tab = without_js.new_page()
+    tab.goto(url)
+    assert tab.locator("script[type='application/json']#aikajana-spec").count() == 1
+    assert not tab.locator("figure.chart").is_visible()
+    assert tab.locator("h1").inner_text() == "Aino Maria Virtanen"
+    benefits = tab.locator("table.data-table").filter(has=tab.locator("tfoot"))
+    assert benefits.is_visible()
+    assert "665,26" in benefits.inner_text()  # the benefit months and their total, as the chart showed them
+    without_js.close()
