@@ -89,6 +89,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "status_spell_id": str(status.pk), "home_spell_id": str(home.pk), "code": "unemployed_job_seekers",
         "entity": "persons", "task_id": "00000000-0000-0000-0000-000000000000",
         "referral": str(referral.pk), "decision": str(decision.pk), "counsellor": counsellor.user.get_username(),
+        # open data (aggregates without login): a language, a table, a download
+        "lang": "fi", "table": "polku_tyonhakijat.px", "slug": "tyonhakijat",
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)
