@@ -134,6 +134,8 @@ class AccessAction(models.TextChoices):
     # Administration
     ADMIN_LIST = "admin_list", _("Ylläpito: luettelo")
     ADMIN_VIEW = "admin_view", _("Ylläpito: tietue")
+    # A person-level role opened a person outside its scope, stating why (flagged to the data protection officer)
+    BREAK_GLASS = "break_glass", _("Poikkeuksellinen pääsy perustellen")
     # Attempts
     ACCESS_REFUSED = "access_refused", _("Estetty pääsy")
     OPERATOR_REFUSED = "operator_refused", _("Komennon käyttäjä hylätty")
@@ -163,6 +165,23 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.person_id}"
+
+
+class BreakGlassGrant(models.Model):
+    """A user opened one person outside their scope, stating why: the person stays open to them until
+    ``expires_at`` (``policy.BREAK_GLASS_DURATION``). The read itself is in the access log (``break_glass``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.person_id} {self.granted_at:%Y-%m-%d %H:%M}"
 
 
 class IdentityProviderGroup(models.Model):

@@ -1,31 +1,185 @@
-"""Who may reach which person's data. The only place that decides it.
+"""Who may do what to whom. The only place that decides it.
 
-Scopes: administrators and the data protection officer see everyone; managers and analysts
-their employment area; team leads and counsellors their team's clients who still live in the
-area (or, without a team, the area); elected officials never see person-level data. A person
-belongs to an area through the current home municipality (membership valid today), and to a
-team through ``Person.team``: when a client moves out of the area, the team loses access.
+Every decision is a named :class:`Capability`; :data:`GRANTS` says, for each role, which capabilities it holds and
+in which :class:`Scope`. Pages, the API and the commands ask :func:`allows` (or one of the thin helpers below,
+kept for their many callers); ``polku permissions_doc`` writes the table as ``docs/permissions.md``.
+
+Need to know: a counsellor reaches their own clients (a current case assignment names them) and their team's
+clients, a team lead their team's; managers reach their employment area, analysts their area too but no named
+worklist; administrators and the data protection officer the whole register (the data protection officer no
+named worklist); elected officials and the data steward no person at all. A person belongs to an area through
+the current home municipality (membership valid today), and to a team through ``Person.team``: when a client
+moves out of the area, the team loses access.
+
+Break-glass: a person-level role may open one person outside its scope by stating why (``BreakGlassGrant``);
+the grant lasts :data:`BREAK_GLASS_DURATION`, the read is logged as ``break_glass`` and the data protection
+officer sees it flagged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from polku.access.models import Role, StaffProfile
+from polku.access.models import BreakGlassGrant, Role, StaffProfile
 from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality
 from polku.timeline.selectors import homes_in
 
-# The data steward (tietopalvelu) moves registers in and out in bulk (logged as one event per import or
-# export) but has no case-work reason to open a client's record.
-PERSON_LEVEL_ROLES = frozenset(Role) - {Role.ELECTED_OFFICIAL, Role.DATA_STEWARD}
-EVERYONE_ROLES = frozenset({Role.ADMIN, Role.DPO})
-AREA_ROLES = frozenset({Role.MANAGER, Role.ANALYST})
+
+class Capability(enum.StrEnum):
+    """What a user may do. Each member is one decision the interfaces ask about."""
+
+    VIEW_PERSONS = "view_persons"
+    RECORD_PERSON_DATA = "record_person_data"
+    BREAK_GLASS = "break_glass"
+    VIEW_WORKLIST = "view_worklist"
+    HOLD_CASELOAD = "hold_caseload"
+    VIEW_CASELOAD = "view_caseload"
+    BALANCE_CASELOAD = "balance_caseload"
+    VIEW_AGGREGATES = "view_aggregates"
+    VIEW_SERVICE_CATALOGUE = "view_service_catalogue"
+    EDIT_SERVICE_CATALOGUE = "edit_service_catalogue"
+    REFIT_FORECAST = "refit_forecast"
+    CHECK_KELA_INVOICES = "check_kela_invoices"
+    EXCHANGE_DATA = "exchange_data"
+    READ_ACCESS_LOG = "read_access_log"
+    EXERCISE_SUBJECT_RIGHTS = "exercise_subject_rights"
+    RUN_RETENTION = "run_retention"
+    ADMINISTER = "administer"
+    MAINTENANCE_COMMANDS = "maintenance_commands"
+
+    @property
+    def label(self) -> Promise:
+        return CAPABILITY_LABELS[self]
+
+
+CAPABILITY_LABELS: dict[Capability, Promise] = {
+    Capability.VIEW_PERSONS: _("Henkilöiden haku ja asiakastietojen katselu"),
+    Capability.RECORD_PERSON_DATA: _("Henkilötietojen ja asiakastyön kirjaus"),
+    Capability.BREAK_GLASS: _("Poikkeuksellinen pääsy rajauksen ulkopuoliseen henkilöön perustellen"),
+    Capability.VIEW_WORKLIST: _("Nimetty työlista"),
+    Capability.HOLD_CASELOAD: _("Vastuuohjaajana toimiminen"),
+    Capability.VIEW_CASELOAD: _("Ohjaajien asiakasmäärät"),
+    Capability.BALANCE_CASELOAD: _("Asiakkaiden siirto ohjaajalta toiselle"),
+    Capability.VIEW_AGGREGATES: _("Koostetiedot: mittarit, kuntaosuus, ennusteet"),
+    Capability.VIEW_SERVICE_CATALOGUE: _("Palveluvalikoima"),
+    Capability.EDIT_SERVICE_CATALOGUE: _("Palveluntuottajien, palvelujen ja työnantajien lisäys"),
+    Capability.REFIT_FORECAST: _("Ennustemallin sovittaminen uudelleen"),
+    Capability.CHECK_KELA_INVOICES: _("Kelan laskujen tarkistus"),
+    Capability.EXCHANGE_DATA: _("Rekisteritietojen tuonti ja vienti"),
+    Capability.READ_ACCESS_LOG: _("Lokitietojen ja poikkeuksellisten pääsyjen valvonta"),
+    Capability.EXERCISE_SUBJECT_RIGHTS: _("Rekisteröidyn oikeudet: tietojen koonti, seloste"),
+    Capability.RUN_RETENTION: _("Säilytysaikojen ajo"),
+    Capability.ADMINISTER: _("Ylläpito ja kuntaosuussääntöjen vahvistus"),
+    Capability.MAINTENANCE_COMMANDS: _("Ylläpitokomennot (tietokannan vedos, konsoli)"),
+}
+
+
+class Scope(enum.StrEnum):
+    """Whose data a capability reaches."""
+
+    TEAM = "team"  # own clients (a current assignment) and the team's clients who live in the area
+    AREA = "area"  # the employment area: persons living there today, or its figures
+    EVERYONE = "everyone"  # the whole register
+    AGGREGATES = "aggregates"  # figures of the area only, small groups hidden; no person named
+    ONE_PERSON = "one_person"  # one person at a time, for a limited time, stating why (break-glass)
+
+    @property
+    def label(self) -> Promise:
+        return SCOPE_LABELS[self]
+
+
+SCOPE_LABELS: dict[Scope, Promise] = {
+    Scope.TEAM: _("omat ja tiimin asiakkaat"),
+    Scope.AREA: _("työllisyysalue"),
+    Scope.EVERYONE: _("koko rekisteri"),
+    Scope.AGGREGATES: _("vain koostetiedot"),
+    Scope.ONE_PERSON: _("yksi henkilö kerrallaan perustellen"),
+}
+
+C, S = Capability, Scope
+GRANTS: dict[Role, dict[Capability, Scope]] = {
+    Role.COUNSELLOR: {
+        C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
+        C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+    },
+    Role.TEAM_LEAD: {
+        C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
+        C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.BALANCE_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+    },
+    Role.MANAGER: {
+        C.VIEW_PERSONS: S.AREA, C.RECORD_PERSON_DATA: S.AREA, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.AREA,
+        C.VIEW_CASELOAD: S.AREA, C.BALANCE_CASELOAD: S.AREA, C.VIEW_AGGREGATES: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA, C.REFIT_FORECAST: S.AREA,
+        C.CHECK_KELA_INVOICES: S.AREA,
+    },
+    Role.ANALYST: {
+        C.VIEW_PERSONS: S.AREA, C.VIEW_CASELOAD: S.AGGREGATES, C.VIEW_AGGREGATES: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.REFIT_FORECAST: S.AREA, C.CHECK_KELA_INVOICES: S.AREA,
+    },
+    Role.ELECTED_OFFICIAL: {
+        C.VIEW_AGGREGATES: S.AGGREGATES, C.VIEW_SERVICE_CATALOGUE: S.AREA,
+    },
+    Role.DPO: {
+        C.VIEW_PERSONS: S.EVERYONE, C.VIEW_AGGREGATES: S.EVERYONE, C.VIEW_SERVICE_CATALOGUE: S.EVERYONE,
+        C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE, C.RUN_RETENTION: S.EVERYONE,
+    },
+    Role.DATA_STEWARD: {
+        C.VIEW_AGGREGATES: S.AGGREGATES, C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EXCHANGE_DATA: S.AREA,
+    },
+    Role.ADMIN: {
+        C.VIEW_PERSONS: S.EVERYONE, C.RECORD_PERSON_DATA: S.EVERYONE, C.VIEW_WORKLIST: S.EVERYONE,
+        C.VIEW_CASELOAD: S.EVERYONE, C.BALANCE_CASELOAD: S.EVERYONE, C.VIEW_AGGREGATES: S.EVERYONE,
+        C.VIEW_SERVICE_CATALOGUE: S.EVERYONE, C.EDIT_SERVICE_CATALOGUE: S.EVERYONE,
+        C.REFIT_FORECAST: S.EVERYONE, C.CHECK_KELA_INVOICES: S.EVERYONE,
+        C.EXCHANGE_DATA: S.EVERYONE, C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE,
+        C.RUN_RETENTION: S.EVERYONE, C.ADMINISTER: S.EVERYONE, C.MAINTENANCE_COMMANDS: S.EVERYONE,
+    },
+}
+del C, S
+
+# How long one break-glass statement opens the person (then the user states a reason again).
+BREAK_GLASS_DURATION = timedelta(hours=1)
+BREAK_GLASS_REASON_MAX = 300
+BREAK_GLASS_REASON_MIN = 10
+
+
+def roles_with(capability: Capability) -> frozenset[Role]:
+    """The roles that hold ``capability`` in any scope."""
+    return frozenset(role for role, grants in GRANTS.items() if capability in grants)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    capability: Capability
+    scopes: dict[Role, Scope | None]
+
+
+def permission_matrix() -> list[MatrixRow]:
+    """Role × capability × scope, in the order of the enums (what ``docs/permissions.md`` shows)."""
+    return [MatrixRow(capability, {role: GRANTS[role].get(capability) for role in Role}) for capability in Capability]
+
+
+# Kept for their callers: the role sets the registry implies.
+PERSON_LEVEL_ROLES = roles_with(Capability.VIEW_PERSONS)
+EVERYONE_ROLES = frozenset(role for role, grants in GRANTS.items() if grants.get(Capability.VIEW_PERSONS) == Scope.EVERYONE)
+AREA_ROLES = frozenset(role for role, grants in GRANTS.items() if grants.get(Capability.VIEW_PERSONS) == Scope.AREA)
+WRITE_ROLES = roles_with(Capability.RECORD_PERSON_DATA)
+EXCHANGE_ROLES = roles_with(Capability.EXCHANGE_DATA)
+PRIVACY_ROLES = roles_with(Capability.EXERCISE_SUBJECT_RIGHTS)
+LOG_READER_ROLES = roles_with(Capability.READ_ACCESS_LOG)
 
 
 _PROFILE_ATTRIBUTE = "_polku_staff_profile"
@@ -44,9 +198,39 @@ def staff_profile(user: Any) -> StaffProfile | None:
     return cast(StaffProfile | None, profile)
 
 
-def can_see_person_level_data(user: Any) -> bool:
+def scope_of(user: Any, capability: Capability) -> Scope | None:
+    """The scope in which ``user`` holds ``capability``, or None when they do not hold it."""
     profile = staff_profile(user)
-    return profile is not None and profile.role in PERSON_LEVEL_ROLES
+    if profile is None:
+        return None
+    return GRANTS.get(cast(Role, profile.role), {}).get(capability)  # Role members hash as their values
+
+
+def allows(user: Any, capability: Capability, target: Person | None = None) -> bool:
+    """May ``user`` do ``capability`` (to ``target``, a person, when given)?
+
+    For a person the scope decides (and, for reading, a live break-glass grant for that one person).
+    """
+    scope = scope_of(user, capability)
+    if scope is None:
+        return False
+    if target is None:
+        return True
+    if scope == Scope.AGGREGATES:
+        return False
+    if persons_in_scope(user, scope).filter(pk=target.pk).exists():
+        return True
+    return capability == Capability.VIEW_PERSONS and has_break_glass(user, target)
+
+
+def require(user: Any, capability: Capability, target: Person | None = None, *, message: str = "") -> None:
+    """Raise ``AccessDenied`` unless :func:`allows`."""
+    if not allows(user, capability, target):
+        raise AccessDenied(message or "Ei oikeutta.")
+
+
+def can_see_person_level_data(user: Any) -> bool:
+    return allows(user, Capability.VIEW_PERSONS)
 
 
 def area_municipality_codes(area_id: int) -> Any:
@@ -61,25 +245,60 @@ def _in_area(area_id: int) -> Exists:
     return Exists(homes_in(area_municipality_codes(area_id), timezone.localdate()).filter(person=OuterRef("pk")))
 
 
-def persons_visible_to(user: Any) -> QuerySet[Person]:
-    """The persons whose data ``user`` may read (an empty queryset for aggregate-only roles)."""
+# Who a user's own clients are is case work's to say (a current assignment); case work sits above this module, so
+# it registers the query here when the apps load (``CaseworkConfig.ready``) rather than being imported.
+_own_clients_source: list[Callable[[Any], Any]] = []
+
+
+def register_own_clients(source: Callable[[Any], Any]) -> None:
+    """``source(user)`` answers the ids of the persons ``user`` is responsible for now (a subquery)."""
+    _own_clients_source[:] = [source]
+
+
+def own_client_ids(user: Any) -> Any:
+    """The persons ``user`` is the responsible counsellor of now (a subquery; none before case work registers)."""
+    if not _own_clients_source:
+        return Person.objects.none().values("pk")
+    return _own_clients_source[0](user)
+
+
+def persons_in_scope(user: Any, scope: Scope | None) -> QuerySet[Person]:
+    """The persons ``scope`` reaches for ``user`` (none for aggregates only)."""
     profile = staff_profile(user)
-    if profile is None or profile.role not in PERSON_LEVEL_ROLES:
+    if profile is None or scope is None or scope in (Scope.AGGREGATES, Scope.ONE_PERSON):
         return Person.objects.none()
-    if profile.role in EVERYONE_ROLES:
+    if scope == Scope.EVERYONE:
         return Person.objects.all()
     if profile.area_id is None:
         return Person.objects.none()
     in_area = Person.objects.filter(_in_area(profile.area_id))
-    if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} and profile.team_id is not None:
-        return in_area.filter(team_id=profile.team_id)
-    return in_area
+    if scope == Scope.AREA:
+        return in_area
+    mine = Q(pk__in=own_client_ids(user))
+    return in_area.filter(mine | Q(team_id=profile.team_id)) if profile.team_id is not None else in_area.filter(mine)
+
+
+def persons_visible_to(user: Any) -> QuerySet[Person]:
+    """The persons whose data ``user`` may read in their scope (an empty queryset for aggregate-only roles).
+
+    Lists and worklists start from this; a break-glass grant opens its one person to :func:`allows` only.
+    """
+    return persons_in_scope(user, scope_of(user, Capability.VIEW_PERSONS))
+
+
+def within_area(user: Any, person: Person) -> bool:
+    """Does ``person`` live in ``user``'s employment area today (everyone does for whole-register roles)?"""
+    profile = staff_profile(user)
+    if profile is None:
+        return False
+    if sees_everyone(user):
+        return True
+    return profile.area_id is not None and Person.objects.filter(_in_area(profile.area_id), pk=person.pk).exists()
 
 
 def sees_everyone(user: Any) -> bool:
     """True for the roles whose scope is the whole register (administrators, the data protection officer)."""
-    profile = staff_profile(user)
-    return profile is not None and profile.role in EVERYONE_ROLES
+    return scope_of(user, Capability.VIEW_PERSONS) == Scope.EVERYONE
 
 
 def visible_person_ids(user: Any, person_ids: Iterable[Any]) -> set[Any]:
@@ -92,24 +311,50 @@ def visible_person_ids(user: Any, person_ids: Iterable[Any]) -> set[Any]:
 
 def require_person_access(user: Any, person: Person) -> None:
     """Raise ``AccessDenied`` unless ``user`` may read ``person``."""
-    if not persons_visible_to(user).filter(pk=person.pk).exists():
+    if not allows(user, Capability.VIEW_PERSONS, person):
         raise AccessDenied("Ei oikeutta tämän henkilön tietoihin.")
 
 
-WRITE_ROLES = frozenset({Role.COUNSELLOR, Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
-
-
 def can_write_person_data(user: Any) -> bool:
-    profile = staff_profile(user)
-    return profile is not None and profile.role in WRITE_ROLES
+    return allows(user, Capability.RECORD_PERSON_DATA)
 
 
 def require_write_access(user: Any, person: Person | None = None) -> None:
     """Raise ``AccessDenied`` unless ``user`` may record facts (for ``person``, when given)."""
     if not can_write_person_data(user):
         raise AccessDenied("Roolilla ei ole oikeutta kirjata henkilötietoja.")
-    if person is not None:
-        require_person_access(user, person)
+    if person is not None and not allows(user, Capability.RECORD_PERSON_DATA, person):
+        raise AccessDenied("Ei oikeutta tämän henkilön tietoihin.")
+
+
+# --- break-glass -----------------------------------------------------------------------------------------------------
+
+
+def may_break_glass(user: Any, person: Person) -> bool:
+    """May ``user`` open ``person`` by stating a reason: a person-level role, for a person outside its scope."""
+    return allows(user, Capability.BREAK_GLASS) and not persons_visible_to(user).filter(pk=person.pk).exists()
+
+
+def has_break_glass(user: Any, person: Person) -> bool:
+    """Has ``user`` a live break-glass grant for ``person``?"""
+    if user is None or not user.is_authenticated or scope_of(user, Capability.BREAK_GLASS) is None:
+        return False
+    return BreakGlassGrant.objects.filter(user=user, person_id=person.pk, expires_at__gt=timezone.now()).exists()
+
+
+def grant_break_glass(user: Any, person: Person, reason: str) -> BreakGlassGrant:
+    """Record a break-glass grant (the caller logs the read). Refused without a reason or for roles without it."""
+    from polku.core.logging import mask_personal_ids
+
+    if not allows(user, Capability.BREAK_GLASS):
+        raise AccessDenied("Roolilla ei ole poikkeuksellista pääsyä henkilötietoihin.")
+    text = " ".join(reason.split())
+    if len(text) < BREAK_GLASS_REASON_MIN:
+        raise AccessDenied("Poikkeuksellinen pääsy vaatii perustelun.")
+    now = timezone.now()
+    return BreakGlassGrant.objects.create(user=user, person_id=person.pk, granted_at=now,
+                                          expires_at=now + BREAK_GLASS_DURATION,
+                                          reason=mask_personal_ids(text)[:BREAK_GLASS_REASON_MAX])
 
 
 def require_municipality_in_scope(user: Any, municipality_code: str | None, *, field: str = "home_municipality") -> None:
@@ -118,7 +363,7 @@ def require_municipality_in_scope(user: Any, municipality_code: str | None, *, f
     Otherwise a counsellor could create clients they, and their area, cannot see.
     """
     profile = staff_profile(user)
-    if profile is not None and profile.role in EVERYONE_ROLES:
+    if sees_everyone(user):
         return
     if profile is None or profile.area_id is None or municipality_code is None:
         raise AccessDenied("Roolilla ei ole aluetta, johon henkilön voisi kirjata.")
@@ -129,13 +374,9 @@ def require_municipality_in_scope(user: Any, municipality_code: str | None, *, f
         raise AccessDenied(f"{field}: kunta {municipality_code} ei kuulu alueeseesi.")
 
 
-EXCHANGE_ROLES = frozenset({Role.DATA_STEWARD, Role.ADMIN})
-
-
 def can_exchange_data(user: Any) -> bool:
     """May ``user`` import registers into Polku and export them (the data steward for their area; admins)."""
-    profile = staff_profile(user)
-    return profile is not None and profile.role in EXCHANGE_ROLES
+    return allows(user, Capability.EXCHANGE_DATA)
 
 
 def exchange_municipality_codes(user: Any) -> set[str] | None:
@@ -144,9 +385,10 @@ def exchange_municipality_codes(user: Any) -> set[str] | None:
     Raises ``AccessDenied`` for roles that may not exchange data at all.
     """
     profile = staff_profile(user)
-    if profile is None or profile.role not in EXCHANGE_ROLES:
+    scope = scope_of(user, Capability.EXCHANGE_DATA)
+    if profile is None or scope is None:
         raise AccessDenied("Vain tietopalvelu voi tuoda ja viedä rekisteritietoja.")
-    if profile.role in EVERYONE_ROLES:
+    if scope == Scope.EVERYONE:
         return None
     if profile.area_id is None:
         raise AccessDenied("Roolilla ei ole aluetta, jonka tietoja voisi tuoda tai viedä.")
@@ -161,7 +403,7 @@ def area_municipality_set(area_id: int) -> set[str]:
 def exchange_area_id(user: Any) -> int | None:
     """The employment area a data steward exchanges for (their counsellors and teams); None for administrators."""
     profile = staff_profile(user)
-    if profile is None or profile.role in EVERYONE_ROLES:
+    if profile is None or scope_of(user, Capability.EXCHANGE_DATA) == Scope.EVERYONE:
         return None
     return profile.area_id
 
@@ -194,20 +436,15 @@ def command_operator_refusal(user: Any) -> str | None:
 def can_use_maintenance_commands(user: Any) -> bool:
     """``dumpdata``, ``shell`` and ``dbshell`` reach every person past this policy: administrators and named system
     accounts only."""
-    profile = staff_profile(user)
-    return (profile is not None and profile.role == Role.ADMIN) or is_system_account(user)
+    return allows(user, Capability.MAINTENANCE_COMMANDS) or is_system_account(user)
 
 
 # --- the data subject's rights (GDPR): subject-access exports, the retention schedule and its runs -------------------
 
-PRIVACY_ROLES = frozenset({Role.DPO, Role.ADMIN})
-
-
 def can_exercise_subject_rights(user: Any) -> bool:
     """May ``user`` produce a person's subject-access export, see the retention runs and the record of processing
     (the data protection officer and administrators)."""
-    profile = staff_profile(user)
-    return profile is not None and profile.role in PRIVACY_ROLES
+    return allows(user, Capability.EXERCISE_SUBJECT_RIGHTS)
 
 
 def require_subject_rights(user: Any) -> None:
@@ -218,4 +455,30 @@ def require_subject_rights(user: Any) -> None:
 def can_run_retention(user: Any) -> bool:
     """May ``user`` run the retention schedule (erase or pseudonymise): the data protection officer, administrators,
     and a named system account (a scheduled run)."""
-    return can_exercise_subject_rights(user) or is_system_account(user)
+    return allows(user, Capability.RUN_RETENTION) or is_system_account(user)
+
+
+def can_read_access_log(user: Any) -> bool:
+    """The data protection officer and administrators supervise the access log and the break-glass accesses."""
+    return allows(user, Capability.READ_ACCESS_LOG)
+
+
+def is_administrator(user: Any) -> bool:
+    return allows(user, Capability.ADMINISTER)
+
+
+def may_refit_forecast(user: Any) -> bool:
+    return allows(user, Capability.REFIT_FORECAST)
+
+
+def may_balance_caseload(user: Any) -> bool:
+    return allows(user, Capability.BALANCE_CASELOAD)
+
+
+def suppresses_small_cells(user: Any) -> bool:
+    """Figures for a role without person-level data hide groups small enough to point at someone."""
+    return not can_see_person_level_data(user)
+
+
+def may_edit_service_catalogue(user: Any) -> bool:
+    return allows(user, Capability.EDIT_SERVICE_CATALOGUE)

@@ -8,13 +8,20 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from polku.access.models import AccessLog, Role, StaffProfile
+from polku.access.models import AccessAction, AccessLog, BreakGlassGrant
+from polku.access.policy import LOG_READER_ROLES, can_read_access_log
 
-LOG_READER_ROLES = frozenset({Role.DPO, Role.ADMIN})
+__all__ = ["LOG_READER_ROLES", "access_log_entries", "break_glass_accesses", "can_read_access_log"]
 
 
-def can_read_access_log(user: Any) -> bool:
-    return StaffProfile.objects.filter(user=user, role__in=LOG_READER_ROLES).exists() if user.is_authenticated else False
+def break_glass_accesses() -> QuerySet[BreakGlassGrant]:
+    """Every break-glass grant, newest first, with who and whom (the data protection officer's flagged list)."""
+    return BreakGlassGrant.objects.select_related("user", "person").order_by("-granted_at", "-id")
+
+
+def break_glass_log_rows() -> QuerySet[AccessLog]:
+    """The access-log rows of break-glass reads (they outlive the grants and the persons)."""
+    return AccessLog.objects.filter(action=AccessAction.BREAK_GLASS).order_by("-at", "-id")
 
 
 def access_log_entries(*, person_id: Any = None, actor: str = "", since: date | None = None,

@@ -105,8 +105,10 @@ def staff_create(*, username: str, password: str, role: str, area_code: str | No
         raise ValidationFailed.single("role", ErrorCode.INVALID, f"Tuntematon rooli: {role}.")
     area = EmploymentArea.objects.get(code=area_code) if area_code else None
     team = Team.objects.get_or_create(area=area, name=team_name)[0] if (team_name and area) else None
+    from polku.access.policy import GRANTS, Capability
+
+    administers = Capability.ADMINISTER in GRANTS[Role(role)]  # the admin site: the policy's administrators
     user_model = get_user_model()
     user = user_model.objects.create_user(username=username, password=password, first_name=first_name,
-                                          last_name=last_name, is_staff=role == Role.ADMIN,
-                                          is_superuser=role == Role.ADMIN)
+                                          last_name=last_name, is_staff=administers, is_superuser=administers)
     return StaffProfile.objects.create(user=user, role=role, area=area, team=team)

@@ -20,7 +20,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
 from polku.access import policy, registration
-from polku.access.models import AccessAction, AccessChannel, Role
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads, log_refused, person_access
 from polku.api import schemas
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
@@ -239,7 +239,7 @@ def person_create(request: HttpRequest, payload: schemas.PersonIn) -> Any:
     """
     policy.require_write_access(request.user)
     profile = policy.staff_profile(request.user)
-    if payload.home_municipality is None and (profile is None or profile.role != Role.ADMIN):
+    if payload.home_municipality is None and not policy.sees_everyone(request.user):
         raise ValidationFailed.single("home_municipality", ErrorCode.REQUIRED, "Anna henkilön kotikunta.")
     if payload.home_municipality is not None:
         policy.require_municipality_in_scope(request.user, payload.home_municipality)

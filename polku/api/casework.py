@@ -19,7 +19,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from polku.access.models import AccessAction, AccessChannel
-from polku.access.policy import can_see_person_level_data
+from polku.access.policy import Capability, allows
 from polku.access.services import log_person_reads, person_access
 from polku.api.schemas import Code, Day, Name, Text, one_of, query_enum
 from polku.casework import presenters, selectors, services
@@ -35,10 +35,12 @@ PURPOSE = "asiakastyö"
 SCOPES = [selectors.Scope.MINE, selectors.Scope.TEAM, selectors.Scope.AREA]
 
 
-def _scope(request: HttpRequest, scope: str | None) -> str:
-    if not can_see_person_level_data(request.user):
-        raise AccessDenied("Roolilla on pääsy vain koostetietoihin.")
-    scopes = selectors.scopes_for(request.user)
+def _scope(request: HttpRequest, scope: str | None, capability: Capability = Capability.VIEW_WORKLIST) -> str:
+    if not allows(request.user, capability):
+        raise AccessDenied("Roolilla ei ole nimettyä työlistaa; se näkee vain koostetietoja.")
+    scopes = selectors.scopes_for(request.user, capability)
+    if not scopes:
+        raise AccessDenied("Käyttäjätunnukselle ei ole liitetty tiimiä eikä asiakkaita.")
     if scope is None:
         return scopes[0]
     if scope not in scopes:
@@ -85,7 +87,8 @@ def worklist(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),
 def caseload(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),
              on: Day | None = None) -> list[dict[str, Any]]:
     """Clients with an open job search per counsellor, with the programme's target where one is set."""
-    chosen = _scope(request, scope or ("team" if "team" in selectors.scopes_for(request.user) else "area"))
+    chosen = _scope(request, scope or ("team" if "team" in selectors.scopes_for(request.user, Capability.VIEW_CASELOAD)
+                                       else "area"), Capability.VIEW_CASELOAD)
     rows = selectors.caseload(selectors.scope_persons(request.user, chosen), on or timezone.localdate())
     return [{"counsellor": row.username or None, "name": row.counsellor or None, "team": row.team,
              "clients": row.clients, "target": row.target,

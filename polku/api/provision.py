@@ -287,7 +287,8 @@ def employer_list(request: HttpRequest, search: Search = "") -> Any:
 
 @router.post("/employers", response={201: EmployerOut})
 def employer_create(request: HttpRequest, payload: EmployerIn) -> Any:
-    policy.require_write_access(request.user)
+    policy.require(request.user, policy.Capability.EDIT_SERVICE_CATALOGUE,
+                   message="Roolilla ei ole oikeutta lisätä työnantajia.")
     return Status(201, employer_out(services.employer_create(name=payload.name, business_id=payload.business_id,
                                                              kind=payload.kind, municipality_code=payload.municipality)))
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,12 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "polku.casework"
     verbose_name = "Asiakastyö"
+
+    def ready(self) -> None:
+        from polku.access import policy
+        from polku.casework.models import CaseAssignment
+
+        def own_clients(user: Any) -> Any:
+            return CaseAssignment.objects.filter(counsellor=user, ended_at__isnull=True).values("person_id")
+
+        policy.register_own_clients(own_clients)

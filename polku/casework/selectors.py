@@ -17,8 +17,8 @@ from typing import Any
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from polku.access.models import Role
-from polku.access.policy import persons_visible_to, staff_profile
+from polku.access.policy import Capability, persons_visible_to, scope_of, staff_profile
+from polku.access.policy import Scope as AccessScope
 from polku.casework.due import (
     ClientCase,
     DueItem,
@@ -137,14 +137,17 @@ def scope_persons(user: Any, scope: str) -> QuerySet[Person]:
     return visible
 
 
-def scopes_for(user: Any) -> list[str]:
+def scopes_for(user: Any, capability: Capability = Capability.VIEW_WORKLIST) -> list[str]:
+    """The worklist (or caseload) scopes ``user`` may choose: their own clients, their team's, their area's."""
     profile = staff_profile(user)
-    if profile is None:
+    granted = scope_of(user, capability)
+    if profile is None or granted is None:
         return []
-    scopes = [Scope.MINE] if profile.role in {Role.COUNSELLOR, Role.TEAM_LEAD} else []
+    scopes = [Scope.MINE] if scope_of(user, Capability.HOLD_CASELOAD) is not None else []
     if profile.team_id is not None:
         scopes.append(Scope.TEAM)
-    scopes.append(Scope.AREA)
+    if granted != AccessScope.TEAM or not scopes:
+        scopes.append(Scope.AREA)
     return scopes
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from polku.access import policy
-from polku.access.models import Role, StaffProfile, Team
+from polku.access.models import StaffProfile, Team
 from polku.casework.models import (
     ApplicationReport,
     CaseAssignment,
@@ -231,7 +231,7 @@ def _counsellor_errors(counsellor: Any, team: Team | None) -> list[FieldError]:
     if counsellor is None:
         return []
     profile = StaffProfile.objects.filter(user=counsellor).first()
-    if profile is None or profile.role not in {Role.COUNSELLOR, Role.TEAM_LEAD}:
+    if profile is None or profile.role not in policy.roles_with(policy.Capability.HOLD_CASELOAD):
         return [FieldError("counsellor", ErrorCode.INVALID, _("Valittu käyttäjä ei ole työllisyysohjaaja."))]
     if team is not None and profile.team_id is not None and profile.team_id != team.pk:
         return [FieldError("counsellor", ErrorCode.INVALID,
@@ -255,7 +255,7 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     if team_id is not None and team is None:
         errors.append(FieldError("team", ErrorCode.UNKNOWN, _("Tuntematon tiimi: %(team)s.") % {"team": team_id}))
     actor_profile = policy.staff_profile(actor)
-    if (team is not None and actor_profile is not None and actor_profile.role not in policy.EVERYONE_ROLES
+    if (team is not None and actor_profile is not None and not policy.sees_everyone(actor)
             and actor_profile.area_id != team.area_id):
         errors.append(FieldError("team", ErrorCode.INVALID, _("Tiimi ei kuulu alueeseesi.")))
     if counsellor is not None and team is None:
@@ -273,7 +273,7 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
     if team is not None and person.team_id != team.pk:
         person.team = team
         person.save(update_fields=["team"])
-    if counsellor is not None and not policy.persons_visible_to(counsellor).filter(pk=person.pk).exists():
+    if counsellor is not None and not policy.within_area(counsellor, person):
         raise ValidationFailed.single("counsellor", ErrorCode.INVALID,
                                       "Ohjaaja ei näkisi asiakasta: asiakas asuu toisen alueen kunnassa.")
     return CaseAssignment.objects.create(person=person, counsellor=counsellor, team=team, phase=phase,

@@ -26,8 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access.models import AccessAction, AccessChannel, Role, StaffProfile, Team
-from polku.access.policy import can_see_person_level_data, can_write_person_data, staff_profile
+from polku.access.models import AccessAction, AccessChannel, StaffProfile, Team
+from polku.access.policy import Capability, allows, can_write_person_data, may_balance_caseload, roles_with, staff_profile
 from polku.access.services import log_person_reads
 from polku.casework import forms, presenters, selectors, services
 from polku.casework.due import DueKind, DueState, initial_interview_on
@@ -58,9 +58,11 @@ def small_int(value: str) -> int | None:
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    if not can_see_person_level_data(request.user):
-        return forbidden(request, _("Työlista näyttää asiakkaiden tietoja; roolillasi näet vain koostetietoja."))
+    if not allows(request.user, Capability.VIEW_WORKLIST):
+        return forbidden(request, _("Työlista näyttää asiakkaiden nimet; roolillasi ei ole nimettyä työlistaa."))
     scopes = selectors.scopes_for(request.user)
+    if not scopes:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty tiimiä eikä asiakkaita."))
     requested = request.GET.get("rajaus", "")
     scope = requested if requested in scopes else scopes[0]
     today = _reference_date(request)
@@ -91,9 +93,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
     })
 
 
-BALANCING_ROLES = frozenset({Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN})
-
-
 def moved_to_id(form: Any) -> int | None:
     value = form.cleaned_data.get("to_counsellor", "")
     return int(value) if str(value).isdigit() else None
@@ -103,14 +102,13 @@ def moved_to_id(form: Any) -> int | None:
 @require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
     """Caseloads per counsellor against the programme target; team leads move clients between counsellors."""
-    if not can_see_person_level_data(request.user):
+    if not allows(request.user, Capability.VIEW_CASELOAD):
         return forbidden(request, _("Asiakasmäärät näkyvät asiakastyön rooleille."))
-    scopes = selectors.scopes_for(request.user)
+    scopes = selectors.scopes_for(request.user, Capability.VIEW_CASELOAD)
     requested = request.GET.get("rajaus", "")
     scope = requested if requested in scopes and requested != "mine" else ("team" if "team" in scopes else "area")
     today = _reference_date(request)
-    profile = staff_profile(request.user)
-    may_balance = profile is not None and profile.role in BALANCING_ROLES
+    may_balance = may_balance_caseload(request.user)
     form = forms.BulkReassignForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user))
     if request.method == "POST":
         if not may_balance:
@@ -249,7 +247,7 @@ def job_search_end(request: HttpRequest, person: Person) -> HttpResponse:
 
 def _counsellor_choices(user: Any) -> list[tuple[str, str]]:
     profile = staff_profile(user)
-    staff = StaffProfile.objects.filter(role__in=[Role.COUNSELLOR, Role.TEAM_LEAD]).select_related("user", "team")
+    staff = StaffProfile.objects.filter(role__in=roles_with(Capability.HOLD_CASELOAD)).select_related("user", "team")
     if profile is not None and profile.area_id is not None:
         staff = staff.filter(area_id=profile.area_id)
     choices = [(str(row.user_id), selectors.counsellor_name(row.user) + (f" ({row.team.name})" if row.team else ""))

@@ -24,8 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from polku.access.models import Role
-from polku.access.policy import staff_profile
+from polku.access import policy
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import (
@@ -249,9 +248,8 @@ def forecast_view(view: ForecastView) -> Callable[[HttpRequest], HttpResponse]:
 
 
 def may_refit(user: Any) -> bool:
-    """Staff of the area may refit its model; elected officials only read forecasts."""
-    profile = staff_profile(user)
-    return profile is not None and profile.role != Role.ELECTED_OFFICIAL
+    """Only the roles that may change a forecast refit its model (the policy's ``REFIT_FORECAST``); others read it."""
+    return policy.may_refit_forecast(user)
 
 
 def not_yet_fitted(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse | None:

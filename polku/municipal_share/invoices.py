@@ -74,7 +74,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from polku.access import policy
-from polku.access.models import AccessAction, AccessChannel, Role
+from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads, log_refused
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
@@ -562,16 +562,17 @@ def require_municipality_access(user: Any, municipality: str) -> None:
     """Administrators, and managers or analysts of an employment area the municipality belongs to.
 
     Reconciling an invoice reads the share data of every person billed to the municipality, so only the
-    roles that see the municipality's persons as a whole may do it (``policy.AREA_ROLES`` in their area,
+    roles that see the municipality's persons as a whole may do it (``Capability.CHECK_KELA_INVOICES`` in their area,
     and administrators); counsellors see their team only, elected officials no person-level data at all.
     """
     profile = policy.staff_profile(user)
-    if profile is None or not policy.can_see_person_level_data(user):
+    scope = policy.scope_of(user, policy.Capability.CHECK_KELA_INVOICES)
+    if profile is None or scope is None:
         raise AccessDenied("Roolilla ei ole oikeutta henkilötason kuntaosuustietoihin.")
-    if profile.role == Role.ADMIN:
+    if scope == policy.Scope.EVERYONE:
         return
     today = timezone.localdate()
-    if profile.role in policy.AREA_ROLES and profile.area_id is not None and EmploymentAreaMembership.objects.filter(
+    if scope == policy.Scope.AREA and profile.area_id is not None and EmploymentAreaMembership.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=today),
         area_id=profile.area_id, municipality_id=municipality, valid_from__lte=today,
     ).exists():

@@ -29,8 +29,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from polku.access.models import Role
-from polku.access.policy import EVERYONE_ROLES, PERSON_LEVEL_ROLES, staff_profile
+from polku.access import policy
+from polku.access.policy import staff_profile
 from polku.core import suppression
 from polku.core.calendar import add_months, iter_months, month_start
 from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
@@ -184,7 +184,7 @@ def municipalities_for(user: Any) -> list[Municipality]:
     profile = staff_profile(user)
     if profile is None:
         return []
-    if profile.role in EVERYONE_ROLES:
+    if policy.scope_of(user, policy.Capability.VIEW_AGGREGATES) == policy.Scope.EVERYONE:
         return list(Municipality.objects.order_by("name_fi"))
     if profile.area_id is None:
         return []
@@ -193,13 +193,11 @@ def municipalities_for(user: Any) -> list[Municipality]:
 
 
 def suppresses_small_cells(user: Any) -> bool:
-    profile = staff_profile(user)
-    return profile is None or profile.role not in PERSON_LEVEL_ROLES
+    return policy.suppresses_small_cells(user)
 
 
 def is_admin(user: Any) -> bool:
-    profile = staff_profile(user)
-    return profile is not None and profile.role == Role.ADMIN
+    return policy.is_administrator(user)
 
 
 # --- the summary ----------------------------------------------------------------------------------

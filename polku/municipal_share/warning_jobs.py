@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, QuerySet
 
-from polku.access.policy import persons_visible_to, staff_profile
+from polku.access.policy import Capability, Scope, persons_visible_to, scope_of, staff_profile
 from polku.core import precomputed
 from polku.core.calendar import add_months, month_start
 from polku.municipal_share import early_warning, selectors
@@ -58,9 +58,14 @@ def step_warnings(book: RuleBook, visible: QuerySet[Person], reference_date: dat
 
 
 def visibility_scope(user: Any) -> str:
-    """Who sees which persons, for caching: everyone with the same role, area and team sees the same."""
+    """Who sees which persons, for caching: an area's (or the register's) readers with the same role see the same;
+    a team-scope reader sees their own clients too, so their list is theirs alone."""
     profile = staff_profile(user)
-    return "" if profile is None else f"{profile.role}:{profile.area_id}:{profile.team_id}"
+    if profile is None:
+        return ""
+    scope = scope_of(user, Capability.VIEW_PERSONS)
+    reader = f":{user.pk}" if scope == Scope.TEAM else ""
+    return f"{profile.role}:{profile.area_id}:{profile.team_id}:{scope}{reader}"
 
 
 @precomputed.computation(WARNINGS)

@@ -7,4 +7,5 @@ from polku.person_pages import views
 urlpatterns = [
     path("henkilot/", views.person_list, name="person_list"),
     path("henkilot/<uuid:person_id>/", views.person_detail, name="person_detail"),
+    path("henkilot/<uuid:person_id>/poikkeuksellinen-paasy/", views.break_glass, name="break_glass"),
 ]

@@ -16,12 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
 from polku.access.services import log_person_reads, log_refused, person_access
@@ -33,7 +35,7 @@ from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
-from polku.person_pages import charts, presenters
+from polku.person_pages import charts, forms, presenters
 from polku.provision import presenters as provision_presenters
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
@@ -107,7 +109,9 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         person_access(user=request.user, person=person, write=False, action=AccessAction.PERSON_TIMELINE,
                       purpose=purpose.logged, channel=AccessChannel.WEB)
     except AccessDenied:
-        return forbidden(request, _("Tämä henkilö ei kuulu tiimisi tai alueesi asiakkaisiin."))
+        url = reverse("web:break_glass", args=[person.pk]) if policy.may_break_glass(request.user, person) else ""
+        return forbidden(request, _("Tämä henkilö ei kuulu omiin asiakkaisiisi eikä tiimisi tai alueesi asiakkaisiin."),
+                         break_glass_url=url)
     today = timezone.localdate()
     casework_panel = casework_presenters.client_panel(person, today)
     page = presenters.timeline_page(person_timeline(person), today=today)
@@ -153,3 +157,32 @@ def _chart_description(page: presenters.TimelinePage) -> str:
         "days": page.benefit_days_total,
         "months": len({b.month for b in page.benefits}),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
+    """Open one person outside the user's scope by stating why: the grant lasts an hour, the read is logged as a
+    break-glass access and shown to the data protection officer. Refused for roles without the step."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not policy.allows(request.user, policy.Capability.BREAK_GLASS):
+        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
+                    purpose=_("ei oikeutta poikkeukselliseen pääsyyn"), channel=AccessChannel.WEB)
+        return forbidden(request, _("Roolillasi ei voi avata rajauksen ulkopuolisen henkilön tietoja."))
+    if not policy.may_break_glass(request.user, person) or policy.has_break_glass(request.user, person):
+        return redirect("web:person_detail", person_id=person.pk)  # in scope, or already open
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            grant = policy.grant_break_glass(request.user, person, form.cleaned_data["reason"])
+            log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
+                             purpose=grant.reason, channel=AccessChannel.WEB)
+            messages.warning(request, _("Poikkeuksellinen pääsy avattu tunniksi. Pääsy ja perustelusi näkyvät "
+                                        "tietosuojavastaavalle."))
+            return redirect("web:person_detail", person_id=person.pk)
+        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
+                    purpose=_("perustelu puuttui tai oli puutteellinen"), channel=AccessChannel.WEB)
+    return render(request, "person_pages/break_glass.html", {
+        "form": form, "submit": _("Avaa tiedot"), "cancel_url": reverse("web:person_list"),
+        "hours": int(policy.BREAK_GLASS_DURATION.total_seconds() // 3600),
+    }, status=400 if form.is_bound and form.errors else 200)

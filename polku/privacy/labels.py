@@ -47,6 +47,7 @@ MODELS: dict[str, Promise] = {
     "simulator.simulatedperson": _("Simuloitu harjoitushenkilö"),
     "privacy.pseudonymisation": _("Pseudonymisointi"),
     "access.accesslog": _("Lokitiedot: kuka on katsonut tai muuttanut tietoja"),
+    "access.breakglassgrant": _("Poikkeukselliset pääsyt: kuka avasi kenen tiedot perustellen"),
 }
 
 FIELDS: dict[str, dict[str, Promise]] = {
@@ -109,6 +110,10 @@ FIELDS: dict[str, dict[str, Promise]] = {
     "access.accesslog": {
         "at": _("Aika"), "user": _("Käyttäjä"), "actor": _("Käyttäjä"), "person_id": _("Henkilö"),
         "action": _("Toiminto"), "purpose": _("Tarkoitus"), "channel": _("Kanava"),
+    },
+    "access.breakglassgrant": {
+        "user": _("Käyttäjä"), "person": _("Henkilö"), "reason": _("Perustelu"), "granted_at": _("Avattu"),
+        "expires_at": _("Voimassa asti"),
     },
 }
 

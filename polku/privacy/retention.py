@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from polku.access.models import AccessAction, AccessLog
+from polku.access.models import AccessAction, AccessLog, BreakGlassGrant
 from polku.access.services import log_event, log_person_reads
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.municipal_share.models import KelaInvoiceLine
@@ -161,6 +161,14 @@ def _old_log(cutoff: date | None) -> Any:
     return AccessLog.objects.filter(at__lt=start)
 
 
+def _old_grants(cutoff: date | None) -> Any:
+    """Break-glass grants age with the access log that records them (their reason is log text)."""
+    if cutoff is None:
+        return BreakGlassGrant.objects.none()
+    return BreakGlassGrant.objects.filter(granted_at__lt=datetime.combine(cutoff, time.min,
+                                                                          tzinfo=timezone.get_current_timezone()))
+
+
 def execute(run: RetentionRun, *, user: Any, schedule: Schedule | None = None) -> RetentionRun:
     """Carry out (or, for a dry run, only count) the schedule on the run's reference date; one transaction.
 
@@ -203,6 +211,7 @@ def _apply(run: RetentionRun, schedule: Schedule, *, user: Any) -> dict[str, Any
         return report
     if log_rows:
         old_log.delete()
+    _old_grants(due.access_log_cutoff).delete()
     pseudonymise(identifiers, run)
     erase(facts)
     for kind, ids in (("tekstit", sorted(text_persons, key=str)), ("tunnistetiedot", identifiers), ("kaikki", facts)):

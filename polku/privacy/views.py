@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from polku.access import policy
+from polku.access import policy, selectors
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads, log_refused
 from polku.core.errors import AccessDenied, ValidationFailed
@@ -30,6 +31,8 @@ from polku.privacy.retention import new_run
 from polku.privacy.schedule import load_schedule
 from polku.privacy.tasks import enqueue_retention
 from polku.timeline.services import person_find_by_personal_id
+
+BREAK_GLASS_PURPOSE = "tietosuojavalvonta"  # the access log's purpose for the DPO's reading of the flagged list
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -120,6 +123,19 @@ def retention_run(request: HttpRequest, run_id: int) -> HttpResponse:
     schedule = load_schedule()
     return render(request, "privacy/retention_run.html", {"run": run, "rows": report_rows(run, schedule),
                                                           "schedule": schedule})
+
+
+@login_required
+@require_GET
+def break_glass_accesses(request: HttpRequest) -> HttpResponse:
+    """The flagged list: every break-glass access — who opened whom, when, until when and why — newest first."""
+    if not policy.can_read_access_log(request.user):
+        return render(request, "403.html", {
+            "reason": _("Poikkeuksellisia pääsyjä valvovat tietosuojavastaava ja pääkäyttäjä.")}, status=403)
+    page = Paginator(selectors.break_glass_accesses(), 50).get_page(request.GET.get("page"))
+    log_person_reads(user=request.user, person_ids=[grant.person_id for grant in page.object_list],
+                     action=AccessAction.PERSON_LIST, purpose=BREAK_GLASS_PURPOSE, channel=AccessChannel.WEB)
+    return render(request, "privacy/break_glass.html", {"page": page, "now": timezone.now()})
 
 
 @login_required

@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from polku.access.policy import EVERYONE_ROLES, staff_profile
+from polku.access import policy
+from polku.access.policy import staff_profile
 from polku.people.models import Person
 from polku.provision import selectors
 from polku.provision.models import Decision, DecisionKind, KuntalisaBudget, Referral, ReferralStatus, ServiceProvider
@@ -45,7 +46,7 @@ def scope_for(user: Any) -> Scope | None:
         return None
     if profile.area is not None:
         return Scope(area=profile.area, everywhere=False)
-    if profile.role in EVERYONE_ROLES:
+    if policy.scope_of(user, policy.Capability.VIEW_SERVICE_CATALOGUE) == policy.Scope.EVERYONE:
         return Scope(area=None, everywhere=True)
     return None
 

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from polku.access import policy
 from polku.access.models import AccessAction
-from polku.access.policy import can_see_person_level_data, can_write_person_data
+from polku.access.policy import can_see_person_level_data
 from polku.core.calendar import add_months
 from polku.people.models import Person
 from polku.provision import forms, presenters, rules, selectors, services
@@ -69,12 +70,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "scope": scope, "catalogue": presenters.catalogue(scope, on_date), "today": today, "error": error,
         "raw_date": raw if error else on_date.isoformat(),
         "providers": presenters.providers_in(scope).order_by("name"),
-        "can_edit": can_write_person_data(request.user),
+        "can_edit": policy.may_edit_service_catalogue(request.user),
     }, status=400 if error else 200)
 
 
 def _editor_scope(request: HttpRequest) -> presenters.Scope | HttpResponse:
-    if not can_write_person_data(request.user):
+    if not policy.may_edit_service_catalogue(request.user):
         return forbidden(request, _("Palveluvalikoimaa muokkaavat ohjaajat, tiiminvetäjät, palvelupäälliköt ja pääkäyttäjät."))
     return _scope(request)
 
@@ -171,7 +172,7 @@ def employers(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     if isinstance(scope, HttpResponse):
         return scope
-    can_edit = can_write_person_data(request.user)
+    can_edit = policy.may_edit_service_catalogue(request.user)
     if request.method == "POST" and not can_edit:
         return forbidden(request, _("Työnantajia lisäävät ohjaajat, tiiminvetäjät, palvelupäälliköt ja pääkäyttäjät."))
     form = None

@@ -6,9 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from polku.access.models import Role
-from polku.access.policy import EXCHANGE_ROLES, PERSON_LEVEL_ROLES, PRIVACY_ROLES, staff_profile
-from polku.access.selectors import LOG_READER_ROLES
+from polku.access.policy import Capability, allows, staff_profile
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,9 +14,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     profile = staff_profile(user)
     return {
         "staff_profile": profile,
-        "can_see_persons": profile is not None and profile.role in PERSON_LEVEL_ROLES,
-        "can_administer": profile is not None and profile.role == Role.ADMIN,
-        "can_exchange_data": profile is not None and profile.role in EXCHANGE_ROLES,
-        "can_read_access_log": profile is not None and profile.role in LOG_READER_ROLES,
-        "can_exercise_subject_rights": profile is not None and profile.role in PRIVACY_ROLES,
+        "can_see_persons": allows(user, Capability.VIEW_PERSONS),
+        "can_see_worklist": allows(user, Capability.VIEW_WORKLIST),
+        "can_see_caseload": allows(user, Capability.VIEW_CASELOAD),
+        "can_administer": allows(user, Capability.ADMINISTER),
+        "can_exchange_data": allows(user, Capability.EXCHANGE_DATA),
+        "can_read_access_log": allows(user, Capability.READ_ACCESS_LOG),
+        "can_exercise_subject_rights": allows(user, Capability.EXERCISE_SUBJECT_RIGHTS),
     }

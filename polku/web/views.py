@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from polku.access.models import Role
-from polku.access.policy import staff_profile
-from polku.access.selectors import access_log_entries, can_read_access_log
+from polku.access.policy import can_read_access_log, staff_profile
+from polku.access.selectors import access_log_entries
 from polku.web import content
 from polku.web.forms import AccessLogFilter
 
 
-def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "403.html", {"reason": reason}, status=403)
+def forbidden(request: HttpRequest, reason: str, *, break_glass_url: str = "") -> HttpResponse:
+    """The refusal page; ``break_glass_url`` offers the break-glass step (a person outside the user's scope)."""
+    return render(request, "403.html", {"reason": reason, "break_glass_url": break_glass_url}, status=403)
 
 
 def _no_person_access_reason(request: HttpRequest) -> str:

@@ -244,6 +244,7 @@ NO_PERSON_DATA = {
     "demo_setup": "creates the demo's synthetic users and simulated persons; reads no one's data",
     "simulate": "generates synthetic persons (artificial identity codes) into files or the database",
     "exchange_docs": "writes the format's documentation",
+    "permissions_doc": "writes the permission matrix from the access policy",
     "forecast": "area-level forecasts; person facts are read only into aggregates",
     "impact": "area-level economic impact; aggregates only",
     "kpi": "indicators; aggregates only (suppressed small cells)",

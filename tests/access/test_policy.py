@@ -53,10 +53,18 @@ def test_team_scope(people, make_staff) -> None:
         policy.require_person_access(counsellor.user, people["siilinjarvi"])
 
 
-def test_counsellor_without_team_sees_area(people, make_staff) -> None:
+def test_counsellor_without_team_sees_own_clients_only(people, make_staff) -> None:
+    """Need to know (issue 19): no longer the whole area — the clients assigned to them, while in the area."""
+    from django.utils import timezone
+
+    from polku.casework.models import CaseAssignment
+
     counsellor = make_staff(Role.COUNSELLOR, area="kuopio")
-    assert people["kuopio"].pk in visible(counsellor)
-    assert people["moved_away"].pk not in visible(counsellor)
+    assert visible(counsellor) == set()
+    for person in (people["kuopio"], people["moved_away"]):
+        CaseAssignment.objects.create(person=person, counsellor=counsellor.user, valid_from=date(2025, 1, 1),
+                                      started_at=timezone.now())
+    assert visible(counsellor) == {people["kuopio"].pk}
 
 
 def test_elected_official_never_sees_persons(people, make_staff) -> None:

@@ -46,7 +46,7 @@ def test_reference_endpoints(make_staff) -> None:
 
 
 def test_full_write_and_read_cycle(make_staff) -> None:
-    counsellor = make_staff(Role.COUNSELLOR, area="kuopio")
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")  # a new client joins the team
     client = client_for(counsellor)
     code = next_artificial_id()
     status, body = post(client, "/api/persons", {"personal_id": code, "first_names": "Aino", "last_name": "Ahola",
@@ -89,7 +89,7 @@ def test_full_write_and_read_cycle(make_staff) -> None:
 
 
 def test_bad_input_names_fields_and_writes_nothing(make_staff) -> None:
-    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu"))
     code = next_artificial_id()
     bad_code = code[:-1] + ("X" if code[-1] != "X" else "Y")
     status, body = post(client, "/api/persons", {"personal_id": bad_code, "first_names": "A", "last_name": "B",
@@ -127,8 +127,9 @@ def test_bad_input_names_fields_and_writes_nothing(make_staff) -> None:
 
 def test_lookup_by_code_in_body_only(make_staff, make_person) -> None:
     code = next_artificial_id()
-    person = make_person(personal_id_code=code, municipality="297")
-    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    person = make_person(personal_id_code=code, municipality="297", team_id=counsellor.team_id)
+    client = client_for(counsellor)
     status, body = post(client, "/api/persons/lookup", {"personal_id": code})
     assert status == 200
     assert body["id"] == str(person.pk)
@@ -202,8 +203,9 @@ def test_search_refuses_identity_codes_and_known_at_needs_zone(make_staff, make_
 
 
 def test_past_job_search_and_retractions(make_staff, make_person) -> None:
-    person = make_person(municipality="297", since=date(2015, 1, 1))
-    client = client_for(make_staff(Role.COUNSELLOR, area="kuopio"))
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    person = make_person(municipality="297", since=date(2015, 1, 1), team_id=counsellor.team_id)
+    client = client_for(counsellor)
     status, past = post(client, f"/api/persons/{person.pk}/job-search-periods",
                         {"registered_on": "2019-03-04", "ended_on": "2019-09-30", "end_reason": "studies"})
     assert status == 201

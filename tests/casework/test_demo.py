@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
@@ -34,4 +35,9 @@ def test_sotkamo_case_work() -> None:
     assert EmploymentPlan.objects.count() > counts["assignments"] // 2
     worklist = selectors.worklist(Person.objects.all(), today)
     assert worklist.counts["initial_interview"] >= 1  # the fresh registrations wait for their interview
+    # Need to know: the demo counsellor sees their own clients and their team's, so the worklist is not empty.
+    demo_counsellor = get_user_model().objects.get(username="ohjaaja.demo")
+    mine = selectors.scope_persons(demo_counsellor, selectors.Scope.MINE)
+    assert 0 < mine.count() <= CLIENTS_PER_COUNSELLOR
+    assert selectors.worklist(selectors.scope_persons(demo_counsellor, selectors.Scope.TEAM), today).rows
     assert simulate_casework("kainuu", municipalities=["765"], team_plan=TeamPlan(single_team="Sotkamo")) == {"skipped": 1}

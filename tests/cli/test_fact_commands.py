@@ -32,7 +32,7 @@ def run(*args: str, stdin: str = "") -> dict:
 
 @pytest.fixture
 def counsellor(make_staff):
-    return make_staff(Role.COUNSELLOR, area="kuopio").user.username
+    return make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu").user.username  # new clients join the team
 
 
 def add_person(user: str, code: str | None = None, municipality: str = "297") -> str:

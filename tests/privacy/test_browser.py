@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from polku.access import policy
 from polku.access.models import Role
 from polku.access.services import staff_create
 from polku.people.artificial import artificial_personal_id
@@ -32,6 +33,9 @@ def test_privacy_pages_pass_axe(page: Any, live_server: Any) -> None:  # noqa: F
     timeline.job_search_end(period=period, ended_on=date(2015, 6, 30), end_reason="studies")
     run = retention.execute(retention.new_run(user=dpo, reference_date=date(2026, 12, 1), dry_run=True, channel="web",
                                               actor="tietosuoja"), user=dpo)
+    counsellor = staff_create(username="ohjaaja", password=PASSWORD, role=Role.COUNSELLOR, area_code="kainuu",
+                              team_name="Sotkamo").user
+    policy.grant_break_glass(counsellor, person, "Asiakas asioi pisteessä, oma ohjaaja poissa.")
     login_with_form(page, base, "tietosuoja", PASSWORD)
     failures: dict[str, list[str]] = {}
     page.goto(f"{base}/tietosuoja/")
@@ -43,7 +47,7 @@ def test_privacy_pages_pass_axe(page: Any, live_server: Any) -> None:  # noqa: F
     assert "Selaintesti" in page.content()
     failures["subject access"] = serious_violations(page)
     for name, url in (("retention", "/tietosuoja/sailytysajat/"), ("run", f"/tietosuoja/sailytysajat/ajot/{run.pk}/"),
-                      ("record", "/tietosuoja/seloste/")):
+                      ("record", "/tietosuoja/seloste/"), ("break-glass", "/tietosuoja/poikkeukselliset-paasyt/")):
         page.goto(f"{base}{url}")
         failures[name] = serious_violations(page)
     assert {name: found for name, found in failures.items() if found} == {}

@@ -112,9 +112,9 @@ def test_outside_scope_is_403_and_logged_as_refused(scene) -> None:
 
 
 def test_decisions_employers_and_budget(make_staff, make_person) -> None:
-    counsellor = make_staff(Role.COUNSELLOR, area="kainuu")
+    counsellor = make_staff(Role.COUNSELLOR, area="kainuu", team="Sotkamo")
     client = client_for(counsellor)
-    person = make_person(municipality="765", since=date(2020, 1, 1))
+    person = make_person(municipality="765", since=date(2020, 1, 1), team_id=counsellor.team_id)
     services.budget_set(municipality_code="765", year=2022, amount=Decimal("50000"))
 
     status, body = post(client, "/api/provision/employers", {"name": "Sotkamon Kone Oy", "business_id": "15728600"})

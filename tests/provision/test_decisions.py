@@ -26,7 +26,8 @@ def fields(failure: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, st
 @pytest.fixture
 def sotkamo(make_staff, make_person):
     """A Kainuu counsellor and a client who has lived in Sotkamo since 2020."""
-    return make_staff(Role.COUNSELLOR, area="kainuu").user, make_person(municipality="765", since=date(2020, 1, 1))
+    counsellor = make_staff(Role.COUNSELLOR, area="kainuu", team="Sotkamo")
+    return counsellor.user, make_person(municipality="765", since=date(2020, 1, 1), team_id=counsellor.team_id)
 
 
 @pytest.fixture

@@ -227,8 +227,9 @@ def test_decision_wage_subsidy_100_for_a_company_is_refused_naming_percent(clien
 @pytest.fixture
 def sotkamo_2022(make_staff: Any, make_person: Any) -> tuple[StaffProfile, Person]:
     """Sotkamo's kuntalisä budget 2022 of 50 000 €, with one decision of 500 €/kk for 12 months."""
-    counsellor = make_staff(Role.COUNSELLOR, area="kainuu")
-    person = make_person(first_names="Sanni", last_name="Sotkamolainen", municipality="765", since=date(2020, 1, 1))
+    counsellor = make_staff(Role.COUNSELLOR, area="kainuu", team="Sotkamo")
+    person = make_person(first_names="Sanni", last_name="Sotkamolainen", municipality="765", since=date(2020, 1, 1),
+                         team_id=counsellor.team_id)
     employer = services.employer_create(name="Sotkamon Kone Oy", business_id=COMPANY_ID, municipality_code="765")
     services.budget_set(municipality_code="765", year=2022, amount=Decimal("50000"))
     services.decision_create(person=person, kind="municipal_wage_supplement", employer=employer,

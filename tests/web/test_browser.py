@@ -95,6 +95,18 @@ def test_pages_pass_axe_and_screenshots(page: Any, live_server: Any, scene: Scen
     page.goto(f"{base}/henkilot/{scene.other_client.pk}/")
     failures["403"] = serious_violations(page)
 
+    # The refusal offers the break-glass step: its form, its error summary, and the record it opens.
+    page.click(f"a[href='/henkilot/{scene.other_client.pk}/poikkeuksellinen-paasy/']")
+    page.wait_for_selector("textarea#id_reason")
+    failures["break-glass form"] = serious_violations(page)
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    failures["break-glass form with errors"] = serious_violations(page)
+    page.fill("#id_reason", "Asiakas asioi pisteessä, oma ohjaaja poissa; tarkistan työnhaun tilan.")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{base}/henkilot/{scene.other_client.pk}/")
+    failures["person opened by break-glass"] = serious_violations(page)
+
     assert {name: found for name, found in failures.items() if found} == {}
     assert (SCREENSHOTS / "landing.png").stat().st_size > 10_000
     assert (SCREENSHOTS / "person-timeline.png").stat().st_size > 10_000

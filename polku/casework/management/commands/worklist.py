@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from polku.access.commands import authenticate_operator, cli_actor, parse_date
 from polku.access.models import AccessAction, AccessChannel
-from polku.access.policy import can_see_person_level_data, persons_visible_to
+from polku.access.policy import Capability, allows, persons_visible_to
 from polku.access.services import log_person_reads
 from polku.casework import presenters, selectors
 from polku.casework.due import DueKind, DueState
@@ -41,8 +41,8 @@ class Command(BaseCommand):
         if counsellor is None:
             raise CommandError(f"--counsellor: tuntematon käyttäjä {options['counsellor']!r}.")
         actor = authenticate_operator(options["user"] or counsellor.get_username(), command="worklist")
-        if not can_see_person_level_data(actor):
-            raise CommandError("--user: roolilla ei ole oikeutta asiakkaiden tietoihin.")
+        if not allows(actor, Capability.VIEW_WORKLIST):
+            raise CommandError("--user: roolilla ei ole nimettyä työlistaa.")
         for field, values, allowed in (("--kind", options["kind"], set(DueKind)), ("--state", options["state"], set(DueState))):
             unknown = [value for value in values if value not in allowed]
             if unknown:

@@ -13,8 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from polku.access.models import Role
-from polku.access.policy import staff_profile
+from polku.access import policy
 from polku.core.errors import ValidationFailed
 from polku.municipal_share import presenters, services
 
@@ -52,8 +51,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"--user: tuntematon käyttäjä {username!r}.")
-        profile = staff_profile(user)
-        if profile is None or profile.role != Role.ADMIN:
+        if not policy.is_administrator(user):
             raise CommandError("--user: vain pääkäyttäjä voi vahvistaa säännön.")
         try:
             services.rule_set_confirm(code=options["confirm"], note=options["note"], actor=user)
