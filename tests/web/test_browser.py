@@ -106,6 +106,12 @@ def test_pages_pass_axe_and_screenshots(page: Any, live_server: Any, scene: Scen
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/henkilot/{scene.other_client.pk}/")
     failures["person opened by break-glass"] = serious_violations(page)
+    page.goto(f"{base}/tunnistautuminen/kayttoonotto/")
+    page.wait_for_selector("img.qr-code")
+    failures["second factor set-up"] = serious_violations(page)
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    failures["second factor set-up with errors"] = serious_violations(page)
 
     assert {name: found for name, found in failures.items() if found} == {}
     assert (SCREENSHOTS / "landing.png").stat().st_size > 10_000
