@@ -153,6 +153,18 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
     }
 
 
+def _payload_key(query: Query, suppress: bool) -> str:
+    return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+
+
+def cached_user_payload(user: Any, **arguments: Any) -> dict[str, Any] | None:
+    """``user_payload`` if it is in the cache (computed by the indicator page lately), else None: never computes."""
+    query = build_query(**arguments)
+    check_scope(user, query.scope)
+    cached = cache.get(_payload_key(query, suppresses_small_cells(user)))
+    return None if cached is None else dict(cached)
+
+
 def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     """The payload as ``user`` may see it: their area's scopes only; small cells hidden for aggregate-only roles.
 
@@ -162,7 +174,7 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     query = build_query(**arguments)
     check_scope(user, query.scope)
     suppress = suppresses_small_cells(user)
-    key = "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+    key = _payload_key(query, suppress)
     if (cached := cache.get(key)) is not None:
         return dict(cached)
     payload = kpi_payload(query, suppress=suppress)
