@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -163,7 +163,9 @@ def _latest_import() -> ExchangeRun | None:
 
 
 def analyst_page(profile: StaffProfile) -> StartPage:
-    latest_month = BenefitMonth.objects.filter(superseded_at__isnull=True).aggregate(m=Max("month"))["m"]
+    # Read down the month index from the newest: no aggregate over every benefit row.
+    latest_month = BenefitMonth.objects.filter(superseded_at__isnull=True).order_by("-month").values_list(
+        "month", flat=True).first()
     fits = ForecastFit.objects.order_by("-fitted_at")
     if profile.area is not None:
         fits = fits.filter(area=profile.area.code)
@@ -194,15 +196,16 @@ def headline_kpis(user: Any, today: date) -> tuple[str, str, list[Headline]]:
         return "", "", []
     scope = scopes[0]
     definitions = shipped_definitions()
+    try:
+        payloads = kpi_presenters.cached_user_payloads(
+            user, list(HEADLINE_INDICATORS), scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
+            last_month=f"{today:%Y-%m}", dimension=None, as_of=None)
+    except (ValidationFailed, AccessDenied):
+        payloads = {}
     headlines = []
     for code in HEADLINE_INDICATORS:
         definition = definitions.get(code)
-        try:
-            payload = kpi_presenters.cached_user_payload(
-                user, indicator=code, scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
-                last_month=f"{today:%Y-%m}", dimension=None, as_of=None)
-        except (ValidationFailed, AccessDenied):
-            payload = None
+        payload = payloads.get(code)
         latest = (payload or {}).get("values", [])[-1:] or [None]
         value = latest[0]
         headlines.append(Headline(

@@ -163,3 +163,15 @@ def test_start_pages_are_translated(client: Any, office: Office, language: str) 
     html = client.get("/").content.decode()
     assert "Tänään" not in html
     assert "Uudet asiakkaat" not in html
+
+
+@pytest.mark.parametrize("role", [Role.COUNSELLOR, Role.TEAM_LEAD, Role.MANAGER, Role.ANALYST, Role.ELECTED_OFFICIAL,
+                                  Role.DPO, Role.DATA_STEWARD, Role.ADMIN])
+def test_start_page_reads_a_bounded_number_of_queries(client: Any, office: Office, role: str,
+                                                      make_staff: Callable[..., StaffProfile],
+                                                      django_assert_max_num_queries: Any) -> None:
+    """A start page is a handful of queries, never one per client or per row (no engine runs)."""
+    profile = office.counsellor if role == Role.COUNSELLOR else make_staff(role, area="kuopio", team="Alkupalvelu")
+    client.force_login(profile.user)
+    with django_assert_max_num_queries(30):
+        assert client.get("/").status_code == 200
