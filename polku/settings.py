@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "polku.open_data",  # open data without login: JSON-stat 2.0, CSV, a PxWeb-compatible API, the public page
     "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.person_pages",
+    "polku.start_pages",  # "/": the public landing page and each role's start page
     "polku.web",
     "polku.cli",
 ]

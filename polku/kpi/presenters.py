@@ -153,6 +153,23 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
     }
 
 
+def _payload_key(query: Query, suppress: bool) -> str:
+    return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+
+
+def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> dict[str, dict[str, Any] | None]:
+    """``user_payload`` of each indicator (same scope and months) if it is in the cache, computed by the indicator
+    page lately; else None. Never computes: for a start page."""
+    first = build_query(indicator=indicators[0], **arguments)
+    check_scope(user, first.scope)
+    suppress = suppresses_small_cells(user)
+    found: dict[str, dict[str, Any] | None] = {}
+    for code in indicators:
+        cached = cache.get(_payload_key(replace(first, definition=shipped_definitions().get(code)), suppress))
+        found[code] = None if cached is None else dict(cached)
+    return found
+
+
 def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     """The payload as ``user`` may see it: their area's scopes only; small cells hidden for aggregate-only roles.
 
@@ -162,7 +179,7 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     query = build_query(**arguments)
     check_scope(user, query.scope)
     suppress = suppresses_small_cells(user)
-    key = "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+    key = _payload_key(query, suppress)
     if (cached := cache.get(key)) is not None:
         return dict(cached)
     payload = kpi_payload(query, suppress=suppress)

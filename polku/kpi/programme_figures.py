@@ -24,12 +24,17 @@ from polku.kpi.selectors import Scope, database_backend, reference_moment, scope
 CACHE_SECONDS = 600
 
 
+def _years_key(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
+               as_of: date | None, suppress: bool) -> str:
+    return "kpi:years:" + hashlib.sha256(
+        f"{scope.code}:{first_year}:{last_year}:{as_of}:{suppress}:{[(d.code, d.version) for d in definitions]}".encode(),
+    ).hexdigest()
+
+
 def yearly_values(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
                   as_of: date | None = None, suppress: bool = False) -> dict[str, list[IndicatorValue]]:
     """Each indicator's value per year (from its months up to today or ``as_of``) for one scope."""
-    key = "kpi:years:" + hashlib.sha256(
-        f"{scope.code}:{first_year}:{last_year}:{as_of}:{suppress}:{[(d.code, d.version) for d in definitions]}".encode(),
-    ).hexdigest()
+    key = _years_key(definitions, scope, first_year, last_year, as_of=as_of, suppress=suppress)
     if (cached := cache.get(key)) is not None:
         return dict(cached)
     horizon, known_at = reference_moment(as_of)
@@ -56,15 +61,29 @@ class ProgressRow:
         return data
 
 
-def progress_for(programme: Programme, year: int, *, as_of: date | None = None, suppress: bool = False) -> list[ProgressRow]:
+def _programme_definitions(programme: Programme) -> tuple[Scope, int, list[IndicatorDefinition]]:
     document = programme.document
-    scope = scope_for(str(programme.scope))
     codes = sorted({i["indicator"] for p in document["promises"] for g in p["goals"] for i in g.get("indicators", [])
                     if i.get("indicator")})
-    definitions = [shipped_definitions().get(c) for c in codes]
-    values = yearly_values(definitions, scope, int(document["baseline_year"]), year, as_of=as_of, suppress=suppress)
+    return (scope_for(str(programme.scope)), int(document["baseline_year"]),
+            [shipped_definitions().get(c) for c in codes])
+
+
+def progress_for(programme: Programme, year: int, *, as_of: date | None = None, suppress: bool = False) -> list[ProgressRow]:
+    scope, first_year, definitions = _programme_definitions(programme)
+    values = yearly_values(definitions, scope, first_year, year, as_of=as_of, suppress=suppress)
     actuals = {}
     for code, series in values.items():
         this_year = [v for v in series if v.period == str(year)]
         actuals[code] = this_year[0].value if this_year else None
-    return [ProgressRow(p, values.get(p.indicator or "", [])) for p in programme_progress(document, actuals, year)]
+    return [ProgressRow(p, values.get(p.indicator or "", []))
+            for p in programme_progress(programme.document, actuals, year)]
+
+
+def cached_progress(programme: Programme, year: int, *, suppress: bool = False) -> list[ProgressRow] | None:
+    """``progress_for`` (today's figures) if the programme page has computed them lately, else None: a start page
+    shows the programme's standing without ever running the engine."""
+    scope, first_year, definitions = _programme_definitions(programme)
+    if cache.get(_years_key(definitions, scope, first_year, year, as_of=None, suppress=suppress)) is None:
+        return None
+    return progress_for(programme, year, suppress=suppress)

@@ -27,6 +27,7 @@ from polku.kpi.programme_figures import progress_for
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
 from polku.web.charts import Chart
+from polku.web.sources import reader_source
 from polku.web.views import forbidden
 
 
@@ -224,7 +225,7 @@ DECIMAL = re.compile(r"-?\d+\.\d+")
 def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None = None) -> HttpResponse:
     name = f"{payload['indicator']['code']}-{payload['scope']['code']}"
     rows = [[v[c] if v[c] is not None else "" for c in COLUMNS] for v in payload["values"]]
-    header = [payload["indicator"]["name"], payload["scope"]["name"], payload["indicator"]["source"]]
+    header = [payload["indicator"]["name"], payload["scope"]["name"], reader_source(payload["indicator"]["source"])]
     extra = comparison_rows(compared) if compared and compared["has_public_data"] else []
     if kind == "csv":
         buffer = io.StringIO()
@@ -235,7 +236,7 @@ def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None 
         if extra:
             assert compared is not None
             writer.writerow([])
-            writer.writerow([_("Vertailu julkisiin tilastoihin"), compared["counterpart"]["source"]])
+            writer.writerow([_("Vertailu julkisiin tilastoihin"), reader_source(compared["counterpart"]["source"])])
             writer.writerow(COMPARISON_COLUMNS)
             writer.writerows([[_csv_number(c) if i == 4 else c for i, c in enumerate(r)] for r in extra])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
@@ -257,7 +258,7 @@ def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None 
     if extra:
         assert compared is not None
         other = book.add_worksheet(_("vertailu"))
-        other.write_row(0, 0, [_("Vertailu julkisiin tilastoihin"), compared["counterpart"]["source"]])
+        other.write_row(0, 0, [_("Vertailu julkisiin tilastoihin"), reader_source(compared["counterpart"]["source"])])
         other.write_row(2, 0, COMPARISON_COLUMNS)
         for i, row in enumerate(extra, start=3):
             for j, cell in enumerate(row):

@@ -14,6 +14,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
 from polku.municipal_share.presenters import Figures, LabelledRow, SharePage, month_label
+from polku.web.sources import reader_source
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNVERIFIED = "vahvistamaton"
@@ -86,8 +87,8 @@ def share_workbook(page: SharePage) -> bytes:
     for i, rule in enumerate(page.rules, start=1):
         ws.write_row(i, 0, [rule.code, rule.name, rule.valid_from.isoformat(),
                             rule.valid_to.isoformat() if rule.valid_to else "",
-                            "vahvistettu" if rule.verified else UNVERIFIED, rule.confirmed_note, rule.source,
-                            rule.note])
+                            "vahvistettu" if rule.verified else UNVERIFIED, rule.confirmed_note,
+                            reader_source(rule.source), reader_source(rule.note)])
     ws.set_column(0, 5, 18)
     ws.set_column(6, 7, 80)
     if page.suppress:

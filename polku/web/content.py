@@ -1,4 +1,4 @@
-"""Landing-page copy: what Polku does now and what is coming, per role.
+"""Landing-page copy: what Polku does, per role (only what is built).
 
 Kept as data (not template prose) so each role's section is rendered by one loop and the
 user's own role can be marked; every string is a Finnish msgid translated in ``polku/locale``.
@@ -20,7 +20,6 @@ from polku.access.policy import staff_profile
 class RoleGuide:
     role: Role
     now: tuple[Promise, ...]
-    coming: tuple[Promise, ...]
 
     @property
     def label(self) -> str:
@@ -43,11 +42,10 @@ AVAILABLE_NOW: tuple[Promise, ...] = (
     _("Tunnusluvut ja työllisyysohjelman tavoitteet kuukausittain, alueittain ja tiimeittäin."),
     _("Työmarkkinatuen kuntaosuus henkilöittäin ja kuukausittain sekä Kelan laskun tarkistus."),
     _("Palveluvalikoima täyttöasteineen, ohjaukset palveluihin sekä palkkatuki-, starttiraha- ja kuntalisäpäätökset."),
+    _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
+    _("Avoin data ilman kirjautumista: koostetaulukot suojattuina pienten lukujen osalta."),
 )
 
-COMING: tuple[Promise, ...] = (
-    _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
-)
 
 ROLE_GUIDES: tuple[RoleGuide, ...] = (
     RoleGuide(
@@ -61,7 +59,6 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
               "päättyvät suunnitelmat."),
             _("Tapaamisen ja työllistymissuunnitelman kirjaaminen sekä palveluun ohjaaminen."),
         ),
-        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.TEAM_LEAD,
@@ -70,7 +67,6 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
             _("Palvelujen täyttöasteet."),
         ),
-        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.MANAGER,
@@ -78,8 +74,8 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Näet työllisyysalueesi asiakkaat (nykyisen kotikunnan mukaan) ja heidän aikajanansa."),
             _("Kuukausittaiset tunnusluvut työllisyysohjelman tavoitteita vasten."),
             _("Asiakasmäärät ohjaajittain ja myöhässä olevat lakisääteiset vaiheet tiimeittäin."),
+            _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
         ),
-        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),),
     ),
     RoleGuide(
         Role.ANALYST,
@@ -87,16 +83,16 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Näet alueesi henkilötason aikajanat."),
             _("Rajapinnan (API) kuvaus ja kokeilunäkymä ovat osoitteessa /api/docs."),
             _("Työmarkkinatuen kuntaosuus kuukausittain ja henkilöryhmittäin sekä Kelan laskun tarkistus."),
+            _("Ennusteet, skenaariot ja palvelujen talousvaikutukset (panos ja tuotos)."),
         ),
-        coming=(_("Ennusteet, skenaariot ja palvelujen talousvaikutukset (panos ja tuotos)."),),
     ),
     RoleGuide(
         Role.ELECTED_OFFICIAL,
         now=(
             _("Luottamushenkilö ei näe henkilötason tietoja; Polku näyttää hänelle vain koostetietoja."),
             _("Työllisyysohjelman seurantanäkymä ja kuukausiraportti."),
+            _("Vertailut viitekuntiin julkisten tilastojen perusteella."),
         ),
-        coming=(_("Vertailut viitekuntiin julkisten tilastojen perusteella."),),
     ),
     RoleGuide(
         Role.DPO,
@@ -105,9 +101,6 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Jokaisesta henkilötietojen katselusta kirjataan lokitieto (laki julkisen hallinnon "
               "tiedonhallinnasta 906/2019, 17 §)."),
             _("Lokitietojen selausnäkymä: kuka katsoi ketä, milloin ja miksi."),
-        ),
-        coming=(
-            _("Suostumukset, säilytysajat ja rekisteröidyn tietopyynnön vienti."),
         ),
     ),
     RoleGuide(
@@ -118,7 +111,6 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Seuraat tuonnin etenemistä ja näet tuontihistorian: kuka, milloin, mitkä tiedostot ja mitä muuttui."),
             _("Viet alueen tiedot siirtomuodossa toiseen järjestelmään tai toiseen Polkuun."),
         ),
-        coming=(_("Ajastetut kuukausituonnit suoraan lähdejärjestelmistä."),),
     ),
     RoleGuide(
         Role.ADMIN,
@@ -126,7 +118,6 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
             _("Luot käyttäjät ja annat heille roolin, työllisyysalueen ja tiimin."),
             _("Näet kaikkien henkilöiden tiedot."),
         ),
-        coming=(_("Kirjautuminen organisaation tunnistuspalvelun kautta."),),
     ),
 )
 

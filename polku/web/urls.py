@@ -4,9 +4,9 @@ from django.urls import path
 from polku.access.views import StaffLoginView
 from polku.web import views
 
-# Included by ``polku.urls`` into the ``web`` namespace together with the person pages (``polku.person_pages``).
+# Included by ``polku.urls`` into the ``web`` namespace together with the start page (``polku.start_pages``, "home")
+# and the person pages (``polku.person_pages``).
 urlpatterns = [
-    path("", views.home, name="home"),
     path("kirjaudu/", StaffLoginView.as_view(), name="login"),
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
     path("tietosuoja/lokit/", views.access_log, name="access_log"),

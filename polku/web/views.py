@@ -1,4 +1,4 @@
-"""The pages every user shares (start page, access log) and the refusal every page answers with (``forbidden``).
+"""The pages every user shares (sign-in, access log) and the refusal every page answers with (``forbidden``).
 
 Pages that show a package's data live in that package (or in ``polku.person_pages``); they import these, never
 the other way round (README, "Code layout").
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 from polku.access.models import Role
 from polku.access.policy import can_read_access_log, staff_profile
 from polku.access.selectors import access_log_entries
-from polku.web import content
 from polku.web.forms import AccessLogFilter
 
 
@@ -30,16 +29,6 @@ def _no_person_access_reason(request: HttpRequest) -> str:
     if profile is not None and profile.role == Role.ELECTED_OFFICIAL:
         return _("Luottamushenkilönä näet vain koostetietoja, et yksittäisten henkilöiden tietoja.")
     return _("Käyttäjätunnuksellesi ei ole annettu roolia, jolla näkee henkilöiden tietoja.")
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    profile = staff_profile(request.user)
-    return render(request, "web/home.html", {
-        "available_now": content.AVAILABLE_NOW,
-        "coming": content.COMING,
-        "role_guides": content.ROLE_GUIDES,
-        "own_role": profile.role if profile else None,
-    })
 
 
 @login_required

@@ -40,14 +40,14 @@ def test_keyboard_login_language_switch_and_timeline(page: Any, live_server: Any
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/")
-    assert page.locator("#oma-rooli").inner_text() == "Sinun käyttöoikeutesi"
+    assert page.locator("#uudet-asiakkaat").inner_text() == "Uudet asiakkaat"  # the counsellor's start page
 
     # Switch to Swedish with the keyboard: focus the language button and press Enter.
     page.locator("button[name=language][value=sv]").focus()
     page.keyboard.press("Enter")
     # A function, not a bare expression: Playwright evals an expression in the page, which the CSP refuses.
     page.wait_for_function("() => document.documentElement.lang === 'sv'")
-    assert page.locator("#oma-rooli").inner_text() == "Dina behörigheter"
+    assert page.locator("#uudet-asiakkaat").inner_text() == "Nya klienter"
 
     page.goto(f"{base}/henkilot/")
     link = page.get_by_role("link", name="Virtanen, Aino Maria")

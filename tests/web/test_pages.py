@@ -57,14 +57,13 @@ def test_language_switch_changes_the_text(client: Any, language: str, heading: s
     assert role_label in html
 
 
-def test_logged_in_landing_shows_role_scope_and_persons_link(client: Any, scene: Scene) -> None:
+def test_signed_in_user_gets_the_start_page_of_their_role(client: Any, scene: Scene) -> None:
     login(client, scene.counsellor)
     html = client.get("/").content.decode()
-    assert "Sinun käyttöoikeutesi" in html
-    assert "Kuopion työllisyysalue" in html
-    assert "Nuoret" in html
+    assert "Tänään" in html
+    assert "Työllisyysohjaaja · Kuopion työllisyysalue · Nuoret" in html
     assert reverse("web:person_list") in html
-    assert "role-card--own" in html
+    assert "Mitä kukin rooli voi tehdä" not in html  # the public landing is for visitors
 
 
 def test_elected_official_landing_has_no_persons_link(client: Any, scene: Scene) -> None:
