@@ -139,8 +139,18 @@ class StaffOidcBackend(OIDCAuthenticationBackend):
         return user
 
     def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
+        if not user.is_active:  # an account an administrator closed in Polku stays closed
+            log.warning("sign-in through the identity provider refused: the account %s is closed", user.username)
+            raise SignInRefused("account closed")
         self._apply(user, claims, self._grant(claims))
         return user
+
+    def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The user's claims; the subject must be the one the signed ID token names (OpenID Connect Core 5.3.2)."""
+        claims: dict[str, Any] = super().get_userinfo(access_token, id_token, payload)
+        if claims.get("sub") != payload.get("sub"):
+            raise SuspiciousOperation("The user information names another subject than the ID token.")
+        return claims
 
     def _grant(self, claims: dict[str, Any]) -> IdentityProviderGroup:
         try:

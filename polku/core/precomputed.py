@@ -78,7 +78,8 @@ def _queue(name: str, inputs: str, scope: str, arguments: dict[str, Any]) -> str
     marker = _key(name, "queued", inputs)
     if cache.add(marker, "", QUEUED_SECONDS):  # the first reader queues it
         result = compute.enqueue(name, inputs, scope, arguments)
-        cache.set(marker, str(result.id), QUEUED_SECONDS)
+        if cache.get(marker) is not None:  # not already done (and its marker cleared) by a quick worker
+            cache.set(marker, str(result.id), QUEUED_SECONDS)
         return str(result.id)
     return cache.get(marker) or None
 

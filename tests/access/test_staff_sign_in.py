@@ -97,6 +97,15 @@ def test_no_single_mapped_role_refuses_the_sign_in(provider: str, mapping: None,
 
 
 @pytest.mark.django_db
+def test_an_account_closed_in_polku_stays_closed(provider: str, mapping: None, client: Client) -> None:
+    _person_at_provider(provider, "sub-5", groups=["polku-analyytikot"], preferred_username="suljettu")
+    _sign_in(client, "sub-5")
+    client.logout()
+    get_user_model().objects.filter(username="suljettu").update(is_active=False)
+    assert _sign_in(client, "sub-5")["Location"] == "/kirjaudu/?tunnistus=epaonnistui"
+
+
+@pytest.mark.django_db
 def test_login_page_offers_the_provider_only_when_configured(client: Client, settings: Any) -> None:
     settings.POLKU_OIDC_ISSUER = ""
     assert "organisaation tunnuksella" not in client.get("/kirjaudu/").content.decode()
