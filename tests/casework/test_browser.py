@@ -25,7 +25,7 @@ def test_morning_worklist_interview_and_plan(page: Any, live_server: Any, office
     failures: dict[str, list[str]] = {}
     login_with_form(page, base, office.counsellor.user.get_username(), PASSWORD)
 
-    page.get_by_role("link", name="Työlista").click()
+    page.get_by_role("link", name="Työlista", exact=True).click()
     page.wait_for_url(f"{base}/asiakastyo/")
     overdue_row = page.locator("#tyolista tr.due--overdue", has_text="Asiakas, Aino").filter(has_text="Alkuhaastattelu")
     assert overdue_row.count() == 1
