@@ -5,8 +5,10 @@ total and its breakdown with one cell hidden, total − the rest gives the hidde
 of cells that adds up to a total the reader can see (the total shown beside them, or obtainable from another view
 or query), one hidden cell is never left alone: the next smallest cell of the group is hidden too (if the group has
 no other cell, the total is). Hiding one more cell may leave another group with a single hidden cell, so the rule
-is applied until nothing changes. What is left satisfies, for every group whose total is shown: no cell or at least
-two cells are hidden (``check`` asserts exactly that).
+is applied until nothing changes. A hidden total protects nothing when all its cells are shown (their sum gives it
+back), so the rule counts the total with its cells: what is left satisfies, for every group, that its equation
+total = Σ cells has no hidden cell or at least two (``check`` asserts exactly that), so no hidden figure is one
+subtraction or addition away from the shown ones.
 
 Cells are any hashable keys; the caller names the groups (per dimension of a table: for each combination of the
 other dimensions, the cells along this one and the total they add up to).
@@ -46,11 +48,9 @@ def complement(values: Mapping[Any, float | int], primary: Iterable[Hashable], g
     while changed:
         changed = False
         for g in groups:
-            if g.total is not None and g.total in hidden:
+            if _hidden_in(g, hidden) != 1:
                 continue
-            inside = [m for m in g.members if m in hidden]
-            if len(inside) != 1:
-                continue
+            # A hidden total is no protection when every member is shown: their sum gives it back.
             candidates = [m for m in g.members if m not in hidden]
             if candidates:
                 chosen = min(candidates, key=lambda m: (values.get(m, 0) == 0, values.get(m, 0), order.get(m, 0)))
@@ -62,10 +62,15 @@ def complement(values: Mapping[Any, float | int], primary: Iterable[Hashable], g
     return hidden
 
 
+def _hidden_in(g: Group, hidden: set[Any]) -> int:
+    """Hidden cells of the group's equation, total = Σ members (a total shown elsewhere is known)."""
+    return sum(1 for m in g.members if m in hidden) + (1 if g.total is not None and g.total in hidden else 0)
+
+
 def check(hidden: set[Any], groups: Sequence[Group]) -> list[Group]:
-    """The groups from which a hidden cell could be derived by subtraction (none, when the rule holds)."""
-    return [g for g in groups if (g.total is None or g.total not in hidden)
-            and sum(1 for m in g.members if m in hidden) == 1]
+    """The groups from which a hidden cell could be derived by subtraction or addition (none, when the rule holds):
+    those whose equation has exactly one hidden cell."""
+    return [g for g in groups if _hidden_in(g, hidden) == 1]
 
 
 def primary_small(values: Mapping[Any, float | int], k: int) -> set[Any]:

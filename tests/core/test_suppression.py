@@ -23,8 +23,10 @@ counts = st.integers(min_value=0, max_value=40)
 
 
 def derivable(hidden: set[Any], groups: list[Group]) -> list[Group]:
-    """Groups whose total is visible and which hide exactly one cell: total − the rest gives it."""
-    return [g for g in groups if (g.total is None or g.total not in hidden) and sum(m in hidden for m in g.members) == 1]
+    """Groups whose equation total = Σ cells hides exactly one figure: the others give it (a total shown elsewhere is
+    known)."""
+    return [g for g in groups
+            if sum(m in hidden for m in g.members) + (g.total is not None and g.total in hidden) == 1]
 
 
 @st.composite
@@ -62,6 +64,16 @@ def test_a_breakdown_with_a_total_shown_elsewhere(values_list: list[int]) -> Non
     groups = [suppression.group(values)]  # the total comes from another query: it cannot be hidden here
     hidden = suppression.complement(values, suppression.primary_small(values, K), groups)
     assert derivable(hidden, groups) == [] or len(values) == 1  # a lone cell *is* its total: shown there as small
+
+
+def test_a_hidden_total_whose_cells_are_all_shown_is_no_protection() -> None:
+    """Found by the open-data property test: an area's "ended, to work" total was hidden to protect its small
+    complement ("ended, other" = 1), but every municipality's "to work" was shown, so their sum gave the total back
+    and the small cell with it. The equation total = Σ cells must hold no hidden cell or at least two."""
+    values = {"ku1": 0, "ku2": 0, "ku4": 6, "area": 6}
+    hidden = suppression.complement(values, {"area"}, [suppression.group(["ku1", "ku2", "ku4"], "area")])
+    assert hidden == {"area", "ku4"}
+    assert suppression.check({"area"}, [suppression.group(["ku1", "ku2", "ku4"], "area")]) != []
 
 
 def test_the_next_smallest_cell_is_hidden_not_a_big_one() -> None:
