@@ -16,6 +16,7 @@ other dimensions, the cells along this one and the total they add up to).
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,21 +45,33 @@ def complement(values: Mapping[Any, float | int], primary: Iterable[Hashable], g
     """
     hidden = set(primary)
     order = {key: i for i, key in enumerate(values)}
-    changed = True
-    while changed:
-        changed = False
-        for g in groups:
-            if _hidden_in(g, hidden) != 1:
-                continue
-            # A hidden total is no protection when every member is shown: their sum gives it back.
-            candidates = [m for m in g.members if m not in hidden]
-            if candidates:
-                chosen = min(candidates, key=lambda m: (values.get(m, 0) == 0, values.get(m, 0), order.get(m, 0)))
-                hidden.add(chosen)
-                changed = True
-            elif g.total is not None:
-                hidden.add(g.total)
-                changed = True
+    # Groups by the cells in their equation: hiding a cell re-checks only the groups it is in (a table of thousands
+    # of cells and groups would otherwise be swept again for every cell hidden).
+    groups_of: dict[Hashable, list[int]] = defaultdict(list)
+    for i, g in enumerate(groups):
+        for cell in (*g.members, *((g.total,) if g.total is not None else ())):
+            groups_of[cell].append(i)
+    pending = deque(range(len(groups)))
+    queued = set(pending)
+    while pending:
+        i = pending.popleft()
+        queued.discard(i)
+        g = groups[i]
+        if _hidden_in(g, hidden) != 1:
+            continue
+        # A hidden total is no protection when every member is shown: their sum gives it back.
+        candidates = [m for m in g.members if m not in hidden]
+        if candidates:
+            chosen = min(candidates, key=lambda m: (values.get(m, 0) == 0, values.get(m, 0), order.get(m, 0)))
+        elif g.total is not None and g.total not in hidden:
+            chosen = g.total
+        else:
+            continue
+        hidden.add(chosen)
+        for j in groups_of[chosen]:
+            if j not in queued:
+                pending.append(j)
+                queued.add(j)
     return hidden
 
 
