@@ -44,6 +44,19 @@ def pending_device(user: object) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Polku", confirmed=False)
 
 
+# Whether the signed-in user had a confirmed authenticator, remembered in the session: asked once per session
+# instead of on every request of a password user who has none (the demo's usual case).
+HAS_DEVICE_SESSION_KEY = "_polku_has_second_factor"
+
+
+def has_confirmed_device(request: HttpRequest) -> bool:
+    remembered = request.session.get(HAS_DEVICE_SESSION_KEY)
+    if remembered is None:
+        remembered = confirmed_device(request.user) is not None
+        request.session[HAS_DEVICE_SESSION_KEY] = remembered
+    return bool(remembered)
+
+
 def needs_second_factor(request: HttpRequest) -> bool:
     """A signed-in user who signed in with a password, must give a code, and has not given one this session."""
     user = getattr(request, "user", None)
@@ -51,7 +64,7 @@ def needs_second_factor(request: HttpRequest) -> bool:
         return False
     if user.is_verified():
         return False
-    return bool(settings.POLKU_REQUIRE_SECOND_FACTOR) or confirmed_device(user) is not None
+    return bool(settings.POLKU_REQUIRE_SECOND_FACTOR) or has_confirmed_device(request)
 
 
 class SecondFactorMiddleware:
@@ -82,6 +95,7 @@ def check_code(request: HttpRequest, device: TOTPDevice, code: str) -> bool:
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.devices_for_user(request.user, confirmed=False).delete()
         otp_login(request, device)
+        request.session[HAS_DEVICE_SESSION_KEY] = True
     else:
         log.warning("wrong second-factor code for user %s", request.user.get_username())
     return bool(verified)

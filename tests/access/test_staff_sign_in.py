@@ -183,3 +183,18 @@ def test_provider_sign_in_needs_no_second_code_from_polku(provider: str, mapping
     _person_at_provider(provider, "sub-4", groups=["polku-analyytikot"], preferred_username="anna")
     _sign_in(client, "sub-4")
     assert client.get("/mittarit/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_authenticator_is_looked_up_once_per_session_not_on_every_request(client: Client, settings: Any) -> None:
+    """A password user without an authenticator (the demo's usual case) costs no device query per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.POLKU_REQUIRE_SECOND_FACTOR = False
+    staff_create(username="ilman.koodia", password="salasana-123", role=Role.ANALYST, area_code="kuopio")
+    client.post("/kirjaudu/", {"username": "ilman.koodia", "password": "salasana-123"})
+    assert client.get("/mittarit/").status_code == 200  # the first page of the session asks
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/mittarit/").status_code == 200
+    assert not [q for q in queries.captured_queries if "otp_totp_totpdevice" in q["sql"]]
