@@ -3,7 +3,8 @@
 A record imported earlier keeps its source key (system and id) on the way out, so exporting and importing it back
 changes nothing; a fact recorded in Polku itself gets the key ``polku`` + its lineage (a person: its id). Rows are
 streamed from the database in chunks and written as they come: CSV (semicolons, decimal comma, ISO dates, UTF-8),
-JSON Lines or Parquet.
+JSON Lines or Parquet. Persons pseudonymised by the retention schedule are left out with their facts: they have no
+identity code to hand on, and what is kept of them is kept only for this installation's statistics.
 """
 
 from __future__ import annotations
@@ -138,11 +139,16 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
     for chunk in _person_chunks(persons):
         keys = Keys.of_facts("persons", [p.pk for p in chunk], by="person_id")
         for person in chunk:
+            code = personal_id.decrypt(person.personal_id_encrypted)
+            if personal_id.is_pseudonym(code):
+                # Pseudonymised by the retention schedule: their facts count in this installation's statistics, but
+                # they have no identity code to hand on, and another system must not receive them as a person.
+                continue
             system, source_id = keys.get(person.pk, (OWN_SYSTEM, str(person.pk)))
             person_keys[person.pk] = {"person_system": system, "person_id": source_id}
             if wanted is None or "persons" in wanted:
                 writer.write({"source_system": system, "source_id": source_id,
-                              "personal_id": personal_id.decrypt(person.personal_id_encrypted),
+                              "personal_id": code,
                               "first_names": person.first_names, "last_name": person.last_name,
                               "birth_date": person.birth_date, "language": person.language, "education": person.education,
                               "immigrant_background": person.immigrant_background,

@@ -94,6 +94,15 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
+# What the retention job (polku.privacy.retention) puts in place of a pseudonymised person's identity code.
+PSEUDONYM_PREFIX = "PSEUDONYYMI-"
+
+
+def is_pseudonym(code: str) -> bool:
+    """True for the random token of a pseudonymised person: no real identity code, nothing to hand on."""
+    return code.startswith(PSEUDONYM_PREFIX)
+
+
 def under_current_key(token: str) -> bool:
     """True if the newest encryption key decrypts ``token`` (nothing left to rotate)."""
     try:

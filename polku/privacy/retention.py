@@ -33,7 +33,7 @@ from polku.provision.models import Decision, Referral
 from polku.timeline.models import BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
 CHUNK = 500
-PSEUDONYM_PREFIX = "PSEUDONYYMI-"
+PSEUDONYM_PREFIX = personal_id.PSEUDONYM_PREFIX
 # Free text that may say anything about the person: (model, field). Correction reasons of every fact table too.
 FACT_TABLES = (HomeMunicipalitySpell, StatusSpell, JobSearchPeriod, BenefitMonth, EmploymentConditionMet, Meeting,
                EmploymentPlan, ApplicationReport)

@@ -237,3 +237,23 @@ def test_the_schedule_file_is_configurable(register: dict[str, Any], settings: A
     settings.POLKU_RETENTION_SCHEDULE_FILE = str(own)
     due = retention.plan(load_schedule(), REFERENCE)
     assert set(due.due["identifiers"]) == {register["pseudonymised"].pk, register["kept"].pk}
+
+
+def test_an_export_leaves_pseudonymised_persons_out_with_their_facts(register: dict[str, Any], make_staff: Any,
+                                                                     tmp_path: Any) -> None:
+    """A pseudonym is no identity code: exporting it would hand another system a person it cannot be, and importing
+    the file back would fail on the code."""
+    import csv
+
+    from polku.exchange.exporter import export_files
+
+    run(make_staff(Role.DPO, area=None).user, dry_run=False)
+    written = {f.entity: f for f in export_files(tmp_path, municipalities=None)}
+    persons = list(csv.DictReader(written["persons"].path.open(encoding="utf-8"), delimiter=";"))
+    assert sorted(row["last_name"] for row in persons) == ["Avoin", "Tuore"]
+    assert not any(personal_id.is_pseudonym(row["personal_id"]) for row in persons)
+    exported_ids = {row["source_id"] for row in persons}
+    benefits = list(csv.DictReader(written["benefit_months"].path.open(encoding="utf-8"), delimiter=";"))
+    assert benefits
+    assert {row["person_id"] for row in benefits} <= exported_ids
+    assert str(register["pseudonymised"].pk) not in {row["person_id"] for row in benefits}
