@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from polku.derived.sql import timestamp_literal
-from polku.timeline.models import FactQuerySet
+from polku.timeline.models import FactQuerySet, facts_of
 
 
 def current(facts: Any, known_at: datetime | None = None) -> Any:
     """The current versions of a fact model or of a queryset of one (as known at ``known_at`` when given)."""
-    queryset = facts if isinstance(facts, FactQuerySet) else facts.objects.all()
+    queryset = facts if isinstance(facts, FactQuerySet) else facts_of(facts)
     return queryset.known_at(known_at)
 
 

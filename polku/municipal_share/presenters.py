@@ -169,7 +169,7 @@ def period_choices(today: date) -> list[Period]:
 
 
 def latest_benefit_month() -> date | None:
-    value: date | None = BenefitMonth.objects.filter(superseded_at__isnull=True).aggregate(m=Max("month"))["m"]
+    value: date | None = BenefitMonth.objects.current().aggregate(m=Max("month"))["m"]
     return value
 
 

@@ -28,7 +28,8 @@ from typing import Any
 from django.utils import timezone
 
 from polku.core import suppression
-from polku.core.calendar import iter_months, last_working_day, month_start
+from polku.core.calendar import iter_months, month_start
+from polku.derived.calendar import calculation_day
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import NO_GROUP, PRECISION, MeasureTable, Request, SqlBackend, assemble
 from polku.open_data.tables import Identity, MeasureRef, OpenTable
@@ -50,7 +51,7 @@ class Region:
     members: tuple[tuple[str, date, date | None], ...]  # municipality codes (Polku's, "765") and their validity
 
     def members_on(self, month: date) -> set[str]:
-        day = last_working_day(month)
+        day = calculation_day(month)
         return {m for m, start, end in self.members if start <= day and (end is None or day <= end)}
 
 
@@ -130,7 +131,7 @@ def published_months(today: date | None = None) -> list[date]:
 
     today = today or timezone.localdate()
     last = month_start(month_start(today) - timedelta(days=1))
-    first = StatusSpell.objects.filter(superseded_at__isnull=True).aggregate(first=Min("start_date"))["first"]
+    first = StatusSpell.objects.current().aggregate(first=Min("start_date"))["first"]
     if first is None:
         return []
     return list(iter_months(max(month_start(first), FIRST_MONTH), last)) if month_start(first) <= last else []

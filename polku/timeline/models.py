@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -45,6 +46,11 @@ class FactQuerySet(models.QuerySet):
         if moment is None:
             return self.current()
         return self.filter(recorded_at__lte=moment).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
+
+
+def facts_of(model: type[models.Model]) -> FactQuerySet:
+    """All versions of a fact model, as the queryset that names its current ones."""
+    return cast(FactQuerySet, model._default_manager.all())
 
 
 class FactVersion(models.Model):
