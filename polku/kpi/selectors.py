@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.core.calendar import iter_months, month_end, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.derived.calendar import calculation_day
+from polku.derived.membership import area_memberships, members_on
 from polku.kpi.definitions import IndicatorDefinition, Measure
 from polku.kpi.engine import (
     HELSINKI,
@@ -175,13 +175,12 @@ class Scope:
         return tuple(sorted({m for m, _, _ in self.memberships}))
 
     def members_on(self, month: date) -> set[str]:
-        day = calculation_day(month)
-        return {m for m, start, end in self.memberships if start <= day and (end is None or day <= end)}
+        return members_on(self.memberships, calculation_day(month))
 
 
 def scope_for(code: str) -> Scope:
     """``765`` (a municipality) or ``kainuu`` (an employment area's code)."""
-    from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+    from polku.reference.models import EmploymentArea, Municipality
 
     municipality = Municipality.objects.filter(code=code.zfill(3) if code.isdigit() else code).first()
     if municipality is not None:
@@ -189,9 +188,7 @@ def scope_for(code: str) -> Scope:
     area = EmploymentArea.objects.filter(code=code).first()
     if area is None:
         raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")
-    members = EmploymentAreaMembership.objects.filter(area=area).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=area.valid_from))
-    return Scope(area.code, area.name, "area", tuple(members.values_list("municipality_id", "valid_from", "valid_to")))
+    return Scope(area.code, area.name, "area", area_memberships(area))
 
 
 # --- the one entry point -------------------------------------------------------------------------

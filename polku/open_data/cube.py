@@ -178,7 +178,7 @@ def assemble_cube(table: OpenTable, definitions: dict[str, IndicatorDefinition],
     in_force = {(r.code, month) for r in region_list for month in months if r.members_on(month)}
     measures = {m.key: m for d in definitions.values() for m in counted(d)} | {m.key: m for m in implied}
     sizes = cell_sizes(measure_table, list(measures), months, scopes)
-    threshold = max((d.suppression_threshold for d in definitions.values()), default=5)
+    threshold = max((d.suppression_threshold for d in definitions.values()), default=suppression.SMALL_CELL_K)
     groups = cell_groups(table, definitions, list(measures), months, region_list)
     hidden = suppress(sizes, groups, threshold)
 
