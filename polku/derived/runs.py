@@ -54,9 +54,13 @@ class UnemploymentRun:
 
 
 def annotate(spells: Iterable[StatusFact], unemployed: Iterable[str], horizon: date, *,
-             service_status: str = "in_service", activation_services: Iterable[str] = ()) -> list[RunSpell]:
+             service_status: str | None = None, activation_services: Iterable[str] = ()) -> list[RunSpell]:
     """The person's spells in time order, each with its run (spells are a person's current, non-overlapping ones)."""
     unemployed, activation = frozenset(unemployed), frozenset(activation_services)
+    if service_status is None:
+        from polku.derived.vocabulary import status_vocabulary
+
+        service_status = status_vocabulary().service_status
     out: list[RunSpell] = []
     run_no, run_start = 0, None
     previous: RunSpell | None = None

@@ -17,6 +17,7 @@ from typing import Any
 from polku.core.calendar import month_start
 from polku.derived.membership import value_on
 from polku.derived.runs import RunSpell, StatusFact, annotate
+from polku.derived.vocabulary import status_vocabulary
 from polku.kpi.definitions import Measure
 from polku.kpi.engine import NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
 from polku.kpi.relations import AGES, FLOW_DAYS, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months
@@ -158,7 +159,7 @@ def _event_rows(person: KpiPerson, spells: list[RunSpell], months: list[CalcMont
     happened += [(s.ended, "job_search_ended", s.reason) for s in person.searches
                  if s.ended is not None and s.ended <= horizon]
     happened += [(s.start, "service_started", s.service_type) for s in spells
-                 if s.status == "in_service" and s.service_type is not None]
+                 if s.status == status_vocabulary().service_status and s.service_type is not None]
     rows = []
     for day, kind, detail in happened:
         calc = by_month.get(month_start(day))

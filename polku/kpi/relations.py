@@ -33,7 +33,7 @@ from polku.derived.calendar import calculation_day
 from polku.derived.facts import current_sql
 from polku.derived.relations import status_runs_ctes
 from polku.derived.sql import date_literal, in_list, render
-from polku.derived.vocabulary import Vocabulary, shipped_vocabulary
+from polku.derived.vocabulary import Vocabulary, shipped_vocabulary, status_vocabulary
 
 __all__ = ["RELATIONS", "CalcMonth", "Relation", "Sources", "Vocabulary", "base_ctes", "calc_months", "events_ctes",
            "shipped_vocabulary", "spells_table_sql", "stock_ctes"]
@@ -268,7 +268,7 @@ happened AS (
   WHERE ended_on IS NOT NULL AND ended_on <= {h}
   UNION ALL
   SELECT person_id, start_date, 'service_started', service_type_id FROM spells
-  WHERE status_id = 'in_service' AND service_type_id IS NOT NULL),
+  WHERE status_id = '{status_vocabulary().service_status}' AND service_type_id IS NOT NULL),
 events AS (
   SELECT c.month, e.person_id, e.kind, e.detail,
          {_age_group('p.birth_date')} AS age_group, p.gender, p.language,
