@@ -151,10 +151,10 @@ def client_record(request: HttpRequest, person_id: UUID) -> dict[str, Any]:
     return {
         "assignment": _assignment_json(services.current_assignment(person)),
         "plan": _plan_json(services.current_plan(person)),
-        "meetings": [_meeting_json(m) for m in Meeting.objects.filter(person=person, superseded_at__isnull=True)
+        "meetings": [_meeting_json(m) for m in Meeting.objects.current().filter(person=person)
                      .select_related("recorded_by").order_by("-held_on")],
         "application_reports": [{"period_start": r.period_start, "applications": r.applications, "reported_on": r.reported_on}
-                                for r in ApplicationReport.objects.filter(person=person, superseded_at__isnull=True)
+                                for r in ApplicationReport.objects.current().filter(person=person)
                                 .order_by("-period_start")],
     }
 

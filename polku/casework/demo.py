@@ -184,11 +184,11 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
     book = shipped_rule_book()
     area = EmploymentArea.objects.get(code=area_code)
     codes = municipalities or list(area_municipality_codes(area.pk).values_list("municipality_id", flat=True))
-    residents = HomeMunicipalitySpell.objects.filter(
-        superseded_at__isnull=True, municipality_id__in=codes, start_date__lte=today,
+    residents = HomeMunicipalitySpell.objects.current().filter(
+        municipality_id__in=codes, start_date__lte=today,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
-    searches = JobSearchPeriod.objects.filter(
-        superseded_at__isnull=True, source=FactSource.SIMULATOR, person_id__in=residents, registered_on__lte=today,
+    searches = JobSearchPeriod.objects.current().filter(
+        source=FactSource.SIMULATOR, person_id__in=residents, registered_on__lte=today,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
     if CaseAssignment.objects.filter(person_id__in=searches.values("person_id")).exists():
         return {"skipped": 1}
@@ -196,8 +196,8 @@ def simulate_casework(area_code: str, *, today: date | None = None, seed: int = 
     registered = dict(searches.values_list("person_id", "registered_on"))
     persons = {p.pk: p for p in Person.objects.filter(pk__in=list(registered))}
     spells: dict[Any, list[SpellRow]] = defaultdict(list)
-    for person_id, code, start, end in StatusSpell.objects.filter(
-            person_id__in=list(registered), superseded_at__isnull=True).order_by("person_id", "start_date").values_list(
+    for person_id, code, start, end in StatusSpell.objects.current().filter(
+            person_id__in=list(registered)).order_by("person_id", "start_date").values_list(
             "person_id", "status_id", "start_date", "end_date"):
         spells[person_id].append((code, start, end))
     by_team: dict[str, list[Any]] = defaultdict(list)

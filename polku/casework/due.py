@@ -25,12 +25,13 @@ from enum import StrEnum
 
 from polku.casework.rules import ProcessRuleBook, ProcessRuleSet
 from polku.core.calendar import add_months, add_working_days, next_working_day
+from polku.derived.vocabulary import status_vocabulary
 
 UPCOMING_DAYS = 14  # "reaching 3 months in the next 14 days", "plans expiring": the worklists' look-ahead
 
 CONVERSATION_KINDS = frozenset({"initial_interview", "job_search_conversation", "supplementary_conversation"})
-CADENCE_STATUSES = frozenset({"unemployed", "laid_off_full"})
-PART_TIME_STATUSES = frozenset({"part_time_employed", "laid_off_partial"})
+CADENCE_STATUSES = status_vocabulary().unemployed
+PART_TIME_STATUSES = status_vocabulary().part_time
 
 
 class DueKind(StrEnum):

@@ -134,9 +134,9 @@ def client_panel(person: Person, today: date, book: ProcessRuleBook | None = Non
         milestones=[MilestoneRow(str(MILESTONE_LABELS[m.key]), m.on, m.rule, m.on < today) for m in stones],
         plan=next((p for p in plans if p.superseded_at is None), None),
         plan_history=plans,
-        meetings=list(Meeting.objects.filter(person=person, superseded_at__isnull=True).select_related("recorded_by")
+        meetings=list(Meeting.objects.current().filter(person=person).select_related("recorded_by")
                       .order_by("-held_on", "-recorded_at")),
-        reports=list(ApplicationReport.objects.filter(person=person, superseded_at__isnull=True).order_by("-period_start")),
+        reports=list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start")),
         assignment=CaseAssignment.objects.filter(person=person, ended_at__isnull=True)
         .select_related("counsellor", "team").first(),
         assignments=list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")

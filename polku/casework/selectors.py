@@ -32,10 +32,12 @@ from polku.casework.due import (
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, caseload_targets, shipped_rule_book
 from polku.core.calendar import add_months
+from polku.derived.facts import current
+from polku.derived.runs import StatusFact, annotate, status_and_run_start
+from polku.derived.vocabulary import status_vocabulary
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
-UNEMPLOYED_STATUSES = ("unemployed", "laid_off_full")
 STATUS_LOOKBACK_YEARS = 6
 REPORT_LOOKBACK_DAYS = 200
 
@@ -47,7 +49,7 @@ class Scope:
 
 
 def _current(query: QuerySet[Any]) -> QuerySet[Any]:
-    return query.filter(superseded_at__isnull=True)
+    return current(query)
 
 
 def open_job_seekers(persons: QuerySet[Person], today: date) -> QuerySet[JobSearchPeriod]:
@@ -60,21 +62,9 @@ SpellRow = tuple[str, date, date | None]  # status, start, end (None: open)
 
 
 def status_and_run(spells: list[SpellRow], today: date) -> tuple[str | None, date | None]:
-    """The status on ``today`` and, if unemployed, when the continuous unemployment began (spells in start order)."""
-    current = next((s for s in reversed(spells) if s[1] <= today and (s[2] is None or today <= s[2])), None)
-    if current is None:
-        return None, None
-    status, since, _end = current
-    if status not in UNEMPLOYED_STATUSES:
-        return status, None
-    for spell_status, start, end in reversed(spells):
-        if start >= since or end is None:
-            continue
-        if spell_status in UNEMPLOYED_STATUSES and end >= since - timedelta(days=1):
-            since = min(since, start)
-        elif end < since - timedelta(days=1):
-            break
-    return status, since
+    """The status on ``today`` and, if unemployed, when the continuous unemployment began (``polku.derived.runs``)."""
+    facts = [StatusFact(start, end, status) for status, start, end in spells]
+    return status_and_run_start(annotate(facts, status_vocabulary().unemployed, today), today)
 
 
 def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase]:

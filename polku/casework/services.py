@@ -33,6 +33,7 @@ from polku.casework.models import (
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
+from polku.derived.vocabulary import status_vocabulary
 from polku.people.models import Person
 from polku.timeline import services as timeline_services
 from polku.timeline.models import JobSearchEndReason, JobSearchPeriod, StatusSpell
@@ -88,7 +89,7 @@ class PlanInput:
 
 
 def current_plan(person: Person) -> EmploymentPlan | None:
-    return EmploymentPlan.objects.filter(person=person, superseded_at__isnull=True).select_related("recorded_by").first()
+    return EmploymentPlan.objects.current().filter(person=person).select_related("recorded_by").first()
 
 
 def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[list[FieldError], int]:
@@ -207,7 +208,7 @@ def application_report_record(*, person: Person, period_start: date | None, appl
     lock_person(person)
     start = month_start(period_start)
     now = timezone.now()
-    earlier = ApplicationReport.objects.filter(person=person, period_start=start, superseded_at__isnull=True).first()
+    earlier = ApplicationReport.objects.current().filter(person=person, period_start=start).first()
     row = ApplicationReport(person=person, period_start=start, applications=applications, reported_on=reported_on,
                             recorded_by=acting_user(actor), recorded_at=now)
     if earlier is not None:
@@ -299,7 +300,7 @@ def handover(*, person: Person, team_id: int | None, counsellor: Any = None, on:
 
 
 def open_job_search(person: Person) -> JobSearchPeriod | None:
-    return JobSearchPeriod.objects.filter(person=person, superseded_at__isnull=True, ended_on__isnull=True).first()
+    return JobSearchPeriod.objects.current().filter(person=person, ended_on__isnull=True).first()
 
 
 # What the person's labour-market status becomes the day after a job search ends with this outcome. A job
@@ -313,11 +314,11 @@ OUTCOME_STATUS: dict[str, tuple[str, str | None]] = {
     JobSearchEndReason.STUDIES: ("studying", None),
     JobSearchEndReason.OUTSIDE_LABOUR_FORCE: ("outside", None),
 }
-JOB_SEEKER_STATUSES = ("unemployed", "laid_off_full", "laid_off_partial", "part_time_employed")
+JOB_SEEKER_STATUSES = tuple(sorted(status_vocabulary().job_seekers))
 
 
 def _status_after_job_search(person: Person, ended_on: date, end_reason: str, actor: Actor) -> None:
-    current = StatusSpell.objects.filter(person=person, superseded_at__isnull=True, start_date__lte=ended_on,
+    current = StatusSpell.objects.current().filter(person=person, start_date__lte=ended_on,
                                          status_id__in=JOB_SEEKER_STATUSES).filter(
         Q(end_date__isnull=True) | Q(end_date__gt=ended_on)).first()
     if current is None:

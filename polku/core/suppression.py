@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 SECONDARY_MARK = ".."  # Statistics Finland's mark for a figure withheld for confidentiality
+# Primary suppression's k: a figure resting on fewer persons is hidden from aggregate-only readers. An indicator
+# definition may set its own (``suppression_threshold``); everything else uses this one.
+SMALL_CELL_K = 5
 
 
 @dataclass(frozen=True)

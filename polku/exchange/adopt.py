@@ -27,6 +27,7 @@ from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
 from polku.people.models import Person
 from polku.provision.models import Decision
+from polku.timeline.models import facts_of
 
 OWN_SYSTEM = "polku"
 ASSIGNMENT_FIELDS = ("pk", "person_id", "valid_from", "counsellor__username", "team__name", "phase", "ended_at")
@@ -121,7 +122,7 @@ def own_keyed(entity: str, records: list[Record], rows_before: dict[str, int] | 
         table = FACT_TABLES[entity]
         by_lineage = {key: r for r in records if (key := _uuid(r.source_id)) is not None}
         for chunk in chunks(list(by_lineage)):
-            for row in table.model._default_manager.filter(lineage__in=chunk, superseded_at__isnull=True).values(
+            for row in facts_of(table.model).current().filter(lineage__in=chunk).values(
                     "person_id", "lineage", *table.model_fields):
                 adopt(by_lineage[row["lineage"]], row["person_id"], table.record_values(row), lineage=row["lineage"])
     elif entity == "persons":

@@ -26,6 +26,7 @@ from polku.exchange.models import SourceRecord
 from polku.exchange.schema import Entity, entities
 from polku.people import personal_id
 from polku.people.models import Person
+from polku.timeline.models import facts_of
 
 CHUNK = 5000
 EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "parquet": ".parquet"}
@@ -161,8 +162,7 @@ def export_files(out_dir: Path, *, municipalities: set[str] | None, kind: str = 
             continue
         writer = Writer(out_dir / f"{name}{EXTENSIONS[kind]}", order[name], kind)
         for start in range(0, len(ids), CHUNK):
-            rows = list(table.model._default_manager.filter(person_id__in=ids[start:start + CHUNK],
-                                                            superseded_at__isnull=True)
+            rows = list(facts_of(table.model).current().filter(person_id__in=ids[start:start + CHUNK])
                         .order_by("person_id", "pk").values("person_id", "lineage", *table.model_fields))
             keys = Keys.of_facts(name, [r["lineage"] for r in rows])
             for row in rows:

@@ -51,7 +51,7 @@ from polku.people.models import Gender, Person
 from polku.provision.models import Decision, Employer, EmployerKind
 from polku.provision.services import check_decision_terms
 from polku.reference.models import Municipality
-from polku.timeline.models import HomeMunicipalitySpell
+from polku.timeline.models import HomeMunicipalitySpell, facts_of
 
 CHUNK = 2000
 
@@ -140,8 +140,8 @@ class Importer:
                 homes[record.person_key].append((v["start_date"], v["end_date"], v["municipality"]))
         existing = [p for p in {r.person_key for r in open_rows} if p not in self.new_persons and p not in homes]
         for chunk in chunks(existing):
-            for person, start, end, code in HomeMunicipalitySpell.objects.filter(
-                    person_id__in=chunk, superseded_at__isnull=True).values_list(
+            for person, start, end, code in HomeMunicipalitySpell.objects.current().filter(
+                    person_id__in=chunk).values_list(
                     "person_id", "start_date", "end_date", "municipality_id"):
                 homes[person].append((start, end, code))
         schema = entities()["decisions"]
@@ -258,7 +258,7 @@ class Importer:
         rows: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
         model_fields = [dict(table.fields)[f] for f in fields]
         for chunk in chunks(existing_persons):
-            for row in table.model._default_manager.filter(person_id__in=chunk, superseded_at__isnull=True).values_list(
+            for row in facts_of(table.model).current().filter(person_id__in=chunk).values_list(
                     "person_id", "lineage", *model_fields):
                 if row[1] not in leaving:
                     rows[row[0]].append(row[1:])
@@ -511,7 +511,7 @@ class Importer:
 
     def _supersede(self, model: Any, lineages: list[Any], now: datetime, actor: Any, reason: str) -> None:
         for chunk in chunks(lineages):
-            model._default_manager.filter(lineage__in=chunk, superseded_at__isnull=True).update(
+            model._default_manager.current().filter(lineage__in=chunk).update(
                 superseded_at=now, superseded_by_user=actor, correction_reason=reason[:500])
 
     def _write_facts(self, name: str, model: Any, run: ExchangeRun, actor: Any, now: datetime) -> None:

@@ -20,7 +20,8 @@ from typing import Any
 from django.core.cache import cache
 
 from polku.core import precomputed
-from polku.core.calendar import add_months, last_working_day
+from polku.core.calendar import add_months
+from polku.derived.calendar import calculation_day
 from polku.forecast.backtest import Backtest, backtest
 from polku.forecast.duration import DurationModel, fit
 from polku.forecast.history import History, area_history
@@ -119,7 +120,7 @@ def model_for(codes: tuple[str, ...], to: date) -> DurationModel:
 
 
 def backtest_cutoff(to: date, months: int = 12) -> date:
-    return last_working_day(add_months(to.replace(day=1), -months))
+    return calculation_day(add_months(to.replace(day=1), -months))
 
 
 def area_backtest(area: AreaForecast, cutoff: date, *, horizon: int = 12, paths: int = 500, seed: int = 1) -> Backtest:

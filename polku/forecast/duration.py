@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from polku.core.calendar import iter_months, last_working_day
+from polku.core.calendar import iter_months
+from polku.derived.calendar import calculation_day
 from polku.forecast.covariates import CELLS, PERIOD_MONTHS, Covariates, cell_of, fit_covariates
 from polku.forecast.history import AGE_GROUPS, DESTINATIONS, History
 
@@ -30,7 +31,7 @@ MIN_EXPOSURE = 30  # a duration class with less exposure borrows the previous cl
 
 
 def calculation_days(first_day: date, last_day: date) -> list[date]:
-    return [d for d in (last_working_day(m) for m in iter_months(first_day, last_day)) if first_day <= d <= last_day]
+    return [d for d in (calculation_day(m) for m in iter_months(first_day, last_day)) if first_day <= d <= last_day]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """An area's history as the duration model needs it: continuous unemployment runs (start, end, age group, where
 they ended) and service spells, read once from the timeline facts.
 
-A run is what the KPI engine calls continuous unemployment: adjacent spells of an unemployed status (unemployed,
-fully laid off) joined. Where a run went is read from the status that begins the day after it ends: work
-(employed, part-time), a service, studies, outside the labour force, or "other" (no next status recorded).
+A run is the derived layer's continuous unemployment (``polku.derived.runs``: adjacent spells of a status the
+vocabulary counts as unemployed, joined). Where a run went is read from the status that begins the day after it
+ends, by the vocabulary's class: work, a service, studies, outside the labour force, or "other" (no next status
+recorded).
 A run placed in the area is one whose home municipality on its first day belongs to the area's municipalities.
 
 Each run carries what the duration model adjusts its hazards for: the person's education (a person attribute) and
@@ -20,20 +21,28 @@ from datetime import date, timedelta
 from typing import Any
 
 from polku.core.calendar import add_months
+from polku.derived import runs as derived_runs
+from polku.derived.ages import DURATION_MODEL, age_scheme
+from polku.derived.sql import in_list
+from polku.derived.vocabulary import status_vocabulary
 
-UNEMPLOYED = frozenset({"unemployed", "laid_off_full"})
+VOCABULARY = status_vocabulary()
+UNEMPLOYED = VOCABULARY.unemployed
+SERVICE = VOCABULARY.service_status
 DESTINATIONS = ("work", "service", "study", "outside", "other")
-NEXT_STATUS = {"employed": "work", "part_time_employed": "work", "in_service": "service", "studying": "study",
-               "outside": "outside"}
-AGE_GROUPS = (("-24", 0, 25), ("25-49", 25, 50), ("50-", 50, 200))
+# Where a run went, by the class of the status that follows it.
+CLASS_DESTINATIONS = {"working": "work", "in_services": "service", "studying": "study", "outside_labour_force": "outside"}
+NEXT_STATUS = {status: destination for name, destination in CLASS_DESTINATIONS.items()
+               for status in VOCABULARY.statuses(name)}
+AGES = age_scheme(DURATION_MODEL)
+AGE_GROUPS = AGES.bands  # (label, first age, next group's first age)
 EDUCATIONS = ("basic", "upper_secondary", "tertiary_lower", "tertiary_higher")
 BENEFITS = ("labour_market_subsidy", "basic_allowance", "earnings_related_allowance", "none")
 DEFAULT_EDUCATION, NO_BENEFIT = "upper_secondary", "none"
 
 
 def age_group(birth: date, day: date) -> str:
-    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    return next(name for name, low, high in AGE_GROUPS if low <= age < high)
+    return AGES.group_of(birth, day)
 
 
 @dataclass(frozen=True)
@@ -93,11 +102,9 @@ def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,
     the runs their covariates."""
     educations = educations or {}
     benefits = benefits or {}
-    by_person: dict[Any, list[tuple[str, date, date | None, str | None]]] = defaultdict(list)
+    by_person: dict[Any, list[derived_runs.StatusFact]] = defaultdict(list)
     for person, status, start, end, *rest in spells:
-        if start <= last_day:
-            by_person[person].append((status, start, None if end is not None and end > last_day else end,
-                                      rest[0] if rest else None))
+        by_person[person].append(derived_runs.StatusFact(start, end, status, rest[0] if rest else None))
     runs: list[Run] = []
     services: list[ServiceSpell] = []
     work: dict[Any, list[tuple[date, date | None]]] = defaultdict(list)
@@ -105,18 +112,21 @@ def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,
     def placed(person: Any, day: date) -> bool:
         return any(s <= day and (e is None or day <= e) and m in municipalities for s, e, m in homes.get(person, ()))
 
-    for person, rows in by_person.items():
+    for person, facts in by_person.items():
         birth = births[person]
+        # Spells after the last day are not known yet, and one ending after it is still open.
+        rows = derived_runs.annotate(facts, UNEMPLOYED, last_day, service_status=SERVICE)
+        by_first = {r.first: r for r in derived_runs.runs(rows)}
         i = 0
         interrupted: date | None = None  # start of the unemployment run that ended the day before the current row
         while i < len(rows):
-            status, start, end, service_type = rows[i]
+            status, start, end, service_type = rows[i].status, rows[i].start, rows[i].end, rows[i].service_type
             if NEXT_STATUS.get(status) == "work":
                 work[person].append((start, end))
-            if status == "in_service":
+            if status == SERVICE:
                 following = rows[i + 1] if i + 1 < len(rows) else None
-                returned = (end is not None and following is not None and following[1] == end + timedelta(days=1)
-                            and following[0] in UNEMPLOYED)
+                returned = (end is not None and following is not None and following.start == end + timedelta(days=1)
+                            and following.unemployed)
                 if placed(person, start):
                     services.append(ServiceSpell(start, end, age_group(birth, start), returned, person, service_type,
                                                  interrupted))
@@ -124,22 +134,20 @@ def build_history(spells: Iterable[tuple[Any, ...]], births: dict[Any, date], *,
                 i += 1
                 continue
             interrupted = None
-            if status not in UNEMPLOYED:
+            if not rows[i].unemployed:
                 i += 1
                 continue
-            run_start, run_end = start, end
+            run = by_first[i]
+            run_start, run_end = run.start, run.end
             previous = rows[i - 1] if i > 0 else None
-            after_service = (previous is not None and previous[0] == "in_service" and previous[2] is not None
-                             and previous[2] + timedelta(days=1) == start)
-            while (run_end is not None and i + 1 < len(rows) and rows[i + 1][0] in UNEMPLOYED
-                   and rows[i + 1][1] == run_end + timedelta(days=1)):
-                i += 1
-                run_end = rows[i][2]
+            after_service = (previous is not None and previous.status == SERVICE and previous.end is not None
+                             and previous.end + timedelta(days=1) == start)
+            i = run.last
             following = rows[i + 1] if i + 1 < len(rows) else None
             destination = None
             if run_end is not None:
-                adjacent = following is not None and following[1] == run_end + timedelta(days=1)
-                destination = _destination(following[0] if following is not None and adjacent else None)
+                adjacent = following is not None and following.start == run_end + timedelta(days=1)
+                destination = _destination(following.status if following is not None and adjacent else None)
             if placed(person, run_start):
                 runs.append(Run(run_start, run_end, age_group(birth, run_start), destination, after_service, person,
                                 educations.get(person, DEFAULT_EDUCATION),
@@ -153,14 +161,12 @@ def area_history(municipalities: set[str], first_day: date, last_day: date, *, k
     """The history of the persons who ever lived in ``municipalities``, from the database in use."""
     from django.db.models import Q
 
+    from polku.derived.facts import current as current_facts
     from polku.people.models import Person
     from polku.timeline.models import BenefitBasis, BenefitMonth, HomeMunicipalitySpell, StatusSpell
 
     def current(queryset: Any) -> Any:
-        if known_at is None:
-            return queryset.filter(superseded_at__isnull=True)
-        return queryset.filter(recorded_at__lte=known_at).filter(
-            Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at))
+        return current_facts(queryset, known_at)
 
     residents = HomeMunicipalitySpell.objects.filter(municipality_id__in=municipalities).values("person_id")
     homes: dict[Any, list[tuple[date, date | None, str]]] = defaultdict(list)
@@ -208,8 +214,8 @@ def parquet_history(directory: Any, first_day: date, last_day: date) -> History:
     # Only the months a run may take its benefit from (those of unemployed spells' starts and the next): a national
     # snapshot holds tens of millions of benefit months.
     benefits = main_benefits(connection.execute(
-        "WITH starts AS (SELECT DISTINCT person_id, CAST(date_trunc('month', start_date) AS DATE) AS month "
-        "  FROM timeline_statusspell WHERE status_id IN ('unemployed', 'laid_off_full') AND start_date >= ? "
+        "WITH starts AS (SELECT DISTINCT person_id, CAST(date_trunc('month', start_date) AS DATE) AS month "  # noqa: S608
+        f"  FROM timeline_statusspell WHERE status_id IN {in_list(UNEMPLOYED)} AND start_date >= ? "
         "  AND start_date <= ?), "
         "wanted AS (SELECT person_id, month FROM starts UNION "
         "  SELECT person_id, CAST(month + INTERVAL 1 MONTH AS DATE) FROM starts) "

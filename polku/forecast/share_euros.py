@@ -46,7 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from polku.core.calendar import add_months, max_benefit_days_in_month
+from polku.core.calendar import add_months
+from polku.derived.calendar import weekdays
 from polku.forecast.duration import MAX_CLASS, MIN_EXPOSURE, calculation_days
 from polku.forecast.history import History
 
@@ -168,7 +169,7 @@ class ShareEuros:
 
     def month_factor(self, month: date) -> float:
         """A month's euros relative to the mapping's (an average month at base-year prices)."""
-        return self.price(month.year) * max_benefit_days_in_month(month) / AVERAGE_WEEKDAYS
+        return self.price(month.year) * weekdays(month) / AVERAGE_WEEKDAYS
 
     def months_after(self, month: date) -> int:
         """Calendar months from the last calibration month to ``month``."""

@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import get_language
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.suppression import SMALL_CELL_K
 from polku.kpi.relations import RELATIONS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "indicators.json"
@@ -169,7 +170,7 @@ def parse_definition(raw: dict[str, Any], where: str = "indicator") -> Indicator
         description=dict(raw["description"]), source=str(raw["source"]), verified=bool(raw.get("verified", False)),
         unit=str(raw["unit"]), factor=int(raw["factor"]), year=str(raw["year"]), numerator=numerator,
         denominator=denominator, disaggregations=tuple(raw["disaggregations"]),
-        suppression_threshold=int(raw.get("suppression_threshold", 5)),
+        suppression_threshold=int(raw.get("suppression_threshold", SMALL_CELL_K)),
     )
 
 

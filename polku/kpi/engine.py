@@ -21,11 +21,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from polku.core import suppression
+from polku.derived.sql import date_literal, render, timestamp_literal
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
-    DIALECTS,
     RELATIONS,
-    Dialect,
     Sources,
     Vocabulary,
     base_ctes,
@@ -86,18 +85,19 @@ def measure_sql(measure: Measure, value_column: str = "1") -> str:
     return f"SUM(CASE WHEN {where} THEN {value_column} ELSE 0 END)"
 
 
-def relation_query(request: Request, relation: str, measures: list[Measure], dialect: Dialect, sources: Sources,
+def relation_query(request: Request, relation: str, measures: list[Measure], sources: Sources,
                    vocabulary: Vocabulary, spells_table: str | None = None) -> str:
-    """One query computing every measure over ``stock`` or ``events`` per month, municipality and group."""
+    """One query computing every measure over ``stock`` or ``events`` per month, municipality and group (written
+    once; ``polku.derived.sql.render`` gives each engine's SQL)."""
     months = calc_months(list(request.months))
-    ctes = base_ctes(vocabulary, months, request.horizon, dialect, sources, request.known_at, request.municipalities,
+    ctes = base_ctes(vocabulary, months, request.horizon, sources, request.known_at, request.municipalities,
                      spells_table)
     if relation == "stock":
         structural = request.group_column(relation) == "structural" or any(
             c.column == "structural" for m in measures for c in m.where)
-        ctes += ",\n" + stock_ctes(dialect, structural=structural, active_only=all(map(_active_only, measures)))
+        ctes += ",\n" + stock_ctes(structural=structural, active_only=all(map(_active_only, measures)))
     else:
-        ctes += ",\n" + events_ctes(dialect, request.horizon)
+        ctes += ",\n" + events_ctes(request.horizon)
     group = request.group_column(relation) or "''"
     columns = ", ".join(f"{measure_sql(m)} AS m{i}" for i, m in enumerate(measures))
     scope = "" if request.municipalities is None else \
@@ -148,7 +148,7 @@ ShareProvider = Callable[[Request, list[Measure]], MeasureTable]
 class SqlBackend:
     """Runs the relation queries on one SQL engine; the share relation comes from its own provider."""
 
-    dialect: Dialect
+    engine: str  # sqlite, postgresql or duckdb
     run: Runner
     sources: Sources
     vocabulary: Vocabulary
@@ -158,6 +158,10 @@ class SqlBackend:
     # SQLite, for the history join, and PostgreSQL). None: every query computes them itself.
     execute: Callable[[str], None] | None = None
 
+    def _run(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run SQL written once (``polku.derived.sql``) in this engine's dialect."""
+        return self.run(render(sql, self.engine))
+
     def measure_table(self, request: Request) -> MeasureTable:
         table: MeasureTable = {}
         by_relation: dict[str, list[Measure]] = defaultdict(list)
@@ -165,19 +169,19 @@ class SqlBackend:
             by_relation[measure.relation].append(measure)
         spells_table = None
         # SQLite always (the index serves the history join); the others when both queries would compute the runs.
-        shared = by_relation["stock"] or by_relation["events"] if self.dialect.name == "sqlite" \
+        shared = by_relation["stock"] or by_relation["events"] if self.engine == "sqlite" \
             else by_relation["stock"] and by_relation["events"]
         if self.execute is not None and shared:
-            spells_table = ("pg_temp" if self.dialect.name == "postgresql" else "temp") + ".kpi_spells"
+            spells_table = ("pg_temp" if self.engine == "postgresql" else "temp") + ".kpi_spells"
             for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),
-                                              request.horizon, self.dialect, self.sources, request.known_at,
+                                              request.horizon, self.engine, self.sources, request.known_at,
                                               request.municipalities):
                 self.execute(statement)
         for relation in ("stock", "events"):
             if by_relation[relation]:
-                sql = relation_query(request, relation, by_relation[relation], self.dialect, self.sources,
-                                     self.vocabulary, spells_table)
-                rows_to_table(self.run(sql), by_relation[relation], table)
+                sql = relation_query(request, relation, by_relation[relation], self.sources, self.vocabulary,
+                                     spells_table)
+                rows_to_table(self._run(sql), by_relation[relation], table)
         if spells_table is not None and self.execute is not None:  # not on failure: an aborted transaction refuses
             self.execute(f"DROP TABLE IF EXISTS {spells_table}")
         if by_relation["share"]:
@@ -187,14 +191,14 @@ class SqlBackend:
         if by_relation["labour_force"]:
             table.update(labour_force_table(request, by_relation["labour_force"], self.labour_force))
         if by_relation["caseload"] and self.sources.assignments is not None:
-            sql = caseload_query(request, by_relation["caseload"], self.dialect, self.sources)
-            table.update(contributor_rows_to_table(self.run(sql), by_relation["caseload"], set(request.months)))
+            sql = caseload_query(request, by_relation["caseload"], self.sources)
+            table.update(contributor_rows_to_table(self._run(sql), by_relation["caseload"], set(request.months)))
         if by_relation["decisions"] and self.sources.decisions is not None:
-            sql = decisions_query(request, by_relation["decisions"], self.dialect, self.sources.decisions)
-            table.update(contributor_rows_to_table(self.run(sql), by_relation["decisions"], set(request.months)))
+            sql = decisions_query(request, by_relation["decisions"], self.sources.decisions)
+            table.update(contributor_rows_to_table(self._run(sql), by_relation["decisions"], set(request.months)))
         if by_relation["service_places"] and self.sources.offerings is not None:
-            sql = service_places_query(request, by_relation["service_places"], self.dialect, self.sources)
-            table.update(contributor_rows_to_table(self.run(sql), by_relation["service_places"], set(request.months)))
+            sql = service_places_query(request, by_relation["service_places"], self.sources)
+            table.update(contributor_rows_to_table(self._run(sql), by_relation["service_places"], set(request.months)))
         return table
 
 
@@ -203,10 +207,9 @@ DECISION_TOTAL = "(monthly_amount * months)"
 CENT = Decimal("0.01")
 
 
-def decisions_query(request: Request, measures: list[Measure], dialect: Dialect, table: str) -> str:
+def decisions_query(request: Request, measures: list[Measure], table: str) -> str:
     """Decisions per month of decision and paying municipality: each measure's count or euros, and how many
     persons are behind it (for small-cell suppression). "As of" counts what was recorded by then."""
-    d = dialect
     first, last = min(request.months), max(request.months)
     last_day = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     group = request.group_column("decisions") or "''"
@@ -215,11 +218,12 @@ def decisions_query(request: Request, measures: list[Measure], dialect: Dialect,
         f"COUNT(DISTINCT CASE WHEN {' AND '.join(condition_sql(c) for c in m.where) or '1 = 1'} THEN person_id END) AS n{i}"
         for i, m in enumerate(measures)
     )
-    known = "" if request.known_at is None else f" AND created_at <= {d.timestamp(request.known_at)}"
+    known = "" if request.known_at is None else f" AND created_at <= {timestamp_literal(request.known_at)}"
     scope = "" if request.municipalities is None else \
         " AND municipality_id IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
-    return (f"SELECT {d.month_of('decided_on')} AS month, municipality_id AS municipality, {group} AS grp, {columns} "
-            f"FROM {table} WHERE decided_on >= {d.date(first)} AND decided_on < {d.date(last_day)}{known}{scope} "
+    return (f"SELECT CAST(DATE_TRUNC('month', decided_on) AS DATE) AS month, municipality_id AS municipality, "
+            f"{group} AS grp, {columns} "
+            f"FROM {table} WHERE decided_on >= {date_literal(first)} AND decided_on < {date_literal(last_day)}{known}{scope} "
             f"GROUP BY 1, 2, 3")
 
 
@@ -229,19 +233,19 @@ def day_ends(request: Request) -> list[tuple[date, date, datetime]]:
             for c in calc_months(list(request.months))]
 
 
-def caseload_query(request: Request, measures: list[Measure], dialect: Dialect, sources: Sources) -> str:
+def caseload_query(request: Request, measures: list[Measure], sources: Sources) -> str:
     """Counsellors' clients on each calculation day: assignments in force at the end of the day whose person has
     an open job search that day. Each counsellor is placed, with all their clients, in the municipality where most
     of them live (a tie goes to the lower code), so an area adds up each counsellor once. As of a moment, an
     assignment counts if it had started by then, and one ended later counts as still running."""
-    d = dialect
-    calc = ", ".join(f"({d.date(month)}, {d.date(day)}, {d.timestamp(end)})" for month, day, end in day_ends(request))
+    calc = ", ".join(f"({date_literal(month)}, {date_literal(day)}, {timestamp_literal(end)})"
+                     for month, day, end in day_ends(request))
     known = request.known_at
-    started = "" if known is None else f" AND a.started_at <= {d.timestamp(known)}"
+    started = "" if known is None else f" AND a.started_at <= {timestamp_literal(known)}"
     ended = "a.ended_at IS NULL OR a.ended_at >= c.day_end" + (
-        "" if known is None else f" OR a.ended_at > {d.timestamp(known)}")
-    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", d, known)
-    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on", d, known)
+        "" if known is None else f" OR a.ended_at > {timestamp_literal(known)}")
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known)
+    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on", known)
     scope = "" if request.municipalities is None else \
         " AND municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
     columns = ", ".join(f"{measure_sql(m, 'total' if m.aggregate == 'sum' else '1')} AS m{i}, SUM(total) AS n{i}"
@@ -263,19 +267,18 @@ placed AS (
 SELECT month, municipality, '' AS grp, {columns} FROM placed WHERE place_no = 1{scope} GROUP BY 1, 2, 3"""
 
 
-def service_places_query(request: Request, measures: list[Measure], dialect: Dialect, sources: Sources) -> str:
+def service_places_query(request: Request, measures: list[Measure], sources: Sources) -> str:
     """Offerings open on each calculation day, per area (and service type): their places that day (the offering's
     capacity, or the latest change in force by then) and the participants whose participation covers the day.
     Persons behind a figure (for small-cell suppression) are the participants; places and offerings are not persons.
     "As of" a moment: offerings and capacity changes recorded by then, participations as their spells stood then.
     ``request.municipalities`` holds area codes here (the relation is placed by area)."""
-    d = dialect
     assert sources.offerings is not None
     assert sources.capacities is not None
     assert sources.participations is not None
-    calc = ", ".join(f"({d.date(c.month)}, {d.date(c.day)})" for c in calc_months(list(request.months)))
-    known = "" if request.known_at is None else f" WHERE created_at <= {d.timestamp(request.known_at)}"
-    participations = sources.current(sources.participations, "offering_id, person_id, start_date, end_date", d,
+    calc = ", ".join(f"({date_literal(c.month)}, {date_literal(c.day)})" for c in calc_months(list(request.months)))
+    known = "" if request.known_at is None else f" WHERE created_at <= {timestamp_literal(request.known_at)}"
+    participations = sources.current(sources.participations, "offering_id, person_id, start_date, end_date",
                                      request.known_at)
     scope = "" if request.municipalities is None else \
         " AND o.area IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
@@ -339,7 +342,7 @@ def share_sql_table(request: Request, measures: list[Measure], dialect: str, run
                     facts_ctes: str) -> MeasureTable:
     """The share relation by the municipal-share SQL engine (DuckDB, PostgreSQL) grouped per month."""
     from polku.municipal_share.rules import shipped_rule_book
-    from polku.municipal_share.sql_engine import share_rows_sql
+    from polku.municipal_share.sql_engine import share_rows_query
 
     group = request.group_column("share") or "''"
     columns = ", ".join(
@@ -352,14 +355,14 @@ def share_sql_table(request: Request, measures: list[Measure], dialect: str, run
     scope = "" if request.municipalities is None else \
         " AND municipality IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
     sql = (f"WITH {facts_ctes}\nSELECT month, municipality, {group} AS grp, {columns} "
-           f"FROM ({share_rows_sql(shipped_rule_book(), dialect)}) r "
-           f"WHERE month >= '{first.isoformat()}' AND month <= '{last.isoformat()}'{scope} "
+           f"FROM ({share_rows_query(shipped_rule_book())}) r "
+           f"WHERE month >= {date_literal(first)} AND month <= {date_literal(last)}{scope} "
            f"GROUP BY {_grouping(request, 'share')}")
-    return contributor_rows_to_table(run(sql), measures, set(request.months))
+    return contributor_rows_to_table(run(render(sql, dialect)), measures, set(request.months))
 
 
-def sql_backend(dialect: str, run: Runner, sources: Sources, vocabulary: Vocabulary, **kwargs: Any) -> SqlBackend:
-    return SqlBackend(DIALECTS[dialect], run, sources, vocabulary, **kwargs)
+def sql_backend(engine: str, run: Runner, sources: Sources, vocabulary: Vocabulary, **kwargs: Any) -> SqlBackend:
+    return SqlBackend(engine, run, sources, vocabulary, **kwargs)
 
 
 # --- assembly (pure) -------------------------------------------------------------------------------

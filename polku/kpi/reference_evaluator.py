@@ -10,31 +10,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from polku.core.calendar import month_start
+from polku.derived.membership import value_on
+from polku.derived.runs import RunSpell, StatusFact, annotate
+from polku.derived.vocabulary import status_vocabulary
 from polku.kpi.definitions import Measure
 from polku.kpi.engine import NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
-from polku.kpi.relations import (
-    AGE_GROUPS,
-    FLOW_DAYS,
-    LAST_AGE_GROUP,
-    RELATIONS,
-    STRUCTURAL_MIN_DAYS,
-    CalcMonth,
-    Vocabulary,
-    calc_months,
-)
+from polku.kpi.relations import AGES, FLOW_DAYS, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months
 
-
-@dataclass(frozen=True)
-class StatusFact:
-    start: date
-    end: date | None
-    status: str
-    service_type: str | None = None
+__all__ = ["StatusFact"]  # the derived layer's; the golden cases build persons from it
 
 
 @dataclass(frozen=True)
@@ -111,77 +99,41 @@ class KpiPerson:
     searches: list[SearchFact] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Spell:
-    start: date
-    end: date | None
-    status: str
-    service_type: str | None
-    u: bool
-    a: bool
-    run_start: date | None
-    after_service: bool
-
-    def covers(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day <= self.end)
-
-
-def _spells(person: KpiPerson, vocabulary: Vocabulary, horizon: date) -> list[_Spell]:
-    out: list[_Spell] = []
-    run_start: date | None = None
-    previous: _Spell | None = None
-    for fact in sorted(person.spells, key=lambda s: s.start):
-        if fact.start > horizon:
-            continue
-        end = None if fact.end is not None and fact.end > horizon else fact.end
-        u = fact.status in vocabulary.unemployed_statuses
-        a = fact.status == vocabulary.service_status and fact.service_type in vocabulary.activation_services
-        adjacent = previous is not None and previous.end is not None and previous.end == fact.start - timedelta(days=1)
-        if u and not (adjacent and previous is not None and previous.u):
-            run_start = fact.start
-        spell = _Spell(fact.start, end, fact.status, fact.service_type, u, a, run_start if u else None,
-                       a and adjacent and previous is not None and previous.a)
-        out.append(spell)
-        previous = spell
-    return out
+def _spells(person: KpiPerson, vocabulary: Vocabulary, horizon: date) -> list[RunSpell]:
+    return annotate(person.spells, vocabulary.unemployed_statuses, horizon, service_status=vocabulary.service_status,
+                    activation_services=vocabulary.activation_services)
 
 
 def _home(person: KpiPerson, day: date) -> str:
-    for home in person.homes:
-        if home.start <= day and (home.end is None or day <= home.end):
-            return home.municipality
-    return ""
+    return value_on(person.homes, day) or ""
 
 
 def _age_group(birth: date, calc: CalcMonth) -> str:
-    for label, age in AGE_GROUPS:
-        if birth > calc.age_threshold(age):
-            return label
-    return LAST_AGE_GROUP
+    return AGES.group_of(birth, calc.day)
 
 
-def _stock_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth]) -> list[dict[str, Any]]:
+def _stock_rows(person: KpiPerson, spells: list[RunSpell], months: list[CalcMonth]) -> list[dict[str, Any]]:
     rows = []
     for calc in months:
         current = next((s for s in spells if s.covers(calc.day)), None)
         if current is None:
             continue
-        long_term = current.u and current.run_start is not None and current.run_start <= calc.year_before
+        long_term = current.unemployed and current.run_start is not None and current.run_start <= calc.year_before
         structural = ""
         if long_term:
             structural = "long_term"
-        elif current.u:
+        elif current.unemployed:
             window_days = sum(
                 ((min(s.end or date.max, calc.day) - max(s.start, calc.window16_start)).days + 1)
-                for s in spells if s.u and s.start <= calc.day and (s.end is None or s.end >= calc.window16_start)
+                for s in spells if s.unemployed and s.start <= calc.day and (s.end is None or s.end >= calc.window16_start)
             )
-            recent = any(s.a and s.end is not None and calc.recent_service_start <= s.end < calc.day for s in spells)
+            recent = any(s.in_activation and s.end is not None and calc.recent_service_start <= s.end < calc.day for s in spells)
             structural = "comparable" if window_days >= STRUCTURAL_MIN_DAYS else "from_service" if recent else ""
-        elif current.a and current.after_service:
+        elif current.in_activation and current.after_service:
             structural = "service_to_service"
         rows.append({
-            "month": calc.month, "unemployed": current.u, "in_activation_service": current.a,
-            "unemployed_or_in_service": current.u or current.a, "long_term": long_term,
+            "month": calc.month, "unemployed": current.unemployed, "in_activation_service": current.in_activation,
+            "unemployed_or_in_service": current.unemployed or current.in_activation, "long_term": long_term,
             "under_25": person.birth_date > calc.age_threshold(25), "structural": structural,
             "status": current.status, "service_type": current.service_type or "",
             "age_group": _age_group(person.birth_date, calc), "gender": person.gender, "language": person.language,
@@ -190,12 +142,12 @@ def _stock_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth]
     return rows
 
 
-def _event_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth], horizon: date) -> list[dict[str, Any]]:
+def _event_rows(person: KpiPerson, spells: list[RunSpell], months: list[CalcMonth], horizon: date) -> list[dict[str, Any]]:
     by_month = {c.month: c for c in months}
     happened: list[tuple[date, str, str]] = []
-    runs: dict[date, list[_Spell]] = defaultdict(list)
+    runs: dict[date, list[RunSpell]] = defaultdict(list)
     for spell in spells:
-        if spell.u and spell.run_start is not None:
+        if spell.unemployed and spell.run_start is not None:
             runs[spell.run_start].append(spell)
     for began, members in runs.items():
         if any(s.end is None for s in members):
@@ -207,7 +159,7 @@ def _event_rows(person: KpiPerson, spells: list[_Spell], months: list[CalcMonth]
     happened += [(s.ended, "job_search_ended", s.reason) for s in person.searches
                  if s.ended is not None and s.ended <= horizon]
     happened += [(s.start, "service_started", s.service_type) for s in spells
-                 if s.status == "in_service" and s.service_type is not None]
+                 if s.status == status_vocabulary().service_status and s.service_type is not None]
     rows = []
     for day, kind, detail in happened:
         calc = by_month.get(month_start(day))

@@ -16,19 +16,27 @@
   municipality, so this relation is placed by area (``Relation.placement``): its figures exist for areas only.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
-threshold …) is computed once in Python per month and handed to SQL as a small table, so the SQL
-stays the same in SQLite, PostgreSQL and DuckDB except for five functions in :class:`Dialect`.
-Why not Ibis: these relations need window functions over spells, range joins and per-engine tuning
-of exactly those; Ibis would hide the SQL we must tune and add a large dependency, while the
-indicator layer on top is only filters and sums, which a small compiler renders plainly.
+threshold …) is computed once in Python per month and handed to SQL as a small table. The SQL is written
+once, in the derived layer's conventions (``polku.derived.sql``), and rendered for SQLite, PostgreSQL or
+DuckDB there; the status vocabulary, the unemployment runs, the age groups and the current facts are the
+derived layer's (``polku.derived``), not this module's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from polku.core.calendar import add_months, last_working_day
+from polku.core.calendar import add_months
+from polku.derived.ages import EMPLOYMENT_STATISTICS, age_scheme, born_by
+from polku.derived.calendar import calculation_day
+from polku.derived.facts import current_sql
+from polku.derived.relations import status_runs_ctes
+from polku.derived.sql import date_literal, in_list, render
+from polku.derived.vocabulary import Vocabulary, shipped_vocabulary, status_vocabulary
+
+__all__ = ["RELATIONS", "CalcMonth", "Relation", "Sources", "Vocabulary", "base_ctes", "calc_months", "events_ctes",
+           "shipped_vocabulary", "spells_table_sql", "stock_ctes"]
 
 OPEN_END = "9999-12-31"
 
@@ -74,20 +82,12 @@ RELATIONS: dict[str, Relation] = {
                                ("count", "capacity", "participants"), placement="area"),
 }
 
-AGE_GROUPS = (("-24", 25), ("25-29", 30), ("30-39", 40), ("40-49", 50), ("50-59", 60))
-LAST_AGE_GROUP = "60-"
+AGES = age_scheme(EMPLOYMENT_STATISTICS)  # the age_group disaggregation; y25 also gives under_25
+AGE_BOUNDS = tuple(sorted({*AGES.bounds, 25}))
 STRUCTURAL_WINDOW_MONTHS = 16
 STRUCTURAL_MIN_DAYS = 365  # "at least 12 months within the last 16" (domain-rules §3, S25)
 RECENT_SERVICE_MONTHS = 3
 FLOW_DAYS = 90  # "over 3 months": more than 90 days of continuous unemployment
-
-
-def years_before(day: date, years: int) -> date:
-    """The same date ``years`` earlier (29 February falls back to the 28th)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class CalcMonth:
 
     @property
     def year_before(self) -> date:
-        return years_before(self.day, 1)
+        return born_by(self.day, 1)
 
     @property
     def window16_start(self) -> date:
@@ -111,72 +111,11 @@ class CalcMonth:
 
     def age_threshold(self, age: int) -> date:
         """Persons born after this date have not turned ``age`` on the calculation day."""
-        return years_before(self.day, age)
+        return born_by(self.day, age)
 
 
 def calc_months(months: list[date]) -> list[CalcMonth]:
-    return [CalcMonth(m, last_working_day(m)) for m in months]
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """Which catalogue codes the statistics treat how (from the reference data, not from code)."""
-
-    unemployed_statuses: tuple[str, ...]
-    service_status: str
-    activation_services: tuple[str, ...]
-
-
-def shipped_vocabulary() -> Vocabulary:
-    from polku.reference.models import LabourMarketStatus, ServiceType
-
-    return Vocabulary(
-        unemployed_statuses=tuple(sorted(LabourMarketStatus.objects.filter(counts_as_unemployed=True)
-                                         .values_list("code", flat=True))),
-        service_status="in_service",
-        activation_services=tuple(sorted(ServiceType.objects.filter(counts_in_activation=True)
-                                         .values_list("code", flat=True))),
-    )
-
-
-@dataclass(frozen=True)
-class Dialect:
-    name: str
-
-    def date(self, value: date) -> str:
-        return f"'{value.isoformat()}'" if self.name == "sqlite" else f"DATE '{value.isoformat()}'"
-
-    def timestamp(self, value: datetime) -> str:
-        utc = value.astimezone(UTC)
-        if self.name == "sqlite":  # Django stores aware datetimes as UTC text
-            return f"'{utc.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
-        return f"TIMESTAMPTZ '{utc.isoformat()}'"
-
-    def day_before(self, column: str) -> str:
-        return {"sqlite": f"date({column}, '-1 day')", "postgresql": f"({column} - 1)",
-                "duckdb": f"CAST({column} - INTERVAL 1 DAY AS DATE)"}[self.name]
-
-    def days_between(self, later: str, earlier: str) -> str:
-        return {"sqlite": f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)",
-                "postgresql": f"({later} - {earlier})", "duckdb": f"date_diff('day', {earlier}, {later})"}[self.name]
-
-    def least(self, *args: str) -> str:
-        return f"{'min' if self.name == 'sqlite' else 'LEAST'}({', '.join(args)})"
-
-    def greatest(self, *args: str) -> str:
-        return f"{'max' if self.name == 'sqlite' else 'GREATEST'}({', '.join(args)})"
-
-    @property
-    def inline(self) -> str:
-        """CTE hint for the fact-table views: SQLite materialises a CTE used twice, losing the tables' indexes."""
-        return " NOT MATERIALIZED" if self.name == "sqlite" else ""
-
-    def month_of(self, column: str) -> str:
-        return f"date({column}, 'start of month')" if self.name == "sqlite" \
-            else f"CAST(date_trunc('month', {column}) AS DATE)"
-
-
-DIALECTS = {name: Dialect(name) for name in ("sqlite", "postgresql", "duckdb")}
+    return [CalcMonth(m, calculation_day(m)) for m in months]
 
 
 @dataclass(frozen=True)
@@ -201,26 +140,12 @@ class Sources:
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 
-    def current(self, table: str, columns: str, dialect: Dialect, known_at: datetime | None) -> str:
-        conditions = []
-        if self.versioned:
-            if known_at is None:
-                conditions.append("superseded_at IS NULL")
-            else:
-                k = dialect.timestamp(known_at)
-                conditions.append(f"recorded_at <= {k} AND (superseded_at IS NULL OR superseded_at > {k})")
-        elif known_at is not None:
-            conditions.append(f"recorded_at <= {dialect.timestamp(known_at)}")
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        return f"SELECT {columns} FROM {table}{where}"
+    def current(self, table: str, columns: str, known_at: datetime | None) -> str:
+        return current_sql(table, columns, known_at, versioned=self.versioned)
 
 
-def _in(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")" if values else "(NULL)"
-
-
-def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, dialect: Dialect,
-              sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None = None,
+def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, sources: Sources,
+              known_at: datetime | None, municipalities: tuple[str, ...] | None = None,
               spells_table: str | None = None) -> str:
     """CTEs shared by the relations: calculation days, flagged status spells with their unemployment runs.
 
@@ -231,84 +156,60 @@ def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, di
     ``spells`` holds only the spells still running at the start of the earliest 16-month window: an earlier
     one cannot count in any month asked, and its run's start is kept in ``run_start`` of the later ones.
     """
-    d = dialect
+    d = date_literal
     # Spells ended before the earliest 16-month window cannot count in any month asked (runs are numbered first).
     earliest = min((c.window16_start for c in months), default=horizon)
     calc_rows = ", ".join(
-        "(" + ", ".join([d.date(c.month), d.date(c.day), d.date(c.year_before), d.date(c.window16_start),
-                         d.date(c.recent_service_start)] + [d.date(c.age_threshold(a)) for _, a in AGE_GROUPS]) + ")"
+        "(" + ", ".join([d(c.month), d(c.day), d(c.year_before), d(c.window16_start),
+                         d(c.recent_service_start)] + [d(c.age_threshold(a)) for a in AGE_BOUNDS]) + ")"
         for c in months
     )
-    age_columns = ", ".join(f"y{age}" for _, age in AGE_GROUPS)
+    age_columns = ", ".join(f"y{age}" for age in AGE_BOUNDS)
     team = "team_id" if sources.persons_have_team else "NULL AS team_id"
-    h = d.date(horizon)
-    spells = sources.current(sources.status_spells, "person_id, start_date, end_date, status_id, service_type_id", d, known_at)
-    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", d, known_at)
-    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on, end_reason", d, known_at)
+    spells = sources.current(sources.status_spells, "person_id, start_date, end_date, status_id, service_type_id", known_at)
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known_at)
+    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on, end_reason", known_at)
     scope = "" if municipalities is None else \
-        f" AND person_id IN (SELECT person_id FROM homes WHERE municipality_id IN {_in(municipalities)})"
+        f" AND person_id IN (SELECT person_id FROM homes WHERE municipality_id IN {in_list(municipalities)})"
+    # Fact views read more than once are not materialised on SQLite (it would lose the tables' indexes).
     head = f"""calc(month, d, y1, w16, w3, {age_columns}) AS (VALUES {calc_rows}),
-persons AS{d.inline} (SELECT id, birth_date, gender, language, {team} FROM {sources.persons}),
-homes AS{d.inline} ({homes}),
-searches AS{d.inline} ({searches}),"""
+persons AS NOT MATERIALIZED (SELECT id, birth_date, gender, language, {team} FROM {sources.persons}),
+homes AS NOT MATERIALIZED ({homes}),
+searches AS NOT MATERIALIZED ({searches}),"""
     if spells_table is not None:
-        return head + f"\nspells AS{d.inline} (SELECT * FROM {spells_table})"
+        return head + f"\nspells AS NOT MATERIALIZED (SELECT * FROM {spells_table})"
     return head + f"""
-st AS (
-  SELECT person_id, start_date, CASE WHEN end_date > {h} THEN NULL ELSE end_date END AS end_date, status_id,
-         service_type_id,
-         CASE WHEN status_id IN {_in(vocabulary.unemployed_statuses)} THEN 1 ELSE 0 END AS u,
-         CASE WHEN status_id = '{vocabulary.service_status}' AND service_type_id IN {_in(vocabulary.activation_services)}
-              THEN 1 ELSE 0 END AS a
-  FROM ({spells}) raw WHERE start_date <= {h}{scope}),
-st2 AS (
-  SELECT st.*, LAG(end_date) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_end,
-         LAG(u) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_u,
-         LAG(a) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_a
-  FROM st),
-st3 AS (
-  SELECT st2.*,
-         CASE WHEN u = 1 AND NOT (COALESCE(prev_u, 0) = 1 AND prev_end = {d.day_before('start_date')}) THEN 1 ELSE 0 END
-           AS new_run,
-         CASE WHEN a = 1 AND COALESCE(prev_a, 0) = 1 AND prev_end = {d.day_before('start_date')} THEN 1 ELSE 0 END
-           AS after_service
-  FROM st2),
-st4 AS (
-  SELECT st3.*, SUM(new_run) OVER (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS run_no
-  FROM st3),
-st5 AS (
-  SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4),
-spells AS (SELECT * FROM st5 WHERE end_date IS NULL OR end_date >= {d.date(earliest)})"""
+{status_runs_ctes(spells, vocabulary, horizon, scope=scope, name="st5")},
+spells AS (SELECT * FROM st5 WHERE end_date IS NULL OR end_date >= {d(earliest)})"""
 
 
-def spells_table_sql(table: str, vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, dialect: Dialect,
+def spells_table_sql(table: str, vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, engine: str,
                      sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None) -> list[str]:
     """Statements that put ``spells`` into a temporary table, so that the stock and events queries share one
     computation of the unemployment runs (on SQLite also indexed, its plan for the history join)."""
-    ctes = base_ctes(vocabulary, months, horizon, dialect, sources, known_at, municipalities)
-    statements = [f"DROP TABLE IF EXISTS {table}", f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells"]
-    if dialect.name != "duckdb":  # DuckDB joins by hashing; an index would only cost time
+    ctes = base_ctes(vocabulary, months, horizon, sources, known_at, municipalities)
+    statements = [f"DROP TABLE IF EXISTS {table}",
+                  render(f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells", engine)]
+    if engine != "duckdb":  # DuckDB joins by hashing; an index would only cost time
         statements.append(f"CREATE INDEX {table}_person ON {table} (person_id, start_date)")
-    if dialect.name == "postgresql":  # a temporary table has no statistics until analysed
+    if engine == "postgresql":  # a temporary table has no statistics until analysed
         statements.append(f"ANALYZE {table}")
     return statements
 
 
-def _age_group(birth: str) -> str:
-    cases = " ".join(f"WHEN {birth} > c.y{age} THEN '{label}'" for label, age in AGE_GROUPS)
-    return f"CASE {cases} ELSE '{LAST_AGE_GROUP}' END"
+def _age_group(birth: str, calc: str = "c") -> str:
+    return AGES.case_sql(birth, calc + ".y{age}")
 
 
-def stock_ctes(dialect: Dialect, *, structural: bool = True, active_only: bool = False) -> str:
+def stock_ctes(*, structural: bool = True, active_only: bool = False) -> str:
     """``stock`` (after ``base_ctes``).
 
     Two savings for requests that allow them: without ``structural`` the column is left out, and with it the
     spells-to-spells ``history`` join it needs; with ``active_only`` only rows of unemployment or an activation
     service are produced (enough when every measure requires one of them).
     """
-    d = dialect
-    window_end = d.least(f"COALESCE(h.end_date, {d.date(date(9999, 12, 31))})", "k.d")
-    overlap = f"{d.days_between(window_end, d.greatest('h.start_date', 'k.w16'))} + 1"
+    window_end = f"LEAST(COALESCE(h.end_date, {date_literal(date(9999, 12, 31))}), k.d)"
+    overlap = f"DATE_DIFF('day', GREATEST(h.start_date, k.w16), {window_end}) + 1"
     active = " WHERE s.u = 1 OR s.a = 1" if active_only else ""
     stock0 = f"""stock0 AS (
   SELECT c.*, s.person_id, s.status_id, s.service_type_id, s.u, s.a, s.run_start, s.after_service
@@ -341,26 +242,25 @@ def _stock(structural_column: str, history_join: str) -> str:
            AS unemployed_or_in_service,
          CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 1 ELSE 0 END AS long_term,
          CASE WHEN p.birth_date > k.y25 THEN 1 ELSE 0 END AS under_25,{structural_column}
-         {_age_group('p.birth_date').replace('c.', 'k.')} AS age_group, p.gender, p.language,
+         {_age_group('p.birth_date', 'k')} AS age_group, p.gender, p.language,
          COALESCE(CAST(p.team_id AS VARCHAR(20)), '') AS team_id, COALESCE(hm.municipality_id, '') AS municipality
   FROM stock0 k JOIN persons p ON p.id = k.person_id{history_join}
   LEFT JOIN homes hm ON hm.person_id = k.person_id AND hm.start_date <= k.d
    AND (hm.end_date IS NULL OR hm.end_date >= k.d))"""
 
 
-def events_ctes(dialect: Dialect, horizon: date) -> str:
+def events_ctes(horizon: date) -> str:
     """``events`` (after ``base_ctes``): unemployment runs begun, job searches ended, services begun."""
-    d = dialect
-    h = d.date(horizon)
+    h = date_literal(horizon)
     return f"""runs AS (
   SELECT person_id, run_no, MIN(run_start) AS began, MAX(CASE WHEN end_date IS NULL THEN 1 ELSE 0 END) AS still_open,
          MAX(end_date) AS ended
   FROM spells WHERE u = 1 GROUP BY person_id, run_no),
 happened AS (
   SELECT person_id, began AS day, 'unemployment_began' AS kind,
-         CASE WHEN still_open = 1 AND {d.days_between(h, 'began')} >= {FLOW_DAYS} THEN 'over_3_months'
+         CASE WHEN still_open = 1 AND DATE_DIFF('day', began, {h}) >= {FLOW_DAYS} THEN 'over_3_months'
               WHEN still_open = 1 THEN 'not_known_yet'
-              WHEN {d.days_between('ended', 'began')} >= {FLOW_DAYS} THEN 'over_3_months'
+              WHEN DATE_DIFF('day', began, ended) >= {FLOW_DAYS} THEN 'over_3_months'
               ELSE 'within_3_months' END AS detail
   FROM runs
   UNION ALL
@@ -368,12 +268,12 @@ happened AS (
   WHERE ended_on IS NOT NULL AND ended_on <= {h}
   UNION ALL
   SELECT person_id, start_date, 'service_started', service_type_id FROM spells
-  WHERE status_id = 'in_service' AND service_type_id IS NOT NULL),
+  WHERE status_id = '{status_vocabulary().service_status}' AND service_type_id IS NOT NULL),
 events AS (
   SELECT c.month, e.person_id, e.kind, e.detail,
          {_age_group('p.birth_date')} AS age_group, p.gender, p.language,
          COALESCE(CAST(p.team_id AS VARCHAR(20)), '') AS team_id, COALESCE(hm.municipality_id, '') AS municipality
-  FROM happened e JOIN calc c ON c.month = {d.month_of('e.day')}
+  FROM happened e JOIN calc c ON c.month = CAST(DATE_TRUNC('month', e.day) AS DATE)
   JOIN persons p ON p.id = e.person_id
   LEFT JOIN homes hm ON hm.person_id = e.person_id AND hm.start_date <= e.day
    AND (hm.end_date IS NULL OR hm.end_date >= e.day))"""

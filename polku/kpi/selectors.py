@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from polku.core.calendar import iter_months, last_working_day, month_end, month_start
+from polku.core.calendar import iter_months, month_end, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
+from polku.derived.calendar import calculation_day
+from polku.derived.membership import area_memberships, members_on
 from polku.kpi.definitions import IndicatorDefinition, Measure
 from polku.kpi.engine import (
     HELSINKI,
@@ -89,11 +90,8 @@ def database_backend(using: str = "default") -> SqlBackend:
     share: Callable[[Request, list[Measure]], MeasureTable] = _python_share
     if vendor == "postgresql":
         def share(request: Request, measures: list[Measure]) -> MeasureTable:
-            from polku.kpi.relations import DIALECTS
-
-            d = DIALECTS["postgresql"]
             tables = {"homes": (sources.homes, HOME_COLUMNS), **SHARE_FACTS}
-            facts = ",\n".join(f"{name} AS ({sources.current(table, columns, d, request.known_at)})"
+            facts = ",\n".join(f"{name} AS ({sources.current(table, columns, request.known_at)})"
                                 for name, (table, columns) in tables.items())
             return share_sql_table(request, measures, "postgresql", run, facts)
 
@@ -137,14 +135,11 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
         connection.execute(sql)
 
     def share(request: Request, measures: list[Measure]) -> MeasureTable:
-        from polku.kpi.relations import DIALECTS
-
-        d = DIALECTS["duckdb"]
         conditions_file = directory / "timeline_employmentconditionmet.parquet"
-        conditions = sources.current(by_uuid(parquet("timeline_employmentconditionmet")), "person_id, met_on", d,
+        conditions = sources.current(by_uuid(parquet("timeline_employmentconditionmet")), "person_id, met_on",
                                      request.known_at) if conditions_file.exists() else EMPTY_CONDITIONS
-        homes = sources.current(sources.homes, HOME_COLUMNS, d, request.known_at)
-        benefits = sources.current(by_uuid(parquet("timeline_benefitmonth")), SHARE_FACTS["benefits"][1], d,
+        homes = sources.current(sources.homes, HOME_COLUMNS, request.known_at)
+        benefits = sources.current(by_uuid(parquet("timeline_benefitmonth")), SHARE_FACTS["benefits"][1],
                                    request.known_at)
         facts = f"homes AS ({homes}),\nbenefits AS ({benefits}),\nconditions AS ({conditions})"
         return share_sql_table(request, measures, "duckdb", run, facts)
@@ -180,13 +175,12 @@ class Scope:
         return tuple(sorted({m for m, _, _ in self.memberships}))
 
     def members_on(self, month: date) -> set[str]:
-        day = last_working_day(month)
-        return {m for m, start, end in self.memberships if start <= day and (end is None or day <= end)}
+        return members_on(self.memberships, calculation_day(month))
 
 
 def scope_for(code: str) -> Scope:
     """``765`` (a municipality) or ``kainuu`` (an employment area's code)."""
-    from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+    from polku.reference.models import EmploymentArea, Municipality
 
     municipality = Municipality.objects.filter(code=code.zfill(3) if code.isdigit() else code).first()
     if municipality is not None:
@@ -194,9 +188,7 @@ def scope_for(code: str) -> Scope:
     area = EmploymentArea.objects.filter(code=code).first()
     if area is None:
         raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")
-    members = EmploymentAreaMembership.objects.filter(area=area).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=area.valid_from))
-    return Scope(area.code, area.name, "area", tuple(members.values_list("municipality_id", "valid_from", "valid_to")))
+    return Scope(area.code, area.name, "area", area_memberships(area))
 
 
 # --- the one entry point -------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from polku.derived.facts import current
 from polku.people.models import Person
 from polku.timeline.models import (
     BenefitMonth,
@@ -32,7 +33,7 @@ TABLES: dict[str, tuple[Any, tuple[str, ...]]] = {
 
 
 def _current(queryset: QuerySet[Any], known_at: datetime) -> QuerySet[Any]:
-    return queryset.filter(recorded_at__lte=known_at).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at))
+    return current(queryset, known_at)
 
 
 def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict[str, int]:

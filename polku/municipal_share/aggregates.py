@@ -10,9 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from polku.core.calendar import month_end
+from polku.derived.ages import MUNICIPAL_SHARE, age_scheme
 from polku.municipal_share.engine import ShareRow
 
-AGE_GROUPS = ("alle 25", "25–54", "55+")  # the age dimension of the share tables, on the last day of the month
+AGES = age_scheme(MUNICIPAL_SHARE)  # the age dimension of the share tables, on the last day of the month
+AGE_GROUPS = AGES.labels
 
 
 @dataclass
@@ -61,8 +63,4 @@ def totals(rows: Iterable[ShareRow], by: Sequence[str],
 
 
 def age_group_of(birth: date | None, month: date) -> str:
-    if birth is None:
-        return "?"
-    day = month_end(month)
-    age = day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-    return AGE_GROUPS[0] if age < 25 else AGE_GROUPS[1] if age < 55 else AGE_GROUPS[2]
+    return "?" if birth is None else AGES.group_of(birth, month_end(month))

@@ -14,7 +14,8 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from polku.core.calendar import add_months, max_benefit_days_in_month, month_end, month_start
+from polku.core.calendar import add_months, month_end, month_start
+from polku.derived.calendar import weekdays
 from polku.municipal_share.engine import PersonFacts, counters_after, person_share_rows
 from polku.municipal_share.rules import RuleBook
 
@@ -59,7 +60,7 @@ def next_step(facts: PersonFacts, book: RuleBook, *, reference_date: date) -> St
     if not any(f.month == last_full and rule.counts(f.benefit_type, f.basis, f.month) and f.days for f in recent):
         return None  # not receiving a counted benefit last month: no pace to project
     counted = sum(f.days for f in recent if rule.counts(f.benefit_type, f.basis, f.month))
-    capacity = sum(max_benefit_days_in_month(m) for m in recent_months)
+    capacity = sum(weekdays(m) for m in recent_months)
     pace = Decimal(counted) / Decimal(capacity)  # counted days per weekday
     counter = counters_after(facts, book, through=last_full)[rule.code]
     upcoming = [s for s in rule.steps if s.from_day > counter + (1 if rule.step_boundary == "payment_period" else 0)]

@@ -154,8 +154,7 @@ def load_invoice_facts(
     people = Person.objects.in_bulk(list({key[0] for key in groups}))
     current: dict[Key, BenefitMonth] = {}
     other_days: dict[tuple[Any, date], int] = defaultdict(int)
-    for fact in BenefitMonth.objects.filter(person_id__in=list(people), month__in=list({key[1] for key in groups}),
-                                            superseded_at__isnull=True):
+    for fact in BenefitMonth.objects.current().filter(person_id__in=list(people), month__in=list({key[1] for key in groups})):
         key = (fact.person_id, fact.month, fact.benefit_type, fact.basis)
         if key in groups:
             current[key] = fact

@@ -48,7 +48,7 @@ from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
 COMPARISON_YEARS = (2024, 2025)
 FIRST_YEAR = 2015
-SMALL_CELL = 5  # person counts below this are hidden from aggregate-only roles
+SMALL_CELL = suppression.SMALL_CELL_K  # person counts below this are hidden from aggregate-only roles
 # The keys hold the facts' and the rule book's fingerprints, so a cached figure is never stale: it may live long.
 CACHE_SECONDS_DEFAULT = 24 * 3600
 
@@ -169,7 +169,7 @@ def period_choices(today: date) -> list[Period]:
 
 
 def latest_benefit_month() -> date | None:
-    value: date | None = BenefitMonth.objects.filter(superseded_at__isnull=True).aggregate(m=Max("month"))["m"]
+    value: date | None = BenefitMonth.objects.current().aggregate(m=Max("month"))["m"]
     return value
 
 

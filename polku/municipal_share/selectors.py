@@ -27,19 +27,17 @@ def person_facts(person_ids: Iterable[Any]) -> Iterator[PersonFacts]:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         benefits: dict[Any, list[BenefitFact]] = defaultdict(list)
-        for row in BenefitMonth.objects.filter(person_id__in=chunk, superseded_at__isnull=True).values_list(
+        for row in BenefitMonth.objects.current().filter(person_id__in=chunk).values_list(
             "person_id", "month", "benefit_type", "basis", "days", "amount",
         ):
             benefits[row[0]].append(BenefitFact(row[1], row[2], row[3], row[4], row[5]))
         homes: dict[Any, list[HomeFact]] = defaultdict(list)
-        for pid, start_date, end_date, code in HomeMunicipalitySpell.objects.filter(
-            person_id__in=chunk, superseded_at__isnull=True,
-        ).values_list("person_id", "start_date", "end_date", "municipality_id"):
+        for pid, start_date, end_date, code in HomeMunicipalitySpell.objects.current().filter(
+            person_id__in=chunk, ).values_list("person_id", "start_date", "end_date", "municipality_id"):
             homes[pid].append(HomeFact(start_date, end_date, code))
         conditions: dict[Any, list[date]] = defaultdict(list)
-        for pid, met_on in EmploymentConditionMet.objects.filter(
-            person_id__in=chunk, superseded_at__isnull=True,
-        ).values_list("person_id", "met_on"):
+        for pid, met_on in EmploymentConditionMet.objects.current().filter(
+            person_id__in=chunk, ).values_list("person_id", "met_on"):
             conditions[pid].append(met_on)
         for pid in chunk:
             yield PersonFacts(pid, benefits[pid], homes[pid], conditions[pid])
@@ -48,11 +46,11 @@ def person_facts(person_ids: Iterable[Any]) -> Iterator[PersonFacts]:
 def persons_billed_to(municipality_codes: Iterable[str], first_month: date, last_month: date) -> list[Any]:
     """Persons with benefit days in the period whose home municipality was one of these at some month end."""
     codes = list(municipality_codes)
-    with_benefits = BenefitMonth.objects.filter(
-        superseded_at__isnull=True, month__gte=first_month, month__lte=last_month,
+    with_benefits = BenefitMonth.objects.current().filter(
+        month__gte=first_month, month__lte=last_month,
     ).values("person_id")
-    lived_there = HomeMunicipalitySpell.objects.filter(
-        superseded_at__isnull=True, municipality_id__in=codes, start_date__lte=month_end(last_month),
+    lived_there = HomeMunicipalitySpell.objects.current().filter(
+        municipality_id__in=codes, start_date__lte=month_end(last_month),
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first_month))
     return list(lived_there.filter(person_id__in=with_benefits).values_list("person_id", flat=True).distinct())
 

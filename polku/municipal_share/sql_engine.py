@@ -1,5 +1,7 @@
 """The municipal-share engine as one SQL query, for national history on DuckDB (Parquet) or PostgreSQL.
 
+Written once in the derived layer's conventions and rendered for each engine by ``polku.derived.sql``.
+
 Same semantics as ``engine.py`` (which stays the reference: tests prove both give identical rows):
 per rule set, a reset-segmented running day counter over the person's benefit rows in a fixed order
 (month, benefit type, basis); the rule in force for each month; payment-period or day-level steps; the
@@ -14,34 +16,20 @@ Input tables (current facts only): ``benefits(person_id, month, benefit_type, ba
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from polku.derived.facts import current_sql
+from polku.derived.sql import render
 from polku.municipal_share.engine import ALLOWANCES, BASIS_ORDER, BENEFIT_ORDER, PersonFacts, ShareRow
 from polku.municipal_share.rules import RuleBook, RuleSet
 
 
-@dataclass(frozen=True)
-class Dialect:
-    name: str
-    month_end: str  # format with {m}
-    integer_division: str  # format with {a} and {b}: floor division of non-negative integers
-
-    def last_day(self, column: str) -> str:
-        return self.month_end.format(m=column)
-
-    def div(self, a: str, b: str) -> str:
-        return self.integer_division.format(a=a, b=b)
-
-
-DUCKDB = Dialect("duckdb", "last_day({m})", "(({a}) // ({b}))")
-# Integer division of BIGINTs truncates, which is the floor for the non-negative values divided here (div() would
-# convert to NUMERIC first, several times slower over millions of rows).
-POSTGRES = Dialect("postgresql", "(({m}) + INTERVAL '1 month' - INTERVAL '1 day')::date", "(({a}) / ({b}))")
-DIALECTS = {"duckdb": DUCKDB, "postgresql": POSTGRES}
+def _div(a: str, b: str) -> str:
+    """Floor division of non-negative integers (rendered per engine by ``polku.derived.sql``)."""
+    return f"(({a}) // ({b}))"
 
 
 def _share_for_day(rule: RuleSet, ordinal: str) -> str:
@@ -113,7 +101,7 @@ r{i}_resets AS (
   GROUP BY a.person_id, a.met_on)"""
 
 
-def _rule_result(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> str:
+def _rule_result(book: RuleBook, rule: RuleSet, i: int) -> str:
     """CTE ``r{i}``: one rule set's share of each benefit row in the months the rule is in force."""
     bills = _categories(rule.benefit_types, rule.billed_bases)
     valid_to = f"'{rule.valid_to.isoformat()}'" if rule.valid_to else "NULL"
@@ -130,8 +118,8 @@ def _rule_result(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> str
         uncounted = f"{_share_for_day(rule, f'{before} + {counted}')} * ({billed} - {counted})"
         share_days = f"({_day_level_share_days(rule, before, counted)} + {uncounted})"
         step = _step_index(rule, f"{before} + {counted}")
-    municipal_cents = dialect.div(f"2 * CAST({share_days} AS BIGINT) * {price} + 100 * {per}", f"200 * {per}")
-    billable_cents = dialect.div(f"2 * {price} * {billed} + {per}", f"2 * {per}")
+    municipal_cents = _div(f"2 * CAST({share_days} AS BIGINT) * {price} + 100 * {per}", f"200 * {per}")
+    billable_cents = _div(f"2 * {price} * {billed} + {per}", f"2 * {per}")
     return f"""r{i} AS (
   SELECT person_id, month, cat, '{rule.code}' AS rule_set, days AS paid_days, {counted} AS counted_days,
          {before} AS counter_before, {before} + {counted} AS counter_after, amount AS paid_eur,
@@ -143,6 +131,11 @@ def _rule_result(book: RuleBook, rule: RuleSet, dialect: Dialect, i: int) -> str
 
 
 def share_rows_sql(book: RuleBook, dialect: str) -> str:
+    """:func:`share_rows_query` in the SQL of ``dialect`` (``duckdb`` or ``postgresql``)."""
+    return render(share_rows_query(book), dialect)
+
+
+def share_rows_query(book: RuleBook) -> str:
     """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``.
 
     All rule sets' day counters come from one sort of the benefit rows (by person, then month and benefit
@@ -153,7 +146,6 @@ def share_rows_sql(book: RuleBook, dialect: str) -> str:
     latest restart is the largest base so far). The counter before the row is ``earlier − restart``, the
     counter at the start of its month (payment-period steps) ``earlier_months − restart``.
     """
-    d = DIALECTS[dialect]
     rules = list(enumerate(book.rule_sets))
     kinds = len(BASIS_ORDER)
     category = (" ".join(f"WHEN '{b}' THEN {n * kinds}" for n, b in enumerate(BENEFIT_ORDER)),
@@ -171,7 +163,7 @@ def share_rows_sql(book: RuleBook, dialect: str) -> str:
         f"COALESCE(SUM(c{i}) OVER earlier, 0) - MAX(base{i}) OVER so_far AS before{i}, "
         f"COALESCE(SUM(c{i}) OVER earlier_months, 0) - MAX(base{i}) OVER so_far AS month_before{i}" for i, _ in rules)
     resets = ",\n".join(_resets(rule, i) for i, rule in rules)
-    results = ",\n".join(_rule_result(book, rule, d, i) for i, rule in rules)
+    results = ",\n".join(_rule_result(book, rule, i) for i, rule in rules)
     unions = " UNION ALL ".join(f"SELECT * FROM r{i}" for i, _ in rules)
     return f"""WITH rows_in AS (
   SELECT *, {counted} FROM (
@@ -189,21 +181,21 @@ counted_rows AS (
          earlier_months AS (PARTITION BY person_id ORDER BY month_number RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),
 {results},
 shares AS ({unions})
-SELECT s.person_id, s.month, CASE {d.div('s.cat', str(kinds))} {names[0]} END AS benefit_type,
+SELECT s.person_id, s.month, CASE {_div('s.cat', str(kinds))} {names[0]} END AS benefit_type,
        CASE s.cat % {kinds} {names[1]} END AS basis, s.rule_set, s.paid_days, s.counted_days, s.counter_before,
        s.counter_after, s.paid_eur, s.billable_eur, s.municipal_eur, s.step,
        s.paid_eur - s.municipal_eur AS state_eur, h.municipality_id AS municipality
-FROM shares s LEFT JOIN homes h ON h.person_id = s.person_id AND h.start_date <= {d.last_day('s.month')}
- AND (h.end_date IS NULL OR h.end_date >= {d.last_day('s.month')})"""
+FROM shares s LEFT JOIN homes h ON h.person_id = s.person_id AND h.start_date <= LAST_DAY(s.month)
+ AND (h.end_date IS NULL OR h.end_date >= LAST_DAY(s.month))"""
 
 
 def share_totals_sql(book: RuleBook, dialect: str) -> str:
     """Totals by municipality, month, rule set and benefit type: what the national benchmark runs."""
-    return f"""SELECT municipality, month, rule_set, benefit_type, COUNT(DISTINCT CASE WHEN municipal_eur > 0
+    return render(f"""SELECT municipality, month, rule_set, benefit_type, COUNT(DISTINCT CASE WHEN municipal_eur > 0
        THEN person_id END) AS billed_persons, SUM(paid_days) AS paid_days, SUM(counted_days) AS counted_days,
        SUM(paid_eur) AS paid_eur, SUM(municipal_eur) AS municipal_eur, SUM(state_eur) AS state_eur
-FROM ({share_rows_sql(book, dialect)}) r
-GROUP BY municipality, month, rule_set, benefit_type"""
+FROM ({share_rows_query(book)}) r
+GROUP BY municipality, month, rule_set, benefit_type""", dialect)
 
 
 # --- runners ---------------------------------------------------------------------------------------
@@ -233,14 +225,8 @@ def duckdb_attach_parquet(connection: Any, directory: Path) -> None:
             raise FileNotFoundError(path)
 
 
-POSTGRES_VIEWS = [
-    "CREATE TEMP VIEW benefits AS SELECT person_id, month, benefit_type, basis, days, amount "
-    "FROM timeline_benefitmonth WHERE superseded_at IS NULL",
-    "CREATE TEMP VIEW homes AS SELECT person_id, start_date, end_date, municipality_id "
-    "FROM timeline_homemunicipalityspell WHERE superseded_at IS NULL",
-    "CREATE TEMP VIEW conditions AS SELECT person_id, met_on "
-    "FROM timeline_employmentconditionmet WHERE superseded_at IS NULL",
-]
+POSTGRES_VIEWS = [f"CREATE TEMP VIEW {view} AS {current_sql(table, columns)}"
+                  for view, (table, columns) in PARQUET_TABLES.items()]
 
 
 def _duckdb_with_facts(facts: Iterable[PersonFacts], through: date | None) -> tuple[Any, dict[str, Any]]:

@@ -45,8 +45,8 @@ def step_warnings(book: RuleBook, visible: QuerySet[Person], reference_date: dat
                   days: int) -> list[early_warning.StepWarning]:
     """The next step of every person of ``visible`` paid a benefit in the last full month (only they can have a
     projection), if it starts within ``days`` of ``reference_date``."""
-    receiving = list(BenefitMonth.objects.filter(
-        superseded_at__isnull=True, month=last_full_month(reference_date), days__gt=0,
+    receiving = list(BenefitMonth.objects.current().filter(
+        month=last_full_month(reference_date), days__gt=0,
         person_id__in=visible.values("pk"),
     ).values_list("person_id", flat=True).distinct())
     found = []

@@ -28,7 +28,8 @@ from typing import Any
 from django.utils import timezone
 
 from polku.core import suppression
-from polku.core.calendar import iter_months, last_working_day, month_start
+from polku.core.calendar import iter_months, month_start
+from polku.derived.calendar import calculation_day
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import NO_GROUP, PRECISION, MeasureTable, Request, SqlBackend, assemble
 from polku.open_data.tables import Identity, MeasureRef, OpenTable
@@ -50,7 +51,7 @@ class Region:
     members: tuple[tuple[str, date, date | None], ...]  # municipality codes (Polku's, "765") and their validity
 
     def members_on(self, month: date) -> set[str]:
-        day = last_working_day(month)
+        day = calculation_day(month)
         return {m for m, start, end in self.members if start <= day and (end is None or day <= end)}
 
 
@@ -130,7 +131,7 @@ def published_months(today: date | None = None) -> list[date]:
 
     today = today or timezone.localdate()
     last = month_start(month_start(today) - timedelta(days=1))
-    first = StatusSpell.objects.filter(superseded_at__isnull=True).aggregate(first=Min("start_date"))["first"]
+    first = StatusSpell.objects.current().aggregate(first=Min("start_date"))["first"]
     if first is None:
         return []
     return list(iter_months(max(month_start(first), FIRST_MONTH), last)) if month_start(first) <= last else []
@@ -177,7 +178,7 @@ def assemble_cube(table: OpenTable, definitions: dict[str, IndicatorDefinition],
     in_force = {(r.code, month) for r in region_list for month in months if r.members_on(month)}
     measures = {m.key: m for d in definitions.values() for m in counted(d)} | {m.key: m for m in implied}
     sizes = cell_sizes(measure_table, list(measures), months, scopes)
-    threshold = max((d.suppression_threshold for d in definitions.values()), default=5)
+    threshold = max((d.suppression_threshold for d in definitions.values()), default=suppression.SMALL_CELL_K)
     groups = cell_groups(table, definitions, list(measures), months, region_list)
     hidden = suppress(sizes, groups, threshold)
 

@@ -11,17 +11,17 @@ from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, StatusSpell
 
 
-def _current_on(day: date) -> Q:
-    return Q(superseded_at__isnull=True, start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+def _on(day: date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def current_home_municipalities(persons: Sequence[Person], day: date) -> dict[object, HomeMunicipalitySpell]:
     """Each person's home-municipality spell covering ``day`` (one query for the whole page)."""
-    spells = HomeMunicipalitySpell.objects.filter(_current_on(day), person__in=persons).select_related("municipality")
+    spells = HomeMunicipalitySpell.objects.current().filter(_on(day), person__in=persons).select_related("municipality")
     return {spell.person_id: spell for spell in spells}
 
 
 def current_statuses(persons: Sequence[Person], day: date) -> dict[object, StatusSpell]:
     """Each person's labour-market status spell covering ``day`` (one query for the whole page)."""
-    spells = StatusSpell.objects.filter(_current_on(day), person__in=persons).select_related("status", "service_type")
+    spells = StatusSpell.objects.current().filter(_on(day), person__in=persons).select_related("status", "service_type")
     return {spell.person_id: spell for spell in spells}

@@ -54,7 +54,7 @@ def relationship_end(job_search_ends: Iterable[date | None], later: Iterable[dat
 def relationship_ends() -> dict[Any, date]:
     """Every person whose client relationship has ended, with the day it ended."""
     searches: dict[Any, list[date | None]] = {}
-    for pid, ended in JobSearchPeriod.objects.filter(superseded_at__isnull=True).values_list("person_id", "ended_on"):
+    for pid, ended in JobSearchPeriod.objects.current().values_list("person_id", "ended_on"):
         searches.setdefault(pid, []).append(ended)
     later: dict[Any, list[date | None]] = {}
     sources: tuple[tuple[Any, tuple[str, ...]], ...] = ((BenefitMonth, ("month",)), (Meeting, ("held_on",)),
@@ -62,7 +62,7 @@ def relationship_ends() -> dict[Any, date]:
     for model, fields in sources:
         rows: Any = model._default_manager.all()
         if any(f.name == "superseded_at" for f in model._meta.concrete_fields):
-            rows = rows.filter(superseded_at__isnull=True)
+            rows = rows.current()
         for pid, *days in rows.values("person_id").annotate(
                 **{f"last_{name}": Max(name) for name in fields}).values_list("person_id", *[f"last_{n}" for n in fields]):
             later.setdefault(pid, []).extend(days)

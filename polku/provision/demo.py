@@ -40,10 +40,10 @@ BUDGETS = [("765", 2022, Decimal(50_000)), ("765", 2025, Decimal(50_000)), ("765
 
 
 def _open_job_seekers(municipality: str, today: date) -> list[Person]:
-    residents = HomeMunicipalitySpell.objects.filter(
-        superseded_at__isnull=True, municipality_id=municipality, start_date__lte=today,
+    residents = HomeMunicipalitySpell.objects.current().filter(
+        municipality_id=municipality, start_date__lte=today,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
-    open_ids = JobSearchPeriod.objects.filter(superseded_at__isnull=True, ended_on__isnull=True,
+    open_ids = JobSearchPeriod.objects.current().filter(ended_on__isnull=True,
                                               person_id__in=residents).values("person_id")
     return list(Person.objects.filter(pk__in=open_ids).order_by("last_name", "first_names", "id")[:40])
 
@@ -114,10 +114,10 @@ def seed_participations(today: date | None = None, seed: int = 2) -> dict[str, i
             services.offering_capacity_change(offering=first, capacity=first.capacity + 4,
                                               valid_from=today - timedelta(days=120), actor=admin)
             changed += 1
-        residents = HomeMunicipalitySpell.objects.filter(
-            superseded_at__isnull=True, municipality_id=municipality, start_date__lte=today - timedelta(days=earliest),
+        residents = HomeMunicipalitySpell.objects.current().filter(
+            municipality_id=municipality, start_date__lte=today - timedelta(days=earliest),
         ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).values("person_id")
-        long_open = StatusSpell.objects.filter(superseded_at__isnull=True, end_date__isnull=True, status_id="unemployed",
+        long_open = StatusSpell.objects.current().filter(end_date__isnull=True, status_id="unemployed",
                                                start_date__lt=today - timedelta(days=earliest + 1),
                                                person_id__in=residents).values("person_id")
         busy = Referral.objects.values("person_id")

@@ -309,7 +309,7 @@ def participation_start(*, referral: Referral, start_date: date, planned_end: da
     reason = f"Palvelu {offering.name} alkoi {fi_date(start_date)}."
     renames = {"end_date": "planned_end"}
     try:
-        open_spell = (StatusSpell.objects.filter(person=person, superseded_at__isnull=True, end_date__isnull=True,
+        open_spell = (StatusSpell.objects.current().filter(person=person, end_date__isnull=True,
                                                  start_date__lt=start_date).first())
         if open_spell is not None:
             timeline.status_spell_record(
@@ -360,7 +360,7 @@ def participation_end(*, referral: Referral, end_date: date, actor: Actor,
 
     spell = None
     if referral.status_spell_lineage is not None:
-        spell = StatusSpell.objects.filter(lineage=referral.status_spell_lineage, superseded_at__isnull=True).first()
+        spell = StatusSpell.objects.current().filter(lineage=referral.status_spell_lineage).first()
     if spell is not None and spell.end_date != end_date:
         try:
             timeline.status_spell_record(
@@ -450,8 +450,8 @@ def kuntalisa_committed(municipality_code: str, year: int) -> Decimal:
 
 
 def _home_municipality_on(person: Person, day: date) -> str | None:
-    spell = HomeMunicipalitySpell.objects.filter(
-        person=person, superseded_at__isnull=True, start_date__lte=day,
+    spell = HomeMunicipalitySpell.objects.current().filter(
+        person=person, start_date__lte=day,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day)).first()
     return spell.municipality_id if spell else None
 

@@ -57,14 +57,19 @@ def load_reference_data(apps: Any = None) -> dict[str, int]:
             },
         )
     catalogues: tuple[tuple[Any, str, dict[str, Callable[[str], Any]]], ...] = (
-        (status, "labour_market_statuses.csv", {"counts_as_unemployed": _bool, "requires_service_type": _bool}),
+        (status, "labour_market_statuses.csv", {"requires_service_type": _bool}),
         (service, "service_types.csv", {"counts_in_activation": _bool, "employment_promoting": _bool,
                                         "typical_min_months": int, "typical_max_months": int}),
     )
+    # Which statuses count as unemployed is the status vocabulary's (read by every engine through polku.derived).
+    vocabulary = json.loads((DATA_DIR / "status_vocabulary.json").read_text(encoding="utf-8"))
+    unemployed = set(vocabulary["classes"]["unemployed"]["statuses"])
     for model, filename, converters in catalogues:
         for row in _rows(filename):
             code = row.pop("code")
             defaults = {key: converters.get(key, str)(value) for key, value in row.items()}
+            if model is status:
+                defaults["counts_as_unemployed"] = code in unemployed
             model.objects.update_or_create(code=code, defaults=defaults)
     areas = json.loads((DATA_DIR / "employment_areas.json").read_text(encoding="utf-8"))
     for entry in areas:

@@ -164,7 +164,7 @@ def _latest_import() -> ExchangeRun | None:
 
 def analyst_page(profile: StaffProfile) -> StartPage:
     # Read down the month index from the newest: no aggregate over every benefit row.
-    latest_month = BenefitMonth.objects.filter(superseded_at__isnull=True).order_by("-month").values_list(
+    latest_month = BenefitMonth.objects.current().order_by("-month").values_list(
         "month", flat=True).first()
     fits = ForecastFit.objects.order_by("-fitted_at")
     if profile.area is not None:

@@ -14,7 +14,8 @@ constraint; see migration ``0002_overlap_guards``), so bulk loads cannot break i
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,27 @@ class FactSource(models.TextChoices):
     IMPORT = "import", _("tuonti")
     SIMULATOR = "simulator", _("simulaattori")
     KELA = "kela", _("Kelan laskutus")
+
+
+class FactQuerySet(models.QuerySet):
+    """The named sets of fact versions: the current ones, and those current at a moment ("what did we know then").
+
+    Every read of facts goes through these (``Model.objects.current()``); ``polku.derived.facts`` gives the same
+    relation as SQL."""
+
+    def current(self) -> FactQuerySet:
+        return self.filter(superseded_at__isnull=True)
+
+    def known_at(self, moment: datetime | None) -> FactQuerySet:
+        """Current facts (``moment`` None), or the versions that were current at ``moment``."""
+        if moment is None:
+            return self.current()
+        return self.filter(recorded_at__lte=moment).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
+
+
+def facts_of(model: type[models.Model]) -> FactQuerySet:
+    """All versions of a fact model, as the queryset that names its current ones."""
+    return cast(FactQuerySet, model._default_manager.all())
 
 
 class FactVersion(models.Model):
@@ -50,6 +72,8 @@ class FactVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
     )
     correction_reason = models.CharField(max_length=500, blank=True)
+
+    objects = FactQuerySet.as_manager()
 
     class Meta:
         abstract = True

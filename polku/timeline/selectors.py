@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db.models import Q, QuerySet
 
 from polku.people.models import Person
 from polku.timeline.models import (
     BenefitMonth,
+    FactQuerySet,
     FactVersion,
     HomeMunicipalitySpell,
     JobSearchPeriod,
@@ -23,16 +24,14 @@ F = TypeVar("F", bound=FactVersion)
 def homes_in(municipalities: Any, day: date) -> QuerySet[HomeMunicipalitySpell]:
     """Current home spells in ``municipalities`` (codes, or a subquery of them) that cover ``day``: who lives there
     then. The access policy places a person in an area by this, and the register import scopes by it."""
-    return HomeMunicipalitySpell.objects.filter(
-        superseded_at__isnull=True, municipality_id__in=municipalities, start_date__lte=day,
+    return HomeMunicipalitySpell.objects.current().filter(
+        municipality_id__in=municipalities, start_date__lte=day,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def as_known(queryset: QuerySet[F], known_at: datetime | None = None) -> QuerySet[F]:
     """Current facts, or the facts that were current at ``known_at``."""
-    if known_at is None:
-        return queryset.filter(superseded_at__isnull=True)
-    return queryset.filter(recorded_at__lte=known_at).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=known_at))
+    return cast(QuerySet[F], cast(FactQuerySet, queryset).known_at(known_at))
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,6 @@ def person_timeline(person: Person, *, known_at: datetime | None = None) -> Time
     )
 
 
-def fact_history(model: type[F], lineage: object) -> list[F]:
+def fact_history(model: type[F], lineage: Any) -> list[F]:
     """All versions of one fact, oldest first (the audit trail of corrections)."""
     return list(model._default_manager.filter(lineage=lineage).order_by("recorded_at", "pk"))

@@ -374,7 +374,7 @@ def benefit_month_record(
         errors.append(FieldError("basis", ErrorCode.UNKNOWN, f"Tuntematon maksuperuste: {basis}."))
     errors += validators.check_amount(amount, days) + validators.check_benefit_month(person, month)
     errors += _check_target(corrects, person)
-    others = BenefitMonth.objects.filter(person=person, month=month, superseded_at__isnull=True)
+    others = BenefitMonth.objects.current().filter(person=person, month=month)
     if corrects is not None:
         others = others.exclude(pk=corrects.pk)
         if (corrects.benefit_type, corrects.basis, corrects.month) != (benefit_type, basis, month):

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from polku.core.calendar import max_benefit_days_in_month, month_start
 from polku.core.errors import ErrorCode, FieldError
+from polku.timeline.models import facts_of
 
 OPEN_END = date.max
 
@@ -33,7 +34,7 @@ def overlapping(
     exclude_lineage: Any = None,
 ) -> Model | None:
     """The first current row of ``model`` for the person whose interval meets ``[start, end]``."""
-    query = model._default_manager.filter(person_id=person_id, superseded_at__isnull=True).filter(
+    query = facts_of(model).current().filter(person_id=person_id).filter(
         Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": start}),
     )
     if end is not None:

@@ -112,8 +112,8 @@ class Command(BaseCommand):
         area = EmploymentArea.objects.get(code=SOTKAMO_TEAM[0])
         team, _ = Team.objects.get_or_create(area=area, name=SOTKAMO_TEAM[1])
         today = timezone.localdate()
-        in_sotkamo = HomeMunicipalitySpell.objects.filter(
-            municipality_id="765", superseded_at__isnull=True, start_date__lte=today,
+        in_sotkamo = HomeMunicipalitySpell.objects.current().filter(
+            municipality_id="765", start_date__lte=today,
         ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
         Person.objects.filter(pk__in=in_sotkamo.values("person_id"), team__isnull=True).update(team=team)
 

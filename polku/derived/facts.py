@@ -1,0 +1,38 @@
+"""Current facts: the versions not superseded (or, "as known at" a moment, those current then), as one named
+queryset (``FactQuerySet.current`` / ``known_at`` on every fact model) and as one SQL relation (:func:`current_sql`).
+
+The queryset lives on the fact models themselves (``polku.timeline.models.FactQuerySet``), since the timeline's own
+services and guards need it below this layer; this module is where engines get both forms.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from polku.derived.sql import timestamp_literal
+from polku.timeline.models import FactQuerySet, facts_of
+
+
+def current(facts: Any, known_at: datetime | None = None) -> Any:
+    """The current versions of a fact model or of a queryset of one (as known at ``known_at`` when given)."""
+    queryset = facts if isinstance(facts, FactQuerySet) else facts_of(facts)
+    return queryset.known_at(known_at)
+
+
+def current_sql(table: str, columns: str, known_at: datetime | None = None, *, versioned: bool = True) -> str:
+    """``SELECT columns FROM table`` limited to the current versions (written-once SQL, see ``polku.derived.sql``).
+
+    ``versioned`` False: the source holds current versions only (a Parquet snapshot), so only ``known_at``'s
+    recording limit applies."""
+    conditions = []
+    if versioned:
+        if known_at is None:
+            conditions.append("superseded_at IS NULL")
+        else:
+            k = timestamp_literal(known_at)
+            conditions.append(f"recorded_at <= {k} AND (superseded_at IS NULL OR superseded_at > {k})")
+    elif known_at is not None:
+        conditions.append(f"recorded_at <= {timestamp_literal(known_at)}")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"SELECT {columns} FROM {table}{where}"

@@ -1,0 +1,60 @@
+"""The derived relations as SQL, written once (DuckDB's SQL; ``sql.render`` gives each engine's).
+
+* :func:`status_runs_ctes`: status spells flagged unemployed / in an activation service, with their continuous
+  unemployment run (``run_no``, ``run_start``) and whether a service followed a service (``after_service``): the
+  same as ``runs.annotate``.
+* :func:`covers`: a dated row (home, job search, membership) in force on a day, the join every "on a date" uses.
+
+Python references: ``runs``, ``membership``, ``ages``; ``tests/derived`` holds them equal on every engine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from polku.derived.sql import date_literal, in_list
+from polku.derived.vocabulary import Vocabulary
+
+
+def covers(alias: str, day: str, start: str = "start_date", end: str = "end_date") -> str:
+    """SQL: the row ``alias`` (closed interval, open end NULL) covers ``day``."""
+    return f"{alias}.{start} <= {day} AND ({alias}.{end} IS NULL OR {alias}.{end} >= {day})"
+
+
+def status_runs_ctes(spells: str, vocabulary: Vocabulary, horizon: date, *, scope: str = "",
+                     name: str = "runs_flagged") -> str:
+    """CTEs ending in ``name``: every spell of ``spells`` (a query of ``person_id, start_date, end_date, status_id,
+    service_type_id``; current facts) starting by ``horizon``, an end after it read as open, with columns ``u``
+    (unemployed), ``a`` (in an activation service), ``prev_end``, ``new_run``, ``after_service``, ``run_no`` and
+    ``run_start`` (the run's first day on unemployed spells). ``scope`` is an extra ``AND …`` on the spells read."""
+    h = date_literal(horizon)
+    day_before = "CAST(start_date - INTERVAL 1 DAY AS DATE)"
+    return f"""st AS (
+  SELECT person_id, start_date, CASE WHEN end_date > {h} THEN NULL ELSE end_date END AS end_date, status_id,
+         service_type_id,
+         CASE WHEN status_id IN {in_list(vocabulary.unemployed_statuses)} THEN 1 ELSE 0 END AS u,
+         CASE WHEN status_id = '{vocabulary.service_status}' AND service_type_id IN {in_list(vocabulary.activation_services)}
+              THEN 1 ELSE 0 END AS a
+  FROM ({spells}) raw WHERE start_date <= {h}{scope}),
+st2 AS (
+  SELECT st.*, LAG(end_date) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_end,
+         LAG(u) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_u,
+         LAG(a) OVER (PARTITION BY person_id ORDER BY start_date) AS prev_a
+  FROM st),
+st3 AS (
+  SELECT st2.*,
+         CASE WHEN u = 1 AND NOT (COALESCE(prev_u, 0) = 1 AND prev_end = {day_before}) THEN 1 ELSE 0 END AS new_run,
+         CASE WHEN a = 1 AND COALESCE(prev_a, 0) = 1 AND prev_end = {day_before} THEN 1 ELSE 0 END AS after_service
+  FROM st2),
+st4 AS (
+  SELECT st3.*, SUM(new_run) OVER (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS run_no
+  FROM st3),
+{name} AS (
+  SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4)"""
+
+
+def age_thresholds(day: date, bounds: tuple[int, ...]) -> list[str]:
+    """Literals of ``ages.born_by(day, age)`` for each bound, the values ``AgeScheme.case_sql`` compares with."""
+    from polku.derived.ages import born_by
+
+    return [date_literal(born_by(day, age)) for age in bounds]
