@@ -342,6 +342,10 @@ class Browser:
         if status != 302 or "sessionid" not in self.cookies or "/kirjaudu/" in (response.getheader("Location") or ""):
             raise RuntimeError(f"login as {username} failed: HTTP {status}")
 
+    def reconnect(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -380,6 +384,7 @@ def _timed(browser: Browser, key: tuple[str, str], path: str, results: Results |
         status, content, _response = browser.request("GET", path)
     except (OSError, http.client.HTTPException) as error:
         status, content = type(error).__name__, b""
+        browser.reconnect()  # a timed-out connection is mid-request: a new one for the next request
     if results is not None:
         results.record(key, time.perf_counter() - started, status, len(content))
 

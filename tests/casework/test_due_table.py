@@ -212,3 +212,14 @@ def test_the_refresh_after_a_bulk_write_finds_the_persons_written(make_person: C
     assert due_table.refresh_changed_since(began) == 1
     same(Person.objects.filter(pk=person.pk), today)
     assert ClientDue.objects.get(pk=person.pk).next_kind == "initial_interview"
+
+
+def test_the_worker_schedule_queues_the_new_days_table_once() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from polku.jobs import schedule
+
+    due_table.rebuild(timezone.localdate() - timedelta(days=1))
+    assert any(line.startswith("due-items") for line in schedule.run_due())
+    assert not any(line.startswith("due-items") for line in schedule.run_due())  # queued already
+    assert DBTaskResult.objects.filter(task_path__endswith="rebuild_due_items").count() == 1
