@@ -131,11 +131,12 @@ def persons_changed_since(moment: datetime) -> set[Any]:
     return found
 
 
-def refresh_changed_since(moment: datetime) -> int:
-    """After a bulk write that began at ``moment`` has committed: refresh the persons it touched; their number."""
+def refresh_changed_since(moment: datetime, also: Iterable[Any] = ()) -> int:
+    """After a bulk write that began at ``moment`` has committed: refresh the persons it touched (and ``also`` those
+    the writer names); their number."""
     if table_state() is None:
         return 0
-    changed = sorted(persons_changed_since(moment), key=str)
+    changed = sorted(persons_changed_since(moment) | set(also), key=str)
     refresh_persons(changed)
     return len(changed)
 

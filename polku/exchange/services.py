@@ -29,7 +29,7 @@ from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFai
 from polku.core.logging import mask_personal_ids as redact
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
-from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
+from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
@@ -165,7 +165,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
             if not run.dry_run:
-                refresh_derived_data(since=run.started_at)
+                refresh_derived_data(since=run.started_at, run=run)
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
@@ -187,10 +187,11 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     return run
 
 
-def refresh_derived_data(since: datetime | None = None) -> None:
+def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None = None) -> None:
     """After new facts (the import has committed): bring what pages read up to date.
 
-    - the due-items table: the persons whose facts were written since ``since`` (the run's start) are recomputed;
+    - the due-items table: the persons whose facts were written since ``since`` (the run's start), and every person
+      the run's source records name (an imported assignment keeps its own start day), are recomputed;
     - every cached figure (KPIs, shares, forecasts) is forgotten, so pages compute them from the new facts. The cache
       is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see the
       import at once, without a restart;
@@ -198,7 +199,8 @@ def refresh_derived_data(since: datetime | None = None) -> None:
       readers last asked for; meanwhile the pages show the previous result with its time.
     """
     if since is not None:
-        due_table.refresh_changed_since(since)
+        named = SourceRecord.objects.filter(run=run).values_list("person_id", flat=True) if run is not None else []
+        due_table.refresh_changed_since(since, also=set(named))
     kept = precomputed.latest_results()
     cache.clear()
     precomputed.restore_latest(kept)

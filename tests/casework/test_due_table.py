@@ -223,3 +223,21 @@ def test_the_worker_schedule_queues_the_new_days_table_once() -> None:
     assert any(line.startswith("due-items") for line in schedule.run_due())
     assert not any(line.startswith("due-items") for line in schedule.run_due())  # queued already
     assert DBTaskResult.objects.filter(task_path__endswith="rebuild_due_items").count() == 1
+
+
+def test_an_import_refreshes_the_persons_it_wrote(make_staff: Callable[..., StaffProfile]) -> None:
+    from pathlib import Path
+
+    from polku.exchange.models import RunStatus
+    from tests.exchange.helpers import run_import
+
+    today = timezone.localdate()
+    due_table.rebuild(today)
+    steward = make_staff(Role.DATA_STEWARD, area="kuopio")
+    samples = Path(__file__).resolve().parents[2] / "polku" / "exchange" / "samples"
+    run = run_import(steward.user, sorted(samples.glob("*.csv")), scope_code="kuopio")
+    assert run.status == RunStatus.DONE
+    imported = selectors.live_worklist(Person.objects.all(), today)
+    assert imported.clients > 0  # the samples' open job searches …
+    for sort in SORT_KEYS:  # … are in the table as the import left them
+        same(Person.objects.all(), today, sort=sort)

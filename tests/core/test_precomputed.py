@@ -32,13 +32,14 @@ def _fetch(n: int, inputs: str | None = None, *, retry: bool = False) -> precomp
     return precomputed.fetch("test-square", inputs=inputs or f"n={n}", scope="lukija", arguments={"n": n}, retry=retry)
 
 
+FACTS = [1]  # the facts' fingerprint the cube's inputs key follows
+
+
 @precomputed.computation("test-cube", request=lambda arguments: {
     "inputs": f"cube={arguments['n']}|{FACTS[0]}", "scope": "lukija", "arguments": arguments})
 def _cube(n: int) -> int:
     return n ** 3
 
-
-FACTS = [1]
 
 
 def test_refresh_recent_queues_what_readers_last_asked_for_the_new_facts() -> None:
@@ -97,8 +98,8 @@ def test_a_failed_job_shows_its_failure_and_waits_for_a_retry_or_its_back_off() 
     second = _fetch(-1).failure
     assert second is not None
     assert second.attempts == 2  # failures in a row: the back-off doubles
-    assert (second.retry_at - second.failed_at) == 2 * (failing_backoff := timedelta(
-        seconds=precomputed.FIRST_BACKOFF_SECONDS))
+    failing_backoff = timedelta(seconds=precomputed.FIRST_BACKOFF_SECONDS)
+    assert (second.retry_at - second.failed_at) == 2 * failing_backoff
     # Once the back-off has passed, the next reader queues it again.
     cache.set(precomputed._key("test-square", "failed", "n=-1"), replace(
         second, retry_at=timezone.now() - failing_backoff), 60)
