@@ -1,14 +1,17 @@
-"""Benchmark: latency of a counsellor's worklist and client record under 20 concurrent users, on PostgreSQL.
+"""Benchmark: latency of the worklists and the client record under 20 concurrent users, on PostgreSQL.
 
-The issue asks for p50/p95 latency of the worklist ``/asiakastyo/`` (default scope "mine") with the
+The issue asks for p50/p95 latency of the worklist ``/asiakastyo/`` in every scope — a counsellor's own clients
+(``mine``), their team's (``?rajaus=team``) and a manager's whole area (``?rajaus=area``) — with the
 ``kuopio-area-2023`` population (~16 000 open job seekers, ~220 counsellors with ~75 clients each), with the
-goal that its p95 stays within 3× the framework floor. The floor is ``/terveys/`` (the liveness probe: same
-server and middleware, no login, no query, no template). The client record ``/henkilot/<uuid>/`` of one of
-the counsellor's own clients is measured alongside.
+goal that each p95 stays within 3× the framework floor, and of the client record ``/henkilot/<uuid>/`` (one of the
+counsellor's own clients) within 5×. The floor is ``/terveys/`` (the liveness probe: same server and middleware, no
+login, no query, no template). Each client is a counsellor for the own and team worklists and the client record,
+and the area's manager (one account, a session per client) for the area worklist.
 
-Steps: a scratch database ``polku_bench_casework`` is (re)created, migrated and filled in a child process
-(the simulator, then ``polku.casework.demo.simulate_casework``, then VACUUM ANALYZE; load time reported
-separately); 20 of the generated counsellors, spread over all teams, get known passwords. The site is served
+Steps: a scratch database ``polku_bench_casework`` (or ``$POLKU_BENCH_CASEWORK_DB``) is (re)created, migrated and
+filled in a child process (the simulator, then ``polku.casework.demo.simulate_casework``, then VACUUM ANALYZE; load
+time reported separately; then the due-items table is rebuilt as the daily job would); 20 of the generated
+counsellors, spread over all teams, get known passwords, and the area gets a manager. The site is served
 by gunicorn (gthread, ``--workers 2 --threads 4``, DEBUG off) on a free loopback port. Each of 20 client
 threads logs in through the real login form as a different counsellor and keeps one HTTP/1.1 keep-alive
 connection; only the HTML is fetched. All clients then run the phases together, each phase starting when
@@ -56,12 +59,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "polku_bench_casework"
+BENCH_DB = os.environ.get("POLKU_BENCH_CASEWORK_DB", "polku_bench_casework")  # a scratch database of its own
 PROFILE = "kuopio-area-2023"
 AREA = "kuopio"
 PASSWORD = "polku-bench-casework"  # scratch database only, dropped at the end  # noqa: S105
-GOAL_RATIO = 3.0
-PAGES = ("worklist", "client_record", "floor")
+GOAL_RATIO = 3.0  # every worklist scope
+GOAL_RATIO_RECORD = 5.0  # the client record
+PAGES = ("worklist", "worklist_team", "worklist_area", "client_record", "floor")
+PATHS = {"worklist": "/asiakastyo/", "worklist_team": "/asiakastyo/?rajaus=team",
+         "worklist_area": "/asiakastyo/?rajaus=area", "client_record": "/henkilot/<uuid>/", "floor": "/terveys/"}
+MANAGER = "bench.palvelupaallikko"
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -116,10 +123,10 @@ def worker_prepare(url: str, clients: int, reuse: bool) -> dict:
     from polku.simulator.writers import simulate_into_database
 
     counts: dict[str, int] = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)  # a kept database follows the code's migrations too
+    timings["migrate"] = time.perf_counter() - started
     if not reused:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
-        timings["migrate"] = time.perf_counter() - started
         started = time.perf_counter()
         simulate_into_database(PROFILE, seed=1, progress=False)
         timings["simulate"] = time.perf_counter() - started
@@ -132,6 +139,7 @@ def worker_prepare(url: str, clients: int, reuse: bool) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # ANALYZE, and the visibility map a long-running database has
         timings["vacuum_analyze"] = time.perf_counter() - started
+    _rebuild_due_items(counts, timings)
 
     started = time.perf_counter()
     by_counsellor: dict[int, list[str]] = {}
@@ -156,6 +164,7 @@ def worker_prepare(url: str, clients: int, reuse: bool) -> dict:
         team = user.staff_profile.team
         logins.append({"username": user.get_username(), "team": team.name if team else "",
                        "clients": sorted(by_counsellor[user.pk])})
+    _manager(by_counsellor)
     timings["logins"] = time.perf_counter() - started
     assignments = sum(len(ids) for ids in by_counsellor.values())
     return {
@@ -164,6 +173,34 @@ def worker_prepare(url: str, clients: int, reuse: bool) -> dict:
         "clients_per_counsellor": round(assignments / len(by_counsellor), 1), "logins": logins,
         "database_mb": round(_database_size(connection) / 2**20),
     }
+
+
+def _rebuild_due_items(counts: dict[str, int], timings: dict[str, float]) -> None:
+    """Rebuild the due-items table as the daily job would (absent in code before the table was built)."""
+    rebuild: Any
+    try:
+        from polku.casework.due_table import rebuild
+    except ImportError:
+        return
+    started = time.perf_counter()
+    counts["due_table_clients"] = rebuild()
+    timings["due_items_rebuild"] = time.perf_counter() - started
+    print(f"due-items table rebuilt in {timings['due_items_rebuild']:.1f} s", file=sys.stderr, flush=True)
+
+
+def _manager(by_counsellor: dict[int, list[str]]) -> None:
+    """The area's manager (palvelupäällikkö), for the area worklist: the area of the counsellors."""
+    from django.contrib.auth import get_user_model
+
+    from polku.access.models import Role, StaffProfile
+
+    counsellor = StaffProfile.objects.filter(user_id__in=list(by_counsellor)).exclude(area=None).first()
+    if counsellor is None:
+        raise RuntimeError("no counsellor with an area")
+    user, _created = get_user_model().objects.get_or_create(username=MANAGER)
+    user.set_password(PASSWORD)
+    user.save()
+    StaffProfile.objects.update_or_create(user=user, defaults={"role": Role.MANAGER, "area": counsellor.area, "team": None})
 
 
 def _database_size(connection: Any) -> int:
@@ -305,6 +342,10 @@ class Browser:
         if status != 302 or "sessionid" not in self.cookies or "/kirjaudu/" in (response.getheader("Location") or ""):
             raise RuntimeError(f"login as {username} failed: HTTP {status}")
 
+    def reconnect(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -331,11 +372,9 @@ class Results:
 
 
 def _path(page: str, clients: list[str], n: int) -> str:
-    if page == "worklist":
-        return "/asiakastyo/"
     if page == "client_record":
         return f"/henkilot/{clients[n % len(clients)]}/"
-    return "/terveys/"
+    return PATHS[page]
 
 
 def _timed(browser: Browser, key: tuple[str, str], path: str, results: Results | None) -> None:
@@ -345,6 +384,7 @@ def _timed(browser: Browser, key: tuple[str, str], path: str, results: Results |
         status, content, _response = browser.request("GET", path)
     except (OSError, http.client.HTTPException) as error:
         status, content = type(error).__name__, b""
+        browser.reconnect()  # a timed-out connection is mid-request: a new one for the next request
     if results is not None:
         results.record(key, time.perf_counter() - started, status, len(content))
 
@@ -380,7 +420,9 @@ class Plan:
         return sum(len(p.pages) * p.rounds for p in self.phases if p.name != "warmup") * self.clients
 
 
-def client_thread(index: int, browser: Browser, clients: list[str], plan: Plan, results: Results) -> None:
+def client_thread(index: int, browsers: tuple[Browser, Browser], clients: list[str], plan: Plan,
+                  results: Results) -> None:
+    """``browsers``: the counsellor's session, and the manager's for the area worklist."""
     n = 0  # walks through the counsellor's own clients, one record per round
     for phase in plan.phases:
         order = [phase.pages[(index + k) % len(phase.pages)] for k in range(len(phase.pages))]
@@ -391,6 +433,7 @@ def client_thread(index: int, browser: Browser, clients: list[str], plan: Plan, 
                     plan.truncated.append(phase.name)
                 break
             for page in order:
+                browser = browsers[1] if page == "worklist_area" else browsers[0]
                 _timed(browser, (phase.name, page), _path(page, clients, n), None if phase.name == "warmup" else results)
             n += 1
     plan.barrier.wait()
@@ -405,6 +448,7 @@ def _progress(results: Results, total: int, stop: threading.Event) -> None:
 def run_load(server: Server, logins: list[dict], plan: Plan) -> tuple[Results, dict[str, float]]:
     """Log every client in, run the phases; the results and the seconds each phase took."""
     browsers = [Browser(server.port) for _login in logins]
+    managers = [Browser(server.port) for _login in logins]
     started = time.perf_counter()
     errors: list[BaseException] = []
 
@@ -415,6 +459,7 @@ def run_load(server: Server, logins: list[dict], plan: Plan) -> tuple[Results, d
             errors.append(error)
 
     threads = [threading.Thread(target=login, args=(b, entry["username"])) for b, entry in zip(browsers, logins, strict=True)]
+    threads += [threading.Thread(target=login, args=(b, MANAGER)) for b in managers]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -423,8 +468,8 @@ def run_load(server: Server, logins: list[dict], plan: Plan) -> tuple[Results, d
         raise RuntimeError(f"{len(errors)} logins failed, first: {errors[0]}")
     print(f"{len(logins)} counsellors logged in in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     results = Results()
-    threads = [threading.Thread(target=client_thread, args=(i, b, entry["clients"], plan, results), daemon=True)
-               for i, (b, entry) in enumerate(zip(browsers, logins, strict=True))]
+    threads = [threading.Thread(target=client_thread, args=(i, (b, m), entry["clients"], plan, results), daemon=True)
+               for i, (b, m, entry) in enumerate(zip(browsers, managers, logins, strict=True))]
     for thread in threads:
         thread.start()
     stop = threading.Event()
@@ -440,7 +485,7 @@ def run_load(server: Server, logins: list[dict], plan: Plan) -> tuple[Results, d
         seconds[f"{phase.name}:{'+'.join(phase.pages)}"] = ended - begun
     for thread in threads:
         thread.join()
-    for browser in browsers:
+    for browser in browsers + managers:
         browser.close()
     return results, seconds
 
@@ -531,7 +576,7 @@ def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, s
     """Print one JSON line per (phase, page) and the summary; return the number of failed requests."""
     total_errors = sum(sum(bucket.values()) for bucket in results.errors.values())
     common = {"benchmark": "casework_latency", "engine": "postgresql", "profile": PROFILE, "clients": args.clients}
-    paths = {"worklist": "/asiakastyo/", "client_record": "/henkilot/<uuid>/", "floor": "/terveys/"}
+    paths = PATHS
     keys = [(phase.name, page) for phase in plan.phases if phase.name != "warmup" for page in phase.pages]
     stats = {key: _summary(results.latencies.get(key, [])) for key in keys}
     for key in keys:
@@ -546,7 +591,10 @@ def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, s
         top, bottom = stats[(phase, page)]["p95_ms"], stats[(phase, "floor")]["p95_ms"]
         return round(top / bottom, 2) if top and bottom else None
 
-    headline = ratio("worklist", "isolated")
+    ratios = {page: ratio(page, "isolated") for page in PAGES if page != "floor"}
+    goals = {page: GOAL_RATIO_RECORD if page == "client_record" else GOAL_RATIO for page in ratios}
+    met = {page: value is not None and value <= goals[page] for page, value in ratios.items()}
+    headline = max((value for value in ratios.values() if value is not None), default=None)
     print(json.dumps({
         **common, "phase": "all", "page": "summary", "persons": data["persons"], "counsellors": data["counsellors"],
         "open_assignments": data["open_assignments"], "clients_per_counsellor": data["clients_per_counsellor"],
@@ -562,11 +610,12 @@ def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, s
         "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "load_peak_rss_mb": round(data["peak_rss_mb"], 1),
         "errors": total_errors,
-        "ratio_worklist_p95_to_floor_p95": headline,
-        "ratio_client_record_p95_to_floor_p95": ratio("client_record", "isolated"),
+        **{f"ratio_{page}_p95_to_floor_p95": value for page, value in ratios.items()},
         "ratio_mixed_worklist_p95_to_mixed_floor_p95": ratio("worklist", "mixed"),
-        "baseline": f"/terveys/ p95, 20 clients, floor only (isolated phase); goal ≤ {GOAL_RATIO:.0f}×",
-        "ratio": headline, "goal_met": headline is not None and headline <= GOAL_RATIO,
+        "goals": goals, "goals_met": met,
+        "baseline": f"/terveys/ p95, 20 clients, floor only (isolated phase); goal worklists ≤ {GOAL_RATIO:.0f}×, "
+                    f"client record ≤ {GOAL_RATIO_RECORD:.0f}×",
+        "ratio": headline, "goal_met": all(met.values()),
     }), flush=True)
     return total_errors
 

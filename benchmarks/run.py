@@ -1,4 +1,4 @@
-"""``make bench``: run every benchmark in this directory; each prints one JSON object per line."""
+"""``make bench``: run every benchmark in this directory; each prints one JSON object per line (and some a table)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def main() -> int:
             print(done.stderr, file=sys.stderr)
             continue
         for line in done.stdout.splitlines():
-            if line.startswith("{"):
+            if line.startswith(("{", "|", "(")):  # JSON, and the tables some benchmarks print for people
                 print(line, flush=True)
     return 1 if failed else 0
 

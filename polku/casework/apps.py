@@ -18,3 +18,8 @@ class CaseworkConfig(AppConfig):
             return CaseAssignment.objects.filter(counsellor=user, ended_at__isnull=True).values("person_id")
 
         policy.register_own_clients(own_clients)
+
+        from polku.casework import due_table
+        from polku.timeline import changes
+
+        changes.listen("casework.due_items", due_table.facts_changed)

@@ -127,3 +127,70 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.counsellor_id} ({self.phase})"
+
+
+class ClientDue(models.Model):
+    """Materialised due items, one row per client with an open job search on ``computed_for`` (see ``due_table``).
+
+    The worklists read this instead of running the due-item engine on every client of a scope on every load: the
+    engine (``due.due_items``) fills it, the services that write a client's facts refresh the client's rows in the
+    same transaction, an import refreshes its persons, and a daily job rebuilds it for the new day. Counsellor, team
+    and phase are copied from the current assignment so that a worklist filters and sorts with one join.
+    """
+
+    person = models.OneToOneField("people.Person", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    computed_for = models.DateField()
+    computed_at = models.DateTimeField()
+    registered_on = models.DateField()
+    phase = models.CharField(max_length=30, choices=Phase.choices, default=Phase.INITIAL_SERVICE)
+    counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", db_index=False)  # led by the counsellor: see Meta.indexes
+    team = models.ForeignKey("access.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             db_index=False)
+    next_kind = models.CharField(max_length=40, blank=True)  # the next statutory step ("" when nothing is due)
+    next_due_on = models.DateField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)  # some item's due day is before ``computed_for``
+    items = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["counsellor", "computed_for"]), models.Index(fields=["team", "computed_for"]),
+                   models.Index(fields=["computed_for", "next_due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.computed_for}: {self.next_kind} {self.next_due_on}"
+
+
+class DueItemRow(models.Model):
+    """One due item of a client on ``computed_for`` (a ``due.DueItem`` as a row); ``position`` keeps the engine's
+    order within the client."""
+
+    client = models.ForeignKey(ClientDue, on_delete=models.CASCADE, related_name="item_rows", db_index=False)
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=40)
+    due_on = models.DateField()
+    rule = models.CharField(max_length=40)
+    rule_set = models.CharField(max_length=60)
+    verified = models.BooleanField()
+    source = models.TextField()
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["due_on", "kind"]), models.Index(fields=["kind", "due_on"])]
+        constraints = [models.UniqueConstraint(fields=["client", "position"], name="one_due_item_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.kind} {self.due_on}"
+
+
+class DueTableState(models.Model):
+    """The day (and rule book) the whole due-items table was last rebuilt for: the worklists read the table only
+    when it is for the day asked; otherwise they compute live and the rebuild is queued."""
+
+    key = models.CharField(max_length=20, primary_key=True, default="due-items")
+    computed_for = models.DateField()
+    rule_book = models.CharField(max_length=64)
+    rebuilt_at = models.DateTimeField()
+    clients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.computed_for}"

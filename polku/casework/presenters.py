@@ -129,6 +129,8 @@ def client_panel(person: Person, today: date, book: ProcessRuleBook | None = Non
     items = due_items(case, book, today) if case is not None else []
     stones: list[Milestone] = milestones(case, book) if case is not None else []
     plans = list(EmploymentPlan.objects.filter(person=person).select_related("recorded_by").order_by("-recorded_at"))
+    assignments = list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")
+                       .order_by("-started_at"))
     return ClientPanel(
         today=today, case=case, rule_set=book.in_force(today), due=due_rows(items, person.pk),
         milestones=[MilestoneRow(str(MILESTONE_LABELS[m.key]), m.on, m.rule, m.on < today) for m in stones],
@@ -137,10 +139,8 @@ def client_panel(person: Person, today: date, book: ProcessRuleBook | None = Non
         meetings=list(Meeting.objects.current().filter(person=person).select_related("recorded_by")
                       .order_by("-held_on", "-recorded_at")),
         reports=list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start")),
-        assignment=CaseAssignment.objects.filter(person=person, ended_at__isnull=True)
-        .select_related("counsellor", "team").first(),
-        assignments=list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")
-                         .order_by("-started_at")),
+        assignment=next((a for a in assignments if a.ended_at is None), None),  # one current row (a constraint)
+        assignments=assignments,
     )
 
 

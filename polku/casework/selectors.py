@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from polku.access.policy import Capability, persons_visible_to, scope_of, staff_profile
 from polku.access.policy import Scope as AccessScope
@@ -149,11 +150,12 @@ class WorklistRow:
     team: str
     phase: str
     item: DueItem
+    position: int = 0  # the item's place among the client's items (the engine's order): the last tie-breaker
 
 
 @dataclass(frozen=True)
 class Worklist:
-    rows: list[WorklistRow]
+    rows: Sequence[WorklistRow]  # a list, or the table's rows counted and sliced in the database
     counts: dict[str, int]  # by DueKind, within the state filter
     states: dict[str, int]  # by DueState, within the kind filter (so the state cards stay meaningful when filtered)
     clients: int  # clients with an open job search in scope
@@ -161,17 +163,39 @@ class Worklist:
     today: date
 
 
+# Each order ends with the client and the item's place, so that equal keys come out the same way every time (and the
+# same from the due-items table, ``due_table.ORDERINGS``).
 SORTS = {
-    "due": lambda r: (r.item.due_on, r.name),
-    "name": lambda r: (r.name, r.item.due_on),
-    "kind": lambda r: (r.item.kind, r.item.due_on),
-    "counsellor": lambda r: (r.counsellor, r.item.due_on),
+    "due": lambda r: (r.item.due_on, r.name, r.person_id, r.position),
+    "name": lambda r: (r.name, r.item.due_on, r.person_id, r.position),
+    "kind": lambda r: (r.item.kind, r.item.due_on, r.name, r.person_id, r.position),
+    "counsellor": lambda r: (r.counsellor, r.item.due_on, r.name, r.person_id, r.position),
 }
 
 
 def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
              counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None) -> Worklist:
-    """Due items of the given clients on ``today``, filtered and sorted; counts before the kind filter."""
+    """Due items of the given clients on ``today``, filtered and sorted; counts before the kind filter.
+
+    Read from the due-items table when it is for ``today`` and the rule book in force (``due_table``); otherwise
+    computed live, and if ``today`` is today the table's rebuild is queued.
+    """
+    from polku.casework import due_table, tasks
+
+    book = book or shipped_rule_book()
+    table_day = due_table.table_day(book)
+    if table_day == today:
+        return Worklist(**due_table.table_worklist(persons, today, kinds=kinds, states=states,
+                                                   counsellor_id=counsellor_id, sort=sort),
+                        rule_set_code=book.in_force(today).code, today=today)
+    if today == timezone.localdate() and book == shipped_rule_book():
+        tasks.queue_rebuild(today)
+    return live_worklist(persons, today, kinds=kinds, states=states, counsellor_id=counsellor_id, sort=sort, book=book)
+
+
+def live_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
+                  counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None) -> Worklist:
+    """The worklist computed here and now: the due-item engine run on every client of ``persons``."""
     book = book or shipped_rule_book()
     if counsellor_id is not None:
         persons = persons.filter(pk__in=CaseAssignment.objects.filter(
@@ -187,7 +211,7 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
     state_counts: Counter[str] = Counter()
     for person_id, case in cases.items():
         counsellor, team = assignments.get(person_id, (None, None))
-        for item in due_items(case, book, today):
+        for position, item in enumerate(due_items(case, book, today)):
             kind_ok = not wanted_kinds or item.kind in wanted_kinds
             state_ok = not wanted_states or item.state in wanted_states
             if state_ok:
@@ -197,7 +221,7 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
             if not (kind_ok and state_ok):
                 continue
             rows.append(WorklistRow(person_id=person_id, name=names[person_id], counsellor=counsellor or "",
-                                    team=team or "", phase=case.phase, item=item))
+                                    team=team or "", phase=case.phase, item=item, position=position))
     rows.sort(key=SORTS.get(sort, SORTS["due"]))
     return Worklist(rows=rows, counts={k.value: counts.get(k.value, 0) for k in DueKind},
                     states={s.value: state_counts.get(s.value, 0) for s in DueState}, clients=len(cases),

@@ -8,9 +8,11 @@ write logged, by the caller through ``polku.access.services.person_access`` like
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from polku.access import policy
 from polku.access.models import StaffProfile, Team
+from polku.casework import due_table
 from polku.casework.models import (
     ApplicationReport,
     CaseAssignment,
@@ -43,6 +46,22 @@ STANDARD_OBLIGATION = "standard"
 MAX_APPLICATIONS_REPORTED = 200
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def refreshes_due_items(write: Callable[P, R]) -> Callable[P, R]:
+    """After ``write(person=…)`` succeeds, recompute the person's due items in the same transaction (put it under
+    ``@transaction.atomic``), so a worklist read from the due-items table shows the write at once."""
+    @functools.wraps(write)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        result = write(*args, **kwargs)
+        person = kwargs["person"]
+        due_table.refresh_persons([person.pk])  # type: ignore[attr-defined]
+        return result
+    return wrapper
+
+
 def _required(value: Any, field: str, message: str) -> list[FieldError]:
     return [FieldError(field, ErrorCode.REQUIRED, message)] if value in (None, "") else []
 
@@ -51,6 +70,7 @@ def _required(value: Any, field: str, message: str) -> list[FieldError]:
 
 
 @transaction.atomic
+@refreshes_due_items
 def meeting_record(*, person: Person, held_on: date | None, kind: str, channel: str, notes: str = "",
                    actor: Actor = None, today: date | None = None) -> Meeting:
     """Record a meeting that was held (an initial interview, a job-search conversation …)."""
@@ -133,6 +153,7 @@ def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[l
 
 
 @transaction.atomic
+@refreshes_due_items
 def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, actor: Actor = None,
               today: date | None = None, book: ProcessRuleBook | None = None) -> EmploymentPlan:
     """Write the employment plan, or a new version of it.
@@ -182,6 +203,7 @@ def plan_save(*, person: Person, data: PlanInput, based_on_version: int | None, 
 
 
 @transaction.atomic
+@refreshes_due_items
 def application_report_record(*, person: Person, period_start: date | None, applications: int | None,
                                reported_on: date | None = None, actor: Actor = None,
                                today: date | None = None) -> ApplicationReport:
@@ -242,6 +264,7 @@ def _counsellor_errors(counsellor: Any, team: Team | None) -> list[FieldError]:
 
 
 @transaction.atomic
+@refreshes_due_items
 def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase: str | None = None,
            valid_from: date | None = None, actor: Actor = None, reason: str = "") -> CaseAssignment:
     """Make ``counsellor`` (and the team) responsible for the client from ``valid_from``; ends the previous.
@@ -333,6 +356,7 @@ def _status_after_job_search(person: Person, ended_on: date, end_reason: str, ac
 
 
 @transaction.atomic
+@refreshes_due_items
 def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, actor: Actor = None,
                      today: date | None = None) -> JobSearchPeriod:
     """End the open job search with its outcome: the job-seeker status ends the same day and the outcome's

@@ -11,7 +11,7 @@ import hashlib
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,14 @@ from django.utils import timezone
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_event
+from polku.casework import due_table
+from polku.core import precomputed
 from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
-from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
+from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
@@ -163,7 +165,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
             if not run.dry_run:
-                refresh_derived_data()
+                refresh_derived_data(since=run.started_at, run=run)
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
@@ -185,13 +187,24 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     return run
 
 
-def refresh_derived_data() -> None:
-    """After new facts: forget every cached figure (KPIs, shares, forecasts) so pages compute them from the new facts.
+def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None = None) -> None:
+    """After new facts (the import has committed): bring what pages read up to date.
 
-    The cache is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see
-    the import at once, without a restart.
+    - the due-items table: the persons whose facts were written since ``since`` (the run's start), and every person
+      the run's source records name (an imported assignment keeps its own start day), are recomputed;
+    - every cached figure (KPIs, shares, forecasts) is forgotten, so pages compute them from the new facts. The cache
+      is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see the
+      import at once, without a restart;
+    - the background results pages show (the area forecast, the share warnings) are queued again for the inputs their
+      readers last asked for; meanwhile the pages show the previous result with its time.
     """
+    if since is not None:
+        named = SourceRecord.objects.filter(run=run).values_list("person_id", flat=True) if run is not None else []
+        due_table.refresh_changed_since(since, also=set(named))
+    kept = precomputed.latest_results()
     cache.clear()
+    precomputed.restore_latest(kept)
+    precomputed.refresh_recent()
 
 
 def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: str, scope_code: str | None,

@@ -154,7 +154,13 @@ def area_impact(area: AreaForecast, to: date, parameters: Any, *, only: str) -> 
 AREA_MODEL = "forecast-area"
 
 
-@precomputed.computation(AREA_MODEL, seconds=CACHE_SECONDS - 15 * 60)  # never outlives the model it fitted
+def _asked_again(arguments: dict[str, Any]) -> dict[str, Any]:
+    """After a data change: the same area and day, keyed by the area's fit generation and rules as they are now."""
+    return _preparation(tuple(arguments["codes"]), date.fromisoformat(arguments["to"]))
+
+
+@precomputed.computation(AREA_MODEL, seconds=CACHE_SECONDS - 15 * 60,  # never outlives the model it fitted
+                         request=_asked_again)
 def prepare_area(codes: list[str], to: str) -> int:
     """The job's body: fit the area's model, run its backtest and the impact estimate with the area's default
     parameters, kept in the cache for the pages (the number of unemployment runs fitted is returned, for the job's
@@ -173,9 +179,10 @@ def _preparation(codes: tuple[str, ...], to: date) -> dict[str, Any]:
             "arguments": {"codes": list(codes), "to": to.isoformat()}}
 
 
-def area_preparation(codes: tuple[str, ...], to: date) -> precomputed.Precomputed:
-    """Whether the area's model for ``to`` is fitted (``current``), and the job fitting it if not."""
-    return precomputed.fetch(AREA_MODEL, **_preparation(codes, to))
+def area_preparation(codes: tuple[str, ...], to: date, *, retry: bool = False) -> precomputed.Precomputed:
+    """Whether the area's model for ``to`` is fitted (``current``), and the job fitting it if not (``retry``: again
+    now, after a failure)."""
+    return precomputed.fetch(AREA_MODEL, **_preparation(codes, to), retry=retry)
 
 
 def prepare_area_now(codes: tuple[str, ...], to: date) -> None:

@@ -254,10 +254,13 @@ def may_refit(user: Any) -> bool:
 
 def not_yet_fitted(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse | None:
     """The page to show while the worker fits the area's model (a page never waits for a fit), or None once it is."""
-    prepared = area_preparation(scope.municipality_codes, reference_day())
+    prepared = area_preparation(scope.municipality_codes, reference_day(), retry=request.GET.get("uudelleen") == "1")
     if prepared.current:
         return None
-    return render(request, "forecast/fitting.html", {"scopes": scopes, "scope": scope, "task_id": prepared.task_id})
+    query = request.GET.copy()
+    query["uudelleen"] = "1"
+    return render(request, "forecast/fitting.html", {"scopes": scopes, "scope": scope, "task_id": prepared.task_id,
+                                                     "failure": prepared.failure, "retry_query": query.urlencode()})
 
 
 @forecast_view

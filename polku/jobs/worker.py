@@ -107,12 +107,15 @@ class Heartbeat(threading.Thread):
             "host": HOST, "pid": os.getpid(), "heartbeat_at": now, "started_at": now})
 
     def run(self) -> None:
+        from polku.jobs import schedule
+
         try:
             while not self.stopping.wait(self.interval):
                 try:
                     self.beat()
                 except OperationalError:  # SQLite busy while a task writes: next beat
                     logger.debug("worker heartbeat deferred")
+                schedule.tick()  # the new day's due items and refreshed background results
         finally:
             connections.close_all()
 

@@ -127,7 +127,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     if not error:  # computed by the worker: the page shows the result, or the latest one while it is updated
         book = current_rule_book()
         result = precomputed.fetch(WARNINGS, **warnings_request(
-            request.user, book, reference_date, presenters.warning_window(days)))
+            request.user, book, reference_date, presenters.warning_window(days)), retry=request.GET.get("uudelleen") == "1")
         if result.ready:
             rows = presenters.warning_rows(result.value, book, reference_date=reference_date, days=days)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -141,7 +141,15 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "date_given": bool(raw_date), "stale_data": suggested is not None and not raw_date, "today": today,
         "latest_month": presenters.latest_benefit_month() if suggested else None,
         "error": error, "purposes": content.PURPOSES, "purpose": purpose, "result": result,
+        "retry_query": _retry_query(request),
     }, status=400 if error else 200)
+
+
+def _retry_query(request: HttpRequest) -> str:
+    """The page's own query with the request to try a failed computation again."""
+    query = request.GET.copy()
+    query["uudelleen"] = "1"
+    return query.urlencode()
 
 
 # --- Kela's invoice list: upload, reconciliation, catch-up breakdown, loading as facts --------------------------

@@ -68,7 +68,15 @@ def visibility_scope(user: Any) -> str:
     return f"{profile.role}:{profile.area_id}:{profile.team_id}:{scope}{reader}"
 
 
-@precomputed.computation(WARNINGS)
+def _asked_again(arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """After a data change: the same reader, day and window, keyed by the facts and rules as they are now."""
+    user = get_user_model().objects.filter(pk=arguments["user_id"], is_active=True).first()
+    if user is None:
+        return None
+    return warnings_request(user, current_rule_book(), date.fromisoformat(arguments["reference_date"]), arguments["days"])
+
+
+@precomputed.computation(WARNINGS, request=_asked_again)
 def warnings_for_reader(user_id: int, reference_date: str, days: int) -> list[early_warning.StepWarning]:
     """The job's body: the warnings of the persons ``user_id`` sees, under the rule book in force now."""
     user = get_user_model().objects.get(pk=user_id)

@@ -23,7 +23,7 @@ from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people import personal_id
 from polku.people.models import Education, Gender, Language, Person
 from polku.reference.models import LabourMarketStatus, Municipality, ServiceType
-from polku.timeline import validators
+from polku.timeline import changes, validators
 from polku.timeline.models import (
     BenefitBasis,
     BenefitMonth,
@@ -255,6 +255,7 @@ def _write_version(row: F, *, corrects: FactVersion | None, actor: Actor, reason
             row.save()
     except IntegrityError as error:
         raise ValidationFailed.single(conflict.field, conflict.code, conflict.message) from error
+    changes.facts_changed(type(row), [row.person_id])  # type: ignore[attr-defined]
     return row
 
 
@@ -301,6 +302,7 @@ def fact_retract(*, fact: FactVersion, reason: str, actor: Actor = None) -> None
     """Withdraw a fact recorded in error; its history stays, it is no longer current."""
     fact.refresh_from_db()
     _supersede(fact, actor=actor, reason=reason, at=timezone.now())
+    changes.facts_changed(type(fact), [fact.person_id])  # type: ignore[attr-defined]
 
 
 # --- job-search periods ---------------------------------------------------------------------------

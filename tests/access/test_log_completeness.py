@@ -258,6 +258,7 @@ NO_PERSON_DATA = {
     "population": "public population statistics",
     "load_reference": "reference data (municipalities, areas, catalogues)",
     "worker": "runs queued jobs, each of which logs as the user who queued it (imports, exports)",
+    "due_items": "rebuilds the worklists' due-items table or tells its day; shows no one's data",
     "restore": "writes a backup back into an empty database (the access log with it); shows no one's data",
     "rotate_keys": "re-encrypts identity codes in place with the new key; nothing is shown or written out",
     "serve_production": "starts the web server and the worker, which log as the routes and jobs do",

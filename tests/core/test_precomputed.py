@@ -3,9 +3,13 @@ while a newer one is computed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from polku.core import precomputed
@@ -24,8 +28,29 @@ def _square(n: int) -> int:
     return n * n
 
 
-def _fetch(n: int, inputs: str | None = None) -> precomputed.Precomputed:
-    return precomputed.fetch("test-square", inputs=inputs or f"n={n}", scope="lukija", arguments={"n": n})
+def _fetch(n: int, inputs: str | None = None, *, retry: bool = False) -> precomputed.Precomputed:
+    return precomputed.fetch("test-square", inputs=inputs or f"n={n}", scope="lukija", arguments={"n": n}, retry=retry)
+
+
+FACTS = [1]  # the facts' fingerprint the cube's inputs key follows
+
+
+@precomputed.computation("test-cube", request=lambda arguments: {
+    "inputs": f"cube={arguments['n']}|{FACTS[0]}", "scope": "lukija", "arguments": arguments})
+def _cube(n: int) -> int:
+    return n ** 3
+
+
+
+def test_refresh_recent_queues_what_readers_last_asked_for_the_new_facts() -> None:
+    precomputed.fetch("test-cube", inputs="cube=2|1", scope="lukija", arguments={"n": 2})
+    run_worker()
+    assert precomputed.refresh_recent() == []  # nothing changed: the result for these inputs is there
+    FACTS[0] = 2  # the facts changed
+    queued = precomputed.refresh_recent()
+    assert len(queued) == 1
+    run_worker()
+    assert precomputed.fetch("test-cube", inputs="cube=2|2", scope="lukija", arguments={"n": 2}).current
 
 
 def test_first_reader_queues_once_and_the_worker_computes() -> None:
@@ -56,12 +81,48 @@ def test_while_new_inputs_compute_the_latest_result_of_the_scope_is_shown() -> N
     assert _fetch(5).value == 25
 
 
-def test_a_failed_job_is_queued_again_by_the_next_reader() -> None:
+def test_a_failed_job_shows_its_failure_and_waits_for_a_retry_or_its_back_off() -> None:
     failing: Any = _fetch(-1)
     run_worker()
     assert DBTaskResult.objects.get(pk=failing.task_id).status == "FAILED"
-    again = _fetch(-1)
-    assert again.task_id not in (None, failing.task_id)
+    for _reload in range(3):  # reloading the page does not queue it again
+        shown = _fetch(-1)
+        assert shown.task_id is None
+        assert shown.failure is not None
+        assert (shown.failure.error, shown.failure.attempts) == ("ValueError", 1)
+    assert DBTaskResult.objects.count() == 1
+    retried = _fetch(-1, retry=True)  # the reader asks for it
+    assert retried.task_id not in (None, failing.task_id)
+    assert retried.failure is None
+    run_worker()
+    second = _fetch(-1).failure
+    assert second is not None
+    assert second.attempts == 2  # failures in a row: the back-off doubles
+    failing_backoff = timedelta(seconds=precomputed.FIRST_BACKOFF_SECONDS)
+    assert (second.retry_at - second.failed_at) == 2 * failing_backoff
+    # Once the back-off has passed, the next reader queues it again.
+    cache.set(precomputed._key("test-square", "failed", "n=-1"), replace(
+        second, retry_at=timezone.now() - failing_backoff), 60)
+    assert _fetch(-1).task_id is not None
+    assert DBTaskResult.objects.count() == 3
+
+
+def test_success_after_failures_forgets_them() -> None:
+    _fetch(-2)
+    run_worker()
+    assert _fetch(-2).failure is not None
+    assert precomputed.current_or_compute("test-square", inputs="n=-2", scope="lukija", arguments={"n": 2}) == 4
+    assert precomputed.failure_of("test-square", "n=-2") is None
+
+
+def test_after_a_data_change_readers_requests_are_queued_anew_and_the_latest_result_stays() -> None:
+    _fetch(6, inputs="facts=1")
+    run_worker()
+    kept = precomputed.latest_results()
+    cache.clear()  # an import drops every cached figure …
+    precomputed.restore_latest(kept)
+    shown = _fetch(6, inputs="facts=2")  # … the page shows the previous result while the new one is computed
+    assert (shown.ready, shown.current, shown.value) == (True, False, 36)
 
 
 def test_callers_that_may_wait_compute_at_once() -> None:

@@ -59,6 +59,7 @@ class Command(BaseCommand):
         self._users()
         if not options["no_simulation"]:
             self._casework()
+        self._due_items()
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from polku.simulator import writers
@@ -105,6 +106,12 @@ class Command(BaseCommand):
         self.stdout.write("Palveluvalikoima ja päätökset: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         counts = seed_participations()
         self.stdout.write("Osallistumiset (täyttöaste): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    def _due_items(self) -> None:
+        """The worklists' due-items table for today (the worker rebuilds it daily after this)."""
+        from polku.casework.due_table import rebuild
+
+        self.stdout.write(f"Työlistojen tehtävätaulu: {rebuild()} asiakasta.")
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:

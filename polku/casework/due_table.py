@@ -1,0 +1,276 @@
+"""The due-items table: the due-item engine's answer for every client, kept in the database so that a worklist of a
+whole area is a paginated, indexed query instead of the engine run on thousands of clients on every load.
+
+Filled only by the engine: :func:`refresh_persons` gathers the clients' facts with ``selectors.client_cases`` and
+runs ``due.due_items`` on them, exactly as the live worklist does, and stores the items (``ClientDue`` per client,
+``DueItemRow`` per item). Kept current by
+
+- the services that write a client's facts: the timeline's (status spells, job searches, retractions; through
+  ``polku.timeline.changes``) and case work's own (meetings, plans, reports, assignments), in the same transaction;
+- the import, which refreshes the persons it wrote after it commits (``refresh_persons`` in bulk);
+- :func:`rebuild` for everyone: the daily job (the items depend on the day: what is overdue, what falls in the
+  look-ahead), ``polku due_items rebuild``, and the demo set-up.
+
+The table holds one day, ``DueTableState.computed_for``. A worklist for that day and the shipped rule book reads it
+(:func:`table_worklist`); any other day is computed live (``selectors.live_worklist``), and a worklist asked for
+today while the table is for an earlier day queues the rebuild (once) and is computed live meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Collate, Concat
+from django.utils import timezone
+
+from polku.casework.due import DueItem, DueKind, DueState, due_items, state_on
+from polku.casework.models import (
+    ApplicationReport,
+    CaseAssignment,
+    ClientDue,
+    DueItemRow,
+    DueTableState,
+    EmploymentPlan,
+    Meeting,
+)
+from polku.casework.rules import ProcessRuleBook, shipped_rule_book
+from polku.people.models import Person
+from polku.timeline.models import JobSearchPeriod, StatusSpell
+
+STATE_KEY = "due-items"
+CHUNK = 2000  # clients computed and written at a time by a rebuild (bounded memory, few round trips)
+
+
+def rule_book_key(book: ProcessRuleBook) -> str:
+    """Changes with the rule book (a new law version, a confirmed rule): the table is then computed anew."""
+    return hashlib.sha256(repr(book).encode()).hexdigest()[:32]
+
+
+def table_state() -> DueTableState | None:
+    return DueTableState.objects.filter(key=STATE_KEY).first()
+
+
+def table_day(book: ProcessRuleBook | None = None) -> date | None:
+    """The day the table answers for under ``book`` (the shipped one by default), or None."""
+    state = table_state()
+    if state is None or state.rule_book != rule_book_key(book or shipped_rule_book()):
+        return None
+    return state.computed_for
+
+
+# --- writing ----------------------------------------------------------------------------------------------------
+
+
+def _compute(person_ids: list[Any], day: date, book: ProcessRuleBook) -> tuple[list[ClientDue], list[DueItemRow]]:
+    """The engine's items for these persons on ``day``, as unsaved rows (clients without an open job search: none)."""
+    from polku.casework.selectors import client_cases  # the same gathering of facts as the live worklist
+
+    cases = client_cases(Person.objects.filter(pk__in=person_ids), day)
+    assignments = {row[0]: row[1:] for row in CaseAssignment.objects.filter(
+        person_id__in=list(cases), ended_at__isnull=True).values_list("person_id", "counsellor_id", "team_id")}
+    now = timezone.now()
+    clients, items = [], []
+    for person_id, case in cases.items():
+        found = due_items(case, book, day)
+        counsellor_id, team_id = assignments.get(person_id, (None, None))
+        first = found[0] if found else None
+        clients.append(ClientDue(
+            person_id=person_id, computed_for=day, computed_at=now, registered_on=case.registered_on, phase=case.phase,
+            counsellor_id=counsellor_id, team_id=team_id, next_kind=first.kind if first else "",
+            next_due_on=first.due_on if first else None, overdue=any(i.due_on < day for i in found), items=len(found)))
+        items += [DueItemRow(client_id=person_id, position=position, kind=item.kind, due_on=item.due_on, rule=item.rule,
+                             rule_set=item.rule_set, verified=item.verified, source=item.source, detail=item.detail)
+                  for position, item in enumerate(found)]
+    return clients, items
+
+
+def _write(person_ids: list[Any], day: date, book: ProcessRuleBook) -> int:
+    clients, items = _compute(person_ids, day, book)
+    DueItemRow.objects.filter(client_id__in=person_ids).delete()
+    ClientDue.objects.filter(person_id__in=person_ids).delete()
+    ClientDue.objects.bulk_create(clients, batch_size=CHUNK)
+    DueItemRow.objects.bulk_create(items, batch_size=5000)
+    return len(clients)
+
+
+def refresh_persons(person_ids: Iterable[Any]) -> None:
+    """Recompute these persons' rows for the table's day (inside the caller's transaction: the write and the rows
+    it changes commit together). Nothing to do before the table is first built."""
+    ids = list(dict.fromkeys(person_ids))
+    if not ids:
+        return
+    state = table_state()
+    if state is None:
+        return
+    book = shipped_rule_book()
+    with transaction.atomic():
+        for start in range(0, len(ids), CHUNK):
+            _write(ids[start:start + CHUNK], state.computed_for, book)
+
+
+def facts_changed(model: type[Any], person_ids: list[Any]) -> None:
+    """The timeline's listener (``polku.timeline.changes``): refresh for the facts the due items read."""
+    if model in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
+        refresh_persons(person_ids)
+
+
+def persons_changed_since(moment: datetime) -> set[Any]:
+    """Persons whose facts the due items read were recorded, corrected or retracted at or after ``moment``, or whose
+    assignment changed (what a bulk writer such as the import touched)."""
+    found: set[Any] = set()
+    for model in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
+        found.update(model.objects.filter(Q(recorded_at__gte=moment) | Q(superseded_at__gte=moment))
+                     .values_list("person_id", flat=True).distinct())
+    found.update(CaseAssignment.objects.filter(Q(started_at__gte=moment) | Q(ended_at__gte=moment))
+                 .values_list("person_id", flat=True).distinct())
+    return found
+
+
+def refresh_changed_since(moment: datetime, also: Iterable[Any] = ()) -> int:
+    """After a bulk write that began at ``moment`` has committed: refresh the persons it touched (and ``also`` those
+    the writer names); their number."""
+    if table_state() is None:
+        return 0
+    changed = sorted(persons_changed_since(moment) | set(also), key=str)
+    refresh_persons(changed)
+    return len(changed)
+
+
+def rebuild(day: date | None = None, *, book: ProcessRuleBook | None = None) -> int:
+    """Compute the whole table for ``day`` (today by default) in one transaction; the number of clients."""
+    from polku.casework.selectors import open_job_seekers
+
+    day = day or timezone.localdate()
+    book = book or shipped_rule_book()
+    with transaction.atomic():
+        DueTableState.objects.select_for_update().filter(key=STATE_KEY).first()  # one rebuild at a time
+        DueItemRow.objects.all().delete()
+        ClientDue.objects.all().delete()
+        ids = sorted(set(open_job_seekers(Person.objects.all(), day).values_list("person_id", flat=True)))
+        clients = 0
+        for start in range(0, len(ids), CHUNK):
+            clients += _write(ids[start:start + CHUNK], day, book)
+        DueTableState.objects.update_or_create(key=STATE_KEY, defaults={
+            "computed_for": day, "rule_book": rule_book_key(book), "rebuilt_at": timezone.now(), "clients": clients})
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh planner statistics for the indexes the worklists use
+            cursor.execute(f"ANALYZE {ClientDue._meta.db_table}, {DueItemRow._meta.db_table}")
+    return clients
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+
+def week_end(day: date) -> date:
+    """The Sunday of ``day``'s week: "this week" in ``due.state_on``."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+def state_filter(state: str, day: date) -> Q:
+    """The items in ``state`` on ``day`` (``due.state_on`` as a condition on the due day)."""
+    if state == DueState.OVERDUE:
+        return Q(due_on__lt=day)
+    if state == DueState.THIS_WEEK:
+        return Q(due_on__gte=day, due_on__lte=week_end(day))
+    return Q(due_on__gt=week_end(day))
+
+
+def _bytewise(expression: Any) -> Any:
+    """Order text by code point, as Python sorts the live worklist (PostgreSQL would use the locale's collation)."""
+    return Collate(expression, "C") if connection.vendor == "postgresql" else expression
+
+
+ORDERINGS = {
+    "due": ("due_on", "sort_name", "client_id", "position"),
+    "name": ("sort_name", "due_on", "client_id", "position"),
+    "kind": ("kind", "due_on", "sort_name", "client_id", "position"),
+    "counsellor": ("sort_counsellor", "due_on", "sort_name", "client_id", "position"),
+}
+
+
+class WorklistRows:
+    """The rows of a worklist read from the table: counted and sliced in the database (Django's paginator asks only
+    for the page shown), iterable for the API and the command."""
+
+    def __init__(self, items: QuerySet[Any], day: date, row_type: Any, count: int | None = None) -> None:
+        self.items = items
+        self.day = day
+        self.row_type = row_type
+        self._count = count  # known already (the worklist's aggregate), or counted when first asked
+        self._all: list[Any] | None = None
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        if self._count is None:
+            self._count = self.items.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _rows(self, items: Iterable[dict[str, Any]]) -> list[Any]:
+        return [self.row_type(
+            person_id=row["client_id"], name=row["name"], counsellor=row["counsellor"] or "", team=row["team"] or "",
+            phase=row["phase"], position=row["position"],
+            item=DueItem(kind=DueKind(row["kind"]), due_on=row["due_on"], state=state_on(row["due_on"], self.day),
+                         rule=row["rule"], rule_set=row["rule_set"], verified=row["verified"], source=row["source"],
+                         detail=dict(row["detail"] or {})),
+        ) for row in items]
+
+    def _values(self) -> Any:
+        return self.items.values("client_id", "name", "counsellor", "team", "phase", "position", "kind", "due_on",
+                                 "rule", "rule_set", "verified", "source", "detail")
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return self._rows(self._values()[index])
+        return self._rows(self._values()[index:index + 1])[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._all is None:
+            self._all = self._rows(self._values())
+        return iter(self._all)
+
+
+def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
+                   counsellor_id: int | None = None, sort: str = "due") -> dict[str, Any]:
+    """The parts of a ``selectors.Worklist`` for ``today`` read from the table (which must be for ``today``)."""
+    from polku.casework.selectors import WorklistRow
+
+    # The scope (the access policy's persons) is checked once per client row of the table, not for every person of
+    # the register; the counts come in one aggregate, so the scope is evaluated three times a page, not five.
+    clients = ClientDue.objects.filter(Exists(persons.filter(pk=OuterRef("person_id"))), computed_for=today)
+    if counsellor_id is not None:
+        clients = clients.filter(counsellor_id=counsellor_id)
+    items = DueItemRow.objects.filter(client__in=clients)
+    kind_q, state_q = Q(), Q()
+    if kinds := set(kinds):
+        kind_q = Q(kind__in=kinds)
+    if states := set(states):
+        state_q = Q()
+        for state in states:
+            state_q |= state_filter(state, today)
+    totals = items.aggregate(
+        shown=Count("id", filter=kind_q & state_q),
+        **{f"kind_{k.value}": Count("id", filter=Q(kind=k.value) & state_q) for k in DueKind},
+        **{f"state_{s.value}": Count("id", filter=state_filter(s, today) & kind_q) for s in DueState})
+    shown = items.filter(kind_q & state_q).annotate(
+        name=Concat(F("client__person__last_name"), Value(", "), F("client__person__first_names")),
+        counsellor=F("client__counsellor__username"), team=F("client__team__name"), phase=F("client__phase"),
+        sort_name=_bytewise(Concat(F("client__person__last_name"), Value(", "), F("client__person__first_names"))),
+        sort_counsellor=_bytewise(Coalesce(F("client__counsellor__username"), Value(""))),
+    ).order_by(*ORDERINGS.get(sort, ORDERINGS["due"]))
+    return {
+        "rows": WorklistRows(shown, today, WorklistRow, count=totals["shown"]),
+        "counts": {k.value: totals[f"kind_{k.value}"] for k in DueKind},
+        "states": {s.value: totals[f"state_{s.value}"] for s in DueState},
+        "clients": clients.count(),
+    }

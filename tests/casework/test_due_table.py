@@ -1,0 +1,243 @@
+"""The due-items table gives the same worklists as the live computation: on the demo's simulated case work for every
+scope, filter and order, and on random histories written through the services after the table was built (the
+services refresh it in their transaction), and after an import (its refresh)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from polku.access.models import Role, StaffProfile
+from polku.casework import due_table, selectors, tasks
+from polku.casework import services as casework
+from polku.casework.demo import TeamPlan, simulate_casework
+from polku.casework.due import DueKind, DueState
+from polku.casework.models import ClientDue, DueItemRow, Meeting
+from polku.people.models import Person
+from polku.simulator.writers import simulate_into_database
+from polku.timeline import services
+
+pytestmark = pytest.mark.django_db
+
+SORT_KEYS = list(selectors.SORTS)
+
+
+def shape(result: selectors.Worklist) -> dict[str, Any]:
+    """Everything a worklist shows, in order."""
+    return {
+        "rows": [(r.person_id, r.name, r.counsellor, r.team, r.phase, r.position, r.item.kind, r.item.due_on,
+                  r.item.state, r.item.rule, r.item.rule_set, r.item.verified, r.item.source, dict(r.item.detail))
+                 for r in result.rows],
+        "counts": result.counts, "states": result.states, "clients": result.clients,
+        "rule_set": result.rule_set_code, "today": result.today,
+    }
+
+
+def same(persons: QuerySet[Person], day: date, **options: Any) -> None:
+    assert due_table.table_day() == day
+    from_table = selectors.worklist(persons, day, **options)
+    assert isinstance(from_table.rows, due_table.WorklistRows)  # really read from the table
+    live = selectors.live_worklist(persons, day, **options)
+    assert shape(from_table) == shape(live)
+
+
+def test_demo_worklists_from_the_table_equal_the_live_ones() -> None:
+    today = timezone.localdate()
+    simulate_into_database("sotkamo-2021", seed=5, persons=400, progress=False)
+    simulate_casework("kainuu", municipalities=["765"], team_plan=TeamPlan(), fresh=5)
+    counsellors = list(get_user_model().objects.filter(staff_profile__role=Role.COUNSELLOR))
+    assert len(counsellors) >= 2
+    scopes: list[QuerySet[Person]] = [Person.objects.all()]
+    for user in counsellors[:3]:
+        scopes += [selectors.scope_persons(user, selectors.Scope.MINE), selectors.scope_persons(user, selectors.Scope.TEAM)]
+    days = [today, today - timedelta(days=40), today + timedelta(days=9)]
+    current: list[date] = []
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(scope=st.sampled_from(range(len(scopes))), sort=st.sampled_from(SORT_KEYS),
+           kinds=st.lists(st.sampled_from([str(k) for k in DueKind]), max_size=2),
+           states=st.lists(st.sampled_from([str(s) for s in DueState]), max_size=2),
+           by_counsellor=st.booleans())
+    def check(scope: int, sort: str, kinds: list[str], states: list[str], by_counsellor: bool) -> None:
+        counsellor_id = counsellors[0].pk if by_counsellor else None
+        same(scopes[scope], current[-1], sort=sort, kinds=kinds, states=states, counsellor_id=counsellor_id)
+
+    for day in days:
+        clients = due_table.rebuild(day)
+        assert clients == selectors.live_worklist(Person.objects.all(), day).clients > 20
+        assert DueItemRow.objects.count() == len(selectors.live_worklist(Person.objects.all(), day).rows)
+        current.append(day)
+        check()
+        for sort in SORT_KEYS:  # every order on the whole register, whatever hypothesis drew
+            same(Person.objects.all(), day, sort=sort)
+
+
+def test_page_slices_are_the_live_rows(make_staff: Callable[..., StaffProfile]) -> None:
+    today = timezone.localdate()
+    simulate_into_database("sotkamo-2021", seed=6, persons=200, progress=False)
+    simulate_casework("kainuu", municipalities=["765"], team_plan=TeamPlan(), fresh=3)
+    due_table.rebuild(today)
+    table = selectors.worklist(Person.objects.all(), today, sort="name")
+    live = selectors.live_worklist(Person.objects.all(), today, sort="name")
+    assert len(table.rows) == len(live.rows) > 10
+    assert [r.item for r in table.rows[5:10]] == [r.item for r in live.rows[5:10]]
+    assert table.rows[3] == live.rows[3]
+
+
+def test_a_stale_table_is_not_read_and_its_rebuild_is_queued_once() -> None:
+    today = timezone.localdate()
+    due_table.rebuild(today - timedelta(days=1))
+    result = selectors.worklist(Person.objects.all(), today)
+    assert isinstance(result.rows, list)  # computed live
+    assert tasks.queue_rebuild(today) is False  # the worklist queued it already
+    tasks.rebuild_due_items.call(today.isoformat())
+    assert due_table.table_day() == today
+
+
+# --- kept current by the services -------------------------------------------------------------------------------
+
+MEETING_KINDS = ["initial_interview", "job_search_conversation", "supplementary_conversation", "other"]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """A few clients: registration, status, meetings, a plan and reports, some written after the table was built."""
+    clients = []
+    for _ in range(draw(st.integers(1, 3))):
+        registered_ago = draw(st.integers(0, 500))
+        clients.append({
+            "registered_ago": registered_ago,
+            "status": draw(st.sampled_from(["unemployed", "laid_off_full", "part_time_employed", "studying",
+                                            "laid_off_partial"])),
+            "unemployed_before": draw(st.integers(0, 400)),
+            "meetings": draw(st.lists(st.tuples(st.integers(0, registered_ago), st.sampled_from(MEETING_KINDS)),
+                                      max_size=4)),
+            "plan": draw(st.none() | st.tuples(st.integers(0, registered_ago), st.integers(10, 200), st.integers(0, 4))),
+            "reports": draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=2)),
+            "late": draw(st.booleans()),  # its case work is recorded after the table is built
+            "end": draw(st.booleans()),  # the job search ends today (after the table is built)
+        })
+    return clients
+
+
+def _record(person: Person, client: dict[str, Any], today: date) -> None:
+    registered_on = today - timedelta(days=client["registered_ago"])
+    for ago, kind in client["meetings"]:
+        casework.meeting_record(person=person, held_on=today - timedelta(days=ago), kind=kind, channel="phone")
+    if client["plan"] is not None:
+        ago, valid_days, applications = client["plan"]
+        drawn_up = max(registered_on, today - timedelta(days=ago))
+        casework.plan_save(person=person, based_on_version=None, data=casework.PlanInput(
+            drawn_up_on=drawn_up, valid_until=drawn_up + timedelta(days=valid_days), agreed_actions="Hakee töitä.",
+            applications_required=applications))
+    for months_ago, applications in client["reports"]:
+        start = date(today.year, today.month, 1)
+        for _ in range(months_ago):
+            start = date(start.year - (start.month == 1), 12 if start.month == 1 else start.month - 1, 1)
+        if start >= date(registered_on.year, registered_on.month, 1):
+            casework.application_report_record(person=person, period_start=start, applications=applications)
+
+
+def test_writes_through_the_services_keep_the_table_equal_to_the_live_worklist(
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+    today = timezone.localdate()
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    other = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    due_table.rebuild(today)
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(histories())
+    def check(clients: list[dict[str, Any]]) -> None:
+        persons = []
+        for client in clients:
+            person = make_person(municipality="297", since=date(2000, 1, 1), team_id=counsellor.team_id)
+            registered_on = today - timedelta(days=client["registered_ago"])
+            status_start = registered_on - timedelta(days=client["unemployed_before"])
+            services.status_spell_record(person=person, status=client["status"], start_date=status_start)
+            services.job_search_open(person=person, registered_on=registered_on)
+            casework.assign(person=person, counsellor=counsellor.user, valid_from=registered_on)
+            if not client["late"]:
+                _record(person, client, today)
+            persons.append(person)
+        for person, client in zip(persons, clients, strict=True):
+            if client["late"]:
+                _record(person, client, today)
+                casework.assign(person=person, counsellor=other.user, reason="tasaus")
+            if client["end"]:
+                casework.job_search_close(person=person, ended_on=today, end_reason="open_market_job")
+        scope = Person.objects.filter(pk__in=[p.pk for p in persons])
+        for sort in SORT_KEYS:
+            same(scope, today, sort=sort)
+        same(scope, today, counsellor_id=other.user.pk)
+        assert ClientDue.objects.filter(pk__in=[p.pk for p in persons]).count() == sum(not c["end"] for c in clients)
+
+    check()
+
+
+def test_a_retraction_refreshes_the_client(make_person: Callable[..., Person]) -> None:
+    today = timezone.localdate()
+    person = make_person(municipality="297", since=date(2000, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=today - timedelta(days=30))
+    services.job_search_open(person=person, registered_on=today - timedelta(days=30))
+    due_table.rebuild(today)
+    meeting = casework.meeting_record(person=person, held_on=today - timedelta(days=20), kind="initial_interview",
+                                      channel="phone")
+    scope = Person.objects.filter(pk=person.pk)
+    same(scope, today)
+    assert "initial_interview" not in {r.item.kind for r in selectors.worklist(scope, today).rows}
+    services.fact_retract(fact=Meeting.objects.get(pk=meeting.pk), reason="kirjattu väärälle")
+    same(scope, today)
+    assert "initial_interview" in {r.item.kind for r in selectors.worklist(scope, today).rows}
+
+
+def test_the_refresh_after_a_bulk_write_finds_the_persons_written(make_person: Callable[..., Person]) -> None:
+    today = timezone.localdate()
+    person = make_person(municipality="297", since=date(2000, 1, 1))
+    due_table.rebuild(today)
+    began = timezone.now()
+    # A bulk writer (the import) writes rows itself, without the services: the table does not know yet …
+    from polku.timeline.models import JobSearchPeriod
+
+    JobSearchPeriod.objects.create(person=person, registered_on=today - timedelta(days=3))
+    assert not ClientDue.objects.filter(pk=person.pk).exists()
+    # … until its refresh after the commit.
+    assert due_table.refresh_changed_since(began) == 1
+    same(Person.objects.filter(pk=person.pk), today)
+    assert ClientDue.objects.get(pk=person.pk).next_kind == "initial_interview"
+
+
+def test_the_worker_schedule_queues_the_new_days_table_once() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from polku.jobs import schedule
+
+    due_table.rebuild(timezone.localdate() - timedelta(days=1))
+    assert any(line.startswith("due-items") for line in schedule.run_due())
+    assert not any(line.startswith("due-items") for line in schedule.run_due())  # queued already
+    assert DBTaskResult.objects.filter(task_path__endswith="rebuild_due_items").count() == 1
+
+
+def test_an_import_refreshes_the_persons_it_wrote(make_staff: Callable[..., StaffProfile]) -> None:
+    from pathlib import Path
+
+    from polku.exchange.models import RunStatus
+    from tests.exchange.helpers import run_import
+
+    today = timezone.localdate()
+    due_table.rebuild(today)
+    steward = make_staff(Role.DATA_STEWARD, area="kuopio")
+    samples = Path(__file__).resolve().parents[2] / "polku" / "exchange" / "samples"
+    run = run_import(steward.user, sorted(samples.glob("*.csv")), scope_code="kuopio")
+    assert run.status == RunStatus.DONE
+    imported = selectors.live_worklist(Person.objects.all(), today)
+    assert imported.clients > 0  # the samples' open job searches …
+    for sort in SORT_KEYS:  # … are in the table as the import left them
+        same(Person.objects.all(), today, sort=sort)
