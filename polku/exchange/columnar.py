@@ -185,6 +185,7 @@ class ColumnarReader:
         reader = self.reader
         problems.extend(reader.map.problems)
         if reader.map.problems:
+            self.db.close()
             return
         numbers: list[int] = []
         raws: list[dict[str, Any]] = []
