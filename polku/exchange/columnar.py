@@ -152,34 +152,34 @@ def _typed(f: Field, v: str) -> tuple[str, str]:
     return typed(f, v) if typed is not None else ("NULL", "FALSE")
 
 
+BAD = object()  # a cell the SQL did not take for certain: its row goes to the row reader
+
+
 class ColumnarReader:
-    """Records of one file, as :meth:`RowReader.records` gives them, with the cells converted a batch at a time."""
+    """Records of one file, as :meth:`RowReader.records` gives them, with the cells converted a batch at a time.
+
+    A batch's column is converted as a set: each distinct text once (a register repeats its dates, months, amounts
+    and codes endlessly), in one SQL statement per field, and the values are then laid back into the rows."""
 
     def __init__(self, reader: RowReader) -> None:
         self.reader = reader
-        self.headers = sorted(set(reader.map.columns.values()))
         self.names = [f.name for f in reader.entity.fields]
         self.db = duckdb.connect()
-        columns = {h: f"c{i}" for i, h in enumerate(self.headers)}
-        selects, oks, joins = [], [], []
+        self.db.execute("SET threads = 1")  # small statements: a thread pool costs more than it gives
+        self.fields: list[tuple[str | None, str]] = []  # per field: its header in the file, and its SQL
         for i, f in enumerate(reader.entity.fields):
-            header = reader.map.columns.get(f.name)
-            cell = f"batch.{columns[header]}" if header is not None else "CAST(NULL AS VARCHAR)"
             codes = reader.codes.get(f.name)
-            table = None
+            table, join = None, ""
             if codes is not None:
                 table = f"codes_{i}"
                 listed = pa.table({"code": [c for c in codes if c != WILDCARD],
                                    "ours": [o for c, o in codes.items() if c != WILDCARD]},
                                   schema=pa.schema([("code", pa.string()), ("ours", pa.string())]))
                 self.db.register(table, listed)
-                joins.append(f"LEFT JOIN {table} ON {table}.code = coalesce({cell}, '')")
-            value, ok = field_sql(f, cell, codes, table)
-            selects.append(f"{value} AS v{i}")
-            oks.append(f"({ok})")
-        self.sql = (f"SELECT batch.n, {', '.join(selects)}, {' AND '.join(oks) or 'TRUE'} AS ok "  # noqa: S608
-                    f"FROM batch {' '.join(joins)} ORDER BY batch.n")
-        self.columns = [columns[h] for h in self.headers]
+                join = f"LEFT JOIN {table} ON {table}.code = coalesce(cells.t, '')"
+            value, ok = field_sql(f, "cells.t", codes, table)
+            self.fields.append((reader.map.columns.get(f.name),
+                                f"SELECT cells.t, {value} AS v, {ok} AS ok FROM cells {join}"))  # noqa: S608
 
     def records(self, problems: list[Problem]) -> Iterator[Record]:
         reader = self.reader
@@ -203,40 +203,37 @@ class ColumnarReader:
 
     def _batch(self, numbers: list[int], raws: list[dict[str, Any]], problems: list[Problem]) -> Iterator[Record]:
         """A batch's records in row order: the rows the SQL converted, and the others through the row reader."""
-        converted = self._convert(raws)
+        refused: set[int] = set()  # rows with a cell the SQL did not take, or no cells at all (a marker of the reader)
+        columns = [self._column(header, sql, raws, refused) for header, sql in self.fields]
+        refused.update(i for i, raw in enumerate(raws) if "__extra__" in raw or "__json__" in raw)
         reader = self.reader
-        for i, (number, raw) in enumerate(zip(numbers, raws, strict=True)):
-            values = converted.get(i)
-            record = reader.checked(number, values, problems) if values is not None else reader.row(number, raw, problems)
+        names = self.names
+        for i, row in enumerate(zip(*columns, strict=True)):
+            if i in refused:
+                record = reader.row(numbers[i], raws[i], problems)
+            else:
+                record = reader.checked(numbers[i], dict(zip(names, row, strict=True)), problems)
             if record is not None:
                 yield record
 
-    def _convert(self, raws: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-        """Batch index → the row's converted values, for the rows the SQL took for certain."""
-        arrays: dict[str, Any] = {"n": pa.array(range(len(raws)), type=pa.int64())}
-        plain = [True] * len(raws)
-        for header, column in zip(self.headers, self.columns, strict=True):
-            cells = [raw.get(header) for raw in raws]
-            try:
-                arrays[column] = pa.array(cells, type=pa.string())
-            except (pa.ArrowInvalid, pa.ArrowTypeError):
-                # Typed cells (a spreadsheet's numbers and dates, Parquet's, JSON's): those rows go to the row reader.
-                for i, cell in enumerate(cells):
-                    if cell is not None and type(cell) is not str:
-                        plain[i] = False
-                arrays[column] = pa.array([c if type(c) is str else None for c in cells], type=pa.string())
-        for i, raw in enumerate(raws):
-            if "__extra__" in raw or "__json__" in raw:
-                plain[i] = False
-        batch = pa.table(arrays)
-        self.db.register("batch", batch)
+    def _column(self, header: str | None, sql: str, raws: list[dict[str, Any]], refused: set[int]) -> list[Any]:
+        """One field's values for the batch's rows; the rows with a cell the SQL did not take go to ``refused``."""
+        cells = [raw.get(header) for raw in raws] if header is not None else [None] * len(raws)
+        # Typed cells (a spreadsheet's numbers and dates, Parquet's, JSON's) are the row reader's.
+        texts = {c for c in cells if type(c) is str}
+        distinct = pa.table({"t": pa.array([*texts, None], type=pa.string())})
+        self.db.register("cells", distinct)
         try:
-            result = self.db.sql(self.sql).to_arrow_table()
+            result = self.db.sql(sql).to_arrow_table()
         finally:
-            self.db.unregister("batch")
-        ns = result.column("n").to_pylist()
-        ok = result.column("ok").to_pylist()
-        values = [result.column(f"v{i}").to_pylist() for i in range(len(self.names))]
-        names = self.names
-        return {n: dict(zip(names, row, strict=True))
-                for n, good, *row in zip(ns, ok, *values, strict=True) if good and plain[n]}
+            self.db.unregister("cells")
+        converted: dict[Any, Any] = {}
+        bad = False
+        for t, v, ok in zip(result.column("t").to_pylist(), result.column("v").to_pylist(),
+                            result.column("ok").to_pylist(), strict=True):
+            converted[t] = v if ok else BAD
+            bad = bad or not ok
+        values = [converted[c] if c is None or type(c) is str else BAD for c in cells]
+        if bad or BAD in values:  # BAD in values: a typed cell
+            refused.update(i for i, v in enumerate(values) if v is BAD)
+        return values
