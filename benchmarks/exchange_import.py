@@ -7,10 +7,7 @@ For each database (SQLite file, and PostgreSQL when it answers) in a scratch dat
    (PostgreSQL ``COPY``, SQLite ``executemany``) — what reading and writing the bytes costs at least;
 3. empty the database of persons, then **full import** with ``polku import run`` in a child process (wall time and
    the child's peak memory);
-4. **delta**: change the benefit rows of 1 % of the persons (new amounts) and import just those rows, refresh included;
-5. **reading**: the files read, mapped, converted and checked row by row (the row reader alone) and set-based
-   (:mod:`polku.exchange.columnar`, as the import reads them), in a child process without the database — the part of
-   the import the set-based conversion replaces.
+4. **delta**: change the benefit rows of 1 % of the persons (new amounts) and import just those rows, refresh included.
 
 Prints one JSON line per figure: wall seconds, peak MB, rows, and the ratio to the floor. The issue's goals: full
 import within 2x the floor and under 10 minutes at national scale, a 1 % delta under 30 s, peak memory under 2 GB.
@@ -158,35 +155,6 @@ def _timed_import(env: dict[str, str], files: list[Path], *extra: str) -> tuple[
     return wall, peak_kb / 1024, summary
 
 
-READING = """
-import json, resource, sys, time, django; django.setup()
-from pathlib import Path
-from polku.exchange.columnar import ColumnarReader
-from polku.exchange.profiles import get_profile
-from polku.exchange.readers import open_file
-from polku.exchange.rows import RowReader
-from polku.exchange.schema import entities
-profile = get_profile("polku-exchange-v1")
-set_based = sys.argv[2] == "set"
-started = time.perf_counter()
-rows = 0
-for path in sorted(Path(sys.argv[1]).glob("*.csv")):
-    reader = RowReader(profile, entities()[profile.entity_for_file(path.name)], open_file(path))
-    problems = []
-    for _ in (ColumnarReader(reader) if set_based else reader).records(problems):
-        rows += 1
-    assert not problems, problems[:3]
-print(json.dumps({"rows": rows, "wall_s": time.perf_counter() - started,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
-def _reading(env: dict[str, str], directory: Path, how: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", READING, str(directory), how], env=env, cwd=ROOT, check=True,
-                          capture_output=True, text=True)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
 def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], int]:
     """Benefit rows of every 1/share-th person with the amount raised by a cent: a realistic monthly correction."""
     out.mkdir()
@@ -245,16 +213,9 @@ def measure(url: str, label: str, profile: str, persons: int, area: str, *, file
             full["national_rows_extrapolated"] = round(national_rows)
             full["national_wall_s_extrapolated"] = round(national_rows / (rows / wall))
             full["met_national_time"] = national_rows / (rows / wall) < 600
-        lines = [full, {**base, "case": "delta 1 % of persons + refresh", "persons_changed": changed_persons,
+        return [full, {**base, "case": "delta 1 % of persons + refresh", "persons_changed": changed_persons,
                         "rows_changed": changed, "wall_s": round(delta_wall, 2), "peak_mb": round(delta_peak),
                         "goal": "< 30 s", "met": delta_wall < 30}]
-        if label == "sqlite":  # no database in it: once is enough
-            row_wise, set_based = _reading(env, export, "row"), _reading(env, export, "set")
-            lines.append({**base, "database": "-", "case": "reading: map, convert, check", "rows": set_based["rows"],
-                          "row_wise_s": round(row_wise["wall_s"], 2), "set_based_s": round(set_based["wall_s"], 2),
-                          "speedup": round(row_wise["wall_s"] / set_based["wall_s"], 2),
-                          "peak_mb_row_wise": round(row_wise["peak_mb"]), "peak_mb_set_based": round(set_based["peak_mb"])})
-        return lines
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

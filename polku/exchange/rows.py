@@ -140,36 +140,21 @@ class RowReader:
         if self.map.problems:
             return
         for number, raw in self.opened.rows:
-            record = self.row(number, raw, problems)
-            if record is not None:
+            if "__extra__" in raw:
+                problems.append(Problem(self.opened.name, number, "", "invalid",
+                                        "Rivillä on enemmän arvoja kuin otsikkorivillä sarakkeita."))
+                self.refused += 1
+                continue
+            if "__json__" in raw:
+                problems.append(Problem(self.opened.name, number, "", "invalid", "Rivi ei ole JSON-objekti."))
+                self.refused += 1
+                continue
+            found: list[Problem] = []
+            record = self._record(number, raw, found)
+            problems.extend(found)
+            self.refused += bool(found)
+            if record is not None and not found:
                 yield record
-
-    def row(self, number: int, raw: dict[str, Any], problems: list[Problem]) -> Record | None:
-        """One row of the file as a record, or ``None`` with its problems added to ``problems``."""
-        if "__extra__" in raw:
-            problems.append(Problem(self.opened.name, number, "", "invalid",
-                                    "Rivillä on enemmän arvoja kuin otsikkorivillä sarakkeita."))
-            self.refused += 1
-            return None
-        if "__json__" in raw:
-            problems.append(Problem(self.opened.name, number, "", "invalid", "Rivi ei ole JSON-objekti."))
-            self.refused += 1
-            return None
-        found: list[Problem] = []
-        record = self._record(number, raw, found)
-        return self.settle(record, found, problems)
-
-    def checked(self, number: int, values: dict[str, Any], problems: list[Problem]) -> Record | None:
-        """A row whose cells are already converted (by :mod:`polku.exchange.columnar`, a batch at a time): the
-        checks of the row as a whole, as :meth:`row` does after converting."""
-        found: list[Problem] = []
-        record = self._record_of(number, values, found)
-        return self.settle(record, found, problems)
-
-    def settle(self, record: Record | None, found: list[Problem], problems: list[Problem]) -> Record | None:
-        problems.extend(found)
-        self.refused += bool(found)
-        return record if record is not None and not found else None
 
     # -- one row ---------------------------------------------------------------------------------------------
 
@@ -185,9 +170,6 @@ class RowReader:
                 self._problem(found, number, name, "invalid", f"{title}: {refused}.")
         if found:
             return None
-        return self._record_of(number, values, found)
-
-    def _record_of(self, number: int, values: dict[str, Any], found: list[Problem]) -> Record | None:
         self._check(number, values, found)
         if found:
             return None

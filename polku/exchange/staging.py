@@ -35,7 +35,6 @@ import numpy as np
 from django.conf import settings
 
 from polku.core.bulk import chunks
-from polku.exchange.columnar import ColumnarReader
 from polku.exchange.models import SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, open_file
@@ -320,7 +319,7 @@ class Stager:
             reader = RowReader(self.profile, schema, opened)
             pending: list[Record] = []
             pending_keys: dict[tuple[str, str], int] = {}
-            for record in ColumnarReader(reader).records(self.plan.problems):
+            for record in reader.records(self.plan.problems):
                 info.rows += 1
                 self.rows_done += 1
                 self.systems.add(record.system)
