@@ -258,12 +258,16 @@ class Server:
     def stop(self) -> None:
         self._stop.set()
         if self.process.poll() is None:
+            started = self.pids()
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+                for pid in started[1:]:  # workers still busy with a request are left behind by a killed master
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
 
 
 def start_server(database_url: str, workers: int, threads: int, log_dir: Path) -> Server:

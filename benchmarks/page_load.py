@@ -184,6 +184,7 @@ def p95(samples: list[float]) -> float:
 
 def measure(base: str, users: list[tuple[str, str]], repeats: int) -> tuple[dict[Any, list[float]], dict[str, str],
                                                                                list[str], list[float]]:
+    from playwright.sync_api import TimeoutError as PageTimeout
     from playwright.sync_api import sync_playwright
 
     samples: dict[tuple[str, str, str], list[float]] = defaultdict(list)  # (page, role user, first|warm)
@@ -194,9 +195,15 @@ def measure(base: str, users: list[tuple[str, str]], repeats: int) -> tuple[dict
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         for username, password in users:
             context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi-FI")
+            context.set_default_timeout(TIMEOUT_SECONDS * 4 * 1000)  # signing in on a busy server
             context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
                           else route.abort())
-            page = _login(context, base, username, password)
+            try:
+                page = _login(context, base, username, password)
+            except PageTimeout:
+                failures.append(f"{username}: sign-in timed out")
+                context.close()
+                continue
             pages = _navigation(page)
             labels.update(dict(pages))
             print(f"{username}: {len(pages)} pages", file=sys.stderr, flush=True)
@@ -210,6 +217,9 @@ def measure(base: str, users: list[tuple[str, str]], repeats: int) -> tuple[dict
                         if seconds is not None:  # a timeout counts as its limit: the page did not open in time
                             samples[(href, username, kind)].append(seconds)
             context.close()
+            for href, _label in pages:  # as the run goes (a long run can be read before it ends)
+                print(f"  {username} {href}: first {samples.get((href, username, 'first'))} warm "
+                      f"{samples.get((href, username, 'warm'))}", file=sys.stderr, flush=True)
         browser.close()
     return samples, labels, failures, changes
 
