@@ -519,7 +519,7 @@ def employer_area_id(user: Any) -> int | None:
         return None
     if profile.area_id is None:
         raise AccessDenied("Käyttäjätunnukseen ei ole liitetty työllisyysaluetta.")
-    return cast(int, profile.area_id)
+    return profile.area_id
 
 
 def match_candidates_in_scope(user: Any) -> QuerySet[Person]:

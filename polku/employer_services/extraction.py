@@ -7,9 +7,10 @@ term is one or more words, a word ending in ``*`` matches any ending (Finnish an
 inside a package runs on Python 3.11 here without downloading weights at run time, and because a counsellor can read
 and correct a term table (see docs/matching.md).
 
-Negations count. A mention is negated when a negation word ("ei", "en", "ilman", "inte", "utan", "no", "without"…)
-comes before it in the same clause, or "ei", "puuttuu", "inte", "saknas", "not", "missing"… after it; a clause ends at . ; : ! ? , and
-at "mutta", "men", "but". A negated mention produces nothing: "ei ajokorttia" never yields the driving skill.
+Negations count. A mention is negated when a negation word ("ei", "en", "ilman", "inte", "utan", "no",
+"without"…) comes before it in the same clause, or "ei", "puuttuu", "inte", "saknas", "not", "missing"… after it;
+a clause ends at . ; : ! ? , and at "mutta", "men", "but". A negated mention produces nothing: "ei ajokorttia"
+never yields the driving skill.
 """
 
 from __future__ import annotations

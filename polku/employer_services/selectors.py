@@ -228,7 +228,7 @@ class Figures:
         return self.with_profile / self.job_seekers if self.job_seekers else None
 
 
-SECTORS = {  # the employer kinds that Sotkamo's indicator groups
+SECTORS: dict[str, str] = {  # the employer kinds that Sotkamo's indicator groups
     EmployerKind.COMPANY: "company", EmployerKind.MUNICIPALITY: "municipality", EmployerKind.ASSOCIATION: "third_sector",
     EmployerKind.FOUNDATION: "third_sector", EmployerKind.RELIGIOUS_COMMUNITY: "third_sector",
     EmployerKind.OTHER: "other",

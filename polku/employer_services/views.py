@@ -396,7 +396,8 @@ def feedback(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     found = _vacancy_or_refusal(request, vacancy_id)
     if isinstance(found, HttpResponse):
         return found
-    person = Person.objects.filter(pk=_uuid(request.POST.get("person", ""))).first()
+    person_key = _uuid(request.POST.get("person", ""))
+    person = Person.objects.filter(pk=person_key).first() if person_key is not None else None
     profile = CompetenceProfile.objects.filter(person=person).first() if person else None
     if person is None or profile is None or not policy.may_match(request.user, person):
         messages.error(request, _("Työnhakija: ei rajauksessasi."))

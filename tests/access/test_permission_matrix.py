@@ -125,6 +125,18 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "palvelut/ohjaukset/<int:referral_id>/aloitus/": C.RECORD_PERSON_DATA,
     "palvelut/ohjaukset/<int:referral_id>/paattyminen/": C.RECORD_PERSON_DATA,
     "palvelut/ohjaukset/<int:referral_id>/peruminen/": C.RECORD_PERSON_DATA,
+    # Employer services and matching
+    "tyonantajapalvelut/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyonantajat/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyonantajat/<int:employer_id>/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/uusi/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/tarjous/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/palaute/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/tarjoukset/<int:offer_id>/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/osaamisprofiilit/<uuid:person_id>/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/luvut/": C.EMPLOYER_SERVICES,
     # Data exchange
     "tiedonsiirto/": C.EXCHANGE_DATA,
     "tiedonsiirto/muoto/": SIGNED_IN,  # the format's description: public knowledge

@@ -35,13 +35,16 @@ def test_vacancy_to_offer_to_figures(scene: Scene) -> None:
         "required_skills": [short(uri("operate forklift")), short(uri("perform loading and unloading operations"))],
         "licences": ["forklift_training"], "language_fi": "4"})
     vacancy = Vacancy.objects.get(title="Trukinkuljettaja")
-    assert response.status_code == 302 and response["Location"].endswith(f"/tyopaikat/{vacancy.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/tyopaikat/{vacancy.pk}/")
 
     page = client.get(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/").content.decode()
     # Lauri holds the card, Ulla has more skills but not the card: Lauri first, Ulla placed lower and told why.
     assert page.index("Osaaja, Lauri") < page.index("Osaaja, Ulla")
     assert "Sijoitettu alemmas: puuttuu vaadittu lupa tai kortti." in page
-    assert "Pisteiden erittely" in page and "Vaaditut taidot" in page and "Trukkikoulutus" in page
+    assert "Pisteiden erittely" in page
+    assert "Vaaditut taidot" in page
+    assert "Trukkikoulutus" in page
     assert "Kaisa" not in page  # a Kainuu client is outside the Kuopio job agent's scope
     logged = set(AccessLog.objects.filter(action=AccessAction.CANDIDATE_LIST).values_list("person_id", flat=True))
     assert logged == {scene.licensed.pk, scene.unlicensed.pk}
@@ -49,7 +52,8 @@ def test_vacancy_to_offer_to_figures(scene: Scene) -> None:
     response = client.post(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/tarjous/", {
         "person": str(scene.licensed.pk), "offered_on": today.isoformat(), "binding": "on"})
     offer = JobOffer.objects.get(vacancy=vacancy, person=scene.licensed)
-    assert response.status_code == 302 and offer.binding
+    assert response.status_code == 302
+    assert offer.binding
 
     response = client.post(f"/tyonantajapalvelut/tarjoukset/{offer.pk}/", {
         "response": "accepted", "outcome": "hired", "outcome_on": today.isoformat(), "version": offer.version})
@@ -119,7 +123,8 @@ def test_counsellor_saves_a_profile_from_confirmed_suggestions(scene: Scene) -> 
     response = client.post(url, {"cv_text": "Olen siivonnut toimistoja. En ole ajanut trukkia.", "ehdota": "1",
                                  "place_preference": "area", "hours_preference": "any", "version": "1"})
     html = response.content.decode()
-    assert "”siivonnut”" in html and "ei: kielto ”En”" in html
+    assert "”siivonnut”" in html
+    assert "ei: kielto ”En”" in html
     response = client.post(url, {"skills": [short(uri("perform cleaning duties"))], "place_preference": "home",
                                  "hours_preference": "part_time", "version": "1", "language_fi": "7"})
     assert response.status_code == 302
