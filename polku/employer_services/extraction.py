@@ -9,7 +9,7 @@ and correct a term table (see docs/matching.md).
 
 Negations count. A mention is negated when a negation word ("ei", "en", "ilman", "inte", "utan", "no",
 "without"…) comes before it in the same clause, or "ei", "puuttuu", "inte", "saknas", "not", "missing"… after it;
-a clause ends at . ; : ! ? , and at "mutta", "men", "but". A negated mention produces nothing: "ei ajokorttia"
+a clause ends at . ; ! ? , and at "mutta", "men", "but". A negated mention produces nothing: "ei ajokorttia"
 never yields the driving skill.
 """
 
@@ -22,7 +22,7 @@ from functools import cache
 from polku.employer_services.esco import Concept, catalogue
 
 TOKEN = re.compile(r"[\w][\w\-'’+#]*", re.UNICODE)
-CLAUSE_BREAK = re.compile(r"[.;:!?,\n]")
+CLAUSE_BREAK = re.compile(r"[.;!?,\n]")  # not ":" : "Ajokortti: ei" is one clause
 CLAUSE_WORDS = frozenset({"mutta", "vaan", "men", "but", "however", "kuitenkin", "dock", "although"})
 NEGATION_BEFORE = frozenset({
     # Finnish: the negative verb in every person, "without", "lacking"
