@@ -111,8 +111,7 @@ def candidates(user: Any, vacancy: Vacancy, day: date, *, limit: int = 20) -> li
     area = _area_municipalities(vacancy.area_id)
     spec = vacancy_spec(vacancy)
     by_person = {p.person_id: p for p in profiles}
-    ranked = matching.rank(matching.score(spec, profile_spec(p, homes.get(p.person_id, ""), area)) for p in profiles)
-    shown = ranked[:limit]
+    shown = matching.best_candidates(spec, (profile_spec(p, homes.get(p.person_id, ""), area) for p in profiles), limit)
     below = matching.placed_below_for_licence(shown)
     offers = {o.person_id: o for o in JobOffer.objects.filter(vacancy=vacancy, person_id__in=[m.profile for m in shown])}
     return [Candidate(by_person[m.profile].person, m, m.profile in below, offers.get(m.profile)) for m in shown]
@@ -132,9 +131,13 @@ def vacancies_for_person(user: Any, profile: CompetenceProfile, day: date, *, li
     areas = {v.area_id for v in vacancies} if area_id is None else {area_id}
     municipalities = {a: _area_municipalities(a) for a in areas}
     by_id = {v.pk: v for v in vacancies}
-    ranked = matching.rank(
-        matching.score(vacancy_spec(v), profile_spec(profile, home, municipalities[v.area_id])) for v in vacancies)
-    return [Suggestion(by_id[m.vacancy], m) for m in ranked[:limit]]
+    if area_id is None:
+        ranked = matching.rank(matching.score(vacancy_spec(v), profile_spec(profile, home, municipalities[v.area_id]))
+                               for v in vacancies)[:limit]
+    else:
+        spec = profile_spec(profile, home, municipalities[area_id])
+        ranked = matching.best_vacancies(spec, (vacancy_spec(v) for v in vacancies), limit)
+    return [Suggestion(by_id[m.vacancy], m) for m in ranked]
 
 
 # --- the job agent's worklist ------------------------------------------------------------------------------------

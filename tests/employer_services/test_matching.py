@@ -81,3 +81,11 @@ def test_a_candidate_missing_a_licence_never_ranks_above_one_who_has_them_all(gr
             assert match.missing_licences  # and the page says why (test_pages)
     for match in ranked:
         assert Decimal(0) <= match.score <= Decimal(100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(profiles, min_size=1, max_size=40), st.integers(1, 10))
+def test_the_fast_path_gives_the_same_top_as_ranking_everyone(group: list[matching.ProfileSpec], limit: int) -> None:
+    everyone = matching.rank(matching.score(VACANCY, p) for p in group)[:limit]
+    fast = matching.best_candidates(VACANCY, group, limit)
+    assert [(m.profile, m.score) for m in fast] == [(m.profile, m.score) for m in everyone]
