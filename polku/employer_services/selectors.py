@@ -204,12 +204,17 @@ def worklist(user: Any, day: date, *, months: int | None = None) -> Worklist:
 
 @dataclass(frozen=True)
 class MonthFigures:
-    month: str  # YYYY-MM
+    month: str  # YYYY-MM (the chart's data)
     offers: int
     binding: int
     hired: int
     decided: int
     contacts: int
+
+    @property
+    def start(self) -> date:
+        """The month's first day (the table shows the month in the reader's language)."""
+        return date(int(self.month[:4]), int(self.month[5:7]), 1)
 
 
 @dataclass(frozen=True)
