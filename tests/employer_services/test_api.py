@@ -56,9 +56,10 @@ def test_vacancy_candidates_offer_outcome_figures(scene: Scene) -> None:
 
 
 def test_skill_suggestions_mark_negations(scene: Scene) -> None:
-    status, body = post(client_for(scene.counsellor), f"{BASE}/skill-suggestions",
-                        {"text": "Minulla ei ole ajokorttia, mutta trukkikortti on."})
-    assert status == 200
-    counted = {row["label_en"]: row["counted"] for row in body}
+    response = client_for(scene.counsellor).post(
+        f"{BASE}/skill-suggestions", data=json.dumps({"text": "Minulla ei ole ajokorttia, mutta trukkikortti on."}),
+        content_type="application/json")
+    assert response.status_code == 200
+    counted = {row["label_en"]: row["counted"] for row in response.json()}
     assert counted["drive vehicles"] is False
     assert counted["Forklift training (forklift card)"] is True
