@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
 
 from polku.access import policy
@@ -33,6 +34,7 @@ from polku.employer_services.rules import follow_up_rules
 from polku.people.models import Person
 from polku.provision.models import Decision, DecisionKind, Employer, EmployerKind
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+from polku.timeline.selectors import homes_in
 
 
 def employers_for(user: Any) -> QuerySet[Employer]:
@@ -80,6 +82,18 @@ def homes_on(person_ids: Any, day: date) -> dict[Any, str]:
     return dict(rows)
 
 
+def open_job_search_ids(day: date, person_ids: list[Any] | None = None) -> set[Any]:
+    """The persons (of ``person_ids``, when given) with a job search open on ``day``."""
+    rows = JobSearchPeriod.objects.filter(superseded_at__isnull=True, registered_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    if person_ids is not None:
+        found: set[Any] = set()
+        for start in range(0, len(person_ids), 500):
+            found |= set(rows.filter(person_id__in=person_ids[start:start + 500]).values_list("person_id", flat=True))
+        return found
+    return set(rows.values_list("person_id", flat=True))
+
+
 def active_job_seekers(persons: QuerySet[Person], day: date) -> QuerySet[Person]:
     """Those of ``persons`` with a job search open on ``day``."""
     open_search = JobSearchPeriod.objects.filter(superseded_at__isnull=True, registered_on__lte=day).filter(
@@ -105,8 +119,11 @@ class Candidate:
 def candidates(user: Any, vacancy: Vacancy, day: date, *, limit: int = 20) -> list[Candidate]:
     """The job seekers within ``user``'s matching scope who have a competence profile and an open job search,
     best first (``matching.rank``)."""
-    persons = active_job_seekers(policy.match_candidates_in_scope(user), day)
-    profiles = list(CompetenceProfile.objects.filter(person__in=persons).select_related("person"))
+    # From the profiles (few) to the scope, not the other way round: the scope's test runs for those persons only.
+    with_profile = list(CompetenceProfile.objects.values_list("person_id", flat=True))
+    searching = open_job_search_ids(day, with_profile)
+    allowed = in_matching_scope(user, [pid for pid in with_profile if pid in searching])
+    profiles = list(CompetenceProfile.objects.filter(person_id__in=allowed).select_related("person"))
     homes = homes_on([p.person_id for p in profiles], day)
     area = _area_municipalities(vacancy.area_id)
     spec = vacancy_spec(vacancy)
@@ -188,15 +205,22 @@ def worklist(user: Any, day: date, *, months: int | None = None) -> Worklist:
     horizon = day + timedelta(days=rules.subsidy_ending_within_days)
     ending = sorted((SubsidyEnding(d, decision_end(d)) for d in decisions if day <= decision_end(d) <= horizon),
                     key=lambda s: s.ends_on)
-    in_scope = policy.match_candidates_in_scope(user)
-    offers = JobOffer.objects.filter(vacancy__in=vacancies_for(user), person__in=in_scope).select_related(
-        "vacancy", "person")
+    offers = JobOffer.objects.filter(vacancy__in=vacancies_for(user)).select_related("vacancy", "person")
     to_answer = list(offers.filter(response=OfferResponse.PENDING, respond_by__lte=day).order_by("respond_by"))
     follow_up = day - timedelta(days=rules.outcome_follow_up_days)
     outcomes = list(offers.filter(response=OfferResponse.ACCEPTED, offered_on__lte=follow_up,
                                   outcome__in=[OfferOutcome.OPEN, OfferOutcome.APPLIED, OfferOutcome.INTERVIEW])
                     .order_by("offered_on"))
-    return Worklist(months, due, needs, ending, to_answer, outcomes)
+    visible = in_matching_scope(user, [offer.person_id for offer in [*to_answer, *outcomes]])
+    return Worklist(months, due, needs, ending, [o for o in to_answer if o.person_id in visible],
+                    [o for o in outcomes if o.person_id in visible])
+
+
+def in_matching_scope(user: Any, person_ids: list[Any]) -> set[Any]:
+    """Which of ``person_ids`` are within ``user``'s matching scope (the scope is tested for those persons only)."""
+    if not person_ids:
+        return set()
+    return set(policy.match_candidates_in_scope(user).filter(pk__in=person_ids).values_list("pk", flat=True))
 
 
 # --- figures -------------------------------------------------------------------------------------------------------
@@ -243,6 +267,31 @@ SECTORS: dict[str, str] = {  # the employer kinds that Sotkamo's indicator group
 }
 
 
+COVERAGE_CACHE_SECONDS = 600
+COVERAGE_GENERATION = "employer_services:coverage:generation"
+
+
+def profile_coverage(area_id: int | None, day: date) -> tuple[int, int]:
+    """(job seekers with a job search open on ``day`` who live in the area, how many of them have a profile).
+
+    Counting the area's job seekers reads tens of thousands of rows (seconds on SQLite), so the pair is kept in the
+    shared cache for ten minutes per area and day; an import clears the cache, a new profile starts a new generation
+    of keys.
+    """
+    generation = cache.get(COVERAGE_GENERATION, 0)  # a new profile moves it on (services.profile_save)
+    key = f"employer_services:coverage:{generation}:{area_id}:{day.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(tuple[int, int], tuple(cached))
+    seekers = open_job_search_ids(day)
+    if area_id is not None:  # living in the area on the day, as the access policy places persons in an area
+        seekers &= set(homes_in(policy.area_municipality_codes(area_id), day).values_list("person_id", flat=True))
+    with_profile = sum(1 for pid in CompetenceProfile.objects.values_list("person_id", flat=True) if pid in seekers)
+    result = (len(seekers), with_profile)
+    cache.set(key, list(result), COVERAGE_CACHE_SECONDS)
+    return result
+
+
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -265,12 +314,7 @@ def figures(user: Any, day: date, *, months: int = 12) -> Figures:
     decided = Counter(_month(d) for d, _, o in rows if o != OfferOutcome.OPEN)
     contacts = Counter(_month(d) for d in contacts_qs.values_list("contacts__contacted_on", flat=True))
     month_rows = [MonthFigures(m, by[m], binding[m], hired[m], decided[m], contacts[m]) for m in labels]
-    if area_id is None:
-        seekers = active_job_seekers(Person.objects.all(), day)
-    else:
-        seekers = active_job_seekers(policy.persons_in_scope(user, policy.Scope.AREA), day)
-    job_seekers = seekers.count()
-    with_profile = CompetenceProfile.objects.filter(person__in=seekers).count()
+    job_seekers, with_profile = profile_coverage(area_id, day)
     subsidies = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, decided_on__gte=first, decided_on__lte=day,
                                         employer__in=employers_for(user)).values_list("employer__kind", flat=True)
     sectors = Counter(SECTORS.get(kind, "other") for kind in subsidies)

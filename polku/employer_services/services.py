@@ -399,12 +399,26 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
               "work_history": history, "place_preference": data.place_preference,
               "hours_preference": data.hours_preference, "updated_by": actor}
     if profile is None:
-        return CompetenceProfile.objects.create(person=person, **values)
+        created = CompetenceProfile.objects.create(person=person, **values)
+        transaction.on_commit(_new_coverage_generation)
+        return created
     for key, value in values.items():
         setattr(profile, key, value)
     profile.version += 1
     profile.save()
     return profile
+
+
+def _new_coverage_generation() -> None:
+    """The profile coverage figure counts profiles: a new one makes the cached figures stale."""
+    from django.core.cache import cache
+
+    from polku.employer_services.selectors import COVERAGE_GENERATION
+
+    try:
+        cache.incr(COVERAGE_GENERATION)
+    except ValueError:
+        cache.set(COVERAGE_GENERATION, 1, None)
 
 
 # --- job offers ---------------------------------------------------------------------------------------------------

@@ -319,9 +319,18 @@ def vacancy(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     return render(request, "employer_services/vacancy.html", {
         "vacancy": found, "requirements": _requirements(found), "rows": rows, "may_match": may_match,
         "offer_form": forms.OfferForm(initial={"offered_on": _today()}), "close_form": close_form,
-        "offers": found.offers.select_related("person").filter(person__in=policy.match_candidates_in_scope(request.user)),
+        "offers": _offers_in_scope(request, found),
         "weights": matching.weights(), "any_below": any(c.below_for_licence for c in candidates),
     }, status=_status(close_form))
+
+
+def _offers_in_scope(request: HttpRequest, vacancy: Vacancy) -> list[JobOffer]:
+    offers = list(vacancy.offers.select_related("person"))
+    visible = selectors.in_matching_scope(request.user, [offer.person_id for offer in offers])
+    shown = [offer for offer in offers if offer.person_id in visible]
+    log_person_reads(user=request.user, person_ids=[o.person_id for o in shown], action=AccessAction.JOB_OFFER_OUTCOME,
+                     purpose=MATCH_PURPOSE)
+    return shown
 
 
 @login_required
