@@ -50,9 +50,9 @@ class MultipleCodes(forms.MultipleChoiceField):
 
 
 class EmployerForm(forms.Form):
-    name = forms.CharField(label=_("Nimi"), max_length=200, required=False)
-    business_id = forms.CharField(label=_("Y-tunnus"), max_length=20, required=False,
-                                  help_text=_("Muodossa 1234567-8."))
+    name = forms.CharField(label=_("Nimi"), max_length=200, error_messages={"required": _("Nimi on pakollinen.")})
+    business_id = forms.CharField(label=_("Y-tunnus"), max_length=20, help_text=_("Muodossa 1234567-8."),
+                                  error_messages={"required": _("Y-tunnus on pakollinen.")})
     kind = forms.ChoiceField(label=_("Työnantajan tyyppi"), choices=EmployerKind.choices)
     municipality = forms.ChoiceField(label=_("Kotikunta"), required=False)
     industry = forms.ChoiceField(label=_("Toimiala (TOL 2008)"), required=False)
@@ -95,7 +95,8 @@ class NeedForm(forms.Form):
 
 class VacancyForm(forms.Form):
     employer = forms.ChoiceField(label=_("Työnantaja"))
-    title = forms.CharField(label=_("Tehtävänimike"), max_length=200, required=False)
+    title = forms.CharField(label=_("Tehtävänimike"), max_length=200,
+                            error_messages={"required": _("Tehtävänimike on pakollinen.")})
     description = forms.CharField(label=_("Kuvaus"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
                                   help_text=_("Polku ehdottaa kuvauksesta taitoja ja lupia; valitse itse, mitkä jäävät."))
     occupation = forms.ChoiceField(label=_("Ammatti (ESCO)"), required=False)
@@ -107,7 +108,8 @@ class VacancyForm(forms.Form):
     language_en = forms.TypedChoiceField(label=_("Englannin kieli vähintään"), required=False, coerce=int, empty_value=None)
     education_level = forms.TypedChoiceField(label=_("Koulutusaste vähintään"), required=False, coerce=int,
                                              empty_value=None, choices=[BLANK, *EducationLevel.choices])
-    municipality = forms.ChoiceField(label=_("Työpaikan kunta"), required=False)
+    municipality = forms.ChoiceField(label=_("Työpaikan kunta"),
+                                     error_messages={"required": _("Työpaikan kunta on pakollinen.")})
     hours = forms.ChoiceField(label=_("Työaika"), choices=Hours.choices)
     positions = forms.IntegerField(label=_("Paikkoja"), min_value=1, initial=1)
     starts_on = forms.DateField(label=_("Alkaa"), required=False, widget=DATE)
