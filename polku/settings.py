@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "polku.casework",
     "polku.forecast",
     "polku.provision",
+    "polku.employer_services",  # employer register, vacancies, competence profiles, matching, job offers
     "polku.exchange",
     "polku.jobs",
     "polku.open_data",  # open data without login: JSON-stat 2.0, CSV, a PxWeb-compatible API, the public page

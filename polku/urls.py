@@ -22,6 +22,7 @@ urlpatterns = [
     path("asiakastyo/", include("polku.casework.urls")),
     path("ennusteet/", include("polku.forecast.urls")),
     path("palvelut/", include("polku.provision.urls")),
+    path("tyonantajapalvelut/", include("polku.employer_services.urls")),
     path("tiedonsiirto/", include("polku.exchange.urls")),
     path("tyot/", include("polku.jobs.urls")),
     path("tietosuoja/", include("polku.privacy.urls")),

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     ELECTED_OFFICIAL = "elected_official", _("Luottamushenkilö")
     DPO = "dpo", _("Tietosuojavastaava")
     DATA_STEWARD = "data_steward", _("Tietopalvelu")
+    JOB_AGENT = "job_agent", _("Työnantajapalvelut (duuniagentti)")
     ADMIN = "admin", _("Pääkäyttäjä")
 
 
@@ -78,6 +79,13 @@ class AccessAction(models.TextChoices):
     PARTICIPATION_END = "participation_end", _("Palvelun päättyminen")
     REFERRAL_CLOSE = "referral_close", _("Ohjauksen peruminen")
     DECISION_CREATE = "decision_create", _("Päätöksen kirjaus")
+    COMPETENCE_PROFILE = "competence_profile", _("Osaamisprofiili")
+    COMPETENCE_PROFILE_EDIT = "competence_profile_edit", _("Osaamisprofiilin kirjaus")
+    CANDIDATE_LIST = "candidate_list", _("Avoimen työpaikan ehdokaslista")
+    VACANCY_SUGGESTIONS = "vacancy_suggestions", _("Työnhakijalle sopivat työpaikat")
+    JOB_OFFER = "job_offer", _("Työtarjouksen lähetys")
+    JOB_OFFER_OUTCOME = "job_offer_outcome", _("Työtarjouksen vastaus ja tulos")
+    MATCH_FEEDBACK = "match_feedback", _("Palaute ehdotuksesta")
     SHARE_EARLY_WARNINGS = "share_early_warnings", _("Kuntaosuuden ennakkovaroitukset")
     KELA_INVOICE_CHECK = "kela_invoice_check", _("Kelan laskun tarkistus")
     KELA_INVOICE_FACTS = "kela_invoice_facts", _("Kelan laskun rivit etuustiedoiksi")
@@ -110,6 +118,10 @@ class AccessAction(models.TextChoices):
     API_PERSON_REFERRALS = "api_person_referrals", _("Rajapinta: henkilön ohjaukset")
     API_PERSON_DECISIONS = "api_person_decisions", _("Rajapinta: henkilön päätökset")
     API_DECISION_CREATE = "api_decision_create", _("Rajapinta: päätöksen kirjaus")
+    API_CANDIDATE_LIST = "api_candidate_list", _("Rajapinta: ehdokaslista")
+    API_VACANCY_SUGGESTIONS = "api_vacancy_suggestions", _("Rajapinta: työnhakijalle sopivat työpaikat")
+    API_COMPETENCE_PROFILE = "api_competence_profile", _("Rajapinta: osaamisprofiili")
+    API_JOB_OFFER = "api_job_offer", _("Rajapinta: työtarjous")
     API_SHARE_EARLY_WARNINGS = "api_share_early_warnings", _("Rajapinta: kuntaosuuden ennakkovaroitukset")
     # Command line
     CLI_PERSON_ADD = "cli_person_add", _("Komento: henkilön rekisteröinti")

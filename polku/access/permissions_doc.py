@@ -52,6 +52,15 @@ def render_markdown(language: str = "fi") -> str:
             f"kirjoittamalla perustelun. Pääsy koskee vain tätä henkilöä ja kestää {hours} tunnin; avaaminen "
             "kirjataan lokiin toiminnolla `break_glass`, ja tietosuojavastaava näkee sen sivulla "
             "Tietosuoja › Poikkeukselliset pääsyt. Pääsy on lukuoikeus: kirjaukset vaativat henkilön rajauksen.",
+            "", "## Työnantajapalvelut ja osaamisen kohtaanto", "",
+            f"Työnantajapalveluille (yrityskoordinaattori, duuniagentti) on oma rooli, koska työ on toista kuin "
+            f"ohjaajan: se kattaa koko alueen työnantajat ja työnhakijat mutta ei asiakkaan asiakastietoja. Rooli saa "
+            f"kyvykkyydet `{Capability.EMPLOYER_SERVICES.value}` (alueen työnantajat, avoimet työpaikat ja "
+            f"työtarjoukset) ja `{Capability.MATCH_CANDIDATES.value}` (alueen työnhakijoiden osaamisprofiilit ja "
+            f"ehdokaslistat), ei `{Capability.VIEW_PERSONS.value}`-kyvykkyyttä. Ohjaaja ja tiiminvetäjä saavat "
+            "työnantajapalvelut alueella ja ehdokaslistat omista ja tiimin asiakkaista; osaamisprofiilin kirjaa "
+            "henkilötietoja kirjaava rooli. Ehdokaslista kirjataan lokiin jokaisen siinä näkyvän henkilön "
+            "lukemisena (`candidate_list`).",
             "",
         ]
         return "\n".join(lines)

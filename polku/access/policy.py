@@ -49,6 +49,8 @@ class Capability(enum.StrEnum):
     VIEW_AGGREGATES = "view_aggregates"
     VIEW_SERVICE_CATALOGUE = "view_service_catalogue"
     EDIT_SERVICE_CATALOGUE = "edit_service_catalogue"
+    EMPLOYER_SERVICES = "employer_services"
+    MATCH_CANDIDATES = "match_candidates"
     REFIT_FORECAST = "refit_forecast"
     CHECK_KELA_INVOICES = "check_kela_invoices"
     EXCHANGE_DATA = "exchange_data"
@@ -74,6 +76,9 @@ CAPABILITY_LABELS: dict[Capability, Promise] = {
     Capability.VIEW_AGGREGATES: _("Koostetiedot: mittarit, kuntaosuus, ennusteet"),
     Capability.VIEW_SERVICE_CATALOGUE: _("Palveluvalikoima"),
     Capability.EDIT_SERVICE_CATALOGUE: _("Palveluntuottajien, palvelujen ja työnantajien lisäys"),
+    Capability.EMPLOYER_SERVICES: _("Työnantajapalvelut: työnantajarekisteri, yhteydenotot, rekrytointitarpeet, "
+                                    "avoimet työpaikat ja työtarjoukset"),
+    Capability.MATCH_CANDIDATES: _("Osaamisprofiilit ja työpaikkojen ehdokaslistat; työtarjous työnhakijalle"),
     Capability.REFIT_FORECAST: _("Ennustemallin sovittaminen uudelleen"),
     Capability.CHECK_KELA_INVOICES: _("Kelan laskujen tarkistus"),
     Capability.EXCHANGE_DATA: _("Rekisteritietojen tuonti ja vienti"),
@@ -113,17 +118,19 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
         C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
         C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
         C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+        C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.TEAM,
     },
     Role.TEAM_LEAD: {
         C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
         C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.BALANCE_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
         C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+        C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.TEAM,
     },
     Role.MANAGER: {
         C.VIEW_PERSONS: S.AREA, C.RECORD_PERSON_DATA: S.AREA, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.AREA,
         C.VIEW_CASELOAD: S.AREA, C.BALANCE_CASELOAD: S.AREA, C.VIEW_AGGREGATES: S.AREA,
         C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA, C.REFIT_FORECAST: S.AREA,
-        C.CHECK_KELA_INVOICES: S.AREA,
+        C.CHECK_KELA_INVOICES: S.AREA, C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.AREA,
     },
     Role.ANALYST: {
         C.VIEW_PERSONS: S.AREA, C.VIEW_CASELOAD: S.AGGREGATES, C.VIEW_AGGREGATES: S.AREA,
@@ -139,6 +146,12 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
     Role.DATA_STEWARD: {
         C.VIEW_AGGREGATES: S.AGGREGATES, C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EXCHANGE_DATA: S.AREA,
     },
+    # Employer services (yrityskoordinaattori, duuniagentti): the area's employers and vacancies, and the competence
+    # profiles of the area's job seekers for matching; not the client record itself (no VIEW_PERSONS).
+    Role.JOB_AGENT: {
+        C.VIEW_AGGREGATES: S.AREA, C.VIEW_SERVICE_CATALOGUE: S.AREA,
+        C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.AREA,
+    },
     Role.ADMIN: {
         C.VIEW_PERSONS: S.EVERYONE, C.RECORD_PERSON_DATA: S.EVERYONE, C.VIEW_WORKLIST: S.EVERYONE,
         C.VIEW_CASELOAD: S.EVERYONE, C.BALANCE_CASELOAD: S.EVERYONE, C.VIEW_AGGREGATES: S.EVERYONE,
@@ -146,6 +159,7 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
         C.REFIT_FORECAST: S.EVERYONE, C.CHECK_KELA_INVOICES: S.EVERYONE,
         C.EXCHANGE_DATA: S.EVERYONE, C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE,
         C.RUN_RETENTION: S.EVERYONE, C.ADMINISTER: S.EVERYONE, C.MAINTENANCE_COMMANDS: S.EVERYONE,
+        C.EMPLOYER_SERVICES: S.EVERYONE, C.MATCH_CANDIDATES: S.EVERYONE,
     },
 }
 del C, S
@@ -484,3 +498,37 @@ def suppresses_small_cells(user: Any) -> bool:
 
 def may_edit_service_catalogue(user: Any) -> bool:
     return allows(user, Capability.EDIT_SERVICE_CATALOGUE)
+
+
+# --- employer services and matching --------------------------------------------------------------------------------
+
+
+def may_use_employer_services(user: Any) -> bool:
+    """The employer register, vacancies and job offers of the user's area (job agents, counsellors, managers)."""
+    return allows(user, Capability.EMPLOYER_SERVICES)
+
+
+def employer_area_id(user: Any) -> int | None:
+    """The employment area whose employers and vacancies ``user`` works with; None means every area (admins).
+
+    Raises ``AccessDenied`` for roles without employer services, or without an area.
+    """
+    profile = staff_profile(user)
+    scope = scope_of(user, Capability.EMPLOYER_SERVICES)
+    if profile is None or scope is None:
+        raise AccessDenied("Työnantajapalveluihin ei ole oikeutta.")
+    if scope == Scope.EVERYONE:
+        return None
+    if profile.area_id is None:
+        raise AccessDenied("Käyttäjätunnukseen ei ole liitetty työllisyysaluetta.")
+    return profile.area_id
+
+
+def match_candidates_in_scope(user: Any) -> QuerySet[Person]:
+    """The job seekers whose competence profiles ``user`` may match and send job offers to (empty without the
+    capability): a counsellor's own and team's clients, a job agent's or manager's whole area."""
+    return persons_in_scope(user, scope_of(user, Capability.MATCH_CANDIDATES))
+
+
+def may_match(user: Any, person: Person) -> bool:
+    return allows(user, Capability.MATCH_CANDIDATES, person)

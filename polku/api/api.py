@@ -417,4 +417,6 @@ api.add_router("/forecast", "polku.api.forecast.router")
 api.add_router("/provision", "polku.api.provision.router")
 api.add_router("/persons", "polku.api.provision.person_router")
 api.add_router("/exchange", "polku.api.exchange.router")
+api.add_router("/employer-services", "polku.api.employer_services.router")
+api.add_router("/persons", "polku.api.employer_services.person_router")
 api.add_router("/v1", "polku.api.open_data.router")  # PxWeb API v1 over the open data, no login

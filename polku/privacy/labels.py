@@ -42,6 +42,9 @@ MODELS: dict[str, Promise] = {
     "casework.caseassignment": _("Vastuuohjaajat"),
     "provision.referral": _("Ohjaukset palveluihin"),
     "provision.decision": _("Tukipäätökset"),
+    "employer_services.competenceprofile": _("Osaamisprofiili"),
+    "employer_services.joboffer": _("Työtarjoukset"),
+    "employer_services.matchfeedback": _("Palaute työpaikkaehdotuksista"),
     "municipal_share.kelainvoiceline": _("Kelan laskujen rivit"),
     "exchange.sourcerecord": _("Tietojen lähteet (tiedonsiirto)"),
     "simulator.simulatedperson": _("Simuloitu harjoitushenkilö"),
@@ -93,6 +96,23 @@ FIELDS: dict[str, dict[str, Promise]] = {
         "kind": _("Päätöslaji"), "employer": _("Työnantaja"), "percent": _("Tukiprosentti"),
         "monthly_amount": _("€/kk"), "months": _("Kuukautta"), "decided_on": _("Päätöspäivä"),
         "municipality": _("Maksava kunta"), "decided_by": _("Päättäjä"),
+    },
+    "employer_services.competenceprofile": {
+        "occupations": _("Ammatit"), "skills": _("Taidot"), "education_level": _("Koulutusaste"),
+        "education": _("Tutkinto"), "licences": _("Luvat ja kortit"), "languages": _("Kielitaito"),
+        "work_history": _("Työhistoria"), "place_preference": _("Työssäkäyntialue"),
+        "hours_preference": _("Toivottu työaika"), "version": _("Versio"), "updated_by": _("Muuttaja"),
+        "updated_at": _("Muutettu"),
+    },
+    "employer_services.joboffer": {
+        "vacancy": _("Avoin työpaikka"), "binding": _("Velvoittava"), "offered_on": _("Tarjottu"),
+        "respond_by": _("Vastattava viimeistään"), "response": _("Vastaus"), "outcome": _("Tulos"),
+        "outcome_on": _("Tuloksen päivä"), "refusal_reason": _("Kieltäytymisen syy"), "version": _("Versio"),
+        "updated_at": _("Muutettu"),
+    },
+    "employer_services.matchfeedback": {
+        "vacancy": _("Avoin työpaikka"), "useful": _("Hyödyllinen"), "score": _("Pisteet"),
+        "weights_version": _("Painojen versio"), "given_by": _("Palautteen antaja"), "given_at": _("Annettu"),
     },
     "municipal_share.kelainvoiceline": {
         "invoice": _("Lasku"), "line_number": _("Rivi"), "personal_id_hash": _("Henkilötunnuksen hakuavain"),

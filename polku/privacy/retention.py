@@ -23,6 +23,7 @@ from django.utils import timezone
 from polku.access.models import AccessAction, AccessLog, BreakGlassGrant
 from polku.access.services import log_event, log_person_reads
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
+from polku.employer_services.models import JobOffer
 from polku.municipal_share.models import KelaInvoiceLine
 from polku.people import personal_id
 from polku.people.models import Person
@@ -38,7 +39,7 @@ PSEUDONYM_PREFIX = personal_id.PSEUDONYM_PREFIX
 FACT_TABLES = (HomeMunicipalitySpell, StatusSpell, JobSearchPeriod, BenefitMonth, EmploymentConditionMet, Meeting,
                EmploymentPlan, ApplicationReport)
 TEXT_FIELDS: tuple[tuple[Any, str], ...] = (
-    (Meeting, "notes"), (EmploymentPlan, "agreed_actions"), (CaseAssignment, "reason"),
+    (Meeting, "notes"), (EmploymentPlan, "agreed_actions"), (CaseAssignment, "reason"), (JobOffer, "refusal_reason"),
     *((model, "correction_reason") for model in FACT_TABLES),
 )
 

@@ -185,14 +185,32 @@ class EmployerKind(models.TextChoices):
     OTHER = "other", _("muu")
 
 
+class EmployerSize(models.TextChoices):
+    """Size classes by personnel (Statistics Finland's enterprise size classes)."""
+
+    MICRO = "micro", _("alle 10 henkilöä")
+    SMALL = "small", _("10–49 henkilöä")
+    MEDIUM = "medium", _("50–249 henkilöä")
+    LARGE = "large", _("vähintään 250 henkilöä")
+
+
 class Employer(models.Model):
-    """An employer that a wage subsidy or municipal supplement is granted to."""
+    """An employer: the one register of employers, for subsidy decisions and for employer services (industry by
+    TOL 2008, size, the employment area whose employer services keep it, consent to be contacted)."""
 
     name = models.CharField(_("nimi"), max_length=200)
     business_id = models.CharField(_("Y-tunnus"), max_length=9, unique=True, help_text=_("Muodossa 1234567-8."))
     kind = models.CharField(_("tyyppi"), max_length=30, choices=EmployerKind.choices, default=EmployerKind.COMPANY)
     municipality = models.ForeignKey("reference.Municipality", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("kunta"))
+    industry = models.CharField(_("toimiala (TOL 2008)"), max_length=1, blank=True)
+    size = models.CharField(_("koko"), max_length=10, choices=EmployerSize.choices, blank=True)
+    area = models.ForeignKey("reference.EmploymentArea", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("työllisyysalue"))
+    consent_to_contact = models.BooleanField(_("suostumus yhteydenottoihin"), default=False)
+    consent_recorded_on = models.DateField(_("suostumus kirjattu"), null=True, blank=True)
+    phone = models.CharField(_("puhelin"), max_length=40, blank=True)
+    email = models.EmailField(_("sähköposti"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from polku.casework import selectors as casework
 from polku.casework.due import DueState
 from polku.casework.models import CaseAssignment
 from polku.core.errors import AccessDenied, ValidationFailed
+from polku.employer_services import selectors as employer_services
 from polku.exchange.models import ExchangeRun, RunKind, RunStatus
 from polku.forecast.models import ForecastFit
 from polku.kpi import presenters as kpi_presenters
@@ -245,6 +246,15 @@ def data_steward_page() -> StartPage:
     return StartPage("data_steward", {"runs": runs, "failed_30_days": failed})
 
 
+def job_agent_page(user: Any, today: date) -> StartPage:
+    """How much waits on the employer-services worklist (counts only: no one is named here)."""
+    items = employer_services.worklist(user, today)
+    return StartPage("job_agent", {
+        "not_contacted": len(items.not_contacted), "open_needs": len(items.open_needs),
+        "ending_subsidies": len(items.ending_subsidies),
+        "offers": len(items.offers_to_answer) + len(items.outcomes_due), "months": items.months})
+
+
 def start_page(user: Any, profile: StaffProfile | None) -> StartPage:
     """The start page of ``user``'s role today."""
     if profile is None:
@@ -258,5 +268,6 @@ def start_page(user: Any, profile: StaffProfile | None) -> StartPage:
         Role.ELECTED_OFFICIAL: lambda: elected_official_page(user, today),
         Role.DPO: lambda: dpo_page(today),
         Role.DATA_STEWARD: data_steward_page,
+        Role.JOB_AGENT: lambda: job_agent_page(user, today),
     }
     return pages.get(Role(profile.role), lambda: StartPage("admin"))()

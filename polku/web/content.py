@@ -43,6 +43,8 @@ AVAILABLE_NOW: tuple[Promise, ...] = (
     _("Työmarkkinatuen kuntaosuus henkilöittäin ja kuukausittain sekä Kelan laskun tarkistus."),
     _("Palveluvalikoima täyttöasteineen, ohjaukset palveluihin sekä palkkatuki-, starttiraha- ja kuntalisäpäätökset."),
     _("Ennusteet, skenaariot ja palvelujen talousvaikutukset."),
+    _("Työnantajapalvelut: työnantajarekisteri, avoimet työpaikat, osaamisprofiilit, selitettävä osaamisen "
+      "kohtaanto ja työtarjousten seuranta."),
     _("Avoin data ilman kirjautumista: koostetaulukot suojattuina pienten lukujen osalta."),
 )
 
@@ -110,6 +112,17 @@ ROLE_GUIDES: tuple[RoleGuide, ...] = (
               "ensin tarkistus, sitten tuonti kokonaan tai ei lainkaan, virheet rivi riviltä."),
             _("Seuraat tuonnin etenemistä ja näet tuontihistorian: kuka, milloin, mitkä tiedostot ja mitä muuttui."),
             _("Viet alueen tiedot siirtomuodossa toiseen järjestelmään tai toiseen Polkuun."),
+        ),
+    ),
+    RoleGuide(
+        Role.JOB_AGENT,
+        now=(
+            _("Alueen työnantajarekisteri: toimiala, koko, yhteyshenkilöt, yhteydenottojen historia ja lupa "
+              "yhteydenottoihin."),
+            _("Oma työlista: työnantajat, joihin ei ole oltu aikoihin yhteydessä, avoimet rekrytointitarpeet, "
+              "päättyvät palkkatuet ja työtarjousten seuranta."),
+            _("Avoimet työpaikat ja niille sopivimmat alueen työnhakijat osaamisprofiilin perusteella, pisteet "
+              "eriteltyinä; työtarjoukset ja niiden tulokset."),
         ),
     ),
     RoleGuide(

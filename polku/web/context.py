@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_see_persons": allows(user, Capability.VIEW_PERSONS),
         "can_see_worklist": allows(user, Capability.VIEW_WORKLIST),
         "can_see_caseload": allows(user, Capability.VIEW_CASELOAD),
+        "can_use_employer_services": allows(user, Capability.EMPLOYER_SERVICES),
         "can_administer": allows(user, Capability.ADMINISTER),
         "can_exchange_data": allows(user, Capability.EXCHANGE_DATA),
         "can_read_access_log": allows(user, Capability.READ_ACCESS_LOG),

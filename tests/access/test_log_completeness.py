@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from polku.access.models import AccessAction, AccessLog, Role, StaffProfile
 from polku.api.api import api
+from polku.employer_services import services as matching
 from polku.exchange.services import export_now
 from polku.municipal_share.invoices import invoice_import
 from polku.people.models import Person
@@ -80,6 +81,14 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
                              file_name="lasku.csv", municipality="297", invoice_month=date(2025, 3, 1),
                              user=admin.user)
     run, _ = export_now(user=admin.user, out_dir=tmp_path / "vienti", scope_code="kuopio")
+    employer = matching.employer_register(
+        actor=admin.user, name="Lokin Logistiikka Oy", business_id="1572860-0", kind="company",
+        municipality_code="297", details=matching.EmployerDetails(), today=date(2025, 6, 1))
+    vacancy = matching.vacancy_create(actor=admin.user, employer=employer,
+                                      data=matching.VacancyInput(title="Varastotyöntekijä", municipality_code="297"))
+    matching.profile_save(actor=admin.user, person=person, data=matching.ProfileInput(languages=({"code": "fi", "level": 7},)))
+    offer = matching.offer_send(actor=admin.user, vacancy=vacancy, person=person, binding=False,
+                                offered_on=date(2025, 6, 2))
     AccessLog.objects.all().delete()  # what the set-up itself logged is not what the walk checks
     home = HomeMunicipalitySpell.objects.get(person=person)
     params = {
@@ -91,6 +100,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "referral": str(referral.pk), "decision": str(decision.pk), "counsellor": counsellor.user.get_username(),
         # open data (aggregates without login): a language, a table, a download
         "lang": "fi", "table": "polku_tyonhakijat.px", "slug": "tyonhakijat",
+        # employer services: an employer of the Kuopio area, its vacancy, and a job offer to the person
+        "employer_id": str(employer.pk), "vacancy_id": str(vacancy.pk), "offer_id": str(offer.pk),
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)

@@ -94,6 +94,16 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "api/persons/<person_id>/referrals": C.VIEW_PERSONS,
     "api/persons/<person_id>/decisions": C.VIEW_PERSONS,
     "api/exchange/imports": C.EXCHANGE_DATA,
+    "api/employer-services/employers": C.EMPLOYER_SERVICES,
+    "api/employer-services/employers/<employer_id>/contacts": C.EMPLOYER_SERVICES,
+    "api/employer-services/vacancies": C.EMPLOYER_SERVICES,
+    "api/employer-services/vacancies/<vacancy_id>/candidates": C.MATCH_CANDIDATES,
+    "api/employer-services/offers": C.MATCH_CANDIDATES,
+    "api/employer-services/offers/<offer_id>": C.MATCH_CANDIDATES,
+    "api/employer-services/figures": C.EMPLOYER_SERVICES,
+    "api/employer-services/skill-suggestions": C.EMPLOYER_SERVICES,  # also open to roles that record person data
+    "api/persons/<person_id>/competence-profile": C.MATCH_CANDIDATES,  # PUT writes it: RECORD_PERSON_DATA
+    "api/persons/<person_id>/vacancy-suggestions": C.MATCH_CANDIDATES,
     "api/exchange/imports/<run_id>": C.EXCHANGE_DATA,
     "api/exchange/imports/<run_id>/problems": C.EXCHANGE_DATA,
     # Municipal share, indicators, forecasts
@@ -125,6 +135,18 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "palvelut/ohjaukset/<int:referral_id>/aloitus/": C.RECORD_PERSON_DATA,
     "palvelut/ohjaukset/<int:referral_id>/paattyminen/": C.RECORD_PERSON_DATA,
     "palvelut/ohjaukset/<int:referral_id>/peruminen/": C.RECORD_PERSON_DATA,
+    # Employer services and matching
+    "tyonantajapalvelut/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyonantajat/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyonantajat/<int:employer_id>/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/uusi/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/tarjous/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/palaute/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/tarjoukset/<int:offer_id>/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/osaamisprofiilit/<uuid:person_id>/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/luvut/": C.EMPLOYER_SERVICES,
     # Data exchange
     "tiedonsiirto/": C.EXCHANGE_DATA,
     "tiedonsiirto/muoto/": SIGNED_IN,  # the format's description: public knowledge

@@ -35,6 +35,7 @@ DEMO_USERS: list[tuple[str, str, str | None, tuple[str, str] | None]] = [
     ("valtuutettu", Role.ELECTED_OFFICIAL, "kuopio", None),
     ("tietosuoja", Role.DPO, None, None),
     ("tietopalvelu", Role.DATA_STEWARD, "kuopio", None),
+    ("duuniagentti", Role.JOB_AGENT, "kuopio", None),
     ("admin", Role.ADMIN, None, None),
 ]
 
@@ -106,6 +107,10 @@ class Command(BaseCommand):
         self.stdout.write("Palveluvalikoima ja päätökset: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         counts = seed_participations()
         self.stdout.write("Osallistumiset (täyttöaste): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        from polku.employer_services.demo import seed_employer_services
+
+        counts = seed_employer_services()
+        self.stdout.write("Työnantajapalvelut: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
     def _due_items(self) -> None:
         """The worklists' due-items table for today (the worker rebuilds it daily after this)."""

@@ -1,0 +1,169 @@
+"""What a reader sees of a match: each part of the score in words, with its weight and points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from polku.employer_services import matching
+from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
+from polku.employer_services.extraction import Suggestion
+from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel
+
+PART_LABELS: dict[str, Promise] = {
+    "required_skills": gettext_lazy("Vaaditut taidot"),
+    "wished_skills": gettext_lazy("Toivotut taidot"),
+    "occupation": gettext_lazy("Ammatti"),
+    "education": gettext_lazy("Koulutus"),
+    "licences": gettext_lazy("Luvat ja kortit"),
+    "languages": gettext_lazy("Kielitaito"),
+    "place": gettext_lazy("Sijainti"),
+    "hours": gettext_lazy("Työaika"),
+}
+
+PART_DOCS: dict[str, Promise] = {
+    "required_skills": gettext_lazy("Osuus työpaikan vaatimista taidoista, jotka työnhakijalla on."),
+    "wished_skills": gettext_lazy("Osuus työpaikan toivomista taidoista, jotka työnhakijalla on."),
+    "occupation": gettext_lazy("Kuinka lähellä työnhakijan lähin ammatti on työpaikan ammattia ammattiluokituksessa."),
+    "education": gettext_lazy("Yltääkö työnhakijan koulutusaste työpaikan vaatimaan."),
+    "licences": gettext_lazy("Osuus vaadituista luvista ja korteista. Jos jokin puuttuu, työnhakija sijoittuu kaikkien "
+                             "luvat omaavien jälkeen."),
+    "languages": gettext_lazy("Osuus työpaikan kielistä, joita työnhakija osaa vaaditulla tasolla."),
+    "place": gettext_lazy("Työpaikka kotikunnassa (täysi), työnhakijan hyväksymällä alueella (puolet) tai sen "
+                          "ulkopuolella (ei pisteitä)."),
+    "hours": gettext_lazy("Sopiiko työaika työnhakijan toiveeseen."),
+}
+
+
+def _notes() -> dict[str, str]:
+    return {
+        "not_asked": _("ei vaatimusta"),
+        "same_occupation": _("sama ammatti"),
+        "same_unit_group": _("sama ammattiryhmä"),
+        "same_minor_group": _("lähellä oleva ammattiryhmä"),
+        "same_sub_major_group": _("sama ammattialue"),
+        "same_major_group": _("sama pääluokka"),
+        "none": _("ei lähellä olevaa ammattia"),
+        "met": _("riittävä"),
+        "below": _("vaadittua alempi tai tuntematon"),
+        "home": _("kotikunnassa"),
+        "acceptable": _("hyväksytyllä alueella"),
+        "outside": _("hyväksytyn alueen ulkopuolella"),
+        "fits": _("sopii"),
+        "differs": _("eri kuin toive"),
+    }
+
+
+def label_of(code: str) -> str:
+    """A concept's label in the reader's language; a language code's name; else the code."""
+    table = catalogue()
+    concept = table.concept(code) or table.licence(code)
+    if concept is not None:
+        return concept.label
+    if code in LANGUAGE_NAMES:
+        language = table.language_by_iso(code)
+        return language.label if language else code
+    return code
+
+
+@dataclass(frozen=True)
+class PartRow:
+    key: str
+    label: str
+    doc: str
+    weight: int
+    points: Any
+    matched: list[str]
+    missing: list[str]
+    note: str
+
+
+def breakdown(match: matching.Match) -> list[PartRow]:
+    notes = _notes()
+    return [PartRow(key=part.key, label=str(PART_LABELS[part.key]), doc=str(PART_DOCS[part.key]), weight=part.weight,
+                    points=part.points, matched=[label_of(code) for code in part.matched],
+                    missing=[label_of(code) for code in part.missing], note=notes.get(part.note, ""))
+            for part in match.parts]
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    code: str
+    kind: str
+    label: str
+    matched_text: str
+    counted: bool
+    cue: str
+
+
+def evidence(suggestions: list[Suggestion]) -> list[EvidenceRow]:
+    kinds = {"skill": _("taito"), "language": _("kieli"), "occupation": _("ammatti"), "licence": _("lupa tai kortti")}
+    return [EvidenceRow(code=s.concept.short, kind=kinds[s.concept.kind], label=s.concept.label,
+                        matched_text=s.evidence.text, counted=not s.negated, cue=s.evidence.cue) for s in suggestions]
+
+
+FIELD_LABELS: dict[str, Promise] = {
+    "person": gettext_lazy("Työnhakija"), "vacancy": gettext_lazy("Työpaikka"),
+    "respond_by": gettext_lazy("Vastattava viimeistään"), "offered_on": gettext_lazy("Tarjouspäivä"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def level_label(level: int) -> str:
+    try:
+        return str(LanguageLevel(int(level)).label)
+    except ValueError:
+        return str(level)
+
+
+def iso_of(concept: Concept) -> str:
+    """The ISO 639-1 code of an ESCO language skill ('' for anything else)."""
+    return next((iso for iso, name in LANGUAGE_NAMES.items() if concept.labels["en"] == name), "")
+
+
+def profile_initial(profile: CompetenceProfile | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    table = catalogue()
+    languages = {row["code"]: row["level"] for row in profile.languages}
+    history = "\n".join("; ".join([row.get("title", ""), row.get("employer", ""), row.get("start", ""),
+                                    row.get("end", "")]).rstrip("; ") for row in profile.work_history)
+    return {
+        "occupations": [table.occupations[c].short for c in profile.occupations if c in table.occupations],
+        "skills": [table.skills[c].short for c in profile.skills if c in table.skills],
+        "licences": list(profile.licences), "education_level": profile.education_level,
+        "education": profile.education, "work_history": history, "place_preference": profile.place_preference,
+        "hours_preference": profile.hours_preference, "version": profile.version,
+        **{f"language_{code}": languages.get(code) for code in ("fi", "sv", "en")},
+    }
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    occupations: list[str]
+    skills: list[str]
+    licences: list[str]
+    languages: list[tuple[str, str]]
+    education: str
+    work_history: list[dict[str, Any]]
+    place: str
+    hours: str
+
+
+def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
+    if profile is None:
+        return None
+    level = str(EducationLevel(profile.education_level).label) if profile.education_level else ""
+    return ProfileSummary(
+        occupations=[label_of(c) for c in profile.occupations], skills=[label_of(c) for c in profile.skills],
+        licences=[label_of(c) for c in profile.licences],
+        languages=[(label_of(row["code"]), level_label(row["level"])) for row in profile.languages],
+        education=", ".join(part for part in (level, profile.education) if part), work_history=profile.work_history,
+        place=str(profile.get_place_preference_display()), hours=str(profile.get_hours_preference_display()))

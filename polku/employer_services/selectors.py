@@ -1,0 +1,322 @@
+"""Reads of employer services: the register and worklist of an area, candidates for a vacancy and vacancies for a
+job seeker (ranked by ``matching``), and the figures (offers, outcomes, contacts, profile coverage).
+
+Scope comes from ``polku.access.policy`` only. These functions do not log: the pages, the API and the commands log
+each person they show (a candidate list is a read of every person on it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, cast
+
+from django.core.cache import cache
+from django.db.models import Max, Q, QuerySet
+
+from polku.access import policy
+from polku.core.calendar import add_months
+from polku.employer_services import matching
+from polku.employer_services.esco import catalogue
+from polku.employer_services.models import (
+    CompetenceProfile,
+    JobOffer,
+    NeedStatus,
+    OfferOutcome,
+    OfferResponse,
+    PlacePreference,
+    RecruitmentNeed,
+    Vacancy,
+    VacancyStatus,
+)
+from polku.employer_services.rules import follow_up_rules
+from polku.people.models import Person
+from polku.provision.models import Decision, DecisionKind, Employer, EmployerKind
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+from polku.timeline.selectors import homes_in
+
+
+def employers_for(user: Any) -> QuerySet[Employer]:
+    """The employers the user's employer services keep (every one for whole-register roles)."""
+    area_id = policy.employer_area_id(user)
+    employers = Employer.objects.select_related("municipality")
+    return employers if area_id is None else employers.filter(area_id=area_id)
+
+
+def vacancies_for(user: Any) -> QuerySet[Vacancy]:
+    area_id = policy.employer_area_id(user)
+    vacancies = Vacancy.objects.select_related("employer", "municipality")
+    return vacancies if area_id is None else vacancies.filter(area_id=area_id)
+
+
+# --- specifications for the engine ---------------------------------------------------------------------------------
+
+
+def vacancy_spec(vacancy: Vacancy) -> matching.VacancySpec:
+    occupation = catalogue().occupation(vacancy.occupation) if vacancy.occupation else None
+    return matching.VacancySpec(
+        key=vacancy.pk, required_skills=frozenset(vacancy.required_skills), wished_skills=frozenset(vacancy.wished_skills),
+        occupation=vacancy.occupation, isco=occupation.isco if occupation else "",
+        education_level=vacancy.education_level, licences=frozenset(vacancy.licences),
+        languages=tuple((row["code"], int(row["level"])) for row in vacancy.languages),
+        municipality=vacancy.municipality_id, hours=vacancy.hours)
+
+
+def profile_spec(profile: CompetenceProfile, home: str, area_municipalities: frozenset[str]) -> matching.ProfileSpec:
+    table = catalogue()
+    occupations = tuple((uri, table.occupations[uri].isco) for uri in profile.occupations if uri in table.occupations)
+    return matching.ProfileSpec(
+        key=profile.person_id, occupations=occupations, skills=frozenset(profile.skills),
+        education_level=profile.education_level, licences=frozenset(profile.licences),
+        languages={row["code"]: int(row["level"]) for row in profile.languages}, home_municipality=home,
+        acceptable_municipalities=area_municipalities if profile.place_preference == PlacePreference.AREA else frozenset(),
+        anywhere=profile.place_preference == PlacePreference.ANYWHERE, hours_preference=profile.hours_preference)
+
+
+def homes_on(person_ids: Any, day: date) -> dict[Any, str]:
+    """Each person's home municipality on ``day`` (current facts)."""
+    rows = HomeMunicipalitySpell.objects.filter(person_id__in=person_ids, superseded_at__isnull=True,
+                                                start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)).values_list("person_id", "municipality_id")
+    return dict(rows)
+
+
+def open_job_search_ids(day: date, person_ids: list[Any] | None = None) -> set[Any]:
+    """The persons (of ``person_ids``, when given) with a job search open on ``day``."""
+    rows = JobSearchPeriod.objects.filter(superseded_at__isnull=True, registered_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    if person_ids is not None:
+        found: set[Any] = set()
+        for start in range(0, len(person_ids), 500):
+            found |= set(rows.filter(person_id__in=person_ids[start:start + 500]).values_list("person_id", flat=True))
+        return found
+    return set(rows.values_list("person_id", flat=True))
+
+
+def active_job_seekers(persons: QuerySet[Person], day: date) -> QuerySet[Person]:
+    """Those of ``persons`` with a job search open on ``day``."""
+    open_search = JobSearchPeriod.objects.filter(superseded_at__isnull=True, registered_on__lte=day).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    return persons.filter(pk__in=open_search.values("person_id"))
+
+
+def _area_municipalities(area_id: int | None) -> frozenset[str]:
+    return frozenset(policy.area_municipality_set(area_id)) if area_id is not None else frozenset()
+
+
+# --- candidates for a vacancy, vacancies for a job seeker ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    match: matching.Match
+    below_for_licence: bool  # ranked below someone with a lower score because a required licence is missing
+    offer: JobOffer | None
+
+
+def candidates(user: Any, vacancy: Vacancy, day: date, *, limit: int = 20) -> list[Candidate]:
+    """The job seekers within ``user``'s matching scope who have a competence profile and an open job search,
+    best first (``matching.rank``)."""
+    # From the profiles (few) to the scope, not the other way round: the scope's test runs for those persons only.
+    with_profile = list(CompetenceProfile.objects.values_list("person_id", flat=True))
+    searching = open_job_search_ids(day, with_profile)
+    allowed = in_matching_scope(user, [pid for pid in with_profile if pid in searching])
+    profiles = list(CompetenceProfile.objects.filter(person_id__in=allowed).select_related("person"))
+    homes = homes_on([p.person_id for p in profiles], day)
+    area = _area_municipalities(vacancy.area_id)
+    spec = vacancy_spec(vacancy)
+    by_person = {p.person_id: p for p in profiles}
+    shown = matching.best_candidates(spec, (profile_spec(p, homes.get(p.person_id, ""), area) for p in profiles), limit)
+    below = matching.placed_below_for_licence(shown)
+    offers = {o.person_id: o for o in JobOffer.objects.filter(vacancy=vacancy, person_id__in=[m.profile for m in shown])}
+    return [Candidate(by_person[m.profile].person, m, m.profile in below, offers.get(m.profile)) for m in shown]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    vacancy: Vacancy
+    match: matching.Match
+
+
+def vacancies_for_person(user: Any, profile: CompetenceProfile, day: date, *, limit: int = 20) -> list[Suggestion]:
+    """The open vacancies of the user's area ranked for one job seeker."""
+    home = homes_on([profile.person_id], day).get(profile.person_id, "")
+    area_id = policy.employer_area_id(user)
+    vacancies = list(vacancies_for(user).filter(status=VacancyStatus.OPEN))
+    areas = {v.area_id for v in vacancies} if area_id is None else {area_id}
+    municipalities = {a: _area_municipalities(a) for a in areas}
+    by_id = {v.pk: v for v in vacancies}
+    if area_id is None:
+        ranked = matching.rank(matching.score(vacancy_spec(v), profile_spec(profile, home, municipalities[v.area_id]))
+                               for v in vacancies)[:limit]
+    else:
+        spec = profile_spec(profile, home, municipalities[area_id])
+        ranked = matching.best_vacancies(spec, (vacancy_spec(v) for v in vacancies), limit)
+    return [Suggestion(by_id[m.vacancy], m) for m in ranked]
+
+
+# --- the job agent's worklist ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EmployerDue:
+    employer: Employer
+    last_contact: date | None
+
+
+@dataclass(frozen=True)
+class SubsidyEnding:
+    decision: Decision
+    ends_on: date
+
+
+@dataclass(frozen=True)
+class Worklist:
+    months: int
+    not_contacted: list[EmployerDue]
+    open_needs: list[RecruitmentNeed]
+    ending_subsidies: list[SubsidyEnding]
+    offers_to_answer: list[JobOffer]
+    outcomes_due: list[JobOffer]
+
+    def person_ids(self) -> list[Any]:
+        return [offer.person_id for offer in [*self.offers_to_answer, *self.outcomes_due]]
+
+
+def decision_end(decision: Decision) -> date:
+    return add_months(decision.start_date, decision.months) - timedelta(days=1)
+
+
+def worklist(user: Any, day: date, *, months: int | None = None) -> Worklist:
+    """Employers not contacted in ``months`` (default from the follow-up rules), open recruitment needs, wage
+    subsidies ending soon, job offers past their response day, and outcomes due."""
+    rules = follow_up_rules()
+    months = months or rules.not_contacted_months
+    since = add_months(day, -months)
+    employers = employers_for(user).annotate(last_contact=Max("contacts__contacted_on"))
+    due = [EmployerDue(e, e.last_contact) for e in
+           employers.filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since)).order_by("last_contact", "name")]
+    needs = list(RecruitmentNeed.objects.filter(employer__in=employers_for(user), status=NeedStatus.OPEN)
+                 .select_related("employer").order_by("noted_on"))
+    decisions = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, employer__in=employers_for(user),
+                                        start_date__lte=day).select_related("employer")
+    horizon = day + timedelta(days=rules.subsidy_ending_within_days)
+    ending = sorted((SubsidyEnding(d, decision_end(d)) for d in decisions if day <= decision_end(d) <= horizon),
+                    key=lambda s: s.ends_on)
+    offers = JobOffer.objects.filter(vacancy__in=vacancies_for(user)).select_related("vacancy", "person")
+    to_answer = list(offers.filter(response=OfferResponse.PENDING, respond_by__lte=day).order_by("respond_by"))
+    follow_up = day - timedelta(days=rules.outcome_follow_up_days)
+    outcomes = list(offers.filter(response=OfferResponse.ACCEPTED, offered_on__lte=follow_up,
+                                  outcome__in=[OfferOutcome.OPEN, OfferOutcome.APPLIED, OfferOutcome.INTERVIEW])
+                    .order_by("offered_on"))
+    visible = in_matching_scope(user, [offer.person_id for offer in [*to_answer, *outcomes]])
+    return Worklist(months, due, needs, ending, [o for o in to_answer if o.person_id in visible],
+                    [o for o in outcomes if o.person_id in visible])
+
+
+def in_matching_scope(user: Any, person_ids: list[Any]) -> set[Any]:
+    """Which of ``person_ids`` are within ``user``'s matching scope (the scope is tested for those persons only)."""
+    if not person_ids:
+        return set()
+    return set(policy.match_candidates_in_scope(user).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
+# --- figures -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str  # YYYY-MM (the chart's data)
+    offers: int
+    binding: int
+    hired: int
+    decided: int
+    contacts: int
+
+    @property
+    def start(self) -> date:
+        """The month's first day (the table shows the month in the reader's language)."""
+        return date(int(self.month[:4]), int(self.month[5:7]), 1)
+
+
+@dataclass(frozen=True)
+class Figures:
+    months: list[MonthFigures]
+    offers: int
+    hired: int
+    decided: int
+    job_seekers: int
+    with_profile: int
+    subsidised_by_sector: dict[str, int]
+
+    @property
+    def hired_share(self) -> float | None:
+        return self.hired / self.decided if self.decided else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.with_profile / self.job_seekers if self.job_seekers else None
+
+
+SECTORS: dict[str, str] = {  # the employer kinds that Sotkamo's indicator groups
+    EmployerKind.COMPANY: "company", EmployerKind.MUNICIPALITY: "municipality", EmployerKind.ASSOCIATION: "third_sector",
+    EmployerKind.FOUNDATION: "third_sector", EmployerKind.RELIGIOUS_COMMUNITY: "third_sector",
+    EmployerKind.OTHER: "other",
+}
+
+
+COVERAGE_CACHE_SECONDS = 600
+COVERAGE_GENERATION = "employer_services:coverage:generation"
+
+
+def profile_coverage(area_id: int | None, day: date) -> tuple[int, int]:
+    """(job seekers with a job search open on ``day`` who live in the area, how many of them have a profile).
+
+    Counting the area's job seekers reads tens of thousands of rows (seconds on SQLite), so the pair is kept in the
+    shared cache for ten minutes per area and day; an import clears the cache, a new profile starts a new generation
+    of keys.
+    """
+    generation = cache.get(COVERAGE_GENERATION, 0)  # a new profile moves it on (services.profile_save)
+    key = f"employer_services:coverage:{generation}:{area_id}:{day.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(tuple[int, int], tuple(cached))
+    seekers = open_job_search_ids(day)
+    if area_id is not None:  # living in the area on the day, as the access policy places persons in an area
+        seekers &= set(homes_in(policy.area_municipality_codes(area_id), day).values_list("person_id", flat=True))
+    with_profile = sum(1 for pid in CompetenceProfile.objects.values_list("person_id", flat=True) if pid in seekers)
+    result = (len(seekers), with_profile)
+    cache.set(key, list(result), COVERAGE_CACHE_SECONDS)
+    return result
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def figures(user: Any, day: date, *, months: int = 12) -> Figures:
+    """Offers per month (binding ones too), how many led to work among those with a decided outcome, employer
+    contacts per month, the coverage of competence profiles among the area's active job seekers, and wage-subsidised
+    jobs by employer sector, over the last ``months`` months."""
+    first = add_months(date(day.year, day.month, 1), -(months - 1))
+    labels = [_month(add_months(first, i)) for i in range(months)]
+    area_id = policy.employer_area_id(user)
+    offers = JobOffer.objects.filter(offered_on__gte=first, offered_on__lte=day)
+    contacts_qs = employers_for(user).filter(contacts__contacted_on__gte=first, contacts__contacted_on__lte=day)
+    if area_id is not None:
+        offers = offers.filter(vacancy__area_id=area_id)
+    rows = list(offers.values_list("offered_on", "binding", "outcome"))
+    by = Counter(_month(d) for d, _, _ in rows)
+    binding = Counter(_month(d) for d, b, _ in rows if b)
+    hired = Counter(_month(d) for d, _, o in rows if o == OfferOutcome.HIRED)
+    decided = Counter(_month(d) for d, _, o in rows if o != OfferOutcome.OPEN)
+    contacts = Counter(_month(d) for d in contacts_qs.values_list("contacts__contacted_on", flat=True))
+    month_rows = [MonthFigures(m, by[m], binding[m], hired[m], decided[m], contacts[m]) for m in labels]
+    job_seekers, with_profile = profile_coverage(area_id, day)
+    subsidies = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, decided_on__gte=first, decided_on__lte=day,
+                                        employer__in=employers_for(user)).values_list("employer__kind", flat=True)
+    sectors = Counter(SECTORS.get(kind, "other") for kind in subsidies)
+    return Figures(month_rows, len(rows), sum(hired.values()), sum(decided.values()), job_seekers, with_profile,
+                   {key: sectors.get(key, 0) for key in ("company", "municipality", "third_sector", "other")})

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from polku.employer_services import views
+
+app_name = "employer_services"
+
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("tyonantajat/", views.employers, name="employers"),
+    path("tyonantajat/<int:employer_id>/", views.employer, name="employer"),
+    path("tyopaikat/", views.vacancies, name="vacancies"),
+    path("tyopaikat/uusi/", views.vacancy_new, name="vacancy_new"),
+    path("tyopaikat/<int:vacancy_id>/", views.vacancy, name="vacancy"),
+    path("tyopaikat/<int:vacancy_id>/tarjous/", views.offer_new, name="offer_new"),
+    path("tyopaikat/<int:vacancy_id>/palaute/", views.feedback, name="feedback"),
+    path("tarjoukset/<int:offer_id>/", views.offer, name="offer"),
+    path("osaamisprofiilit/<uuid:person_id>/", views.profile, name="profile"),
+    path("luvut/", views.figures, name="figures"),
+]

@@ -1,0 +1,65 @@
+"""The API of employer services: bad input names the field; the candidate list is logged per person."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from polku.access.models import AccessAction, AccessLog
+from tests.api_helpers import client_for, error_fields, post
+from tests.employer_services.conftest import Scene, uri
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/employer-services"
+
+
+def test_bad_input_names_the_field(scene: Scene) -> None:
+    client = client_for(scene.job_agent)
+    status, body = post(client, f"{BASE}/employers", {"name": "X Oy", "business_id": "1234567-8"})
+    assert status == 422
+    assert ("business_id", "invalid_checksum") in error_fields(body)
+    status, body = post(client, f"{BASE}/vacancies", {"employer_id": scene.employer.pk, "title": "",
+                                                      "required_skills": ["not-an-esco-code"]})
+    assert status == 422
+    assert {("title", "required"), ("municipality", "required"), ("required_skills", "unknown")} <= error_fields(body)
+
+
+def test_vacancy_candidates_offer_outcome_figures(scene: Scene) -> None:
+    client = client_for(scene.job_agent)
+    status, vacancy = post(client, f"{BASE}/vacancies", {
+        "employer_id": scene.employer.pk, "title": "Trukinkuljettaja", "municipality": "297",
+        "occupation": uri("forklift operator"), "required_skills": [uri("operate forklift")],
+        "licences": ["forklift_training"]})
+    assert status == 201
+    candidates = client.get(f"{BASE}/vacancies/{vacancy['id']}/candidates").json()
+    assert [c["person_id"] for c in candidates] == [str(scene.licensed.pk), str(scene.unlicensed.pk)]
+    assert candidates[1]["missing_licences"] == ["forklift_training"]
+    assert {part["part"] for part in candidates[0]["breakdown"]} >= {"required_skills", "licences", "occupation"}
+    assert AccessLog.objects.filter(action=AccessAction.API_CANDIDATE_LIST).count() == 2
+
+    status, body = post(client, f"{BASE}/offers", {"vacancy_id": vacancy["id"], "person_id": str(scene.outsider.pk),
+                                                   "offered_on": timezone.localdate()})
+    assert status == 422
+    assert error_fields(body) == {("person_id", "forbidden")}
+    status, offer = post(client, f"{BASE}/offers", {"vacancy_id": vacancy["id"], "person_id": str(scene.licensed.pk),
+                                                    "offered_on": timezone.localdate(), "binding": True})
+    assert status == 201
+    response = client.put(f"{BASE}/offers/{offer['id']}", data=json.dumps({
+        "response": "accepted", "outcome": "hired", "outcome_on": str(timezone.localdate()),
+        "version": offer["version"]}), content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "hired"
+    figures = client.get(f"{BASE}/figures").json()
+    assert (figures["offers"], figures["hired"], figures["profile_coverage"]) == (1, 1, 1.0)
+
+
+def test_skill_suggestions_mark_negations(scene: Scene) -> None:
+    response = client_for(scene.counsellor).post(
+        f"{BASE}/skill-suggestions", data=json.dumps({"text": "Minulla ei ole ajokorttia, mutta trukkikortti on."}),
+        content_type="application/json")
+    assert response.status_code == 200
+    counted = {row["label_en"]: row["counted"] for row in response.json()}
+    assert counted["drive vehicles"] is False
+    assert counted["Forklift training (forklift card)"] is True

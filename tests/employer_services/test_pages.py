@@ -1,0 +1,132 @@
+"""The job agent's flow on the pages: create a vacancy → candidates with their breakdowns → send a job offer →
+record the outcome → see it in the figures; each candidate shown is an access-logged read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from polku.access.models import AccessAction, AccessLog
+from polku.employer_services.models import JobOffer, Vacancy
+from tests.employer_services.conftest import Scene, uri
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(profile: Any) -> Client:
+    client = Client()
+    client.force_login(profile.user)
+    return client
+
+
+def short(code: str) -> str:
+    return code.rsplit("/", 1)[-1]
+
+
+def test_vacancy_to_offer_to_figures(scene: Scene) -> None:
+    client = signed_in(scene.job_agent)
+    today = timezone.localdate()
+    response = client.post("/tyonantajapalvelut/tyopaikat/uusi/", {
+        "employer": str(scene.employer.pk), "title": "Trukinkuljettaja", "municipality": "297", "hours": "full_time",
+        "positions": "1", "occupation": short(uri("forklift operator")),
+        "required_skills": [short(uri("operate forklift")), short(uri("perform loading and unloading operations"))],
+        "licences": ["forklift_training"], "language_fi": "4"})
+    vacancy = Vacancy.objects.get(title="Trukinkuljettaja")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/tyopaikat/{vacancy.pk}/")
+
+    page = client.get(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/").content.decode()
+    # Lauri holds the card, Ulla has more skills but not the card: Lauri first, Ulla placed lower and told why.
+    assert page.index("Osaaja, Lauri") < page.index("Osaaja, Ulla")
+    assert "Sijoitettu alemmas: puuttuu vaadittu lupa tai kortti." in page
+    assert "Pisteiden erittely" in page
+    assert "Vaaditut taidot" in page
+    assert "Trukkikoulutus" in page
+    assert "Kaisa" not in page  # a Kainuu client is outside the Kuopio job agent's scope
+    logged = set(AccessLog.objects.filter(action=AccessAction.CANDIDATE_LIST).values_list("person_id", flat=True))
+    assert logged == {scene.licensed.pk, scene.unlicensed.pk}
+
+    response = client.post(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/tarjous/", {
+        "person": str(scene.licensed.pk), "offered_on": today.isoformat(), "binding": "on"})
+    offer = JobOffer.objects.get(vacancy=vacancy, person=scene.licensed)
+    assert response.status_code == 302
+    assert offer.binding
+
+    response = client.post(f"/tyonantajapalvelut/tarjoukset/{offer.pk}/", {
+        "response": "accepted", "outcome": "hired", "outcome_on": today.isoformat(), "version": offer.version})
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.outcome == "hired"
+
+    figures = client.get("/tyonantajapalvelut/luvut/").content.decode()
+    assert "1 / 1 (100 %)" in figures  # one offer with an outcome, one hired
+    assert "2 / 2 (100 %)" in figures  # both Kuopio job seekers have a profile
+
+
+def test_offer_to_someone_outside_scope_names_the_field(scene: Scene) -> None:
+    from polku.employer_services import services
+    from polku.employer_services.services import VacancyInput
+
+    vacancy = services.vacancy_create(actor=scene.job_agent.user, employer=scene.employer,
+                                      data=VacancyInput(title="Varastotyöntekijä", municipality_code="297"))
+    client = signed_in(scene.job_agent)
+    response = client.post(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/tarjous/", {
+        "person": str(scene.outsider.pk), "offered_on": timezone.localdate().isoformat()}, follow=True)
+    assert "Työnhakija: Työnhakija ei kuulu rajaukseesi" in response.content.decode()
+    assert not JobOffer.objects.exists()
+    assert AccessLog.objects.filter(person_id=scene.outsider.pk, action=AccessAction.ACCESS_REFUSED).exists()
+
+
+def test_vacancy_without_title_or_place_is_refused_naming_the_fields(scene: Scene) -> None:
+    client = signed_in(scene.job_agent)
+    response = client.post("/tyonantajapalvelut/tyopaikat/uusi/", {
+        "employer": str(scene.employer.pk), "title": "", "municipality": "", "hours": "full_time", "positions": "1"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Tehtävänimike: Tehtävänimike on pakollinen." in html
+    assert "Työpaikan kunta: Työpaikan kunta on pakollinen." in html
+
+
+def test_invalid_business_id_is_refused_naming_the_field(scene: Scene) -> None:
+    response = signed_in(scene.job_agent).post("/tyonantajapalvelut/tyonantajat/", {
+        "name": "Virhe Oy", "business_id": "1572860-1", "kind": "company"})
+    assert response.status_code == 400
+    assert "Y-tunnus: Y-tunnuksen 1572860-1 tarkiste ei täsmää." in response.content.decode()
+
+
+def test_suggesting_from_a_description_shows_evidence_and_respects_negation(scene: Scene) -> None:
+    response = signed_in(scene.job_agent).post("/tyonantajapalvelut/tyopaikat/uusi/", {
+        "employer": str(scene.employer.pk), "title": "Varasto", "municipality": "297", "hours": "full_time",
+        "positions": "1", "ehdota": "1",
+        "description": "Etsimme trukkikortin omaavaa keräilijää. Ajokorttia ei tarvita."})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "”trukkikortin”" in html
+    assert "ei: kielto ”ei”" in html  # the driving licence is shown but not counted
+    assert not Vacancy.objects.exists()  # suggesting saves nothing
+
+
+def test_competence_profile_page_logs_and_refuses_outside_scope(scene: Scene) -> None:
+    client = signed_in(scene.counsellor)
+    assert client.get(f"/tyonantajapalvelut/osaamisprofiilit/{scene.licensed.pk}/").status_code == 200
+    assert AccessLog.objects.filter(person_id=scene.licensed.pk, action=AccessAction.COMPETENCE_PROFILE).exists()
+    assert client.get(f"/tyonantajapalvelut/osaamisprofiilit/{scene.outsider.pk}/").status_code == 403
+    assert AccessLog.objects.filter(person_id=scene.outsider.pk, action=AccessAction.ACCESS_REFUSED).exists()
+
+
+def test_counsellor_saves_a_profile_from_confirmed_suggestions(scene: Scene) -> None:
+    client = signed_in(scene.counsellor)
+    url = f"/tyonantajapalvelut/osaamisprofiilit/{scene.licensed.pk}/"
+    response = client.post(url, {"cv_text": "Olen siivonnut toimistoja. En ole ajanut trukkia.", "ehdota": "1",
+                                 "place_preference": "area", "hours_preference": "any", "version": "1"})
+    html = response.content.decode()
+    assert "”siivonnut”" in html
+    assert "ei: kielto ”En”" in html
+    response = client.post(url, {"skills": [short(uri("perform cleaning duties"))], "place_preference": "home",
+                                 "hours_preference": "part_time", "version": "1", "language_fi": "7"})
+    assert response.status_code == 302
+    scene.licensed.competence_profile.refresh_from_db()
+    assert scene.licensed.competence_profile.skills == [uri("perform cleaning duties")]
