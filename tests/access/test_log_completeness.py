@@ -91,6 +91,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "referral": str(referral.pk), "decision": str(decision.pk), "counsellor": counsellor.user.get_username(),
         # open data (aggregates without login): a language, a table, a download
         "lang": "fi", "table": "polku_tyonhakijat.px", "slug": "tyonhakijat",
+        # the client portal: ids of the client's own rows (a staff walk is sent to the portal's sign-in)
+        "slot_id": "1", "consent_id": "1", "invitation_id": "1",
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)

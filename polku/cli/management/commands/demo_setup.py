@@ -59,6 +59,7 @@ class Command(BaseCommand):
         self._users()
         if not options["no_simulation"]:
             self._casework()
+        self._portal()
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from polku.simulator import writers
@@ -105,6 +106,15 @@ class Command(BaseCommand):
         self.stdout.write("Palveluvalikoima ja päätökset: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         counts = seed_participations()
         self.stdout.write("Osallistumiset (täyttöaste): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+    def _portal(self) -> None:
+        """The job seeker's portal: demo clients who sign in through the demo identity provider."""
+        from polku.portal.demo import seed_portal
+
+        counts = seed_portal()
+        self.stdout.write("Oma asiointi: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Asiakkaan oma asiointi: http://127.0.0.1:8000/oma/ → Tunnistaudu → demon tunnistuspalvelussa "
+                          "asiakas-0001 (Aino Asiakas) tai asiakas-0002 (Onni Osallinen).")
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:
