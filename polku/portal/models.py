@@ -176,3 +176,19 @@ class FeedbackInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"feedback invitation {self.person_id} {self.kind} {self.subject}"
+
+
+class Disclosure(models.Model):
+    """Data disclosed to another agency on the client's consent: which consent allowed it (checked at that moment),
+    to whom, which categories, when and by whom. Only the consented categories are carried."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="disclosures")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
+    recipient = models.CharField(max_length=60)
+    categories = models.JSONField(default=list)
+    content = models.JSONField(default=dict)
+    disclosed_at = models.DateTimeField()
+    disclosed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"disclosure {self.person_id} → {self.recipient} {self.disclosed_at:%Y-%m-%d}"

@@ -27,6 +27,7 @@ class ClientPanel:
     applications: list[ReportedApplication]
     bookings: list[Any]
     questionnaire_note: str
+    live_plan_recipients: list[tuple[str, str]]
 
 
 def history_chart(history: list[selectors.AssessmentRow]) -> Chart | None:
@@ -57,4 +58,6 @@ def client_panel(person: Person) -> ClientPanel:
         applications=list(ReportedApplication.objects.filter(person=person)[:20]),
         bookings=list(booking.bookings_of(person)),
         questionnaire_note=pick(questionnaire().source),
+        live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
+                              Consent.objects.filter(person=person, purpose="share_plan", withdrawn_at__isnull=True)],
     )

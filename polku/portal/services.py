@@ -18,6 +18,7 @@ from polku.people.models import Person
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import (
     Consent,
+    Disclosure,
     FeedbackAnswer,
     FeedbackInvitation,
     FilledBy,
@@ -152,6 +153,30 @@ def withdraw_consent(*, person: Person, consent_id: int, now: datetime | None = 
 def consent_in_force(person: Person, purpose: str, recipient: str) -> Consent | None:
     """The consent that allows disclosing ``purpose``'s data to ``recipient`` now (checked at the moment of use)."""
     return Consent.objects.filter(person=person, purpose=purpose, recipient=recipient, withdrawn_at__isnull=True).first()
+
+
+@transaction.atomic
+def disclose_plan(*, person: Person, recipient: str, actor: Any, now: datetime | None = None) -> Disclosure:
+    """Send the client's plan to another agency (Kela, social services, TYP): only if a consent to share the plan with
+    that recipient is in force at this moment, and only the categories it names (the plan, its agreed tasks)."""
+    consent = Consent.objects.select_for_update().filter(person=person, purpose="share_plan", recipient=recipient,
+                                                         withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise ValidationFailed.single("recipient", ErrorCode.FORBIDDEN,
+                                      _("Asiakkaalla ei ole voimassa olevaa suostumusta suunnitelman luovuttamiseen "
+                                        "tälle vastaanottajalle."))
+    plan = casework.current_plan(person)
+    if plan is None:
+        raise ValidationFailed.single("plan", ErrorCode.REQUIRED, _("Asiakkaalla ei ole suunnitelmaa."))
+    content: dict[str, Any] = {}
+    if "plan" in consent.categories:
+        content["plan"] = {"drawn_up_on": plan.drawn_up_on.isoformat(), "valid_until": plan.valid_until.isoformat(),
+                           "applications_required": plan.applications_required}
+    if "agreed_tasks" in consent.categories:
+        content["agreed_tasks"] = [line.strip() for line in plan.agreed_actions.splitlines() if line.strip()]
+    return Disclosure.objects.create(person=person, consent=consent, recipient=recipient,
+                                     categories=list(consent.categories), content=content,
+                                     disclosed_at=now or timezone.now(), disclosed_by=actor)
 
 
 @transaction.atomic

@@ -31,4 +31,5 @@ staff_urlpatterns = ([
     path("vaikuttavuus/", views.service_change, name="service_change"),
     path("suostumukset/", views.consent_records, name="consent_records"),
     path("henkilot/<uuid:person_id>/viesti/", views.staff_message, name="staff_message"),
+    path("henkilot/<uuid:person_id>/luovutus/", views.disclose_plan, name="disclose_plan"),
 ], "portal_staff")

@@ -383,3 +383,26 @@ def staff_message(request: HttpRequest, person_id: Any) -> HttpResponse:
         services.mark_read(person, by_client=False)
         messages.success(request, _("Viesti lähetetty asiakkaalle. Hänelle lähtee ilmoitus ilman viestin sisältöä."))
     return redirect(form_flow.record_url(person, "oma-asiointi"))
+
+
+@login_required
+@require_POST
+def disclose_plan(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """A counsellor sends the client's plan to another agency: the consent is checked at this moment."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return forbidden(request, _("Henkilöä ei löydy."))
+    refused = form_flow.write_refused(request, person, AccessAction.CONSENT_USE)
+    if refused is not None:
+        return refused
+    recipient = request.POST.get("recipient", "")
+    try:
+        disclosure = services.disclose_plan(person=person, recipient=recipient, actor=request.user)
+    except ValidationFailed as failure:
+        messages.error(request, failure.errors[0].message)
+    else:
+        log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.CONSENT_USE,
+                         purpose=f"suunnitelma: {disclosure.recipient}", channel=AccessChannel.WEB)
+        messages.success(request, _("Suunnitelma luovutettu vastaanottajalle %(recipient)s suostumuksen perusteella.")
+                         % {"recipient": consent_catalogue().recipient_name(disclosure.recipient)})
+    return redirect(form_flow.record_url(person, "oma-asiointi"))

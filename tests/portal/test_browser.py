@@ -102,7 +102,7 @@ def test_client_main_path_on_a_phone(phone: Any, live_server: Any, provider: str
     check("sign-in")
     phone.keyboard.press("Tab")
     assert phone.evaluate("document.activeElement.className") == "skip-link"
-    phone.get_by_role("button", name="Tunnistaudu").click()
+    phone.get_by_role("link", name="Tunnistaudu").click()
     phone.wait_for_selector("input[name=sub]")
     phone.fill("input[name=sub]", "suomifi-aino")
     phone.locator("button[type=submit]").first.click()
@@ -182,4 +182,4 @@ def test_client_main_path_on_a_phone(phone: Any, live_server: Any, provider: str
     assert "Työllisyysohjaaja" in phone.locator("table").inner_text()
     check("who-viewed")
 
-    assert all(not v for v in failures.values()), failures
+    assert {name: v for name, v in failures.items() if v} == {}

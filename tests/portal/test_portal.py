@@ -22,9 +22,18 @@ from polku.casework import booking
 from polku.casework import services as casework
 from polku.casework.models import ApplicationReport, AppointmentSlot
 from polku.casework.services import PlanInput
+from polku.core.errors import ValidationFailed
 from polku.portal import selectors, services
 from polku.portal.catalogue import questionnaire
-from polku.portal.models import Consent, FeedbackAnswer, FeedbackInvitation, Notification, ReportedApplication, SelfAssessment
+from polku.portal.models import (
+    Consent,
+    Disclosure,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    Notification,
+    ReportedApplication,
+    SelfAssessment,
+)
 from polku.timeline import services as timeline
 from tests.conftest import next_artificial_id
 
@@ -110,9 +119,24 @@ def test_a_code_polku_does_not_know_gets_no_account(provider: str, db: Any) -> N
     assert "ei onnistunut" in client.get(response["Location"]).content.decode()
 
 
-def test_staff_sign_in_is_not_taken_by_the_portal_backend(provider: str, client: Client) -> None:
-    # The staff provider is not configured: a client sign-in never falls through to staff.
-    assert client.get("/oidc/authenticate/").status_code in {302, 404}
+def test_staff_and_client_sign_in_stay_apart(provider: str, settings: Any, make_person: Any, counsellor: Any) -> None:
+    """One provider for both (as in the demo): a job seeker's round through the staff sign-in gets no role and no
+    client account; through the portal they get their own portal only, never a staff role."""
+    settings.POLKU_OIDC_ISSUER = provider
+    settings.OIDC_RP_CLIENT_SECRET = "testin-salaisuus"
+    code = next_artificial_id(date(1991, 6, 6))
+    person = _client_person(make_person, counsellor, code)
+    assert httpx.put(f"{provider}/users/kansalainen", json={"hetu": code}).status_code == 204
+    staff_round = Client()
+    started = staff_round.get("/oidc/authenticate/")
+    back = urlsplit(httpx.post(started["Location"], data={"sub": "kansalainen"}).headers["location"])
+    assert staff_round.get(f"{back.path}?{back.query}")["Location"] == "/kirjaudu/?tunnistus=epaonnistui"
+    assert not ClientAccount.objects.exists()
+    portal = Client()
+    assert _sign_in(portal, provider, "kansalainen", hetu=code)["Location"] == "/oma/"
+    account = ClientAccount.objects.get(person=person)
+    assert policy.staff_profile(account.user) is None
+    assert portal.get("/mittarit/")["Location"] == "/oma/"
 
 
 def test_a_client_sees_their_path_and_stays_in_the_portal(make_person: Any, counsellor: Any) -> None:
@@ -235,8 +259,22 @@ def test_consent_needs_a_recipient_withdraws_at_once_and_is_checked_at_use(make_
     assert consent.categories == ["plan", "agreed_tasks"]
     assert "Voin perua" in consent.agreed_text
     assert services.consent_in_force(person, "share_plan", "kela") is not None
+    # The counsellor sends the plan to Kela: only the consented categories go, and the client sees it was used
+    staff = Client()
+    staff.force_login(counsellor.user)
+    assert staff.post(f"/asiakasportaali/henkilot/{person.pk}/luovutus/", {"recipient": "kela"}).status_code == 302
+    disclosure = Disclosure.objects.get(person=person)
+    assert set(disclosure.content) == {"plan", "agreed_tasks"}
+    assert disclosure.content["agreed_tasks"] == ["Päivitä CV", "Hae kolmea työpaikkaa"]
+    assert "suostumuksen perusteella" in client.get("/oma/kuka-katsoi/").content.decode()
     assert client.post(f"/oma/suostumukset/{consent.pk}/peru/").status_code == 302
     assert services.consent_in_force(person, "share_plan", "kela") is None
+    # Withdrawn: the next use is refused at that moment, nothing disclosed
+    staff.post(f"/asiakasportaali/henkilot/{person.pk}/luovutus/", {"recipient": "kela"})
+    assert Disclosure.objects.filter(person=person).count() == 1
+    with pytest.raises(ValidationFailed) as refused:
+        services.disclose_plan(person=person, recipient="kela", actor=counsellor.user)
+    assert refused.value.errors[0].field == "recipient"
     # The data protection officer sees the record, withdrawn
     dpo = Client()
     dpo.force_login(make_staff(Role.DPO, area=None).user)
