@@ -23,6 +23,7 @@ from polku.casework import services as casework
 from polku.casework.models import ApplicationReport, AppointmentSlot
 from polku.casework.services import PlanInput
 from polku.core.errors import ValidationFailed
+from polku.people.models import Person
 from polku.portal import selectors, services
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import (
@@ -374,3 +375,32 @@ def test_counsellor_publishes_free_times_and_bad_input_names_the_field(counsello
     assert staff.post("/asiakasportaali/vapaat-ajat/", {"starts_at": soon, "minutes": "45",
                                                         "channel": "video"}).status_code == 302
     assert AppointmentSlot.objects.filter(counsellor=counsellor.user).count() == 1
+
+
+def test_demo_seeds_clients_free_times_and_figures(make_person: Any, make_staff: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from polku.access.demo_identity import DEMO_CLIENTS
+    from polku.access.services import staff_create
+    from polku.portal.demo import seed_portal
+    from polku.provision import services as provision
+
+    staff_create(username="ohjaaja", password="salasana-123", role=Role.COUNSELLOR, area_code="kuopio",
+                 team_name="Alkupalvelu")
+    provider = provision.provider_create(name="Demo Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=20, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    admin = make_staff(Role.ADMIN, area=None)
+    for n in range(6):
+        person = make_person(municipality="297", last_name=f"Demo{n}")
+        provision.referral_create(person=person, offering=offering, referred_on=date(2025, 6, 1), actor=admin.user)
+    counts = seed_portal()
+    assert counts["asiakkaita"] == len(DEMO_CLIENTS)
+    assert counts["itsearvioita"] >= 12
+    assert counts["palautteita"] == 6
+    assert AppointmentSlot.objects.filter(counsellor=get_user_model().objects.get(username="ohjaaja")).count() > 0
+    rows = selectors.change_per_service(Person.objects.all())
+    assert [(r.service_type, r.persons) for r in rows] == [("työkokeilu", 6)]
+    assert isinstance(rows[0].change, float | int)
+    assert seed_portal()["asiakkaita"] == 0  # idempotent
