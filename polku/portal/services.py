@@ -4,7 +4,7 @@ writes nothing. Who may (the client for themself, staff in their scope) is the c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from polku.portal.models import (
     Disclosure,
     FeedbackAnswer,
     FeedbackInvitation,
+    FeedbackKind,
     FilledBy,
     Message,
     Notification,
@@ -206,6 +207,37 @@ def request_subject_access(*, person: Person, now: datetime | None = None) -> Su
     """The client asks for a copy of their data; an open request is not made twice."""
     open_request = SubjectAccessRequest.objects.filter(person=person, handled_at__isnull=True).first()
     return open_request or SubjectAccessRequest.objects.create(person=person, requested_at=now or timezone.now())
+
+
+FEEDBACK_AFTER_SERVICE_DAYS = 90  # a service that ended longer ago than this is not asked about any more
+
+
+def half_year(day: date) -> str:
+    return f"{day.year}H{1 if day.month <= 6 else 2}"
+
+
+@transaction.atomic
+def ensure_feedback_invitations(person: Person, today: date | None = None) -> int:
+    """Ask the client about each service that ended lately and, while they are a job seeker, once every half year
+    (Sotkamo's practice). Made when the client opens their portal; each is asked once."""
+    from polku.provision.models import Referral, ReferralStatus
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    made = 0
+    ended = (Referral.objects.filter(person=person, status=ReferralStatus.COMPLETED,
+                                     ended_on__gte=today - timedelta(days=FEEDBACK_AFTER_SERVICE_DAYS))
+             .select_related("offering__service_type"))
+    for referral in ended:
+        _, created = FeedbackInvitation.objects.get_or_create(
+            person=person, kind=FeedbackKind.AFTER_SERVICE, subject=f"referral-{referral.pk}",
+            defaults={"service_type": referral.offering.service_type.name_fi, "created_at": now})
+        made += created
+    if casework.open_job_search(person) is not None:
+        _, created = FeedbackInvitation.objects.get_or_create(
+            person=person, kind=FeedbackKind.HALF_YEAR, subject=half_year(today), defaults={"created_at": now})
+        made += created
+    return made
 
 
 @transaction.atomic

@@ -88,6 +88,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @client_page
 def home(request: HttpRequest, person: Person) -> HttpResponse:
     _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: etusivu")
+    services.ensure_feedback_invitations(person)
     return _page(request, "portal/home.html", person, view=selectors.overview(person))
 
 

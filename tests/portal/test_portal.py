@@ -35,6 +35,7 @@ from polku.portal.models import (
     ReportedApplication,
     SelfAssessment,
 )
+from polku.provision.models import Referral
 from polku.timeline import services as timeline
 from tests.conftest import next_artificial_id
 
@@ -350,6 +351,27 @@ def test_feedback_is_anonymous_and_figures_are_suppressed(make_person: Any, coun
     page = manager.get("/asiakasportaali/vaikuttavuus/").content.decode()
     assert "Työkokeilu" in page
     assert "&lt; 5" in page
+
+
+def test_feedback_is_asked_after_a_service_and_every_half_year(make_person: Any, counsellor: Any,
+                                                                make_staff: Any) -> None:
+    from polku.provision import services as provision
+
+    person = _client_person(make_person, counsellor)
+    provider = provision.provider_create(name="Palaute Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=5, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    referral = provision.referral_create(person=person, offering=offering, referred_on=timezone.localdate() - timedelta(days=40),
+                                         actor=counsellor.user)
+    Referral.objects.filter(pk=referral.pk).update(status="completed", ended_on=timezone.localdate() - timedelta(days=2),
+                                                   participation_start=timezone.localdate() - timedelta(days=30))
+    client = _portal_client(person)
+    home = client.get("/oma/").content.decode()
+    assert "Palaute päättyneestä palvelusta" in home
+    assert "Puolivuosittainen palautekysely" in home
+    client.get("/oma/")
+    assert FeedbackInvitation.objects.filter(person=person).count() == 2  # asked once each
 
 
 def test_portal_session_has_its_own_shorter_timeout(make_person: Any, counsellor: Any, settings: Any) -> None:
