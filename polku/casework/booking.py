@@ -70,6 +70,22 @@ def booked_for_counsellor(counsellor: Any, day: date) -> QuerySet[AppointmentSlo
             .select_related("person"))
 
 
+def meeting_due_by(person: Person, today: date | None = None) -> date | None:
+    """The day by which the rule set in force wants the client's next meeting (the initial interview, or the next
+    job-search conversation), from the same due engine as the worklist; None when nothing is due."""
+    from polku.casework.due import DueKind, due_items
+    from polku.casework.rules import shipped_rule_book
+    from polku.casework.selectors import client_case
+
+    today = today or timezone.localdate()
+    case = client_case(person, today)
+    if case is None:
+        return None
+    due = [item.due_on for item in due_items(case, shipped_rule_book(), today)
+           if item.kind in (DueKind.INITIAL_INTERVIEW, DueKind.CONVERSATION)]
+    return min(due) if due else None
+
+
 def _taken() -> ValidationFailed:
     return ValidationFailed.single("slot", ErrorCode.CONFLICT,
                                    _("Aika ehdittiin juuri varata toiselle. Valitse toinen aika."))

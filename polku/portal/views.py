@@ -139,9 +139,12 @@ def self_assessment(request: HttpRequest, person: Person) -> HttpResponse:
                  domains=[(d.code, pick(d.name)) for d in questionnaire().domains])
 
 
-def _slot_label(slot: Any) -> str:
+def _slot_label(slot: Any, due_by: Any = None) -> str:
     when = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATETIME_FORMAT")
-    return f"{when} · {MeetingChannel(slot.channel).label} · {selectors.counsellor_name(slot.counsellor)}"
+    label = f"{when} · {MeetingChannel(slot.channel).label} · {selectors.counsellor_name(slot.counsellor)}"
+    if due_by is not None and timezone.localtime(slot.starts_at).date() > due_by:
+        label += " · " + _("määräajan jälkeen")
+    return label
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,7 +152,9 @@ def _slot_label(slot: Any) -> str:
 def bookings(request: HttpRequest, person: Person) -> HttpResponse:
     allowed = selectors.bookable_counsellor_ids(person)
     free = list(booking.free_slots_for(person, allowed)[:40])
-    form = forms.BookingForm(request.POST if request.method == "POST" else None, slots=[(s.pk, _slot_label(s)) for s in free])
+    due_by = booking.meeting_due_by(person)
+    form = forms.BookingForm(request.POST if request.method == "POST" else None,
+                             slots=[(s.pk, _slot_label(s, due_by)) for s in free])
     moving = request.POST.get("move_from") or request.GET.get("siirra")
     move_from = int(moving) if moving and moving.isdigit() and len(moving) < 10 else None
     if request.method == "POST":
@@ -157,9 +162,10 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
         chosen = int(slot_id) if slot_id and slot_id.isdigit() and len(slot_id) < 10 else None
         try:
             if move_from is not None:
-                booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen, allowed_counsellor_ids=allowed)
+                slot = booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen,
+                                    allowed_counsellor_ids=allowed)
             else:
-                booking.book(person=person, slot_id=chosen, allowed_counsellor_ids=allowed)
+                slot = booking.book(person=person, slot_id=chosen, allowed_counsellor_ids=allowed)
         except ValidationFailed as failure:
             form.is_valid()
             form.errors.clear()  # the service's reason (taken, passed, not yours) is the one to show
@@ -168,9 +174,13 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
             _log(request, person, AccessAction.PORTAL_BOOKING, "oma asiointi: ajan varaus" if move_from is None
                  else "oma asiointi: ajan siirto")
             messages.success(request, _("Aika varattu. Se näkyy ohjaajasi työlistalla."))
+            if due_by is not None and timezone.localtime(slot.starts_at).date() > due_by:
+                messages.warning(request, _("Varaamasi aika on myöhemmin kuin tapaamisen määräaika %(day)s. Jos löydät "
+                                            "aiemman ajan, siirrä varaus; muuten ohjaajasi ottaa yhteyttä.")
+                                 % {"day": formats.date_format(due_by, "SHORT_DATE_FORMAT")})
             return redirect("portal:bookings")
     _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: ajanvaraus")
-    return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form,
+    return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form, due_by=due_by,
                  mine=[(s, _slot_label(s)) for s in booking.bookings_of(person)], move_from=move_from)
 
 

@@ -236,6 +236,11 @@ def test_booking_a_taken_slot_is_refused_and_moving_keeps_the_old_when_the_new_i
     assert one.post("/oma/ajanvaraus/", {"slot": slots[2].pk, "move_from": slots[0].pk}).status_code == 302
     assert AppointmentSlot.objects.get(pk=slots[0].pk).person_id is None
     assert AppointmentSlot.objects.get(pk=slots[2].pk).person_id == first.pk
+    # The statutory cadence: the due day is shown, and a later time is marked
+    due_by = booking.meeting_due_by(first)
+    assert due_by is not None
+    page = one.get("/oma/ajanvaraus/").content.decode()
+    assert "pitäisi pitää viimeistään" in page
     # Cancelling another's booking by changing the id finds nothing
     assert two.post(f"/oma/ajanvaraus/{slots[2].pk}/peru/").status_code == 302
     assert AppointmentSlot.objects.get(pk=slots[2].pk).person_id == first.pk
