@@ -26,10 +26,18 @@ from polku.casework.services import PlanInput
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import Consent, ReportedApplication, SelfAssessment
 from polku.timeline import services as timeline
-from tests.browser_support import SCREENSHOTS, browser, reference_data, serious_violations
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser,
+    charts_drawn,
+    login_with_form,
+    page,
+    reference_data,
+    serious_violations,
+)
 from tests.conftest import next_artificial_id
 
-__all__ = ["browser", "reference_data"]
+__all__ = ["browser", "page", "reference_data"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,4 +190,61 @@ def test_client_main_path_on_a_phone(phone: Any, live_server: Any, provider: str
     assert "Työllisyysohjaaja" in phone.locator("table").inner_text()
     check("who-viewed")
 
+    assert {name: v for name, v in failures.items() if v} == {}
+
+
+def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any) -> None:
+    """The counsellor's client record (self-assessment chart and table), free times; the manager's change per service
+    (chart and table); the data protection officer's consent records — drawn, and axe-clean, at 1280 px."""
+    from polku.portal import services
+    from polku.portal.demo import seed_portal
+    from polku.provision import services as provision
+
+    base = live_server.url
+    person = _client(next_artificial_id(date(1990, 2, 2)))
+    counsellor = person.assignments.get().counsellor
+    answers = {item.code: 3 for item in questionnaire().items}
+    services.submit_self_assessment(person=person, answers=answers, work_ability=4, actor=None)
+    services.submit_self_assessment(person=person, answers=dict.fromkeys(answers, 4), work_ability=6, actor=None)
+    services.give_consent(person=person, purpose="share_plan", recipient="kela", actor=None)
+    staff_create(username="ohjaaja", password="salasana-123", role=Role.COUNSELLOR, area_code="kuopio",
+                 team_name="Alkupalvelu")
+    provider = provision.provider_create(name="Selain Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=20, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    admin = make_staff(Role.ADMIN, area=None)
+    for n in range(6):
+        other = timeline.person_create(personal_id_code=next_artificial_id(date(1980, 1, 1)), first_names="Demo",
+                                       last_name=f"Henkilö{n}")
+        timeline.home_municipality_record(person=other, municipality_code="297", start_date=date(2024, 1, 1))
+        provision.referral_create(person=other, offering=offering, referred_on=date(2025, 6, 1), actor=admin.user)
+    seed_portal()
+    manager = make_staff(Role.MANAGER, area="kuopio")
+    dpo = make_staff(Role.DPO, area=None)
+    failures: dict[str, list[str]] = {}
+
+    login_with_form(page, base, counsellor.get_username(), "salasana-123")
+    page.goto(f"{base}/henkilot/{person.pk}/")
+    assert charts_drawn(page) >= 2  # the timeline and the self-assessments
+    assert "Työkyky nyt" in page.locator("#oma-asiointi").inner_text()
+    failures["client record"] = serious_violations(page)
+    page.locator("#oma-asiointi").screenshot(path=str(SCREENSHOTS / "portal-staff-client-panel-1280.png"))
+    page.goto(f"{base}/asiakasportaali/vapaat-ajat/")
+    failures["free times"] = serious_violations(page)
+    page.context.clear_cookies()
+
+    login_with_form(page, base, manager.user.get_username(), "salasana-123")
+    page.goto(f"{base}/asiakasportaali/vaikuttavuus/")
+    assert charts_drawn(page) == 1
+    assert "työkokeilu" in page.locator("table").first.inner_text()
+    failures["service change"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "portal-staff-service-change-1280.png"), full_page=True)
+    page.context.clear_cookies()
+
+    login_with_form(page, base, dpo.user.get_username(), "salasana-123")
+    page.goto(f"{base}/asiakasportaali/suostumukset/")
+    assert "Kela" in page.locator("table").first.inner_text()
+    failures["consent records"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "portal-staff-consents-1280.png"), full_page=True)
     assert {name: v for name, v in failures.items() if v} == {}

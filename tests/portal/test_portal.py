@@ -431,3 +431,19 @@ def test_demo_seeds_clients_free_times_and_figures(make_person: Any, make_staff:
     assert [(r.service_type, r.persons) for r in rows] == [("työkokeilu", 6)]
     assert isinstance(rows[0].change, float | int)
     assert seed_portal()["asiakkaita"] == 0  # idempotent
+
+
+@pytest.mark.parametrize(("language", "greeting", "question"), [
+    ("sv", "Hej, Aino", "Jag har tillräckligt med ork för mina vanliga dagar."),
+    ("en", "Hello, Aino", "I have enough energy for my ordinary days."),
+])
+def test_portal_speaks_swedish_and_english(make_person: Any, counsellor: Any, language: str, greeting: str,
+                                           question: str) -> None:
+    from django.conf import settings as django_settings
+
+    client = _portal_client(_client_person(make_person, counsellor))
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    assert greeting in client.get("/oma/").content.decode()
+    page = client.get("/oma/itsearvio/").content.decode()
+    assert question in page
+    assert f'lang="{language}"' in page
