@@ -203,10 +203,6 @@ def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any
     base = live_server.url
     person = _client(next_artificial_id(date(1990, 2, 2)))
     counsellor = person.assignments.get().counsellor
-    answers = {item.code: 3 for item in questionnaire().items}
-    services.submit_self_assessment(person=person, answers=answers, work_ability=4, actor=None)
-    services.submit_self_assessment(person=person, answers=dict.fromkeys(answers, 4), work_ability=6, actor=None)
-    services.give_consent(person=person, purpose="share_plan", recipient="kela", actor=None)
     staff_create(username="ohjaaja", password="salasana-123", role=Role.COUNSELLOR, area_code="kuopio",
                  team_name="Alkupalvelu")
     provider = provision.provider_create(name="Selain Paja ry", kind="third_sector", area_code="kuopio",
@@ -219,7 +215,11 @@ def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any
                                        last_name=f"Henkilö{n}")
         timeline.home_municipality_record(person=other, municipality_code="297", start_date=date(2024, 1, 1))
         provision.referral_create(person=other, offering=offering, referred_on=date(2025, 6, 1), actor=admin.user)
-    seed_portal()
+    seed_portal()  # repeated self-assessments and feedback of the referred (before any other assessment exists)
+    answers = {item.code: 3 for item in questionnaire().items}
+    services.submit_self_assessment(person=person, answers=answers, work_ability=4, actor=None)
+    services.submit_self_assessment(person=person, answers=dict.fromkeys(answers, 4), work_ability=6, actor=None)
+    services.give_consent(person=person, purpose="share_plan", recipient="kela", actor=None)
     manager = make_staff(Role.MANAGER, area="kuopio")
     dpo = make_staff(Role.DPO, area=None)
     failures: dict[str, list[str]] = {}
