@@ -29,7 +29,8 @@ demo-data: install
 ## stopping the server (Ctrl+C) stops the worker too.
 ## The demo's identity provider (polku demo_identity_provider, :9400) runs beside them: "sign in with the
 ## organisation's account" on the login page goes there.
-DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret
+DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret \
+	POLKU_CLIENT_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_CLIENT_OIDC_CLIENT_SECRET=polku-demo-portal-secret
 serve: install
 	$(BIN)/polku migrate --no-input -v0
 	@$(BIN)/polku worker -v0 --retry-interrupted & worker=$$!; \

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "polku.open_data",  # open data without login: JSON-stat 2.0, CSV, a PxWeb-compatible API, the public page
     "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.person_pages",
+    "polku.portal",  # "/oma/": the job seeker's own portal
     "polku.start_pages",  # "/": the public landing page and each role's start page
     "polku.web",
     "polku.cli",
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was given this session
     "django.contrib.messages.middleware.MessageMiddleware",
     "polku.core.security.SessionTimeoutMiddleware",  # idle and absolute session limits
+    "polku.portal.middleware.ClientConfinementMiddleware",  # a signed-in client reaches only their own portal
     "polku.access.second_factor.SecondFactorMiddleware",  # a password sign-in reaches nothing before its code
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the 429 page
@@ -176,6 +178,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "polku.access.oidc.StaffOidcBackend",  # does nothing unless POLKU_OIDC_ISSUER is set
+    "polku.access.client_identity.ClientOidcBackend",  # the client portal: nothing unless POLKU_CLIENT_OIDC_ISSUER
 ]
 AXES_HANDLER = "polku.access.login_guard.LoginGuardHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # order matters: LoginGuardHandler reads them so
@@ -208,6 +211,17 @@ OIDC_AUTHENTICATE_CLASS = "polku.access.oidc.SignInView"
 OIDC_CALLBACK_CLASS = "polku.access.oidc.CallbackView"
 LOGIN_REDIRECT_URL_FAILURE = "/kirjaudu/?tunnistus=epaonnistui"
 OIDC_TIMEOUT = 10
+# The job seeker's own portal (/oma/): strong identification (Suomi.fi behind the municipality's broker in production)
+POLKU_CLIENT_OIDC_ISSUER = os.environ.get("POLKU_CLIENT_OIDC_ISSUER", "").rstrip("/")
+POLKU_CLIENT_OIDC_CLIENT_ID = os.environ.get("POLKU_CLIENT_OIDC_CLIENT_ID", "polku-oma")
+POLKU_CLIENT_OIDC_CLIENT_SECRET = os.environ.get("POLKU_CLIENT_OIDC_CLIENT_SECRET", "")
+POLKU_CLIENT_OIDC_ID_CLAIM = os.environ.get("POLKU_CLIENT_OIDC_ID_CLAIM", "hetu")
+# A portal session ends sooner than a staff session: a phone is easily left open.
+POLKU_PORTAL_SESSION_IDLE_MINUTES = int(os.environ.get("POLKU_PORTAL_SESSION_IDLE_MINUTES", "15"))
+POLKU_PORTAL_SESSION_MAX_HOURS = int(os.environ.get("POLKU_PORTAL_SESSION_MAX_HOURS", "2"))
+# Whether the client's "who viewed my data" names staff members (role and organisation are always shown). Unverified
+# against the Act on the Organisation of Employment Services (380/2023) and the municipality's own practice.
+POLKU_PORTAL_SHOW_STAFF_NAMES = os.environ.get("POLKU_PORTAL_SHOW_STAFF_NAMES", "1") == "1"
 # A second factor (TOTP) for local password sign-ins: required in production mode, optional in the demo.
 POLKU_REQUIRE_SECOND_FACTOR = _env_flag("POLKU_REQUIRE_SECOND_FACTOR", POLKU_PRODUCTION)
 OTP_TOTP_ISSUER = "Polku"

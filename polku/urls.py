@@ -6,6 +6,7 @@ from django.urls import include, path
 from polku.api.api import api
 from polku.core.views import health, ready
 from polku.person_pages import urls as person_urls
+from polku.portal import urls as portal_urls
 from polku.start_pages import urls as start_urls
 from polku.web import urls as web_urls
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("tyot/", include("polku.jobs.urls")),
     path("tietosuoja/", include("polku.privacy.urls")),
     path("avoin-data/", include("polku.open_data.urls")),
+    path("oma/", include("polku.portal.urls")),
+    path("asiakasportaali/", include(portal_urls.staff_urlpatterns)),
     # One "web" namespace, as before the person and start pages left polku.web: "web:home" and "web:person_detail"
     # are reversed everywhere.
     path("", include((start_urls.urlpatterns + web_urls.urlpatterns + person_urls.urlpatterns, "web"))),

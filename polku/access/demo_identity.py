@@ -33,6 +33,15 @@ DEMO_USERS: list[dict[str, Any]] = [
      "email": "ville.virtanen@kuopio.example", "groups": ["kuopio-henkilosto"]},  # no Polku group: refused
 ]
 
+# The portal's demo clients: strong identification gives the identity code (``hetu``), which Polku maps to the person
+# (``polku demo_setup`` registers them). Artificial codes (individual number 900–999): nobody real.
+DEMO_CLIENTS: list[dict[str, Any]] = [
+    {"sub": "asiakas-0001", "hetu": "140392-904B", "given_name": "Aino", "family_name": "Asiakas",
+     "preferred_username": "aino.asiakas"},
+    {"sub": "asiakas-0002", "hetu": "021187-9132", "given_name": "Onni", "family_name": "Osallinen",
+     "preferred_username": "onni.osallinen"},
+]
+
 
 def ensure_demo_groups() -> None:
     """The demo's group mapping (kept up to date on every ``demo_setup``)."""

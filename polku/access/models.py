@@ -148,6 +148,20 @@ class AccessAction(models.TextChoices):
     ADMIN_VIEW = "admin_view", _("Ylläpito: tietue")
     # A person-level role opened a person outside its scope, stating why (flagged to the data protection officer)
     BREAK_GLASS = "break_glass", _("Poikkeuksellinen pääsy perustellen")
+    # The client's own portal (polku.portal): the client reads or acts on their own data
+    PORTAL_SIGN_IN = "portal_sign_in", _("Oma asiointi: kirjautuminen vahvalla tunnistuksella")
+    PORTAL_VIEW = "portal_view", _("Oma asiointi: omien tietojen katselu")
+    PORTAL_APPLICATION_REPORT = "portal_application_report", _("Oma asiointi: työhakemuksen ilmoitus")
+    PORTAL_SELF_ASSESSMENT = "portal_self_assessment", _("Oma asiointi: itsearvio")
+    PORTAL_BOOKING = "portal_booking", _("Oma asiointi: ajanvaraus")
+    PORTAL_CONSENT = "portal_consent", _("Oma asiointi: suostumuksen antaminen tai peruminen")
+    PORTAL_MESSAGE = "portal_message", _("Oma asiointi: viesti ohjaajalle")
+    PORTAL_SUBJECT_ACCESS_REQUEST = "portal_subject_access_request", _("Oma asiointi: tietojen tarkastuspyyntö")
+    PORTAL_FEEDBACK = "portal_feedback", _("Oma asiointi: palautekyselyyn vastaaminen")
+    # Staff on what the client did in the portal
+    PORTAL_MESSAGE_REPLY = "portal_message_reply", _("Viesti asiakkaalle")
+    CONSENT_RECORDS = "consent_records", _("Suostumusrekisterin tarkastelu")
+    CONSENT_USE = "consent_use", _("Tietojen luovutus suostumuksen perusteella")
     # Attempts
     ACCESS_REFUSED = "access_refused", _("Estetty pääsy")
     OPERATOR_REFUSED = "operator_refused", _("Komennon käyttäjä hylätty")
@@ -231,3 +245,20 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject}"
+
+
+class ClientAccount(models.Model):
+    """A job seeker who signs in to their own portal (``/oma/``) by strong identification.
+
+    The identity provider (in production Suomi.fi behind the municipality's broker) vouches for the identity code;
+    the code is never stored here — the person is found by the code's keyed hash (``polku.people.personal_id``),
+    and this row links the sign-in user to that one person. A user with a client account has no staff role.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_account")
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="client_account")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"client {self.person_id}"

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.utils import translation
 
 from polku.access.models import Role
-from polku.access.policy import BREAK_GLASS_DURATION, Capability, Scope, permission_matrix
+from polku.access.policy import BREAK_GLASS_DURATION, Capability, Scope, client_matrix, permission_matrix
 
 DOC_NAME = "permissions.md"
 
@@ -29,11 +29,13 @@ def render_markdown(language: str = "fi") -> str:
             "tyhjä solu (–) tarkoittaa, ettei roolilla ole kyvykkyyttä. Jokaisen reitin kyvykkyys on "
             "määritelty testissä `tests/access/test_permission_matrix.py`, joka tarkistaa vastaukset taulukkoa vasten.",
             "",
-            "| Kyvykkyys | Tunniste | " + " | ".join(str(role.label) for role in roles) + " |",
-            "|---|---|" + "---|" * len(roles),
+            "| Kyvykkyys | Tunniste | " + " | ".join(str(role.label) for role in roles) + " | Asiakas (oma asiointi) |",
+            "|---|---|" + "---|" * (len(roles) + 1),
         ]
+        client = client_matrix()
         for row in permission_matrix():
-            cells = [str(scope.label) if scope is not None else "–" for scope in (row.scopes[role] for role in roles)]
+            scopes = [*(row.scopes[role] for role in roles), client[row.capability]]
+            cells = [str(scope.label) if scope is not None else "–" for scope in scopes]
             lines.append(f"| {row.capability.label} | `{row.capability.value}` | " + " | ".join(cells) + " |")
         lines += ["", "## Rajaukset", ""]
         lines += [f"- **{scope.label}** (`{scope.value}`)" + {
@@ -44,6 +46,8 @@ def render_markdown(language: str = "fi") -> str:
             Scope.AGGREGATES: ": alueen luvut ilman nimiä; pienet ryhmät piilotetaan.",
             Scope.ONE_PERSON: ": rajauksen ulkopuolinen henkilö, yksi kerrallaan, perustellen ja rajatun ajan "
                               "(ks. alla).",
+            Scope.SELF: ": vahvasti tunnistautuneen asiakkaan omat tiedot omassa asioinnissa (/oma/); ei kenenkään "
+                        "muun.",
         }[scope] for scope in Scope]
         hours = int(BREAK_GLASS_DURATION.total_seconds() // 3600)
         lines += [

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from polku.access.models import BreakGlassGrant, Role, StaffProfile
+from polku.access.models import BreakGlassGrant, ClientAccount, Role, StaffProfile
 from polku.core.errors import AccessDenied
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality
@@ -59,6 +59,10 @@ class Capability(enum.StrEnum):
     RUN_RETENTION = "run_retention"
     ADMINISTER = "administer"
     MAINTENANCE_COMMANDS = "maintenance_commands"
+    PUBLISH_FREE_TIMES = "publish_free_times"
+    READ_CONSENT_RECORDS = "read_consent_records"
+    # The client's own portal (``/oma/``): held only by a signed-in client, over their own data (CLIENT_GRANTS)
+    USE_PORTAL = "use_portal"
 
     @property
     def label(self) -> Promise:
@@ -87,6 +91,9 @@ CAPABILITY_LABELS: dict[Capability, Promise] = {
     Capability.RUN_RETENTION: _("Säilytysaikojen ajo"),
     Capability.ADMINISTER: _("Ylläpito ja kuntaosuussääntöjen vahvistus"),
     Capability.MAINTENANCE_COMMANDS: _("Ylläpitokomennot (tietokannan vedos, konsoli)"),
+    Capability.PUBLISH_FREE_TIMES: _("Vapaiden tapaamisaikojen julkaisu asiakkaiden varattaviksi"),
+    Capability.READ_CONSENT_RECORDS: _("Suostumusrekisterin ja tarkastuspyyntöjen valvonta"),
+    Capability.USE_PORTAL: _("Oma asiointi: omat tiedot, ilmoitukset, itsearvio, ajanvaraus, suostumukset, viestit"),
 }
 
 
@@ -98,6 +105,7 @@ class Scope(enum.StrEnum):
     EVERYONE = "everyone"  # the whole register
     AGGREGATES = "aggregates"  # figures of the area only, small groups hidden; no person named
     ONE_PERSON = "one_person"  # one person at a time, for a limited time, stating why (break-glass)
+    SELF = "self"  # the signed-in client's own data, nobody else's
 
     @property
     def label(self) -> Promise:
@@ -110,6 +118,7 @@ SCOPE_LABELS: dict[Scope, Promise] = {
     Scope.EVERYONE: _("koko rekisteri"),
     Scope.AGGREGATES: _("vain koostetiedot"),
     Scope.ONE_PERSON: _("yksi henkilö kerrallaan perustellen"),
+    Scope.SELF: _("vain omat tiedot"),
 }
 
 C, S = Capability, Scope
@@ -117,13 +126,13 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
     Role.COUNSELLOR: {
         C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
         C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
-        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA, C.PUBLISH_FREE_TIMES: S.TEAM,
         C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.TEAM,
     },
     Role.TEAM_LEAD: {
         C.VIEW_PERSONS: S.TEAM, C.RECORD_PERSON_DATA: S.TEAM, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.TEAM,
         C.HOLD_CASELOAD: S.TEAM, C.VIEW_CASELOAD: S.TEAM, C.BALANCE_CASELOAD: S.TEAM, C.VIEW_AGGREGATES: S.AREA,
-        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA,
+        C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA, C.PUBLISH_FREE_TIMES: S.TEAM,
         C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.TEAM,
     },
     Role.MANAGER: {
@@ -142,6 +151,7 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
     Role.DPO: {
         C.VIEW_PERSONS: S.EVERYONE, C.VIEW_AGGREGATES: S.EVERYONE, C.VIEW_SERVICE_CATALOGUE: S.EVERYONE,
         C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE, C.RUN_RETENTION: S.EVERYONE,
+        C.READ_CONSENT_RECORDS: S.EVERYONE,
     },
     Role.DATA_STEWARD: {
         C.VIEW_AGGREGATES: S.AGGREGATES, C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EXCHANGE_DATA: S.AREA,
@@ -160,8 +170,11 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
         C.EXCHANGE_DATA: S.EVERYONE, C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE,
         C.RUN_RETENTION: S.EVERYONE, C.ADMINISTER: S.EVERYONE, C.MAINTENANCE_COMMANDS: S.EVERYONE,
         C.EMPLOYER_SERVICES: S.EVERYONE, C.MATCH_CANDIDATES: S.EVERYONE,
+        C.READ_CONSENT_RECORDS: S.EVERYONE,
     },
 }
+# A signed-in client (a user with a ``ClientAccount``, no staff role): their own data only, in their own portal.
+CLIENT_GRANTS: dict[Capability, Scope] = {C.USE_PORTAL: S.SELF}
 del C, S
 
 # How long one break-glass statement opens the person (then the user states a reason again).
@@ -184,6 +197,11 @@ class MatrixRow:
 def permission_matrix() -> list[MatrixRow]:
     """Role × capability × scope, in the order of the enums (what ``docs/permissions.md`` shows)."""
     return [MatrixRow(capability, {role: GRANTS[role].get(capability) for role in Role}) for capability in Capability]
+
+
+def client_matrix() -> dict[Capability, Scope | None]:
+    """The client's column of the matrix (a signed-in job seeker in their own portal)."""
+    return {capability: CLIENT_GRANTS.get(capability) for capability in Capability}
 
 
 # Kept for their callers: the role sets the registry implies.
@@ -212,11 +230,31 @@ def staff_profile(user: Any) -> StaffProfile | None:
     return cast(StaffProfile | None, profile)
 
 
+_CLIENT_ATTRIBUTE = "_polku_client_person_id"
+
+
+def client_person_id(user: Any) -> Any:
+    """The id of the person a signed-in client is (their ``ClientAccount``), or None for anyone else. Kept on the
+    user object for the request, like the staff profile."""
+    if user is None or not user.is_authenticated:
+        return None
+    person_id = getattr(user, _CLIENT_ATTRIBUTE, _MISSING)
+    if person_id is _MISSING:
+        person_id = ClientAccount.objects.filter(user=user).values_list("person_id", flat=True).first()
+        setattr(user, _CLIENT_ATTRIBUTE, person_id)
+    return person_id
+
+
+def is_client(user: Any) -> bool:
+    """A signed-in job seeker (their own portal only), not staff."""
+    return client_person_id(user) is not None and staff_profile(user) is None
+
+
 def scope_of(user: Any, capability: Capability) -> Scope | None:
     """The scope in which ``user`` holds ``capability``, or None when they do not hold it."""
     profile = staff_profile(user)
     if profile is None:
-        return None
+        return CLIENT_GRANTS.get(capability) if is_client(user) else None
     return GRANTS.get(cast(Role, profile.role), {}).get(capability)  # Role members hash as their values
 
 
@@ -232,6 +270,8 @@ def allows(user: Any, capability: Capability, target: Person | None = None) -> b
         return True
     if scope == Scope.AGGREGATES:
         return False
+    if scope == Scope.SELF:
+        return bool(target.pk == client_person_id(user))
     if persons_in_scope(user, scope).filter(pk=target.pk).exists():
         return True
     return capability == Capability.VIEW_PERSONS and has_break_glass(user, target)
@@ -280,6 +320,8 @@ def own_client_ids(user: Any) -> Any:
 
 def persons_in_scope(user: Any, scope: Scope | None) -> QuerySet[Person]:
     """The persons ``scope`` reaches for ``user`` (none for aggregates only)."""
+    if scope == Scope.SELF:
+        return Person.objects.filter(pk=client_person_id(user))
     profile = staff_profile(user)
     if profile is None or scope is None or scope in (Scope.AGGREGATES, Scope.ONE_PERSON):
         return Person.objects.none()
@@ -532,3 +574,16 @@ def match_candidates_in_scope(user: Any) -> QuerySet[Person]:
 
 def may_match(user: Any, person: Person) -> bool:
     return allows(user, Capability.MATCH_CANDIDATES, person)
+# --- the client's own portal, and what staff do with it -----------------------------------------------------------
+
+
+def may_use_portal(user: Any) -> bool:
+    return allows(user, Capability.USE_PORTAL)
+
+
+def may_publish_free_times(user: Any) -> bool:
+    return allows(user, Capability.PUBLISH_FREE_TIMES)
+
+
+def can_read_consent_records(user: Any) -> bool:
+    return allows(user, Capability.READ_CONSENT_RECORDS)

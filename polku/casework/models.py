@@ -194,3 +194,26 @@ class DueTableState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.computed_for}"
+class AppointmentSlot(models.Model):
+    """A free time a counsellor publishes for clients to book in their portal (face to face, phone or video).
+
+    Booking writes the client into the slot in one conditional update, so two clients can never hold the same time;
+    cancelling empties it again. A booked slot is on the counsellor's worklist until it has passed.
+    """
+
+    counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointment_slots")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField(default=45)
+    channel = models.CharField(max_length=20, choices=MeetingChannel.choices)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="appointments")
+    booked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["person", "starts_at"]), models.Index(fields=["counsellor", "starts_at"])]
+        constraints = [models.UniqueConstraint(fields=["counsellor", "starts_at"], name="one_slot_per_counsellor_time")]
+
+    def __str__(self) -> str:
+        return f"slot {self.counsellor_id} {self.starts_at:%Y-%m-%d %H:%M}"

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from polku.access.models import AccessAction, AccessChannel, StaffProfile, Team
 from polku.access.policy import Capability, allows, can_write_person_data, may_balance_caseload, roles_with, staff_profile
 from polku.access.services import log_person_reads
-from polku.casework import forms, presenters, selectors, services
+from polku.casework import booking, forms, presenters, selectors, services
 from polku.casework.due import DueKind, DueState, initial_interview_on
 from polku.casework.models import ApplicationReport
 from polku.casework.rules import shipped_rule_book
@@ -79,7 +79,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     log_person_reads(user=request.user, person_ids=[row.person_id for row in rows], action=AccessAction.WORKLIST,
                      purpose=PURPOSE, channel=AccessChannel.WEB)
     rule_set = shipped_rule_book().in_force(today)
+    booked = list(booking.booked_for_counsellor(request.user, today)[:50])
+    if booked:
+        log_person_reads(user=request.user, person_ids=[slot.person_id for slot in booked],
+                         action=AccessAction.WORKLIST, purpose="varatut tapaamiset", channel=AccessChannel.WEB)
     return render(request, "casework/worklist.html", {
+        "booked": booked,
         "worklist": result, "page": page,
         "rows_html": presenters.worklist_rows_html(rows), "rows": rows,
         "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes], "scope": scope,

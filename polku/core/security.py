@@ -57,14 +57,24 @@ def _remember_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
         request.session[LAST_SEEN_AT] = now
 
 
+PORTAL_SESSION = "_polku_portal_session"  # a client's portal session (set at the portal's sign-in)
+
+
+def is_portal_session(session: Any) -> bool:
+    return bool(session.get(PORTAL_SESSION))
+
+
 def session_expired(session: Any, now: float) -> bool:
-    """Idle for longer than the idle timeout, or signed in longer ago than the absolute one."""
+    """Idle for longer than the idle timeout, or signed in longer ago than the absolute one (a client's portal
+    session has its own, shorter limits)."""
     signed_in = session.get(SIGNED_IN_AT)
     last_seen = session.get(LAST_SEEN_AT, signed_in)
     if signed_in is None or last_seen is None:
         return True  # a session from before these limits: sign in again
-    return (now - last_seen > settings.POLKU_SESSION_IDLE_MINUTES * 60
-            or now - signed_in > settings.POLKU_SESSION_MAX_HOURS * 3600)
+    portal = is_portal_session(session)
+    idle = settings.POLKU_PORTAL_SESSION_IDLE_MINUTES if portal else settings.POLKU_SESSION_IDLE_MINUTES
+    longest = settings.POLKU_PORTAL_SESSION_MAX_HOURS if portal else settings.POLKU_SESSION_MAX_HOURS
+    return now - last_seen > idle * 60 or now - signed_in > longest * 3600
 
 
 class SessionTimeoutMiddleware:
@@ -78,12 +88,15 @@ class SessionTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             if session_expired(request.session, now):
+                portal = is_portal_session(request.session)
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse({"errors": [{"field": "", "code": "unauthenticated",
                                                      "message": "Istunto on vanhentunut. Kirjaudu sisään."}]},
                                         status=401)
                 messages.info(request, _("Istuntosi päättyi. Kirjaudu uudelleen."))
+                if portal:
+                    return redirect_to_login(request.get_full_path(), "/oma/kirjaudu/")
                 return redirect_to_login(request.get_full_path())
             if now - request.session.get(LAST_SEEN_AT, 0) >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN_AT] = int(now)

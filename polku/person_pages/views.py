@@ -36,6 +36,7 @@ from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
 from polku.person_pages import charts, forms, presenters
+from polku.portal import presenters as portal_presenters
 from polku.provision import presenters as provision_presenters
 from polku.timeline.selectors import person_timeline
 from polku.timeline.services import person_find_by_personal_id
@@ -134,6 +135,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "purpose": purpose,
         "casework_panel": casework_panel,
         "provision_panel": provision_panel,
+        "portal_panel": portal_presenters.client_panel(person),
         "can_record": can_write_person_data(request.user),
         "provenance": exchange_presenters.provenance_rows(person.pk),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(

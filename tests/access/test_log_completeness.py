@@ -102,6 +102,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "lang": "fi", "table": "polku_tyonhakijat.px", "slug": "tyonhakijat",
         # employer services: an employer of the Kuopio area, its vacancy, and a job offer to the person
         "employer_id": str(employer.pk), "vacancy_id": str(vacancy.pk), "offer_id": str(offer.pk),
+        # the client portal: ids of the client's own rows (a staff walk is sent to the portal's sign-in)
+        "slot_id": "1", "consent_id": "1", "invitation_id": "1",
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)

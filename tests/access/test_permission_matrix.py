@@ -168,13 +168,28 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "henkilot/": C.VIEW_PERSONS,
     "henkilot/<uuid:person_id>/": C.VIEW_PERSONS,
     "henkilot/<uuid:person_id>/poikkeuksellinen-paasy/": C.BREAK_GLASS,
+    # The client's own portal: a signed-in client only (CLIENT_GRANTS); every staff role is sent to its sign-in
+    "oma/kirjaudu/": PUBLIC, "oma/kirjaudu-ulos/": PUBLIC, "oma/tunnistus/": PUBLIC, "oma/tunnistus/paluu/": PUBLIC,
+    "oma/": C.USE_PORTAL, "oma/suunnitelma/": C.USE_PORTAL, "oma/hakemukset/": C.USE_PORTAL,
+    "oma/itsearvio/": C.USE_PORTAL, "oma/ajanvaraus/": C.USE_PORTAL,
+    "oma/ajanvaraus/<int:slot_id>/peru/": C.USE_PORTAL, "oma/suostumukset/": C.USE_PORTAL,
+    "oma/suostumukset/<int:consent_id>/peru/": C.USE_PORTAL, "oma/viestit/": C.USE_PORTAL,
+    "oma/kuka-katsoi/": C.USE_PORTAL, "oma/kuka-katsoi/tarkastuspyynto/": C.USE_PORTAL,
+    "oma/palaute/<int:invitation_id>/": C.USE_PORTAL,
+    # Staff pages about the portal
+    "asiakasportaali/vapaat-ajat/": C.PUBLISH_FREE_TIMES,
+    "asiakasportaali/vaikuttavuus/": C.VIEW_AGGREGATES,
+    "asiakasportaali/suostumukset/": C.READ_CONSENT_RECORDS,
+    "asiakasportaali/henkilot/<uuid:person_id>/viesti/": C.RECORD_PERSON_DATA,
+    "asiakasportaali/henkilot/<uuid:person_id>/luovutus/": C.RECORD_PERSON_DATA,
 }
 # The Django admin's pages, all of them: administrators only (its sign-in and sign-out pages are for anyone); open
 # data: aggregates for anyone without sign-in (suppressed as for elected officials).
 PREFIX_CAPABILITIES: dict[str, Capability | str] = {"admin/": C.ADMINISTER, "api/v1/": PUBLIC, "avoin-data/": PUBLIC}
 ROUTE_CAPABILITIES |= {"admin/login/": PUBLIC, "admin/logout/": SIGNED_IN}
 # Not requested by the walk: signing out ends the session the walk uses.
-NOT_REQUESTED = {"kirjaudu-ulos/", "admin/logout/", "oidc/logout/", "oidc/callback/", "oidc/authenticate/"}
+NOT_REQUESTED = {"kirjaudu-ulos/", "admin/logout/", "oidc/logout/", "oidc/callback/", "oidc/authenticate/",
+                 "oma/kirjaudu-ulos/", "oma/tunnistus/", "oma/tunnistus/paluu/"}
 ROLE_AREAS: dict[Role, str | None] = {Role.DPO: None, Role.ADMIN: None}
 
 

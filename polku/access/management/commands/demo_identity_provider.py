@@ -9,11 +9,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from polku.access.demo_identity import DEMO_PROVIDER_PORT, DEMO_USERS
+from polku.access.demo_identity import DEMO_CLIENTS, DEMO_PROVIDER_PORT, DEMO_USERS
 
 
 class Command(BaseCommand):
-    help = "Run the demo's identity provider (an OpenID Connect test provider with demo staff users)."
+    help = "Run the demo's identity provider (an OpenID Connect test provider with demo staff users and clients)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=DEMO_PROVIDER_PORT)
@@ -24,6 +24,6 @@ class Command(BaseCommand):
         from oidc_provider_mock._storage import User
 
         os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on loopback, as in the demo
-        users = [User(sub=u["sub"], claims={k: v for k, v in u.items() if k != "sub"}) for u in DEMO_USERS]
+        users = [User(sub=u["sub"], claims={k: v for k, v in u.items() if k != "sub"}) for u in DEMO_USERS + DEMO_CLIENTS]
         uvicorn.run(app(user_claims=users, access_token_max_age=timedelta(hours=1)), interface="wsgi",
                     host="127.0.0.1", port=options["port"], log_level="warning")

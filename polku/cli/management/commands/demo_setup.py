@@ -60,6 +60,7 @@ class Command(BaseCommand):
         self._users()
         if not options["no_simulation"]:
             self._casework()
+        self._portal()
         self._due_items()
 
     def _simulate(self, options: dict[str, Any]) -> None:
@@ -117,6 +118,15 @@ class Command(BaseCommand):
         from polku.casework.due_table import rebuild
 
         self.stdout.write(f"Työlistojen tehtävätaulu: {rebuild()} asiakasta.")
+
+    def _portal(self) -> None:
+        """The job seeker's portal: demo clients who sign in through the demo identity provider."""
+        from polku.portal.demo import seed_portal
+
+        counts = seed_portal()
+        self.stdout.write("Oma asiointi: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Asiakkaan oma asiointi: http://127.0.0.1:8000/oma/ → Tunnistaudu → demon tunnistuspalvelussa "
+                          "asiakas-0001 (Aino Asiakas) tai asiakas-0002 (Onni Osallinen).")
 
     @transaction.atomic
     def _assign_sotkamo_team(self) -> None:

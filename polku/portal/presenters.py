@@ -1,0 +1,63 @@
+"""The client record's "Oma asiointi" panel: what the client did in their portal, for the counsellor to see before
+the meeting — self-assessments over time (chart and table), messages, consents, reported applications, bookings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from polku.casework import booking
+from polku.people.models import Person
+from polku.portal import selectors
+from polku.portal.catalogue import consent_catalogue, pick, questionnaire
+from polku.portal.models import Consent, ReportedApplication
+from polku.web.charts import Chart
+
+
+@dataclass
+class ClientPanel:
+    history: list[selectors.AssessmentRow]
+    domains: list[tuple[str, str]]
+    chart: Chart | None
+    messages: list[Any]
+    unread: int
+    consents: list[dict[str, Any]]
+    applications: list[ReportedApplication]
+    bookings: list[Any]
+    questionnaire_note: str
+    live_plan_recipients: list[tuple[str, str]]
+
+
+def history_chart(history: list[selectors.AssessmentRow]) -> Chart | None:
+    if not history:
+        return None
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": "container", "height": 220,
+            "data": {"values": selectors.history_chart_rows(history)},
+            "mark": {"type": "line", "point": True},
+            "encoding": {"x": {"field": "day", "type": "temporal", "title": _("Päivä")},
+                         "y": {"field": "value", "type": "quantitative", "title": _("Arvo (0–10)"),
+                               "scale": {"domain": [0, 10]}},
+                         "color": {"field": "measure", "type": "nominal", "title": ""}}}
+    return Chart(spec, title=_("Itsearviot ajan mittaan"),
+                 description=_("Työkyky 0–10 ja osa-alueiden keskiarvot muunnettuina asteikolle 0–10. Luvut ovat "
+                               "taulukossa kaavion alla."), id_prefix="itsearvio-historia")
+
+
+def client_panel(person: Person) -> ClientPanel:
+    history = selectors.assessment_history(person)
+    catalogue = consent_catalogue()
+    thread = list(selectors.message_thread(person))
+    return ClientPanel(
+        history=history, domains=[(d.code, pick(d.name)) for d in questionnaire().domains],
+        chart=history_chart(history), messages=thread[-20:],
+        unread=sum(1 for m in thread if m.from_client and m.read_at is None),
+        consents=[{"consent": c, "purpose": catalogue.purpose_name(c.purpose),
+                   "recipient": catalogue.recipient_name(c.recipient)} for c in Consent.objects.filter(person=person)],
+        applications=list(ReportedApplication.objects.filter(person=person)[:20]),
+        bookings=list(booking.bookings_of(person)),
+        questionnaire_note=pick(questionnaire().source),
+        live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
+                              Consent.objects.filter(person=person, purpose="share_plan", withdrawn_at__isnull=True)],
+    )

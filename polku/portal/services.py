@@ -1,0 +1,267 @@
+"""Writes of the client portal, one transaction each, everything checked first: a refusal names the field and
+writes nothing. Who may (the client for themself, staff in their scope) is the caller's, through the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from polku.casework import services as casework
+from polku.core.calendar import month_start
+from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
+from polku.people.models import Person
+from polku.portal.catalogue import consent_catalogue, pick, questionnaire
+from polku.portal.models import (
+    Consent,
+    Disclosure,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    FeedbackKind,
+    FilledBy,
+    Message,
+    Notification,
+    ReportedApplication,
+    SelfAssessment,
+    SelfAssessmentAnswer,
+    SubjectAccessRequest,
+)
+
+MAX_TEXT = 200
+MAX_MESSAGE = 4000
+# What a notification says: that something waits in Polku, nothing more (no name, no content, no subject).
+NOTIFICATION_TEXT = "Sinulle on uusi viesti Polun omassa asioinnissa. / Du har ett nytt meddelande. / You have a new message."
+
+
+def _text(value: str, field: str, missing: str) -> tuple[str, list[FieldError]]:
+    text = " ".join((value or "").split())
+    if not text:
+        return text, [FieldError(field, ErrorCode.REQUIRED, missing)]
+    if len(text) > MAX_TEXT:
+        return text, [FieldError(field, ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_TEXT})]
+    return text, []
+
+
+@transaction.atomic
+def report_application(*, person: Person, applied_on: date | None, employer: str, job_title: str, actor: Any,
+                       today: date | None = None) -> ReportedApplication:
+    """The client reports one application; the month's count on case work's application report follows it."""
+    today = today or timezone.localdate()
+    errors: list[FieldError] = []
+    if applied_on is None:
+        errors.append(FieldError("applied_on", ErrorCode.REQUIRED, _("Anna hakupäivä.")))
+    elif applied_on > today:
+        errors.append(FieldError("applied_on", ErrorCode.INVALID,
+                                 _("Hakupäivä ei voi olla tulevaisuudessa. Ilmoita hakemus, kun olet lähettänyt sen.")))
+    employer_text, problems = _text(employer, "employer", _("Anna työnantaja."))
+    errors += problems
+    title_text, problems = _text(job_title, "job_title", _("Anna haettu tehtävä."))
+    errors += problems
+    raise_if(errors)
+    assert applied_on is not None
+    row = ReportedApplication.objects.create(person=person, applied_on=applied_on, employer=employer_text,
+                                             job_title=title_text, reported_at=timezone.now(), reported_by=actor)
+    start = month_start(applied_on)
+    count = ReportedApplication.objects.filter(person=person, applied_on__year=start.year,
+                                               applied_on__month=start.month).count()
+    try:
+        casework.application_report_record(person=person, period_start=start, applications=count, actor=actor,
+                                           today=today)
+    except ValidationFailed as failure:  # e.g. before the job search began: the client's field is the date
+        raise ValidationFailed([FieldError("applied_on", e.code, e.message) for e in failure.errors]) from None
+    return row
+
+
+@transaction.atomic
+def submit_self_assessment(*, person: Person, answers: Mapping[str, Any], work_ability: Any, actor: Any,
+                           filled_by: str = FilledBy.CLIENT, now: datetime | None = None) -> SelfAssessment:
+    """Record one self-assessment; every question must be answered (each missing one is named)."""
+    form = questionnaire()
+    errors: list[FieldError] = []
+    ability = _int(work_ability)
+    if ability is None or not 0 <= ability <= 10:
+        errors.append(FieldError("work_ability", ErrorCode.REQUIRED if ability is None else ErrorCode.INVALID,
+                                 _("Valitse työkykysi nyt asteikolla 0–10.")))
+    values: dict[str, int] = {}
+    for item in form.items:
+        value = _int(answers.get(item.code))
+        if value is None or value not in form.scale:
+            errors.append(FieldError(item.code, ErrorCode.REQUIRED,
+                                     _("Vastaa kysymykseen: %(question)s") % {"question": pick(item.text)}))
+        else:
+            values[item.code] = value
+    if filled_by not in FilledBy.values:
+        errors.append(FieldError("filled_by", ErrorCode.INVALID, _("Tuntematon täyttäjä.")))
+    raise_if(errors)
+    assert ability is not None
+    assessment = SelfAssessment.objects.create(person=person, questionnaire_version=form.version,
+                                               answered_at=now or timezone.now(), filled_by=filled_by,
+                                               recorded_by=actor, work_ability=ability)
+    SelfAssessmentAnswer.objects.bulk_create([SelfAssessmentAnswer(assessment=assessment, item=item.code,
+                                                                   domain=item.domain, value=values[item.code])
+                                              for item in form.items])
+    return assessment
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
+
+
+@transaction.atomic
+def give_consent(*, person: Person, purpose: str, recipient: str, actor: Any, language: str | None = None,
+                 now: datetime | None = None) -> Consent:
+    """Record the client's consent to one purpose and one recipient, with the text they agreed to."""
+    catalogue = consent_catalogue()
+    errors: list[FieldError] = []
+    chosen = catalogue.purpose(purpose) if purpose else None
+    if chosen is None:
+        errors.append(FieldError("purpose", ErrorCode.REQUIRED if not purpose else ErrorCode.UNKNOWN,
+                                 _("Valitse, mihin annat suostumuksen.")))
+    if not recipient:
+        errors.append(FieldError("recipient", ErrorCode.REQUIRED, _("Valitse vastaanottaja, jolle tiedot luovutetaan.")))
+    elif chosen is not None and recipient not in chosen.recipients:
+        errors.append(FieldError("recipient", ErrorCode.INVALID,
+                                 _("Tähän tarkoitukseen voi valita vastaanottajaksi: %(allowed)s.")
+                                 % {"allowed": ", ".join(catalogue.recipient_name(r) for r in chosen.recipients)}))
+    raise_if(errors)
+    assert chosen is not None
+    live = Consent.objects.filter(person=person, purpose=purpose, recipient=recipient, withdrawn_at__isnull=True).first()
+    if live is not None:
+        return live
+    return Consent.objects.create(person=person, purpose=purpose, recipient=recipient, categories=list(chosen.categories),
+                                  agreed_text=pick(chosen.text, language), text_version=catalogue.version,
+                                  given_at=now or timezone.now(), given_by=actor)
+
+
+@transaction.atomic
+def withdraw_consent(*, person: Person, consent_id: int, now: datetime | None = None) -> Consent:
+    """Withdraw at once; another person's consent, or one already withdrawn, is not found."""
+    consent = Consent.objects.select_for_update().filter(pk=consent_id, person=person, withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise ValidationFailed.single("consent", ErrorCode.UNKNOWN, _("Voimassa olevaa suostumusta ei löydy."))
+    consent.withdrawn_at = now or timezone.now()
+    consent.save(update_fields=["withdrawn_at"])
+    return consent
+
+
+def consent_in_force(person: Person, purpose: str, recipient: str) -> Consent | None:
+    """The consent that allows disclosing ``purpose``'s data to ``recipient`` now (checked at the moment of use)."""
+    return Consent.objects.filter(person=person, purpose=purpose, recipient=recipient, withdrawn_at__isnull=True).first()
+
+
+@transaction.atomic
+def disclose_plan(*, person: Person, recipient: str, actor: Any, now: datetime | None = None) -> Disclosure:
+    """Send the client's plan to another agency (Kela, social services, TYP): only if a consent to share the plan with
+    that recipient is in force at this moment, and only the categories it names (the plan, its agreed tasks)."""
+    consent = Consent.objects.select_for_update().filter(person=person, purpose="share_plan", recipient=recipient,
+                                                         withdrawn_at__isnull=True).first()
+    if consent is None:
+        raise ValidationFailed.single("recipient", ErrorCode.FORBIDDEN,
+                                      _("Asiakkaalla ei ole voimassa olevaa suostumusta suunnitelman luovuttamiseen "
+                                        "tälle vastaanottajalle."))
+    plan = casework.current_plan(person)
+    if plan is None:
+        raise ValidationFailed.single("plan", ErrorCode.REQUIRED, _("Asiakkaalla ei ole suunnitelmaa."))
+    content: dict[str, Any] = {}
+    if "plan" in consent.categories:
+        content["plan"] = {"drawn_up_on": plan.drawn_up_on.isoformat(), "valid_until": plan.valid_until.isoformat(),
+                           "applications_required": plan.applications_required}
+    if "agreed_tasks" in consent.categories:
+        content["agreed_tasks"] = [line.strip() for line in plan.agreed_actions.splitlines() if line.strip()]
+    return Disclosure.objects.create(person=person, consent=consent, recipient=recipient,
+                                     categories=list(consent.categories), content=content,
+                                     disclosed_at=now or timezone.now(), disclosed_by=actor)
+
+
+@transaction.atomic
+def send_message(*, person: Person, body: str, from_client: bool, author: Any,
+                 now: datetime | None = None) -> Message:
+    """A message between the client and their counsellor; one to the client leaves a notification without content."""
+    text = (body or "").strip()
+    if not text:
+        raise ValidationFailed.single("body", ErrorCode.REQUIRED, _("Kirjoita viesti."))
+    if len(text) > MAX_MESSAGE:
+        raise ValidationFailed.single("body", ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_MESSAGE})
+    now = now or timezone.now()
+    message = Message.objects.create(person=person, from_client=from_client, author=author, body=text, sent_at=now)
+    if not from_client:
+        Notification.objects.create(person=person, text=NOTIFICATION_TEXT, created_at=now)
+    return message
+
+
+def mark_read(person: Person, *, by_client: bool, now: datetime | None = None) -> int:
+    """The messages the reader has now seen (the client reads the counsellor's, and the other way round)."""
+    return Message.objects.filter(person=person, from_client=not by_client, read_at__isnull=True).update(
+        read_at=now or timezone.now())
+
+
+@transaction.atomic
+def request_subject_access(*, person: Person, now: datetime | None = None) -> SubjectAccessRequest:
+    """The client asks for a copy of their data; an open request is not made twice."""
+    open_request = SubjectAccessRequest.objects.filter(person=person, handled_at__isnull=True).first()
+    return open_request or SubjectAccessRequest.objects.create(person=person, requested_at=now or timezone.now())
+
+
+FEEDBACK_AFTER_SERVICE_DAYS = 90  # a service that ended longer ago than this is not asked about any more
+
+
+def half_year(day: date) -> str:
+    return f"{day.year}H{1 if day.month <= 6 else 2}"
+
+
+@transaction.atomic
+def ensure_feedback_invitations(person: Person, today: date | None = None) -> int:
+    """Ask the client about each service that ended lately and, while they are a job seeker, once every half year
+    (Sotkamo's practice). Made when the client opens their portal; each is asked once."""
+    from polku.provision.models import Referral, ReferralStatus
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    made = 0
+    ended = (Referral.objects.filter(person=person, status=ReferralStatus.COMPLETED,
+                                     ended_on__gte=today - timedelta(days=FEEDBACK_AFTER_SERVICE_DAYS))
+             .select_related("offering__service_type"))
+    for referral in ended:
+        _, created = FeedbackInvitation.objects.get_or_create(
+            person=person, kind=FeedbackKind.AFTER_SERVICE, subject=f"referral-{referral.pk}",
+            defaults={"service_type": referral.offering.service_type.name_fi, "created_at": now})
+        made += created
+    if casework.open_job_search(person) is not None:
+        _, created = FeedbackInvitation.objects.get_or_create(
+            person=person, kind=FeedbackKind.HALF_YEAR, subject=half_year(today), defaults={"created_at": now})
+        made += created
+    return made
+
+
+@transaction.atomic
+def answer_feedback(*, person: Person, invitation_id: int | None, satisfaction: Any, useful: Any,
+                    today: date | None = None) -> FeedbackAnswer:
+    """Record an anonymous answer to one invitation: the answer keeps only the service type, team and month; the
+    invitation only that it was answered."""
+    today = today or timezone.localdate()
+    invitation = (FeedbackInvitation.objects.select_for_update()
+                  .filter(pk=invitation_id or 0, person=person, answered=False).first())
+    errors: list[FieldError] = []
+    if invitation is None:
+        errors.append(FieldError("invitation", ErrorCode.UNKNOWN, _("Kyselyä ei löydy tai siihen on jo vastattu.")))
+    score = _int(satisfaction)
+    if score is None or not 1 <= score <= 5:
+        errors.append(FieldError("satisfaction", ErrorCode.REQUIRED, _("Valitse tyytyväisyytesi asteikolla 1–5.")))
+    if useful not in ("yes", "no"):
+        errors.append(FieldError("useful", ErrorCode.REQUIRED, _("Kerro, oliko palvelusta hyötyä.")))
+    raise_if(errors)
+    assert invitation is not None
+    assert score is not None
+    invitation.answered = True
+    invitation.save(update_fields=["answered"])
+    team = person.team
+    return FeedbackAnswer.objects.create(kind=invitation.kind, service_type=invitation.service_type,
+                                         team=team, area_id=team.area_id if team else None,
+                                         month=month_start(today), satisfaction=score, useful=useful == "yes")

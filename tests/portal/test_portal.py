@@ -1,0 +1,449 @@
+"""Issue 18: the job seeker's own portal — strong identification through a local OpenID Connect test provider, the
+client's pages, bad input named by field with nothing written, one client never reaching another's data, every client
+action in the access log, and the staff side (free times, consent records, self-assessment change, feedback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import oidc_provider_mock
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from polku.access import oidc, policy
+from polku.access.models import AccessAction, AccessLog, ClientAccount, Role
+from polku.casework import booking
+from polku.casework import services as casework
+from polku.casework.models import ApplicationReport, AppointmentSlot
+from polku.casework.services import PlanInput
+from polku.core.errors import ValidationFailed
+from polku.people.models import Person
+from polku.portal import selectors, services
+from polku.portal.catalogue import questionnaire
+from polku.portal.models import (
+    Consent,
+    Disclosure,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    Notification,
+    ReportedApplication,
+    SelfAssessment,
+)
+from polku.provision.models import Referral
+from polku.timeline import services as timeline
+from tests.conftest import next_artificial_id
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def provider(settings: Any) -> Iterator[str]:
+    with oidc_provider_mock.run_server_in_thread() as server:
+        issuer = f"http://localhost:{server.server_port}"
+        settings.POLKU_CLIENT_OIDC_ISSUER = issuer
+        settings.POLKU_CLIENT_OIDC_CLIENT_SECRET = "testin-salaisuus"
+        oidc.discovery.cache_clear()
+        yield issuer
+    oidc.discovery.cache_clear()
+
+
+@pytest.fixture
+def counsellor(make_staff: Any) -> Any:
+    return make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+
+
+def _client_person(make_person: Any, counsellor: Any, code: str | None = None, last_name: str = "Asiakas") -> Any:
+    person = make_person(personal_id_code=code or next_artificial_id(), first_names="Aino", last_name=last_name,
+                         municipality="297", since=date(2024, 1, 1))
+    timeline.job_search_open(person=person, registered_on=date(2025, 1, 2))
+    casework.assign(person=person, counsellor=counsellor.user, actor=counsellor.user)
+    casework.plan_save(person=person, data=PlanInput(drawn_up_on=date(2025, 1, 10), valid_until=date(2030, 1, 10),
+                                                     agreed_actions="Päivitä CV\nHae kolmea työpaikkaa",
+                                                     applications_required=4), based_on_version=None,
+                       actor=counsellor.user)
+    return person
+
+
+def _portal_client(person: Any) -> Client:
+    """A signed-in client without the provider round (the round itself is tested below)."""
+    user = get_user_model().objects.create_user(username=f"asiakas-{person.pk.hex[:12]}")
+    ClientAccount.objects.create(user=user, person=person)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["_polku_portal_session"] = True
+    session.save()
+    return client
+
+
+def _sign_in(client: Client, issuer: str, sub: str, **claims: Any) -> Any:
+    assert httpx.put(f"{issuer}/users/{quote(sub)}", json=claims).status_code == 204
+    started = client.get("/oma/tunnistus/?next=/oma/")
+    assert started.status_code == 302
+    assert "code_challenge=" in started["Location"]
+    authorised = httpx.post(started["Location"], data={"sub": sub})
+    back = urlsplit(authorised.headers["location"])
+    assert back.path == "/oma/tunnistus/paluu/"
+    return client.get(f"{back.path}?{back.query}")
+
+
+def test_strong_identification_maps_the_identity_code_to_the_person(provider: str, make_person: Any,
+                                                                     counsellor: Any) -> None:
+    code = next_artificial_id(date(1990, 5, 5))
+    person = _client_person(make_person, counsellor, code)
+    client = Client()
+    response = _sign_in(client, provider, "suomifi-1", hetu=code, given_name="Aino")
+    assert response.status_code == 302
+    assert response["Location"] == "/oma/"
+    account = ClientAccount.objects.get(person=person)
+    assert client.get("/oma/").status_code == 200
+    assert policy.is_client(account.user)
+    assert policy.staff_profile(account.user) is None
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PORTAL_SIGN_IN).count() == 1
+    assert not AccessLog.objects.filter(purpose__contains=code).exists()
+    # Signing in again finds the same account
+    client.logout()
+    _sign_in(client, provider, "suomifi-1", hetu=code)
+    assert ClientAccount.objects.filter(person=person).count() == 1
+
+
+def test_a_code_polku_does_not_know_gets_no_account(provider: str, db: Any) -> None:
+    client = Client()
+    response = _sign_in(client, provider, "suomifi-2", hetu=next_artificial_id(date(1970, 1, 1)))
+    assert response["Location"] == "/oma/kirjaudu/?tunnistus=epaonnistui"
+    assert not ClientAccount.objects.exists()
+    assert "ei onnistunut" in client.get(response["Location"]).content.decode()
+
+
+def test_staff_and_client_sign_in_stay_apart(provider: str, settings: Any, make_person: Any, counsellor: Any) -> None:
+    """One provider for both (as in the demo): a job seeker's round through the staff sign-in gets no role and no
+    client account; through the portal they get their own portal only, never a staff role."""
+    settings.POLKU_OIDC_ISSUER = provider
+    settings.OIDC_RP_CLIENT_SECRET = "testin-salaisuus"
+    code = next_artificial_id(date(1991, 6, 6))
+    person = _client_person(make_person, counsellor, code)
+    assert httpx.put(f"{provider}/users/kansalainen", json={"hetu": code}).status_code == 204
+    staff_round = Client()
+    started = staff_round.get("/oidc/authenticate/")
+    back = urlsplit(httpx.post(started["Location"], data={"sub": "kansalainen"}).headers["location"])
+    assert staff_round.get(f"{back.path}?{back.query}")["Location"] == "/kirjaudu/?tunnistus=epaonnistui"
+    assert not ClientAccount.objects.exists()
+    portal = Client()
+    assert _sign_in(portal, provider, "kansalainen", hetu=code)["Location"] == "/oma/"
+    account = ClientAccount.objects.get(person=person)
+    assert policy.staff_profile(account.user) is None
+    assert portal.get("/mittarit/")["Location"] == "/oma/"
+
+
+def test_a_client_sees_their_path_and_stays_in_the_portal(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    home = client.get("/oma/").content.decode()
+    assert "Hei, Aino" in home
+    assert "0 / 4" in home
+    plan = client.get("/oma/suunnitelma/").content.decode()
+    assert "Päivitä CV" in plan
+    assert "Hae kolmea työpaikkaa" in plan
+    assert client.get("/henkilot/")["Location"] == "/oma/"  # staff pages are not for clients
+    assert client.get("/asiakastyo/")["Location"] == "/oma/"
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PORTAL_VIEW).count() == 2
+
+
+def test_staff_are_sent_to_the_portal_sign_in(make_person: Any, counsellor: Any) -> None:
+    client = Client()
+    client.force_login(counsellor.user)
+    assert client.get("/oma/")["Location"].startswith("/oma/kirjaudu/")
+    assert Client().get("/oma/suunnitelma/")["Location"].startswith("/oma/kirjaudu/")
+
+
+def test_reporting_an_application_updates_the_months_report(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    today = timezone.localdate()
+    response = client.post("/oma/hakemukset/", {"applied_on": today.isoformat(), "employer": "Savon Kone Oy",
+                                                "job_title": "Varastotyöntekijä"})
+    assert response.status_code == 302
+    report = ApplicationReport.objects.get(person=person, superseded_at__isnull=True)
+    assert (report.period_start, report.applications) == (today.replace(day=1), 1)
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PORTAL_APPLICATION_REPORT).exists()
+
+
+def test_a_future_application_date_is_refused_naming_the_field(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post("/oma/hakemukset/", {"applied_on": tomorrow.isoformat(), "employer": "X Oy",
+                                                "job_title": ""})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Hakupäivä: Hakupäivä ei voi olla tulevaisuudessa" in page
+    assert "Haettu tehtävä: Anna haettu tehtävä." in page
+    assert not ReportedApplication.objects.exists()
+    assert not ApplicationReport.objects.exists()
+
+
+def test_self_assessment_all_or_nothing_and_repeatable(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    empty = client.post("/oma/itsearvio/", {})
+    assert empty.status_code == 400
+    page = empty.content.decode()
+    assert "Valitse työkykysi nyt" in page
+    assert page.count("Vastaa kysymykseen") >= 2 * len(questionnaire().items)  # summary and field, every item
+    assert not SelfAssessment.objects.exists()
+    answers = {item.code: "3" for item in questionnaire().items}
+    assert client.post("/oma/itsearvio/", {**answers, "work_ability": "4"}).status_code == 302
+    assert client.post("/oma/itsearvio/", {**dict.fromkeys(answers, "4"), "work_ability": "7"}).status_code == 302
+    history = selectors.assessment_history(person)
+    assert [row.work_ability for row in history] == [4, 7]
+    assert history[0].domains["mental"] == 3.0
+    assert history[1].domains["everyday"] == 4.0
+    assessment = SelfAssessment.objects.first()
+    assert assessment is not None
+    assert assessment.questionnaire_version == questionnaire().version
+    # The counsellor sees it on the client record before the meeting, as a chart and a table
+    staff = Client()
+    staff.force_login(counsellor.user)
+    record = staff.get(f"/henkilot/{person.pk}/").content.decode()
+    assert "itsearvio-historia" in record
+    assert "Työkyky nyt" in record
+
+
+def test_booking_a_taken_slot_is_refused_and_moving_keeps_the_old_when_the_new_is_taken(
+        make_person: Any, counsellor: Any) -> None:
+    first = _client_person(make_person, counsellor)
+    second = _client_person(make_person, counsellor, last_name="Toinen")
+    start = timezone.now() + timedelta(days=3)
+    slots = [booking.publish_slot(counsellor=counsellor.user, starts_at=start + timedelta(hours=h), minutes=45,
+                                  channel="phone") for h in range(3)]
+    one, two = _portal_client(first), _portal_client(second)
+    assert one.post("/oma/ajanvaraus/", {"slot": slots[0].pk}).status_code == 302
+    taken = two.post("/oma/ajanvaraus/", {"slot": slots[0].pk})
+    assert taken.status_code == 400
+    assert "Vapaa aika: Aika ehdittiin juuri varata toiselle" in taken.content.decode()
+    assert AppointmentSlot.objects.get(pk=slots[0].pk).person_id == first.pk
+    assert two.post("/oma/ajanvaraus/", {"slot": slots[1].pk}).status_code == 302
+    # The first client tries to move onto the second's time: refused, their own booking stays
+    moved = one.post("/oma/ajanvaraus/", {"slot": slots[1].pk, "move_from": slots[0].pk})
+    assert moved.status_code == 400
+    assert AppointmentSlot.objects.get(pk=slots[0].pk).person_id == first.pk
+    assert one.post("/oma/ajanvaraus/", {"slot": slots[2].pk, "move_from": slots[0].pk}).status_code == 302
+    assert AppointmentSlot.objects.get(pk=slots[0].pk).person_id is None
+    assert AppointmentSlot.objects.get(pk=slots[2].pk).person_id == first.pk
+    # The statutory cadence: the due day is shown, and a later time is marked
+    due_by = booking.meeting_due_by(first)
+    assert due_by is not None
+    page = one.get("/oma/ajanvaraus/").content.decode()
+    assert "pitäisi pitää viimeistään" in page
+    # Cancelling another's booking by changing the id finds nothing
+    assert two.post(f"/oma/ajanvaraus/{slots[2].pk}/peru/").status_code == 302
+    assert AppointmentSlot.objects.get(pk=slots[2].pk).person_id == first.pk
+    assert AccessLog.objects.filter(person_id=second.pk, action=AccessAction.ACCESS_REFUSED).exists()
+    # The counsellor's worklist shows the booked meetings
+    staff = Client()
+    staff.force_login(counsellor.user)
+    worklist = staff.get("/asiakastyo/").content.decode()
+    assert "Varatut tapaamiset" in worklist
+    assert first.last_name in worklist
+
+
+def test_consent_needs_a_recipient_withdraws_at_once_and_is_checked_at_use(make_person: Any, counsellor: Any,
+                                                                          make_staff: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    missing = client.post("/oma/suostumukset/", {"purpose": "share_plan", "recipient": ""})
+    assert missing.status_code == 400
+    assert "Kenelle tiedot luovutetaan: Valitse vastaanottaja" in missing.content.decode()
+    assert not Consent.objects.exists()
+    assert client.post("/oma/suostumukset/", {"purpose": "share_plan", "recipient": "kela"}).status_code == 302
+    consent = Consent.objects.get()
+    assert consent.categories == ["plan", "agreed_tasks"]
+    assert "Voin perua" in consent.agreed_text
+    assert services.consent_in_force(person, "share_plan", "kela") is not None
+    # The counsellor sends the plan to Kela: only the consented categories go, and the client sees it was used
+    staff = Client()
+    staff.force_login(counsellor.user)
+    assert staff.post(f"/asiakasportaali/henkilot/{person.pk}/luovutus/", {"recipient": "kela"}).status_code == 302
+    disclosure = Disclosure.objects.get(person=person)
+    assert set(disclosure.content) == {"plan", "agreed_tasks"}
+    assert disclosure.content["agreed_tasks"] == ["Päivitä CV", "Hae kolmea työpaikkaa"]
+    assert "suostumuksen perusteella" in client.get("/oma/kuka-katsoi/").content.decode()
+    assert client.post(f"/oma/suostumukset/{consent.pk}/peru/").status_code == 302
+    assert services.consent_in_force(person, "share_plan", "kela") is None
+    # Withdrawn: the next use is refused at that moment, nothing disclosed
+    staff.post(f"/asiakasportaali/henkilot/{person.pk}/luovutus/", {"recipient": "kela"})
+    assert Disclosure.objects.filter(person=person).count() == 1
+    with pytest.raises(ValidationFailed) as refused:
+        services.disclose_plan(person=person, recipient="kela", actor=counsellor.user)
+    assert refused.value.errors[0].field == "recipient"
+    # The data protection officer sees the record, withdrawn
+    dpo = Client()
+    dpo.force_login(make_staff(Role.DPO, area=None).user)
+    records = dpo.get("/asiakasportaali/suostumukset/").content.decode()
+    assert person.last_name in records
+    assert "Kela" in records
+
+
+def test_one_client_never_reaches_anothers_data(make_person: Any, counsellor: Any) -> None:
+    mine = _client_person(make_person, counsellor, last_name="Minä")
+    other = _client_person(make_person, counsellor, last_name="Toisenen")
+    services.give_consent(person=other, purpose="share_plan", recipient="kela", actor=None)
+    services.send_message(person=other, body="Salainen viesti toiselle", from_client=False, author=counsellor.user)
+    other_consent = Consent.objects.get(person=other)
+    client = _portal_client(mine)
+    assert client.post(f"/oma/suostumukset/{other_consent.pk}/peru/").status_code == 302
+    assert Consent.objects.get(pk=other_consent.pk).withdrawn_at is None
+    invitation = FeedbackInvitation.objects.create(person=other, kind="half_year", subject="2026H2",
+                                                   created_at=timezone.now())
+    assert client.get(f"/oma/palaute/{invitation.pk}/")["Location"] == "/oma/"
+    for url in ("/oma/", "/oma/suunnitelma/", "/oma/viestit/", "/oma/suostumukset/", "/oma/kuka-katsoi/",
+                f"/oma/?person={other.pk}", f"/henkilot/{other.pk}/", f"/api/persons/{other.pk}"):
+        page = client.get(url).content.decode()
+        assert "Toisenen" not in page, url
+        assert "Salainen viesti" not in page, url
+
+
+def test_messages_and_notifications_carry_no_personal_data(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    assert client.post("/oma/viestit/", {"body": ""}).status_code == 400
+    assert client.post("/oma/viestit/", {"body": "Voinko siirtää tapaamista?"}).status_code == 302
+    staff = Client()
+    staff.force_login(counsellor.user)
+    assert staff.post(f"/asiakasportaali/henkilot/{person.pk}/viesti/", {"body": "Toki, valitse uusi aika."}).status_code == 302
+    notification = Notification.objects.get(person=person)
+    assert "Aino" not in notification.text
+    assert "Toki" not in notification.text
+    assert "Toki, valitse uusi aika." in client.get("/oma/viestit/").content.decode()
+
+
+def test_who_viewed_my_data_shows_role_and_organisation(make_person: Any, counsellor: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    staff = Client()
+    staff.force_login(counsellor.user)
+    staff.get(f"/henkilot/{person.pk}/")
+    client = _portal_client(person)
+    page = client.get("/oma/kuka-katsoi/").content.decode()
+    assert "Työllisyysohjaaja" in page
+    assert "Alkupalvelu" in page
+    assert client.post("/oma/kuka-katsoi/tarkastuspyynto/").status_code == 302
+    assert "Pyysit tietojasi" in client.get("/oma/kuka-katsoi/").content.decode()
+
+
+def test_feedback_is_anonymous_and_figures_are_suppressed(make_person: Any, counsellor: Any, make_staff: Any) -> None:
+    persons = [_client_person(make_person, counsellor, last_name=f"Palaute{n}") for n in range(6)]
+    for n, person in enumerate(persons):
+        invitation = FeedbackInvitation.objects.create(person=person, kind="after_service", subject=f"r{n}",
+                                                       service_type="Työkokeilu" if n < 5 else "Valmennus",
+                                                       created_at=timezone.now())
+        client = _portal_client(person)
+        if n == 0:
+            assert client.post(f"/oma/palaute/{invitation.pk}/", {}).status_code == 400
+            assert not FeedbackAnswer.objects.exists()
+        assert client.post(f"/oma/palaute/{invitation.pk}/", {"satisfaction": "4", "useful": "yes"}).status_code == 302
+    assert not any(hasattr(FeedbackAnswer, name) for name in ("person", "person_id"))
+    rows = {r.group: r for r in selectors.feedback_figures(FeedbackAnswer.objects.all(), "service")}
+    assert (rows["Työkokeilu"].answers, rows["Työkokeilu"].satisfaction, rows["Työkokeilu"].useful_percent) == (5, 4, 100)
+    assert rows["Valmennus"].satisfaction == "< 5"
+    manager = Client()
+    manager.force_login(make_staff(Role.MANAGER, area="kuopio").user)
+    page = manager.get("/asiakasportaali/vaikuttavuus/").content.decode()
+    assert "Työkokeilu" in page
+    assert "&lt; 5" in page
+
+
+def test_feedback_is_asked_after_a_service_and_every_half_year(make_person: Any, counsellor: Any,
+                                                                make_staff: Any) -> None:
+    from polku.provision import services as provision
+
+    person = _client_person(make_person, counsellor)
+    provider = provision.provider_create(name="Palaute Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=5, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    referral = provision.referral_create(person=person, offering=offering, referred_on=timezone.localdate() - timedelta(days=40),
+                                         actor=counsellor.user)
+    Referral.objects.filter(pk=referral.pk).update(status="completed", ended_on=timezone.localdate() - timedelta(days=2),
+                                                   participation_start=timezone.localdate() - timedelta(days=30))
+    client = _portal_client(person)
+    home = client.get("/oma/").content.decode()
+    assert "Palaute päättyneestä palvelusta" in home
+    assert "Puolivuosittainen palautekysely" in home
+    client.get("/oma/")
+    assert FeedbackInvitation.objects.filter(person=person).count() == 2  # asked once each
+
+
+def test_portal_session_has_its_own_shorter_timeout(make_person: Any, counsellor: Any, settings: Any) -> None:
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    session = client.session
+    session["_polku_last_seen_at"] = int(timezone.now().timestamp()) - (settings.POLKU_PORTAL_SESSION_IDLE_MINUTES * 60 + 5)
+    session.save()
+    assert settings.POLKU_PORTAL_SESSION_IDLE_MINUTES < settings.POLKU_SESSION_IDLE_MINUTES
+    response = client.get("/oma/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/oma/kirjaudu/")
+
+
+def test_counsellor_publishes_free_times_and_bad_input_names_the_field(counsellor: Any) -> None:
+    staff = Client()
+    staff.force_login(counsellor.user)
+    past = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = staff.post("/asiakasportaali/vapaat-ajat/", {"starts_at": past, "minutes": "45", "channel": "phone"})
+    assert refused.status_code == 400
+    assert "menneisyydessä" in refused.content.decode()
+    soon = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    assert staff.post("/asiakasportaali/vapaat-ajat/", {"starts_at": soon, "minutes": "45",
+                                                        "channel": "video"}).status_code == 302
+    assert AppointmentSlot.objects.filter(counsellor=counsellor.user).count() == 1
+
+
+def test_demo_seeds_clients_free_times_and_figures(make_person: Any, make_staff: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from polku.access.demo_identity import DEMO_CLIENTS
+    from polku.access.services import staff_create
+    from polku.portal.demo import seed_portal
+    from polku.provision import services as provision
+
+    staff_create(username="ohjaaja", password="salasana-123", role=Role.COUNSELLOR, area_code="kuopio",
+                 team_name="Alkupalvelu")
+    provider = provision.provider_create(name="Demo Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=20, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    admin = make_staff(Role.ADMIN, area=None)
+    for n in range(6):
+        person = make_person(municipality="297", last_name=f"Demo{n}")
+        provision.referral_create(person=person, offering=offering, referred_on=date(2025, 6, 1), actor=admin.user)
+    counts = seed_portal()
+    assert counts["asiakkaita"] == len(DEMO_CLIENTS)
+    assert counts["itsearvioita"] >= 12
+    assert counts["palautteita"] == 6
+    assert AppointmentSlot.objects.filter(counsellor=get_user_model().objects.get(username="ohjaaja")).count() > 0
+    rows = selectors.change_per_service(Person.objects.all())
+    assert [(r.service_type, r.persons) for r in rows] == [("työkokeilu", 6)]
+    assert isinstance(rows[0].change, float | int)
+    assert seed_portal()["asiakkaita"] == 0  # idempotent
+
+
+@pytest.mark.parametrize(("language", "greeting", "question"), [
+    ("sv", "Hej, Aino", "Jag har tillräckligt med ork för mina vanliga dagar."),
+    ("en", "Hello, Aino", "I have enough energy for my ordinary days."),
+])
+def test_portal_speaks_swedish_and_english(make_person: Any, counsellor: Any, language: str, greeting: str,
+                                           question: str) -> None:
+    from django.conf import settings as django_settings
+
+    client = _portal_client(_client_person(make_person, counsellor))
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    assert greeting in client.get("/oma/").content.decode()
+    page = client.get("/oma/itsearvio/").content.decode()
+    assert question in page
+    assert f'lang="{language}"' in page
