@@ -26,6 +26,7 @@ urlpatterns = [
     path("tyot/", include("polku.jobs.urls")),
     path("tietosuoja/", include("polku.privacy.urls")),
     path("avoin-data/", include("polku.open_data.urls")),
+    path("raportit/", include("polku.reports.urls")),
     # One "web" namespace, as before the person and start pages left polku.web: "web:home" and "web:person_detail"
     # are reversed everywhere.
     path("", include((start_urls.urlpatterns + web_urls.urlpatterns + person_urls.urlpatterns, "web"))),

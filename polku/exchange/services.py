@@ -25,6 +25,7 @@ from polku.access.services import log_event
 from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
+from polku.core.signals import facts_changed
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus
@@ -163,7 +164,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
             if not run.dry_run:
-                refresh_derived_data()
+                refresh_derived_data(run.scope_code or None)
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
@@ -185,13 +186,15 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     return run
 
 
-def refresh_derived_data() -> None:
-    """After new facts: forget every cached figure (KPIs, shares, forecasts) so pages compute them from the new facts.
+def refresh_derived_data(scope_code: str | None = None) -> None:
+    """After new facts: forget every cached figure (KPIs, shares, forecasts) so pages compute them from the new facts,
+    and tell those who keep something derived (``facts_changed``: the monthly reports publish a completed month).
 
     The cache is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see
     the import at once, without a restart.
     """
     cache.clear()
+    facts_changed.send(sender=refresh_derived_data, scope_code=scope_code)
 
 
 def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: str, scope_code: str | None,
