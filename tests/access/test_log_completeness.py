@@ -91,6 +91,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "referral": str(referral.pk), "decision": str(decision.pk), "counsellor": counsellor.user.get_username(),
         # open data (aggregates without login): a language, a table, a download
         "lang": "fi", "table": "polku_tyonhakijat.px", "slug": "tyonhakijat",
+        # monthly reports (aggregates): a scope, a month, a document
+        "scope": "kuopio", "month": "2025-03", "language": "fi", "kind": "pdf",
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)

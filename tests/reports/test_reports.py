@@ -249,3 +249,20 @@ def test_who_may_read_and_publish(kainuu: Any, make_staff: Any) -> None:
     assert ReportSubscription.objects.filter(user=manager.user, scope_code=SOTKAMO).exists()
     client.post("/raportit/tilaus/", {"scope": SOTKAMO, "on": "0"})
     assert not ReportSubscription.objects.filter(user=manager.user, scope_code=SOTKAMO).exists()
+
+
+def test_the_officials_start_page_links_the_latest_report_of_each_scope(make_staff: Any) -> None:
+    official = make_staff(Role.ELECTED_OFFICIAL, area=AREA)
+    for month in (date(2021, 5, 1), JUNE):
+        MonthlyReport.objects.create(scope_code=AREA, scope_name="Kainuun työllisyysalue", scope_kind="area",
+                                     month=month, figures={}, published_at=timezone.now(),
+                                     trigger="scheduled", facts_fingerprint="-")
+    MonthlyReport.objects.create(scope_code="kuopio", scope_name="Kuopion alue", scope_kind="area", month=JUNE,
+                                 figures={}, published_at=timezone.now(), trigger="scheduled", facts_fingerprint="-")
+    client = Client()
+    client.force_login(official.user)
+    html = client.get("/").content.decode()
+    assert 'href="/raportit/kainuu-trial/2021-06/"' in html
+    assert "/raportit/kainuu-trial/2021-05/" not in html  # the latest only; the rest are in the archive
+    assert "/raportit/kuopio/" not in html  # another area's report
+    assert 'href="/raportit/"' in html
