@@ -221,7 +221,7 @@ def elected_official_page(user: Any, today: date) -> StartPage:
     scopes = kpi_presenters.scopes_for(user)
     scope_code, scope_name, headlines = headline_kpis(user, today, scopes)
     codes = [s.code for s in scopes]
-    latest = {}
+    latest: dict[str, MonthlyReport] = {}
     for report in MonthlyReport.objects.filter(scope_code__in=codes).defer("figures").order_by("-month"):
         latest.setdefault(report.scope_code, report)
     reports = [latest[c] for c in codes if c in latest][:LIST_LIMIT]
