@@ -251,6 +251,7 @@ NO_PERSON_DATA = {
     "impact": "area-level economic impact; aggregates only",
     "kpi": "indicators; aggregates only (suppressed small cells)",
     "programme": "programme goals and indicators; aggregates only",
+    "monthly_report": "the council's monthly report; aggregates only (suppressed small cells)",
     "share": "municipal share per municipality and month; aggregates only",
     "share_breakdown": "municipal share by dimension; aggregates only",
     "share_rules": "the rule book and its confirmation",

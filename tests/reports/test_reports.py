@@ -266,3 +266,21 @@ def test_the_officials_start_page_links_the_latest_report_of_each_scope(make_sta
     assert "/raportit/kainuu-trial/2021-05/" not in html  # the latest only; the rest are in the archive
     assert "/raportit/kuopio/" not in html  # another area's report
     assert 'href="/raportit/"' in html
+
+
+def test_the_command_publishes_once_and_names_a_bad_month(kainuu: Any) -> None:
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "2021-06", "--json", stdout=out)
+    first = json.loads(out.getvalue())["reports"][0]
+    assert first["created"] is True
+    out = io.StringIO()
+    call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "2021-06", "--json", stdout=out)
+    assert json.loads(out.getvalue())["reports"][0] == {**first, "created": False}
+    with pytest.raises(CommandError, match="--month"):
+        call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "2999-01")
+    with pytest.raises(CommandError, match="--month"):
+        call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "kesäkuu")
