@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -43,6 +43,7 @@ from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_mont
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType
+from polku.timeline.selectors import homes_in
 from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
@@ -190,6 +191,17 @@ def municipalities_for(user: Any) -> list[Municipality]:
         return []
     codes = EmploymentAreaMembership.objects.filter(area_id=profile.area_id).values("municipality_id")
     return list(Municipality.objects.filter(code__in=codes).order_by("name_fi"))
+
+
+def default_municipality(allowed: Sequence[Municipality], today: date) -> Municipality | None:
+    """The municipality a page opens on: of those the user may see, the one where most people live today (the
+    area's own centre, e.g. Kajaani in Kainuu), not the alphabetically first; the first when no one lives in any."""
+    if not allowed:
+        return None
+    by_code = {m.code: m for m in allowed}
+    counts = (homes_in(list(by_code), today).values("municipality_id").annotate(n=Count("id"))
+              .order_by("-n", "municipality_id").values_list("municipality_id", flat=True)[:1])
+    return by_code.get(next(iter(counts), ""), allowed[0])
 
 
 def suppresses_small_cells(user: Any) -> bool:
