@@ -5,11 +5,13 @@ a 390 px phone without scrolling sideways, and the PDF downloads."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from polku.access.models import Role
+from polku.public_statistics.services import pxweb_import
 from polku.reports import services
 from tests.browser_support import (
     SCREENSHOTS,
@@ -24,6 +26,7 @@ from tests.reports.conftest import AREA, JUNE, kainuu
 
 __all__ = ["browser", "kainuu", "page", "reference_data"]  # fixtures used below
 
+FIXTURES = Path(__file__).resolve().parents[2] / "polku" / "public_statistics" / "fixtures"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -80,4 +83,19 @@ def test_official_reads_the_monthly_report(page: Any, live_server: Any, kainuu: 
     response = page.request.get(f"{base}/raportit/{AREA}/2021-06/raportti-en.pdf")
     assert response.status == 200
     assert response.body().startswith(b"%PDF")
+
+    # The yardstick: the official's municipality ranked among similar ones, in Finnish, at both widths.
+    for name in ("12r5_vertailu_2025_2026.json", "12u4_vertailu_2025_2026.json"):
+        pxweb_import((FIXTURES / name).read_bytes(), file_name=name)
+    page.locator(".language-switch button[value=fi]").click()
+    page.goto(f"{base}/mittarit/vertailu/")
+    assert page.locator("h1").inner_text() == "Vertailu samankaltaisiin kuntiin: Sotkamo"
+    assert charts_drawn(page) == 1
+    failures["yardstick"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "yardstick-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    charts_drawn(page)
+    page.screenshot(path=str(SCREENSHOTS / "yardstick-390.png"), full_page=True)
+    assert fits(page, 390), f"the yardstick scrolls sideways at 390 px: {wider(page, 390)}"
     assert {name: found for name, found in failures.items() if found} == {}
