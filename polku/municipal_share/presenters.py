@@ -25,8 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from polku.access import policy
@@ -385,6 +386,18 @@ def share_summary(book: RuleBook, municipality: str, period: Period, variants: S
 # --- page rows --------------------------------------------------------------------------------------
 
 
+COMPLETE, PARTIAL, NO_DATA = "complete", "partial", "no_data"
+MONTH_STATE_LABELS = {PARTIAL: gettext_lazy("kesken"), NO_DATA: gettext_lazy("ei vielä tietoja")}
+
+
+def month_state(month: date, today: date, latest: date | None) -> str:
+    """Whether a month's figures are whole: a month after the latest with any benefit facts (or still to come) has
+    none yet, and the month running today is partial; neither is a zero."""
+    if month > month_start(today) or latest is None or month > month_start(latest):
+        return NO_DATA
+    return PARTIAL if month == month_start(today) else COMPLETE
+
+
 @dataclass(frozen=True)
 class MonthRow:
     month: date
@@ -393,6 +406,11 @@ class MonthRow:
     verified: bool
     figures: Figures
     persons: int | str
+    state: str = COMPLETE
+
+    @property
+    def state_label(self) -> str:
+        return str(MONTH_STATE_LABELS.get(self.state, ""))
 
 
 @dataclass(frozen=True)
@@ -476,7 +494,8 @@ def month_label(month: date) -> str:
     return f"{month.month}/{month.year}"
 
 
-def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool) -> SharePage:
+def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool,
+               today: date | None = None) -> SharePage:
     old_code, new_code = (r.code for r in book.rule_sets[:2])
     variants = [IN_FORCE, old_code, new_code] if period.compares_rules else [IN_FORCE]
     summary = share_summary(book, municipality.code, period, variants)
@@ -496,12 +515,14 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
         return persons
 
     persons = reader(in_force)
+    today = today or timezone.localdate()
+    latest = latest_benefit_month()
 
     months = [
         MonthRow(month=m, rule_code=in_force.in_force_rule.get(m, ""),
                  rule_name=meta_by_code[in_force.in_force_rule[m]].name if m in in_force.in_force_rule else "",
                  verified=meta_by_code[in_force.in_force_rule[m]].verified if m in in_force.in_force_rule else True,
-                 figures=f, persons=persons(("month", m)))
+                 figures=f, persons=persons(("month", m)), state=month_state(m, today, latest))
         for m, f in in_force.by_month.items()
     ]
     comparison_months: list[CompareRow] = []
@@ -607,7 +628,11 @@ def _eur(value: Decimal) -> str:
 def monthly_chart(page: SharePage) -> Chart:
     values: list[dict[str, Any]] = []
     for row in page.months:
+        if row.state == NO_DATA:
+            continue  # missing, not a zero: the table says "ei vielä tietoja"
         label = row.rule_name + ("" if row.verified else f" ({_('vahvistamaton')})")
+        if row.state == PARTIAL:
+            label += f" ({row.state_label})"
         values.append({"month": month_label(row.month), "series": label, "eur": float(row.figures.municipal_eur)})
     series = [str(v) for v in dict.fromkeys(v["series"] for v in values)]
     title = _("Kunnan osuus kuukausittain: %(municipality)s %(period)s") % {
