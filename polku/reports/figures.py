@@ -10,6 +10,8 @@ languages without computing anything again, and never changes after publishing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,14 +19,14 @@ from typing import Any
 from django.utils import translation
 
 from polku.core import suppression
-from polku.core.calendar import add_months, iter_months
+from polku.core.calendar import add_months, iter_months, month_start
 from polku.core.errors import ValidationFailed
 from polku.kpi import comparison
 from polku.kpi.definitions import IndicatorDefinition, shipped_definitions
-from polku.kpi.engine import IndicatorValue
+from polku.kpi.engine import IndicatorValue, Request, assemble
 from polku.kpi.models import Programme
 from polku.kpi.programme_figures import progress_for
-from polku.kpi.selectors import Scope, hidden_as_in_its_areas, indicator_values
+from polku.kpi.selectors import Scope, database_backend, indicator_values, reference_moment, scope_for
 from polku.reference.models import ResidentPopulation, ServiceType
 
 FORMAT_VERSION = 1
@@ -50,14 +52,47 @@ def _texts(produce: Any) -> dict[str, str]:
     return out
 
 
-def _values(definition: IndicatorDefinition, scope: Scope, first: date, last: date, *,
-            by_year: bool = False) -> list[IndicatorValue]:
-    """The indicator as an aggregate-only reader sees it, exactly as on the indicator page."""
-    values = indicator_values(definition, scope, first, last, by_year=by_year, suppress=True)
-    if scope.kind == "municipality":
-        values = hidden_as_in_its_areas(definition, scope, values, first_month=first, last_month=last,
-                                        by_year=by_year)
-    return values
+class EngineFigures:
+    """The indicator engine's figures for one scope from one measure table: the facts are read once for all the
+    indicators and periods a report shows (an area's facts take tens of seconds to read on SQLite).
+
+    Exactly what the indicator page shows an aggregate-only reader (``indicator_values`` with ``suppress``): for a
+    municipality the table also holds its areas' other municipalities, so that a figure hidden in the area's figures
+    by municipality is hidden here too (``hidden_as_in_its_areas``), from the same table."""
+
+    def __init__(self, scope: Scope, definitions: list[IndicatorDefinition], months: list[date]) -> None:
+        from polku.reference.models import EmploymentAreaMembership
+
+        self.scope = scope
+        self.areas = [] if scope.kind != "municipality" else [scope_for(code) for code in sorted(set(
+            EmploymentAreaMembership.objects.filter(municipality_id=scope.code).values_list("area__code", flat=True)))]
+        codes = sorted({*scope.municipality_codes, *(c for area in self.areas for c in area.municipality_codes)})
+        horizon, known_at = reference_moment(None)
+        self.months = [m for m in months if m <= month_start(horizon)]
+        request = Request(tuple(definitions), tuple(self.months), horizon, tuple(codes), None, known_at)
+        self.table = database_backend().measure_table(request)
+
+    def values(self, definition: IndicatorDefinition, months: list[date], *, by_year: bool = False,
+               suppress: bool = True) -> list[IndicatorValue]:
+        months = [m for m in months if m in self.months]
+        if not months:
+            return []
+        own = assemble(definition, self.table, months, {self.scope.code: self.scope.members_on}, by_year=by_year,
+                       suppress=suppress)
+        if not suppress or "municipality" not in definition.disaggregations:
+            return own
+        hidden: set[str] = set()
+        for area in self.areas:
+            by_municipality = assemble(definition, self.table, months,
+                                       {m: _member_of(area, m) for m in area.municipality_codes}, by_year=by_year,
+                                       suppress=True)
+            hidden |= {v.period for v in by_municipality if v.scope == self.scope.code and v.suppressed}
+        return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
+                if v.period in hidden and not v.suppressed else v for v in own]
+
+
+def _member_of(area: Scope, municipality: str) -> Callable[[date], set[str]]:
+    return lambda month: {municipality} if municipality in area.members_on(month) else set()
 
 
 def _cell(value: IndicatorValue | None) -> dict[str, Any]:
@@ -72,14 +107,23 @@ def _change(now: dict[str, Any], before: dict[str, Any]) -> str | None:
     return str(Decimal(now["value"]) - Decimal(before["value"]))
 
 
-def headline(scope: Scope, month: date) -> list[dict[str, Any]]:
+def headline_engine(scope: Scope, month: date) -> EngineFigures:
+    """The headline indicators' table: the last thirteen months."""
+    definitions = shipped_definitions()
+    months = list(iter_months(add_months(month, -(TREND_MONTHS - 1)), month))
+    return EngineFigures(scope, [definitions.get(code) for code in HEADLINE_INDICATORS], months)
+
+
+def headline(scope: Scope, month: date, engine: EngineFigures | None = None) -> list[dict[str, Any]]:
     """Each headline indicator: the last thirteen months, this month, the same month a year earlier, the change."""
     definitions = shipped_definitions()
     first = add_months(month, -(TREND_MONTHS - 1))
+    months = list(iter_months(first, month))
+    engine = engine or headline_engine(scope, month)
     out = []
     for code in HEADLINE_INDICATORS:
         definition = definitions.get(code)
-        by_month = {v.period: v for v in _values(definition, scope, first, month)}
+        by_month = {v.period: v for v in engine.values(definition, months)}
         series = [{"month": f"{m:%Y-%m}", **_cell(by_month.get(f"{m:%Y-%m}"))} for m in iter_months(first, month)]
         now, before = series[-1], series[0]
         out.append({"code": code, "title": dict(definition.name), "unit": definition.unit,
@@ -96,10 +140,11 @@ def municipal_share(scope: Scope, month: date) -> dict[str, Any]:
     the months and the year to date are suppressed together (complementary suppression)."""
     definition = shipped_definitions().get(SHARE_INDICATOR)
     first = date(month.year - 1, 1, 1)
-    values = {v.period: v for v in _values(definition, scope, first, month)}
-    # The sums are of the true amounts (a withheld month is in the year to date): hiding decides what is shown.
-    amounts = {v.period: v.value for v in indicator_values(definition, scope, first, month)}
     months = list(iter_months(first, month))
+    engine = EngineFigures(scope, [definition], months)
+    values = {v.period: v for v in engine.values(definition, months)}
+    # The sums are of the true amounts (a withheld month is in the year to date): hiding decides what is shown.
+    amounts = {v.period: v.value for v in engine.values(definition, months, suppress=False)}
     this_year = [m for m in months if m.year == month.year]
     last_year = [date(month.year - 1, m.month, 1) for m in this_year]
 
@@ -111,9 +156,8 @@ def municipal_share(scope: Scope, month: date) -> dict[str, Any]:
     sizes["ytd_previous"] = sum((sizes[m] for m in last_year), Decimal(0))
     primary: set[Any] = {m for m in months if (found := values.get(f"{m:%Y-%m}")) is not None and found.suppressed}
     # A year to date resting on fewer persons than the threshold is a small cell of its own.
-    for key, start in (("ytd", this_year[0]), ("ytd_previous", last_year[0])):
-        if any(v.suppressed for v in _values(definition, scope, start, add_months(start, len(this_year) - 1),
-                                             by_year=True)):
+    for key, members in (("ytd", this_year), ("ytd_previous", last_year)):
+        if any(v.suppressed for v in engine.values(definition, members, by_year=True)):
             primary.add(key)
     hidden = suppression.complement({k: float(v) for k, v in sizes.items()}, primary, [suppression.group(this_year, "ytd"),
                                                      suppression.group(last_year, "ytd_previous")])
@@ -206,16 +250,19 @@ def services(scope: Scope, month: date) -> list[dict[str, Any]]:
     return out
 
 
-def comparison_group(scope: Scope, month: date) -> dict[str, Any]:
+def comparison_group(scope: Scope, month: date, engine: EngineFigures | None = None) -> dict[str, Any]:
     """A municipality beside its reference municipalities' published figures (Statistics Finland, aggregates anyone
     can read); an area's member municipalities side by side, suppressed as the area's figures by municipality."""
     definitions = shipped_definitions()
     if scope.kind == "area":
         members = sorted(scope.members_on(month))
         indicators: list[dict[str, Any]] = []
+        engine = engine or headline_engine(scope, month)
+        by_municipality = {m: _member_of(scope, m) for m in scope.municipality_codes}
         for code in COMPARED_INDICATORS:
-            values = {v.scope: v for v in indicator_values(definitions.get(code), scope, month, month,
-                                                           dimension="municipality", suppress=True)}
+            # As the indicator page's breakdown by municipality, from the headline figures' table.
+            values = {v.scope: v for v in assemble(definitions.get(code), engine.table, [month], by_municipality,
+                                                   suppress=True)}
             indicators.append({"code": code, "title": dict(definitions.get(code).name),
                                "unit": definitions.get(code).unit,
                                "rows": [{"code": m, **_cell(values.get(m))} for m in members]})
@@ -252,14 +299,15 @@ def _names(codes: list[str]) -> dict[str, dict[str, str]]:
 
 def report_figures(scope: Scope, month: date) -> dict[str, Any]:
     """Everything the report shows, for ``scope`` and the calendar month ``month`` (its first day)."""
+    engine = headline_engine(scope, month)
     return {
         "format": FORMAT_VERSION,
         "scope": {"code": scope.code, "name": scope.name, "kind": scope.kind},
         "month": f"{month:%Y-%m}",
         "suppressed_below": shipped_definitions().get(HEADLINE_INDICATORS[0]).suppression_threshold,
-        "headline": headline(scope, month),
+        "headline": headline(scope, month, engine),
         "share": municipal_share(scope, month),
         "programmes": programmes(scope, month),
         "services": services(scope, month),
-        "comparison": comparison_group(scope, month),
+        "comparison": comparison_group(scope, month, engine),
     }
