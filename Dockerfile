@@ -6,6 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
     POLKU_VAR_DIR=/var/lib/polku PORT=8000
 WORKDIR /app
 
+# WeasyPrint (the monthly report's PDF) lays out text with Debian's Pango and subsets fonts with HarfBuzz; DejaVu is
+# the report's font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # The pinned, hash-checked dependencies first (a layer that changes only with requirements.lock).
 COPY requirements.lock ./
 RUN pip install --no-cache-dir --require-hashes -r requirements.lock

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "polku.exchange",
     "polku.jobs",
     "polku.open_data",  # open data without login: JSON-stat 2.0, CSV, a PxWeb-compatible API, the public page
+    "polku.reports",  # the monthly report for the council: page, PDF, Excel, archive, e-mail link to subscribers
     "polku.privacy",  # the data subject's rights: subject access, retention schedule and runs, record of processing
     "polku.person_pages",
     "polku.portal",  # "/oma/": the job seeker's own portal
@@ -152,6 +153,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Background jobs (polku.jobs): one queue table in the same database, on SQLite and PostgreSQL alike,
 # run by `polku worker` (started beside the server by `make demo`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail: the monthly reports' notices to subscribers (a link, no figures, no one's data). The demo prints them on the
+# console; production names an SMTP backend and its host (Django's EMAIL_* settings). Tests use Django's memory outbox.
+EMAIL_BACKEND = os.environ.get("POLKU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("POLKU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("POLKU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("POLKU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("POLKU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("POLKU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("POLKU_EMAIL_FROM", "polku@localhost")
+# The address links in e-mails point to (the server's own address as its users reach it).
+POLKU_BASE_URL = os.environ.get("POLKU_BASE_URL", "http://127.0.0.1:8000")
 
 # One cache for the web server and the worker (files under var/): when an import in the worker drops the cached
 # figures, the pages compute them afresh from the new facts, without a restart. The tests use a memory cache.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("avoin-data/", include("polku.open_data.urls")),
     path("oma/", include("polku.portal.urls")),
     path("asiakasportaali/", include(portal_urls.staff_urlpatterns)),
+    path("raportit/", include("polku.reports.urls")),
     # One "web" namespace, as before the person and start pages left polku.web: "web:home" and "web:person_detail"
     # are reversed everywhere.
     path("", include((start_urls.urlpatterns + web_urls.urlpatterns + person_urls.urlpatterns, "web"))),

@@ -47,6 +47,7 @@ class Capability(enum.StrEnum):
     VIEW_CASELOAD = "view_caseload"
     BALANCE_CASELOAD = "balance_caseload"
     VIEW_AGGREGATES = "view_aggregates"
+    PUBLISH_REPORTS = "publish_reports"
     VIEW_SERVICE_CATALOGUE = "view_service_catalogue"
     EDIT_SERVICE_CATALOGUE = "edit_service_catalogue"
     EMPLOYER_SERVICES = "employer_services"
@@ -77,7 +78,8 @@ CAPABILITY_LABELS: dict[Capability, Promise] = {
     Capability.HOLD_CASELOAD: _("Vastuuohjaajana toimiminen"),
     Capability.VIEW_CASELOAD: _("Ohjaajien asiakasmäärät"),
     Capability.BALANCE_CASELOAD: _("Asiakkaiden siirto ohjaajalta toiselle"),
-    Capability.VIEW_AGGREGATES: _("Koostetiedot: mittarit, kuntaosuus, ennusteet"),
+    Capability.VIEW_AGGREGATES: _("Koostetiedot: mittarit, kuntaosuus, ennusteet, kuukausiraportit"),
+    Capability.PUBLISH_REPORTS: _("Kuukausiraportin julkaisu pyynnöstä"),
     Capability.VIEW_SERVICE_CATALOGUE: _("Palveluvalikoima"),
     Capability.EDIT_SERVICE_CATALOGUE: _("Palveluntuottajien, palvelujen ja työnantajien lisäys"),
     Capability.EMPLOYER_SERVICES: _("Työnantajapalvelut: työnantajarekisteri, yhteydenotot, rekrytointitarpeet, "
@@ -139,11 +141,13 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
         C.VIEW_PERSONS: S.AREA, C.RECORD_PERSON_DATA: S.AREA, C.BREAK_GLASS: S.ONE_PERSON, C.VIEW_WORKLIST: S.AREA,
         C.VIEW_CASELOAD: S.AREA, C.BALANCE_CASELOAD: S.AREA, C.VIEW_AGGREGATES: S.AREA,
         C.VIEW_SERVICE_CATALOGUE: S.AREA, C.EDIT_SERVICE_CATALOGUE: S.AREA, C.REFIT_FORECAST: S.AREA,
-        C.CHECK_KELA_INVOICES: S.AREA, C.EMPLOYER_SERVICES: S.AREA, C.MATCH_CANDIDATES: S.AREA,
+        C.CHECK_KELA_INVOICES: S.AREA, C.PUBLISH_REPORTS: S.AREA, C.EMPLOYER_SERVICES: S.AREA,
+        C.MATCH_CANDIDATES: S.AREA,
     },
     Role.ANALYST: {
         C.VIEW_PERSONS: S.AREA, C.VIEW_CASELOAD: S.AGGREGATES, C.VIEW_AGGREGATES: S.AREA,
         C.VIEW_SERVICE_CATALOGUE: S.AREA, C.REFIT_FORECAST: S.AREA, C.CHECK_KELA_INVOICES: S.AREA,
+        C.PUBLISH_REPORTS: S.AREA,
     },
     Role.ELECTED_OFFICIAL: {
         C.VIEW_AGGREGATES: S.AGGREGATES, C.VIEW_SERVICE_CATALOGUE: S.AREA,
@@ -166,7 +170,7 @@ GRANTS: dict[Role, dict[Capability, Scope]] = {
         C.VIEW_PERSONS: S.EVERYONE, C.RECORD_PERSON_DATA: S.EVERYONE, C.VIEW_WORKLIST: S.EVERYONE,
         C.VIEW_CASELOAD: S.EVERYONE, C.BALANCE_CASELOAD: S.EVERYONE, C.VIEW_AGGREGATES: S.EVERYONE,
         C.VIEW_SERVICE_CATALOGUE: S.EVERYONE, C.EDIT_SERVICE_CATALOGUE: S.EVERYONE,
-        C.REFIT_FORECAST: S.EVERYONE, C.CHECK_KELA_INVOICES: S.EVERYONE,
+        C.REFIT_FORECAST: S.EVERYONE, C.CHECK_KELA_INVOICES: S.EVERYONE, C.PUBLISH_REPORTS: S.EVERYONE,
         C.EXCHANGE_DATA: S.EVERYONE, C.READ_ACCESS_LOG: S.EVERYONE, C.EXERCISE_SUBJECT_RIGHTS: S.EVERYONE,
         C.RUN_RETENTION: S.EVERYONE, C.ADMINISTER: S.EVERYONE, C.MAINTENANCE_COMMANDS: S.EVERYONE,
         C.EMPLOYER_SERVICES: S.EVERYONE, C.MATCH_CANDIDATES: S.EVERYONE,

@@ -27,6 +27,7 @@ from polku.core import precomputed
 from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
+from polku.core.signals import facts_changed
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
@@ -165,7 +166,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
             if not run.dry_run:
-                refresh_derived_data(since=run.started_at, run=run)
+                refresh_derived_data(since=run.started_at, run=run, scope_code=run.scope_code or None)
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
@@ -187,7 +188,8 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     return run
 
 
-def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None = None) -> None:
+def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None = None,
+                         scope_code: str | None = None) -> None:
     """After new facts (the import has committed): bring what pages read up to date.
 
     - the due-items table: the persons whose facts were written since ``since`` (the run's start), and every person
@@ -196,7 +198,9 @@ def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None 
       is shared by the web server and the worker (a file cache under ``var/`` in the demo), so the pages see the
       import at once, without a restart;
     - the background results pages show (the area forecast, the share warnings) are queued again for the inputs their
-      readers last asked for; meanwhile the pages show the previous result with its time.
+      readers last asked for; meanwhile the pages show the previous result with its time;
+    - those who keep something derived of their own are told (``facts_changed``: the monthly reports publish a
+      completed month of ``scope_code``).
     """
     if since is not None:
         named = SourceRecord.objects.filter(run=run).values_list("person_id", flat=True) if run is not None else []
@@ -205,6 +209,7 @@ def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None 
     cache.clear()
     precomputed.restore_latest(kept)
     precomputed.refresh_recent()
+    facts_changed.send(sender=refresh_derived_data, scope_code=scope_code)
 
 
 def import_now(*, user: Any, files: list[tuple[Path, str]], profile: str, mode: str, scope_code: str | None,

@@ -20,9 +20,9 @@ from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue
-from polku.kpi.selectors import Scope, indicator_values, scope_for
+from polku.kpi.selectors import Scope, hidden_as_in_its_areas, indicator_values, scope_for
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
-from polku.reference.models import EmploymentArea, EmploymentAreaMembership, Municipality
+from polku.reference.models import EmploymentArea, Municipality
 
 FIRST_MONTH = date(2015, 1, 1)
 CACHE_SECONDS = 600
@@ -119,25 +119,9 @@ def compute(query: Query, *, suppress: bool) -> list[IndicatorValue]:
     values = indicator_values(query.definition, query.scope, query.first_month, query.last_month,
                               dimension=query.dimension, as_of=query.as_of, by_year=query.by_year, suppress=suppress)
     if suppress and query.scope.kind == "municipality" and query.dimension is None:
-        values = _as_in_its_areas(query, values)
+        values = hidden_as_in_its_areas(query.definition, query.scope, values, first_month=query.first_month,
+                                        last_month=query.last_month, as_of=query.as_of, by_year=query.by_year)
     return values
-
-
-def _as_in_its_areas(query: Query, values: list[IndicatorValue]) -> list[IndicatorValue]:
-    """A municipality's figure hidden wherever its area's figure by municipality hides it: asked one by one, the
-    municipalities and the area's total would otherwise give a lone hidden municipality back by subtraction."""
-    if "municipality" not in query.definition.disaggregations:
-        return values
-    hidden: set[str] = set()
-    area_codes = EmploymentAreaMembership.objects.filter(municipality_id=query.scope.code).values_list(
-        "area__code", flat=True).distinct()
-    for area_code in area_codes:
-        by_municipality = indicator_values(query.definition, scope_for(area_code), query.first_month,
-                                           query.last_month, dimension="municipality", as_of=query.as_of,
-                                           by_year=query.by_year, suppress=True)
-        hidden |= {v.period for v in by_municipality if v.scope == query.scope.code and v.suppressed}
-    return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
-            if v.period in hidden and not v.suppressed else v for v in values]
 
 
 def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:

@@ -25,20 +25,26 @@ CACHE_SECONDS = 600
 
 
 def _years_key(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
-               as_of: date | None, suppress: bool) -> str:
+               as_of: date | None, suppress: bool, through: date | None = None) -> str:
+    through_part = "" if through is None else f":{through}"  # the keys of figures up to today stay as they were
     return "kpi:years:" + hashlib.sha256(
-        f"{scope.code}:{first_year}:{last_year}:{as_of}:{suppress}:{[(d.code, d.version) for d in definitions]}".encode(),
+        f"{scope.code}:{first_year}:{last_year}:{as_of}:{suppress}:{[(d.code, d.version) for d in definitions]}"
+        f"{through_part}".encode(),
     ).hexdigest()
 
 
 def yearly_values(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
-                  as_of: date | None = None, suppress: bool = False) -> dict[str, list[IndicatorValue]]:
-    """Each indicator's value per year (from its months up to today or ``as_of``) for one scope."""
-    key = _years_key(definitions, scope, first_year, last_year, as_of=as_of, suppress=suppress)
+                  as_of: date | None = None, suppress: bool = False,
+                  through: date | None = None) -> dict[str, list[IndicatorValue]]:
+    """Each indicator's value per year (from its months up to today or ``as_of``, and up to the month ``through``
+    when given: a monthly report's year to date) for one scope."""
+    key = _years_key(definitions, scope, first_year, last_year, as_of=as_of, suppress=suppress, through=through)
     if (cached := cache.get(key)) is not None:
         return dict(cached)
     horizon, known_at = reference_moment(as_of)
     last = min(date(last_year, 12, 1), month_start(horizon))
+    if through is not None:
+        last = min(last, month_start(through))
     months = tuple(iter_months(date(first_year, 1, 1), last))
     request = Request(tuple(definitions), months, horizon, scope.municipality_codes, None, known_at)
     table = database_backend().measure_table(request)
@@ -69,9 +75,10 @@ def _programme_definitions(programme: Programme) -> tuple[Scope, int, list[Indic
             [shipped_definitions().get(c) for c in codes])
 
 
-def progress_for(programme: Programme, year: int, *, as_of: date | None = None, suppress: bool = False) -> list[ProgressRow]:
+def progress_for(programme: Programme, year: int, *, as_of: date | None = None, suppress: bool = False,
+                 through: date | None = None) -> list[ProgressRow]:
     scope, first_year, definitions = _programme_definitions(programme)
-    values = yearly_values(definitions, scope, first_year, year, as_of=as_of, suppress=suppress)
+    values = yearly_values(definitions, scope, first_year, year, as_of=as_of, suppress=suppress, through=through)
     actuals = {}
     for code, series in values.items():
         this_year = [v for v in series if v.period == str(year)]

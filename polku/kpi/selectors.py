@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -255,3 +255,25 @@ def area_only_message(definition: IndicatorDefinition, scope: Scope) -> str:
 def _member(scope: Scope, municipality: str) -> Callable[[date], set[str]]:
     """One member of an area as a scope of its own (while it is a member)."""
     return lambda month: {municipality} if municipality in scope.members_on(month) else set()
+
+
+def hidden_as_in_its_areas(definition: IndicatorDefinition, scope: Scope, values: list[IndicatorValue], *,
+                           first_month: date, last_month: date, as_of: date | None = None,
+                           by_year: bool = False) -> list[IndicatorValue]:
+    """A municipality's figure hidden wherever its area's figure by municipality hides it: asked one by one, the
+    municipalities and the area's total would otherwise give a lone hidden municipality back by subtraction.
+
+    For every reader of suppressed figures of one municipality (the indicator page, the monthly report)."""
+    from polku.reference.models import EmploymentAreaMembership
+
+    if "municipality" not in definition.disaggregations:
+        return values
+    hidden: set[str] = set()
+    area_codes = EmploymentAreaMembership.objects.filter(municipality_id=scope.code).values_list(
+        "area__code", flat=True).distinct()
+    for area_code in area_codes:
+        by_municipality = indicator_values(definition, scope_for(area_code), first_month, last_month,
+                                           dimension="municipality", as_of=as_of, by_year=by_year, suppress=True)
+        hidden |= {v.period for v in by_municipality if v.scope == scope.code and v.suppressed}
+    return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
+            if v.period in hidden and not v.suppressed else v for v in values]

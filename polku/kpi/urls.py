@@ -6,5 +6,6 @@ app_name = "kpi"
 
 urlpatterns = [
     path("", views.programme_page, name="programme"),
+    path("vertailu/", views.yardstick_page, name="yardstick"),
     path("<slug:code>/", views.indicator_page, name="indicator"),
 ]

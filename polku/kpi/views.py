@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from polku.core.errors import AccessDenied, ValidationFailed
-from polku.kpi import presenters
+from polku.kpi import comparison, presenters, yardstick
 from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.models import Programme
@@ -273,3 +273,71 @@ def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None 
     return response
 
 
+
+
+def _yardstick_chart(rows: list[yardstick.Standing], title: str) -> Chart | None:
+    values = [{"kunta": r.name, "arvo": float(r.rate), "ala": float(r.low), "yla": float(r.high),
+               "oma": _("oma kunta") if r.own else _("vertailukunta")}
+              for r in rows if r.rate is not None and r.low is not None and r.high is not None]
+    if not values:
+        return None
+    order = [v["kunta"] for v in values]
+    y = {"field": "kunta", "type": "nominal", "title": None, "sort": order}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container",
+            "height": {"step": 28}, "data": {"values": values}, "layer": [
+                {"mark": {"type": "bar"}, "encoding": {
+                    "y": y, "x": {"field": "arvo", "type": "quantitative", "title": "%"},
+                    "color": {"field": "oma", "type": "nominal", "title": None,
+                              "scale": {"range": ["#b35900", "#1f5f8b"]}}}},
+                {"mark": {"type": "rule", "color": "#222"}, "encoding": {
+                    "y": y, "x": {"field": "ala", "type": "quantitative"}, "x2": {"field": "yla"}}},
+            ]}
+    return Chart(spec, title=title, description=_("Vaakapylväät suurimmasta pienimpään, viiva pylvään päällä on "
+                                                  "vaihteluväli; luvut ovat taulukossa kaavion alla."),
+                 id_prefix="vertailu")
+
+
+@login_required
+@require_GET
+def yardstick_page(request: HttpRequest) -> HttpResponse:
+    """The municipality ranked among similar municipalities on a published rate, with the band of each."""
+    from polku.municipal_share.presenters import default_municipality, municipalities_for
+
+    allowed = municipalities_for(request.user)
+    if not allowed:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta tai sen kuntia."))
+    today = timezone.localdate()
+    code = request.GET.get("municipality", "").strip()
+    chosen = next((m for m in allowed if m.code == code), None) if code else default_municipality(allowed, today)
+    indicator = request.GET.get("indicator") or "unemployed_share_of_labour_force"
+    month = yardstick.latest_month()
+    error = ""
+    if chosen is None:
+        error = _("Kunta: %(code)s ei ole alueesi kunta.") % {"code": code}
+    elif indicator not in yardstick.MEASURES:
+        error = _("Mittari: valitse mittari luettelosta.")
+    elif month is None:
+        error = _("Tilastokeskuksen julkaistuja lukuja ei ole tuotu Polkuun.")
+    references = [c for c in request.GET.getlist("reference") if c.strip()]
+    rows: list[yardstick.Standing] = []
+    group = None
+    if not error and chosen is not None and month is not None:
+        try:
+            group = (comparison.reference_set(chosen.code, references) if references
+                     else yardstick.suggested_group(chosen.code, month))
+        except ValidationFailed as failure:
+            error = " ".join(f"{e.message}" for e in failure.errors)
+        else:
+            rows = yardstick.standings(indicator, chosen.code, list(group.members), month)
+    definition = shipped_definitions().get(indicator if indicator in yardstick.MEASURES else "activation_rate")
+    reasons = {"size": _("Vertailukunnat: ne kunnat, joiden työvoima on kooltaan lähimpänä omaa (saman maakunnan "
+                         "kunnat ensin), niistä joille Polussa on julkaistut luvut."),
+               "chosen": _("Vertailukunnat: itse valitut.")}
+    return render(request, "kpi/yardstick.html", {
+        "municipalities": allowed, "chosen": chosen, "indicator": indicator, "month": month, "rows": rows,
+        "measures": [(code, shipped_definitions().get(code).title) for code in yardstick.MEASURES],
+        "definition": definition, "error": error,
+        "reason": (group.reason or reasons.get(group.kind, "")) if group else "",
+        "chart": _yardstick_chart(rows, definition.title) if rows else None,
+        "labour_force_note": indicator == "unemployed_share_of_labour_force",
+    }, status=400 if error and chosen is None else 200)

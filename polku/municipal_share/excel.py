@@ -13,7 +13,7 @@ from typing import Any
 import xlsxwriter  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
-from polku.municipal_share.presenters import Figures, LabelledRow, SharePage, month_label
+from polku.municipal_share.presenters import NO_DATA, Figures, LabelledRow, SharePage, month_label
 from polku.web.sources import reader_source
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +53,11 @@ def share_workbook(page: SharePage) -> bytes:
                ("Kuukausi", "Sääntö", "Tila", *FIGURE_HEADINGS))
     row = 4
     for m in page.months:
-        ws.write_row(row, 0, [month_label(m.month), m.rule_code, "" if m.verified else UNVERIFIED,
-                              *_figures(m.figures, m.persons)])
+        if m.state == NO_DATA:  # no figures yet: not a row of zeros
+            ws.write_row(row, 0, [month_label(m.month), "", m.state_label])
+        else:
+            state = ", ".join(t for t in ("" if m.verified else UNVERIFIED, m.state_label) if t)
+            ws.write_row(row, 0, [month_label(m.month), m.rule_code, state, *_figures(m.figures, m.persons)])
         row += 1
     ws.write_row(row, 0, ["Yhteensä", "", "" if not page.unverified else UNVERIFIED,
                           *_figures(page.total, page.total_persons)], bold)

@@ -24,9 +24,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from polku.access import policy
@@ -43,6 +44,7 @@ from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_mont
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitMonth, BenefitType
+from polku.timeline.selectors import homes_in
 from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
@@ -190,6 +192,17 @@ def municipalities_for(user: Any) -> list[Municipality]:
         return []
     codes = EmploymentAreaMembership.objects.filter(area_id=profile.area_id).values("municipality_id")
     return list(Municipality.objects.filter(code__in=codes).order_by("name_fi"))
+
+
+def default_municipality(allowed: Sequence[Municipality], today: date) -> Municipality | None:
+    """The municipality a page opens on: of those the user may see, the one where most people live today (the
+    area's own centre, e.g. Kajaani in Kainuu), not the alphabetically first; the first when no one lives in any."""
+    if not allowed:
+        return None
+    by_code = {m.code: m for m in allowed}
+    counts = (homes_in(list(by_code), today).values("municipality_id").annotate(n=Count("id"))
+              .order_by("-n", "municipality_id").values_list("municipality_id", flat=True)[:1])
+    return by_code.get(next(iter(counts), ""), allowed[0])
 
 
 def suppresses_small_cells(user: Any) -> bool:
@@ -373,6 +386,18 @@ def share_summary(book: RuleBook, municipality: str, period: Period, variants: S
 # --- page rows --------------------------------------------------------------------------------------
 
 
+COMPLETE, PARTIAL, NO_DATA = "complete", "partial", "no_data"
+MONTH_STATE_LABELS = {PARTIAL: gettext_lazy("kesken"), NO_DATA: gettext_lazy("ei vielä tietoja")}
+
+
+def month_state(month: date, today: date, latest: date | None) -> str:
+    """Whether a month's figures are whole: a month after the latest with any benefit facts (or still to come) has
+    none yet, and the month running today is partial; neither is a zero."""
+    if month > month_start(today) or latest is None or month > month_start(latest):
+        return NO_DATA
+    return PARTIAL if month == month_start(today) else COMPLETE
+
+
 @dataclass(frozen=True)
 class MonthRow:
     month: date
@@ -381,6 +406,11 @@ class MonthRow:
     verified: bool
     figures: Figures
     persons: int | str
+    state: str = COMPLETE
+
+    @property
+    def state_label(self) -> str:
+        return str(MONTH_STATE_LABELS.get(self.state, ""))
 
 
 @dataclass(frozen=True)
@@ -464,7 +494,8 @@ def month_label(month: date) -> str:
     return f"{month.month}/{month.year}"
 
 
-def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool) -> SharePage:
+def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool,
+               today: date | None = None) -> SharePage:
     old_code, new_code = (r.code for r in book.rule_sets[:2])
     variants = [IN_FORCE, old_code, new_code] if period.compares_rules else [IN_FORCE]
     summary = share_summary(book, municipality.code, period, variants)
@@ -484,12 +515,14 @@ def share_page(book: RuleBook, municipality: Municipality, period: Period, *, su
         return persons
 
     persons = reader(in_force)
+    today = today or timezone.localdate()
+    latest = latest_benefit_month()
 
     months = [
         MonthRow(month=m, rule_code=in_force.in_force_rule.get(m, ""),
                  rule_name=meta_by_code[in_force.in_force_rule[m]].name if m in in_force.in_force_rule else "",
                  verified=meta_by_code[in_force.in_force_rule[m]].verified if m in in_force.in_force_rule else True,
-                 figures=f, persons=persons(("month", m)))
+                 figures=f, persons=persons(("month", m)), state=month_state(m, today, latest))
         for m, f in in_force.by_month.items()
     ]
     comparison_months: list[CompareRow] = []
@@ -595,7 +628,11 @@ def _eur(value: Decimal) -> str:
 def monthly_chart(page: SharePage) -> Chart:
     values: list[dict[str, Any]] = []
     for row in page.months:
+        if row.state == NO_DATA:
+            continue  # missing, not a zero: the table says "ei vielä tietoja"
         label = row.rule_name + ("" if row.verified else f" ({_('vahvistamaton')})")
+        if row.state == PARTIAL:
+            label += f" ({row.state_label})"
         values.append({"month": month_label(row.month), "series": label, "eur": float(row.figures.municipal_eur)})
     series = [str(v) for v in dict.fromkeys(v["series"] for v in values)]
     title = _("Kunnan osuus kuukausittain: %(municipality)s %(period)s") % {

@@ -40,7 +40,8 @@ def _selection(request: HttpRequest) -> tuple[list[Municipality], Municipality |
     today = timezone.localdate()
     allowed = presenters.municipalities_for(request.user)
     code = request.GET.get("municipality", "").strip()
-    chosen = next((m for m in allowed if m.code == code), None) if code else (allowed[0] if allowed else None)
+    chosen = next((m for m in allowed if m.code == code), None) if code else presenters.default_municipality(
+        allowed, today)
     raw_period = request.GET.get("year", "").strip()
     period = presenters.parse_period(raw_period, today) if raw_period else presenters.default_period(today)
     error = ""

@@ -35,6 +35,7 @@ from polku.kpi.programme import text
 from polku.kpi.programme_figures import cached_progress
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.people.models import Person
+from polku.reports.models import MonthlyReport
 from polku.timeline.models import BenefitMonth
 from polku.web.content import ROLE_GUIDES
 from polku.web.form_flow import PURPOSE
@@ -189,10 +190,10 @@ class Headline:
     ready: bool  # False: not computed lately; the page links to the indicator instead of running the engine
 
 
-def headline_kpis(user: Any, today: date) -> tuple[str, str, list[Headline]]:
+def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None) -> tuple[str, str, list[Headline]]:
     """The area's headline indicators, latest month, as the indicator page last computed them for this user
     (suppressed as there); the scope's code and name."""
-    scopes = kpi_presenters.scopes_for(user)
+    scopes = kpi_presenters.scopes_for(user) if scopes is None else scopes
     if not scopes:
         return "", "", []
     scope = scopes[0]
@@ -217,8 +218,16 @@ def headline_kpis(user: Any, today: date) -> tuple[str, str, list[Headline]]:
 
 
 def elected_official_page(user: Any, today: date) -> StartPage:
-    scope_code, scope_name, headlines = headline_kpis(user, today)
-    return StartPage("elected_official", {"scope_code": scope_code, "scope_name": scope_name, "headlines": headlines})
+    """The headline figures, and the latest monthly report of each of the official's areas and municipalities."""
+    scopes = kpi_presenters.scopes_for(user)
+    scope_code, scope_name, headlines = headline_kpis(user, today, scopes)
+    codes = [s.code for s in scopes]
+    latest: dict[str, MonthlyReport] = {}
+    for report in MonthlyReport.objects.filter(scope_code__in=codes).defer("figures").order_by("-month"):
+        latest.setdefault(report.scope_code, report)
+    reports = [latest[c] for c in codes if c in latest][:LIST_LIMIT]
+    return StartPage("elected_official", {"scope_code": scope_code, "scope_name": scope_name, "headlines": headlines,
+                                          "reports": reports})
 
 
 # --- data protection officer ----------------------------------------------------------------------------------------

@@ -104,6 +104,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "employer_id": str(employer.pk), "vacancy_id": str(vacancy.pk), "offer_id": str(offer.pk),
         # the client portal: ids of the client's own rows (a staff walk is sent to the portal's sign-in)
         "slot_id": "1", "consent_id": "1", "invitation_id": "1",
+        # monthly reports (aggregates): a scope, a month, a document
+        "scope": "kuopio", "month": "2025-03", "language": "fi", "kind": "pdf",
     }
     return Scene(admin=admin, outsider=make_staff(Role.MANAGER, area="kainuu-trial"), person=person, code=code,
                  params=params)
@@ -262,6 +264,7 @@ NO_PERSON_DATA = {
     "impact": "area-level economic impact; aggregates only",
     "kpi": "indicators; aggregates only (suppressed small cells)",
     "programme": "programme goals and indicators; aggregates only",
+    "monthly_report": "the council's monthly report; aggregates only (suppressed small cells)",
     "share": "municipal share per municipality and month; aggregates only",
     "share_breakdown": "municipal share by dimension; aggregates only",
     "share_rules": "the rule book and its confirmation",

@@ -111,10 +111,15 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "kuntaosuus/varoitukset/": C.VIEW_PERSONS,
     "kuntaosuus/kelan-laskut/": C.CHECK_KELA_INVOICES,
     "kuntaosuus/kelan-laskut/<int:invoice_id>/": C.CHECK_KELA_INVOICES,
-    "mittarit/": C.VIEW_AGGREGATES, "mittarit/<slug:code>/": C.VIEW_AGGREGATES,
+    "mittarit/": C.VIEW_AGGREGATES, "mittarit/<slug:code>/": C.VIEW_AGGREGATES, "mittarit/vertailu/": C.VIEW_AGGREGATES,
     "ennusteet/": C.VIEW_AGGREGATES, "ennusteet/excel/": C.VIEW_AGGREGATES,
     "ennusteet/sovita/": C.REFIT_FORECAST,
     "ennusteet/vaikutukset/": C.VIEW_AGGREGATES, "ennusteet/oletukset/": C.VIEW_AGGREGATES,
+    # Monthly reports: aggregates (suppressed for everyone); publishing one on demand
+    "raportit/": C.VIEW_AGGREGATES, "raportit/tilaus/": C.VIEW_AGGREGATES,
+    "raportit/julkaise/": C.PUBLISH_REPORTS,
+    "raportit/<str:scope>/<str:month>/": C.VIEW_AGGREGATES,
+    "raportit/<str:scope>/<str:month>/raportti-<str:language>.<str:kind>": C.VIEW_AGGREGATES,
     # Case work
     "asiakastyo/": C.VIEW_WORKLIST,
     "asiakastyo/asiakasmaarat/": C.VIEW_CASELOAD,
