@@ -11,7 +11,7 @@ p95 of each page. Steps:
 3. Settling: every role opens each of its pages once, which queues the precomputed results (area forecasts,
    share early warnings, impact); the worker computes them while we wait for its queue to empty (at most
    ``--settle-minutes``), so the run measures the working day after the nightly refresh, not the first morning.
-4. ``locust --headless`` with the users of ``benchmarks/load/locustfile.py`` (20 + 5 counsellors, 5 team leads,
+4. ``locust --headless`` with the users of ``benchmarks/load/locustfile.py`` (18 + 5 counsellors, 2 job agents, 5 team leads,
    6 managers, 5 analysts, 5 elected officials, 2 data protection officers, 2 data stewards; 2–6 s between pages)
    for ``--minutes``, one user more each second until all are signed in (password hashing is slow by design).
 
@@ -39,8 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from casework_latency import ROOT, Server, start_server
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repository first
+from benchmarks.casework_latency import ROOT, Server, start_server
 
 BENCH_DB = "polku_bench_load"
 DEFAULT_URL = os.environ.get("POLKU_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")

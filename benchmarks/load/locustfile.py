@@ -5,8 +5,8 @@ filled by ``polku demo_setup``). Who signs in and which clients each counsellor 
 named by ``POLKU_LOAD_PLAN`` (written by the preparing step). Requests are named after the page, not the
 address, so that the statistics give one line per page (every client record is one "client record").
 
-The mix of users (``fixed_count``) follows an employment area's staff: most are counsellors; managers, analysts,
-elected officials, the data protection officer and the data steward are fewer. Each pauses 2–6 s between pages,
+The mix of users (``fixed_count``) follows an employment area's staff: most are counsellors; job agents, managers,
+analysts, elected officials, the data protection officer and the data steward are fewer. Each pauses 2–6 s between pages,
 as a person reading does.
 """
 
@@ -41,7 +41,7 @@ class Staff(FastHttpUser):
         with self.client.post("/kirjaudu/", name="sign in", allow_redirects=False, catch_response=True,
                               data={"username": self.username, "password": PLAN["passwords"][self.username],
                                     "csrfmiddlewaretoken": token.group(1) if token else ""},
-                              headers={"Referer": self.host + "/kirjaudu/"}) as answer:
+                              headers={"Referer": f"{self.host}/kirjaudu/"}) as answer:
             if answer.status_code != 302:
                 answer.failure(f"sign-in of {self.username} answered {answer.status_code}")
         if os.environ.get("POLKU_LOAD_ONE_PASS"):  # settling: open every page of the role once, then stop
@@ -73,11 +73,12 @@ class Staff(FastHttpUser):
 COUNSELLOR_PAGES = {"worklist": "/asiakastyo/", "persons": "/henkilot/", "services": "/palvelut/"}
 MANAGEMENT_PAGES = {"indicators": "/mittarit/", "forecast": "/ennusteet/", "impact": "/ennusteet/vaikutukset/",
                     "municipal share": "/kuntaosuus/", "share warnings": "/kuntaosuus/varoitukset/",
-                    "caseloads": "/asiakastyo/asiakasmaarat/", "open data": "/avoin-data/"}
+                    "caseloads": "/asiakastyo/asiakasmaarat/", "open data": "/avoin-data/",
+                    "monthly reports": "/raportit/"}
 
 
 class Counsellor(Staff):
-    fixed_count = 20
+    fixed_count = 18
     username = "ohjaaja"
     pages = COUNSELLOR_PAGES
 
@@ -109,7 +110,8 @@ class Analyst(Staff):
 class ElectedOfficial(Staff):
     fixed_count = 5
     username = "valtuutettu"
-    pages = {"indicators": "/mittarit/", "open data": "/avoin-data/", "municipal share": "/kuntaosuus/"}
+    pages = {"indicators": "/mittarit/", "open data": "/avoin-data/", "municipal share": "/kuntaosuus/",
+             "monthly reports": "/raportit/"}
 
 
 class DataProtectionOfficer(Staff):
@@ -122,3 +124,10 @@ class DataSteward(Staff):
     fixed_count = 2
     username = "tietopalvelu"
     pages = {"imports": "/tiedonsiirto/", "indicators": "/mittarit/"}
+
+
+class JobAgent(Staff):
+    fixed_count = 2
+    username = "duuniagentti"
+    pages = {"employer services": "/tyonantajapalvelut/", "employers": "/tyonantajapalvelut/tyonantajat/",
+             "vacancies": "/tyonantajapalvelut/tyopaikat/", "employer figures": "/tyonantajapalvelut/luvut/"}

@@ -26,9 +26,14 @@ from django.urls import reverse
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from polku.core.security import is_portal_session
+
 log = logging.getLogger("polku.access.second_factor")
 
 OIDC_BACKEND = "polku.access.oidc.StaffOidcBackend"
+# A job seeker signs in to the portal only through strong identification (in production Suomi.fi): no Polku code.
+CLIENT_OIDC_BACKEND = "polku.access.client_identity.ClientOidcBackend"
+STRONG_BACKENDS = frozenset({OIDC_BACKEND, CLIENT_OIDC_BACKEND})
 # Reachable before the second factor: signing in and out, these pages, static files, health checks, language.
 OPEN_PREFIXES = ("/kirjaudu/", "/kirjaudu-ulos/", "/tunnistautuminen/", "/oidc/", "/static/", "/terveys/", "/i18n/")
 
@@ -60,7 +65,9 @@ def has_confirmed_device(request: HttpRequest) -> bool:
 def needs_second_factor(request: HttpRequest) -> bool:
     """A signed-in user who signed in with a password, must give a code, and has not given one this session."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND:
+    if user is None or not user.is_authenticated or request.session.get(BACKEND_SESSION_KEY) in STRONG_BACKENDS:
+        return False
+    if is_portal_session(request.session):
         return False
     if user.is_verified():
         return False

@@ -104,6 +104,8 @@ def book(*, person: Person, slot_id: int | None, allowed_counsellor_ids: list[An
         raise ValidationFailed.single("slot", ErrorCode.UNKNOWN, _("Valittua aikaa ei ole tarjolla sinulle."))
     if slot.starts_at <= now:
         raise ValidationFailed.single("slot", ErrorCode.INVALID, _("Valittu aika on jo mennyt."))
+    if slot.starts_at > now + BOOKING_HORIZON:  # the same window the list of free times offers
+        raise ValidationFailed.single("slot", ErrorCode.UNKNOWN, _("Valittua aikaa ei ole tarjolla sinulle."))
     if slot.person_id == person.pk:
         return slot
     taken = AppointmentSlot.objects.filter(pk=slot.pk, person__isnull=True).update(person=person, booked_at=now)

@@ -165,8 +165,6 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             status = RunStatus.DONE
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
-            if not run.dry_run:
-                refresh_derived_data(since=run.started_at, run=run, scope_code=run.scope_code or None)
         run.counts = plan.counts()
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
@@ -185,6 +183,9 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         verb = {str(RunStatus.DONE): "kuivaharjoitus" if run.dry_run else "tuotu",
                 str(RunStatus.REFUSED): "hylätty"}.get(run.status, run.status)
         log_run(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
+    if run.status == RunStatus.DONE and not run.dry_run:
+        # After the run is saved as done: the facts are in whatever a refresh meets (its failure is its own).
+        refresh_derived_data(since=run.started_at, run=run, scope_code=run.scope_code or None)
     return run
 
 
@@ -203,7 +204,10 @@ def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None 
       completed month of ``scope_code``).
     """
     if since is not None:
-        named = SourceRecord.objects.filter(run=run).values_list("person_id", flat=True) if run is not None else []
+        # Facts written since the start are found by their recording time; an imported assignment keeps its own
+        # start day, so the run's assignments name their persons.
+        named = (SourceRecord.objects.filter(run=run, entity="assignments").values_list("person_id", flat=True)
+                 if run is not None else [])
         due_table.refresh_changed_since(since, also=set(named))
     kept = precomputed.latest_results()
     cache.clear()

@@ -40,6 +40,7 @@ MODELS: dict[str, Promise] = {
     "casework.employmentplan": _("Työllistymissuunnitelmat"),
     "casework.applicationreport": _("Hakuilmoitukset"),
     "casework.caseassignment": _("Vastuuohjaajat"),
+    "casework.clientdue": _("Työlistan seuraavat lakisääteiset tehtävät"),
     "provision.referral": _("Ohjaukset palveluihin"),
     "provision.decision": _("Tukipäätökset"),
     "employer_services.competenceprofile": _("Osaamisprofiili"),
@@ -95,6 +96,12 @@ FIELDS: dict[str, dict[str, Promise]] = {
     "casework.caseassignment": {
         "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"), "phase": _("Palveluvaihe"), "valid_from": _("Alkaen"),
         "started_at": _("Kirjattu"), "ended_at": _("Päättyi"), "assigned_by": _("Kirjaaja"), "reason": _("Syy"),
+    },
+    "casework.clientdue": {
+        "computed_for": _("Laskettu päivälle"), "computed_at": _("Laskettu"), "registered_on": _("Työnhaku alkoi"),
+        "phase": _("Palveluvaihe"), "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"),
+        "next_kind": _("Seuraava tehtävä"), "next_due_on": _("Seuraavan määräpäivä"), "overdue": _("Myöhässä"),
+        "items": _("Tehtäviä"),
     },
     "provision.referral": {
         "offering": _("Palvelu"), "referred_on": _("Ohjattu"), "status": _("Tila"),

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from polku.access.models import AccessAction, AccessLog, BreakGlassGrant
+from polku.access.models import AccessAction, AccessLog, BreakGlassGrant, ClientAccount, ExternalIdentity
 from polku.access.services import log_event, log_person_reads
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
-from polku.employer_services.models import JobOffer
+from polku.employer_services.models import CompetenceProfile, JobOffer
 from polku.municipal_share.models import KelaInvoiceLine
 from polku.people import personal_id
 from polku.people.models import Person
@@ -41,7 +43,17 @@ FACT_TABLES = (HomeMunicipalitySpell, StatusSpell, JobSearchPeriod, BenefitMonth
 TEXT_FIELDS: tuple[tuple[Any, str], ...] = (
     (Meeting, "notes"), (EmploymentPlan, "agreed_actions"), (CaseAssignment, "reason"), (JobOffer, "refusal_reason"),
     *((model, "correction_reason") for model in FACT_TABLES),
+    # The portal's and the competence profile's own words (the portal by label: it is this package's sibling).
+    ("portal.Message", "body"), ("portal.ReportedApplication", "employer"), ("portal.ReportedApplication", "job_title"),
+    (CompetenceProfile, "education"), (CompetenceProfile, "work_history"),
 )
+
+
+def _text_field(model: Any, name: str) -> tuple[Any, Any]:
+    """The model (a class, or an app label resolved now) and the empty value of its field ("" or an empty list)."""
+    model = apps.get_model(model) if isinstance(model, str) else model
+    empty: Any = [] if isinstance(model._meta.get_field(name), models.JSONField) else ""
+    return model, empty
 
 
 def relationship_end(job_search_ends: Iterable[date | None], later: Iterable[date | None] = ()) -> date | None:
@@ -112,10 +124,11 @@ def _text_rows(ids: list[Any], *, erase: bool) -> tuple[int, set[Any]]:
     """Rows with free text of these persons (erased when ``erase``), and the persons who had any."""
     rows, touched = 0, set()
     for chunk in _chunks(ids):
-        for model, name in TEXT_FIELDS:
-            found = model.objects.filter(person_id__in=chunk).exclude(**{name: ""})
+        for label, name in TEXT_FIELDS:
+            model, empty = _text_field(label, name)
+            found = model.objects.filter(person_id__in=chunk).exclude(**{name: empty})
             touched |= set(found.values_list("person_id", flat=True).distinct())
-            rows += found.update(**{name: ""}) if erase else found.count()
+            rows += found.update(**{name: empty}) if erase else found.count()
     return rows, touched
 
 
@@ -144,6 +157,12 @@ def pseudonymise(person_ids: list[Any], run: RetentionRun | None) -> None:
         for person in persons:
             KelaInvoiceLine.objects.filter(person_id=person.pk).update(personal_id_hash=person.personal_id_hash)
         Pseudonymisation.objects.bulk_create([Pseudonymisation(person=p, run=run) for p in persons])
+        # The portal sign-in would still tie the identity provider's subject (and so the person) to the pseudonym.
+        accounts = ClientAccount.objects.filter(person_id__in=[p.pk for p in persons])
+        users = list(accounts.values_list("user_id", flat=True))
+        ExternalIdentity.objects.filter(user_id__in=users).delete()
+        accounts.delete()
+        get_user_model().objects.filter(pk__in=users).update(is_active=False)
 
 
 def erase(person_ids: list[Any]) -> int:

@@ -241,7 +241,7 @@ def services(scope: Scope, month: date) -> list[dict[str, Any]]:
     names = {t.code: t for t in ServiceType.objects.all()}
     out = []
     for value in sorted(values, key=lambda v: v.group):
-        if not value.group or not value.denominator:  # no offering of the type: no rate to show
+        if not value.group or (not value.suppressed and not value.denominator):  # no offering: no rate to show
             continue
         kind = names.get(value.group)
         label = {lang: getattr(kind, f"name_{lang}", value.group) if kind else value.group for lang in LANGUAGES}

@@ -94,14 +94,19 @@ def publish(scope_code: str, month: date, *, user: Any = None, trigger: str = Re
     return report, True
 
 
-def publish_due(today: date | None = None) -> list[MonthlyReport]:
-    """Publish the due month of every report scope not yet published (the job after each month's data)."""
+def publish_due(today: date | None = None, scope_code: str | None = None) -> list[MonthlyReport]:
+    """Publish the due month of every report scope not yet published (the job after each month's data); after an
+    import of one area (``scope_code``), only the scopes it touches: another area's month may still be incomplete."""
     today = today or timezone.localdate()
     month = latest_report_month(today)
     if month is None:
         return []
+    scopes = report_scopes()
+    if scope_code:
+        touched = set(scope_for(scope_code).municipality_codes)
+        scopes = [scope for scope in scopes if touched & set(scope.municipality_codes)]
     published = []
-    for scope in report_scopes():
+    for scope in scopes:
         report, created = publish(scope.code, month, trigger=ReportTrigger.SCHEDULED, today=today)
         if created:
             published.append(report)

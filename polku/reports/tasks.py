@@ -23,11 +23,11 @@ def publish_report(scope_code: str, month: str, user_id: int | None = None) -> i
 
 
 @task()
-def publish_due_reports() -> list[int]:
-    """Publish the month now due for every report scope."""
-    return [int(r.pk) for r in services.publish_due()]
+def publish_due_reports(scope_code: str | None = None) -> list[int]:
+    """Publish the month now due for every report scope (or those the import of ``scope_code`` touched)."""
+    return [int(r.pk) for r in services.publish_due(scope_code=scope_code)]
 
 
 def after_new_facts(sender: Any = None, **kwargs: Any) -> None:
-    """``facts_changed``: an import brought new facts, so a month may now be due."""
-    publish_due_reports.enqueue()
+    """``facts_changed``: an import brought new facts, so a month may now be due (of the scopes it touched)."""
+    publish_due_reports.enqueue(kwargs.get("scope_code"))

@@ -130,7 +130,8 @@ def test_share_page_totals_equal_the_engine(client: Any, world: World) -> None:
     assert "25–54 v" in html
     assert "55 v tai yli" in html
     assert "—" in html
-    assert "population import" in html
+    assert "Asukaslukua ei ole syötetty" in html
+    assert "population import" not in html  # no command lines on a page
 
 
 def test_comparison_of_both_rules_2024_2025(client: Any, world: World) -> None:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 from django.test import Client
 from django.utils import timezone

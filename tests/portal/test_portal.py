@@ -113,6 +113,19 @@ def test_strong_identification_maps_the_identity_code_to_the_person(provider: st
     assert ClientAccount.objects.filter(person=person).count() == 1
 
 
+def test_production_second_factor_is_not_asked_of_a_strongly_identified_client(provider: str, make_person: Any,
+                                                                               counsellor: Any, settings: Any) -> None:
+    """Production asks password users for a Polku code; a client identified strongly is not one (a redirect to the
+    staff code page would loop with the portal's confinement)."""
+    settings.POLKU_REQUIRE_SECOND_FACTOR = True
+    code = next_artificial_id(date(1991, 6, 6))
+    _client_person(make_person, counsellor, code)
+    client = Client()
+    assert _sign_in(client, provider, "suomifi-2fa", hetu=code)["Location"] == "/oma/"
+    assert client.get("/oma/").status_code == 200
+    assert client.get("/oma/suunnitelma/").status_code == 200
+
+
 def test_a_code_polku_does_not_know_gets_no_account(provider: str, db: Any) -> None:
     client = Client()
     response = _sign_in(client, provider, "suomifi-2", hetu=next_artificial_id(date(1970, 1, 1)))

@@ -257,3 +257,35 @@ def test_an_export_leaves_pseudonymised_persons_out_with_their_facts(register: d
     assert benefits
     assert {row["person_id"] for row in benefits} <= exported_ids
     assert str(register["pseudonymised"].pk) not in {row["person_id"] for row in benefits}
+
+
+def test_pseudonymising_clears_the_portal_and_profile_words_and_ends_the_portal_sign_in(register: dict[str, Any],
+                                                                                       make_staff: Any) -> None:
+    """What the client wrote in the portal, their work history, and the sign-in link from the identity provider's
+    subject to the person go with the identifiers."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from polku.access.models import ClientAccount, ExternalIdentity
+    from polku.employer_services.models import CompetenceProfile
+    from polku.portal.models import Message, ReportedApplication
+
+    person = register["pseudonymised"]
+    user = get_user_model().objects.create_user(username="asiakas-keski")
+    ClientAccount.objects.create(user=user, person=person)
+    ExternalIdentity.objects.create(user=user, issuer="https://tunnistus.example", subject="sub-keski")
+    Message.objects.create(person=person, from_client=True, author=user, body="Olen ollut sairaana.",
+                           sent_at=timezone.now())
+    ReportedApplication.objects.create(person=person, applied_on=date(2020, 5, 4), employer="Kauppa Oy",
+                                       job_title="Myyjä", reported_at=timezone.now(), reported_by=user)
+    CompetenceProfile.objects.create(person=person, education="Merkonomi",
+                                     work_history=[{"title": "Myyjä", "employer": "Kauppa Oy"}])
+    run(make_staff(Role.DPO, area=None).user, dry_run=False)
+    assert Message.objects.get(person=person).body == ""
+    assert ReportedApplication.objects.filter(person=person, employer="", job_title="").count() == 1
+    profile = CompetenceProfile.objects.get(person=person)
+    assert (profile.education, profile.work_history) == ("", [])
+    assert not ClientAccount.objects.filter(person=person).exists()
+    assert not ExternalIdentity.objects.filter(subject="sub-keski").exists()
+    user.refresh_from_db()
+    assert not user.is_active

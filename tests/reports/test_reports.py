@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 from django.core import mail
 from django.db import DatabaseError, connection, transaction
