@@ -31,8 +31,9 @@ from django.utils.translation import gettext_lazy as _
 
 from polku.access.models import BreakGlassGrant, ClientAccount, Role, StaffProfile
 from polku.core.errors import AccessDenied
+from polku.derived.membership import area_municipalities_on
 from polku.people.models import Person
-from polku.reference.models import EmploymentAreaMembership, Municipality
+from polku.reference.models import Municipality
 from polku.timeline.selectors import homes_in
 
 
@@ -292,11 +293,8 @@ def can_see_person_level_data(user: Any) -> bool:
 
 
 def area_municipality_codes(area_id: int) -> Any:
-    """Codes of the municipalities that belong to the area today (a subquery)."""
-    today = timezone.localdate()
-    return EmploymentAreaMembership.objects.filter(area_id=area_id, valid_from__lte=today).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-    ).values("municipality_id")
+    """Codes of the municipalities that belong to the area today (a subquery; membership is the derived layer's)."""
+    return area_municipalities_on(area_id, timezone.localdate())
 
 
 def _in_area(area_id: int) -> Exists:

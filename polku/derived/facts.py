@@ -7,7 +7,7 @@ services and guards need it below this layer; this module is where engines get b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from polku.derived.sql import timestamp_literal
@@ -36,3 +36,14 @@ def current_sql(table: str, columns: str, known_at: datetime | None = None, *, v
         conditions.append(f"recorded_at <= {timestamp_literal(known_at)}")
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"SELECT {columns} FROM {table}{where}"
+
+
+def latest_benefit_month() -> date | None:
+    """The latest month with paid benefits recorded: Kela pays a month after it, so the months after it have no data
+    yet (not zero euros). The share page, the monthly report and open data all stop or mark their months here."""
+    from django.db.models import Max
+
+    from polku.timeline.models import BenefitMonth
+
+    value: date | None = BenefitMonth.objects.current().aggregate(m=Max("month"))["m"]
+    return value

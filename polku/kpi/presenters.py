@@ -20,7 +20,7 @@ from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue
-from polku.kpi.selectors import Scope, hidden_as_in_its_areas, indicator_values, scope_for
+from polku.kpi.selectors import Scope, hidden_as_in_its_areas, indicator_values, municipality_scope, scope_for
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
 from polku.reference.models import EmploymentArea, Municipality
 
@@ -86,7 +86,7 @@ def scopes_for(user: Any) -> list[Scope]:
     codes = {m.code for m in municipalities}
     areas = [a for a in EmploymentArea.objects.order_by("code")
              if codes.issuperset(a.memberships.values_list("municipality_id", flat=True))]
-    return [scope_for(a.code) for a in areas] + [scope_for(m.code) for m in municipalities]
+    return [scope_for(a.code) for a in areas] + [municipality_scope(m) for m in municipalities]
 
 
 def check_scope(user: Any, scope: Scope) -> None:

@@ -178,13 +178,18 @@ class Scope:
         return members_on(self.memberships, calculation_day(month))
 
 
+def municipality_scope(municipality: Any) -> Scope:
+    """A municipality's scope, from the row already at hand (no query)."""
+    return Scope(municipality.code, municipality.name, "municipality", ((municipality.code, date.min, None),))
+
+
 def scope_for(code: str) -> Scope:
     """``765`` (a municipality) or ``kainuu`` (an employment area's code)."""
     from polku.reference.models import EmploymentArea, Municipality
 
     municipality = Municipality.objects.filter(code=code.zfill(3) if code.isdigit() else code).first()
     if municipality is not None:
-        return Scope(municipality.code, municipality.name, "municipality", ((municipality.code, date.min, None),))
+        return municipality_scope(municipality)
     area = EmploymentArea.objects.filter(code=code).first()
     if area is None:
         raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")

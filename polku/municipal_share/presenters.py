@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
@@ -34,6 +34,7 @@ from polku.access import policy
 from polku.access.policy import staff_profile
 from polku.core import suppression
 from polku.core.calendar import add_months, iter_months, month_start
+from polku.derived.facts import latest_benefit_month
 from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
 from polku.municipal_share.aggregates import AGE_GROUPS, age_group_of
 from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
@@ -43,7 +44,7 @@ from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
 from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_month
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
-from polku.timeline.models import BenefitMonth, BenefitType
+from polku.timeline.models import BenefitType
 from polku.timeline.selectors import homes_in
 from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
@@ -168,11 +169,6 @@ def parse_period(value: str, today: date) -> Period | None:
 def period_choices(today: date) -> list[Period]:
     years = [Period(y, y) for y in range(last_year(today), FIRST_YEAR - 1, -1)]
     return [Period(*COMPARISON_YEARS), *years]
-
-
-def latest_benefit_month() -> date | None:
-    value: date | None = BenefitMonth.objects.current().aggregate(m=Max("month"))["m"]
-    return value
 
 
 def default_period(today: date) -> Period:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from polku.core import suppression
 from polku.core.calendar import iter_months, month_start
 from polku.derived.calendar import calculation_day
+from polku.derived.facts import latest_benefit_month
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import NO_GROUP, PRECISION, MeasureTable, Request, SqlBackend, assemble
 from polku.open_data.tables import Identity, MeasureRef, OpenTable
@@ -137,6 +138,16 @@ def published_months(today: date | None = None) -> list[date]:
     return list(iter_months(max(month_start(first), FIRST_MONTH), last)) if month_start(first) <= last else []
 
 
+def table_months(table: OpenTable, today: date | None = None) -> list[date]:
+    """The months a table publishes: a table of paid euros ends at the latest month Kela has paid (a month without
+    payments yet is not a month of zero euros)."""
+    months = published_months(today)
+    if table.paid_benefits:
+        latest = latest_benefit_month()
+        months = [m for m in months if latest is not None and m <= month_start(latest)]
+    return months
+
+
 # --- the cube -------------------------------------------------------------------------------------------------
 
 
@@ -147,7 +158,7 @@ def build(table: OpenTable, *, months: list[date] | None = None, backend: SqlBac
 
     book = shipped_definitions()
     definitions = {code: book.get(code) for code in table.indicators}
-    months = published_months() if months is None else months
+    months = table_months(table) if months is None else months
     region_list = regions() if region_list is None else region_list
     municipalities = sorted({m for r in region_list for m, _, _ in r.members})
     implied = implied_measures(table, definitions)

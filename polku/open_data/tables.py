@@ -36,6 +36,7 @@ class OpenTable:
     description: dict[str, str]
     indicators: tuple[str, ...]
     identities: tuple[Identity, ...] = ()
+    paid_benefits: bool = False  # euros Kela has paid: the table ends at the latest month paid
 
 
 def _stock(*where: list[Any]) -> dict[str, Any]:
@@ -94,6 +95,7 @@ TABLES: tuple[OpenTable, ...] = (
                      "sv": "Kommunens andel till FPA i euro per månad.",
                      "en": "The municipality's share paid to Kela, euros per month."},
         indicators=("labour_market_subsidy_municipal_share", "municipal_share_all_benefits"),
+        paid_benefits=True,
         identities=(
             Identity("municipal_share_all_benefits.numerator", (
                 "labour_market_subsidy_municipal_share.numerator",

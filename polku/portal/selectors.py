@@ -15,11 +15,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from polku.access import policy
 from polku.access.models import AccessAction, AccessLog, ClientAccount, Role, StaffProfile
 from polku.casework import booking
 from polku.casework.models import AppointmentSlot, CaseAssignment, EmploymentPlan
 from polku.casework.services import current_assignment, current_plan
-from polku.core.suppression import mark, primary_small
+from polku.core.suppression import SMALL_CELL_K, mark, primary_small
 from polku.people.models import Person
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import (
@@ -32,7 +33,7 @@ from polku.portal.models import (
 )
 from polku.provision.models import Decision, Referral
 
-SMALL_GROUP = 5  # fewer persons than this: the figure is hidden (as everywhere in Polku's aggregates)
+SMALL_GROUP = SMALL_CELL_K  # fewer persons than this: the figure is hidden (as everywhere in Polku's aggregates)
 
 
 def counsellor_name(user: Any) -> str:
@@ -103,7 +104,8 @@ def bookable_counsellor_ids(person: Person) -> list[Any]:
         return [assignment.counsellor_id]
     if person.team_id is None:
         return []
-    return list(StaffProfile.objects.filter(team_id=person.team_id, role__in=[Role.COUNSELLOR, Role.TEAM_LEAD])
+    publishers = policy.roles_with(policy.Capability.PUBLISH_FREE_TIMES)  # who publishes free times at all
+    return list(StaffProfile.objects.filter(team_id=person.team_id, role__in=sorted(publishers))
                 .values_list("user_id", flat=True))
 
 
@@ -120,14 +122,12 @@ class ViewRow:
     purpose: str
 
 
-# Rows of the client's own doing are theirs, not "who viewed": left out of the list.
-OWN_ACTIONS = {a for a in AccessAction if a.value.startswith("portal_")}
-
-
 def who_viewed(person: Person, limit: int = 200) -> list[ViewRow]:
     """From the access log: who viewed or changed the person's data, as role and organisation (and the staff
     member's name when ``POLKU_PORTAL_SHOW_STAFF_NAMES`` allows), when, what and why."""
-    rows = list(AccessLog.objects.filter(person_id=person.pk).exclude(action__in=[a.value for a in OWN_ACTIONS])
+    # Rows of the client's own doing are theirs, not "who viewed"; a counsellor's reply in the portal is listed.
+    own_users = ClientAccount.objects.filter(person=person).values("user_id")
+    rows = list(AccessLog.objects.filter(person_id=person.pk).exclude(user_id__in=own_users)
                 .select_related("user")[:limit])
     user_ids = {r.user_id for r in rows if r.user_id}
     profiles = {p.user_id: p for p in StaffProfile.objects.filter(user_id__in=user_ids).select_related("area", "team")}

@@ -14,11 +14,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 
 from polku.core.calendar import add_months, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
+from polku.derived.facts import latest_benefit_month
 from polku.kpi.models import Programme
 from polku.kpi.selectors import Scope, scope_for
 from polku.municipal_share.warning_jobs import facts_fingerprint
@@ -26,7 +26,6 @@ from polku.reference.models import EmploymentArea
 from polku.reports import documents
 from polku.reports.figures import LANGUAGES, report_figures
 from polku.reports.models import MonthlyReport, ReportDocument, ReportSubscription, ReportTrigger
-from polku.timeline.models import BenefitMonth
 
 
 def last_complete_month(today: date) -> date:
@@ -37,7 +36,7 @@ def last_complete_month(today: date) -> date:
 def latest_report_month(today: date) -> date | None:
     """The month a report is due for: the latest month with benefit facts, if it has ended (a month still running
     is never reported), else the last ended month when the facts run past it; None without facts."""
-    latest: date | None = BenefitMonth.objects.filter(superseded_at__isnull=True).aggregate(m=Max("month"))["m"]
+    latest = latest_benefit_month()
     if latest is None:
         return None
     return min(month_start(latest), last_complete_month(today))

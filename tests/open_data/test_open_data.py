@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -39,6 +40,9 @@ def facts(make_person: Any) -> None:
         for _ in range(n):
             person = make_person(municipality=municipality, since=date(2019, 1, 1))
             services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+            if municipality == "765":  # Kela has paid up to June 2021
+                services.benefit_month_record(person=person, month=date(2021, 6, 1), benefit_type="labour_market_subsidy",
+                                              days=21, amount=Decimal("800.00"))
 
 
 def query(*items: tuple[str, str, list[str]], fmt: str = "json-stat2") -> dict[str, Any]:
@@ -193,3 +197,25 @@ def test_small_counts_never_appear_anywhere(facts: None) -> None:
         counts = [v for n, v in enumerate(document["value"]) if units[codes[n % len(codes)]]["label"] != "%"]
         assert [v for v in counts if v is not None and 0 < v < 5] == []
         assert document["value"].count(None) == len(document["status"])
+
+
+def test_the_share_table_ends_at_the_latest_month_kela_has_paid(facts: None) -> None:
+    """The months after the latest payments have no data yet, not zero euros; the job seekers' table goes on to the last
+    whole month."""
+    client = Client()
+    share = jsonstat.parse(client.get("/avoin-data/kuntaosuus.json").content)
+    seekers = jsonstat.parse(client.get("/avoin-data/tyonhakijat.json").content)
+    share_months, seeker_months = (d.dimension("Kuukausi") for d in (share, seekers))
+    assert share_months is not None
+    assert seeker_months is not None
+    assert share_months.codes[-1] == JUNE
+    assert seeker_months.codes[-1] > JUNE
+
+
+def test_without_any_payments_the_share_table_has_no_months_and_pages_still_answer(make_person: Any) -> None:
+    person = make_person(municipality="765", since=date(2019, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+    client = Client()
+    assert client.get("/avoin-data/").status_code == 200
+    assert client.get("/avoin-data/kuntaosuus.csv").status_code == 200
+    assert post(client, query(), path="/api/v1/fi/Polku/polku_kuntaosuus.px").status_code in (200, 400)

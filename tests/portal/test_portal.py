@@ -347,6 +347,14 @@ def test_who_viewed_my_data_shows_role_and_organisation(make_person: Any, counse
     assert "Alkupalvelu" in page
     assert client.post("/oma/kuka-katsoi/tarkastuspyynto/").status_code == 302
     assert "Pyysit tietojasi" in client.get("/oma/kuka-katsoi/").content.decode()
+    # The client's own doing is not listed; a counsellor's action in the portal (a reply) is.
+    from polku.portal.selectors import who_viewed
+
+    AccessLog.objects.create(user=counsellor.user, person_id=person.pk, action=AccessAction.PORTAL_MESSAGE_REPLY,
+                             channel="web", purpose="viesti asiakkaalle", actor=counsellor.user.get_username())
+    actions = [row.action for row in who_viewed(person)]
+    assert str(AccessAction.PORTAL_MESSAGE_REPLY.label) in actions
+    assert str(AccessAction.PORTAL_VIEW.label) not in actions
 
 
 def test_feedback_is_anonymous_and_figures_are_suppressed(make_person: Any, counsellor: Any, make_staff: Any) -> None:
