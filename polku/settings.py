@@ -232,6 +232,9 @@ POLKU_CLIENT_OIDC_ID_CLAIM = os.environ.get("POLKU_CLIENT_OIDC_ID_CLAIM", "hetu"
 # A portal session ends sooner than a staff session: a phone is easily left open.
 POLKU_PORTAL_SESSION_IDLE_MINUTES = int(os.environ.get("POLKU_PORTAL_SESSION_IDLE_MINUTES", "15"))
 POLKU_PORTAL_SESSION_MAX_HOURS = int(os.environ.get("POLKU_PORTAL_SESSION_MAX_HOURS", "2"))
+# How long before a booked time the client may still cancel or move it in the portal; later they call. The employment
+# area's own practice (not a rule of law): set it to what the area tells its clients.
+POLKU_PORTAL_CANCEL_NOTICE_HOURS = int(os.environ.get("POLKU_PORTAL_CANCEL_NOTICE_HOURS", "24"))
 # Whether the client's "who viewed my data" names staff members (role and organisation are always shown). Unverified
 # against the Act on the Organisation of Employment Services (380/2023) and the municipality's own practice.
 POLKU_PORTAL_SHOW_STAFF_NAMES = os.environ.get("POLKU_PORTAL_SHOW_STAFF_NAMES", "1") == "1"

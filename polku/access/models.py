@@ -121,6 +121,7 @@ class AccessAction(models.TextChoices):
     API_CANDIDATE_LIST = "api_candidate_list", _("Rajapinta: ehdokaslista")
     API_VACANCY_SUGGESTIONS = "api_vacancy_suggestions", _("Rajapinta: työnhakijalle sopivat työpaikat")
     API_COMPETENCE_PROFILE = "api_competence_profile", _("Rajapinta: osaamisprofiili")
+    API_COMPETENCE_PROFILE_EDIT = "api_competence_profile_edit", _("Rajapinta: osaamisprofiilin kirjaus")
     API_JOB_OFFER = "api_job_offer", _("Rajapinta: työtarjous")
     API_SHARE_EARLY_WARNINGS = "api_share_early_warnings", _("Rajapinta: kuntaosuuden ennakkovaroitukset")
     # Command line
@@ -183,6 +184,12 @@ class AccessLog(models.Model):
     action = models.CharField(max_length=60, choices=AccessAction.choices)
     purpose = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=AccessChannel.choices)
+    # The staff member's role and organisation when they read: the client's "who viewed my data" must show what the
+    # reader was then, not what they are now (a counsellor who became a manager read as a counsellor). Empty for
+    # rows written before these were kept, and for system jobs and clients.
+    role = models.CharField(max_length=30, blank=True, default="", choices=Role.choices)
+    organisation = models.CharField(max_length=200, blank=True, default="",
+                                    help_text="The reader's employment area and team at the time.")
 
     class Meta:
         ordering = ["-at", "-id"]

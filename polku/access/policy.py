@@ -568,6 +568,51 @@ def employer_area_id(user: Any) -> int | None:
     return profile.area_id
 
 
+def aggregate_area_id(user: Any) -> int | None:
+    """The employment area whose aggregates ``user`` sees; None means the whole register (administrators and the
+    other whole-register roles).
+
+    Raises ``AccessDenied`` for a user without aggregates, or without an area: a staff login with no area sees no
+    figures rather than everyone's.
+    """
+    if not allows(user, Capability.VIEW_AGGREGATES):
+        raise AccessDenied("Roolillasi ei ole koostetietoja.")
+    if sees_everyone(user) or scope_of(user, Capability.VIEW_AGGREGATES) == Scope.EVERYONE:
+        return None
+    profile = staff_profile(user)
+    if profile is None or profile.area_id is None:
+        raise AccessDenied("Käyttäjätunnukseen ei ole liitetty työllisyysaluetta.")
+    return profile.area_id
+
+
+def persons_in_area(area_id: int | None) -> QuerySet[Person]:
+    """The persons who live in the area today (everyone for None): the base of an area's aggregates."""
+    return Person.objects.all() if area_id is None else Person.objects.filter(_in_area(area_id))
+
+
+def employer_reach(user: Any) -> Q | None:
+    """Which employers ``user``'s employer services keep, as a filter on employers; None means every one (admins).
+
+    An employer registered without an area (for a subsidy decision, say) is kept by the area its municipality belongs
+    to today, and by no other: so a job agent of one area can neither open nor take over another area's employer.
+    Raises ``AccessDenied`` like :func:`employer_area_id`.
+    """
+    area_id = employer_area_id(user)
+    if area_id is None:
+        return None
+    return Q(area_id=area_id) | Q(area__isnull=True, municipality_id__in=sorted(area_municipality_set(area_id)))
+
+
+def employer_within_reach(user: Any, employer: Any) -> bool:
+    """Whether ``user``'s employer services keep ``employer`` (see :func:`employer_reach`)."""
+    area_id = employer_area_id(user)
+    if area_id is None:
+        return True
+    if employer.area_id is not None:
+        return bool(employer.area_id == area_id)
+    return employer.municipality_id is not None and str(employer.municipality_id) in area_municipality_set(area_id)
+
+
 def match_candidates_in_scope(user: Any) -> QuerySet[Person]:
     """The job seekers whose competence profiles ``user`` may match and send job offers to (empty without the
     capability): a counsellor's own and team's clients, a job agent's or manager's whole area."""

@@ -35,6 +35,19 @@ def _actor_name(user: Any, actor: str | None, channel: str) -> tuple[Any, str]:
     return (user if authenticated else None), mask_personal_ids(name)
 
 
+def _reader_then(user: Any) -> tuple[str, str]:
+    """The staff member's role and organisation (area / team) now, kept in the row (the profile is the one the
+    policy already read for this request)."""
+    from polku.access import policy
+
+    profile = policy.staff_profile(user)
+    if profile is None:
+        return "", ""
+    organisation = " / ".join(name for name in (profile.area.name if profile.area else "",
+                                                profile.team.name if profile.team else "") if name)
+    return profile.role, organisation[:200]
+
+
 def log_person_reads(
     *, user: Any, person_ids: Iterable[Any], action: AccessAction, purpose: str,
     channel: str = AccessChannel.WEB, actor: str | None = None,
@@ -46,9 +59,11 @@ def log_person_reads(
     """
     kind = AccessAction(action)
     logged_user, name = _actor_name(user, actor, channel)
+    role, organisation = _reader_then(logged_user)
     rows = [
         AccessLog(user=logged_user, actor=name[:150], person_id=pid, action=kind,
-                  purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel))
+                  purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel), role=role,
+                  organisation=organisation)
         for pid in dict.fromkeys(person_ids)
     ]
     AccessLog.objects.bulk_create(rows)
@@ -59,8 +74,10 @@ def log_event(*, user: Any, action: AccessAction, purpose: str, channel: str, ac
               person_id: Any = None) -> None:
     """One access-log row about no one person, or one that is not a read: a console session, a refused operator."""
     logged_user, name = _actor_name(user, actor, channel)
+    role, organisation = _reader_then(logged_user)
     AccessLog.objects.create(user=logged_user, actor=name[:150], person_id=person_id, action=AccessAction(action),
-                             purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel))
+                             purpose=mask_personal_ids(purpose)[:200], channel=AccessChannel(channel), role=role,
+                             organisation=organisation)
 
 
 def log_refused(*, user: Any, person_ids: Iterable[Any], action: AccessAction, purpose: str, channel: str,

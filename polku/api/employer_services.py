@@ -393,7 +393,7 @@ def profile_get(request: HttpRequest, person_id: UUID) -> Any:
 
 @person_router.put("/{person_id}/competence-profile", response=ProfileOut)
 def profile_put(request: HttpRequest, person_id: UUID, payload: ProfileIn) -> Any:
-    person = _profile_person(request, person_id, AccessAction.API_COMPETENCE_PROFILE)
+    person = _profile_person(request, person_id, AccessAction.API_COMPETENCE_PROFILE_EDIT)
     profile = services.profile_save(actor=request.user, person=person, data=services.ProfileInput(
         occupations=tuple(payload.occupations), skills=tuple(payload.skills), education_level=payload.education_level,
         education=payload.education, licences=tuple(payload.licences),

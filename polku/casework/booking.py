@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,7 +21,7 @@ from polku.casework.models import AppointmentSlot, MeetingChannel
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 
-# How far ahead a client may book, and how long before the time they may still cancel or move it online.
+# How far ahead a client may book (how late they may still cancel: ``cancel_notice``).
 BOOKING_HORIZON = timedelta(days=60)
 MIN_MINUTES, MAX_MINUTES = 15, 180
 
@@ -115,13 +116,27 @@ def book(*, person: Person, slot_id: int | None, allowed_counsellor_ids: list[An
     return slot
 
 
+def cancel_notice() -> timedelta:
+    """How long before the time a booking can still be cancelled or moved online (the area's practice, a setting)."""
+    return timedelta(hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
+
+
+def may_still_cancel(slot: AppointmentSlot, now: datetime | None = None) -> bool:
+    return bool(slot.starts_at - (now or timezone.now()) >= cancel_notice())
+
+
 @transaction.atomic
 def cancel(*, person: Person, slot_id: int, now: datetime | None = None) -> AppointmentSlot:
-    """Cancel the client's own booking (another's, or a past one, is refused as not found)."""
+    """Cancel the client's own booking (another's, or a past one, is refused as not found; one too close to its time
+    is refused as too late, telling the client to call)."""
     now = now or timezone.now()
     slot = AppointmentSlot.objects.select_for_update().filter(pk=slot_id, person=person, starts_at__gt=now).first()
     if slot is None:
         raise ValidationFailed.single("slot", ErrorCode.UNKNOWN, _("Varausta ei löydy."))
+    if not may_still_cancel(slot, now):
+        raise ValidationFailed.single("slot", ErrorCode.INVALID, _(
+            "Aikaa ei voi enää perua tai siirtää verkossa, kun tapaamiseen on alle %(hours)s tuntia. Soita tai "
+            "lähetä viesti ohjaajallesi.") % {"hours": settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS})
     slot.person = None
     slot.booked_at = None
     slot.save(update_fields=["person", "booked_at"])

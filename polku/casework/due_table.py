@@ -55,6 +55,22 @@ def table_state() -> DueTableState | None:
     return DueTableState.objects.filter(key=STATE_KEY).first()
 
 
+def _state_shared() -> DueTableState | None:
+    """The table's state, held against a rebuild until the caller's transaction ends.
+
+    A refresh computes its persons' rows for the state's day. Without the hold, a rebuild for a new day could commit
+    in between: the refresh would then write rows of yesterday beside today's, or (PostgreSQL) insert a person the
+    rebuild had just inserted and fail the counsellor's write on the unique key. On PostgreSQL the row is read ``FOR
+    SHARE`` — refreshes do not wait for each other, a rebuild (``FOR UPDATE``) waits for them and they for it, and
+    the day read is the one the rebuild committed; SQLite serialises writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = DueTableState._meta.db_table  # our own table name; the key is a parameter
+            cursor.execute(f"SELECT key FROM {table} WHERE key = %s FOR SHARE", [STATE_KEY])  # noqa: S608
+    return table_state()
+
+
 def table_day(book: ProcessRuleBook | None = None) -> date | None:
     """The day the table answers for under ``book`` (the shipped one by default), or None."""
     state = table_state()
@@ -104,11 +120,11 @@ def refresh_persons(person_ids: Iterable[Any]) -> None:
     ids = list(dict.fromkeys(person_ids))
     if not ids:
         return
-    state = table_state()
-    if state is None:
-        return
-    book = shipped_rule_book()
     with transaction.atomic():
+        state = _state_shared()
+        if state is None:
+            return
+        book = shipped_rule_book()
         for start in range(0, len(ids), CHUNK):
             _write(ids[start:start + CHUNK], state.computed_for, book)
 

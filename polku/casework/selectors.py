@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from polku.access.policy import Capability, persons_visible_to, scope_of, staff_profile
+from polku.access.policy import Capability, own_client_ids, persons_visible_to, scope_of, staff_profile
 from polku.access.policy import Scope as AccessScope
 from polku.casework.due import (
     ClientCase,
@@ -140,6 +140,14 @@ def scopes_for(user: Any, capability: Capability = Capability.VIEW_WORKLIST) -> 
     if granted != AccessScope.TEAM or not scopes:
         scopes.append(Scope.AREA)
     return scopes
+
+
+def default_scope(user: Any, scopes: list[str]) -> str:
+    """The scope a worklist opens on: the user's own clients when they have any, else the next wider one (a team
+    lead or manager without clients of their own would otherwise open on an empty list)."""
+    if scopes[0] == Scope.MINE and len(scopes) > 1 and not own_client_ids(user).exists():
+        return scopes[1]
+    return scopes[0]
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if not scopes:
         return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty tiimiä eikä asiakkaita."))
     requested = request.GET.get("rajaus", "")
-    scope = requested if requested in scopes else scopes[0]
+    scope = requested if requested in scopes else selectors.default_scope(request.user, scopes)
     today = _reference_date(request)
     kind = request.GET.get("laji", "")
     state = request.GET.get("tila", "")

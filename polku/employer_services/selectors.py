@@ -39,9 +39,9 @@ from polku.timeline.selectors import homes_in
 
 def employers_for(user: Any) -> QuerySet[Employer]:
     """The employers the user's employer services keep (every one for whole-register roles)."""
-    area_id = policy.employer_area_id(user)
+    reach = policy.employer_reach(user)
     employers = Employer.objects.select_related("municipality")
-    return employers if area_id is None else employers.filter(area_id=area_id)
+    return employers if reach is None else employers.filter(reach)
 
 
 def vacancies_for(user: Any) -> QuerySet[Vacancy]:

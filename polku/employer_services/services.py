@@ -125,8 +125,7 @@ def _actor_area(actor: Any, municipality: Municipality | None) -> EmploymentArea
 
 def require_employer(actor: Any, employer: Employer) -> None:
     """Refuse unless ``employer`` is kept by the actor's area (or the actor reaches every area)."""
-    area_id = policy.employer_area_id(actor)
-    if area_id is not None and employer.area_id != area_id:
+    if not policy.employer_within_reach(actor, employer):
         raise AccessDenied("Työnantaja ei kuulu työllisyysalueesi työnantajapalveluihin.")
 
 
@@ -187,10 +186,7 @@ def employer_update(*, actor: Any, employer: Employer, details: EmployerDetails,
     """Change an employer's industry, size, consent and contact details; an employer without an area (registered
     for a subsidy decision) is taken into the actor's area."""
     locked = Employer.objects.select_for_update().get(pk=employer.pk)
-    if locked.area_id is not None:
-        require_employer(actor, locked)
-    elif not policy.may_use_employer_services(actor):
-        raise AccessDenied("Työnantajapalveluihin ei ole oikeutta.")
+    require_employer(actor, locked)
     raise_if(_details_errors(details))
     if locked.area_id is None:
         locked.area = _actor_area(actor, locked.municipality)

@@ -138,11 +138,10 @@ def employer(request: HttpRequest, employer_id: int) -> HttpResponse:
     if refused:
         return refused
     record = get_object_or_404(Employer.objects.select_related("municipality", "area"), pk=employer_id)
-    if record.area_id is not None:
-        try:
-            services.require_employer(request.user, record)
-        except AccessDenied:
-            return _refused(request)
+    try:
+        services.require_employer(request.user, record)
+    except AccessDenied:
+        return _refused(request)
     action = request.POST.get("lomake", "") if request.method == "POST" else ""
     posted = request.POST if request.method == "POST" else None
     initial = {"industry": record.industry, "size": record.size, "consent_to_contact": record.consent_to_contact,

@@ -135,7 +135,9 @@ def who_viewed(person: Person, limit: int = 200) -> list[ViewRow]:
     out = []
     for row in rows:
         profile = profiles.get(row.user_id) if row.user_id else None
-        if profile is not None:
+        if row.role:  # what the reader was when they read
+            role, organisation = str(Role(row.role).label), row.organisation
+        elif profile is not None:  # rows from before the role was kept: the reader's role now
             role = str(Role(profile.role).label)
             organisation = " / ".join(x for x in (profile.area.name if profile.area else "",
                                                   profile.team.name if profile.team else "") if x)
@@ -263,13 +265,13 @@ def consent_records(limit: int = 500) -> QuerySet[Consent]:
     return Consent.objects.select_related("given_by", "person").order_by("-given_at")[:limit]
 
 
-def portal_counts() -> dict[str, int]:
-    """What the demo's dashboard shows: how many consents, self-assessments and feedback answers there are."""
+def portal_counts(persons: QuerySet[Person], answers: QuerySet[FeedbackAnswer]) -> dict[str, int]:
+    """How many of ``persons`` use the portal, their live consents and self-assessments, and the feedback answers."""
     return {
-        "client_accounts": ClientAccount.objects.count(),
-        "consents_live": Consent.objects.filter(withdrawn_at__isnull=True).count(),
-        "self_assessments": SelfAssessment.objects.count(),
-        "feedback_answers": FeedbackAnswer.objects.count(),
+        "client_accounts": ClientAccount.objects.filter(person__in=persons).count(),
+        "consents_live": Consent.objects.filter(withdrawn_at__isnull=True, person__in=persons).count(),
+        "self_assessments": SelfAssessment.objects.filter(person__in=persons).count(),
+        "feedback_answers": answers.count(),
     }
 
 

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,7 @@ from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads, log_refused
 from polku.casework import booking
 from polku.casework.models import MeetingChannel
-from polku.core.errors import ValidationFailed
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.people.models import Person
 from polku.portal import forms, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
@@ -181,22 +182,33 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
             return redirect("portal:bookings")
     _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: ajanvaraus")
     return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form, due_by=due_by,
-                 mine=[(s, _slot_label(s)) for s in booking.bookings_of(person)], move_from=move_from)
+                 mine=[(s, _slot_label(s), booking.may_still_cancel(s)) for s in booking.bookings_of(person)],
+                 move_from=move_from, notice_hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
+
+
+def _end_own(request: HttpRequest, person: Person, end: Callable[[], Any], *, action: AccessAction, refused: str,
+             done: str, message: str, back: str) -> HttpResponse:
+    """End something of the client's own (a booking, a consent) and go back to its page. An id that is not theirs
+    (or no longer there) is logged as a refused attempt; any other reason (too late, say) is only shown."""
+    try:
+        end()
+    except ValidationFailed as failure:
+        if failure.errors[0].code == ErrorCode.UNKNOWN:
+            log_refused(user=request.user, person_ids=[person.pk], action=action, purpose=refused,
+                        channel=AccessChannel.WEB)
+        messages.error(request, failure.errors[0].message)
+        return redirect(back)
+    _log(request, person, action, done)
+    messages.success(request, message)
+    return redirect(back)
 
 
 @require_POST
 @client_page
 def booking_cancel(request: HttpRequest, person: Person, slot_id: int) -> HttpResponse:
-    try:
-        booking.cancel(person=person, slot_id=slot_id)
-    except ValidationFailed as failure:
-        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.PORTAL_BOOKING,
-                    purpose="oma asiointi: peruttavaa varausta ei löydy", channel=AccessChannel.WEB)
-        messages.error(request, failure.errors[0].message)
-        return redirect("portal:bookings")
-    _log(request, person, AccessAction.PORTAL_BOOKING, "oma asiointi: ajan peruminen")
-    messages.success(request, _("Varaus peruttu."))
-    return redirect("portal:bookings")
+    return _end_own(request, person, lambda: booking.cancel(person=person, slot_id=slot_id),
+                    action=AccessAction.PORTAL_BOOKING, refused="oma asiointi: peruttavaa varausta ei löydy",
+                    done="oma asiointi: ajan peruminen", message=_("Varaus peruttu."), back="portal:bookings")
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,16 +241,10 @@ def consents(request: HttpRequest, person: Person) -> HttpResponse:
 @require_POST
 @client_page
 def consent_withdraw(request: HttpRequest, person: Person, consent_id: int) -> HttpResponse:
-    try:
-        services.withdraw_consent(person=person, consent_id=consent_id)
-    except ValidationFailed as failure:
-        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.PORTAL_CONSENT,
-                    purpose="oma asiointi: peruttavaa suostumusta ei löydy", channel=AccessChannel.WEB)
-        messages.error(request, failure.errors[0].message)
-        return redirect("portal:consents")
-    _log(request, person, AccessAction.PORTAL_CONSENT, "oma asiointi: suostumuksen peruminen")
-    messages.success(request, _("Suostumus peruttu. Tietoja ei enää luovuteta sen perusteella."))
-    return redirect("portal:consents")
+    return _end_own(request, person, lambda: services.withdraw_consent(person=person, consent_id=consent_id),
+                    action=AccessAction.PORTAL_CONSENT, refused="oma asiointi: peruttavaa suostumusta ei löydy",
+                    done="oma asiointi: suostumuksen peruminen",
+                    message=_("Suostumus peruttu. Tietoja ei enää luovuteta sen perusteella."), back="portal:consents")
 
 
 @require_http_methods(["GET", "POST"])
@@ -331,13 +337,13 @@ def service_change(request: HttpRequest) -> HttpResponse:
     """Managers (and anyone with aggregates): self-assessment change per service, small groups hidden."""
     if not policy.allows(request.user, policy.Capability.VIEW_AGGREGATES):
         return forbidden(request, _("Roolillasi ei ole koostetietoja."))
-    profile = policy.staff_profile(request.user)
-    everyone = policy.sees_everyone(request.user) or profile is None or profile.area_id is None
-    persons = Person.objects.all() if everyone else policy.persons_in_scope(request.user, policy.Scope.AREA)
+    try:
+        area_id = policy.aggregate_area_id(request.user)
+    except AccessDenied:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta tai sen kuntia."))
+    persons = policy.persons_in_area(area_id)
     rows = selectors.change_per_service(persons)
-    answers = FeedbackAnswer.objects.all()
-    if not everyone and profile is not None:
-        answers = answers.filter(area_id=profile.area_id)
+    answers = FeedbackAnswer.objects.all() if area_id is None else FeedbackAnswer.objects.filter(area_id=area_id)
     chart_rows = [{"service": r.service_type, "when": label, "value": value}
                   for r in rows if isinstance(r.first, float | int) and not isinstance(r.first, bool)
                   for label, value in ((_("ensimmäinen"), r.first), (_("viimeisin"), r.latest))]
@@ -353,7 +359,7 @@ def service_change(request: HttpRequest) -> HttpResponse:
                   id_prefix="itsearvio-muutos")
     return render(request, "portal/staff_service_change.html", {
         "rows": rows, "chart": chart, "by_service": selectors.feedback_figures(answers, "service"),
-        "by_team": selectors.feedback_figures(answers, "team"), "counts": selectors.portal_counts(),
+        "by_team": selectors.feedback_figures(answers, "team"), "counts": selectors.portal_counts(persons, answers),
         "k": selectors.SMALL_GROUP})
 
 

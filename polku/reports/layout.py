@@ -20,6 +20,7 @@ STATUS_LABELS = {"on_track": gettext_lazy("Tavoitteessa"), "at_risk": gettext_la
                  "off_track": gettext_lazy("Jäljessä"), "no_data": gettext_lazy("Ei tietoa"),
                  "manual": gettext_lazy("Seurataan muualla")}
 UNIT_LABELS = {"persons": gettext_lazy("henkilöä"), "count": gettext_lazy("kpl"), "percent": "%", "eur": "€"}
+POINTS = gettext_lazy("%-yks.")  # percentage points (sv "%-enh.", en "pp")
 DIRECTION_LABELS = {"increase": gettext_lazy("kasvu"), "decrease": gettext_lazy("lasku")}
 MONTH_NAMES = (gettext_lazy("tammikuu"), gettext_lazy("helmikuu"), gettext_lazy("maaliskuu"),
                gettext_lazy("huhtikuu"), gettext_lazy("toukokuu"), gettext_lazy("kesäkuu"),
@@ -30,7 +31,7 @@ MONTH_NAMES = (gettext_lazy("tammikuu"), gettext_lazy("helmikuu"), gettext_lazy(
 def decimals(unit: str, value: Decimal) -> int:
     """Persons and counts are whole on a month (averages of months may not be), percentages to one decimal, euros
     whole in tables (€ per resident to the cent)."""
-    if unit == "percent":
+    if unit in ("percent", "points"):
         return 1
     if unit in ("persons", "count"):
         return 0 if value == value.to_integral_value() else 1
@@ -48,10 +49,11 @@ def number(value: str | Decimal | None, unit: str, *, places: int | None = None)
 
 
 def signed(value: str | None, unit: str) -> str:
+    """A change with its sign; a change of a percentage is in percentage points, not per cent."""
     if value is None:
         return "–"
     amount = Decimal(value)
-    text = number(abs(amount), unit)
+    text = f"{number(abs(amount), 'points')}\u00a0{POINTS}" if unit == "percent" else number(abs(amount), unit)
     return f"+{text}" if amount > 0 else f"−{text}" if amount < 0 else text
 
 

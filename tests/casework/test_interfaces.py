@@ -243,3 +243,17 @@ def test_refusals_come_in_the_users_language(client: Any, office: Office) -> Non
     swedish = client.post(f"/asiakastyo/henkilot/{office.client.pk}/tyonhaun-paattaminen/",
                           {"ended_on": TODAY.isoformat(), "end_reason": ""}, HTTP_ACCEPT_LANGUAGE="sv")
     assert "Välj orsaken till att arbetssökandet avslutas." in swedish.content.decode()
+
+
+def test_a_team_lead_without_own_clients_opens_the_worklist_on_the_team(client: Any, office: Office,
+                                                                       make_staff: Any) -> None:
+    from polku.access.models import Role
+
+    lead = make_staff(Role.TEAM_LEAD, area="kuopio", team="Alkupalvelu")
+    login(client, lead)
+    page = client.get("/asiakastyo/")
+    assert page.status_code == 200
+    assert page.context["query"]["rajaus"] == "team"
+    client.logout()
+    login(client, office.counsellor)  # a counsellor with clients opens on their own
+    assert client.get("/asiakastyo/").context["query"]["rajaus"] == "mine"

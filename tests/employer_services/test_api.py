@@ -63,3 +63,15 @@ def test_skill_suggestions_mark_negations(scene: Scene) -> None:
     counted = {row["label_en"]: row["counted"] for row in response.json()}
     assert counted["drive vehicles"] is False
     assert counted["Forklift training (forklift card)"] is True
+
+
+def test_writing_a_competence_profile_is_logged_as_a_write_and_reading_as_a_read(scene: Scene) -> None:
+    client = client_for(scene.counsellor)
+    url = f"/api/persons/{scene.licensed.pk}/competence-profile"
+    profile = client.get(url).json()
+    response = client.put(url, data=json.dumps({**profile, "skills": [uri("operate forklift")]}),
+                          content_type="application/json")
+    assert response.status_code == 200, response.content
+    actions = list(AccessLog.objects.filter(person_id=scene.licensed.pk, action__startswith="api_competence")
+                   .order_by("pk").values_list("action", flat=True))
+    assert actions == [AccessAction.API_COMPETENCE_PROFILE, AccessAction.API_COMPETENCE_PROFILE_EDIT]

@@ -3,15 +3,19 @@ record the outcome → see it in the figures; each candidate shown is an access-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from polku.access.models import AccessAction, AccessLog
+from polku.access.models import AccessAction, AccessLog, Role, StaffProfile
+from polku.core.errors import AccessDenied
+from polku.employer_services import services
 from polku.employer_services.models import JobOffer, Vacancy
-from tests.employer_services.conftest import Scene, uri
+from polku.provision.models import Employer
+from tests.employer_services.conftest import TODAY, Scene, uri
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +134,30 @@ def test_counsellor_saves_a_profile_from_confirmed_suggestions(scene: Scene) -> 
     assert response.status_code == 302
     scene.licensed.competence_profile.refresh_from_db()
     assert scene.licensed.competence_profile.skills == [uri("perform cleaning duties")]
+
+
+def test_an_employer_without_an_area_is_kept_by_its_municipalitys_area_only(
+        scene: Scene, make_staff: Callable[..., StaffProfile]) -> None:
+    """An employer registered for a subsidy decision has no area: the area its municipality belongs to may open and
+    take it over, another area's job agent can neither open, list nor change it (a takeover across areas before)."""
+    kainuu_agent = make_staff(Role.JOB_AGENT, area="kainuu")
+    sotkamo = Employer.objects.create(name="Sotkamon Saha Oy", business_id="0112038-9", municipality_id="765")
+    kuopio = signed_in(scene.job_agent)
+    url = f"/tyonantajapalvelut/tyonantajat/{sotkamo.pk}/"
+    assert kuopio.get(url).status_code == 403
+    assert "Sotkamon Saha" not in kuopio.get("/tyonantajapalvelut/tyonantajat/").content.decode()
+    assert kuopio.post(url, {"lomake": "tiedot", "tiedot-industry": "C", "tiedot-size": "small"}).status_code == 403
+    with pytest.raises(AccessDenied):
+        services.employer_update(actor=scene.job_agent.user, employer=sotkamo,
+                                 details=services.EmployerDetails(industry="C"), today=TODAY)
+    sotkamo.refresh_from_db()
+    assert sotkamo.area_id is None
+    assert sotkamo.industry == ""
+    kainuu = signed_in(kainuu_agent)
+    assert kainuu.get(url).status_code == 200
+    assert "Sotkamon Saha" in kainuu.get("/tyonantajapalvelut/tyonantajat/").content.decode()
+    services.employer_update(actor=kainuu_agent.user, employer=sotkamo,
+                             details=services.EmployerDetails(industry="C"), today=TODAY)
+    sotkamo.refresh_from_db()
+    assert sotkamo.area_id == kainuu_agent.area_id
+    assert sotkamo.industry == "C"

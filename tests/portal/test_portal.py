@@ -468,3 +468,58 @@ def test_portal_speaks_swedish_and_english(make_person: Any, counsellor: Any, la
     page = client.get("/oma/itsearvio/").content.decode()
     assert question in page
     assert f'lang="{language}"' in page
+
+
+def test_change_per_service_is_scoped_to_the_managers_area_and_refused_without_one(
+        make_person: Any, make_staff: Any, counsellor: Any) -> None:
+    """The portal's aggregates page counts the area's clients only; a staff login with no area sees nothing, not
+    everyone's figures (it used to fall back to the whole register)."""
+    person = _client_person(make_person, counsellor)
+    ClientAccount.objects.create(user=get_user_model().objects.create_user(username="asiakas-alue"), person=person)
+    kuopio, kainuu, no_area = (make_staff(Role.MANAGER, area=area) for area in ("kuopio", "kainuu", None))
+    pages = {}
+    for name, staff in (("kuopio", kuopio), ("kainuu", kainuu), ("none", no_area)):
+        browser = Client()
+        browser.force_login(staff.user)
+        pages[name] = browser.get("/asiakasportaali/vaikuttavuus/")
+    assert pages["kuopio"].status_code == pages["kainuu"].status_code == 200
+    assert pages["kuopio"].context["counts"]["client_accounts"] == 1
+    assert pages["kainuu"].context["counts"]["client_accounts"] == 0
+    assert pages["none"].status_code == 403
+
+
+def test_a_booking_can_be_cancelled_online_only_until_the_notice_before_its_time(
+        make_person: Any, counsellor: Any, settings: Any) -> None:
+    settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS = 24
+    person = _client_person(make_person, counsellor)
+    soon, later = (booking.publish_slot(counsellor=counsellor.user, starts_at=timezone.now() + delay, minutes=45,
+                                        channel="phone") for delay in (timedelta(hours=5), timedelta(days=3)))
+    client = _portal_client(person)
+    for slot in (soon, later):
+        assert client.post("/oma/ajanvaraus/", {"slot": slot.pk}).status_code == 302
+    page = client.get("/oma/ajanvaraus/").content.decode()
+    assert page.count("/peru/") == 1  # only the later one offers cancelling
+    assert "Alle 24 tuntia tapaamiseen" in page
+    response = client.post(f"/oma/ajanvaraus/{soon.pk}/peru/", follow=True)
+    assert "alle 24 tuntia" in response.content.decode()
+    assert AppointmentSlot.objects.get(pk=soon.pk).person_id == person.pk  # still booked
+    assert not AccessLog.objects.filter(person_id=person.pk, action=AccessAction.ACCESS_REFUSED).exists()
+    with pytest.raises(ValidationFailed, match="alle 24 tuntia"):
+        booking.move(person=person, from_slot_id=soon.pk, to_slot_id=None, allowed_counsellor_ids=[counsellor.user.pk])
+    assert client.post(f"/oma/ajanvaraus/{later.pk}/peru/").status_code == 302
+    assert AppointmentSlot.objects.get(pk=later.pk).person_id is None
+
+
+def test_who_viewed_shows_the_role_the_reader_had_when_they_read(make_person: Any, counsellor: Any) -> None:
+    from polku.access.models import StaffProfile
+    from polku.portal.selectors import who_viewed
+
+    person = _client_person(make_person, counsellor)
+    staff = Client()
+    staff.force_login(counsellor.user)
+    staff.get(f"/henkilot/{person.pk}/")
+    StaffProfile.objects.filter(user=counsellor.user).update(role=Role.MANAGER, team=None)  # promoted later
+    rows = who_viewed(person)
+    assert rows
+    assert {row.role for row in rows} == {str(Role.COUNSELLOR.label)}
+    assert all("Alkupalvelu" in row.organisation for row in rows)
