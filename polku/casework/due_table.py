@@ -44,6 +44,9 @@ from polku.timeline.models import JobSearchPeriod, StatusSpell
 
 STATE_KEY = "due-items"
 CHUNK = 2000  # clients computed and written at a time by a rebuild (bounded memory, few round trips)
+# How many clients a worklist's queries may name by id (SQLite allows 32 766 parameters a statement; a bigger scope
+# stays a subquery).
+MAX_LISTED_CLIENTS = 30_000
 
 
 def rule_book_key(book: ProcessRuleBook) -> str:
@@ -262,11 +265,19 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
     from polku.casework.selectors import WorklistRow
 
     # The scope (the access policy's persons) is checked once per client row of the table, not for every person of
-    # the register; the counts come in one aggregate, so the scope is evaluated three times a page, not five.
+    # the register, and once a page: the clients it lets through are read as ids, and the counts (one aggregate) and
+    # the page's rows look those up by key. A scope larger than a query may name (an area of a big city on SQLite)
+    # stays a subquery, evaluated by each of the two.
     clients = ClientDue.objects.filter(Exists(persons.filter(pk=OuterRef("person_id"))), computed_for=today)
     if counsellor_id is not None:
         clients = clients.filter(counsellor_id=counsellor_id)
-    items = DueItemRow.objects.filter(client__in=clients)
+    client_ids = list(clients.values_list("person_id", flat=True)[:MAX_LISTED_CLIENTS + 1])
+    if len(client_ids) <= MAX_LISTED_CLIENTS:
+        items = DueItemRow.objects.filter(client_id__in=client_ids)
+        client_count = len(client_ids)
+    else:
+        items = DueItemRow.objects.filter(client__in=clients)
+        client_count = clients.count()
     kind_q, state_q = Q(), Q()
     if kinds := set(kinds):
         kind_q = Q(kind__in=kinds)
@@ -288,5 +299,5 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
         "rows": WorklistRows(shown, today, WorklistRow, count=totals["shown"]),
         "counts": {k.value: totals[f"kind_{k.value}"] for k in DueKind},
         "states": {s.value: totals[f"state_{s.value}"] for s in DueState},
-        "clients": clients.count(),
+        "clients": client_count,
     }

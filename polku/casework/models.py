@@ -100,6 +100,24 @@ class Phase(models.TextChoices):
     PERSONAL_COACHING = "personal_coaching", _("omavalmennus")
 
 
+class CaseloadTransfer(models.Model):
+    """A team lead's move of several clients from one counsellor to another in one go (caseload balancing): the
+    assignments it made point here, so the move can be shown and undone as one."""
+
+    from_counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    made_at = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.from_counsellor_id} → {self.to_counsellor_id} {self.made_at:%Y-%m-%d %H:%M}"
+
+
 class CaseAssignment(models.Model):
     """Who is responsible for a client from ``valid_from``: counsellor, team and phase.
 
@@ -118,6 +136,8 @@ class CaseAssignment(models.Model):
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     reason = models.CharField(max_length=300, blank=True)
+    transfer = models.ForeignKey(CaseloadTransfer, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="assignments", help_text="The caseload transfer that made it, if any.")
 
     class Meta:
         indexes = [models.Index(fields=["counsellor", "ended_at"]), models.Index(fields=["team", "ended_at"])]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from polku.casework.due import (
     ReportFact,
     due_items,
 )
-from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
+from polku.casework.models import ApplicationReport, CaseAssignment, CaseloadTransfer, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, caseload_targets, shipped_rule_book
 from polku.core.calendar import add_months
 from polku.derived.facts import current
@@ -140,6 +140,13 @@ def scopes_for(user: Any, capability: Capability = Capability.VIEW_WORKLIST) -> 
     if granted != AccessScope.TEAM or not scopes:
         scopes.append(Scope.AREA)
     return scopes
+
+
+def recent_transfers(user: Any, limit: int = 5) -> list[Any]:
+    """The user's own latest caseload transfers that are not undone, with how many clients each moved."""
+    return list(CaseloadTransfer.objects.filter(made_by=user, undone_at__isnull=True)
+                .select_related("from_counsellor", "to_counsellor").annotate(moved=Count("assignments"))
+                .order_by("-made_at")[:limit])
 
 
 def default_scope(user: Any, scopes: list[str]) -> str:

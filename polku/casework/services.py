@@ -27,6 +27,7 @@ from polku.casework import due_table
 from polku.casework.models import (
     ApplicationReport,
     CaseAssignment,
+    CaseloadTransfer,
     EmploymentPlan,
     Meeting,
     MeetingChannel,
@@ -35,7 +36,7 @@ from polku.casework.models import (
 )
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.core.calendar import month_start
-from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
+from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.derived.vocabulary import status_vocabulary
 from polku.people.models import Person
 from polku.timeline import services as timeline_services
@@ -266,7 +267,8 @@ def _counsellor_errors(counsellor: Any, team: Team | None) -> list[FieldError]:
 @transaction.atomic
 @refreshes_due_items
 def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase: str | None = None,
-           valid_from: date | None = None, actor: Actor = None, reason: str = "") -> CaseAssignment:
+           valid_from: date | None = None, actor: Actor = None, reason: str = "",
+           transfer: CaseloadTransfer | None = None) -> CaseAssignment:
     """Make ``counsellor`` (and the team) responsible for the client from ``valid_from``; ends the previous.
 
     When the counsellor belongs to a team, the client joins that team (access follows the team). The
@@ -302,7 +304,8 @@ def assign(*, person: Person, counsellor: Any, team_id: int | None = None, phase
                                       "Ohjaaja ei näkisi asiakasta: asiakas asuu toisen alueen kunnassa.")
     return CaseAssignment.objects.create(person=person, counsellor=counsellor, team=team, phase=phase,
                                          valid_from=valid_from or timezone.localdate(), started_at=now,
-                                         assigned_by=acting_user(actor), reason=reason.strip()[:300])
+                                         assigned_by=acting_user(actor), reason=reason.strip()[:300],
+                                         transfer=transfer)
 
 
 @transaction.atomic
@@ -382,11 +385,10 @@ def job_search_close(*, person: Person, ended_on: date | None, end_reason: str, 
     return ended
 
 
-@transaction.atomic
-def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | None, actor: Actor = None,
-                     reason: str = "") -> list[Person]:
-    """Move ``count`` of one counsellor's clients (the most recently assigned first) to another, in one
-    transaction: caseload balancing by a team lead. Only clients the acting user may write for are moved."""
+def transfer_preview(*, from_counsellor: Any, to_counsellor: Any, count: int | None, actor: Actor = None) -> list[Person]:
+    """Which of one counsellor's clients a caseload transfer of ``count`` would move (the most recently assigned
+    first), without moving anyone: what the team lead sees before confirming. Only clients the acting user may write
+    for are counted."""
     errors: list[FieldError] = []
     if from_counsellor is None:
         errors.append(FieldError("from_counsellor", ErrorCode.REQUIRED, _("Valitse ohjaaja, jolta asiakkaita siirretään.")))
@@ -403,6 +405,50 @@ def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | N
     chosen = [row.person for row in current.select_related("person")[: count or None]]
     if not chosen:
         raise ValidationFailed.single("from_counsellor", ErrorCode.INVALID, _("Ohjaajalla ei ole siirrettäviä asiakkaita."))
-    for person in chosen:
-        assign(person=person, counsellor=to_counsellor, actor=actor, reason=reason or "asiakasmäärien tasaus")
     return chosen
+
+
+@transaction.atomic
+def reassign_clients(*, from_counsellor: Any, to_counsellor: Any, count: int | None, actor: Actor = None,
+                     reason: str = "", previewed: list[Any] | None = None) -> CaseloadTransfer:
+    """Move ``count`` of one counsellor's clients to another in one transaction, as one transfer that can be undone
+    (:func:`undo_transfer`). With ``previewed`` (the person ids the team lead confirmed), refuse if the clients to
+    move are no longer exactly those: someone changed the caseload since the preview."""
+    chosen = transfer_preview(from_counsellor=from_counsellor, to_counsellor=to_counsellor, count=count, actor=actor)
+    if previewed is not None and {str(p.pk) for p in chosen} != {str(pid) for pid in previewed}:
+        raise ValidationFailed.single("count", ErrorCode.CONFLICT, _(
+            "Asiakasmäärät muuttuivat esikatselun jälkeen. Katso siirrettävät asiakkaat uudelleen ennen vahvistamista."))
+    transfer = CaseloadTransfer.objects.create(from_counsellor=from_counsellor, to_counsellor=to_counsellor,
+                                               made_by=acting_user(actor), made_at=timezone.now(),
+                                               reason=reason.strip()[:300])
+    for person in chosen:
+        assign(person=person, counsellor=to_counsellor, actor=actor, reason=reason or "asiakasmäärien tasaus",
+               transfer=transfer)
+    return transfer
+
+
+def transfer_persons(transfer: CaseloadTransfer) -> list[Person]:
+    """The clients a transfer moved, by name."""
+    return list(Person.objects.filter(assignments__transfer=transfer).distinct().order_by("last_name", "first_names"))
+
+
+@transaction.atomic
+def undo_transfer(*, transfer_id: int, actor: Actor = None) -> list[Person]:
+    """Move back the clients of a caseload transfer who are still where it put them (a client reassigned since is
+    left as they are); the transfer is marked undone. Refused twice, or for a transfer outside the actor's reach."""
+    transfer = CaseloadTransfer.objects.select_for_update().filter(pk=transfer_id).first()
+    if transfer is None:
+        raise ValidationFailed.single("transfer", ErrorCode.UNKNOWN, _("Siirtoa ei löydy."))
+    if transfer.undone_at is not None:
+        raise ValidationFailed.single("transfer", ErrorCode.INVALID, _("Siirto on jo peruttu."))
+    writable = policy.persons_visible_to(actor) if actor is not None else Person.objects.all()
+    still = CaseAssignment.objects.filter(transfer=transfer, ended_at__isnull=True, counsellor=transfer.to_counsellor)
+    if not policy.sees_everyone(actor) and still.exclude(person__in=writable).exists():
+        raise AccessDenied("Siirron asiakkaat eivät kaikki kuulu rajaukseesi.")
+    moved = [row.person for row in still.select_related("person")]
+    for person in moved:
+        assign(person=person, counsellor=transfer.from_counsellor, actor=actor, reason="asiakassiirron peruminen")
+    transfer.undone_at = timezone.now()
+    transfer.undone_by = acting_user(actor)
+    transfer.save(update_fields=["undone_at", "undone_by"])
+    return moved

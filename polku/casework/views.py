@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,15 +26,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from polku.access.models import AccessAction, AccessChannel, StaffProfile, Team
 from polku.access.policy import Capability, allows, can_write_person_data, may_balance_caseload, roles_with, staff_profile
 from polku.access.services import log_person_reads
 from polku.casework import booking, forms, presenters, selectors, services
 from polku.casework.due import DueKind, DueState, initial_interview_on
-from polku.casework.models import ApplicationReport
+from polku.casework.models import ApplicationReport, CaseloadTransfer
 from polku.casework.rules import shipped_rule_book
+from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.people.models import Person
 from polku.web import form_flow
 from polku.web.views import forbidden
@@ -98,15 +101,57 @@ def worklist(request: HttpRequest) -> HttpResponse:
     })
 
 
-def moved_to_id(form: Any) -> int | None:
-    value = form.cleaned_data.get("to_counsellor", "")
-    return int(value) if str(value).isdigit() else None
+PREVIEW_SALT = "polku.casework.caseload-transfer"
+
+
+@dataclass(frozen=True)
+class TransferPreview:
+    """What a caseload transfer would do, shown before it is confirmed: who moves, and both caseloads after."""
+
+    persons: list[Person]
+    token: str  # the previewed person ids, signed: the confirmation moves exactly these or nothing
+    sender: Any  # the caseload rows of the two counsellors, before the move (None when not in the scope)
+    receiver: Any
+    sender_after: int | None
+    receiver_after: int | None
+
+    @property
+    def rows(self) -> list[tuple[Any, int]]:
+        """The two counsellors' caseload rows with their caseloads after the move (those in the scope shown)."""
+        pairs = [(self.sender, self.sender_after), (self.receiver, self.receiver_after)]
+        return [(row, after) for row, after in pairs if row is not None and after is not None]
+
+
+def _preview(request: HttpRequest, data: dict[str, Any], rows: list[Any]) -> TransferPreview:
+    persons = services.transfer_preview(from_counsellor=_user_or_none(data["from_counsellor"]),
+                                        to_counsellor=_user_or_none(data["to_counsellor"]), count=data["count"],
+                                        actor=request.user)
+    by_id = {row.counsellor_id: row for row in rows}
+    sender, receiver = by_id.get(small_int(data["from_counsellor"])), by_id.get(small_int(data["to_counsellor"]))
+    log_person_reads(user=request.user, person_ids=[p.pk for p in persons], action=AccessAction.ASSIGNMENT,
+                     purpose=PURPOSE, channel=AccessChannel.WEB)
+    return TransferPreview(
+        persons=persons, token=signing.dumps(sorted(str(p.pk) for p in persons), salt=PREVIEW_SALT), sender=sender,
+        receiver=receiver, sender_after=sender.clients - len(persons) if sender else None,
+        receiver_after=receiver.clients + len(persons) if receiver else None)
+
+
+def _confirm(request: HttpRequest, data: dict[str, Any]) -> CaseloadTransfer:
+    try:
+        previewed = signing.loads(request.POST.get("esikatselu", ""), salt=PREVIEW_SALT, max_age=3600)
+    except signing.BadSignature as bad:
+        raise ValidationFailed.single("count", ErrorCode.CONFLICT, _(
+            "Esikatselu on vanhentunut. Katso siirrettävät asiakkaat uudelleen ennen vahvistamista.")) from bad
+    return services.reassign_clients(
+        from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
+        count=data["count"], actor=request.user, reason=data["reason"], previewed=previewed)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    """Caseloads per counsellor against the programme target; team leads move clients between counsellors."""
+    """Caseloads per counsellor against the programme target; team leads move clients between counsellors: a
+    preview of who moves and the caseloads after, a confirmation, and an undo of the last transfers."""
     if not allows(request.user, Capability.VIEW_CASELOAD):
         return forbidden(request, _("Asiakasmäärät näkyvät asiakastyön rooleille."))
     scopes = selectors.scopes_for(request.user, Capability.VIEW_CASELOAD)
@@ -115,29 +160,49 @@ def caseload(request: HttpRequest) -> HttpResponse:
     today = _reference_date(request)
     may_balance = may_balance_caseload(request.user)
     form = forms.BulkReassignForm(request.POST or None, counsellor_choices=_counsellor_choices(request.user))
+    rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
+    preview: TransferPreview | None = None
     if request.method == "POST":
         if not may_balance:
             return forbidden(request, _("Asiakkaita siirtävät tiiminvetäjä ja palvelupäällikkö."))
-        moved: list[Person] = []
-        if form_flow.saved(request, form, lambda data: moved.extend(services.reassign_clients(
-                from_counsellor=_user_or_none(data["from_counsellor"]), to_counsellor=_user_or_none(data["to_counsellor"]),
-                count=data["count"], actor=request.user, reason=data["reason"]))):
-            log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action=AccessAction.ASSIGNMENT,
-                             purpose=PURPOSE, channel=AccessChannel.WEB)
-            names = ", ".join(f"{p.last_name} {p.first_names}" for p in moved[:10]) + (" …" if len(moved) > 10 else "")
-            messages.success(request, _("%(count)s asiakasta siirretty: %(names)s.") % {"count": len(moved), "names": names})
-            receiver = next((row for row in selectors.caseload(selectors.scope_persons(request.user, scope), today)
-                             if row.counsellor_id == moved_to_id(form)), None)
-            if receiver is not None and receiver.over_target:
-                messages.warning(request, _("%(name)s: %(clients)s asiakasta, yli tavoitteen %(target)s.") % {
-                    "name": receiver.counsellor, "clients": receiver.clients, "target": receiver.target})
-            return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
-    rows = selectors.caseload(selectors.scope_persons(request.user, scope), today)
+        if "vahvista" in request.POST:
+            done = form_flow.saved(request, form, lambda data: _confirm(request, data))
+            if done is not None:
+                transfer = done.value
+                moved = services.transfer_persons(transfer)
+                log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action=AccessAction.ASSIGNMENT,
+                                 purpose=PURPOSE, channel=AccessChannel.WEB)
+                messages.success(request, _("%(count)s asiakasta siirretty. Siirron voi perua alta.") % {
+                    "count": len(moved)})
+                return redirect(reverse("casework:caseload") + f"?rajaus={scope}")
+        else:
+            shown = form_flow.saved(request, form, lambda data: _preview(request, data, rows))
+            preview = shown.value if shown is not None else None
     return render(request, "casework/caseload.html", {
-        "rows": rows, "today": today, "scope": scope, "form": form if may_balance else None,
+        "rows": rows, "today": today, "scope": scope, "form": form if may_balance else None, "preview": preview,
+        "transfers": selectors.recent_transfers(request.user) if may_balance else [],
         "scopes": [(code, presenters.SCOPE_LABELS[code]) for code in scopes if code != "mine"],
         "max_clients": max((row.clients for row in rows), default=0),
     }, status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_POST
+def caseload_transfer_undo(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """Move a transfer's clients back to the counsellor they came from (those still where it put them)."""
+    if not may_balance_caseload(request.user):
+        return forbidden(request, _("Asiakkaita siirtävät tiiminvetäjä ja palvelupäällikkö."))
+    try:
+        moved = services.undo_transfer(transfer_id=transfer_id, actor=request.user)
+    except AccessDenied:
+        return forbidden(request, _("Siirron asiakkaat eivät kaikki kuulu rajaukseesi."))
+    except ValidationFailed as failure:
+        messages.error(request, failure.errors[0].message)
+        return redirect("casework:caseload")
+    log_person_reads(user=request.user, person_ids=[p.pk for p in moved], action=AccessAction.ASSIGNMENT,
+                     purpose=PURPOSE, channel=AccessChannel.WEB)
+    messages.success(request, _("Siirto peruttu: %(count)s asiakasta palautettiin.") % {"count": len(moved)})
+    return redirect("casework:caseload")
 
 
 # --- client record forms ---------------------------------------------------------------------------------------------

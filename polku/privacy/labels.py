@@ -96,6 +96,7 @@ FIELDS: dict[str, dict[str, Promise]] = {
     "casework.caseassignment": {
         "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"), "phase": _("Palveluvaihe"), "valid_from": _("Alkaen"),
         "started_at": _("Kirjattu"), "ended_at": _("Päättyi"), "assigned_by": _("Kirjaaja"), "reason": _("Syy"),
+        "transfer": _("Asiakassiirto"),
     },
     "casework.clientdue": {
         "computed_for": _("Laskettu päivälle"), "computed_at": _("Laskettu"), "registered_on": _("Työnhaku alkoi"),
@@ -146,7 +147,8 @@ FIELDS: dict[str, dict[str, Promise]] = {
     "privacy.pseudonymisation": {"run": _("Säilytysaikojen ajo"), "at": _("Pseudonymisoitu")},
     "access.accesslog": {
         "at": _("Aika"), "user": _("Käyttäjä"), "actor": _("Käyttäjä"), "person_id": _("Henkilö"),
-        "action": _("Toiminto"), "purpose": _("Tarkoitus"), "channel": _("Kanava"),
+        "action": _("Toiminto"), "purpose": _("Tarkoitus"), "channel": _("Kanava"), "role": _("Rooli"),
+        "organisation": _("Organisaatio"),
     },
     "access.breakglassgrant": {
         "user": _("Käyttäjä"), "person": _("Henkilö"), "reason": _("Perustelu"), "granted_at": _("Avattu"),

@@ -104,6 +104,8 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         "employer_id": str(employer.pk), "vacancy_id": str(vacancy.pk), "offer_id": str(offer.pk),
         # the client portal: ids of the client's own rows (a staff walk is sent to the portal's sign-in)
         "slot_id": "1", "consent_id": "1", "invitation_id": "1",
+        # case work: a caseload transfer (undone by POST only)
+        "transfer_id": "1",
         # monthly reports (aggregates): a scope, a month, a document
         "scope": "kuopio", "month": "2025-03", "language": "fi", "kind": "pdf",
     }

@@ -123,6 +123,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     # Case work
     "asiakastyo/": C.VIEW_WORKLIST,
     "asiakastyo/asiakasmaarat/": C.VIEW_CASELOAD,
+    "asiakastyo/asiakasmaarat/siirrot/<int:transfer_id>/peru/": C.BALANCE_CASELOAD,
     "asiakastyo/henkilot/<uuid:person_id>/tapaaminen/": C.RECORD_PERSON_DATA,
     "asiakastyo/henkilot/<uuid:person_id>/suunnitelma/": C.RECORD_PERSON_DATA,
     "asiakastyo/henkilot/<uuid:person_id>/hakuilmoitus/": C.RECORD_PERSON_DATA,

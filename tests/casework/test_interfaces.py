@@ -219,7 +219,10 @@ def test_team_lead_balances_caseloads(client: Any, office: Office, make_staff: A
     same = client.post("/asiakastyo/asiakasmaarat/", {**form, "to_counsellor": str(office.counsellor.user_id)})
     assert same.status_code == 400
     assert "Siirto samalle ohjaajalle" in same.content.decode()
-    moved = client.post("/asiakastyo/asiakasmaarat/", form)
+    preview = client.post("/asiakastyo/asiakasmaarat/", form)
+    assert preview.status_code == 200
+    moved = client.post("/asiakastyo/asiakasmaarat/", {**form, "vahvista": "1",
+                                                       "esikatselu": preview.context["preview"].token})
     assert moved.status_code == 302
     assignment = services.current_assignment(office.client)
     assert assignment is not None
@@ -257,3 +260,46 @@ def test_a_team_lead_without_own_clients_opens_the_worklist_on_the_team(client: 
     client.logout()
     login(client, office.counsellor)  # a counsellor with clients opens on their own
     assert client.get("/asiakastyo/").context["query"]["rajaus"] == "mine"
+
+
+def test_caseload_transfer_is_previewed_confirmed_and_undone(client: Any, office: Office, make_staff: Any) -> None:
+    """A team lead first sees who would move and the caseloads after; only the confirmation moves them, exactly
+    those previewed; the transfer can be undone, and each step is access-logged."""
+    from polku.access.models import Role
+    from polku.casework.models import CaseloadTransfer
+
+    lead = make_staff(Role.TEAM_LEAD, area="kuopio", team="Alkupalvelu")
+    login(client, lead)
+    form = {"from_counsellor": str(office.counsellor.user_id), "to_counsellor": str(office.colleague.user_id),
+            "count": "1", "reason": "tasaus"}
+    preview = client.post("/asiakastyo/asiakasmaarat/", form)
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert office.client.last_name in page
+    assert "Asiakasmäärät siirron jälkeen" in page
+    assert services.current_assignment(office.client).counsellor_id == office.counsellor.user_id  # type: ignore[union-attr]
+    assert AccessLog.objects.filter(person_id=office.client.pk, action="assignment", user=lead.user).exists()
+    token = preview.context["preview"].token
+    # A confirmation without the preview's token (or with one tampered) moves no one
+    refused = client.post("/asiakastyo/asiakasmaarat/", {**form, "vahvista": "1", "esikatselu": token + "x"})
+    assert refused.status_code == 400
+    assert not CaseloadTransfer.objects.exists()
+    moved = client.post("/asiakastyo/asiakasmaarat/", {**form, "vahvista": "1", "esikatselu": token})
+    assert moved.status_code == 302
+    transfer = CaseloadTransfer.objects.get()
+    assert services.current_assignment(office.client).counsellor_id == office.colleague.user_id  # type: ignore[union-attr]
+    assert "Peru siirto" in client.get("/asiakastyo/asiakasmaarat/").content.decode()
+    # The same preview cannot be confirmed twice: the client is no longer the sender's
+    again = client.post("/asiakastyo/asiakasmaarat/", {**form, "vahvista": "1", "esikatselu": token})
+    assert again.status_code == 400
+    undone = client.post(f"/asiakastyo/asiakasmaarat/siirrot/{transfer.pk}/peru/")
+    assert undone.status_code == 302
+    assert services.current_assignment(office.client).counsellor_id == office.counsellor.user_id  # type: ignore[union-attr]
+    transfer.refresh_from_db()
+    assert transfer.undone_at is not None
+    assert client.post(f"/asiakastyo/asiakasmaarat/siirrot/{transfer.pk}/peru/").status_code == 302  # told: undone
+    assert services.current_assignment(office.client).counsellor_id == office.counsellor.user_id  # type: ignore[union-attr]
+    # A counsellor may not undo
+    client.logout()
+    login(client, office.counsellor)
+    assert client.post(f"/asiakastyo/asiakasmaarat/siirrot/{transfer.pk}/peru/").status_code == 403
