@@ -205,10 +205,10 @@ def measure(url: str, label: str, profile: str, persons: int, area: str, *, file
         rows = _rows(export)
         floor = _floor(env, export)
         lines = []
-        for path in paths:
+        for way in paths:
             # The same export, database and floor for each path: "row" is every file through the row path (the
             # import before the set-based path), "set" the set-based path where it is certain (the default).
-            path_env = {**env, "POLKU_IMPORT_SET_BASED": "1" if path == "set" else "0"}
+            path_env = {**env, "POLKU_IMPORT_SET_BASED": "1" if way == "set" else "0"}
             _python(env, EMPTY)
             files = sorted(export.glob("*.csv"))
             wall, peak, summary = _timed_import(path_env, files)
@@ -218,7 +218,7 @@ def measure(url: str, label: str, profile: str, persons: int, area: str, *, file
             delta_wall, delta_peak, delta_summary = _timed_import(path_env, delta)
             changed = delta_summary["counts"]["benefit_months"]["changed"]
             base = {"benchmark": "exchange_import", "database": label, "profile": profile, "persons": persons,
-                    "path": path}
+                    "path": way}
             full = {**base, "case": "full import", "rows": rows, "wall_s": round(wall, 2), "peak_mb": round(peak),
                     "cpu_s": summary["cpu_s"], "floor_s": round(floor, 2), "ratio_to_floor": round(wall / floor, 1),
                     "rows_per_s": round(rows / wall), "goal": "<= 2x floor; national < 600 s; < 2048 MB",

@@ -16,6 +16,10 @@ The steps, each of which may only add problems:
    run, **report** the plan; otherwise **write** it, every partition in one transaction: corrections supersede the
    earlier version with who, when and why (so "what did we know on D" still answers), retractions supersede without
    a successor. A problem found in a later partition rolls back what earlier ones wrote.
+
+A benefit-months file whose every row is certain to pass takes the set-based path instead
+(:mod:`polku.exchange.setbased`): staged, checked, planned and written in SQL, in the same transaction after the
+partitions; any other file, and any such file with anything uncertain, takes the steps above.
 """
 
 from __future__ import annotations

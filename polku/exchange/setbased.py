@@ -38,7 +38,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from polku.core.bulk import adapter, insert
@@ -159,10 +159,12 @@ class SetBased:
         """Take the file if every row of it is certain (the taken file's counts), else leave it (None) with nothing
         left behind. ``persons``: this import's persons by source key, each ``[person key, row, birth date]``."""
         try:
-            taken = self._stage(path, name, sha, size, persons)
+            # A savepoint of its own: a staging load stopped half-way (PostgreSQL's COPY) or any table made on the
+            # way is undone with it, and a transaction around the import stays usable for the row path.
+            with transaction.atomic():
+                taken = self._stage(path, name, sha, size, persons)
         except NotCertain:
-            for table in (STAGE, PLAN):
-                self._execute(f"DROP TABLE IF EXISTS {table}")
+            self.persons_loaded = False
             return None
         self.taken.append(taken)
         return taken
