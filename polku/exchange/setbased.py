@@ -150,6 +150,12 @@ class SetBased:
             raw.create_function("polku_uuid4", 0, _uuid4)
 
     def close(self) -> None:
+        """Drop the path's tables. Not in a transaction already marked to roll back (an error on the way out): the
+        tables made inside it go with it, the rest with the connection, and the error stays the one raised."""
+        if connection.needs_rollback or (connection.in_atomic_block and connection.vendor == "postgresql"
+                                         and connection.connection is not None
+                                         and connection.connection.info.transaction_status == 3):  # INERROR
+            return
         for table in TABLES:
             self._execute(f"DROP TABLE IF EXISTS {table}")
 
