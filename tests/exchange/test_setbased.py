@@ -300,3 +300,25 @@ def test_random_files(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
 def test_the_form_check_knows_the_schema() -> None:
     """The fields the staging table holds are the schema's (a field added there must be added here)."""
     assert set(entities()["benefit_months"].field_names) == set(setbased.FIELDS)
+
+
+def test_either_path_finds_the_others_records_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        admin: Any) -> None:
+    """The content hash the SQL computes is the row path's, byte for byte: a file imported on one path is unchanged
+    on the other (and a changed amount is changed)."""
+    rows = "".join(f";b{i};;p{1 + i % 2};2024-{1 + i // 4:02d};{kind};{basis};{i % 5};{i % 5},{i:02d};\n"
+                   for i, (kind, basis) in enumerate(
+                       [("basic_allowance", ""), ("labour_market_subsidy", "service"),
+                        ("earnings_related_allowance", "unemployment")] * 12) if i % 5)
+    files = _benefits(tmp_path, HEADER + rows)
+    changed = _benefits(tmp_path, HEADER + rows.replace(";1,01;", ";1,02;"))
+    for first, second in ((False, True), (True, False)):
+        with transaction.atomic():
+            monkeypatch.setattr(setbased, "ENABLED", first)
+            assert run_import(admin, files).counts["benefit_months"]["new"] == rows.count("\n")
+            monkeypatch.setattr(setbased, "ENABLED", second)
+            counts = run_import(admin, files).counts["benefit_months"]
+            assert counts == {"new": 0, "changed": 0, "unchanged": rows.count("\n"), "retracted": 0, "refused": 0}
+            counts = run_import(admin, changed).counts["benefit_months"]
+            assert (counts["changed"], counts["unchanged"]) == (1, rows.count("\n") - 1)
+            transaction.set_rollback(True)
