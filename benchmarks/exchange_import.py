@@ -16,8 +16,11 @@ measured rows per person and rows per second; the import is linear in rows at be
 ``--profile finland-national --area <area>`` simulates the national scenario scaled to ``--persons``.
 
 ``python benchmarks/exchange_import.py [--profile kuopio-area-2023] [--persons 10000] [--sqlite-only]
-[--files DIR] [--keep-export DIR]``: ``--keep-export`` keeps the exported files, ``--files`` imports such files instead
-of simulating and exporting again (a national-scale simulation takes longer than the import it feeds).
+[--files DIR] [--keep-export DIR] [--paths row,set]``: ``--keep-export`` keeps the exported files, ``--files`` imports
+such files instead of simulating and exporting again (a national-scale simulation takes longer than the import it
+feeds); ``--paths row,set`` measures the import with every file through the row path and with the set-based path
+(:mod:`polku.exchange.setbased`, the default) on the same export and floor, one line each (``path``).
+``POLKU_BENCH_PG_DB`` names the scratch PostgreSQL database (default ``polku_bench_exchange``).
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/polku_bench_exchange"
+PG_BENCH_DB = os.environ.get("POLKU_BENCH_PG_DB", "polku_bench_exchange")  # one of its own per engineer, if shared
+PG_BENCH = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 NATIONAL_PERSONS = 1_000_000  # the finland-national scenario (polku/simulator/profiles.py)
 
 
@@ -56,8 +60,8 @@ def _fresh_database(url: str, var_dir: Path) -> dict[str, str]:
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute("DROP DATABASE IF EXISTS polku_bench_exchange WITH (FORCE)")
-            admin.execute("CREATE DATABASE polku_bench_exchange")
+            admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
     _polku(env, "migrate", "--no-input", "-v0")
     return env
 
@@ -182,7 +186,7 @@ def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], 
 
 
 def measure(url: str, label: str, profile: str, persons: int, area: str, *, files_dir: Path | None = None,
-            keep: Path | None = None) -> list[dict[str, Any]]:
+            keep: Path | None = None, paths: tuple[str, ...] = ("set",)) -> list[dict[str, Any]]:
     work = Path(tempfile.mkdtemp(prefix="polku-bench-exchange-"))
     try:
         env = _fresh_database(url, work / "var")
@@ -200,26 +204,34 @@ def measure(url: str, label: str, profile: str, persons: int, area: str, *, file
                     shutil.copy(path, keep / path.name)
         rows = _rows(export)
         floor = _floor(env, export)
-        _python(env, EMPTY)
-        files = sorted(export.glob("*.csv"))
-        wall, peak, summary = _timed_import(env, files)
-        assert summary["status"] == "done", summary["problems"][:5]
-        delta, changed_persons = _delta_files(export, work / "delta", 0.01)
-        delta_wall, delta_peak, delta_summary = _timed_import(env, delta)
-        changed = delta_summary["counts"]["benefit_months"]["changed"]
-        base = {"benchmark": "exchange_import", "database": label, "profile": profile, "persons": persons}
-        full = {**base, "case": "full import", "rows": rows, "wall_s": round(wall, 2), "peak_mb": round(peak),
-                "cpu_s": summary["cpu_s"], "floor_s": round(floor, 2), "ratio_to_floor": round(wall / floor, 1),
-                "rows_per_s": round(rows / wall), "goal": "<= 2x floor; national < 600 s; < 2048 MB",
-                "met_ratio": wall <= 2 * floor, "met_memory": peak < 2048}
-        if persons < NATIONAL_PERSONS:
-            national_rows = rows * NATIONAL_PERSONS / persons
-            full["national_rows_extrapolated"] = round(national_rows)
-            full["national_wall_s_extrapolated"] = round(national_rows / (rows / wall))
-            full["met_national_time"] = national_rows / (rows / wall) < 600
-        return [full, {**base, "case": "delta 1 % of persons + refresh", "persons_changed": changed_persons,
-                        "rows_changed": changed, "wall_s": round(delta_wall, 2), "cpu_s": delta_summary["cpu_s"],
-                        "peak_mb": round(delta_peak), "goal": "< 30 s", "met": delta_wall < 30}]
+        lines = []
+        for way in paths:
+            # The same export, database and floor for each path: "row" is every file through the row path (the
+            # import before the set-based path), "set" the set-based path where it is certain (the default).
+            path_env = {**env, "POLKU_IMPORT_SET_BASED": "1" if way == "set" else "0"}
+            _python(env, EMPTY)
+            files = sorted(export.glob("*.csv"))
+            wall, peak, summary = _timed_import(path_env, files)
+            assert summary["status"] == "done", summary["problems"][:5]
+            shutil.rmtree(work / "delta", ignore_errors=True)
+            delta, changed_persons = _delta_files(export, work / "delta", 0.01)
+            delta_wall, delta_peak, delta_summary = _timed_import(path_env, delta)
+            changed = delta_summary["counts"]["benefit_months"]["changed"]
+            base = {"benchmark": "exchange_import", "database": label, "profile": profile, "persons": persons,
+                    "path": way}
+            full = {**base, "case": "full import", "rows": rows, "wall_s": round(wall, 2), "peak_mb": round(peak),
+                    "cpu_s": summary["cpu_s"], "floor_s": round(floor, 2), "ratio_to_floor": round(wall / floor, 1),
+                    "rows_per_s": round(rows / wall), "goal": "<= 2x floor; national < 600 s; < 2048 MB",
+                    "met_ratio": wall <= 2 * floor, "met_memory": peak < 2048}
+            if persons < NATIONAL_PERSONS:
+                national_rows = rows * NATIONAL_PERSONS / persons
+                full["national_rows_extrapolated"] = round(national_rows)
+                full["national_wall_s_extrapolated"] = round(national_rows / (rows / wall))
+                full["met_national_time"] = national_rows / (rows / wall) < 600
+            lines += [full, {**base, "case": "delta 1 % of persons + refresh", "persons_changed": changed_persons,
+                             "rows_changed": changed, "wall_s": round(delta_wall, 2), "cpu_s": delta_summary["cpu_s"],
+                             "peak_mb": round(delta_peak), "goal": "< 30 s", "met": delta_wall < 30}]
+        return lines
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -232,6 +244,8 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--files", type=Path, help="import these exported files instead of simulating")
     parser.add_argument("--keep-export", type=Path, help="keep the exported files here")
+    parser.add_argument("--paths", default="set", help="row, set or row,set: the import's paths to measure, each on "
+                                                         "the same export (row: every file through the row path)")
     args, _unknown = parser.parse_known_args()
     targets = [(f"sqlite:///{tempfile.gettempdir()}/polku-bench-exchange.sqlite3", "sqlite")]
     if not args.sqlite_only:
@@ -247,7 +261,7 @@ def main() -> int:
         if label == "sqlite":
             Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         for line in measure(url, label, args.profile, args.persons, args.area, files_dir=args.files,
-                            keep=args.keep_export):
+                            keep=args.keep_export, paths=tuple(args.paths.split(","))):
             print(json.dumps(line), flush=True)
     return 0
 

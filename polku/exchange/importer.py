@@ -16,6 +16,10 @@ The steps, each of which may only add problems:
    run, **report** the plan; otherwise **write** it, every partition in one transaction: corrections supersede the
    earlier version with who, when and why (so "what did we know on D" still answers), retractions supersede without
    a successor. A problem found in a later partition rolls back what earlier ones wrote.
+
+A benefit-months file whose every row is certain to pass takes the set-based path instead
+(:mod:`polku.exchange.setbased`): staged, checked, planned and written in SQL, in the same transaction after the
+partitions; any other file, and any such file with anything uncertain, takes the steps above.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
+from polku.exchange.setbased import ENTITY as SET_BASED_ENTITY
+from polku.exchange.setbased import SetBased
 from polku.exchange.staging import ImportPlan, Progress, StagedImport, Stager, source_records
 from polku.people.models import Gender, Person
 from polku.provision.models import Decision, Employer, EmployerKind
@@ -674,7 +680,17 @@ def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, r
 
 def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
     throttle = Throttle(options.progress)
-    staged: StagedImport = Stager(options.profile, throttle).stage(files)
+    set_based = SetBased.for_import(options.profile, options.mode, options.allowed_municipalities)
+    try:
+        return _carry_out_staged(files, options, run, throttle, set_based)
+    finally:
+        if set_based is not None:
+            set_based.close()
+
+
+def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None,
+                      throttle: Throttle, set_based: SetBased | None) -> Outcome:
+    staged: StagedImport = Stager(options.profile, throttle, set_based).stage(files)
     plan = staged.plan
     shared = Shared(options=options, plan=plan, systems=staged.systems,
                     municipalities={m.code: m for m in Municipality.objects.all()},
@@ -709,6 +725,15 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
                     outcome.written += importer.write(run)
                     written_entities |= set(importer.actions)
                 throttle("write" if run is not None else "check", shared.done, shared.total)
+            if set_based is not None and set_based.taken and run is not None and not plan.refused:
+                # The files the set-based path took, after the partitions (their persons are written by now).
+                if not in_transaction:
+                    stack.enter_context(transaction.atomic())
+                    in_transaction = True
+                actor = options.actor if options.actor is not None and options.actor.is_authenticated else None
+                outcome.written += set_based.write(run, actor)
+                written_entities.add(SET_BASED_ENTITY)
+                shared.done += sum(t.rows for t in set_based.taken)
             if in_transaction and plan.refused:
                 raise _Undo
     except _Undo:

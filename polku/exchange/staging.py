@@ -40,6 +40,8 @@ from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, open_file
 from polku.exchange.rows import Problem, Record, RowReader
 from polku.exchange.schema import entities
+from polku.exchange.setbased import ENTITY as SET_BASED_ENTITY
+from polku.exchange.setbased import SetBased
 from polku.people import personal_id
 from polku.people.models import Person
 
@@ -263,9 +265,10 @@ class StagedImport:
 class Stager:
     """Reads the files (see the module's docstring)."""
 
-    def __init__(self, profile: Profile, progress: Progress) -> None:
+    def __init__(self, profile: Profile, progress: Progress, set_based: SetBased | None = None) -> None:
         self.profile = profile
         self.progress = progress
+        self.set_based = set_based
         self.plan = ImportPlan()
         self.index = PersonIndex()
         self.systems: set[str] = set()
@@ -304,7 +307,26 @@ class Stager:
         return StagedImport(self.plan, self.partitions, self.systems or {self.profile.system}, set(by_entity),
                             self.staged)
 
+    def _set_based(self, entity: str, files: list[tuple[Path, str, str, int]]) -> bool:
+        """Whether the set-based path took the entity's file (every row certain: planned in SQL, written after the
+        partitions); otherwise its rows go through the row path."""
+        if self.set_based is None or entity != SET_BASED_ENTITY or len(files) != 1:
+            return False
+        path, name, sha, size = files[0]
+        taken = self.set_based.stage(path, name, sha, size, self.index.by_key)
+        if taken is None:
+            return False
+        self.plan.files.append(FileInfo(name=name, entity=entity, sha256=sha, bytes=size, rows=taken.rows))
+        for action, n in taken.counts.items():
+            self.plan.tally(entity, action, n)
+        self.systems |= taken.systems
+        self.rows_done += taken.rows
+        self.staged += taken.rows
+        return True
+
     def _stage_entity(self, entity: str, files: list[tuple[Path, str, str, int]]) -> None:
+        if self._set_based(entity, files):
+            return
         schema = entities()[entity]
         keys = KeyDigests()
         handle = self._person_chunk if entity == "persons" else self._fact_chunk
@@ -361,7 +383,7 @@ class Stager:
                 self.plan.refuse(record, "personal_id", "duplicate",
                                  f"Sama henkilötunnus on jo rivillä {self.index.by_hash[h][1]}.")
                 continue
-            entry = [None, record.row]
+            entry = [None, record.row, record.values["birth_date"]]  # [person key, row, birth date]
             self.index.add(record, entry)
             record.extra["entry"] = entry
             fresh.append(record)

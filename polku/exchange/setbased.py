@@ -1,0 +1,429 @@
+"""The set-based path of the import: a benefit-months file loaded, checked, planned and written in SQL.
+
+Benefit months (Kela's monthly payments) are most of a register's rows and the whole of the common monthly delta.
+The row path (:mod:`polku.exchange.rows`, :mod:`polku.exchange.importer`) makes a Python record of every row, checks,
+hashes, spills, plans and writes it one at a time. Here the file's rows go into a staging table as they are
+(PostgreSQL ``COPY``, SQLite ``executemany``), and the rest is a few statements over the whole file:
+
+1. **certain form**: every cell is in the form an export writes (``2024-02``, ``781,41``, codes of the schema, ids of
+   plain characters and no identity code among them), checked as SQL conditions on the raw cells;
+2. **plan**: each row's person by its source key (in this import, or imported earlier), its source record, its
+   content hash — byte for byte :func:`polku.exchange.rows.digest` of the same values — and so its action (new,
+   changed, unchanged), as joins;
+3. **certain outcome**: none of the row path's problems can arise (an unknown person, a source key twice, a record
+   of another person, a restored or deleted record, a month before birth or not yet paid, more days than weekdays
+   alone or with the person's other current rows, a second current row of the same kind), and no record is one of
+   Polku's own keys that :func:`polku.exchange.adopt.own_keyed` would adopt (a new ``polku`` key of uuid length);
+4. **write**, inside the import's transaction after the row path's partitions (persons first): ``UPDATE`` the
+   superseded versions, ``INSERT … SELECT`` the new versions and source records, ``UPDATE … FROM`` the changed ones.
+
+The row path stays the one definition of a row, of a problem and of its message: whenever anything about a file is
+not certain (another format, encoding or column mapping, a code list, a cell in another form, any condition of step
+3, a full snapshot, an importer limited to an area, more than one file of the entity), the file goes through the row
+path as before, and the refusal lists what the row path finds. So the set-based path never reports a problem; it
+only takes the files that would have none, and writes what the row path would have written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from polku.core.bulk import adapter, insert
+from polku.core.calendar import max_benefit_days_in_month, month_start
+from polku.exchange.adopt import OWN_SYSTEM
+from polku.exchange.models import ImportMode
+from polku.exchange.profiles import Profile
+from polku.exchange.readers import UnreadableFile, file_format, open_file
+from polku.exchange.rows import ColumnMap
+from polku.exchange.schema import entities
+from polku.timeline.models import BenefitMonth
+
+ENTITY = "benefit_months"
+STAGE = "polku_setbased_stage"
+PERSONS = "polku_setbased_persons"
+LIMITS = "polku_setbased_limits"
+PLAN = "polku_setbased_plan"
+TABLES = (STAGE, PERSONS, LIMITS, PLAN)
+FIELDS = ("source_system", "source_id", "person_system", "person_id", "personal_id", "month", "benefit_type", "basis",
+          "days", "amount", "deleted")
+IDS = "A-Za-z0-9._:/-"  # the characters of an id taken for certain (an export's ids: uuids, "etuus-1", "hlo:42" …)
+TIMING = bool(os.environ.get("POLKU_SETBASED_TIMING"))  # each statement's seconds to stderr (the benchmark's look)
+# Off (POLKU_IMPORT_SET_BASED=0): every file through the row path (the parity tests and the benchmark's "before").
+ENABLED = os.environ.get("POLKU_IMPORT_SET_BASED", "1") != "0"
+FALSE = ("", "false", "0", "ei", "e", "no", "n", "nej", "epätosi")  # parse_boolean's false texts (lower case)
+
+
+class NotCertain(Exception):  # noqa: N818 - a verdict, not an error
+    """The file goes through the row path."""
+
+
+@dataclass
+class Taken:
+    """A file the set-based path took: its rows, their actions and systems."""
+
+    name: str
+    sha256: str
+    bytes: int
+    rows: int
+    counts: dict[str, int]
+    systems: set[str]
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _uuid4() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class SetBased:
+    """The set-based path of one import (see the module's docstring); ``stage`` takes a file or leaves it."""
+
+    profile: Profile
+    taken: list[Taken] = field(default_factory=list)
+    persons_loaded: bool = False
+    held: bool = False
+
+    @classmethod
+    def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None) -> SetBased | None:
+        """None where the import is not of the kind the path is certain of: a full snapshot retracts what it lacks,
+        and an importer limited to an area has every person's home checked — both by the row path."""
+        if not ENABLED or mode != ImportMode.DELTA or allowed_municipalities is not None:
+            return None
+        if connection.vendor not in ("sqlite", "postgresql"):
+            return None
+        return cls(profile)
+
+    # -- SQL of either database ------------------------------------------------------------------------------
+
+    @property
+    def pg(self) -> bool:
+        return connection.vendor == "postgresql"
+
+    def _execute(self, sql: str, params: list[Any] | None = None) -> Any:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall() if cursor.description else None
+        if TIMING:
+            sys.stderr.write(f"{time.perf_counter() - started:8.3f} s  {' '.join(sql.split())[:90]}\n")
+        return found
+
+    def _not_like(self, column: str, characters: str) -> str:
+        """True when ``column`` has a character outside ``characters`` (or is empty)."""
+        if self.pg:
+            return f"({column} = '' OR {column} ~ '[^{characters}]')"
+        return f"({column} = '' OR {column} GLOB '*[^{characters}]*')"
+
+    def _personal_id_in(self, column: str) -> str:
+        """True when ``column`` holds what :data:`polku.core.logging.PERSONAL_ID_PATTERN` takes for an identity code.
+        Six digits in a row first (a glob), the pattern only then (SQLite's REGEXP is Python's ``re``)."""
+        if self.pg:
+            return (f"{column} ~* '(?<![0-9A-Za-z])[0-9]{{6}}[-+ABCDEFUVWXY][0-9]{{3}}[0-9A-Y](?![0-9A-Za-z])'")
+        six = "[0-9]" * 6
+        return (f"({column} GLOB '*{six}*' AND {column} REGEXP "
+                r"'(?i)(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])')")
+
+    def _types(self) -> dict[str, str]:
+        return {"uuid": "uuid" if self.pg else "char(32)", "date": "date" if self.pg else "text"}
+
+    def _register(self) -> None:
+        if not self.pg:
+            connection.ensure_connection()
+            raw = connection.connection
+            raw.create_function("polku_md5", 1, _md5, deterministic=True)
+            raw.create_function("polku_uuid4", 0, _uuid4)
+
+    def close(self) -> None:
+        """Drop the path's tables. Not in a transaction already marked to roll back (an error on the way out): the
+        tables made inside it go with it, the rest with the connection, and the error stays the one raised."""
+        if connection.needs_rollback or (connection.in_atomic_block and connection.vendor == "postgresql"
+                                         and connection.connection is not None
+                                         and connection.connection.info.transaction_status == 3):  # INERROR
+            return
+        for table in TABLES:
+            self._execute(f"DROP TABLE IF EXISTS {table}")
+
+    # -- 1. stage ------------------------------------------------------------------------------------------
+
+    def stage(self, path: Path, name: str, sha: str, size: int, persons: dict[tuple[str, str], list[Any]]) -> Taken | None:
+        """Take the file if every row of it is certain (the taken file's counts), else leave it (None) with nothing
+        left behind. ``persons``: this import's persons by source key, each ``[person key, row, birth date]``."""
+        try:
+            # A savepoint of its own: a staging load stopped half-way (PostgreSQL's COPY) or any table made on the
+            # way is undone with it, and a transaction around the import stays usable for the row path.
+            with transaction.atomic():
+                taken = self._stage(path, name, sha, size, persons)
+        except NotCertain:
+            self.persons_loaded = False
+            return None
+        self.taken.append(taken)
+        return taken
+
+    def _stage(self, path: Path, name: str, sha: str, size: int, persons: dict[tuple[str, str], list[Any]]) -> Taken:
+        if self.taken:  # one file of the entity: a key used twice across files is the row path's to name
+            raise NotCertain
+        mapping = self.profile.mappings.get(ENTITY)
+        if mapping is None or mapping.codes:
+            raise NotCertain
+        try:
+            if file_format(name) != "csv":
+                raise NotCertain
+            opened = open_file(path, name)
+        except UnreadableFile:
+            raise NotCertain from None
+        schema = entities()[ENTITY]
+        columns = ColumnMap(schema, mapping, opened)
+        if columns.problems:
+            opened.rows.close()  # type: ignore[attr-defined]
+            raise NotCertain
+        opened.rows.close()  # type: ignore[attr-defined]  # read again below, as plain cells
+        self._register()
+        self.close_stage()
+        self._execute(f"CREATE TEMP TABLE {STAGE} (line integer, {', '.join(f'{f} text' for f in FIELDS)})")
+        started = time.perf_counter()
+        insert(connection, STAGE, ["line", *FIELDS],
+               _csv_cells(path, opened.encoding, opened.header, [columns.columns.get(f) for f in FIELDS]))
+        if TIMING:
+            sys.stderr.write(f"{time.perf_counter() - started:8.3f} s  staging load\n")
+        self._check_form()
+        self._load_persons(persons)
+        self._plan()
+        self._check_outcome()
+        counts = dict(self._execute(f"SELECT action, COUNT(*) FROM {PLAN} GROUP BY action"))
+        systems = {s for (s,) in self._execute(f"SELECT DISTINCT system FROM {PLAN}")}
+        total = sum(counts.values())
+        return Taken(name=name, sha256=sha, bytes=size, rows=total,
+                     counts={a: int(counts.get(a, 0)) for a in ("new", "changed", "unchanged")}, systems=systems)
+
+    def close_stage(self) -> None:
+        for table in (STAGE, PLAN):
+            self._execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _check_form(self) -> None:
+        """Every raw cell in the one form the SQL converts exactly as the row reader does (else: the row path)."""
+        schema = entities()[ENTITY]
+        codes = {f: schema.field(f).enum or () for f in ("benefit_type", "basis")}
+        digit = "[0-9]"
+
+        def glob_or_regex(column: str, sqlite_globs: list[str], pg_regex: str) -> str:
+            if self.pg:
+                return f"{column} ~ '{pg_regex}'"
+            return "(" + " OR ".join(f"{column} GLOB '{g}'" for g in sqlite_globs) + ")"
+
+        month_form = glob_or_regex("month", [f"[12]{digit * 3}-[01]{digit}"], "^[12][0-9]{3}-[01][0-9]$")
+        days_form = glob_or_regex("days", [digit, f"[1-9]{digit}"], "^([0-9]|[1-9][0-9])$")
+        whole = "substr(amount, 1, length(amount) - 3)"
+        amount_form = ("amount ~ '^(0|[1-9][0-9]{0,7}),[0-9]{2}$'" if self.pg else
+                       f"(amount GLOB '*,{digit}{digit}' AND length(amount) BETWEEN 4 AND 11 "
+                       f"AND NOT {whole} GLOB '*[^0-9]*' AND NOT ({whole} GLOB '0?*'))")
+        uncertain = " OR ".join([
+            "source_id IS NULL", "person_id IS NULL", "month IS NULL", "benefit_type IS NULL", "days IS NULL",
+            "amount IS NULL",
+            f"(COALESCE(source_system, '') <> '' AND ({self._not_like('source_system', IDS)} "
+            f"OR length(source_system) > 40))",
+            f"(COALESCE(person_system, '') <> '' AND ({self._not_like('person_system', IDS)} "
+            f"OR length(person_system) > 40))",
+            f"{self._not_like('source_id', IDS)}", "length(source_id) > 120",
+            f"{self._not_like('person_id', IDS)}", "length(person_id) > 120",
+            self._personal_id_in("source_id"), self._personal_id_in("person_id"),
+            "COALESCE(personal_id, '') <> ''",
+            f"NOT {month_form}", "CAST(substr(month, 6, 2) AS integer) NOT BETWEEN 1 AND 12",
+            "CAST(substr(month, 1, 4) AS integer) NOT BETWEEN 1900 AND 2100",
+            f"benefit_type NOT IN ({', '.join(repr(c) for c in codes['benefit_type'])})",
+            f"COALESCE(basis, '') NOT IN ('', {', '.join(repr(c) for c in codes['basis'])})",
+            f"NOT {days_form}", "CAST(days AS integer) > 23",
+            f"NOT {amount_form}", "(CAST(days AS integer) = 0 AND amount <> '0,00')",
+            f"lower(COALESCE(deleted, '')) NOT IN ({', '.join(repr(v) for v in FALSE)})",
+        ])
+        found = self._execute(f"SELECT 1 FROM {STAGE} WHERE {uncertain} LIMIT 1")
+        if found:
+            raise NotCertain
+
+    def _load_persons(self, persons: dict[tuple[str, str], list[Any]]) -> None:
+        """This import's persons by source key, and the weekdays of every month (once per import)."""
+        if self.persons_loaded:
+            return
+        t = self._types()
+        self._execute(f"CREATE TEMP TABLE {PERSONS} (system text, source_id text, person_key {t['uuid']}, "
+                      f"birth {t['date']})")
+        adapt = adapter(connection.vendor)
+        insert(connection, PERSONS, ["system", "source_id", "person_key", "birth"],
+               ((system, source_id, adapt(entry[0]), adapt(entry[2])) for (system, source_id), entry in persons.items()
+                if entry[0] is not None))
+        self._execute(f"CREATE INDEX {PERSONS}_key ON {PERSONS} (source_id, system)")
+        self._execute(f"CREATE TEMP TABLE {LIMITS} (month {t['date']} PRIMARY KEY, weekdays integer)")
+        months = [date(y, m, 1) for y in range(1900, 2101) for m in range(1, 13)]
+        insert(connection, LIMITS, ["month", "weekdays"],
+               ((m.isoformat(), max_benefit_days_in_month(m)) for m in months))
+        self.persons_loaded = True
+        self.held = BenefitMonth.objects.exists()
+
+    def _plan(self) -> None:
+        """Each row's person, source record, values, content hash and action (one table)."""
+        month = "CAST(s.month || '-01' AS date)" if self.pg else "s.month || '-01'"
+        month_text = "s.month || '-01'"
+        # rows.digest: json of the content fields, keys sorted, default separators; the values are ASCII codes and
+        # digits here (the form check), so no escaping can differ.
+        canonical = ("'{\"amount\": \"' || s.amount_c || '\", \"basis\": \"' || s.basis_c || "
+                     "'\", \"benefit_type\": \"' || s.benefit_type || '\", \"days\": ' || CAST(s.days_i AS text) || "
+                     f"', \"month\": \"' || {month_text} || '\"}}'")
+        md5 = "md5" if self.pg else "polku_md5"
+        new_lineage = "gen_random_uuid()" if self.pg else "polku_uuid4()"
+        birth_month = "CAST(date_trunc('month', birth) AS date)" if self.pg else "substr(birth, 1, 7) || '-01'"
+        self._execute(f"""
+            CREATE TEMP TABLE {PLAN} AS
+            SELECT p.*, CASE WHEN p.sr_id IS NULL THEN 'new' WHEN p.sr_hash = p.hash THEN 'unchanged'
+                             ELSE 'changed' END AS action,
+                   CASE WHEN p.sr_id IS NULL THEN {new_lineage} ELSE p.sr_lineage END AS lineage,
+                   CASE WHEN p.birth IS NULL THEN NULL ELSE {birth_month} END AS birth_month
+            FROM (
+                SELECT s.line, s.system, s.source_id,
+                       COALESCE(ip.person_key, ep.person_id) AS person_key,
+                       COALESCE(ip.birth, pp.birth_date) AS birth,
+                       {month} AS month, s.benefit_type, s.basis_c AS basis, s.days_i AS days,
+                       s.amount_c AS amount, {md5}({canonical}) AS hash,
+                       sr.id AS sr_id, sr.person_id AS sr_person, sr.lineage AS sr_lineage,
+                       sr.content_hash AS sr_hash, sr.retracted_at AS sr_retracted
+                FROM (
+                    SELECT line, source_id, person_id, month, benefit_type, amount,
+                           COALESCE(NULLIF(source_system, ''), %s) AS system,
+                           COALESCE(NULLIF(person_system, ''), NULLIF(source_system, ''), %s) AS person_system,
+                           COALESCE(NULLIF(basis, ''), 'unemployment') AS basis_c,
+                           CAST(days AS integer) AS days_i, replace(amount, ',', '.') AS amount_c
+                    FROM {STAGE}
+                ) s
+                LEFT JOIN {PERSONS} ip ON ip.source_id = s.person_id AND ip.system = s.person_system
+                LEFT JOIN exchange_sourcerecord ep ON ip.person_key IS NULL AND ep.system = s.person_system
+                     AND ep.entity = 'persons' AND ep.source_id = s.person_id
+                LEFT JOIN people_person pp ON pp.id = ep.person_id
+                LEFT JOIN exchange_sourcerecord sr ON sr.system = s.system AND sr.entity = '{ENTITY}'
+                     AND sr.source_id = s.source_id
+            ) p
+        """, [self.profile.system, self.profile.system])
+        self._execute(f"CREATE INDEX {PLAN}_person ON {PLAN} (person_key, month)")
+
+    def _check_outcome(self) -> None:
+        """None of the row path's problems can arise (else: the row path, which names them)."""
+        this_month = month_start(timezone.localdate())
+        when = "CAST(%s AS date)" if self.pg else "%s"
+        held = "TRUE" if self.held else "FALSE"
+        if not self.pg:
+            held = "1" if self.held else "0"
+        single = f"""
+            SELECT 1 FROM {PLAN} WHERE person_key IS NULL
+                OR (sr_id IS NOT NULL AND (sr_retracted IS NOT NULL OR sr_person <> person_key))
+                OR month > {when}
+                OR month < birth_month
+                OR ({held} AND system = '{OWN_SYSTEM}' AND sr_id IS NULL AND length(replace(replace(replace(
+                    source_id, '-', ''), 'urn:', ''), 'uuid:', '')) = 32)
+                OR days > (SELECT weekdays FROM {LIMITS} l WHERE l.month = {PLAN}.month)
+            LIMIT 1"""
+        if self._execute(single, [this_month.isoformat()]):
+            raise NotCertain
+        if self._execute(f"SELECT 1 FROM {PLAN} GROUP BY system, source_id HAVING COUNT(*) > 1 LIMIT 1"):
+            raise NotCertain
+        # The person's current rows that stay (not superseded by this file) with the incoming ones: one row per kind
+        # and month, days within the month's weekdays. Only groups with an incoming row count (as in the row path).
+        combined = f"""
+            SELECT person_key AS person, month, benefit_type, basis, days, 1 AS incoming
+            FROM {PLAN} WHERE action IN ('new', 'changed')
+            UNION ALL
+            SELECT b.person_id, b.month, b.benefit_type, b.basis, b.days, 0
+            FROM timeline_benefitmonth b
+            WHERE b.superseded_at IS NULL
+              AND b.person_id IN (SELECT person_key FROM {PLAN} WHERE action IN ('new', 'changed'))
+              AND b.lineage NOT IN (SELECT sr_lineage FROM {PLAN} WHERE action = 'changed' AND sr_lineage IS NOT NULL)
+        """
+        twice = (f"SELECT 1 FROM ({combined}) c GROUP BY person, month, benefit_type, basis "
+                 f"HAVING COUNT(*) > 1 AND SUM(incoming) > 0 LIMIT 1")
+        if self._execute(twice):
+            raise NotCertain
+        too_many = (f"SELECT 1 FROM ({combined}) c JOIN {LIMITS} l ON l.month = c.month "
+                    f"GROUP BY c.person, c.month, l.weekdays HAVING SUM(c.days) > l.weekdays AND SUM(c.incoming) > 0 "
+                    f"LIMIT 1")
+        if self._execute(too_many):
+            raise NotCertain
+
+    # -- 4. write ------------------------------------------------------------------------------------------
+
+    def write(self, run: Any, actor: Any) -> int:
+        """Write what the taken files' plans say (inside the import's transaction); the rows written."""
+        if not self.taken:
+            return 0
+        adapt = adapter(connection.vendor)
+        now = timezone.now()
+        actor_id = actor.pk if actor is not None else None
+        label = f"{run.created_at:%d.%m.%Y %H.%M}"
+        reason = f"Muuttunut lähteessä (tuonti {label})"[:500]
+        table = BenefitMonth._meta.db_table
+        self._execute(f"""
+            UPDATE {table} SET superseded_at = %s, superseded_by_user_id = %s, correction_reason = %s
+            WHERE superseded_at IS NULL
+              AND lineage IN (SELECT sr_lineage FROM {PLAN} WHERE action = 'changed')""",
+                      [adapt(now), actor_id, reason])
+        amount = "CAST(amount AS numeric(10, 2))" if self.pg else "amount"
+        self._execute(f"""
+            INSERT INTO {table} (person_id, lineage, recorded_at, recorded_by_id, source, superseded_at,
+                                 superseded_by_user_id, correction_reason, month, benefit_type, basis, days, amount)
+            SELECT person_key, lineage, %s, %s, 'import', NULL, NULL, '', month, benefit_type, basis, days, {amount}
+            FROM {PLAN} WHERE action IN ('new', 'changed') ORDER BY line""",
+                      [adapt(now), actor_id])
+        file = self.taken[0].name[:255]
+        self._execute(f"""
+            INSERT INTO exchange_sourcerecord (system, entity, source_id, person_id, lineage, fact_id, fact_date,
+                                               content_hash, run_id, file, "row", retracted_at)
+            SELECT system, '{ENTITY}', source_id, person_key, lineage, NULL, month, hash, %s, %s, line, NULL
+            FROM {PLAN} WHERE action = 'new' ORDER BY line""",
+                      [adapt(run.pk), file])
+        self._execute(f"""
+            UPDATE exchange_sourcerecord SET person_id = p.person_key, lineage = p.lineage, fact_id = NULL,
+                   fact_date = p.month, content_hash = p.hash, run_id = %s, file = %s, "row" = p.line, retracted_at = NULL
+            FROM {PLAN} p WHERE exchange_sourcerecord.id = p.sr_id AND p.action = 'changed'""",
+                      [adapt(run.pk), file])
+        return sum(t.counts["new"] + t.counts["changed"] for t in self.taken)
+
+
+
+def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | None]) -> Iterator[tuple[Any, ...]]:
+    """(row number, *cells of the ``wanted`` headers) of a CSV file, numbered and skipped as
+    :func:`polku.exchange.readers.open_file` does (the header is row 1, a blank row is skipped, a missing cell is
+    None); a row with more cells than headers is not certain. Cells as they are: the form check takes only cells
+    without surrounding spaces."""
+    positions = [header.index(h) if h is not None else None for h in wanted]
+    width = len(header)
+    key = positions[FIELDS.index("source_id")]  # a required column: a row with it is not blank
+    assert key is not None
+    with path.open("r", encoding=encoding, newline="") as stream:
+        first = stream.readline()
+        delimiter = max((";", "\t", ","), key=first.count) if first.strip() else ";"
+        stream.seek(0)
+        reader = csv.reader(stream, delimiter=delimiter)
+        next(reader)
+        line = reader.line_num
+        for read in reader:
+            number, line = line + 1, reader.line_num
+            cells: list[str | None] = list(read)
+            if len(cells) != width:
+                if len(read) > width and any(c.strip() for c in read[width:]):
+                    raise NotCertain
+                cells = cells[:width] + [None] * (width - len(cells))
+            probe = cells[key]
+            if (probe is None or not probe.strip()) and not any(c is not None and c.strip() for c in cells):
+                continue
+            yield (number, *[cells[i] if i is not None else None for i in positions])
