@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from polku.access.models import AccessAction, AccessChannel, ClientAccount, ExternalIdentity
 from polku.access.oidc import DISCOVERED, CallbackView, SignInView, StaffOidcBackend, discovery, oidc_setting
@@ -115,7 +116,7 @@ class ClientOidcBackend(StaffOidcBackend):
         if user is not None:
             account = ClientAccount.objects.get(user=user)
             log_person_reads(user=user, person_ids=[account.person_id], action=AccessAction.PORTAL_SIGN_IN,
-                             purpose="vahva tunnistautuminen", channel=AccessChannel.WEB)
+                             purpose=gettext_noop("vahva tunnistautuminen"), channel=AccessChannel.WEB)
         return user
 
 

@@ -199,6 +199,13 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.person_id}"
 
+    @property
+    def purpose_shown(self) -> str:
+        """The purpose in the reader's language (the log keeps it in Finnish)."""
+        from polku.access.purposes import shown
+
+        return shown(self.purpose)
+
 
 class BreakGlassGrant(models.Model):
     """A user opened one person outside their scope, stating why: the person stays open to them until

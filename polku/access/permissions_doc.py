@@ -55,7 +55,17 @@ def render_markdown(language: str = "fi") -> str:
             f"Kyvykkyys `{Capability.BREAK_GLASS.value}`: rooli voi avata rajauksensa ulkopuolisen henkilön tiedot "
             f"kirjoittamalla perustelun. Pääsy koskee vain tätä henkilöä ja kestää {hours} tunnin; avaaminen "
             "kirjataan lokiin toiminnolla `break_glass`, ja tietosuojavastaava näkee sen sivulla "
-            "Tietosuoja › Poikkeukselliset pääsyt. Pääsy on lukuoikeus: kirjaukset vaativat henkilön rajauksen.",
+            "Tietosuoja › Poikkeukselliset pääsyt. Pääsy on lukuoikeus: kirjaukset vaativat henkilön rajauksen. "
+            "Rajauksen ulkopuolinen henkilö ei näy käyttäjän hauissa eikä listoissa, joten pääsy avataan "
+            "henkilötunnuksella (Henkilöt › Poikkeuksellinen pääsy henkilötunnuksella): perustelu kirjoitetaan ensin, "
+            "ja vasta sen jälkeen vastaus kertoo, onko tunnus rekisterissä; myös tuloksettomat yritykset kirjataan.",
+            "", "## Analyytikon pääsy henkilötietoihin", "",
+            f"Analyytikko lukee alueensa henkilöiden tietoja (`{Capability.VIEW_PERSONS.value}`, alue), koska Kelan "
+            f"kuntaosuuslaskun tarkistus (`{Capability.CHECK_KELA_INVOICES.value}`) ja tietojen laadun tarkistus ovat "
+            "henkilötason työtä: laskun rivi on henkilö, ja poikkeaman syy löytyy vain henkilön aikajanalta. "
+            "Analyytikolla ei ole nimettyä työlistaa eikä nimettyjä asiakasmääriä, hän ei kirjaa henkilötietoja eikä "
+            "avaa poikkeuksellista pääsyä, ja jokainen luku kirjataan lokiin (oletustarkoitus: tietojen laadun "
+            "tarkistus).",
             "", "## Työnantajapalvelut ja osaamisen kohtaanto", "",
             f"Työnantajapalveluille (yrityskoordinaattori, duuniagentti) on oma rooli, koska työ on toista kuin "
             f"ohjaajan: se kattaa koko alueen työnantajat ja työnhakijat mutta ei asiakkaan asiakastietoja. Rooli saa "

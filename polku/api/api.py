@@ -14,6 +14,7 @@ from uuid import UUID
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
@@ -78,7 +79,7 @@ api = PolkuAPI(
     auth=django_auth,
 )
 
-DEFAULT_PURPOSE = "asiakastyö"
+DEFAULT_PURPOSE = gettext_noop("asiakastyö")
 
 
 # --- error shape ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
 
 from polku.access.models import AccessAction, AccessChannel
@@ -31,7 +32,7 @@ from polku.people.models import Person
 from polku.timeline.models import JobSearchEndReason
 
 router = Router(tags=["case work"])
-PURPOSE = "asiakastyö"
+PURPOSE = gettext_noop("asiakastyö")
 SCOPES = [selectors.Scope.MINE, selectors.Scope.TEAM, selectors.Scope.AREA]
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
 
 from polku.access import policy
@@ -30,7 +31,7 @@ from polku.provision.models import Employer
 
 router = Router(tags=["employer services"])
 person_router = Router(tags=["employer services"])
-PURPOSE = "työnvälitys ja osaamisen kohtaanto"
+PURPOSE = gettext_noop("työnvälitys ja osaamisen kohtaanto")
 
 
 def _gate(request: HttpRequest) -> None:

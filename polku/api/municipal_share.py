@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 
 from polku.access import policy
@@ -30,7 +31,7 @@ from polku.reference.models import EmploymentAreaMembership, Municipality
 
 router = Router(tags=["municipal share"])
 
-DEFAULT_PURPOSE = "asiakastyö"
+DEFAULT_PURPOSE = gettext_noop("asiakastyö")
 WARNING_WINDOWS = (30, 60)
 
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import Field, Router, Schema, Status
 
 from polku.access import policy
@@ -31,7 +32,7 @@ from polku.reference.models import EmploymentArea
 router = Router(tags=["provision"])
 person_router = Router(tags=["provision"])
 
-DEFAULT_PURPOSE = "asiakastyö"
+DEFAULT_PURPOSE = gettext_noop("asiakastyö")
 
 
 # --- shapes -----------------------------------------------------------------------------------------------

@@ -20,6 +20,6 @@ class CaseworkConfig(AppConfig):
         policy.register_own_clients(own_clients)
 
         from polku.casework import due_table
-        from polku.timeline import changes
+        from polku.core.signals import person_facts_written
 
-        changes.listen("casework.due_items", due_table.facts_changed)
+        person_facts_written.connect(due_table.facts_changed, dispatch_uid="casework-due-items")

@@ -6,7 +6,8 @@ runs ``due.due_items`` on them, exactly as the live worklist does, and stores th
 ``DueItemRow`` per item). Kept current by
 
 - the services that write a client's facts: the timeline's (status spells, job searches, retractions; through
-  ``polku.timeline.changes``) and case work's own (meetings, plans, reports, assignments), in the same transaction;
+  ``polku.core.signals.person_facts_written``) and case work's own (meetings, plans, reports, assignments), in the
+  same transaction;
 - the import, which refreshes the persons it wrote after it commits (``refresh_persons`` in bulk);
 - :func:`rebuild` for everyone: the daily job (the items depend on the day: what is overdue, what falls in the
   look-ahead), ``polku due_items rebuild``, and the demo set-up.
@@ -133,9 +134,9 @@ def refresh_persons(person_ids: Iterable[Any]) -> None:
             _write(ids[start:start + CHUNK], state.computed_for, book)
 
 
-def facts_changed(model: type[Any], person_ids: list[Any]) -> None:
-    """The timeline's listener (``polku.timeline.changes``): refresh for the facts the due items read."""
-    if model in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
+def facts_changed(sender: type[Any], person_ids: list[Any], **kwargs: Any) -> None:
+    """Receiver of the timeline's ``person_facts_written``: refresh for the facts the due items read."""
+    if sender in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
         refresh_persons(person_ids)
 
 

@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -85,7 +85,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     booked = list(booking.booked_for_counsellor(request.user, today)[:50])
     if booked:
         log_person_reads(user=request.user, person_ids=[slot.person_id for slot in booked],
-                         action=AccessAction.WORKLIST, purpose="varatut tapaamiset", channel=AccessChannel.WEB)
+                         action=AccessAction.WORKLIST, purpose=gettext_noop("varatut tapaamiset"), channel=AccessChannel.WEB)
     return render(request, "casework/worklist.html", {
         "booked": booked,
         "worklist": result, "page": page,

@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from polku.access import policy
@@ -37,8 +38,8 @@ from polku.web.charts import Chart
 from polku.web.form_flow import show_errors
 from polku.web.views import forbidden
 
-PURPOSE = "työnantajapalvelut"
-MATCH_PURPOSE = "työnvälitys ja osaamisen kohtaanto"
+PURPOSE = gettext_noop("työnantajapalvelut")
+MATCH_PURPOSE = gettext_noop("työnvälitys ja osaamisen kohtaanto")
 
 
 def _refused(request: HttpRequest) -> HttpResponse:

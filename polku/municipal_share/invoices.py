@@ -72,6 +72,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
@@ -106,7 +107,7 @@ FACTS_ACTION = AccessAction.KELA_INVOICE_FACTS
 # A line whose person the user may not see, when loading lines as facts: the same words whether the person is
 # outside the user's area or not in Polku at all.
 NOT_IN_AREA_LINE = "henkilö ei ole alueellasi: valitse tuntemattomien ohitus"
-DEFAULT_PURPOSE = "Kelan kuntaosuuslaskun tarkistus"
+DEFAULT_PURPOSE = gettext_noop("Kelan kuntaosuuslaskun tarkistus")
 
 # Column keys and the names used for them in error messages (Finnish, as in the file).
 COLUMN_LABELS = {

@@ -1,4 +1,4 @@
-"""The person pages' forms: the break-glass statement."""
+"""The person pages' forms: the break-glass statement, alone or with the identity code of the person to open."""
 
 from __future__ import annotations
 
@@ -28,3 +28,22 @@ class BreakGlassForm(forms.Form):
             raise forms.ValidationError(_("Perustelu on liian lyhyt: kerro, mihin työtehtävään tarvitset tiedot."),
                                         code="min_length")
         return reason
+
+
+class UnechoedInput(forms.TextInput):
+    """A text field whose value is never written back into the page (an identity code must not be echoed)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
+class BreakGlassLookupForm(BreakGlassForm):
+    """Break-glass for a person found by identity code (the code is checked by the view, never echoed back)."""
+
+    personal_id = forms.CharField(
+        label=_("Henkilötunnus"), max_length=11,
+        error_messages={"required": _("Kirjoita henkilötunnus."),
+                        "max_length": _("Henkilötunnus on 11 merkkiä (PPKKVV-NNNT).")},
+        widget=UnechoedInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    field_order = ["personal_id", "reason"]

@@ -6,6 +6,7 @@ from polku.person_pages import views
 
 urlpatterns = [
     path("henkilot/", views.person_list, name="person_list"),
+    path("henkilot/poikkeuksellinen-paasy/", views.break_glass_lookup, name="break_glass_lookup"),
     path("henkilot/<uuid:person_id>/", views.person_detail, name="person_detail"),
     path("henkilot/<uuid:person_id>/poikkeuksellinen-paasy/", views.break_glass, name="break_glass"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,13 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import can_see_person_level_data, can_write_person_data, persons_visible_to
-from polku.access.services import log_person_reads, log_refused, person_access
+from polku.access.services import log_event, log_person_reads, log_refused, person_access
 from polku.casework import presenters as casework_presenters
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import PERSONAL_ID_PATTERN
@@ -44,6 +46,10 @@ from polku.web import content
 from polku.web.views import _no_person_access_reason, forbidden
 
 PAGE_SIZE = 25
+# What the access log records (in Finnish, whatever the UI language; shown translated, ``polku.access.purposes``).
+NO_BREAK_GLASS = gettext_noop("ei oikeutta poikkeukselliseen pääsyyn")
+NO_REASON = gettext_noop("perustelu puuttui tai oli puutteellinen")
+NOT_FOUND = gettext_noop("henkilötunnuksella ei löytynyt henkilöä")
 
 
 def _lookup_error(failure: ValidationFailed) -> str:
@@ -96,6 +102,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "rows": presenters.person_rows(persons, timezone.localdate()),
         "query": query,
         "lookup_error": lookup_error,
+        "may_break_glass": policy.allows(request.user, policy.Capability.BREAK_GLASS),
     }, status=400 if lookup_error else 200)
 
 
@@ -161,6 +168,24 @@ def _chart_description(page: presenters.TimelinePage) -> str:
     }
 
 
+def _open_by_break_glass(request: HttpRequest, person: Person, reason: str) -> HttpResponse:
+    """Grant the user one hour of reading ``person`` for ``reason``, log it as a break-glass read (the data protection
+    officer's flagged list) and go to the record."""
+    grant = policy.grant_break_glass(request.user, person, reason)
+    log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
+                     purpose=grant.reason, channel=AccessChannel.WEB)
+    messages.warning(request, _("Poikkeuksellinen pääsy avattu tunniksi. Pääsy ja perustelusi näkyvät "
+                                "tietosuojavastaavalle."))
+    return redirect("web:person_detail", person_id=person.pk)
+
+
+def _break_glass_page(request: HttpRequest, form: Any, *, template: str) -> HttpResponse:
+    return render(request, template, {
+        "form": form, "submit": _("Avaa tiedot"), "cancel_url": reverse("web:person_list"),
+        "hours": int(policy.BREAK_GLASS_DURATION.total_seconds() // 3600),
+    }, status=400 if form.is_bound and form.errors else 200)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
@@ -169,22 +194,53 @@ def break_glass(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     if not policy.allows(request.user, policy.Capability.BREAK_GLASS):
         log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
-                    purpose=_("ei oikeutta poikkeukselliseen pääsyyn"), channel=AccessChannel.WEB)
+                    purpose=NO_BREAK_GLASS, channel=AccessChannel.WEB)
         return forbidden(request, _("Roolillasi ei voi avata rajauksen ulkopuolisen henkilön tietoja."))
     if not policy.may_break_glass(request.user, person) or policy.has_break_glass(request.user, person):
         return redirect("web:person_detail", person_id=person.pk)  # in scope, or already open
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            grant = policy.grant_break_glass(request.user, person, form.cleaned_data["reason"])
-            log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
-                             purpose=grant.reason, channel=AccessChannel.WEB)
-            messages.warning(request, _("Poikkeuksellinen pääsy avattu tunniksi. Pääsy ja perustelusi näkyvät "
-                                        "tietosuojavastaavalle."))
-            return redirect("web:person_detail", person_id=person.pk)
+            return _open_by_break_glass(request, person, form.cleaned_data["reason"])
         log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
-                    purpose=_("perustelu puuttui tai oli puutteellinen"), channel=AccessChannel.WEB)
-    return render(request, "person_pages/break_glass.html", {
-        "form": form, "submit": _("Avaa tiedot"), "cancel_url": reverse("web:person_list"),
-        "hours": int(policy.BREAK_GLASS_DURATION.total_seconds() // 3600),
-    }, status=400 if form.is_bound and form.errors else 200)
+                    purpose=NO_REASON, channel=AccessChannel.WEB)
+    return _break_glass_page(request, form, template="person_pages/break_glass.html")
+
+
+@login_required
+@sensitive_post_parameters("personal_id")
+@require_http_methods(["GET", "POST"])
+def break_glass_lookup(request: HttpRequest) -> HttpResponse:
+    """Break-glass by identity code: how a counsellor reaches a person outside their scope at all (such a person is in
+    none of their lists, and the plain identity-code search answers alike for unknown and out-of-scope persons).
+
+    The reason comes first: only after it is stated (and logged) does the answer tell whether the code is in the
+    register. A person in the user's scope opens as from the plain search; one already open opens again."""
+    if not policy.allows(request.user, policy.Capability.BREAK_GLASS):
+        log_event(user=request.user, action=AccessAction.ACCESS_REFUSED, purpose=f"break_glass: {NO_BREAK_GLASS}",
+                  channel=AccessChannel.WEB)
+        return forbidden(request, _("Roolillasi ei voi avata rajauksen ulkopuolisen henkilön tietoja."))
+    form = forms.BreakGlassLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            found = person_find_by_personal_id(form.cleaned_data["personal_id"])
+        except ValidationFailed as failure:
+            form.add_error("personal_id", _lookup_error(failure))
+        else:
+            if found is None:
+                log_event(user=request.user, action=AccessAction.ACCESS_REFUSED,
+                          purpose=f"break_glass: {NOT_FOUND}: {reason}", channel=AccessChannel.WEB)
+                form.add_error("personal_id", _("Henkilötunnuksella ei löytynyt henkilöä."))
+            elif persons_visible_to(request.user).filter(pk=found.pk).exists():
+                log_person_reads(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                                 purpose=reason, channel=AccessChannel.WEB)
+                return redirect("web:person_detail", person_id=found.pk)
+            elif policy.has_break_glass(request.user, found):
+                return redirect("web:person_detail", person_id=found.pk)
+            else:
+                return _open_by_break_glass(request, found, reason)
+    elif request.method == "POST":
+        log_event(user=request.user, action=AccessAction.ACCESS_REFUSED, purpose=f"break_glass: {NO_REASON}",
+                  channel=AccessChannel.WEB)
+    return _break_glass_page(request, form, template="person_pages/break_glass_lookup.html")

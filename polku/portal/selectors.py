@@ -145,7 +145,7 @@ def who_viewed(person: Person, limit: int = 200) -> list[ViewRow]:
             role, organisation = "", ""
         name = counsellor_name(row.user) if (row.user and settings.POLKU_PORTAL_SHOW_STAFF_NAMES and profile) else ""
         out.append(ViewRow(at=row.at, role=role, organisation=organisation, name=name,
-                           action=str(labels.get(row.action, row.action)), purpose=row.purpose))
+                           action=str(labels.get(row.action, row.action)), purpose=row.purpose_shown))
     return out
 
 

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +37,7 @@ from polku.web import form_flow
 from polku.web.charts import Chart
 from polku.web.views import forbidden
 
-PURPOSE = "oma asiointi"
+PURPOSE = gettext_noop("oma asiointi")
 SIGN_IN = "/oma/kirjaudu/"
 
 
@@ -88,7 +88,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @require_GET
 @client_page
 def home(request: HttpRequest, person: Person) -> HttpResponse:
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: etusivu")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: etusivu"))
     services.ensure_feedback_invitations(person)
     return _page(request, "portal/home.html", person, view=selectors.overview(person))
 
@@ -96,7 +96,7 @@ def home(request: HttpRequest, person: Person) -> HttpResponse:
 @require_GET
 @client_page
 def plan(request: HttpRequest, person: Person) -> HttpResponse:
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: suunnitelma ja palvelut")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: suunnitelma ja palvelut"))
     return _page(request, "portal/plan.html", person, view=selectors.overview(person))
 
 
@@ -111,7 +111,7 @@ def applications(request: HttpRequest, person: Person) -> HttpResponse:
         _log(request, person, AccessAction.PORTAL_APPLICATION_REPORT)
         messages.success(request, _("Hakemus ilmoitettu. Kiitos!"))
         return redirect("portal:applications")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: hakemukset")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: hakemukset"))
     return _page(request, "portal/applications.html", person, 400 if form.errors else 200, form=form,
                  view=selectors.overview(person),
                  reported=ReportedApplication.objects.filter(person=person)[:50])
@@ -133,7 +133,7 @@ def self_assessment(request: HttpRequest, person: Person) -> HttpResponse:
             _log(request, person, AccessAction.PORTAL_SELF_ASSESSMENT)
             messages.success(request, _("Itsearvio tallennettu. Ohjaajasi näkee sen ennen tapaamista."))
             return redirect("portal:self_assessment")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: itsearvio")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: itsearvio"))
     history = selectors.assessment_history(person)
     return _page(request, "portal/self_assessment.html", person, 400 if form.errors else 200, form=form,
                  questionnaire=questionnaire(), source=pick(questionnaire().source), history=history,
@@ -172,15 +172,15 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
             form.errors.clear()  # the service's reason (taken, passed, not yours) is the one to show
             form_flow.show_errors(form, failure)
         else:
-            _log(request, person, AccessAction.PORTAL_BOOKING, "oma asiointi: ajan varaus" if move_from is None
-                 else "oma asiointi: ajan siirto")
+            _log(request, person, AccessAction.PORTAL_BOOKING, gettext_noop("oma asiointi: ajan varaus") if move_from is None
+                 else gettext_noop("oma asiointi: ajan siirto"))
             messages.success(request, _("Aika varattu. Se näkyy ohjaajasi työlistalla."))
             if due_by is not None and timezone.localtime(slot.starts_at).date() > due_by:
                 messages.warning(request, _("Varaamasi aika on myöhemmin kuin tapaamisen määräaika %(day)s. Jos löydät "
                                             "aiemman ajan, siirrä varaus; muuten ohjaajasi ottaa yhteyttä.")
                                  % {"day": formats.date_format(due_by, "SHORT_DATE_FORMAT")})
             return redirect("portal:bookings")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: ajanvaraus")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: ajanvaraus"))
     return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form, due_by=due_by,
                  mine=[(s, _slot_label(s), booking.may_still_cancel(s)) for s in booking.bookings_of(person)],
                  move_from=move_from, notice_hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
@@ -207,8 +207,8 @@ def _end_own(request: HttpRequest, person: Person, end: Callable[[], Any], *, ac
 @client_page
 def booking_cancel(request: HttpRequest, person: Person, slot_id: int) -> HttpResponse:
     return _end_own(request, person, lambda: booking.cancel(person=person, slot_id=slot_id),
-                    action=AccessAction.PORTAL_BOOKING, refused="oma asiointi: peruttavaa varausta ei löydy",
-                    done="oma asiointi: ajan peruminen", message=_("Varaus peruttu."), back="portal:bookings")
+                    action=AccessAction.PORTAL_BOOKING, refused=gettext_noop("oma asiointi: peruttavaa varausta ei löydy"),
+                    done=gettext_noop("oma asiointi: ajan peruminen"), message=_("Varaus peruttu."), back="portal:bookings")
 
 
 @require_http_methods(["GET", "POST"])
@@ -224,10 +224,10 @@ def consents(request: HttpRequest, person: Person) -> HttpResponse:
             form.is_valid()
             form_flow.show_errors(form, failure)
         else:
-            _log(request, person, AccessAction.PORTAL_CONSENT, "oma asiointi: suostumuksen antaminen")
+            _log(request, person, AccessAction.PORTAL_CONSENT, gettext_noop("oma asiointi: suostumuksen antaminen"))
             messages.success(request, _("Suostumus annettu."))
             return redirect("portal:consents")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: suostumukset")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: suostumukset"))
     catalogue = consent_catalogue()
     rows = [{"consent": c, "purpose": catalogue.purpose_name(c.purpose), "recipient": catalogue.recipient_name(c.recipient),
              "categories": catalogue.category_names(c.categories)} for c in Consent.objects.filter(person=person)]
@@ -242,8 +242,8 @@ def consents(request: HttpRequest, person: Person) -> HttpResponse:
 @client_page
 def consent_withdraw(request: HttpRequest, person: Person, consent_id: int) -> HttpResponse:
     return _end_own(request, person, lambda: services.withdraw_consent(person=person, consent_id=consent_id),
-                    action=AccessAction.PORTAL_CONSENT, refused="oma asiointi: peruttavaa suostumusta ei löydy",
-                    done="oma asiointi: suostumuksen peruminen",
+                    action=AccessAction.PORTAL_CONSENT, refused=gettext_noop("oma asiointi: peruttavaa suostumusta ei löydy"),
+                    done=gettext_noop("oma asiointi: suostumuksen peruminen"),
                     message=_("Suostumus peruttu. Tietoja ei enää luovuteta sen perusteella."), back="portal:consents")
 
 
@@ -257,7 +257,7 @@ def message_thread(request: HttpRequest, person: Person) -> HttpResponse:
         _log(request, person, AccessAction.PORTAL_MESSAGE)
         messages.success(request, _("Viesti lähetetty ohjaajallesi."))
         return redirect("portal:messages")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: viestit")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: viestit"))
     services.mark_read(person, by_client=True)
     return _page(request, "portal/messages.html", person, 400 if form.errors else 200, form=form,
                  thread=selectors.message_thread(person), view=selectors.overview(person))
@@ -266,7 +266,7 @@ def message_thread(request: HttpRequest, person: Person) -> HttpResponse:
 @require_GET
 @client_page
 def who_viewed(request: HttpRequest, person: Person) -> HttpResponse:
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: kuka katsoi tietojani")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: kuka katsoi tietojani"))
     return _page(request, "portal/who_viewed.html", person, rows=selectors.who_viewed(person),
                  open_request=SubjectAccessRequest.objects.filter(person=person, handled_at__isnull=True).first())
 
@@ -286,7 +286,7 @@ def feedback(request: HttpRequest, person: Person, invitation_id: int) -> HttpRe
     invitation = FeedbackInvitation.objects.filter(pk=invitation_id, person=person, answered=False).first()
     if invitation is None:
         log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.PORTAL_FEEDBACK,
-                    purpose="oma asiointi: kyselyä ei löydy", channel=AccessChannel.WEB)
+                    purpose=gettext_noop("oma asiointi: kyselyä ei löydy"), channel=AccessChannel.WEB)
         messages.error(request, _("Kyselyä ei löydy tai siihen on jo vastattu."))
         return redirect("portal:home")
     form = forms.FeedbackForm(request.POST if request.method == "POST" else None)
@@ -301,7 +301,7 @@ def feedback(request: HttpRequest, person: Person, invitation_id: int) -> HttpRe
             _log(request, person, AccessAction.PORTAL_FEEDBACK)
             messages.success(request, _("Kiitos palautteestasi! Vastaukset käsitellään nimettöminä."))
             return redirect("portal:home")
-    _log(request, person, AccessAction.PORTAL_VIEW, "oma asiointi: palaute")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: palaute"))
     return _page(request, "portal/feedback.html", person, 400 if form.errors else 200, form=form,
                  invitation=invitation)
 
@@ -326,7 +326,7 @@ def free_times(request: HttpRequest) -> HttpResponse:
     booked = [s.person_id for s in slots if s.person_id]
     if booked:
         log_person_reads(user=request.user, person_ids=booked, action=AccessAction.WORKLIST,
-                         purpose="varatut tapaamiset", channel=AccessChannel.WEB)
+                         purpose=gettext_noop("varatut tapaamiset"), channel=AccessChannel.WEB)
     return render(request, "portal/staff_free_times.html", {"form": form, "slots": slots},
                   status=400 if form.errors else 200)
 
@@ -374,7 +374,7 @@ def consent_records(request: HttpRequest) -> HttpResponse:
     person_ids = {c.person_id for c in records} | {r.person_id for r in requests_}
     if person_ids:
         log_person_reads(user=request.user, person_ids=person_ids, action=AccessAction.CONSENT_RECORDS,
-                         purpose="suostumusrekisterin valvonta", channel=AccessChannel.WEB)
+                         purpose=gettext_noop("suostumusrekisterin valvonta"), channel=AccessChannel.WEB)
     catalogue = consent_catalogue()
     rows = [{"consent": c, "purpose": catalogue.purpose_name(c.purpose), "recipient": catalogue.recipient_name(c.recipient),
              "categories": catalogue.category_names(c.categories),

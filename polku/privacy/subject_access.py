@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from polku.access import policy
 from polku.access.models import AccessAction, AccessLog
@@ -30,7 +31,7 @@ from polku.privacy.registry import person_models
 
 FORMAT = "polku-subject-access"
 FORMAT_VERSION = 1
-PURPOSE = "rekisteröidyn tarkastusoikeus (EU:n tietosuoja-asetus, 15 artikla)"
+PURPOSE = gettext_noop("rekisteröidyn tarkastusoikeus (EU:n tietosuoja-asetus, 15 artikla)")
 
 
 @dataclass

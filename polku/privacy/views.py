@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -32,7 +33,7 @@ from polku.privacy.schedule import load_schedule
 from polku.privacy.tasks import enqueue_retention
 from polku.timeline.services import person_find_by_personal_id
 
-BREAK_GLASS_PURPOSE = "tietosuojavalvonta"  # the access log's purpose for the DPO's reading of the flagged list
+BREAK_GLASS_PURPOSE = gettext_noop("tietosuojavalvonta")  # the access log's purpose for the DPO's reading of the flagged list
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:

@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
+from polku.core.signals import person_facts_written
 from polku.people import personal_id
 from polku.people.models import Education, Gender, Language, Person
 from polku.reference.models import LabourMarketStatus, Municipality, ServiceType
-from polku.timeline import changes, validators
+from polku.timeline import validators
 from polku.timeline.models import (
     BenefitBasis,
     BenefitMonth,
@@ -255,7 +256,7 @@ def _write_version(row: F, *, corrects: FactVersion | None, actor: Actor, reason
             row.save()
     except IntegrityError as error:
         raise ValidationFailed.single(conflict.field, conflict.code, conflict.message) from error
-    changes.facts_changed(type(row), [row.person_id])  # type: ignore[attr-defined]
+    person_facts_written.send(sender=type(row), person_ids=[row.person_id])  # type: ignore[attr-defined]
     return row
 
 
@@ -302,7 +303,7 @@ def fact_retract(*, fact: FactVersion, reason: str, actor: Actor = None) -> None
     """Withdraw a fact recorded in error; its history stays, it is no longer current."""
     fact.refresh_from_db()
     _supersede(fact, actor=actor, reason=reason, at=timezone.now())
-    changes.facts_changed(type(fact), [fact.person_id])  # type: ignore[attr-defined]
+    person_facts_written.send(sender=type(fact), person_ids=[fact.person_id])  # type: ignore[attr-defined]
 
 
 # --- job-search periods ---------------------------------------------------------------------------

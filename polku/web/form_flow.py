@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import person_access
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.web.views import forbidden
 
-PURPOSE = "asiakastyö"  # what the access log records for these forms
+PURPOSE = gettext_noop("asiakastyö")  # what the access log records for these forms
 
 
 def write_refused(request: HttpRequest, person: Any, action: AccessAction) -> HttpResponse | None:

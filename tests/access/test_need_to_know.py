@@ -165,3 +165,80 @@ def test_only_roles_that_change_forecasts_refit_them(make_staff: Any) -> None:
         assert policy.may_refit_forecast(make_staff(role, area="kuopio").user), role
     client = login(make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu"))
     assert client.post("/ennusteet/sovita/", {"alue": "kuopio"}).status_code == 403
+
+
+# --- break-glass by identity code: the way to a person who is in none of the user's lists --------------------------
+
+LOOKUP = "/henkilot/poikkeuksellinen-paasy/"
+
+
+def test_break_glass_by_identity_code_opens_a_person_outside_scope(counsellor: StaffProfile,
+                                                                   make_person: Any) -> None:
+    code = next_artificial_id(date(1979, 3, 3))
+    resident = make_person(first_names="Ulla", last_name="Ulkopuolinen", municipality="297", personal_id_code=code)
+    client = login(counsellor)
+    assert LOOKUP in client.get("/henkilot/").content.decode()  # offered beside the searches
+    response = client.post(LOOKUP, {"personal_id": code, "reason": REASON})
+    assert response.status_code == 302
+    assert response["Location"] == f"/henkilot/{resident.pk}/"
+    assert code not in response["Location"]
+    assert client.get(response["Location"]).status_code == 200
+    grant = BreakGlassGrant.objects.get()
+    assert (grant.user, grant.person_id) == (counsellor.user, resident.pk)
+    logged = AccessLog.objects.get(person_id=resident.pk, action=AccessAction.BREAK_GLASS)
+    assert logged.purpose.startswith(REASON[:50])
+    assert not AccessLog.objects.filter(purpose__contains=code).exists()
+
+
+def test_break_glass_by_identity_code_tells_nothing_before_the_reason(counsellor: StaffProfile,
+                                                                      make_person: Any) -> None:
+    code = next_artificial_id(date(1979, 3, 4))
+    make_person(last_name="Ulkopuolinen", municipality="297", personal_id_code=code)
+    unknown = next_artificial_id(date(1979, 3, 5))
+    client = login(counsellor)
+    answers = []
+    for tried in (code, unknown):
+        response = client.post(LOOKUP, {"personal_id": tried, "reason": ""})
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert tried not in page  # never echoed back
+        assert "Ulkopuolinen" not in page
+        answers.append(page.replace(str(response.context["csrf_token"]), ""))
+    assert answers[0].count("Kirjoita perustelu") == answers[1].count("Kirjoita perustelu") > 0
+    assert not BreakGlassGrant.objects.exists()
+    refused = list(AccessLog.objects.filter(action=AccessAction.ACCESS_REFUSED).values_list("person_id", "purpose"))
+    assert len(refused) == 2
+    assert all(person is None for person, _ in refused)
+
+
+def test_break_glass_by_identity_code_of_no_one_is_logged_and_says_so(counsellor: StaffProfile) -> None:
+    unknown = next_artificial_id(date(1979, 3, 6))
+    response = login(counsellor).post(LOOKUP, {"personal_id": unknown, "reason": REASON})
+    assert response.status_code == 400
+    assert "Henkilötunnuksella ei löytynyt henkilöä." in response.content.decode()
+    assert unknown not in response.content.decode()
+    row = AccessLog.objects.get(action=AccessAction.ACCESS_REFUSED)
+    assert row.person_id is None
+    assert unknown not in row.purpose
+    assert REASON[:40] in row.purpose
+    assert not BreakGlassGrant.objects.exists()
+
+
+def test_break_glass_by_identity_code_of_an_own_client_is_a_plain_lookup(counsellor: StaffProfile,
+                                                                         make_person: Any) -> None:
+    code = next_artificial_id(date(1979, 3, 7))
+    own = make_person(municipality="297", team_id=counsellor.team_id, personal_id_code=code)
+    response = login(counsellor).post(LOOKUP, {"personal_id": code, "reason": REASON})
+    assert response["Location"] == f"/henkilot/{own.pk}/"
+    assert not BreakGlassGrant.objects.exists()
+    assert AccessLog.objects.filter(person_id=own.pk, action=AccessAction.PERSON_LOOKUP).count() == 1
+
+
+def test_break_glass_by_identity_code_is_for_person_level_roles_only(make_staff: Any, make_person: Any) -> None:
+    code = next_artificial_id(date(1979, 3, 8))
+    make_person(municipality="297", personal_id_code=code)
+    for role in (Role.ANALYST, Role.ELECTED_OFFICIAL, Role.DATA_STEWARD, Role.JOB_AGENT):
+        client = login(make_staff(role, area="kuopio"))
+        assert LOOKUP not in client.get("/henkilot/").content.decode()
+        assert client.post(LOOKUP, {"personal_id": code, "reason": REASON}).status_code == 403, role
+    assert not BreakGlassGrant.objects.exists()

@@ -174,6 +174,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "henkilot/": C.VIEW_PERSONS,
     "henkilot/<uuid:person_id>/": C.VIEW_PERSONS,
     "henkilot/<uuid:person_id>/poikkeuksellinen-paasy/": C.BREAK_GLASS,
+    "henkilot/poikkeuksellinen-paasy/": C.BREAK_GLASS,
     # The client's own portal: a signed-in client only (CLIENT_GRANTS); every staff role is sent to its sign-in
     "oma/kirjaudu/": PUBLIC, "oma/kirjaudu-ulos/": PUBLIC, "oma/tunnistus/": PUBLIC, "oma/tunnistus/paluu/": PUBLIC,
     "oma/": C.USE_PORTAL, "oma/suunnitelma/": C.USE_PORTAL, "oma/hakemukset/": C.USE_PORTAL,

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from polku.access.commands import authenticate_operator, cli_actor, parse_date
 from polku.access.models import AccessAction, AccessChannel
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         persons = selectors.scope_persons(counsellor, options["scope"]).filter(pk__in=persons_visible_to(actor).values("pk"))
         result = selectors.worklist(persons, today, kinds=options["kind"], states=options["state"])
         log_person_reads(user=actor, person_ids=[row.person_id for row in result.rows], action=AccessAction.WORKLIST,
-                         purpose="asiakastyö", channel=AccessChannel.CLI, actor=cli_actor(actor))
+                         purpose=gettext_noop("asiakastyö"), channel=AccessChannel.CLI, actor=cli_actor(actor))
         if options["json"]:
             self.stdout.write(json.dumps(presenters.worklist_json(result), ensure_ascii=False, indent=2))
             return

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: hakemistoa {path.parent} ei ole")
         counts = backup_to_file(path, using=options["database"])
         # Logged once written (a refused or failed backup wrote nothing out), so the event is not in its own backup.
-        log_event(user=user, action=AccessAction.CLI_BACKUP, purpose=f"varmuuskopio {path.name}",
+        log_event(user=user, action=AccessAction.CLI_BACKUP, purpose=f"varmuuskopio: {path.name}",
                   channel=AccessChannel.CLI)
         rows = sum(counts.values())
         log.info("backup written: %s, %d tables, %d rows, by os:%s", path, len(counts), rows, getpass.getuser())
