@@ -76,20 +76,22 @@ class Command(BaseCommand):
 
     def _management_data(self) -> None:
         """Inputs of knowledge-based management: the labour force series the simulator was calibrated
-        with, Sotkamo's employment programme, and example public statistics (PxWeb fixtures)."""
+        with, the demo municipalities' residents (synthetic, marked so: for the figures per resident), the employment
+        programmes, and example public statistics (PxWeb fixtures)."""
         from pathlib import Path
 
         from polku.kpi.programme import programme_import
         from polku.public_statistics.services import pxweb_import
-        from polku.reference.services import labour_force_import
+        from polku.reference.services import labour_force_import, population_import
 
         root = Path(__file__).resolve().parents[3]
         labour_force_import((root / "simulator" / "data" / "labour_force_synthetic.csv").read_bytes())
+        population_import((root / "simulator" / "data" / "resident_population_synthetic.csv").read_bytes())
         for path in sorted((root / "kpi" / "data" / "programmes").glob("*.json")):
             programme_import(path.read_bytes())
         for path in sorted((root / "public_statistics" / "fixtures").glob("*.json")):
             pxweb_import(path.read_bytes(), file_name=path.name)
-        self.stdout.write("Työvoimasarja, työllisyysohjelma ja esimerkkitilastot tuotu.")
+        self.stdout.write("Työvoimasarja, asukasluvut, työllisyysohjelmat ja esimerkkitilastot tuotu.")
 
     def _casework(self) -> None:
         """Teams, counsellors (about 75 clients each), meetings, plans and reports for today's open job seekers."""
