@@ -297,10 +297,14 @@ def area_municipality_codes(area_id: int) -> Any:
     return area_municipalities_on(area_id, timezone.localdate())
 
 
-def _in_area(area_id: int) -> Exists:
+def _living_in(codes: Iterable[str]) -> Exists:
     # The area's codes as values, not a subquery: PostgreSQL then knows from its statistics how many home spells they
     # match (with a subquery it guessed a few hundred of an area's sixty thousand and chose a plan 4× slower).
-    return Exists(homes_in(sorted(area_municipality_set(area_id)), timezone.localdate()).filter(person=OuterRef("pk")))
+    return Exists(homes_in(sorted(codes), timezone.localdate()).filter(person=OuterRef("pk")))
+
+
+def _in_area(area_id: int) -> Exists:
+    return _living_in(area_municipality_set(area_id))
 
 
 # Who a user's own clients are is case work's to say (a current assignment); case work sits above this module, so
@@ -320,22 +324,70 @@ def own_client_ids(user: Any) -> Any:
     return _own_clients_source[0](user)
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Whom a staff member's person scope reaches, in its parts: everyone, or those living today in the area's
+    municipalities — all of them, or only the member's own clients and their team's.
+
+    The one definition of a scope: :func:`persons_in_scope` builds its query of persons from it, and a table that
+    keeps a copy of each person's home on today and team (the worklists' due-items table) filters its own rows by the
+    same parts with :func:`rows_in_reach`, instead of asking the home spells once for every row."""
+
+    everyone: bool = False
+    area_codes: tuple[str, ...] = ()  # homes today in these (empty and not everyone: no one)
+    own_clients_of: Any = None  # a user: only their own clients, or their team's (``team_id``)
+    team_id: int | None = None
+
+
+NOBODY = Reach()
+
+
+def reach_of(user: Any, scope: Scope | None) -> Reach:
+    """The parts of ``scope`` for staff member ``user`` (no one for aggregates, a client's own scope or break-glass,
+    which opens one person to :func:`allows` only)."""
+    profile = staff_profile(user)
+    if profile is None or scope is None or scope in (Scope.AGGREGATES, Scope.ONE_PERSON, Scope.SELF):
+        return NOBODY
+    if scope == Scope.EVERYONE:
+        return Reach(everyone=True)
+    if profile.area_id is None:
+        return NOBODY
+    codes = tuple(sorted(area_municipality_set(profile.area_id)))
+    if scope == Scope.AREA:
+        return Reach(area_codes=codes)
+    return Reach(area_codes=codes, own_clients_of=user, team_id=profile.team_id)
+
+
+def _own_or_team(reach: Reach, *, person: str, team: str) -> Q:
+    mine = Q(**{f"{person}__in": own_client_ids(reach.own_clients_of)})
+    return mine | Q(**{team: reach.team_id}) if reach.team_id is not None else mine
+
+
+def rows_in_reach(reach: Reach, *, person: str, home: str, team: str) -> Q:
+    """The rows of a table keyed by person that ``reach`` lets through, given the names of the table's copies of
+    the person's id, home municipality today and team (e.g. ``person_id``, ``home_municipality``,
+    ``person__team_id``). The copy of the home must be for today."""
+    if reach.everyone:
+        return Q()
+    if not reach.area_codes:
+        return Q(pk__in=[])
+    rows = Q(**{f"{home}__in": list(reach.area_codes)})
+    return rows & _own_or_team(reach, person=person, team=team) if reach.own_clients_of is not None else rows
+
+
 def persons_in_scope(user: Any, scope: Scope | None) -> QuerySet[Person]:
     """The persons ``scope`` reaches for ``user`` (none for aggregates only)."""
     if scope == Scope.SELF:
         return Person.objects.filter(pk=client_person_id(user))
-    profile = staff_profile(user)
-    if profile is None or scope is None or scope in (Scope.AGGREGATES, Scope.ONE_PERSON):
-        return Person.objects.none()
-    if scope == Scope.EVERYONE:
+    reach = reach_of(user, scope)
+    if reach.everyone:
         return Person.objects.all()
-    if profile.area_id is None:
+    if not reach.area_codes:
         return Person.objects.none()
-    in_area = Person.objects.filter(_in_area(profile.area_id))
-    if scope == Scope.AREA:
+    in_area = Person.objects.filter(_living_in(reach.area_codes))
+    if reach.own_clients_of is None:
         return in_area
-    mine = Q(pk__in=own_client_ids(user))
-    return in_area.filter(mine | Q(team_id=profile.team_id)) if profile.team_id is not None else in_area.filter(mine)
+    return in_area.filter(_own_or_team(reach, person="pk", team="team_id"))
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:

@@ -5,9 +5,9 @@ Filled only by the engine: :func:`refresh_persons` gathers the clients' facts wi
 runs ``due.due_items`` on them, exactly as the live worklist does, and stores the items (``ClientDue`` per client,
 ``DueItemRow`` per item). Kept current by
 
-- the services that write a client's facts: the timeline's (status spells, job searches, retractions; through
-  ``polku.core.signals.person_facts_written``) and case work's own (meetings, plans, reports, assignments), in the
-  same transaction;
+- the services that write a client's facts: the timeline's (status spells, job searches, homes, retractions;
+  through ``polku.core.signals.person_facts_written``) and case work's own (meetings, plans, reports, assignments),
+  in the same transaction;
 - the import, which refreshes the persons it wrote after it commits (``refresh_persons`` in bulk);
 - :func:`rebuild` for everyone: the daily job (the items depend on the day: what is overdue, what falls in the
   look-ahead), ``polku due_items rebuild``, and the demo set-up.
@@ -41,7 +41,8 @@ from polku.casework.models import (
 )
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.people.models import Person
-from polku.timeline.models import JobSearchPeriod, StatusSpell
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+from polku.timeline.selectors import homes_on
 
 STATE_KEY = "due-items"
 CHUNK = 2000  # clients computed and written at a time by a rebuild (bounded memory, few round trips)
@@ -49,6 +50,9 @@ CHUNK = 2000  # clients computed and written at a time by a rebuild (bounded mem
 # a team's or an area's thousands stay a subquery: PostgreSQL plans a list of 16 000 ids worse than the subquery
 # (measured: the area worklist's p50 rose from 6 to 11.6 s under 20 users with the list).
 MAX_LISTED_CLIENTS = 500
+# The facts a client's row is computed from: a write of any of them refreshes the client (the home: the row keeps
+# where the client lives, for an area's worklist).
+FACTS_READ = (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport, HomeMunicipalitySpell)
 
 
 def rule_book_key(book: ProcessRuleBook) -> str:
@@ -94,6 +98,8 @@ def _compute(person_ids: list[Any], day: date, book: ProcessRuleBook) -> tuple[l
     cases = client_cases(Person.objects.filter(pk__in=person_ids), day)
     assignments = {row[0]: row[1:] for row in CaseAssignment.objects.filter(
         person_id__in=list(cases), ended_at__isnull=True).values_list("person_id", "counsellor_id", "team_id")}
+    homes = dict(homes_on(day).filter(person_id__in=list(cases)).order_by("start_date")
+                 .values_list("person_id", "municipality_id"))
     now = timezone.now()
     clients, items = [], []
     for person_id, case in cases.items():
@@ -102,7 +108,8 @@ def _compute(person_ids: list[Any], day: date, book: ProcessRuleBook) -> tuple[l
         first = found[0] if found else None
         clients.append(ClientDue(
             person_id=person_id, computed_for=day, computed_at=now, registered_on=case.registered_on, phase=case.phase,
-            counsellor_id=counsellor_id, team_id=team_id, next_kind=first.kind if first else "",
+            counsellor_id=counsellor_id, team_id=team_id, home_municipality=homes.get(person_id, ""),
+            next_kind=first.kind if first else "",
             next_due_on=first.due_on if first else None, overdue=any(i.due_on < day for i in found), items=len(found)))
         items += [DueItemRow(client_id=person_id, position=position, kind=item.kind, due_on=item.due_on, rule=item.rule,
                              rule_set=item.rule_set, verified=item.verified, source=item.source, detail=item.detail)
@@ -136,7 +143,7 @@ def refresh_persons(person_ids: Iterable[Any]) -> None:
 
 def facts_changed(sender: type[Any], person_ids: list[Any], **kwargs: Any) -> None:
     """Receiver of the timeline's ``person_facts_written``: refresh for the facts the due items read."""
-    if sender in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
+    if sender in FACTS_READ:
         refresh_persons(person_ids)
 
 
@@ -144,7 +151,7 @@ def persons_changed_since(moment: datetime) -> set[Any]:
     """Persons whose facts the due items read were recorded, corrected or retracted at or after ``moment``, or whose
     assignment changed (what a bulk writer such as the import touched)."""
     found: set[Any] = set()
-    for model in (StatusSpell, JobSearchPeriod, Meeting, EmploymentPlan, ApplicationReport):
+    for model in FACTS_READ:
         found.update(model.objects.filter(Q(recorded_at__gte=moment) | Q(superseded_at__gte=moment))
                      .values_list("person_id", flat=True).distinct())
     found.update(CaseAssignment.objects.filter(Q(started_at__gte=moment) | Q(ended_at__gte=moment))
@@ -262,15 +269,22 @@ class WorklistRows:
 
 
 def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
-                   counsellor_id: int | None = None, sort: str = "due") -> dict[str, Any]:
-    """The parts of a ``selectors.Worklist`` for ``today`` read from the table (which must be for ``today``)."""
+                   counsellor_id: int | None = None, sort: str = "due", rows: Q | None = None) -> dict[str, Any]:
+    """The parts of a ``selectors.Worklist`` for ``today`` read from the table (which must be for ``today``).
+
+    ``rows``, when given, is the same scope as ``persons`` over the table's own columns (``policy.rows_in_reach``):
+    used only when the table is for the real today, the day its homes are for and the policy's scope is about."""
     from polku.casework.selectors import WorklistRow
 
     # The scope (the access policy's persons) is checked once per client row of the table, not for every person of
-    # the register. A small scope (a counsellor's own clients) is evaluated once a page: the clients it lets through
-    # are read as ids, and the counts (one aggregate) and the page's rows look those up by key. A large one stays a
-    # subquery, evaluated by each of the three.
-    clients = ClientDue.objects.filter(Exists(persons.filter(pk=OuterRef("person_id"))), computed_for=today)
+    # the register: by the row's own copy of the client's home and team when the caller gives it (an indexed
+    # filter), else as a subquery of persons. A small scope (a counsellor's own clients) is evaluated once a page:
+    # the clients it lets through are read as ids, and the counts (one aggregate) and the page's rows look those up
+    # by key. A large one stays a query, evaluated by each of the three.
+    if rows is not None and today == timezone.localdate():
+        clients = ClientDue.objects.filter(rows, computed_for=today)
+    else:
+        clients = ClientDue.objects.filter(Exists(persons.filter(pk=OuterRef("person_id"))), computed_for=today)
     if counsellor_id is not None:
         clients = clients.filter(counsellor_id=counsellor_id)
     client_ids = list(clients.values_list("person_id", flat=True)[:MAX_LISTED_CLIENTS + 1])

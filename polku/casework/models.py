@@ -167,6 +167,9 @@ class ClientDue(models.Model):
                                    related_name="+", db_index=False)  # led by the counsellor: see Meta.indexes
     team = models.ForeignKey("access.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              db_index=False)
+    # Where the client lives on ``computed_for`` (the timeline's ``homes_on``): an area's worklist filters by this
+    # column instead of asking the home spells for every client (``policy.rows_in_reach``). "" when unknown.
+    home_municipality = models.CharField(max_length=3, blank=True, default="")
     next_kind = models.CharField(max_length=40, blank=True)  # the next statutory step ("" when nothing is due)
     next_due_on = models.DateField(null=True, blank=True)
     overdue = models.BooleanField(default=False)  # some item's due day is before ``computed_for``
@@ -174,7 +177,8 @@ class ClientDue(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["counsellor", "computed_for"]), models.Index(fields=["team", "computed_for"]),
-                   models.Index(fields=["computed_for", "next_due_on"])]
+                   models.Index(fields=["computed_for", "next_due_on"]),
+                   models.Index(fields=["home_municipality", "computed_for"])]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.computed_for}: {self.next_kind} {self.next_due_on}"

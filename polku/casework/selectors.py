@@ -18,7 +18,15 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from polku.access.policy import Capability, own_client_ids, persons_visible_to, scope_of, staff_profile
+from polku.access.policy import (
+    Capability,
+    own_client_ids,
+    persons_visible_to,
+    reach_of,
+    rows_in_reach,
+    scope_of,
+    staff_profile,
+)
 from polku.access.policy import Scope as AccessScope
 from polku.casework.due import (
     ClientCase,
@@ -128,6 +136,21 @@ def scope_persons(user: Any, scope: str) -> QuerySet[Person]:
     return visible
 
 
+def scope_rows(user: Any, scope: str) -> Q | None:
+    """The clients of a worklist scope as a filter of the due-items table's rows (:func:`scope_persons` over the
+    table's copies of each client's home and team, by the access policy's ``rows_in_reach``); None for a counsellor's
+    own clients, which the table looks up by id instead."""
+    if scope == Scope.MINE:
+        return None
+    reach = reach_of(user, scope_of(user, Capability.VIEW_PERSONS))
+    visible = rows_in_reach(reach, person="person_id", home="home_municipality", team="person__team_id")
+    if scope == Scope.TEAM:
+        profile = staff_profile(user)
+        if profile is not None and profile.team_id is not None:
+            return visible & Q(person__team_id=profile.team_id)
+    return visible
+
+
 def scopes_for(user: Any, capability: Capability = Capability.VIEW_WORKLIST) -> list[str]:
     """The worklist (or caseload) scopes ``user`` may choose: their own clients, their team's, their area's."""
     profile = staff_profile(user)
@@ -189,11 +212,13 @@ SORTS = {
 
 
 def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
-             counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None) -> Worklist:
+             counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None,
+             rows: Q | None = None) -> Worklist:
     """Due items of the given clients on ``today``, filtered and sorted; counts before the kind filter.
 
     Read from the due-items table when it is for ``today`` and the rule book in force (``due_table``); otherwise
-    computed live, and if ``today`` is today the table's rebuild is queued.
+    computed live, and if ``today`` is today the table's rebuild is queued. ``rows`` is the same clients as a filter
+    of the table's rows (:func:`scope_rows`), which the table reads faster than ``persons``.
     """
     from polku.casework import due_table, tasks
 
@@ -201,7 +226,7 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
     table_day = due_table.table_day(book)
     if table_day == today:
         return Worklist(**due_table.table_worklist(persons, today, kinds=kinds, states=states,
-                                                   counsellor_id=counsellor_id, sort=sort),
+                                                   counsellor_id=counsellor_id, sort=sort, rows=rows),
                         rule_set_code=book.in_force(today).code, today=today)
     if today == timezone.localdate() and book == shipped_rule_book():
         tasks.queue_rebuild(today)

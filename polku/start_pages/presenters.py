@@ -101,9 +101,10 @@ def counsellor_page(user: Any, today: date) -> StartPage:
 
 def team_lead_page(user: Any, profile: StaffProfile, today: date) -> StartPage:
     """The team's caseloads against the target, and overdue items by counsellor: counts only, no person is shown."""
-    team = casework.scope_persons(user, casework.Scope.TEAM if profile.team_id else casework.Scope.AREA)
+    scope = casework.Scope.TEAM if profile.team_id else casework.Scope.AREA
+    team = casework.scope_persons(user, scope)
     caseload = casework.caseload(team, today)
-    overdue = casework.worklist(team, today, states=[DueState.OVERDUE])
+    overdue = casework.worklist(team, today, states=[DueState.OVERDUE], rows=casework.scope_rows(user, scope))
     by_counsellor = Counter(r.counsellor for r in overdue.rows)
     usernames = {row.username: row.counsellor for row in caseload if row.username}
     overdue_rows = sorted(((usernames.get(name, name), count) for name, count in by_counsellor.items()),

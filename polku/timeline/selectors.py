@@ -21,12 +21,17 @@ from polku.timeline.models import (
 F = TypeVar("F", bound=FactVersion)
 
 
+def homes_on(day: date) -> QuerySet[HomeMunicipalitySpell]:
+    """Current home spells that cover ``day``: where each person lives then (the one definition of a home on a day;
+    the due-items table keeps it per client so that a worklist can filter an area by a column)."""
+    return HomeMunicipalitySpell.objects.current().filter(start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
 def homes_in(municipalities: Any, day: date) -> QuerySet[HomeMunicipalitySpell]:
     """Current home spells in ``municipalities`` (codes, or a subquery of them) that cover ``day``: who lives there
     then. The access policy places a person in an area by this, and the register import scopes by it."""
-    return HomeMunicipalitySpell.objects.current().filter(
-        municipality_id__in=municipalities, start_date__lte=day,
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+    return homes_on(day).filter(municipality_id__in=municipalities)
 
 
 def as_known(queryset: QuerySet[F], known_at: datetime | None = None) -> QuerySet[F]:

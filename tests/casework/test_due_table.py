@@ -24,6 +24,7 @@ from polku.casework.models import ClientDue, DueItemRow, Meeting
 from polku.people.models import Person
 from polku.simulator.writers import simulate_into_database
 from polku.timeline import services
+from polku.timeline.models import HomeMunicipalitySpell
 
 pytestmark = pytest.mark.django_db
 
@@ -241,3 +242,69 @@ def test_an_import_refreshes_the_persons_it_wrote(make_staff: Callable[..., Staf
     assert imported.clients > 0  # the samples' open job searches …
     for sort in SORT_KEYS:  # … are in the table as the import left them
         same(Person.objects.all(), today, sort=sort)
+
+
+# --- a worklist's scope read from the table's own columns --------------------------------------------------------
+
+HOMES = ["297", "749", "765"]  # two of the Kuopio area's municipalities, and Sotkamo outside it
+
+
+@st.composite
+def residents(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Clients living in or out of the area, on a team or none, assigned to a counsellor or none; some move after
+    the table was built (today, or tomorrow: not yet)."""
+    return [{"home": draw(st.sampled_from(HOMES)), "team": draw(st.sampled_from([0, 1, None])),
+             "counsellor": draw(st.sampled_from([0, 1, None])),
+             "moves_to": draw(st.none() | st.sampled_from(HOMES)), "moves_in_days": draw(st.sampled_from([0, 1]))}
+            for _ in range(draw(st.integers(1, 6)))]
+
+
+def test_a_scope_read_from_the_tables_columns_is_the_policys_scope(
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+    """``selectors.scope_rows`` (the table's copy of each client's home today and team) lets through exactly the
+    clients ``selectors.scope_persons`` (the access policy over the home spells) does, for every role and scope,
+    also after moves written once the table was built; and the worklists read both ways are the same."""
+    today = timezone.localdate()
+    counsellors = [make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu"),
+                   make_staff(Role.COUNSELLOR, area="kuopio", team="Palveluohjaus")]
+    teams = [c.team_id for c in counsellors]
+    users = [*counsellors, make_staff(Role.TEAM_LEAD, area="kuopio", team="Alkupalvelu"),
+             make_staff(Role.MANAGER, area="kuopio"), make_staff(Role.ADMIN, area=None)]
+    due_table.rebuild(today)
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(residents())
+    def check(drawn: list[dict[str, Any]]) -> None:
+        persons = []
+        for resident in drawn:
+            team_id = teams[resident["team"]] if resident["team"] is not None else None
+            person = make_person(municipality=resident["home"], since=date(2015, 1, 1), team_id=team_id)
+            services.status_spell_record(person=person, status="unemployed", start_date=today - timedelta(days=90))
+            services.job_search_open(person=person, registered_on=today - timedelta(days=60))
+            if resident["counsellor"] is not None and resident["home"] != "765":  # a counsellor within the area
+                casework.assign(person=person, counsellor=counsellors[resident["counsellor"]].user,
+                                valid_from=today - timedelta(days=60))
+            persons.append(person)
+        for person, resident in zip(persons, drawn, strict=True):
+            if resident["moves_to"] is not None:
+                moved_on = today + timedelta(days=resident["moves_in_days"])
+                home = HomeMunicipalitySpell.objects.current().get(person=person)
+                services.home_municipality_record(person=person, municipality_code=home.municipality_id,
+                                                  start_date=home.start_date, end_date=moved_on - timedelta(days=1),
+                                                  corrects=home, reason="muutto")
+                services.home_municipality_record(person=person, municipality_code=resident["moves_to"],
+                                                  start_date=moved_on)
+        ours = {p.pk for p in persons}
+        for profile in users:
+            for scope in selectors.scopes_for(profile.user):
+                rows = selectors.scope_rows(profile.user, scope)
+                persons_in_scope = selectors.scope_persons(profile.user, scope)
+                if rows is None:
+                    continue
+                by_columns = set(ClientDue.objects.filter(rows, computed_for=today).values_list("person_id", flat=True))
+                by_policy = set(persons_in_scope.filter(pk__in=ours).values_list("pk", flat=True))
+                assert by_columns & ours == by_policy, (profile.role, scope)
+                fast = selectors.worklist(persons_in_scope, today, rows=rows)
+                assert shape(fast) == shape(selectors.worklist(persons_in_scope, today)), (profile.role, scope)
+
+    check()
