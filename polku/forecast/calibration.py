@@ -8,9 +8,9 @@ without it and without the origins whose forecast months overlap its own (``band
 in-sample coverage (fitted and tested on the same forecasts) is reported beside it, and the paths' own bands'
 coverage as "before".
 
-Made by ``benchmarks/forecast_projection.py --write-calibration`` (the simulated Kuopio area, which ships) or by
-``polku forecast calibrate --area … --output FILE`` on an area's own history (``POLKU_BAND_CALIBRATION_FILE`` then
-names the file).
+Made by ``benchmarks/forecast_projection.py --write-calibration`` (the simulated Kuopio area: the calibration that
+ships). Another file of the same shape, made with these functions from an area's own history, is used when the
+``POLKU_BAND_CALIBRATION_FILE`` setting names it.
 """
 
 from __future__ import annotations

@@ -43,9 +43,9 @@ def forecast_workbook(*, area_name: str, projection: Projection, baseline: Proje
     title = _("Ennuste: %(area)s, skenaario ”%(name)s”, %(paths)s polkua") % {
         "area": area_name, "name": projection.scenario.name, "paths": projection.paths}
     _persons_sheet(book, formats, title, projection, baseline=baseline, series_labels=series_labels)
-    _band_sheet(book, formats, projection)
     if projection.share is not None and projection.euros:
         _euro_sheet(book, formats, title, projection, baseline=baseline, language=language)
+    _band_sheet(book, formats, projection)
     ws = book.add_worksheet(_("Skenaario"))
     ws.write_row(0, 0, [_("Vipu"), _("Arvo")], formats.bold)
     for i, (name, value) in enumerate(asdict(projection.scenario).items(), start=1):
