@@ -24,9 +24,13 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY_FROM = date(2019, 1, 1)
+BAND_ORIGINS = 10  # the band calibration's forecast origins
+BAND_PATHS = 500
+BAND_SHARE_MONTHS = 72  # the € of every origin needs the 24 months before it
 
 
 def _django() -> None:
@@ -57,7 +61,7 @@ def _history(directory: Path, last_day: date) -> object:
     return parquet_history(directory, HISTORY_FROM, last_day)
 
 
-def _share(directory: Path, history: object, last_day: date) -> tuple[object, object]:
+def _share(directory: Path, history: object, last_day: date, months: int = 0) -> tuple[object, object]:
     """The area's share history (every municipality in the Parquet files is the area) and the rule book."""
     import duckdb
 
@@ -70,7 +74,7 @@ def _share(directory: Path, history: object, last_day: date) -> tuple[object, ob
     connection = duckdb.connect()
     duckdb_attach_parquet(connection, directory)
     last = last_day.replace(day=1)
-    first = add_months(last, -(SHARE_HISTORY_MONTHS - 1))
+    first = add_months(last, -((months or SHARE_HISTORY_MONTHS) - 1))
     rows = person_month_shares(connection, {r.code: forced_book(book, r.code) for r in book.rule_sets}, since=first)
     # The Parquet views key persons by UUID; the history read above keys them by their text.
     return share_history(history, ((v, str(p), m, b, e) for v, p, m, _muni, b, e in rows if m <= last),  # type: ignore[arg-type]
@@ -143,10 +147,66 @@ def _euros_and_impact(directory: Path, history: object, model: object, last_day:
     }
 
 
+def _band_calibration(directory: Path, history: object, last_day: date, seed: int, *, write: bool) -> dict[str, object]:
+    """The bands' rolling-origin backtest (``polku/forecast/calibration.py``): forecasts from ten origins spread over
+    the history, each fitted and € calibrated on the history up to it, against the next 12 months; coverage of the
+    80 % band per series before calibration (the paths' own), in sample and held out, against the 0.70–0.90 goal.
+    ``--write-calibration`` stores the result as the shipped calibration."""
+    from polku.forecast import calibration
+
+    began = time.perf_counter()
+    share, book = _share(directory, history, last_day, months=BAND_SHARE_MONTHS)
+    share_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    cutoffs = calibration.origins(history, count=BAND_ORIGINS, share=share)  # type: ignore[arg-type]
+    outcomes = calibration.rolling_outcomes(history, cutoffs, share=share, book=book,  # type: ignore[arg-type]
+                                            horizon=12, paths=BAND_PATHS, seed=seed)
+    fitted = calibration.calibrate_bands(outcomes, source=f"simulator profile kuopio-area-2023, seed {seed}, history "
+                                         f"{HISTORY_FROM.isoformat()}–{last_day.isoformat()}", seed=seed,
+                                         paths=BAND_PATHS)
+    seconds = time.perf_counter() - began
+    if write:
+        from polku.forecast.bands import DATA_FILE
+
+        calibration.write(fitted, DATA_FILE)
+    shipped = _shipped_coverage(outcomes)
+    return {"band_calibration": {
+        "origins": fitted.origins, "paths": BAND_PATHS, "seed": seed, "version": fitted.version,
+        "share_history_seconds": round(share_seconds, 2), "rolling_backtest_seconds": round(seconds, 2),
+        "coverage_80": {key: {"before": c["before"]["coverage_80"], "in_sample": c["in_sample"]["coverage_80"],
+                              "held_out": c["held_out"]["coverage_80"],
+                              "held_out_without_overlapping": c["held_out_without_overlapping"]["coverage_80"],
+                              "year_total_held_out": c["year_total_held_out"]["coverage_80"],
+                              "goal": c["goal_80"], "goal_met": c["goal_met"]} for key, c in fitted.coverage.items()},
+        "coverage_95": {key: {"before": c["before"]["coverage_95"], "held_out": c["held_out"]["coverage_95"]}
+                        for key, c in fitted.coverage.items()},
+        "goal_met_all": all(c["goal_met"] for c in fitted.coverage.values()),
+        "mean_error_before": {key: c["mean_error_at_horizon"] for key, c in fitted.coverage.items()},
+        "bias_corrected": {key: c["bias_corrected"] for key, c in fitted.coverage.items()},
+        "shipped_calibration": shipped,
+        "written": write}}
+
+
+def _shipped_coverage(outcomes: list[Any]) -> dict[str, object] | None:
+    """The coverage of the calibration as shipped (``data/band_calibration.json``) on these forecasts: its version
+    and, per series, the share of months inside its 80 % band (in sample when it was made from this population)."""
+    from polku.forecast.bands import coverage, shipped_calibration
+
+    shipped = shipped_calibration()
+    if shipped is None:
+        return None
+    keys = dict.fromkeys(o.series for o in outcomes)
+    return {"version": shipped.version,
+            "coverage_80": {key: round(coverage([o for o in outcomes if o.series == key],
+                                                shipped.get(key)).coverage_80, 3) for key in keys}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--national", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write-calibration", action="store_true",
+                        help="Store the bands' calibration as polku/forecast/data/band_calibration.json.")
     options, _unknown = parser.parse_known_args()  # make bench passes its own arguments to every script
     _django()
     from polku.core.calendar import last_working_day
@@ -189,6 +249,8 @@ def main() -> None:
             "baseline": "the better of the naive backtest forecasts (MAPE)",
             "ratio": round((mapes["model"] or 0.0) / best_naive, 3) if best_naive else None,
             **(_euros_and_impact(directory, history, model, last_day, options.seed)
+               if profile == "kuopio-area-2023" else {}),
+            **(_band_calibration(directory, history, last_day, options.seed, write=options.write_calibration)
                if profile == "kuopio-area-2023" else {}),
         }), flush=True)
 

@@ -50,6 +50,8 @@ POLKU_PROCESS_RULES_FILE = os.environ.get("POLKU_PROCESS_RULES_FILE") or None
 POLKU_SHARE_RULES_FILE = os.environ.get("POLKU_SHARE_RULES_FILE") or None
 POLKU_COMPARISON_FILE = os.environ.get("POLKU_COMPARISON_FILE") or None
 POLKU_IMPACT_PARAMETERS_FILE = os.environ.get("POLKU_IMPACT_PARAMETERS_FILE") or None
+# The forecast bands' calibration (polku/forecast/bands.py); None: the one shipped in polku/forecast/data/.
+POLKU_BAND_CALIBRATION_FILE = os.environ.get("POLKU_BAND_CALIBRATION_FILE") or None
 POLKU_RETENTION_SCHEDULE_FILE = os.environ.get("POLKU_RETENTION_SCHEDULE_FILE") or None
 # Named system accounts: existing, active users without a staff role that may run maintenance commands (a nightly
 # backup's dumpdata, say). Comma-separated usernames; none by default.

@@ -13,6 +13,7 @@ from ninja import Router
 
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.forecast.area import area_forecast, backtest_for
+from polku.forecast.bands import shipped_calibration
 from polku.forecast.projection import Scenario, project
 from polku.forecast.views import forecast_scopes, reference_day
 from polku.municipal_share.presenters import SMALL_CELL, suppresses_small_cells
@@ -51,7 +52,8 @@ def projection(request: HttpRequest, area: str, months: int = 12, paths: int = 1
                         service_entry_factor=service_entry_factor, shock_month=shock_month, shock_size=shock_size,
                         shock_basic_share=shock_basic_share, shock_tertiary_share=shock_tertiary_share,
                         service_type=service_type, service_places=service_places)
-    result = project(model, horizon=months, paths=paths, seed=seed, scenario=scenario, euros=forecast.euros)
+    result = project(model, horizon=months, paths=paths, seed=seed, scenario=scenario, euros=forecast.euros,
+                     bands=shipped_calibration())
     return {"area": scope.code, "fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs,
             **result.as_dict()}
 

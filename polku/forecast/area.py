@@ -23,6 +23,7 @@ from polku.core import precomputed
 from polku.core.calendar import add_months
 from polku.derived.calendar import calculation_day
 from polku.forecast.backtest import Backtest, backtest
+from polku.forecast.bands import shipped_calibration
 from polku.forecast.duration import DurationModel, fit
 from polku.forecast.history import History, area_history
 from polku.forecast.share_euros import ShareEuros, ShareHistory, area_share_history, calibrate
@@ -105,9 +106,10 @@ def _generation_key(codes: tuple[str, ...]) -> str:
 
 
 def rules_key() -> str:
-    """The rule book in force (rule files and confirmations) as part of every cache key: the euros, and their
-    "unverified" marks, change with it."""
-    return current_rule_book().fingerprint()
+    """The rule book in force (rule files and confirmations) and the band calibration as part of every cache key:
+    the euros, their "unverified" marks and their bands change with them."""
+    bands = shipped_calibration()
+    return f"{current_rule_book().fingerprint()}:{bands.version if bands else 'raw'}"
 
 
 def area_forecast(codes: tuple[str, ...], to: date) -> AreaForecast:
@@ -124,7 +126,8 @@ def backtest_cutoff(to: date, months: int = 12) -> date:
 
 
 def area_backtest(area: AreaForecast, cutoff: date, *, horizon: int = 12, paths: int = 500, seed: int = 1) -> Backtest:
-    return backtest(area.history, cutoff, horizon=horizon, paths=paths, seed=seed, share=area.share, book=area.book)
+    return backtest(area.history, cutoff, horizon=horizon, paths=paths, seed=seed, share=area.share, book=area.book,
+                    bands=shipped_calibration())
 
 
 def backtest_for(codes: tuple[str, ...], to: date) -> Backtest:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from polku.forecast.bands import BandCalibration
 from polku.forecast.duration import calculation_days, fit
 from polku.forecast.history import History
 from polku.forecast.projection import Band, project
@@ -114,12 +115,13 @@ class Backtest:
 
 
 def backtest(history: History, cutoff: date, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
-             share: ShareHistory | None = None, book: Any = None) -> Backtest:
+             share: ShareHistory | None = None, book: Any = None, bands: BandCalibration | None = None) -> Backtest:
     """Fit on the history up to ``cutoff`` (a calculation day), forecast ``horizon`` months, compare.
 
     With ``share`` (the area's computed municipal share) and its rule ``book``, the euros are backtested too: the
     mapping is calibrated on the share months up to the cutoff only, and the projected euros are compared with what
-    the engine bills for the months after it, for every rule set — this is the calibration check.
+    the engine bills for the months after it, for every rule set — this is the calibration check. With ``bands``
+    the bands checked are the calibrated ones (as the page shows them).
     """
     past_days = calculation_days(history.first_day, cutoff)
     future_days = [d for d in calculation_days(cutoff, history.last_day) if d > cutoff][:horizon]
@@ -128,7 +130,8 @@ def backtest(history: History, cutoff: date, *, horizon: int = 12, paths: int = 
     if len(past_days) < 26:
         raise ValueError("the backtest needs at least 26 months before the cutoff")
     mapping = calibrate(share, book, last_month=cutoff.replace(day=1)) if share is not None else None
-    projection = project(fit(truncate(history, cutoff)), horizon=horizon, paths=paths, seed=seed, euros=mapping)
+    projection = project(fit(truncate(history, cutoff)), horizon=horizon, paths=paths, seed=seed, euros=mapping,
+                         bands=bands)
     actual = unemployed_stock(history, future_days)
     unemployed = Comparison.of(projection.series["unemployed"], [float(a) for a in actual],
                                [float(p) for p in unemployed_stock(history, past_days)])

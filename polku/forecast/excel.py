@@ -15,6 +15,7 @@ import xlsxwriter  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
 from polku.forecast.backtest import Backtest
+from polku.forecast.bands import explanation
 from polku.forecast.duration import DurationModel
 from polku.forecast.projection import Projection
 
@@ -44,6 +45,7 @@ def forecast_workbook(*, area_name: str, projection: Projection, baseline: Proje
     _persons_sheet(book, formats, title, projection, baseline=baseline, series_labels=series_labels)
     if projection.share is not None and projection.euros:
         _euro_sheet(book, formats, title, projection, baseline=baseline, language=language)
+    _band_sheet(book, formats, projection)
     ws = book.add_worksheet(_("Skenaario"))
     ws.write_row(0, 0, [_("Vipu"), _("Arvo")], formats.bold)
     for i, (name, value) in enumerate(asdict(projection.scenario).items(), start=1):
@@ -52,6 +54,15 @@ def forecast_workbook(*, area_name: str, projection: Projection, baseline: Proje
     _model_sheet(book, formats, model, checked)
     book.close()
     return buffer.getvalue()
+
+
+def _band_sheet(book: Any, formats: _Formats, projection: Projection) -> None:
+    """What the 80 % band includes and what it does not, and how often it held in past forecasts."""
+    ws = book.add_worksheet(_("Vaihteluväli"))
+    ws.write(0, 0, _("Mitä vaihteluväli sisältää"), formats.bold)
+    for i, note in enumerate(explanation(projection.bands), start=1):
+        ws.write(i, 0, note)
+    ws.set_column(0, 0, 120)
 
 
 def _months(projection: Projection) -> list[str]:

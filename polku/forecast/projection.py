@@ -9,6 +9,7 @@ the code: ``Scenario`` is data, validated, and shown beside the result.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from polku.core.calendar import add_months
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.forecast.bands import PERSONS, BandCalibration, SeriesCalibration, euro_key, path_sd
 from polku.forecast.cells import cell_pass, fill_places, one_month_on, place_flows, shock_arrivals
 from polku.forecast.duration import MAX_CLASS, DurationModel, ServiceTypeModel
 from polku.forecast.history import AGE_GROUPS
@@ -113,6 +115,8 @@ class Projection:
     seed: int
     euros: dict[str, Band] = field(default_factory=dict)  # municipal share € per month by rule set code
     share: ShareEuros | None = None  # the mapping the euros come from
+    bands: BandCalibration | None = None  # the band calibration applied (None: the paths' own bands)
+    calibrated: list[str] = field(default_factory=list)  # the series keys it calibrated ("unemployed", "eur:<rule>")
 
     def year_total(self, rule: str, months: int = 12) -> float:
         """Mean municipal € summed over the first ``months`` projected months under ``rule``."""
@@ -121,7 +125,10 @@ class Projection:
     def as_dict(self) -> dict[str, Any]:
         out = {"months": [m.isoformat()[:7] for m in self.months], "paths": self.paths, "seed": self.seed,
                "scenario": asdict(self.scenario),
-               "series": {name: _rounded(band, 3) for name, band in self.series.items()}}
+               "series": {name: _rounded(band, 3) for name, band in self.series.items()},
+               "band_calibration": None if self.bands is None else {
+                   "version": self.bands.version, "series": self.calibrated,
+                   "coverage": {k: self.bands.coverage.get(k) for k in self.calibrated}}}
         if self.share is not None:
             out["municipal_eur"] = {
                 code: {"rule": code, "name": self.share.rules[code].names["fi"],
@@ -138,11 +145,25 @@ def _rounded(band: Band, digits: int) -> dict[str, list[float]]:
     return {k: [round(x, digits) for x in v] for k, v in asdict(band).items()}
 
 
-def _band(values: np.ndarray) -> Band:
-    """``values`` is paths × months."""
-    q = np.percentile(values, [10, 90, 2.5, 97.5], axis=0)
-    return Band(mean=values.mean(axis=0).tolist(), p10=q[0].tolist(), p90=q[1].tolist(), p025=q[2].tolist(),
-                p975=q[3].tolist())
+def _band(values: np.ndarray, calibration: SeriesCalibration | None = None) -> Band:
+    """``values`` is paths × months: the mean and the paths' percentiles, or, with a ``calibration``, the calibrated
+    bands around the paths' median and the mean moved by the calibrated bias (``bands.py``)."""
+    if calibration is None:
+        q = np.percentile(values, [10, 90, 2.5, 97.5], axis=0)
+        return Band(mean=values.mean(axis=0).tolist(), p10=q[0].tolist(), p90=q[1].tolist(), p025=q[2].tolist(),
+                    p975=q[3].tolist())
+    median, sd, mean = np.median(values, axis=0), path_sd(values), values.mean(axis=0)
+    out: dict[str, list[float]] = {"mean": [], "p10": [], "p90": [], "p025": [], "p975": []}
+    for i in range(values.shape[1]):
+        h = i + 1
+        low80, high80 = calibration.interval(float(median[i]), float(sd[i]), h, 80)
+        low95, high95 = calibration.interval(float(median[i]), float(sd[i]), h, 95)
+        out["mean"].append(float(mean[i]) * math.exp(calibration.bias(h)))
+        out["p10"].append(low80)
+        out["p90"].append(high80)
+        out["p025"].append(low95)
+        out["p975"].append(high95)
+    return Band(**out)
 
 
 def _refuse_bad_input(scenario: Scenario, horizon: int, paths: int, model: DurationModel) -> None:
@@ -176,10 +197,45 @@ class _Draws:
         return np.ones(size) if self.expected else np.clip(self.rng.normal(1.0, sd, size), 0.5, 1.5)
 
 
+@dataclass(frozen=True)
+class Paths:
+    """The Monte-Carlo paths of a projection before they are summarised: paths × months by series and rule set."""
+
+    months: list[date]
+    totals: dict[str, np.ndarray]  # the person series, and the activation rate
+    money: dict[str, np.ndarray]  # municipal € by rule set code
+    paths: int
+
+
 def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
-            scenario: Scenario | None = None, euros: ShareEuros | None = None, expected: bool = False) -> Projection:
+            scenario: Scenario | None = None, euros: ShareEuros | None = None, expected: bool = False,
+            bands: BandCalibration | None = None) -> Projection:
     """``paths`` futures of ``horizon`` months from the model's reference day; with ``euros``, the municipal share
     of every rule set in it for the same paths (the same people priced under each rule).
+
+    With ``bands`` (``bands.shipped_calibration()``), the bands of the unemployed and of the € of each rule set it
+    calibrates are the calibrated ones (centre and mean corrected for the past forecasts' bias, width for their
+    errors; ``bands.py``); the other series keep the paths' own spread. ``expected`` is never calibrated.
+    """
+    scenario = scenario or Scenario()
+    drawn = simulate(model, horizon=horizon, paths=paths, seed=seed, scenario=scenario, euros=euros,
+                     expected=expected)
+    calibration = None if expected else bands
+
+    def summary(key: str, values: np.ndarray) -> Band:
+        return _band(values, calibration.get(key) if calibration is not None else None)
+
+    series = {name: summary(name, values) for name, values in drawn.totals.items()}
+    used = [key for key in (PERSONS, *(euro_key(code) for code in drawn.money))
+            if calibration is not None and calibration.get(key) is not None]
+    return Projection(months=drawn.months, series=series, paths=drawn.paths, scenario=scenario, seed=seed,
+                      euros={code: summary(euro_key(code), values) for code, values in drawn.money.items()},
+                      share=euros, bands=calibration if used else None, calibrated=used)
+
+
+def simulate(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed: int = 1,
+             scenario: Scenario | None = None, euros: ShareEuros | None = None, expected: bool = False) -> Paths:
+    """The Monte-Carlo paths themselves (``project`` summarises them).
 
     Two passes. The cell pass follows the expected stock of every cell (age group × education × benefit × after a
     service, ``covariates``) by duration class under the scenario, and gives each age group's exit hazard and
@@ -215,11 +271,8 @@ def project(model: DurationModel, *, horizon: int = 12, paths: int = 1000, seed:
     if not expected:  # the month-to-month variation of a person-month's price seen in the calibration months
         for code, rule in rules.items():
             money[code] *= np.clip(draw.rng.normal(1.0, rule.month_sd, (paths, horizon)), 0.0, None)
-    rate = 100 * totals["services"] / np.maximum(1, totals["services"] + totals["unemployed"])
-    series = {name: _band(values) for name, values in totals.items()}
-    series["activation_rate"] = _band(rate)
-    return Projection(months=months, series=series, paths=paths, scenario=scenario, seed=seed,
-                      euros={code: _band(values) for code, values in money.items()}, share=euros)
+    totals["activation_rate"] = 100 * totals["services"] / np.maximum(1, totals["services"] + totals["unemployed"])
+    return Paths(months=months, totals=totals, money=money, paths=paths)
 
 
 def _run_group(model: DurationModel, group: str, scenario: Scenario, months: list[date], draw: _Draws,  # noqa: PLR0917

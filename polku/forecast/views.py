@@ -36,6 +36,7 @@ from polku.forecast.area import (
     cached,
     rules_key,
 )
+from polku.forecast.bands import explanation, shipped_calibration
 from polku.forecast.excel import CONTENT_TYPE, filename, forecast_workbook
 from polku.forecast.projection import MAX_SHOCK, SERIES, Projection, Scenario, project
 from polku.forecast.services import area_refit, latest_fit
@@ -66,7 +67,8 @@ def reference_day() -> date:
 def baseline_for(area: AreaForecast, to: date, horizon: int) -> Projection:
     """The baseline projection with euros (cached with the area: only the scenario is recomputed on each request)."""
     return cached(f"forecast-baseline:{area_key(area.codes)}:{to.isoformat()}:{horizon}:{rules_key()}",
-                  lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros))
+                  lambda: project(area.model, horizon=horizon, paths=PAGE_PATHS, seed=1, euros=area.euros,
+                                  bands=shipped_calibration()))
 
 
 def forecast_scopes(user: Any) -> list[Any]:
@@ -221,7 +223,7 @@ def _compute(request: HttpRequest, scope: Any) -> Computed:
     errors: list[tuple[Any, str]] = []
     try:
         projection = project(area.model, horizon=min(max(horizon, 1), 36), paths=PAGE_PATHS, seed=1, scenario=scenario,
-                             euros=area.euros)
+                             euros=area.euros, bands=shipped_calibration())
     except ValidationFailed as failure:
         errors = [(FIELD_LABELS.get(e.field, e.field), e.message) for e in failure.errors]
         projection = baseline
@@ -284,6 +286,7 @@ def forecast_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpRe
         "euro_chart": _euro_chart(projection, language), "paths": PAGE_PATHS, "euro_rows": _euro_rows(projection, baseline),
         "rules": _rules(projection, baseline, language), "share": c.area.euros, "euro_checks": euro_checks,
         "excel_query": request.GET.urlencode(), "fit": latest_fit(scope.code),
+        "band_notes": explanation(projection.bands),
         "may_refit": may_refit(request.user), "service_types": _service_choices(c.area),
     }, status=400 if c.errors else 200)
 

@@ -67,6 +67,20 @@ def _value(cell: Cell) -> Any:
     return cell.text if cell.value is None else float(cell.value)
 
 
+def _forecast_rows(ws: Any, view: ReportView, row: int, *, bold: Any, whole: Any, note: Any) -> None:
+    """The municipal share's forecast for the next twelve months with its 80 % band, below the months."""
+    forecast = view.forecast
+    if forecast is None:
+        return
+    ws.write(row, 0, _("Ennuste: kunnan osuus seuraavien 12 kuukauden ajalta"), bold)
+    for i, (label, amount) in enumerate(((forecast.period, forecast.mean_value),
+                                         (_("80 %:n väli, alaraja"), forecast.low_value),
+                                         (_("80 %:n väli, yläraja"), forecast.high_value)), start=1):
+        ws.write(row + i, 0, label)
+        ws.write(row + i, 1, float(amount), whole)
+    ws.write(row + 4, 0, forecast.explanation, note)
+
+
 def render_xlsx(figures: dict[str, Any], language: str, published_at: datetime) -> bytes:
     view = report_view(figures, language)
     buffer = io.BytesIO()
@@ -109,6 +123,7 @@ def render_xlsx(figures: dict[str, Any], language: str, published_at: datetime) 
             ws.write(row, 0, label, bold)
             ws.write(row, 1, _value(value), whole)
             row += 1
+        _forecast_rows(ws, view, row + 1, bold=bold, whole=whole, note=note)
         ws = sheet(_("Ohjelma"), _("Ohjelman tavoitteet"), [
             _("Ohjelma"), _("Tavoite"), _("Mittari"), _("Lähtötaso"), _("Tavoite"), _("Tavoitepolku tänä vuonna"),
             _("Polun luku tänä vuonna"), _("Tila")])

@@ -297,6 +297,47 @@ def _names(codes: list[str]) -> dict[str, dict[str, str]]:
             if c in found else dict.fromkeys(LANGUAGES, c) for c in codes}
 
 
+FORECAST_MONTHS = 12
+FORECAST_PATHS = 300
+
+
+def share_forecast(scope: Scope, month: date) -> dict[str, Any] | None:
+    """The municipal share € of the twelve months after the report month, each month under the rule in force then,
+    forecast from the history up to the report month's calculation day (``polku.forecast``), with its calibrated
+    80 % band: the sum of the months' band limits (the months' errors move together, as the backtest shows). None
+    when the scope's history is too short for a forecast, or its unemployed on the day are fewer than the small-cell
+    threshold (the forecast would rest on a few persons)."""
+    from polku.derived.calendar import calculation_day
+    from polku.forecast.area import area_forecast
+    from polku.forecast.bands import explanation, shipped_calibration
+    from polku.forecast.projection import project
+
+    day = calculation_day(month)
+    try:
+        area = area_forecast(tuple(sorted(scope.municipality_codes)), day)
+    except ValueError:
+        return None
+    threshold = shipped_definitions().get(HEADLINE_INDICATORS[0]).suppression_threshold
+    if sum(sum(classes) for classes in area.model.initial.unemployed.values()) < threshold or not area.euros.rules:
+        return None
+    bands = shipped_calibration()
+    projection = project(area.model, horizon=FORECAST_MONTHS, paths=FORECAST_PATHS, seed=1, euros=area.euros,
+                         bands=bands)
+    mean = low = high = 0.0
+    rules: list[str] = []
+    for i, forecast_month in enumerate(projection.months):
+        code = area.euros.rule_in_force(forecast_month) or next(reversed(area.euros.rules))
+        band = projection.euros[code]
+        mean, low, high = mean + band.mean[i], low + band.p10[i], high + band.p90[i]
+        rules += [] if code in rules else [code]
+    return {"first_month": f"{projection.months[0]:%Y-%m}", "last_month": f"{projection.months[-1]:%Y-%m}",
+            "mean": str(round(Decimal(mean))), "low": str(round(Decimal(low))), "high": str(round(Decimal(high))),
+            "rules": {code: {lang: area.euros.rules[code].name(lang) for lang in LANGUAGES} for code in rules},
+            "verified": all(area.euros.rules[code].verified for code in rules),
+            "calibration": None if projection.bands is None else projection.bands.version,
+            "explanation": _texts(lambda: " ".join(explanation(projection.bands)))}
+
+
 def report_figures(scope: Scope, month: date) -> dict[str, Any]:
     """Everything the report shows, for ``scope`` and the calendar month ``month`` (its first day)."""
     engine = headline_engine(scope, month)
@@ -307,6 +348,7 @@ def report_figures(scope: Scope, month: date) -> dict[str, Any]:
         "suppressed_below": shipped_definitions().get(HEADLINE_INDICATORS[0]).suppression_threshold,
         "headline": headline(scope, month, engine),
         "share": municipal_share(scope, month),
+        "forecast": share_forecast(scope, month),
         "programmes": programmes(scope, month),
         "services": services(scope, month),
         "comparison": comparison_group(scope, month, engine),

@@ -136,6 +136,33 @@ class ComparisonLine:
 
 
 @dataclass(frozen=True)
+class ShareForecast:
+    """The municipal share € forecast of the next twelve months with its 80 % band, in the reader's language."""
+
+    period: str  # "7/2021–6/2022" as months
+    mean: str
+    low: str
+    high: str
+    rules: str  # the rule sets in force over the months, by name
+    verified: bool
+    explanation: str
+    mean_value: Decimal
+    low_value: Decimal
+    high_value: Decimal
+
+
+def _forecast(raw: dict[str, Any] | None, language: str) -> ShareForecast | None:
+    if raw is None:
+        return None
+    return ShareForecast(
+        period=f"{month_name(raw['first_month'])}–{month_name(raw['last_month'])}",
+        mean=number(raw["mean"], "eur"), low=number(raw["low"], "eur"), high=number(raw["high"], "eur"),
+        rules=", ".join(names.get(language) or names["fi"] for names in raw["rules"].values()),
+        verified=raw["verified"], explanation=raw["explanation"].get(language) or raw["explanation"]["fi"],
+        mean_value=Decimal(raw["mean"]), low_value=Decimal(raw["low"]), high_value=Decimal(raw["high"]))
+
+
+@dataclass(frozen=True)
 class ReportView:
     language: str
     scope_code: str
@@ -163,6 +190,7 @@ class ReportView:
     comparison_sources: list[str]
     comparison_has_data: bool
     notes: list[str] = field(default_factory=list)
+    forecast: ShareForecast | None = None  # reports published before the forecast was added have none
 
 
 def _line(raw: dict[str, Any], language: str) -> IndicatorLine:
@@ -225,4 +253,5 @@ def _view(figures: dict[str, Any], language: str) -> ReportView:
         comparison_titles=[pick(i["title"]) for i in group["indicators"]],
         comparison_units=[i["unit"] for i in group["indicators"]], comparison_rows=rows,
         comparison_sources=[reader_source(i["source"]) for i in group["indicators"] if i.get("source")],
-        comparison_has_data=group.get("has_data", True), notes=notes)
+        comparison_has_data=group.get("has_data", True), notes=notes,
+        forecast=_forecast(figures.get("forecast"), language))

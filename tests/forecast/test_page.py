@@ -56,6 +56,11 @@ def test_forecast_page(make_staff: Callable[..., StaffProfile], settings: Any) -
     assert len(list(inline_rows(ennuste))) == 12
     assert all(r["low"] <= r["mean"] <= r["high"] for r in inline_rows(ennuste))
     assert "Perusura" in html
+    # What the band includes and not, and which calibration: in words, no formulas.
+    assert "Mitä vaihteluväli sisältää" in html
+    assert "henkilökuukauden hinnan ja etuuksien jakauman vaihtelun" in html
+    assert "Väli ei sisällä lainmuutoksia" in html
+    assert "versio " in html
     assert html.count('<th scope="row">') >= 12 + 3  # a row per month and per backtest method
     refused: Any = client.get("/ennusteet/", {"alue": "765", "virta": "-1", "muutos": "50", "muutos_kk": "99"})
     assert refused.status_code == 400
@@ -209,7 +214,10 @@ def test_forecast_excel_export(make_staff: Callable[..., StaffProfile]) -> None:
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="ennuste-kainuu-')
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Henkilöt", "Kuntaosuus €", "Skenaario", "Malli ja tarkkuus"]
+    assert book.sheetnames == ["Henkilöt", "Kuntaosuus €", "Vaihteluväli", "Skenaario", "Malli ja tarkkuus"]
+    band_notes = " ".join(str(c) for row in book["Vaihteluväli"].iter_rows(values_only=True) for c in row if c)
+    assert "Väli ei sisällä lainmuutoksia" in band_notes
+    assert "henkilökuukauden hinnan ja etuuksien jakauman vaihtelun" in band_notes
     persons = book["Henkilöt"]
     assert "nopeampi alku" in persons["A1"].value
     assert f"{PAGE_PATHS} polkua" in persons["A1"].value

@@ -284,3 +284,28 @@ def test_the_command_publishes_once_and_names_a_bad_month(kainuu: Any) -> None:
         call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "2999-01")
     with pytest.raises(CommandError, match="--month"):
         call_command("monthly_report", "publish", "--scope", SOTKAMO, "--month", "kesäkuu")
+
+
+def test_the_report_shows_the_share_forecast_with_its_band(kainuu: Any) -> None:
+    """The next twelve months' municipal share € with its calibrated 80 % band, on the page, in the PDF's HTML and in
+    the workbook, in each language, with what the band includes."""
+    figures = report_figures(scope_for(AREA), JUNE)
+    forecast = figures["forecast"]
+    assert forecast is not None
+    assert (forecast["first_month"], forecast["last_month"]) == ("2021-07", "2022-06")
+    assert Decimal(forecast["low"]) <= Decimal(forecast["mean"]) <= Decimal(forecast["high"])
+    assert Decimal(forecast["high"]) > Decimal(forecast["low"])
+    assert "lainmuutoksia" in forecast["explanation"]["fi"]
+    assert "lagändringar" in forecast["explanation"]["sv"]
+    assert "changes of law" in forecast["explanation"]["en"]
+    html = documents.document_html(figures, "fi", timezone.now())
+    assert "Ennuste: kunnan osuus seuraavien 12 kuukauden ajalta" in html
+    assert "80 %:n vaihteluväli" in html
+    assert "What the band" not in html
+    assert "Forecast: the municipal share for the next 12 months" in documents.document_html(figures, "en",
+                                                                                             timezone.now())
+    book = openpyxl.load_workbook(io.BytesIO(documents.render_xlsx(figures, "fi", timezone.now())))
+    cells = [c for row in book["Kuntaosuus"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "Ennuste: kunnan osuus seuraavien 12 kuukauden ajalta" in cells
+    assert float(Decimal(forecast["low"])) in cells
+    assert float(Decimal(forecast["high"])) in cells

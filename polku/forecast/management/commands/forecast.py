@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from polku.access.commands import parse_date
 from polku.core.errors import ValidationFailed
 from polku.forecast.area import AreaForecast, area_backtest, backtest_cutoff, read_area
+from polku.forecast.bands import shipped_calibration
 from polku.forecast.models import ForecastFit
 from polku.forecast.projection import Scenario, project
 from polku.forecast.services import fit_record
@@ -97,4 +98,4 @@ class Command(BaseCommand):
                             service_type=options["service_type"], service_places=options["service_places"])
         return {"model": {"fitted_from": model.fitted_from, "fitted_to": model.fitted_to, "runs": model.runs},
                 **project(model, horizon=options["months"], paths=options["paths"], seed=options["seed"],
-                          scenario=scenario, euros=area.euros).as_dict()}
+                          scenario=scenario, euros=area.euros, bands=shipped_calibration()).as_dict()}
