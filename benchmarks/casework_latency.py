@@ -26,6 +26,11 @@ every client has finished the previous one:
   goal ≤ 3) compares the isolated worklist with the isolated floor: same concurrency, same server, only the
   page's own work differs.
 
+After the HTTP phases, a child process times the team's and the area's worklist in process on the same database,
+with the scope given as the access policy's query of persons (a home-spell check per row of the due-items table, as
+before) and as the table's own columns (``selectors.scope_rows``), alternating, and checks both give the same
+worklist (``phase: in_process``, ``ratio_columns_to_persons``; ``--scope-repeats``).
+
 Everything is torn down at the end, also on failure (``--keep-db`` keeps and reuses the database while
 developing). Output: one JSON line per phase and page, then a summary with the ratios, the load time, wall
 time and peak memory (gunicorn master + workers, sampled every 0.25 s; this process; the loading child).
@@ -69,6 +74,7 @@ PAGES = ("worklist", "worklist_team", "worklist_area", "client_record", "floor")
 PATHS = {"worklist": "/asiakastyo/", "worklist_team": "/asiakastyo/?rajaus=team",
          "worklist_area": "/asiakastyo/?rajaus=area", "client_record": "/henkilot/<uuid>/", "floor": "/terveys/"}
 MANAGER = "bench.palvelupaallikko"
+PAGE_ROWS = 100  # the worklist page's rows (casework.views.PAGE_SIZE)
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -506,6 +512,58 @@ def _summary(samples: list[float]) -> dict[str, float | None]:
             "mean_ms": round(statistics.fmean(samples) * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
 
 
+def worker_scope(url: str, repeats: int) -> list[dict]:
+    """In process, on the loaded database: the team's and the area's worklist (counts and the first page) read from
+    the due-items table with the scope as the access policy's query of persons (a home-spell check per table row:
+    the way before) and as the table's own columns (``selectors.scope_rows``); the two alternate, so both see the
+    same caches. Both must give the same worklist."""
+    _django(url.rsplit("/", 1)[0] + f"/{BENCH_DB}")
+    from statistics import median
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from polku.access.models import Role
+    from polku.casework import due_table, selectors
+
+    today = timezone.localdate()
+    if due_table.table_day() != today:
+        due_table.rebuild(today)
+    users = get_user_model().objects
+    counsellor = users.filter(staff_profile__role=Role.COUNSELLOR, staff_profile__team__isnull=False).order_by("pk")[0]
+    cases = [("worklist_team", counsellor, selectors.Scope.TEAM), ("worklist_area", users.get(username=MANAGER),
+                                                                     selectors.Scope.AREA)]
+    lines = []
+    for page, user, scope in cases:
+        persons, rows = selectors.scope_persons(user, scope), selectors.scope_rows(user, scope)
+        seconds: dict[str, list[float]] = {"persons": [], "columns": []}
+        shown: dict[str, Any] = {}
+        for _ in range(repeats):
+            for path, given in (("persons", None), ("columns", rows)):
+                started = time.perf_counter()
+                result = selectors.worklist(persons, today, rows=given)
+                first = [(r.person_id, r.item.kind, r.item.due_on) for r in result.rows[:PAGE_ROWS]]
+                seconds[path].append(time.perf_counter() - started)
+                shown[path] = (first, result.counts, result.states, result.clients)
+        before, after = median(seconds["persons"]), median(seconds["columns"])
+        lines.append({"benchmark": "casework_latency", "engine": "postgresql", "phase": "in_process", "page": page,
+                      "clients_in_scope": shown["columns"][3], "repeats": repeats,
+                      "median_ms_scope_as_persons": round(before * 1000, 1),
+                      "median_ms_scope_as_columns": round(after * 1000, 1),
+                      "ratio_columns_to_persons": round(after / before, 3) if before else None,
+                      "same_worklist": shown["persons"] == shown["columns"],
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+    return lines
+
+
+def _child_scope(url: str, repeats: int) -> list[dict]:
+    done = subprocess.run([sys.executable, __file__, "--worker", "scope", url, str(repeats)],
+                          check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"the in-process scope comparison failed:\n{done.stderr[-4000:]}")
+    return [json.loads(line) for line in done.stdout.strip().splitlines() if line.startswith("{")]
+
+
 def _child_prepare(url: str, clients: int, reuse: bool) -> dict:
     done = subprocess.run([sys.executable, __file__, "--worker", "prepare", url, str(clients), "1" if reuse else "0"],
                           check=False, capture_output=True, text=True)
@@ -515,7 +573,7 @@ def _child_prepare(url: str, clients: int, reuse: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--worker", nargs="+")
     parser.add_argument("--clients", type=int, default=20, help="concurrent users, each a different counsellor")
@@ -527,7 +585,18 @@ def main() -> int:
     parser.add_argument("--max-seconds", type=float, default=180, help="a phase starts no new round after this")
     parser.add_argument("--keep-db", action="store_true", help="reuse the scratch database if present; keep it")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--scope-repeats", type=int, default=7,
+                        help="in-process timings of the team and area worklists, scope as persons vs as columns")
     args, _unknown = parser.parse_known_args()  # `make bench` passes every benchmark the same arguments
+    return args
+
+
+def main() -> int:
+    args = _arguments()
+    if args.worker and args.worker[0] == "scope":
+        for line in worker_scope(args.worker[1], int(args.worker[2])):
+            print(json.dumps(line))
+        return 0
     if args.worker:
         _kind, url, clients, reuse = args.worker
         result = worker_prepare(url, int(clients), reuse == "1")
@@ -562,6 +631,8 @@ def main() -> int:
             server.sample()
             server_log = server.log.read_text(errors="replace")
             server.stop()
+        for line in _child_scope(url, args.scope_repeats):
+            print(json.dumps({**line, "clients": args.clients}), flush=True)
     finally:
         if server is not None:
             server.stop()

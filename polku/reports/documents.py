@@ -79,6 +79,13 @@ def _forecast_rows(ws: Any, view: ReportView, row: int, *, bold: Any, whole: Any
         ws.write(row + i, 0, label)
         ws.write(row + i, 1, float(amount), whole)
     ws.write(row + 4, 0, forecast.explanation, note)
+    if (year := forecast.year) is not None:
+        ws.write(row + 6, 0, _("Vuosi %(year)s yhteensä: maksettu ja loppuvuoden ennuste") % {"year": year.year}, bold)
+        for i, (label, amount) in enumerate(((_("Ennuste"), year.mean_value),
+                                             (_("80 %:n väli, alaraja"), year.low_value),
+                                             (_("80 %:n väli, yläraja"), year.high_value)), start=7):
+            ws.write(row + i, 0, label)
+            ws.write(row + i, 1, float(amount), whole)
 
 
 def render_xlsx(figures: dict[str, Any], language: str, published_at: datetime) -> bytes:

@@ -324,31 +324,53 @@ def share_forecast(scope: Scope, month: date) -> dict[str, Any] | None:
     projection = project(area.model, horizon=FORECAST_MONTHS, paths=FORECAST_PATHS, seed=1, euros=area.euros,
                          bands=bands)
     mean = low = high = 0.0
+    rest_of_year = [0.0, 0.0, 0.0]  # the forecast months of the report month's year: the year's total is the year
+    # to date (paid) and these
     rules: list[str] = []
     for i, forecast_month in enumerate(projection.months):
         code = area.euros.rule_in_force(forecast_month) or next(reversed(area.euros.rules))
         band = projection.euros[code]
         mean, low, high = mean + band.mean[i], low + band.p10[i], high + band.p90[i]
+        if forecast_month.year == month.year:
+            rest_of_year = [rest_of_year[0] + band.mean[i], rest_of_year[1] + band.p10[i],
+                            rest_of_year[2] + band.p90[i]]
         rules += [] if code in rules else [code]
     return {"first_month": f"{projection.months[0]:%Y-%m}", "last_month": f"{projection.months[-1]:%Y-%m}",
             "mean": str(round(Decimal(mean))), "low": str(round(Decimal(low))), "high": str(round(Decimal(high))),
+            "rest_of_year": [str(round(Decimal(x))) for x in rest_of_year]
+            if any(m.year == month.year for m in projection.months) else None,
             "rules": {code: {lang: area.euros.rules[code].name(lang) for lang in LANGUAGES} for code in rules},
             "verified": all(area.euros.rules[code].verified for code in rules),
             "calibration": None if projection.bands is None else projection.bands.version,
             "explanation": _texts(lambda: " ".join(explanation(projection.bands)))}
 
 
+def _with_year(forecast: dict[str, Any] | None, month: date, share: dict[str, Any]) -> dict[str, Any] | None:
+    """The forecast with the year's total: the year to date paid (when shown: a withheld year to date would be
+    recovered from the total) plus the rest of the year's forecast and its band. None for the year when the report
+    month is December (the year is paid, not forecast)."""
+    if forecast is None:
+        return None
+    rest = forecast.pop("rest_of_year", None)
+    ytd = share["ytd"]["value"]
+    forecast["year"] = None if rest is None or ytd is None else {
+        "year": month.year, "paid": str(ytd), "mean": str(Decimal(ytd) + Decimal(rest[0])),
+        "low": str(Decimal(ytd) + Decimal(rest[1])), "high": str(Decimal(ytd) + Decimal(rest[2]))}
+    return forecast
+
+
 def report_figures(scope: Scope, month: date) -> dict[str, Any]:
     """Everything the report shows, for ``scope`` and the calendar month ``month`` (its first day)."""
     engine = headline_engine(scope, month)
+    share = municipal_share(scope, month)
     return {
         "format": FORMAT_VERSION,
         "scope": {"code": scope.code, "name": scope.name, "kind": scope.kind},
         "month": f"{month:%Y-%m}",
         "suppressed_below": shipped_definitions().get(HEADLINE_INDICATORS[0]).suppression_threshold,
         "headline": headline(scope, month, engine),
-        "share": municipal_share(scope, month),
-        "forecast": share_forecast(scope, month),
+        "share": share,
+        "forecast": _with_year(share_forecast(scope, month), month, share),
         "programmes": programmes(scope, month),
         "services": services(scope, month),
         "comparison": comparison_group(scope, month, engine),

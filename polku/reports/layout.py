@@ -149,12 +149,37 @@ class ShareForecast:
     mean_value: Decimal
     low_value: Decimal
     high_value: Decimal
+    year: YearForecast | None = None  # reports published before the year's total was added have none
+
+
+@dataclass(frozen=True)
+class YearForecast:
+    """The year's municipal share €: the year to date paid and the rest of the year forecast, with its 80 % band."""
+
+    year: int
+    paid: str
+    mean: str
+    low: str
+    high: str
+    mean_value: Decimal
+    low_value: Decimal
+    high_value: Decimal
+
+
+def _year(raw: dict[str, Any] | None) -> YearForecast | None:
+    if raw is None:
+        return None
+    return YearForecast(year=raw["year"], paid=number(raw["paid"], "eur"), mean=number(raw["mean"], "eur"),
+                        low=number(raw["low"], "eur"), high=number(raw["high"], "eur"),
+                        mean_value=Decimal(raw["mean"]), low_value=Decimal(raw["low"]),
+                        high_value=Decimal(raw["high"]))
 
 
 def _forecast(raw: dict[str, Any] | None, language: str) -> ShareForecast | None:
     if raw is None:
         return None
     return ShareForecast(
+        year=_year(raw.get("year")),
         period=f"{month_name(raw['first_month'])}–{month_name(raw['last_month'])}",
         mean=number(raw["mean"], "eur"), low=number(raw["low"], "eur"), high=number(raw["high"], "eur"),
         rules=", ".join(names.get(language) or names["fi"] for names in raw["rules"].values()),

@@ -309,3 +309,26 @@ def test_the_report_shows_the_share_forecast_with_its_band(kainuu: Any) -> None:
     assert "Ennuste: kunnan osuus seuraavien 12 kuukauden ajalta" in cells
     assert float(Decimal(forecast["low"])) in cells
     assert float(Decimal(forecast["high"])) in cells
+
+
+def test_the_report_shows_the_years_share_paid_and_forecast_with_its_band(kainuu: Any) -> None:
+    """The year's municipal share €: the year to date as paid plus the rest of the year forecast, its band the
+    rest's band (what is paid is known); none for a December report, whose year is all paid."""
+    figures = report_figures(scope_for(AREA), JUNE)
+    year, ytd = figures["forecast"]["year"], figures["share"]["ytd"]["value"]
+    assert year is not None
+    assert ytd is not None
+    assert (year["year"], year["paid"]) == (2021, ytd)
+    assert Decimal(ytd) < Decimal(year["low"]) <= Decimal(year["mean"]) <= Decimal(year["high"])
+    # The year's band is narrower than the next twelve months' (six of the months are paid, not forecast).
+    assert Decimal(year["high"]) - Decimal(year["low"]) < (Decimal(figures["forecast"]["high"])
+                                                         - Decimal(figures["forecast"]["low"]))
+    html = documents.document_html(figures, "fi", timezone.now())
+    assert "Vuosi 2021 yhteensä" in html
+    assert "Year 2021 in total" in documents.document_html(figures, "en", timezone.now())
+    book = openpyxl.load_workbook(io.BytesIO(documents.render_xlsx(figures, "sv", timezone.now())))
+    cells = [c for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert float(Decimal(year["mean"])) in cells
+    assert any(str(c).startswith("År 2021") for c in cells)
+    december = report_figures(scope_for(AREA), date(2021, 12, 1))["forecast"]
+    assert december is None or december["year"] is None
