@@ -18,6 +18,7 @@ cube, so no two answers hide different cells.
 
 from __future__ import annotations
 
+import gc
 import json
 import zlib
 from collections import defaultdict
@@ -295,7 +296,18 @@ def pack(cube: Cube) -> bytes:
 
 
 def unpack(data: bytes) -> Cube:
-    """The cube :func:`pack` stored, equal to the one packed."""
+    """The cube :func:`pack` stored, equal to the one packed (the collector paused meanwhile: tens of thousands of
+    small objects would otherwise set off full collections of a large process, several times the decoding)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _unpack(data)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _unpack(data: bytes) -> Cube:
     document = json.loads(zlib.decompress(data))
     regions = tuple(Region(code, labels, kind, tuple((m, date.fromisoformat(s), date.fromisoformat(e) if e else None)
                                                      for m, s, e in members))
