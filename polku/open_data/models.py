@@ -32,7 +32,7 @@ class OpenTableBuild(models.Model):
     error = models.CharField(max_length=200, blank=True)  # the exception's class name only (a message may hold data)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "-finished_at"], name="open_build_state_finished")]
+        indexes = [models.Index(fields=["state", "-id"], name="open_build_state_newest")]  # the newest done build
 
     def __str__(self) -> str:
         return f"{self.pk} {self.data_version} {self.state}"
