@@ -243,3 +243,14 @@ def test_old_builds_are_pruned(make_person: Any) -> None:
     assert not OpenTableBuild.objects.filter(pk=first.pk).exists()
     assert OpenTableBuild.objects.filter(state=BuildState.DONE).count() == builds.KEEP_DONE
     assert not JobProgress.objects.filter(task_id=first.progress_key).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_queues_a_build_at_once(make_person: Any) -> None:
+    from polku.core.signals import facts_changed
+
+    add_facts(make_person)
+    facts_changed.send(sender=None, scope_code="kainuu-trial")  # what an import sends once it has committed
+    assert OpenTableBuild.objects.filter(state=BuildState.QUEUED).count() == 1
+    facts_changed.send(sender=None, scope_code=None)
+    assert OpenTableBuild.objects.count() == 1  # the same data: queued already
