@@ -3,8 +3,10 @@
 Mounted at ``/api/v1``: ``GET /api/v1/{lang}`` lists the database, ``GET /api/v1/{lang}/Polku`` its tables,
 ``GET /api/v1/{lang}/Polku/{table}`` a table's metadata and ``POST`` the same address a query, answered as JSON-stat
 2.0, CSV or PX-JSON. Clients made for ``pxdata.stat.fi`` (R ``pxweb``, Python PxWeb clients, ``pyjstat``) work with
-the base address ``…/api/v1/fi/Polku``. Every answer carries an ETag and Last-Modified; a matching ``If-None-Match``
-gets 304 with nothing computed. Small cells are suppressed the same way in every answer (see ``polku.open_data.cube``).
+the base address ``…/api/v1/fi/Polku``. Answers come from the worker's newest complete build of the tables, never
+computed in the request; every answer carries an ETag and Last-Modified of that build; a matching ``If-None-Match``
+gets 304. Before the first build is done a table answers 503 with Retry-After and a JSON error. Small cells
+are suppressed the same way in every answer (see ``polku.open_data.cube``).
 """
 
 from __future__ import annotations
@@ -73,11 +75,14 @@ DATA_RESPONSES = {
           "content": {"application/json": {"schema": {"type": "object"}},
                       "text/csv": {"schema": {"type": "string"}}}},
     304: {"description": "Not modified: the If-None-Match ETag is still current."},
+    503: {"description": "The tables have not been built yet (the worker builds them): try again after Retry-After "
+                         "seconds. Body: {\"errors\": [{\"code\": \"not_ready\", …}], \"status_url\"}."},
 }
 METADATA_RESPONSES = {
     200: {"description": "The table's variables and their values (PxWeb metadata).",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MetadataOut"}}}},
     304: {"description": "Not modified: the If-None-Match ETag is still current."},
+    503: DATA_RESPONSES[503],
 }
 
 

@@ -8,3 +8,12 @@ class OpenDataConfig(AppConfig):
     name = "polku.open_data"
     label = "open_data"
     verbose_name = _("Avoin data")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from polku.core.signals import facts_changed
+        from polku.jobs import schedule
+        from polku.open_data import builds
+
+        schedule.every_minute("open-data-build")(builds.scheduled_check)  # a build when the data has changed
+        facts_changed.connect(builds.after_new_facts, dispatch_uid="open-data-after-new-facts")

@@ -18,6 +18,9 @@ cube, so no two answers hide different cells.
 
 from __future__ import annotations
 
+import gc
+import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
@@ -33,7 +36,7 @@ from polku.derived.calendar import calculation_day
 from polku.derived.facts import latest_benefit_month
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import NO_GROUP, PRECISION, MeasureTable, Request, SqlBackend, assemble
-from polku.open_data.tables import Identity, MeasureRef, OpenTable
+from polku.open_data.tables import BY_ID, Identity, MeasureRef, OpenTable
 from polku.public_statistics.tables import region_code
 
 CONFIDENTIAL = suppression.SECONDARY_MARK  # "..": withheld for confidentiality (Statistics Finland's symbol)
@@ -268,3 +271,57 @@ def suppress(sizes: dict[CellKey, int], groups: list[suppression.Group], thresho
     if left:  # pragma: no cover - complement() guarantees this; a table is never published otherwise
         raise AssertionError(f"suppression left {len(left)} derivable groups")
     return hidden
+
+
+# --- storage --------------------------------------------------------------------------------------------------
+
+
+def pack(cube: Cube) -> bytes:
+    """The cube as compressed JSON (what the worker stores): figures as exact decimal text, dates as ISO text."""
+    region_index = {r.code: n for n, r in enumerate(cube.regions)}
+    month_index = {m: n for n, m in enumerate(cube.months)}
+    indicator_index = {i.code: n for n, i in enumerate(cube.indicators)}
+    document = {
+        "table": cube.table.id,
+        "regions": [[r.code, r.labels, r.kind, [[m, s.isoformat(), e.isoformat() if e else None] for m, s, e in r.members]]
+                    for r in cube.regions],
+        "months": [m.isoformat() for m in cube.months],
+        "indicators": [[i.code, i.labels, i.unit, i.decimals, i.verified, i.source] for i in cube.indicators],
+        "cells": [[region_index[r], month_index[m], indicator_index[i], None if v is None else str(v),
+                   cube.statuses.get((r, m, i))] for (r, m, i), v in cube.values.items()],
+        "threshold": cube.threshold,
+        "computed_at": cube.computed_at.isoformat(),
+    }
+    return zlib.compress(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def unpack(data: bytes) -> Cube:
+    """The cube :func:`pack` stored, equal to the one packed (the collector paused meanwhile: tens of thousands of
+    small objects would otherwise set off full collections of a large process, several times the decoding)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _unpack(data)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _unpack(data: bytes) -> Cube:
+    document = json.loads(zlib.decompress(data))
+    regions = tuple(Region(code, labels, kind, tuple((m, date.fromisoformat(s), date.fromisoformat(e) if e else None)
+                                                     for m, s, e in members))
+                    for code, labels, kind, members in document["regions"])
+    months = tuple(date.fromisoformat(m) for m in document["months"])
+    indicators = tuple(Indicator(code, labels, unit, decimals, verified, source)
+                       for code, labels, unit, decimals, verified, source in document["indicators"])
+    values: dict[tuple[str, date, str], Decimal | None] = {}
+    statuses: dict[tuple[str, date, str], str] = {}
+    codes, codes_i = [r.code for r in regions], [i.code for i in indicators]
+    for r, m, i, value, status in document["cells"]:
+        key = (codes[r], months[m], codes_i[i])
+        values[key] = None if value is None else Decimal(value)
+        if status is not None:
+            statuses[key] = status
+    return Cube(BY_ID[document["table"]], regions, months, indicators, values, statuses, document["threshold"],
+                datetime.fromisoformat(document["computed_at"]))

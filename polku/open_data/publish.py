@@ -1,83 +1,98 @@
-"""What the API and the pages share: the cached cubes, the cached answers and their validators.
+"""What the API and the pages serve: the newest complete build's stored tables, and their validators.
 
-A cube is cached under the *data version*, a fingerprint of the facts and reference data it is computed from (the
-newest version and the newest supersession of every fact table, the number of persons, the area memberships and
-labour-force figures, the last whole month). Any change of data changes the version, so a stale cube is never served
-after the fingerprint is next read (at most ``VERSION_SECONDS`` later; an import clears the cache at once). The
-ETag of an answer is the hash of the version and the question, so a client that sends ``If-None-Match`` gets
-``304 Not Modified`` without anything being computed, and ``Last-Modified`` is when the cube was computed.
+Nothing is computed here. The worker builds the tables (``polku.open_data.builds``) for each data version; a request
+serves the newest complete build (``OpenTableBuild`` done), even while a newer one is being built for changed data
+(the page then says when the served tables were updated and that an update is being built). The default answers
+(the whole table in each format, and its metadata, in each language) are sent as stored; any other PxWeb query is
+cut from the stored cube (decoded once per process and build) and its answer kept in the cache under its ETag.
+
+The ETag of an answer is the hash of the served build (its id and data version) and the question, so a client that
+sends ``If-None-Match`` gets ``304 Not Modified`` with nothing read but the build, and ``Last-Modified`` is when the
+served build was finished. Before the first build is done every answer is ``503`` with ``Retry-After`` and a JSON
+error naming the status page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from polku.open_data import pxweb
-from polku.open_data.cube import Cube, build, published_months
+from polku.jobs.models import JobProgress
+from polku.open_data import builds, pxweb
+from polku.open_data.builds import CUBE, PENDING, STORED_KINDS, data_version
+from polku.open_data.cube import Cube, unpack
+from polku.open_data.models import BuildState, OpenTableBuild, OpenTableFile
 from polku.open_data.tables import OpenTable
 
-CACHE_SECONDS = 6 * 3600  # keyed by the data version, so this only bounds how long an unused entry lingers
-VERSION_SECONDS = 60
-BUILD_WAIT_SECONDS = 120
-FORMAT_VERSION = "1"  # bump when a rendering changes, so cached answers and ETags change with it
+__all__ = ["Answer", "Status", "answer", "cube", "data_version", "etag", "not_modified", "respond", "served_build",
+           "status"]
+
+CACHE_SECONDS = 6 * 3600  # keyed by the served build, so this only bounds how long an unused answer lingers
+RETRY_AFTER_SECONDS = 60
+
+_CUBES: dict[tuple[int, str], Cube] = {}  # (build id, table id) → the decoded cube, of the served build only
+_CUBES_LOCK = threading.Lock()
 
 
-def data_version() -> str:
-    """A fingerprint of everything the open tables are computed from (cached for ``VERSION_SECONDS``)."""
-    key = "open_data:version"
-    if (version := cache.get(key)) is not None:
-        return str(version)
-    from polku.people.models import Person
-    from polku.reference.models import EmploymentAreaMembership, LabourForce
-    from polku.timeline.models import (
-        BenefitMonth,
-        EmploymentConditionMet,
-        HomeMunicipalitySpell,
-        JobSearchPeriod,
-        StatusSpell,
-    )
-
-    parts: list[Any] = [FORMAT_VERSION, [str(m) for m in published_months()[-1:]]]
-    for model in (StatusSpell, HomeMunicipalitySpell, JobSearchPeriod, BenefitMonth, EmploymentConditionMet):
-        parts.append(model.objects.aggregate(n=Max("pk"), s=Max("superseded_at")))
-    parts.append(Person.objects.aggregate(n=Count("pk")))  # a person's key is a UUID: no maximum on PostgreSQL
-    for other in (EmploymentAreaMembership, LabourForce):
-        parts.append(other.objects.aggregate(n=Count("pk"), m=Max("pk")))
-    version = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:24]
-    cache.set(key, version, VERSION_SECONDS)
-    return version
+def served_build() -> OpenTableBuild | None:
+    """The newest complete build (one indexed query)."""
+    return OpenTableBuild.objects.filter(state=BuildState.DONE).order_by("-pk").first()
 
 
-def cube(table: OpenTable) -> Cube:
-    """The table for the current data, computed by one request at a time: the others wait for it (up to
-    ``BUILD_WAIT_SECONDS``) instead of computing the same table side by side."""
-    version = data_version()
-    key = f"open_data:cube:{table.id}:{version}"
-    if (found := cache.get(key)) is not None:
+@dataclass(frozen=True)
+class Status:
+    """What the pages say about the tables: the build served, a newer one being built and its progress, and the
+    newest build when it failed."""
+
+    served: OpenTableBuild | None
+    pending: OpenTableBuild | None
+    progress: JobProgress | None
+    failed: OpenTableBuild | None
+
+
+def status() -> Status:
+    served = served_build()
+    newer = OpenTableBuild.objects.filter(pk__gt=served.pk) if served is not None else OpenTableBuild.objects.all()
+    pending = newer.filter(state__in=PENDING).order_by("-pk").first()
+    progress = JobProgress.objects.filter(task_id=pending.progress_key).first() if pending is not None else None
+    latest = newer.order_by("-pk").first()
+    failed = latest if latest is not None and latest.state == BuildState.FAILED else None
+    return Status(served, pending, progress, failed)
+
+
+def stored_cube(build: OpenTableBuild, table: OpenTable) -> Cube:
+    """The build's cube of ``table``, read from storage and decoded once per process."""
+    key = (build.pk, table.id)
+    found = _CUBES.get(key)
+    if found is not None:
         return found
-    lock = f"{key}:computing"
-    if not cache.add(lock, 1, BUILD_WAIT_SECONDS):
-        deadline = time.monotonic() + BUILD_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if (found := cache.get(key)) is not None:
-                return found
-    try:
-        computed = build(table)
-        cache.set(key, computed, CACHE_SECONDS)
-    finally:
-        cache.delete(lock)
-    return computed
+    content = OpenTableFile.objects.filter(build=build, table_id=table.id, kind=CUBE).values_list(
+        "content", flat=True).first()
+    if content is None:
+        raise LookupError(f"build {build.pk} has no cube of {table.id}")
+    decoded = unpack(bytes(content))
+    with _CUBES_LOCK:
+        for old in [k for k in _CUBES if k[0] != build.pk]:
+            del _CUBES[old]
+        _CUBES[key] = decoded
+    return decoded
+
+
+def cube(table: OpenTable, build: OpenTableBuild | None = None) -> Cube | None:
+    """The served table (None before the first build is done)."""
+    build = build or served_build()
+    return None if build is None else stored_cube(build, table)
 
 
 @dataclass(frozen=True)
@@ -93,10 +108,11 @@ class Answer:
                 "Access-Control-Allow-Origin": "*"}
 
 
-def etag(table: OpenTable, lang: str, kind: str, query: Any = None) -> str:
-    """The validator of an answer, from the data version and the question alone (nothing is computed)."""
+def etag(build: OpenTableBuild, table: OpenTable, lang: str, kind: str, query: Any = None) -> str:
+    """The validator of an answer, from the served build and the question alone (nothing is read or computed)."""
     question = json.dumps([table.id, lang, kind, query], sort_keys=True, default=str)
-    return '"' + hashlib.sha256(f"{data_version()}:{question}".encode()).hexdigest()[:32] + '"'
+    served = f"{builds.FORMAT_VERSION}:{build.pk}:{build.data_version}"
+    return '"' + hashlib.sha256(f"{served}:{question}".encode()).hexdigest()[:32] + '"'
 
 
 def not_modified(if_none_match: str | None, tag: str) -> bool:
@@ -105,33 +121,69 @@ def not_modified(if_none_match: str | None, tag: str) -> bool:
     return "*" in tags or tag in tags
 
 
-def answer(table: OpenTable, lang: str, fmt: str, query: list[dict[str, Any]] | None = None) -> Answer:
-    """Data (``fmt`` one of ``pxweb.FORMATS``) or metadata (``fmt`` "metadata") as served, from the cache."""
-    tag = etag(table, lang, fmt, query)
+def _modified(build: OpenTableBuild) -> datetime:
+    assert build.finished_at is not None  # a done build has finished
+    return build.finished_at
+
+
+def answer(build: OpenTableBuild, table: OpenTable, lang: str, fmt: str,
+           query: list[dict[str, Any]] | None = None) -> Answer:
+    """Data (``fmt`` one of ``pxweb.FORMATS``) or metadata (``fmt`` "metadata") of the build: a default question as
+    stored, any other cut from the stored cube (and cached)."""
+    tag = etag(build, table, lang, fmt, query)
+    if not query and fmt in STORED_KINDS:
+        row = OpenTableFile.objects.filter(build=build, table_id=table.id, kind=fmt, lang=lang).values_list(
+            "content", "content_type").first()
+        if row is not None:
+            return Answer(bytes(row[0]), row[1], tag, _modified(build))
     key = f"open_data:answer:{tag}"
     if (found := cache.get(key)) is not None:
         return found
-    computed = cube(table)
+    computed = stored_cube(build, table)
     if fmt == "metadata":
         body = json.dumps(pxweb.metadata(computed, lang), ensure_ascii=False).encode()
         content_type = "application/json; charset=utf-8"
     else:
         body, content_type = pxweb.render(computed, pxweb.select(computed, query), lang, fmt)
-    result = Answer(body, content_type, tag, computed.computed_at)
+    result = Answer(body, content_type, tag, _modified(build))
     cache.set(key, result, CACHE_SECONDS)
     return result
 
 
+def ensure_queued() -> None:
+    """Before the first build: queue one unless one is queued or running (the worker's minute hook would too)."""
+    if not OpenTableBuild.objects.filter(state__in=PENDING).exists():
+        builds.queue_build()
+
+
+def not_ready(lang: str | None = None) -> HttpResponse:
+    """503 before the first build is done: Retry-After, and a JSON error naming the status page (a build is queued
+    if none is)."""
+    ensure_queued()
+    with override(lang):
+        message = _("Avoimen datan taulukoita rakennetaan. Yritä hetken kuluttua uudelleen.")
+    response = JsonResponse({"errors": [{"field": "", "code": "not_ready", "message": message}],
+                             "status_url": reverse("open_data:status")}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
 
 def respond(request: HttpRequest, table: OpenTable, lang: str, fmt: str,
             query: list[dict[str, Any]] | None = None) -> HttpResponse:
-    """The answer with its validators, or 304 when the client's ETag is current (nothing computed then)."""
-    tag = etag(table, lang, fmt, query)
+    """The served build's answer with its validators, 304 when the client's ETag is current, or 503 before the
+    first build."""
+    build = served_build()
+    if build is None:
+        return not_ready(lang)
+    tag = etag(build, table, lang, fmt, query)
     if not_modified(request.headers.get("If-None-Match"), tag):
         response = HttpResponse(status=304)
         response["ETag"] = tag
+        response["Last-Modified"] = http_date(_modified(build).timestamp())
         return response
-    found = answer(table, lang, fmt, query)
+    found = answer(build, table, lang, fmt, query)
     response = HttpResponse(found.body, content_type=found.content_type)
     for name, value in found.headers().items():
         response[name] = value

@@ -36,6 +36,7 @@ from polku.api.api import api
 from polku.employer_services import services as matching
 from polku.exchange.services import export_now
 from polku.municipal_share.invoices import invoice_import
+from polku.open_data import builds
 from polku.people.models import Person
 from polku.provision import services as provision
 from polku.timeline import services as timeline
@@ -194,6 +195,7 @@ def walk(scene: Scene, client: Client, *, refused: bool = False) -> list[tuple[s
 
 
 def test_every_route_that_shows_a_person_logs_it(scene: Scene) -> None:
+    builds.build_now()  # the open tables, as the worker builds them, so their routes answer with figures
     client = Client()
     client.force_login(scene.admin.user)
     seen = walk(scene, client)
@@ -206,6 +208,10 @@ def test_every_route_that_shows_a_person_logs_it(scene: Scene) -> None:
     assert f"/admin/provision/referral/{scene.params['referral']}/change/" in urls
     assert f"/admin/provision/decision/{scene.params['decision']}/change/" in urls
     assert f"/henkilot/{scene.person.pk}/" in urls
+    # The open tables' build status and its progress (public, counts only) are walked too and show no one.
+    walked = {u for _, u, _, _, _ in seen}
+    assert {"/avoin-data/tila/", "/avoin-data/tila.json"} <= walked
+    assert not {"/avoin-data/tila/", "/avoin-data/tila.json"} & urls
     assert len(showing) >= 20, showing
     print(f"\nloki: {len(showing) - len(unlogged)} / {len(showing)} henkilön näyttävää reittiä kirjaa lokin "  # noqa: T201
           f"({len(seen)} pyyntöä)")

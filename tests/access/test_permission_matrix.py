@@ -160,6 +160,8 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "tiedonsiirto/<uuid:run_id>/": C.EXCHANGE_DATA,
     "tiedonsiirto/<uuid:run_id>/virheet.csv": C.EXCHANGE_DATA,
     "tyot/<uuid:task_id>/tila/": SIGNED_IN,  # one's own queued job (others' answer 404)
+    # Open data (aggregates for anyone; "avoin-data/" below covers the rest): the tables' build status and its progress
+    "avoin-data/tila/": PUBLIC, "avoin-data/tila.json": PUBLIC,
     # Privacy
     "tietosuoja/": C.EXERCISE_SUBJECT_RIGHTS,
     "tietosuoja/rekisteroity/<uuid:person_id>/": C.EXERCISE_SUBJECT_RIGHTS,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from polku.open_data import builds
 from polku.timeline import services
 from tests.browser_support import SCREENSHOTS, browser, charts_drawn, page, reference_data, serious_violations
 
@@ -23,6 +24,7 @@ def test_open_data_page(page: Any, live_server: Any, make_person: Any) -> None:
         for _ in range(n):
             person = make_person(municipality=municipality, since=date(2019, 1, 1))
             services.status_spell_record(person=person, status="unemployed", start_date=date(2020, 3, 2))
+    builds.build_now()  # as the worker does
     base = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     failures: dict[str, list[str]] = {}

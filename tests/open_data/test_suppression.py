@@ -92,6 +92,7 @@ def check(slug: str, counts: dict[tuple[str, date, str], int]) -> None:
     region_list = regions()
     implied = cube_module.implied_measures(table, definitions)
     result = cube_module.assemble_cube(table, definitions, implied, measure_table, MONTHS, region_list)
+    assert cube_module.unpack(cube_module.pack(result)) == result  # what the worker stores is what is served
 
     def size(key: str, region: str, month: date) -> int:
         members = AREA_MEMBERS if region == "AREA" else (region.removeprefix("KU"),)

@@ -62,6 +62,7 @@ class Command(BaseCommand):
             self._casework()
         self._portal()
         self._due_items()
+        self._open_data()
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from polku.simulator import writers
@@ -120,6 +121,14 @@ class Command(BaseCommand):
         from polku.casework.due_table import rebuild
 
         self.stdout.write(f"Työlistojen tehtävätaulu: {rebuild()} asiakasta.")
+
+    def _open_data(self) -> None:
+        """The open tables are built by the worker (``make demo`` starts it): queued now, not after its first minute."""
+        from polku.open_data.builds import queue_build
+
+        queued = queue_build()
+        self.stdout.write("Avoimen datan taulukot: " + ("rakennus jonossa, taustatyö tekee sen." if queued is not None
+                                                         else "ajan tasalla tai jo jonossa."))
 
     def _portal(self) -> None:
         """The job seeker's portal: demo clients who sign in through the demo identity provider."""
