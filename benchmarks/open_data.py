@@ -3,8 +3,9 @@
 A scratch SQLite database in a temporary directory is migrated and filled with the ``sotkamo-2021`` simulation
 (``--persons`` makes it smaller for a quick check); the cache lives in the same directory (``POLKU_VAR_DIR``), so
 nothing of the checkout is touched. The site is served by gunicorn (gthread, ``--workers 2 --threads 4``, DEBUG off)
-on a free loopback port. First the *cold* cost: each table's metadata is asked once, which computes and suppresses
-the whole table. Then 20 client threads, each with one keep-alive connection, send a mix of requests as open-data
+on a free loopback port. The tables are built in the loading process (the worker's job in production). First
+the *cold* cost: each table's metadata is asked once from a fresh server (reading the stored build). Then 20 client
+threads, each with one keep-alive connection, send a mix of requests as open-data
 users do (after ``--warmup`` uncounted rounds): a table's metadata (GET), a PxWeb query answered as
 JSON-stat 2.0, the same as CSV, a query of the latest 12 months with a wildcard, and a conditional GET with the
 ETag (304). Output: one JSON line with the cold times, p50/p95/max per request kind and overall, requests per second
@@ -51,7 +52,14 @@ def prepare(var_dir: Path, persons: int | None) -> dict[str, float]:
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     simulate_into_database(PROFILE, seed=1, progress=False, persons=persons)
-    return {"load_s": round(time.perf_counter() - started, 1)}
+    load_s = round(time.perf_counter() - started, 1)
+    # The worker builds the tables and requests only serve them (``benchmarks/open_data_serving.py`` measures the
+    # build): here they are built once in this process, so the server answers instead of 503 "not built yet".
+    from polku.open_data.builds import build_now
+
+    started = time.perf_counter()
+    build_now()
+    return {"load_s": load_s, "build_s": round(time.perf_counter() - started, 1)}
 
 
 def free_port() -> int:
