@@ -179,9 +179,9 @@ def _open_by_break_glass(request: HttpRequest, person: Person, reason: str) -> H
     return redirect("web:person_detail", person_id=person.pk)
 
 
-def _break_glass_page(request: HttpRequest, form: Any, *, template: str) -> HttpResponse:
-    return render(request, template, {
-        "form": form, "submit": _("Avaa tiedot"), "cancel_url": reverse("web:person_list"),
+def _break_glass_page(request: HttpRequest, form: Any, *, by_identity_code: bool) -> HttpResponse:
+    return render(request, "person_pages/break_glass.html", {
+        "form": form, "by_identity_code": by_identity_code, "submit": _("Avaa tiedot"), "cancel_url": reverse("web:person_list"),
         "hours": int(policy.BREAK_GLASS_DURATION.total_seconds() // 3600),
     }, status=400 if form.is_bound and form.errors else 200)
 
@@ -204,7 +204,7 @@ def break_glass(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
             return _open_by_break_glass(request, person, form.cleaned_data["reason"])
         log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.BREAK_GLASS,
                     purpose=NO_REASON, channel=AccessChannel.WEB)
-    return _break_glass_page(request, form, template="person_pages/break_glass.html")
+    return _break_glass_page(request, form, by_identity_code=False)
 
 
 @login_required
@@ -243,4 +243,4 @@ def break_glass_lookup(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         log_event(user=request.user, action=AccessAction.ACCESS_REFUSED, purpose=f"break_glass: {NO_REASON}",
                   channel=AccessChannel.WEB)
-    return _break_glass_page(request, form, template="person_pages/break_glass_lookup.html")
+    return _break_glass_page(request, form, by_identity_code=True)
