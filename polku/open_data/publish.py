@@ -6,7 +6,7 @@ serves the newest complete build (``OpenTableBuild`` done), even while a newer o
 (the whole table in each format, and its metadata, in each language) are sent as stored; any other PxWeb query is
 cut from the stored cube (decoded once per process and build) and its answer kept in the cache under its ETag.
 
-The ETag of an answer is the hash of the served build (its id and data version) and the question, so a client that
+The ETag of an answer is the hash of the served build (its id, data version and finishing time) and the question, so a client that
 sends ``If-None-Match`` gets ``304 Not Modified`` with nothing read but the build, and ``Last-Modified`` is when the
 served build was finished. Before the first build is done every answer is ``503`` with ``Retry-After`` and a JSON
 error naming the status page.
@@ -41,7 +41,7 @@ __all__ = ["Answer", "Status", "answer", "cube", "data_version", "etag", "not_mo
 CACHE_SECONDS = 6 * 3600  # keyed by the served build, so this only bounds how long an unused answer lingers
 RETRY_AFTER_SECONDS = 60
 
-_CUBES: dict[tuple[int, str], Cube] = {}  # (build id, table id) → the decoded cube, of the served build only
+_CUBES: dict[tuple[str, str], Cube] = {}  # (build identity, table id) → the decoded cube, of the served build only
 _CUBES_LOCK = threading.Lock()
 
 
@@ -71,9 +71,16 @@ def status() -> Status:
     return Status(served, pending, progress, failed)
 
 
+def identity(build: OpenTableBuild) -> str:
+    """What tells one build from every other: its id, data version and finishing time (an id alone may be given
+    again after a rolled-back transaction or a restored database, and must not then serve the old build's cube)."""
+    finished = build.finished_at.isoformat() if build.finished_at else ""
+    return f"{build.pk}:{build.data_version}:{finished}"
+
+
 def stored_cube(build: OpenTableBuild, table: OpenTable) -> Cube:
     """The build's cube of ``table``, read from storage and decoded once per process."""
-    key = (build.pk, table.id)
+    key = (identity(build), table.id)
     found = _CUBES.get(key)
     if found is not None:
         return found
@@ -83,7 +90,7 @@ def stored_cube(build: OpenTableBuild, table: OpenTable) -> Cube:
         raise LookupError(f"build {build.pk} has no cube of {table.id}")
     decoded = unpack(bytes(content))
     with _CUBES_LOCK:
-        for old in [k for k in _CUBES if k[0] != build.pk]:
+        for old in [k for k in _CUBES if k[0] != key[0]]:
             del _CUBES[old]
         _CUBES[key] = decoded
     return decoded
@@ -111,7 +118,7 @@ class Answer:
 def etag(build: OpenTableBuild, table: OpenTable, lang: str, kind: str, query: Any = None) -> str:
     """The validator of an answer, from the served build and the question alone (nothing is read or computed)."""
     question = json.dumps([table.id, lang, kind, query], sort_keys=True, default=str)
-    served = f"{builds.FORMAT_VERSION}:{build.pk}:{build.data_version}"
+    served = f"{builds.FORMAT_VERSION}:{identity(build)}"
     return '"' + hashlib.sha256(f"{served}:{question}".encode()).hexdigest()[:32] + '"'
 
 

@@ -102,7 +102,7 @@ FIELDS: dict[str, dict[str, Promise]] = {
         "computed_for": _("Laskettu päivälle"), "computed_at": _("Laskettu"), "registered_on": _("Työnhaku alkoi"),
         "phase": _("Palveluvaihe"), "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"),
         "next_kind": _("Seuraava tehtävä"), "next_due_on": _("Seuraavan määräpäivä"), "overdue": _("Myöhässä"),
-        "items": _("Tehtäviä"),
+        "items": _("Tehtäviä"), "home_municipality": _("Kotikunta"),
     },
     "provision.referral": {
         "offering": _("Palvelu"), "referred_on": _("Ohjattu"), "status": _("Tila"),

@@ -254,3 +254,26 @@ def test_an_import_queues_a_build_at_once(make_person: Any) -> None:
     assert OpenTableBuild.objects.filter(state=BuildState.QUEUED).count() == 1
     facts_changed.send(sender=None, scope_code=None)
     assert OpenTableBuild.objects.count() == 1  # the same data: queued already
+
+
+@pytest.mark.django_db
+def test_a_build_id_given_again_never_serves_the_old_builds_cube(make_person: Any) -> None:
+    """A build's id may be given again (a rolled-back transaction, a restored database): the decoded cube and the
+    ETag follow the build itself, not its id."""
+    add_facts(make_person, n=6)
+    first = builds.build_now()
+    table = TABLES[0]
+    old = publish.stored_cube(first, table)
+    old_tag = publish.etag(first, table, "fi", "csv")
+    add_facts(make_person, n=4)
+    second = builds.build_now()
+    new_content = OpenTableFile.objects.get(build=second, table_id=table.id, kind=builds.CUBE).content
+    # The first build's row now stands for different data under the same id.
+    OpenTableFile.objects.filter(build=first, table_id=table.id, kind=builds.CUBE).update(content=new_content)
+    OpenTableBuild.objects.filter(pk=first.pk).update(data_version=second.data_version,
+                                                      finished_at=second.finished_at)
+    first.refresh_from_db()
+    again = publish.stored_cube(first, table)
+    assert again.values != old.values
+    assert again.values == publish.stored_cube(second, table).values
+    assert publish.etag(first, table, "fi", "csv") != old_tag
