@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "polku.person_pages",
     "polku.portal",  # "/oma/": the job seeker's own portal
     "polku.start_pages",  # "/": the public landing page and each role's start page
+    "polku.administration",  # "/yllapito/": rule sets, programmes and populations for an administrator
     "polku.web",
     "polku.cli",
 ]

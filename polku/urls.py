@@ -15,6 +15,7 @@ urlpatterns = [
     path("terveys/valmis/", ready, name="ready"),  # readiness: the database answers and is migrated
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("yllapito/", include("polku.administration.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("tunnistautuminen/", include("polku.access.urls")),
     path("api/", api.urls),

@@ -58,3 +58,13 @@ def reader_source(text: object) -> str:
         return ""
     clauses = [c for c in _top_level_clauses(str(text)) if not _CODE_PATH.search(_outside_parentheses(c))]
     return _tidy(_DEV_TOKEN.sub("", ";".join(clauses)))
+
+
+_SETTING_OR_SYNTAX = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\"\w+\"\s*:")  # POLKU_SHARE_RULES_FILE, "key":
+
+
+def reader_note(text: object) -> str:
+    """A data file's note as a reader sees it: :func:`reader_source`, and without the sentences that tell a developer
+    how to configure it (a setting's name, a file's syntax)."""
+    sentences = re.split(r"(?<=[.!?])\s+", reader_source(text))
+    return " ".join(s for s in sentences if s and not _SETTING_OR_SYNTAX.search(s))

@@ -194,7 +194,8 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
 }
 # The Django admin's pages, all of them: administrators only (its sign-in and sign-out pages are for anyone); open
 # data: aggregates for anyone without sign-in (suppressed as for elected officials).
-PREFIX_CAPABILITIES: dict[str, Capability | str] = {"admin/": C.ADMINISTER, "api/v1/": PUBLIC, "avoin-data/": PUBLIC}
+PREFIX_CAPABILITIES: dict[str, Capability | str] = {"admin/": C.ADMINISTER, "yllapito/": C.ADMINISTER, "api/v1/": PUBLIC,
+                                                   "avoin-data/": PUBLIC}
 ROUTE_CAPABILITIES |= {"admin/login/": PUBLIC, "admin/logout/": SIGNED_IN}
 # Not requested by the walk: signing out ends the session the walk uses.
 NOT_REQUESTED = {"kirjaudu-ulos/", "admin/logout/", "oidc/logout/", "oidc/callback/", "oidc/authenticate/",
