@@ -60,6 +60,28 @@ def _lookup_error(failure: ValidationFailed) -> str:
     return _("Henkilötunnus ei ole oikeaa muotoa (PPKKVV-NNNT).")
 
 
+def identity_code_lookup(request: HttpRequest, code: str, purpose: str | None) -> HttpResponse | str:
+    """Open the person with identity code ``code`` (a redirect to their record, the read logged) or say why not.
+
+    The same answer whether the person is unknown or outside the user's scope (the refused attempt is logged), and the
+    code is never repeated. The caller has checked that the user sees person-level data and received the code by POST.
+    """
+    try:
+        found = person_find_by_personal_id(code)
+    except ValidationFailed as failure:
+        return _lookup_error(failure)
+    logged = content.purpose_for(purpose, request.user).logged
+    if found is not None and persons_visible_to(request.user).filter(pk=found.pk).exists():
+        # The redirect tells the user who the code belongs to: a read of that person.
+        log_person_reads(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                         purpose=logged, channel=AccessChannel.WEB)
+        return redirect("web:person_detail", person_id=found.pk)
+    if found is not None:
+        log_refused(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
+                    purpose=logged, channel=AccessChannel.WEB)
+    return _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
+
+
 @login_required
 @sensitive_post_parameters("personal_id")
 @require_http_methods(["GET", "POST"])
@@ -70,22 +92,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
     lookup_error = ""
     if request.method == "POST":
         # Identity-code look-up is POST only, so the code never lands in a URL, history or server log.
-        try:
-            found = person_find_by_personal_id(request.POST.get("personal_id", ""))
-        except ValidationFailed as failure:
-            lookup_error = _lookup_error(failure)
-        else:
-            lookup_purpose = content.purpose_for(request.POST.get("purpose"), request.user).logged
-            if found is not None and visible.filter(pk=found.pk).exists():
-                # The redirect tells the user who the code belongs to: a read of that person.
-                log_person_reads(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
-                                 purpose=lookup_purpose, channel=AccessChannel.WEB)
-                return redirect("web:person_detail", person_id=found.pk)
-            if found is not None:
-                log_refused(user=request.user, person_ids=[found.pk], action=AccessAction.PERSON_LOOKUP,
-                            purpose=lookup_purpose, channel=AccessChannel.WEB)
-            # The same answer whether the person is unknown or outside the user's scope.
-            lookup_error = _("Henkilötunnuksella ei löytynyt henkilöä, jonka tietoihin sinulla on oikeus.")
+        answer = identity_code_lookup(request, request.POST.get("personal_id", ""), request.POST.get("purpose"))
+        if isinstance(answer, HttpResponse):
+            return answer
+        lookup_error = answer
 
     query = request.GET.get("q", "").strip()
     if PERSONAL_ID_PATTERN.search(query):

@@ -138,7 +138,7 @@ ADMIN_OBJECTS = {"provision/referral": "referral", "provision/decision": "decisi
 # would log the log.
 LOG_PAGES = {"tietosuoja/lokit/", "admin/access/accesslog/"}
 # Routes that need more than their path to show anything; the rest are requested bare.
-QUERIES = {"api/persons": {"search": SURNAME}, "henkilot/": {"q": SURNAME}}
+QUERIES = {"api/persons": {"search": SURNAME}, "henkilot/": {"q": SURNAME}, "haku/": {"q": SURNAME}}
 
 
 def fill(route: str, scene: Scene) -> str | None:

@@ -36,7 +36,7 @@ SIGNED_IN = "signed_in"  # any signed-in user (the start page, reference lists, 
 C = Capability
 ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "terveys/": PUBLIC, "terveys/valmis/": PUBLIC, "i18n/setlang/": PUBLIC, "": PUBLIC, "kirjaudu/": PUBLIC,
-    "kirjaudu-ulos/": SIGNED_IN,
+    "kirjaudu-ulos/": SIGNED_IN, "haku/": SIGNED_IN,  # the header search finds only what the user may see
     "oidc/callback/": PUBLIC, "oidc/authenticate/": PUBLIC, "oidc/logout/": PUBLIC,
     "tunnistautuminen/koodi/": PUBLIC, "tunnistautuminen/kayttoonotto/": PUBLIC,
     "tunnistautuminen/kayttoonotto/qr.svg": PUBLIC,
