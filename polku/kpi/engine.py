@@ -397,6 +397,8 @@ def _json_number(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+NOT_IN_FORCE = "scope_not_in_force"  # the note of a period in which the scope (an area) had no municipality
+
 PRECISION = {"persons": Decimal("0.1"), "count": Decimal("0.1"), "percent": Decimal("0.1"), "eur": Decimal("0.01")}
 
 
@@ -465,8 +467,17 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
     sizes: dict[tuple[str, str, str], int] = {}
     for period, period_months in sorted(periods.items()):
         for scope in scopes:
+            # An area's months before it was set up (or after it ended) have no figure, not a zero; a year counts
+            # only the months it existed.
+            live = [m for m in period_months if scopes[scope](m)]
+            if not live:
+                values += [IndicatorValue(
+                    indicator=definition.code, version=definition.version, period=period, scope=scope, group=group,
+                    numerator=None, denominator=None, value=None, months=0, verified=definition.verified,
+                    note=NOT_IN_FORCE) for group in sorted(group_set)]
+                continue
             for group in sorted(group_set):
-                parts = [cells[(m, scope, group)] for m in period_months]
+                parts = [cells[(m, scope, group)] for m in live]
                 numerator = sum((c.numerator for c in parts), Decimal(0))
                 has_denominator = definition.denominator is not None
                 missing_denominator = has_denominator and any(c.denominator is None for c in parts)
@@ -500,10 +511,13 @@ def _complement(values: list[IndicatorValue], sizes: dict[tuple[str, str, str], 
     primary = {key_of[id(v)] for v in values if v.suppressed}
     cell_groups = []
     for period in {v.period for v in values}:
+        # A cell of a scope not in force that period is no figure at all: no equation holds it.
         if len(groups) > 1:
-            cell_groups += [suppression.group([(period, s, g) for g in groups]) for s in scopes]
+            cell_groups += [suppression.group([(period, s, g) for g in groups if (period, s, g) in sizes])
+                            for s in scopes]
         if len(scopes) > 1:
-            cell_groups += [suppression.group([(period, s, g) for s in scopes]) for g in groups]
+            cell_groups += [suppression.group([(period, s, g) for s in scopes if (period, s, g) in sizes])
+                            for g in groups]
     hidden = suppression.complement(sizes, primary, cell_groups)
     return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
             if key_of[id(v)] in hidden and not v.suppressed else v for v in values]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from polku.core.errors import AccessDenied, ValidationFailed
 from polku.kpi import comparison, presenters, yardstick
 from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
+from polku.kpi.engine import NOT_IN_FORCE
 from polku.kpi.models import Programme
 from polku.kpi.programme_figures import progress_for
 from polku.municipal_share.presenters import suppresses_small_cells
@@ -149,6 +151,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "targets": _targets(code, payload["scope"]["code"]) if payload else [],
         "query": request.GET.urlencode(), "counterpart": counterpart, "comparison": compared,
         "comparison_error": comparison_error, "comparison_chart": _comparison_chart(compared) if compared else None,
+        "not_in_force": bool(payload) and any(v["note"] == NOT_IN_FORCE for v in payload["values"]),
         "municipality_choices": [(m.code, m.name, m.code in chosen)
                                  for m in Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")]
         if counterpart else [],
@@ -329,6 +332,7 @@ def yardstick_page(request: HttpRequest) -> HttpResponse:
             error = " ".join(f"{e.message}" for e in failure.errors)
         else:
             rows = yardstick.standings(indicator, chosen.code, list(group.members), month)
+    own = _own_beside_published(request.user, indicator, chosen.code, month, rows) if rows and chosen else None
     definition = shipped_definitions().get(indicator if indicator in yardstick.MEASURES else "activation_rate")
     reasons = {"size": _("Vertailukunnat: ne kunnat, joiden työvoima on kooltaan lähimpänä omaa (saman maakunnan "
                          "kunnat ensin), niistä joille Polussa on julkaistut luvut."),
@@ -339,5 +343,23 @@ def yardstick_page(request: HttpRequest) -> HttpResponse:
         "definition": definition, "error": error,
         "reason": (group.reason or reasons.get(group.kind, "")) if group else "",
         "chart": _yardstick_chart(rows, definition.title) if rows else None,
-        "labour_force_note": indicator == "unemployed_share_of_labour_force",
+        "labour_force_note": indicator == "unemployed_share_of_labour_force", "own": own,
     }, status=400 if error and chosen is None else 200)
+
+
+def _own_beside_published(user: Any, indicator: str, municipality: str, month: Any,
+                          rows: list[yardstick.Standing]) -> dict[str, Any] | None:
+    """Polku's own figure of the municipality for the published month, beside the published rate and the difference
+    in percentage points (None when Polku has no figure for the month, or the user's role hides it as a small one)."""
+    published = next((r.rate for r in rows if r.own), None)
+    try:
+        payload = presenters.user_payload(user, indicator=indicator, scope=municipality,
+                                          first_month=f"{month:%Y-%m}", last_month=f"{month:%Y-%m}")
+    except (ValidationFailed, AccessDenied):
+        return None
+    value = next((v["value"] for v in payload["values"] if v["period"] == f"{month:%Y-%m}"), None)
+    if value is None:
+        return None
+    polku = Decimal(str(value))
+    return {"polku": polku, "published": published,
+            "difference": None if published is None else polku - Decimal(str(published))}

@@ -100,3 +100,22 @@ def test_the_page_ranks_the_users_municipality(published: None, make_staff: Any,
     assert client.get("/mittarit/vertailu/?municipality=297").status_code == 400  # not the official's area
     html = client.get("/mittarit/vertailu/?indicator=activation_rate&reference=205").content.decode()
     assert "Vertailukunnat: itse valitut." in html
+
+
+@pytest.mark.django_db
+def test_polkus_own_figure_stands_beside_the_published_one(published: None, make_staff: Any, make_person: Any) -> None:
+    """Issue 16, item 3: where Polku's figure differs from the published one, the page says so and why."""
+    from polku.timeline import services
+
+    for _ in range(12):
+        person = make_person(municipality="765", since=date(2019, 1, 1))
+        services.status_spell_record(person=person, status="unemployed", start_date=date(2026, 1, 5))
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    html = client.get("/mittarit/vertailu/?indicator=activation_rate").content.decode()
+    assert 'id="oma-luku"' in html
+    assert "Sotkamo Polun omasta rekisteristä: 0,0 %" in html  # twelve unemployed, none in services
+    published = next(r.rate for r in yardstick.standings("activation_rate", "765", ["765"], OCTOBER) if r.own)
+    assert f"julkaistu luku {str(published).replace('.', ',')} %" in html
+    assert "%-yks." in html
+    assert "/mittarit/activation_rate/?scope=765#vertailu" in html
