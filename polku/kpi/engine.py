@@ -466,10 +466,10 @@ def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[
     values = []
     sizes: dict[tuple[str, str, str], int] = {}
     for period, period_months in sorted(periods.items()):
-        for scope in scopes:
+        for scope, members_on in scopes.items():
             # An area's months before it was set up (or after it ended) have no figure, not a zero; a year counts
             # only the months it existed.
-            live = [m for m in period_months if scopes[scope](m)]
+            live = [m for m in period_months if members_on(m)]
             if not live:
                 values += [IndicatorValue(
                     indicator=definition.code, version=definition.version, period=period, scope=scope, group=group,

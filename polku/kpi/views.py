@@ -151,7 +151,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "targets": _targets(code, payload["scope"]["code"]) if payload else [],
         "query": request.GET.urlencode(), "counterpart": counterpart, "comparison": compared,
         "comparison_error": comparison_error, "comparison_chart": _comparison_chart(compared) if compared else None,
-        "not_in_force": bool(payload) and any(v["note"] == NOT_IN_FORCE for v in payload["values"]),
+        "not_in_force": payload is not None and any(v["note"] == NOT_IN_FORCE for v in payload["values"]),
         "municipality_choices": [(m.code, m.name, m.code in chosen)
                                  for m in Municipality.objects.filter(valid_to__isnull=True).order_by("name_fi")]
         if counterpart else [],

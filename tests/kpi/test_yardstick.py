@@ -115,7 +115,7 @@ def test_polkus_own_figure_stands_beside_the_published_one(published: None, make
     html = client.get("/mittarit/vertailu/?indicator=activation_rate").content.decode()
     assert 'id="oma-luku"' in html
     assert "Sotkamo Polun omasta rekisteristä: 0,0 %" in html  # twelve unemployed, none in services
-    published = next(r.rate for r in yardstick.standings("activation_rate", "765", ["765"], OCTOBER) if r.own)
-    assert f"julkaistu luku {str(published).replace('.', ',')} %" in html
+    rate = next(r.rate for r in yardstick.standings("activation_rate", "765", ["765"], OCTOBER) if r.own)
+    assert f"julkaistu luku {str(rate).replace('.', ',')} %" in html
     assert "%-yks." in html
     assert "/mittarit/activation_rate/?scope=765#vertailu" in html
