@@ -42,15 +42,16 @@ serve: install
 ## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable
 test: install browser lint typecheck test-sqlite test-postgres
 
-## Browser tests drive Debian's Chromium (never a downloaded build): installed here when we are root with apt.
+## Browser tests drive Debian's Chromium (never a downloaded build), and the report tests read the PDF with poppler's
+## pdfinfo and pdftotext: installed here when we are root with apt.
 CHROMIUM ?= /usr/bin/chromium
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@if [ ! -x "$(CHROMIUM)" ] || ! command -v pdfinfo >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "== installing Debian's chromium for the browser tests"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+			echo "== installing Debian's chromium and poppler-utils for the browser and PDF tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core poppler-utils >/dev/null; \
 		else \
-			echo "The browser tests need Debian's package 'chromium' at $(CHROMIUM): run 'sudo apt-get install chromium fonts-dejavu-core'"; \
+			echo "The tests need Debian's packages 'chromium' (at $(CHROMIUM)) and 'poppler-utils': run 'sudo apt-get install chromium fonts-dejavu-core poppler-utils'"; \
 			exit 1; \
 		fi; \
 	fi

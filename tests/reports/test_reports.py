@@ -332,3 +332,27 @@ def test_the_report_shows_the_years_share_paid_and_forecast_with_its_band(kainuu
     assert any(str(c).startswith("År 2021") for c in cells)
     december = report_figures(scope_for(AREA), date(2021, 12, 1))["forecast"]
     assert december is None or december["year"] is None
+
+
+def test_the_pdf_is_tagged_for_assistive_technology(kainuu: Any) -> None:
+    """Issue 16, item 1: an accessible tagged PDF where the library allows — checked with poppler's pdfinfo (installed
+    by ``make browser``): tagged, claims PDF/UA-1 in its metadata, titled, its headings, tables with header cells and
+    charts as figures in the structure tree. (A full PDF/UA validation needs veraPDF, which is not available here.)"""
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        pytest.skip("poppler's pdfinfo is installed by make browser")
+    report, _ = services.publish(AREA, JUNE, today=TODAY)
+    data = bytes(ReportDocument.objects.get(report=report, language="fi", kind="pdf").content)
+
+    def run(*options: str) -> str:
+        return subprocess.run([pdfinfo, *options, "-"], input=data, capture_output=True,  # noqa: S603 - our PDF
+                              check=True).stdout.decode()
+
+    info = run()
+    assert "Tagged:          yes" in info
+    title = next(line for line in info.splitlines() if line.startswith("Title:"))
+    assert "Kainuu" in title or "kuukausiraportti" in title.lower(), title
+    assert "pdfuaid:part" in run("-meta")
+    structure = run("-struct")
+    for tag in ("Document", "H1", "H2", "Table", "TH", "TD", "Figure"):
+        assert f"{tag} " in structure or f"{tag}\n" in structure or f"{tag}:" in structure, tag
