@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied, ValidationFailed
-from polku.kpi import comparison, presenters, yardstick
+from polku.kpi import comparison, presenters, share_yardstick, yardstick
 from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.engine import NOT_IN_FORCE
@@ -303,7 +304,8 @@ def _yardstick_chart(rows: list[yardstick.Standing], title: str) -> Chart | None
 @login_required
 @require_GET
 def yardstick_page(request: HttpRequest) -> HttpResponse:
-    """The municipality ranked among similar municipalities on a published rate, with the band of each."""
+    """The municipality ranked among similar municipalities on a published rate, with the band of each, or on the
+    municipal share per resident that Kela publishes."""
     from polku.municipal_share.presenters import default_municipality, municipalities_for
 
     allowed = municipalities_for(request.user)
@@ -313,38 +315,72 @@ def yardstick_page(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("municipality", "").strip()
     chosen = next((m for m in allowed if m.code == code), None) if code else default_municipality(allowed, today)
     indicator = request.GET.get("indicator") or "unemployed_share_of_labour_force"
-    month = yardstick.latest_month()
+    euros = indicator == share_yardstick.CODE
+    published_month = yardstick.latest_month()
+    month = share_yardstick.latest_month() if euros else published_month
     error = ""
     if chosen is None:
         error = _("Kunta: %(code)s ei ole alueesi kunta.") % {"code": code}
-    elif indicator not in yardstick.MEASURES:
+    elif indicator not in yardstick.MEASURES and not euros:
         error = _("Mittari: valitse mittari luettelosta.")
+    elif month is None and euros:
+        error = _("Kelan julkaisemia kuntaosuuksia ei ole tuotu Polkuun.")
     elif month is None:
         error = _("Tilastokeskuksen julkaistuja lukuja ei ole tuotu Polkuun.")
     references = [c for c in request.GET.getlist("reference") if c.strip()]
-    rows: list[yardstick.Standing] = []
+    rows: list[Any] = []
     group = None
     if not error and chosen is not None and month is not None:
         try:
-            group = (comparison.reference_set(chosen.code, references) if references
-                     else yardstick.suggested_group(chosen.code, month))
+            if references:
+                group = comparison.reference_set(chosen.code, references)
+            elif published_month is not None:
+                group = yardstick.suggested_group(chosen.code, published_month)
+            else:
+                group = comparison.reference_set(chosen.code)
         except ValidationFailed as failure:
             error = " ".join(f"{e.message}" for e in failure.errors)
         else:
-            rows = yardstick.standings(indicator, chosen.code, list(group.members), month)
-    own = _own_beside_published(request.user, indicator, chosen.code, month, rows) if rows and chosen else None
+            rows = (share_yardstick.standings(chosen.code, list(group.members), month) if euros
+                    else yardstick.standings(indicator, chosen.code, list(group.members), month))
+    own = _own_beside_published(request.user, indicator, chosen.code, month, rows) \
+        if rows and chosen and not euros else None
     definition = shipped_definitions().get(indicator if indicator in yardstick.MEASURES else "activation_rate")
+    title = _euro_title() if euros else definition.title
     reasons = {"size": _("Vertailukunnat: ne kunnat, joiden työvoima on kooltaan lähimpänä omaa (saman maakunnan "
                          "kunnat ensin), niistä joille Polussa on julkaistut luvut."),
                "chosen": _("Vertailukunnat: itse valitut.")}
     return render(request, "kpi/yardstick.html", {
         "municipalities": allowed, "chosen": chosen, "indicator": indicator, "month": month, "rows": rows,
-        "measures": [(code, shipped_definitions().get(code).title) for code in yardstick.MEASURES],
-        "definition": definition, "error": error,
+        "measures": [*((code, shipped_definitions().get(code).title) for code in yardstick.MEASURES),
+                     (share_yardstick.CODE, _euro_title())],
+        "definition": definition, "title": title, "euros": euros, "error": error,
+        "first_month": add_months(month, -(share_yardstick.MONTHS - 1)) if euros and month else None,
         "reason": (group.reason or reasons.get(group.kind, "")) if group else "",
-        "chart": _yardstick_chart(rows, definition.title) if rows else None,
+        "chart": (_euro_chart(rows, title) if euros else _yardstick_chart(rows, title)) if rows else None,
         "labour_force_note": indicator == "unemployed_share_of_labour_force", "own": own,
     }, status=400 if error and chosen is None else 200)
+
+
+def _euro_title() -> str:
+    """The € measure's title (translated when the page is drawn)."""
+    return _("Kunnan osuus työttömyysetuuksista asukasta kohden, 12 kuukautta")
+
+
+def _euro_chart(rows: list[share_yardstick.EuroStanding], title: str) -> Chart | None:
+    values = [{"kunta": r.name, "arvo": float(r.eur_per_resident),
+               "oma": _("oma kunta") if r.own else _("vertailukunta")}
+              for r in rows if r.eur_per_resident is not None]
+    if not values:
+        return None
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": "container",
+            "height": {"step": 28}, "data": {"values": values}, "mark": {"type": "bar"}, "encoding": {
+                "y": {"field": "kunta", "type": "nominal", "title": None, "sort": [v["kunta"] for v in values]},
+                "x": {"field": "arvo", "type": "quantitative", "title": _("€ / asukas")},
+                "color": {"field": "oma", "type": "nominal", "title": None,
+                          "scale": {"range": ["#b35900", "#1f5f8b"]}}}}
+    return Chart(spec, title=title, description=_("Vaakapylväät suurimmasta pienimpään; luvut ovat taulukossa "
+                                                  "kaavion alla."), id_prefix="vertailu")
 
 
 def _own_beside_published(user: Any, indicator: str, municipality: str, month: Any,
