@@ -107,3 +107,17 @@ def serious_violations(page: Any) -> list[str]:
             for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
 
 
+
+
+def check_at_widths(page: Any, name: str, widths: tuple[int, ...] = (1280, 390)) -> dict[int, list[str]]:
+    """At each width: axe's serious or critical violations, a screenshot (``var/screenshots/<name>-<width>.png``), and
+    a failed assertion when the page scrolls sideways. Returns the violations found per width (empty when none)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    failures: dict[int, list[str]] = {}
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        if found := serious_violations(page):
+            failures[width] = found
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        assert page.evaluate(f"() => document.documentElement.scrollWidth <= {width}"), f"{name} scrolls sideways at {width}"
+    return failures

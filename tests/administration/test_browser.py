@@ -9,7 +9,7 @@ import pytest
 
 from polku.access.models import Role
 from polku.municipal_share.models import RuleSetConfirmation
-from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import browser, check_at_widths, login_with_form, page, reference_data
 
 __all__ = ["browser", "page", "reference_data"]  # fixtures used below
 
@@ -21,22 +21,13 @@ def test_the_administrators_page(page: Any, live_server: Any, make_staff: Any, t
     login_with_form(page, live_server.url, admin.user.get_username(), "salasana-123")
     page.goto(f"{live_server.url}/yllapito/")
     assert page.locator("h1").inner_text() == "Ylläpito"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    failures: dict[str, list[str]] = {}
-
     bad = tmp_path / "vaesto.csv"
     bad.write_text("municipality;year;residents;source\n765;2024;ei luku;Tilastokeskus\n", encoding="utf-8")
     page.set_input_files("#vaesto ~ form input[type=file]", str(bad))
     page.locator("#vaesto ~ form button[type=submit]").click()
     page.wait_for_selector(".error-summary")
     assert "rivi 2: year/residents" in page.locator(".error-summary").inner_text()
-
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        failures[str(width)] = serious_violations(page)
-        page.screenshot(path=str(SCREENSHOTS / f"administration-{width}.png"), full_page=True)
-        assert page.evaluate(f"() => document.documentElement.scrollWidth <= {width}"), f"scrolls sideways at {width}"
-    assert {width: found for width, found in failures.items() if found} == {}
+    assert check_at_widths(page, "administration") == {}
 
     note = page.locator("article.rule-set textarea").first
     note.focus()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from polku.access.models import Role
-from tests.browser_support import SCREENSHOTS, browser, charts_drawn, login_with_form, page, reference_data, serious_violations
+from tests.browser_support import browser, charts_drawn, check_at_widths, login_with_form, page, reference_data
 from tests.kpi.test_share_yardstick import published
 
 __all__ = ["browser", "page", "published", "reference_data"]  # fixtures used below
@@ -22,11 +22,4 @@ def test_the_euro_yardstick(page: Any, live_server: Any, make_staff: Any, publis
     page.goto(f"{live_server.url}/mittarit/vertailu/?municipality=765&indicator=municipal_share_per_resident"
               "&reference=205&reference=290")
     assert charts_drawn(page) == 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    failures: dict[int, list[str]] = {}
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        failures[width] = serious_violations(page)
-        page.screenshot(path=str(SCREENSHOTS / f"yardstick-euros-{width}.png"), full_page=True)
-        assert page.evaluate(f"() => document.documentElement.scrollWidth <= {width}"), f"scrolls sideways at {width}"
-    assert {width: found for width, found in failures.items() if found} == {}
+    assert check_at_widths(page, "yardstick-euros") == {}
