@@ -39,7 +39,7 @@ def person_url(person: Person) -> str:
 
 def offering_row(html: str, name: str) -> list[str]:
     """The numeric cells of the catalogue row of ``name``."""
-    row = next(r for r in re.findall(r"<tr>.*?</tr>", html, re.S) if name in r)
+    row = next(r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if name in r)
     return [cell.strip() for cell in re.findall(r'<td class="num">([^<]*)', row)]
 
 
