@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Min, Model, Sum
-from django.utils.translation import get_language
 
+from polku.core.errors import ValidationFailed
 from polku.kpi.models import Programme
+from polku.kpi.programme import text
+from polku.kpi.selectors import scope_for
 from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share import services as share_services
 from polku.municipal_share.presenters import RuleMeta
-from polku.reference.models import EmploymentArea, LabourForce, Municipality, ResidentPopulation
+from polku.reference.models import LabourForce, ResidentPopulation
 
 
 def rule_sets() -> list[RuleMeta]:
@@ -32,20 +34,14 @@ class ProgrammeRow:
 
 
 def _scope_name(code: str) -> str:
-    found = Municipality.objects.filter(code=code.zfill(3) if code.isdigit() else code).first()
-    if found is not None:
-        return found.name_fi
-    area = EmploymentArea.objects.filter(code=code).first()
-    return area.name_fi if area is not None else code
-
-
-def _in_language(texts: Any, fallback: str) -> str:
-    language = (get_language() or "fi")[:2]
-    return str(texts.get(language) or texts.get("fi") or fallback) if isinstance(texts, dict) else fallback
+    try:
+        return scope_for(code).name
+    except ValidationFailed:  # a programme of a municipality or area since removed from the reference data
+        return code
 
 
 def programmes() -> list[ProgrammeRow]:
-    return [ProgrammeRow(code=p.code, name=_in_language(p.document.get("name"), p.name_fi), scope=_scope_name(p.scope),
+    return [ProgrammeRow(code=p.code, name=text(p.document.get("name")) or p.name_fi, scope=_scope_name(p.scope),
                          baseline_year=p.document.get("baseline_year"), target_year=p.document.get("target_year"),
                          imported_at=p.imported_at, imported_by=p.imported_by.get_username() if p.imported_by else "")
             for p in Programme.objects.select_related("imported_by").order_by("code")]
