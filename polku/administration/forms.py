@@ -47,6 +47,10 @@ class ProgrammeForm(forms.Form):
                            help_text=_("Sama ohjelma (sama tunnus) korvataan; virheellisestä tiedostosta ei tallenneta "
                                        "mitään."))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "ohjelma_%s")  # the page's other forms also have a "file" field
+        super().__init__(*args, **kwargs)
+
     def clean_file(self) -> Any:
         return _bounded(self.cleaned_data.get("file"), MAX_PROGRAMME_BYTES)
 
@@ -59,6 +63,10 @@ class SeriesForm(forms.Form):
     file = forms.FileField(label=_("CSV-tiedosto"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
                            help_text=_("Sarakkeet kuntanumero, vuosi, lukumäärä ja lähde (municipality;year;residents;"
                                        "source tai municipality;year;persons;source). Kaikki rivit tai ei yhtään."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "sarja_%s")
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> Any:
         return _bounded(self.cleaned_data.get("file"), MAX_SERIES_BYTES)

@@ -48,6 +48,10 @@ def _page(request: HttpRequest, *, status: int = 200, **forms: Any) -> HttpRespo
     bound = forms.pop("confirm", None)
     rows = [(meta, bound if bound is not None and bound.data.get("rule_set") == meta.code
              else ConfirmRuleSetForm(initial={"rule_set": meta.code}, codes=codes)) for meta in metas]
+    if bound is not None and bound.data.get("rule_set") not in codes:
+        # No row to show the form's error beside: list it above the rule sets instead.
+        forms.setdefault("problems", [str(error) for error in bound.errors.get("rule_set", [])])
+        forms.setdefault("problems_of", "saannot")
     context = {
         "rule_rows": rows,
         "programmes": presenters.programmes(),

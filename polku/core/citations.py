@@ -66,5 +66,11 @@ _SETTING_OR_SYNTAX = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\"\w+\"\s*:")  #
 def reader_note(text: object) -> str:
     """A data file's note as a reader sees it: :func:`reader_source`, and without the sentences that tell a developer
     how to configure it (a setting's name, a file's syntax)."""
-    sentences = re.split(r"(?<=[.!?])\s+", reader_source(text))
-    return " ".join(s for s in sentences if s and not _SETTING_OR_SYNTAX.search(s))
+    kept = []
+    for sentence in re.split(r"(?<=[.!?])\s+", reader_source(text)):
+        # A sentence may say what Polku does by default and then, after a semicolon, how to change it: keep the first.
+        clauses = [c for c in re.split(r";\s+", sentence) if c and not _SETTING_OR_SYNTAX.search(c)]
+        if clauses:
+            joined = "; ".join(clauses)
+            kept.append(joined if joined[-1] in ".!?" else f"{joined}.")
+    return " ".join(kept)

@@ -13,6 +13,15 @@ import re
 # field or column name glued to the code with an underscore) had no word boundary and slipped through unmasked.
 # A letter or digit right before or after still stops a match, so hexadecimal keys (UUIDs) are not taken for codes.
 PERSONAL_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
+# What a mistyped identity code looks like: a birth date, any or no separator (a dash of any kind, a space), three
+# digits, with or without the check character. Search boxes never put such a query in an address or echo it.
+# A business ID (seven digits, a hyphen, one digit) or a VAT number (FI and eight digits) does not match.
+CODE_LIKE_PATTERN = re.compile(r"(?<!\d)\d{6}\s?[-\u2010-\u2015+A-Za-z]?\s?\d{3}")
+
+
+def looks_like_personal_id(text: str) -> bool:
+    """An identity code, or what a mistyped one looks like."""
+    return bool(PERSONAL_ID_PATTERN.search(text) or CODE_LIKE_PATTERN.search(text))
 
 
 def mask_personal_ids(text: str) -> str:

@@ -12,6 +12,7 @@ baseline (the direction only); without a baseline, with the target itself.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,8 @@ from polku.kpi.definitions import shipped_definitions
 from polku.kpi.models import Programme
 
 DIRECTIONS = ("increase", "decrease")
+CODE_MAX_LENGTH = 80  # the model's slug field
+CODE_PATTERN = re.compile(rf"[a-z0-9_-]{{1,{CODE_MAX_LENGTH}}}")
 LANGUAGES = ("fi", "sv", "en")
 
 
@@ -43,8 +46,12 @@ def _number(raw: Any, path: str, errors: list[FieldError]) -> None:
         errors.append(FieldError(path, ErrorCode.INVALID, "Luku tai null."))
 
 
-def validate_document(document: Any) -> list[FieldError]:  # noqa: PLR0912 - one check per field, in file order
-    """Every problem of a programme document, each with its JSON path."""
+def validate_document(document: Any) -> list[FieldError]:
+    """Every problem of a programme document, each with its JSON path.
+
+    The structure is checked before the contents so that a malformed file (a promise that is a string,
+    goals that are not a list) gets a list of problems instead of failing half-way through.
+    """
     from polku.kpi.selectors import scope_for
 
     errors: list[FieldError] = []
@@ -55,6 +62,10 @@ def validate_document(document: Any) -> list[FieldError]:  # noqa: PLR0912 - one
             errors.append(FieldError(field, ErrorCode.REQUIRED, "Pakollinen kenttä puuttuu."))
     if errors:
         return errors
+    code = document["code"]
+    if not (isinstance(code, str) and CODE_PATTERN.fullmatch(code)):
+        errors.append(FieldError("code", ErrorCode.INVALID,
+                                 f"Tunnus on 1–{CODE_MAX_LENGTH} merkkiä: pienet kirjaimet a–z, numerot, - ja _."))
     _texts(document["name"], "name", errors)
     try:
         scope_for(str(document["scope"]))
@@ -63,30 +74,55 @@ def validate_document(document: Any) -> list[FieldError]:  # noqa: PLR0912 - one
     baseline_year, target_year = document["baseline_year"], document["target_year"]
     if not (isinstance(baseline_year, int) and isinstance(target_year, int) and baseline_year < target_year):
         errors.append(FieldError("target_year", ErrorCode.INVALID, "Tavoitevuosi on lähtötasovuoden jälkeen."))
-    known = set(shipped_definitions().codes)
-    for p, promise in enumerate(document["promises"] or []):
-        _texts(promise.get("title"), f"promises[{p}].title", errors)
-        if not promise.get("goals"):
-            errors.append(FieldError(f"promises[{p}].goals", ErrorCode.REQUIRED, "Lupauksella on tavoitteita."))
-        for g, goal in enumerate(promise.get("goals") or []):
-            path = f"promises[{p}].goals[{g}]"
-            _texts(goal.get("title"), f"{path}.title", errors)
-            for a, action in enumerate(goal.get("actions") or []):
-                _texts(action, f"{path}.actions[{a}]", errors)
-            for i, indicator in enumerate(goal.get("indicators") or []):
-                where = f"{path}.indicators[{i}]"
-                if "manual" in indicator:
-                    _texts(indicator["manual"], f"{where}.manual", errors)
-                elif indicator.get("indicator") not in known:
-                    errors.append(FieldError(f"{where}.indicator", ErrorCode.UNKNOWN,
-                                             f"Tuntematon mittari {indicator.get('indicator')!r}."))
-                if indicator.get("direction") not in DIRECTIONS:
-                    errors.append(FieldError(f"{where}.direction", ErrorCode.INVALID, "increase tai decrease."))
-                _number(indicator.get("baseline"), f"{where}.baseline", errors)
-                _number(indicator.get("target"), f"{where}.target", errors)
-                if indicator.get("baseline") is None and indicator.get("target") is None:
-                    errors.append(FieldError(f"{where}.target", ErrorCode.REQUIRED, "Anna lähtötaso tai tavoite."))
+    for p, promise in _list_of(document["promises"], "promises", errors, objects=True):
+        _promise(promise, f"promises[{p}]", errors)
     return errors
+
+
+def _list_of(raw: Any, path: str, errors: list[FieldError], *, objects: bool) -> list[tuple[int, Any]]:
+    """The (index, item) pairs of a list field, empty if missing.
+
+    A non-list is a problem; with ``objects``, so is each item that is not an object, and it is left out.
+    """
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        errors.append(FieldError(path, ErrorCode.INVALID, "Luettelo ([...])."))
+        return []
+    if objects:
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                errors.append(FieldError(f"{path}[{index}]", ErrorCode.INVALID, "JSON-olio ({...})."))
+        return [(index, item) for index, item in enumerate(raw) if isinstance(item, dict)]
+    return list(enumerate(raw))
+
+
+def _promise(promise: dict[str, Any], path: str, errors: list[FieldError]) -> None:
+    _texts(promise.get("title"), f"{path}.title", errors)
+    goals = _list_of(promise.get("goals"), f"{path}.goals", errors, objects=True)
+    if not goals and not any(error.field == f"{path}.goals" for error in errors):
+        errors.append(FieldError(f"{path}.goals", ErrorCode.REQUIRED, "Lupauksella on tavoitteita."))
+    for g, goal in goals:
+        where = f"{path}.goals[{g}]"
+        _texts(goal.get("title"), f"{where}.title", errors)
+        for a, action in _list_of(goal.get("actions"), f"{where}.actions", errors, objects=False):
+            _texts(action, f"{where}.actions[{a}]", errors)
+        for i, indicator in _list_of(goal.get("indicators"), f"{where}.indicators", errors, objects=True):
+            _indicator(indicator, f"{where}.indicators[{i}]", errors)
+
+
+def _indicator(indicator: dict[str, Any], where: str, errors: list[FieldError]) -> None:
+    if "manual" in indicator:
+        _texts(indicator["manual"], f"{where}.manual", errors)
+    elif not isinstance(indicator.get("indicator"), str) or indicator["indicator"] not in shipped_definitions().codes:
+        errors.append(FieldError(f"{where}.indicator", ErrorCode.UNKNOWN,
+                                 f"Tuntematon mittari {indicator.get('indicator')!r}."))
+    if indicator.get("direction") not in DIRECTIONS:
+        errors.append(FieldError(f"{where}.direction", ErrorCode.INVALID, "increase tai decrease."))
+    _number(indicator.get("baseline"), f"{where}.baseline", errors)
+    _number(indicator.get("target"), f"{where}.target", errors)
+    if indicator.get("baseline") is None and indicator.get("target") is None:
+        errors.append(FieldError(f"{where}.target", ErrorCode.REQUIRED, "Anna lähtötaso tai tavoite."))
 
 
 @transaction.atomic

@@ -72,3 +72,10 @@ def standings(municipality: str, members: list[str], last_month: date) -> list[E
                                   people[0] if people else None, code == municipality))
     ranked = sorted(found, key=lambda s: (s.eur_per_resident is None, -(s.eur_per_resident or 0), s.name))
     return [replace(s, rank=i + 1 if s.eur_per_resident is not None else None) for i, s in enumerate(ranked)]
+
+
+def example_figures_in(codes: list[str], last_month: date) -> bool:
+    """Whether any figure of these municipalities' twelve months came from a file marked as example data."""
+    return KelaStatistic.objects.filter(
+        municipality_id__in=codes, benefit_type="", month__gte=add_months(last_month, -(MONTHS - 1)),
+        month__lte=last_month, source_import__example=True).exists()

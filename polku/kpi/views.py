@@ -291,8 +291,7 @@ def _yardstick_chart(rows: list[yardstick.Standing], title: str) -> Chart | None
             "height": {"step": 28}, "data": {"values": values}, "layer": [
                 {"mark": {"type": "bar"}, "encoding": {
                     "y": y, "x": {"field": "arvo", "type": "quantitative", "title": "%"},
-                    "color": {"field": "oma", "type": "nominal", "title": None,
-                              "scale": {"range": ["#b35900", "#1f5f8b"]}}}},
+                    "color": _own_colour()}},
                 {"mark": {"type": "rule", "color": "#222"}, "encoding": {
                     "y": y, "x": {"field": "ala", "type": "quantitative"}, "x2": {"field": "yla"}}},
             ]}
@@ -359,7 +358,16 @@ def yardstick_page(request: HttpRequest) -> HttpResponse:
         "reason": (group.reason or reasons.get(group.kind, "")) if group else "",
         "chart": (_euro_chart(rows, title) if euros else _yardstick_chart(rows, title)) if rows else None,
         "labour_force_note": indicator == "unemployed_share_of_labour_force", "own": own,
+        "example_figures": euros and bool(rows) and month is not None and share_yardstick.example_figures_in(
+            [r.code for r in rows], month),
     }, status=400 if error and chosen is None else 200)
+
+
+def _own_colour() -> dict[str, Any]:
+    """The own municipality in orange, the others in blue, in every language (without a domain the colours follow
+    the labels' alphabetical order, which differs between languages)."""
+    return {"field": "oma", "type": "nominal", "title": None,
+            "scale": {"domain": [_("oma kunta"), _("vertailukunta")], "range": ["#b35900", "#1f5f8b"]}}
 
 
 def _euro_title() -> str:
@@ -377,8 +385,7 @@ def _euro_chart(rows: list[share_yardstick.EuroStanding], title: str) -> Chart |
             "height": {"step": 28}, "data": {"values": values}, "mark": {"type": "bar"}, "encoding": {
                 "y": {"field": "kunta", "type": "nominal", "title": None, "sort": [v["kunta"] for v in values]},
                 "x": {"field": "arvo", "type": "quantitative", "title": _("€ / asukas")},
-                "color": {"field": "oma", "type": "nominal", "title": None,
-                          "scale": {"range": ["#b35900", "#1f5f8b"]}}}}
+                "color": _own_colour()}}
     return Chart(spec, title=title, description=_("Vaakapylväät suurimmasta pienimpään; luvut ovat taulukossa "
                                                   "kaavion alla."), id_prefix="vertailu")
 

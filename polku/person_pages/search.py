@@ -35,7 +35,7 @@ from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import Capability, allows, can_see_person_level_data, persons_visible_to, staff_profile
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied
-from polku.core.logging import PERSONAL_ID_PATTERN
+from polku.core.logging import looks_like_personal_id
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
 from polku.person_pages.views import identity_code_lookup
@@ -45,6 +45,7 @@ from polku.web import content
 from polku.web.views import forbidden
 
 QUERY_MAX = 100
+PERSON_QUERY_MIN = 3  # two letters would list a large part of the register (and log every one shown)
 SHOWN = 10  # per kind; the persons' "all" link leads to the person list with the same name
 
 
@@ -122,6 +123,7 @@ class Results:
     services: list[Hit]
     employers: list[Hit]
     municipalities: list[MunicipalityHit]
+    clients_need_more: bool = False  # the user may find clients, but the query is too short for it
 
     @property
     def empty(self) -> bool:
@@ -133,7 +135,7 @@ def _pages(user: Any, query: str) -> list[Hit]:
 
 
 def _persons(request: HttpRequest, query: str) -> tuple[list[Hit], str]:
-    if not can_see_person_level_data(request.user):
+    if len(query) < PERSON_QUERY_MIN or not can_see_person_level_data(request.user):
         return [], ""
     found: list[Person] = list(persons_matching_name(persons_visible_to(request.user), query)[:SHOWN + 1])
     shown = found[:SHOWN]
@@ -199,7 +201,8 @@ def results_for(request: HttpRequest, query: str) -> Results:
     persons, more = _persons(request, query)
     return Results(pages=_pages(request.user, folded), persons=persons, more_persons=more,
                    services=_services(request.user, query), employers=_employers(request.user, query),
-                   municipalities=_municipalities(request.user, folded))
+                   municipalities=_municipalities(request.user, folded),
+                   clients_need_more=len(query) < PERSON_QUERY_MIN and can_see_person_level_data(request.user))
 
 
 @login_required
@@ -210,7 +213,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return forbidden(request, _("Haku on henkilöstön käytössä."))
     if request.method == "POST":
         query = request.POST.get("q", "").strip()[:QUERY_MAX]
-        if not PERSONAL_ID_PATTERN.search(query):
+        if not looks_like_personal_id(query):
             return redirect(f"{reverse('web:search')}?{urlencode({'q': query})}")
         if not can_see_person_level_data(request.user):
             error = _("Henkilötunnuksella voi hakea vain rooli, joka näkee asiakkaiden tietoja.")
@@ -222,7 +225,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "person_pages/search.html", {"query": "", "results": None, "error": error},
                       status=400)
     query = request.GET.get("q", "").strip()[:QUERY_MAX]
-    if PERSONAL_ID_PATTERN.search(query):
+    if looks_like_personal_id(query):
         # A code sent in the address must not stay there, nor be echoed on the page.
         messages.warning(request, _("Henkilötunnuksella haetaan hakukentästä, ei osoitteessa."))
         return redirect("web:search")

@@ -31,7 +31,7 @@ from polku.access.policy import can_see_person_level_data, can_write_person_data
 from polku.access.services import log_event, log_person_reads, log_refused, person_access
 from polku.casework import presenters as casework_presenters
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
-from polku.core.logging import PERSONAL_ID_PATTERN
+from polku.core.logging import looks_like_personal_id
 from polku.exchange import presenters as exchange_presenters
 from polku.municipal_share import presenters as share_presenters
 from polku.municipal_share.services import current_rule_book
@@ -98,8 +98,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
         lookup_error = answer
 
     query = request.GET.get("q", "").strip()
-    if PERSONAL_ID_PATTERN.search(query):
-        # A code typed into the name search must not stay in the address bar or be echoed on the page.
+    if looks_like_personal_id(query):
+        # A code (or a mistyped one) typed into the name search must not stay in the address bar or be echoed on the page.
         messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
         return redirect("web:person_list")
     purpose = content.purpose_for(request.GET.get("purpose"), request.user)

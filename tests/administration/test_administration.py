@@ -60,6 +60,7 @@ def test_confirming_a_rule_set_needs_a_source_and_is_recorded(admin: Client) -> 
     assert not RuleSetConfirmation.objects.exists()
     unknown = admin.post("/yllapito/saannot/vahvista/", {"rule_set": "keksitty", "note": "laki"})
     assert unknown.status_code == 400
+    assert "Tuntematon sääntö." in unknown.content.decode()  # said even though no row shows the form
     assert not RuleSetConfirmation.objects.exists()
 
     done = admin.post("/yllapito/saannot/vahvista/", {"rule_set": code, "note": "Tarkistettu lakiin 1370/2024."},
@@ -101,6 +102,22 @@ def test_a_bad_programme_names_each_problem_and_writes_nothing(admin: Client) ->
     assert not_json.status_code == 400
     assert "JSON" in not_json.content.decode()
     assert admin.post("/yllapito/ohjelmat/tuo/", {}).status_code == 400  # no file
+    document = json.loads(PROGRAMME.read_bytes()) | {"code": "Ohjelma 2026 / uusi"}
+    not_an_address = admin.post("/yllapito/ohjelmat/tuo/", {
+        "file": SimpleUploadedFile("ohjelma.json", json.dumps(document).encode())})
+    assert not_an_address.status_code == 400
+    assert "code" in not_an_address.content.decode()
+    assert not Programme.objects.exists()
+    assert admin.get(PAGE).status_code == 200
+
+
+def test_every_id_on_the_page_is_unique(admin: Client) -> None:
+    """The programme and series forms both have a file field; the header has a search box."""
+    import re
+
+    ids = re.findall(r'\sid="([^"]+)"', admin.get(PAGE).content.decode())
+    assert ids
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
 
 
 def test_populations_are_imported_whole_or_not_at_all(admin: Client) -> None:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from stdnum.fi import hetu
 
 from polku.core.errors import ErrorCode, ValidationFailed
-from polku.core.logging import MaskPersonalIds, mask_personal_ids
+from polku.core.logging import MaskPersonalIds, looks_like_personal_id, mask_personal_ids
 from polku.people import personal_id
 from polku.people.artificial import artificial_personal_id
 
@@ -91,3 +91,17 @@ def test_django_request_and_server_logs_are_masked() -> None:
             text = handler.format(record)
             assert "ValueError" in text  # the traceback is kept …
             assert code not in text  # … with the code masked
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2023, 12, 31)), st.integers(min_value=900, max_value=999),
+       st.sampled_from(["keep", "no separator", "space", "en dash", "no check character"]))
+def test_codes_and_their_mistypings_look_like_codes(birth: date, serial: int, mistyping: str) -> None:
+    code = artificial_personal_id(birth, serial)
+    typed = {"keep": code, "no separator": code[:6] + code[7:], "space": code[:6] + " " + code[7:],
+             "en dash": code[:6] + "\u2013" + code[7:], "no check character": code[:-1]}[mistyping]
+    assert looks_like_personal_id(f"hae {typed} nyt")
+
+
+@pytest.mark.parametrize("text", ["1234567-8", "Hitsaamo", "0101", "2025", "12345", "FI12345678"])
+def test_business_ids_names_and_years_do_not_look_like_codes(text: str) -> None:
+    assert not looks_like_personal_id(text)

@@ -60,3 +60,21 @@ def test_the_indicator_page_says_why_a_month_has_no_figure(unemployed: None, mak
     html = client.get("/mittarit/unemployed_jobseekers/?scope=765&first_month=2024-11&last_month=2025-02"
                       ).content.decode()
     assert "ei aluetta" not in html
+
+
+def test_a_part_year_says_how_many_months_it_counts(unemployed: None, make_staff: Any) -> None:
+    """An area set up in July has a 2025 figure from six months, and the page says so beside the year."""
+    from django.test import Client
+
+    from polku.access.models import Role
+    from polku.reference.models import EmploymentArea, EmploymentAreaMembership
+
+    EmploymentArea.objects.filter(code="kainuu").update(valid_from=date(2025, 7, 1))
+    EmploymentAreaMembership.objects.filter(area__code="kainuu").update(valid_from=date(2025, 7, 1))
+    definition = shipped_definitions().get("unemployed_jobseekers")
+    (year,) = indicator_values(definition, scope_for("kainuu"), date(2025, 1, 1), date(2025, 12, 1), by_year=True)
+    assert (year.value, year.months) == (6, 6)
+    client = Client()
+    client.force_login(make_staff(Role.MANAGER, area="kainuu").user)
+    html = client.get("/mittarit/unemployed_jobseekers/?scope=kainuu&year=2025").content.decode()
+    assert "(6 kuukautta)" in html

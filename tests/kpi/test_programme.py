@@ -62,3 +62,33 @@ def test_import_is_whole_or_nothing_and_names_every_problem() -> None:
         programme_import(b"{")
     assert not_json.value.errors[0].field == "$"
     assert list(Programme.objects.values_list("code", flat=True)) == ["sotkamo-2022-2025"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"code": "Ohjelma 2026"}, ["code"]),
+    ({"code": "x" * 81}, ["code"]),
+    ({"code": 7}, ["code"]),
+    ({"promises": "lupaus"}, ["promises"]),
+    ({"promises": ["lupaus"]}, ["promises[0]"]),
+])
+def test_a_malformed_code_or_structure_is_listed_not_raised(change: dict[str, object], expected: list[str]) -> None:
+    """A code must fit the page's address (a short slug); a promise that is not an object is a listed problem."""
+    document = json.loads(SOTKAMO.read_text(encoding="utf-8")) | change
+    with pytest.raises(ValidationFailed) as caught:
+        programme_import(json.dumps(document).encode())
+    assert [e.field for e in caught.value.errors] == expected
+    assert not Programme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_malformed_goals_actions_and_indicators_name_their_path() -> None:
+    document = json.loads(SOTKAMO.read_text(encoding="utf-8"))
+    document["promises"][0]["goals"] = {"not": "a list"}
+    document["promises"][1]["goals"][0]["actions"] = "tee jotain"
+    document["promises"][1]["goals"][0]["indicators"] = [3]
+    with pytest.raises(ValidationFailed) as caught:
+        programme_import(json.dumps(document).encode())
+    assert [e.field for e in caught.value.errors] == [
+        "promises[0].goals", "promises[1].goals[0].actions", "promises[1].goals[0].indicators[0]",
+    ]

@@ -67,6 +67,20 @@ def test_the_page_ranks_the_users_municipality(published: None, make_staff: Any)
     assert "tammikuu 2025" in html
     assert "joulukuu 2025" in html
     assert "data-chart-spec" in html
+    assert "Esimerkkiaineisto" not in html
+
+
+def test_example_figures_are_marked_and_the_own_colour_holds_in_every_language(
+        published: None, make_staff: Any) -> None:
+    KelaStatisticsImport.objects.update(example=True)
+    client = Client()
+    client.force_login(make_staff(Role.ELECTED_OFFICIAL, area="kainuu").user)
+    query = {"municipality": "765", "indicator": "municipal_share_per_resident", "reference": ["205", "290"]}
+    assert "Esimerkkiaineisto: luvut ovat keksittyjä" in client.get("/mittarit/vertailu/", query).content.decode()
+    for language, own in (("fi", "oma kunta"), ("en", "own municipality")):
+        client.cookies["django_language"] = language
+        html = client.get("/mittarit/vertailu/", query).content.decode()
+        assert f'&quot;domain&quot;: [&quot;{own}&quot;' in html or f'"domain": ["{own}"' in html
 
 
 def test_without_kela_figures_the_page_says_so(make_staff: Any) -> None:

@@ -55,12 +55,12 @@ def test_reader_source_keeps_the_citation_and_drops_developer_notes(text: str, s
     assert reader_source(text) == shown
 
 
-def test_a_note_drops_the_sentences_on_configuring_it() -> None:
+def test_a_note_drops_the_clauses_on_configuring_it_but_keeps_the_default() -> None:
     note = ('UNVERIFIED (domain-rules §9.1): the steps are a cited pattern. By default Polku counts every day; '
             '"counts_days_from": "2025-01-01" in a rule file named by the POLKU_SHARE_RULES_FILE setting counts only '
             'days from 2025. Also unconfirmed: the freeze (§9.3, not applied).')
-    assert reader_note(note) == ("UNVERIFIED: the steps are a cited pattern. Also unconfirmed: the freeze "
-                                 "(not applied).")
+    assert reader_note(note) == ("UNVERIFIED: the steps are a cited pattern. By default Polku counts every day. "
+                                 "Also unconfirmed: the freeze (not applied).")
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.name}")

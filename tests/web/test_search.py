@@ -129,3 +129,48 @@ def test_nothing_found_and_short_queries(make_staff: Any) -> None:
     assert "vähintään kaksi merkkiä" in client.get("/haku/?q=a").content.decode()
     assert client.get("/haku/?q=" + "x" * 500).status_code == 200  # cut to a hundred characters, not an error
     assert client.get("/haku/?q=" + "x" * 5000).status_code == 400  # past every query parameter's bound
+
+
+def test_two_letters_find_pages_but_no_clients(make_staff: Any, people: dict[str, Any]) -> None:
+    """Two letters would list much of the register to a register-wide role, and log every name shown."""
+    client = signed_in(make_staff(Role.MANAGER, area="kainuu"))
+    text = client.get("/haku/?q=ha").content.decode()
+    assert "Hakulinen" not in text
+    assert "vähintään kolme merkkiä" in text
+    assert not AccessLog.objects.filter(action=AccessAction.PERSON_LIST).exists()
+    assert "Hakulinen, Aino" in client.get("/haku/?q=hak").content.decode()
+
+
+@pytest.mark.parametrize("typed", [
+    CODE.replace("-", ""),  # no separator
+    CODE[:-1],  # the check character left out
+    CODE.replace("-", " "),
+])
+def test_a_mistyped_identity_code_is_never_put_in_an_address_or_echoed(
+        make_staff: Any, people: dict[str, Any], typed: str) -> None:
+    client = signed_in(make_staff(Role.MANAGER, area="kainuu"))
+    posted = client.post("/haku/", {"q": typed})
+    assert posted.status_code == 400
+    text = posted.content.decode()
+    assert typed not in text
+    assert CODE[:6] not in text
+    assert "Henkilötunnus" in text
+    in_address = client.get("/haku/", {"q": typed})
+    assert in_address.status_code == 302
+    assert in_address["Location"] == "/haku/"
+    person_list = client.get("/henkilot/", {"q": typed})  # the person list's name search, the same rule
+    assert person_list.status_code == 302
+    assert person_list["Location"] == "/henkilot/"
+
+
+def test_an_en_dash_from_a_word_processor_still_opens_the_person(make_staff: Any, people: dict[str, Any]) -> None:
+    client = signed_in(make_staff(Role.MANAGER, area="kainuu"))
+    found = client.post("/haku/", {"q": CODE.replace("-", "\u2013")})
+    assert found["Location"] == f"/henkilot/{people['inside'].pk}/"
+
+
+def test_a_business_id_is_searched_as_such(make_staff: Any) -> None:
+    client = signed_in(make_staff(Role.JOB_AGENT, area="kainuu"))
+    posted = client.post("/haku/", {"q": "1234567-8"})
+    assert posted.status_code == 302
+    assert posted["Location"] == "/haku/?q=1234567-8"

@@ -23,12 +23,12 @@ def test_the_header_search(page: Any, live_server: Any, make_staff: Any, make_pe
     manager = make_staff(Role.MANAGER, area="kainuu")
     login_with_form(page, live_server.url, manager.user.get_username(), "salasana-123")
 
-    page.locator("#haku").fill("sotka")
-    page.locator("#haku").press("Enter")
+    page.locator("#yleishaku").fill("sotka")
+    page.locator("#yleishaku").press("Enter")
     page.wait_for_url("**/haku/?q=sotka")
     assert "Sotkamo" in page.locator("main").inner_text()
-    page.locator("#haku").fill("hakulinen")
-    page.locator("#haku").press("Enter")
+    page.locator("#yleishaku").fill("hakulinen")
+    page.locator("#yleishaku").press("Enter")
     page.wait_for_url("**/haku/?q=hakulinen")
     assert "Hakulinen, Aino" in page.locator("main").inner_text()
     assert check_at_widths(page, "search") == {}
