@@ -342,6 +342,18 @@ class Reach:
 NOBODY = Reach()
 
 
+def _area_codes_of(profile: StaffProfile) -> tuple[str, ...]:
+    """The codes of the profile's area's municipalities today, kept on the profile (which lives for one request,
+    like :func:`staff_profile`): a page asks for its reach several times."""
+    today = timezone.localdate()
+    kept = getattr(profile, "_polku_area_codes", None)
+    if kept is None or kept[0] != today:
+        kept = (today, tuple(sorted(area_municipality_set(profile.area_id)))) if profile.area_id is not None else (
+            today, ())
+        setattr(profile, "_polku_area_codes", kept)  # noqa: B010 - not a model field
+    return cast(tuple[str, ...], kept[1])
+
+
 def reach_of(user: Any, scope: Scope | None) -> Reach:
     """The parts of ``scope`` for staff member ``user`` (no one for aggregates, a client's own scope or break-glass,
     which opens one person to :func:`allows` only)."""
@@ -352,7 +364,7 @@ def reach_of(user: Any, scope: Scope | None) -> Reach:
         return Reach(everyone=True)
     if profile.area_id is None:
         return NOBODY
-    codes = tuple(sorted(area_municipality_set(profile.area_id)))
+    codes = _area_codes_of(profile)
     if scope == Scope.AREA:
         return Reach(area_codes=codes)
     return Reach(area_codes=codes, own_clients_of=user, team_id=profile.team_id)
@@ -363,16 +375,29 @@ def _own_or_team(reach: Reach, *, person: str, team: str) -> Q:
     return mine | Q(**{team: reach.team_id}) if reach.team_id is not None else mine
 
 
-def rows_in_reach(reach: Reach, *, person: str, home: str, team: str) -> Q:
+def rows_in_reach(reach: Reach, *, person: str, home: str, counsellor: str) -> Q:
     """The rows of a table keyed by person that ``reach`` lets through, given the names of the table's copies of
-    the person's id, home municipality today and team (e.g. ``person_id``, ``home_municipality``,
-    ``person__team_id``). The copy of the home must be for today."""
+    the person's id, home municipality today and current counsellor (e.g. ``person_id``, ``home_municipality``,
+    ``counsellor_id``). The copies must be for today and kept current whenever a client is assigned.
+
+    Own clients are the counsellor column, and a team's clients the persons of the team as a subquery (an index on
+    the persons' team), so that neither joins every person of the register to the table."""
     if reach.everyone:
         return Q()
     if not reach.area_codes:
         return Q(pk__in=[])
     rows = Q(**{f"{home}__in": list(reach.area_codes)})
-    return rows & _own_or_team(reach, person=person, team=team) if reach.own_clients_of is not None else rows
+    if reach.own_clients_of is None:
+        return rows
+    mine = Q(**{counsellor: reach.own_clients_of.pk})
+    if reach.team_id is None:
+        return rows & mine
+    return rows & (mine | Q(**{f"{person}__in": team_members(reach.team_id)}))
+
+
+def team_members(team_id: int) -> Any:
+    """The ids of the persons of a team (a subquery)."""
+    return Person.objects.filter(team_id=team_id).values("pk")
 
 
 def persons_in_scope(user: Any, scope: Scope | None) -> QuerySet[Person]:

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Collate, Concat
 from django.utils import timezone
 
@@ -294,17 +294,23 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
     else:
         items = DueItemRow.objects.filter(client__in=clients)
         client_count = clients.count()
-    kind_q, state_q = Q(), Q()
-    if kinds := set(kinds):
-        kind_q = Q(kind__in=kinds)
-    if states := set(states):
-        state_q = Q()
-        for state in states:
-            state_q |= state_filter(state, today)
-    totals = items.aggregate(
-        shown=Count("id", filter=kind_q & state_q),
-        **{f"kind_{k.value}": Count("id", filter=Q(kind=k.value) & state_q) for k in DueKind},
-        **{f"state_{s.value}": Count("id", filter=state_filter(s, today) & kind_q) for s in DueState})
+    wanted_kinds, wanted_states = set(kinds), set(states)
+    kind_q = Q(kind__in=wanted_kinds) if wanted_kinds else Q()
+    state_q = Q()
+    for state in wanted_states:
+        state_q |= state_filter(state, today)
+    # One grouped count (kind × state) instead of a filtered count per kind and per state: the counts are summed
+    # from its few cells, each count over the other filter, as the live worklist counts.
+    cells = {(row["kind"], row["state"]): row["n"] for row in items.annotate(state=Case(
+        When(due_on__lt=today, then=Value(DueState.OVERDUE.value)),
+        When(due_on__lte=week_end(today), then=Value(DueState.THIS_WEEK.value)),
+        default=Value(DueState.UPCOMING.value))).order_by().values("kind", "state").annotate(n=Count("id"))}
+
+    def counted(kind: str | None = None, state: str | None = None) -> int:
+        return sum(n for (k, s), n in cells.items()
+                   if (k == kind if kind is not None else not wanted_kinds or k in wanted_kinds)
+                   and (s == state if state is not None else not wanted_states or s in wanted_states))
+
     shown = items.filter(kind_q & state_q).annotate(
         name=Concat(F("client__person__last_name"), Value(", "), F("client__person__first_names")),
         counsellor=F("client__counsellor__username"), team=F("client__team__name"), phase=F("client__phase"),
@@ -312,8 +318,8 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
         sort_counsellor=_bytewise(Coalesce(F("client__counsellor__username"), Value(""))),
     ).order_by(*ORDERINGS.get(sort, ORDERINGS["due"]))
     return {
-        "rows": WorklistRows(shown, today, WorklistRow, count=totals["shown"]),
-        "counts": {k.value: totals[f"kind_{k.value}"] for k in DueKind},
-        "states": {s.value: totals[f"state_{s.value}"] for s in DueState},
+        "rows": WorklistRows(shown, today, WorklistRow, count=counted()),
+        "counts": {k.value: counted(kind=k.value) for k in DueKind},
+        "states": {s.value: counted(state=s.value) for s in DueState},
         "clients": client_count,
     }

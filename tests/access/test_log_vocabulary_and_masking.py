@@ -59,3 +59,28 @@ def test_every_action_has_a_label_in_every_language() -> None:
         with translation.override(language):
             untranslated = [action.value for action in AccessAction if str(action.label) == finnish[action]]
         assert not untranslated, language
+
+
+@pytest.mark.django_db
+def test_many_reads_are_written_whole_and_read_back_as_the_model_writes_them(make_staff: object) -> None:
+    """The worklist's reads are written as multi-row statements (a hundred rows each): every person once, in one
+    transaction, with the reader's role and organisation, the masked purpose and the time, as a model row reads."""
+    import uuid
+
+    from django.utils import timezone
+
+    profile = make_staff(Role.COUNSELLOR, area="kainuu", team="Alkupalvelu")  # type: ignore[operator]
+    persons = [uuid.uuid4() for _ in range(250)]
+    before = timezone.now()
+    written = log_person_reads(user=profile.user, person_ids=[*persons, persons[0], str(persons[1])],
+                               action=AccessAction.WORKLIST, purpose=f"tarkistus {CODE}")
+    assert written == 250
+    rows = list(AccessLog.objects.filter(action=AccessAction.WORKLIST))
+    assert sorted(str(r.person_id) for r in rows) == sorted(str(p) for p in persons)
+    row = rows[0]
+    assert (row.user_id, row.actor, row.role, row.channel) == (profile.user.pk, profile.user.username,
+                                                              Role.COUNSELLOR, "web")
+    assert "Alkupalvelu" in row.organisation
+    assert CODE not in row.purpose
+    assert before <= row.at <= timezone.now()
+    assert log_person_reads(user=profile.user, person_ids=[], action=AccessAction.WORKLIST, purpose="x") == 0
