@@ -105,7 +105,7 @@ def test_comparison_and_fill_rate_pages(page: Any, live_server: Any, make_person
     assert "Esimerkkiaineisto" in page.locator("section#vertailu").inner_text()
     assert charts_drawn(page) == 2  # the trend and the comparison
     assert page.locator("section#vertailu [role=img] svg").count() == 1
-    page.locator("section#vertailu .kpi-table").focus()
+    page.locator("section#vertailu .table-scroll").focus()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
     page.screenshot(path=str(SCREENSHOTS / "kpi-comparison-test.png"), full_page=True)
     page.goto(fill)
