@@ -128,6 +128,7 @@ def test_share_page_totals_equal_the_engine(client: Any, world: World) -> None:
     assert "<caption>" in html
     assert 'scope="col"' in html
     assert "25–54 v" in html
+    assert ">tmt-2015<" not in html  # each month names its rule set, not its code
     assert "55 v tai yli" in html
     assert "—" in html
     assert "Asukaslukua ei ole syötetty" in html

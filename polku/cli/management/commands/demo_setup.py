@@ -59,6 +59,7 @@ class Command(BaseCommand):
         self._management_data()
         self._users()
         if not options["no_simulation"]:
+            self._kela_example()
             self._casework()
         self._portal()
         self._due_items()
@@ -93,6 +94,14 @@ class Command(BaseCommand):
         for path in sorted((root / "public_statistics" / "fixtures").glob("*.json")):
             pxweb_import(path.read_bytes(), file_name=path.name)
         self.stdout.write("Työvoimasarja, asukasluvut, työllisyysohjelmat ja esimerkkitilastot tuotu.")
+
+    def _kela_example(self) -> None:
+        """Kela's published municipal shares as a labelled example file (the share page's comparison and the € per
+        resident yardstick have figures to show; every page says they are an example)."""
+        from polku.municipal_share.demo import seed_kela_example
+
+        stored = seed_kela_example(get_user_model().objects.get(username="admin"))
+        self.stdout.write(f"Kelan tilaston esimerkkiaineisto: {stored} lukua.")
 
     def _casework(self) -> None:
         """Teams, counsellors (about 75 clients each), meetings, plans and reports for today's open job seekers."""
