@@ -94,6 +94,7 @@ class RuleMeta:
     confirmed_note: str
     confirmed_at: Any
     counts_days_from: date | None = None  # None: every paid day since the last reset counts
+    summary: str = ""  # what the rule does, in the reader's language ("" when the rule file has none)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "valid_from": self.valid_from, "valid_to": self.valid_to,
@@ -112,6 +113,7 @@ def rule_metas(book: RuleBook) -> list[RuleMeta]:
             source=rule.source, verified=rule.verified, note=rule.note,
             confirmed_note=confirmation.note if confirmation else "",
             confirmed_at=confirmation.confirmed_at if confirmation else None, counts_days_from=rule.counts_days_from,
+            summary=rule.summary_in(get_language() or "fi"),
         ))
     return metas
 

@@ -52,6 +52,13 @@ class RuleSet:
     # Days paid before this date do not count (None: every paid day since the last reset counts). Whether the
     # 2025 counter carries days paid before 2025 is unconfirmed (domain-rules §9.2), so it is data, not code.
     counts_days_from: date | None = None
+    # What the rule does, for a reader, in Finnish, Swedish and English ((language, text) pairs); ``source`` is
+    # the citation with the developers' notes. Empty in a rule file without one: pages then show the source.
+    summary: tuple[tuple[str, str], ...] = ()
+
+    def summary_in(self, language: str) -> str:
+        texts = dict(self.summary)
+        return texts.get(language[:2]) or texts.get("fi", "")
 
     def applies_to(self, month: date) -> bool:
         return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
@@ -116,7 +123,8 @@ class RuleBook:
 REQUIRED_KEYS = frozenset({"code", "name_fi", "name_sv", "name_en", "valid_from", "valid_to", "benefit_types",
                            "counted_bases", "billed_bases", "step_boundary", "steps", "reset", "basic_part_only",
                            "verified", "source", "note"})
-OPTIONAL_KEYS = frozenset({"counts_days_from"})
+OPTIONAL_KEYS = frozenset({"counts_days_from", "summary"})
+LANGUAGES = ("fi", "sv", "en")
 
 
 def _date(entry: dict, key: str, where: str) -> date | None:
@@ -149,7 +157,17 @@ def _rule_set(entry: dict, where: str) -> RuleSet:
         steps=tuple(Step(int(s["from_day"]), Decimal(s["share"])) for s in entry["steps"]),
         reset=entry["reset"], basic_part_only=tuple(entry["basic_part_only"]), verified=bool(entry["verified"]),
         source=entry["source"], note=entry["note"], counts_days_from=_date(entry, "counts_days_from", where),
+        summary=_summary(entry, where),
     )
+
+
+def _summary(entry: dict, where: str) -> tuple[tuple[str, str], ...]:
+    raw = entry.get("summary")
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(lang), str) and raw[lang].strip() for lang in LANGUAGES):
+        raise ValueError(f"{where}.summary: a text in each of {', '.join(LANGUAGES)}")
+    return tuple((lang, raw[lang].strip()) for lang in LANGUAGES)
 
 
 def shipped_rule_book() -> RuleBook:

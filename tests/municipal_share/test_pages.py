@@ -235,3 +235,29 @@ def test_client_timeline_has_the_share_panel(client: Any, world: World) -> None:
     assert "Seuraava porras" in panel
     assert "101" in panel
 
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("fi", "Kunta maksaa 50 % työmarkkinatuesta"), ("sv", "Kommunen betalar 50 % av arbetsmarknadsstödet"),
+    ("en", "The municipality pays 50 % of the labour market subsidy")])
+def test_each_rule_set_is_explained_in_the_readers_language(client: Any, world: World, language: str,
+                                                            words: str) -> None:
+    """The rules' sources are developers' English; the reader gets what each rule does in their own language."""
+    login(client, world.manager)
+    client.cookies["django_language"] = language
+    html = client.get(share_url(municipality="765", year=2021)).content.decode()
+    assert words in html
+    assert "TE24 reform" not in html
+
+
+def test_a_rule_file_without_summaries_still_loads_and_a_broken_one_is_refused() -> None:
+    import json as json_module
+    from pathlib import Path
+
+    from polku.municipal_share import rules
+
+    shipped = json_module.loads((Path(rules.__file__).parent / "data" / "rule_sets.json").read_text(encoding="utf-8"))
+    without = [{k: v for k, v in entry.items() if k != "summary"} for entry in shipped]
+    assert [rules._rule_set(e, f"[{i}]").summary for i, e in enumerate(without)] == [(), ()]
+    with pytest.raises(ValueError, match=r"\[0\]\.summary"):
+        rules._rule_set(shipped[0] | {"summary": {"fi": "vain suomeksi"}}, "[0]")
