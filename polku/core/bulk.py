@@ -142,9 +142,15 @@ def refresh_statistics(models: Iterable[type[Model]], using: str = "default") ->
 
     Without it the next import's look-ups by source key and lineage were planned on the statistics of the empty
     tables and took seconds instead of milliseconds, until autovacuum came round. SQLite needs nothing here."""
+    analyze_tables([model._meta.db_table for model in models], using=using)
+
+
+def analyze_tables(tables: Iterable[str], using: str = "default") -> None:
+    """``ANALYZE`` the named tables on PostgreSQL (nothing elsewhere): :func:`refresh_statistics` by table name, for
+    writers that load tables rather than models (the simulator)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
+        for table in dict.fromkeys(tables):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -34,7 +34,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from polku.core.bulk import insert
+from polku.core.bulk import analyze_tables, insert
 from polku.simulator import catalogue as c
 from polku.simulator import identity
 from polku.simulator.dynamics import Engine, Indicators, batch_generators, batch_sizes
@@ -241,6 +241,7 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
     started = timezone.now()
     recorded_at = _recorded_at_value(started, connection.vendor)
     totals: dict[str, int] = dict.fromkeys(COUNT_NAMES.values(), 0)
+    written: list[str] = []
     with transaction.atomic(using=using):
         if profile_loaded(profile.name, using=using):
             if not replace:
@@ -252,6 +253,7 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
             done, total = [0], _rows(tables) + tables.count("people_person")
             for table, columns, rows in _db_rows(tables, recorded_at, run.id):
                 insert(connection, table, columns, bar.rows(rows, i, done, total))
+                written.append(table)
             bar.writing(i, done[0], total)
             _add_counts(totals, tables)
             del tables
@@ -263,6 +265,9 @@ def simulate_into_database(profile_name: str, *, seed: int = 1, replace: bool = 
         run.finished_at = timezone.now()
         run.save(update_fields=["persons", "counts", "finished_at"])
     assert SimulatedPerson.objects.using(using).filter(run=run).count() == totals["persons"]
+    # A simulated area is hundreds of thousands of rows: without fresh statistics PostgreSQL planned the pages'
+    # queries on the empty tables' (nested loops over every benefit row) and a programme page took minutes.
+    analyze_tables(written, using=using)
     return totals
 
 

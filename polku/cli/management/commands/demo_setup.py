@@ -64,6 +64,7 @@ class Command(BaseCommand):
         self._portal()
         self._due_items()
         self._open_data()
+        self._statistics()
 
     def _simulate(self, options: dict[str, Any]) -> None:
         from polku.simulator import writers
@@ -94,6 +95,15 @@ class Command(BaseCommand):
         for path in sorted((root / "public_statistics" / "fixtures").glob("*.json")):
             pxweb_import(path.read_bytes(), file_name=path.name)
         self.stdout.write("Työvoimasarja, asukasluvut, työllisyysohjelmat ja esimerkkitilastot tuotu.")
+
+    def _statistics(self) -> None:
+        """PostgreSQL's planner statistics for every table the demo filled (sampled; a second or two). The demo's bulk
+        writes would otherwise be planned on the empty tables' statistics until autovacuum came round."""
+        from django.db import connection
+
+        from polku.core.bulk import analyze_tables
+
+        analyze_tables(connection.introspection.table_names())
 
     def _kela_example(self) -> None:
         """Kela's published municipal shares as a labelled example file (the share page's comparison and the € per
