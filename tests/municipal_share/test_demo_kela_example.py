@@ -12,8 +12,8 @@ import pytest
 
 from polku.access.models import Role, StaffProfile
 from polku.kpi import share_yardstick
-from polku.municipal_share import demo
 from polku.municipal_share.kela_statistics import parse_statistics
+from polku.municipal_share.management import demo_kela as demo
 from polku.municipal_share.models import KelaStatistic, KelaStatisticsImport
 from polku.municipal_share.presenters import Period, compute_summary
 from polku.municipal_share.rules import IN_FORCE

@@ -108,7 +108,7 @@ class Command(BaseCommand):
     def _kela_example(self) -> None:
         """Kela's published municipal shares as a labelled example file (the share page's comparison and the € per
         resident yardstick have figures to show; every page says they are an example)."""
-        from polku.municipal_share.demo import seed_kela_example
+        from polku.municipal_share.management.demo_kela import seed_kela_example
 
         stored = seed_kela_example(get_user_model().objects.get(username="admin"))
         self.stdout.write(f"Kelan tilaston esimerkkiaineisto: {stored} lukua.")
