@@ -375,13 +375,14 @@ def _own_or_team(reach: Reach, *, person: str, team: str) -> Q:
     return mine | Q(**{team: reach.team_id}) if reach.team_id is not None else mine
 
 
-def rows_in_reach(reach: Reach, *, person: str, home: str, counsellor: str) -> Q:
+def rows_in_reach(reach: Reach, *, person: str, home: str) -> Q:
     """The rows of a table keyed by person that ``reach`` lets through, given the names of the table's copies of
-    the person's id, home municipality today and current counsellor (e.g. ``person_id``, ``home_municipality``,
-    ``counsellor_id``). The copies must be for today and kept current whenever a client is assigned.
+    the person's id and home municipality today (e.g. ``person_id``, ``home_municipality``). The copy of the home
+    must be for today.
 
-    Own clients are the counsellor column, and a team's clients the persons of the team as a subquery (an index on
-    the persons' team), so that neither joins every person of the register to the table."""
+    Own clients are the current assignments and a team's clients the persons of the team, both read live as indexed
+    subqueries (never a copy the table keeps, which an import refreshes only after it commits), so that neither joins
+    every person of the register to the table."""
     if reach.everyone:
         return Q()
     if not reach.area_codes:
@@ -389,7 +390,7 @@ def rows_in_reach(reach: Reach, *, person: str, home: str, counsellor: str) -> Q
     rows = Q(**{f"{home}__in": list(reach.area_codes)})
     if reach.own_clients_of is None:
         return rows
-    mine = Q(**{counsellor: reach.own_clients_of.pk})
+    mine = Q(**{f"{person}__in": own_client_ids(reach.own_clients_of)})
     if reach.team_id is None:
         return rows & mine
     return rows & (mine | Q(**{f"{person}__in": team_members(reach.team_id)}))

@@ -141,11 +141,12 @@ def scope_rows(user: Any, scope: str) -> Q | None:
     """The clients of a worklist scope as a filter of the due-items table's rows: :func:`scope_persons` over the
     table's copies of each client's home, team and counsellor, within the access policy's ``rows_in_reach``.
 
-    The copies are kept current by the services that assign clients and write their facts (``refreshes_due_items``),
-    so a counsellor's own clients are one indexed lookup (counsellor, day) instead of a check of every client's home.
+    Who may be seen is the policy's (``rows_in_reach``: own and team clients read live); the table's counsellor copy
+    only narrows a counsellor's own list to an indexed lookup (counsellor, day), so a copy not yet refreshed after an
+    import can leave a client out for a moment but never shows one the user may not see.
     """
     reach = reach_of(user, scope_of(user, Capability.VIEW_PERSONS))
-    visible = rows_in_reach(reach, person="person_id", home="home_municipality", counsellor="counsellor_id")
+    visible = rows_in_reach(reach, person="person_id", home="home_municipality")
     if scope == Scope.MINE:
         return visible & Q(counsellor_id=user.pk)
     if scope == Scope.TEAM:

@@ -308,3 +308,26 @@ def test_a_scope_read_from_the_tables_columns_is_the_policys_scope(
                 assert shape(fast) == shape(selectors.worklist(persons_in_scope, today)), (profile.role, scope)
 
     check()
+
+
+def test_a_stale_counsellor_copy_never_shows_a_client_the_user_may_not_see(
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+    """An import commits assignments before the table is refreshed: until then the table's counsellor copy may name
+    the previous counsellor. Whom a user may see is read live, so the previous counsellor (of another team) does not
+    see the moved client; the new one may miss them until the refresh, never the other way round."""
+    today = timezone.localdate()
+    before = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    after = make_staff(Role.COUNSELLOR, area="kuopio", team="Palveluohjaus")
+    person = make_person(municipality="297", since=date(2015, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=today - timedelta(days=90))
+    services.job_search_open(person=person, registered_on=today - timedelta(days=60))
+    casework.assign(person=person, counsellor=before.user, valid_from=today - timedelta(days=60))
+    due_table.rebuild(today)
+    assert ClientDue.objects.get(person=person).counsellor_id == before.user.pk
+    casework.assign(person=person, counsellor=after.user, valid_from=today)
+    ClientDue.objects.filter(person=person).update(counsellor=before.user, team=before.team)  # as if not yet refreshed
+    for scope in selectors.scopes_for(before.user):
+        rows = selectors.scope_rows(before.user, scope)
+        assert not ClientDue.objects.filter(rows, person=person).exists(), scope
+        listed = selectors.worklist(selectors.scope_persons(before.user, scope), today, rows=rows)
+        assert person.pk not in {row.person_id for row in listed.rows}, scope
