@@ -342,14 +342,13 @@ class Reach:
 NOBODY = Reach()
 
 
-def _area_codes_of(profile: StaffProfile) -> tuple[str, ...]:
-    """The codes of the profile's area's municipalities today, kept on the profile (which lives for one request,
-    like :func:`staff_profile`): a page asks for its reach several times."""
+def _area_codes_of(profile: StaffProfile, area_id: int) -> tuple[str, ...]:
+    """The codes of the area's municipalities today, kept on the profile (which lives for one request, like
+    :func:`staff_profile`): a page asks for its reach several times."""
     today = timezone.localdate()
     kept = getattr(profile, "_polku_area_codes", None)
     if kept is None or kept[0] != today:
-        kept = (today, tuple(sorted(area_municipality_set(profile.area_id)))) if profile.area_id is not None else (
-            today, ())
+        kept = (today, tuple(sorted(area_municipality_set(area_id))))
         setattr(profile, "_polku_area_codes", kept)  # noqa: B010 - not a model field
     return cast(tuple[str, ...], kept[1])
 
@@ -364,15 +363,21 @@ def reach_of(user: Any, scope: Scope | None) -> Reach:
         return Reach(everyone=True)
     if profile.area_id is None:
         return NOBODY
-    codes = _area_codes_of(profile)
+    codes = _area_codes_of(profile, profile.area_id)
     if scope == Scope.AREA:
         return Reach(area_codes=codes)
     return Reach(area_codes=codes, own_clients_of=user, team_id=profile.team_id)
 
 
-def _own_or_team(reach: Reach, *, person: str, team: str) -> Q:
+def _own_or_team(reach: Reach, *, person: str, team: str | None = None) -> Q:
+    """Own clients (current assignments) or the team's persons: ``team`` names the row's own team column, or, when
+    None, the team is asked of the persons as an indexed subquery (a table keyed by person, without joining them)."""
     mine = Q(**{f"{person}__in": own_client_ids(reach.own_clients_of)})
-    return mine | Q(**{team: reach.team_id}) if reach.team_id is not None else mine
+    if reach.team_id is None:
+        return mine
+    if team is not None:
+        return mine | Q(**{team: reach.team_id})
+    return mine | Q(**{f"{person}__in": team_members(reach.team_id)})
 
 
 def rows_in_reach(reach: Reach, *, person: str, home: str) -> Q:
@@ -388,12 +393,7 @@ def rows_in_reach(reach: Reach, *, person: str, home: str) -> Q:
     if not reach.area_codes:
         return Q(pk__in=[])
     rows = Q(**{f"{home}__in": list(reach.area_codes)})
-    if reach.own_clients_of is None:
-        return rows
-    mine = Q(**{f"{person}__in": own_client_ids(reach.own_clients_of)})
-    if reach.team_id is None:
-        return rows & mine
-    return rows & (mine | Q(**{f"{person}__in": team_members(reach.team_id)}))
+    return rows & _own_or_team(reach, person=person) if reach.own_clients_of is not None else rows
 
 
 def team_members(team_id: int) -> Any:

@@ -139,7 +139,7 @@ def scope_persons(user: Any, scope: str) -> QuerySet[Person]:
 
 def scope_rows(user: Any, scope: str) -> Q | None:
     """The clients of a worklist scope as a filter of the due-items table's rows: :func:`scope_persons` over the
-    table's copies of each client's home, team and counsellor, within the access policy's ``rows_in_reach``.
+    table's copy of each client's home today, within the access policy's ``rows_in_reach``.
 
     Who may be seen is the policy's (``rows_in_reach``: own and team clients read live); the table's counsellor copy
     only narrows a counsellor's own list to an indexed lookup (counsellor, day), so a copy not yet refreshed after an
