@@ -12,6 +12,7 @@ baseline (the direction only); without a baseline, with the target itself.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +43,8 @@ def _texts(raw: Any, path: str, errors: list[FieldError]) -> None:
 
 
 def _number(raw: Any, path: str, errors: list[FieldError]) -> None:
-    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float)):
+    # JSON as Python reads it admits NaN and Infinity, which no target or baseline can be.
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw)):
         errors.append(FieldError(path, ErrorCode.INVALID, "Luku tai null."))
 
 
@@ -74,18 +76,25 @@ def validate_document(document: Any) -> list[FieldError]:
     baseline_year, target_year = document["baseline_year"], document["target_year"]
     if not (isinstance(baseline_year, int) and isinstance(target_year, int) and baseline_year < target_year):
         errors.append(FieldError("target_year", ErrorCode.INVALID, "Tavoitevuosi on lähtötasovuoden jälkeen."))
-    for p, promise in _list_of(document["promises"], "promises", errors, objects=True):
+    if "tolerance_share" in document:
+        tolerance = document["tolerance_share"]
+        _number(tolerance, "tolerance_share", errors)
+        if tolerance is None or (isinstance(tolerance, int | float) and not 0 <= tolerance <= 1):
+            errors.append(FieldError("tolerance_share", ErrorCode.INVALID, "Luku väliltä 0–1."))
+    promises = _list_of(document["promises"], "promises", errors, objects=True)
+    if not promises and not any(error.field.startswith("promises") for error in errors):
+        errors.append(FieldError("promises", ErrorCode.REQUIRED, "Ohjelmassa on lupauksia."))
+    for p, promise in promises:
         _promise(promise, f"promises[{p}]", errors)
     return errors
 
 
 def _list_of(raw: Any, path: str, errors: list[FieldError], *, objects: bool) -> list[tuple[int, Any]]:
-    """The (index, item) pairs of a list field, empty if missing.
+    """The (index, item) pairs of a list field; callers pass ``[]`` for an optional field that is missing.
 
-    A non-list is a problem; with ``objects``, so is each item that is not an object, and it is left out.
+    A non-list (``null`` included) is a problem; with ``objects``, so is each item that is not an object, and it is
+    left out.
     """
-    if raw is None:
-        return []
     if not isinstance(raw, list):
         errors.append(FieldError(path, ErrorCode.INVALID, "Luettelo ([...])."))
         return []
@@ -99,20 +108,26 @@ def _list_of(raw: Any, path: str, errors: list[FieldError], *, objects: bool) ->
 
 def _promise(promise: dict[str, Any], path: str, errors: list[FieldError]) -> None:
     _texts(promise.get("title"), f"{path}.title", errors)
-    goals = _list_of(promise.get("goals"), f"{path}.goals", errors, objects=True)
+    goals = _list_of(promise.get("goals", []), f"{path}.goals", errors, objects=True)
     if not goals and not any(error.field == f"{path}.goals" for error in errors):
         errors.append(FieldError(f"{path}.goals", ErrorCode.REQUIRED, "Lupauksella on tavoitteita."))
     for g, goal in goals:
         where = f"{path}.goals[{g}]"
         _texts(goal.get("title"), f"{where}.title", errors)
-        for a, action in _list_of(goal.get("actions"), f"{where}.actions", errors, objects=False):
+        for a, action in _list_of(goal.get("actions", []), f"{where}.actions", errors, objects=False):
             _texts(action, f"{where}.actions[{a}]", errors)
-        for i, indicator in _list_of(goal.get("indicators"), f"{where}.indicators", errors, objects=True):
+        for r, party in _list_of(goal.get("responsible", []), f"{where}.responsible", errors, objects=False):
+            if not isinstance(party, str) or not party.strip():
+                errors.append(FieldError(f"{where}.responsible[{r}]", ErrorCode.INVALID, "Vastuutaho on teksti."))
+        for i, indicator in _list_of(goal.get("indicators", []), f"{where}.indicators", errors, objects=True):
             _indicator(indicator, f"{where}.indicators[{i}]", errors)
 
 
 def _indicator(indicator: dict[str, Any], where: str, errors: list[FieldError]) -> None:
-    if "manual" in indicator:
+    if "manual" in indicator and "indicator" in indicator:
+        errors.append(FieldError(f"{where}.indicator", ErrorCode.INVALID,
+                                 "Mittari on joko Polun mittari (indicator) tai muualla seurattava (manual), ei molempia."))
+    elif "manual" in indicator:
         _texts(indicator["manual"], f"{where}.manual", errors)
     elif not isinstance(indicator.get("indicator"), str) or indicator["indicator"] not in shipped_definitions().codes:
         errors.append(FieldError(f"{where}.indicator", ErrorCode.UNKNOWN,
@@ -123,6 +138,8 @@ def _indicator(indicator: dict[str, Any], where: str, errors: list[FieldError]) 
     _number(indicator.get("target"), f"{where}.target", errors)
     if indicator.get("baseline") is None and indicator.get("target") is None:
         errors.append(FieldError(f"{where}.target", ErrorCode.REQUIRED, "Anna lähtötaso tai tavoite."))
+    if "note" in indicator:
+        _texts(indicator["note"], f"{where}.note", errors)
 
 
 @transaction.atomic

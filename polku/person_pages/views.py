@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,13 +84,21 @@ def identity_code_lookup(request: HttpRequest, code: str, purpose: str | None) -
 
 
 @login_required
-@sensitive_post_parameters("personal_id")
+@sensitive_post_parameters("personal_id", "q")
 @require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
     if not can_see_person_level_data(request.user):
         return forbidden(request, _no_person_access_reason(request))
     visible = persons_visible_to(request.user)
     lookup_error = ""
+    if request.method == "POST" and "personal_id" not in request.POST:
+        # The name search is posted, so an identity code typed into it (by mistake or on purpose) is caught here and
+        # never lands in an address, the browser's history or the server's request log; a name goes on to the address.
+        name = request.POST.get("q", "").strip()
+        if looks_like_personal_id(name):
+            messages.warning(request, _("Henkilötunnuksella haetaan alla olevalla henkilötunnushaulla, ei nimihaulla."))
+            return redirect("web:person_list")
+        return redirect(f"{reverse('web:person_list')}?{urlencode({'q': name})}" if name else reverse("web:person_list"))
     if request.method == "POST":
         # Identity-code look-up is POST only, so the code never lands in a URL, history or server log.
         answer = identity_code_lookup(request, request.POST.get("personal_id", ""), request.POST.get("purpose"))

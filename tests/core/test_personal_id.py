@@ -94,14 +94,19 @@ def test_django_request_and_server_logs_are_masked() -> None:
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2023, 12, 31)), st.integers(min_value=900, max_value=999),
-       st.sampled_from(["keep", "no separator", "space", "en dash", "no check character"]))
+       st.sampled_from(["keep", "no separator", "space", "en dash", "no check character", "dot", "slash",
+                        "underscore", "digit missing", "digit too many", "spaced dash"]))
 def test_codes_and_their_mistypings_look_like_codes(birth: date, serial: int, mistyping: str) -> None:
     code = artificial_personal_id(birth, serial)
     typed = {"keep": code, "no separator": code[:6] + code[7:], "space": code[:6] + " " + code[7:],
-             "en dash": code[:6] + "\u2013" + code[7:], "no check character": code[:-1]}[mistyping]
+             "en dash": code[:6] + "\u2013" + code[7:], "no check character": code[:-1],
+             "dot": code[:6] + "." + code[7:], "slash": code[:6] + "/" + code[7:], "underscore": code[:6] + "_" + code[7:],
+             "digit missing": code[:5] + code[6:], "digit too many": code[:6] + "9" + code[6:],
+             "spaced dash": code[:6] + " - " + code[7:]}[mistyping]
     assert looks_like_personal_id(f"hae {typed} nyt")
 
 
-@pytest.mark.parametrize("text", ["1234567-8", "Hitsaamo", "0101", "2025", "12345", "FI12345678"])
+@pytest.mark.parametrize("text", ["1234567-8", "Hitsaamo", "0101", "2025", "12345", "FI12345678",
+                                  "1.1.1990", "01.01.1990", "2025-12-31", "12345678"])
 def test_business_ids_names_and_years_do_not_look_like_codes(text: str) -> None:
     assert not looks_like_personal_id(text)

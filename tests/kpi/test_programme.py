@@ -71,6 +71,11 @@ def test_import_is_whole_or_nothing_and_names_every_problem() -> None:
     ({"code": 7}, ["code"]),
     ({"promises": "lupaus"}, ["promises"]),
     ({"promises": ["lupaus"]}, ["promises[0]"]),
+    ({"promises": None}, ["promises"]),
+    ({"promises": []}, ["promises"]),
+    ({"tolerance_share": "puolet"}, ["tolerance_share"]),
+    ({"tolerance_share": 1.5}, ["tolerance_share"]),
+    ({"tolerance_share": None}, ["tolerance_share"]),
 ])
 def test_a_malformed_code_or_structure_is_listed_not_raised(change: dict[str, object], expected: list[str]) -> None:
     """A code must fit the page's address (a short slug); a promise that is not an object is a listed problem."""
@@ -92,3 +97,27 @@ def test_malformed_goals_actions_and_indicators_name_their_path() -> None:
     assert [e.field for e in caught.value.errors] == [
         "promises[0].goals", "promises[1].goals[0].actions", "promises[1].goals[0].indicators[0]",
     ]
+
+
+@pytest.mark.django_db
+def test_nulls_both_kinds_of_indicator_bad_notes_and_non_numbers_are_listed() -> None:
+    """Each of these once passed validation and then failed (or misled) when the programme page was drawn."""
+    document = json.loads(SOTKAMO.read_text(encoding="utf-8"))
+    goal = document["promises"][0]["goals"][0]
+    goal["indicators"][0]["manual"] = {"fi": "Käsin", "sv": "Manuellt", "en": "By hand"}  # and a Polku indicator too
+    goal["responsible"] = [None]
+    document["promises"][1]["goals"][0]["indicators"] = None
+    first = document["promises"][2]["goals"][0]["indicators"][0]
+    first["note"] = "pelkkä teksti"
+    first["target"] = "NOT-A-NUMBER"
+    # Python's JSON reader admits NaN; a target that is not a number is refused.
+    text = json.dumps(document).replace('"NOT-A-NUMBER"', "NaN")
+    with pytest.raises(ValidationFailed) as caught:
+        programme_import(text.encode())
+    fields = [e.field for e in caught.value.errors]
+    assert fields == [
+        "promises[0].goals[0].responsible[0]", "promises[0].goals[0].indicators[0].indicator",
+        "promises[1].goals[0].indicators", "promises[2].goals[0].indicators[0].target",
+        "promises[2].goals[0].indicators[0].note",
+    ]
+    assert not Programme.objects.exists()

@@ -250,6 +250,18 @@ def test_each_rule_set_is_explained_in_the_readers_language(client: Any, world: 
     assert "TE24 reform" not in html
 
 
+@pytest.mark.parametrize(("language", "words"), [
+    ("fi", "ei ole vielä varmistettu laista"), ("sv", "ännu inte har bekräftats i lagen"),
+    ("en", "not yet confirmed from the law")])
+def test_the_unverified_rule_sets_summary_says_so(language: str, words: str) -> None:
+    """The 2025 steps between day 101 and day 700 are not confirmed: the reader's own summary must not hide it."""
+    from polku.municipal_share.rules import shipped_rule_book
+
+    unverified = [rule_set.summary_in(language) for rule_set in shipped_rule_book().rule_sets if not rule_set.verified]
+    assert unverified
+    assert all(words in summary for summary in unverified)
+
+
 def test_a_rule_file_without_summaries_still_loads_and_a_broken_one_is_refused() -> None:
     import json as json_module
     from pathlib import Path

@@ -161,6 +161,22 @@ def test_a_mistyped_identity_code_is_never_put_in_an_address_or_echoed(
     person_list = client.get("/henkilot/", {"q": typed})  # the person list's name search, the same rule
     assert person_list.status_code == 302
     assert person_list["Location"] == "/henkilot/"
+    posted_name = client.post("/henkilot/", {"q": typed})  # the name search's form posts: the code is caught first
+    assert posted_name.status_code == 302
+    assert posted_name["Location"] == "/henkilot/"
+    assert typed not in client.get("/henkilot/").content.decode()
+
+
+def test_the_person_lists_name_search_posts_and_a_name_goes_to_the_address(make_staff: Any,
+                                                                          people: dict[str, Any]) -> None:
+    client = signed_in(make_staff(Role.MANAGER, area="kainuu"))
+    html = client.get("/henkilot/").content.decode()
+    assert 'method="get" action="/henkilot/"' not in html  # no form of the page sends what is typed in the address
+    posted = client.post("/henkilot/", {"q": "Hakulinen"})
+    assert posted.status_code == 302
+    assert posted["Location"] == "/henkilot/?q=Hakulinen"
+    assert "Hakulinen, Aino" in client.get(posted["Location"]).content.decode()
+    assert client.post("/henkilot/", {"q": ""})["Location"] == "/henkilot/"
 
 
 def test_an_en_dash_from_a_word_processor_still_opens_the_person(make_staff: Any, people: dict[str, Any]) -> None:
