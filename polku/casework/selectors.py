@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from polku.access.models import Team
 from polku.access.policy import (
     Capability,
     own_client_ids,
@@ -303,32 +305,42 @@ class CaseloadRow:
 
 def caseload(persons: QuerySet[Person], today: date) -> list[CaseloadRow]:
     """Clients with an open job search per responsible counsellor (None: not assigned), with the programme target
-    of the municipality where most of the counsellor's clients live."""
-    open_ids = open_job_seekers(persons, today).values("person_id")
-    assignments = CaseAssignment.objects.filter(person_id__in=open_ids, ended_at__isnull=True).select_related(
-        "counsellor", "team")
-    homes = dict(_current(HomeMunicipalitySpell.objects.filter(person_id__in=open_ids, start_date__lte=today)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)).values_list("person_id", "municipality_id"))
-    by_counsellor: dict[int | None, list[CaseAssignment]] = defaultdict(list)
-    for row in assignments:
-        by_counsellor[row.counsellor_id].append(row)
-    unassigned = open_job_seekers(persons, today).exclude(
-        person_id__in=CaseAssignment.objects.filter(ended_at__isnull=True).values("person_id")).count()
+    of the municipality where most of the counsellor's clients live.
+
+    One grouped query: each open job seeker with their current counsellor, team and home municipality, counted per
+    (counsellor, team, municipality); the reader's scope is evaluated once, not once per figure (an area's scope is an
+    existence test on every person of the register)."""
+    assignment = CaseAssignment.objects.filter(person_id=OuterRef("person_id"), ended_at__isnull=True).order_by("-id")
+    home = _current(HomeMunicipalitySpell.objects.filter(person_id=OuterRef("person_id"), start_date__lte=today)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)).order_by("-start_date")
+    groups = (open_job_seekers(persons, today)
+              .annotate(counsellor=Subquery(assignment.values("counsellor_id")[:1]),
+                        team=Subquery(assignment.values("team_id")[:1]),
+                        home=Subquery(home.values("municipality_id")[:1]))
+              .values("counsellor", "team", "home").annotate(clients=Count("person_id", distinct=True))
+              .order_by())
+    clients: Counter[int | None] = Counter()
+    teams: dict[int, Counter[int | None]] = defaultdict(Counter)
+    homes: dict[int, Counter[str | None]] = defaultdict(Counter)
+    for group in groups:
+        clients[group["counsellor"]] += group["clients"]
+        if group["counsellor"] is not None:
+            teams[group["counsellor"]][group["team"]] += group["clients"]
+            homes[group["counsellor"]][group["home"]] += group["clients"]
+    counsellors = {user.pk: user for user in get_user_model().objects.filter(pk__in=list(teams))}
+    team_names = dict(Team.objects.filter(pk__in={t for c in teams.values() for t in c if t}).values_list("pk", "name"))
     targets = caseload_targets()
     rows = []
-    for counsellor_id, clients in by_counsellor.items():
-        if counsellor_id is None:
-            unassigned += len(clients)
-            continue
-        municipality = Counter(homes.get(a.person_id) for a in clients).most_common(1)[0][0]
+    for counsellor_id, team_counts in teams.items():
+        municipality = homes[counsellor_id].most_common(1)[0][0]
         target = targets.get(str(municipality)) if municipality else None
-        first = clients[0]
-        assert first.counsellor is not None
-        rows.append(CaseloadRow(counsellor_id=counsellor_id, counsellor=counsellor_name(first.counsellor),
-                                team=first.team.name if first.team else "", clients=len(clients),
-                                target=target.max_clients if target else None, target_source=target.source if target else "",
-                                username=first.counsellor.get_username()))
+        team = team_counts.most_common(1)[0][0]
+        user = counsellors[counsellor_id]
+        rows.append(CaseloadRow(counsellor_id=counsellor_id, counsellor=counsellor_name(user),
+                                team=team_names.get(team, "") if team else "", clients=clients[counsellor_id],
+                                target=target.max_clients if target else None,
+                                target_source=target.source if target else "", username=user.get_username()))
     rows.sort(key=lambda r: (-r.clients, natural_key(r.counsellor)))
-    if unassigned:
-        rows.append(CaseloadRow(None, "", "", unassigned, None, ""))
+    if clients[None]:
+        rows.append(CaseloadRow(None, "", "", clients[None], None, ""))
     return rows

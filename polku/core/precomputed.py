@@ -121,6 +121,12 @@ def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any], retr
     return Precomputed(None, None, False, task_id, failure)
 
 
+def peek(name: str, *, inputs: str, scope: str) -> Any:
+    """The result for ``inputs``, else the scope's latest, else None; nothing is queued (a start page's glance)."""
+    found = cache.get(_key(name, "result", inputs)) or cache.get(_key(name, "latest", scope))
+    return None if found is None else found[0]
+
+
 def failure_of(name: str, inputs: str) -> Failure | None:
     found = cache.get(_key(name, "failed", inputs))
     return found if isinstance(found, Failure) else None
@@ -177,7 +183,11 @@ def _record_failure(name: str, inputs: str, error: BaseException) -> Failure:
     return failure
 
 
-@task()
+# Before the queue's bulk work (an open-data build, a monthly report, an import): a reader is waiting for this.
+PRIORITY = 10
+
+
+@task(priority=PRIORITY)
 def compute(name: str, inputs: str, scope: str, arguments: dict[str, Any]) -> None:
     """The background job: compute and keep; a failure is kept with its back-off (and the job fails, so the queue
     records it). The queued marker is cleared either way."""

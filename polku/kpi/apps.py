@@ -7,3 +7,7 @@ class KpiConfig(AppConfig):
     name = "polku.kpi"
     label = "kpi"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # A programme's yearly figures are computed by the worker: it must know the computation too.
+        import polku.kpi.programme_figures  # noqa: F401

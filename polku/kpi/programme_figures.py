@@ -2,11 +2,17 @@
 
 All the programme's indicators share one measure table (one stock query, one events query), and the
 result is cached for ten minutes (or for good when "as of" a past month: those figures never change).
+
+An area's programme reads years of facts (from seconds to tens of seconds), so its page never computes them: the
+worker does (``polku.core.precomputed``, the computation ``programme-years``), and the page shows the latest figures
+with the time they were computed; after ten minutes (or an import) the next reader's visit queues them again while
+the previous figures stay on the page. The start pages only peek at what the worker has computed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,6 +20,7 @@ from typing import Any
 
 from django.core.cache import cache
 
+from polku.core import precomputed
 from polku.core.calendar import iter_months, month_start
 from polku.kpi.definitions import IndicatorDefinition, shipped_definitions
 from polku.kpi.engine import NO_GROUP, IndicatorValue, Request, assemble
@@ -22,6 +29,7 @@ from polku.kpi.programme import Progress, programme_progress
 from polku.kpi.selectors import Scope, database_backend, reference_moment, scope_for
 
 CACHE_SECONDS = 600
+PROGRAMME_YEARS = "programme-years"
 
 
 def _years_key(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
@@ -79,6 +87,10 @@ def progress_for(programme: Programme, year: int, *, as_of: date | None = None, 
                  through: date | None = None) -> list[ProgressRow]:
     scope, first_year, definitions = _programme_definitions(programme)
     values = yearly_values(definitions, scope, first_year, year, as_of=as_of, suppress=suppress, through=through)
+    return _progress_rows(programme, year, values)
+
+
+def _progress_rows(programme: Programme, year: int, values: dict[str, list[IndicatorValue]]) -> list[ProgressRow]:
     actuals = {}
     for code, series in values.items():
         this_year = [v for v in series if v.period == str(year)]
@@ -87,10 +99,58 @@ def progress_for(programme: Programme, year: int, *, as_of: date | None = None, 
             for p in programme_progress(programme.document, actuals, year)]
 
 
-def cached_progress(programme: Programme, year: int, *, suppress: bool = False) -> list[ProgressRow] | None:
-    """``progress_for`` (today's figures) if the programme page has computed them lately, else None: a start page
-    shows the programme's standing without ever running the engine."""
+def years_request(programme: Programme, year: int, *, as_of: date | None, suppress: bool) -> dict[str, Any]:
+    """The keys and arguments of a programme's yearly figures (for :func:`polku.core.precomputed.fetch`). Figures up
+    to today are asked anew every ten minutes (facts recorded by hand in between count then; an import asks at
+    once); figures "as of" a past month never change."""
     scope, first_year, definitions = _programme_definitions(programme)
-    if cache.get(_years_key(definitions, scope, first_year, year, as_of=None, suppress=suppress)) is None:
-        return None
-    return progress_for(programme, year, suppress=suppress)
+    key = _years_key(definitions, scope, first_year, year, as_of=as_of, suppress=suppress)
+    period = "" if as_of is not None else str(int(time.time()) // CACHE_SECONDS)
+    return {"inputs": f"{key}|{period}", "scope": key,
+            "arguments": {"scope": scope.code, "first_year": first_year, "last_year": year,
+                          "codes": [d.code for d in definitions], "as_of": None if as_of is None else as_of.isoformat(),
+                          "suppress": suppress}}
+
+
+def _asked_again(arguments: dict[str, Any]) -> dict[str, Any] | None:
+    """After a data change: the same figures, asked for now (a programme since removed is not asked again)."""
+    for programme in Programme.objects.filter(scope=arguments["scope"]):
+        if sorted({d.code for d in _programme_definitions(programme)[2]}) == sorted(arguments["codes"]):
+            as_of = None if arguments["as_of"] is None else date.fromisoformat(arguments["as_of"])
+            # An import clears every result (the latest figures stay on the page), so the same inputs are asked again.
+            return years_request(programme, arguments["last_year"], as_of=as_of, suppress=arguments["suppress"])
+    return None
+
+
+@precomputed.computation(PROGRAMME_YEARS, seconds=CACHE_SECONDS, request=_asked_again)
+def years_job(*, scope: str, first_year: int, last_year: int, codes: list[str], as_of: str | None,
+              suppress: bool) -> dict[str, list[IndicatorValue]]:
+    """The job's body: each indicator's yearly values for the programme's scope."""
+    definitions = [shipped_definitions().get(code) for code in codes]
+    return yearly_values(definitions, scope_for(scope), first_year, last_year,
+                         as_of=None if as_of is None else date.fromisoformat(as_of), suppress=suppress)
+
+
+@dataclass(frozen=True)
+class ProgrammeFigures:
+    """What the programme page shows now: the rows (empty until a first result exists) and where the worker is."""
+
+    rows: list[ProgressRow]
+    result: precomputed.Precomputed
+
+
+def programme_figures(programme: Programme, year: int, *, as_of: date | None = None, suppress: bool = False,
+                      retry: bool = False) -> ProgrammeFigures:
+    """The progress rows from the worker's latest figures; the figures are queued when not current."""
+    result = precomputed.fetch(PROGRAMME_YEARS, **years_request(programme, year, as_of=as_of, suppress=suppress),
+                               retry=retry)
+    rows = _progress_rows(programme, year, result.value) if result.ready else []
+    return ProgrammeFigures(rows, result)
+
+
+def cached_progress(programme: Programme, year: int, *, suppress: bool = False) -> list[ProgressRow] | None:
+    """Today's progress rows if the worker has computed the programme's figures (the latest, however old), else
+    None: a start page shows the programme's standing without ever running the engine or queueing it."""
+    asked = years_request(programme, year, as_of=None, suppress=suppress)
+    found = precomputed.peek(PROGRAMME_YEARS, inputs=asked["inputs"], scope=asked["scope"])
+    return None if found is None else _progress_rows(programme, year, found)

@@ -26,12 +26,12 @@ from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.engine import NOT_IN_FORCE
 from polku.kpi.models import Programme
-from polku.kpi.programme_figures import progress_for
+from polku.kpi.programme_figures import programme_figures
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
 from polku.web.charts import Chart
 from polku.web.sources import reader_source
-from polku.web.views import forbidden
+from polku.web.views import forbidden, retry_query
 
 
 def _status_label(status: str) -> str:
@@ -57,7 +57,10 @@ def programme_page(request: HttpRequest) -> HttpResponse:
         as_of, error = None, failure.errors[0].message
     year = (as_of or today).year
     suppress = suppresses_small_cells(request.user)
-    rows = progress_for(chosen, year, as_of=as_of, suppress=suppress) if chosen else []
+    # The worker computes the figures; the page shows the latest ones and never waits for them.
+    figures = programme_figures(chosen, year, as_of=as_of, suppress=suppress,
+                                retry=request.GET.get("uudelleen") == "1") if chosen else None
+    rows = figures.rows if figures else []
     years = list(range(int(chosen.document["baseline_year"]), year + 1)) if chosen else []
     goals: list[dict[str, Any]] = []
     for row in rows:
@@ -70,6 +73,7 @@ def programme_page(request: HttpRequest) -> HttpResponse:
     return render(request, "kpi/programme.html", {
         "programmes": programmes, "programme": chosen, "goals": goals, "years": years, "year": year,
         "as_of": as_of, "error": error, "suppress": suppress, "definitions": shipped_definitions().latest(),
+        "result": figures.result if figures else None, "retry_query": retry_query(request),
     })
 
 

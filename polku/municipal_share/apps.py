@@ -13,5 +13,6 @@ class MunicipalShareConfig(AppConfig):
 
         # Invoice lines keep the look-up hash of the identity code they name: a key rotation re-hashes them too.
         register_hash_copy(KelaInvoiceLine)
-        # The early-warning list is computed by the worker: it must know the computation too.
+        # The early-warning list and the share summaries are computed by the worker: it must know the computations too.
+        import polku.municipal_share.summary
         import polku.municipal_share.warning_jobs  # noqa: F401

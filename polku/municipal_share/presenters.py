@@ -14,16 +14,13 @@ and age groups of the total). Every table, chart, export and API reads the same 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -33,15 +30,22 @@ from django.utils.translation import gettext as _
 from polku.access import policy
 from polku.access.policy import staff_profile
 from polku.core import suppression
-from polku.core.calendar import add_months, iter_months, month_start
+from polku.core.calendar import add_months, month_start
 from polku.derived.facts import latest_benefit_month
-from polku.municipal_share import aggregates, early_warning, kela_statistics, selectors
-from polku.municipal_share.aggregates import AGE_GROUPS, age_group_of
-from polku.municipal_share.engine import PersonFacts, ShareRow, counters_after
+from polku.municipal_share import early_warning, kela_statistics, selectors
+from polku.municipal_share.engine import PersonFacts, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
-from polku.municipal_share.rules import IN_FORCE, RuleBook, RuleSet, forced_book
-from polku.municipal_share.sql_engine import duckdb_share_rows_by_book
-from polku.municipal_share.warning_jobs import facts_fingerprint, last_full_month
+from polku.municipal_share.rules import IN_FORCE, RuleBook, RuleSet
+from polku.municipal_share.summary import (
+    COMPARISON_YEARS,
+    SMALL_CELL,
+    Figures,
+    Period,
+    ShareSummary,
+    VariantSummary,
+    share_summary,
+)
+from polku.municipal_share.warning_jobs import last_full_month
 from polku.people.models import Person
 from polku.reference.models import EmploymentAreaMembership, Municipality, ResidentPopulation
 from polku.timeline.models import BenefitType
@@ -49,11 +53,7 @@ from polku.timeline.selectors import homes_in
 from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
 RULE_ALIASES = {"2015": "tmt-2015", "2025": "tyottomyysetuudet-2025", "in-force": IN_FORCE, "voimassa": IN_FORCE}
-COMPARISON_YEARS = (2024, 2025)
 FIRST_YEAR = 2015
-SMALL_CELL = suppression.SMALL_CELL_K  # person counts below this are hidden from aggregate-only roles
-# The keys hold the facts' and the rule book's fingerprints, so a cached figure is never stale: it may live long.
-CACHE_SECONDS_DEFAULT = 24 * 3600
 
 
 # --- rules ------------------------------------------------------------------------------------------
@@ -121,37 +121,6 @@ def rule_metas(book: RuleBook) -> list[RuleMeta]:
 # --- periods and municipalities --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Period:
-    first_year: int
-    last_year: int
-
-    @property
-    def first_month(self) -> date:
-        return date(self.first_year, 1, 1)
-
-    @property
-    def last_month(self) -> date:
-        return date(self.last_year, 12, 1)
-
-    @property
-    def months(self) -> list[date]:
-        return list(iter_months(self.first_month, self.last_month))
-
-    @property
-    def key(self) -> str:
-        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
-
-    @property
-    def label(self) -> str:
-        return str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}–{self.last_year}"
-
-    @property
-    def compares_rules(self) -> bool:
-        """Both rule sets side by side when the period touches the transition years 2024–2025."""
-        return any(y in COMPARISON_YEARS for y in range(self.first_year, self.last_year + 1))
-
-
 def last_year(today: date) -> int:
     return today.year
 
@@ -214,37 +183,6 @@ def is_admin(user: Any) -> bool:
 # --- the summary ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Figures:
-    """Sums of engine rows; ``persons`` = persons with a municipal share above zero."""
-
-    persons: int = 0
-    paid_days: int = 0
-    counted_days: int = 0
-    paid_eur: Decimal = Decimal(0)
-    municipal_eur: Decimal = Decimal(0)
-    state_eur: Decimal = Decimal(0)
-
-    @classmethod
-    def of(cls, total: aggregates.ShareTotal | None) -> Figures:
-        if total is None:
-            return cls()
-        return cls(total.billed_persons, total.paid_days, total.counted_days, total.paid_eur,
-                   total.municipal_eur, total.state_eur)
-
-    def as_dict(self, *, suppress: bool = False, persons: int | str | None = None) -> dict[str, Any]:
-        """``persons``: the count as the reader may see it (from ``PersonCells.shown``)."""
-        shown = suppressed(self.persons, suppress) if persons is None else persons
-        return {"billed_persons": shown, "paid_days": self.paid_days,
-                "counted_days": self.counted_days, "paid_eur": self.paid_eur, "municipal_eur": self.municipal_eur,
-                "state_eur": self.state_eur}
-
-
-def suppressed(persons: int, suppress: bool) -> int | str:
-    """Primary suppression of one count alone; a table of counts with a total uses ``person_cells``."""
-    return f"< {SMALL_CELL}" if suppress and 0 < persons < SMALL_CELL else persons
-
-
 Cell = tuple[Any, ...]  # ("month", date), ("year", int), ("benefit", code), ("age", group) or ("total",)
 TOTAL: Cell = ("total",)
 
@@ -288,97 +226,6 @@ def person_cells(variant: VariantSummary, suppress: bool) -> PersonCells:
         return PersonCells(values, frozenset(), frozenset(), groups)
     primary = suppression.primary_small(values, SMALL_CELL)
     return PersonCells(values, frozenset(primary), frozenset(suppression.complement(values, primary, groups)), groups)
-
-
-@dataclass(frozen=True)
-class VariantSummary:
-    variant: str
-    by_month: dict[date, Figures]
-    in_force_rule: dict[date, str]  # month -> rule set the figures of that month are computed under
-    by_year: dict[int, Figures]
-    by_benefit: dict[str, Figures]
-    by_age: dict[str, Figures]
-    total: Figures
-
-
-@dataclass(frozen=True)
-class ShareSummary:
-    municipality: str
-    period: Period
-    variants: dict[str, VariantSummary] = field(default_factory=dict)
-
-    def variant(self, code: str) -> VariantSummary:
-        return self.variants[code]
-
-
-def _birth_dates(person_ids: Sequence[Any]) -> dict[Any, date]:
-    births: dict[Any, date] = {}
-    for start in range(0, len(person_ids), selectors.BATCH):
-        births.update(Person.objects.filter(pk__in=person_ids[start:start + selectors.BATCH])
-                      .values_list("id", "birth_date"))
-    return births
-
-
-def _variant_summary(variant: str, rows: list[ShareRow], months: Sequence[date], rule_of: dict[date, str],
-                     births: dict[Any, date]) -> VariantSummary:
-    by_month = aggregates.totals(rows, by=["month"])
-    by_year = aggregates.totals(rows, by=["year"])
-    by_benefit = aggregates.totals(rows, by=["benefit_type"])
-    by_age = aggregates.totals(rows, by=["age"], extra={"age": lambda r: age_group_of(births.get(r.person_id), r.month)})
-    total = aggregates.totals(rows, by=[])
-    years = sorted({m.year for m in months})
-    return VariantSummary(
-        variant=variant,
-        by_month={m: Figures.of(by_month.get((m,))) for m in months},
-        in_force_rule=rule_of,
-        by_year={y: Figures.of(by_year.get((y,))) for y in years},
-        by_benefit={b: Figures.of(by_benefit.get((b,))) for b in BenefitType.values if (b,) in by_benefit},
-        by_age={g: Figures.of(by_age.get((g,))) for g in (*AGE_GROUPS, "?") if (g,) in by_age or g != "?"},
-        total=Figures.of(total.get(())),
-    )
-
-
-def compute_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:
-    """Engine results for one municipality and period under each variant (``in-force`` or a rule set code).
-
-    Facts are read once; each rule set needed is run once with a forced rule book, and ``in-force`` takes,
-    month by month, the rows of the rule set in force for that month.
-    """
-    months = period.months
-    in_force = {m: rule.code for m in months if (rule := book.for_month(m)) is not None}
-    needed = set(in_force.values()) if IN_FORCE in variants else set()
-    needed |= {v for v in variants if v != IN_FORCE}
-    person_ids = selectors.persons_billed_to([municipality], period.first_month, period.last_month)
-    facts = list(selectors.person_facts(person_ids))
-    # The SQL engine in an in-memory DuckDB: same rows as the reference engine, fast enough for a city.
-    rows_by_rule = duckdb_share_rows_by_book(facts, {code: forced_book(book, code) for code in sorted(needed)},
-                                             through=period.last_month, since=period.first_month,
-                                             municipality=municipality)
-    births = _birth_dates(person_ids)
-    out: dict[str, VariantSummary] = {}
-    for variant in variants:
-        if variant == IN_FORCE:
-            rows = [r for code in sorted(needed) for r in rows_by_rule[code] if in_force.get(r.month) == code]
-            out[variant] = _variant_summary(variant, rows, months, in_force, births)
-        else:
-            out[variant] = _variant_summary(variant, rows_by_rule[variant], months, dict.fromkeys(months, variant),
-                                            births)
-    return ShareSummary(municipality=municipality, period=period, variants=out)
-
-
-def share_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:
-    """``compute_summary``, cached for a few minutes per facts fingerprint (the national data is large)."""
-    seconds = int(getattr(settings, "POLKU_SHARE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT))
-    if seconds <= 0:
-        return compute_summary(book, municipality, period, variants)
-    key = "polku:share:" + hashlib.sha256(
-        f"{municipality}|{period.key}|{','.join(variants)}|{book.fingerprint()}|{facts_fingerprint()}".encode(),
-    ).hexdigest()
-    summary = cache.get(key)
-    if summary is None:
-        summary = compute_summary(book, municipality, period, variants)
-        cache.set(key, summary, seconds)
-    return summary
 
 
 # --- page rows --------------------------------------------------------------------------------------
@@ -492,11 +339,18 @@ def month_label(month: date) -> str:
     return f"{month.month}/{month.year}"
 
 
-def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool,
-               today: date | None = None) -> SharePage:
+def page_variants(book: RuleBook, period: Period) -> list[str]:
+    """The rule variants the page shows: the rule in force, and both rule sets side by side around the reform."""
     old_code, new_code = (r.code for r in book.rule_sets[:2])
-    variants = [IN_FORCE, old_code, new_code] if period.compares_rules else [IN_FORCE]
-    summary = share_summary(book, municipality.code, period, variants)
+    return [IN_FORCE, old_code, new_code] if period.compares_rules else [IN_FORCE]
+
+
+def share_page(book: RuleBook, municipality: Municipality, period: Period, *, suppress: bool,
+               today: date | None = None, summary: ShareSummary | None = None) -> SharePage:
+    """The page's rows from ``summary`` (the worker's result the page shows), or from the summary computed now."""
+    old_code, new_code = (r.code for r in book.rule_sets[:2])
+    if summary is None:
+        summary = share_summary(book, municipality.code, period, page_variants(book, period))
     metas = rule_metas(book)
     meta_by_code = {m.code: m for m in metas}
     in_force = summary.variant(IN_FORCE)

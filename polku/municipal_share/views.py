@@ -23,13 +23,13 @@ from polku.access.policy import can_see_person_level_data, can_write_person_data
 from polku.access.services import log_person_reads
 from polku.core import precomputed
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
-from polku.municipal_share import excel, invoices, kela_statistics, presenters
+from polku.municipal_share import excel, invoices, kela_statistics, presenters, summary
 from polku.municipal_share.models import KelaInvoice
 from polku.municipal_share.services import current_rule_book
 from polku.municipal_share.warning_jobs import WARNINGS, warnings_request
 from polku.reference.models import Municipality
 from polku.web import content
-from polku.web.views import _no_person_access_reason, forbidden
+from polku.web.views import _no_person_access_reason, forbidden, retry_query
 
 WARNING_WINDOWS = (30, 60)
 PAGE_SIZE = 50
@@ -68,8 +68,19 @@ def share_page(request: HttpRequest) -> HttpResponse:
     }
     if error or municipality is None or period is None:
         return render(request, "municipal_share/share.html", context, status=400)
-    page = presenters.share_page(current_rule_book(), municipality, period,
-                                 suppress=presenters.suppresses_small_cells(request.user))
+    book = current_rule_book()
+    if summary.caching():  # the worker computes the summary; the page shows the latest one and never waits
+        result = precomputed.fetch(summary.SUMMARY, **summary.summary_request(
+            book, municipality.code, period, presenters.page_variants(book, period)),
+            retry=request.GET.get("uudelleen") == "1")
+        context.update({"result": result, "retry_query": retry_query(request)})
+        if not result.ready:
+            return render(request, "municipal_share/share.html", context)
+        shown = result.value
+    else:
+        shown = None
+    page = presenters.share_page(book, municipality, period, suppress=presenters.suppresses_small_cells(request.user),
+                                 summary=shown)
     kela_rows = presenters.kela_comparison(page.summary, suppress=page.suppress)
     kela_sources = kela_statistics.sources_of(kela_rows)
     context.update({
@@ -142,15 +153,8 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         "date_given": bool(raw_date), "stale_data": suggested is not None and not raw_date, "today": today,
         "latest_month": presenters.latest_benefit_month() if suggested else None,
         "error": error, "purposes": content.PURPOSES, "purpose": purpose, "result": result,
-        "retry_query": _retry_query(request),
+        "retry_query": retry_query(request),
     }, status=400 if error else 200)
-
-
-def _retry_query(request: HttpRequest) -> str:
-    """The page's own query with the request to try a failed computation again."""
-    query = request.GET.copy()
-    query["uudelleen"] = "1"
-    return query.urlencode()
 
 
 # --- Kela's invoice list: upload, reconciliation, catch-up breakdown, loading as facts --------------------------

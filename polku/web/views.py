@@ -19,6 +19,13 @@ from polku.access.selectors import access_log_entries
 from polku.web.forms import AccessLogFilter
 
 
+def retry_query(request: HttpRequest) -> str:
+    """The page's own query with the request to try a failed background computation again now."""
+    query = request.GET.copy()
+    query["uudelleen"] = "1"
+    return query.urlencode()
+
+
 def forbidden(request: HttpRequest, reason: str, *, break_glass_url: str = "") -> HttpResponse:
     """The refusal page; ``break_glass_url`` offers the break-glass step (a person outside the user's scope)."""
     return render(request, "403.html", {"reason": reason, "break_glass_url": break_glass_url}, status=403)

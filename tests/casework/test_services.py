@@ -173,6 +173,31 @@ def test_caseload_counts_open_job_searches(office: Office) -> None:
     assert (unassigned.counsellor_id, unassigned.clients) == (None, 1)
 
 
+def test_caseload_groups_by_counsellor_with_the_target_where_most_clients_live(
+        make_staff: Callable[..., StaffProfile], make_person: Callable[..., Person]) -> None:
+    counsellor = make_staff(Role.COUNSELLOR, area="kainuu", team="Sotkamo")
+
+    def client_in(code: str, *, assigned: bool = True) -> Person:
+        client = unemployed_client(make_person, team_id=counsellor.team_id, registered_on=date(2026, 1, 5))
+        home = HomeMunicipalitySpell.objects.get(person=client)
+        timeline.home_municipality_record(person=client, municipality_code=code, start_date=home.start_date,
+                                          corrects=home, reason="muutto")
+        if assigned:
+            services.assign(person=client, counsellor=counsellor.user)
+        return client
+
+    for code in ("765", "765", "205"):
+        client_in(code)
+    client_in("205", assigned=False)  # no counsellor yet
+    rows = selectors.caseload(selectors.scope_persons(counsellor.user, "team"), TODAY)
+    assert [(r.counsellor_id, r.clients, r.target, r.team) for r in rows] == [
+        (counsellor.user.pk, 3, 80, "Sotkamo"), (None, 1, None, "")]  # most live in Sotkamo: its target
+    client_in("205")
+    client_in("205")
+    rows = selectors.caseload(selectors.scope_persons(counsellor.user, "team"), TODAY)
+    assert [(r.clients, r.target) for r in rows] == [(5, None), (1, None)]  # most now live in Kajaani: no target
+
+
 def test_sotkamo_caseload_target_is_80(make_staff: Callable[..., StaffProfile], make_person: Callable[..., Person]) -> None:
     counsellor = make_staff(Role.COUNSELLOR, area="kainuu", team="Sotkamo")
     client = unemployed_client(make_person, team_id=counsellor.team_id, registered_on=date(2026, 1, 5))

@@ -128,3 +128,17 @@ def test_after_a_data_change_readers_requests_are_queued_anew_and_the_latest_res
 def test_callers_that_may_wait_compute_at_once() -> None:
     assert precomputed.current_or_compute("test-square", inputs="n=7", scope="api", arguments={"n": 7}) == 49
     assert _fetch(7, inputs="n=7").current
+
+
+def test_a_readers_job_runs_before_the_queues_bulk_work_and_peek_never_queues() -> None:
+    from polku.open_data.tasks import build_open_tables
+
+    assert precomputed.peek("test-square", inputs="n=6", scope="lukija") is None
+    assert DBTaskResult.objects.count() == 0  # a start page's glance queues nothing
+    build_open_tables.enqueue(0)  # bulk work queued first …
+    _fetch(6)  # … then a page's figures
+    order = list(DBTaskResult.objects.order_by(*DBTaskResult._meta.ordering).values_list("task_path", flat=True))
+    assert order[0] == "polku.core.precomputed.compute"  # the worker takes the reader's job first
+    run_worker(max_tasks=1)
+    assert precomputed.peek("test-square", inputs="n=6", scope="lukija") == 36
+    assert precomputed.peek("test-square", inputs="n=7", scope="lukija") == 36  # other inputs: the scope's latest

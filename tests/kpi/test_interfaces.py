@@ -11,9 +11,13 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from polku.access.models import Role, StaffProfile
+from polku.core import precomputed
+from polku.kpi.models import Programme
 from polku.kpi.programme import programme_import
+from polku.kpi.programme_figures import PROGRAMME_YEARS, years_request
 from polku.people.models import Person
 from polku.timeline import services
 from tests.chart_support import chart_labels, chart_specs, inline_rows
@@ -92,7 +96,17 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     client = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
     page = client.get("/mittarit/")
     assert page.status_code == 200
-    assert "Pitkäaikaistyöttömät" in page.content.decode()
+    waiting = page.content.decode()
+    assert "Lukuja lasketaan" in waiting  # the page never waits: the worker computes the programme's figures
+    assert "data-job-progress" in waiting
+    assert "kpi-status--" not in waiting
+    programme = Programme.objects.get()
+    year = timezone.localdate().year
+    precomputed.compute_now(PROGRAMME_YEARS, **years_request(programme, year, as_of=None, suppress=False))  # the job
+    html = client.get("/mittarit/").content.decode()
+    assert "Luvut on laskettu" in html
+    assert "kpi-status--" in html
+    assert "Pitkäaikaistyöttömät" in html
     indicator = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-11",
                                                                 "last_month": "2021-12"})
     html = indicator.content.decode()
@@ -111,6 +125,7 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     assert excel.content[:2] == b"PK"
     as_of = client.get("/mittarit/", {"as_of": "2022-01"})
     assert as_of.status_code == 200
+    assert "Lukuja lasketaan" in as_of.content.decode()  # figures as of a past month are their own computation
 
 
 def test_csv_numbers_take_a_decimal_comma_negatives_included() -> None:

@@ -15,9 +15,9 @@ from polku.kpi import share_yardstick
 from polku.municipal_share.kela_statistics import parse_statistics
 from polku.municipal_share.management import demo_kela as demo
 from polku.municipal_share.models import KelaStatistic, KelaStatisticsImport
-from polku.municipal_share.presenters import Period, compute_summary
 from polku.municipal_share.rules import IN_FORCE
 from polku.municipal_share.services import current_rule_book
+from polku.municipal_share.summary import Period, compute_summary
 from tests.municipal_share.test_pages import benefit_person, monthly
 
 pytestmark = pytest.mark.django_db

@@ -135,7 +135,8 @@ def _import(make_staff: Callable[..., Any], tmp_path: Path) -> None:
                  stdout=io.StringIO())
 
 
-def test_share_page_shows_polku_beside_kela(kuopio_resident: Person, make_staff, tmp_path: Path) -> None:
+def test_share_page_shows_polku_beside_kela(kuopio_resident: Person, make_staff, tmp_path: Path, settings: Any) -> None:
+    settings.POLKU_SHARE_CACHE_SECONDS = 0  # computed at each read (the worker's path: tests/municipal_share/test_pages.py)
     client = Client()
     client.force_login(make_staff(Role.MANAGER, area="kuopio").user)
     html = client.get("/kuntaosuus/?municipality=297&year=2025").content.decode()

@@ -226,6 +226,40 @@ def test_worklist_is_scoped_sorted_and_access_logged(client: Any, world: World) 
     assert client.get(reverse("municipal_share:warnings") + "?days=45").status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs its jobs in transactions and closes connections
+def test_the_share_page_never_waits_for_the_summary(client: Any, world: World, settings: Any) -> None:
+    """The worker computes a municipality's summary; the page shows a progress bar the first time, then the figures
+    with the time they were computed, and after new facts the previous figures while the new ones are computed."""
+    settings.POLKU_SHARE_CACHE_SECONDS = 24 * 3600
+    login(client, world.manager)
+    url = share_url(municipality="765", year=2021)
+    waiting = client.get(url)
+    assert waiting.status_code == 200
+    html = waiting.content.decode()
+    assert "Lukuja lasketaan" in html
+    assert "data-job-progress" in html
+    assert 'id="kunta-yhteensa"' not in html
+    run_worker()
+    html = client.get(url).content.decode()
+    assert "Luvut on laskettu" in html
+    before = engine_total(2021, 2021)
+    assert number(re.search(r'id="kunta-yhteensa">([^<]*)<', html).group(1)) == before  # type: ignore[union-attr]
+    benefit_person(municipality="765", months=monthly(date(2020, 1, 1), 24, 19), last_name="Uusi")  # an import
+    updating = client.get(url).content.decode()
+    assert "Lukuja päivitetään" in updating  # the earlier figures, said to be older, while the new ones are computed
+    assert number(re.search(r'id="kunta-yhteensa">([^<]*)<', updating).group(1)) == before  # type: ignore[union-attr]
+    run_worker()
+    after = engine_total(2021, 2021)
+    assert after > before
+    html = client.get(url).content.decode()
+    assert number(re.search(r'id="kunta-yhteensa">([^<]*)<', html).group(1)) == after  # type: ignore[union-attr]
+    assert "Lukuja päivitetään" not in html
+    # The API may wait: it answers with the figures at once, from the worker's result or computed there and then.
+    api = client.get("/api/municipal-share?municipality=765&year=2021&rule=in-force")
+    assert api.status_code == 200
+    assert Decimal(api.json()["totals"]["municipal_eur"]) == after
+
+
 def test_client_timeline_has_the_share_panel(client: Any, world: World) -> None:
     login(client, world.counsellor)
     html = client.get(reverse("web:person_detail", kwargs={"person_id": world.near_step.pk})).content.decode()

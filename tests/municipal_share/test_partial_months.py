@@ -32,8 +32,9 @@ def test_month_state() -> None:
     assert month_state(date(2026, 1, 1), today, None) == NO_DATA
 
 
-def test_the_share_page_leaves_months_without_facts_out_and_marks_the_running_month(make_staff: Any,
-                                                                                    make_person: Any) -> None:
+def test_the_share_page_leaves_months_without_facts_out_and_marks_the_running_month(make_staff: Any, make_person: Any,
+                                                                                    settings: Any) -> None:
+    settings.POLKU_SHARE_CACHE_SECONDS = 0  # computed at each read (the worker's path: tests/municipal_share/test_pages.py)
     this_month = month_start(timezone.localdate())
     last_with_facts = add_months(this_month, -2)
     person = make_person(municipality="765", since=date(2018, 1, 1))

@@ -25,9 +25,9 @@ from polku.core.errors import ValidationFailed
 from polku.exchange.services import refresh_derived_data
 from polku.kpi import presenters as kpi_presenters
 from polku.kpi.selectors import scope_for
-from polku.municipal_share.presenters import Period, compute_summary
 from polku.municipal_share.rules import IN_FORCE
 from polku.municipal_share.services import current_rule_book
+from polku.municipal_share.summary import Period, compute_summary
 from polku.reports import documents, services, tasks
 from polku.reports.figures import HEADLINE_INDICATORS, report_figures
 from polku.reports.models import ArchivedReportError, MonthlyReport, ReportDocument, ReportSubscription

@@ -17,9 +17,9 @@ from polku.core.calendar import add_months
 from polku.derived.facts import latest_benefit_month
 from polku.municipal_share import kela_statistics
 from polku.municipal_share.models import KelaStatisticsImport
-from polku.municipal_share.presenters import Period, compute_summary
 from polku.municipal_share.rules import IN_FORCE
 from polku.municipal_share.services import current_rule_book
+from polku.municipal_share.summary import Period, compute_summary
 from polku.reference.models import EmploymentAreaMembership, Municipality
 from polku.timeline.models import HomeMunicipalitySpell
 
