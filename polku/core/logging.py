@@ -14,12 +14,13 @@ import re
 # A letter or digit right before or after still stops a match, so hexadecimal keys (UUIDs) are not taken for codes.
 PERSONAL_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
 # What a mistyped identity code looks like: five to seven digits (a birth date, a digit short or over), a separator
-# of any kind (a dash of any width, a space, a dot, a slash, an underscore, a letter) or none, and two to four digits,
-# with or without the check character; or nine to eleven digits in a row. Search boxes never put such a query in an
-# address or echo it. A business ID (seven digits, a hyphen, one digit), a VAT number (FI and eight digits), a year or
-# a date written with dots (1.1.1990) does not match.
+# of any kind (a dash of any width or two, a minus sign, a space, a dot, a slash, an underscore, a letter) or none,
+# and two to four digits, with or without the check character; or nine to eleven digits in a row. Search boxes never
+# put such a query in an address or echo it. A business ID (seven digits, a hyphen, one digit), a VAT number (FI and
+# eight digits), a year or a date written with dots (1.1.1990) does not match; a ten-digit phone number does, which
+# only keeps it out of the address.
 CODE_LIKE_PATTERN = re.compile(
-    r"(?<!\d)(?:\d{5,7}\s?[-\u2010-\u2015+./_\sA-Za-z]\s?\d{2,4}|\d{9,11})(?!\d)")
+    r"(?<!\d)(?:\d{5,7}\s?(?:[-\u2010-\u2015\u2212]{1,2}|[+./_\sA-Za-z])\s?\d{2,4}|\d{9,11})(?!\d)")
 
 
 def looks_like_personal_id(text: str) -> bool:

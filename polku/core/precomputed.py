@@ -23,14 +23,18 @@ result with its time (:func:`latest_results` / :func:`restore_latest` keep them 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+
+from polku.core.signals import person_facts_written
 
 RESULT_SECONDS = 24 * 3600  # a result for the same inputs
 LATEST_SECONDS = 14 * 24 * 3600  # the latest result of a scope, shown while a newer one is computed
@@ -121,10 +125,11 @@ def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any], retr
     return Precomputed(None, None, False, task_id, failure)
 
 
-def peek(name: str, *, inputs: str, scope: str) -> Any:
-    """The result for ``inputs``, else the scope's latest, else None; nothing is queued (a start page's glance)."""
+def peek(name: str, *, inputs: str, scope: str) -> tuple[Any, datetime] | None:
+    """The result for ``inputs``, else the scope's latest, with when it was computed; else None. Nothing is queued
+    (a start page's glance)."""
     found = cache.get(_key(name, "result", inputs)) or cache.get(_key(name, "latest", scope))
-    return None if found is None else found[0]
+    return None if found is None else (found[0], found[1])
 
 
 def failure_of(name: str, inputs: str) -> Failure | None:
@@ -143,14 +148,42 @@ def _remember(name: str, scope: str, arguments: dict[str, Any]) -> None:
     cache.set(key, dict(list(recent.items())[-RECENT_SCOPES:]), LATEST_SECONDS)
 
 
-def _queue(name: str, inputs: str, scope: str, arguments: dict[str, Any]) -> str | None:
+def _queue(name: str, inputs: str, scope: str, arguments: dict[str, Any], *, priority: int | None = None) -> str | None:
     marker = _key(name, "queued", inputs)
     if cache.add(marker, "", QUEUED_SECONDS):  # the first reader queues it
-        result = compute.enqueue(name, inputs, scope, arguments)
+        job = compute if priority is None else compute.using(priority=priority)
+        result = job.enqueue(name, inputs, scope, arguments)
         if cache.get(marker) is not None:  # not already done (and its marker cleared) by a quick worker
             cache.set(marker, str(result.id), QUEUED_SECONDS)
         return str(result.id)
     return cache.get(marker) or None
+
+
+# --- the facts' generation ---------------------------------------------------------------------------------------
+
+GENERATION_KEY = "polku:precomputed:facts-generation"
+
+
+def facts_generation() -> str:
+    """A token that changes whenever facts are written: by a service (``person_facts_written``, on commit) or by an
+    import (:func:`new_facts_generation` after its commit, and a cleared cache starts a new one). Results keyed by it
+    are never shown as current for older facts, at the cost of one cache read (no count over the fact tables)."""
+    token = cache.get(GENERATION_KEY)
+    if token is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        token = cache.get(GENERATION_KEY)
+    return str(token)
+
+
+def new_facts_generation(**_: Any) -> None:
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _facts_written(**_: Any) -> None:
+    transaction.on_commit(new_facts_generation)
+
+
+person_facts_written.connect(_facts_written, dispatch_uid="precomputed-facts-generation")
 
 
 def current_or_compute(name: str, *, inputs: str, scope: str, arguments: dict[str, Any]) -> Any:
@@ -183,8 +216,10 @@ def _record_failure(name: str, inputs: str, error: BaseException) -> Failure:
     return failure
 
 
-# Before the queue's bulk work (an open-data build, a monthly report, an import): a reader is waiting for this.
+# Before the queue's bulk work (an open-data build, a monthly report, an import): a reader is waiting for this. The
+# refresh after a data change asks for results nobody is waiting for yet, so it queues them as ordinary work.
 PRIORITY = 10
+REFRESH_PRIORITY = 0
 
 
 @task(priority=PRIORITY)
@@ -233,7 +268,8 @@ def refresh_recent() -> list[str]:
             asked = registered.request(arguments)
             if asked is None or cache.get(_key(name, "result", asked["inputs"])) is not None:
                 continue
-            task_id = _queue(name, asked["inputs"], asked["scope"], asked["arguments"])
+            # Nobody waits for these yet: they queue behind the jobs of readers who do.
+            task_id = _queue(name, asked["inputs"], asked["scope"], asked["arguments"], priority=REFRESH_PRIORITY)
             if task_id:
                 queued.append(task_id)
     return queued

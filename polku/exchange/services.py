@@ -212,6 +212,7 @@ def refresh_derived_data(since: datetime | None = None, run: ExchangeRun | None 
     kept = precomputed.latest_results()
     cache.clear()
     precomputed.restore_latest(kept)
+    precomputed.new_facts_generation()
     precomputed.refresh_recent()
     facts_changed.send(sender=refresh_derived_data, scope_code=scope_code)
 

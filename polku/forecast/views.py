@@ -43,7 +43,7 @@ from polku.forecast.services import area_refit, latest_fit
 from polku.kpi.presenters import scopes_for
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.web.charts import Chart
-from polku.web.views import forbidden
+from polku.web.views import after_retry, asks_retry, forbidden, retry_query
 
 FIELD_LABELS = {"first_months_exit_factor": gettext_lazy("Poistuma 3 ensimmäisenä kuukautena (kerroin)"),
                 "inflow_factor": gettext_lazy("Uudet työttömät (kerroin)"),
@@ -256,13 +256,13 @@ def may_refit(user: Any) -> bool:
 
 def not_yet_fitted(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResponse | None:
     """The page to show while the worker fits the area's model (a page never waits for a fit), or None once it is."""
-    prepared = area_preparation(scope.municipality_codes, reference_day(), retry=request.GET.get("uudelleen") == "1")
+    prepared = area_preparation(scope.municipality_codes, reference_day(), retry=asks_retry(request))
+    if asks_retry(request):
+        return after_retry(request)
     if prepared.current:
         return None
-    query = request.GET.copy()
-    query["uudelleen"] = "1"
     return render(request, "forecast/fitting.html", {"scopes": scopes, "scope": scope, "task_id": prepared.task_id,
-                                                     "failure": prepared.failure, "retry_query": query.urlencode()})
+                                                     "failure": prepared.failure, "retry_query": retry_query(request)})
 
 
 @forecast_view

@@ -78,8 +78,7 @@ def validate_document(document: Any) -> list[FieldError]:
         errors.append(FieldError("target_year", ErrorCode.INVALID, "Tavoitevuosi on lähtötasovuoden jälkeen."))
     if "tolerance_share" in document:
         tolerance = document["tolerance_share"]
-        _number(tolerance, "tolerance_share", errors)
-        if tolerance is None or (isinstance(tolerance, int | float) and not 0 <= tolerance <= 1):
+        if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance <= 1:
             errors.append(FieldError("tolerance_share", ErrorCode.INVALID, "Luku väliltä 0–1."))
     promises = _list_of(document["promises"], "promises", errors, objects=True)
     if not promises and not any(error.field.startswith("promises") for error in errors):
@@ -124,7 +123,7 @@ def _promise(promise: dict[str, Any], path: str, errors: list[FieldError]) -> No
 
 
 def _indicator(indicator: dict[str, Any], where: str, errors: list[FieldError]) -> None:
-    if "manual" in indicator and "indicator" in indicator:
+    if "manual" in indicator and indicator.get("indicator") is not None:
         errors.append(FieldError(f"{where}.indicator", ErrorCode.INVALID,
                                  "Mittari on joko Polun mittari (indicator) tai muualla seurattava (manual), ei molempia."))
     elif "manual" in indicator:

@@ -5,16 +5,15 @@ result is cached for ten minutes (or for good when "as of" a past month: those f
 
 An area's programme reads years of facts (from seconds to tens of seconds), so its page never computes them: the
 worker does (``polku.core.precomputed``, the computation ``programme-years``), and the page shows the latest figures
-with the time they were computed; after ten minutes (or an import) the next reader's visit queues them again while
-the previous figures stay on the page. The start pages only peek at what the worker has computed.
+with the time they were computed; after facts are written (or an hour) the next reader's visit queues them again
+while the previous figures stay on the page. The start pages only peek at what the worker has computed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -42,13 +41,14 @@ def _years_key(definitions: list[IndicatorDefinition], scope: Scope, first_year:
 
 
 def yearly_values(definitions: list[IndicatorDefinition], scope: Scope, first_year: int, last_year: int, *,
-                  as_of: date | None = None, suppress: bool = False,
-                  through: date | None = None) -> dict[str, list[IndicatorValue]]:
+                  as_of: date | None = None, suppress: bool = False, through: date | None = None,
+                  cached: bool = True) -> dict[str, list[IndicatorValue]]:
     """Each indicator's value per year (from its months up to today or ``as_of``, and up to the month ``through``
-    when given: a monthly report's year to date) for one scope."""
+    when given: a monthly report's year to date) for one scope; ``cached=False`` computes them anew (the worker,
+    whose result is stamped with the time it computed them)."""
     key = _years_key(definitions, scope, first_year, last_year, as_of=as_of, suppress=suppress, through=through)
-    if (cached := cache.get(key)) is not None:
-        return dict(cached)
+    if cached and (found := cache.get(key)) is not None:
+        return dict(found)
     horizon, known_at = reference_moment(as_of)
     last = min(date(last_year, 12, 1), month_start(horizon))
     if through is not None:
@@ -101,34 +101,33 @@ def _progress_rows(programme: Programme, year: int, values: dict[str, list[Indic
 
 def years_request(programme: Programme, year: int, *, as_of: date | None, suppress: bool) -> dict[str, Any]:
     """The keys and arguments of a programme's yearly figures (for :func:`polku.core.precomputed.fetch`). Figures up
-    to today are asked anew every ten minutes (facts recorded by hand in between count then; an import asks at
-    once); figures "as of" a past month never change."""
+    to today are keyed by the facts' generation (any fact written makes them not current; the page shows them, said
+    to be older, while new ones are computed); figures "as of" a past month never change."""
     scope, first_year, definitions = _programme_definitions(programme)
     key = _years_key(definitions, scope, first_year, year, as_of=as_of, suppress=suppress)
-    period = "" if as_of is not None else str(int(time.time()) // CACHE_SECONDS)
-    return {"inputs": f"{key}|{period}", "scope": key,
-            "arguments": {"scope": scope.code, "first_year": first_year, "last_year": year,
-                          "codes": [d.code for d in definitions], "as_of": None if as_of is None else as_of.isoformat(),
-                          "suppress": suppress}}
+    generation = "" if as_of is not None else precomputed.facts_generation()
+    return {"inputs": f"{key}|{generation}", "scope": key,
+            "arguments": {"programme": programme.code, "last_year": year,
+                          "as_of": None if as_of is None else as_of.isoformat(), "suppress": suppress}}
 
 
 def _asked_again(arguments: dict[str, Any]) -> dict[str, Any] | None:
     """After a data change: the same figures, asked for now (a programme since removed is not asked again)."""
-    for programme in Programme.objects.filter(scope=arguments["scope"]):
-        if sorted({d.code for d in _programme_definitions(programme)[2]}) == sorted(arguments["codes"]):
-            as_of = None if arguments["as_of"] is None else date.fromisoformat(arguments["as_of"])
-            # An import clears every result (the latest figures stay on the page), so the same inputs are asked again.
-            return years_request(programme, arguments["last_year"], as_of=as_of, suppress=arguments["suppress"])
-    return None
+    programme = Programme.objects.filter(code=arguments["programme"]).first()
+    if programme is None:
+        return None
+    as_of = None if arguments["as_of"] is None else date.fromisoformat(arguments["as_of"])
+    return years_request(programme, arguments["last_year"], as_of=as_of, suppress=arguments["suppress"])
 
 
-@precomputed.computation(PROGRAMME_YEARS, seconds=CACHE_SECONDS, request=_asked_again)
-def years_job(*, scope: str, first_year: int, last_year: int, codes: list[str], as_of: str | None,
-              suppress: bool) -> dict[str, list[IndicatorValue]]:
-    """The job's body: each indicator's yearly values for the programme's scope."""
-    definitions = [shipped_definitions().get(code) for code in codes]
-    return yearly_values(definitions, scope_for(scope), first_year, last_year,
-                         as_of=None if as_of is None else date.fromisoformat(as_of), suppress=suppress)
+# Decisions, assignments and the service catalogue, recorded by hand, do not change the facts' generation: figures
+# up to today are computed again after an hour at the latest.
+@precomputed.computation(PROGRAMME_YEARS, seconds=3600, request=_asked_again)
+def years_job(*, programme: str, last_year: int, as_of: str | None, suppress: bool) -> dict[str, list[IndicatorValue]]:
+    """The job's body: each indicator's yearly values for the programme's scope, from the facts as they are now."""
+    scope, first_year, definitions = _programme_definitions(Programme.objects.get(code=programme))
+    return yearly_values(definitions, scope, first_year, last_year,
+                         as_of=None if as_of is None else date.fromisoformat(as_of), suppress=suppress, cached=False)
 
 
 @dataclass(frozen=True)
@@ -148,9 +147,11 @@ def programme_figures(programme: Programme, year: int, *, as_of: date | None = N
     return ProgrammeFigures(rows, result)
 
 
-def cached_progress(programme: Programme, year: int, *, suppress: bool = False) -> list[ProgressRow] | None:
-    """Today's progress rows if the worker has computed the programme's figures (the latest, however old), else
-    None: a start page shows the programme's standing without ever running the engine or queueing it."""
+def cached_progress(programme: Programme, year: int, *,
+                    suppress: bool = False) -> tuple[list[ProgressRow], datetime] | None:
+    """Today's progress rows and when their figures were computed, if the worker has computed them (the latest,
+    however old: the reader is told when), else None: a start page shows the programme's standing without ever
+    running the engine or queueing it."""
     asked = years_request(programme, year, as_of=None, suppress=suppress)
     found = precomputed.peek(PROGRAMME_YEARS, inputs=asked["inputs"], scope=asked["scope"])
-    return None if found is None else _progress_rows(programme, year, found)
+    return None if found is None else (_progress_rows(programme, year, found[0]), found[1])

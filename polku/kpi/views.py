@@ -31,7 +31,7 @@ from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
 from polku.web.charts import Chart
 from polku.web.sources import reader_source
-from polku.web.views import forbidden, retry_query
+from polku.web.views import after_retry, asks_retry, forbidden, retry_query
 
 
 def _status_label(status: str) -> str:
@@ -59,7 +59,9 @@ def programme_page(request: HttpRequest) -> HttpResponse:
     suppress = suppresses_small_cells(request.user)
     # The worker computes the figures; the page shows the latest ones and never waits for them.
     figures = programme_figures(chosen, year, as_of=as_of, suppress=suppress,
-                                retry=request.GET.get("uudelleen") == "1") if chosen else None
+                                retry=asks_retry(request)) if chosen else None
+    if figures and asks_retry(request):
+        return after_retry(request)
     rows = figures.rows if figures else []
     years = list(range(int(chosen.document["baseline_year"]), year + 1)) if chosen else []
     goals: list[dict[str, Any]] = []

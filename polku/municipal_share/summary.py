@@ -190,7 +190,7 @@ def summary_request(book: RuleBook, municipality: str, period: Period, variants:
     scope = f"{municipality}|{period.key}|{','.join(variants)}"
     return {"inputs": f"{scope}|{book.fingerprint()}|{facts_fingerprint()}", "scope": scope,
             "arguments": {"municipality": municipality, "first_year": period.first_year,
-                          "last_year": period.last_year, "variants": list(variants)}}
+                          "last_year": period.last_year, "variants": list(variants), "rule_book": book.fingerprint()}}
 
 
 def _asked_again(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -200,9 +200,14 @@ def _asked_again(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 @precomputed.computation(SUMMARY, seconds=CACHE_SECONDS_DEFAULT, request=_asked_again)
-def summary_job(municipality: str, first_year: int, last_year: int, variants: list[str]) -> ShareSummary:
-    """The job's body: the summary under the rule book in force now."""
-    return compute_summary(current_rule_book(), municipality, Period(first_year, last_year), variants)
+def summary_job(*, municipality: str, first_year: int, last_year: int, variants: list[str],
+                rule_book: str) -> ShareSummary:
+    """The job's body: the summary under the rule book in force now, which must be the one the page asked under (a
+    worker configured with another rule file fails the job instead of keeping figures under the page's key)."""
+    book = current_rule_book()
+    if book.fingerprint() != rule_book:
+        raise RuntimeError("The worker's municipal-share rule book differs from the web server's.")
+    return compute_summary(book, municipality, Period(first_year, last_year), variants)
 
 
 def share_summary(book: RuleBook, municipality: str, period: Period, variants: Sequence[str]) -> ShareSummary:

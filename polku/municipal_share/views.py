@@ -29,7 +29,7 @@ from polku.municipal_share.services import current_rule_book
 from polku.municipal_share.warning_jobs import WARNINGS, warnings_request
 from polku.reference.models import Municipality
 from polku.web import content
-from polku.web.views import _no_person_access_reason, forbidden, retry_query
+from polku.web.views import _no_person_access_reason, after_retry, asks_retry, forbidden, retry_query
 
 WARNING_WINDOWS = (30, 60)
 PAGE_SIZE = 50
@@ -71,8 +71,9 @@ def share_page(request: HttpRequest) -> HttpResponse:
     book = current_rule_book()
     if summary.caching():  # the worker computes the summary; the page shows the latest one and never waits
         result = precomputed.fetch(summary.SUMMARY, **summary.summary_request(
-            book, municipality.code, period, presenters.page_variants(book, period)),
-            retry=request.GET.get("uudelleen") == "1")
+            book, municipality.code, period, presenters.page_variants(book, period)), retry=asks_retry(request))
+        if asks_retry(request):
+            return after_retry(request)
         context.update({"result": result, "retry_query": retry_query(request)})
         if not result.ready:
             return render(request, "municipal_share/share.html", context)
@@ -139,7 +140,9 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     if not error:  # computed by the worker: the page shows the result, or the latest one while it is updated
         book = current_rule_book()
         result = precomputed.fetch(WARNINGS, **warnings_request(
-            request.user, book, reference_date, presenters.warning_window(days)), retry=request.GET.get("uudelleen") == "1")
+            request.user, book, reference_date, presenters.warning_window(days)), retry=asks_retry(request))
+        if asks_retry(request):
+            return after_retry(request)
         if result.ready:
             rows = presenters.warning_rows(result.value, book, reference_date=reference_date, days=days)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))

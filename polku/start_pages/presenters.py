@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -137,7 +137,8 @@ class ProgrammeStatus:
     programme: Programme
     name: str
     year: int
-    goals: list[GoalLine] | None  # None when not computed lately: the page links to the programme page instead
+    goals: list[GoalLine] | None  # None when not computed yet: the page links to the programme page instead
+    computed_at: datetime | None = None  # when the goals' figures were computed
 
 
 def _programme_statuses(user: Any, today: date) -> list[ProgrammeStatus]:
@@ -145,12 +146,12 @@ def _programme_statuses(user: Any, today: date) -> list[ProgrammeStatus]:
     suppress = suppresses_small_cells(user)
     statuses = []
     for programme in Programme.objects.filter(scope__in=allowed):
-        rows = cached_progress(programme, today.year, suppress=suppress)
-        goals = None if rows is None else [
+        found = cached_progress(programme, today.year, suppress=suppress)
+        goals = None if found is None else [
             GoalLine(r.progress.goal, r.progress.label, r.progress.actual, r.progress.target, r.progress.status,
-                     str(STATUS_LABELS.get(r.progress.status, r.progress.status))) for r in rows]
+                     str(STATUS_LABELS.get(r.progress.status, r.progress.status))) for r in found[0]]
         statuses.append(ProgrammeStatus(programme, text(programme.document.get("name")) or programme.name_fi,
-                                        today.year, goals))
+                                        today.year, goals, None if found is None else found[1]))
     return statuses
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -18,12 +18,27 @@ from polku.access.policy import can_read_access_log, staff_profile
 from polku.access.selectors import access_log_entries
 from polku.web.forms import AccessLogFilter
 
+RETRY = "uudelleen"  # the query parameter of "try the failed computation again now"
+
 
 def retry_query(request: HttpRequest) -> str:
     """The page's own query with the request to try a failed background computation again now."""
     query = request.GET.copy()
-    query["uudelleen"] = "1"
+    query[RETRY] = "1"
     return query.urlencode()
+
+
+def asks_retry(request: HttpRequest) -> bool:
+    return request.GET.get(RETRY) == "1"
+
+
+def after_retry(request: HttpRequest) -> HttpResponse:
+    """Back to the page without the retry request, once the computation is queued again: the progress bar reloads
+    that address, so a computation failing again waits for its back-off instead of being queued at every reload (and a
+    bookmarked address never skips the back-off)."""
+    query = request.GET.copy()
+    query.pop(RETRY, None)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
 
 
 def forbidden(request: HttpRequest, reason: str, *, break_glass_url: str = "") -> HttpResponse:

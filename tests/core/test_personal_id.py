@@ -95,14 +95,16 @@ def test_django_request_and_server_logs_are_masked() -> None:
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2023, 12, 31)), st.integers(min_value=900, max_value=999),
        st.sampled_from(["keep", "no separator", "space", "en dash", "no check character", "dot", "slash",
-                        "underscore", "digit missing", "digit too many", "spaced dash"]))
+                        "underscore", "digit missing", "digit too many", "spaced dash", "minus sign",
+                        "double hyphen"]))
 def test_codes_and_their_mistypings_look_like_codes(birth: date, serial: int, mistyping: str) -> None:
     code = artificial_personal_id(birth, serial)
     typed = {"keep": code, "no separator": code[:6] + code[7:], "space": code[:6] + " " + code[7:],
              "en dash": code[:6] + "\u2013" + code[7:], "no check character": code[:-1],
              "dot": code[:6] + "." + code[7:], "slash": code[:6] + "/" + code[7:], "underscore": code[:6] + "_" + code[7:],
              "digit missing": code[:5] + code[6:], "digit too many": code[:6] + "9" + code[6:],
-             "spaced dash": code[:6] + " - " + code[7:]}[mistyping]
+             "spaced dash": code[:6] + " - " + code[7:], "minus sign": code[:6] + "\u2212" + code[7:],
+             "double hyphen": code[:6] + "--" + code[7:]}[mistyping]
     assert looks_like_personal_id(f"hae {typed} nyt")
 
 

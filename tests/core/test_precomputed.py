@@ -140,5 +140,34 @@ def test_a_readers_job_runs_before_the_queues_bulk_work_and_peek_never_queues() 
     order = list(DBTaskResult.objects.values_list("task_path", flat=True))  # the model's order: the worker's
     assert order[0] == "polku.core.precomputed.compute"  # the worker takes the reader's job first
     run_worker(max_tasks=1)
-    assert precomputed.peek("test-square", inputs="n=6", scope="lukija") == 36
-    assert precomputed.peek("test-square", inputs="n=7", scope="lukija") == 36  # other inputs: the scope's latest
+    found = precomputed.peek("test-square", inputs="n=6", scope="lukija")
+    assert found is not None
+    assert found[0] == 36
+    assert found[1] is not None  # when it was computed, for the reader
+    latest = precomputed.peek("test-square", inputs="n=7", scope="lukija")  # other inputs: the scope's latest
+    assert latest is not None
+    assert latest[0] == 36
+    assert not DBTaskResult.objects.filter(args_kwargs__args__0="test-square", status="READY").exists()
+
+
+def test_the_refresh_after_a_data_change_queues_behind_readers_jobs() -> None:
+    precomputed.fetch("test-cube", inputs="cube=5|1", scope="toinen", arguments={"n": 5})
+    run_worker()
+    FACTS[0] = 3
+    assert precomputed.refresh_recent()
+    priorities = set(DBTaskResult.objects.filter(status="READY").values_list("priority", flat=True))
+    assert priorities == {precomputed.REFRESH_PRIORITY}
+    _fetch(8)  # a reader waits for this one: it goes first
+    assert DBTaskResult.objects.filter(status="READY").first().priority == precomputed.PRIORITY  # type: ignore[union-attr]
+
+
+def test_the_facts_generation_changes_when_facts_are_written(make_person: Any) -> None:
+    from datetime import date
+
+    from polku.timeline import services
+
+    before = precomputed.facts_generation()
+    assert precomputed.facts_generation() == before  # stable while nothing is written
+    person = make_person(since=date(2020, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=date(2024, 3, 4))
+    assert precomputed.facts_generation() != before  # a service's write, once committed

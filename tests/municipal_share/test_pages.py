@@ -239,6 +239,9 @@ def test_the_share_page_never_waits_for_the_summary(client: Any, world: World, s
     assert "Lukuja lasketaan" in html
     assert "data-job-progress" in html
     assert 'id="kunta-yhteensa"' not in html
+    retried = client.get(url + "&uudelleen=1")  # "try again now": queued, and back to the address the bar reloads
+    assert retried.status_code == 302
+    assert retried["Location"] == url
     run_worker()
     html = client.get(url).content.decode()
     assert "Luvut on laskettu" in html
