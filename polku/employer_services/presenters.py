@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from polku.employer_services import matching
 from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
 from polku.employer_services.extraction import Suggestion
+from polku.employer_services.gaps import GapService
 from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel
 
 PART_LABELS: dict[str, Promise] = {
@@ -71,6 +73,14 @@ def label_of(code: str) -> str:
 
 
 @dataclass(frozen=True)
+class GapLink:
+    """A service that teaches a missing skill or licence, under the missing one's label."""
+
+    missing: str  # the label of what is missing
+    service: GapService
+
+
+@dataclass(frozen=True)
 class PartRow:
     key: str
     label: str
@@ -80,13 +90,28 @@ class PartRow:
     matched: list[str]
     missing: list[str]
     note: str
+    closing: tuple[GapLink, ...] = ()  # services of the catalogue that teach what is missing
 
 
-def breakdown(match: matching.Match) -> list[PartRow]:
+# The parts whose missing concepts a course or a training can give (an occupation, a language level or hours cannot).
+CLOSABLE_PARTS = frozenset({"required_skills", "wished_skills", "licences"})
+
+
+def missing_codes(matches: Iterable[matching.Match]) -> set[str]:
+    """Every skill and licence the matches say is missing (to look their services up once for a page)."""
+    return {code for match in matches for part in match.parts if part.key in CLOSABLE_PARTS for code in part.missing}
+
+
+def breakdown(match: matching.Match, closing: dict[str, list[GapService]] | None = None) -> list[PartRow]:
+    """The score's parts as rows; with ``closing`` (from ``gaps.services_closing``), each missing skill or licence
+    with the services that teach it."""
     notes = _notes()
+    closing = closing or {}
     return [PartRow(key=part.key, label=str(PART_LABELS[part.key]), doc=str(PART_DOCS[part.key]), weight=part.weight,
                     points=part.points, matched=[label_of(code) for code in part.matched],
-                    missing=[label_of(code) for code in part.missing], note=notes.get(part.note, ""))
+                    missing=[label_of(code) for code in part.missing], note=notes.get(part.note, ""),
+                    closing=tuple(GapLink(label_of(code), service) for code in part.missing
+                                  if part.key in CLOSABLE_PARTS for service in closing.get(code, [])))
             for part in match.parts]
 
 

@@ -29,10 +29,12 @@ from polku.access.services import log_person_reads, log_refused, person_access
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.employer_services import extraction, forms, matching, presenters, selectors, services
 from polku.employer_services.esco import catalogue, industry_label
+from polku.employer_services.gaps import services_closing
 from polku.employer_services.models import CompetenceProfile, JobOffer, RecruitmentNeed, Vacancy, VacancyStatus
 from polku.employer_services.rules import follow_up_rules
 from polku.people.models import Person
 from polku.provision.models import Decision, Employer
+from polku.provision.presenters import scope_for as provision_scope_for
 from polku.reference.models import Municipality
 from polku.web.charts import Chart
 from polku.web.form_flow import show_errors
@@ -315,13 +317,21 @@ def vacancy(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     candidates = selectors.candidates(request.user, found, _today()) if may_match else []
     log_person_reads(user=request.user, person_ids=[c.person.pk for c in candidates],
                      action=AccessAction.CANDIDATE_LIST, purpose=MATCH_PURPOSE)
-    rows = [{"candidate": c, "parts": presenters.breakdown(c.match)} for c in candidates]
+    closing = services_closing(presenters.missing_codes(c.match for c in candidates), _catalogue_area(request),
+                               _today())
+    rows = [{"candidate": c, "parts": presenters.breakdown(c.match, closing)} for c in candidates]
     return render(request, "employer_services/vacancy.html", {
         "vacancy": found, "requirements": _requirements(found), "rows": rows, "may_match": may_match,
         "offer_form": forms.OfferForm(initial={"offered_on": _today()}), "close_form": close_form,
         "offers": _offers_in_scope(request, found),
         "weights": matching.weights(), "any_below": any(c.below_for_licence for c in candidates),
     }, status=_status(close_form))
+
+
+def _catalogue_area(request: HttpRequest) -> int | None:
+    """The area whose service catalogue closes the gaps: the reader's own (every area for register-wide roles)."""
+    scope = provision_scope_for(request.user)
+    return scope.area_id if scope is not None else None
 
 
 def _offers_in_scope(request: HttpRequest, vacancy: Vacancy) -> list[JobOffer]:
@@ -486,10 +496,13 @@ def profile(request: HttpRequest, person_id: UUID) -> HttpResponse:
                      purpose=MATCH_PURPOSE)
     suggestions_for: list[dict[str, Any]] = []
     if record is not None and policy.may_use_employer_services(request.user):
-        suggestions_for = [{"suggestion": s, "parts": presenters.breakdown(s.match)}
-                           for s in selectors.vacancies_for_person(request.user, record, _today(), limit=10)]
+        found = selectors.vacancies_for_person(request.user, record, _today(), limit=10)
+        closing = services_closing(presenters.missing_codes(s.match for s in found), _catalogue_area(request),
+                                   _today())
+        suggestions_for = [{"suggestion": s, "parts": presenters.breakdown(s.match, closing)} for s in found]
     return render(request, "employer_services/profile.html", {
         "person": person, "profile": record, "summary": presenters.profile_summary(record), "form": form,
+        "refer_person": person if form is not None else None,  # the client's counsellor may refer them to a service
         "suggestions": suggestions, "vacancy_rows": suggestions_for, "esco": catalogue(),
         "offers": JobOffer.objects.filter(person=person).select_related("vacancy__employer"),
     }, status=_status(form) if form is not None else 200)

@@ -20,18 +20,26 @@ from polku.provision import services
 from polku.provision.models import Employer, OfferingCapacity, Referral, ReferralStatus, ServiceOffering, ServiceProvider
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 
-# (area, provider, kind, business id, [(service type, offering name, places)])
+# (area, provider, kind, business id, [(service type, offering name, places, description)]). The descriptions say in
+# plain words what an offering gives: the matching pages link a job seeker's missing skills and cards to them.
 CATALOGUE = [
     ("kuopio", "Kuopion kaupungin työllisyyspalvelut", "municipal", "9000001-1", [
-        ("work_trial", "Työkokeilu kaupungin yksiköissä", 40), ("coaching", "Työnhakuvalmennus", 30),
-        ("rehabilitative_work", "Kuntouttava työtoiminta, Petosen paja", 25)]),
+        ("work_trial", "Työkokeilu kaupungin yksiköissä", 40,
+         "Työkokeilu keittiöissä, siivouksessa ja kiinteistöhuollossa. Hygieniapassin koulutus ja testi kuuluvat "
+         "keittiöiden jaksoon."),
+        ("coaching", "Työnhakuvalmennus", 30, "Asiakaspalvelu ja työnhaku: hakemukset, haastattelut, ensiapukortti EA1."),
+        ("rehabilitative_work", "Kuntouttava työtoiminta, Petosen paja", 25, "Puutyöt ja käsityökalujen käyttö.")]),
     ("kuopio", "Kuopion Seudun Työttömät ry", "third_sector", "", [
-        ("rehabilitative_work", "Työpaja Tahko", 15), ("coaching", "Nuorten polkuvalmennus", 12)]),
+        ("rehabilitative_work", "Työpaja Tahko", 15, "Siivous ja pintojen puhdistus, pesuaineiden käyttö."),
+        ("coaching", "Nuorten polkuvalmennus", 12, "Työnhaku ja B-ajokortin teoriaopetus.")]),
     ("kuopio", "Savon ammattiopisto (tilauskoulutus)", "private", "", [
-        ("labour_market_training", "Logistiikan työvoimakoulutus", 18)]),
+        ("labour_market_training", "Logistiikan työvoimakoulutus", 18,
+         "Trukkikortti ja trukin kuljettaminen, keräily, pakkaus, lastaus ja varastonhallinta, "
+         "työturvallisuuskortti.")]),
     ("kainuu", "Sotkamon kunta, työllisyyspalvelut", "municipal", "9000003-8", [
-        ("work_trial", "Työkokeilu kunnan yksiköissä", 12), ("coaching", "Sotkamon työnhakuklinikka", 10),
-        ("rehabilitative_work", "Kuntouttava työtoiminta, Nuottasaaren paja", 8)]),
+        ("work_trial", "Työkokeilu kunnan yksiköissä", 12, "Työkokeilu keittiössä ja siivouksessa; hygieniapassi."),
+        ("coaching", "Sotkamon työnhakuklinikka", 10, "Työnhaku ja asiakaspalvelu."),
+        ("rehabilitative_work", "Kuntouttava työtoiminta, Nuottasaaren paja", 8, "Puutyöt ja pienet korjaustyöt.")]),
 ]
 # Business IDs are artificial (9000001-…), valid by checksum only.
 EMPLOYERS = [("Sotkamon Mökkihuolto Oy", "9000004-6", "765"), ("Vuokatin Matkailupalvelut Oy", "9000005-4", "765"),
@@ -58,10 +66,10 @@ def seed_provision(today: date | None = None, seed: int = 1) -> dict[str, int]:
     offerings: dict[str, list[ServiceOffering]] = {}
     for area, name, kind, business_id, rows in CATALOGUE:
         provider = services.provider_create(name=name, kind=kind, area_code=area, business_id=business_id)
-        for service_type, title, places in rows:
+        for service_type, title, places, description in rows:
             offerings.setdefault(area, []).append(services.offering_create(
                 provider=provider, service_type=service_type, name=title, capacity=places,
-                available_from=date(today.year - 1, 1, 1)))
+                available_from=date(today.year - 1, 1, 1), description=description))
     employers = [services.employer_create(name=n, business_id=b, municipality_code=m) for n, b, m in EMPLOYERS]
     for municipality, year, amount in BUDGETS:
         services.budget_set(municipality_code=municipality, year=year, amount=amount)

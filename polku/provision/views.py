@@ -241,8 +241,9 @@ def referral_new(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         # Keep the user's choice on the re-rendered form even though it has no free place (or is not available).
         label = presenters.offering_label(fills[chosen]) if chosen in fills else offerings.get(pk=int(chosen)).name
         choices.append((chosen, label))
-    form = forms.ReferralForm(_posted(request), initial={"referred_on": today}, offering_choices=choices,
-                              accepted=accepted)
+    asked = request.GET.get("tarjonta", "")  # the offering a matching page linked to (a service closing a gap)
+    initial = {"referred_on": today} | ({"offering": asked} if asked in dict(choices) else {})
+    form = forms.ReferralForm(_posted(request), initial=initial, offering_choices=choices, accepted=accepted)
     if (result := form_flow.saved(request, form, lambda data: services.referral_create(
             person=person, offering=offerings.get(pk=int(data["offering"])), referred_on=data["referred_on"],
             actor=request.user))) is not None:

@@ -3,6 +3,7 @@ record the outcome → see it in the figures; each candidate shown is an access-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -161,3 +162,41 @@ def test_an_employer_without_an_area_is_kept_by_its_municipalitys_area_only(
     sotkamo.refresh_from_db()
     assert sotkamo.area_id == kainuu_agent.area_id
     assert sotkamo.industry == "C"
+
+
+def test_a_missing_card_links_to_the_areas_services_that_give_it(scene: Scene) -> None:
+    """Ulla lacks the forklift card: the candidate list and her profile name the Kuopio courses whose description says
+    they give it (not Kainuu's, not one whose description says it does not), and her counsellor's link opens the
+    referral form with the course chosen."""
+    from datetime import date
+
+    from polku.provision import services as provision
+
+    kuopio = provision.provider_create(name="Savon ammattiopisto", kind="private", area_code="kuopio")
+    course = provision.offering_create(
+        provider=kuopio, service_type="labour_market_training", name="Logistiikan työvoimakoulutus", capacity=12,
+        available_from=date(2025, 1, 1), description="Trukkikortti, keräily ja lastaus.")
+    provision.offering_create(provider=kuopio, service_type="coaching", name="Työnhakuvalmennus", capacity=5,
+                              available_from=date(2025, 1, 1), description="Kurssi ei sisällä trukkikorttia.")
+    kainuu = provision.provider_create(name="Kainuun ammattiopisto", kind="private", area_code="kainuu")
+    provision.offering_create(provider=kainuu, service_type="labour_market_training", name="Kainuun trukkikurssi",
+                              capacity=8, available_from=date(2025, 1, 1), description="Trukkikortti.")
+    vacancy = services.vacancy_create(actor=scene.job_agent.user, employer=scene.employer, data=services.VacancyInput(
+        title="Trukinkuljettaja", municipality_code="297", occupation=uri("forklift operator"),
+        required_skills=(uri("operate forklift"),), licences=("forklift_training",)))
+
+    page = signed_in(scene.job_agent).get(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/").content.decode()
+    assert "Logistiikan työvoimakoulutus" in page
+    assert "12 vapaata paikkaa" in page
+    assert "Työnhakuvalmennus" not in page  # its description says it does not give the card
+    assert "Kainuun trukkikurssi" not in page  # another area's catalogue
+    assert "?tarjonta=" not in page  # the job agent does not refer clients: the course is named, not linked
+
+    counsellor = signed_in(scene.counsellor)
+    profile = counsellor.get(f"/tyonantajapalvelut/osaamisprofiilit/{scene.unlicensed.pk}/").content.decode()
+    link = f"/palvelut/henkilot/{scene.unlicensed.pk}/ohjaus/?tarjonta={course.pk}"
+    assert link in profile
+    form = counsellor.get(link).content.decode()
+    assert re.search(rf'name="offering" value="{course.pk}"[^>]*checked', form)  # the course, chosen
+    plain = counsellor.get(f"/palvelut/henkilot/{scene.unlicensed.pk}/ohjaus/").content.decode()
+    assert not re.search(r'name="offering"[^>]*checked', plain)
