@@ -496,10 +496,10 @@ def profile(request: HttpRequest, person_id: UUID) -> HttpResponse:
                      purpose=MATCH_PURPOSE)
     suggestions_for: list[dict[str, Any]] = []
     if record is not None and policy.may_use_employer_services(request.user):
-        found = selectors.vacancies_for_person(request.user, record, _today(), limit=10)
-        closing = services_closing(presenters.missing_codes(s.match for s in found), _catalogue_area(request),
+        vacancies = selectors.vacancies_for_person(request.user, record, _today(), limit=10)
+        closing = services_closing(presenters.missing_codes(v.match for v in vacancies), _catalogue_area(request),
                                    _today())
-        suggestions_for = [{"suggestion": s, "parts": presenters.breakdown(s.match, closing)} for s in found]
+        suggestions_for = [{"suggestion": v, "parts": presenters.breakdown(v.match, closing)} for v in vacancies]
     return render(request, "employer_services/profile.html", {
         "person": person, "profile": record, "summary": presenters.profile_summary(record), "form": form,
         "refer_person": person if form is not None else None,  # the client's counsellor may refer them to a service
