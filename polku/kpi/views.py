@@ -26,6 +26,7 @@ from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.engine import NOT_IN_FORCE
 from polku.kpi.models import Programme
+from polku.kpi.programme import text
 from polku.kpi.programme_figures import programme_figures
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
@@ -73,10 +74,16 @@ def programme_page(request: HttpRequest) -> HttpResponse:
         goals[-1]["rows"].append({"p": p, "status_label": _status_label(p.status),
                                   "series": [by_year.get(str(y)) for y in years]})
     return render(request, "kpi/programme.html", {
-        "programmes": programmes, "programme": chosen, "goals": goals, "years": years, "year": year,
+        "programmes": [(p, programme_name(p)) for p in programmes], "programme": chosen,
+        "programme_name": programme_name(chosen) if chosen else "", "goals": goals, "years": years, "year": year,
         "as_of": as_of, "error": error, "suppress": suppress, "definitions": shipped_definitions().latest(),
         "result": figures.result if figures else None, "retry_query": retry_query(request),
     })
+
+
+def programme_name(programme: Programme) -> str:
+    """The programme's name in the reader's language (its file names it in fi, sv and en)."""
+    return text(programme.document.get("name")) or programme.name_fi
 
 
 def _chart(payload: dict[str, Any], target: list[dict[str, Any]]) -> Any:

@@ -107,6 +107,13 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     assert "Luvut on laskettu" in html
     assert "kpi-status--" in html
     assert "Pitkäaikaistyöttömät" in html
+    assert "<h1>Sotkamon työllisyysohjelma 2022–2025</h1>" in html
+    client.cookies["django_language"] = "en"
+    assert "<h1>Sotkamo employment programme 2022–2025</h1>" in client.get("/mittarit/").content.decode()
+    client.cookies["django_language"] = "fi"
+    elsewhere = _client(make_staff(Role.MANAGER, area="kuopio")).get("/mittarit/").content.decode()
+    assert 'id="ohjelma"' not in elsewhere  # no programme in the area: no empty choice of programmes
+    assert "Alueellesi ei ole tuotu työllisyysohjelmaa" in elsewhere
     indicator = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-11",
                                                                 "last_month": "2021-12"})
     html = indicator.content.decode()
