@@ -81,6 +81,7 @@ class AccessAction(models.TextChoices):
     DECISION_CREATE = "decision_create", _("Päätöksen kirjaus")
     COMPETENCE_PROFILE = "competence_profile", _("Osaamisprofiili")
     COMPETENCE_PROFILE_EDIT = "competence_profile_edit", _("Osaamisprofiilin kirjaus")
+    COMPETENCE_PROFILE_EXPORT = "competence_profile_export", _("Osaamisprofiilin vienti työnhakuprofiiliin")
     CANDIDATE_LIST = "candidate_list", _("Avoimen työpaikan ehdokaslista")
     VACANCY_SUGGESTIONS = "vacancy_suggestions", _("Työnhakijalle sopivat työpaikat")
     JOB_OFFER = "job_offer", _("Työtarjouksen lähetys")

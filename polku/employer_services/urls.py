@@ -15,5 +15,6 @@ urlpatterns = [
     path("tyopaikat/<int:vacancy_id>/palaute/", views.feedback, name="feedback"),
     path("tarjoukset/<int:offer_id>/", views.offer, name="offer"),
     path("osaamisprofiilit/<uuid:person_id>/", views.profile, name="profile"),
+    path("osaamisprofiilit/<uuid:person_id>/vienti.json", views.profile_export, name="profile_export"),
     path("luvut/", views.figures, name="figures"),
 ]

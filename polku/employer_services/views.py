@@ -15,7 +15,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from polku.employer_services import extraction, forms, matching, presenters, sel
 from polku.employer_services.esco import catalogue, industry_label
 from polku.employer_services.gaps import services_closing
 from polku.employer_services.models import CompetenceProfile, JobOffer, RecruitmentNeed, Vacancy, VacancyStatus
+from polku.employer_services.profile_export import profile_document
 from polku.employer_services.rules import follow_up_rules
 from polku.people.models import Person
 from polku.provision.models import Decision, Employer
@@ -439,6 +440,27 @@ def _uuid(value: str) -> UUID | None:
 
 
 # --- competence profiles -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def profile_export(request: HttpRequest, person_id: UUID) -> HttpResponse:
+    """The competence profile as a file to enter into the state's job-search profile: for those who record the
+    client's data (their counsellor), an access-logged read."""
+    person = get_object_or_404(Person, pk=person_id)
+    if not policy.may_match(request.user, person) or not policy.allows(
+            request.user, policy.Capability.RECORD_PERSON_DATA, person):
+        log_refused(user=request.user, person_ids=[person.pk], action=AccessAction.COMPETENCE_PROFILE_EXPORT,
+                    purpose=MATCH_PURPOSE, channel=AccessChannel.WEB)
+        return forbidden(request, _("Osaamisprofiilin vie työnhakuprofiiliin työnhakijan ohjaaja."))
+    record = get_object_or_404(CompetenceProfile, person=person)
+    log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.COMPETENCE_PROFILE_EXPORT,
+                     purpose=MATCH_PURPOSE)
+    document = profile_document(record, exported_at=timezone.now())
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    # The file is named by the day, never by the person (no name nor identity code in a download's name or address).
+    response["Content-Disposition"] = f'attachment; filename="tyonhakuprofiili-{timezone.localdate().isoformat()}.json"'
+    return response
 
 
 @login_required

@@ -152,6 +152,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/palaute/": C.MATCH_CANDIDATES,
     "tyonantajapalvelut/tarjoukset/<int:offer_id>/": C.MATCH_CANDIDATES,
     "tyonantajapalvelut/osaamisprofiilit/<uuid:person_id>/": C.MATCH_CANDIDATES,
+    "tyonantajapalvelut/osaamisprofiilit/<uuid:person_id>/vienti.json": C.RECORD_PERSON_DATA,  # and MATCH_CANDIDATES
     "tyonantajapalvelut/luvut/": C.EMPLOYER_SERVICES,
     # Data exchange
     "tiedonsiirto/": C.EXCHANGE_DATA,

@@ -200,3 +200,35 @@ def test_a_missing_card_links_to_the_areas_services_that_give_it(scene: Scene) -
     assert re.search(rf'name="offering" value="{course.pk}"[^>]*checked', form)  # the course, chosen
     plain = counsellor.get(f"/palvelut/henkilot/{scene.unlicensed.pk}/ohjaus/").content.decode()
     assert not re.search(r'name="offering"[^>]*checked', plain)
+
+
+def test_the_counsellor_exports_the_profile_for_the_states_job_search_profile(scene: Scene) -> None:
+    counsellor = signed_in(scene.counsellor)
+    url = f"/tyonantajapalvelut/osaamisprofiilit/{scene.unlicensed.pk}/vienti.json"
+    assert url in counsellor.get(f"/tyonantajapalvelut/osaamisprofiilit/{scene.unlicensed.pk}/").content.decode()
+    response = counsellor.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="tyonhakuprofiili-')
+    document = response.json()
+    assert (document["format"], document["version"]) == ("polku-job-search-profile", 1)
+    assert {o["esco_uri"] for o in document["occupations"]} == {uri("forklift operator")}
+    assert {s["esco_uri"] for s in document["skills"]} == {
+        uri("operate forklift"), uri("perform loading and unloading operations"), uri("pick orders for dispatching")}
+    assert all(set(s["label"]) == {"fi", "sv", "en"} and all(s["label"].values()) for s in document["skills"])
+    assert document["languages"] == [{"iso_639_1": "fi", "label": document["languages"][0]["label"], "cefr": None,
+                                      "mother_tongue": True}]  # level 7: the mother tongue
+    assert document["education"]["level"] == 3
+    assert document["licences"] == []
+    assert document["preferences"]["place"]["code"] == "area"
+    text = response.content.decode()
+    assert scene.unlicensed.last_name not in text  # nothing of the person but their competence
+    logged = AccessLog.objects.filter(action=AccessAction.COMPETENCE_PROFILE_EXPORT, person_id=scene.unlicensed.pk)
+    assert logged.count() == 1
+    # A job agent sees the profile to match, but does not take it out of Polku; another area's counsellor sees nothing.
+    agent = signed_in(scene.job_agent)
+    assert url not in agent.get(f"/tyonantajapalvelut/osaamisprofiilit/{scene.unlicensed.pk}/").content.decode()
+    assert agent.get(url).status_code == 403
+    assert signed_in(scene.kainuu_counsellor).get(url).status_code == 403
+    refused = AccessLog.objects.filter(action=AccessAction.ACCESS_REFUSED, person_id=scene.unlicensed.pk,
+                                       purpose__startswith="competence_profile_export")
+    assert refused.count() == 2  # each refused download is logged, naming what was tried
