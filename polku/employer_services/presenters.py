@@ -192,3 +192,8 @@ def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
         languages=[(label_of(row["code"]), level_label(row["level"])) for row in profile.languages],
         education=", ".join(part for part in (level, profile.education) if part), work_history=profile.work_history,
         place=str(profile.get_place_preference_display()), hours=str(profile.get_hours_preference_display()))
+
+
+SECTOR_LABELS: dict[str, Promise] = {  # the employer sectors of Sotkamo's indicators, in the figures' order
+    "company": gettext_lazy("yritykset"), "municipality": gettext_lazy("kunnat"),
+    "third_sector": gettext_lazy("kolmas sektori"), "other": gettext_lazy("muut")}

@@ -17,6 +17,8 @@ from django.db.models import Max, Q, QuerySet
 
 from polku.access import policy
 from polku.core.calendar import add_months
+from polku.derived.facts import current
+from polku.derived.vocabulary import status_vocabulary
 from polku.employer_services import matching
 from polku.employer_services.esco import catalogue
 from polku.employer_services.models import (
@@ -33,7 +35,7 @@ from polku.employer_services.models import (
 from polku.employer_services.rules import follow_up_rules
 from polku.people.models import Person
 from polku.provision.models import Decision, DecisionKind, Employer, EmployerKind
-from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod
+from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 from polku.timeline.selectors import homes_in
 
 
@@ -320,3 +322,49 @@ def figures(user: Any, day: date, *, months: int = 12) -> Figures:
     sectors = Counter(SECTORS.get(kind, "other") for kind in subsidies)
     return Figures(month_rows, len(rows), sum(hired.values()), sum(decided.values()), job_seekers, with_profile,
                    {key: sectors.get(key, 0) for key in ("company", "municipality", "third_sector", "other")})
+
+
+@dataclass(frozen=True)
+class Placements:
+    """Wage subsidies whose follow-up day (``follow_up_days`` after the subsidy ended) fell in the period, and how
+    many of those persons were working on it, in all and by the employer's sector."""
+
+    follow_up_days: int
+    ended: int
+    working: int
+    by_sector: dict[str, tuple[int, int]]  # sector → (ended, working)
+
+    @property
+    def share(self) -> float | None:
+        return self.working / self.ended if self.ended else None
+
+
+def placements_after_subsidy(user: Any, day: date, *, months: int = 12) -> Placements:
+    """Placements after a wage subsidy (Sotkamo's indicator): of the persons whose subsidised job ended, those working
+    (the status vocabulary's ``working`` class, from their status spells) ``placement_follow_up_days`` after it ended,
+    for the follow-up days in the last ``months`` months up to ``day``."""
+    follow_up = follow_up_rules().placement_follow_up_days
+    first = add_months(date(day.year, day.month, 1), -(months - 1))
+    decisions = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, employer__in=employers_for(user),
+                                        start_date__lte=day).values_list("person_id", "start_date", "months",
+                                                                          "employer__kind")
+    looked_at = []
+    for person_id, start, length, kind in decisions:
+        on = add_months(start, length) + timedelta(days=follow_up)  # the subsidy ends the day before add_months
+        if first <= on <= day:
+            looked_at.append((person_id, on, SECTORS.get(kind, "other")))
+    working_statuses = status_vocabulary().statuses("working")
+    spells = current(StatusSpell.objects.filter(person_id__in={p for p, _, _ in looked_at})).values_list(
+        "person_id", "status", "start_date", "end_date")
+    by_person: dict[Any, list[tuple[str, date, date | None]]] = {}
+    for person_id, status, start, end in spells:
+        by_person.setdefault(person_id, []).append((status, start, end))
+    ended: Counter[str] = Counter()
+    working: Counter[str] = Counter()
+    for person_id, on, sector in looked_at:
+        ended[sector] += 1
+        if any(status in working_statuses and start <= on and (end is None or end >= on)
+               for status, start, end in by_person.get(person_id, [])):
+            working[sector] += 1
+    return Placements(follow_up, sum(ended.values()), sum(working.values()),
+                      {key: (ended[key], working[key]) for key in ("company", "municipality", "third_sector", "other")})

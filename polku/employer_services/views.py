@@ -553,4 +553,7 @@ def figures(request: HttpRequest) -> HttpResponse:
                          "color": {"field": "series", "type": "nominal", "title": None}}}
     chart = Chart(spec, title=_("Työtarjoukset, työllistyneet ja työnantajakontaktit kuukausittain"),
                   description=_("Luvut ovat taulukossa kaavion alla."), id_prefix="tyonantajapalvelut")
-    return render(request, "employer_services/figures.html", {"figures": result, "chart": chart})
+    placements = selectors.placements_after_subsidy(request.user, _today())
+    return render(request, "employer_services/figures.html", {
+        "figures": result, "chart": chart, "placements": placements, "rules": follow_up_rules(),
+        "placement_rows": [(label, *placements.by_sector[sector]) for sector, label in presenters.SECTOR_LABELS.items()]})

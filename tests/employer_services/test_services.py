@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -77,3 +77,42 @@ def test_worklist_lists_the_never_contacted_and_open_needs(scene: Scene) -> None
     services.contact_record(actor=scene.job_agent.user, employer=scene.employer, kind="visit", contacted_on=TODAY,
                             today=TODAY)
     assert selectors.worklist(scene.job_agent.user, TODAY).not_contacted == []
+
+
+def test_placements_after_a_wage_subsidy_count_who_is_working_on_the_follow_up_day(scene: Scene) -> None:
+    """Sotkamo's indicator: of the persons whose subsidised job ended, those working ``placement_follow_up_days``
+    after it (the status vocabulary's working class), for follow-up days in the last twelve months."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from polku.core.calendar import add_months
+    from polku.employer_services.rules import follow_up_rules
+    from polku.employer_services.selectors import placements_after_subsidy
+    from polku.provision import services as provision
+    from polku.timeline import services as timeline
+
+    today = timezone.localdate()
+    follow_up = follow_up_rules().placement_follow_up_days
+    started = add_months(today, -10)  # six months of subsidy: ended four months ago, followed up a month ago
+    ended = add_months(started, 6)
+    assert ended + timedelta(days=follow_up) <= today
+    for person, status in ((scene.licensed, "employed"), (scene.unlicensed, "unemployed")):
+        provision.decision_create(person=person, kind="wage_subsidy", monthly_amount=Decimal(1000), months=6,
+                                  start_date=started, decided_on=started, actor=scene.counsellor.user,
+                                  employer=scene.employer, percent=50)
+        timeline.status_spell_record(person=person, status=status, start_date=ended)
+    # A subsidy still running is not followed up yet.
+    provision.decision_create(person=scene.licensed, kind="wage_subsidy", monthly_amount=Decimal(1000), months=12,
+                              start_date=add_months(today, -2), decided_on=add_months(today, -2),
+                              actor=scene.counsellor.user, employer=scene.employer, percent=50)
+    found = placements_after_subsidy(scene.job_agent.user, today)
+    assert (found.ended, found.working) == (2, 1)
+    assert found.by_sector["company"] == (2, 1)
+    assert found.share == 0.5
+    from tests.employer_services.test_pages import signed_in
+
+    page = signed_in(scene.job_agent).get("/tyonantajapalvelut/luvut/").content.decode()
+    assert f"Työssä {follow_up} päivää palkkatuen päättymisen jälkeen" in page
+    assert "1 / 2 (50 %)" in page
+    assert "vahvistamaton seuranta-aika" in page  # Polku's default, not a statute
