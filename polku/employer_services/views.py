@@ -20,19 +20,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_person_reads, log_refused, person_access
-from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.employer_services import extraction, forms, matching, presenters, selectors, services
 from polku.employer_services.esco import catalogue, industry_label
 from polku.employer_services.gaps import services_closing
 from polku.employer_services.models import CompetenceProfile, JobOffer, RecruitmentNeed, Vacancy, VacancyStatus
 from polku.employer_services.profile_export import profile_document
 from polku.employer_services.rules import follow_up_rules
+from polku.employer_services.vacancy_import import import_vacancies, template_header
 from polku.people.models import Person
 from polku.provision.models import Decision, Employer
 from polku.provision.presenters import scope_for as provision_scope_for
@@ -209,6 +210,47 @@ def vacancies(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     return render(request, "employer_services/vacancies.html", {
         "rows": rows[:200], "status": status, "statuses": VacancyStatus.choices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vacancy_import(request: HttpRequest) -> HttpResponse:
+    """Vacancies from a spreadsheet (CSV), all or nothing; every problem is listed with its row and column."""
+    refused = _gate(request)
+    if refused:
+        return refused
+    errors: list[Any] = []
+    if request.method == "POST":
+        upload = request.FILES.get("tiedosto")
+        if upload is None:
+            errors = [FieldError("tiedosto", ErrorCode.REQUIRED, _("Valitse tiedosto."))]
+        elif upload.size is not None and upload.size > IMPORT_MAX_BYTES:
+            errors = [FieldError("tiedosto", ErrorCode.INVALID, _("Tiedosto on enintään 5 Mt."))]
+        else:
+            try:
+                created = import_vacancies(actor=request.user, data=upload.read())
+            except ValidationFailed as failure:
+                errors = list(failure.errors)
+            else:
+                messages.success(request, ngettext("%(n)s työpaikka tuotiin.", "%(n)s työpaikkaa tuotiin.",
+                                                   len(created)) % {"n": len(created)})
+                return redirect("employer_services:vacancies")
+    return render(request, "employer_services/vacancy_import.html", {"errors": errors},
+                  status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def vacancy_import_template(request: HttpRequest) -> HttpResponse:
+    refused = _gate(request)
+    if refused:
+        return refused
+    response = HttpResponse("\ufeff" + template_header(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="tyopaikat-pohja.csv"'
+    return response
+
+
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
 
 
 def _employer_choices(request: HttpRequest) -> list[tuple[str, str]]:

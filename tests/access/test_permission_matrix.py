@@ -147,6 +147,8 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "tyonantajapalvelut/tyonantajat/<int:employer_id>/": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/uusi/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/tuonti/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/tuonti/pohja.csv": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/tarjous/": C.MATCH_CANDIDATES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/palaute/": C.MATCH_CANDIDATES,

@@ -88,4 +88,13 @@ def test_vacancy_candidates_offer_outcome_figures(page: Any, live_server: Any, s
     page.goto(f"{base}/tyonantajapalvelut/tyonantajat/{scene.employer.pk}/")
     failures["employer"] = serious_violations(page)
     shot(page, "employer")
+    # A spreadsheet with a problem: the list names its row and column, and the page stays accessible.
+    page.goto(f"{base}/tyonantajapalvelut/tyopaikat/tuonti/")
+    bad = SCREENSHOTS / "tyopaikat-virhe.csv"
+    bad.write_text("Y-tunnus;Tehtävänimike;Kunta\r\n1572860-0;;297\r\n", encoding="utf-8")
+    page.set_input_files("#tiedosto", str(bad))
+    page.get_by_role("button", name="Tuo työpaikat").click()
+    assert "rivi 2: Tehtävänimike" in page.locator("#virheet").inner_text()
+    failures["vacancy import with errors"] = serious_violations(page)
+    shot(page, "vacancy-import")
     assert {name: found for name, found in failures.items() if found} == {}
