@@ -3,6 +3,8 @@ problem named by its row and column."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from polku.core.errors import ValidationFailed
@@ -29,7 +31,7 @@ def test_rows_by_names_in_any_language_become_vacancies(scene: Scene) -> None:
     assert forklift.required_skills == [uri("operate forklift"), uri("perform loading and unloading operations")]
     assert forklift.licences == ["forklift_training"]
     assert forklift.languages == [{"code": "fi", "level": 4}, {"code": "en", "level": 2}]
-    assert (forklift.hours, forklift.positions, forklift.starts_on.isoformat()) == ("shifts", 2, "2027-02-01")
+    assert (forklift.hours, forklift.positions, forklift.starts_on) == ("shifts", 2, date(2027, 2, 1))
     assert created[1].required_skills == [uri("pack goods")]  # an English name
     assert created[1].hours == "full_time"
 
