@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from polku.core import suppression
 from polku.employer_services import matching
 from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
 from polku.employer_services.extraction import Suggestion
@@ -197,3 +198,39 @@ def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
 SECTOR_LABELS: dict[str, Promise] = {  # the employer sectors of Sotkamo's indicators, in the figures' order
     "company": gettext_lazy("yritykset"), "municipality": gettext_lazy("kunnat"),
     "third_sector": gettext_lazy("kolmas sektori"), "other": gettext_lazy("muut")}
+
+
+@dataclass(frozen=True)
+class PlacementView:
+    """Placements as a reader may see them: counts of 1–4 persons, and those that would give one away by subtraction
+    (or whose group is hidden), marked instead of shown to readers who see aggregates only."""
+
+    rows: list[tuple[str, Any, Any]]  # sector label, subsidy ended, working
+    ended: Any
+    working: Any
+    share: float | None  # None when hidden or nobody was followed up
+
+
+def placement_view(placements: Any, *, suppress: bool) -> PlacementView:
+    sectors = list(SECTOR_LABELS)
+    values: dict[Any, int] = {("ended", "total"): placements.ended, ("working", "total"): placements.working}
+    for sector in sectors:
+        values[("ended", sector)], values[("working", sector)] = placements.by_sector[sector]
+    primary: set[Any] = set()
+    hidden: set[Any] = set()
+    if suppress:
+        primary = suppression.primary_small(values, suppression.SMALL_CELL_K)
+        groups = [suppression.group([(kind, s) for s in sectors], (kind, "total")) for kind in ("ended", "working")]
+        hidden = suppression.complement(values, primary, groups)
+        # Who works in a group whose size is hidden would tell about the few in it: hidden with it.
+        hidden |= {("working", key[1]) for key in hidden if key[0] == "ended"}
+        hidden = suppression.complement(values, hidden, groups)
+
+    def shown(key: tuple[str, str]) -> Any:
+        return suppression.mark(key, values[key], primary=primary, hidden=hidden, k=suppression.SMALL_CELL_K)
+
+    totals_hidden = {("ended", "total"), ("working", "total")} & hidden
+    return PlacementView(
+        rows=[(str(SECTOR_LABELS[s]), shown(("ended", s)), shown(("working", s))) for s in sectors],
+        ended=shown(("ended", "total")), working=shown(("working", "total")),
+        share=None if totals_hidden or not placements.ended else placements.working / placements.ended)

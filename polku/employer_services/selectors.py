@@ -342,26 +342,39 @@ class Placements:
 def placements_after_subsidy(user: Any, day: date, *, months: int = 12) -> Placements:
     """Placements after a wage subsidy (Sotkamo's indicator): of the persons whose subsidised job ended, those working
     (the status vocabulary's ``working`` class, from their status spells) ``placement_follow_up_days`` after it ended,
-    for the follow-up days in the last ``months`` months up to ``day``."""
+    for the follow-up days in the last ``months`` months up to ``day``.
+
+    A subsidy granted in pieces (6 + 6 months) is one subsidised job: a person's decisions that follow each other
+    without a gap are merged and followed up from the last one's end, with its employer's sector; each person counts
+    once (their latest follow-up in the period)."""
     follow_up = follow_up_rules().placement_follow_up_days
     first = add_months(date(day.year, day.month, 1), -(months - 1))
     decisions = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, employer__in=employers_for(user),
-                                        start_date__lte=day).values_list("person_id", "start_date", "months",
-                                                                          "employer__kind")
-    looked_at = []
-    for person_id, start, length, kind in decisions:
-        on = add_months(start, length) + timedelta(days=follow_up)  # the subsidy ends the day before add_months
-        if first <= on <= day:
-            looked_at.append((person_id, on, SECTORS.get(kind, "other")))
+                                        start_date__lte=day).select_related("employer").order_by("person_id",
+                                                                                                  "start_date")
+    jobs: dict[Any, list[tuple[date, str]]] = {}  # person → [(end of a subsidised job, sector)]
+    for decision in decisions:
+        ends = jobs.setdefault(decision.person_id, [])
+        end, sector = decision_end(decision), SECTORS.get(decision.employer.kind if decision.employer else "", "other")
+        if ends and decision.start_date <= ends[-1][0] + timedelta(days=1):  # continues the previous piece
+            ends[-1] = (max(end, ends[-1][0]), sector)
+        else:
+            ends.append((end, sector))
+    looked_at: dict[Any, tuple[date, str]] = {}
+    for person_id, ends in jobs.items():
+        for end, sector in ends:
+            on = end + timedelta(days=follow_up)
+            if first <= on <= day:
+                looked_at[person_id] = (on, sector)  # the latest in the period
     working_statuses = status_vocabulary().statuses("working")
-    spells = current(StatusSpell.objects.filter(person_id__in={p for p, _, _ in looked_at})).values_list(
+    spells = current(StatusSpell.objects.filter(person_id__in=list(looked_at))).values_list(
         "person_id", "status", "start_date", "end_date")
     by_person: dict[Any, list[tuple[str, date, date | None]]] = {}
     for person_id, status, start, end in spells:
         by_person.setdefault(person_id, []).append((status, start, end))
     ended: Counter[str] = Counter()
     working: Counter[str] = Counter()
-    for person_id, on, sector in looked_at:
+    for person_id, (on, sector) in looked_at.items():
         ended[sector] += 1
         if any(status in working_statuses and start <= on and (end is None or end >= on)
                for status, start, end in by_person.get(person_id, [])):

@@ -258,6 +258,9 @@ class VacancyInput:
     apply_by: date | None = None
 
 
+POSITIONS_MAX = 999  # one vacancy notice; the column is a small integer
+
+
 @transaction.atomic
 def vacancy_create(*, actor: Any, employer: Employer, data: VacancyInput, need: RecruitmentNeed | None = None) -> Vacancy:
     """A vacancy of ``employer``, entered by staff; from a recruitment need when given (the need is then marked
@@ -291,6 +294,8 @@ def vacancy_create(*, actor: Any, employer: Employer, data: VacancyInput, need: 
         errors.append(FieldError("hours", ErrorCode.INVALID, _("Tuntematon työaika: %(hours)s.") % {"hours": data.hours}))
     if data.positions < 1:
         errors.append(FieldError("positions", ErrorCode.INVALID, _("Paikkoja on vähintään yksi.")))
+    elif data.positions > POSITIONS_MAX:
+        errors.append(FieldError("positions", ErrorCode.INVALID, _("Paikkoja on enintään %(n)s.") % {"n": POSITIONS_MAX}))
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors.append(FieldError("ends_on", ErrorCode.END_BEFORE_START, _("Päättymispäivä on ennen alkamispäivää.")))
     if need is not None and need.employer_id != employer.pk:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from functools import cache
 from typing import Any
@@ -53,10 +54,13 @@ def template_header() -> str:
 
 
 def _text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationFailed.single(_at(1), ErrorCode.INVALID, _(
+        "Tiedoston merkistö ei ole UTF-8 eikä Windows-1252. Tallenna taulukko muodossa CSV UTF-8."))
 
 
 @cache
@@ -81,26 +85,30 @@ def _items(value: str) -> list[str]:
     return [item.strip() for item in value.split(SEPARATOR) if item.strip()]
 
 
+DATE_PATTERN = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2})")
+
+
 def _date(value: str, column: str, errors: list[FieldError]) -> date | None:
+    """``d.m.yyyy`` or ``yyyy-mm-dd``, a four-digit year from 1900 to 2100; anything else is a named problem."""
     value = value.strip()
     if not value:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        pass
-    day, month, year = [*value.split("."), "", "", ""][:3]
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        pass
+    found = DATE_PATTERN.fullmatch(value)
+    if found is not None:
+        day, month, year = found.group(1, 2, 3) if found.group(1) else reversed(found.group(4, 5, 6))
+        try:
+            if 1900 <= int(year) <= 2100:
+                return date(int(year), int(month), int(day))
+        except ValueError:
+            pass
     errors.append(FieldError(column, ErrorCode.INVALID, _("Päivämäärä on muotoa p.k.vvvv tai vvvv-kk-pp: %(value)s.")
                              % {"value": value}))
     return None
 
 
-LEVELS = {str(level.label).lower(): int(level) for level in LanguageLevel} | {"native": int(LanguageLevel.NATIVE),
-                                                                             "modersmål": int(LanguageLevel.NATIVE)}
+# Written out, not the choices' labels: those are translated, and a file in Finnish is read the same in any language.
+LEVELS = {"a1": 1, "a2": 2, "b1": 3, "b2": 4, "c1": 5, "c2": 6,
+          "äidinkieli": int(LanguageLevel.NATIVE), "modersmål": int(LanguageLevel.NATIVE), "native": int(LanguageLevel.NATIVE)}
 
 
 def _languages(value: str, column: str, errors: list[FieldError]) -> list[dict[str, Any]]:
@@ -128,7 +136,7 @@ def _row_input(row: dict[str, str], columns: dict[str, str], errors: list[FieldE
         return row.get(columns[field], "") or "" if field in columns else ""
 
     positions = cell("positions").strip() or "1"
-    if not positions.isdigit():
+    if not re.fullmatch(r"[0-9]{1,4}", positions):
         errors.append(FieldError(columns["positions"], ErrorCode.INVALID, _("Paikkoja on kokonaisluku: %(value)s.")
                                  % {"value": positions}))
         positions = "1"
@@ -154,9 +162,13 @@ def _columns(header: list[str]) -> tuple[dict[str, str], list[FieldError]]:
     columns: dict[str, str] = {}
     errors: list[FieldError] = []
     for name in header:
-        key = name.strip().lower().replace("_", " ") if name else ""
+        if not name.strip():
+            continue  # Excel's trailing separators: a column without a name (cells under it are reported by row)
+        key = name.strip().lower().replace("_", " ")
         field = next((f for f, names in COLUMNS.items() if key in {n.replace("_", " ") for n in names}), None)
-        if field is None:
+        if field in columns:
+            errors.append(FieldError(_at(1, name), ErrorCode.INVALID, _("Sarake on taulukossa kahdesti.")))
+        elif field is None:
             errors.append(FieldError(_at(1, name), ErrorCode.UNKNOWN, _("Tuntematon sarake. Sarakkeet: %(names)s.")
                                      % {"names": ", ".join(names[0] for names in COLUMNS.values())}))
         else:
@@ -172,7 +184,11 @@ def import_vacancies(*, actor: Any, data: bytes) -> list[Vacancy]:
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text), delimiter=";" if first_line.count(";") >= first_line.count(",") else ",")
-    lines = list(reader)
+    try:
+        lines = list(reader)
+    except csv.Error as error:  # e.g. a quote left open, which swallows the rest of the file into one cell
+        raise ValidationFailed.single(_at(reader.line_num), ErrorCode.INVALID, _(
+            "Riviä ei voi lukea: tarkista, että jokainen lainausmerkki on suljettu.")) from error
     if not lines or not any(cell.strip() for cell in lines[0]):
         raise ValidationFailed.single(_at(1), ErrorCode.REQUIRED, _("Tiedostossa ei ole otsikkoriviä."))
     columns, errors = _columns(lines[0])
@@ -190,6 +206,10 @@ def import_vacancies(*, actor: Any, data: bytes) -> list[Vacancy]:
     for number, line in body:
         row = dict(zip(lines[0], line, strict=False))
         found: list[FieldError] = []
+        named = [i for i, name in enumerate(lines[0]) if name.strip()]
+        if any(cell.strip() for i, cell in enumerate(line) if i not in named):
+            found.append(FieldError(_("sarake ilman otsikkoa"), ErrorCode.INVALID, _(
+                "Rivillä on arvo sarakkeessa, jolla ei ole otsikkoa (erotinmerkki solun sisällä?).")))
         data_in = _row_input(row, columns, found)
         business_id = row.get(columns["employer"], "").strip()
         employer = employers.filter(business_id=business_id).first() if business_id else None

@@ -223,9 +223,9 @@ def vacancy_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         upload = request.FILES.get("tiedosto")
         if upload is None:
-            errors = [FieldError("tiedosto", ErrorCode.REQUIRED, _("Valitse tiedosto."))]
+            errors = [FieldError("", ErrorCode.REQUIRED, _("Valitse tiedosto."))]
         elif upload.size is not None and upload.size > IMPORT_MAX_BYTES:
-            errors = [FieldError("tiedosto", ErrorCode.INVALID, _("Tiedosto on enintään 5 Mt."))]
+            errors = [FieldError("", ErrorCode.INVALID, _("Tiedosto on enintään 5 Mt."))]
         else:
             try:
                 created = import_vacancies(actor=request.user, data=upload.read())
@@ -360,8 +360,7 @@ def vacancy(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     candidates = selectors.candidates(request.user, found, _today()) if may_match else []
     log_person_reads(user=request.user, person_ids=[c.person.pk for c in candidates],
                      action=AccessAction.CANDIDATE_LIST, purpose=MATCH_PURPOSE)
-    closing = services_closing(presenters.missing_codes(c.match for c in candidates), _catalogue_area(request),
-                               _today())
+    closing = _closing(request, [c.match for c in candidates])
     rows = [{"candidate": c, "parts": presenters.breakdown(c.match, closing)} for c in candidates]
     return render(request, "employer_services/vacancy.html", {
         "vacancy": found, "requirements": _requirements(found), "rows": rows, "may_match": may_match,
@@ -371,10 +370,13 @@ def vacancy(request: HttpRequest, vacancy_id: int) -> HttpResponse:
     }, status=_status(close_form))
 
 
-def _catalogue_area(request: HttpRequest) -> int | None:
-    """The area whose service catalogue closes the gaps: the reader's own (every area for register-wide roles)."""
+def _closing(request: HttpRequest, matches: Any) -> dict[str, list[Any]]:
+    """The services of the reader's catalogue (every area's for register-wide roles; none without a catalogue) that
+    teach what the matches miss."""
     scope = provision_scope_for(request.user)
-    return scope.area_id if scope is not None else None
+    if scope is None:
+        return {}
+    return services_closing(presenters.missing_codes(matches), scope.area_id, _today())
 
 
 def _offers_in_scope(request: HttpRequest, vacancy: Vacancy) -> list[JobOffer]:
@@ -561,8 +563,7 @@ def profile(request: HttpRequest, person_id: UUID) -> HttpResponse:
     suggestions_for: list[dict[str, Any]] = []
     if record is not None and policy.may_use_employer_services(request.user):
         vacancies = selectors.vacancies_for_person(request.user, record, _today(), limit=10)
-        closing = services_closing(presenters.missing_codes(v.match for v in vacancies), _catalogue_area(request),
-                                   _today())
+        closing = _closing(request, [v.match for v in vacancies])
         suggestions_for = [{"suggestion": v, "parts": presenters.breakdown(v.match, closing)} for v in vacancies]
     return render(request, "employer_services/profile.html", {
         "person": person, "profile": record, "summary": presenters.profile_summary(record), "form": form,
@@ -598,4 +599,5 @@ def figures(request: HttpRequest) -> HttpResponse:
     placements = selectors.placements_after_subsidy(request.user, _today())
     return render(request, "employer_services/figures.html", {
         "figures": result, "chart": chart, "placements": placements, "rules": follow_up_rules(),
-        "placement_rows": [(label, *placements.by_sector[sector]) for sector, label in presenters.SECTOR_LABELS.items()]})
+        # Readers who see aggregates only (job agents) get the small counts hidden.
+        "placement": presenters.placement_view(placements, suppress=not policy.can_see_person_level_data(request.user))})

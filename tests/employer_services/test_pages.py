@@ -14,6 +14,7 @@ from django.utils import timezone
 from polku.access.models import AccessAction, AccessLog, Role, StaffProfile
 from polku.core.errors import AccessDenied
 from polku.employer_services import services
+from polku.employer_services.esco import catalogue
 from polku.employer_services.models import JobOffer, Vacancy
 from polku.provision.models import Employer
 from tests.employer_services.conftest import TODAY, Scene, uri
@@ -215,8 +216,11 @@ def test_the_counsellor_exports_the_profile_for_the_states_job_search_profile(sc
     assert {s["esco_uri"] for s in document["skills"]} == {
         uri("operate forklift"), uri("perform loading and unloading operations"), uri("pick orders for dispatching")}
     assert all(set(s["label"]) == {"fi", "sv", "en"} and all(s["label"].values()) for s in document["skills"])
-    assert document["languages"] == [{"iso_639_1": "fi", "label": document["languages"][0]["label"], "cefr": None,
-                                      "mother_tongue": True}]  # level 7: the mother tongue
+    finnish = catalogue().language_by_iso("fi")
+    assert finnish is not None
+    assert document["languages"] == [{"iso_639_1": "fi", "label": {k: finnish.labels[k] for k in ("fi", "sv", "en")},
+                                      "cefr": None, "mother_tongue": True}]  # level 7: the mother tongue
+    assert document["languages"][0]["label"]["en"] == "Finnish"
     assert document["education"]["level"] == 3
     assert document["licences"] == []
     assert document["preferences"]["place"]["code"] == "area"

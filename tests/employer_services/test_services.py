@@ -112,7 +112,39 @@ def test_placements_after_a_wage_subsidy_count_who_is_working_on_the_follow_up_d
     assert found.share == 0.5
     from tests.employer_services.test_pages import signed_in
 
-    page = signed_in(scene.job_agent).get("/tyonantajapalvelut/luvut/").content.decode()
+    page = signed_in(scene.counsellor).get("/tyonantajapalvelut/luvut/").content.decode()
     assert f"Työssä {follow_up} päivää palkkatuen päättymisen jälkeen" in page
     assert "1 / 2 (50 %)" in page
     assert "vahvistamaton seuranta-aika" in page  # Polku's default, not a statute
+    # A job agent sees aggregates only: one or two persons' later status is not shown.
+    agent = signed_in(scene.job_agent).get("/tyonantajapalvelut/luvut/").content.decode()
+    assert "1 / 2" not in agent
+    assert "&lt; 5 / &lt; 5" in agent
+
+
+def test_a_subsidy_in_pieces_is_one_job_followed_up_from_its_last_day(scene: Scene) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from polku.core.calendar import add_months
+    from polku.employer_services.rules import follow_up_rules
+    from polku.employer_services.selectors import placements_after_subsidy
+    from polku.provision import services as provision
+    from polku.timeline import services as timeline
+
+    today = timezone.localdate()
+    follow_up = follow_up_rules().placement_follow_up_days
+    # Two pieces of six months, the second starting the day after the first ends; the job's last day is the day
+    # before the second piece's twelfth month-day, and the follow-up falls exactly on today.
+    last_day = today - timedelta(days=follow_up)
+    first_start = add_months(last_day + timedelta(days=1), -12)
+    second_start = add_months(first_start, 6)
+    for start in (first_start, second_start):
+        provision.decision_create(person=scene.licensed, kind="wage_subsidy", monthly_amount=Decimal(900), months=6,
+                                  start_date=start, decided_on=start, actor=scene.counsellor.user,
+                                  employer=scene.employer, percent=50)
+    timeline.status_spell_record(person=scene.licensed, status="employed", start_date=today)
+    found = placements_after_subsidy(scene.job_agent.user, today)
+    assert (found.ended, found.working) == (1, 1)  # one person, one job, followed up today (its last day + 90)
+    assert placements_after_subsidy(scene.job_agent.user, today - timedelta(days=1)).ended == 0  # not a day early

@@ -98,3 +98,42 @@ def test_the_page_imports_and_lists_problems(scene: Scene) -> None:
     assert done.status_code == 302
     assert "2 työpaikkaa tuotiin." in client.get(done["Location"]).content.decode()
     assert Vacancy.objects.count() == 2
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    (b"Y-tunnus;Teht\x81v\x8dnimike;Kunta\r\n", "rivi 1"),  # neither UTF-8 nor Windows-1252
+    ('Y-tunnus;Tehtävänimike;Kunta\r\n1572860-0;"' + "x" * 140_000 + "\r\n", "rivi"),  # a quote left open
+])
+def test_unreadable_files_are_named_problems_not_errors(data: bytes | str, where: str) -> None:
+    raw = data.encode() if isinstance(data, str) else data
+    with pytest.raises(ValidationFailed) as caught:
+        import_vacancies(actor=None, data=raw)
+    assert caught.value.errors[0].field.startswith(where)
+
+
+def test_odd_cells_are_named_problems_and_excel_trailing_separators_are_fine(scene: Scene) -> None:
+    text = (
+        "Y-tunnus;Tehtävänimike;Kunta;Paikkoja;Alkaa;Haku päättyy;;\r\n"
+        "1572860-0;A;297;²;1.1.99999999999999999999;1.2.27;;\r\n"
+        "1572860-0;B;297;40000;1.2.2027.5;;;\r\n"
+        "1572860-0;C;297;1;;;ylimääräinen;\r\n"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        import_vacancies(actor=scene.job_agent.user, data=text.encode())
+    fields = [e.field for e in caught.value.errors]
+    assert {"rivi 2: Paikkoja", "rivi 2: Alkaa", "rivi 2: Haku päättyy", "rivi 3: Paikkoja", "rivi 3: Alkaa",
+            "rivi 4: sarake ilman otsikkoa"} <= set(fields)
+    fine = "Y-tunnus;Tehtävänimike;Kunta;;\r\n1572860-0;Siivooja;297;;\r\n"
+    assert [v.title for v in import_vacancies(actor=scene.job_agent.user, data=fine.encode())] == ["Siivooja"]
+
+
+def test_a_column_twice_and_mother_tongue_in_any_reader_language(scene: Scene) -> None:
+    from django.utils import translation
+
+    with pytest.raises(ValidationFailed) as caught:
+        import_vacancies(actor=scene.job_agent.user, data="Y-tunnus;Kunta;Kunta;Tehtävänimike\r\n".encode())
+    assert [e.field for e in caught.value.errors] == ["rivi 1: Kunta"]
+    text = "Y-tunnus;Tehtävänimike;Kunta;Kielitaito\r\n1572860-0;Tulkki;297;fi:äidinkieli|sv:modersmål\r\n"
+    with translation.override("sv"):
+        created = import_vacancies(actor=scene.job_agent.user, data=text.encode())
+    assert created[0].languages == [{"code": "fi", "level": 7}, {"code": "sv", "level": 7}]
