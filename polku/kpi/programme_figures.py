@@ -126,8 +126,10 @@ def _asked_again(arguments: dict[str, Any]) -> dict[str, Any] | None:
 def years_job(*, programme: str, last_year: int, as_of: str | None, suppress: bool) -> dict[str, list[IndicatorValue]]:
     """The job's body: each indicator's yearly values for the programme's scope, from the facts as they are now."""
     scope, first_year, definitions = _programme_definitions(Programme.objects.get(code=programme))
+    # Figures as of a past month never change: those kept by ``yearly_values`` serve again (after this result's hour).
     return yearly_values(definitions, scope, first_year, last_year,
-                         as_of=None if as_of is None else date.fromisoformat(as_of), suppress=suppress, cached=False)
+                         as_of=None if as_of is None else date.fromisoformat(as_of), suppress=suppress,
+                         cached=as_of is not None)
 
 
 @dataclass(frozen=True)

@@ -263,6 +263,19 @@ def test_the_share_page_never_waits_for_the_summary(client: Any, world: World, s
     assert Decimal(api.json()["totals"]["municipal_eur"]) == after
 
 
+def test_the_population_beside_the_euros_per_resident_reads_in_the_readers_locale(client: Any, world: World) -> None:
+    from polku.reference.models import ResidentPopulation
+
+    ResidentPopulation.objects.create(municipality_id="765", year=2021, residents=10123, source="Tilastokeskus")
+    login(client, world.manager)
+    html = client.get(share_url(municipality="765", year=2021)).content.decode()
+    assert "Asukasluku 2021: 10\xa0123 (Tilastokeskus)." in html  # grouped as Finnish writes numbers
+    client.cookies["django_language"] = "en"
+    english = client.get(share_url(municipality="765", year=2021)).content.decode()
+    assert "2021: 10\xa0123 (Tilastokeskus)." in english  # Polku's English formats group with a narrow space too
+    assert "2021: 10123" not in english
+
+
 def test_client_timeline_has_the_share_panel(client: Any, world: World) -> None:
     login(client, world.counsellor)
     html = client.get(reverse("web:person_detail", kwargs={"person_id": world.near_step.pk})).content.decode()
