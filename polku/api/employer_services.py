@@ -75,8 +75,7 @@ class LanguageIn(Schema):
     level: int = Field(ge=1, le=7, description="1–6 = A1–C2, 7 = mother tongue")
 
 
-class VacancyIn(Schema):
-    employer_id: int
+class VacancyFields(Schema):
     title: str = Field("", max_length=300)
     municipality: Code | None = None
     description: str = Field("", max_length=5000)
@@ -93,8 +92,20 @@ class VacancyIn(Schema):
     apply_by: Day | None = None
 
 
+class VacancyIn(VacancyFields):
+    employer_id: int
+
+
+class VacancyChangeIn(VacancyFields):
+    """A vacancy's fields as changed (its employer stays); ``version``: the one the client read, so that a change
+    made meanwhile is refused instead of overwritten."""
+
+    version: int | None = None
+
+
 class VacancyOut(Schema):
     id: int
+    version: int
     employer_id: int
     title: str
     occupation: str
@@ -223,7 +234,7 @@ def _employer_out(employer: Employer) -> dict[str, Any]:
 
 
 def _vacancy_out(vacancy: Vacancy) -> dict[str, Any]:
-    return {"id": vacancy.pk, "employer_id": vacancy.employer_id, "title": vacancy.title,
+    return {"id": vacancy.pk, "version": vacancy.version, "employer_id": vacancy.employer_id, "title": vacancy.title,
             "occupation": vacancy.occupation, "required_skills": vacancy.required_skills,
             "wished_skills": vacancy.wished_skills, "licences": vacancy.licences,
             "municipality": vacancy.municipality_id, "hours": vacancy.hours, "status": vacancy.status}
@@ -281,14 +292,28 @@ def vacancy_list(request: HttpRequest, status: Code = "open") -> Any:
 def vacancy_create(request: HttpRequest, payload: VacancyIn) -> Any:
     _gate(request)
     employer = get_object_or_404(selectors.employers_for(request.user), pk=payload.employer_id)
-    vacancy = services.vacancy_create(actor=request.user, employer=employer, data=services.VacancyInput(
+    vacancy = services.vacancy_create(actor=request.user, employer=employer, data=_vacancy_input(payload))
+    return Status(201, _vacancy_out(vacancy))
+
+
+@router.put("/vacancies/{vacancy_id}", response=VacancyOut)
+def vacancy_update(request: HttpRequest, vacancy_id: int, payload: VacancyChangeIn) -> Any:
+    """Change an open vacancy of the caller's area (checked as a new one; a filled or closed one is refused)."""
+    _gate(request)
+    vacancy = get_object_or_404(selectors.vacancies_for(request.user), pk=vacancy_id)
+    changed = services.vacancy_update(actor=request.user, vacancy=vacancy, data=_vacancy_input(payload),
+                                      expected_version=payload.version)
+    return _vacancy_out(changed)
+
+
+def _vacancy_input(payload: VacancyFields) -> services.VacancyInput:
+    return services.VacancyInput(
         title=payload.title, municipality_code=payload.municipality, description=payload.description,
         occupation=payload.occupation, required_skills=tuple(payload.required_skills),
         wished_skills=tuple(payload.wished_skills), education_level=payload.education_level,
         licences=tuple(payload.licences), languages=tuple(row.dict() for row in payload.languages),
         hours=payload.hours, positions=payload.positions, starts_on=payload.starts_on, ends_on=payload.ends_on,
-        apply_by=payload.apply_by))
-    return Status(201, _vacancy_out(vacancy))
+        apply_by=payload.apply_by)
 
 
 @router.get("/vacancies/{vacancy_id}/candidates", response=list[CandidateOut])

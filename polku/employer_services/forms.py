@@ -116,6 +116,7 @@ class VacancyForm(forms.Form):
     ends_on = forms.DateField(label=_("Päättyy"), required=False, widget=DATE)
     apply_by = forms.DateField(label=_("Haku päättyy"), required=False, widget=DATE)
     need = forms.CharField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the version an editor saw
 
     def __init__(self, *args: Any, employer_choices: list[tuple[str, str]],
                  municipality_choices: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -15,7 +15,7 @@ from polku.employer_services import matching
 from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
 from polku.employer_services.extraction import Suggestion
 from polku.employer_services.gaps import GapService
-from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel
+from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel, Vacancy
 
 PART_LABELS: dict[str, Promise] = {
     "required_skills": gettext_lazy("Vaaditut taidot"),
@@ -168,6 +168,23 @@ def profile_initial(profile: CompetenceProfile | None) -> dict[str, Any]:
         "education": profile.education, "work_history": history, "place_preference": profile.place_preference,
         "hours_preference": profile.hours_preference, "version": profile.version,
         **{f"language_{code}": languages.get(code) for code in ("fi", "sv", "en")},
+    }
+
+
+def vacancy_initial(vacancy: Vacancy) -> dict[str, Any]:
+    """The vacancy as its form shows it for editing (concepts by their short codes, languages per field)."""
+    table = catalogue()
+    languages = {row["code"]: row["level"] for row in vacancy.languages}
+    occupation = table.occupations.get(vacancy.occupation)
+    return {
+        "employer": str(vacancy.employer_id), "title": vacancy.title, "description": vacancy.description,
+        "occupation": occupation.short if occupation else "",
+        "required_skills": [table.skills[c].short for c in vacancy.required_skills if c in table.skills],
+        "wished_skills": [table.skills[c].short for c in vacancy.wished_skills if c in table.skills],
+        "licences": list(vacancy.licences), "education_level": vacancy.education_level,
+        "municipality": vacancy.municipality_id or "", "hours": vacancy.hours, "positions": vacancy.positions,
+        "starts_on": vacancy.starts_on, "ends_on": vacancy.ends_on, "apply_by": vacancy.apply_by,
+        "version": vacancy.version, **{f"language_{code}": languages.get(code) for code in ("fi", "sv", "en")},
     }
 
 

@@ -261,12 +261,12 @@ class VacancyInput:
 POSITIONS_MAX = 999  # one vacancy notice; the column is a small integer
 
 
-@transaction.atomic
-def vacancy_create(*, actor: Any, employer: Employer, data: VacancyInput, need: RecruitmentNeed | None = None) -> Vacancy:
-    """A vacancy of ``employer``, entered by staff; from a recruitment need when given (the need is then marked
-    turned into a vacancy). Unknown ESCO codes, licences and languages are refused naming the field."""
-    require_employer(actor, employer)
-    errors: list[FieldError] = []
+def _vacancy_values(actor: Any, employer: Employer, data: VacancyInput, need: RecruitmentNeed | None = None,
+                    errors: list[FieldError] | None = None) -> dict[str, Any]:
+    """The vacancy's fields from ``data``, checked as entered on the page or by the API (new or changed alike):
+    unknown ESCO codes, licences and languages are refused naming the field; the area is the employer's, or the
+    one the workplace's municipality belongs to."""
+    errors = errors if errors is not None else []
     title = data.title.strip()
     if not title:
         errors.append(FieldError("title", ErrorCode.REQUIRED, _("Tehtävänimike on pakollinen.")))
@@ -306,14 +306,48 @@ def vacancy_create(*, actor: Any, employer: Employer, data: VacancyInput, need: 
     if area is None:
         raise ValidationFailed.single("municipality", ErrorCode.INVALID,
                                       _("Kunta ei kuulu millekään työllisyysalueelle."))
-    vacancy = Vacancy.objects.create(
-        employer=employer, area=area, need=need, title=title, description=data.description.strip(),
-        occupation=occupation, required_skills=required, wished_skills=wished, education_level=data.education_level,
-        licences=licences, languages=languages, municipality=municipality, hours=data.hours, positions=data.positions,
-        starts_on=data.starts_on, ends_on=data.ends_on, apply_by=data.apply_by, created_by=actor)
+    return {"area": area, "title": title, "description": data.description.strip(), "occupation": occupation,
+            "required_skills": required, "wished_skills": wished, "education_level": data.education_level,
+            "licences": licences, "languages": languages, "municipality": municipality, "hours": data.hours,
+            "positions": data.positions, "starts_on": data.starts_on, "ends_on": data.ends_on,
+            "apply_by": data.apply_by}
+
+
+@transaction.atomic
+def vacancy_create(*, actor: Any, employer: Employer, data: VacancyInput, need: RecruitmentNeed | None = None) -> Vacancy:
+    """A vacancy of ``employer``, entered by staff; from a recruitment need when given (the need is then marked
+    turned into a vacancy)."""
+    require_employer(actor, employer)
+    vacancy = Vacancy.objects.create(employer=employer, need=need, created_by=actor,
+                                     **_vacancy_values(actor, employer, data, need))
     if need is not None:
         RecruitmentNeed.objects.filter(pk=need.pk).update(status=NeedStatus.VACANCY)
     return vacancy
+
+
+@transaction.atomic
+def vacancy_update(*, actor: Any, vacancy: Vacancy, data: VacancyInput, expected_version: int | None = None) -> Vacancy:
+    """Change an open vacancy (its title, requirements, place, hours, dates …), checked as a new one is. The employer
+    stays; a filled or closed vacancy is kept as it was; a change made meanwhile by someone else is not overwritten
+    (``expected_version``: the version the editor saw)."""
+    locked = Vacancy.objects.select_for_update().select_related("employer", "updated_by").get(pk=vacancy.pk)
+    require_vacancy(actor, locked)
+    require_employer(actor, locked.employer)
+    errors: list[FieldError] = []
+    if locked.status != VacancyStatus.OPEN:
+        errors.append(FieldError("status", ErrorCode.INVALID,
+                                 _("Työpaikka on jo täytetty tai suljettu; sitä ei voi enää muuttaa.")))
+    if expected_version is not None and locked.version != expected_version:
+        errors.append(FieldError("version", ErrorCode.CONFLICT,
+                                 _("Työpaikkaa on muutettu sillä välin (%(user)s). Lataa sivu uudelleen.")
+                                 % {"user": locked.updated_by.get_username() if locked.updated_by else "?"}))
+    values = _vacancy_values(actor, locked.employer, data, errors=errors)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.updated_by = actor
+    locked.save()
+    return locked
 
 
 def require_vacancy(actor: Any, vacancy: Vacancy) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tyopaikat/tuonti/", views.vacancy_import, name="vacancy_import"),
     path("tyopaikat/tuonti/pohja.csv", views.vacancy_import_template, name="vacancy_import_template"),
     path("tyopaikat/<int:vacancy_id>/", views.vacancy, name="vacancy"),
+    path("tyopaikat/<int:vacancy_id>/muokkaa/", views.vacancy_edit, name="vacancy_edit"),
     path("tyopaikat/<int:vacancy_id>/tarjous/", views.offer_new, name="offer_new"),
     path("tyopaikat/<int:vacancy_id>/palaute/", views.feedback, name="feedback"),
     path("tarjoukset/<int:offer_id>/", views.offer, name="offer"),

@@ -274,36 +274,15 @@ def vacancy_new(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("tyonantaja", "").isdigit():
         initial["employer"] = request.GET["tyonantaja"]
     posted = request.POST.copy() if request.method == "POST" else None
-    suggestions: list[presenters.EvidenceRow] = []
+    choices = {"employer_choices": _employer_choices(request), "municipality_choices": _municipality_choices(request)}
     if posted is not None and "ehdota" in posted:
-        found = extraction.extract(posted.get("description", ""))
-        suggestions = presenters.evidence(found)
-        counted = [s for s in found if not s.negated]
-        for key, kinds in (("required_skills", ("skill", "language")), ("licences", ("licence",))):
-            chosen = set(posted.getlist(key)) | {s.concept.short for s in counted if s.concept.kind in kinds}
-            posted.setlist(key, sorted(chosen))
-        occupations = [s.concept.short for s in counted if s.concept.kind == "occupation"]
-        if occupations and not posted.get("occupation"):
-            posted["occupation"] = occupations[0]
-        form = forms.VacancyForm(posted, employer_choices=_employer_choices(request),
-                                 municipality_choices=_municipality_choices(request))
-        form.is_valid()
-        form.errors.clear()  # suggesting is not saving: nothing is refused yet
-        return render(request, "employer_services/vacancy_form.html", {
-            "form": form, "suggestions": suggestions, "need": need, "esco": catalogue()})
-    form = forms.VacancyForm(posted, initial=initial, employer_choices=_employer_choices(request),
-                             municipality_choices=_municipality_choices(request))
+        return _suggesting(request, posted, choices, {"need": need})
+    form = forms.VacancyForm(posted, initial=initial, **choices)
     if posted is not None and form.is_valid():
-        data = form.cleaned_data
-        employer = get_object_or_404(selectors.employers_for(request.user), pk=int(data["employer"]))
-        vacancy_input = services.VacancyInput(
-            title=data["title"], municipality_code=data["municipality"] or None, description=data["description"],
-            occupation=data["occupation"] or "", required_skills=tuple(_codes(data["required_skills"])),
-            wished_skills=tuple(_codes(data["wished_skills"])), education_level=data["education_level"],
-            licences=tuple(data["licences"]), languages=tuple(form.languages()), hours=data["hours"],
-            positions=data["positions"], starts_on=data["starts_on"], ends_on=data["ends_on"], apply_by=data["apply_by"])
+        employer = get_object_or_404(selectors.employers_for(request.user), pk=int(form.cleaned_data["employer"]))
         try:
-            vacancy = services.vacancy_create(actor=request.user, employer=employer, data=vacancy_input, need=need)
+            vacancy = services.vacancy_create(actor=request.user, employer=employer, data=_vacancy_input(form),
+                                              need=need)
         except ValidationFailed as failure:
             show_errors(form, failure)
         except AccessDenied:
@@ -312,14 +291,74 @@ def vacancy_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Avoin työpaikka %(title)s tallennettiin.") % {"title": vacancy.title})
             return redirect("employer_services:vacancy", vacancy_id=vacancy.pk)
     return render(request, "employer_services/vacancy_form.html", {
-        "form": form, "suggestions": suggestions, "need": need, "esco": catalogue()}, status=_status(form))
+        "form": form, "suggestions": [], "need": need, "esco": catalogue()}, status=_status(form))
+
+
+def _suggesting(request: HttpRequest, posted: Any, choices: dict[str, Any], context: dict[str, Any]) -> HttpResponse:
+    """The form again with skills, licences and an occupation suggested from the description (with their
+    evidence); suggesting is not saving, so nothing is refused yet."""
+    found = extraction.extract(posted.get("description", ""))
+    counted = [s for s in found if not s.negated]
+    for key, kinds in (("required_skills", ("skill", "language")), ("licences", ("licence",))):
+        chosen = set(posted.getlist(key)) | {s.concept.short for s in counted if s.concept.kind in kinds}
+        posted.setlist(key, sorted(chosen))
+    occupations = [s.concept.short for s in counted if s.concept.kind == "occupation"]
+    if occupations and not posted.get("occupation"):
+        posted["occupation"] = occupations[0]
+    form = forms.VacancyForm(posted, **choices)
+    form.fields["employer"].disabled = "editing" in context  # an edited vacancy keeps its employer
+    form.is_valid()
+    form.errors.clear()
+    return render(request, "employer_services/vacancy_form.html", {
+        "form": form, "suggestions": presenters.evidence(found), "esco": catalogue(), **context})
+
+
+def _vacancy_input(form: forms.VacancyForm) -> services.VacancyInput:
+    data = form.cleaned_data
+    return services.VacancyInput(
+        title=data["title"], municipality_code=data["municipality"] or None, description=data["description"],
+        occupation=data["occupation"] or "", required_skills=tuple(_codes(data["required_skills"])),
+        wished_skills=tuple(_codes(data["wished_skills"])), education_level=data["education_level"],
+        licences=tuple(data["licences"]), languages=tuple(form.languages()), hours=data["hours"],
+        positions=data["positions"], starts_on=data["starts_on"], ends_on=data["ends_on"], apply_by=data["apply_by"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
+    """Change an open vacancy: the same form as a new one, its employer fixed."""
+    found = _vacancy_or_refusal(request, vacancy_id)
+    if isinstance(found, HttpResponse):
+        return found
+    choices = {"employer_choices": [(str(found.employer_id), f"{found.employer.name} ({found.employer.business_id})")],
+               "municipality_choices": _municipality_choices(request)}
+    posted = request.POST.copy() if request.method == "POST" else None
+    if posted is not None:
+        posted["employer"] = str(found.employer_id)  # the employer stays
+    if posted is not None and "ehdota" in posted:
+        return _suggesting(request, posted, choices, {"editing": found})
+    form = forms.VacancyForm(posted, initial=presenters.vacancy_initial(found), **choices)
+    form.fields["employer"].disabled = True
+    if posted is not None and form.is_valid():
+        try:
+            services.vacancy_update(actor=request.user, vacancy=found, data=_vacancy_input(form),
+                                    expected_version=form.cleaned_data["version"])
+        except ValidationFailed as failure:
+            show_errors(form, failure)
+        except AccessDenied:
+            return _refused(request)
+        else:
+            messages.success(request, _("Työpaikan tiedot tallennettiin."))
+            return redirect("employer_services:vacancy", vacancy_id=found.pk)
+    return render(request, "employer_services/vacancy_form.html", {
+        "form": form, "suggestions": [], "editing": found, "esco": catalogue()}, status=_status(form))
 
 
 def _vacancy_or_refusal(request: HttpRequest, vacancy_id: int) -> Vacancy | HttpResponse:
     refused = _gate(request)
     if refused:
         return refused
-    vacancy = get_object_or_404(Vacancy.objects.select_related("employer", "municipality"), pk=vacancy_id)
+    vacancy = get_object_or_404(Vacancy.objects.select_related("employer", "municipality", "updated_by"), pk=vacancy_id)
     try:
         services.require_vacancy(request.user, vacancy)
     except AccessDenied:

@@ -190,15 +190,18 @@ class SqlBackend:
             table.update(self.share(request, by_relation["share"]))
         if by_relation["labour_force"]:
             table.update(labour_force_table(request, by_relation["labour_force"], self.labour_force))
-        if by_relation["caseload"] and self.sources.assignments is not None:
-            sql = caseload_query(request, by_relation["caseload"], self.sources)
-            table.update(contributor_rows_to_table(self._run(sql), by_relation["caseload"], set(request.months)))
-        if by_relation["decisions"] and self.sources.decisions is not None:
-            sql = decisions_query(request, by_relation["decisions"], self.sources.decisions)
-            table.update(contributor_rows_to_table(self._run(sql), by_relation["decisions"], set(request.months)))
-        if by_relation["service_places"] and self.sources.offerings is not None:
-            sql = service_places_query(request, by_relation["service_places"], self.sources)
-            table.update(contributor_rows_to_table(self._run(sql), by_relation["service_places"], set(request.months)))
+        # Relations over what case work and the services record (not timelines): one query each, when the
+        # source holds them (an older Parquet snapshot may not).
+        recorded = (("caseload", self.sources.assignments, caseload_query),
+                    ("decisions", self.sources.decisions, decisions_query),
+                    ("service_places", self.sources.offerings, service_places_query),
+                    ("job_offers", self.sources.job_offers, job_offers_query),
+                    ("competence_profiles", self.sources.profiles, competence_profiles_query),
+                    ("employer_contacts", self.sources.employer_contacts, employer_contacts_query))
+        for relation, source, query in recorded:
+            if by_relation[relation] and source is not None:
+                sql = query(request, by_relation[relation], self.sources)
+                table.update(contributor_rows_to_table(self._run(sql), by_relation[relation], set(request.months)))
         return table
 
 
@@ -207,24 +210,17 @@ DECISION_TOTAL = "(monthly_amount * months)"
 CENT = Decimal("0.01")
 
 
-def decisions_query(request: Request, measures: list[Measure], table: str) -> str:
+def decisions_query(request: Request, measures: list[Measure], sources: Sources) -> str:
     """Decisions per month of decision and paying municipality: each measure's count or euros, and how many
     persons are behind it (for small-cell suppression). "As of" counts what was recorded by then."""
-    first, last = min(request.months), max(request.months)
-    last_day = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    first, after = _month_range(request)
     group = request.group_column("decisions") or "''"
-    columns = ", ".join(
-        f"{measure_sql(m, DECISION_TOTAL if m.aggregate == 'sum' else '1')} AS m{i}, "
-        f"COUNT(DISTINCT CASE WHEN {' AND '.join(condition_sql(c) for c in m.where) or '1 = 1'} THEN person_id END) AS n{i}"
-        for i, m in enumerate(measures)
-    )
+    columns = _person_columns(measures, lambda m: DECISION_TOTAL if m.aggregate == "sum" else "1")
     known = "" if request.known_at is None else f" AND created_at <= {timestamp_literal(request.known_at)}"
-    scope = "" if request.municipalities is None else \
-        " AND municipality_id IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
     return (f"SELECT CAST(DATE_TRUNC('month', decided_on) AS DATE) AS month, municipality_id AS municipality, "
             f"{group} AS grp, {columns} "
-            f"FROM {table} WHERE decided_on >= {date_literal(first)} AND decided_on < {date_literal(last_day)}{known}{scope} "
-            f"GROUP BY 1, 2, 3")
+            f"FROM {sources.decisions} WHERE decided_on >= {first} AND decided_on < {after}{known}"
+            f"{_scope(request, 'municipality_id')} GROUP BY 1, 2, 3")
 
 
 def day_ends(request: Request) -> list[tuple[date, date, datetime]]:
@@ -308,6 +304,86 @@ service_places AS (
   SELECT c.month, c.area, c.service_type, c.capacity, COALESCE(t.participants, 0) AS participants
   FROM capacities c LEFT JOIN taking t ON t.month = c.month AND t.id = c.id WHERE c.change_no = 1)
 SELECT month, area AS municipality, {group} AS grp, {columns} FROM service_places GROUP BY 1, 2, 3"""
+
+
+def _month_range(request: Request) -> tuple[str, str]:
+    """The first day of the first month asked and the first day after the last, as SQL literals."""
+    first, last = min(request.months), max(request.months)
+    return date_literal(first), date_literal(date(last.year + (last.month == 12), last.month % 12 + 1, 1))
+
+
+def _scope(request: Request, column: str) -> str:
+    return "" if request.municipalities is None else \
+        f" AND {column} IN (" + ", ".join(_literal(m) for m in request.municipalities) + ")"
+
+
+def _person_columns(measures: list[Measure], value: Callable[[Measure], str] = lambda m: "1") -> str:
+    """Each measure's aggregate (of ``value``: a count by default) and the distinct persons behind it (for
+    small-cell suppression)."""
+    return ", ".join(
+        f"{measure_sql(m, value(m))} AS m{i}, "
+        f"COUNT(DISTINCT CASE WHEN {' AND '.join(condition_sql(c) for c in m.where) or '1 = 1'} THEN person_id END) AS n{i}"
+        for i, m in enumerate(measures))
+
+
+def job_offers_query(request: Request, measures: list[Measure], sources: Sources) -> str:
+    """Job offers per month of the offer, placed by the job seeker's home on the day of the offer. An outcome
+    counts from its own date: "as of" a moment, offers recorded by then, and an outcome dated later is still open."""
+    first, after = _month_range(request)
+    known = request.known_at
+    recorded = "" if known is None else f" AND created_at <= {timestamp_literal(known)}"
+    decided = "outcome_on IS NOT NULL" + (
+        "" if known is None else f" AND outcome_on <= {date_literal(known.astimezone(HELSINKI).date())}")
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known)
+    return f"""WITH homes AS ({homes}),
+offers AS (
+  SELECT person_id, offered_on, CASE WHEN binding THEN 1 ELSE 0 END AS binding,
+         CASE WHEN {decided} THEN outcome ELSE 'open' END AS outcome
+  FROM {sources.job_offers} WHERE offered_on >= {first} AND offered_on < {after}{recorded}),
+job_offers AS (
+  SELECT CAST(DATE_TRUNC('month', o.offered_on) AS DATE) AS month, h.municipality_id AS municipality, o.person_id,
+         o.binding, o.outcome
+  FROM offers o JOIN homes h ON h.person_id = o.person_id AND h.start_date <= o.offered_on
+   AND (h.end_date IS NULL OR h.end_date >= o.offered_on))
+SELECT month, municipality, '' AS grp, {_person_columns(measures)} FROM job_offers
+WHERE 1 = 1{_scope(request, "municipality")} GROUP BY 1, 2, 3"""
+
+
+def competence_profiles_query(request: Request, measures: list[Measure], sources: Sources) -> str:
+    """Job seekers with an open job search on each calculation day, placed by their home that day, and whether a
+    profile of theirs had been written by the end of the day (as of a moment: written by then)."""
+    calc = ", ".join(f"({date_literal(month)}, {date_literal(day)}, {timestamp_literal(end)})"
+                     for month, day, end in day_ends(request))
+    known = request.known_at
+    recorded = "" if known is None else f" WHERE created_at <= {timestamp_literal(known)}"
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known)
+    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on", known)
+    return f"""WITH calc(month, day, day_end) AS (VALUES {calc}),
+homes AS ({homes}),
+searches AS ({searches}),
+profiles AS (SELECT person_id, created_at FROM {sources.profiles}{recorded}),
+seekers AS (
+  SELECT DISTINCT c.month, c.day_end, h.municipality_id AS municipality, s.person_id
+  FROM calc c
+  JOIN searches s ON s.registered_on <= c.day AND (s.ended_on IS NULL OR s.ended_on >= c.day)
+  JOIN homes h ON h.person_id = s.person_id AND h.start_date <= c.day AND (h.end_date IS NULL OR h.end_date >= c.day)),
+competence_profiles AS (
+  SELECT k.month, k.municipality, k.person_id, CASE WHEN p.person_id IS NULL THEN 0 ELSE 1 END AS has_profile
+  FROM seekers k LEFT JOIN profiles p ON p.person_id = k.person_id AND p.created_at < k.day_end)
+SELECT month, municipality, '' AS grp, {_person_columns(measures)} FROM competence_profiles
+WHERE 1 = 1{_scope(request, "municipality")} GROUP BY 1, 2, 3"""
+
+
+def employer_contacts_query(request: Request, measures: list[Measure], sources: Sources) -> str:
+    """Contacts with employers per month, placed by the employer's municipality. No person stands behind a
+    contact with an organisation (nothing to suppress). As of a moment: contacts recorded by then."""
+    first, after = _month_range(request)
+    recorded = "" if request.known_at is None else f" AND created_at <= {timestamp_literal(request.known_at)}"
+    columns = ", ".join(f"{measure_sql(m)} AS m{i}, 0 AS n{i}" for i, m in enumerate(measures))
+    return (f"SELECT CAST(DATE_TRUNC('month', contacted_on) AS DATE) AS month, municipality_id AS municipality, "
+            f"'' AS grp, {columns} FROM {sources.employer_contacts} "
+            f"WHERE municipality_id IS NOT NULL AND contacted_on >= {first} AND contacted_on < {after}{recorded}"
+            f"{_scope(request, 'municipality_id')} GROUP BY 1, 2, 3")
 
 
 def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:

@@ -9,6 +9,7 @@ service breaking a long unemployment run, a move mid-month, a 25th birthday mid-
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -85,6 +86,34 @@ class ParticipationFact:
     person_id: str
     start: date
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class OfferFact:
+    """A job offer (``employer_services.JobOffer``) to a person, made on a day, and its outcome with its date."""
+
+    person_id: str
+    offered_on: date
+    binding: bool = False
+    outcome: str = "open"
+    outcome_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ProfileFact:
+    """When a person's competence profile (``employer_services.CompetenceProfile``) was first written."""
+
+    person_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    """A contact with an employer (``employer_services.EmployerContact``) and the employer's municipality."""
+
+    municipality: str
+    contacted_on: date
+    kind: str = "call"
 
 
 @dataclass
@@ -243,14 +272,75 @@ def _service_places_table(request: Request, measures: list[Measure], offerings: 
     return {key: cell for key, cell in table.items() if cell[0]}
 
 
+def _count(table: dict[tuple[str, date, str, str], tuple[Decimal, set[str]]], measures: list[Measure],
+           key: tuple[date, str], row: dict[str, Any], person_id: str | None) -> None:
+    """Count a row in every measure whose conditions it meets, with the person behind it (if any)."""
+    for measure in measures:
+        if all(c.matches(row[c.column]) for c in measure.where):
+            cell = (measure.key, key[0], key[1], NO_GROUP)
+            value, persons = table.get(cell, (Decimal(0), set()))
+            table[cell] = (value + 1, persons | ({person_id} if person_id else set()))
+
+
+def _counted(table: dict[tuple[str, date, str, str], tuple[Decimal, set[str]]]) -> MeasureTable:
+    return {key: (value, len(persons)) for key, (value, persons) in table.items() if value}
+
+
+def _in_scope(request: Request, municipality: str) -> bool:
+    return bool(municipality) and (request.municipalities is None or municipality in request.municipalities)
+
+
+def _offers_table(request: Request, measures: list[Measure], persons: list[KpiPerson],
+                  offers: list[OfferFact]) -> MeasureTable:
+    """Offers by month of the offer, placed by the job seeker's home that day; undated outcomes are open."""
+    by_id = {p.person_id: p for p in persons}
+    table: dict[tuple[str, date, str, str], tuple[Decimal, set[str]]] = {}
+    for offer in offers:
+        month, home = month_start(offer.offered_on), _home(by_id[offer.person_id], offer.offered_on)
+        if month in request.months and _in_scope(request, home):
+            row = {"binding": offer.binding, "outcome": offer.outcome if offer.outcome_on else "open"}
+            _count(table, measures, (month, home), row, offer.person_id)
+    return _counted(table)
+
+
+def _profiles_table(request: Request, measures: list[Measure], persons: list[KpiPerson],
+                    profiles: list[ProfileFact]) -> MeasureTable:
+    """Each calculation day's job seekers (an open job search), placed by their home, with or without a profile
+    written by the end of the day."""
+    written = {p.person_id: p.created_at for p in profiles}
+    table: dict[tuple[str, date, str, str], tuple[Decimal, set[str]]] = {}
+    for month, day, day_end in day_ends(request):
+        for person in persons:
+            home = _home(person, day)
+            searching = any(s.registered <= day and (s.ended is None or s.ended >= day) for s in person.searches)
+            if searching and _in_scope(request, home):
+                since = written.get(person.person_id)
+                row = {"has_profile": since is not None and since < day_end}
+                _count(table, measures, (month, home), row, person.person_id)
+    return _counted(table)
+
+
+def _contacts_table(request: Request, measures: list[Measure], contacts: list[ContactFact]) -> MeasureTable:
+    """Contacts by month, placed by the employer's municipality; no person stands behind them."""
+    table: dict[tuple[str, date, str, str], tuple[Decimal, set[str]]] = {}
+    for contact in contacts:
+        month = month_start(contact.contacted_on)
+        if month in request.months and _in_scope(request, contact.municipality):
+            _count(table, measures, (month, contact.municipality), {"kind": contact.kind}, None)
+    return _counted(table)
+
+
 def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary, *,
                             labour_force: dict[tuple[str, int], int] | None = None,
                             decisions: list[DecisionFact] | None = None,
                             assignments: list[AssignmentFact] | None = None,
                             offerings: list[OfferingFact] | None = None,
-                            participations: list[ParticipationFact] | None = None) -> MeasureTable:
+                            participations: list[ParticipationFact] | None = None,
+                            offers: list[OfferFact] | None = None,
+                            profiles: list[ProfileFact] | None = None,
+                            contacts: list[ContactFact] | None = None) -> MeasureTable:
     """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force, caseloads,
-    decisions and service places."""
+    decisions, service places, job offers, competence profiles and employer contacts."""
     months = calc_months(list(request.months))
     measures = request.measures()
     sums: dict[tuple[str, date, str, str], int] = defaultdict(int)
@@ -269,17 +359,18 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
                     group = str(row[group_column]) if group_column else NO_GROUP
                     sums[(measure.key, row["month"], row["municipality"], group)] += 1
     table: MeasureTable = {key: (Decimal(n), n) for key, n in sums.items()}
-    lf: list[Measure] = [m for m in measures if m.relation == "labour_force"]
-    if lf:
-        table.update(labour_force_table(request, lf, labour_force or {}))
-    loads = [m for m in measures if m.relation == "caseload"]
-    if loads:
-        table.update(_caseload_table(request, loads, persons, assignments or []))
-    decided = [m for m in measures if m.relation == "decisions"]
-    if decided:
-        table.update(_decision_table(request, decided, decisions or []))
-    places = [m for m in measures if m.relation == "service_places"]
-    if places:
-        table.update(_service_places_table(request, places, offerings or [], participations or []))
+    by_relation = {relation: [m for m in measures if m.relation == relation] for relation in RELATIONS}
+    recorded: dict[str, Callable[[list[Measure]], MeasureTable]] = {
+        "labour_force": lambda ms: labour_force_table(request, ms, labour_force or {}),
+        "caseload": lambda ms: _caseload_table(request, ms, persons, assignments or []),
+        "decisions": lambda ms: _decision_table(request, ms, decisions or []),
+        "service_places": lambda ms: _service_places_table(request, ms, offerings or [], participations or []),
+        "job_offers": lambda ms: _offers_table(request, ms, persons, offers or []),
+        "competence_profiles": lambda ms: _profiles_table(request, ms, persons, profiles or []),
+        "employer_contacts": lambda ms: _contacts_table(request, ms, contacts or []),
+    }
+    for relation, table_of in recorded.items():
+        if by_relation[relation]:
+            table.update(table_of(by_relation[relation]))
     assert all(m.relation in RELATIONS for m in measures)
     return table

@@ -14,6 +14,12 @@
 * ``service_places``: the service catalogue's offerings (``polku.provision``) open on the calculation day, with
   their places that day and their participants that day. Offerings belong to an employment *area*, not to a
   municipality, so this relation is placed by area (``Relation.placement``): its figures exist for areas only.
+* ``job_offers``: job offers (``polku.employer_services``) by month of the offer, placed by the job seeker's home
+  that day, with their outcome as recorded by then.
+* ``competence_profiles``: job seekers with an open job search on the calculation day, placed by their home that
+  day, and whether a competence profile of theirs had been written by the end of the day.
+* ``employer_contacts``: the employer services' contacts with employers by month, placed by the employer's
+  municipality (employers recorded without one have no place in municipal figures).
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table. The SQL is written
@@ -80,6 +86,18 @@ RELATIONS: dict[str, Relation] = {
     "service_places": Relation("service_places", {"service_type": "text"},
                                {"area": "area", "service_type": "service_type"},
                                ("count", "capacity", "participants"), placement="area"),
+    # Job offers (polku.employer_services): one row per offer in the month it was made, placed by the job seeker's
+    # home that day; "outcome" is "open" until an outcome dated by the moment asked about was recorded.
+    "job_offers": Relation("job_offers", {"binding": "bool", "outcome": "text"},
+                           {"municipality": "municipality", "area": "municipality"}),
+    # Competence profiles (polku.employer_services) on the calculation day: one row per job seeker with an open job
+    # search, placed by the home that day; "has_profile" when a profile had been written by the end of the day.
+    "competence_profiles": Relation("competence_profiles", {"has_profile": "bool"},
+                                    {"municipality": "municipality", "area": "municipality"}),
+    # Employer contacts (polku.employer_services): one row per contact in its month, placed by the employer's
+    # municipality; contacts are with organisations, so no person stands behind them.
+    "employer_contacts": Relation("employer_contacts", {"kind": "text"},
+                                  {"municipality": "municipality", "area": "municipality"}),
 }
 
 AGES = age_scheme(EMPLOYMENT_STATISTICS)  # the age_group disaggregation; y25 also gives under_25
@@ -137,6 +155,13 @@ class Sources:
     participations: str | None = ("(SELECT r.offering_id, s.person_id, s.start_date, s.end_date, s.recorded_at, "
                                   "s.superseded_at FROM provision_referral r "
                                   "JOIN timeline_statusspell s ON s.lineage = r.status_spell_lineage) AS participation_rows")
+    # The employer services' job offers, competence profiles and employer contacts (with the employer's
+    # municipality). None: the snapshot holds none.
+    job_offers: str | None = "employer_services_joboffer"
+    profiles: str | None = "employer_services_competenceprofile"
+    employer_contacts: str | None = ("(SELECT c.contacted_on, c.kind, c.created_at, e.municipality_id "
+                                     "FROM employer_services_employercontact c "
+                                     "JOIN provision_employer e ON e.id = c.employer_id) AS contact_rows")
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 

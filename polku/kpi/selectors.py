@@ -117,6 +117,8 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
         return f"(SELECT * REPLACE (CAST({column} AS UUID) AS {column}) FROM {table})"
 
     assignments = _optional(directory, "casework_caseassignment")
+    offers, profiles = _optional(directory, "employer_services_joboffer"), \
+        _optional(directory, "employer_services_competenceprofile")
     sources = Sources(status_spells=by_uuid(parquet("timeline_statusspell")),
                       homes=by_uuid(parquet("timeline_homemunicipalityspell")),
                       job_searches=by_uuid(parquet("timeline_jobsearchperiod")),
@@ -125,7 +127,10 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
                       assignments=None if assignments is None else by_uuid(assignments),
                       offerings=_optional(directory, "provision_serviceoffering"),
                       capacities=_optional(directory, "provision_offeringcapacity"),
-                      participations=_optional(directory, "provision_participation"), versioned=False,
+                      participations=_optional(directory, "provision_participation"),
+                      job_offers=None if offers is None else by_uuid(offers),
+                      profiles=None if profiles is None else by_uuid(profiles),
+                      employer_contacts=_optional(directory, "employer_services_employercontact"), versioned=False,
                       persons_have_team="team_id" in _parquet_columns(connection, directory))
 
     def run(sql: str) -> list[tuple[Any, ...]]:

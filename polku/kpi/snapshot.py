@@ -75,7 +75,44 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
     counts["provision_decision"] = _export_decisions(directory, known_at)
     counts["casework_caseassignment"] = _export_assignments(directory, known_at)
     counts.update(_export_service_places(directory, known_at))
+    counts.update(_export_employer_services(directory, known_at))
     return counts
+
+
+def _export_employer_services(directory: Path, known_at: datetime) -> dict[str, int]:
+    """Job offers, competence profiles and employer contacts recorded by ``known_at``: none of them is a
+    versioned fact; an offer's outcome is as last recorded and the relation reads its date."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from polku.employer_services.models import CompetenceProfile, EmployerContact, JobOffer
+
+    timestamp = pa.timestamp("us", tz="UTC")
+    offers = list(JobOffer.objects.filter(created_at__lte=known_at).values_list(
+        "person_id", "offered_on", "binding", "outcome", "outcome_on", "created_at"))
+    pq.write_table(pa.table({
+        "person_id": pa.array([str(r[0]) for r in offers], pa.string()),
+        "offered_on": pa.array([r[1] for r in offers], pa.date32()),
+        "binding": pa.array([r[2] for r in offers], pa.bool_()),
+        "outcome": pa.array([r[3] for r in offers], pa.string()),
+        "outcome_on": pa.array([r[4] for r in offers], pa.date32()),
+        "created_at": pa.array([r[5] for r in offers], timestamp),
+    }), directory / "employer_services_joboffer.parquet")
+    profiles = list(CompetenceProfile.objects.filter(created_at__lte=known_at).values_list("person_id", "created_at"))
+    pq.write_table(pa.table({
+        "person_id": pa.array([str(r[0]) for r in profiles], pa.string()),
+        "created_at": pa.array([r[1] for r in profiles], timestamp),
+    }), directory / "employer_services_competenceprofile.parquet")
+    contacts = list(EmployerContact.objects.filter(created_at__lte=known_at).values_list(
+        "contacted_on", "kind", "created_at", "employer__municipality_id"))
+    pq.write_table(pa.table({
+        "contacted_on": pa.array([r[0] for r in contacts], pa.date32()),
+        "kind": pa.array([r[1] for r in contacts], pa.string()),
+        "created_at": pa.array([r[2] for r in contacts], timestamp),
+        "municipality_id": pa.array([r[3] for r in contacts], pa.string()),
+    }), directory / "employer_services_employercontact.parquet")
+    return {"employer_services_joboffer": len(offers), "employer_services_competenceprofile": len(profiles),
+            "employer_services_employercontact": len(contacts)}
 
 
 def _export_service_places(directory: Path, known_at: datetime) -> dict[str, int]:

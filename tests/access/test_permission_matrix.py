@@ -150,6 +150,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "tyonantajapalvelut/tyopaikat/tuonti/": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/tuonti/pohja.csv": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/": C.EMPLOYER_SERVICES,
+    "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/muokkaa/": C.EMPLOYER_SERVICES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/tarjous/": C.MATCH_CANDIDATES,
     "tyonantajapalvelut/tyopaikat/<int:vacancy_id>/palaute/": C.MATCH_CANDIDATES,
     "tyonantajapalvelut/tarjoukset/<int:offer_id>/": C.MATCH_CANDIDATES,

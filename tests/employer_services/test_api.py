@@ -75,3 +75,23 @@ def test_writing_a_competence_profile_is_logged_as_a_write_and_reading_as_a_read
     actions = list(AccessLog.objects.filter(person_id=scene.licensed.pk, action__startswith="api_competence")
                    .order_by("pk").values_list("action", flat=True))
     assert actions == [AccessAction.API_COMPETENCE_PROFILE, AccessAction.API_COMPETENCE_PROFILE_EDIT]
+
+
+def test_vacancy_change_is_checked_and_versioned(scene: Scene) -> None:
+    client = client_for(scene.job_agent)
+    status, vacancy = post(client, f"{BASE}/vacancies", {
+        "employer_id": scene.employer.pk, "title": "Trukinkuljettaja", "municipality": "297"})
+    assert (status, vacancy["version"]) == (201, 1)
+    url = f"{BASE}/vacancies/{vacancy['id']}"
+    changed = client.put(url, data=json.dumps({"title": "Trukinkuljettaja, yövuoro", "municipality": "297",
+                                               "positions": 2, "version": 1}), content_type="application/json")
+    assert changed.status_code == 200
+    assert (changed.json()["title"], changed.json()["version"]) == ("Trukinkuljettaja, yövuoro", 2)
+    stale = client.put(url, data=json.dumps({"title": "Vanha", "municipality": "297", "version": 1}),
+                       content_type="application/json")
+    assert stale.status_code == 422
+    assert ("version", "conflict") in error_fields(stale.json())
+    bad = client.put(url, data=json.dumps({"title": "", "municipality": "297", "licences": ["no_such_card"]}),
+                     content_type="application/json")
+    assert bad.status_code == 422
+    assert {("title", "required"), ("licences", "unknown")} <= error_fields(bad.json())
