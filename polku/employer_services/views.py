@@ -639,4 +639,6 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "employer_services/figures.html", {
         "figures": result, "chart": chart, "placements": placements, "rules": follow_up_rules(),
         # Readers who see aggregates only (job agents) get the small counts hidden.
-        "placement": presenters.placement_view(placements, suppress=not policy.can_see_person_level_data(request.user))})
+        "placement": presenters.placement_view(placements, suppress=not policy.can_see_person_level_data(request.user)),
+        # The figures' definitions and their monthly series by municipality are the KPI catalogue's indicators.
+        "definitions": policy.allows(request.user, policy.Capability.VIEW_AGGREGATES)})

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel, AccessLog, Role, StaffProfile
 from polku.access.services import log_person_reads
 from polku.casework import presenters as casework_presenters
@@ -46,6 +47,9 @@ LIST_LIMIT = 10  # rows of a start page's list; the full list is one link away
 NEW_CLIENT_DAYS = 14
 ACTIVITY_DAYS = 7
 HEADLINE_INDICATORS = ("unemployed_jobseekers", "activation_rate", "long_term_unemployed", "youth_unemployed")
+# The employer services' side of the manager's start page (Mikkeli's profile coverage, Sotkamo's employer contacts,
+# the job offers and what came of them).
+EMPLOYER_HEADLINES = ("competence_profile_coverage", "employer_contacts", "job_offers", "job_offers_to_work_share")
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,10 @@ def _programme_statuses(user: Any, today: date) -> list[ProgrammeStatus]:
 
 
 def manager_page(user: Any, today: date) -> StartPage:
-    return StartPage("manager", {"programmes": _programme_statuses(user, today)})
+    scope_code, scope_name, employer_headlines = headline_kpis(user, today, codes=EMPLOYER_HEADLINES)
+    return StartPage("manager", {"programmes": _programme_statuses(user, today), "scope_code": scope_code,
+                                 "scope_name": scope_name, "employer_headlines": employer_headlines,
+                                 "employer_figures": policy.allows(user, policy.Capability.EMPLOYER_SERVICES)})
 
 
 # --- analyst -------------------------------------------------------------------------------------------------------
@@ -192,9 +199,10 @@ class Headline:
     ready: bool  # False: not computed lately; the page links to the indicator instead of running the engine
 
 
-def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None) -> tuple[str, str, list[Headline]]:
-    """The area's headline indicators, latest month, as the indicator page last computed them for this user
-    (suppressed as there); the scope's code and name."""
+def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None,
+                  codes: tuple[str, ...] = HEADLINE_INDICATORS) -> tuple[str, str, list[Headline]]:
+    """The area's headline indicators (``codes``), latest month, as the indicator page last computed them for this
+    user (suppressed as there); the scope's code and name."""
     scopes = kpi_presenters.scopes_for(user) if scopes is None else scopes
     if not scopes:
         return "", "", []
@@ -202,12 +210,12 @@ def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None) -> tu
     definitions = shipped_definitions()
     try:
         payloads = kpi_presenters.cached_user_payloads(
-            user, list(HEADLINE_INDICATORS), scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
+            user, list(codes), scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
             last_month=f"{today:%Y-%m}", dimension=None, as_of=None)
     except (ValidationFailed, AccessDenied):
         payloads = {}
     headlines = []
-    for code in HEADLINE_INDICATORS:
+    for code in codes:
         definition = definitions.get(code)
         payload = payloads.get(code)
         latest = (payload or {}).get("values", [])[-1:] or [None]

@@ -70,6 +70,8 @@ def test_vacancy_to_offer_to_figures(scene: Scene) -> None:
     figures = client.get("/tyonantajapalvelut/luvut/").content.decode()
     assert "1 / 1 (100 %)" in figures  # one offer with an outcome, one hired
     assert "2 / 2 (100 %)" in figures  # both Kuopio job seekers have a profile
+    for code in ("job_offers", "job_offers_to_work_share", "competence_profile_coverage", "employer_contacts"):
+        assert f'href="/mittarit/{code}/"' in figures  # each figure links to its definition in the catalogue
 
 
 def test_offer_to_someone_outside_scope_names_the_field(scene: Scene) -> None:

@@ -111,6 +111,18 @@ def test_manager_sees_goals_once_the_programme_page_has_computed_them(
     assert "kpi-status--" in html
 
 
+def test_manager_sees_the_employer_services_figures_once_computed(client: Any, office: Office) -> None:
+    """Profile coverage, employer contacts, job offers and offers leading to work: links to their indicator pages
+    until the page has computed them, then the latest month."""
+    html = _page(client, office.manager)
+    for code in ("competence_profile_coverage", "employer_contacts", "job_offers", "job_offers_to_work_share"):
+        assert reverse("kpi:indicator", kwargs={"code": code}) in html
+    assert reverse("employer_services:figures") in html
+    assert html.count("avaa mittari nähdäksesi luvut") == 4
+    client.get(reverse("kpi:indicator", kwargs={"code": "employer_contacts"}))  # computes and caches
+    assert client.get("/").content.decode().count("avaa mittari nähdäksesi luvut") == 3
+
+
 def test_analyst_sees_data_freshness_and_model_fit(client: Any, make_staff: Callable[..., StaffProfile]) -> None:
     ExchangeRun.objects.create(kind=RunKind.IMPORT, status=RunStatus.DONE, profile="polku")
     html = _page(client, make_staff(Role.ANALYST, area="kuopio"))
