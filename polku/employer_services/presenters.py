@@ -16,6 +16,7 @@ from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
 from polku.employer_services.extraction import Suggestion
 from polku.employer_services.gaps import GapService
 from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel, Vacancy
+from polku.provision.models import DecisionKind
 
 PART_LABELS: dict[str, Promise] = {
     "required_skills": gettext_lazy("Vaaditut taidot"),
@@ -251,3 +252,9 @@ def placement_view(placements: Any, *, suppress: bool) -> PlacementView:
         rows=[(str(SECTOR_LABELS[s]), shown(("ended", s)), shown(("working", s))) for s in sectors],
         ended=shown(("ended", "total")), working=shown(("working", "total")),
         share=None if totals_hidden or not placements.ended else placements.working / placements.ended)
+
+
+def subsidy_rows(history: Iterable[Any]) -> list[tuple[int, str, int, Any]]:
+    """The employer's subsidy history as table rows: year, the kind in the reader's language, decisions, euros."""
+    labels = dict(DecisionKind.choices)
+    return [(row.year, str(labels.get(row.kind, row.kind)), row.decisions, row.euros) for row in history]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -339,10 +340,32 @@ class Placements:
         return self.working / self.ended if self.ended else None
 
 
-def placements_after_subsidy(user: Any, day: date, *, months: int = 12) -> Placements:
+@dataclass(frozen=True)
+class SubsidyYear:
+    """One year and kind of an employer's subsidy decisions: how many, and the euros committed (a month's euros ×
+    months). The employer's own history, so no persons: what is paid to the employer, not who was employed."""
+
+    year: int
+    kind: str
+    decisions: int
+    euros: Decimal
+
+
+def subsidy_history(employer: Employer) -> list[SubsidyYear]:
+    """The employer's subsidy decisions (wage subsidy, kuntalisä) by year of decision and kind, newest first."""
+    rows = Decision.objects.filter(employer=employer).values_list("decided_on", "kind", "monthly_amount", "months")
+    grouped: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    for decided_on, kind, monthly, months in rows:
+        count, euros = grouped.get((decided_on.year, kind), (0, Decimal(0)))
+        grouped[(decided_on.year, kind)] = (count + 1, euros + monthly * months)
+    return [SubsidyYear(year, kind, count, euros)
+            for (year, kind), (count, euros) in sorted(grouped.items(), key=lambda i: (-i[0][0], i[0][1]))]
+
+
+def placements_after_subsidy(user: Any, day: date, *, months: int = 12, employer: Employer | None = None) -> Placements:
     """Placements after a wage subsidy (Sotkamo's indicator): of the persons whose subsidised job ended, those working
     (the status vocabulary's ``working`` class, from their status spells) ``placement_follow_up_days`` after it ended,
-    for the follow-up days in the last ``months`` months up to ``day``.
+    for the follow-up days in the last ``months`` months up to ``day`` (of one ``employer``'s subsidies when given).
 
     A subsidy granted in pieces (6 + 6 months) is one subsidised job: a person's decisions that follow each other
     without a gap are merged and followed up from the last one's end, with its employer's sector; each person counts
@@ -352,6 +375,8 @@ def placements_after_subsidy(user: Any, day: date, *, months: int = 12) -> Place
     decisions = Decision.objects.filter(kind=DecisionKind.WAGE_SUBSIDY, employer__in=employers_for(user),
                                         start_date__lte=day).select_related("employer").order_by("person_id",
                                                                                                   "start_date")
+    if employer is not None:  # one employer's record
+        decisions = decisions.filter(employer=employer)
     jobs: dict[Any, list[tuple[date, str]]] = {}  # person → [(end of a subsidised job, sector)]
     for decision in decisions:
         ends = jobs.setdefault(decision.person_id, [])

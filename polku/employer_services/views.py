@@ -67,6 +67,9 @@ def _municipality_choices(request: HttpRequest) -> list[tuple[str, str]]:
     return [(m.code, m.name) for m in municipalities]
 
 
+EMPLOYER_PLACEMENT_MONTHS = 36  # an employer's record follows its subsidised jobs over three years
+
+
 def _status(form: Any) -> int:
     return 400 if form.is_bound and form.errors else 200
 
@@ -185,13 +188,18 @@ def employer(request: HttpRequest, employer_id: int) -> HttpResponse:
             messages.success(request, done)
             return redirect("employer_services:employer", employer_id=record.pk)
     subsidies = Decision.objects.filter(employer=record).order_by("-decided_on")
+    placed = selectors.placements_after_subsidy(request.user, _today(), months=EMPLOYER_PLACEMENT_MONTHS,
+                                                employer=record)
     return render(request, "employer_services/employer.html", {
         "employer": record, "industry": industry_label(record.industry), "details_form": details_form,
         "contact_form": contact_form, "person_form": person_form, "need_form": need_form,
         "contacts": record.contacts.select_related("recorded_by")[:50], "contact_persons": record.contact_persons.all(),
         "needs": record.recruitment_needs.all(), "vacancies": record.vacancies.all(),
-        "subsidy_count": subsidies.count(), "subsidy_kinds": subsidies.values("kind").annotate(n=Count("pk")),
+        "subsidy_count": subsidies.count(), "subsidy_history": presenters.subsidy_rows(selectors.subsidy_history(record)),
         "placements": JobOffer.objects.filter(vacancy__employer=record, outcome="hired").count(),
+        "placements_after": placed, "placement_months": EMPLOYER_PLACEMENT_MONTHS, "rules": follow_up_rules(),
+        # Readers who see aggregates only (job agents) get the small counts hidden.
+        "placement": presenters.placement_view(placed, suppress=not policy.can_see_person_level_data(request.user)),
     }, status=_status(form) if form is not None else 200)
 
 

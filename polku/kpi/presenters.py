@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from polku.core.calendar import month_start
@@ -101,6 +101,18 @@ def measure_text(measure: Measure | None) -> str | None:
     conditions = " ja ".join(f"{c.column} {c.operator} {c.value}" for c in measure.where)
     lag = f", vuosi − {measure.lag_years}" if measure.lag_years else ""
     return f"{measure.aggregate}({measure.relation}{': ' + conditions if conditions else ''}{lag})"
+
+
+# How a year's figure is made from its months, in the reader's words (the definitions' "year").
+YEAR_LABELS = {
+    "average": gettext_lazy("kuukausien lukujen keskiarvo"),
+    "sum": gettext_lazy("kuukausien lukujen summa"),
+    "ratio_of_sums": gettext_lazy("kuukausien osoittajien summa jaettuna nimittäjien summalla"),
+}
+
+
+def year_label(definition: IndicatorDefinition) -> str:
+    return str(YEAR_LABELS.get(definition.year, definition.year))
 
 
 def definition_payload(definition: IndicatorDefinition) -> dict[str, Any]:

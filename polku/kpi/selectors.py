@@ -197,7 +197,7 @@ def scope_for(code: str) -> Scope:
         return municipality_scope(municipality)
     area = EmploymentArea.objects.filter(code=code).first()
     if area is None:
-        raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, f"Tuntematon kunta tai alue: {code!r}.")
+        raise ValidationFailed.single("scope", ErrorCode.UNKNOWN, _("Tuntematon kunta tai alue: %(code)s.") % {"code": code})
     return Scope(area.code, area.name, "area", area_memberships(area))
 
 

@@ -159,7 +159,8 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     definition = shipped_definitions().get(code)
     chosen = {m["code"] for m in compared["reference_set"]["municipalities"]} if compared else set()
     return render(request, "kpi/indicator.html", {
-        "definition": definition, "info": presenters.definition_payload(definition), "payload": payload,
+        "definition": definition, "info": presenters.definition_payload(definition),
+        "year_label": presenters.year_label(definition), "payload": payload,
         "error": error, "params": params, "scopes": scopes,
         "chart": _chart(payload, _targets(code, payload["scope"]["code"])) if payload else None,
         "targets": _targets(code, payload["scope"]["code"]) if payload else [],

@@ -97,6 +97,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "api/employer-services/employers": C.EMPLOYER_SERVICES,
     "api/employer-services/employers/<employer_id>/contacts": C.EMPLOYER_SERVICES,
     "api/employer-services/vacancies": C.EMPLOYER_SERVICES,
+    "api/employer-services/vacancies/<vacancy_id>": C.EMPLOYER_SERVICES,
     "api/employer-services/vacancies/<vacancy_id>/candidates": C.MATCH_CANDIDATES,
     "api/employer-services/offers": C.MATCH_CANDIDATES,
     "api/employer-services/offers/<offer_id>": C.MATCH_CANDIDATES,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from polku.employer_services.models import JobOffer
+from polku.employer_services.models import JobOffer, Vacancy
 from tests.browser_support import SCREENSHOTS, browser, login_with_form, page, reference_data, serious_violations
 from tests.employer_services.conftest import Scene, uri
 
@@ -76,6 +76,18 @@ def test_vacancy_candidates_offer_outcome_figures(page: Any, live_server: Any, s
     offer.refresh_from_db()
     assert offer.outcome == "hired"
     shot(page, "offer")
+
+    vacancy = Vacancy.objects.get(title="Trukinkuljettaja")
+    page.goto(f"{base}/tyonantajapalvelut/tyopaikat/{vacancy.pk}/")
+    page.get_by_role("link", name="Muokkaa työpaikkaa").click()
+    page.wait_for_selector("#id_positions")
+    failures["vacancy edit"] = serious_violations(page)
+    page.fill("#id_positions", "3")
+    page.get_by_role("button", name="Tallenna työpaikka").click()
+    page.wait_for_selector("#ehdokkaat")
+    changed = Vacancy.objects.get(pk=vacancy.pk)
+    assert (changed.positions, changed.version) == (3, 2)
+    assert "Paikkoja\n3" in page.locator("dl.facts").inner_text()
 
     page.goto(f"{base}/tyonantajapalvelut/luvut/")
     assert "1 / 1 (100 %)" in page.locator("main").inner_text()

@@ -148,3 +148,44 @@ def test_a_subsidy_in_pieces_is_one_job_followed_up_from_its_last_day(scene: Sce
     found = placements_after_subsidy(scene.job_agent.user, today)
     assert (found.ended, found.working) == (1, 1)  # one person, one job, followed up today (its last day + 90)
     assert placements_after_subsidy(scene.job_agent.user, today - timedelta(days=1)).ended == 0  # not a day early
+
+
+def test_the_employer_record_shows_its_subsidy_history_and_placements(scene: Scene) -> None:
+    """Subsidies granted to the employer by year and kind (decisions and euros, no persons), and its own placements
+    after a wage subsidy over three years; another employer's decisions are not in it."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from polku.core.calendar import add_months
+    from polku.employer_services import services
+    from polku.provision import services as provision
+    from polku.timeline import services as timeline
+    from tests.employer_services.test_pages import signed_in
+
+    today = timezone.localdate()
+    started = add_months(today, -20)
+    provision.budget_set(municipality_code="297", year=today.year, amount=Decimal(50_000))
+    provision.decision_create(person=scene.licensed, kind="wage_subsidy", monthly_amount=Decimal("1000.50"), months=6,
+                              start_date=started, decided_on=started, actor=scene.counsellor.user,
+                              employer=scene.employer, percent=50)
+    timeline.status_spell_record(person=scene.licensed, status="employed", start_date=add_months(started, 6))
+    provision.decision_create(person=scene.unlicensed, kind="municipal_wage_supplement", monthly_amount=Decimal(300),
+                              months=4, start_date=today, decided_on=today, actor=scene.counsellor.user,
+                              employer=scene.employer)
+    other = services.employer_register(actor=scene.job_agent.user, name="Muu Oy", business_id="0737546-2",
+                                       kind="company", municipality_code="297", details=services.EmployerDetails(),
+                                       today=today)
+    provision.decision_create(person=scene.unlicensed, kind="wage_subsidy", monthly_amount=Decimal(999), months=3,
+                              start_date=today, decided_on=today, actor=scene.counsellor.user, employer=other,
+                              percent=50)
+    page = signed_in(scene.counsellor).get(f"/tyonantajapalvelut/tyonantajat/{scene.employer.pk}/").content.decode()
+    assert "Tukihistoria" in page
+    assert f'<th scope="row">{today.year}</th><td>kuntalisä</td><td class="num">1</td><td class="num">1\xa0200</td>' \
+        in page
+    assert f'<th scope="row">{started.year}</th><td>palkkatuki</td><td class="num">1</td><td class="num">6\xa0003</td>' \
+        in page
+    assert "2\xa0997" not in page  # the other employer's subsidy
+    assert "1 / 1 (100 %)" in page  # working on the follow-up day
+    agent = signed_in(scene.job_agent).get(f"/tyonantajapalvelut/tyonantajat/{scene.employer.pk}/").content.decode()
+    assert "1 / 1" not in agent  # one person's later status is not shown to a reader of aggregates
