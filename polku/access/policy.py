@@ -465,6 +465,15 @@ def require_write_access(user: Any, person: Person | None = None) -> None:
         raise AccessDenied("Ei oikeutta tämän henkilön tietoihin.")
 
 
+def require_competence_profile_write(user: Any, person: Person) -> None:
+    """A job seeker writes their own competence profile in the portal (HE 108/2025: the job-search profile is the
+    client's, filled by the authority only when the client does not); staff write it as any record of the person."""
+    own = client_person_id(user)
+    if own is not None and own == person.pk:
+        return
+    require_write_access(user, person)
+
+
 # --- break-glass -----------------------------------------------------------------------------------------------------
 
 

@@ -127,3 +127,8 @@ def industry_label(code: str) -> str:
     if labels is None:
         return ""
     return labels.get((get_language() or "fi")[:2]) or labels["fi"]
+
+
+def iso_of(concept: Concept) -> str:
+    """The ISO 639-1 code of an ESCO language skill ('' for anything else)."""
+    return next((iso for iso, name in LANGUAGE_NAMES.items() if concept.labels["en"] == name), "")

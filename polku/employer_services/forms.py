@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from polku.employer_services.esco import LANGUAGE_NAMES, catalogue, industries
+from polku.employer_services import services
+from polku.employer_services.esco import LANGUAGE_NAMES, catalogue, industries, iso_of
+from polku.employer_services.extraction import Suggestion, extract
 from polku.employer_services.models import (
     ContactKind,
     EducationLevel,
@@ -175,6 +177,34 @@ class ProfileForm(forms.Form):
             parts = [part.strip() for part in line.split(";")] + ["", "", ""]
             rows.append({"title": parts[0], "employer": parts[1], "start": parts[2], "end": parts[3]})
         return rows
+
+    def profile_input(self) -> services.ProfileInput:
+        """The cleaned form as the profile service takes it."""
+        data = self.cleaned_data
+        return services.ProfileInput(
+            occupations=tuple(data["occupations"]), skills=tuple(data["skills"]),
+            education_level=data["education_level"], education=data["education"], licences=tuple(data["licences"]),
+            languages=tuple(self.languages()), work_history=tuple(self.work_history_rows()),
+            place_preference=data["place_preference"], hours_preference=data["hours_preference"])
+
+
+def suggested_profile(posted: Any) -> tuple[ProfileForm, list[Suggestion]]:
+    """The profile form with what the free text suggests added to the choices (negated mentions left out; a
+    language mentioned gets level B1 unless one was chosen), and the suggestions with their evidence. Suggesting is
+    not saving: nothing is refused yet, and only what the person then saves counts."""
+    found = extract(posted.get("cv_text", ""))
+    counted = [s for s in found if not s.negated]
+    for key, kinds in (("skills", ("skill",)), ("occupations", ("occupation",)), ("licences", ("licence",))):
+        posted.setlist(key, sorted(set(posted.getlist(key)) | {s.concept.short for s in counted
+                                                               if s.concept.kind in kinds}))
+    for s in counted:
+        iso = iso_of(s.concept)
+        if s.concept.kind == "language" and iso in ("fi", "sv", "en") and not posted.get(f"language_{iso}"):
+            posted[f"language_{iso}"] = str(LanguageLevel.B1)
+    form = ProfileForm(posted)
+    form.is_valid()
+    form.errors.clear()
+    return form, found
 
 
 class OfferForm(forms.Form):

@@ -10,9 +10,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from polku.access import policy
 from polku.core import suppression
 from polku.employer_services import matching
-from polku.employer_services.esco import LANGUAGE_NAMES, Concept, catalogue
+from polku.employer_services.esco import LANGUAGE_NAMES, catalogue
 from polku.employer_services.extraction import Suggestion
 from polku.employer_services.gaps import GapService
 from polku.employer_services.models import CompetenceProfile, EducationLevel, LanguageLevel, Vacancy
@@ -150,11 +151,6 @@ def level_label(level: int) -> str:
         return str(level)
 
 
-def iso_of(concept: Concept) -> str:
-    """The ISO 639-1 code of an ESCO language skill ('' for anything else)."""
-    return next((iso for iso, name in LANGUAGE_NAMES.items() if concept.labels["en"] == name), "")
-
-
 def profile_initial(profile: CompetenceProfile | None) -> dict[str, Any]:
     if profile is None:
         return {}
@@ -199,6 +195,7 @@ class ProfileSummary:
     work_history: list[dict[str, Any]]
     place: str
     hours: str
+    by_client: bool = False  # last written by the job seeker in the portal
 
 
 def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
@@ -210,7 +207,8 @@ def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
         licences=[label_of(c) for c in profile.licences],
         languages=[(label_of(row["code"]), level_label(row["level"])) for row in profile.languages],
         education=", ".join(part for part in (level, profile.education) if part), work_history=profile.work_history,
-        place=str(profile.get_place_preference_display()), hours=str(profile.get_hours_preference_display()))
+        place=str(profile.get_place_preference_display()), hours=str(profile.get_hours_preference_display()),
+        by_client=profile.updated_by is not None and policy.client_person_id(profile.updated_by) == profile.person_id)
 
 
 SECTOR_LABELS: dict[str, Promise] = {  # the employer sectors of Sotkamo's indicators, in the figures' order

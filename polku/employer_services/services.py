@@ -404,8 +404,9 @@ def _work_history(rows: tuple[dict[str, Any], ...]) -> tuple[list[dict[str, Any]
 @transaction.atomic
 def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_version: int | None = None) -> CompetenceProfile:
     """Write a job seeker's competence profile (the counsellor with the client). A save based on an older version
-    than the stored one is refused naming who changed it, so two counsellors never overwrite each other."""
-    policy.require_write_access(actor, person)
+    than the stored one is refused naming who changed it, so two counsellors (or a counsellor and the client, who
+    writes their own in the portal) never overwrite each other."""
+    policy.require_competence_profile_write(actor, person)
     errors: list[FieldError] = []
     occupations, found = check_occupations(list(data.occupations), "occupations")
     errors += found
@@ -427,7 +428,7 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
     if profile is not None and expected_version is not None and profile.version != expected_version:
         errors.append(FieldError("version", ErrorCode.CONFLICT,
                                  _("Profiilia on muutettu sillä välin (%(user)s). Lataa sivu uudelleen.")
-                                 % {"user": profile.updated_by.get_username() if profile.updated_by else "?"}))
+                                 % {"user": _editor(profile.updated_by, person)}))
     raise_if(errors)
     values = {"occupations": occupations, "skills": skills, "education_level": data.education_level,
               "education": data.education.strip()[:200], "licences": licences, "languages": languages,
@@ -442,6 +443,13 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
     profile.version += 1
     profile.save()
     return profile
+
+
+def _editor(user: Any, person: Person) -> str:
+    """Who last changed a profile, as a conflict names them: the client themselves, or a member of staff."""
+    if user is None:
+        return "?"
+    return str(_("asiakas itse")) if policy.client_person_id(user) == person.pk else user.get_username()
 
 
 def _new_coverage_generation() -> None:

@@ -571,30 +571,14 @@ def profile(request: HttpRequest, person_id: UUID) -> HttpResponse:
     if may_edit:
         posted = request.POST.copy() if request.method == "POST" else None
         if posted is not None and "ehdota" in posted:
-            found = extraction.extract(posted.get("cv_text", ""))
+            form, found = forms.suggested_profile(posted)
             suggestions = presenters.evidence(found)
-            counted = [s for s in found if not s.negated]
-            for key, kinds in (("skills", ("skill",)), ("occupations", ("occupation",)), ("licences", ("licence",))):
-                posted.setlist(key, sorted(set(posted.getlist(key)) | {s.concept.short for s in counted
-                                                                       if s.concept.kind in kinds}))
-            for s in counted:
-                iso = presenters.iso_of(s.concept)
-                if s.concept.kind == "language" and iso in ("fi", "sv", "en") and not posted.get(f"language_{iso}"):
-                    posted[f"language_{iso}"] = "3"
-            form = forms.ProfileForm(posted)
-            form.is_valid()
-            form.errors.clear()
         else:
             form = forms.ProfileForm(posted, initial=presenters.profile_initial(record))
             if posted is not None and form.is_valid():
-                data = form.cleaned_data
                 try:
-                    services.profile_save(actor=request.user, person=person, data=services.ProfileInput(
-                        occupations=tuple(data["occupations"]), skills=tuple(data["skills"]),
-                        education_level=data["education_level"], education=data["education"],
-                        licences=tuple(data["licences"]), languages=tuple(form.languages()),
-                        work_history=tuple(form.work_history_rows()), place_preference=data["place_preference"],
-                        hours_preference=data["hours_preference"]), expected_version=data["version"])
+                    services.profile_save(actor=request.user, person=person, data=form.profile_input(),
+                                          expected_version=form.cleaned_data["version"])
                 except ValidationFailed as failure:
                     show_errors(form, failure)
                 else:

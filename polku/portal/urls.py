@@ -16,6 +16,7 @@ urlpatterns = [
     path("suunnitelma/", views.plan, name="plan"),
     path("hakemukset/", views.applications, name="applications"),
     path("itsearvio/", views.self_assessment, name="self_assessment"),
+    path("osaaminen/", views.competence, name="competence"),
     path("ajanvaraus/", views.bookings, name="bookings"),
     path("ajanvaraus/<int:slot_id>/peru/", views.booking_cancel, name="booking_cancel"),
     path("suostumukset/", views.consents, name="consents"),

@@ -29,6 +29,11 @@ from polku.access.services import log_person_reads, log_refused
 from polku.casework import booking
 from polku.casework.models import MeetingChannel
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.employer_services import forms as profile_forms
+from polku.employer_services import presenters as profile_presenters
+from polku.employer_services import services as profile_services
+from polku.employer_services.esco import catalogue
+from polku.employer_services.models import CompetenceProfile
 from polku.people.models import Person
 from polku.portal import forms, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
@@ -138,6 +143,35 @@ def self_assessment(request: HttpRequest, person: Person) -> HttpResponse:
     return _page(request, "portal/self_assessment.html", person, 400 if form.errors else 200, form=form,
                  questionnaire=questionnaire(), source=pick(questionnaire().source), history=history,
                  domains=[(d.code, pick(d.name)) for d in questionnaire().domains])
+
+
+@require_http_methods(["GET", "POST"])
+@client_page
+def competence(request: HttpRequest, person: Person) -> HttpResponse:
+    """The client's own competence profile: what vacancies are matched with. The job seeker fills it themselves
+    (HE 108/2025: the authority writes it only when the client does not); their counsellor sees the same profile and
+    may complete it, and neither overwrites the other's change unseen."""
+    record = CompetenceProfile.objects.filter(person=person).select_related("updated_by").first()
+    posted = request.POST.copy() if request.method == "POST" else None
+    suggestions: list[Any] = []
+    if posted is not None and "ehdota" in posted:
+        form, found = profile_forms.suggested_profile(posted)
+        suggestions = profile_presenters.evidence(found)
+    else:
+        form = profile_forms.ProfileForm(posted, initial=profile_presenters.profile_initial(record))
+        if posted is not None and form.is_valid():
+            try:
+                profile_services.profile_save(actor=request.user, person=person, data=form.profile_input(),
+                                              expected_version=form.cleaned_data["version"])
+            except ValidationFailed as failure:
+                form_flow.show_errors(form, failure)
+            else:
+                _log(request, person, AccessAction.PORTAL_COMPETENCE_PROFILE)
+                messages.success(request, _("Osaamisprofiilisi tallennettiin. Ohjaajasi näkee sen."))
+                return redirect("portal:competence")
+    _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: osaamisprofiili"))
+    return _page(request, "portal/competence.html", person, 400 if form.errors else 200, form=form, profile=record,
+                 summary=profile_presenters.profile_summary(record), suggestions=suggestions, esco=catalogue())
 
 
 def _slot_label(slot: Any, due_by: Any = None) -> str:

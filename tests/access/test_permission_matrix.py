@@ -185,7 +185,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     # The client's own portal: a signed-in client only (CLIENT_GRANTS); every staff role is sent to its sign-in
     "oma/kirjaudu/": PUBLIC, "oma/kirjaudu-ulos/": PUBLIC, "oma/tunnistus/": PUBLIC, "oma/tunnistus/paluu/": PUBLIC,
     "oma/": C.USE_PORTAL, "oma/suunnitelma/": C.USE_PORTAL, "oma/hakemukset/": C.USE_PORTAL,
-    "oma/itsearvio/": C.USE_PORTAL, "oma/ajanvaraus/": C.USE_PORTAL,
+    "oma/itsearvio/": C.USE_PORTAL, "oma/osaaminen/": C.USE_PORTAL, "oma/ajanvaraus/": C.USE_PORTAL,
     "oma/ajanvaraus/<int:slot_id>/peru/": C.USE_PORTAL, "oma/suostumukset/": C.USE_PORTAL,
     "oma/suostumukset/<int:consent_id>/peru/": C.USE_PORTAL, "oma/viestit/": C.USE_PORTAL,
     "oma/kuka-katsoi/": C.USE_PORTAL, "oma/kuka-katsoi/tarkastuspyynto/": C.USE_PORTAL,

@@ -23,6 +23,7 @@ from polku.casework import booking
 from polku.casework import services as casework
 from polku.casework.models import AppointmentSlot
 from polku.casework.services import PlanInput
+from polku.employer_services.models import CompetenceProfile
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import Consent, ReportedApplication, SelfAssessment
 from polku.timeline import services as timeline
@@ -134,6 +135,19 @@ def test_client_main_path_on_a_phone(phone: Any, live_server: Any, provider: str
     phone.get_by_role("button", name="Tallenna itsearvio").click()
     phone.wait_for_selector("text=Itsearvio tallennettu")
     assert SelfAssessment.objects.get(person=person).work_ability == 6
+
+    # My competence: suggested from the client's own words (a negation shown, not taken), then saved
+    phone.get_by_role("link", name="Osaamiseni").click()
+    phone.wait_for_url(f"{base}/oma/osaaminen/")
+    check("competence")
+    phone.fill("#id_cv_text", "Olen ajanut trukkia varastossa. Ajokorttia minulla ei ole.")
+    phone.get_by_role("button", name="Ehdota tekstistä").click()
+    phone.wait_for_selector("#ehdotukset-otsikko")
+    assert "ei: kielto" in phone.locator("table", has_text="Ehdotukset ja niiden näyttö").inner_text()
+    check("competence-suggested")
+    phone.get_by_role("button", name="Tallenna osaamisprofiili").click()
+    phone.wait_for_selector("text=Osaamisprofiilisi tallennettiin")
+    assert CompetenceProfile.objects.get(person=person).skills  # the suggested skill, as the client kept it
 
     # The plan
     phone.get_by_role("link", name="Suunnitelma").click()

@@ -228,6 +228,57 @@ def test_self_assessment_all_or_nothing_and_repeatable(make_person: Any, counsel
     assert "Työkyky nyt" in record
 
 
+def test_the_client_fills_their_own_competence_profile_and_the_counsellor_sees_it(make_person: Any,
+                                                                                   counsellor: Any) -> None:
+    """The job-search profile is the client's (HE 108/2025): they suggest from their own words, choose, save; the
+    counsellor sees who wrote it; neither overwrites the other unseen; a bad code is named; all access-logged."""
+    from polku.employer_services.esco import catalogue
+    from polku.employer_services.models import CompetenceProfile
+
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    page = client.get("/oma/osaaminen/").content.decode()
+    assert "Osaamisprofiiliasi ei ole vielä tehty" in page
+    suggested = client.post("/oma/osaaminen/", {"cv_text": "Minulla on trukkikortti. Ajokorttia ei ole.",
+                                                "ehdota": "1", "place_preference": "area", "hours_preference": "any"})
+    html = suggested.content.decode()
+    assert suggested.status_code == 200
+    assert "ei: kielto" in html  # "no driving licence" is shown as a negation, not taken
+    assert 'value="forklift_training" selected' in html
+    assert not CompetenceProfile.objects.exists()  # suggesting is not saving
+    forklift = next(c for c in catalogue().skills.values() if c.labels["en"] == "operate forklift")
+    saved = client.post("/oma/osaaminen/", {"skills": [forklift.short], "licences": ["forklift_training"],
+                                            "language_fi": "7", "place_preference": "area", "hours_preference": "full_time",
+                                            "work_history": "Varastotyöntekijä; Oy Ab; 2019; 2024"})
+    assert saved.status_code == 302
+    profile = CompetenceProfile.objects.get(person=person)
+    assert (profile.skills, profile.licences, profile.version) == ([forklift.code], ["forklift_training"], 1)
+    assert profile.work_history[0]["title"] == "Varastotyöntekijä"
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PORTAL_COMPETENCE_PROFILE).count() == 1
+    assert "kuljettaa trukkia" in client.get("/oma/osaaminen/").content.decode()
+    staff = Client()
+    staff.force_login(counsellor.user)
+    record = staff.get(f"/tyonantajapalvelut/osaamisprofiilit/{person.pk}/").content.decode()
+    assert "Asiakas päivitti profiilia itse" in record
+    # The counsellor completes it; the client's form, opened before, is not saved over the change.
+    from polku.employer_services import services as profile_services
+
+    profile_services.profile_save(actor=counsellor.user, person=person, expected_version=1,
+                                  data=profile_services.ProfileInput(skills=(forklift.code,), education_level=3))
+    stale = client.post("/oma/osaaminen/", {"skills": [], "place_preference": "area", "hours_preference": "any",
+                                            "version": "1"})
+    assert stale.status_code == 400
+    assert "Profiilia on muutettu sillä välin" in stale.content.decode()
+    assert CompetenceProfile.objects.get(person=person).skills == [forklift.code]
+    bad = client.post("/oma/osaaminen/", {"licences": ["ei-tallainen"], "place_preference": "area",
+                                          "hours_preference": "any", "version": "2"})
+    assert bad.status_code == 400
+    assert "Luvat ja kortit" in bad.content.decode()
+    assert CompetenceProfile.objects.get(person=person).version == 2
+    record = staff.get(f"/tyonantajapalvelut/osaamisprofiilit/{person.pk}/").content.decode()
+    assert "Asiakas päivitti profiilia itse" not in record  # the counsellor changed it last
+
+
 def test_booking_a_taken_slot_is_refused_and_moving_keeps_the_old_when_the_new_is_taken(
         make_person: Any, counsellor: Any) -> None:
     first = _client_person(make_person, counsellor)
@@ -315,7 +366,7 @@ def test_one_client_never_reaches_anothers_data(make_person: Any, counsellor: An
     invitation = FeedbackInvitation.objects.create(person=other, kind="half_year", subject="2026H2",
                                                    created_at=timezone.now())
     assert client.get(f"/oma/palaute/{invitation.pk}/")["Location"] == "/oma/"
-    for url in ("/oma/", "/oma/suunnitelma/", "/oma/viestit/", "/oma/suostumukset/", "/oma/kuka-katsoi/",
+    for url in ("/oma/", "/oma/suunnitelma/", "/oma/viestit/", "/oma/suostumukset/", "/oma/kuka-katsoi/", "/oma/osaaminen/",
                 f"/oma/?person={other.pk}", f"/henkilot/{other.pk}/", f"/api/persons/{other.pk}"):
         page = client.get(url).content.decode()
         assert "Toisenen" not in page, url
