@@ -132,6 +132,8 @@ class CandidateOut(Schema):
     score: Decimal
     missing_licences: list[str]
     ranked_below_for_missing_licence: bool
+    presentable_to_employer: bool = Field(description="The client's consent to present their profile to employers "
+                                                      "is in force now")
     breakdown: list[PartOut]
 
 
@@ -328,7 +330,7 @@ def candidates(request: HttpRequest, vacancy_id: int, limit: int = 20) -> Any:
                      purpose=PURPOSE, channel=AccessChannel.API)
     return [{"person_id": c.person.pk, "name": f"{c.person.last_name}, {c.person.first_names}", "score": c.match.score,
              "missing_licences": list(c.match.missing_licences), "ranked_below_for_missing_licence": c.below_for_licence,
-             "breakdown": _breakdown(c.match)} for c in found]
+             "presentable_to_employer": c.presentable, "breakdown": _breakdown(c.match)} for c in found]
 
 
 # --- job offers ---------------------------------------------------------------------------------------------------

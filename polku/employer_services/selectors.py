@@ -16,7 +16,7 @@ from typing import Any, cast
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
 
-from polku.access import policy
+from polku.access import consents, policy
 from polku.core.calendar import add_months
 from polku.derived.facts import current
 from polku.derived.vocabulary import status_vocabulary
@@ -117,6 +117,12 @@ class Candidate:
     match: matching.Match
     below_for_licence: bool  # ranked below someone with a lower score because a required licence is missing
     offer: JobOffer | None
+    # The client's consent to present their profile to employers is in force (asked now, not remembered).
+    presentable: bool = False
+
+
+# The consent (purpose, recipient) a profile needs before the employer services present it to an employer.
+PRESENT_TO_EMPLOYERS = ("share_profile", "employers")
 
 
 def candidates(user: Any, vacancy: Vacancy, day: date, *, limit: int = 20) -> list[Candidate]:
@@ -134,7 +140,9 @@ def candidates(user: Any, vacancy: Vacancy, day: date, *, limit: int = 20) -> li
     shown = matching.best_candidates(spec, (profile_spec(p, homes.get(p.person_id, ""), area) for p in profiles), limit)
     below = matching.placed_below_for_licence(shown)
     offers = {o.person_id: o for o in JobOffer.objects.filter(vacancy=vacancy, person_id__in=[m.profile for m in shown])}
-    return [Candidate(by_person[m.profile].person, m, m.profile in below, offers.get(m.profile)) for m in shown]
+    presentable = consents.persons_with_consent([m.profile for m in shown], *PRESENT_TO_EMPLOYERS)
+    return [Candidate(by_person[m.profile].person, m, m.profile in below, offers.get(m.profile),
+                      m.profile in presentable) for m in shown]
 
 
 @dataclass(frozen=True)

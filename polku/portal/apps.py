@@ -5,3 +5,10 @@ class PortalConfig(AppConfig):
     name = "polku.portal"
     label = "portal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Consents are given here; the services below ask through ``access.consents`` whether one is in force."""
+        from polku.access import consents
+        from polku.portal.selectors import persons_with_consent
+
+        consents.register(persons_with_consent)

@@ -281,3 +281,9 @@ def recent_assignments(person: Person) -> QuerySet[CaseAssignment]:
 
 def message_thread(person: Person) -> QuerySet[Message]:
     return Message.objects.filter(person=person).select_related("author")
+
+
+def persons_with_consent(person_ids: list[Any], purpose: str, recipient: str) -> set[Any]:
+    """Those of ``person_ids`` with a consent to ``purpose`` for ``recipient`` in force now (not withdrawn)."""
+    return set(Consent.objects.filter(person_id__in=person_ids, purpose=purpose, recipient=recipient,
+                                      withdrawn_at__isnull=True).values_list("person_id", flat=True))

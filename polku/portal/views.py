@@ -34,6 +34,7 @@ from polku.employer_services import presenters as profile_presenters
 from polku.employer_services import services as profile_services
 from polku.employer_services.esco import catalogue
 from polku.employer_services.models import CompetenceProfile
+from polku.employer_services.selectors import PRESENT_TO_EMPLOYERS
 from polku.people.models import Person
 from polku.portal import forms, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
@@ -170,8 +171,12 @@ def competence(request: HttpRequest, person: Person) -> HttpResponse:
                 messages.success(request, _("Osaamisprofiilisi tallennettiin. Ohjaajasi näkee sen."))
                 return redirect("portal:competence")
     _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: osaamisprofiili"))
+    purpose, recipient = PRESENT_TO_EMPLOYERS
+    sharing = consent_catalogue().purpose(purpose)
     return _page(request, "portal/competence.html", person, 400 if form.errors else 200, form=form, profile=record,
-                 summary=profile_presenters.profile_summary(record), suggestions=suggestions, esco=catalogue())
+                 summary=profile_presenters.profile_summary(record), suggestions=suggestions, esco=catalogue(),
+                 presented=services.consent_in_force(person, purpose, recipient), sharing_purpose=purpose,
+                 sharing_recipient=recipient, sharing_text=pick(sharing.text) if sharing else "")
 
 
 def _slot_label(slot: Any, due_by: Any = None) -> str:

@@ -36,6 +36,7 @@ def test_vacancy_candidates_offer_outcome_figures(scene: Scene) -> None:
     candidates = client.get(f"{BASE}/vacancies/{vacancy['id']}/candidates").json()
     assert [c["person_id"] for c in candidates] == [str(scene.licensed.pk), str(scene.unlicensed.pk)]
     assert candidates[1]["missing_licences"] == ["forklift_training"]
+    assert [c["presentable_to_employer"] for c in candidates] == [False, False]  # no consent given
     assert {part["part"] for part in candidates[0]["breakdown"]} >= {"required_skills", "licences", "occupation"}
     assert AccessLog.objects.filter(action=AccessAction.API_CANDIDATE_LIST).count() == 2
 

@@ -44,7 +44,14 @@ def test_vacancy_to_offer_to_figures(scene: Scene) -> None:
     assert response.status_code == 302
     assert response["Location"].endswith(f"/tyopaikat/{vacancy.pk}/")
 
+    from polku.portal import services as portal
+
+    portal.give_consent(person=scene.licensed, purpose="share_profile", recipient="employers", actor=None)
     page = client.get(f"/tyonantajapalvelut/tyopaikat/{vacancy.pk}/").content.decode()
+    # Lauri may be presented to the employer (his consent is in force), Ulla may not.
+    lauri, ulla = page.index("Osaaja, Lauri"), page.index("Osaaja, Ulla")
+    assert "Asiakas on antanut luvan esitellä profiilinsa työnantajalle." in page[lauri:ulla]
+    assert "asiakas ei ole antanut siihen lupaa" in page[ulla:]
     # Lauri holds the card, Ulla has more skills but not the card: Lauri first, Ulla placed lower and told why.
     assert page.index("Osaaja, Lauri") < page.index("Osaaja, Ulla")
     assert "Sijoitettu alemmas: puuttuu vaadittu lupa tai kortti." in page

@@ -279,6 +279,31 @@ def test_the_client_fills_their_own_competence_profile_and_the_counsellor_sees_i
     assert "Asiakas päivitti profiilia itse" not in record  # the counsellor changed it last
 
 
+def test_the_client_chooses_whether_employers_may_be_shown_their_profile(make_person: Any, counsellor: Any) -> None:
+    """A consent (purpose and recipient, with its text) given on the profile page; the candidate list asks for it at
+    the moment of use and says so, and withdrawing it takes effect at once."""
+    from polku.access import consents
+    from polku.employer_services import services as profile_services
+    from polku.employer_services.selectors import PRESENT_TO_EMPLOYERS
+
+    person = _client_person(make_person, counsellor)
+    profile_services.profile_save(actor=counsellor.user, person=person, data=profile_services.ProfileInput())
+    client = _portal_client(person)
+    page = client.get("/oma/osaaminen/").content.decode()
+    assert "Annan luvan" in page
+    assert consents.persons_with_consent([person.pk], *PRESENT_TO_EMPLOYERS) == set()
+    given = client.post("/oma/suostumukset/", {"purpose": "share_profile", "recipient": "employers"})
+    assert given.status_code == 302
+    consent = Consent.objects.get(person=person, purpose="share_profile")
+    assert consent.categories == ["competence_profile"]
+    assert "nimeäni eikä yhteystietojani" in consent.agreed_text
+    assert consents.persons_with_consent([person.pk], *PRESENT_TO_EMPLOYERS) == {person.pk}
+    assert "Peru lupa" in client.get("/oma/osaaminen/").content.decode()
+    assert client.post(f"/oma/suostumukset/{consent.pk}/peru/").status_code == 302
+    assert consents.persons_with_consent([person.pk], *PRESENT_TO_EMPLOYERS) == set()  # at once
+    assert client.post("/oma/suostumukset/", {"purpose": "share_profile", "recipient": "kela"}).status_code == 400
+
+
 def test_booking_a_taken_slot_is_refused_and_moving_keeps_the_old_when_the_new_is_taken(
         make_person: Any, counsellor: Any) -> None:
     first = _client_person(make_person, counsellor)
