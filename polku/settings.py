@@ -166,6 +166,9 @@ EMAIL_HOST_USER = os.environ.get("POLKU_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("POLKU_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_flag("POLKU_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("POLKU_EMAIL_FROM", "polku@localhost")
+# The municipality's text-message gateway for the portal's notifications (polku/portal/sms.py): "console" in the
+# demo, "memory" in tests, or the dotted path of a class with send(number, text).
+POLKU_SMS_BACKEND = os.environ.get("POLKU_SMS_BACKEND", "console")
 # The address links in e-mails point to (the server's own address as its users reach it).
 POLKU_BASE_URL = os.environ.get("POLKU_BASE_URL", "http://127.0.0.1:8000")
 

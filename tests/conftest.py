@@ -51,6 +51,15 @@ def memory_cache(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def memory_sms(settings: Any) -> None:
+    """Text messages go to the memory outbox (``polku.portal.sms.outbox``), emptied for each test."""
+    from polku.portal import sms
+
+    settings.POLKU_SMS_BACKEND = "memory"
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Tests create many logins; the production hasher's cost is not what they are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

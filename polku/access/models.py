@@ -158,6 +158,7 @@ class AccessAction(models.TextChoices):
     PORTAL_BOOKING = "portal_booking", _("Oma asiointi: ajanvaraus")
     PORTAL_CONSENT = "portal_consent", _("Oma asiointi: suostumuksen antaminen tai peruminen")
     PORTAL_COMPETENCE_PROFILE = "portal_competence_profile", _("Oma asiointi: osaamisprofiilin täyttäminen")
+    PORTAL_NOTIFICATION_ADDRESS = "portal_notification_address", _("Oma asiointi: ilmoitusosoitteen muutos")
     PORTAL_MESSAGE = "portal_message", _("Oma asiointi: viesti ohjaajalle")
     PORTAL_SUBJECT_ACCESS_REQUEST = "portal_subject_access_request", _("Oma asiointi: tietojen tarkastuspyyntö")
     PORTAL_FEEDBACK = "portal_feedback", _("Oma asiointi: palautekyselyyn vastaaminen")

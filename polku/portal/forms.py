@@ -58,6 +58,17 @@ class ConsentForm(forms.Form):
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
 
 
+class NotificationForm(forms.Form):
+    """Where the client wants to hear of new messages (their own addresses; the service checks them)."""
+
+    by_email = forms.BooleanField(label=_("Ilmoitus sähköpostiin"), required=False)
+    email = forms.CharField(label=_("Sähköpostiosoite"), required=False, max_length=254,
+                            widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    by_sms = forms.BooleanField(label=_("Ilmoitus tekstiviestinä"), required=False)
+    phone = forms.CharField(label=_("Matkapuhelinnumero"), required=False, max_length=30,
+                            widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Viesti"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

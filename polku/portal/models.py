@@ -114,15 +114,36 @@ class Message(models.Model):
 
 class Notification(models.Model):
     """An e-mail or text message that only says something is waiting in Polku: the text carries no personal data
-    (no name, no content), and it is sent by the municipality's gateway from this outbox."""
+    (no name, no content). The worker sends the outbox (``portal.notifications.deliver_pending``) to the addresses
+    the client gave; without one, nothing is sent and the message waits in the portal."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="portal_notifications")
     text = models.CharField(max_length=200)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)  # sent, or found with no address to send to
+    channel = models.CharField(max_length=20, blank=True)  # "email", "sms", "email,sms"; "" when nothing was sent
+
+    class Meta:
+        indexes = [models.Index(fields=["handled_at"])]
 
     def __str__(self) -> str:
         return f"notification {self.person_id} {self.created_at:%Y-%m-%d}"
+
+
+class NotificationAddress(models.Model):
+    """Where the client wants to hear that something waits in Polku: their own e-mail address and mobile number,
+    each used only when they chose it, and only for notifications."""
+
+    person = models.OneToOneField("people.Person", on_delete=models.CASCADE, related_name="notification_address")
+    email = models.EmailField(_("sähköpostiosoite"), blank=True)
+    phone = models.CharField(_("matkapuhelinnumero"), max_length=20, blank=True)
+    by_email = models.BooleanField(_("ilmoitus sähköpostiin"), default=False)
+    by_sms = models.BooleanField(_("ilmoitus tekstiviestinä"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"notification address {self.person_id}"
 
 
 class SubjectAccessRequest(models.Model):

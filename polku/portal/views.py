@@ -36,9 +36,16 @@ from polku.employer_services.esco import catalogue
 from polku.employer_services.models import CompetenceProfile
 from polku.employer_services.selectors import PRESENT_TO_EMPLOYERS
 from polku.people.models import Person
-from polku.portal import forms, selectors, services
+from polku.portal import forms, notifications, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
-from polku.portal.models import Consent, FeedbackAnswer, FeedbackInvitation, ReportedApplication, SubjectAccessRequest
+from polku.portal.models import (
+    Consent,
+    FeedbackAnswer,
+    FeedbackInvitation,
+    NotificationAddress,
+    ReportedApplication,
+    SubjectAccessRequest,
+)
 from polku.web import form_flow
 from polku.web.charts import Chart
 from polku.web.views import forbidden
@@ -289,16 +296,32 @@ def consent_withdraw(request: HttpRequest, person: Person, consent_id: int) -> H
 @require_http_methods(["GET", "POST"])
 @client_page
 def message_thread(request: HttpRequest, person: Person) -> HttpResponse:
-    form = forms.MessageForm(request.POST if request.method == "POST" else None)
-    done = form_flow.saved(request, form, lambda data: services.send_message(
-        person=person, body=data["body"], from_client=True, author=request.user))
-    if done is not None:
-        _log(request, person, AccessAction.PORTAL_MESSAGE)
-        messages.success(request, _("Viesti lähetetty ohjaajallesi."))
-        return redirect("portal:messages")
+    """The thread with the counsellor, and where the client wants to hear of new messages."""
+    choosing = request.method == "POST" and request.POST.get("lomake") == "ilmoitukset"
+    form = forms.MessageForm(request.POST if request.method == "POST" and not choosing else None)
+    address = NotificationAddress.objects.filter(person=person).first()
+    initial = {} if address is None else {"email": address.email, "phone": address.phone,
+                                          "by_email": address.by_email, "by_sms": address.by_sms}
+    notify_form = forms.NotificationForm(request.POST if choosing else None, initial=initial)
+    if choosing:
+        done = form_flow.saved(request, notify_form, lambda data: notifications.set_address(
+            person=person, email=data["email"], phone=data["phone"], by_email=data["by_email"],
+            by_sms=data["by_sms"]))
+        if done is not None:
+            _log(request, person, AccessAction.PORTAL_NOTIFICATION_ADDRESS)
+            messages.success(request, _("Ilmoitusasetukset tallennettiin."))
+            return redirect("portal:messages")
+    else:
+        done = form_flow.saved(request, form, lambda data: services.send_message(
+            person=person, body=data["body"], from_client=True, author=request.user))
+        if done is not None:
+            _log(request, person, AccessAction.PORTAL_MESSAGE)
+            messages.success(request, _("Viesti lähetetty ohjaajallesi."))
+            return redirect("portal:messages")
     _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: viestit"))
     services.mark_read(person, by_client=True)
-    return _page(request, "portal/messages.html", person, 400 if form.errors else 200, form=form,
+    failed = bool(form.errors or notify_form.errors)
+    return _page(request, "portal/messages.html", person, 400 if failed else 200, form=form, notify_form=notify_form,
                  thread=selectors.message_thread(person), view=selectors.overview(person))
 
 

@@ -32,6 +32,7 @@ from polku.portal.models import (
     FeedbackAnswer,
     FeedbackInvitation,
     Notification,
+    NotificationAddress,
     ReportedApplication,
     SelfAssessment,
 )
@@ -599,3 +600,43 @@ def test_who_viewed_shows_the_role_the_reader_had_when_they_read(make_person: An
     assert rows
     assert {row.role for row in rows} == {str(Role.COUNSELLOR.label)}
     assert all("Alkupalvelu" in row.organisation for row in rows)
+
+
+def test_notifications_go_to_the_addresses_the_client_chose(make_person: Any, counsellor: Any,
+                                                            mailoutbox: list[Any]) -> None:
+    """The client chooses e-mail and/or a text message; the worker sends one notice per person with no content and
+    no name, marks the outbox handled, and sends nothing where no address was chosen. Bad addresses are named."""
+    from polku.portal import notifications, sms, tasks
+
+    person = _client_person(make_person, counsellor)
+    silent = _client_person(make_person, counsellor, last_name="Hiljainen")
+    client = _portal_client(person)
+    bad = client.post("/oma/viestit/", {"lomake": "ilmoitukset", "by_email": "on", "email": "ei-osoite",
+                                        "by_sms": "on", "phone": "12"})
+    assert bad.status_code == 400
+    page = bad.content.decode()
+    assert "Sähköpostiosoite: Tarkista sähköpostiosoite." in page
+    assert "Matkapuhelinnumero: Anna matkapuhelinnumero muodossa" in page
+    assert not NotificationAddress.objects.exists()
+    saved = client.post("/oma/viestit/", {"lomake": "ilmoitukset", "by_email": "on", "email": "aino@example.org",
+                                          "by_sms": "on", "phone": "040-123 4567"})
+    assert saved.status_code == 302
+    assert NotificationAddress.objects.get(person=person).phone == "+358401234567"
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PORTAL_NOTIFICATION_ADDRESS).exists()
+    for body in ("Ensimmäinen", "Toinen"):
+        services.send_message(person=person, body=body, from_client=False, author=counsellor.user)
+    services.send_message(person=silent, body="Hei", from_client=False, author=counsellor.user)
+    from polku.jobs import schedule
+
+    assert schedule.MINUTE_HOOKS["portal-notifications"] is tasks.scheduled_check  # the worker's minute hook
+    assert tasks.scheduled_check() == "portal notifications"
+    assert notifications.deliver_pending() == 1
+    assert [m.to for m in mailoutbox] == [["aino@example.org"]]  # one notice for two messages
+    assert sms.outbox == [("+358401234567", services.NOTIFICATION_TEXT)]
+    for text in [mailoutbox[0].body, mailoutbox[0].subject, sms.outbox[0][1]]:
+        assert not {"Ensimmäinen", "Aino", "Asiakas"} & set(text.replace(".", " ").split())
+    assert set(Notification.objects.filter(person=person).values_list("channel", flat=True)) == {"email,sms"}
+    unsent = Notification.objects.get(person=silent)
+    assert (unsent.handled_at is not None, unsent.sent_at) == (True, None)  # nowhere to send: the message waits
+    assert tasks.scheduled_check() is None
+    assert notifications.deliver_pending() == 0

@@ -1,0 +1,43 @@
+"""Text messages to the client's phone: only the notification that something waits in Polku.
+
+The gateway is the municipality's (``POLKU_SMS_BACKEND``): ``console`` writes the message to standard output (the
+demo, as Django's console e-mail backend does), ``memory`` keeps it in :data:`outbox` (tests), or a dotted path to
+a class with ``send(number, text)`` that hands it to the operator's interface.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+outbox: list[tuple[str, str]] = []  # (number, text) sent by the memory backend
+
+
+class Backend(Protocol):
+    def send(self, number: str, text: str) -> None: ...
+
+
+class ConsoleBackend:
+    def send(self, number: str, text: str) -> None:
+        sys.stdout.write(f"SMS {number}: {text}\n")
+        sys.stdout.flush()
+
+
+class MemoryBackend:
+    def send(self, number: str, text: str) -> None:
+        outbox.append((number, text))
+
+
+BACKENDS: dict[str, type[Any]] = {"console": ConsoleBackend, "memory": MemoryBackend}
+
+
+def backend() -> Backend:
+    name = str(getattr(settings, "POLKU_SMS_BACKEND", "console"))
+    return BACKENDS[name]() if name in BACKENDS else import_string(name)()
+
+
+def send_sms(number: str, text: str) -> None:
+    backend().send(number, text)
