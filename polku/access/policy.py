@@ -465,13 +465,21 @@ def require_write_access(user: Any, person: Person | None = None) -> None:
         raise AccessDenied("Ei oikeutta tämän henkilön tietoihin.")
 
 
-def require_competence_profile_write(user: Any, person: Person) -> None:
-    """A job seeker writes their own competence profile in the portal (HE 108/2025: the job-search profile is the
-    client's, filled by the authority only when the client does not); staff write it as any record of the person."""
-    own = client_person_id(user)
-    if own is not None and own == person.pk:
+def require_competence_profile_write(user: Any, person: Person, *, by_client: bool = False) -> None:
+    """A job seeker writes their own competence profile in the portal (``by_client``; HE 108/2025: the job-search
+    profile is the client's, filled by the authority only when the client does not); staff write it as any record
+    of the person. The portal's way is for a signed-in client over their own profile only, and it is never inferred
+    from the user: a member of staff who also has a client account writes as staff everywhere else."""
+    if by_client:
+        if not (is_client(user) and client_person_id(user) == person.pk):
+            raise AccessDenied("Vain asiakas itse voi täyttää oman osaamisprofiilinsa asiointipalvelussa.")
         return
     require_write_access(user, person)
+
+
+def wrote_as_client(user: Any, person: Any) -> bool:
+    """Whether ``user`` is ``person`` themselves signed in as a client (for saying who last changed their data)."""
+    return user is not None and is_client(user) and client_person_id(user) == getattr(person, "pk", person)
 
 
 # --- break-glass -----------------------------------------------------------------------------------------------------

@@ -98,9 +98,9 @@ class VacancyIn(VacancyFields):
 
 class VacancyChangeIn(VacancyFields):
     """A vacancy's fields as changed (its employer stays); ``version``: the one the client read, so that a change
-    made meanwhile is refused instead of overwritten."""
+    made meanwhile is refused instead of overwritten (required: no last-writer-wins)."""
 
-    version: int | None = None
+    version: int = Field(description="The version read (GET or the create's answer); a change made since is refused")
 
 
 class VacancyOut(Schema):

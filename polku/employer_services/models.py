@@ -250,6 +250,11 @@ class OfferOutcome(models.TextChoices):
     DID_NOT_APPLY = "did_not_apply", _("ei hakenut")
 
 
+# What came of an offer in the end (applied and interview are still on the way): the share leading to work counts
+# these only.
+CONCLUDED_OUTCOMES = (OfferOutcome.HIRED, OfferOutcome.NOT_HIRED, OfferOutcome.REFUSED, OfferOutcome.DID_NOT_APPLY)
+
+
 class JobOffer(models.Model):
     """A job offer (työtarjous) to a job seeker for a vacancy, binding or not, and what came of it."""
 

@@ -153,7 +153,7 @@ def level_label(level: int) -> str:
 
 def profile_initial(profile: CompetenceProfile | None) -> dict[str, Any]:
     if profile is None:
-        return {}
+        return {"version": 0}  # no profile yet: saving over one written meanwhile is refused
     table = catalogue()
     languages = {row["code"]: row["level"] for row in profile.languages}
     history = "\n".join("; ".join([row.get("title", ""), row.get("employer", ""), row.get("start", ""),
@@ -208,7 +208,7 @@ def profile_summary(profile: CompetenceProfile | None) -> ProfileSummary | None:
         languages=[(label_of(row["code"]), level_label(row["level"])) for row in profile.languages],
         education=", ".join(part for part in (level, profile.education) if part), work_history=profile.work_history,
         place=str(profile.get_place_preference_display()), hours=str(profile.get_hours_preference_display()),
-        by_client=profile.updated_by is not None and policy.client_person_id(profile.updated_by) == profile.person_id)
+        by_client=policy.wrote_as_client(profile.updated_by, profile.person_id))
 
 
 SECTOR_LABELS: dict[str, Promise] = {  # the employer sectors of Sotkamo's indicators, in the figures' order
@@ -252,7 +252,22 @@ def placement_view(placements: Any, *, suppress: bool) -> PlacementView:
         share=None if totals_hidden or not placements.ended else placements.working / placements.ended)
 
 
-def subsidy_rows(history: Iterable[Any]) -> list[tuple[int, str, int, Any]]:
-    """The employer's subsidy history as table rows: year, the kind in the reader's language, decisions, euros."""
+def subsidy_rows(history: Iterable[Any], *, suppress: bool) -> list[tuple[int, str, Any, Any]]:
+    """The employer's subsidy history as table rows: year, the kind in the reader's language, decisions, euros.
+
+    For readers who see aggregates only, a year and kind of fewer than five decisions shows neither the count nor
+    the euros (None): a single subsidy's euros are one person's wage and subsidy rate."""
     labels = dict(DecisionKind.choices)
-    return [(row.year, str(labels.get(row.kind, row.kind)), row.decisions, row.euros) for row in history]
+    rows: list[tuple[int, str, Any, Any]] = []
+    for row in history:
+        hidden = suppress and row.decisions < suppression.SMALL_CELL_K
+        rows.append((row.year, str(labels.get(row.kind, row.kind)),
+                     suppression.mark("decisions", row.decisions, primary={"decisions"}, hidden=set(),
+                                      k=suppression.SMALL_CELL_K) if hidden else row.decisions,
+                     None if hidden else row.euros))
+    return rows
+
+
+def discloses_nobody(ended: int, working: int) -> bool:
+    """A share of persons tells nobody's own status when at least k are counted and neither none nor all are in it."""
+    return ended >= suppression.SMALL_CELL_K and 0 < working < ended

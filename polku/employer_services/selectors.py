@@ -23,6 +23,7 @@ from polku.derived.vocabulary import status_vocabulary
 from polku.employer_services import matching
 from polku.employer_services.esco import catalogue
 from polku.employer_services.models import (
+    CONCLUDED_OUTCOMES,
     CompetenceProfile,
     JobOffer,
     NeedStatus,
@@ -322,7 +323,7 @@ def figures(user: Any, day: date, *, months: int = 12) -> Figures:
     by = Counter(_month(d) for d, _, _ in rows)
     binding = Counter(_month(d) for d, b, _ in rows if b)
     hired = Counter(_month(d) for d, _, o in rows if o == OfferOutcome.HIRED)
-    decided = Counter(_month(d) for d, _, o in rows if o != OfferOutcome.OPEN)
+    decided = Counter(_month(d) for d, _, o in rows if o in CONCLUDED_OUTCOMES)
     contacts = Counter(_month(d) for d in contacts_qs.values_list("contacts__contacted_on", flat=True))
     month_rows = [MonthFigures(m, by[m], binding[m], hired[m], decided[m], contacts[m]) for m in labels]
     job_seekers, with_profile = profile_coverage(area_id, day)

@@ -402,11 +402,12 @@ def _work_history(rows: tuple[dict[str, Any], ...]) -> tuple[list[dict[str, Any]
 
 
 @transaction.atomic
-def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_version: int | None = None) -> CompetenceProfile:
+def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_version: int | None = None,
+                 by_client: bool = False) -> CompetenceProfile:
     """Write a job seeker's competence profile (the counsellor with the client). A save based on an older version
     than the stored one is refused naming who changed it, so two counsellors (or a counsellor and the client, who
     writes their own in the portal) never overwrite each other."""
-    policy.require_competence_profile_write(actor, person)
+    policy.require_competence_profile_write(actor, person, by_client=by_client)
     errors: list[FieldError] = []
     occupations, found = check_occupations(list(data.occupations), "occupations")
     errors += found
@@ -425,17 +426,21 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
     if data.hours_preference not in HoursPreference.values:
         errors.append(FieldError("hours_preference", ErrorCode.INVALID, _("Tuntematon työaika.")))
     profile = CompetenceProfile.objects.select_for_update().filter(person=person).first()
-    if profile is not None and expected_version is not None and profile.version != expected_version:
-        errors.append(FieldError("version", ErrorCode.CONFLICT,
-                                 _("Profiilia on muutettu sillä välin (%(user)s). Lataa sivu uudelleen.")
-                                 % {"user": _editor(profile.updated_by, person)}))
+    # Version 0 is "no profile yet": a form opened before someone else wrote the first one is a conflict too.
+    if expected_version is not None and (0 if profile is None else profile.version) != expected_version:
+        errors.append(_changed_meanwhile(profile, person))
     raise_if(errors)
     values = {"occupations": occupations, "skills": skills, "education_level": data.education_level,
               "education": data.education.strip()[:200], "licences": licences, "languages": languages,
               "work_history": history, "place_preference": data.place_preference,
               "hours_preference": data.hours_preference, "updated_by": actor}
     if profile is None:
-        created = CompetenceProfile.objects.create(person=person, **values)
+        try:
+            with transaction.atomic():  # someone else may be writing the first one at this very moment
+                created = CompetenceProfile.objects.create(person=person, **values)
+        except IntegrityError:
+            raise ValidationFailed([_changed_meanwhile(CompetenceProfile.objects.filter(person=person).first(),
+                                                       person)]) from None
         transaction.on_commit(_new_coverage_generation)
         return created
     for key, value in values.items():
@@ -445,11 +450,17 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
     return profile
 
 
+def _changed_meanwhile(profile: CompetenceProfile | None, person: Person) -> FieldError:
+    who = _editor(profile.updated_by if profile is not None else None, person)
+    return FieldError("version", ErrorCode.CONFLICT,
+                      _("Profiilia on muutettu sillä välin (%(user)s). Lataa sivu uudelleen.") % {"user": who})
+
+
 def _editor(user: Any, person: Person) -> str:
     """Who last changed a profile, as a conflict names them: the client themselves, or a member of staff."""
     if user is None:
         return "?"
-    return str(_("asiakas itse")) if policy.client_person_id(user) == person.pk else user.get_username()
+    return str(_("asiakas itse")) if policy.wrote_as_client(user, person) else user.get_username()
 
 
 def _new_coverage_generation() -> None:

@@ -190,16 +190,20 @@ def employer(request: HttpRequest, employer_id: int) -> HttpResponse:
     subsidies = Decision.objects.filter(employer=record).order_by("-decided_on")
     placed = selectors.placements_after_subsidy(request.user, _today(), months=EMPLOYER_PLACEMENT_MONTHS,
                                                 employer=record)
+    aggregates_only = not policy.can_see_person_level_data(request.user)
     return render(request, "employer_services/employer.html", {
         "employer": record, "industry": industry_label(record.industry), "details_form": details_form,
         "contact_form": contact_form, "person_form": person_form, "need_form": need_form,
         "contacts": record.contacts.select_related("recorded_by")[:50], "contact_persons": record.contact_persons.all(),
         "needs": record.recruitment_needs.all(), "vacancies": record.vacancies.all(),
-        "subsidy_count": subsidies.count(), "subsidy_history": presenters.subsidy_rows(selectors.subsidy_history(record)),
+        "subsidy_count": subsidies.count(),
+        "subsidy_history": presenters.subsidy_rows(selectors.subsidy_history(record), suppress=aggregates_only),
         "placements": JobOffer.objects.filter(vacancy__employer=record, outcome="hired").count(),
         "placements_after": placed, "placement_months": EMPLOYER_PLACEMENT_MONTHS, "rules": follow_up_rules(),
-        # Readers who see aggregates only (job agents) get the small counts hidden.
-        "placement": presenters.placement_view(placed, suppress=not policy.can_see_person_level_data(request.user)),
+        # Readers who see aggregates only (job agents) get small counts hidden, and one employer's placements only
+        # when they tell nobody's status (at least five followed up, neither none nor all working).
+        "placement": presenters.placement_view(placed, suppress=aggregates_only),
+        "placement_hidden": aggregates_only and not presenters.discloses_nobody(placed.ended, placed.working),
     }, status=_status(form) if form is not None else 200)
 
 
@@ -347,6 +351,7 @@ def vacancy_edit(request: HttpRequest, vacancy_id: int) -> HttpResponse:
         return _suggesting(request, posted, choices, {"editing": found})
     form = forms.VacancyForm(posted, initial=presenters.vacancy_initial(found), **choices)
     form.fields["employer"].disabled = True
+    form.fields["version"].required = True  # the version the editor saw: a change made since is never overwritten
     if posted is not None and form.is_valid():
         try:
             services.vacancy_update(actor=request.user, vacancy=found, data=_vacancy_input(form),

@@ -328,12 +328,14 @@ def _person_columns(measures: list[Measure], value: Callable[[Measure], str] = l
 
 def job_offers_query(request: Request, measures: list[Measure], sources: Sources) -> str:
     """Job offers per month of the offer, placed by the job seeker's home on the day of the offer. An outcome
-    counts from its own date: "as of" a moment, offers recorded by then, and an outcome dated later is still open."""
+    counts from its own date: "as of" a moment, offers recorded by then, and an outcome dated or recorded later is
+    still open (outcomes keep no history: one corrected later reads as open for the moments before the change)."""
     first, after = _month_range(request)
     known = request.known_at
     recorded = "" if known is None else f" AND created_at <= {timestamp_literal(known)}"
-    decided = "outcome_on IS NOT NULL" + (
-        "" if known is None else f" AND outcome_on <= {date_literal(known.astimezone(HELSINKI).date())}")
+    decided = "outcome_on IS NOT NULL" + ("" if known is None else (
+        f" AND outcome_on <= {date_literal(known.astimezone(HELSINKI).date())}"
+        f" AND updated_at <= {timestamp_literal(known)}"))  # recorded by then (a later correction: still open)
     homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known)
     return f"""WITH homes AS ({homes}),
 offers AS (

@@ -89,7 +89,7 @@ def _export_employer_services(directory: Path, known_at: datetime) -> dict[str, 
 
     timestamp = pa.timestamp("us", tz="UTC")
     offers = list(JobOffer.objects.filter(created_at__lte=known_at).values_list(
-        "person_id", "offered_on", "binding", "outcome", "outcome_on", "created_at"))
+        "person_id", "offered_on", "binding", "outcome", "outcome_on", "created_at", "updated_at"))
     pq.write_table(pa.table({
         "person_id": pa.array([str(r[0]) for r in offers], pa.string()),
         "offered_on": pa.array([r[1] for r in offers], pa.date32()),
@@ -97,6 +97,7 @@ def _export_employer_services(directory: Path, known_at: datetime) -> dict[str, 
         "outcome": pa.array([r[3] for r in offers], pa.string()),
         "outcome_on": pa.array([r[4] for r in offers], pa.date32()),
         "created_at": pa.array([r[5] for r in offers], timestamp),
+        "updated_at": pa.array([r[6] for r in offers], timestamp),
     }), directory / "employer_services_joboffer.parquet")
     profiles = list(CompetenceProfile.objects.filter(created_at__lte=known_at).values_list("person_id", "created_at"))
     pq.write_table(pa.table({

@@ -170,7 +170,7 @@ def competence(request: HttpRequest, person: Person) -> HttpResponse:
         if posted is not None and form.is_valid():
             try:
                 profile_services.profile_save(actor=request.user, person=person, data=form.profile_input(),
-                                              expected_version=form.cleaned_data["version"])
+                                              expected_version=form.cleaned_data["version"], by_client=True)
             except ValidationFailed as failure:
                 form_flow.show_errors(form, failure)
             else:

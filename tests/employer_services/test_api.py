@@ -92,7 +92,10 @@ def test_vacancy_change_is_checked_and_versioned(scene: Scene) -> None:
                        content_type="application/json")
     assert stale.status_code == 422
     assert ("version", "conflict") in error_fields(stale.json())
-    bad = client.put(url, data=json.dumps({"title": "", "municipality": "297", "licences": ["no_such_card"]}),
-                     content_type="application/json")
+    bad = client.put(url, data=json.dumps({"title": "", "municipality": "297", "licences": ["no_such_card"],
+                                           "version": 2}), content_type="application/json")
     assert bad.status_code == 422
     assert {("title", "required"), ("licences", "unknown")} <= error_fields(bad.json())
+    unversioned = client.put(url, data=json.dumps({"title": "Ilman versiota", "municipality": "297"}),
+                             content_type="application/json")
+    assert unversioned.status_code == 422  # no last-writer-wins: the version read is required

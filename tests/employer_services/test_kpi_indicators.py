@@ -5,7 +5,7 @@ database in use, DuckDB over a Parquet snapshot, and the pure-Python reference."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -68,6 +68,7 @@ def facts(scene: Scene, make_person: Callable[..., Person]) -> Facts:
         (spring, scene.unlicensed, date(2026, 3, 5), False, "not_hired", date(2026, 3, 25)),
         (summer, veikko, date(2026, 6, 1), True, "open", None),
         (summer, scene.unlicensed, date(2026, 6, 10), False, "hired", date(2026, 7, 1)),
+        (summer, scene.licensed, date(2026, 6, 12), False, "interview", date(2026, 6, 20)),  # still under way
     ]
     for vacancy, person, offered_on, binding, outcome, outcome_on in plan:
         offer = services.offer_send(actor=counsellor, vacancy=vacancy, person=person, binding=binding,
@@ -91,9 +92,10 @@ def _values(code: str, municipality: str = "297", *, by_year: bool = False) -> d
 
 def test_golden_values(facts: Facts) -> None:
     offers = _values("job_offers")
-    assert (offers["2026-02"], offers["2026-03"], offers["2026-06"], offers["2026-07"]) == (0, 2, 2, 0)
+    assert (offers["2026-02"], offers["2026-03"], offers["2026-06"], offers["2026-07"]) == (0, 2, 3, 0)
     to_work = _values("job_offers_to_work_share")
-    # March: one of two decided offers led to work; June: the open offer is left out, the other led to work.
+    # March: one of two concluded offers led to work; June: the open offer and the one at interview are left out,
+    # the other led to work.
     assert (to_work["2026-03"], to_work["2026-06"]) == (Decimal(50), Decimal(100))
     assert to_work["2026-02"] is None
     coverage = _values("competence_profile_coverage")
@@ -129,15 +131,24 @@ def test_same_measure_table_on_every_engine(facts: Facts, tmp_path: Path) -> Non
 
 def test_as_of_counts_what_was_known_then(facts: Facts) -> None:
     """As known on 1 July 2026 nothing had been recorded yet (the offers, profiles and contacts were entered today);
-    an outcome dated after the moment asked about is still open."""
+    an outcome dated, or recorded, after the moment asked about is still open."""
     book = shipped_definitions()
-    early = indicator_values(book.get("job_offers"), scope_for("297"), date(2026, 3, 1), date(2026, 3, 1),
-                             as_of=date(2026, 7, 1))
-    assert [v.value for v in early] in ([0], [None])
-    request = Request((book.get("job_offers_to_work_share"),), (date(2026, 6, 1),), date(2026, 11, 30), None, None,
-                      known_at=datetime.now(UTC))
+    for code in ("job_offers", "employer_contacts", "competence_profile_coverage"):
+        early = indicator_values(book.get(code), scope_for("297"), date(2026, 3, 1), date(2026, 6, 1),
+                                 as_of=date(2026, 7, 1))
+        assert {v.numerator for v in early} == {Decimal(0)}, code
+    share = book.get("job_offers_to_work_share")
+    concluded, hired = share.denominator, share.numerator
+    assert concluded is not None
+    now = datetime.now(UTC)
+    month = (date(2026, 6, 1), "297", "")
+    table = database_backend().measure_table(Request((share,), (month[0],), date(2026, 11, 30), None, None,
+                                                     known_at=now))
+    assert (table[(concluded.key, *month)][0], table[(hired.key, *month)][0]) == (1, 1)
+    before = database_backend().measure_table(Request((share,), (month[0],), date(2026, 11, 30), None, None,
+                                                      known_at=now - timedelta(minutes=5)))
+    assert (concluded.key, *month) not in before  # the outcome was recorded after that moment: still open
     JobOffer.objects.filter(outcome_on=date(2026, 7, 1)).update(outcome_on=date(2099, 1, 1))
-    table = database_backend().measure_table(request)
-    decided = book.get("job_offers_to_work_share").denominator
-    assert decided is not None
-    assert (decided.key, date(2026, 6, 1), "297", "") not in table  # the hired outcome is dated later: still open
+    later = database_backend().measure_table(Request((share,), (month[0],), date(2026, 11, 30), None, None,
+                                                     known_at=datetime.now(UTC)))
+    assert (concluded.key, *month) not in later  # the hired outcome is dated later: still open

@@ -189,3 +189,9 @@ def test_the_employer_record_shows_its_subsidy_history_and_placements(scene: Sce
     assert "1 / 1 (100 %)" in page  # working on the follow-up day
     agent = signed_in(scene.job_agent).get(f"/tyonantajapalvelut/tyonantajat/{scene.employer.pk}/").content.decode()
     assert "1 / 1" not in agent  # one person's later status is not shown to a reader of aggregates
+    assert "piilotettu (pieni luku)" in agent
+    # One subsidy's euros are one person's wage and subsidy rate: a job agent sees neither the count nor the sum.
+    assert f'<th scope="row">{started.year}</th><td>palkkatuki</td><td class="num">&lt; 5</td><td class="num">–</td>' \
+        in agent
+    assert "6\xa0003" not in agent
+    assert "1\xa0200" not in agent

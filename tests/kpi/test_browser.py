@@ -59,7 +59,10 @@ def test_programme_and_trend_pages(page: Any, live_server: Any, make_person: Any
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#maaritelma"
     assert page.locator("section#maaritelma").is_visible()
-    assert "Osoittaja" in page.locator("section#maaritelma").inner_text()
+    definition = page.locator("section#maaritelma").inner_text()
+    assert "Laskentapäivänä vähintään 12 kuukautta yhdenjaksoisesti työttömänä" in definition
+    assert "kuukausien lukujen keskiarvo" in definition  # the year's figure in words, not an enum name
+    assert "count(" not in definition  # no formula
     page.screenshot(path=str(SCREENSHOTS / "kpi-trend-test.png"), full_page=True)
 
     page.get_by_role("button", name="Kirjaudu ulos").click()

@@ -280,6 +280,41 @@ def test_the_client_fills_their_own_competence_profile_and_the_counsellor_sees_i
     assert "Asiakas päivitti profiilia itse" not in record  # the counsellor changed it last
 
 
+def test_a_first_profile_written_meanwhile_is_not_overwritten(make_person: Any, counsellor: Any) -> None:
+    """The client opened the empty form (version 0); the counsellor wrote the first profile; the client's save is
+    refused, not laid over it."""
+    from polku.employer_services import services as profile_services
+    from polku.employer_services.models import CompetenceProfile
+
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    assert 'name="version" value="0"' in client.get("/oma/osaaminen/").content.decode()
+    profile_services.profile_save(actor=counsellor.user, person=person, data=profile_services.ProfileInput(
+        licences=("forklift_training",)), expected_version=0)
+    stale = client.post("/oma/osaaminen/", {"place_preference": "area", "hours_preference": "any", "version": "0"})
+    assert stale.status_code == 400
+    assert "Profiilia on muutettu sillä välin" in stale.content.decode()
+    assert CompetenceProfile.objects.get(person=person).licences == ["forklift_training"]
+
+
+def test_staff_with_a_client_account_write_profiles_as_staff(make_person: Any, counsellor: Any,
+                                                              make_staff: Any) -> None:
+    """The portal's way of writing one's own profile is for clients only: a member of staff without the right to
+    record person data, who is also a job seeker, cannot write their profile through the staff pages or the API."""
+    from polku.core.errors import AccessDenied
+    from polku.employer_services import services as profile_services
+
+    person = _client_person(make_person, counsellor)
+    official = make_staff(Role.ELECTED_OFFICIAL, area="kuopio")
+    ClientAccount.objects.create(user=official.user, person=person)
+    with pytest.raises(AccessDenied):
+        profile_services.profile_save(actor=official.user, person=person, data=profile_services.ProfileInput())
+    with pytest.raises(AccessDenied):
+        profile_services.profile_save(actor=official.user, person=person, data=profile_services.ProfileInput(),
+                                      by_client=True)
+    assert not policy.wrote_as_client(official.user, person)
+
+
 def test_the_client_chooses_whether_employers_may_be_shown_their_profile(make_person: Any, counsellor: Any) -> None:
     """A consent (purpose and recipient, with its text) given on the profile page; the candidate list asks for it at
     the moment of use and says so, and withdrawing it takes effect at once."""
