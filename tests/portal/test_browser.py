@@ -25,7 +25,7 @@ from polku.casework.models import AppointmentSlot
 from polku.casework.services import PlanInput
 from polku.employer_services.models import CompetenceProfile
 from polku.portal.catalogue import questionnaire
-from polku.portal.models import Consent, ReportedApplication, SelfAssessment
+from polku.portal.models import Consent, NotificationAddress, ReportedApplication, SelfAssessment
 from polku.timeline import services as timeline
 from tests.browser_support import (
     SCREENSHOTS,
@@ -197,6 +197,22 @@ def test_client_main_path_on_a_phone(phone: Any, live_server: Any, provider: str
     phone.get_by_role("button", name="Peru suostumus").click()
     phone.wait_for_selector("text=Suostumus peruttu")
     assert Consent.objects.get(person=person).withdrawn_at is not None
+
+    # Where to hear of new messages: a wrong number named, then e-mail chosen
+    phone.get_by_role("link", name="Viestit").click()
+    phone.wait_for_url(f"{base}/oma/viestit/")
+    phone.check("#id_by_sms")
+    phone.fill("#id_phone", "12")
+    phone.get_by_role("button", name="Tallenna ilmoitusasetukset").click()
+    assert "Matkapuhelinnumero: Anna matkapuhelinnumero muodossa" in phone.locator(".error-summary").inner_text()
+    check("messages-notification-errors")
+    phone.uncheck("#id_by_sms")
+    phone.fill("#id_phone", "")
+    phone.check("#id_by_email")
+    phone.fill("#id_email", "aino@example.org")
+    phone.get_by_role("button", name="Tallenna ilmoitusasetukset").click()
+    phone.wait_for_selector("text=Ilmoitusasetukset tallennettiin")
+    assert NotificationAddress.objects.get(person=person).by_email
 
     # Who viewed my data
     phone.get_by_role("link", name="Kuka katsoi tietojani").click()
