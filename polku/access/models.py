@@ -159,6 +159,7 @@ class AccessAction(models.TextChoices):
     PORTAL_CONSENT = "portal_consent", _("Oma asiointi: suostumuksen antaminen tai peruminen")
     PORTAL_COMPETENCE_PROFILE = "portal_competence_profile", _("Oma asiointi: osaamisprofiilin täyttäminen")
     PORTAL_NOTIFICATION_ADDRESS = "portal_notification_address", _("Oma asiointi: ilmoitusosoitteen muutos")
+    AGENCY_REFERRAL = "agency_referral", _("Ohjaus toiseen palveluun (TYP, Kela, sosiaalipalvelut)")
     PORTAL_MESSAGE = "portal_message", _("Oma asiointi: viesti ohjaajalle")
     PORTAL_SUBJECT_ACCESS_REQUEST = "portal_subject_access_request", _("Oma asiointi: tietojen tarkastuspyyntö")
     PORTAL_FEEDBACK = "portal_feedback", _("Oma asiointi: palautekyselyyn vastaaminen")

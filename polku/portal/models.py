@@ -213,3 +213,34 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure {self.person_id} → {self.recipient} {self.disclosed_at:%Y-%m-%d}"
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("lähetetty")
+    RECEIVED = "received", _("vastaanotettu")
+    IN_PROGRESS = "in_progress", _("työn alla")
+    COMPLETED = "completed", _("valmis")
+    DECLINED = "declined", _("ei otettu vastaan")
+
+
+class AgencyReferral(models.Model):
+    """A referral to another agency of the multi-agency work (TYP, Kela's rehabilitation, social services): what is
+    asked, the data it carried (its ``Disclosure``: only what the client consented to), and a status the counsellor
+    records as the agency reports and the client follows in the portal. ``events`` keeps each status, joint meeting
+    and note with who and when."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="agency_referrals")
+    recipient = models.CharField(max_length=60)
+    reason = models.CharField(_("mitä ohjauksella haetaan"), max_length=300)
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
+    events = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"referral {self.person_id} → {self.recipient} {self.created_at:%Y-%m-%d}"

@@ -4,6 +4,7 @@ the meeting — self-assessments over time (chart and table), messages, consents
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from polku.casework import booking
 from polku.people.models import Person
 from polku.portal import selectors
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
-from polku.portal.models import Consent, ReportedApplication
+from polku.portal.models import AgencyReferral, Consent, ReferralStatus, ReportedApplication
 from polku.web.charts import Chart
 
 
@@ -28,6 +29,8 @@ class ClientPanel:
     bookings: list[Any]
     questionnaire_note: str
     live_plan_recipients: list[tuple[str, str]]
+    agency_referrals: list[dict[str, Any]]
+    referral_statuses: list[tuple[str, str]]
 
 
 def history_chart(history: list[selectors.AssessmentRow]) -> Chart | None:
@@ -60,4 +63,21 @@ def client_panel(person: Person) -> ClientPanel:
         questionnaire_note=pick(questionnaire().source),
         live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
                               Consent.objects.filter(person=person, purpose="share_plan", withdrawn_at__isnull=True)],
+        agency_referrals=agency_referral_rows(person),
+        referral_statuses=[(str(value), str(label)) for value, label in ReferralStatus.choices],
     )
+
+
+def agency_referral_rows(person: Person) -> list[dict[str, Any]]:
+    """The client's referrals to other agencies as the counsellor and the client see them: to whom, what is asked,
+    the status, the data carried, and the joint meetings with the tasks agreed there."""
+    catalogue = consent_catalogue()
+    rows = []
+    for referral in AgencyReferral.objects.filter(person=person).select_related("disclosure"):
+        meetings = [e for e in referral.events if e.get("kind") == "joint_meeting"]
+        rows.append({"referral": referral, "recipient": catalogue.recipient_name(referral.recipient),
+                     "status": referral.get_status_display(),
+                     "carried": catalogue.category_names(referral.disclosure.categories),
+                     "meetings": [{"held_on": date.fromisoformat(m["held_on"]), "tasks": m.get("tasks", [])}
+                                  for m in meetings]})
+    return rows

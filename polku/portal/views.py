@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -36,9 +37,10 @@ from polku.employer_services.esco import catalogue
 from polku.employer_services.models import CompetenceProfile
 from polku.employer_services.selectors import PRESENT_TO_EMPLOYERS
 from polku.people.models import Person
-from polku.portal import forms, notifications, selectors, services
+from polku.portal import forms, notifications, presenters, referrals, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import (
+    AgencyReferral,
     Consent,
     FeedbackAnswer,
     FeedbackInvitation,
@@ -110,7 +112,8 @@ def home(request: HttpRequest, person: Person) -> HttpResponse:
 @client_page
 def plan(request: HttpRequest, person: Person) -> HttpResponse:
     _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: suunnitelma ja palvelut"))
-    return _page(request, "portal/plan.html", person, view=selectors.overview(person))
+    return _page(request, "portal/plan.html", person, view=selectors.overview(person),
+                 agency_referrals=presenters.agency_referral_rows(person))
 
 
 @require_http_methods(["GET", "POST"])
@@ -462,6 +465,68 @@ def staff_message(request: HttpRequest, person_id: Any) -> HttpResponse:
         services.mark_read(person, by_client=False)
         messages.success(request, _("Viesti lähetetty asiakkaalle. Hänelle lähtee ilmoitus ilman viestin sisältöä."))
     return redirect(form_flow.record_url(person, "oma-asiointi"))
+
+
+@login_required
+@require_POST
+def agency_referral(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """A counsellor refers the client to another agency; the plan goes with it as far as the client's consent allows."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return forbidden(request, _("Henkilöä ei löydy."))
+    refused = form_flow.write_refused(request, person, AccessAction.AGENCY_REFERRAL)
+    if refused is not None:
+        return refused
+    try:
+        referral = referrals.refer(person=person, recipient=request.POST.get("recipient", ""),
+                                   reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationFailed as failure:
+        messages.error(request, " ".join(e.message for e in failure.errors))
+    else:
+        log_person_reads(user=request.user, person_ids=[person.pk], action=AccessAction.CONSENT_USE,
+                         purpose=f"ohjaus: {referral.recipient}", channel=AccessChannel.WEB)
+        messages.success(request, _("Ohjaus lähetetty: %(recipient)s. Mukana vain asiakkaan suostumuksen mukaiset "
+                                    "tiedot.") % {"recipient": consent_catalogue().recipient_name(referral.recipient)})
+    return redirect(form_flow.record_url(person, "oma-asiointi"))
+
+
+def _referral_update(request: HttpRequest, agency_referral_id: int, update: Callable[[AgencyReferral], object],
+                     done: str) -> HttpResponse:
+    """Record on a referral what the agency reported or a joint meeting, for one whose data the user may record."""
+    referral = AgencyReferral.objects.filter(pk=agency_referral_id).select_related("person").first()
+    if referral is None:
+        return forbidden(request, _("Ohjausta ei löydy."))
+    refused = form_flow.write_refused(request, referral.person, AccessAction.AGENCY_REFERRAL)
+    if refused is not None:
+        return refused
+    try:
+        update(referral)
+    except ValidationFailed as failure:
+        messages.error(request, " ".join(e.message for e in failure.errors))
+    else:
+        messages.success(request, done)
+    return redirect(form_flow.record_url(referral.person, "oma-asiointi"))
+
+
+@login_required
+@require_POST
+def referral_status(request: HttpRequest, agency_referral_id: int) -> HttpResponse:
+    return _referral_update(request, agency_referral_id, lambda referral: referrals.record_status(
+        referral=referral, status=request.POST.get("status", ""), note=request.POST.get("note", ""),
+        actor=request.user), _("Ohjauksen tila tallennettiin."))
+
+
+@login_required
+@require_POST
+def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpResponse:
+    raw = request.POST.get("held_on", "")
+    try:
+        held_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        held_on = None
+    return _referral_update(request, agency_referral_id, lambda referral: referrals.record_joint_meeting(
+        referral=referral, held_on=held_on, agreed_tasks=request.POST.get("agreed_tasks", ""), actor=request.user),
+        _("Yhteistapaaminen kirjattiin ja sovitut tehtävät lisättiin suunnitelmaan."))
 
 
 @login_required

@@ -61,6 +61,7 @@ MODELS: dict[str, Promise] = {
     "portal.message": _("Viestit ohjaajan kanssa"),
     "portal.notification": _("Ilmoitukset odottavista viesteistä"),
     "portal.notificationaddress": _("Oma asiointi: osoitteet ilmoituksille"),
+    "portal.agencyreferral": _("Ohjaukset muihin palveluihin (TYP, Kela, sosiaalipalvelut)"),
     "portal.subjectaccessrequest": _("Tietojen tarkastuspyynnöt"),
     "portal.feedbackinvitation": _("Palautekyselyt (vastattu tai ei; vastaukset nimettöminä erikseen)"),
 }
@@ -175,6 +176,10 @@ FIELDS: dict[str, dict[str, Promise]] = {
                        "sent_at": _("Lähetetty"), "read_at": _("Luettu")},
     "portal.notification": {"text": _("Ilmoituksen teksti"), "sent_at": _("Lähetetty"), "handled_at": _("Käsitelty"),
                             "channel": _("Lähetystapa")},
+    "portal.agencyreferral": {"recipient": _("Vastaanottaja"), "reason": _("Mitä ohjauksella haetaan"),
+                              "disclosure": _("Luovutetut tiedot"), "status": _("Tila"),
+                              "events": _("Tilan muutokset ja yhteistapaamiset"), "created_by": _("Ohjaaja"),
+                              "created_at": _("Lähetetty"), "updated_at": _("Muutettu")},
     "portal.notificationaddress": {"email": _("Sähköpostiosoite"), "phone": _("Matkapuhelinnumero"),
                                    "by_email": _("Ilmoitus sähköpostiin"), "by_sms": _("Ilmoitus tekstiviestinä"),
                                    "updated_at": _("Muutettu")},

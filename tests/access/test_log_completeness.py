@@ -33,11 +33,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from polku.access.models import AccessAction, AccessLog, Role, StaffProfile
 from polku.api.api import api
+from polku.casework import services as casework
 from polku.employer_services import services as matching
 from polku.exchange.services import export_now
 from polku.municipal_share.invoices import invoice_import
 from polku.open_data import builds
 from polku.people.models import Person
+from polku.portal import referrals
+from polku.portal import services as portal
 from polku.provision import services as provision
 from polku.timeline import services as timeline
 from polku.timeline.models import BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
@@ -90,6 +93,12 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
     matching.profile_save(actor=admin.user, person=person, data=matching.ProfileInput(languages=({"code": "fi", "level": 7},)))
     offer = matching.offer_send(actor=admin.user, vacancy=vacancy, person=person, binding=False,
                                 offered_on=date(2025, 6, 2))
+    # the multi-agency work: a referral to TYP on the client's consent, with the plan it carries
+    casework.plan_save(person=person, data=casework.PlanInput(drawn_up_on=date(2025, 1, 10), valid_until=date(2030, 1, 10),
+                                                              agreed_actions="Hae töitä", applications_required=4),
+                       based_on_version=None, actor=counsellor.user)
+    portal.give_consent(person=person, purpose="share_plan", recipient="typ", actor=None)
+    agency_referral = referrals.refer(person=person, recipient="typ", reason="Palvelutarpeen arvio", actor=admin.user)
     AccessLog.objects.all().delete()  # what the set-up itself logged is not what the walk checks
     home = HomeMunicipalitySpell.objects.get(person=person)
     params = {
@@ -106,7 +115,7 @@ def scene(make_staff: Any, make_person: Any, tmp_path: Path) -> Scene:
         # the client portal: ids of the client's own rows (a staff walk is sent to the portal's sign-in)
         "slot_id": "1", "consent_id": "1", "invitation_id": "1",
         # case work: a caseload transfer (undone by POST only)
-        "transfer_id": "1",
+        "transfer_id": "1", "agency_referral_id": str(agency_referral.pk),
         # monthly reports (aggregates): a scope, a month, a document
         "scope": "kuopio", "month": "2025-03", "language": "fi", "kind": "pdf",
     }

@@ -196,6 +196,9 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "asiakasportaali/suostumukset/": C.READ_CONSENT_RECORDS,
     "asiakasportaali/henkilot/<uuid:person_id>/viesti/": C.RECORD_PERSON_DATA,
     "asiakasportaali/henkilot/<uuid:person_id>/luovutus/": C.RECORD_PERSON_DATA,
+    "asiakasportaali/henkilot/<uuid:person_id>/ohjaus/": C.RECORD_PERSON_DATA,
+    "asiakasportaali/ohjaukset/<int:agency_referral_id>/tila/": C.RECORD_PERSON_DATA,
+    "asiakasportaali/ohjaukset/<int:agency_referral_id>/yhteistapaaminen/": C.RECORD_PERSON_DATA,
 }
 # The Django admin's pages, all of them: administrators only (its sign-in and sign-out pages are for anyone); open
 # data: aggregates for anyone without sign-in (suppressed as for elected officials).

@@ -250,6 +250,10 @@ def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any
     services.submit_self_assessment(person=person, answers=answers, work_ability=4, actor=None)
     services.submit_self_assessment(person=person, answers=dict.fromkeys(answers, 4), work_ability=6, actor=None)
     services.give_consent(person=person, purpose="share_plan", recipient="kela", actor=None)
+    from polku.portal import referrals
+
+    referrals.refer(person=person, recipient="kela", reason="Ammatillisen kuntoutuksen selvitys",
+                    actor=counsellor)  # a referral with its status and joint-meeting forms on the record
     manager = make_staff(Role.MANAGER, area="kuopio")
     dpo = make_staff(Role.DPO, area=None)
     failures: dict[str, list[str]] = {}

@@ -675,3 +675,61 @@ def test_notifications_go_to_the_addresses_the_client_chose(make_person: Any, co
     assert (unsent.handled_at is not None, unsent.sent_at) == (True, None)  # nowhere to send: the message waits
     assert tasks.scheduled_check() is None
     assert notifications.deliver_pending() == 0
+
+
+def test_a_referral_to_another_agency_carries_only_the_consented_data_and_its_joint_meeting_updates_the_plan(
+        make_person: Any, counsellor: Any, make_staff: Any) -> None:
+    """Multi-agency work: the counsellor refers the client to TYP with the client's consent to share the plan; the
+    referral carries the consented categories only; its status is recorded as the agency reports and the client
+    follows it; a joint meeting's agreed tasks go into the plan; without a consent, or from another team, nothing."""
+    from polku.portal.models import AgencyReferral
+
+    person = _client_person(make_person, counsellor)
+    client = _portal_client(person)
+    staff = Client()
+    staff.force_login(counsellor.user)
+    url = f"/asiakasportaali/henkilot/{person.pk}/ohjaus/"
+    staff.post(url, {"recipient": "typ", "reason": "Monialainen palvelutarpeen arvio"})
+    assert not AgencyReferral.objects.exists()  # no consent yet: nothing sent
+    services.give_consent(person=person, purpose="share_plan", recipient="typ", actor=None)
+    record = staff.get(f"/henkilot/{person.pk}/").content.decode()
+    assert "Ohjaa toiseen palveluun asiakkaan suostumuksella" in record
+    assert staff.post(url, {"recipient": "typ", "reason": ""}).status_code == 302
+    assert not AgencyReferral.objects.exists()  # the reason is required
+    assert staff.post(url, {"recipient": "typ", "reason": "Monialainen palvelutarpeen arvio"}).status_code == 302
+    referral = AgencyReferral.objects.get(person=person)
+    assert (referral.recipient, referral.status) == ("typ", "sent")
+    assert set(referral.disclosure.content) == {"plan", "agreed_tasks"}
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.AGENCY_REFERRAL).exists()
+    plan_page = client.get("/oma/suunnitelma/").content.decode()
+    assert "Monialainen palvelutarpeen arvio" in plan_page
+    assert "lähetetty" in plan_page
+    # The agency declined? A reason is needed. Received: recorded, and the client sees it.
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "declined", "note": ""})
+    assert AgencyReferral.objects.get(pk=referral.pk).status == "sent"
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "received", "note": "Aika sovittu"})
+    assert "vastaanotettu" in client.get("/oma/suunnitelma/").content.decode()
+    # A joint meeting: its tasks are added to the plan as a new version; a future date is refused.
+    future = (timezone.localdate() + timedelta(days=2)).isoformat()
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {"held_on": future,
+                                                                               "agreed_tasks": "Ei kirjata"})
+    before = casework.current_plan(person)
+    assert before is not None
+    assert "Ei kirjata" not in before.agreed_actions
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {
+        "held_on": timezone.localdate().isoformat(), "agreed_tasks": "Hae kuntoutusselvitykseen\nTapaa TYP-sosiaaliohjaaja"})
+    plan = casework.current_plan(person)
+    assert plan is not None
+    assert plan.agreed_actions.splitlines() == ["Päivitä CV", "Hae kolmea työpaikkaa", "Hae kuntoutusselvitykseen",
+                                                "Tapaa TYP-sosiaaliohjaaja"]
+    assert plan.version == 2
+    updated = AgencyReferral.objects.get(pk=referral.pk)
+    assert updated.status == "in_progress"
+    assert [e["kind"] for e in updated.events] == ["status", "status", "joint_meeting", "status"]
+    assert "Hae kuntoutusselvitykseen" in client.get("/oma/suunnitelma/").content.decode()
+    # Another team's counsellor may not touch it.
+    other = make_staff(Role.COUNSELLOR, area="kainuu", team="Muu")
+    outsider = Client()
+    outsider.force_login(other.user)
+    assert outsider.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "completed"}).status_code == 403
+    assert AgencyReferral.objects.get(pk=referral.pk).status == "in_progress"
