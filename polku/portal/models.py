@@ -204,7 +204,7 @@ class Disclosure(models.Model):
     to whom, which categories, when and by whom. Only the consented categories are carried."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="disclosures")
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="disclosures")
+    consent = models.ForeignKey(Consent, on_delete=models.RESTRICT, related_name="disclosures")
     recipient = models.CharField(max_length=60)
     categories = models.JSONField(default=list)
     content = models.JSONField(default=dict)
@@ -232,7 +232,7 @@ class AgencyReferral(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="agency_referrals")
     recipient = models.CharField(max_length=60)
     reason = models.CharField(_("mitä ohjauksella haetaan"), max_length=300)
-    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="referrals")
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.RESTRICT, related_name="referrals")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     events = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

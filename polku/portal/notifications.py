@@ -8,6 +8,7 @@ them handled. Without a chosen address nothing is sent: the message waits in the
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Any
@@ -24,17 +25,26 @@ from polku.people.models import Person
 from polku.portal.models import Notification, NotificationAddress
 from polku.portal.sms import send_sms
 
+logger = logging.getLogger(__name__)
 SUBJECT = "Polku"
 # A mobile number as people write it: +358 40 123 4567, 040-123 4567, 0401234567 (spaces, dashes and dots removed).
-PHONE = re.compile(r"^(\+[1-9]\d{7,14}|0\d{6,11})$")
+# A Finnish number must be a mobile one (04x, 050); a foreign one is taken as given.
+FINNISH_MOBILE = re.compile(r"^(4\d|50)\d{5,8}$", re.ASCII)
+INTERNATIONAL = re.compile(r"^\+[1-9]\d{7,14}$", re.ASCII)
 
 
 def normalised_phone(text: str) -> str:
-    """The number in international form (+358…); "" when it is not a phone number."""
+    """The number in international form (+358…); "" when it is not a mobile number."""
     compact = re.sub(r"[\s().-]", "", text or "")
-    if not PHONE.match(compact):
-        return ""
-    return "+358" + compact[1:] if compact.startswith("0") else compact
+    if compact.startswith("+358"):
+        national = compact[4:].removeprefix("0")  # "+358 040…": the trunk 0 dropped
+    elif compact.startswith("00358"):
+        national = compact[5:].removeprefix("0")
+    elif compact.startswith("0"):
+        national = compact[1:]
+    else:
+        return compact if INTERNATIONAL.match(compact) else ""
+    return "+358" + national if FINNISH_MOBILE.match(national) else ""
 
 
 @transaction.atomic
@@ -63,29 +73,44 @@ def set_address(*, person: Person, email: str, phone: str, by_email: bool, by_sm
 
 
 def deliver_pending(now: datetime | None = None) -> int:
-    """Send what waits in the outbox: one notification per person to each address they chose; every waiting row
-    marked handled (sent, or with nowhere to send). How many persons were notified."""
+    """Send what waits in the outbox: one notification per person to each address they chose. At most once: the
+    rows are marked handled (and committed) before anything is sent, so a failing gateway never sends the same notice
+    again, and one person's failure does not hold back the others (logged without the address). How many persons
+    were notified."""
     now = now or timezone.now()
-    waiting: dict[Any, list[Notification]] = {}
-    for notification in Notification.objects.filter(handled_at__isnull=True).order_by("created_at"):
-        waiting.setdefault(notification.person_id, []).append(notification)
+    waiting: dict[Any, list[int]] = {}
+    for pk, person_id in Notification.objects.filter(handled_at__isnull=True).order_by("created_at").values_list(
+            "pk", "person_id"):
+        waiting.setdefault(person_id, []).append(pk)
     addresses = {a.person_id: a for a in NotificationAddress.objects.filter(person_id__in=list(waiting))}
     notified = 0
-    for person_id, rows in waiting.items():
+    for person_id, pks in waiting.items():
         with transaction.atomic():
-            pending = list(Notification.objects.select_for_update().filter(pk__in=[r.pk for r in rows],
-                                                                           handled_at__isnull=True))
-            if not pending:
-                continue  # another worker sent them
-            address = addresses.get(person_id)
-            channels = []
-            if address is not None and address.by_email and address.email:
-                send_mail(SUBJECT, pending[-1].text, None, [address.email])
-                channels.append("email")
-            if address is not None and address.by_sms and address.phone:
-                send_sms(address.phone, pending[-1].text)
-                channels.append("sms")
-            Notification.objects.filter(pk__in=[r.pk for r in pending]).update(
-                handled_at=now, sent_at=now if channels else None, channel=",".join(channels))
-            notified += bool(channels)
+            taken = list(Notification.objects.select_for_update().filter(pk__in=pks, handled_at__isnull=True))
+            if not taken:
+                continue  # another worker took them
+            Notification.objects.filter(pk__in=[n.pk for n in taken]).update(handled_at=now)
+        sent = _send(addresses.get(person_id), taken[-1].text, person_id)
+        if sent:
+            Notification.objects.filter(pk__in=[n.pk for n in taken]).update(sent_at=now, channel=",".join(sent))
+            notified += 1
     return notified
+
+
+def _send(address: NotificationAddress | None, text: str, person_id: Any) -> list[str]:
+    """The channels the notice went out by; a failing one is logged by the person's id and channel only."""
+    sent: list[str] = []
+    if address is None:
+        return sent
+    channels = [("email", address.by_email and address.email, lambda: send_mail(SUBJECT, text, None, [address.email])),
+                ("sms", address.by_sms and address.phone, lambda: send_sms(address.phone, text))]
+    for channel, chosen, send in channels:
+        if not chosen:
+            continue
+        try:
+            send()
+        except Exception:
+            logger.warning("notification to person %s by %s could not be sent", person_id, channel)
+        else:
+            sent.append(channel)
+    return sent

@@ -75,8 +75,9 @@ def agency_referral_rows(person: Person) -> list[dict[str, Any]]:
     rows = []
     for referral in AgencyReferral.objects.filter(person=person).select_related("disclosure"):
         meetings = [e for e in referral.events if e.get("kind") == "joint_meeting"]
+        notes = [e.get("note", "") for e in referral.events if e.get("kind") == "status" and e.get("note")]
         rows.append({"referral": referral, "recipient": catalogue.recipient_name(referral.recipient),
-                     "status": referral.get_status_display(),
+                     "status": referral.get_status_display(), "note": notes[-1] if notes else "",
                      "carried": catalogue.category_names(referral.disclosure.categories),
                      "meetings": [{"held_on": date.fromisoformat(m["held_on"]), "tasks": m.get("tasks", [])}
                                   for m in meetings]})

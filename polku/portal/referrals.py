@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import services as casework
+from polku.core.bounds import TEXT_MAX_LENGTH
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.portal import services
@@ -52,7 +53,7 @@ def record_status(*, referral: AgencyReferral, status: str, note: str, actor: An
     """What the agency reported: received, in progress, completed or declined (with a word why)."""
     locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
     errors: list[FieldError] = []
-    if status not in ReferralStatus.values:
+    if status not in ReferralStatus.values or status == ReferralStatus.SENT:  # sent is where a referral begins
         errors.append(FieldError("status", ErrorCode.INVALID, _("Valitse ohjauksen tila.")))
     text = " ".join((note or "").split())
     if len(text) > MAX_NOTE:
@@ -80,6 +81,11 @@ def record_joint_meeting(*, referral: AgencyReferral, held_on: date | None, agre
         errors.append(FieldError("held_on", ErrorCode.REQUIRED, _("Anna tapaamisen päivä.")))
     elif held_on > today:
         errors.append(FieldError("held_on", ErrorCode.INVALID, _("Kirjaa tapaaminen, kun se on pidetty.")))
+    elif held_on < timezone.localtime(locked.created_at).date():
+        errors.append(FieldError("held_on", ErrorCode.INVALID, _("Tapaaminen ei voi olla ennen ohjausta.")))
+    if locked.status in (ReferralStatus.COMPLETED, ReferralStatus.DECLINED):
+        errors.append(FieldError("status", ErrorCode.INVALID,
+                                 _("Ohjaus on jo päättynyt; uusi yhteistyö alkaa uudella ohjauksella.")))
     if not tasks:
         errors.append(FieldError("agreed_tasks", ErrorCode.REQUIRED, _("Kirjaa tapaamisessa sovitut tehtävät.")))
     elif len(tasks) > MAX_TASKS or any(len(t) > MAX_REASON for t in tasks):
@@ -90,6 +96,9 @@ def record_joint_meeting(*, referral: AgencyReferral, held_on: date | None, agre
     if plan is None:
         errors.append(FieldError("plan", ErrorCode.REQUIRED,
                                  _("Asiakkaalla ei ole suunnitelmaa, johon tehtävät lisätään.")))
+    elif len(plan.agreed_actions.rstrip()) + sum(len(t) + 1 for t in tasks) > TEXT_MAX_LENGTH:
+        errors.append(FieldError("agreed_tasks", ErrorCode.INVALID,
+                                 _("Suunnitelman sovitut toimet kasvaisivat liian pitkiksi; tiivistä suunnitelmaa ensin.")))
     raise_if(errors)
     assert plan is not None
     assert held_on is not None

@@ -21,8 +21,11 @@ class Backend(Protocol):
 
 
 class ConsoleBackend:
+    """The demo's: the message on standard output, the number masked (a gateway left unset in production must not
+    write the clients' numbers into its logs)."""
+
     def send(self, number: str, text: str) -> None:
-        sys.stdout.write(f"SMS {number}: {text}\n")
+        sys.stdout.write(f"SMS {number[:6]}…{number[-2:]}: {text}\n")
         sys.stdout.flush()
 
 

@@ -519,14 +519,26 @@ def referral_status(request: HttpRequest, agency_referral_id: int) -> HttpRespon
 @login_required
 @require_POST
 def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpResponse:
-    raw = request.POST.get("held_on", "")
-    try:
-        held_on = date.fromisoformat(raw) if raw else None
-    except ValueError:
-        held_on = None
-    return _referral_update(request, agency_referral_id, lambda referral: referrals.record_joint_meeting(
-        referral=referral, held_on=held_on, agreed_tasks=request.POST.get("agreed_tasks", ""), actor=request.user),
-        _("Yhteistapaaminen kirjattiin ja sovitut tehtävät lisättiin suunnitelmaan."))
+    def meeting(referral: AgencyReferral) -> object:
+        """Checked after the right to write for the referral's person (a bad date tells nobody whose it is)."""
+        raw = request.POST.get("held_on", "").strip()
+        try:  # the date field's ISO form, or as typed in Finnish (4.12.2026)
+            held_on = None
+            if raw:
+                day, month, year = (raw.split("-")[::-1] if "-" in raw else raw.split("."))
+                held_on = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationFailed.single("held_on", ErrorCode.INVALID, _(
+                "Tapaamisen päivä on virheellinen: anna päivä muodossa pp.kk.vvvv.")) from None
+        updated = referrals.record_joint_meeting(referral=referral, held_on=held_on,
+                                                 agreed_tasks=request.POST.get("agreed_tasks", ""), actor=request.user)
+        # The plan changed too: its own entry in the access log, as when the plan form is saved.
+        log_person_reads(user=request.user, person_ids=[referral.person_id], action=AccessAction.PLAN_EDIT,
+                         purpose="yhteistapaaminen", channel=AccessChannel.WEB)
+        return updated
+
+    return _referral_update(request, agency_referral_id, meeting,
+                            _("Yhteistapaaminen kirjattiin ja sovitut tehtävät lisättiin suunnitelmaan."))
 
 
 @login_required

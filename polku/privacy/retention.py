@@ -45,6 +45,7 @@ TEXT_FIELDS: tuple[tuple[Any, str], ...] = (
     *((model, "correction_reason") for model in FACT_TABLES),
     # The portal's and the competence profile's own words (the portal by label: it is this package's sibling).
     ("portal.Message", "body"), ("portal.ReportedApplication", "employer"), ("portal.ReportedApplication", "job_title"),
+    ("portal.AgencyReferral", "reason"), ("portal.AgencyReferral", "events"),
     (CompetenceProfile, "education"), (CompetenceProfile, "work_history"),
 )
 
@@ -163,6 +164,8 @@ def pseudonymise(person_ids: list[Any], run: RetentionRun | None) -> None:
         ExternalIdentity.objects.filter(user_id__in=users).delete()
         accounts.delete()
         get_user_model().objects.filter(pk__in=users).update(is_active=False)
+        # The addresses for notifications are direct identifiers too.
+        apps.get_model("portal.NotificationAddress").objects.filter(person_id__in=[p.pk for p in persons]).delete()
 
 
 def erase(person_ids: list[Any]) -> int:

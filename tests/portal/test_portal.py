@@ -707,8 +707,17 @@ def test_a_referral_to_another_agency_carries_only_the_consented_data_and_its_jo
     # The agency declined? A reason is needed. Received: recorded, and the client sees it.
     staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "declined", "note": ""})
     assert AgencyReferral.objects.get(pk=referral.pk).status == "sent"
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "sent", "note": ""})
+    assert AgencyReferral.objects.get(pk=referral.pk).events[-1]["status"] == "sent"  # not set back to sent
+    assert len(AgencyReferral.objects.get(pk=referral.pk).events) == 1
     staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "received", "note": "Aika sovittu"})
-    assert "vastaanotettu" in client.get("/oma/suunnitelma/").content.decode()
+    followed = client.get("/oma/suunnitelma/").content.decode()
+    assert "vastaanotettu: Aika sovittu" in followed
+    before_referral = (timezone.localdate() - timedelta(days=400)).isoformat()
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {"held_on": before_referral,
+                                                                               "agreed_tasks": "Ei kirjata"})
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {"held_on": "31.2.2026",
+                                                                               "agreed_tasks": "Ei kirjata"})
     # A joint meeting: its tasks are added to the plan as a new version; a future date is refused.
     future = (timezone.localdate() + timedelta(days=2)).isoformat()
     staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {"held_on": future,
@@ -726,6 +735,7 @@ def test_a_referral_to_another_agency_carries_only_the_consented_data_and_its_jo
     updated = AgencyReferral.objects.get(pk=referral.pk)
     assert updated.status == "in_progress"
     assert [e["kind"] for e in updated.events] == ["status", "status", "joint_meeting", "status"]
+    assert AccessLog.objects.filter(person_id=person.pk, action=AccessAction.PLAN_EDIT).exists()
     assert "Hae kuntoutusselvitykseen" in client.get("/oma/suunnitelma/").content.decode()
     # Another team's counsellor may not touch it.
     other = make_staff(Role.COUNSELLOR, area="kainuu", team="Muu")
@@ -733,3 +743,67 @@ def test_a_referral_to_another_agency_carries_only_the_consented_data_and_its_jo
     outsider.force_login(other.user)
     assert outsider.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "completed"}).status_code == 403
     assert AgencyReferral.objects.get(pk=referral.pk).status == "in_progress"
+    # Completed: no more meetings on it (a new cooperation is a new referral).
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/tila/", {"status": "completed", "note": ""})
+    staff.post(f"/asiakasportaali/ohjaukset/{referral.pk}/yhteistapaaminen/", {
+        "held_on": timezone.localdate().isoformat(), "agreed_tasks": "Myöhäinen tehtävä"})
+    latest = casework.current_plan(person)
+    assert latest is not None
+    assert "Myöhäinen tehtävä" not in latest.agreed_actions
+
+
+class FailingSms:
+    """A text-message gateway that is down."""
+
+    def send(self, number: str, text: str) -> None:
+        raise ConnectionError(f"gateway refused {number}")
+
+
+def test_a_failing_gateway_never_repeats_a_notice_nor_holds_back_others(make_person: Any, counsellor: Any,
+                                                                         mailoutbox: list[Any], settings: Any,
+                                                                         caplog: Any) -> None:
+    from polku.portal import notifications
+
+    settings.POLKU_SMS_BACKEND = "tests.portal.test_portal.FailingSms"
+    first = _client_person(make_person, counsellor, last_name="Ensimmäinen")
+    second = _client_person(make_person, counsellor, last_name="Toinen")
+    notifications.set_address(person=first, email="eka@example.org", phone="+358 040 123 4567", by_email=True,
+                              by_sms=True)
+    notifications.set_address(person=second, email="toka@example.org", phone="", by_email=True, by_sms=False)
+    assert NotificationAddress.objects.get(person=first).phone == "+358401234567"  # the trunk 0 dropped
+    for person in (first, second):
+        services.send_message(person=person, body="Hei", from_client=False, author=counsellor.user)
+    assert notifications.deliver_pending() == 2  # the first by e-mail only, the second as chosen
+    assert sorted(m.to[0] for m in mailoutbox) == ["eka@example.org", "toka@example.org"]
+    assert "+358401234567" not in caplog.text  # the failure is logged without the number
+    assert "could not be sent" in caplog.text
+    assert notifications.deliver_pending() == 0
+    assert len(mailoutbox) == 2  # never sent again
+
+
+def test_phone_numbers_are_taken_as_mobile_numbers_only() -> None:
+    from polku.portal.notifications import normalised_phone
+
+    assert normalised_phone("040-123 4567") == "+358401234567"
+    assert normalised_phone("050 1234567") == "+358501234567"
+    assert normalised_phone("+358 (0)40 123 4567") == "+358401234567"
+    assert normalised_phone("+46 70 123 45 67") == "+46701234567"
+    for bad in ("09 1234567", "12", "040 ١٢٣٤٥٦٧", "", "+358 9 1234567"):
+        assert normalised_phone(bad) == "", bad
+
+
+def test_retention_removes_notification_addresses_and_erases_persons_with_referrals(make_person: Any,
+                                                                                     counsellor: Any) -> None:
+    from polku.portal import notifications, referrals
+    from polku.portal.models import AgencyReferral
+    from polku.privacy import retention
+
+    person = _client_person(make_person, counsellor)
+    notifications.set_address(person=person, email="a@example.org", phone="", by_email=True, by_sms=False)
+    services.give_consent(person=person, purpose="share_plan", recipient="typ", actor=None)
+    referrals.refer(person=person, recipient="typ", reason="Arvio", actor=counsellor.user)
+    retention.pseudonymise([person.pk], None)
+    assert not NotificationAddress.objects.filter(person=person).exists()
+    assert retention.erase([person.pk]) > 0
+    assert not AgencyReferral.objects.exists()
+    assert not Person.objects.filter(pk=person.pk).exists()
