@@ -330,7 +330,7 @@ def vacancy_update(*, actor: Any, vacancy: Vacancy, data: VacancyInput, expected
     """Change an open vacancy (its title, requirements, place, hours, dates …), checked as a new one is. The employer
     stays; a filled or closed vacancy is kept as it was; a change made meanwhile by someone else is not overwritten
     (``expected_version``: the version the editor saw)."""
-    locked = Vacancy.objects.select_for_update().select_related("employer", "updated_by").get(pk=vacancy.pk)
+    locked = Vacancy.objects.select_for_update(of=("self",)).select_related("employer", "updated_by").get(pk=vacancy.pk)
     require_vacancy(actor, locked)
     require_employer(actor, locked.employer)
     errors: list[FieldError] = []
