@@ -447,16 +447,23 @@ def consent_records(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/staff_consents.html", {"rows": rows, "requests": requests_})
 
 
+def _staff_writes_for(request: HttpRequest, person_id: Any, action: AccessAction) -> Person | HttpResponse:
+    """The person a member of staff writes for from the client record, once the right to write is checked and the
+    access logged; else the refusal page."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        return forbidden(request, _("Henkilöä ei löydy."))
+    refused = form_flow.write_refused(request, person, action)
+    return person if refused is None else refused
+
+
 @login_required
 @require_POST
 def staff_message(request: HttpRequest, person_id: Any) -> HttpResponse:
     """A counsellor answers the client's messages from the client record."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        return forbidden(request, _("Henkilöä ei löydy."))
-    refused = form_flow.write_refused(request, person, AccessAction.PORTAL_MESSAGE_REPLY)
-    if refused is not None:
-        return refused
+    person = _staff_writes_for(request, person_id, AccessAction.PORTAL_MESSAGE_REPLY)
+    if isinstance(person, HttpResponse):
+        return person
     try:
         services.send_message(person=person, body=request.POST.get("body", ""), from_client=False, author=request.user)
     except ValidationFailed as failure:
@@ -471,12 +478,9 @@ def staff_message(request: HttpRequest, person_id: Any) -> HttpResponse:
 @require_POST
 def agency_referral(request: HttpRequest, person_id: Any) -> HttpResponse:
     """A counsellor refers the client to another agency; the plan goes with it as far as the client's consent allows."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        return forbidden(request, _("Henkilöä ei löydy."))
-    refused = form_flow.write_refused(request, person, AccessAction.AGENCY_REFERRAL)
-    if refused is not None:
-        return refused
+    person = _staff_writes_for(request, person_id, AccessAction.AGENCY_REFERRAL)
+    if isinstance(person, HttpResponse):
+        return person
     try:
         referral = referrals.refer(person=person, recipient=request.POST.get("recipient", ""),
                                    reason=request.POST.get("reason", ""), actor=request.user)
@@ -545,12 +549,9 @@ def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpRespo
 @require_POST
 def disclose_plan(request: HttpRequest, person_id: Any) -> HttpResponse:
     """A counsellor sends the client's plan to another agency: the consent is checked at this moment."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        return forbidden(request, _("Henkilöä ei löydy."))
-    refused = form_flow.write_refused(request, person, AccessAction.CONSENT_USE)
-    if refused is not None:
-        return refused
+    person = _staff_writes_for(request, person_id, AccessAction.CONSENT_USE)
+    if isinstance(person, HttpResponse):
+        return person
     recipient = request.POST.get("recipient", "")
     try:
         disclosure = services.disclose_plan(person=person, recipient=recipient, actor=request.user)
