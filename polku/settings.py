@@ -169,6 +169,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("POLKU_EMAIL_FROM", "polku@localhost")
 # The municipality's text-message gateway for the portal's notifications (polku/portal/sms.py): "console" in the
 # demo, "memory" in tests, or the dotted path of a class with send(number, text).
 POLKU_SMS_BACKEND = os.environ.get("POLKU_SMS_BACKEND", "console")
+# Neither sends anything anywhere: refused in production mode (below, and by polku.core.checks).
+DEMO_SMS_BACKENDS = ("console", "memory", "polku.portal.sms.ConsoleBackend", "polku.portal.sms.MemoryBackend")
+DEMO_EMAIL_BACKENDS = ("django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.locmem.EmailBackend",
+                       "django.core.mail.backends.dummy.EmailBackend")
 # The address links in e-mails point to (the server's own address as its users reach it).
 POLKU_BASE_URL = os.environ.get("POLKU_BASE_URL", "http://127.0.0.1:8000")
 
@@ -350,3 +354,8 @@ if POLKU_PRODUCTION and ("demo" in SECRET_KEY or "demo" in PERSONAL_ID_KEY
 if POLKU_PRODUCTION and DEBUG:
     # Debug error pages show tracebacks with settings and request data: never with real persons.
     raise ImproperlyConfigured("POLKU_DEBUG=1 is refused in production mode (POLKU_ARTIFICIAL_IDS_ONLY=0).")
+if POLKU_PRODUCTION and (POLKU_SMS_BACKEND in DEMO_SMS_BACKENDS or EMAIL_BACKEND in DEMO_EMAIL_BACKENDS):
+    # Clients' notifications would never reach them, and their addresses would end up in the server's output.
+    raise ImproperlyConfigured("Production mode (POLKU_ARTIFICIAL_IDS_ONLY=0) needs the municipality's gateways: set "
+                               "POLKU_EMAIL_BACKEND (e.g. django.core.mail.backends.smtp.EmailBackend) and "
+                               "POLKU_SMS_BACKEND (the dotted path of the text-message gateway's class).")

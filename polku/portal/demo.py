@@ -97,7 +97,7 @@ def _figures(today: date, rng: random.Random) -> tuple[int, int]:
                     for item in form.items])
                 made += 1
         team = person.team
-        FeedbackAnswer.objects.create(kind=FeedbackKind.AFTER_SERVICE, service_type=referral.offering.service_type.name_fi,
+        FeedbackAnswer.objects.create(kind=FeedbackKind.AFTER_SERVICE, service_type=referral.offering.service_type_id,
                                       team=team, area_id=referral.offering.area_id, month=month_start(today),
                                       satisfaction=rng.choice((3, 4, 4, 5, 5)), useful=rng.random() < 0.8)
         answered += 1

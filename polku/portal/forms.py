@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from polku.casework.models import MeetingChannel
+from polku.portal import sms
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 
 
@@ -68,6 +69,11 @@ class NotificationForm(forms.Form):
     phone = forms.CharField(label=_("Matkapuhelinnumero"), required=False, max_length=30,
                             widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not sms.enabled():  # the municipality has no text-message gateway: e-mail only
+            del self.fields["by_sms"], self.fields["phone"]
+
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Viesti"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -99,3 +105,31 @@ class FreeTimeForm(forms.Form):
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     minutes = forms.IntegerField(label=_("Kesto (min)"), required=False, initial=45)
     channel = forms.ChoiceField(label=_("Asiointitapa"), required=False, choices=MeetingChannel.choices)
+
+
+class JointMeetingForm(forms.Form):
+    """Booking a joint meeting of a referral: the other agencies offered are those the client has consented to share
+    the plan with (the service checks the consents again when the meeting is booked)."""
+
+    starts_at = forms.DateTimeField(label=_("Alkaa"), required=False,
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M"])
+    minutes = forms.IntegerField(label=_("Kesto (min)"), required=False, initial=60)
+    channel = forms.ChoiceField(label=_("Asiointitapa"), required=False, choices=MeetingChannel.choices)
+    place = forms.CharField(label=_("Paikka, puhelinnumero tai videolinkki"), required=False, max_length=200)
+    other_parties = forms.MultipleChoiceField(label=_("Muut kutsuttavat tahot"), required=False,
+                                              widget=forms.CheckboxSelectMultiple(), error_messages={
+                                                  "invalid_choice": _("Asiakas ei ole antanut suostumusta tietojensa "
+                                                                      "luovuttamiseen tälle taholle.")})
+
+    def __init__(self, *args: Any, parties: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["other_parties"].choices = list(parties)  # type: ignore[attr-defined]
+
+
+class HeldMeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Tapaamisen päivä"), required=False, widget=DateInput(),
+                              input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+                              error_messages={"invalid": _("Anna päivä muodossa pp.kk.vvvv.")})
+    agreed_tasks = forms.CharField(label=_("Sovitut tehtävät (yksi riville; lisätään suunnitelmaan)"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 4}))

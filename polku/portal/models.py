@@ -227,7 +227,12 @@ class AgencyReferral(models.Model):
     """A referral to another agency of the multi-agency work (TYP, Kela's rehabilitation, social services): what is
     asked, the data it carried (its ``Disclosure``: only what the client consented to), and a status the counsellor
     records as the agency reports and the client follows in the portal. ``events`` keeps each status, joint meeting
-    and note with who and when."""
+    and note with who and when.
+
+    A joint meeting with all parties is booked on the referral (``meeting_*``): when, how long, how (face to face,
+    video, phone), where or how to join, and which agencies take part besides the client and the counsellor. The
+    client sees it in the portal; once held, its agreed tasks are recorded and the booking is cleared (the events keep
+    it)."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="agency_referrals")
     recipient = models.CharField(max_length=60)
@@ -235,12 +240,18 @@ class AgencyReferral(models.Model):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.RESTRICT, related_name="referrals")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     events = models.JSONField(default=list)
+    meeting_starts_at = models.DateTimeField(null=True, blank=True)
+    meeting_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    meeting_channel = models.CharField(max_length=20, blank=True)
+    meeting_place = models.CharField(max_length=200, blank=True)
+    meeting_parties = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "meeting_starts_at"])]
 
     def __str__(self) -> str:
         return f"referral {self.person_id} → {self.recipient} {self.created_at:%Y-%m-%d}"

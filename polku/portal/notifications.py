@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from polku.core.errors import ErrorCode, FieldError, raise_if
 from polku.people.models import Person
+from polku.portal import sms
 from polku.portal.models import Notification, NotificationAddress
-from polku.portal.sms import send_sms
 
 logger = logging.getLogger(__name__)
 SUBJECT = "Polku"
@@ -66,6 +66,8 @@ def set_address(*, person: Person, email: str, phone: str, by_email: bool, by_sm
     elif by_sms and not phone:
         errors.append(FieldError("phone", ErrorCode.REQUIRED,
                                  _("Anna matkapuhelinnumero, jos haluat ilmoitukset tekstiviestinä.")))
+    if by_sms and not sms.enabled():
+        errors.append(FieldError("by_sms", ErrorCode.INVALID, _("Ilmoituksia ei voi saada tekstiviestinä.")))
     raise_if(errors)
     address, _created = NotificationAddress.objects.update_or_create(
         person=person, defaults={"email": email, "phone": number, "by_email": by_email, "by_sms": by_sms})
@@ -103,7 +105,7 @@ def _send(address: NotificationAddress | None, text: str, person_id: Any) -> lis
     if address is None:
         return sent
     channels = [("email", address.by_email and address.email, lambda: send_mail(SUBJECT, text, None, [address.email])),
-                ("sms", address.by_sms and address.phone, lambda: send_sms(address.phone, text))]
+                ("sms", address.by_sms and address.phone and sms.enabled(), lambda: sms.send_sms(address.phone, text))]
     for channel, chosen, send in channels:
         if not chosen:
             continue

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import booking
+from polku.casework.models import MeetingChannel
 from polku.people.models import Person
-from polku.portal import selectors
+from polku.portal import referrals, selectors
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import AgencyReferral, Consent, ReferralStatus, ReportedApplication
 from polku.web.charts import Chart
@@ -77,8 +79,29 @@ def agency_referral_rows(person: Person) -> list[dict[str, Any]]:
         meetings = [e for e in referral.events if e.get("kind") == "joint_meeting"]
         notes = [e.get("note", "") for e in referral.events if e.get("kind") == "status" and e.get("note")]
         rows.append({"referral": referral, "recipient": catalogue.recipient_name(referral.recipient),
+                     "booked": booked_meeting(referral),
                      "status": referral.get_status_display(), "note": notes[-1] if notes else "",
                      "carried": catalogue.category_names(referral.disclosure.categories),
                      "meetings": [{"held_on": date.fromisoformat(m["held_on"]), "tasks": m.get("tasks", [])}
                                   for m in meetings]})
     return rows
+
+
+def booked_meeting(referral: AgencyReferral) -> dict[str, Any] | None:
+    """The referral's booked joint meeting as people read it: when, how, where, and who takes part."""
+    if referral.meeting_starts_at is None:
+        return None
+    catalogue = consent_catalogue()
+    channel = MeetingChannel(referral.meeting_channel).label if referral.meeting_channel in MeetingChannel.values else ""
+    return {"starts_at": referral.meeting_starts_at, "upcoming": referral.meeting_starts_at > timezone.now(),
+            "minutes": referral.meeting_minutes, "channel": channel,
+            "place": referral.meeting_place,
+            "parties": [_("asiakas"), _("työllisyysohjaaja"),
+                        *(catalogue.recipient_name(p) for p in referral.meeting_parties)]}
+
+
+def coming_joint_meetings(person: Person) -> list[dict[str, Any]]:
+    """The client's booked joint meetings still ahead, for their portal."""
+    catalogue = consent_catalogue()
+    return [{**(booked_meeting(r) or {}), "recipient": catalogue.recipient_name(r.recipient)}
+            for r in referrals.coming_joint_meetings(person)]

@@ -4,12 +4,15 @@ A referral carries only what the client consented to share with that agency: it 
 ``services.disclose_plan`` (the consent checked at that moment), so without a consent in force there is no
 referral. Its status is what the agency reports, recorded by the counsellor and shown to the client in the portal.
 A joint meeting (HVA: the client, the counsellor and the agency) adds its agreed tasks to the client's plan as a new
-version of it, so the plan stays the one place where tasks are agreed.
+version of it, so the plan stays the one place where tasks are agreed. The meeting is booked first, with all parties:
+the time, how it is held and where, and the agencies invited besides the referral's own (each only with the client's
+consent to share the plan with it, checked at booking); the client sees it in the portal and gets a notification
+that carries nothing about it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -17,15 +20,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import services as casework
+from polku.casework.models import AppointmentSlot, MeetingChannel
 from polku.core.bounds import TEXT_MAX_LENGTH
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.portal import services
-from polku.portal.models import AgencyReferral, ReferralStatus
+from polku.portal.catalogue import consent_catalogue
+from polku.portal.models import AgencyReferral, Consent, Notification, ReferralStatus
 
 MAX_REASON = 300
 MAX_NOTE = 500
 MAX_TASKS = 10
+MAX_PLACE = 200
+MEETING_MINUTES = (15, 240)
+BOOKING_HORIZON = timedelta(days=180)
+ENDED = (ReferralStatus.COMPLETED, ReferralStatus.DECLINED)
 
 
 def _event(kind: str, actor: Any, now: datetime, **details: Any) -> dict[str, Any]:
@@ -83,9 +92,8 @@ def record_joint_meeting(*, referral: AgencyReferral, held_on: date | None, agre
         errors.append(FieldError("held_on", ErrorCode.INVALID, _("Kirjaa tapaaminen, kun se on pidetty.")))
     elif held_on < timezone.localtime(locked.created_at).date():
         errors.append(FieldError("held_on", ErrorCode.INVALID, _("Tapaaminen ei voi olla ennen ohjausta.")))
-    if locked.status in (ReferralStatus.COMPLETED, ReferralStatus.DECLINED):
-        errors.append(FieldError("status", ErrorCode.INVALID,
-                                 _("Ohjaus on jo päättynyt; uusi yhteistyö alkaa uudella ohjauksella.")))
+    if locked.status in ENDED:
+        errors.append(_ended())
     if not tasks:
         errors.append(FieldError("agreed_tasks", ErrorCode.REQUIRED, _("Kirjaa tapaamisessa sovitut tehtävät.")))
     elif len(tasks) > MAX_TASKS or any(len(t) > MAX_REASON for t in tasks):
@@ -113,6 +121,114 @@ def record_joint_meeting(*, referral: AgencyReferral, held_on: date | None, agre
     if locked.status in (ReferralStatus.SENT, ReferralStatus.RECEIVED):
         locked.status = ReferralStatus.IN_PROGRESS
         locked.events.append(_event("status", actor, now, status=ReferralStatus.IN_PROGRESS))
+    if locked.meeting_starts_at is not None and timezone.localtime(locked.meeting_starts_at).date() <= held_on:
+        _clear_booking(locked)  # the booked meeting was held: the events keep it
     locked.updated_at = now
-    locked.save(update_fields=["status", "events", "updated_at"])
+    locked.save()
     return locked
+
+
+def _ended() -> FieldError:
+    return FieldError("status", ErrorCode.INVALID, _("Ohjaus on jo päättynyt; uusi yhteistyö alkaa uudella ohjauksella."))
+
+
+def _clear_booking(referral: AgencyReferral) -> None:
+    referral.meeting_starts_at = None
+    referral.meeting_minutes = None
+    referral.meeting_channel = ""
+    referral.meeting_place = ""
+    referral.meeting_parties = []
+
+
+def _overlaps(start: datetime, end: datetime, other_start: datetime, other_minutes: int | None) -> bool:
+    return other_start < end and start < other_start + timedelta(minutes=other_minutes or 0)
+
+
+def _clash(referral: AgencyReferral, start: datetime, end: datetime, actor: Any) -> str | None:
+    """What the meeting would collide with: the client's or the counsellor's booked times, or another joint meeting
+    of the client; None when the time is free for both."""
+    window = (start - timedelta(minutes=MEETING_MINUTES[1]), end)
+    slots = AppointmentSlot.objects.filter(starts_at__gte=window[0], starts_at__lt=window[1], person__isnull=False)
+    if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(person_id=referral.person_id)):
+        return _("Asiakkaalla on jo varattu tapaaminen tähän aikaan.")
+    if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(counsellor_id=getattr(actor, "pk", None))):
+        return _("Sinulla on jo asiakastapaaminen tähän aikaan.")
+    others = AgencyReferral.objects.filter(person_id=referral.person_id, meeting_starts_at__gte=window[0],
+                                           meeting_starts_at__lt=window[1]).exclude(pk=referral.pk)
+    if any(_overlaps(start, end, o.meeting_starts_at, o.meeting_minutes) for o in others if o.meeting_starts_at):
+        return _("Asiakkaalla on jo toinen yhteistapaaminen tähän aikaan.")
+    return None
+
+
+@transaction.atomic
+def book_joint_meeting(*, referral: AgencyReferral, starts_at: datetime | None, minutes: int | None, channel: str,
+                       place: str, other_parties: list[str], actor: Any, now: datetime | None = None) -> AgencyReferral:
+    """Book (or move) the joint meeting of this referral with all parties: the client, the counsellor, the referral's
+    agency and any other agency the client has consented to share the plan with. The client is notified."""
+    now = now or timezone.now()
+    locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
+    where = " ".join((place or "").split())
+    errors: list[FieldError] = []
+    if locked.status in ENDED:
+        errors.append(_ended())
+    if starts_at is None:
+        errors.append(FieldError("starts_at", ErrorCode.REQUIRED, _("Anna tapaamisen alkamisaika.")))
+    elif starts_at <= now:
+        errors.append(FieldError("starts_at", ErrorCode.INVALID, _("Tapaamisen aika on jo mennyt.")))
+    elif starts_at > now + BOOKING_HORIZON:
+        errors.append(FieldError("starts_at", ErrorCode.INVALID, _("Varaa tapaaminen enintään puolen vuoden päähän.")))
+    if minutes is None or not MEETING_MINUTES[0] <= minutes <= MEETING_MINUTES[1]:
+        errors.append(FieldError("minutes", ErrorCode.INVALID, _("Kesto %(low)s–%(high)s minuuttia.")
+                                 % {"low": MEETING_MINUTES[0], "high": MEETING_MINUTES[1]}))
+    if channel not in MeetingChannel.values:
+        errors.append(FieldError("channel", ErrorCode.REQUIRED if not channel else ErrorCode.INVALID,
+                                 _("Valitse asiointitapa.")))
+    if not where:
+        errors.append(FieldError("place", ErrorCode.REQUIRED, _("Kerro paikka, puhelinnumero tai videolinkki.")))
+    elif len(where) > MAX_PLACE:
+        errors.append(FieldError("place", ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_PLACE}))
+    parties = [locked.recipient, *sorted({p for p in other_parties if p and p != locked.recipient})]
+    consented = set(Consent.objects.filter(person_id=locked.person_id, purpose="share_plan", withdrawn_at__isnull=True,
+                                           recipient__in=parties).values_list("recipient", flat=True))
+    missing = [p for p in parties[1:] if p not in consented]
+    if missing:
+        errors.append(FieldError("other_parties", ErrorCode.FORBIDDEN, _(
+            "Asiakas ei ole antanut suostumusta tietojensa luovuttamiseen taholle: %(names)s.")
+            % {"names": ", ".join(consent_catalogue().recipient_name(p) for p in missing)}))
+    if not errors and starts_at is not None and minutes is not None:
+        clash = _clash(locked, starts_at, starts_at + timedelta(minutes=minutes), actor)
+        if clash:
+            errors.append(FieldError("starts_at", ErrorCode.CONFLICT, clash))
+    raise_if(errors)
+    assert starts_at is not None
+    moved = locked.meeting_starts_at is not None
+    locked.meeting_starts_at, locked.meeting_minutes, locked.meeting_channel = starts_at, minutes, channel
+    locked.meeting_place, locked.meeting_parties = where, parties
+    locked.events = [*locked.events, _event("meeting_moved" if moved else "meeting_booked", actor, now,
+                                            starts_at=starts_at.isoformat(), parties=parties)]
+    locked.updated_at = now
+    locked.save()
+    Notification.objects.create(person_id=locked.person_id, text=services.NOTIFICATION_TEXT, created_at=now)
+    return locked
+
+
+@transaction.atomic
+def cancel_joint_meeting(*, referral: AgencyReferral, actor: Any, now: datetime | None = None) -> AgencyReferral:
+    """Call the booked joint meeting off (the agencies are told by the counsellor); the client is notified."""
+    now = now or timezone.now()
+    locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
+    if locked.meeting_starts_at is None:
+        raise ValidationFailed.single("starts_at", ErrorCode.INVALID, _("Ohjaukselle ei ole varattu yhteistapaamista."))
+    locked.events = [*locked.events, _event("meeting_cancelled", actor, now,
+                                            starts_at=locked.meeting_starts_at.isoformat())]
+    _clear_booking(locked)
+    locked.updated_at = now
+    locked.save()
+    Notification.objects.create(person_id=locked.person_id, text=services.NOTIFICATION_TEXT, created_at=now)
+    return locked
+
+
+def coming_joint_meetings(person: Person, now: datetime | None = None) -> list[AgencyReferral]:
+    """The client's booked joint meetings still ahead, soonest first."""
+    return list(AgencyReferral.objects.filter(person=person, meeting_starts_at__gt=now or timezone.now())
+                .order_by("meeting_starts_at"))

@@ -32,6 +32,7 @@ from polku.portal.models import (
     SelfAssessment,
 )
 from polku.provision.models import Decision, Referral
+from polku.reference.models import ServiceType
 
 SMALL_GROUP = SMALL_CELL_K  # fewer persons than this: the figure is hidden (as everywhere in Polku's aggregates)
 
@@ -189,6 +190,15 @@ def history_chart_rows(history: list[AssessmentRow]) -> list[dict[str, Any]]:
 # --- aggregates for managers ------------------------------------------------------------------------------------------
 
 
+def service_names() -> dict[str, str]:
+    """Each service type's name in the reader's language, by its code (what feedback records now) and by its Finnish
+    name (what earlier feedback recorded)."""
+    names: dict[str, str] = {}
+    for service in ServiceType.objects.all():
+        names[service.code] = names[service.name_fi] = service.name
+    return names
+
+
 @dataclass(frozen=True)
 class ServiceChange:
     service_type: str
@@ -210,9 +220,10 @@ def change_per_service(persons: QuerySet[Person]) -> list[ServiceChange]:
         seen[person_id].append(ability)
     first_last = {pid: (v[0], v[-1]) for pid, v in seen.items() if len(v) >= 2}
     by_service: dict[str, set[Any]] = defaultdict(set)
+    names = service_names()
     for person_id, service in (Referral.objects.filter(person_id__in=list(first_last))
-                               .values_list("person_id", "offering__service_type__name_fi")):
-        by_service[str(service)].add(person_id)
+                               .values_list("person_id", "offering__service_type")):
+        by_service[names.get(service, str(service))].add(person_id)
     counts = {s: len(p) for s, p in by_service.items()}
     small = primary_small(counts, SMALL_GROUP)
     out = []
@@ -242,9 +253,10 @@ def feedback_figures(answers: QuerySet[FeedbackAnswer], by: str) -> list[Feedbac
     """Satisfaction (mean 1–5) and the share who found the service useful, per service type or team; a group with
     fewer than :data:`SMALL_GROUP` answers is hidden."""
     key = "service_type" if by == "service" else "team__name"
+    names = service_names() if by == "service" else {}
     groups: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for group, satisfaction, useful in answers.values_list(key, "satisfaction", "useful"):
-        groups[str(group or "–")].append((satisfaction, useful))
+        groups[names.get(group, str(group or "–"))].append((satisfaction, useful))
     counts = {g: len(v) for g, v in groups.items()}
     small = primary_small(counts, SMALL_GROUP)
     rows = []

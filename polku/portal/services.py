@@ -231,7 +231,7 @@ def ensure_feedback_invitations(person: Person, today: date | None = None) -> in
     for referral in ended:
         _, created = FeedbackInvitation.objects.get_or_create(
             person=person, kind=FeedbackKind.AFTER_SERVICE, subject=f"referral-{referral.pk}",
-            defaults={"service_type": referral.offering.service_type.name_fi, "created_at": now})
+            defaults={"service_type": referral.offering.service_type_id, "created_at": now})
         made += created
     if casework.open_job_search(person) is not None:
         _, created = FeedbackInvitation.objects.get_or_create(

@@ -1,8 +1,9 @@
 """Text messages to the client's phone: only the notification that something waits in Polku.
 
 The gateway is the municipality's (``POLKU_SMS_BACKEND``): ``console`` writes the message to standard output (the
-demo, as Django's console e-mail backend does), ``memory`` keeps it in :data:`outbox` (tests), or a dotted path to
-a class with ``send(number, text)`` that hands it to the operator's interface.
+demo, as Django's console e-mail backend does), ``memory`` keeps it in :data:`outbox` (tests), ``disabled`` when the
+municipality has no gateway (the portal then offers e-mail only), or a dotted path to a class with
+``send(number, text)`` that hands it to the operator's interface. Production refuses ``console`` and ``memory``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class MemoryBackend:
 
 
 BACKENDS: dict[str, type[Any]] = {"console": ConsoleBackend, "memory": MemoryBackend}
+
+
+DISABLED = "disabled"
+
+
+def enabled() -> bool:
+    """Whether text messages can be sent at all (else the portal does not offer them)."""
+    return str(getattr(settings, "POLKU_SMS_BACKEND", "console")) != DISABLED
 
 
 def backend() -> Backend:

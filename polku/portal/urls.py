@@ -33,6 +33,7 @@ staff_urlpatterns = ([
     path("suostumukset/", views.consent_records, name="consent_records"),
     path("henkilot/<uuid:person_id>/viesti/", views.staff_message, name="staff_message"),
     path("henkilot/<uuid:person_id>/luovutus/", views.disclose_plan, name="disclose_plan"),
+    path("henkilot/<uuid:person_id>/itsearvio/", views.staff_self_assessment, name="staff_self_assessment"),
     path("henkilot/<uuid:person_id>/ohjaus/", views.agency_referral, name="agency_referral"),
     path("ohjaukset/<int:agency_referral_id>/tila/", views.referral_status, name="referral_status"),
     path("ohjaukset/<int:agency_referral_id>/yhteistapaaminen/", views.referral_meeting, name="referral_meeting"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -37,13 +36,14 @@ from polku.employer_services.esco import catalogue
 from polku.employer_services.models import CompetenceProfile
 from polku.employer_services.selectors import PRESENT_TO_EMPLOYERS
 from polku.people.models import Person
-from polku.portal import forms, notifications, presenters, referrals, selectors, services
+from polku.portal import forms, notifications, presenters, referrals, selectors, services, sms
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import (
     AgencyReferral,
     Consent,
     FeedbackAnswer,
     FeedbackInvitation,
+    FilledBy,
     NotificationAddress,
     ReportedApplication,
     SubjectAccessRequest,
@@ -105,7 +105,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest, person: Person) -> HttpResponse:
     _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: etusivu"))
     services.ensure_feedback_invitations(person)
-    return _page(request, "portal/home.html", person, view=selectors.overview(person))
+    return _page(request, "portal/home.html", person, view=selectors.overview(person),
+                 joint_meetings=presenters.coming_joint_meetings(person))
 
 
 @require_GET
@@ -308,8 +309,8 @@ def message_thread(request: HttpRequest, person: Person) -> HttpResponse:
     notify_form = forms.NotificationForm(request.POST if choosing else None, initial=initial)
     if choosing:
         done = form_flow.saved(request, notify_form, lambda data: notifications.set_address(
-            person=person, email=data["email"], phone=data["phone"], by_email=data["by_email"],
-            by_sms=data["by_sms"]))
+            person=person, email=data["email"], phone=data.get("phone", ""), by_email=data["by_email"],
+            by_sms=data.get("by_sms", False)))
         if done is not None:
             _log(request, person, AccessAction.PORTAL_NOTIFICATION_ADDRESS)
             messages.success(request, _("Ilmoitusasetukset tallennettiin."))
@@ -325,6 +326,7 @@ def message_thread(request: HttpRequest, person: Person) -> HttpResponse:
     services.mark_read(person, by_client=True)
     failed = bool(form.errors or notify_form.errors)
     return _page(request, "portal/messages.html", person, 400 if failed else 200, form=form, notify_form=notify_form,
+                 sms_enabled=sms.enabled(),
                  thread=selectors.message_thread(person), view=selectors.overview(person))
 
 
@@ -475,6 +477,30 @@ def staff_message(request: HttpRequest, person_id: Any) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def staff_self_assessment(request: HttpRequest, person_id: Any) -> HttpResponse:
+    """The counsellor fills the self-assessment with the client (at a meeting, or on the phone): the same questions,
+    recorded as filled with the counsellor, so the history tells the two apart."""
+    person = _staff_writes_for(request, person_id, AccessAction.PORTAL_SELF_ASSESSMENT)
+    if isinstance(person, HttpResponse):
+        return person
+    form = forms.SelfAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form.is_valid()  # shape only: the service names every unanswered question
+        try:
+            services.submit_self_assessment(person=person, answers=dict(request.POST.items()),
+                                            work_ability=request.POST.get("work_ability"), actor=request.user,
+                                            filled_by=FilledBy.COUNSELLOR)
+        except ValidationFailed as failure:
+            form_flow.show_errors(form, failure)
+        else:
+            messages.success(request, _("Itsearvio tallennettiin asiakkaan kanssa täytettynä."))
+            return redirect(form_flow.record_url(person, "oma-asiointi"))
+    return render(request, "portal/staff_self_assessment.html", {
+        "form": form, "person": person, "source": pick(questionnaire().source)}, status=400 if form.errors else 200)
+
+
+@login_required
 @require_POST
 def agency_referral(request: HttpRequest, person_id: Any) -> HttpResponse:
     """A counsellor refers the client to another agency; the plan goes with it as far as the client's consent allows."""
@@ -521,28 +547,60 @@ def referral_status(request: HttpRequest, agency_referral_id: int) -> HttpRespon
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpResponse:
-    def meeting(referral: AgencyReferral) -> object:
-        """Checked after the right to write for the referral's person (a bad date tells nobody whose it is)."""
-        raw = request.POST.get("held_on", "").strip()
-        try:  # the date field's ISO form, or as typed in Finnish (4.12.2026)
-            held_on = None
-            if raw:
-                day, month, year = (raw.split("-")[::-1] if "-" in raw else raw.split("."))
-                held_on = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationFailed.single("held_on", ErrorCode.INVALID, _(
-                "Tapaamisen päivä on virheellinen: anna päivä muodossa pp.kk.vvvv.")) from None
-        updated = referrals.record_joint_meeting(referral=referral, held_on=held_on,
-                                                 agreed_tasks=request.POST.get("agreed_tasks", ""), actor=request.user)
-        # The plan changed too: its own entry in the access log, as when the plan form is saved.
-        log_person_reads(user=request.user, person_ids=[referral.person_id], action=AccessAction.PLAN_EDIT,
-                         purpose="yhteistapaaminen", channel=AccessChannel.WEB)
-        return updated
+    """The joint meeting of a referral: book it with all parties (or move or call it off), and record it once held,
+    its agreed tasks going into the plan. A refused form comes back with what was typed and each field's reason."""
+    referral = AgencyReferral.objects.filter(pk=agency_referral_id).select_related("person").first()
+    if referral is None:
+        return forbidden(request, _("Ohjausta ei löydy."))
+    refused = form_flow.write_refused(request, referral.person, AccessAction.AGENCY_REFERRAL)
+    if refused is not None:
+        return refused
+    action = request.POST.get("action", "record") if request.method == "POST" else ""
+    catalogue = consent_catalogue()
+    consented = Consent.objects.filter(person=referral.person, purpose="share_plan", withdrawn_at__isnull=True)
+    parties = [(c.recipient, catalogue.recipient_name(c.recipient)) for c in consented.exclude(
+        recipient=referral.recipient)]
+    booked = referral.meeting_starts_at
+    book_form = forms.JointMeetingForm(request.POST if action == "book" else None, parties=parties, initial={
+        "starts_at": timezone.localtime(booked) if booked else None, "minutes": referral.meeting_minutes or 60,
+        "channel": referral.meeting_channel or MeetingChannel.FACE_TO_FACE, "place": referral.meeting_place,
+        "other_parties": referral.meeting_parties[1:]})
+    held_form = forms.HeldMeetingForm(request.POST if action == "record" else None,
+                                      initial={"held_on": timezone.localtime(booked).date() if booked else None})
+    done = None
+    if action == "book":
+        done = form_flow.saved(request, book_form, lambda data: referrals.book_joint_meeting(
+            referral=referral, starts_at=data["starts_at"], minutes=data["minutes"], channel=data["channel"],
+            place=data["place"], other_parties=data.get("other_parties", []), actor=request.user))
+        message = _("Yhteistapaaminen varattiin. Asiakas näkee sen omassa asioinnissaan ja saa ilmoituksen; kutsu "
+                    "muut tahot heidän omissa järjestelmissään.")
+    elif action == "cancel":
+        try:
+            done = form_flow.Saved(referrals.cancel_joint_meeting(referral=referral, actor=request.user))
+        except ValidationFailed as failure:
+            messages.error(request, failure.errors[0].message)
+        message = _("Yhteistapaaminen peruttiin. Asiakas saa ilmoituksen; kerro muille tahoille.")
+    elif action == "record":
+        def record(data: dict[str, Any]) -> object:
+            updated = referrals.record_joint_meeting(referral=referral, held_on=data["held_on"],
+                                                     agreed_tasks=data["agreed_tasks"], actor=request.user)
+            # The plan changed too: its own entry in the access log, as when the plan form is saved.
+            log_person_reads(user=request.user, person_ids=[referral.person_id], action=AccessAction.PLAN_EDIT,
+                             purpose="yhteistapaaminen", channel=AccessChannel.WEB)
+            return updated
 
-    return _referral_update(request, agency_referral_id, meeting,
-                            _("Yhteistapaaminen kirjattiin ja sovitut tehtävät lisättiin suunnitelmaan."))
+        done = form_flow.saved(request, held_form, record)
+        message = _("Yhteistapaaminen kirjattiin ja sovitut tehtävät lisättiin suunnitelmaan.")
+    if done is not None:
+        messages.success(request, message)
+        return redirect(form_flow.record_url(referral.person, "ohjaukset"))
+    failed = bool(book_form.errors or held_form.errors)
+    return render(request, "portal/staff_joint_meeting.html", {
+        "referral": referral, "person": referral.person, "recipient": catalogue.recipient_name(referral.recipient),
+        "book_form": book_form, "held_form": held_form, "booked": presenters.booked_meeting(referral)},
+        status=400 if failed else 200)
 
 
 @login_required

@@ -45,7 +45,7 @@ TEXT_FIELDS: tuple[tuple[Any, str], ...] = (
     *((model, "correction_reason") for model in FACT_TABLES),
     # The portal's and the competence profile's own words (the portal by label: it is this package's sibling).
     ("portal.Message", "body"), ("portal.ReportedApplication", "employer"), ("portal.ReportedApplication", "job_title"),
-    ("portal.AgencyReferral", "reason"), ("portal.AgencyReferral", "events"),
+    ("portal.AgencyReferral", "reason"), ("portal.AgencyReferral", "events"), ("portal.AgencyReferral", "meeting_place"),
     (CompetenceProfile, "education"), (CompetenceProfile, "work_history"),
 )
 

@@ -198,6 +198,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "asiakasportaali/henkilot/<uuid:person_id>/luovutus/": C.RECORD_PERSON_DATA,
     "asiakasportaali/henkilot/<uuid:person_id>/ohjaus/": C.RECORD_PERSON_DATA,
     "asiakasportaali/ohjaukset/<int:agency_referral_id>/tila/": C.RECORD_PERSON_DATA,
+    "asiakasportaali/henkilot/<uuid:person_id>/itsearvio/": C.RECORD_PERSON_DATA,
     "asiakasportaali/ohjaukset/<int:agency_referral_id>/yhteistapaaminen/": C.RECORD_PERSON_DATA,
 }
 # The Django admin's pages, all of them: administrators only (its sign-in and sign-out pages are for anyone); open

@@ -74,6 +74,7 @@ def test_the_entrypoint_migrates_serves_and_is_ready(database_url: str, tmp_path
     env |= {"DATABASE_URL": database_url, "POLKU_ARTIFICIAL_IDS_ONLY": "0",
             "POLKU_SECRET_KEY": secrets.token_urlsafe(40), "POLKU_PERSONAL_ID_KEY": secrets.token_urlsafe(40),
             "POLKU_ALLOWED_HOSTS": "127.0.0.1", "POLKU_BIND": f"127.0.0.1:{port}", "POLKU_WEB_WORKERS": "1",
+            "POLKU_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "POLKU_SMS_BACKEND": "disabled",
             "POLKU_VAR_DIR": str(tmp_path)}
     log = (tmp_path / "serve.log").open("w+b")
     server = subprocess.Popen([sys.executable, "-m", "polku.cli", "serve-production"],

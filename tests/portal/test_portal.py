@@ -563,6 +563,14 @@ def test_demo_seeds_clients_free_times_and_figures(make_person: Any, make_staff:
     rows = selectors.change_per_service(Person.objects.all())
     assert [(r.service_type, r.persons) for r in rows] == [("työkokeilu", 6)]
     assert isinstance(rows[0].change, float | int)
+    from django.utils import translation
+
+    with translation.override("sv"):  # service names in the reader's language, for answers old and new
+        assert [r.service_type for r in selectors.change_per_service(Person.objects.all())] == ["arbetsprövning"]
+        FeedbackAnswer.objects.create(kind="after_service", service_type="työkokeilu", month=date(2025, 1, 1),
+                                      satisfaction=3, useful=True)
+        assert [r.group for r in selectors.feedback_figures(FeedbackAnswer.objects.all(), "service")] == [
+            "arbetsprövning"]
     assert seed_portal()["asiakkaita"] == 0  # idempotent
 
 

@@ -119,7 +119,8 @@ def polku_process(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 PRODUCTION = {"POLKU_ARTIFICIAL_IDS_ONLY": "0", "POLKU_SECRET_KEY": SECRET, "POLKU_PERSONAL_ID_KEY": SECRET[::-1],
-              "POLKU_ALLOWED_HOSTS": "polku.example.fi"}
+              "POLKU_ALLOWED_HOSTS": "polku.example.fi",
+              "POLKU_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "POLKU_SMS_BACKEND": "disabled"}
 SHOW_SETTINGS = ("import django; django.setup(); from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
                  "s.CSRF_COOKIE_SECURE, s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS, "
                  "s.SECURE_SSL_REDIRECT)")
@@ -160,6 +161,19 @@ def test_production_refuses_to_start_with_debug_on() -> None:
     assert "POLKU_DEBUG=1 is refused in production mode" in result.stderr
 
 
+def test_production_refuses_to_start_with_the_demo_gateways() -> None:
+    """The console e-mail and text-message backends would print clients' addresses and send nothing."""
+    for name, value in (("POLKU_SMS_BACKEND", "console"),
+                        ("POLKU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")):
+        result = polku_process("import django; django.setup()", **(PRODUCTION | {name: value}))
+        assert result.returncode != 0
+        assert "needs the municipality's gateways" in result.stderr
+    missing = polku_process("from polku.cli import main; main(['check', '--deploy'])",
+                            **(PRODUCTION | {"POLKU_SMS_BACKEND": "municipality.gateway.Sms"}))
+    assert missing.returncode != 0
+    assert "polku.E005" in missing.stdout + missing.stderr
+
+
 def test_production_refuses_to_start_with_the_demo_keys() -> None:
     demo_keys = {k: v for k, v in PRODUCTION.items() if k not in {"POLKU_SECRET_KEY", "POLKU_PERSONAL_ID_KEY"}}
     result = polku_process("import django; django.setup()", **demo_keys)
@@ -174,11 +188,14 @@ def test_the_system_check_catches_a_settings_module_that_turns_debug_back_on(set
     settings.POLKU_PRODUCTION = True
     settings.DEBUG = True
     settings.SECRET_KEY = settings.POLKU_DEMO_KEYS[0]
+    settings.POLKU_SMS_BACKEND = "console"
     ids = {message.id for message in production_refuses_demo_keys_and_debug()}
-    assert ids == {"polku.E001", "polku.E002"}
+    assert ids == {"polku.E001", "polku.E002", "polku.E004"}
     settings.DEBUG = False
     settings.SECRET_KEY = SECRET
     settings.PERSONAL_ID_KEY = SECRET[::-1]
+    settings.POLKU_SMS_BACKEND = "disabled"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert production_refuses_demo_keys_and_debug() == []
 
 
