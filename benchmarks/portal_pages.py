@@ -39,7 +39,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 PAGES = {
     "etusivu": "/oma/", "suunnitelma": "/oma/suunnitelma/", "hakemukset": "/oma/hakemukset/",
     "itsearvio": "/oma/itsearvio/", "ajanvaraus": "/oma/ajanvaraus/", "viestit": "/oma/viestit/",
-    "suostumukset": "/oma/suostumukset/", "kuka-katsoi": "/oma/kuka-katsoi/",
+    "suostumukset": "/oma/suostumukset/", "kuka-katsoi": "/oma/kuka-katsoi/", "osaaminen": "/oma/osaaminen/",
 }
 GOAL_MS = 2000
 # Chrome DevTools' "Fast 3G" preset (bytes per second)

@@ -162,6 +162,8 @@ def _queue(name: str, inputs: str, scope: str, arguments: dict[str, Any], *, pri
 # --- the facts' generation ---------------------------------------------------------------------------------------
 
 GENERATION_KEY = "polku:precomputed:facts-generation"
+# The named generation of the employer services' facts (offers and outcomes, employer contacts, competence profiles).
+EMPLOYER_SERVICES = "employer-services"
 
 
 def facts_generation() -> str:
@@ -177,6 +179,22 @@ def facts_generation() -> str:
 
 def new_facts_generation(**_: Any) -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def named_generation(name: str) -> str:
+    """Like :func:`facts_generation`, for one family of facts written outside the timeline (``employer_services``:
+    offers, contacts, competence profiles): cached figures of that family only are keyed by it."""
+    key = f"{GENERATION_KEY}:{name}"
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key)
+    return str(token)
+
+
+def new_named_generation(name: str) -> None:
+    """After the write commits: figures of that family cached before it are no longer found."""
+    transaction.on_commit(lambda: cache.set(f"{GENERATION_KEY}:{name}", uuid.uuid4().hex, None))
 
 
 def _facts_written(**_: Any) -> None:

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
 
 from polku.access import consents, policy
+from polku.core import precomputed
 from polku.core.calendar import add_months
 from polku.derived.facts import current
 from polku.derived.vocabulary import status_vocabulary
@@ -280,7 +281,6 @@ SECTORS: dict[str, str] = {  # the employer kinds that Sotkamo's indicator group
 
 
 COVERAGE_CACHE_SECONDS = 600
-COVERAGE_GENERATION = "employer_services:coverage:generation"
 
 
 def profile_coverage(area_id: int | None, day: date) -> tuple[int, int]:
@@ -290,7 +290,7 @@ def profile_coverage(area_id: int | None, day: date) -> tuple[int, int]:
     shared cache for ten minutes per area and day; an import clears the cache, a new profile starts a new generation
     of keys.
     """
-    generation = cache.get(COVERAGE_GENERATION, 0)  # a new profile moves it on (services.profile_save)
+    generation = precomputed.named_generation(precomputed.EMPLOYER_SERVICES)  # a new profile moves it on
     key = f"employer_services:coverage:{generation}:{area_id}:{day.isoformat()}"
     cached = cache.get(key)
     if cached is not None:

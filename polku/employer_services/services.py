@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from polku.access import policy
+from polku.core import precomputed
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.employer_services.esco import LANGUAGE_NAMES, catalogue, industries
 from polku.employer_services.models import (
@@ -218,8 +219,10 @@ def contact_record(*, actor: Any, employer: Employer, kind: str, contacted_on: d
     if contact_person is not None and contact_person.employer_id != employer.pk:
         errors.append(FieldError("contact_person", ErrorCode.INVALID, _("Yhteyshenkilö ei ole tämän työnantajan.")))
     raise_if(errors)
-    return EmployerContact.objects.create(employer=employer, kind=kind, contacted_on=contacted_on, notes=notes.strip(),
-                                          contact_person=contact_person, recorded_by=actor)
+    contact = EmployerContact.objects.create(employer=employer, kind=kind, contacted_on=contacted_on,
+                                             notes=notes.strip(), contact_person=contact_person, recorded_by=actor)
+    _figures_changed()
+    return contact
 
 
 @transaction.atomic
@@ -441,7 +444,7 @@ def profile_save(*, actor: Any, person: Person, data: ProfileInput, expected_ver
         except IntegrityError:
             raise ValidationFailed([_changed_meanwhile(CompetenceProfile.objects.filter(person=person).first(),
                                                        person)]) from None
-        transaction.on_commit(_new_coverage_generation)
+        _figures_changed()
         return created
     for key, value in values.items():
         setattr(profile, key, value)
@@ -463,16 +466,10 @@ def _editor(user: Any, person: Person) -> str:
     return str(_("asiakas itse")) if policy.wrote_as_client(user, person) else user.get_username()
 
 
-def _new_coverage_generation() -> None:
-    """The profile coverage figure counts profiles: a new one makes the cached figures stale."""
-    from django.core.cache import cache
-
-    from polku.employer_services.selectors import COVERAGE_GENERATION
-
-    try:
-        cache.incr(COVERAGE_GENERATION)
-    except ValueError:
-        cache.set(COVERAGE_GENERATION, 1, None)
+def _figures_changed() -> None:
+    """Offers, outcomes, contacts and profiles are counted by the KPI engine and the figures page: their cached
+    figures start a new generation once this write commits."""
+    precomputed.new_named_generation(precomputed.EMPLOYER_SERVICES)
 
 
 # --- job offers ---------------------------------------------------------------------------------------------------
@@ -499,8 +496,10 @@ def offer_send(*, actor: Any, vacancy: Vacancy, person: Person, binding: bool, o
     raise_if(errors)
     try:
         with transaction.atomic():
-            return JobOffer.objects.create(vacancy=vacancy, person=person, binding=binding, offered_on=offered_on,
-                                           respond_by=deadline, created_by=actor)
+            offer = JobOffer.objects.create(vacancy=vacancy, person=person, binding=binding, offered_on=offered_on,
+                                            respond_by=deadline, created_by=actor)
+        _figures_changed()
+        return offer
     except IntegrityError as error:
         raise ValidationFailed.single("person", ErrorCode.DUPLICATE,
                                       _("Tälle työnhakijalle on jo tarjottu tätä työpaikkaa.")) from error
@@ -536,6 +535,7 @@ def offer_record(*, actor: Any, offer: JobOffer, response: str, outcome: str, ou
     locked.refusal_reason = refusal_reason.strip()[:300] if refused else ""
     locked.version += 1
     locked.save()
+    _figures_changed()
     return locked
 
 

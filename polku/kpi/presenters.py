@@ -20,7 +20,14 @@ from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue
-from polku.kpi.selectors import Scope, hidden_as_in_its_areas, indicator_values, municipality_scope, scope_for
+from polku.kpi.selectors import (
+    Scope,
+    employer_services_generation,
+    hidden_as_in_its_areas,
+    indicator_values,
+    municipality_scope,
+    scope_for,
+)
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
 from polku.reference.models import EmploymentArea, Municipality
 
@@ -150,7 +157,11 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
 
 
 def _payload_key(query: Query, suppress: bool) -> str:
-    return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language())).encode()).hexdigest()
+    """The cache key of a payload; a current figure over the employer services' facts also names their generation,
+    so an offer or contact recorded a moment ago is counted on the next load (a figure as of a past day never
+    changes)."""
+    family = "" if query.as_of is not None else employer_services_generation([query.definition])
+    return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language(), family)).encode()).hexdigest()
 
 
 def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> dict[str, dict[str, Any] | None]:

@@ -100,6 +100,10 @@ RELATIONS: dict[str, Relation] = {
                                   {"municipality": "municipality", "area": "municipality"}),
 }
 
+# Relations over the employer services' facts, written outside the timeline: their cached figures are keyed by that
+# family's generation (``polku.core.precomputed.EMPLOYER_SERVICES``), moved on by each offer, contact or new profile.
+EMPLOYER_SERVICES_RELATIONS = frozenset({"job_offers", "competence_profiles", "employer_contacts"})
+
 AGES = age_scheme(EMPLOYMENT_STATISTICS)  # the age_group disaggregation; y25 also gives under_25
 AGE_BOUNDS = tuple(sorted({*AGES.bounds, 25}))
 STRUCTURAL_WINDOW_MONTHS = 16

@@ -8,7 +8,7 @@ the same answer every time however the data has been corrected since.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,6 +19,7 @@ from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from polku.core import precomputed
 from polku.core.calendar import iter_months, month_end, month_start
 from polku.core.errors import ErrorCode, ValidationFailed
 from polku.derived.calendar import calculation_day
@@ -35,7 +36,7 @@ from polku.kpi.engine import (
     share_sql_table,
     sql_backend,
 )
-from polku.kpi.relations import RELATIONS, Sources, Vocabulary, shipped_vocabulary
+from polku.kpi.relations import EMPLOYER_SERVICES_RELATIONS, RELATIONS, Sources, Vocabulary, shipped_vocabulary
 
 
 def labour_force_series() -> dict[tuple[str, int], int]:
@@ -287,3 +288,11 @@ def hidden_as_in_its_areas(definition: IndicatorDefinition, scope: Scope, values
         hidden |= {v.period for v in by_municipality if v.scope == scope.code and v.suppressed}
     return [replace(v, numerator=None, denominator=None, value=None, suppressed=True)
             if v.period in hidden and not v.suppressed else v for v in values]
+
+
+def employer_services_generation(definitions: Iterable[IndicatorDefinition]) -> str:
+    """The employer services' generation when any of ``definitions`` counts their facts (offers, contacts,
+    profiles), else "": a key naming it stops finding figures cached before the latest such write."""
+    reads = any(m is not None and m.relation in EMPLOYER_SERVICES_RELATIONS
+                for d in definitions for m in (d.numerator, d.denominator))
+    return "|" + precomputed.named_generation(precomputed.EMPLOYER_SERVICES) if reads else ""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -152,3 +153,27 @@ def test_as_of_counts_what_was_known_then(facts: Facts) -> None:
     later = database_backend().measure_table(Request((share,), (month[0],), date(2026, 11, 30), None, None,
                                                      known_at=datetime.now(UTC)))
     assert (concluded.key, *month) not in later  # the hired outcome is dated later: still open
+
+
+def test_a_cached_figure_counts_a_contact_recorded_after_it(facts: Facts, scene: Scene, make_staff: Callable[..., Any],
+                                                           memory_cache: None,
+                                                           django_capture_on_commit_callbacks: Any) -> None:
+    """The indicator page caches its figures; an employer contact (or offer, or new profile) recorded afterwards is
+    counted on the next load, while a figure as of a past day stays as it was."""
+    from polku.access.models import Role
+    from polku.kpi.presenters import user_payload
+
+    analyst = make_staff(Role.ANALYST, area="kuopio").user
+
+    def june(**extra: Any) -> Any:
+        payload = user_payload(analyst, indicator="employer_contacts", scope="297", first_month="2026-06",
+                               last_month="2026-06", **extra)
+        return payload["values"][0]["value"]
+
+    assert Decimal(june()) == 1
+    as_of = june(as_of="2026-11-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contact_record(actor=scene.job_agent.user, employer=scene.employer, kind="visit",
+                                contacted_on=date(2026, 6, 25), today=TODAY)
+    assert Decimal(june()) == 2
+    assert june(as_of="2026-11-01") == as_of
