@@ -162,8 +162,9 @@ def _queue(name: str, inputs: str, scope: str, arguments: dict[str, Any], *, pri
 # --- the facts' generation ---------------------------------------------------------------------------------------
 
 GENERATION_KEY = "polku:precomputed:facts-generation"
-# The named generation of the employer services' facts (offers and outcomes, employer contacts, competence profiles).
-EMPLOYER_SERVICES = "employer-services"
+# The named generation of facts recorded outside the timeline that indicators count: the employer services' offers
+# and outcomes, employer contacts and competence profiles, and the clients' feedback answers.
+RECORDED_FACTS = "recorded-facts"
 
 
 def facts_generation() -> str:
@@ -182,8 +183,8 @@ def new_facts_generation(**_: Any) -> None:
 
 
 def named_generation(name: str) -> str:
-    """Like :func:`facts_generation`, for one family of facts written outside the timeline (``employer_services``:
-    offers, contacts, competence profiles): cached figures of that family only are keyed by it."""
+    """Like :func:`facts_generation`, for one family of facts written outside the timeline (:data:`RECORDED_FACTS`):
+    cached figures of that family only are keyed by it."""
     key = f"{GENERATION_KEY}:{name}"
     token = cache.get(key)
     if token is None:

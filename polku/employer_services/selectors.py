@@ -290,7 +290,7 @@ def profile_coverage(area_id: int | None, day: date) -> tuple[int, int]:
     shared cache for ten minutes per area and day; an import clears the cache, a new profile starts a new generation
     of keys.
     """
-    generation = precomputed.named_generation(precomputed.EMPLOYER_SERVICES)  # a new profile moves it on
+    generation = precomputed.named_generation(precomputed.RECORDED_FACTS)  # a new profile moves it on
     key = f"employer_services:coverage:{generation}:{area_id}:{day.isoformat()}"
     cached = cache.get(key)
     if cached is not None:

@@ -469,7 +469,7 @@ def _editor(user: Any, person: Person) -> str:
 def _figures_changed() -> None:
     """Offers, outcomes, contacts and profiles are counted by the KPI engine and the figures page: their cached
     figures start a new generation once this write commits."""
-    precomputed.new_named_generation(precomputed.EMPLOYER_SERVICES)
+    precomputed.new_named_generation(precomputed.RECORDED_FACTS)
 
 
 # --- job offers ---------------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from polku.core import suppression
+from polku.core.calendar import month_start
 from polku.derived.sql import date_literal, render, timestamp_literal
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
@@ -197,7 +198,8 @@ class SqlBackend:
                     ("service_places", self.sources.offerings, service_places_query),
                     ("job_offers", self.sources.job_offers, job_offers_query),
                     ("competence_profiles", self.sources.profiles, competence_profiles_query),
-                    ("employer_contacts", self.sources.employer_contacts, employer_contacts_query))
+                    ("employer_contacts", self.sources.employer_contacts, employer_contacts_query),
+                    ("client_feedback", self.sources.feedback, client_feedback_query))
         for relation, source, query in recorded:
             if by_relation[relation] and source is not None:
                 sql = query(request, by_relation[relation], self.sources)
@@ -386,6 +388,26 @@ def employer_contacts_query(request: Request, measures: list[Measure], sources: 
             f"'' AS grp, {columns} FROM {sources.employer_contacts} "
             f"WHERE municipality_id IS NOT NULL AND contacted_on >= {first} AND contacted_on < {after}{recorded}"
             f"{_scope(request, 'municipality_id')} GROUP BY 1, 2, 3")
+
+
+def client_feedback_query(request: Request, measures: list[Measure], sources: Sources) -> str:
+    """Feedback answers per month, placed by the area of the client's team (``request.municipalities`` holds area
+    codes: the relation is placed by area). An answer has no person: each answer is one respondent, and small cells
+    are counted in answers. Answers carry no time of their own (a time would tie an anonymous answer to the
+    client's logged visit), so "as of" a moment counts the months that had ended by then."""
+    last = max(request.months)
+    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    if request.known_at is not None:
+        # the months ended by then: "as of" a month is read at its very last instant, when it has ended
+        after = min(after, month_start((request.known_at + timedelta(microseconds=1)).astimezone(HELSINKI).date()))
+    first = date_literal(min(request.months))
+    group = request.group_column("client_feedback") or "''"
+    columns = ", ".join(f"{measure_sql(m)} AS m{i}, {measure_sql(m)} AS n{i}" for i, m in enumerate(measures))
+    return f"""WITH client_feedback AS (
+  SELECT month, area, kind, service_type, team_id, CASE WHEN satisfaction >= 4 THEN 1 ELSE 0 END AS positive,
+         CASE WHEN useful THEN 1 ELSE 0 END AS useful
+  FROM {sources.feedback} WHERE month >= {first} AND month < {date_literal(after)}{_scope(request, "area")})
+SELECT month, area AS municipality, {group} AS grp, {columns} FROM client_feedback GROUP BY 1, 2, 3"""
 
 
 def contributor_rows_to_table(rows: Iterable[tuple[Any, ...]], measures: list[Measure], months: set[date]) -> MeasureTable:

@@ -22,10 +22,10 @@ from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definiti
 from polku.kpi.engine import IndicatorValue
 from polku.kpi.selectors import (
     Scope,
-    employer_services_generation,
     hidden_as_in_its_areas,
     indicator_values,
     municipality_scope,
+    recorded_facts_generation,
     scope_for,
 )
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
@@ -160,7 +160,7 @@ def _payload_key(query: Query, suppress: bool) -> str:
     """The cache key of a payload; a current figure over the employer services' facts also names their generation,
     so an offer or contact recorded a moment ago is counted on the next load (a figure as of a past day never
     changes)."""
-    family = "" if query.as_of is not None else employer_services_generation([query.definition])
+    family = "" if query.as_of is not None else recorded_facts_generation([query.definition])
     return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language(), family)).encode()).hexdigest()
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from polku.derived.membership import value_on
 from polku.derived.runs import RunSpell, StatusFact, annotate
 from polku.derived.vocabulary import status_vocabulary
 from polku.kpi.definitions import Measure
-from polku.kpi.engine import NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
+from polku.kpi.engine import HELSINKI, NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
 from polku.kpi.relations import AGES, FLOW_DAYS, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months
 
 __all__ = ["StatusFact"]  # the derived layer's; the golden cases build persons from it
@@ -114,6 +114,20 @@ class ContactFact:
     municipality: str
     contacted_on: date
     kind: str = "call"
+
+
+@dataclass(frozen=True)
+class FeedbackFact:
+    """An anonymous feedback answer (``portal.FeedbackAnswer``): its month, the area of the client's team, what it
+    was about, and the answers."""
+
+    area: str
+    month: date
+    satisfaction: int
+    useful: bool
+    kind: str = "after_service"
+    service_type: str = ""
+    team: str = ""
 
 
 @dataclass
@@ -330,6 +344,29 @@ def _contacts_table(request: Request, measures: list[Measure], contacts: list[Co
     return _counted(table)
 
 
+def _feedback_table(request: Request, measures: list[Measure], answers: list[FeedbackFact]) -> MeasureTable:
+    """Answers by month, placed by area (and grouped by service type or team); each answer is one respondent. As of
+    a moment, the months ended by then."""
+    ended = None if request.known_at is None else month_start(
+        (request.known_at + timedelta(microseconds=1)).astimezone(HELSINKI).date())
+    group_column = request.group_column("client_feedback")
+    table: MeasureTable = {}
+    for answer in answers:
+        if answer.month not in request.months or (ended is not None and answer.month >= ended):
+            continue
+        if request.municipalities is not None and answer.area not in request.municipalities:
+            continue
+        row = {"positive": answer.satisfaction >= 4, "useful": answer.useful, "kind": answer.kind,
+               "service_type": answer.service_type, "team_id": answer.team}
+        group = str(row[group_column]) if group_column else NO_GROUP
+        for measure in measures:
+            if all(c.matches(row[c.column]) for c in measure.where):
+                key = (measure.key, answer.month, answer.area, group)
+                value, contributors = table.get(key, (Decimal(0), 0))
+                table[key] = (value + 1, contributors + 1)
+    return table
+
+
 def reference_measure_table(request: Request, persons: list[KpiPerson], vocabulary: Vocabulary, *,
                             labour_force: dict[tuple[str, int], int] | None = None,
                             decisions: list[DecisionFact] | None = None,
@@ -338,9 +375,10 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
                             participations: list[ParticipationFact] | None = None,
                             offers: list[OfferFact] | None = None,
                             profiles: list[ProfileFact] | None = None,
-                            contacts: list[ContactFact] | None = None) -> MeasureTable:
+                            contacts: list[ContactFact] | None = None,
+                            feedback: list[FeedbackFact] | None = None) -> MeasureTable:
     """The measure table of ``engine.SqlBackend.measure_table`` for stock, events, labour force, caseloads,
-    decisions, service places, job offers, competence profiles and employer contacts."""
+    decisions, service places, job offers, competence profiles, employer contacts and clients' feedback."""
     months = calc_months(list(request.months))
     measures = request.measures()
     sums: dict[tuple[str, date, str, str], int] = defaultdict(int)
@@ -368,6 +406,7 @@ def reference_measure_table(request: Request, persons: list[KpiPerson], vocabula
         "job_offers": lambda ms: _offers_table(request, ms, persons, offers or []),
         "competence_profiles": lambda ms: _profiles_table(request, ms, persons, profiles or []),
         "employer_contacts": lambda ms: _contacts_table(request, ms, contacts or []),
+        "client_feedback": lambda ms: _feedback_table(request, ms, feedback or []),
     }
     for relation, table_of in recorded.items():
         if by_relation[relation]:

@@ -20,6 +20,8 @@
   day, and whether a competence profile of theirs had been written by the end of the day.
 * ``employer_contacts``: the employer services' contacts with employers by month, placed by the employer's
   municipality (employers recorded without one have no place in municipal figures).
+* ``client_feedback``: the clients' anonymous feedback answers (``polku.portal``) by month, placed by the area of
+  the team that served them; an answer carries no person, so each answer stands for one respondent.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table. The SQL is written
@@ -98,11 +100,17 @@ RELATIONS: dict[str, Relation] = {
     # municipality; contacts are with organisations, so no person stands behind them.
     "employer_contacts": Relation("employer_contacts", {"kind": "text"},
                                   {"municipality": "municipality", "area": "municipality"}),
+    # Feedback answers (polku.portal): one row per answer in its month, placed by the area of the client's team;
+    # "positive" when satisfaction was 4 or 5 on the 1–5 scale. Answers have no person: each is one respondent.
+    "client_feedback": Relation("client_feedback", {"positive": "bool", "useful": "bool", "kind": "text",
+                                                    "service_type": "text"},
+                                {"area": "area", "service_type": "service_type", "team": "team_id"},
+                                placement="area"),
 }
 
-# Relations over the employer services' facts, written outside the timeline: their cached figures are keyed by that
-# family's generation (``polku.core.precomputed.EMPLOYER_SERVICES``), moved on by each offer, contact or new profile.
-EMPLOYER_SERVICES_RELATIONS = frozenset({"job_offers", "competence_profiles", "employer_contacts"})
+# Relations over facts recorded outside the timeline: their cached figures are keyed by that family's generation
+# (``polku.core.precomputed.RECORDED_FACTS``), moved on by each offer, contact, new profile or feedback answer.
+RECORDED_RELATIONS = frozenset({"job_offers", "competence_profiles", "employer_contacts", "client_feedback"})
 
 AGES = age_scheme(EMPLOYMENT_STATISTICS)  # the age_group disaggregation; y25 also gives under_25
 AGE_BOUNDS = tuple(sorted({*AGES.bounds, 25}))
@@ -166,6 +174,10 @@ class Sources:
     employer_contacts: str | None = ("(SELECT c.contacted_on, c.kind, c.created_at, e.municipality_id "
                                      "FROM employer_services_employercontact c "
                                      "JOIN provision_employer e ON e.id = c.employer_id) AS contact_rows")
+    # The clients' anonymous feedback answers with their area's code. None: the snapshot holds none.
+    feedback: str | None = ("(SELECT f.month, a.code AS area, f.kind, f.service_type, f.team_id, f.satisfaction, "
+                            "f.useful FROM portal_feedbackanswer f "
+                            "JOIN reference_employmentarea a ON a.id = f.area_id) AS feedback_rows")
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 

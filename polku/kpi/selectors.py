@@ -36,7 +36,7 @@ from polku.kpi.engine import (
     share_sql_table,
     sql_backend,
 )
-from polku.kpi.relations import EMPLOYER_SERVICES_RELATIONS, RELATIONS, Sources, Vocabulary, shipped_vocabulary
+from polku.kpi.relations import RECORDED_RELATIONS, RELATIONS, Sources, Vocabulary, shipped_vocabulary
 
 
 def labour_force_series() -> dict[tuple[str, int], int]:
@@ -131,7 +131,8 @@ def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabul
                       participations=_optional(directory, "provision_participation"),
                       job_offers=None if offers is None else by_uuid(offers),
                       profiles=None if profiles is None else by_uuid(profiles),
-                      employer_contacts=_optional(directory, "employer_services_employercontact"), versioned=False,
+                      employer_contacts=_optional(directory, "employer_services_employercontact"),
+                      feedback=_optional(directory, "portal_feedbackanswer"), versioned=False,
                       persons_have_team="team_id" in _parquet_columns(connection, directory))
 
     def run(sql: str) -> list[tuple[Any, ...]]:
@@ -290,9 +291,9 @@ def hidden_as_in_its_areas(definition: IndicatorDefinition, scope: Scope, values
             if v.period in hidden and not v.suppressed else v for v in values]
 
 
-def employer_services_generation(definitions: Iterable[IndicatorDefinition]) -> str:
-    """The employer services' generation when any of ``definitions`` counts their facts (offers, contacts,
-    profiles), else "": a key naming it stops finding figures cached before the latest such write."""
-    reads = any(m is not None and m.relation in EMPLOYER_SERVICES_RELATIONS
+def recorded_facts_generation(definitions: Iterable[IndicatorDefinition]) -> str:
+    """The recorded facts' generation when any of ``definitions`` counts them (offers, contacts, profiles, feedback
+    answers), else "": a key naming it stops finding figures cached before the latest such write."""
+    reads = any(m is not None and m.relation in RECORDED_RELATIONS
                 for d in definitions for m in (d.numerator, d.denominator))
-    return "|" + precomputed.named_generation(precomputed.EMPLOYER_SERVICES) if reads else ""
+    return "|" + precomputed.named_generation(precomputed.RECORDED_FACTS) if reads else ""

@@ -76,7 +76,29 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
     counts["casework_caseassignment"] = _export_assignments(directory, known_at)
     counts.update(_export_service_places(directory, known_at))
     counts.update(_export_employer_services(directory, known_at))
+    counts.update(_export_feedback(directory))
     return counts
+
+
+def _export_feedback(directory: Path) -> dict[str, int]:
+    """The clients' anonymous feedback answers with their area's code (the relation limits "as of" by month: an
+    answer keeps no time of its own). The model is the portal's, found by label: the portal is above this package."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from django.apps import apps
+
+    answers = list(apps.get_model("portal", "FeedbackAnswer").objects.filter(area__isnull=False).values_list(
+        "month", "area__code", "kind", "service_type", "team_id", "satisfaction", "useful"))
+    pq.write_table(pa.table({
+        "month": pa.array([r[0] for r in answers], pa.date32()),
+        "area": pa.array([r[1] for r in answers], pa.string()),
+        "kind": pa.array([r[2] for r in answers], pa.string()),
+        "service_type": pa.array([r[3] for r in answers], pa.string()),
+        "team_id": pa.array([r[4] for r in answers], pa.int64()),
+        "satisfaction": pa.array([r[5] for r in answers], pa.int16()),
+        "useful": pa.array([r[6] for r in answers], pa.bool_()),
+    }), directory / "portal_feedbackanswer.parquet")
+    return {"portal_feedbackanswer": len(answers)}
 
 
 def _export_employer_services(directory: Path, known_at: datetime) -> dict[str, int]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import services as casework
+from polku.core import precomputed
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
@@ -262,6 +263,8 @@ def answer_feedback(*, person: Person, invitation_id: int | None, satisfaction: 
     invitation.answered = True
     invitation.save(update_fields=["answered"])
     team = person.team
-    return FeedbackAnswer.objects.create(kind=invitation.kind, service_type=invitation.service_type,
-                                         team=team, area_id=team.area_id if team else None,
-                                         month=month_start(today), satisfaction=score, useful=useful == "yes")
+    answer = FeedbackAnswer.objects.create(kind=invitation.kind, service_type=invitation.service_type,
+                                           team=team, area_id=team.area_id if team else None,
+                                           month=month_start(today), satisfaction=score, useful=useful == "yes")
+    precomputed.new_named_generation(precomputed.RECORDED_FACTS)  # the feedback indicators count it
+    return answer

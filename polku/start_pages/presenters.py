@@ -50,6 +50,9 @@ HEADLINE_INDICATORS = ("unemployed_jobseekers", "activation_rate", "long_term_un
 # The employer services' side of the manager's start page (Mikkeli's profile coverage, Sotkamo's employer contacts,
 # the job offers and what came of them).
 EMPLOYER_HEADLINES = ("competence_profile_coverage", "employer_contacts", "job_offers", "job_offers_to_work_share")
+# The clients' own voice (Sotkamo's "client experiences are positive", measured by the feedback surveys): figures of
+# the employment area, as the answers are placed by the team's area.
+FEEDBACK_HEADLINES = ("client_feedback_positive_share", "client_feedback_useful_share")
 
 
 @dataclass(frozen=True)
@@ -160,10 +163,15 @@ def _programme_statuses(user: Any, today: date) -> list[ProgrammeStatus]:
 
 
 def manager_page(user: Any, today: date) -> StartPage:
-    scope_code, scope_name, employer_headlines = headline_kpis(user, today, codes=EMPLOYER_HEADLINES)
+    scopes = kpi_presenters.scopes_for(user)
+    scope_code, scope_name, employer_headlines = headline_kpis(user, today, scopes, codes=EMPLOYER_HEADLINES)
+    areas = [s for s in scopes if s.kind == "area"]
+    area_code, area_name, feedback_headlines = headline_kpis(user, today, areas, codes=FEEDBACK_HEADLINES)
     return StartPage("manager", {"programmes": _programme_statuses(user, today), "scope_code": scope_code,
                                  "scope_name": scope_name, "employer_headlines": employer_headlines,
-                                 "employer_figures": policy.allows(user, policy.Capability.EMPLOYER_SERVICES)})
+                                 "employer_figures": policy.allows(user, policy.Capability.EMPLOYER_SERVICES),
+                                 "area_code": area_code, "area_name": area_name,
+                                 "feedback_headlines": feedback_headlines})
 
 
 # --- analyst -------------------------------------------------------------------------------------------------------

@@ -264,6 +264,31 @@ def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any
     assert "Työkyky nyt" in page.locator("#oma-asiointi").inner_text()
     failures["client record"] = serious_violations(page)
     page.locator("#oma-asiointi").screenshot(path=str(SCREENSHOTS / "portal-staff-client-panel-1280.png"))
+    # The joint meeting with Kela: booked with all parties from the referral, then seen on the record.
+    page.get_by_role("link", name="Varaa tai kirjaa yhteistapaaminen").click()
+    failures["joint meeting"] = serious_violations(page)
+    starts = (timezone.localtime() + timedelta(days=9)).replace(hour=10, minute=0)
+    page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_place", "Kelan toimisto, Kauppakatu 1")
+    page.get_by_role("button", name="Varaa tapaaminen").click()
+    assert "Yhteistapaaminen varattiin" in page.locator("main").inner_text()
+    assert "Kelan toimisto, Kauppakatu 1" in page.locator("#oma-asiointi").inner_text()
+    page.get_by_role("link", name="Siirrä, peru tai kirjaa yhteistapaaminen").click()
+    page.fill("#id_agreed_tasks", "Hae ammatilliseen kuntoutukseen")
+    page.fill("#id_held_on", "2026-02-31")  # refused: the typed tasks stay
+    page.get_by_role("button", name="Kirjaa yhteistapaaminen").click()
+    assert page.input_value("#id_agreed_tasks") == "Hae ammatilliseen kuntoutukseen"
+    failures["joint meeting, refused"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "portal-staff-joint-meeting-1280.png"), full_page=True)
+    # The self-assessment filled together with the client.
+    page.goto(f"{base}/asiakasportaali/henkilot/{person.pk}/itsearvio/")
+    failures["self-assessment with the client"] = serious_violations(page)
+    page.check("input[name=work_ability][value='7']")
+    for item in questionnaire().items:
+        page.check(f"input[name={item.code}][value='4']")
+    page.get_by_role("button", name="Tallenna itsearvio").click()
+    assert "Itsearvio tallennettiin asiakkaan kanssa täytettynä." in page.locator("main").inner_text()
+    assert SelfAssessment.objects.filter(person=person, filled_by="counsellor", work_ability=7).exists()
     page.goto(f"{base}/asiakasportaali/vapaat-ajat/")
     failures["free times"] = serious_violations(page)
     page.context.clear_cookies()

@@ -118,9 +118,22 @@ def test_manager_sees_the_employer_services_figures_once_computed(client: Any, o
     for code in ("competence_profile_coverage", "employer_contacts", "job_offers", "job_offers_to_work_share"):
         assert reverse("kpi:indicator", kwargs={"code": code}) in html
     assert reverse("employer_services:figures") in html
-    assert html.count("avaa mittari nähdäksesi luvut") == 4
+    assert html.count("avaa mittari nähdäksesi luvut") == 6  # and the two feedback figures of the area
     client.get(reverse("kpi:indicator", kwargs={"code": "employer_contacts"}))  # computes and caches
-    assert client.get("/").content.decode().count("avaa mittari nähdäksesi luvut") == 3
+    assert client.get("/").content.decode().count("avaa mittari nähdäksesi luvut") == 5
+
+
+def test_manager_sees_the_areas_client_feedback(client: Any, office: Office) -> None:
+    """Sotkamo's "client experiences are positive": the area's share of positive answers and of those who found the
+    service useful, linked to their indicator pages for the area, and to the figures per service and team."""
+    from polku.kpi.presenters import scopes_for
+
+    html = _page(client, office.manager)
+    area = [s for s in scopes_for(office.manager.user) if s.kind == "area"][0]
+    for code in ("client_feedback_positive_share", "client_feedback_useful_share"):
+        assert f'{reverse("kpi:indicator", kwargs={"code": code})}?scope={area.code}' in html
+    assert reverse("portal_staff:service_change") in html
+    assert f"Asiakaspalaute: {area.name}" in html
 
 
 def test_analyst_sees_data_freshness_and_model_fit(client: Any, make_staff: Callable[..., StaffProfile]) -> None:
@@ -188,5 +201,5 @@ def test_start_page_reads_a_bounded_number_of_queries(client: Any, office: Offic
     """A start page is a handful of queries, never one per client or per row (no engine runs)."""
     profile = office.counsellor if role == Role.COUNSELLOR else make_staff(role, area="kuopio", team="Alkupalvelu")
     client.force_login(profile.user)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(35):  # the manager's: programmes, two sets of headline figures, alerts
         assert client.get("/").status_code == 200
