@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
 from polku.core.suppression import SMALL_CELL_K
@@ -25,6 +25,8 @@ from polku.kpi.relations import RELATIONS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "indicators.json"
 UNITS = ("persons", "percent", "count", "eur")
+# Each unit as readers see it beside a figure or on a chart's axis.
+UNIT_LABELS = {"persons": gettext_lazy("henkilöä"), "count": gettext_lazy("kpl"), "percent": "%", "eur": "€"}
 YEAR_AGGREGATIONS = ("average", "sum", "ratio_of_sums")
 OPERATORS = ("=", "!=", "in", "not in")
 DISAGGREGATIONS = ("municipality", "area", "team", "age_group", "gender", "language", "service_type", "structural",

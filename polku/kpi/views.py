@@ -23,7 +23,7 @@ from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.kpi import comparison, presenters, share_yardstick, yardstick
 from polku.kpi.comparison import counterpart_for
-from polku.kpi.definitions import shipped_definitions
+from polku.kpi.definitions import UNIT_LABELS, shipped_definitions
 from polku.kpi.engine import NOT_IN_FORCE
 from polku.kpi.models import Programme
 from polku.kpi.programme import text
@@ -94,7 +94,8 @@ def _chart(payload: dict[str, Any], target: list[dict[str, Any]]) -> Any:
     layers: list[dict[str, Any]] = [{
         "mark": {"type": "line", "point": True},
         "encoding": {"x": {"field": "period", "type": "ordinal", "title": None, "axis": {"labelAngle": -45}},
-                     "y": {"field": "value", "type": "quantitative", "title": payload["indicator"]["unit"]},
+                     "y": {"field": "value", "type": "quantitative",
+                           "title": str(UNIT_LABELS.get(payload["indicator"]["unit"], ""))},
                      "color": {"field": "group", "type": "nominal", "title": None}},
         "data": {"values": rows},
     }]

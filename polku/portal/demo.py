@@ -98,7 +98,8 @@ def _figures(today: date, rng: random.Random) -> tuple[int, int]:
                 made += 1
         team = person.team
         FeedbackAnswer.objects.create(kind=FeedbackKind.AFTER_SERVICE, service_type=referral.offering.service_type_id,
-                                      team=team, area_id=referral.offering.area_id, month=month_start(today),
+                                      team=team, area_id=referral.offering.area_id,
+                                      month=month_start(today - timedelta(days=rng.randint(0, 330))),  # a year's worth
                                       satisfaction=rng.choice((3, 4, 4, 5, 5)), useful=rng.random() < 0.8)
         answered += 1
     return made, answered

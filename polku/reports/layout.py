@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 
 from polku.core.citations import reader_source
 from polku.core.suppression import SECONDARY_MARK
+from polku.kpi.definitions import UNIT_LABELS
 
 STATUS_LABELS = {"on_track": gettext_lazy("Tavoitteessa"), "at_risk": gettext_lazy("Vaarassa"),
                  "off_track": gettext_lazy("Jäljessä"), "no_data": gettext_lazy("Ei tietoa"),
                  "manual": gettext_lazy("Seurataan muualla")}
-UNIT_LABELS = {"persons": gettext_lazy("henkilöä"), "count": gettext_lazy("kpl"), "percent": "%", "eur": "€"}
 POINTS = gettext_lazy("%-yks.")  # percentage points (sv "%-enh.", en "pp")
 DIRECTION_LABELS = {"increase": gettext_lazy("kasvu"), "decrease": gettext_lazy("lasku")}
 MONTH_NAMES = (gettext_lazy("tammikuu"), gettext_lazy("helmikuu"), gettext_lazy("maaliskuu"),
