@@ -172,7 +172,7 @@ POLKU_SMS_BACKEND = os.environ.get("POLKU_SMS_BACKEND", "console")
 # Neither sends anything anywhere: refused in production mode (below, and by polku.core.checks).
 DEMO_SMS_BACKENDS = ("console", "memory", "polku.portal.sms.ConsoleBackend", "polku.portal.sms.MemoryBackend")
 DEMO_EMAIL_BACKENDS = ("django.core.mail.backends.console.EmailBackend", "django.core.mail.backends.locmem.EmailBackend",
-                       "django.core.mail.backends.dummy.EmailBackend")
+                       "django.core.mail.backends.dummy.EmailBackend", "django.core.mail.backends.filebased.EmailBackend")
 # The address links in e-mails point to (the server's own address as its users reach it).
 POLKU_BASE_URL = os.environ.get("POLKU_BASE_URL", "http://127.0.0.1:8000")
 

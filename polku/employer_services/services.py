@@ -193,6 +193,7 @@ def employer_update(*, actor: Any, employer: Employer, details: EmployerDetails,
         locked.area = _actor_area(actor, locked.municipality)
     _apply_details(locked, details, today)
     locked.save()
+    _figures_changed()  # a municipality changed moves its contacts in the figures
     return locked
 
 

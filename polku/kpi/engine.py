@@ -390,16 +390,23 @@ def employer_contacts_query(request: Request, measures: list[Measure], sources: 
             f"{_scope(request, 'municipality_id')} GROUP BY 1, 2, 3")
 
 
+def feedback_months_before(request: Request) -> date:
+    """The first month whose feedback does not count yet: the reference date's month (it has not ended), or as of
+    a moment the month it falls in ("as of" a month is read at its very last instant, when it has ended)."""
+    if request.known_at is None:
+        return month_start(request.horizon)
+    return min(month_start(request.horizon + timedelta(days=1)),
+               month_start((request.known_at + timedelta(microseconds=1)).astimezone(HELSINKI).date()))
+
+
 def client_feedback_query(request: Request, measures: list[Measure], sources: Sources) -> str:
     """Feedback answers per month, placed by the area of the client's team (``request.municipalities`` holds area
     codes: the relation is placed by area). An answer has no person: each answer is one respondent, and small cells
     are counted in answers. Answers carry no time of their own (a time would tie an anonymous answer to the
-    client's logged visit), so "as of" a moment counts the months that had ended by then."""
+    client's logged visit), and only months that have ended count: before the reference date, and "as of" a moment,
+    ended by then. A figure that moved during a month would tell staff how the client they just met answered."""
     last = max(request.months)
-    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    if request.known_at is not None:
-        # the months ended by then: "as of" a month is read at its very last instant, when it has ended
-        after = min(after, month_start((request.known_at + timedelta(microseconds=1)).astimezone(HELSINKI).date()))
+    after = min(date(last.year + (last.month == 12), last.month % 12 + 1, 1), feedback_months_before(request))
     first = date_literal(min(request.months))
     group = request.group_column("client_feedback") or "''"
     columns = ", ".join(f"{measure_sql(m)} AS m{i}, {measure_sql(m)} AS n{i}" for i, m in enumerate(measures))
@@ -557,7 +564,9 @@ def _cells(definition: IndicatorDefinition, table: MeasureTable, months: Iterabl
 def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[date],
              scopes: dict[str, Callable[[date], set[str]]], *, groups: Iterable[str] = (NO_GROUP,),
              by_year: bool = False, suppress: bool = False) -> list[IndicatorValue]:
-    """Values per month (or per year from its months), scope and group."""
+    """Values per month (or per year from its months), scope and group. Small cells of anonymous rows (feedback
+    answers) are hidden whoever reads them."""
+    suppress = suppress or RELATIONS[definition.numerator.relation].anonymous
     group_set = set(groups)
     cells = _cells(definition, table, months, scopes, group_set)
     periods: dict[str, list[date]] = defaultdict(list)

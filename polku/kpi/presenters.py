@@ -65,6 +65,8 @@ def build_query(*, indicator: str, scope: str, month: str | None = None, first_m
     found = scope_for(scope)
     today = month_start(timezone.localdate())
     as_of_month = parse_month("as_of", as_of)
+    if as_of_month == today:  # this month as known now is the current figure (kept fresh, not kept for good)
+        as_of_month = None
     if year is not None:
         if not FIRST_MONTH.year <= year <= today.year:
             raise ValidationFailed.single("year", ErrorCode.INVALID,
@@ -156,23 +158,25 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
     }
 
 
-def _payload_key(query: Query, suppress: bool) -> str:
+def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
     """The cache key of a payload; a current figure over the employer services' facts also names their generation,
     so an offer or contact recorded a moment ago is counted on the next load (a figure as of a past day never
-    changes)."""
-    family = "" if query.as_of is not None else recorded_facts_generation([query.definition])
+    changes). ``latest``: the last one computed, whatever the generation (what a start page shows, with its time)."""
+    family = "latest" if latest else "" if query.as_of is not None else recorded_facts_generation([query.definition])
     return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language(), family)).encode()).hexdigest()
 
 
 def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> dict[str, dict[str, Any] | None]:
     """``user_payload`` of each indicator (same scope and months) if it is in the cache, computed by the indicator
-    page lately; else None. Never computes: for a start page."""
+    page lately (the current one, else the last computed within ten minutes); else None. Never computes: for a
+    start page."""
     first = build_query(indicator=indicators[0], **arguments)
     check_scope(user, first.scope)
     suppress = suppresses_small_cells(user)
     found: dict[str, dict[str, Any] | None] = {}
     for code in indicators:
-        cached = cache.get(_payload_key(replace(first, definition=shipped_definitions().get(code)), suppress))
+        query = replace(first, definition=shipped_definitions().get(code))
+        cached = cache.get(_payload_key(query, suppress)) or cache.get(_payload_key(query, suppress, latest=True))
         found[code] = None if cached is None else dict(cached)
     return found
 
@@ -191,6 +195,8 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
         return dict(cached)
     payload = kpi_payload(query, suppress=suppress)
     cache.set(key, payload, None if query.as_of is not None else CACHE_SECONDS)
+    if query.as_of is None:  # a write of recorded facts moves the key on; start pages keep showing this meanwhile
+        cache.set(_payload_key(query, suppress, latest=True), payload, CACHE_SECONDS)
     return payload
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +20,7 @@ from polku.derived.membership import value_on
 from polku.derived.runs import RunSpell, StatusFact, annotate
 from polku.derived.vocabulary import status_vocabulary
 from polku.kpi.definitions import Measure
-from polku.kpi.engine import HELSINKI, NO_GROUP, MeasureTable, Request, day_ends, labour_force_table
+from polku.kpi.engine import NO_GROUP, MeasureTable, Request, day_ends, feedback_months_before, labour_force_table
 from polku.kpi.relations import AGES, FLOW_DAYS, RELATIONS, STRUCTURAL_MIN_DAYS, CalcMonth, Vocabulary, calc_months
 
 __all__ = ["StatusFact"]  # the derived layer's; the golden cases build persons from it
@@ -345,14 +345,13 @@ def _contacts_table(request: Request, measures: list[Measure], contacts: list[Co
 
 
 def _feedback_table(request: Request, measures: list[Measure], answers: list[FeedbackFact]) -> MeasureTable:
-    """Answers by month, placed by area (and grouped by service type or team); each answer is one respondent. As of
-    a moment, the months ended by then."""
-    ended = None if request.known_at is None else month_start(
-        (request.known_at + timedelta(microseconds=1)).astimezone(HELSINKI).date())
+    """Answers by month, placed by area (and grouped by service type or team); each answer is one respondent. Only
+    months ended by the reference date (as of a moment, by then)."""
+    ended = feedback_months_before(request)
     group_column = request.group_column("client_feedback")
     table: MeasureTable = {}
     for answer in answers:
-        if answer.month not in request.months or (ended is not None and answer.month >= ended):
+        if answer.month not in request.months or answer.month >= ended:
             continue
         if request.municipalities is not None and answer.area not in request.municipalities:
             continue

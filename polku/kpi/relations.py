@@ -21,7 +21,9 @@
 * ``employer_contacts``: the employer services' contacts with employers by month, placed by the employer's
   municipality (employers recorded without one have no place in municipal figures).
 * ``client_feedback``: the clients' anonymous feedback answers (``polku.portal``) by month, placed by the area of
-  the team that served them; an answer carries no person, so each answer stands for one respondent.
+  the team that served them; an answer carries no person, so each answer stands for one respondent. Only months
+  that have ended count, and small cells are hidden from every reader: a figure that moved while a client was
+  visiting would tell their answer.
 
 Every date the rules need (a year before the calculation day, 16 months before, the 25th birthday
 threshold …) is computed once in Python per month and handed to SQL as a small table. The SQL is written
@@ -58,6 +60,8 @@ class Relation:
     # What the rows are placed by: a municipality (areas sum their members) or an employment area itself (the
     # relation has no municipal figures; its rows carry the area's code where the others carry a municipality's).
     placement: str = "municipality"
+    # Rows promised anonymity (feedback answers): small cells are hidden from every reader, whatever their role.
+    anonymous: bool = False
 
 
 _PERSON_DIMENSIONS = {"municipality": "municipality", "area": "municipality", "team": "team_id",
@@ -105,12 +109,13 @@ RELATIONS: dict[str, Relation] = {
     "client_feedback": Relation("client_feedback", {"positive": "bool", "useful": "bool", "kind": "text",
                                                     "service_type": "text"},
                                 {"area": "area", "service_type": "service_type", "team": "team_id"},
-                                placement="area"),
+                                placement="area", anonymous=True),
 }
 
 # Relations over facts recorded outside the timeline: their cached figures are keyed by that family's generation
-# (``polku.core.precomputed.RECORDED_FACTS``), moved on by each offer, contact, new profile or feedback answer.
-RECORDED_RELATIONS = frozenset({"job_offers", "competence_profiles", "employer_contacts", "client_feedback"})
+# (``polku.core.precomputed.RECORDED_FACTS``), moved on by each offer, contact or new profile. (Feedback answers
+# count only in months that have ended, so a new answer changes no figure shown: no generation for them.)
+RECORDED_RELATIONS = frozenset({"job_offers", "competence_profiles", "employer_contacts"})
 
 AGES = age_scheme(EMPLOYMENT_STATISTICS)  # the age_group disaggregation; y25 also gives under_25
 AGE_BOUNDS = tuple(sorted({*AGES.bounds, 25}))

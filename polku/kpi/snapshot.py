@@ -76,18 +76,21 @@ def export_parquet(directory: Path, *, known_at: datetime | None = None) -> dict
     counts["casework_caseassignment"] = _export_assignments(directory, known_at)
     counts.update(_export_service_places(directory, known_at))
     counts.update(_export_employer_services(directory, known_at))
-    counts.update(_export_feedback(directory))
+    counts.update(_export_feedback(directory, known_at))
     return counts
 
 
-def _export_feedback(directory: Path) -> dict[str, int]:
-    """The clients' anonymous feedback answers with their area's code (the relation limits "as of" by month: an
-    answer keeps no time of its own). The model is the portal's, found by label: the portal is above this package."""
+def _export_feedback(directory: Path, known_at: datetime) -> dict[str, int]:
+    """The clients' anonymous feedback answers with their area's code, of the months begun by ``known_at`` (an
+    answer keeps no time of its own: the relation counts the months ended by the moment asked about). The model is
+    the portal's, found by label: the portal is above this package."""
     import pyarrow as pa
     import pyarrow.parquet as pq
     from django.apps import apps
 
-    answers = list(apps.get_model("portal", "FeedbackAnswer").objects.filter(area__isnull=False).values_list(
+    begun = timezone.localtime(known_at).date()
+    answers = list(apps.get_model("portal", "FeedbackAnswer").objects.filter(
+        area__isnull=False, month__lte=begun).values_list(
         "month", "area__code", "kind", "service_type", "team_id", "satisfaction", "useful"))
     pq.write_table(pa.table({
         "month": pa.array([r[0] for r in answers], pa.date32()),

@@ -7,6 +7,9 @@ feedback answers carry no person, so results stay anonymous.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -245,6 +248,9 @@ class AgencyReferral(models.Model):
     meeting_channel = models.CharField(max_length=20, blank=True)
     meeting_place = models.CharField(max_length=200, blank=True)
     meeting_parties = models.JSONField(default=list, blank=True)
+    # The counsellor who booked it and takes part: their own other meetings clash with it.
+    meeting_counsellor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -255,3 +261,13 @@ class AgencyReferral(models.Model):
 
     def __str__(self) -> str:
         return f"referral {self.person_id} → {self.recipient} {self.created_at:%Y-%m-%d}"
+
+    def add_event(self, kind: str, actor: Any, now: datetime, **details: Any) -> None:
+        """Keep what happened with who and when (the caller saves)."""
+        self.events = [*self.events, {"kind": kind, "at": now.isoformat(), "by": getattr(actor, "pk", None), **details}]
+
+    def clear_booking(self) -> None:
+        """The booked joint meeting is no longer ahead (held, called off); the events keep it."""
+        self.meeting_starts_at = self.meeting_minutes = self.meeting_counsellor = None
+        self.meeting_channel = self.meeting_place = ""
+        self.meeting_parties = []

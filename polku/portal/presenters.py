@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from polku.casework import booking
 from polku.casework.models import MeetingChannel
 from polku.people.models import Person
-from polku.portal import referrals, selectors
+from polku.portal import referrals, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import AgencyReferral, Consent, ReferralStatus, ReportedApplication
 from polku.web.charts import Chart
@@ -64,7 +64,7 @@ def client_panel(person: Person) -> ClientPanel:
         bookings=list(booking.bookings_of(person)),
         questionnaire_note=pick(questionnaire().source),
         live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
-                              Consent.objects.filter(person=person, purpose="share_plan", withdrawn_at__isnull=True)],
+                              services.consents_in_force(person, services.SHARE_PLAN)],
         agency_referrals=agency_referral_rows(person),
         referral_statuses=[(str(value), str(label)) for value, label in ReferralStatus.choices],
     )

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.portal import services
 from polku.portal.catalogue import consent_catalogue
-from polku.portal.models import AgencyReferral, Consent, Notification, ReferralStatus
+from polku.portal.models import AgencyReferral, Notification, ReferralStatus
 
 MAX_REASON = 300
 MAX_NOTE = 500
@@ -35,10 +36,6 @@ MAX_PLACE = 200
 MEETING_MINUTES = (15, 240)
 BOOKING_HORIZON = timedelta(days=180)
 ENDED = (ReferralStatus.COMPLETED, ReferralStatus.DECLINED)
-
-
-def _event(kind: str, actor: Any, now: datetime, **details: Any) -> dict[str, Any]:
-    return {"kind": kind, "at": now.isoformat(), "by": getattr(actor, "pk", None), **details}
 
 
 @transaction.atomic
@@ -51,9 +48,11 @@ def refer(*, person: Person, recipient: str, reason: str, actor: Any, now: datet
         raise ValidationFailed.single("reason", ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_REASON})
     now = now or timezone.now()
     disclosure = services.disclose_plan(person=person, recipient=recipient, actor=actor, now=now)
-    return AgencyReferral.objects.create(person=person, recipient=recipient, reason=text, disclosure=disclosure,
-                                         events=[_event("status", actor, now, status=ReferralStatus.SENT)],
-                                         created_by=actor, created_at=now, updated_at=now)
+    referral = AgencyReferral(person=person, recipient=recipient, reason=text, disclosure=disclosure,
+                              created_by=actor, created_at=now, updated_at=now)
+    referral.add_event("status", actor, now, status=ReferralStatus.SENT)
+    referral.save()
+    return referral
 
 
 @transaction.atomic
@@ -72,9 +71,13 @@ def record_status(*, referral: AgencyReferral, status: str, note: str, actor: An
     raise_if(errors)
     now = now or timezone.now()
     locked.status = status
-    locked.events = [*locked.events, _event("status", actor, now, status=status, note=text)]
+    locked.add_event("status", actor, now, status=status, note=text)
+    if status in ENDED and locked.meeting_starts_at is not None and locked.meeting_starts_at > now:
+        locked.add_event("meeting_cancelled", actor, now, reason="referral_ended")  # nobody meets on it any more
+        locked.clear_booking()
+        _notify(locked, now)
     locked.updated_at = now
-    locked.save(update_fields=["status", "events", "updated_at"])
+    locked.save()
     return locked
 
 
@@ -117,12 +120,12 @@ def record_joint_meeting(*, referral: AgencyReferral, held_on: date | None, agre
                                                obligation_basis=plan.obligation_basis,
                                                next_meeting_on=plan.next_meeting_on))
     now = now or timezone.now()
-    locked.events = [*locked.events, _event("joint_meeting", actor, now, held_on=held_on.isoformat(), tasks=tasks)]
+    locked.add_event("joint_meeting", actor, now, held_on=held_on.isoformat(), tasks=tasks)
     if locked.status in (ReferralStatus.SENT, ReferralStatus.RECEIVED):
         locked.status = ReferralStatus.IN_PROGRESS
-        locked.events.append(_event("status", actor, now, status=ReferralStatus.IN_PROGRESS))
+        locked.add_event("status", actor, now, status=ReferralStatus.IN_PROGRESS)
     if locked.meeting_starts_at is not None and timezone.localtime(locked.meeting_starts_at).date() <= held_on:
-        _clear_booking(locked)  # the booked meeting was held: the events keep it
+        locked.clear_booking()  # the booked meeting was held: the events keep it
     locked.updated_at = now
     locked.save()
     return locked
@@ -132,12 +135,9 @@ def _ended() -> FieldError:
     return FieldError("status", ErrorCode.INVALID, _("Ohjaus on jo päättynyt; uusi yhteistyö alkaa uudella ohjauksella."))
 
 
-def _clear_booking(referral: AgencyReferral) -> None:
-    referral.meeting_starts_at = None
-    referral.meeting_minutes = None
-    referral.meeting_channel = ""
-    referral.meeting_place = ""
-    referral.meeting_parties = []
+def _notify(referral: AgencyReferral, now: datetime) -> None:
+    """The client hears that something about their meetings changed (the notice says nothing more)."""
+    Notification.objects.create(person_id=referral.person_id, text=services.NEWS_TEXT, created_at=now)
 
 
 def _overlaps(start: datetime, end: datetime, other_start: datetime, other_minutes: int | None) -> bool:
@@ -146,17 +146,30 @@ def _overlaps(start: datetime, end: datetime, other_start: datetime, other_minut
 
 def _clash(referral: AgencyReferral, start: datetime, end: datetime, actor: Any) -> str | None:
     """What the meeting would collide with: the client's or the counsellor's booked times, or another joint meeting
-    of the client; None when the time is free for both."""
+    of either; None when the time is free for both."""
     window = (start - timedelta(minutes=MEETING_MINUTES[1]), end)
     slots = AppointmentSlot.objects.filter(starts_at__gte=window[0], starts_at__lt=window[1], person__isnull=False)
     if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(person_id=referral.person_id)):
         return _("Asiakkaalla on jo varattu tapaaminen tähän aikaan.")
-    if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(counsellor_id=getattr(actor, "pk", None))):
+    counsellor = getattr(actor, "pk", None)
+    if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(counsellor_id=counsellor)):
         return _("Sinulla on jo asiakastapaaminen tähän aikaan.")
-    others = AgencyReferral.objects.filter(person_id=referral.person_id, meeting_starts_at__gte=window[0],
-                                           meeting_starts_at__lt=window[1]).exclude(pk=referral.pk)
-    if any(_overlaps(start, end, o.meeting_starts_at, o.meeting_minutes) for o in others if o.meeting_starts_at):
-        return _("Asiakkaalla on jo toinen yhteistapaaminen tähän aikaan.")
+    others = AgencyReferral.objects.filter(meeting_starts_at__gte=window[0], meeting_starts_at__lt=window[1]).exclude(
+        pk=referral.pk)
+    for other in others.filter(Q(person_id=referral.person_id) | Q(meeting_counsellor_id=counsellor)):
+        if other.meeting_starts_at and _overlaps(start, end, other.meeting_starts_at, other.meeting_minutes):
+            return (_("Asiakkaalla on jo toinen yhteistapaaminen tähän aikaan.") if other.person_id == referral.person_id
+                    else _("Sinulla on jo toinen yhteistapaaminen tähän aikaan."))
+    return None
+
+
+def joint_meeting_clash(person: Person, start: datetime, minutes: int) -> AgencyReferral | None:
+    """The client's booked joint meeting overlapping a time they are about to book (the portal refuses it)."""
+    end = start + timedelta(minutes=minutes)
+    for other in AgencyReferral.objects.filter(person=person, meeting_starts_at__lt=end,
+                                               meeting_starts_at__gte=start - timedelta(minutes=MEETING_MINUTES[1])):
+        if other.meeting_starts_at and _overlaps(start, end, other.meeting_starts_at, other.meeting_minutes):
+            return other
     return None
 
 
@@ -166,6 +179,7 @@ def book_joint_meeting(*, referral: AgencyReferral, starts_at: datetime | None, 
     """Book (or move) the joint meeting of this referral with all parties: the client, the counsellor, the referral's
     agency and any other agency the client has consented to share the plan with. The client is notified."""
     now = now or timezone.now()
+    Person.objects.select_for_update().filter(pk=referral.person_id).first()  # one booking of a client's at a time
     locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
     where = " ".join((place or "").split())
     errors: list[FieldError] = []
@@ -188,9 +202,9 @@ def book_joint_meeting(*, referral: AgencyReferral, starts_at: datetime | None, 
     elif len(where) > MAX_PLACE:
         errors.append(FieldError("place", ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_PLACE}))
     parties = [locked.recipient, *sorted({p for p in other_parties if p and p != locked.recipient})]
-    consented = set(Consent.objects.filter(person_id=locked.person_id, purpose="share_plan", withdrawn_at__isnull=True,
-                                           recipient__in=parties).values_list("recipient", flat=True))
-    missing = [p for p in parties[1:] if p not in consented]
+    consented = set(services.consents_in_force(locked.person_id, services.SHARE_PLAN).filter(
+        recipient__in=parties).values_list("recipient", flat=True))
+    missing = [p for p in parties if p not in consented]  # the referral's own agency too: consent may be withdrawn
     if missing:
         errors.append(FieldError("other_parties", ErrorCode.FORBIDDEN, _(
             "Asiakas ei ole antanut suostumusta tietojensa luovuttamiseen taholle: %(names)s.")
@@ -203,12 +217,12 @@ def book_joint_meeting(*, referral: AgencyReferral, starts_at: datetime | None, 
     assert starts_at is not None
     moved = locked.meeting_starts_at is not None
     locked.meeting_starts_at, locked.meeting_minutes, locked.meeting_channel = starts_at, minutes, channel
-    locked.meeting_place, locked.meeting_parties = where, parties
-    locked.events = [*locked.events, _event("meeting_moved" if moved else "meeting_booked", actor, now,
-                                            starts_at=starts_at.isoformat(), parties=parties)]
+    locked.meeting_place, locked.meeting_parties, locked.meeting_counsellor = where, parties, actor
+    locked.add_event("meeting_moved" if moved else "meeting_booked", actor, now, starts_at=starts_at.isoformat(),
+                     parties=parties)
     locked.updated_at = now
     locked.save()
-    Notification.objects.create(person_id=locked.person_id, text=services.NOTIFICATION_TEXT, created_at=now)
+    _notify(locked, now)
     return locked
 
 
@@ -219,12 +233,11 @@ def cancel_joint_meeting(*, referral: AgencyReferral, actor: Any, now: datetime 
     locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
     if locked.meeting_starts_at is None:
         raise ValidationFailed.single("starts_at", ErrorCode.INVALID, _("Ohjaukselle ei ole varattu yhteistapaamista."))
-    locked.events = [*locked.events, _event("meeting_cancelled", actor, now,
-                                            starts_at=locked.meeting_starts_at.isoformat())]
-    _clear_booking(locked)
+    locked.add_event("meeting_cancelled", actor, now, starts_at=locked.meeting_starts_at.isoformat())
+    locked.clear_booking()
     locked.updated_at = now
     locked.save()
-    Notification.objects.create(person_id=locked.person_id, text=services.NOTIFICATION_TEXT, created_at=now)
+    _notify(locked, now)
     return locked
 
 

@@ -191,12 +191,8 @@ def history_chart_rows(history: list[AssessmentRow]) -> list[dict[str, Any]]:
 
 
 def service_names() -> dict[str, str]:
-    """Each service type's name in the reader's language, by its code (what feedback records now) and by its Finnish
-    name (what earlier feedback recorded)."""
-    names: dict[str, str] = {}
-    for service in ServiceType.objects.all():
-        names[service.code] = names[service.name_fi] = service.name
-    return names
+    """Each service type's name in the reader's language, by its code (what feedback and referrals record)."""
+    return {service.code: service.name for service in ServiceType.objects.all()}
 
 
 @dataclass(frozen=True)

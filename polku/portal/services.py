@@ -8,16 +8,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import services as casework
-from polku.core import precomputed
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
 from polku.portal.models import (
+    AgencyReferral,
     Consent,
     Disclosure,
     FeedbackAnswer,
@@ -36,6 +37,9 @@ MAX_TEXT = 200
 MAX_MESSAGE = 4000
 # What a notification says: that something waits in Polku, nothing more (no name, no content, no subject).
 NOTIFICATION_TEXT = "Sinulle on uusi viesti Polun omassa asioinnissa. / Du har ett nytt meddelande. / You have a new message."
+NEWS_TEXT = ("Sinulle on uutta tietoa Polun omassa asioinnissa. / Det finns ny information för dig i Polku. / "
+             "There is something new for you in Polku.")
+SHARE_PLAN = "share_plan"  # the consent that lets the plan (and a joint meeting on it) reach another agency
 
 
 def _text(value: str, field: str, missing: str) -> tuple[str, list[FieldError]]:
@@ -149,20 +153,42 @@ def withdraw_consent(*, person: Person, consent_id: int, now: datetime | None = 
         raise ValidationFailed.single("consent", ErrorCode.UNKNOWN, _("Voimassa olevaa suostumusta ei löydy."))
     consent.withdrawn_at = now or timezone.now()
     consent.save(update_fields=["withdrawn_at"])
+    if consent.purpose == SHARE_PLAN:
+        _leave_joint_meetings(person, consent.recipient, consent.withdrawn_at)
     return consent
+
+
+def _leave_joint_meetings(person: Person, recipient: str, now: datetime) -> None:
+    """Withdrawn at once: an agency no longer sharing the plan is no longer invited to the client's coming joint
+    meetings, and a meeting of that agency's own referral is called off (the events keep both)."""
+    for referral in AgencyReferral.objects.select_for_update().filter(person=person, meeting_starts_at__gt=now):
+        if referral.recipient == recipient:
+            referral.add_event("meeting_cancelled", None, now, reason="consent_withdrawn")
+            referral.clear_booking()
+        elif recipient in referral.meeting_parties:
+            referral.meeting_parties = [p for p in referral.meeting_parties if p != recipient]
+            referral.add_event("meeting_party_removed", None, now, party=recipient, reason="consent_withdrawn")
+        else:
+            continue
+        referral.updated_at = now
+        referral.save()
 
 
 def consent_in_force(person: Person, purpose: str, recipient: str) -> Consent | None:
     """The consent that allows disclosing ``purpose``'s data to ``recipient`` now (checked at the moment of use)."""
-    return Consent.objects.filter(person=person, purpose=purpose, recipient=recipient, withdrawn_at__isnull=True).first()
+    return consents_in_force(person, purpose).filter(recipient=recipient).first()
+
+
+def consents_in_force(person: Person | Any, purpose: str) -> QuerySet[Consent]:
+    """The client's consents for ``purpose`` not withdrawn (``person``: the person or their id)."""
+    return Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
 
 
 @transaction.atomic
 def disclose_plan(*, person: Person, recipient: str, actor: Any, now: datetime | None = None) -> Disclosure:
     """Send the client's plan to another agency (Kela, social services, TYP): only if a consent to share the plan with
     that recipient is in force at this moment, and only the categories it names (the plan, its agreed tasks)."""
-    consent = Consent.objects.select_for_update().filter(person=person, purpose="share_plan", recipient=recipient,
-                                                         withdrawn_at__isnull=True).first()
+    consent = consents_in_force(person, SHARE_PLAN).select_for_update().filter(recipient=recipient).first()
     if consent is None:
         raise ValidationFailed.single("recipient", ErrorCode.FORBIDDEN,
                                       _("Asiakkaalla ei ole voimassa olevaa suostumusta suunnitelman luovuttamiseen "
@@ -263,8 +289,6 @@ def answer_feedback(*, person: Person, invitation_id: int | None, satisfaction: 
     invitation.answered = True
     invitation.save(update_fields=["answered"])
     team = person.team
-    answer = FeedbackAnswer.objects.create(kind=invitation.kind, service_type=invitation.service_type,
-                                           team=team, area_id=team.area_id if team else None,
-                                           month=month_start(today), satisfaction=score, useful=useful == "yes")
-    precomputed.new_named_generation(precomputed.RECORDED_FACTS)  # the feedback indicators count it
-    return answer
+    return FeedbackAnswer.objects.create(kind=invitation.kind, service_type=invitation.service_type,
+                                         team=team, area_id=team.area_id if team else None,
+                                         month=month_start(today), satisfaction=score, useful=useful == "yes")

@@ -212,6 +212,7 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
         slot_id = request.POST.get("slot")
         chosen = int(slot_id) if slot_id and slot_id.isdigit() and len(slot_id) < 10 else None
         try:
+            _refuse_joint_meeting_clash(person, chosen, free)
             if move_from is not None:
                 slot = booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen,
                                     allowed_counsellor_ids=allowed)
@@ -234,6 +235,18 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
     return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form, due_by=due_by,
                  mine=[(s, _slot_label(s), booking.may_still_cancel(s)) for s in booking.bookings_of(person)],
                  move_from=move_from, notice_hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
+
+
+def _refuse_joint_meeting_clash(person: Person, slot_id: int | None, free: list[Any]) -> None:
+    """A free time on top of the client's booked joint meeting is refused, naming the meeting's time."""
+    slot = next((s for s in free if s.pk == slot_id), None)
+    if slot is None:
+        return  # not a free time of theirs: the booking says why
+    clash = referrals.joint_meeting_clash(person, slot.starts_at, slot.minutes)
+    if clash is not None and clash.meeting_starts_at is not None:
+        raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _(
+            "Sinulla on silloin yhteistapaaminen (%(when)s). Valitse toinen aika.") % {
+            "when": formats.date_format(timezone.localtime(clash.meeting_starts_at), "SHORT_DATETIME_FORMAT")})
 
 
 def _end_own(request: HttpRequest, person: Person, end: Callable[[], Any], *, action: AccessAction, refused: str,
@@ -559,9 +572,8 @@ def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpRespo
         return refused
     action = request.POST.get("action", "record") if request.method == "POST" else ""
     catalogue = consent_catalogue()
-    consented = Consent.objects.filter(person=referral.person, purpose="share_plan", withdrawn_at__isnull=True)
-    parties = [(c.recipient, catalogue.recipient_name(c.recipient)) for c in consented.exclude(
-        recipient=referral.recipient)]
+    parties = [(c.recipient, catalogue.recipient_name(c.recipient)) for c in services.consents_in_force(
+        referral.person, services.SHARE_PLAN).exclude(recipient=referral.recipient)]
     booked = referral.meeting_starts_at
     book_form = forms.JointMeetingForm(request.POST if action == "book" else None, parties=parties, initial={
         "starts_at": timezone.localtime(booked) if booked else None, "minutes": referral.meeting_minutes or 60,

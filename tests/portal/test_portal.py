@@ -565,13 +565,35 @@ def test_demo_seeds_clients_free_times_and_figures(make_person: Any, make_staff:
     assert isinstance(rows[0].change, float | int)
     from django.utils import translation
 
-    with translation.override("sv"):  # service names in the reader's language, for answers old and new
+    with translation.override("sv"):  # service names in the reader's language
         assert [r.service_type for r in selectors.change_per_service(Person.objects.all())] == ["arbetsprövning"]
-        FeedbackAnswer.objects.create(kind="after_service", service_type="työkokeilu", month=date(2025, 1, 1),
+        FeedbackAnswer.objects.create(kind="after_service", service_type="work_trial", month=date(2025, 1, 1),
                                       satisfaction=3, useful=True)
         assert [r.group for r in selectors.feedback_figures(FeedbackAnswer.objects.all(), "service")] == [
             "arbetsprövning"]
     assert seed_portal()["asiakkaita"] == 0  # idempotent
+
+
+def test_feedback_named_its_service_by_the_finnish_name_before_and_by_its_code_now(make_person: Any,
+                                                                                     counsellor: Any) -> None:
+    """The data migration: older invitations and answers get the service type's code."""
+    import importlib
+
+    from django.apps import apps
+
+    person = _client_person(make_person, counsellor)
+    invitation = FeedbackInvitation.objects.create(person=person, kind="after_service", subject="r1",
+                                                   service_type="työkokeilu", created_at=timezone.now())
+    answer = FeedbackAnswer.objects.create(kind="after_service", service_type="työkokeilu", month=date(2025, 1, 1),
+                                           satisfaction=4, useful=True)
+    unknown = FeedbackAnswer.objects.create(kind="half_year", service_type="", month=date(2025, 1, 1),
+                                            satisfaction=4, useful=True)
+    migration = importlib.import_module("polku.portal.migrations.0006_feedback_service_codes")
+    migration.names_to_codes(apps, None)
+    invitation.refresh_from_db()
+    answer.refresh_from_db()
+    unknown.refresh_from_db()
+    assert (invitation.service_type, answer.service_type, unknown.service_type) == ("work_trial", "work_trial", "")
 
 
 @pytest.mark.parametrize(("language", "greeting", "question"), [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from polku.access.models import AccessAction, AccessLog, Role
 from polku.casework import booking
 from polku.casework import services as casework
+from polku.core.errors import ValidationFailed
 from polku.portal import referrals, services
 from polku.portal.models import AgencyReferral, Notification
 from tests.portal.test_portal import _client_person, _portal_client
@@ -62,7 +63,7 @@ def test_a_joint_meeting_is_booked_with_all_parties_and_the_client_sees_it(make_
     saved = AgencyReferral.objects.get(pk=referral.pk)
     assert (saved.meeting_starts_at, saved.meeting_minutes, saved.meeting_parties) == (starts, 90, ["typ", "kela"])
     assert saved.events[-1]["kind"] == "meeting_booked"
-    assert Notification.objects.filter(person=person).count() == 1  # the client hears something waits, no content
+    assert Notification.objects.filter(person=person, text=services.NEWS_TEXT).count() == 1  # no content
     client = _portal_client(person)
     home = client.get("/oma/").content.decode()
     assert "Yhteistapaaminen: Monialainen yhteispalvelu (TYP)" in home
@@ -131,12 +132,62 @@ def test_another_teams_counsellor_cannot_open_or_book_the_meeting(make_person: A
     assert AgencyReferral.objects.get(pk=referral.pk).meeting_starts_at is None
 
 
-def test_an_ended_referral_takes_no_booking(make_person: Any, counsellor: Any) -> None:
-    _person, referral = _referred(make_person, counsellor)
-    referrals.record_status(referral=referral, status="completed", note="", actor=counsellor.user)
-    with pytest.raises(Exception, match="päättynyt"):
-        referrals.book_joint_meeting(referral=referral, starts_at=_at(3, 9), minutes=60, channel="video",
-                                     place="Teams", other_parties=[], actor=counsellor.user)
+def _book(referral: AgencyReferral, counsellor: Any, *, days: int = 3, hour: int = 9, minutes: int = 60,
+          other_parties: tuple[str, ...] = ()) -> AgencyReferral:
+    return referrals.book_joint_meeting(referral=referral, starts_at=_at(days, hour), minutes=minutes, channel="video",
+                                        place="Teams", other_parties=list(other_parties), actor=counsellor.user)
+
+
+def test_an_ended_referral_calls_its_meeting_off_and_takes_no_booking(make_person: Any, counsellor: Any) -> None:
+    person, referral = _referred(make_person, counsellor)
+    _book(referral, counsellor)
+    referrals.record_status(referral=referral, status="declined", note="Ei tarvetta", actor=counsellor.user)
+    ended = AgencyReferral.objects.get(pk=referral.pk)
+    assert (ended.meeting_starts_at, ended.events[-1]["kind"]) == (None, "meeting_cancelled")
+    assert Notification.objects.filter(person=person, text=services.NEWS_TEXT).count() == 2  # booked, called off
+    with pytest.raises(ValidationFailed, match="päättynyt"):
+        _book(ended, counsellor)
+
+
+def test_consents_are_checked_at_booking_and_a_withdrawal_takes_effect_on_the_meeting(make_person: Any,
+                                                                                      counsellor: Any) -> None:
+    """Every party needs the client's consent at booking (the form offers only those, the service checks again);
+    withdrawing one removes that agency from the coming meeting, and withdrawing the referral's own calls it off."""
+    person, referral = _referred(make_person, counsellor)
+    with pytest.raises(ValidationFailed) as refused:
+        _book(referral, counsellor, other_parties=("kela",))
+    assert refused.value.errors[0].field == "other_parties"
+    assert "Kela" in refused.value.errors[0].message
+    kela = services.give_consent(person=person, purpose="share_plan", recipient="kela", actor=None)
+    booked = _book(referral, counsellor, other_parties=("kela",))
+    assert booked.meeting_parties == ["typ", "kela"]
+    services.withdraw_consent(person=person, consent_id=kela.pk)
+    without_kela = AgencyReferral.objects.get(pk=referral.pk)
+    assert (without_kela.meeting_parties, without_kela.events[-1]["kind"]) == (["typ"], "meeting_party_removed")
+    typ = services.consent_in_force(person, "share_plan", "typ")
+    assert typ is not None
+    services.withdraw_consent(person=person, consent_id=typ.pk)
+    assert AgencyReferral.objects.get(pk=referral.pk).meeting_starts_at is None
+    with pytest.raises(ValidationFailed, match="Monialainen"):  # the referral's own agency needs a consent too
+        _book(referral, counsellor)
+
+
+def test_a_counsellors_joint_meetings_and_the_clients_bookings_do_not_overlap(make_person: Any,
+                                                                               counsellor: Any) -> None:
+    person, referral = _referred(make_person, counsellor)
+    other = _client_person(make_person, counsellor, last_name="Toinen")
+    services.give_consent(person=other, purpose="share_plan", recipient="typ", actor=None)
+    other_referral = referrals.refer(person=other, recipient="typ", reason="Arvio", actor=counsellor.user)
+    _book(referral, counsellor, days=5, hour=10, minutes=90)
+    with pytest.raises(ValidationFailed, match="Sinulla on jo toinen yhteistapaaminen"):
+        _book(other_referral, counsellor, days=5, hour=11)
+    # The client cannot book their counsellor's free time on top of the joint meeting.
+    slot = booking.publish_slot(counsellor=counsellor.user, starts_at=_at(5, 11), minutes=45, channel="phone")
+    client = _portal_client(person)
+    refused = client.post("/oma/ajanvaraus/", {"slot": str(slot.pk)})
+    assert refused.status_code == 400
+    assert "Sinulla on silloin yhteistapaaminen" in refused.content.decode()
+    assert booking.bookings_of(person).count() == 0
 
 
 def test_the_counsellor_fills_the_self_assessment_with_the_client(make_person: Any, counsellor: Any,
@@ -166,7 +217,8 @@ def test_the_counsellor_fills_the_self_assessment_with_the_client(make_person: A
     assert AccessLog.objects.filter(person_id=person.pk, user=counsellor.user,
                                     action=AccessAction.PORTAL_SELF_ASSESSMENT).exists()
     assert "ohjaajan kanssa" in staff.get(f"/henkilot/{person.pk}/").content.decode()
-    assert "6" in _portal_client(person).get("/oma/itsearvio/").content.decode()
+    own_page = _portal_client(person).get("/oma/itsearvio/").content.decode()
+    assert '<td data-label="Työkyky (0–10)">6</td>' in own_page
     outsider = _staff(make_staff(Role.COUNSELLOR, area="kainuu", team="Muu").user)
     assert outsider.get(url).status_code == 403
     assert outsider.post(url, {"work_ability": "1", **answers}).status_code == 403
