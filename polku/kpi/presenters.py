@@ -6,6 +6,7 @@ Input is checked here once, so every interface refuses the same bad input with t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -16,10 +17,12 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from polku.access.models import Team
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue
+from polku.kpi.relations import AGES
 from polku.kpi.selectors import (
     Scope,
     hidden_as_in_its_areas,
@@ -29,7 +32,9 @@ from polku.kpi.selectors import (
     scope_for,
 )
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
-from polku.reference.models import EmploymentArea, Municipality
+from polku.people.models import Gender, Language
+from polku.reference.models import EmploymentArea, Municipality, ServiceType
+from polku.timeline.models import BenefitType, JobSearchEndReason
 
 FIRST_MONTH = date(2015, 1, 1)
 CACHE_SECONDS = 600
@@ -145,8 +150,46 @@ def compute(query: Query, *, suppress: bool) -> list[IndicatorValue]:
     return values
 
 
+STRUCTURAL_LABELS = {"long_term": gettext_lazy("pitkäaikaistyöttömät"),
+                     "comparable": gettext_lazy("vertailukelpoisesti rakennetyöttömät"),
+                     "from_service": gettext_lazy("palveluilta työttömiksi"),
+                     "service_to_service": gettext_lazy("palvelulta palvelulle"),
+                     "": gettext_lazy("muut")}
+RUN_LABELS = {"within_3_months": gettext_lazy("päättyi 3 kuukaudessa"),
+              "over_3_months": gettext_lazy("kesti yli 3 kuukautta"),
+              "not_known_yet": gettext_lazy("ei vielä tiedossa")}
+
+
+def _age_band(low: int, high: int) -> str:
+    if low == 0:
+        return _("%(age)s v tai alle") % {"age": high - 1}
+    if high >= 200:
+        return _("%(age)s v tai yli") % {"age": low}
+    return f"{low}–{high - 1} v"
+
+
+def group_labels(dimension: str | None) -> dict[str, str]:
+    """A breakdown's groups as readers name them, in their language (the engine's groups are codes and ids)."""
+    def choices(enum: Any) -> dict[str, str]:
+        return {str(value): str(label) for value, label in enum.choices}
+
+    services = {s.code: s.name for s in ServiceType.objects.all()} if dimension in ("service_type", "outcome") else {}
+    labels: dict[str | None, Callable[[], dict[str, str]]] = {
+        "team": lambda: {str(pk): name for pk, name in Team.objects.values_list("pk", "name")},
+        "service_type": lambda: services,
+        "gender": lambda: choices(Gender),
+        "language": lambda: choices(Language),
+        "age_group": lambda: {label: _age_band(low, high) for label, low, high in AGES.bands},
+        "structural": lambda: {k: str(v) for k, v in STRUCTURAL_LABELS.items()},
+        "outcome": lambda: {**choices(JobSearchEndReason), **services, **{k: str(v) for k, v in RUN_LABELS.items()}},
+        "benefit_type": lambda: choices(BenefitType),
+    }
+    return labels.get(dimension, dict)()
+
+
 def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
     values = compute(query, suppress=suppress)
+    names = group_labels(query.dimension)
     return {
         "indicator": definition_payload(query.definition),
         "scope": {"code": query.scope.code, "name": query.scope.name, "kind": query.scope.kind},
@@ -154,7 +197,7 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
         "by_year": query.by_year, "dimension": query.dimension,
         "as_of": None if query.as_of is None else f"{query.as_of:%Y-%m}",
         "suppressed_below": query.definition.suppression_threshold if suppress else None,
-        "values": [v.as_dict() for v in values],
+        "values": [{**v.as_dict(), "group_label": names.get(v.group, v.group)} for v in values],
     }
 
 

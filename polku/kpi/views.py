@@ -87,7 +87,8 @@ def programme_name(programme: Programme) -> str:
 
 
 def _chart(payload: dict[str, Any], target: list[dict[str, Any]]) -> Any:
-    rows = [{"period": v["period"], "value": float(v["value"]), "group": v["group"] or payload["scope"]["name"]}
+    rows = [{"period": v["period"], "value": float(v["value"]),
+             "group": v.get("group_label") or v["group"] or payload["scope"]["name"]}
             for v in payload["values"] if v["value"] is not None]
     if not rows:
         return None
@@ -213,7 +214,7 @@ def _comparison_chart(compared: dict[str, Any]) -> Any:
                  description=_("Luvut ovat taulukossa kaavion vieressä."), id_prefix="vertailu")
 
 
-COLUMNS = ("period", "scope", "group", "numerator", "denominator", "value", "suppressed", "verified")
+COLUMNS = ("period", "scope", "group", "group_label", "numerator", "denominator", "value", "suppressed", "verified")
 
 
 COMPARISON_COLUMNS = ("period", "municipality", "name", "series", "value", "source")

@@ -126,7 +126,16 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
     csv_file = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
                                                                "last_month": "2021-12", "format": "csv"})
     assert csv_file["Content-Type"].startswith("text/csv")
-    assert "2021-12;765;;6;;6;" in csv_file.content.decode("utf-8-sig")
+    assert "2021-12;765;;;6;;6;" in csv_file.content.decode("utf-8-sig")
+    # A breakdown names its groups as readers do, in their language (the CSV keeps the code beside the name).
+    by_gender = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
+                                                               "last_month": "2021-12", "dimension": "gender"})
+    assert "<td>nainen</td>" in by_gender.content.decode() or "<td>mies</td>" in by_gender.content.decode()
+    assert ">F<" not in by_gender.content.decode()
+    gender_csv = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
+                                                                "last_month": "2021-12", "dimension": "gender",
+                                                                "format": "csv"}).content.decode("utf-8-sig")
+    assert ";F;nainen;" in gender_csv or ";M;mies;" in gender_csv
     excel = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
                                                             "last_month": "2021-12", "format": "xlsx"})
     assert excel.content[:2] == b"PK"
