@@ -533,15 +533,22 @@ def agency_referral(request: HttpRequest, person_id: Any) -> HttpResponse:
     return redirect(form_flow.record_url(person, "oma-asiointi"))
 
 
-def _referral_update(request: HttpRequest, agency_referral_id: int, update: Callable[[AgencyReferral], object],
-                     done: str) -> HttpResponse:
-    """Record on a referral what the agency reported or a joint meeting, for one whose data the user may record."""
+def _referral_to_write(request: HttpRequest, agency_referral_id: int) -> AgencyReferral | HttpResponse:
+    """The referral a member of staff records on, once the right to write for its person is checked and the access
+    logged; else the refusal page."""
     referral = AgencyReferral.objects.filter(pk=agency_referral_id).select_related("person").first()
     if referral is None:
         return forbidden(request, _("Ohjausta ei löydy."))
     refused = form_flow.write_refused(request, referral.person, AccessAction.AGENCY_REFERRAL)
-    if refused is not None:
-        return refused
+    return referral if refused is None else refused
+
+
+def _referral_update(request: HttpRequest, agency_referral_id: int, update: Callable[[AgencyReferral], object],
+                     done: str) -> HttpResponse:
+    """Record on a referral what the agency reported or a joint meeting, for one whose data the user may record."""
+    referral = _referral_to_write(request, agency_referral_id)
+    if isinstance(referral, HttpResponse):
+        return referral
     try:
         update(referral)
     except ValidationFailed as failure:
@@ -564,12 +571,9 @@ def referral_status(request: HttpRequest, agency_referral_id: int) -> HttpRespon
 def referral_meeting(request: HttpRequest, agency_referral_id: int) -> HttpResponse:
     """The joint meeting of a referral: book it with all parties (or move or call it off), and record it once held,
     its agreed tasks going into the plan. A refused form comes back with what was typed and each field's reason."""
-    referral = AgencyReferral.objects.filter(pk=agency_referral_id).select_related("person").first()
-    if referral is None:
-        return forbidden(request, _("Ohjausta ei löydy."))
-    refused = form_flow.write_refused(request, referral.person, AccessAction.AGENCY_REFERRAL)
-    if refused is not None:
-        return refused
+    referral = _referral_to_write(request, agency_referral_id)
+    if isinstance(referral, HttpResponse):
+        return referral
     action = request.POST.get("action", "record") if request.method == "POST" else ""
     catalogue = consent_catalogue()
     parties = [(c.recipient, catalogue.recipient_name(c.recipient)) for c in services.consents_in_force(
