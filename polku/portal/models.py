@@ -241,6 +241,9 @@ class AgencyReferral(models.Model):
     recipient = models.CharField(max_length=60)
     reason = models.CharField(_("mitä ohjauksella haetaan"), max_length=300)
     disclosure = models.ForeignKey(Disclosure, on_delete=models.RESTRICT, related_name="referrals")
+    # The client's services and meetings, when a consent to share them with the agency was in force at referral.
+    history_disclosure = models.ForeignKey(Disclosure, null=True, blank=True, on_delete=models.RESTRICT,
+                                           related_name="history_referrals")
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     events = models.JSONField(default=list)
     meeting_starts_at = models.DateTimeField(null=True, blank=True)

@@ -75,13 +75,15 @@ def agency_referral_rows(person: Person) -> list[dict[str, Any]]:
     the status, the data carried, and the joint meetings with the tasks agreed there."""
     catalogue = consent_catalogue()
     rows = []
-    for referral in AgencyReferral.objects.filter(person=person).select_related("disclosure"):
+    for referral in AgencyReferral.objects.filter(person=person).select_related("disclosure", "history_disclosure"):
         meetings = [e for e in referral.events if e.get("kind") == "joint_meeting"]
         notes = [e.get("note", "") for e in referral.events if e.get("kind") == "status" and e.get("note")]
         rows.append({"referral": referral, "recipient": catalogue.recipient_name(referral.recipient),
                      "booked": booked_meeting(referral),
                      "status": referral.get_status_display(), "note": notes[-1] if notes else "",
-                     "carried": catalogue.category_names(referral.disclosure.categories),
+                     "carried": catalogue.category_names([
+                         *referral.disclosure.categories,
+                         *(referral.history_disclosure.categories if referral.history_disclosure else [])]),
                      "meetings": [{"held_on": date.fromisoformat(m["held_on"]), "tasks": m.get("tasks", [])}
                                   for m in meetings]})
     return rows

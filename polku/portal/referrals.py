@@ -40,7 +40,8 @@ ENDED = (ReferralStatus.COMPLETED, ReferralStatus.DECLINED)
 
 @transaction.atomic
 def refer(*, person: Person, recipient: str, reason: str, actor: Any, now: datetime | None = None) -> AgencyReferral:
-    """Refer the client to ``recipient`` for ``reason``; the plan goes with it as far as the consent allows."""
+    """Refer the client to ``recipient`` for ``reason``; the plan goes with it as far as the consent allows, and the
+    service history too when the client has consented to share it with that agency."""
     text = " ".join((reason or "").split())
     if not text:
         raise ValidationFailed.single("reason", ErrorCode.REQUIRED, _("Kerro, mitä ohjauksella haetaan."))
@@ -48,8 +49,9 @@ def refer(*, person: Person, recipient: str, reason: str, actor: Any, now: datet
         raise ValidationFailed.single("reason", ErrorCode.INVALID, _("Enintään %(max)s merkkiä.") % {"max": MAX_REASON})
     now = now or timezone.now()
     disclosure = services.disclose_plan(person=person, recipient=recipient, actor=actor, now=now)
+    history = services.disclose_history(person=person, recipient=recipient, actor=actor, now=now)
     referral = AgencyReferral(person=person, recipient=recipient, reason=text, disclosure=disclosure,
-                              created_by=actor, created_at=now, updated_at=now)
+                              history_disclosure=history, created_by=actor, created_at=now, updated_at=now)
     referral.add_event("status", actor, now, status=ReferralStatus.SENT)
     referral.save()
     return referral

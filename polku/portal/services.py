@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import services as casework
+from polku.casework.models import Meeting
 from polku.core.calendar import month_start
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed, raise_if
 from polku.people.models import Person
@@ -32,6 +33,7 @@ from polku.portal.models import (
     SelfAssessmentAnswer,
     SubjectAccessRequest,
 )
+from polku.provision.models import Referral, ReferralStatus
 
 MAX_TEXT = 200
 MAX_MESSAGE = 4000
@@ -40,6 +42,7 @@ NOTIFICATION_TEXT = "Sinulle on uusi viesti Polun omassa asioinnissa. / Du har e
 NEWS_TEXT = ("Sinulle on uutta tietoa Polun omassa asioinnissa. / Det finns ny information för dig i Polku. / "
              "There is something new for you in Polku.")
 SHARE_PLAN = "share_plan"  # the consent that lets the plan (and a joint meeting on it) reach another agency
+SHARE_HISTORY = "share_history"  # the consent that lets a referral carry the client's services and meetings
 
 
 def _text(value: str, field: str, missing: str) -> tuple[str, list[FieldError]]:
@@ -208,6 +211,32 @@ def disclose_plan(*, person: Person, recipient: str, actor: Any, now: datetime |
 
 
 @transaction.atomic
+def disclose_history(*, person: Person, recipient: str, actor: Any, now: datetime | None = None) -> Disclosure | None:
+    """The client's service history for ``recipient`` (the TYP network): only if a consent to share it is in force at
+    this moment, and only the categories it names — the services (which, when, how it went) and the meetings held
+    (when, what kind, how; never their notes). None without a consent: nothing is disclosed."""
+    consent = consents_in_force(person, SHARE_HISTORY).select_for_update().filter(recipient=recipient).first()
+    if consent is None:
+        return None
+    content: dict[str, Any] = {}
+    if "services" in consent.categories:
+        content["services"] = [
+            {"service_type": r.offering.service_type_id, "service": r.offering.name, "referred_on": _iso(r.referred_on),
+             "started_on": _iso(r.participation_start), "ended_on": _iso(r.ended_on), "status": r.status}
+            for r in Referral.objects.filter(person=person).select_related("offering").order_by("referred_on", "pk")]
+    if "meetings" in consent.categories:
+        content["meetings"] = [{"held_on": _iso(m.held_on), "kind": m.kind, "channel": m.channel}
+                               for m in Meeting.objects.current().filter(person=person).order_by("held_on", "pk")]
+    return Disclosure.objects.create(person=person, consent=consent, recipient=recipient,
+                                     categories=list(consent.categories), content=content,
+                                     disclosed_at=now or timezone.now(), disclosed_by=actor)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+@transaction.atomic
 def send_message(*, person: Person, body: str, from_client: bool, author: Any,
                  now: datetime | None = None) -> Message:
     """A message between the client and their counsellor; one to the client leaves a notification without content."""
@@ -247,8 +276,6 @@ def half_year(day: date) -> str:
 def ensure_feedback_invitations(person: Person, today: date | None = None) -> int:
     """Ask the client about each service that ended lately and, while they are a job seeker, once every half year
     (Sotkamo's practice). Made when the client opens their portal; each is asked once."""
-    from polku.provision.models import Referral, ReferralStatus
-
     today = today or timezone.localdate()
     now = timezone.now()
     made = 0

@@ -241,3 +241,39 @@ def test_without_a_text_message_gateway_the_portal_offers_e_mail_only(make_perso
     assert (address.by_email, address.by_sms, address.phone) == (True, False, "")
     with pytest.raises(Exception, match="tekstiviestinä"):
         notifications.set_address(person=person, email="", phone="0401234567", by_email=False, by_sms=True)
+
+
+def test_a_typ_referral_carries_the_service_history_only_on_its_own_consent(make_person: Any, counsellor: Any,
+                                                                            make_staff: Any) -> None:
+    """"Let the TYP network see my service history": the services (which, when, how it went) and the meetings held
+    (when, kind, channel — never their notes) go with a TYP referral only while that consent is in force."""
+    from datetime import date
+
+    from polku.provision import services as provision
+
+    person = _client_person(make_person, counsellor)
+    casework.meeting_record(person=person, held_on=date(2025, 1, 20), kind="initial_interview", channel="phone",
+                            notes="Luottamuksellinen muistiinpano", actor=counsellor.user)
+    provider = provision.provider_create(name="Historia Paja ry", kind="third_sector", area_code="kuopio",
+                                         business_id="15728600")
+    offering = provision.offering_create(provider=provider, service_type="work_trial", name="Työkokeilu",
+                                         capacity=5, available_from=date(2025, 1, 1), available_to=date(2030, 12, 31))
+    provision.referral_create(person=person, offering=offering, referred_on=date(2025, 2, 1),
+                              actor=make_staff(Role.ADMIN, area=None).user)
+    services.give_consent(person=person, purpose="share_plan", recipient="typ", actor=None)
+    without = referrals.refer(person=person, recipient="typ", reason="Ensimmäinen", actor=counsellor.user)
+    assert without.history_disclosure is None
+    history = services.give_consent(person=person, purpose="share_history", recipient="typ", actor=None)
+    carried = referrals.refer(person=person, recipient="typ", reason="Toinen", actor=counsellor.user)
+    assert carried.history_disclosure is not None
+    content = carried.history_disclosure.content
+    assert [(s["service_type"], s["referred_on"]) for s in content["services"]] == [("work_trial", "2025-02-01")]
+    assert content["meetings"] == [{"held_on": "2025-01-20", "kind": "initial_interview", "channel": "phone"}]
+    assert "Luottamuksellinen" not in str(content)
+    from polku.portal.catalogue import consent_catalogue
+
+    went = consent_catalogue().category_names(["plan", "agreed_tasks", "services", "meetings"])
+    assert went in _portal_client(person).get("/oma/suunnitelma/").content.decode()  # the client sees what went
+    services.withdraw_consent(person=person, consent_id=history.pk)
+    third = referrals.refer(person=person, recipient="typ", reason="Kolmas", actor=counsellor.user)
+    assert third.history_disclosure is None
