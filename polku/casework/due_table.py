@@ -88,6 +88,18 @@ def table_day(book: ProcessRuleBook | None = None) -> date | None:
     return state.computed_for
 
 
+def overdue_share(municipality_codes: set[str] | None, day: date) -> tuple[int, int] | None:
+    """(clients with some statutory step overdue, clients with an open job search) living in the municipalities on
+    ``day`` (everyone: None), read from the table when it answers for that day; else None (the rebuild is queued)."""
+    if table_day() != day:
+        return None
+    rows = ClientDue.objects.filter(computed_for=day)
+    if municipality_codes is not None:
+        rows = rows.filter(home_municipality__in=sorted(municipality_codes))
+    counts = rows.aggregate(clients=Count("pk"), overdue=Count("pk", filter=Q(overdue=True)))
+    return int(counts["overdue"]), int(counts["clients"])
+
+
 # --- writing ----------------------------------------------------------------------------------------------------
 
 

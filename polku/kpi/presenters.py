@@ -18,11 +18,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from polku.access.models import Team
+from polku.casework.due_table import overdue_share
+from polku.casework.tasks import queue_rebuild
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue
-from polku.kpi.relations import AGES
+from polku.kpi.relations import AGES, RELATIONS
 from polku.kpi.selectors import (
     Scope,
     hidden_as_in_its_areas,
@@ -31,6 +33,7 @@ from polku.kpi.selectors import (
     recorded_facts_generation,
     scope_for,
 )
+from polku.kpi.state_assessment import state_assessment
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
 from polku.people.models import Gender, Language
 from polku.reference.models import EmploymentArea, Municipality, ServiceType
@@ -165,7 +168,7 @@ def _age_band(low: int, high: int) -> str:
         return _("%(age)s v tai alle") % {"age": high - 1}
     if high >= 200:
         return _("%(age)s v tai yli") % {"age": low}
-    return f"{low}–{high - 1} v"
+    return _("%(low)s–%(high)s v") % {"low": low, "high": high - 1}
 
 
 def group_labels(dimension: str | None) -> dict[str, str]:
@@ -187,6 +190,11 @@ def group_labels(dimension: str | None) -> dict[str, str]:
     return labels.get(dimension, dict)()
 
 
+def anonymous(definition: IndicatorDefinition) -> bool:
+    """Whether the indicator counts anonymous answers: small cells hidden from everyone, only ended months."""
+    return RELATIONS[definition.numerator.relation].anonymous
+
+
 def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
     values = compute(query, suppress=suppress)
     names = group_labels(query.dimension)
@@ -196,7 +204,7 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
         "first_month": f"{query.first_month:%Y-%m}", "last_month": f"{query.last_month:%Y-%m}",
         "by_year": query.by_year, "dimension": query.dimension,
         "as_of": None if query.as_of is None else f"{query.as_of:%Y-%m}",
-        "suppressed_below": query.definition.suppression_threshold if suppress else None,
+        "suppressed_below": query.definition.suppression_threshold if suppress or anonymous(query.definition) else None,
         "values": [{**v.as_dict(), "group_label": names.get(v.group, v.group)} for v in values],
     }
 
@@ -204,7 +212,8 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
 def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
     """The cache key of a payload; a current figure over the employer services' facts also names their generation,
     so an offer or contact recorded a moment ago is counted on the next load (a figure as of a past day never
-    changes). ``latest``: the last one computed, whatever the generation (what a start page shows, with its time)."""
+    changes). ``latest``: the last one computed within ten minutes, whatever the generation (what a start page shows
+    while a write has moved the key on)."""
     family = "latest" if latest else "" if query.as_of is not None else recorded_facts_generation([query.definition])
     return "kpi:payload:" + hashlib.sha256(repr((query, suppress, get_language(), family)).encode()).hexdigest()
 
@@ -288,3 +297,55 @@ def comparison_payload(user: Any, *, indicator: str, scope: str, first_month: st
                                  for c, v in zip(chosen.members, row.references, strict=True)]}
                  for row in result.rows],
     }
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """One of the state's assessment indicators beside Polku's nearest figure (None: not computed lately, or Polku
+    holds no such data: ``held``)."""
+
+    code: str
+    name: str
+    difference: str
+    indicator: IndicatorDefinition | None
+    held: bool
+    value: Decimal | None
+    period: str | None
+    suppressed: bool
+    ready: bool
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+def state_assessment_rows(user: Any, scope: Scope, today: date) -> list[StateRow]:
+    """The state's indicators for ``scope`` (an area) with Polku's nearest figures, as the indicator pages last
+    computed them for this user (never computed here: the page does not wait); today's overdue share from the
+    due-items table (its rebuild queued when it is not for today yet)."""
+    assessment = state_assessment()
+    codes = [row.indicator for row in assessment.indicators if row.indicator]
+    payloads = cached_user_payloads(user, codes, scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
+                                    last_month=f"{today:%Y-%m}", dimension=None, as_of=None) if codes else {}
+    language = (get_language() or "fi")[:2]
+    rows = []
+    for state in assessment.indicators:
+        name, difference = state.name.get(language) or state.name["fi"], \
+            state.difference.get(language) or state.difference["fi"]
+        if state.indicator:
+            payload = payloads.get(state.indicator)
+            latest = [v for v in (payload or {}).get("values", []) if v["value"] is not None or v.get("suppressed")]
+            value = latest[-1] if latest else None
+            rows.append(StateRow(
+                state.code, name, difference, shipped_definitions().get(state.indicator), True,
+                None if value is None or value["value"] is None else Decimal(value["value"]),
+                value["period"] if value else None, bool(value and value.get("suppressed")), payload is not None))
+        elif state.figure == "overdue_share":
+            counts = overdue_share(set(scope.municipality_codes), today)
+            if counts is None:
+                queue_rebuild(today)  # the daily table is not for today yet: the worker builds it
+            share = None if not counts or not counts[1] else (Decimal(100) * counts[0] / counts[1]).quantize(
+                Decimal("0.1"))
+            rows.append(StateRow(state.code, name, difference, None, True, share, f"{today:%Y-%m-%d}", False,
+                                 counts is not None, *(counts or (None, None))))
+        else:
+            rows.append(StateRow(state.code, name, difference, None, False, None, None, False, True))
+    return rows

@@ -28,6 +28,7 @@ from polku.kpi.engine import NOT_IN_FORCE
 from polku.kpi.models import Programme
 from polku.kpi.programme import text
 from polku.kpi.programme_figures import programme_figures
+from polku.kpi.state_assessment import state_assessment
 from polku.municipal_share.presenters import suppresses_small_cells
 from polku.reference.models import Municipality
 from polku.web.charts import Chart
@@ -121,6 +122,21 @@ def _targets(code: str, scope: str) -> list[dict[str, Any]]:
                         out.append({"target": item["target"], "year": programme.document["target_year"],
                                     "programme": programme.name_fi})
     return out
+
+
+@login_required
+@require_GET
+def state_assessment_page(request: HttpRequest) -> HttpResponse:
+    """The state's assessment indicators of the employment areas beside Polku's nearest figures for the reader's
+    area, each with how the two may differ; the source names the indicators only, so all are marked unverified."""
+    areas = [s for s in presenters.scopes_for(request.user) if s.kind == "area"]
+    if not areas:
+        return forbidden(request, _("Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta."))
+    chosen = next((a for a in areas if a.code == request.GET.get("scope")), areas[0])
+    assessment = state_assessment()
+    return render(request, "kpi/state_assessment.html", {
+        "areas": areas, "chosen": chosen, "source": assessment,
+        "rows": presenters.state_assessment_rows(request.user, chosen, timezone.localdate())})
 
 
 @login_required

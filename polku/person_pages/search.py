@@ -80,6 +80,8 @@ PAGES: list[Page] = [
          gettext_lazy("työllisyysohjelma tavoitteet")),
     Page(gettext_lazy("Vertailu"), "kpi:yardstick", _can(Capability.VIEW_AGGREGATES),
          gettext_lazy("arviointi vertailuryhmä")),
+    Page(gettext_lazy("Valtion arviointimittarit"), "kpi:state_assessment", _can(Capability.VIEW_AGGREGATES),
+         gettext_lazy("arviointi KEHA Työllisyyskuva valtio")),
     Page(gettext_lazy("Raportit"), "reports:list", _can(Capability.VIEW_AGGREGATES),
          gettext_lazy("kuukausiraportti valtuusto")),
     Page(gettext_lazy("Palvelut"), "provision:catalogue", _can(Capability.VIEW_SERVICE_CATALOGUE),

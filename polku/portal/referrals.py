@@ -75,7 +75,8 @@ def record_status(*, referral: AgencyReferral, status: str, note: str, actor: An
     locked.status = status
     locked.add_event("status", actor, now, status=status, note=text)
     if status in ENDED and locked.meeting_starts_at is not None and locked.meeting_starts_at > now:
-        locked.add_event("meeting_cancelled", actor, now, reason="referral_ended")  # nobody meets on it any more
+        locked.add_event("meeting_cancelled", actor, now, reason="referral_ended",  # nobody meets on it any more
+                         starts_at=locked.meeting_starts_at.isoformat())
         locked.clear_booking()
         _notify(locked, now)
     locked.updated_at = now
@@ -167,8 +168,18 @@ def _clash(referral: AgencyReferral, start: datetime, end: datetime, actor: Any)
 
 def joint_meeting_clash(person: Person, start: datetime, minutes: int) -> AgencyReferral | None:
     """The client's booked joint meeting overlapping a time they are about to book (the portal refuses it)."""
+    return _meeting_during(Q(person=person), start, minutes)
+
+
+def counsellor_away(slots: list[AppointmentSlot]) -> set[int]:
+    """The free times during which their counsellor is in a joint meeting (not offered to clients)."""
+    return {slot.pk for slot in slots
+            if _meeting_during(Q(meeting_counsellor_id=slot.counsellor_id), slot.starts_at, slot.minutes) is not None}
+
+
+def _meeting_during(whose: Q, start: datetime, minutes: int) -> AgencyReferral | None:
     end = start + timedelta(minutes=minutes)
-    for other in AgencyReferral.objects.filter(person=person, meeting_starts_at__lt=end,
+    for other in AgencyReferral.objects.filter(whose, meeting_starts_at__lt=end,
                                                meeting_starts_at__gte=start - timedelta(minutes=MEETING_MINUTES[1])):
         if other.meeting_starts_at and _overlaps(start, end, other.meeting_starts_at, other.meeting_minutes):
             return other

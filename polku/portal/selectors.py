@@ -20,7 +20,9 @@ from polku.access.models import AccessAction, AccessLog, ClientAccount, Role, St
 from polku.casework import booking
 from polku.casework.models import AppointmentSlot, CaseAssignment, EmploymentPlan
 from polku.casework.services import current_assignment, current_plan
-from polku.core.suppression import SMALL_CELL_K, mark, primary_small
+from polku.core.calendar import month_start
+from polku.core.suppression import SMALL_CELL_K, complement, mark, primary_small
+from polku.core.suppression import group as suppression_group
 from polku.people.models import Person
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import (
@@ -245,16 +247,20 @@ class FeedbackRow:
     useful_percent: Any
 
 
-def feedback_figures(answers: QuerySet[FeedbackAnswer], by: str) -> list[FeedbackRow]:
-    """Satisfaction (mean 1–5) and the share who found the service useful, per service type or team; a group with
-    fewer than :data:`SMALL_GROUP` answers is hidden."""
+def feedback_figures(answers: QuerySet[FeedbackAnswer], by: str, today: date | None = None) -> list[FeedbackRow]:
+    """Satisfaction (mean 1–5) and the share who found the service useful, per service type or team, over the months
+    that have ended (a figure that moved during a visit would tell the client's answer); a group with fewer than
+    :data:`SMALL_GROUP` answers is hidden, and another with it when one alone could be recovered from the area's
+    total (the feedback indicators show that total)."""
+    ended = month_start(today or timezone.localdate())
     key = "service_type" if by == "service" else "team__name"
     names = service_names() if by == "service" else {}
     groups: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    for group, satisfaction, useful in answers.values_list(key, "satisfaction", "useful"):
+    for group, satisfaction, useful in answers.filter(month__lt=ended).values_list(key, "satisfaction", "useful"):
         groups[names.get(group, str(group or "–"))].append((satisfaction, useful))
     counts = {g: len(v) for g, v in groups.items()}
     small = primary_small(counts, SMALL_GROUP)
+    hidden = complement(counts, small, [suppression_group(counts)])
     rows = []
     for group, values in sorted(groups.items()):
         n = len(values)
@@ -262,9 +268,9 @@ def feedback_figures(answers: QuerySet[FeedbackAnswer], by: str) -> list[Feedbac
         useful = round(100 * sum(1 for _, u in values if u) / n)
 
         def shown(value: float, key: str = group, size: int = n) -> Any:
-            return mark(key, size, primary=small, hidden=set(), k=SMALL_GROUP, show=lambda _n: value)
+            return mark(key, size, primary=small, hidden=hidden, k=SMALL_GROUP, show=lambda _n: value)
 
-        rows.append(FeedbackRow(group=group, answers=mark(group, n, primary=small, hidden=set(), k=SMALL_GROUP),
+        rows.append(FeedbackRow(group=group, answers=mark(group, n, primary=small, hidden=hidden, k=SMALL_GROUP),
                                 satisfaction=shown(satisfaction), useful_percent=shown(useful)))
     return rows
 
@@ -279,7 +285,7 @@ def portal_counts(persons: QuerySet[Person], answers: QuerySet[FeedbackAnswer]) 
         "client_accounts": ClientAccount.objects.filter(person__in=persons).count(),
         "consents_live": Consent.objects.filter(withdrawn_at__isnull=True, person__in=persons).count(),
         "self_assessments": SelfAssessment.objects.filter(person__in=persons).count(),
-        "feedback_answers": answers.count(),
+        "feedback_answers": answers.filter(month__lt=month_start(timezone.localdate())).count(),  # ended months
     }
 
 

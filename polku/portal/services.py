@@ -150,7 +150,9 @@ def give_consent(*, person: Person, purpose: str, recipient: str, actor: Any, la
 
 @transaction.atomic
 def withdraw_consent(*, person: Person, consent_id: int, now: datetime | None = None) -> Consent:
-    """Withdraw at once; another person's consent, or one already withdrawn, is not found."""
+    """Withdraw at once; another person's consent, or one already withdrawn, is not found. Taken in turn with the
+    client's joint-meeting bookings (the person's row is locked first by both), so none is booked on it meanwhile."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     consent = Consent.objects.select_for_update().filter(pk=consent_id, person=person, withdrawn_at__isnull=True).first()
     if consent is None:
         raise ValidationFailed.single("consent", ErrorCode.UNKNOWN, _("Voimassa olevaa suostumusta ei löydy."))
@@ -166,7 +168,8 @@ def _leave_joint_meetings(person: Person, recipient: str, now: datetime) -> None
     meetings, and a meeting of that agency's own referral is called off (the events keep both)."""
     for referral in AgencyReferral.objects.select_for_update().filter(person=person, meeting_starts_at__gt=now):
         if referral.recipient == recipient:
-            referral.add_event("meeting_cancelled", None, now, reason="consent_withdrawn")
+            referral.add_event("meeting_cancelled", None, now, reason="consent_withdrawn",
+                               starts_at=referral.meeting_starts_at.isoformat() if referral.meeting_starts_at else None)
             referral.clear_booking()
         elif recipient in referral.meeting_parties:
             referral.meeting_parties = [p for p in referral.meeting_parties if p != recipient]

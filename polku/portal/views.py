@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -202,7 +203,9 @@ def _slot_label(slot: Any, due_by: Any = None) -> str:
 @client_page
 def bookings(request: HttpRequest, person: Person) -> HttpResponse:
     allowed = selectors.bookable_counsellor_ids(person)
-    free = list(booking.free_slots_for(person, allowed)[:40])
+    offered = list(booking.free_slots_for(person, allowed)[:60])
+    away = referrals.counsellor_away(offered)  # the counsellor is in a joint meeting then
+    free = [s for s in offered if s.pk not in away][:40]
     due_by = booking.meeting_due_by(person)
     form = forms.BookingForm(request.POST if request.method == "POST" else None,
                              slots=[(s.pk, _slot_label(s, due_by)) for s in free])
@@ -212,12 +215,14 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
         slot_id = request.POST.get("slot")
         chosen = int(slot_id) if slot_id and slot_id.isdigit() and len(slot_id) < 10 else None
         try:
-            _refuse_joint_meeting_clash(person, chosen, free)
-            if move_from is not None:
-                slot = booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen,
-                                    allowed_counsellor_ids=allowed)
-            else:
-                slot = booking.book(person=person, slot_id=chosen, allowed_counsellor_ids=allowed)
+            with transaction.atomic():  # in turn with a joint meeting being booked for them (the person's row)
+                Person.objects.select_for_update().filter(pk=person.pk).first()
+                _refuse_joint_meeting_clash(person, chosen, offered, away)
+                if move_from is not None:
+                    slot = booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen,
+                                        allowed_counsellor_ids=allowed)
+                else:
+                    slot = booking.book(person=person, slot_id=chosen, allowed_counsellor_ids=allowed)
         except ValidationFailed as failure:
             form.is_valid()
             form.errors.clear()  # the service's reason (taken, passed, not yours) is the one to show
@@ -237,9 +242,10 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
                  move_from=move_from, notice_hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
 
 
-def _refuse_joint_meeting_clash(person: Person, slot_id: int | None, free: list[Any]) -> None:
-    """A free time on top of the client's booked joint meeting is refused, naming the meeting's time."""
-    slot = next((s for s in free if s.pk == slot_id), None)
+def _refuse_joint_meeting_clash(person: Person, slot_id: int | None, offered: list[Any], away: set[int]) -> None:
+    """A free time on top of the client's booked joint meeting is refused, naming the meeting's time, and one
+    during which the counsellor is in a joint meeting is taken."""
+    slot = next((s for s in offered if s.pk == slot_id), None)
     if slot is None:
         return  # not a free time of theirs: the booking says why
     clash = referrals.joint_meeting_clash(person, slot.starts_at, slot.minutes)
@@ -247,6 +253,8 @@ def _refuse_joint_meeting_clash(person: Person, slot_id: int | None, free: list[
         raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _(
             "Sinulla on silloin yhteistapaaminen (%(when)s). Valitse toinen aika.") % {
             "when": formats.date_format(timezone.localtime(clash.meeting_starts_at), "SHORT_DATETIME_FORMAT")})
+    if slot.pk in away:
+        raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _("Aika on jo varattu. Valitse toinen aika."))
 
 
 def _end_own(request: HttpRequest, person: Person, end: Callable[[], Any], *, action: AccessAction, refused: str,

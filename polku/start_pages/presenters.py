@@ -226,8 +226,10 @@ def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None,
     for code in codes:
         definition = definitions.get(code)
         payload = payloads.get(code)
-        latest = (payload or {}).get("values", [])[-1:] or [None]
-        value = latest[0]
+        values = (payload or {}).get("values", [])
+        if kpi_presenters.anonymous(definition):  # counted once a month has ended: the latest ended month
+            values = [v for v in values if v["period"] < f"{today:%Y-%m}"]
+        value = (values[-1:] or [None])[0]
         headlines.append(Headline(
             code=code, title=definition.title, unit=definition.unit, period=value["period"] if value else None,
             value=None if not value or value["value"] is None else Decimal(value["value"]),

@@ -113,6 +113,7 @@ ROUTE_CAPABILITIES: dict[str, Capability | str] = {
     "kuntaosuus/kelan-laskut/": C.CHECK_KELA_INVOICES,
     "kuntaosuus/kelan-laskut/<int:invoice_id>/": C.CHECK_KELA_INVOICES,
     "mittarit/": C.VIEW_AGGREGATES, "mittarit/<slug:code>/": C.VIEW_AGGREGATES, "mittarit/vertailu/": C.VIEW_AGGREGATES,
+    "mittarit/valtion-arviointi/": C.VIEW_AGGREGATES,
     "ennusteet/": C.VIEW_AGGREGATES, "ennusteet/excel/": C.VIEW_AGGREGATES,
     "ennusteet/sovita/": C.REFIT_FORECAST,
     "ennusteet/vaikutukset/": C.VIEW_AGGREGATES, "ennusteet/oletukset/": C.VIEW_AGGREGATES,

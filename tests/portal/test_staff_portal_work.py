@@ -188,6 +188,11 @@ def test_a_counsellors_joint_meetings_and_the_clients_bookings_do_not_overlap(ma
     assert refused.status_code == 400
     assert "Sinulla on silloin yhteistapaaminen" in refused.content.decode()
     assert booking.bookings_of(person).count() == 0
+    # Nor can another client book it: the counsellor is in the joint meeting then.
+    other_client = _portal_client(other)
+    assert f'value="{slot.pk}"' not in other_client.get("/oma/ajanvaraus/").content.decode()
+    assert other_client.post("/oma/ajanvaraus/", {"slot": str(slot.pk)}).status_code == 400
+    assert booking.bookings_of(other).count() == 0
 
 
 def test_the_counsellor_fills_the_self_assessment_with_the_client(make_person: Any, counsellor: Any,

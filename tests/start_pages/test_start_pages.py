@@ -141,6 +141,23 @@ def test_manager_sees_the_areas_client_feedback(client: Any, office: Office) -> 
         assert f'{reverse("kpi:indicator", kwargs={"code": code})}?scope={area.code}' in html
     assert reverse("portal_staff:service_change") in html
     assert f"Asiakaspalaute: {area.name}" in html
+    # Once the indicator page has computed it: the latest ended month's figure (this month's is never counted).
+    from polku.access.models import Team
+    from polku.core.calendar import add_months, month_start
+    from polku.portal.models import FeedbackAnswer
+
+    team = Team.objects.filter(area__code=area.code).first()
+    last_month = add_months(month_start(timezone.localdate()), -1)
+    for month, answers in ((last_month, (True, True, True, True, True, False)), (add_months(last_month, -1), (True,))):
+        for useful in answers:
+            FeedbackAnswer.objects.create(kind="half_year", team=team, area_id=team.area_id if team else None,
+                                          month=month, satisfaction=5, useful=useful)
+    indicator = client.get(reverse("kpi:indicator", kwargs={"code": "client_feedback_useful_share"}),
+                           {"scope": area.code}).content.decode()
+    assert "&lt; 5" in indicator  # the month of one answer: hidden from the manager too, and said so
+    assert "None" not in indicator
+    html = client.get("/").content.decode()
+    assert f"<strong>83,3</strong> % ({last_month:%Y-%m})" in html
 
 
 def test_analyst_sees_data_freshness_and_model_fit(client: Any, make_staff: Callable[..., StaffProfile]) -> None:
