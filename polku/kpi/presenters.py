@@ -153,6 +153,11 @@ def compute(query: Query, *, suppress: bool) -> list[IndicatorValue]:
     return values
 
 
+DIMENSION_LABELS = {"municipality": gettext_lazy("kunnittain"), "team": gettext_lazy("tiimeittäin"),
+                    "age_group": gettext_lazy("ikäryhmittäin"), "gender": gettext_lazy("sukupuolen mukaan"),
+                    "language": gettext_lazy("kielen mukaan"), "service_type": gettext_lazy("palveluittain"),
+                    "structural": gettext_lazy("rakennetyöttömyyden ryhmittäin"),
+                    "outcome": gettext_lazy("tuloksen mukaan"), "benefit_type": gettext_lazy("etuuksittain")}
 STRUCTURAL_LABELS = {"long_term": gettext_lazy("pitkäaikaistyöttömät"),
                      "comparable": gettext_lazy("vertailukelpoisesti rakennetyöttömät"),
                      "from_service": gettext_lazy("palveluilta työttömiksi"),
@@ -315,6 +320,7 @@ class StateRow:
     ready: bool
     numerator: int | None = None
     denominator: int | None = None
+    day: date | None = None  # a figure of one day (today's overdue share), not of a month
 
 
 def state_assessment_rows(user: Any, scope: Scope, today: date) -> list[StateRow]:
@@ -344,8 +350,9 @@ def state_assessment_rows(user: Any, scope: Scope, today: date) -> list[StateRow
                 queue_rebuild(today)  # the daily table is not for today yet: the worker builds it
             share = None if not counts or not counts[1] else (Decimal(100) * counts[0] / counts[1]).quantize(
                 Decimal("0.1"))
-            rows.append(StateRow(state.code, name, difference, None, True, share, f"{today:%Y-%m-%d}", False,
-                                 counts is not None, *(counts or (None, None))))
+            overdue, clients = counts or (None, None)
+            rows.append(StateRow(state.code, name, difference, None, True, share, None, False, counts is not None,
+                                 numerator=overdue, denominator=clients, day=today))
         else:
             rows.append(StateRow(state.code, name, difference, None, False, None, None, False, True))
     return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ class StateAssessment:
     source_url: str
     retrieved: str
     indicators: tuple[StateIndicator, ...]
+
+    @property
+    def retrieved_on(self) -> date:
+        return date.fromisoformat(self.retrieved)
 
 
 def parse(document: dict[str, Any]) -> StateAssessment:

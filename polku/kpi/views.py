@@ -178,6 +178,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     chosen = {m["code"] for m in compared["reference_set"]["municipalities"]} if compared else set()
     return render(request, "kpi/indicator.html", {
         "definition": definition, "info": presenters.definition_payload(definition),
+        "dimensions": [(d, presenters.DIMENSION_LABELS.get(d, d)) for d in definition.disaggregations if d != "area"],
         "year_label": presenters.year_label(definition), "payload": payload,
         "error": error, "params": params, "scopes": scopes,
         "chart": _chart(payload, _targets(code, payload["scope"]["code"])) if payload else None,

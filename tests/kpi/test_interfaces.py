@@ -132,6 +132,7 @@ def test_pages_and_exports(unemployed_in_sotkamo: list[Person], make_staff: Call
                                                                "last_month": "2021-12", "dimension": "gender"})
     assert "<td>nainen</td>" in by_gender.content.decode() or "<td>mies</td>" in by_gender.content.decode()
     assert ">F<" not in by_gender.content.decode()
+    assert '<option value="gender" selected>sukupuolen mukaan</option>' in by_gender.content.decode()
     gender_csv = client.get("/mittarit/long_term_unemployed/", {"scope": "765", "first_month": "2021-12",
                                                                 "last_month": "2021-12", "dimension": "gender",
                                                                 "format": "csv"}).content.decode("utf-8-sig")
