@@ -129,5 +129,11 @@ def test_comparison_and_fill_rate_pages(page: Any, live_server: Any, make_person
     assert "Vertailu julkisiin tilastoihin" in page.content()
     page.goto(fill)
     failures["fill rate, elected official"] = serious_violations(page)
+    page.goto(f"{base}/mittarit/valtion-arviointi/")  # the state's assessment indicators beside Polku's figures
+    assert "Määritelmä vahvistamaton" in page.locator("main").inner_text()
+    failures["state assessment, elected official"] = serious_violations(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    failures["state assessment, phone"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "kpi-state-assessment-390.png"), full_page=True)
     assert {name: found for name, found in failures.items() if found} == {}
     cache.clear()
