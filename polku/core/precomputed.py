@@ -171,10 +171,15 @@ def facts_generation() -> str:
     """A token that changes whenever facts are written: by a service (``person_facts_written``, on commit) or by an
     import (:func:`new_facts_generation` after its commit, and a cleared cache starts a new one). Results keyed by it
     are never shown as current for older facts, at the cost of one cache read (no count over the fact tables)."""
-    token = cache.get(GENERATION_KEY)
+    return _token(GENERATION_KEY)
+
+
+def _token(key: str) -> str:
+    """The generation kept under ``key``; the first reader after a cleared cache starts one (one wins a race)."""
+    token = cache.get(key)
     if token is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        token = cache.get(GENERATION_KEY)
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key)
     return str(token)
 
 
@@ -185,12 +190,7 @@ def new_facts_generation(**_: Any) -> None:
 def named_generation(name: str) -> str:
     """Like :func:`facts_generation`, for one family of facts written outside the timeline (:data:`RECORDED_FACTS`):
     cached figures of that family only are keyed by it."""
-    key = f"{GENERATION_KEY}:{name}"
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        token = cache.get(key)
-    return str(token)
+    return _token(f"{GENERATION_KEY}:{name}")
 
 
 def new_named_generation(name: str) -> None:

@@ -561,12 +561,17 @@ def _cells(definition: IndicatorDefinition, table: MeasureTable, months: Iterabl
     return cells
 
 
+def anonymous(definition: IndicatorDefinition) -> bool:
+    """Whether the indicator counts anonymous answers: small cells hidden from everyone, only ended months."""
+    return RELATIONS[definition.numerator.relation].anonymous
+
+
 def assemble(definition: IndicatorDefinition, table: MeasureTable, months: list[date],
              scopes: dict[str, Callable[[date], set[str]]], *, groups: Iterable[str] = (NO_GROUP,),
              by_year: bool = False, suppress: bool = False) -> list[IndicatorValue]:
     """Values per month (or per year from its months), scope and group. Small cells of anonymous rows (feedback
     answers) are hidden whoever reads them."""
-    suppress = suppress or RELATIONS[definition.numerator.relation].anonymous
+    suppress = suppress or anonymous(definition)
     group_set = set(groups)
     cells = _cells(definition, table, months, scopes, group_set)
     periods: dict[str, list[date]] = defaultdict(list)

@@ -23,8 +23,8 @@ from polku.casework.tasks import queue_rebuild
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
-from polku.kpi.engine import IndicatorValue
-from polku.kpi.relations import AGES, RELATIONS
+from polku.kpi.engine import IndicatorValue, anonymous
+from polku.kpi.relations import AGES
 from polku.kpi.selectors import (
     Scope,
     hidden_as_in_its_areas,
@@ -193,11 +193,6 @@ def group_labels(dimension: str | None) -> dict[str, str]:
         "benefit_type": lambda: choices(BenefitType),
     }
     return labels.get(dimension, dict)()
-
-
-def anonymous(definition: IndicatorDefinition) -> bool:
-    """Whether the indicator counts anonymous answers: small cells hidden from everyone, only ended months."""
-    return RELATIONS[definition.numerator.relation].anonymous
 
 
 def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:

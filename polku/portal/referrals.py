@@ -17,9 +17,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from polku.casework import booking
 from polku.casework import services as casework
 from polku.casework.models import AppointmentSlot, MeetingChannel
 from polku.core.bounds import TEXT_MAX_LENGTH
@@ -150,40 +151,65 @@ def _overlaps(start: datetime, end: datetime, other_start: datetime, other_minut
 def _clash(referral: AgencyReferral, start: datetime, end: datetime, actor: Any) -> str | None:
     """What the meeting would collide with: the client's or the counsellor's booked times, or another joint meeting
     of either; None when the time is free for both."""
-    window = (start - timedelta(minutes=MEETING_MINUTES[1]), end)
-    slots = AppointmentSlot.objects.filter(starts_at__gte=window[0], starts_at__lt=window[1], person__isnull=False)
+    slots = AppointmentSlot.objects.filter(starts_at__gte=start - timedelta(minutes=MEETING_MINUTES[1]),
+                                           starts_at__lt=end, person__isnull=False)
     if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(person_id=referral.person_id)):
         return _("Asiakkaalla on jo varattu tapaaminen tähän aikaan.")
     counsellor = getattr(actor, "pk", None)
     if any(_overlaps(start, end, s.starts_at, s.minutes) for s in slots.filter(counsellor_id=counsellor)):
         return _("Sinulla on jo asiakastapaaminen tähän aikaan.")
-    others = AgencyReferral.objects.filter(meeting_starts_at__gte=window[0], meeting_starts_at__lt=window[1]).exclude(
-        pk=referral.pk)
-    for other in others.filter(Q(person_id=referral.person_id) | Q(meeting_counsellor_id=counsellor)):
-        if other.meeting_starts_at and _overlaps(start, end, other.meeting_starts_at, other.meeting_minutes):
-            return (_("Asiakkaalla on jo toinen yhteistapaaminen tähän aikaan.") if other.person_id == referral.person_id
-                    else _("Sinulla on jo toinen yhteistapaaminen tähän aikaan."))
-    return None
+    other = _meeting_during(Q(person_id=referral.person_id) | Q(meeting_counsellor_id=counsellor), start, end,
+                            besides=referral.pk)
+    if other is None:
+        return None
+    return (_("Asiakkaalla on jo toinen yhteistapaaminen tähän aikaan.") if other.person_id == referral.person_id
+            else _("Sinulla on jo toinen yhteistapaaminen tähän aikaan."))
 
 
-def joint_meeting_clash(person: Person, start: datetime, minutes: int) -> AgencyReferral | None:
-    """The client's booked joint meeting overlapping a time they are about to book (the portal refuses it)."""
-    return _meeting_during(Q(person=person), start, minutes)
+def _meeting_during(whose: Q, start: datetime, end: datetime, besides: int | None = None) -> AgencyReferral | None:
+    """A booked joint meeting of ``whose`` overlapping ``start``–``end`` (other than the referral ``besides``)."""
+    meetings = AgencyReferral.objects.filter(whose, meeting_starts_at__lt=end,
+                                             meeting_starts_at__gte=start - timedelta(minutes=MEETING_MINUTES[1]))
+    return next((m for m in meetings.exclude(pk=besides or 0)
+                 if m.meeting_starts_at and _overlaps(start, end, m.meeting_starts_at, m.meeting_minutes)), None)
 
 
 def counsellor_away(slots: list[AppointmentSlot]) -> set[int]:
-    """The free times during which their counsellor is in a joint meeting (not offered to clients)."""
-    return {slot.pk for slot in slots
-            if _meeting_during(Q(meeting_counsellor_id=slot.counsellor_id), slot.starts_at, slot.minutes) is not None}
+    """The free times during which their counsellor is in a joint meeting (not offered to clients); one query."""
+    if not slots:
+        return set()
+    meetings = list(AgencyReferral.objects.filter(
+        meeting_counsellor_id__in={s.counsellor_id for s in slots},
+        meeting_starts_at__gte=min(s.starts_at for s in slots) - timedelta(minutes=MEETING_MINUTES[1]),
+        meeting_starts_at__lt=max(s.starts_at + timedelta(minutes=s.minutes) for s in slots),
+    ).values_list("meeting_counsellor_id", "meeting_starts_at", "meeting_minutes"))
+    return {s.pk for s in slots for counsellor, at, minutes in meetings
+            if counsellor == s.counsellor_id and at is not None
+            and _overlaps(s.starts_at, s.starts_at + timedelta(minutes=s.minutes), at, minutes)}
 
 
-def _meeting_during(whose: Q, start: datetime, minutes: int) -> AgencyReferral | None:
-    end = start + timedelta(minutes=minutes)
-    for other in AgencyReferral.objects.filter(whose, meeting_starts_at__lt=end,
-                                               meeting_starts_at__gte=start - timedelta(minutes=MEETING_MINUTES[1])):
-        if other.meeting_starts_at and _overlaps(start, end, other.meeting_starts_at, other.meeting_minutes):
-            return other
-    return None
+@transaction.atomic
+def book_free_time(*, person: Person, slot_id: int | None, move_from: int | None,
+                   allowed_counsellor_ids: list[Any]) -> AppointmentSlot:
+    """The client books (or moves a booking to) a free time in their portal, in turn with joint meetings being
+    booked for them (the person's row): refused on top of their own joint meeting, naming its time, or while their
+    counsellor is in one. The rest is the booking's own (taken, passed, not yours)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    slot = AppointmentSlot.objects.filter(pk=slot_id or 0, counsellor_id__in=allowed_counsellor_ids,
+                                          person__isnull=True).first()
+    if slot is not None:
+        end = slot.starts_at + timedelta(minutes=slot.minutes)
+        own = _meeting_during(Q(person=person), slot.starts_at, end)
+        if own is not None and own.meeting_starts_at is not None:
+            raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _(
+                "Sinulla on silloin yhteistapaaminen (%(when)s). Valitse toinen aika.") % {
+                "when": formats.date_format(timezone.localtime(own.meeting_starts_at), "SHORT_DATETIME_FORMAT")})
+        if counsellor_away([slot]):
+            raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _("Aika on jo varattu. Valitse toinen aika."))
+    if move_from is not None:
+        return booking.move(person=person, from_slot_id=move_from, to_slot_id=slot_id,
+                            allowed_counsellor_ids=allowed_counsellor_ids)
+    return booking.book(person=person, slot_id=slot_id, allowed_counsellor_ids=allowed_counsellor_ids)
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -135,22 +134,29 @@ def applications(request: HttpRequest, person: Person) -> HttpResponse:
                  reported=ReportedApplication.objects.filter(person=person)[:50])
 
 
+def _assessment_saved(request: HttpRequest, person: Person, form: forms.SelfAssessmentForm, filled_by: str) -> bool:
+    """A posted self-assessment saved; else False, and on a refused one each unanswered question is on the form."""
+    if request.method != "POST":
+        return False
+    form.is_valid()  # shape only: the service names every unanswered question
+    try:
+        services.submit_self_assessment(person=person, answers=dict(request.POST.items()),
+                                        work_ability=request.POST.get("work_ability"), actor=request.user,
+                                        filled_by=filled_by)
+    except ValidationFailed as failure:
+        form_flow.show_errors(form, failure)
+        return False
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 @client_page
 def self_assessment(request: HttpRequest, person: Person) -> HttpResponse:
     form = forms.SelfAssessmentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        answers = {key: request.POST.get(key) for key in request.POST}
-        form.is_valid()  # shape only: the service names every unanswered question
-        try:
-            services.submit_self_assessment(person=person, answers=answers, work_ability=request.POST.get("work_ability"),
-                                            actor=request.user)
-        except ValidationFailed as failure:
-            form_flow.show_errors(form, failure)
-        else:
-            _log(request, person, AccessAction.PORTAL_SELF_ASSESSMENT)
-            messages.success(request, _("Itsearvio tallennettu. Ohjaajasi näkee sen ennen tapaamista."))
-            return redirect("portal:self_assessment")
+    if _assessment_saved(request, person, form, FilledBy.CLIENT):
+        _log(request, person, AccessAction.PORTAL_SELF_ASSESSMENT)
+        messages.success(request, _("Itsearvio tallennettu. Ohjaajasi näkee sen ennen tapaamista."))
+        return redirect("portal:self_assessment")
     _log(request, person, AccessAction.PORTAL_VIEW, gettext_noop("oma asiointi: itsearvio"))
     history = selectors.assessment_history(person)
     return _page(request, "portal/self_assessment.html", person, 400 if form.errors else 200, form=form,
@@ -215,14 +221,8 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
         slot_id = request.POST.get("slot")
         chosen = int(slot_id) if slot_id and slot_id.isdigit() and len(slot_id) < 10 else None
         try:
-            with transaction.atomic():  # in turn with a joint meeting being booked for them (the person's row)
-                Person.objects.select_for_update().filter(pk=person.pk).first()
-                _refuse_joint_meeting_clash(person, chosen, offered, away)
-                if move_from is not None:
-                    slot = booking.move(person=person, from_slot_id=move_from, to_slot_id=chosen,
-                                        allowed_counsellor_ids=allowed)
-                else:
-                    slot = booking.book(person=person, slot_id=chosen, allowed_counsellor_ids=allowed)
+            slot = referrals.book_free_time(person=person, slot_id=chosen, move_from=move_from,
+                                            allowed_counsellor_ids=allowed)
         except ValidationFailed as failure:
             form.is_valid()
             form.errors.clear()  # the service's reason (taken, passed, not yours) is the one to show
@@ -240,21 +240,6 @@ def bookings(request: HttpRequest, person: Person) -> HttpResponse:
     return _page(request, "portal/bookings.html", person, 400 if form.errors else 200, form=form, due_by=due_by,
                  mine=[(s, _slot_label(s), booking.may_still_cancel(s)) for s in booking.bookings_of(person)],
                  move_from=move_from, notice_hours=settings.POLKU_PORTAL_CANCEL_NOTICE_HOURS)
-
-
-def _refuse_joint_meeting_clash(person: Person, slot_id: int | None, offered: list[Any], away: set[int]) -> None:
-    """A free time on top of the client's booked joint meeting is refused, naming the meeting's time, and one
-    during which the counsellor is in a joint meeting is taken."""
-    slot = next((s for s in offered if s.pk == slot_id), None)
-    if slot is None:
-        return  # not a free time of theirs: the booking says why
-    clash = referrals.joint_meeting_clash(person, slot.starts_at, slot.minutes)
-    if clash is not None and clash.meeting_starts_at is not None:
-        raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _(
-            "Sinulla on silloin yhteistapaaminen (%(when)s). Valitse toinen aika.") % {
-            "when": formats.date_format(timezone.localtime(clash.meeting_starts_at), "SHORT_DATETIME_FORMAT")})
-    if slot.pk in away:
-        raise ValidationFailed.single("slot", ErrorCode.CONFLICT, _("Aika on jo varattu. Valitse toinen aika."))
 
 
 def _end_own(request: HttpRequest, person: Person, end: Callable[[], Any], *, action: AccessAction, refused: str,
@@ -506,17 +491,9 @@ def staff_self_assessment(request: HttpRequest, person_id: Any) -> HttpResponse:
     if isinstance(person, HttpResponse):
         return person
     form = forms.SelfAssessmentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        form.is_valid()  # shape only: the service names every unanswered question
-        try:
-            services.submit_self_assessment(person=person, answers=dict(request.POST.items()),
-                                            work_ability=request.POST.get("work_ability"), actor=request.user,
-                                            filled_by=FilledBy.COUNSELLOR)
-        except ValidationFailed as failure:
-            form_flow.show_errors(form, failure)
-        else:
-            messages.success(request, _("Itsearvio tallennettiin asiakkaan kanssa täytettynä."))
-            return redirect(form_flow.record_url(person, "oma-asiointi"))
+    if _assessment_saved(request, person, form, FilledBy.COUNSELLOR):
+        messages.success(request, _("Itsearvio tallennettiin asiakkaan kanssa täytettynä."))
+        return redirect(form_flow.record_url(person, "oma-asiointi"))
     return render(request, "portal/staff_self_assessment.html", {
         "form": form, "person": person, "source": pick(questionnaire().source)}, status=400 if form.errors else 200)
 
