@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from polku.derived.facts import current_sql
-from polku.derived.sql import render
+from polku.derived.sql import in_list, render
 from polku.municipal_share.engine import ALLOWANCES, BASIS_ORDER, BENEFIT_ORDER, PersonFacts, ShareRow
 from polku.municipal_share.rules import RuleBook, RuleSet
 
@@ -76,41 +76,71 @@ def _categories(benefit_types: Iterable[str], bases: Iterable[str] = BASIS_ORDER
     return f"({column} IN ({', '.join(str(c) for c in codes)}))" if codes else "(FALSE)"
 
 
-def _counts(rule: RuleSet) -> str:
+def _counts(rule: RuleSet, cat: str = "cat") -> str:
     since = f" AND month >= '{rule.counts_days_from.isoformat()}'" if rule.counts_days_from else ""
-    return f"({_categories(rule.benefit_types, rule.counted_bases)}{since})"
+    return f"({_categories(rule.benefit_types, rule.counted_bases, column=cat)}{since})"
+
+
+# The category of a restart's marker row: first in its month, so the counters see the restart before the month's
+# benefit rows, without joining the restarts to the benefit rows (a join PostgreSQL would sort for again).
+RESTART = -1
+# A row's place in its person's history as one integer: the month's first day as a day number times SPAN plus the
+# category (the marker first). SPAN exceeds the categories of a month, so "the rows of earlier months" is the
+# constant range ``RANGE BETWEEN UNBOUNDED PRECEDING AND SPAN PRECEDING`` over the same order as every other window:
+# one sort serves all of them. (Months are at least 28 days apart, far more than one SPAN.)
+SPAN = len(BENEFIT_ORDER) * len(BASIS_ORDER) + 1
+ORDER = "PARTITION BY person_id ORDER BY place"  # a person's rows in the reference engine's order
+
+
+def _place(month: str, cat: str) -> str:
+    return f"(DATE_DIFF('day', DATE '1970-01-01', {month}) * {SPAN} + {cat} - ({RESTART}))"
+
+
+PAID = "(SELECT person_id, month, benefit_type FROM benefits WHERE days > 0)"
+"""The benefit rows with paid days, as a derived table (not a CTE, so that PostgreSQL reads the table again rather
+than materialising 20 million rows it would then scan several times)."""
+
+
+def _types(benefit_types: Iterable[str], column: str) -> str:
+    """SQL: ``column`` is one of these benefit types (named, not by category: PostgreSQL estimates rows better)."""
+    return f"({column} IN {in_list(sorted(benefit_types))})"
+
+
+def _firsts() -> str:
+    """CTE ``firsts(person_id, met_on, first_month, allowance_month)``: after each employment condition met, the
+    first month with paid days, and the first with paid days of an allowance (both reset rules start from these)."""
+    return f"""firsts AS (
+  SELECT c.person_id, c.met_on, MIN(b.month) AS first_month,
+         MIN(CASE WHEN {_types(ALLOWANCES, "b.benefit_type")} THEN b.month END) AS allowance_month
+  FROM conditions c JOIN {PAID} b ON b.person_id = c.person_id AND b.month > c.met_on
+  GROUP BY c.person_id, c.met_on)"""
 
 
 def _resets(rule: RuleSet, i: int) -> str:
     """CTE ``r{i}_resets(person_id, month)``: the months in which the rule's counter restarts from zero."""
     if rule.reset == "employment_condition":
-        return f"""r{i}_resets AS (
-  SELECT DISTINCT c.person_id, MIN(b.month) AS month
-  FROM conditions c JOIN rows_in b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
-  GROUP BY c.person_id, c.met_on)"""
+        return f"r{i}_resets AS (SELECT DISTINCT person_id, first_month AS month FROM firsts)"
     # employment_condition_then_allowance
-    return f"""r{i}_allowance AS (
-  SELECT c.person_id, c.met_on, MIN(b.month) AS month
-  FROM conditions c JOIN rows_in b ON b.person_id = c.person_id AND b.month > c.met_on AND b.days > 0
-   AND {_categories(ALLOWANCES, column="b.cat")}
-  GROUP BY c.person_id, c.met_on),
-r{i}_resets AS (
+    return f"""r{i}_resets AS (
   SELECT DISTINCT a.person_id, MIN(b.month) AS month
-  FROM r{i}_allowance a JOIN rows_in b ON b.person_id = a.person_id AND b.month > a.month AND b.days > 0
-   AND {_categories(rule.benefit_types, column="b.cat")}
+  FROM (SELECT * FROM firsts WHERE allowance_month IS NOT NULL) a
+  JOIN {PAID} b ON b.person_id = a.person_id AND b.month > a.allowance_month
+   AND {_types(rule.benefit_types, "b.benefit_type")}
   GROUP BY a.person_id, a.met_on)"""
 
 
-def _rule_result(book: RuleBook, rule: RuleSet, i: int) -> str:
-    """CTE ``r{i}``: one rule set's share of each benefit row in the months the rule is in force."""
-    bills = _categories(rule.benefit_types, rule.billed_bases)
-    valid_to = f"'{rule.valid_to.isoformat()}'" if rule.valid_to else "NULL"
+def _rule_columns(book: RuleBook, rule: RuleSet, i: int, row: Mapping[str, str] | None = None) -> dict[str, str]:
+    """One rule set's share of a benefit row, column by column (over ``counted_rows``). ``row`` names other SQL for
+    the row's ``cat``, ``days``, ``cents`` (paid), ``counted``, ``before`` (the partner's, read with ``LAG``)."""
+    row = row or {}
+    cat, days, cents = row.get("cat", "cat"), row.get("days", "days"), row.get("cents", "cents")
+    bills = _categories(rule.benefit_types, rule.billed_bases, column=cat)
     # A day's price as an exact fraction of cents (see engine._price); one integer division at the end.
-    basic = _categories(rule.basic_part_only)
-    price = f"(CASE WHEN {basic} THEN {_basic_daily_cents(book, 'month')} ELSE CAST(ROUND(amount * 100) AS BIGINT) END)"
-    per = f"(CASE WHEN {basic} THEN 1 ELSE GREATEST(days, 1) END)"
-    billed = f"(CASE WHEN {bills} THEN days ELSE 0 END)"
-    counted, before, month_before = f"c{i}", f"before{i}", f"month_before{i}"
+    basic = _categories(rule.basic_part_only, column=cat)
+    price = f"(CASE WHEN {basic} THEN {_basic_daily_cents(book, 'month')} ELSE {cents} END)"
+    per = f"(CASE WHEN {basic} THEN 1 ELSE GREATEST({days}, 1) END)"
+    billed = f"(CASE WHEN {bills} THEN {days} ELSE 0 END)"
+    counted, before, month_before = row.get("counted", f"c{i}"), row.get("before", f"before{i}"), f"month_before{i}"
     if rule.step_boundary == "payment_period":
         share_days = f"{_share_for_day(rule, f'{month_before} + 1')} * {billed}"
         step = _step_index(rule, f"{month_before} + 1")
@@ -120,14 +150,16 @@ def _rule_result(book: RuleBook, rule: RuleSet, i: int) -> str:
         step = _step_index(rule, f"{before} + {counted}")
     municipal_cents = _div(f"2 * CAST({share_days} AS BIGINT) * {price} + 100 * {per}", f"200 * {per}")
     billable_cents = _div(f"2 * {price} * {billed} + {per}", f"2 * {per}")
-    return f"""r{i} AS (
-  SELECT person_id, month, cat, '{rule.code}' AS rule_set, days AS paid_days, {counted} AS counted_days,
-         {before} AS counter_before, {before} + {counted} AS counter_after, amount AS paid_eur,
-         CAST({billable_cents} AS DECIMAL(18, 0)) * 0.01 AS billable_eur,
-         LEAST(CAST({municipal_cents} AS DECIMAL(18, 0)) * 0.01, amount) AS municipal_eur,
-         {step} AS step
-  FROM counted_rows
-  WHERE month >= '{rule.valid_from.isoformat()}' AND ({valid_to} IS NULL OR month <= {valid_to}))"""
+    return {"rule_set": f"'{rule.code}'", "counted_days": counted, "counter_before": before,
+            "counter_after": f"{before} + {counted}", "billable_cents": billable_cents,
+            "municipal_cents": f"LEAST({municipal_cents}, {cents})", "step": step}
+
+
+
+
+def _in_force(rule: RuleSet) -> str:
+    valid_to = f" AND month <= '{rule.valid_to.isoformat()}'" if rule.valid_to else ""
+    return f"(month >= '{rule.valid_from.isoformat()}'{valid_to})"
 
 
 def share_rows_sql(book: RuleBook, dialect: str) -> str:
@@ -135,67 +167,143 @@ def share_rows_sql(book: RuleBook, dialect: str) -> str:
     return render(share_rows_query(book), dialect)
 
 
-def share_rows_query(book: RuleBook) -> str:
-    """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``.
+def _share_ctes(book: RuleBook, *, partner: bool = False) -> str:
+    """The CTEs up to ``shares``: one row per benefit row under the rule set in force in its month (the first
+    listed, as ``RuleBook.for_month``), with its counters and cents.
 
-    All rule sets' day counters come from one sort of the benefit rows (by person, then month and benefit
-    in the reference engine's order), because sorting is what national history spends its time on. For
-    rule set i, per row: ``earlier`` = days counted in the person's earlier rows, ``earlier_months`` = days
-    counted in earlier months, and ``restart`` = the counter's running value at its latest restart (the
-    restart's ``base``, joined on the few restart months; the running value never decreases, so the
-    latest restart is the largest base so far). The counter before the row is ``earlier − restart``, the
-    counter at the start of its month (payment-period steps) ``earlier_months − restart``.
+    All rule sets' day counters come from one sort of the benefit rows (by person, then month and benefit in the
+    reference engine's order), because sorting is what national history spends its time on; every relation over
+    the benefit rows is read once, so no engine materialises tens of millions of rows to read them again. For rule
+    set i, per row: ``earlier`` = days counted in the person's earlier rows (the running sum less the row's own),
+    ``earlier_months`` = days counted in earlier months, and the restart's base = ``earlier_months`` on the
+    restart's marker row (no days, first in its month: the counter's running value at the restart); the running
+    value never decreases, so the latest restart is the largest base so far. The counter before the row is
+    ``earlier − base``, at the start of its month (payment-period steps) ``earlier_months − base``. Two window
+    passes in all; markers are dropped before ``shares``. ``shares`` is computed once (``OFFSET 0`` keeps
+    PostgreSQL from copying its expressions into every later use).
+
+    With ``partner``, ``shares`` also says whether the row's partner (the same benefit in the same month on the
+    other basis, the row just before it) was billed: computed from the partner's values read with ``LAG``, so that
+    billed persons can be counted without a distinct count or a second sort.
     """
     rules = list(enumerate(book.rule_sets))
     kinds = len(BASIS_ORDER)
-    category = (" ".join(f"WHEN '{b}' THEN {n * kinds}" for n, b in enumerate(BENEFIT_ORDER)),
-                " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER)))
-    names = (" ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BENEFIT_ORDER)),
-             " ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BASIS_ORDER)))
+    cat = ("(CASE benefit_type " + " ".join(f"WHEN '{b}' THEN {n * kinds}" for n, b in enumerate(BENEFIT_ORDER))
+           + " END) + (CASE basis " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER)) + " END)")
     counted = ", ".join(f"CASE WHEN {_counts(rule)} THEN days ELSE 0 END AS c{i}" for i, rule in rules)
-    bases = ",\n".join(f"""b{i} AS (
-  SELECT x.person_id, x.month, COALESCE(SUM(r.c{i}), 0) AS base
-  FROM r{i}_resets x LEFT JOIN rows_in r ON r.person_id = x.person_id AND r.month < x.month
-  GROUP BY x.person_id, x.month)""" for i, _ in rules)
-    restarts = ", ".join(f"COALESCE(b{i}.base, 0) AS base{i}" for i, _ in rules)
-    base_joins = " ".join(f"LEFT JOIN b{i} ON b{i}.person_id = r.person_id AND b{i}.month = r.month" for i, _ in rules)
-    counters = ", ".join(
-        f"COALESCE(SUM(c{i}) OVER earlier, 0) - MAX(base{i}) OVER so_far AS before{i}, "
-        f"COALESCE(SUM(c{i}) OVER earlier_months, 0) - MAX(base{i}) OVER so_far AS month_before{i}" for i, _ in rules)
     resets = ",\n".join(_resets(rule, i) for i, rule in rules)
-    results = ",\n".join(_rule_result(book, rule, i) for i, rule in rules)
-    unions = " UNION ALL ".join(f"SELECT * FROM r{i}" for i, _ in rules)
-    return f"""WITH rows_in AS (
-  SELECT *, {counted} FROM (
-    SELECT person_id, month, days, amount,
-           CAST(EXTRACT(YEAR FROM month) * 12 + EXTRACT(MONTH FROM month) AS INTEGER) AS month_number,
-           (CASE benefit_type {category[0]} END) + (CASE basis {category[1]} END) AS cat
-    FROM benefits) b),
+    marks = " UNION ALL ".join(
+        f"SELECT person_id, month, {', '.join('1' if j == i else '0' for j, _ in rules)} FROM r{i}_resets"
+        for i, _ in rules)
+    restart_names = ", ".join(f"restart{i}" for i, _ in rules)
+    restart_max = ", ".join(f"MAX(restart{i}) AS restart{i}" for i, _ in rules)
+    no_restart = ", ".join(f"0 AS restart{i}" for i, _ in rules)
+    nothing_counted = ", ".join(f"0 AS c{i}" for i, _ in rules)
+    sums = ", ".join(f"COALESCE(SUM(c{i}) OVER earlier_months, 0) AS earlier_months{i}" for i, _ in rules)
+    base = "MAX(restart{i} * earlier_months{i}) OVER so_far"
+    earlier = "SUM(c{i}) OVER so_far - c{i}"  # days counted in the person's earlier rows
+    counters = ", ".join(
+        f"{earlier.format(i=i)} - {base.format(i=i)} AS before{i}, "
+        f"earlier_months{i} - {base.format(i=i)} AS month_before{i}" for i, _ in rules)
+    rule_no = "CASE " + " ".join(f"WHEN {_in_force(rule)} THEN {i}" for i, rule in rules) + " END"
+    by_rule = [_rule_columns(book, rule, i) for i, rule in rules]
+    columns = ", ".join("CASE rule_no " + " ".join(f"WHEN {i} THEN {by_rule[i][name]}" for i, _ in rules)
+                        + f" END AS {name}" for name in by_rule[0]) if rules else ""
+    previous, partner_billed = "", ""
+    if partner:
+        assert kinds == 2, "the partner is the row before: two bases"
+        # Read with LAG: the partner's month and category as one key, its days and cents; what it counted follows
+        # from those, and its counter before it is the row's own less that.
+        previous = (", LAG(place) OVER so_far AS p_place, LAG(days) OVER so_far AS p_days, "
+                    "LAG(cents) OVER so_far AS p_cents")
+        of_partner = []
+        for i, rule in rules:
+            p_counted = f"(CASE WHEN {_counts(rule, '(cat - 1)')} THEN p_days ELSE 0 END)"
+            of_partner.append(_rule_columns(book, rule, i, {"cat": "(cat - 1)", "days": "p_days", "cents": "p_cents",
+                                                             "counted": p_counted,
+                                                             "before": f"(before{i} - {p_counted})"}))
+        partner_cents = "CASE rule_no " + " ".join(f"WHEN {i} THEN {of_partner[i]['municipal_cents']}"
+                                                  for i, _ in rules) + " END"
+        partner_billed = (f", CASE WHEN cat % 2 = 1 AND p_place = place - 1 "
+                          f"AND {partner_cents} > 0 THEN 1 ELSE 0 END AS partner_billed")
+    return f"""{_firsts()},
 {resets},
-{bases},
-flagged AS (SELECT r.*, {restarts} FROM rows_in r {base_joins}),
+restarts AS (
+  SELECT person_id, month, {restart_max} FROM ({marks}) AS m(person_id, month, {restart_names})
+  GROUP BY person_id, month),
+rows_in AS (
+  SELECT person_id, month, days, cents, {_place('month', 'cat')} AS place, cat, {counted}, {no_restart} FROM (
+    SELECT person_id, month, days, CAST(ROUND(amount * 100) AS BIGINT) AS cents, {cat} AS cat FROM benefits) b
+  UNION ALL
+  SELECT person_id, month, 0, 0, {_place('month', str(RESTART))}, {RESTART}, {nothing_counted}, {restart_names}
+  FROM restarts),
+windowed AS (
+  SELECT *, {sums} FROM rows_in
+  WINDOW earlier_months AS ({ORDER} RANGE BETWEEN UNBOUNDED PRECEDING AND {SPAN} PRECEDING)),
 counted_rows AS (
-  SELECT *, {counters} FROM flagged
-  WINDOW earlier AS (PARTITION BY person_id ORDER BY month_number, cat ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-         so_far AS (PARTITION BY person_id ORDER BY month_number, cat ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-         earlier_months AS (PARTITION BY person_id ORDER BY month_number RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)),
-{results},
-shares AS ({unions})
-SELECT s.person_id, s.month, CASE {_div('s.cat', str(kinds))} {names[0]} END AS benefit_type,
-       CASE s.cat % {kinds} {names[1]} END AS basis, s.rule_set, s.paid_days, s.counted_days, s.counter_before,
-       s.counter_after, s.paid_eur, s.billable_eur, s.municipal_eur, s.step,
-       s.paid_eur - s.municipal_eur AS state_eur, h.municipality_id AS municipality
-FROM shares s LEFT JOIN homes h ON h.person_id = s.person_id AND h.start_date <= LAST_DAY(s.month)
- AND (h.end_date IS NULL OR h.end_date >= LAST_DAY(s.month))"""
+  SELECT *, {counters}, {rule_no} AS rule_no{previous} FROM windowed
+  WINDOW so_far AS ({ORDER} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+shares AS (
+  SELECT person_id, month, cat, rule_no, days AS paid_days, cents AS paid_cents, {columns}{partner_billed}
+  FROM counted_rows WHERE rule_no IS NOT NULL AND cat <> {RESTART} OFFSET 0)"""
+
+
+def _euros(cents: str) -> str:
+    return f"CAST({cents} AS DECIMAL(18, 0)) * 0.01"
+
+
+def _names() -> tuple[str, str]:
+    """SQL CASE branches naming a category's benefit type (of ``cat // kinds``) and basis (of ``cat % kinds``)."""
+    return (" ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BENEFIT_ORDER)),
+            " ".join(f"WHEN {n} THEN '{b}'" for n, b in enumerate(BASIS_ORDER)))
+
+
+HOMES = """homes_by_month AS (
+  SELECT person_id, municipality_id, end_date, CAST(DATE_TRUNC('month', start_date) AS DATE) AS first_month,
+         CAST(DATE_TRUNC('month', CAST(end_date + INTERVAL 1 DAY AS DATE)) AS DATE) AS after_month
+  FROM homes OFFSET 0)"""  # OFFSET 0: the months are computed once a home, not once a benefit row the join tries
+
+
+def _home(rows: str) -> str:
+    """Join condition with ``homes_by_month h``: the home municipality on the last day of the row's month. A home
+    covers that day when it began in the month or earlier and ended (if at all) on the month's last day or later,
+    that is, the day after its end falls in a later month: month comparisons instead of a last day per row."""
+    return (f"h.person_id = {rows}.person_id AND h.first_month <= {rows}.month"
+            f" AND (h.end_date IS NULL OR h.after_month > {rows}.month)")
+
+
+def share_rows_query(book: RuleBook) -> str:
+    """Row-level results (one row per benefit row under the rule in force), as in ``engine.ShareRow``."""
+    kinds = len(BASIS_ORDER)
+    benefit, basis = _names()
+    return f"""WITH {_share_ctes(book)},
+{HOMES}
+SELECT s.person_id, s.month, CASE {_div('s.cat', str(kinds))} {benefit} END AS benefit_type,
+       CASE s.cat % {kinds} {basis} END AS basis, s.rule_set, s.paid_days, s.counted_days, s.counter_before,
+       s.counter_after, {_euros('s.paid_cents')} AS paid_eur, {_euros('s.billable_cents')} AS billable_eur,
+       {_euros('s.municipal_cents')} AS municipal_eur, s.step, {_euros('s.paid_cents - s.municipal_cents')} AS state_eur,
+       h.municipality_id AS municipality
+FROM shares s LEFT JOIN homes_by_month h ON {_home('s')}"""
 
 
 def share_totals_sql(book: RuleBook, dialect: str) -> str:
-    """Totals by municipality, month, rule set and benefit type: what the national benchmark runs."""
-    return render(f"""SELECT municipality, month, rule_set, benefit_type, COUNT(DISTINCT CASE WHEN municipal_eur > 0
-       THEN person_id END) AS billed_persons, SUM(paid_days) AS paid_days, SUM(counted_days) AS counted_days,
-       SUM(paid_eur) AS paid_eur, SUM(municipal_eur) AS municipal_eur, SUM(state_eur) AS state_eur
-FROM ({share_rows_query(book)}) r
-GROUP BY municipality, month, rule_set, benefit_type""", dialect)
+    """Totals by municipality, month, rule set and benefit type: what the national benchmark runs.
+
+    Billed persons without a distinct count over every row: a billed row counts its person unless its partner (the
+    same benefit and month on the other basis) was billed too."""
+    kinds = len(BASIS_ORDER)
+    benefit, _ = _names()
+    rule_names = " ".join(f"WHEN {i} THEN '{rule.code}'" for i, rule in enumerate(book.rule_sets))
+    return render(f"""WITH {_share_ctes(book, partner=True)},
+{HOMES}
+SELECT h.municipality_id AS municipality, s.month, CASE s.rule_no {rule_names} END AS rule_set,
+       CASE {_div('s.cat', str(kinds))} {benefit} END AS benefit_type,
+       SUM(CASE WHEN s.municipal_cents > 0 AND s.partner_billed = 0 THEN 1 ELSE 0 END) AS billed_persons,
+       SUM(s.paid_days) AS paid_days, SUM(s.counted_days) AS counted_days, {_euros('SUM(s.paid_cents)')} AS paid_eur,
+       {_euros('SUM(s.municipal_cents)')} AS municipal_eur,
+       {_euros('SUM(s.paid_cents) - SUM(s.municipal_cents)')} AS state_eur
+FROM shares s LEFT JOIN homes_by_month h ON {_home('s')}
+GROUP BY h.municipality_id, s.month, s.rule_no, {_div('s.cat', str(kinds))}""", dialect)
 
 
 # --- runners ---------------------------------------------------------------------------------------

@@ -154,3 +154,51 @@ def test_in_memory_duckdb_filters_months_and_municipality() -> None:
 
     assert sorted(got, key=key) == sorted(expected, key=key)
     assert got
+
+
+def _duckdb_with(people: list[PersonFacts]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE benefits (person_id VARCHAR, month DATE, benefit_type VARCHAR, basis VARCHAR, "
+                "days INTEGER, amount DECIMAL(10,2))")
+    con.execute("CREATE TABLE homes (person_id VARCHAR, start_date DATE, end_date DATE, municipality_id VARCHAR)")
+    con.execute("CREATE TABLE conditions (person_id VARCHAR, met_on DATE)")
+    con.executemany("INSERT INTO benefits VALUES (?, ?, ?, ?, ?, ?)",
+                    [(p.person_id, f.month, f.benefit_type, f.basis, f.days, f.amount) for p in people for f in p.benefits])
+    con.executemany("INSERT INTO homes VALUES (?, ?, ?, ?)",
+                    [(p.person_id, h.start, h.end, h.municipality) for p in people for h in p.homes])
+    con.executemany("INSERT INTO conditions VALUES (?, ?)", [(p.person_id, d) for p in people for d in
+                                                             p.employment_conditions])
+    return con
+
+
+@BOOKS
+def test_national_totals_match_reference(book: RuleBook) -> None:
+    """The benchmark's totals (municipality, month, rule set, benefit type): sums of the reference rows, and billed
+    persons counted once a group even when both of a month's bases were billed."""
+    from polku.municipal_share.sql_engine import share_totals_sql
+
+    both = PersonFacts(str(uuid.UUID(int=31)), [BenefitFact(month, "labour_market_subsidy", basis, days, Decimal(days * 35))
+                                             for n in range(30) for month in [add_months(date(2024, 1, 1), n)]
+                                             for basis, days in (("unemployment", 12), ("service", 8))],
+                       [HomeFact(date(1990, 1, 1), None, "765")], [])
+    people = [*random_people(150, seed=31), both]
+    expected: dict[tuple, list] = {}
+    billed: dict[tuple, set[str]] = {}
+    for person in people:
+        for r in person_share_rows(person, book):
+            key = (r.municipality, r.month, r.rule_set, r.benefit_type)
+            sums = expected.setdefault(key, [0, 0, Decimal(0), Decimal(0), Decimal(0)])
+            for n, value in enumerate((r.paid_days, r.counted_days, r.paid_eur, r.municipal_eur, r.state_eur)):
+                sums[n] += value
+            if r.municipal_eur > 0:
+                billed.setdefault(key, set()).add(str(r.person_id))
+    cent = Decimal("0.01")
+    rows = _duckdb_with(people).execute(share_totals_sql(book, "duckdb")).fetchall()
+    got = {(m, month, rule, benefit): [persons, int(paid), int(counted), *(Decimal(v).quantize(cent) for v in euros)]
+           for m, month, rule, benefit, persons, paid, counted, *euros in rows}
+    want = {key: [len(billed.get(key, ())), sums[0], sums[1], *(Decimal(v).quantize(cent) for v in sums[2:])]
+            for key, sums in expected.items()}
+    assert got == want
+    assert any(persons > 0 for persons, *_ in got.values())
+    billed_twice = [r.month for r in person_share_rows(both, book) if r.basis == "service" and r.municipal_eur > 0]
+    assert billed_twice  # billed on both bases in these months, and counted once (above)
