@@ -190,7 +190,8 @@ def _share_ctes(book: RuleBook, *, partner: bool = False) -> str:
     kinds = len(BASIS_ORDER)
     cat = ("(CASE benefit_type " + " ".join(f"WHEN '{b}' THEN {n * kinds}" for n, b in enumerate(BENEFIT_ORDER))
            + " END) + (CASE basis " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER)) + " END)")
-    counted = ", ".join(f"CASE WHEN {_counts(rule)} THEN days ELSE 0 END AS c{i}" for i, rule in rules)
+    # Counted days after the sort (fewer bytes to sort); a marker's category counts nothing.
+    counted = {i: f"CASE WHEN {_counts(rule)} THEN days ELSE 0 END" for i, rule in rules}
     resets = ",\n".join(_resets(rule, i) for i, rule in rules)
     marks = " UNION ALL ".join(
         f"SELECT person_id, month, {', '.join('1' if j == i else '0' for j, _ in rules)} FROM r{i}_resets"
@@ -198,8 +199,8 @@ def _share_ctes(book: RuleBook, *, partner: bool = False) -> str:
     restart_names = ", ".join(f"restart{i}" for i, _ in rules)
     restart_max = ", ".join(f"MAX(restart{i}) AS restart{i}" for i, _ in rules)
     no_restart = ", ".join(f"0 AS restart{i}" for i, _ in rules)
-    nothing_counted = ", ".join(f"0 AS c{i}" for i, _ in rules)
-    sums = ", ".join(f"COALESCE(SUM(c{i}) OVER earlier_months, 0) AS earlier_months{i}" for i, _ in rules)
+    sums = ", ".join(f"{counted[i]} AS c{i}, COALESCE(SUM({counted[i]}) OVER earlier_months, 0) AS earlier_months{i}"
+                     for i, _ in rules)
     base = "MAX(restart{i} * earlier_months{i}) OVER so_far"
     earlier = "SUM(c{i}) OVER so_far - c{i}"  # days counted in the person's earlier rows
     counters = ", ".join(
@@ -232,11 +233,10 @@ restarts AS (
   SELECT person_id, month, {restart_max} FROM ({marks}) AS m(person_id, month, {restart_names})
   GROUP BY person_id, month),
 rows_in AS (
-  SELECT person_id, month, days, cents, {_place('month', 'cat')} AS place, cat, {counted}, {no_restart} FROM (
+  SELECT person_id, month, days, cents, {_place('month', 'cat')} AS place, cat, {no_restart} FROM (
     SELECT person_id, month, days, CAST(ROUND(amount * 100) AS BIGINT) AS cents, {cat} AS cat FROM benefits) b
   UNION ALL
-  SELECT person_id, month, 0, 0, {_place('month', str(RESTART))}, {RESTART}, {nothing_counted}, {restart_names}
-  FROM restarts),
+  SELECT person_id, month, 0, 0, {_place('month', str(RESTART))}, {RESTART}, {restart_names} FROM restarts),
 windowed AS (
   SELECT *, {sums} FROM rows_in
   WINDOW earlier_months AS ({ORDER} RANGE BETWEEN UNBOUNDED PRECEDING AND {SPAN} PRECEDING)),
