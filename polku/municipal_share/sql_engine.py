@@ -106,27 +106,33 @@ def _types(benefit_types: Iterable[str], column: str) -> str:
     return f"({column} IN {in_list(sorted(benefit_types))})"
 
 
-def _firsts() -> str:
-    """CTE ``firsts(person_id, met_on, first_month, allowance_month)``: after each employment condition met, the
-    first month with paid days, and the first with paid days of an allowance (both reset rules start from these)."""
-    return f"""firsts AS (
-  SELECT c.person_id, c.met_on, MIN(b.month) AS first_month,
-         MIN(CASE WHEN {_types(ALLOWANCES, "b.benefit_type")} THEN b.month END) AS allowance_month
-  FROM conditions c JOIN {PAID} b ON b.person_id = c.person_id AND b.month > c.met_on
-  GROUP BY c.person_id, c.met_on)"""
+def _resets(book: RuleBook) -> str:
+    """CTE ``resets(person_id, met_on, reset0, reset1, …)``: for each employment condition met, the month in which each
+    rule set's counter restarts from zero (``NULL``: it does not).
 
-
-def _resets(rule: RuleSet, i: int) -> str:
-    """CTE ``r{i}_resets(person_id, month)``: the months in which the rule's counter restarts from zero."""
-    if rule.reset == "employment_condition":
-        return f"r{i}_resets AS (SELECT DISTINCT person_id, first_month AS month FROM firsts)"
-    # employment_condition_then_allowance
-    return f"""r{i}_resets AS (
-  SELECT DISTINCT a.person_id, MIN(b.month) AS month
-  FROM (SELECT * FROM firsts WHERE allowance_month IS NOT NULL) a
-  JOIN {PAID} b ON b.person_id = a.person_id AND b.month > a.allowance_month
-   AND {_types(rule.benefit_types, "b.benefit_type")}
-  GROUP BY a.person_id, a.met_on)"""
+    ``employment_condition``: the first month with paid days after the condition was met.
+    ``employment_condition_then_allowance``: the first month with paid days of the rule's benefits after the first
+    month with paid days of an allowance after the condition was met. Both come from one reading of the conditions
+    against the benefit rows (``firsts``), and the second from one more against the rows after the allowance.
+    """
+    after_allowance = [rule for rule in book.rule_sets if rule.reset == "employment_condition_then_allowance"]
+    columns = ", ".join(
+        f"f.first_month AS reset{i}" if rule.reset == "employment_condition"
+        else f"MIN(CASE WHEN {_types(rule.benefit_types, 'b.benefit_type')} THEN b.month END) AS reset{i}"
+        for i, rule in enumerate(book.rule_sets))
+    firsts = f"""(
+    SELECT c.person_id, c.met_on, MIN(b.month) AS first_month,
+           MIN(CASE WHEN {_types(ALLOWANCES, "b.benefit_type")} THEN b.month END) AS allowance_month
+    FROM conditions c JOIN {PAID} b ON b.person_id = c.person_id AND b.month > c.met_on
+    GROUP BY c.person_id, c.met_on) f"""
+    if not after_allowance:
+        return f"resets AS (SELECT f.person_id, f.met_on, {columns} FROM {firsts})"
+    later = _types({t for rule in after_allowance for t in rule.benefit_types}, "b.benefit_type")
+    return f"""resets AS (
+  SELECT f.person_id, f.met_on, {columns}
+  FROM {firsts}
+  LEFT JOIN {PAID} b ON b.person_id = f.person_id AND b.month > f.allowance_month AND {later}
+  GROUP BY f.person_id, f.met_on, f.first_month)"""
 
 
 def _rule_columns(book: RuleBook, rule: RuleSet, i: int, row: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -192,10 +198,9 @@ def _share_ctes(book: RuleBook, *, partner: bool = False) -> str:
            + " END) + (CASE basis " + " ".join(f"WHEN '{b}' THEN {n}" for n, b in enumerate(BASIS_ORDER)) + " END)")
     # Counted days after the sort (fewer bytes to sort); a marker's category counts nothing.
     counted = {i: f"CASE WHEN {_counts(rule)} THEN days ELSE 0 END" for i, rule in rules}
-    resets = ",\n".join(_resets(rule, i) for i, rule in rules)
     marks = " UNION ALL ".join(
-        f"SELECT person_id, month, {', '.join('1' if j == i else '0' for j, _ in rules)} FROM r{i}_resets"
-        for i, _ in rules)
+        f"SELECT person_id, reset{i}, {', '.join('1' if j == i else '0' for j, _ in rules)} FROM resets "
+        f"WHERE reset{i} IS NOT NULL" for i, _ in rules)
     restart_names = ", ".join(f"restart{i}" for i, _ in rules)
     restart_max = ", ".join(f"MAX(restart{i}) AS restart{i}" for i, _ in rules)
     no_restart = ", ".join(f"0 AS restart{i}" for i, _ in rules)
@@ -227,8 +232,7 @@ def _share_ctes(book: RuleBook, *, partner: bool = False) -> str:
                                                   for i, _ in rules) + " END"
         partner_billed = (f", CASE WHEN cat % 2 = 1 AND p_place = place - 1 "
                           f"AND {partner_cents} > 0 THEN 1 ELSE 0 END AS partner_billed")
-    return f"""{_firsts()},
-{resets},
+    return f"""{_resets(book)},
 restarts AS (
   SELECT person_id, month, {restart_max} FROM ({marks}) AS m(person_id, month, {restart_names})
   GROUP BY person_id, month),
