@@ -90,8 +90,20 @@ def _postgres(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _strip_materialized(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.CTE):
+def _whole_table(query: exp.Expression) -> bool:
+    """``SELECT * FROM table``: nothing but the table itself."""
+    source = query.args.get("from_") if isinstance(query, exp.Select) else None
+    return (isinstance(query, exp.Select) and [type(e) for e in query.expressions] == [exp.Star]
+            and isinstance(source, exp.From) and isinstance(source.this, exp.Table)
+            and not any(query.args.get(part) for part in ("where", "joins", "group", "having", "order", "limit")))
+
+
+def _strip_materialized(node: exp.Expression, *, keep_whole_tables: bool = False) -> exp.Expression:
+    """The materialisation hint is for SQLite; PostgreSQL keeps it only on a CTE that is a whole table (a computed
+    table such as the KPI's spells): inlined, the planner reads the table's statistics, where a materialised copy
+    read twice has none and its row counts are guessed (a thousand times too few, and the plan built on that)."""
+    if isinstance(node, exp.CTE) and not (keep_whole_tables and node.args.get("materialized") is False
+                                          and _whole_table(node.this)):
         node.set("materialized", None)
     return node
 
@@ -137,7 +149,7 @@ def _render_shape(sql: str, engine: str) -> str:
         if engine == "sqlite":
             tree = parsed.transform(_sqlite)
         else:
-            tree = parsed.transform(_strip_materialized)
+            tree = parsed.transform(_strip_materialized, keep_whole_tables=engine == "postgresql")
             if engine == "postgresql":
                 tree = tree.transform(_postgres)
         out.append(tree.sql(dialect=ENGINES[engine]))
