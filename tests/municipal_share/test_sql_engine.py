@@ -207,6 +207,6 @@ def test_national_totals_match_reference(book: RuleBook) -> None:
             for key, sums in expected.items()}
     assert got == want
     assert any(persons > 0 for persons, *_ in got.values())
-    billed = {(r.month, r.basis) for r in person_share_rows(both, book) if r.municipal_eur > 0}
-    assert any((month, "unemployment") not in billed for month, basis in billed if basis == "service")
-    assert any((month, "unemployment") in billed for month, basis in billed if basis == "service")
+    billed_months = {(r.month, r.basis) for r in person_share_rows(both, book) if r.municipal_eur > 0}
+    assert any((month, "unemployment") not in billed_months for month, basis in billed_months if basis == "service")
+    assert any((month, "unemployment") in billed_months for month, basis in billed_months if basis == "service")
