@@ -78,8 +78,9 @@ test-postgres: install
 		echo "== PostgreSQL not reachable at $(POLKU_TEST_POSTGRES_URL): skipped (set POLKU_REQUIRE_POSTGRES=1 to fail)"; \
 	fi
 
-## make bench: benchmarks under benchmarks/, each printing one JSON line
+## make bench: benchmarks under benchmarks/, each printing one JSON line (some read reference data: migrate first)
 bench: install
+	$(BIN)/polku migrate --no-input -v0
 	$(BIN)/python benchmarks/run.py
 
 lock:

@@ -161,8 +161,6 @@ def _rule_columns(book: RuleBook, rule: RuleSet, i: int, row: Mapping[str, str] 
             "municipal_cents": f"LEAST({municipal_cents}, {cents})", "step": step}
 
 
-
-
 def _in_force(rule: RuleSet) -> str:
     valid_to = f" AND month <= '{rule.valid_to.isoformat()}'" if rule.valid_to else ""
     return f"(month >= '{rule.valid_from.isoformat()}'{valid_to})"
