@@ -13,7 +13,13 @@ grow with offerings and decisions, not with persons. The service fill rate is ti
 catalogue (``fill_rate_check``: 45 areas, 20 000 offerings with capacity changes, 400 000 participations, 60 months,
 by service type) in a few seconds; ``--fill-check`` runs only that.
 
-Usage: python benchmarks/kpi_national.py [--persons N] [--skip-postgres] [--fill-check]
+PostgreSQL computes the persons in parts side by side (``--parts``, one a core by default; see
+``polku.kpi.engine.measure_in_parts``), since it runs each query on one core where DuckDB uses all of them;
+``--one-query-too`` also times the same work on one connection. The engines' measure tables are compared whole
+(a hash of every cell).
+
+Usage: python benchmarks/kpi_national.py [--persons N] [--skip-postgres] [--fill-check] [--parts N]
+       [--one-query-too]
 """
 
 from __future__ import annotations
@@ -27,11 +33,15 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.municipal_share_national import BENCH_DB, _django, _population  # noqa: E402
 from benchmarks.pg_load import copy_query_into  # noqa: E402
+
+if TYPE_CHECKING:
+    from polku.kpi.engine import MeasureTable
 
 GOAL_SECONDS = 60.0
 FLOOR_SQL = """
@@ -93,18 +103,21 @@ def worker_duckdb(directory: str) -> dict:
         unemployed=_in(vocabulary.unemployed_statuses))).fetchall()
     floor = time.perf_counter() - started
     return {"seconds": full, "indicators": len(indicators), "months": len(months), "cells": len(table),
+            "digest": _digest(table),
             "first_month": str(months[0]), "last_month": str(months[-1]),
             "activation_engine_seconds": engine_activation, "activation_floor_seconds": floor,
             "floor_groups": len(floor_rows)}
 
 
-def worker_postgres(directory: str, url: str) -> dict:
+def worker_postgres(directory: str, url: str, parts_text: str, one_query_text: str) -> dict:
     import duckdb
     import psycopg
 
     _django()
     from polku.kpi.definitions import shipped_definitions
-    from polku.kpi.engine import Request, sql_backend
+    from polku.kpi.engine import Request, measure_in_parts, sql_backend
+
+    parts, one_query_too = int(parts_text), one_query_text == "1"
     from polku.kpi.relations import Sources, shipped_vocabulary
 
     admin = url.rsplit("/", 1)[0] + "/postgres"
@@ -132,26 +145,48 @@ def worker_postgres(directory: str, url: str) -> dict:
         connection.execute("ANALYZE")
         connection.commit()
         load_seconds = time.perf_counter() - load_started
-        connection.execute("SET work_mem = '512MB'")
-        last = source.execute(f"SELECT MAX(month) FROM read_parquet('{directory}/timeline_benefitmonth.parquet')").fetchone()
-        assert last is not None
-        months = _months(last[0])
-        indicators = tuple(d for d in shipped_definitions().latest() if d.numerator.relation in ("stock", "events"))
+    last = source.execute(f"SELECT MAX(month) FROM read_parquet('{directory}/timeline_benefitmonth.parquet')").fetchone()
+    assert last is not None
+    months = _months(last[0])
+    indicators = tuple(d for d in shipped_definitions().latest() if d.numerator.relation in ("stock", "events"))
+    request = Request(indicators, tuple(months), date(last[0].year, last[0].month, 28))
 
-        def run(sql: str) -> list[tuple]:
-            return connection.execute(sql).fetchall()
+    def measure(part_request: Request) -> MeasureTable:
+        """One part on a connection of its own (as a job's worker would open it)."""
+        with psycopg.connect(pg_url) as connection:
+            connection.execute("SET work_mem = '512MB'")
 
-        def execute(sql: str) -> None:
-            connection.execute(sql)
+            def run(sql: str) -> list[tuple]:
+                return connection.execute(sql).fetchall()
 
-        backend = sql_backend("postgresql", run, Sources(versioned=False, persons_have_team=False),
-                              shipped_vocabulary(), execute=execute)
+            def execute(sql: str) -> None:
+                connection.execute(sql)
+
+            backend = sql_backend("postgresql", run, Sources(versioned=False, persons_have_team=False),
+                                  shipped_vocabulary(), execute=execute)
+            return backend.measure_table(part_request)
+
+    started = time.perf_counter()
+    table_out = measure_in_parts(measure, request, parts)
+    seconds = time.perf_counter() - started
+    one_query = None
+    if parts > 1 and one_query_too:  # the same work on one connection, for comparison
         started = time.perf_counter()
-        table_out = backend.measure_table(Request(indicators, tuple(months), date(last[0].year, last[0].month, 28)))
-        seconds = time.perf_counter() - started
+        whole = measure(request)
+        one_query = time.perf_counter() - started
+        assert whole == table_out
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    return {"seconds": seconds, "load_seconds": load_seconds, "cells": len(table_out)}
+    return {"seconds": seconds, "load_seconds": load_seconds, "cells": len(table_out), "digest": _digest(table_out),
+            "one_query_seconds": one_query}
+
+
+def _digest(table: MeasureTable) -> str:
+    """The measure table's content as one hash: the engines' tables must be identical, not only as large."""
+    import hashlib
+
+    lines = sorted(f"{key}|{value}|{contributors}" for key, (value, contributors) in table.items())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 FILL_CATALOGUE_SQL = {
@@ -217,6 +252,10 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=None)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--fill-check", action="store_true", help="Only the service fill rate's small-scale check.")
+    parser.add_argument("--parts", type=int, default=os.cpu_count() or 1,
+                        help="PostgreSQL: persons in this many parts side by side (default: one a core)")
+    parser.add_argument("--one-query-too", action="store_true",
+                        help="PostgreSQL: also time the same work on one connection, for comparison")
     args = parser.parse_args()
     if args.fill_check:
         print(json.dumps(fill_rate_check()))
@@ -250,11 +289,13 @@ def main() -> None:
     if not reachable(url):
         print(json.dumps({"benchmark": "kpi_national", "engine": "postgresql", "skipped": "unreachable"}))
         return
-    pg = _child("postgres", str(directory), url)
+    pg = _child("postgres", str(directory), url, str(args.parts), "1" if args.one_query_too else "0")
     print(json.dumps({
         "benchmark": "kpi_national", "engine": "postgresql", "persons": persons, "indicators": duck["indicators"],
         "wall_seconds": round(pg["seconds"], 2), "load_seconds": round(pg["load_seconds"], 1),
-        "client_peak_rss_mb": round(pg["peak_rss_mb"], 1), "same_cells_as_duckdb": pg["cells"] == duck["cells"],
+        "client_peak_rss_mb": round(pg["peak_rss_mb"], 1), "same_cells_as_duckdb": pg["digest"] == duck["digest"],
+        "parts": args.parts,
+        "one_connection_seconds": None if pg["one_query_seconds"] is None else round(pg["one_query_seconds"], 2),
         "baseline": "DuckDB run of the same definitions", "ratio": round(pg["seconds"] / duck["seconds"], 2),
     }))
 

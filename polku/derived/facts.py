@@ -20,12 +20,13 @@ def current(facts: Any, known_at: datetime | None = None) -> Any:
     return queryset.known_at(known_at)
 
 
-def current_sql(table: str, columns: str, known_at: datetime | None = None, *, versioned: bool = True) -> str:
+def current_sql(table: str, columns: str, known_at: datetime | None = None, *, versioned: bool = True,
+                where: str | None = None) -> str:
     """``SELECT columns FROM table`` limited to the current versions (written-once SQL, see ``polku.derived.sql``).
 
     ``versioned`` False: the source holds current versions only (a Parquet snapshot), so only ``known_at``'s
-    recording limit applies."""
-    conditions = []
+    recording limit applies. ``where``: a further condition on the rows (e.g. a part of the persons)."""
+    conditions = [where] if where else []
     if versioned:
         if known_at is None:
             conditions.append("superseded_at IS NULL")

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from polku.core import suppression
 from polku.core.calendar import month_start
+from polku.derived.parts import Part, each_part
 from polku.derived.sql import date_literal, render, timestamp_literal
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure
 from polku.kpi.relations import (
@@ -51,6 +52,8 @@ class Request:
     municipalities: tuple[str, ...] | None = None  # None: every municipality
     dimension: str | None = None
     known_at: datetime | None = None  # facts as recorded by then; None: current facts
+    # One part of the persons (``polku.derived.parts``), for a national run in parts: see ``measure_in_parts``.
+    part: Part | None = None
 
     def measures(self) -> list[Measure]:
         seen: dict[str, Measure] = {}
@@ -92,7 +95,7 @@ def relation_query(request: Request, relation: str, measures: list[Measure], sou
     once; ``polku.derived.sql.render`` gives each engine's SQL)."""
     months = calc_months(list(request.months))
     ctes = base_ctes(vocabulary, months, request.horizon, sources, request.known_at, request.municipalities,
-                     spells_table)
+                     spells_table, request.part)
     if relation == "stock":
         structural = request.group_column(relation) == "structural" or any(
             c.column == "structural" for m in measures for c in m.where)
@@ -163,7 +166,12 @@ class SqlBackend:
         """Run SQL written once (``polku.derived.sql``) in this engine's dialect."""
         return self.run(render(sql, self.engine))
 
+    def _check_part(self, request: Request) -> None:
+        if request.part is not None and self.engine == "sqlite":
+            raise ValueError("persons in parts need UUID keys (PostgreSQL, DuckDB); SQLite keeps them as text")
+
     def measure_table(self, request: Request) -> MeasureTable:
+        self._check_part(request)
         table: MeasureTable = {}
         by_relation: dict[str, list[Measure]] = defaultdict(list)
         for measure in request.measures():
@@ -176,7 +184,7 @@ class SqlBackend:
             spells_table = ("pg_temp" if self.engine == "postgresql" else "temp") + ".kpi_spells"
             for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),
                                               request.horizon, self.engine, self.sources, request.known_at,
-                                              request.municipalities):
+                                              request.municipalities, request.part):
                 self.execute(statement)
         for relation in ("stock", "events"):
             if by_relation[relation]:
@@ -185,6 +193,8 @@ class SqlBackend:
                 rows_to_table(self._run(sql), by_relation[relation], table)
         if spells_table is not None and self.execute is not None:  # not on failure: an aborted transaction refuses
             self.execute(f"DROP TABLE IF EXISTS {spells_table}")
+        if request.part is not None and request.part[0] > 0:
+            return table  # the relations not over the timeline's persons are the first part's (measure_in_parts)
         if by_relation["share"]:
             if self.share is None:
                 raise LookupError("share relation is not available on this backend")
@@ -205,6 +215,27 @@ class SqlBackend:
                 sql = query(request, by_relation[relation], self.sources)
                 table.update(contributor_rows_to_table(self._run(sql), by_relation[relation], set(request.months)))
         return table
+
+
+def measure_in_parts(measure: Callable[[Request], MeasureTable], request: Request, parts: int) -> MeasureTable:
+    """The request's measures computed in ``parts`` parts of the persons side by side and added up.
+
+    ``measure`` computes one part's request on a connection of its own (a backend's ``measure_table``; it is called
+    from as many threads as there are parts). The stock and events relations count persons, so their parts add up
+    to the whole; the other relations are computed once, with the first part. For PostgreSQL, which sorts and joins
+    a query on one core, a part per core divides the national run's time among the cores."""
+    return add_tables(each_part(parts, lambda part: measure(replace(request, part=part))))
+
+
+def add_tables(tables: Iterable[MeasureTable]) -> MeasureTable:
+    """Measure tables of disjoint parts of the persons as one: aggregates and contributors added cell by cell."""
+    total: MeasureTable = {}
+    for table in tables:
+        for key, (value, contributors) in table.items():
+            earlier = total.get(key)
+            total[key] = (value, contributors) if earlier is None else \
+                (earlier[0] + value, earlier[1] + contributors)
+    return total
 
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -41,6 +41,7 @@ from polku.core.calendar import add_months
 from polku.derived.ages import EMPLOYMENT_STATISTICS, age_scheme, born_by
 from polku.derived.calendar import calculation_day
 from polku.derived.facts import current_sql
+from polku.derived.parts import Part, in_part_sql
 from polku.derived.relations import status_runs_ctes
 from polku.derived.sql import date_literal, in_list, render
 from polku.derived.vocabulary import Vocabulary, shipped_vocabulary, status_vocabulary
@@ -186,13 +187,13 @@ class Sources:
     versioned: bool = True  # database tables keep superseded versions; a Parquet snapshot holds current ones
     persons_have_team: bool = True
 
-    def current(self, table: str, columns: str, known_at: datetime | None) -> str:
-        return current_sql(table, columns, known_at, versioned=self.versioned)
+    def current(self, table: str, columns: str, known_at: datetime | None, where: str | None = None) -> str:
+        return current_sql(table, columns, known_at, versioned=self.versioned, where=where)
 
 
 def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, sources: Sources,
               known_at: datetime | None, municipalities: tuple[str, ...] | None = None,
-              spells_table: str | None = None) -> str:
+              spells_table: str | None = None, part: Part | None = None) -> str:
     """CTEs shared by the relations: calculation days, flagged status spells with their unemployment runs.
 
     With ``municipalities`` only persons who ever lived in one of them are read (the result is the same,
@@ -201,6 +202,7 @@ def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, so
     structural-unemployment history joins spells to spells.
     ``spells`` holds only the spells still running at the start of the earliest 16-month window: an earlier
     one cannot count in any month asked, and its run's start is kept in ``run_start`` of the later ones.
+    With ``part`` only that part of the persons is read (``polku.derived.parts``: the parts' counts add up).
     """
     d = date_literal
     # Spells ended before the earliest 16-month window cannot count in any month asked (runs are numbered first).
@@ -212,14 +214,18 @@ def base_ctes(vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, so
     )
     age_columns = ", ".join(f"y{age}" for age in AGE_BOUNDS)
     team = "team_id" if sources.persons_have_team else "NULL AS team_id"
-    spells = sources.current(sources.status_spells, "person_id, start_date, end_date, status_id, service_type_id", known_at)
-    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known_at)
-    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on, end_reason", known_at)
+    of_part = None if part is None else in_part_sql("person_id", part)
+    spells = sources.current(sources.status_spells, "person_id, start_date, end_date, status_id, service_type_id",
+                             known_at, of_part)
+    homes = sources.current(sources.homes, "person_id, start_date, end_date, municipality_id", known_at, of_part)
+    searches = sources.current(sources.job_searches, "person_id, registered_on, ended_on, end_reason", known_at,
+                               of_part)
+    persons = sources.persons + ("" if part is None else f" WHERE {in_part_sql('id', part)}")
     scope = "" if municipalities is None else \
         f" AND person_id IN (SELECT person_id FROM homes WHERE municipality_id IN {in_list(municipalities)})"
     # Fact views read more than once are not materialised on SQLite (it would lose the tables' indexes).
     head = f"""calc(month, d, y1, w16, w3, {age_columns}) AS (VALUES {calc_rows}),
-persons AS NOT MATERIALIZED (SELECT id, birth_date, gender, language, {team} FROM {sources.persons}),
+persons AS NOT MATERIALIZED (SELECT id, birth_date, gender, language, {team} FROM {persons}),
 homes AS NOT MATERIALIZED ({homes}),
 searches AS NOT MATERIALIZED ({searches}),"""
     if spells_table is not None:
@@ -230,10 +236,11 @@ spells AS (SELECT * FROM st5 WHERE end_date IS NULL OR end_date >= {d(earliest)}
 
 
 def spells_table_sql(table: str, vocabulary: Vocabulary, months: list[CalcMonth], horizon: date, engine: str,
-                     sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None) -> list[str]:
+                     sources: Sources, known_at: datetime | None, municipalities: tuple[str, ...] | None,
+                     part: Part | None = None) -> list[str]:
     """Statements that put ``spells`` into a temporary table, so that the stock and events queries share one
     computation of the unemployment runs (on SQLite also indexed, its plan for the history join)."""
-    ctes = base_ctes(vocabulary, months, horizon, sources, known_at, municipalities)
+    ctes = base_ctes(vocabulary, months, horizon, sources, known_at, municipalities, part=part)
     statements = [f"DROP TABLE IF EXISTS {table}",
                   render(f"CREATE TEMP TABLE {table} AS WITH {ctes} SELECT * FROM spells", engine)]
     if engine != "duckdb":  # DuckDB joins by hashing; an index would only cost time

@@ -5,17 +5,20 @@ Parquet snapshot, and the pure-Python reference must give identical measure tabl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from django.db import connection
 
 from polku.access.models import Team
 from polku.core.calendar import iter_months
 from polku.kpi.definitions import shipped_definitions
-from polku.kpi.engine import Request
+from polku.kpi.engine import MeasureTable, Request, add_tables, measure_in_parts
 from polku.kpi.reference_evaluator import KpiPerson, reference_measure_table
 from polku.kpi.relations import shipped_vocabulary
 from polku.kpi.selectors import database_backend, duckdb_parquet_backend
@@ -60,6 +63,10 @@ def _request(dimension: str | None, municipalities: tuple[str, ...] | None) -> R
     return Request(indicators, MONTHS, HORIZON, municipalities, dimension)
 
 
+def _on_cursor(duck: duckdb.DuckDBPyConnection, directory: Path, request: Request) -> MeasureTable:
+    return duckdb_parquet_backend(duck.cursor(), directory, VOCABULARY).measure_table(request)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("dimension", [None, "age_group", "gender", "language", "team", "structural", "outcome",
                                        "service_type"])
@@ -73,9 +80,24 @@ def test_database_duckdb_and_reference_agree(make_person: Callable[..., Person],
         expected = reference_measure_table(request, cases, VOCABULARY)
         assert expected, "the cases produce figures"
         on_database = database_backend().measure_table(request)
-        on_duckdb = duckdb_parquet_backend(duckdb.connect(), tmp_path, VOCABULARY).measure_table(request)
+        duck = duckdb.connect()
+        on_duckdb = duckdb_parquet_backend(duck, tmp_path, VOCABULARY).measure_table(request)
         assert on_database == expected
         assert on_duckdb == expected
+        # In parts of the persons, side by side (a cursor each), as a national run on several cores.
+        in_parts = measure_in_parts(partial(_on_cursor, duck, tmp_path), request, 3)
+        assert in_parts == expected
+        if connection.vendor == "postgresql":  # one part after another: the test's rows are this connection's only
+            parts = [database_backend().measure_table(replace(request, part=(k, 3))) for k in range(3)]
+            assert add_tables(parts) == expected
+
+
+@pytest.mark.django_db
+def test_sqlite_refuses_parts() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own refusal")
+    with pytest.raises(ValueError, match="UUID keys"):
+        database_backend().measure_table(replace(_request(None, None), part=(0, 2)))
 
 
 @pytest.mark.django_db

@@ -79,11 +79,11 @@ def select_columns(sql: str) -> str:
 
 
 def _duckdb_with(people: list[PersonFacts]) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE benefits (person_id VARCHAR, month DATE, benefit_type VARCHAR, basis VARCHAR, "
+    con = duckdb.connect()  # person keys as UUIDs, as the national views read them (duckdb_attach_parquet)
+    con.execute("CREATE TABLE benefits (person_id UUID, month DATE, benefit_type VARCHAR, basis VARCHAR, "
                 "days INTEGER, amount DECIMAL(10,2))")
-    con.execute("CREATE TABLE homes (person_id VARCHAR, start_date DATE, end_date DATE, municipality_id VARCHAR)")
-    con.execute("CREATE TABLE conditions (person_id VARCHAR, met_on DATE)")
+    con.execute("CREATE TABLE homes (person_id UUID, start_date DATE, end_date DATE, municipality_id VARCHAR)")
+    con.execute("CREATE TABLE conditions (person_id UUID, met_on DATE)")
     con.executemany("INSERT INTO benefits VALUES (?, ?, ?, ?, ?, ?)",
                     [(p.person_id, f.month, f.benefit_type, f.basis, f.days, f.amount) for p in people for f in p.benefits])
     con.executemany("INSERT INTO homes VALUES (?, ?, ?, ?)",
@@ -172,7 +172,8 @@ def test_in_memory_duckdb_filters_months_and_municipality() -> None:
 def test_national_totals_match_reference(book: RuleBook) -> None:
     """The benchmark's totals (municipality, month, rule set, benefit type): sums of the reference rows, and billed
     persons counted once a group even when both of a month's bases were billed."""
-    from polku.municipal_share.sql_engine import share_totals_sql
+    from polku.derived.parts import add_up
+    from polku.municipal_share.sql_engine import TOTAL_KEYS, share_totals_in_parts, share_totals_sql
 
     # Subsidy on both bases every month from September 2024 (9 + 8 days): under either reading of the 2025 rule the
     # counter passes day 101 within a month's service days, so the unemployment row is not yet billed while the
@@ -196,16 +197,31 @@ def test_national_totals_match_reference(book: RuleBook) -> None:
     cent = Decimal("0.01")
     if connection.vendor == "postgresql":  # the PostgreSQL pass of make test: the national benchmark's other engine
         _postgres_with(people)
-        with connection.cursor() as cursor:
-            cursor.execute(share_totals_sql(book, "postgresql"))
-            rows = cursor.fetchall()
+
+        def run(sql: str) -> list[tuple]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
+
+        rows = run(share_totals_sql(book, "postgresql"))
+        # In parts, as the benchmark runs it (one after another here: the test's rows are this connection's only).
+        in_parts = add_up([run(share_totals_sql(book, "postgresql", (k, 3))) for k in range(3)], TOTAL_KEYS)
     else:
-        rows = _duckdb_with(people).execute(share_totals_sql(book, "duckdb")).fetchall()
-    got = {(m, month, rule, benefit): [persons, int(paid), int(counted), *(Decimal(v).quantize(cent) for v in euros)]
-           for m, month, rule, benefit, persons, paid, counted, *euros in rows}
+        duck = _duckdb_with(people)
+        rows = duck.execute(share_totals_sql(book, "duckdb")).fetchall()
+        in_parts = share_totals_in_parts(lambda sql: duck.cursor().execute(sql).fetchall(), book, "duckdb", 3)
+
+    def totals(rows: list[tuple]) -> dict[tuple, list]:
+        return {(m, month, rule, benefit): [persons, int(paid), int(counted),
+                                            *(Decimal(v).quantize(cent) for v in euros)]
+                for m, month, rule, benefit, persons, paid, counted, *euros in rows}
+
+    got = totals(rows)
     want = {key: [len(billed.get(key, ())), sums[0], sums[1], *(Decimal(v).quantize(cent) for v in sums[2:])]
             for key, sums in expected.items()}
     assert got == want
+    assert len(in_parts) == len(rows)
+    assert totals(in_parts) == want
     assert any(persons > 0 for persons, *_ in got.values())
     billed_months = {(r.month, r.basis) for r in person_share_rows(both, book) if r.municipal_eur > 0}
     assert any((month, "unemployment") not in billed_months for month, basis in billed_months if basis == "service")
