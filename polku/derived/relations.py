@@ -25,8 +25,14 @@ def status_runs_ctes(spells: str, vocabulary: Vocabulary, horizon: date, *, scop
                      name: str = "runs_flagged") -> str:
     """CTEs ending in ``name``: every spell of ``spells`` (a query of ``person_id, start_date, end_date, status_id,
     service_type_id``; current facts) starting by ``horizon``, an end after it read as open, with columns ``u``
-    (unemployed), ``a`` (in an activation service), ``prev_end``, ``new_run``, ``after_service``, ``run_no`` and
-    ``run_start`` (the run's first day on unemployed spells). ``scope`` is an extra ``AND …`` on the spells read."""
+    (unemployed), ``a`` (in an activation service), ``prev_end``, ``new_run``, ``after_service``, ``run_no``,
+    ``run_start`` (on unemployed spells: the run's first day), ``prev_run_end`` (on unemployed spells: the last day of
+    the person's previous unemployment run, if any) and ``last_a_end`` (the last day of the person's latest activation
+    service before the spell). ``scope`` is an extra ``AND …`` on the spells read.
+
+    All but the first come from the pass that numbers the runs, in the person's order of spells: a person's spells do
+    not overlap (the timeline refuses it), so the run's first day is the latest start of a run so far, and the earlier
+    run's last day is the latest end of a run so far (a run ends where the next spell does not continue it)."""
     h = date_literal(horizon)
     day_before = "CAST(start_date - INTERVAL 1 DAY AS DATE)"
     return f"""st AS (
@@ -47,10 +53,13 @@ st3 AS (
          CASE WHEN a = 1 AND COALESCE(prev_a, 0) = 1 AND prev_end = {day_before} THEN 1 ELSE 0 END AS after_service
   FROM st2),
 st4 AS (
-  SELECT st3.*, SUM(new_run) OVER (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING) AS run_no
-  FROM st3),
-{name} AS (
-  SELECT st4.*, MIN(start_date) OVER (PARTITION BY person_id, run_no, u) AS run_start FROM st4)"""
+  SELECT st3.*, SUM(new_run) OVER so_far AS run_no,
+         CASE WHEN u = 1 THEN MAX(CASE WHEN new_run = 1 THEN start_date END) OVER so_far END AS run_start,
+         CASE WHEN u = 1 THEN MAX(CASE WHEN prev_u = 1 AND (u = 0 OR new_run = 1) THEN prev_end END) OVER so_far
+              END AS prev_run_end,
+         MAX(CASE WHEN prev_a = 1 THEN prev_end END) OVER so_far AS last_a_end
+  FROM st3 WINDOW so_far AS (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING)),
+{name} AS (SELECT * FROM st4)"""
 
 
 def age_thresholds(day: date, bounds: tuple[int, ...]) -> list[str]:

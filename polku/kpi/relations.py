@@ -265,23 +265,26 @@ def stock_ctes(*, structural: bool = True, active_only: bool = False) -> str:
     overlap = f"DATE_DIFF('day', GREATEST(h.start_date, k.w16), {window_end}) + 1"
     active = " WHERE s.u = 1 OR s.a = 1" if active_only else ""
     stock0 = f"""stock0 AS (
-  SELECT c.*, s.person_id, s.status_id, s.service_type_id, s.u, s.a, s.run_start, s.after_service
+  SELECT c.*, s.person_id, s.status_id, s.service_type_id, s.u, s.a, s.run_start, s.after_service, s.prev_run_end,
+         s.last_a_end
   FROM calc c JOIN spells s ON s.start_date <= c.d AND (s.end_date IS NULL OR s.end_date >= c.d){active}),"""
     if not structural:
         return stock0 + "\n" + _stock(structural_column="", history_join="")
+    # Unemployed days in the 16-month window: the current run's (contiguous up to the calculation day), and when an
+    # earlier run ended within the window, its days too, summed over the person's spells. Only such rows need the
+    # spells-to-spells join.
     history = f"""
 history AS (
-  SELECT k.person_id, k.month,
-         SUM(CASE WHEN h.u = 1 THEN {overlap} ELSE 0 END) AS u16,
-         MAX(CASE WHEN h.a = 1 AND h.end_date < k.d AND h.end_date >= k.w3 THEN 1 ELSE 0 END) AS recent_service
-  FROM stock0 k JOIN spells h ON h.person_id = k.person_id AND h.start_date <= k.d
+  SELECT k.person_id, k.month, SUM({overlap}) AS u16
+  FROM stock0 k JOIN spells h ON h.person_id = k.person_id AND h.u = 1 AND h.start_date <= k.d
    AND (h.end_date IS NULL OR h.end_date >= k.w16)
-  WHERE k.u = 1 AND k.run_start > k.y1
+  WHERE k.u = 1 AND k.run_start > k.y1 AND k.prev_run_end >= k.w16
   GROUP BY k.person_id, k.month),"""
+    this_run = "DATE_DIFF('day', GREATEST(k.run_start, k.w16), k.d) + 1"
     structural_column = f"""
          CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 'long_term'
-              WHEN k.u = 1 AND COALESCE(x.u16, 0) >= {STRUCTURAL_MIN_DAYS} THEN 'comparable'
-              WHEN k.u = 1 AND COALESCE(x.recent_service, 0) = 1 THEN 'from_service'
+              WHEN k.u = 1 AND COALESCE(x.u16, {this_run}) >= {STRUCTURAL_MIN_DAYS} THEN 'comparable'
+              WHEN k.u = 1 AND k.last_a_end >= k.w3 THEN 'from_service'
               WHEN k.a = 1 AND k.after_service = 1 THEN 'service_to_service'
               ELSE '' END AS structural,"""
     history_join = "\n  LEFT JOIN history x ON x.person_id = k.person_id AND x.month = k.month"

@@ -56,27 +56,49 @@ def _spell_rows(history: dict[str, list[runs.StatusFact]]) -> list[tuple[Any, ..
 def _reference_runs(history: dict[str, list[runs.StatusFact]], horizon: date) -> set[tuple[Any, ...]]:
     out = set()
     for person, spells in history.items():
-        for s in runs.annotate(spells, VOCABULARY.unemployed_statuses, horizon,
-                               service_status=VOCABULARY.service_status,
-                               activation_services=VOCABULARY.activation_services):
+        annotated = runs.annotate(spells, VOCABULARY.unemployed_statuses, horizon,
+                                  service_status=VOCABULARY.service_status,
+                                  activation_services=VOCABULARY.activation_services)
+        for s in annotated:
+            # What the SQL reads in one pass, as the join of the person's spells it stands for.
+            earlier_runs = [t.end for t in annotated if t.unemployed and t.run_no < s.run_no and t.end is not None]
+            services_before = [t.end for t in annotated if t.in_activation and t.start < s.start and t.end is not None]
             out.add((person, s.start, s.end, int(s.unemployed), int(s.in_activation), s.run_no,
-                     s.run_start if s.unemployed else None, int(s.after_service)))
+                     s.run_start if s.unemployed else None, int(s.after_service),
+                     max(earlier_runs, default=None) if s.unemployed else None, max(services_before, default=None)))
     return out
+
+
+def _runs_agree(history: dict[str, list[runs.StatusFact]], horizon: date) -> None:
+    sql = (f"WITH {relations.status_runs_ctes('SELECT * FROM spells', VOCABULARY, horizon)} "
+           "SELECT person_id, start_date, end_date, u, a, run_no, CASE WHEN u = 1 THEN run_start END, after_service, "
+           "prev_run_end, last_a_end FROM runs_flagged")
+    expected = _reference_runs(history, horizon)
+    for name, run in engines().items():
+        got = {tuple(int(v) if isinstance(v, bool) else v for v in row)
+               for row in run([("spells", SPELL_COLUMNS, _spell_rows(history))], sql)}
+        assert got == expected, name
 
 
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(history=histories(), horizon_days=st.integers(0, 2000))
 def test_unemployment_runs_agree(history: dict[str, list[runs.StatusFact]], horizon_days: int) -> None:
-    horizon = FIRST + timedelta(days=horizon_days)
-    sql = (f"WITH {relations.status_runs_ctes('SELECT * FROM spells', VOCABULARY, horizon)} "
-           "SELECT person_id, start_date, end_date, u, a, run_no, CASE WHEN u = 1 THEN run_start END, after_service "
-           "FROM runs_flagged")
-    expected = _reference_runs(history, horizon)
-    for name, run in engines().items():
-        got = {tuple(int(v) if isinstance(v, bool) else v for v in row)
-               for row in run([("spells", SPELL_COLUMNS, _spell_rows(history))], sql)}
-        assert got == expected, name
+    _runs_agree(history, FIRST + timedelta(days=horizon_days))
+
+
+@pytest.mark.django_db
+def test_earlier_runs_and_services_are_found() -> None:
+    """Unemployed, employed, unemployed again (the earlier run's end is found across the job), and an activation
+    service between two laid-off spells (its end is found by the later one, and by nothing before it)."""
+    def spell(start: date, days: int | None, status: str, service: str | None = None) -> runs.StatusFact:
+        return runs.StatusFact(start, None if days is None else start + timedelta(days=days), status, service)
+
+    _runs_agree({"p0": [spell(date(2019, 1, 1), 59, "unemployed"), spell(date(2019, 3, 2), 60, "employed"),
+                        spell(date(2019, 5, 2), 30, "unemployed"), spell(date(2019, 6, 2), None, "laid_off_full")],
+                 "p1": [spell(date(2019, 1, 1), 30, "laid_off_full"), spell(date(2019, 2, 1), 40, "in_service", "coaching"),
+                        spell(date(2019, 3, 13), 10, "unemployed"), spell(date(2019, 4, 1), None, "unemployed")]},
+                date(2020, 1, 1))
 
 
 @given(history=histories(), day_offset=st.integers(0, 2000))
