@@ -90,16 +90,18 @@ def measure_sql(measure: Measure, value_column: str = "1") -> str:
 
 
 def relation_query(request: Request, relation: str, measures: list[Measure], sources: Sources,
-                   vocabulary: Vocabulary, spells_table: str | None = None) -> str:
+                   vocabulary: Vocabulary, spells_table: str | None = None, *, indexed: bool = False) -> str:
     """One query computing every measure over ``stock`` or ``events`` per month, municipality and group (written
-    once; ``polku.derived.sql.render`` gives each engine's SQL)."""
+    once; ``polku.derived.sql.render`` gives each engine's SQL). ``indexed``: ``spells_table`` has its index by
+    person (``spells_table_sql``), so the stock's history is looked up a row at a time."""
     months = calc_months(list(request.months))
     ctes = base_ctes(vocabulary, months, request.horizon, sources, request.known_at, request.municipalities,
                      spells_table, request.part)
     if relation == "stock":
         structural = request.group_column(relation) == "structural" or any(
             c.column == "structural" for m in measures for c in m.where)
-        ctes += ",\n" + stock_ctes(structural=structural, active_only=all(map(_active_only, measures)))
+        ctes += ",\n" + stock_ctes(structural=structural, active_only=all(map(_active_only, measures)),
+                                   indexed_spells=indexed and spells_table is not None)
     else:
         ctes += ",\n" + events_ctes(request.horizon)
     group = request.group_column(relation) or "''"
@@ -177,8 +179,10 @@ class SqlBackend:
         for measure in request.measures():
             by_relation[measure.relation].append(measure)
         spells_table = None
-        # SQLite always (the index serves the history join); the others when both queries would compute the runs.
-        shared = by_relation["stock"] or by_relation["events"] if self.engine == "sqlite" \
+        # SQLite and PostgreSQL always (the index serves the stock's history, looked up a row at a time); DuckDB when
+        # both queries would compute the runs (it joins by hashing: no index).
+        indexed = self.engine != "duckdb"
+        shared = by_relation["stock"] or by_relation["events"] if indexed \
             else by_relation["stock"] and by_relation["events"]
         if self.execute is not None and shared:
             spells_table = ("pg_temp" if self.engine == "postgresql" else "temp") + ".kpi_spells"
@@ -189,7 +193,7 @@ class SqlBackend:
         for relation in ("stock", "events"):
             if by_relation[relation]:
                 sql = relation_query(request, relation, by_relation[relation], self.sources, self.vocabulary,
-                                     spells_table)
+                                     spells_table, indexed=indexed)
                 rows_to_table(self._run(sql), by_relation[relation], table)
         if spells_table is not None and self.execute is not None:  # not on failure: an aborted transaction refuses
             self.execute(f"DROP TABLE IF EXISTS {spells_table}")

@@ -254,12 +254,17 @@ def _age_group(birth: str, calc: str = "c") -> str:
     return AGES.case_sql(birth, calc + ".y{age}")
 
 
-def stock_ctes(*, structural: bool = True, active_only: bool = False) -> str:
+def stock_ctes(*, structural: bool = True, active_only: bool = False, indexed_spells: bool = False) -> str:
     """``stock`` (after ``base_ctes``).
 
     Two savings for requests that allow them: without ``structural`` the column is left out, and with it the
-    spells-to-spells ``history`` join it needs; with ``active_only`` only rows of unemployment or an activation
+    spells-to-spells ``history`` it needs; with ``active_only`` only rows of unemployment or an activation
     service are produced (enough when every measure requires one of them).
+
+    The history (unemployed days of earlier runs within the 16-month window) is the same sum either way, read as
+    the engine reads it fastest: with ``indexed_spells`` (``spells`` is a table indexed by person, see
+    ``spells_table_sql``: SQLite, PostgreSQL) looked up for each row that needs it; otherwise (DuckDB, which joins by
+    hashing) joined once for all such rows and joined back.
     """
     window_end = f"LEAST(COALESCE(h.end_date, {date_literal(date(9999, 12, 31))}), k.d)"
     overlap = f"DATE_DIFF('day', GREATEST(h.start_date, k.w16), {window_end}) + 1"
@@ -273,21 +278,29 @@ def stock_ctes(*, structural: bool = True, active_only: bool = False) -> str:
     # Unemployed days in the 16-month window: the current run's (contiguous up to the calculation day), and when an
     # earlier run ended within the window, its days too, summed over the person's spells. Only such rows need the
     # spells-to-spells join.
-    history = f"""
+    earlier_run = "k.prev_run_end >= k.w16"
+    of_person = """spells h ON h.person_id = k.person_id AND h.u = 1 AND h.start_date <= k.d
+   AND (h.end_date IS NULL OR h.end_date >= k.w16)"""
+    this_run = "DATE_DIFF('day', GREATEST(k.run_start, k.w16), k.d) + 1"
+    if indexed_spells:
+        history, history_join = "", ""
+        u16 = f"CASE WHEN {earlier_run} THEN (SELECT SUM({overlap}) FROM {of_person.replace(' ON ', ' WHERE ', 1)}) " \
+              f"ELSE {this_run} END"
+    else:
+        history = f"""
 history AS (
   SELECT k.person_id, k.month, SUM({overlap}) AS u16
-  FROM stock0 k JOIN spells h ON h.person_id = k.person_id AND h.u = 1 AND h.start_date <= k.d
-   AND (h.end_date IS NULL OR h.end_date >= k.w16)
-  WHERE k.u = 1 AND k.run_start > k.y1 AND k.prev_run_end >= k.w16
+  FROM stock0 k JOIN {of_person}
+  WHERE k.u = 1 AND k.run_start > k.y1 AND {earlier_run}
   GROUP BY k.person_id, k.month),"""
-    this_run = "DATE_DIFF('day', GREATEST(k.run_start, k.w16), k.d) + 1"
+        history_join = "\n  LEFT JOIN history x ON x.person_id = k.person_id AND x.month = k.month"
+        u16 = f"COALESCE(x.u16, {this_run})"
     structural_column = f"""
          CASE WHEN k.u = 1 AND k.run_start <= k.y1 THEN 'long_term'
-              WHEN k.u = 1 AND COALESCE(x.u16, {this_run}) >= {STRUCTURAL_MIN_DAYS} THEN 'comparable'
+              WHEN k.u = 1 AND {u16} >= {STRUCTURAL_MIN_DAYS} THEN 'comparable'
               WHEN k.u = 1 AND k.last_a_end >= k.w3 THEN 'from_service'
               WHEN k.a = 1 AND k.after_service = 1 THEN 'service_to_service'
               ELSE '' END AS structural,"""
-    history_join = "\n  LEFT JOIN history x ON x.person_id = k.person_id AND x.month = k.month"
     return stock0 + history + "\n" + _stock(structural_column, history_join)
 
 
