@@ -121,3 +121,40 @@ def test_as_of_ignores_later_corrections(make_person: Callable[..., Person]) -> 
     assert count(before) == 1  # as known before the correction
     assert count(None) == 0  # as known now
     assert count(before - timedelta(days=1)) == 0  # before anything was recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dimension", [None, "benefit_type"])
+def test_share_relation_agrees_with_the_share_engine(tmp_path: Path, dimension: str | None) -> None:
+    """The share indicators' relation, computed by the municipal-share SQL on the database in use (PostgreSQL) and on
+    DuckDB over a Parquet snapshot, equals the reference share engine's rows summed (``_python_share``, SQLite's)."""
+    from polku.kpi.selectors import _python_share
+    from polku.timeline.models import BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell
+    from tests.municipal_share.test_sql_engine import random_people
+
+    people = random_people(60, seed=41)
+    Person.objects.bulk_create([
+        Person(id=p.person_id, personal_id_hash=f"h{p.person_id}", personal_id_encrypted="x", first_names="A",
+               last_name="B", birth_date=date(1980, 1, 1), gender="F") for p in people])
+    BenefitMonth.objects.bulk_create([
+        BenefitMonth(person_id=p.person_id, month=f.month, benefit_type=f.benefit_type, basis=f.basis, days=f.days,
+                     amount=f.amount) for p in people for f in p.benefits])
+    HomeMunicipalitySpell.objects.bulk_create([
+        HomeMunicipalitySpell(person_id=p.person_id, start_date=h.start, end_date=h.end, municipality_id=h.municipality)
+        for p in people for h in p.homes])
+    EmploymentConditionMet.objects.bulk_create([
+        EmploymentConditionMet(person_id=p.person_id, met_on=d) for p in people for d in p.employment_conditions])
+    definitions = tuple(d for d in shipped_definitions().latest() if d.numerator.relation == "share")
+    assert len(definitions) == 2
+    months = tuple(iter_months(date(2024, 7, 1), date(2025, 6, 1)))  # both rule sets in force
+    export_parquet(tmp_path)
+    for municipalities in (None, ("765",)):
+        request = Request(definitions, months, date(2025, 6, 30), municipalities, dimension)
+        measures = [m for m in request.measures() if m.relation == "share"]
+        expected = _python_share(request, measures)
+        assert any(contributors > 1 for _, contributors in expected.values())
+        keys = {m.key for m in measures}
+        on_duckdb = duckdb_parquet_backend(duckdb.connect(), tmp_path, VOCABULARY).measure_table(request)
+        assert {key: cell for key, cell in on_duckdb.items() if key[0] in keys} == expected
+        on_database = database_backend().measure_table(request)
+        assert {key: cell for key, cell in on_database.items() if key[0] in keys} == expected
