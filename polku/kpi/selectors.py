@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from polku.kpi.engine import (
     Request,
     SqlBackend,
     assemble,
+    measure_in_parts,
     share_sql_table,
     sql_backend,
 )
@@ -102,6 +104,26 @@ def database_backend(using: str = "default") -> SqlBackend:
 
     return sql_backend(vendor, run, sources, shipped_vocabulary(), share=share, labour_force=labour_force_series(),
                        execute=execute)
+
+
+def measured_in_parts(request: Request, parts: int | None = None) -> MeasureTable:
+    """The request's measure table from the database in use, on PostgreSQL in parts of the persons side by side
+    (``POLKU_NATIONAL_PARTS``, one connection each: see ``engine.measure_in_parts``) for national computations such
+    as the open-data tables. Each part reads committed data on a connection of its own, so inside a transaction
+    (whose writes the others would not see) and on SQLite (one writer, text keys) it is one backend on this
+    connection, with the same result."""
+    parts = settings.POLKU_NATIONAL_PARTS if parts is None else parts
+    connection = connections["default"]
+    if parts <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return database_backend().measure_table(request)
+
+    def measure(part: Request) -> MeasureTable:
+        try:
+            return database_backend().measure_table(part)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    return measure_in_parts(measure, request, parts)
 
 
 def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabulary,

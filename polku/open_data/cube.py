@@ -157,7 +157,7 @@ def table_months(table: OpenTable, today: date | None = None) -> list[date]:
 def build(table: OpenTable, *, months: list[date] | None = None, backend: SqlBackend | None = None,
           region_list: list[Region] | None = None) -> Cube:
     """Compute and suppress a whole table from the database (or ``backend``)."""
-    from polku.kpi.selectors import database_backend, reference_moment
+    from polku.kpi.selectors import measured_in_parts, reference_moment
 
     book = shipped_definitions()
     definitions = {code: book.get(code) for code in table.indicators}
@@ -170,7 +170,9 @@ def build(table: OpenTable, *, months: list[date] | None = None, backend: SqlBac
     if months and municipalities:
         request = Request((*definitions.values(), *carriers), tuple(months), reference_moment(None)[0],
                           tuple(municipalities))
-        measure_table = (backend or database_backend()).measure_table(request)
+        # Every municipality: a national computation, in parts on PostgreSQL (the build runs as a job, outside a
+        # transaction).
+        measure_table = backend.measure_table(request) if backend else measured_in_parts(request)
     return assemble_cube(table, definitions, implied, measure_table, months, region_list)
 
 

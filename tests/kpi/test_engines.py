@@ -158,3 +158,29 @@ def test_share_relation_agrees_with_the_share_engine(tmp_path: Path, dimension: 
         assert {key: cell for key, cell in on_duckdb.items() if key[0] in keys} == expected
         on_database = database_backend().measure_table(request)
         assert {key: cell for key, cell in on_database.items() if key[0] in keys} == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_national_measures_in_parts_read_committed_data(make_person: Callable[..., Person],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The open-data build's national computation: on PostgreSQL in parts, one connection (thread) each, over the
+    committed facts; inside a transaction, or on SQLite, on this connection. The same table every way."""
+    from django.db import transaction
+
+    from polku.kpi import selectors
+
+    cases = _load(make_person)  # committed: a transactional test
+    request = _request("structural", None)
+    expected = reference_measure_table(request, cases, VOCABULARY)
+    calls: list[int] = []
+
+    def observed(measure: Callable[[Request], MeasureTable], req: Request, parts: int) -> MeasureTable:
+        calls.append(parts)
+        return measure_in_parts(measure, req, parts)
+
+    monkeypatch.setattr(selectors, "measure_in_parts", observed)
+    assert selectors.measured_in_parts(request, parts=3) == expected
+    assert calls == ([3] if connection.vendor == "postgresql" else [])
+    with transaction.atomic():  # the parts' connections would not see this transaction's writes: one connection
+        assert selectors.measured_in_parts(request, parts=3) == expected
+    assert len(calls) == (1 if connection.vendor == "postgresql" else 0)
