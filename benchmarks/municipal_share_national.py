@@ -7,14 +7,15 @@ profile written to Parquet (cached under ``var/bench/`` by simulator source hash
 is the simulator's benchmark, not this one). DuckDB reads the Parquet files directly; for PostgreSQL
 the rows are first COPYed into a scratch database ``polku_bench`` (load time reported separately).
 Each engine runs in a child process that reports its own peak RSS; PostgreSQL's figure is the client's
-(which also stages the CSV through DuckDB), the server's memory is bounded by ``POSTGRES_SETTINGS`` (per part).
+(which also stages the CSV through DuckDB); the server's memory is bounded by ``POSTGRES_SETTINGS`` (per part: up
+to 512 MB a sort, 2 GB a hash step).
 
 PostgreSQL computes the persons in parts side by side (``--parts``, one a core by default; see
 ``polku.derived.parts``), since it runs a query's window functions on one core where DuckDB uses all of them;
-``--one-query-too`` also times the same work as a single query.
+the same work is also timed as a single query (``one_query_seconds``; ``--parts-only`` skips it).
 
 Usage: python benchmarks/municipal_share_national.py [--persons N] [--seed N] [--skip-postgres] [--parts N]
-       [--one-query-too]
+       [--parts-only]
 """
 
 from __future__ import annotations
@@ -160,8 +161,8 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--parts", type=int, default=os.cpu_count() or 1,
                         help="PostgreSQL: persons in this many parts side by side (default: one a core)")
-    parser.add_argument("--one-query-too", action="store_true",
-                        help="PostgreSQL: also time the whole computation as one query, for comparison")
+    parser.add_argument("--parts-only", action="store_true",
+                        help="PostgreSQL: skip timing the whole computation as one query (the comparison printed by default)")
     args = parser.parse_args()
     if args.worker:
         kind, *rest = args.worker
@@ -191,7 +192,7 @@ def main() -> None:
     if not reachable(url):
         print(json.dumps({"benchmark": "municipal_share_national", "engine": "postgresql", "skipped": "unreachable"}))
         return
-    pg, pg_peak = _child("postgres", str(directory), url, str(args.parts), "1" if args.one_query_too else "0")
+    pg, pg_peak = _child("postgres", str(directory), url, str(args.parts), "0" if args.parts_only else "1")
     print(json.dumps({
         "benchmark": "municipal_share_national", "engine": "postgresql", "persons": persons,
         "benefit_rows": duck["benefit_rows"], "rule_sets": 2, "wall_seconds": round(pg["seconds"], 2),

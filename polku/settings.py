@@ -49,8 +49,9 @@ ALLOWED_HOSTS = [h for h in os.environ.get("POLKU_ALLOWED_HOSTS", "127.0.0.1,loc
 POLKU_PROCESS_RULES_FILE = os.environ.get("POLKU_PROCESS_RULES_FILE") or None
 POLKU_SHARE_RULES_FILE = os.environ.get("POLKU_SHARE_RULES_FILE") or None
 # Parts of the persons a national computation on PostgreSQL runs in side by side (polku.derived.parts), one connection
-# each: by default one a core. 1: one connection.
-POLKU_NATIONAL_PARTS = max(1, int(os.environ.get("POLKU_NATIONAL_PARTS", "0") or 0) or os.cpu_count() or 1)
+# and one busy database core each: by default one a core of this host, at most 4 (the database serves others too).
+# 1: one connection.
+POLKU_NATIONAL_PARTS = max(1, int(os.environ.get("POLKU_NATIONAL_PARTS", "0") or 0) or min(os.cpu_count() or 1, 4))
 POLKU_COMPARISON_FILE = os.environ.get("POLKU_COMPARISON_FILE") or None
 POLKU_IMPACT_PARAMETERS_FILE = os.environ.get("POLKU_IMPACT_PARAMETERS_FILE") or None
 # The forecast bands' calibration (polku/forecast/bands.py); None: the one shipped in polku/forecast/data/.

@@ -163,6 +163,9 @@ class SqlBackend:
     # Statements are run first to put the spells into a temporary table the relation queries share (indexed on
     # SQLite, for the history join, and PostgreSQL). None: every query computes them itself.
     execute: Callable[[str], None] | None = None
+    # The stock's history looked up a row at a time in the indexed spells table (True) or joined once (False); None:
+    # as the engine reads it faster (looked up on SQLite and PostgreSQL, joined by hashing on DuckDB).
+    lookup_history: bool | None = None
 
     def _run(self, sql: str) -> list[tuple[Any, ...]]:
         """Run SQL written once (``polku.derived.sql``) in this engine's dialect."""
@@ -179,11 +182,11 @@ class SqlBackend:
         for measure in request.measures():
             by_relation[measure.relation].append(measure)
         spells_table = None
-        # SQLite and PostgreSQL always (the index serves the stock's history, looked up a row at a time); DuckDB when
-        # both queries would compute the runs (it joins by hashing: no index).
-        indexed = self.engine != "duckdb"
-        shared = by_relation["stock"] or by_relation["events"] if indexed \
-            else by_relation["stock"] and by_relation["events"]
+        # SQLite always (it cannot index a CTE); PostgreSQL for the stock (the index serves its history, looked up a
+        # row at a time); both when the two queries would each compute the runs (DuckDB joins by hashing: no index).
+        indexed = self.engine != "duckdb" if self.lookup_history is None else self.lookup_history
+        shared = (by_relation["stock"] or by_relation["events"] if self.engine == "sqlite"
+                  else by_relation["stock"] if indexed else by_relation["stock"] and by_relation["events"])
         if self.execute is not None and shared:
             spells_table = ("pg_temp" if self.engine == "postgresql" else "temp") + ".kpi_spells"
             for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,21 +109,31 @@ def database_backend(using: str = "default") -> SqlBackend:
 def measured_in_parts(request: Request, parts: int | None = None) -> MeasureTable:
     """The request's measure table from the database in use, on PostgreSQL in parts of the persons side by side
     (``POLKU_NATIONAL_PARTS``, one connection each: see ``engine.measure_in_parts``) for national computations such
-    as the open-data tables. Each part reads committed data on a connection of its own, so inside a transaction
-    (whose writes the others would not see) and on SQLite (one writer, text keys) it is one backend on this
-    connection, with the same result."""
+    as the open-data tables.
+
+    Every part reads the same moment's data: this connection exports its snapshot and each part's transaction reads
+    that snapshot (PostgreSQL's ``SET TRANSACTION SNAPSHOT``), so an import committing meanwhile is in no part or in
+    all of them. Inside a transaction (whose writes the others would not see) and on SQLite (text keys) it is one
+    backend on this connection, with the same result."""
     parts = settings.POLKU_NATIONAL_PARTS if parts is None else parts
     connection = connections["default"]
     if parts <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
         return database_backend().measure_table(request)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
 
-    def measure(part: Request) -> MeasureTable:
-        try:
-            return database_backend().measure_table(part)
-        finally:
-            connections.close_all()  # this thread's own connections
+        def measure(part: Request) -> MeasureTable:
+            try:
+                with transaction.atomic(), connections["default"].cursor() as own:
+                    own.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    own.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                    return database_backend().measure_table(part)
+            finally:
+                connections.close_all()  # this thread's own connections
 
-    return measure_in_parts(measure, request, parts)
+        return measure_in_parts(measure, request, parts)
 
 
 def duckdb_parquet_backend(connection: Any, directory: Path, vocabulary: Vocabulary,

@@ -324,7 +324,7 @@ POSTGRES_SETTINGS = ("SET work_mem = '512MB'", "SET hash_mem_multiplier = 4")
 hundred thousand groups (it expects a group a row), so with the default hash memory it sorts every row for the final
 grouping (about 10 s of a part's 45); four times ``work_mem`` for hashing lets it choose the hash it needs. Sorts for
 the window functions spill beyond ``work_mem`` either way: 512 MB was as fast as 1 GB and 256 MB on the national
-benchmark, with less memory held a part."""
+benchmark. A part may so hold up to 512 MB a sort and 2 GB a hash step."""
 
 
 def share_totals_in_parts(run: Callable[[str], list[tuple[Any, ...]]], book: RuleBook, dialect: str,
