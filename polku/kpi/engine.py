@@ -182,11 +182,12 @@ class SqlBackend:
         for measure in request.measures():
             by_relation[measure.relation].append(measure)
         spells_table = None
-        # SQLite always (it cannot index a CTE); PostgreSQL for the stock (the index serves its history, looked up a
-        # row at a time); both when the two queries would each compute the runs (DuckDB joins by hashing: no index).
+        # SQLite always (it cannot index a CTE); the others when both queries would compute the runs. Where the table
+        # is built, the stock's history is looked up in it a row at a time (SQLite, PostgreSQL: by its index) or
+        # joined by hashing (DuckDB); without it, joined within the query.
         indexed = self.engine != "duckdb" if self.lookup_history is None else self.lookup_history
-        shared = (by_relation["stock"] or by_relation["events"] if self.engine == "sqlite"
-                  else by_relation["stock"] if indexed else by_relation["stock"] and by_relation["events"])
+        shared = by_relation["stock"] or by_relation["events"] if self.engine == "sqlite" \
+            else by_relation["stock"] and by_relation["events"]
         if self.execute is not None and shared:
             spells_table = ("pg_temp" if self.engine == "postgresql" else "temp") + ".kpi_spells"
             for statement in spells_table_sql("kpi_spells", self.vocabulary, calc_months(list(request.months)),
