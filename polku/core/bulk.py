@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections
+from django.db import IntegrityError, connections
 from django.db.models import Model
 
 CHUNK_ROWS = 50_000
@@ -154,3 +154,85 @@ def analyze_tables(tables: Iterable[str], using: str = "default") -> None:
     with connection.cursor() as cursor:
         for table in dict.fromkeys(tables):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+@contextmanager
+def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str, str]] = (),
+                      using: str = "default") -> Iterator[None]:
+    """Load into ``models``' tables without their secondary indexes and constraints, and build them again at the end.
+
+    For a first load into empty tables (the whole register of an area or of the country): keeping a dozen b-tree
+    and GiST indexes in step row by row, and PostgreSQL's foreign-key checks fired one row at a time at commit, cost
+    four to six times the insert itself; built once over the loaded rows they cost a fraction of it (PostgreSQL's
+    manual, "Populating a Database"). Primary keys stay. Every index and constraint is made again from its own
+    definition as the database holds it, so nothing here repeats a migration; a unique, exclusion or foreign-key
+    constraint that the loaded rows broke fails its build, and the caller's transaction rolls back whole.
+
+    SQLite's triggers over these tables (the overlap guards) are set aside too: they read the indexes. Before
+    anything is built again, each of ``checks`` — (SQL that finds a row breaking a rule a trigger keeps, message)
+    — must find none, else ``IntegrityError`` with its message: the rule holds over the whole load at once.
+
+    Must run inside the caller's transaction (both databases' schema changes are transactional: an error on the
+    way undoes the drops too). On PostgreSQL the dropped indexes lock the tables until the commit: meant for an
+    installation that has nothing in them yet, not for a monthly delta."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes are set aside only inside the load's transaction")
+    tables = list(dict.fromkeys(model._meta.db_table for model in models))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            drop, build = _postgres_secondary(cursor, tables)
+            # Checks deferred to the commit by earlier writes of this transaction are made now: PostgreSQL alters no
+            # table with such checks pending. Django's constraints are all initially deferred, and are again after.
+            drop = ["SET CONSTRAINTS ALL IMMEDIATE", *drop, "SET CONSTRAINTS ALL DEFERRED"]
+        elif connection.vendor == "sqlite":
+            drop, build = _sqlite_secondary(cursor, tables)
+        else:
+            drop, build = [], []
+        for statement in drop:
+            cursor.execute(statement)
+    yield
+    with connection.cursor() as cursor:
+        for sql, message in checks:
+            cursor.execute(sql)
+            if cursor.fetchone() is not None:
+                raise IntegrityError(message)
+        for statement in build:
+            cursor.execute(statement)
+
+
+def _postgres_secondary(cursor: Any, tables: list[str]) -> tuple[list[str], list[str]]:
+    """(drop, build) statements of the tables' constraints other than primary keys — foreign keys, unique and
+    exclusion constraints — and of their other indexes. Foreign keys are dropped first and built last."""
+    cursor.execute("""
+        SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
+        FROM pg_constraint c
+        WHERE c.conrelid = ANY(CAST(%s AS regclass[])) AND c.contype IN ('f', 'u', 'x')
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint r  -- a unique key another table's foreign key refers to stays
+                          WHERE c.contype <> 'f' AND r.contype = 'f' AND r.conindid = c.conindid)
+        ORDER BY c.contype = 'f' DESC, c.conname""", [tables])
+    constraints = cursor.fetchall()
+    cursor.execute("""
+        SELECT i.indrelid::regclass::text, x.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+        WHERE i.indrelid = ANY(CAST(%s AS regclass[])) AND NOT i.indisprimary
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)
+        ORDER BY x.relname""", [tables])
+    indexes = cursor.fetchall()
+    drop = [f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"' for table, name, _, _ in constraints]
+    drop += [f'DROP INDEX "{name}"' for _, name, _ in indexes]
+    build = [definition for _, _, definition in indexes]
+    build += [f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'
+              for table, name, definition, _ in reversed(constraints)]
+    return drop, build
+
+
+def _sqlite_secondary(cursor: Any, tables: list[str]) -> tuple[list[str], list[str]]:
+    """(drop, build) statements of the tables' named indexes and triggers (SQLite keeps a table's own constraints in
+    the table); triggers are built after the indexes."""
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "  # noqa: S608
+                   f"AND sql IS NOT NULL AND tbl_name IN ({marks}) ORDER BY type, name", tables)
+    found = cursor.fetchall()
+    return ([f'DROP {kind.upper()} "{name}"' for kind, name, _ in found],
+            [sql for _, _, sql in found])

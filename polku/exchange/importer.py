@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from polku.access.models import StaffProfile, Team
 from polku.casework.models import CaseAssignment
-from polku.core.bulk import bulk_session, chunks, insert_dicts, update_rows
+from polku.core.bulk import bulk_session, chunks, indexes_set_aside, insert_dicts, update_rows
 from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES, holds_rows, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
@@ -57,9 +57,13 @@ from polku.people.models import Gender, Person
 from polku.provision.models import Decision, Employer, EmployerKind
 from polku.provision.services import check_decision_terms
 from polku.reference.models import Municipality
+from polku.timeline.db_guards import overlap_checks
 from polku.timeline.models import HomeMunicipalitySpell, facts_of
 
 CHUNK = 2000
+# An import of at least this many rows into an installation whose written tables are empty is a first load: its
+# tables' indexes are built once after the rows instead of row by row (the monthly delta is far below it).
+FIRST_LOAD_ROWS = 100_000
 
 
 @dataclass
@@ -657,6 +661,10 @@ def in_scope(shared: Shared, entity: str) -> Any:
     return query
 
 
+class ConcurrentFirstLoadError(RuntimeError):
+    """A first load found its tables written by another import once it held them (see :func:`_begin`)."""
+
+
 class _Undo(Exception):  # noqa: N818 - an instruction, not an error
     """Raised inside the import's transaction to roll back what earlier partitions wrote."""
 
@@ -700,6 +708,8 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
                         system__in=staged.systems, entity=name).exists()),
                     held=frozenset(name for name in entities() if holds_rows(name)))
     outcome = Outcome(plan)
+    first_load = staged.rows >= FIRST_LOAD_ROWS and not any(
+        model._default_manager.exists() for model in written_models(staged.entities_named))
     written_entities: set[str] = set()
     seen_persons: set[Any] = set()
 
@@ -720,7 +730,7 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
                 shared.done += sum(len(rs) for rs in importer.records.values())
                 if run is not None and not plan.refused:
                     if not in_transaction:
-                        stack.enter_context(transaction.atomic())
+                        _begin(stack, staged, first_load)
                         in_transaction = True
                     outcome.written += importer.write(run)
                     written_entities |= set(importer.actions)
@@ -728,7 +738,7 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
             if set_based is not None and set_based.taken and run is not None and not plan.refused:
                 # The files the set-based path took, after the partitions (their persons are written by now).
                 if not in_transaction:
-                    stack.enter_context(transaction.atomic())
+                    _begin(stack, staged, first_load)
                     in_transaction = True
                 actor = options.actor if options.actor is not None and options.actor.is_authenticated else None
                 outcome.written += set_based.write(run, actor)
@@ -743,6 +753,24 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
     throttle("write" if run is not None else "check", shared.total, shared.total, force=True)
     outcome.entities_written = frozenset(written_entities)
     return outcome
+
+
+def _begin(stack: ExitStack, staged: StagedImport, first_load: bool) -> None:
+    """Open the import's one transaction; a first load sets the written tables' indexes aside in it (see
+    :func:`polku.core.bulk.indexes_set_aside`), to be built again before the commit.
+
+    Only where every written table was empty when the import began: then the import looks nothing up in them (see
+    :class:`Shared`), so their indexes serve no one until the commit."""
+    stack.enter_context(transaction.atomic())
+    if first_load:
+        # Not the case workers' assignments: each partition ends the current ones of its persons by person (none in
+        # a first load, but the look-up would read the whole table without its index).
+        models = [model for model in written_models(staged.entities_named) if model is not CaseAssignment]
+        stack.enter_context(indexes_set_aside(models, checks=overlap_checks()))
+        # The tables are this transaction's now: another import that wrote them since this one looked finds this
+        # one failed (nothing written) rather than its rows unchecked against what it planned.
+        if any(model._default_manager.exists() for model in models):
+            raise ConcurrentFirstLoadError("another import wrote into the tables of this first load; run it again")
 
 
 def _vanished(shared: Shared, named: set[str], seen: set[Any]) -> Iterator[set[Any]]:
