@@ -17,9 +17,11 @@ The steps, each of which may only add problems:
    earlier version with who, when and why (so "what did we know on D" still answers), retractions supersede without
    a successor. A problem found in a later partition rolls back what earlier ones wrote.
 
-A benefit-months file whose every row is certain to pass takes the set-based path instead
-(:mod:`polku.exchange.setbased`): staged, checked, planned and written in SQL, in the same transaction after the
-partitions; any other file, and any such file with anything uncertain, takes the steps above.
+A file of benefit months or of another dated fact (homes, job searches, status spells, employment conditions,
+meetings, application reports) whose every row is certain to pass takes the set-based path instead
+(:mod:`polku.exchange.setbased`, :mod:`polku.exchange.setbased_facts`): staged, checked, planned and written in SQL,
+in the same transaction after the partitions; any other file, and any such file with anything uncertain, takes the
+steps above. A first load into empty tables builds their indexes once, after the rows (:func:`_begin`).
 """
 
 from __future__ import annotations
@@ -50,7 +52,6 @@ from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
 from polku.exchange.profiles import Profile
 from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
-from polku.exchange.setbased import ENTITY as SET_BASED_ENTITY
 from polku.exchange.setbased import SetBased
 from polku.exchange.staging import ImportPlan, Progress, StagedImport, Stager, source_records
 from polku.people.models import Gender, Person
@@ -742,7 +743,7 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
                     in_transaction = True
                 actor = options.actor if options.actor is not None and options.actor.is_authenticated else None
                 outcome.written += set_based.write(run, actor)
-                written_entities.add(SET_BASED_ENTITY)
+                written_entities |= {taken.entity for taken in set_based.taken}
                 shared.done += sum(t.rows for t in set_based.taken)
             if in_transaction and plan.refused:
                 raise _Undo

@@ -1,4 +1,5 @@
-"""The set-based path of the import: a benefit-months file loaded, checked, planned and written in SQL.
+"""The set-based path of the import: a benefit-months file loaded, checked, planned and written in SQL (and, through
+:mod:`polku.exchange.setbased_facts`, a file of one of the other dated facts the same way).
 
 Benefit months (Kela's monthly payments) are most of a register's rows and the whole of the common monthly delta.
 The row path (:mod:`polku.exchange.rows`, :mod:`polku.exchange.importer`) makes a Python record of every row, checks,
@@ -43,12 +44,14 @@ from django.utils import timezone
 
 from polku.core.bulk import adapter, insert
 from polku.core.calendar import max_benefit_days_in_month, month_start
+from polku.exchange import setbased_facts
 from polku.exchange.adopt import OWN_SYSTEM
 from polku.exchange.models import ImportMode
 from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, file_format, open_file
 from polku.exchange.rows import ColumnMap
 from polku.exchange.schema import entities
+from polku.exchange.setbased_facts import NotCertain
 from polku.timeline.models import BenefitMonth
 
 ENTITY = "benefit_months"
@@ -56,7 +59,9 @@ STAGE = "polku_setbased_stage"
 PERSONS = "polku_setbased_persons"
 LIMITS = "polku_setbased_limits"
 PLAN = "polku_setbased_plan"
-TABLES = (STAGE, PERSONS, LIMITS, PLAN)
+TABLES = (STAGE, PERSONS, LIMITS, PLAN, setbased_facts.DAYS, *map(setbased_facts.plan_table, setbased_facts.ENTITIES))
+# The entities whose files the path may take: benefit months here, the other dated facts in setbased_facts.
+ENTITIES = (ENTITY, *setbased_facts.ENTITIES)
 FIELDS = ("source_system", "source_id", "person_system", "person_id", "personal_id", "month", "benefit_type", "basis",
           "days", "amount", "deleted")
 IDS = "A-Za-z0-9._:/-"  # the characters of an id taken for certain (an export's ids: uuids, "etuus-1", "hlo:42" …)
@@ -66,14 +71,11 @@ ENABLED = os.environ.get("POLKU_IMPORT_SET_BASED", "1") != "0"
 FALSE = ("", "false", "0", "ei", "e", "no", "n", "nej", "epätosi")  # parse_boolean's false texts (lower case)
 
 
-class NotCertain(Exception):  # noqa: N818 - a verdict, not an error
-    """The file goes through the row path."""
-
-
 @dataclass
 class Taken:
     """A file the set-based path took: its rows, their actions and systems."""
 
+    entity: str
     name: str
     sha256: str
     bytes: int
@@ -97,7 +99,9 @@ class SetBased:
     profile: Profile
     taken: list[Taken] = field(default_factory=list)
     persons_loaded: bool = False
+    days_loaded: bool = False
     held: bool = False
+    persons_table: str = PERSONS
 
     @classmethod
     def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None) -> SetBased | None:
@@ -114,6 +118,34 @@ class SetBased:
     @property
     def pg(self) -> bool:
         return connection.vendor == "postgresql"
+
+    @property
+    def connection(self) -> Any:
+        return connection
+
+    def glob_or_regex(self, column: str, sqlite_globs: list[str], pg_regex: str) -> str:
+        """True when ``column`` matches one of the globs (SQLite) or the regular expression (PostgreSQL)."""
+        if self.pg:
+            return f"{column} ~ '{pg_regex}'"
+        return "(" + " OR ".join(f"{column} GLOB '{g}'" for g in sqlite_globs) + ")"
+
+    def key_form_conditions(self) -> list[str]:
+        """Conditions on a staged row's keys and person reference that make it uncertain: ids of plain characters
+        within the schema's lengths, no identity code in them, and the person named by id, not by code."""
+        return [
+            f"(COALESCE(source_system, '') <> '' AND ({self._not_like('source_system', IDS)} "
+            f"OR length(source_system) > 40))",
+            f"(COALESCE(person_system, '') <> '' AND ({self._not_like('person_system', IDS)} "
+            f"OR length(person_system) > 40))",
+            f"{self._not_like('source_id', IDS)}", "length(source_id) > 120",
+            f"{self._not_like('person_id', IDS)}", "length(person_id) > 120",
+            self._personal_id_in("source_id"), self._personal_id_in("person_id"),
+            "COALESCE(personal_id, '') <> ''",
+        ]
+
+    @staticmethod
+    def false_texts() -> tuple[str, ...]:
+        return FALSE
 
     def _execute(self, sql: str, params: list[Any] | None = None) -> Any:
         started = time.perf_counter()
@@ -161,24 +193,33 @@ class SetBased:
 
     # -- 1. stage ------------------------------------------------------------------------------------------
 
-    def stage(self, path: Path, name: str, sha: str, size: int, persons: dict[tuple[str, str], list[Any]]) -> Taken | None:
+    def stage(self, entity: str, path: Path, name: str, sha: str, size: int, *,
+              persons: dict[tuple[str, str], list[Any]]) -> Taken | None:
         """Take the file if every row of it is certain (the taken file's counts), else leave it (None) with nothing
         left behind. ``persons``: this import's persons by source key, each ``[person key, row, birth date]``."""
+        before = (self.persons_loaded, self.days_loaded, self.held)
         try:
             # A savepoint of its own: a staging load stopped half-way (PostgreSQL's COPY) or any table made on the
             # way is undone with it, and a transaction around the import stays usable for the row path.
             with transaction.atomic():
-                taken = self._stage(path, name, sha, size, persons)
+                if entity == ENTITY:
+                    taken = self._stage(path, name, sha, size, persons)
+                else:
+                    taken = self._stage_fact(entity, path, name, sha, size, persons=persons)
         except NotCertain:
-            self.persons_loaded = False
+            # The tables made inside the savepoint went with it; those of an earlier file stay.
+            self.persons_loaded, self.days_loaded, self.held = before
+            if TIMING:
+                sys.stderr.write(f"{entity}: the row path\n")
             return None
         self.taken.append(taken)
         return taken
 
-    def _stage(self, path: Path, name: str, sha: str, size: int, persons: dict[tuple[str, str], list[Any]]) -> Taken:
-        if self.taken:  # one file of the entity: a key used twice across files is the row path's to name
-            raise NotCertain
-        mapping = self.profile.mappings.get(ENTITY)
+    def _load_stage(self, entity: str, path: Path, name: str, fields: tuple[str, ...]) -> None:
+        """The file's cells of ``fields`` into the staging table, as they are (the checks that follow decide)."""
+        if any(t.entity == entity for t in self.taken):  # one file an entity: a key used twice across files is the
+            raise NotCertain                            # row path's to name
+        mapping = self.profile.mappings.get(entity)
         if mapping is None or mapping.codes:
             raise NotCertain
         try:
@@ -187,7 +228,7 @@ class SetBased:
             opened = open_file(path, name)
         except UnreadableFile:
             raise NotCertain from None
-        schema = entities()[ENTITY]
+        schema = entities()[entity]
         columns = ColumnMap(schema, mapping, opened)
         if columns.problems:
             opened.rows.close()  # type: ignore[attr-defined]
@@ -195,24 +236,41 @@ class SetBased:
         opened.rows.close()  # type: ignore[attr-defined]  # read again below, as plain cells
         self._register()
         self.close_stage()
-        self._execute(f"CREATE TEMP TABLE {STAGE} (line integer, {', '.join(f'{f} text' for f in FIELDS)})")
+        self._execute(f"CREATE TEMP TABLE {STAGE} (line integer, {', '.join(f'{f} text' for f in fields)})")
         started = time.perf_counter()
-        insert(connection, STAGE, ["line", *FIELDS],
-               _csv_cells(path, opened.encoding, opened.header, [columns.columns.get(f) for f in FIELDS]))
+        insert(connection, STAGE, ["line", *fields],
+               _csv_cells(path, opened.encoding, opened.header, [columns.columns.get(f) for f in fields],
+                          fields.index("source_id")))
         if TIMING:
             sys.stderr.write(f"{time.perf_counter() - started:8.3f} s  staging load\n")
+
+    def _stage_fact(self, entity: str, path: Path, name: str, sha: str, size: int, *,
+                    persons: dict[tuple[str, str], list[Any]]) -> Taken:
+        described = setbased_facts.spec(entity)
+        self._load_stage(entity, path, name, described.fields)
+        setbased_facts.load_days(self)
+        setbased_facts.check_form(self, described)
+        self._load_persons(persons)
+        setbased_facts.plan(self, described)
+        setbased_facts.check_outcome(self, described)
+        return self._taken(entity, name, sha, size, setbased_facts.plan_table(entity))
+
+    def _taken(self, entity: str, name: str, sha: str, size: int, plan: str) -> Taken:
+        counts = dict(self._execute(f"SELECT action, COUNT(*) FROM {plan} GROUP BY action"))
+        systems = {s for (s,) in self._execute(f"SELECT DISTINCT system FROM {plan}")}
+        return Taken(entity=entity, name=name, sha256=sha, bytes=size, rows=sum(counts.values()),
+                     counts={a: int(counts.get(a, 0)) for a in ("new", "changed", "unchanged")}, systems=systems)
+
+    def _stage(self, path: Path, name: str, sha: str, size: int, persons: dict[tuple[str, str], list[Any]]) -> Taken:
+        self._load_stage(ENTITY, path, name, FIELDS)
         self._check_form()
         self._load_persons(persons)
         self._plan()
         self._check_outcome()
-        counts = dict(self._execute(f"SELECT action, COUNT(*) FROM {PLAN} GROUP BY action"))
-        systems = {s for (s,) in self._execute(f"SELECT DISTINCT system FROM {PLAN}")}
-        total = sum(counts.values())
-        return Taken(name=name, sha256=sha, bytes=size, rows=total,
-                     counts={a: int(counts.get(a, 0)) for a in ("new", "changed", "unchanged")}, systems=systems)
+        return self._taken(ENTITY, name, sha, size, PLAN)
 
     def close_stage(self) -> None:
-        for table in (STAGE, PLAN):
+        for table in (STAGE,):
             self._execute(f"DROP TABLE IF EXISTS {table}")
 
     def _check_form(self) -> None:
@@ -221,28 +279,15 @@ class SetBased:
         codes = {f: schema.field(f).enum or () for f in ("benefit_type", "basis")}
         digit = "[0-9]"
 
-        def glob_or_regex(column: str, sqlite_globs: list[str], pg_regex: str) -> str:
-            if self.pg:
-                return f"{column} ~ '{pg_regex}'"
-            return "(" + " OR ".join(f"{column} GLOB '{g}'" for g in sqlite_globs) + ")"
-
-        month_form = glob_or_regex("month", [f"[12]{digit * 3}-[01]{digit}"], "^[12][0-9]{3}-[01][0-9]$")
-        days_form = glob_or_regex("days", [digit, f"[1-9]{digit}"], "^([0-9]|[1-9][0-9])$")
+        month_form = self.glob_or_regex("month", [f"[12]{digit * 3}-[01]{digit}"], "^[12][0-9]{3}-[01][0-9]$")
+        days_form = self.glob_or_regex("days", [digit, f"[1-9]{digit}"], "^([0-9]|[1-9][0-9])$")
         whole = "substr(amount, 1, length(amount) - 3)"
         amount_form = ("amount ~ '^(0|[1-9][0-9]{0,7}),[0-9]{2}$'" if self.pg else
                        f"(amount GLOB '*,{digit}{digit}' AND length(amount) BETWEEN 4 AND 11 "
                        f"AND NOT {whole} GLOB '*[^0-9]*' AND NOT ({whole} GLOB '0?*'))")
         uncertain = " OR ".join([
             "source_id IS NULL", "person_id IS NULL", "month IS NULL", "benefit_type IS NULL", "days IS NULL",
-            "amount IS NULL",
-            f"(COALESCE(source_system, '') <> '' AND ({self._not_like('source_system', IDS)} "
-            f"OR length(source_system) > 40))",
-            f"(COALESCE(person_system, '') <> '' AND ({self._not_like('person_system', IDS)} "
-            f"OR length(person_system) > 40))",
-            f"{self._not_like('source_id', IDS)}", "length(source_id) > 120",
-            f"{self._not_like('person_id', IDS)}", "length(person_id) > 120",
-            self._personal_id_in("source_id"), self._personal_id_in("person_id"),
-            "COALESCE(personal_id, '') <> ''",
+            "amount IS NULL", *self.key_form_conditions(),
             f"NOT {month_form}", "CAST(substr(month, 6, 2) AS integer) NOT BETWEEN 1 AND 12",
             "CAST(substr(month, 1, 4) AS integer) NOT BETWEEN 1900 AND 2100",
             f"benefit_type NOT IN ({', '.join(repr(c) for c in codes['benefit_type'])})",
@@ -286,6 +331,7 @@ class SetBased:
         md5 = "md5" if self.pg else "polku_md5"
         new_lineage = "gen_random_uuid()" if self.pg else "polku_uuid4()"
         birth_month = "CAST(date_trunc('month', birth) AS date)" if self.pg else "substr(birth, 1, 7) || '-01'"
+        self._execute(f"DROP TABLE IF EXISTS {PLAN}")
         self._execute(f"""
             CREATE TEMP TABLE {PLAN} AS
             SELECT p.*, CASE WHEN p.sr_id IS NULL THEN 'new' WHEN p.sr_hash = p.hash THEN 'unchanged'
@@ -364,13 +410,20 @@ class SetBased:
 
     def write(self, run: Any, actor: Any) -> int:
         """Write what the taken files' plans say (inside the import's transaction); the rows written."""
-        if not self.taken:
-            return 0
-        adapt = adapter(connection.vendor)
-        now = timezone.now()
         actor_id = actor.pk if actor is not None else None
         label = f"{run.created_at:%d.%m.%Y %H.%M}"
         reason = f"Muuttunut lähteessä (tuonti {label})"[:500]
+        for taken in self.taken:
+            if taken.entity == ENTITY:
+                self._write_benefit_months(run, actor_id, reason, taken.name[:255])
+            else:
+                setbased_facts.write(self, setbased_facts.spec(taken.entity), file=taken.name[:255], run=run,
+                                     actor_id=actor_id, reason=reason)
+        return sum(t.counts["new"] + t.counts["changed"] for t in self.taken)
+
+    def _write_benefit_months(self, run: Any, actor_id: int | None, reason: str, file: str) -> None:
+        adapt = adapter(connection.vendor)
+        now = timezone.now()
         table = BenefitMonth._meta.db_table
         self._execute(f"""
             UPDATE {table} SET superseded_at = %s, superseded_by_user_id = %s, correction_reason = %s
@@ -384,7 +437,6 @@ class SetBased:
             SELECT person_key, lineage, %s, %s, 'import', NULL, NULL, '', month, benefit_type, basis, days, {amount}
             FROM {PLAN} WHERE action IN ('new', 'changed') ORDER BY line""",
                       [adapt(now), actor_id])
-        file = self.taken[0].name[:255]
         self._execute(f"""
             INSERT INTO exchange_sourcerecord (system, entity, source_id, person_id, lineage, fact_id, fact_date,
                                                content_hash, run_id, file, "row", retracted_at)
@@ -396,18 +448,18 @@ class SetBased:
                    fact_date = p.month, content_hash = p.hash, run_id = %s, file = %s, "row" = p.line, retracted_at = NULL
             FROM {PLAN} p WHERE exchange_sourcerecord.id = p.sr_id AND p.action = 'changed'""",
                       [adapt(run.pk), file])
-        return sum(t.counts["new"] + t.counts["changed"] for t in self.taken)
 
 
 
-def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | None]) -> Iterator[tuple[Any, ...]]:
+def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | None],
+               key_at: int) -> Iterator[tuple[Any, ...]]:
     """(row number, *cells of the ``wanted`` headers) of a CSV file, numbered and skipped as
     :func:`polku.exchange.readers.open_file` does (the header is row 1, a blank row is skipped, a missing cell is
     None); a row with more cells than headers is not certain. Cells as they are: the form check takes only cells
-    without surrounding spaces."""
+    without surrounding spaces. ``key_at``: the source id's place in ``wanted``."""
     positions = [header.index(h) if h is not None else None for h in wanted]
     width = len(header)
-    key = positions[FIELDS.index("source_id")]  # a required column: a row with it is not blank
+    key = positions[key_at]  # a required column: a row with it is not blank
     assert key is not None
     with path.open("r", encoding=encoding, newline="") as stream:
         first = stream.readline()

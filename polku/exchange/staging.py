@@ -40,7 +40,7 @@ from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, open_file
 from polku.exchange.rows import Problem, Record, RowReader
 from polku.exchange.schema import entities
-from polku.exchange.setbased import ENTITY as SET_BASED_ENTITY
+from polku.exchange.setbased import ENTITIES as SET_BASED_ENTITIES
 from polku.exchange.setbased import SetBased
 from polku.people import personal_id
 from polku.people.models import Person
@@ -276,6 +276,7 @@ class Stager:
         self.rows_total = 0
         self.staged = 0
         self.partitions = Partitions(1)
+        self.decisions = False  # whether the import has decision rows
 
     def stage(self, files: Iterable[tuple[Path, str, str, int]]) -> StagedImport:
         """``files``: (path, name shown to users, sha256, size in bytes)."""
@@ -297,6 +298,7 @@ class Stager:
             by_entity: dict[str, list[tuple[Path, str, str, int]]] = defaultdict(list)
             for _, path, name, sha, size, entity in sorted(found, key=lambda f: f[0]):
                 by_entity[entity].append((path, name, sha, size))
+            self.decisions = any(_estimated_rows(path) for path, *_ in by_entity.get("decisions", []))
             for entity, entity_files in by_entity.items():
                 self._stage_entity(entity, entity_files)
             self.partitions.seal()
@@ -310,10 +312,12 @@ class Stager:
     def _set_based(self, entity: str, files: list[tuple[Path, str, str, int]]) -> bool:
         """Whether the set-based path took the entity's file (every row certain: planned in SQL, written after the
         partitions); otherwise its rows go through the row path."""
-        if self.set_based is None or entity != SET_BASED_ENTITY or len(files) != 1:
+        if self.set_based is None or entity not in SET_BASED_ENTITIES or len(files) != 1:
+            return False
+        if entity == "homes" and self.decisions:  # the row path fills a decision's payer from the import's homes
             return False
         path, name, sha, size = files[0]
-        taken = self.set_based.stage(path, name, sha, size, self.index.by_key)
+        taken = self.set_based.stage(entity, path, name, sha, size, persons=self.index.by_key)
         if taken is None:
             return False
         self.plan.files.append(FileInfo(name=name, entity=entity, sha256=sha, bytes=size, rows=taken.rows))

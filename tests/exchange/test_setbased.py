@@ -80,16 +80,21 @@ def _outcome(run: ExchangeRun) -> tuple[Any, ...]:
             run.problem_count, list(run.problems.values_list("file", "row", "column", "code", "message")))
 
 
-def _both(monkeypatch: pytest.MonkeyPatch, steps: Callable[[], list[ExchangeRun]]) -> list[bool]:
+def _both(monkeypatch: pytest.MonkeyPatch, steps: Callable[[], list[ExchangeRun]],
+          entity: str | None = "benefit_months") -> list[Any]:
     """Run ``steps`` (imports) on the row path and on the set-based path from the same state; assert the same
-    outcome and database. Returns, per set-based run, whether the set-based path took a file."""
+    outcome and database. Returns, per file of ``entity`` the set-based path was offered, whether it took it (every
+    entity's when None: (entity, taken) pairs)."""
     results = []
-    taken: list[bool] = []
+    taken: list[Any] = []
     original = setbased.SetBased.stage
 
-    def spy(self: setbased.SetBased, *args: Any, **kwargs: Any) -> Any:
-        found = original(self, *args, **kwargs)
-        taken.append(found is not None)
+    def spy(self: setbased.SetBased, offered: str, *args: Any, **kwargs: Any) -> Any:
+        found = original(self, offered, *args, **kwargs)
+        if entity is None:
+            taken.append((offered, found is not None))
+        elif offered == entity:
+            taken.append(found is not None)
         return found
 
     monkeypatch.setattr(setbased.SetBased, "stage", spy)
@@ -151,7 +156,10 @@ def test_a_simulated_export_imports_the_same_on_either_path(tmp_path: Path, monk
     def steps() -> list[ExchangeRun]:
         return [run_import(admin, files), run_import(admin, files), run_import(admin, [delta])]
 
-    assert _both(monkeypatch, steps) == [True, True, True]
+    taken = _both(monkeypatch, steps, entity=None)
+    offered = sorted({name for name, _ in taken})
+    assert offered == sorted(setbased.ENTITIES), "every entity the path knows was in the export"
+    assert all(took for _, took in taken), [name for name, took in taken if not took]
 
 
 # -- the samples and messy files: the row path's own (the set-based path leaves them) -----------------------------
