@@ -21,6 +21,7 @@ from django.db import IntegrityError, connections
 from django.db.models import Model
 
 CHUNK_ROWS = 50_000
+BUILD_MEMORY = "512MB"  # PostgreSQL's memory for building one index after a bulk load (the default is 64 MB)
 
 
 def chunks(items: list[Any], size: int = 2000) -> Iterator[list[Any]]:
@@ -185,6 +186,8 @@ def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str,
             # Checks deferred to the commit by earlier writes of this transaction are made now: PostgreSQL alters no
             # table with such checks pending. Django's constraints are all initially deferred, and are again after.
             drop = ["SET CONSTRAINTS ALL IMMEDIATE", *drop, "SET CONSTRAINTS ALL DEFERRED"]
+            # Each index is built by one sort: in memory, not in batches on disk (for this transaction only).
+            build = [f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'", *build]
         elif connection.vendor == "sqlite":
             drop, build = _sqlite_secondary(cursor, tables)
         else:

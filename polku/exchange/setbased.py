@@ -32,7 +32,6 @@ import hashlib
 import os
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -86,10 +85,6 @@ class Taken:
 
 def _md5(text: str) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
-
-
-def _uuid4() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass
@@ -164,22 +159,30 @@ class SetBased:
 
     def _personal_id_in(self, column: str) -> str:
         """True when ``column`` holds what :data:`polku.core.logging.PERSONAL_ID_PATTERN` takes for an identity code.
-        Six digits in a row first (a glob), the pattern only then (SQLite's REGEXP is Python's ``re``)."""
+        The code's shape first (a glob, in either case), the pattern with its boundaries only then (SQLite's REGEXP
+        is Python's ``re``, a call per row)."""
         if self.pg:
             return (f"{column} ~* '(?<![0-9A-Za-z])[0-9]{{6}}[-+ABCDEFUVWXY][0-9]{{3}}[0-9A-Y](?![0-9A-Za-z])'")
-        six = "[0-9]" * 6
-        return (f"({column} GLOB '*{six}*' AND {column} REGEXP "
+        shape = "[0-9]" * 6 + "[-+ABCDEFUVWXYabcdefuvwxy]" + "[0-9]" * 3 + "[0-9A-Ya-y]"
+        return (f"({column} GLOB '*{shape}*' AND {column} REGEXP "
                 r"'(?i)(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])')")
 
     def _types(self) -> dict[str, str]:
         return {"uuid": "uuid" if self.pg else "char(32)", "date": "date" if self.pg else "text"}
+
+    def new_uuid(self) -> str:
+        """SQL of a new random (version 4) UUID as each database stores it: PostgreSQL's own function; on SQLite 32
+        hex digits from its random bytes, with the version and variant digits set."""
+        if self.pg:
+            return "gen_random_uuid()"
+        return ("lower(hex(randomblob(6)) || '4' || substr(hex(randomblob(2)), 2) || "
+                "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || hex(randomblob(6)))")
 
     def _register(self) -> None:
         if not self.pg:
             connection.ensure_connection()
             raw = connection.connection
             raw.create_function("polku_md5", 1, _md5, deterministic=True)
-            raw.create_function("polku_uuid4", 0, _uuid4)
 
     def close(self) -> None:
         """Drop the path's tables. Not in a transaction already marked to roll back (an error on the way out): the
@@ -329,7 +332,7 @@ class SetBased:
                      "'\", \"benefit_type\": \"' || s.benefit_type || '\", \"days\": ' || CAST(s.days_i AS text) || "
                      f"', \"month\": \"' || {month_text} || '\"}}'")
         md5 = "md5" if self.pg else "polku_md5"
-        new_lineage = "gen_random_uuid()" if self.pg else "polku_uuid4()"
+        new_lineage = self.new_uuid()
         birth_month = "CAST(date_trunc('month', birth) AS date)" if self.pg else "substr(birth, 1, 7) || '-01'"
         self._execute(f"DROP TABLE IF EXISTS {PLAN}")
         self._execute(f"""

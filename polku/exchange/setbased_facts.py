@@ -154,7 +154,7 @@ def plan(sb: SetBased, s: Spec) -> None:
     canonical = " || ".join([*parts, "'}'"])
     values = ", ".join(f"{_value(sb, f)} AS {f.name}" for f in s.content)
     md5 = "md5" if sb.pg else "polku_md5"
-    new_lineage = "gen_random_uuid()" if sb.pg else "polku_uuid4()"
+    new_lineage = sb.new_uuid()
     table = plan_table(name)
     sb._execute(f"DROP TABLE IF EXISTS {table}")
     sb._execute(f"""
