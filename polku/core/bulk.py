@@ -174,8 +174,8 @@ def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str,
     — must find none, else ``IntegrityError`` with its message: the rule holds over the whole load at once.
 
     Must run inside the caller's transaction (both databases' schema changes are transactional: an error on the
-    way undoes the drops too). On PostgreSQL the dropped indexes lock the tables until the commit: meant for an
-    installation that has nothing in them yet, not for a monthly delta."""
+    way undoes the drops too). On PostgreSQL the dropped indexes lock these tables — and no other — until the
+    commit: meant for an installation that has nothing in them yet, not for a monthly delta."""
     connection = connections[using]
     if not connection.in_atomic_block:
         raise RuntimeError("indexes are set aside only inside the load's transaction")
@@ -186,8 +186,10 @@ def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str,
             # Checks deferred to the commit by earlier writes of this transaction are made now: PostgreSQL alters no
             # table with such checks pending. Django's constraints are all initially deferred, and are again after.
             drop = ["SET CONSTRAINTS ALL IMMEDIATE", *drop, "SET CONSTRAINTS ALL DEFERRED"]
-            # Each index is built by one sort: in memory, not in batches on disk (for this transaction only).
-            build = [f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'", *build]
+            # Each index is built by one sort: in memory, not in batches on disk (for this transaction only). The
+            # loaded rows' checks of the foreign keys that stayed are made before, for the same reason as above.
+            build = ["SET CONSTRAINTS ALL IMMEDIATE", f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'", *build,
+                     "SET CONSTRAINTS ALL DEFERRED"]
         elif connection.vendor == "sqlite":
             drop, build = _sqlite_secondary(cursor, tables)
         else:
@@ -205,15 +207,18 @@ def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str,
 
 
 def _postgres_secondary(cursor: Any, tables: list[str]) -> tuple[list[str], list[str]]:
-    """(drop, build) statements of the tables' constraints other than primary keys — foreign keys, unique and
-    exclusion constraints — and of their other indexes. Foreign keys are dropped first and built last."""
+    """(drop, build) statements of the tables' constraints other than primary keys — foreign keys among the tables,
+    unique and exclusion constraints — and of their other indexes. Foreign keys are dropped first and built last."""
     cursor.execute("""
         SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
         FROM pg_constraint c
         WHERE c.conrelid = ANY(CAST(%s AS regclass[])) AND c.contype IN ('f', 'u', 'x')
+          -- a foreign key to a table outside the load stays: dropping it would lock that table (users, runs,
+          -- codes) for every reader until the commit
+          AND (c.contype <> 'f' OR c.confrelid = ANY(CAST(%s AS regclass[])))
           AND NOT EXISTS (SELECT 1 FROM pg_constraint r  -- a unique key another table's foreign key refers to stays
                           WHERE c.contype <> 'f' AND r.contype = 'f' AND r.conindid = c.conindid)
-        ORDER BY c.contype = 'f' DESC, c.conname""", [tables])
+        ORDER BY c.contype = 'f' DESC, c.conname""", [tables, tables])
     constraints = cursor.fetchall()
     cursor.execute("""
         SELECT i.indrelid::regclass::text, x.relname, pg_get_indexdef(i.indexrelid)

@@ -214,6 +214,10 @@ class Importer:
         """The current source records a full snapshot of ``entity`` replaces: its systems and period, of the persons
         who live in the scope today (as the access policy places a person in an area) — and, when the import runs in
         partitions, of this partition's persons."""
+        if entity not in self.shared.sourced:
+            # Nothing of the import's systems was there when it began, and a partition's persons are its own: what
+            # earlier partitions wrote is of other persons, this partition's is not written yet.
+            return
         if not self.shared.partitioned:
             yield from in_scope(self.shared, entity).iterator(chunk_size=CHUNK)
             return
@@ -778,7 +782,7 @@ def _vanished(shared: Shared, named: set[str], seen: set[Any]) -> Iterator[set[A
     """Persons with records in a full snapshot's scope that no row of the snapshot names, in groups of a partition:
     the snapshot no longer has anything of theirs, so all of it is retracted."""
     gone: set[Any] = set()
-    for name in named - {"persons"}:
+    for name in (named - {"persons"}) & shared.sourced:  # an entity new to the systems: every record is this import's
         persons = in_scope(shared, name).values_list("person_id", flat=True).distinct()
         gone.update(p for p in persons.iterator(chunk_size=CHUNK) if p not in seen)
     listed = sorted(gone, key=str)

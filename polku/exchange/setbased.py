@@ -233,7 +233,8 @@ class SetBased:
             raise NotCertain from None
         schema = entities()[entity]
         columns = ColumnMap(schema, mapping, opened)
-        if columns.problems:
+        if columns.problems or len(set(opened.header)) != len(opened.header):
+            # A header twice: the row reader takes its last cell, and whether it is certain is the row path's call.
             opened.rows.close()  # type: ignore[attr-defined]
             raise NotCertain
         opened.rows.close()  # type: ignore[attr-defined]  # read again below, as plain cells

@@ -112,6 +112,20 @@ def _estimated_rows(path: Path) -> int:
     return max(count - 1, 0)
 
 
+def _has_rows(path: Path, name: str) -> bool:
+    """Whether a file has a row after its header (in any format); one it cannot read counts as having rows."""
+    try:
+        opened = open_file(path, name)
+    except UnreadableFile:
+        return True
+    try:
+        return next(opened.rows, None) is not None
+    finally:
+        close = getattr(opened.rows, "close", None)
+        if close is not None:
+            close()
+
+
 def spill_root() -> Path:
     """Where partitions are spilled: under the installation's ``var/``, beside the uploads, never shared."""
     return Path(settings.VAR_DIR) / "import-partitions"
@@ -276,7 +290,7 @@ class Stager:
         self.rows_total = 0
         self.staged = 0
         self.partitions = Partitions(1)
-        self.decisions = False  # whether the import has decision rows
+        self.decisions = False  # whether the import has a decision row
 
     def stage(self, files: Iterable[tuple[Path, str, str, int]]) -> StagedImport:
         """``files``: (path, name shown to users, sha256, size in bytes)."""
@@ -298,7 +312,7 @@ class Stager:
             by_entity: dict[str, list[tuple[Path, str, str, int]]] = defaultdict(list)
             for _, path, name, sha, size, entity in sorted(found, key=lambda f: f[0]):
                 by_entity[entity].append((path, name, sha, size))
-            self.decisions = any(_estimated_rows(path) for path, *_ in by_entity.get("decisions", []))
+            self.decisions = any(_has_rows(path, name) for path, name, *_ in by_entity.get("decisions", []))
             for entity, entity_files in by_entity.items():
                 self._stage_entity(entity, entity_files)
             self.partitions.seal()

@@ -187,3 +187,18 @@ def test_the_overlap_check_finds_what_the_trigger_refuses(make_person: Any, draw
     except (_Rollback, IntegrityError):  # PostgreSQL's exclusion constraint refuses the overlap on its build
         pass
     assert found == [expected]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's locks")
+def test_a_first_load_locks_only_its_own_tables() -> None:
+    """Users, runs and code lists stay readable while a first load runs (a foreign key to them is not dropped)."""
+    models = [model for model in written_models(entities()) if model._meta.db_table != "casework_caseassignment"]
+    loaded = {model._meta.db_table for model in models}
+    with transaction.atomic():
+        with bulk.indexes_set_aside(models), connection.cursor() as cursor:
+            cursor.execute("""SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                              WHERE l.pid = pg_backend_pid() AND l.mode = 'AccessExclusiveLock' AND c.relkind = 'r'""")
+            locked = {name for (name,) in cursor.fetchall()}
+        transaction.set_rollback(True)
+    assert locked, "the load's own tables are locked"
+    assert locked <= loaded, sorted(locked - loaded)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from polku.access.models import Role
 from polku.exchange.models import ExchangeRun
+from polku.provision.models import Decision
 from tests.exchange.helpers import run_import, write
 from tests.exchange.test_setbased import PERSONS, _both
 
@@ -101,14 +102,39 @@ def test_changes_against_what_polku_holds(tmp_path: Path, monkeypatch: pytest.Mo
     assert _both(monkeypatch, steps, entity=entity) == [True, True, False, True, False, False]
 
 
-def test_homes_stay_on_the_row_path_beside_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_homes_stay_on_the_row_path_beside_decisions(ending: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      admin: Any) -> None:
+    """A decision without a paying municipality is paid by the person's home in the same import: the homes go
+    through the row path with it — also when the decisions file has one row and no line break after it."""
     files = _files(tmp_path, "homes", "h1;p1;297;2020-01-01;\n")
     files.append(write(files[0].parent, "decisions.csv",
                        "source_id;person_id;kind;monthly_amount;months;start_date;decided_on\n"
-                       "d1;p1;startup_grant;700,00;6;2024-01-01;2023-12-15\n"))
-    assert _both(monkeypatch, lambda: [run_import(admin, files)], entity="homes") == []
+                       f"d1;p1;start_up_grant;800,00;6;2024-01-01;2023-12-15{ending}"))
+    runs: list[ExchangeRun] = []
 
+    def steps() -> list[ExchangeRun]:
+        runs.append(run_import(admin, files))
+        return runs[-1:]
+
+    assert _both(monkeypatch, steps, entity="homes") == []
+    assert runs[-1].status == "done"
+    assert Decision.objects.count() == 0  # both runs rolled back; the comparison above saw the paying municipality
+
+
+def test_a_header_twice_takes_the_row_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, admin: Any) -> None:
+    """The row reader takes a repeated header's last cell (and here refuses it): the set-based path leaves the file."""
+    directory = tmp_path / "twice"
+    directory.mkdir()
+    for n, last in enumerate(("2023-02-02", "eilen")):
+        files = [write(directory, "persons.csv", PERSONS),
+                 write(directory, "employment_conditions.csv",
+                       f"source_id;person_id;met_on;MET_ON\ne{n};p1;2023-01-01;{last}\n")]
+
+        def steps(files: list[Path] = files) -> list[ExchangeRun]:
+            return [run_import(admin, files)]
+
+        assert _both(monkeypatch, steps, entity="employment_conditions") == [False]
 
 SPELL_CELLS = {
     "source_id": ["s1", "s2", "s3", "s4", "s1"],
