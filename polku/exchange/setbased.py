@@ -50,15 +50,13 @@ from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, file_format, open_file
 from polku.exchange.rows import ColumnMap
 from polku.exchange.schema import entities
-from polku.exchange.setbased_facts import NotCertain
+from polku.exchange.setbased_sql import DAYS, PERSONS, RESOLVED, STAGE, NotCertain, resolving
 from polku.timeline.models import BenefitMonth
 
 ENTITY = "benefit_months"
-STAGE = "polku_setbased_stage"
-PERSONS = "polku_setbased_persons"
 LIMITS = "polku_setbased_limits"
 PLAN = "polku_setbased_plan"
-TABLES = (STAGE, PERSONS, LIMITS, PLAN, setbased_facts.DAYS, *map(setbased_facts.plan_table, setbased_facts.ENTITIES))
+TABLES = (STAGE, PERSONS, LIMITS, PLAN, DAYS, *map(setbased_facts.plan_table, setbased_facts.ENTITIES))
 # The entities whose files the path may take: benefit months here, the other dated facts in setbased_facts.
 ENTITIES = (ENTITY, *setbased_facts.ENTITIES)
 FIELDS = ("source_system", "source_id", "person_system", "person_id", "personal_id", "month", "benefit_type", "basis",
@@ -96,7 +94,6 @@ class SetBased:
     persons_loaded: bool = False
     days_loaded: bool = False
     held: bool = False
-    persons_table: str = PERSONS
 
     @classmethod
     def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None) -> SetBased | None:
@@ -343,13 +340,9 @@ class SetBased:
                    CASE WHEN p.sr_id IS NULL THEN {new_lineage} ELSE p.sr_lineage END AS lineage,
                    CASE WHEN p.birth IS NULL THEN NULL ELSE {birth_month} END AS birth_month
             FROM (
-                SELECT s.line, s.system, s.source_id,
-                       COALESCE(ip.person_key, ep.person_id) AS person_key,
-                       COALESCE(ip.birth, pp.birth_date) AS birth,
+                SELECT {RESOLVED},
                        {month} AS month, s.benefit_type, s.basis_c AS basis, s.days_i AS days,
-                       s.amount_c AS amount, {md5}({canonical}) AS hash,
-                       sr.id AS sr_id, sr.person_id AS sr_person, sr.lineage AS sr_lineage,
-                       sr.content_hash AS sr_hash, sr.retracted_at AS sr_retracted
+                       s.amount_c AS amount, {md5}({canonical}) AS hash
                 FROM (
                     SELECT line, source_id, person_id, month, benefit_type, amount,
                            COALESCE(NULLIF(source_system, ''), %s) AS system,
@@ -358,12 +351,7 @@ class SetBased:
                            CAST(days AS integer) AS days_i, replace(amount, ',', '.') AS amount_c
                     FROM {STAGE}
                 ) s
-                LEFT JOIN {PERSONS} ip ON ip.source_id = s.person_id AND ip.system = s.person_system
-                LEFT JOIN exchange_sourcerecord ep ON ip.person_key IS NULL AND ep.system = s.person_system
-                     AND ep.entity = 'persons' AND ep.source_id = s.person_id
-                LEFT JOIN people_person pp ON pp.id = ep.person_id
-                LEFT JOIN exchange_sourcerecord sr ON sr.system = s.system AND sr.entity = '{ENTITY}'
-                     AND sr.source_id = s.source_id
+                {resolving(ENTITY)}
             ) p
         """, [self.profile.system, self.profile.system])
         self._execute(f"CREATE INDEX {PLAN}_person ON {PLAN} (person_key, month)")

@@ -30,18 +30,13 @@ from polku.core.bulk import adapter, insert
 from polku.exchange.adopt import OWN_SYSTEM
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
 from polku.exchange.schema import Entity, Field, entities
+from polku.exchange.setbased_sql import DAYS, RESOLVED, STAGE, NotCertain, resolving
 from polku.timeline.validators import FUTURE_LIMIT
 
 if TYPE_CHECKING:
     from polku.exchange.setbased import SetBased
 
 ENTITIES = ("homes", "job_searches", "status_spells", "employment_conditions", "meetings", "application_reports")
-DAYS = "polku_setbased_days"
-STAGE = "polku_setbased_stage"
-
-
-class NotCertain(Exception):  # noqa: N818 - a verdict, not an error
-    """The file goes through the row path."""
 
 
 def plan_table(entity: str) -> str:
@@ -163,23 +158,14 @@ def plan(sb: SetBased, s: Spec) -> None:
                          ELSE 'changed' END AS action,
                CASE WHEN p.sr_id IS NULL THEN {new_lineage} ELSE p.sr_lineage END AS lineage
         FROM (
-            SELECT s.line, s.system, s.source_id,
-                   COALESCE(ip.person_key, ep.person_id) AS person_key,
-                   COALESCE(ip.birth, pp.birth_date) AS birth,
-                   {values}, {md5}({canonical}) AS hash,
-                   sr.id AS sr_id, sr.person_id AS sr_person, sr.lineage AS sr_lineage,
-                   sr.content_hash AS sr_hash, sr.retracted_at AS sr_retracted
+            SELECT {RESOLVED}, {values}, {md5}({canonical}) AS hash
             FROM (
-                SELECT *, COALESCE(NULLIF(source_system, ''), %s) AS system,
-                       COALESCE(NULLIF(person_system, ''), NULLIF(source_system, ''), %s) AS person_system_c
+                SELECT {', '.join(f'{column} AS {column}' for column in s.fields if column != 'person_system')},
+                       line, COALESCE(NULLIF(source_system, ''), %s) AS system,
+                       COALESCE(NULLIF(person_system, ''), NULLIF(source_system, ''), %s) AS person_system
                 FROM {STAGE}
             ) s
-            LEFT JOIN {sb.persons_table} ip ON ip.source_id = s.person_id AND ip.system = s.person_system_c
-            LEFT JOIN exchange_sourcerecord ep ON ip.person_key IS NULL AND ep.system = s.person_system_c
-                 AND ep.entity = 'persons' AND ep.source_id = s.person_id
-            LEFT JOIN people_person pp ON pp.id = ep.person_id
-            LEFT JOIN exchange_sourcerecord sr ON sr.system = s.system AND sr.entity = '{name}'
-                 AND sr.source_id = s.source_id
+            {resolving(name)}
         ) p
     """, [sb.profile.system, sb.profile.system])
     sb._execute(f"CREATE INDEX {table}_person ON {table} (person_key)")

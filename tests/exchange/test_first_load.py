@@ -26,13 +26,12 @@ from polku.access.models import Role
 from polku.core import bulk
 from polku.exchange import importer
 from polku.exchange.importer import written_models
-from polku.exchange.models import ExchangeRun
 from polku.exchange.schema import entities
 from polku.people.models import Person
 from polku.timeline.db_guards import overlap_checks
 from polku.timeline.models import BenefitMonth, StatusSpell
 from tests.exchange.helpers import run_import
-from tests.exchange.test_setbased import _database, _outcome
+from tests.exchange.test_setbased import _database, _outcome, simulated_export
 
 pytestmark = pytest.mark.django_db
 
@@ -87,16 +86,7 @@ def _watched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 def test_a_first_load_writes_what_an_indexed_load_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          admin: Any) -> None:
-    from polku.casework.demo import simulate_casework
-    from polku.exchange.exporter import export_files
-    from polku.simulator.writers import simulate_into_database
-
-    simulate_into_database("kuopio-area-2023", seed=5, persons=120, progress=False)
-    simulate_casework("kuopio")
-    export_files(tmp_path / "export", municipalities=None)
-    files = sorted((tmp_path / "export").glob("*.csv"))
-    Person.objects.all().delete()
-    ExchangeRun.objects.all().delete()
+    files = simulated_export(tmp_path / "export", seed=5, persons=120)
     before = _catalog(TABLES)
     results = []
     with _watched(monkeypatch) as seen:

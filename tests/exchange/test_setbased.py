@@ -139,19 +139,24 @@ def _delta(source: Path, target: Path) -> Path:
     return write(target, "benefit_months.csv", out.getvalue())
 
 
-def test_a_simulated_export_imports_the_same_on_either_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            admin: Any) -> None:
+def simulated_export(directory: Path, seed: int, persons: int) -> list[Path]:
+    """A simulated area with its case work, exported to ``directory``, and the database emptied of it again."""
     from polku.casework.demo import simulate_casework
     from polku.exchange.exporter import export_files
     from polku.simulator.writers import simulate_into_database
 
-    simulate_into_database("kuopio-area-2023", seed=4, persons=150, progress=False)
+    simulate_into_database("kuopio-area-2023", seed=seed, persons=persons, progress=False)
     simulate_casework("kuopio")
-    export_files(tmp_path / "export", municipalities=None)
-    files = sorted((tmp_path / "export").glob("*.csv"))
-    delta = _delta(tmp_path / "export" / "benefit_months.csv", tmp_path / "delta")
+    export_files(directory, municipalities=None)
     Person.objects.all().delete()
     ExchangeRun.objects.all().delete()
+    return sorted(directory.glob("*.csv"))
+
+
+def test_a_simulated_export_imports_the_same_on_either_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            admin: Any) -> None:
+    files = simulated_export(tmp_path / "export", seed=4, persons=150)
+    delta = _delta(tmp_path / "export" / "benefit_months.csv", tmp_path / "delta")
 
     def steps() -> list[ExchangeRun]:
         return [run_import(admin, files), run_import(admin, files), run_import(admin, [delta])]
