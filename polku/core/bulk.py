@@ -163,9 +163,10 @@ def indexes_set_aside(models: Iterable[type[Model]], checks: Iterable[tuple[str,
     """Load into ``models``' tables without their secondary indexes and constraints, and build them again at the end.
 
     For a first load into empty tables (the whole register of an area or of the country): keeping a dozen b-tree
-    and GiST indexes in step row by row, and PostgreSQL's foreign-key checks fired one row at a time at commit, cost
-    four to six times the insert itself; built once over the loaded rows they cost a fraction of it (PostgreSQL's
-    manual, "Populating a Database"). Primary keys stay. Every index and constraint is made again from its own
+    and GiST indexes in step row by row, and PostgreSQL's checks of the foreign keys among the loaded tables fired
+    one row at a time at commit, cost four to six times the insert itself; built once over the loaded rows they cost a
+    fraction of it (PostgreSQL's manual, "Populating a Database"). Primary keys stay, and so do foreign keys to
+    tables outside the load. Every index and constraint is made again from its own
     definition as the database holds it, so nothing here repeats a migration; a unique, exclusion or foreign-key
     constraint that the loaded rows broke fails its build, and the caller's transaction rolls back whole.
 
