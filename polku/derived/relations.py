@@ -52,14 +52,13 @@ st3 AS (
          CASE WHEN u = 1 AND NOT (COALESCE(prev_u, 0) = 1 AND prev_end = {day_before}) THEN 1 ELSE 0 END AS new_run,
          CASE WHEN a = 1 AND COALESCE(prev_a, 0) = 1 AND prev_end = {day_before} THEN 1 ELSE 0 END AS after_service
   FROM st2),
-st4 AS (
+{name} AS (
   SELECT st3.*, SUM(new_run) OVER so_far AS run_no,
          CASE WHEN u = 1 THEN MAX(CASE WHEN new_run = 1 THEN start_date END) OVER so_far END AS run_start,
          CASE WHEN u = 1 THEN MAX(CASE WHEN prev_u = 1 AND (u = 0 OR new_run = 1) THEN prev_end END) OVER so_far
               END AS prev_run_end,
          MAX(CASE WHEN prev_a = 1 THEN prev_end END) OVER so_far AS last_a_end
-  FROM st3 WINDOW so_far AS (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING)),
-{name} AS (SELECT * FROM st4)"""
+  FROM st3 WINDOW so_far AS (PARTITION BY person_id ORDER BY start_date ROWS UNBOUNDED PRECEDING))"""
 
 
 def age_thresholds(day: date, bounds: tuple[int, ...]) -> list[str]:

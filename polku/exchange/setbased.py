@@ -44,13 +44,23 @@ from django.utils import timezone
 from polku.core.bulk import adapter, insert
 from polku.core.calendar import max_benefit_days_in_month, month_start
 from polku.exchange import setbased_facts
-from polku.exchange.adopt import OWN_SYSTEM
 from polku.exchange.models import ImportMode
 from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, file_format, open_file
 from polku.exchange.rows import ColumnMap
 from polku.exchange.schema import entities
-from polku.exchange.setbased_sql import DAYS, PERSONS, RESOLVED, STAGE, NotCertain, resolving
+from polku.exchange.setbased_sql import (
+    DAYS,
+    FALSE,
+    IDS,
+    OWN_KEY,
+    PERSONS,
+    RESOLVED,
+    STAGE,
+    NotCertain,
+    resolving,
+    with_current,
+)
 from polku.timeline.models import BenefitMonth
 
 ENTITY = "benefit_months"
@@ -61,11 +71,9 @@ TABLES = (STAGE, PERSONS, LIMITS, PLAN, DAYS, *map(setbased_facts.plan_table, se
 ENTITIES = (ENTITY, *setbased_facts.ENTITIES)
 FIELDS = ("source_system", "source_id", "person_system", "person_id", "personal_id", "month", "benefit_type", "basis",
           "days", "amount", "deleted")
-IDS = "A-Za-z0-9._:/-"  # the characters of an id taken for certain (an export's ids: uuids, "etuus-1", "hlo:42" …)
 TIMING = bool(os.environ.get("POLKU_SETBASED_TIMING"))  # each statement's seconds to stderr (the benchmark's look)
 # Off (POLKU_IMPORT_SET_BASED=0): every file through the row path (the parity tests and the benchmark's "before").
 ENABLED = os.environ.get("POLKU_IMPORT_SET_BASED", "1") != "0"
-FALSE = ("", "false", "0", "ei", "e", "no", "n", "nej", "epätosi")  # parse_boolean's false texts (lower case)
 
 
 @dataclass
@@ -93,7 +101,6 @@ class SetBased:
     taken: list[Taken] = field(default_factory=list)
     persons_loaded: bool = False
     days_loaded: bool = False
-    held: bool = False
 
     @classmethod
     def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None) -> SetBased | None:
@@ -110,10 +117,6 @@ class SetBased:
     @property
     def pg(self) -> bool:
         return connection.vendor == "postgresql"
-
-    @property
-    def connection(self) -> Any:
-        return connection
 
     def glob_or_regex(self, column: str, sqlite_globs: list[str], pg_regex: str) -> str:
         """True when ``column`` matches one of the globs (SQLite) or the regular expression (PostgreSQL)."""
@@ -134,10 +137,6 @@ class SetBased:
             self._personal_id_in("source_id"), self._personal_id_in("person_id"),
             "COALESCE(personal_id, '') <> ''",
         ]
-
-    @staticmethod
-    def false_texts() -> tuple[str, ...]:
-        return FALSE
 
     def _execute(self, sql: str, params: list[Any] | None = None) -> Any:
         started = time.perf_counter()
@@ -197,7 +196,7 @@ class SetBased:
               persons: dict[tuple[str, str], list[Any]]) -> Taken | None:
         """Take the file if every row of it is certain (the taken file's counts), else leave it (None) with nothing
         left behind. ``persons``: this import's persons by source key, each ``[person key, row, birth date]``."""
-        before = (self.persons_loaded, self.days_loaded, self.held)
+        before = (self.persons_loaded, self.days_loaded)
         try:
             # A savepoint of its own: a staging load stopped half-way (PostgreSQL's COPY) or any table made on the
             # way is undone with it, and a transaction around the import stays usable for the row path.
@@ -208,7 +207,7 @@ class SetBased:
                     taken = self._stage_fact(entity, path, name, sha, size, persons=persons)
         except NotCertain:
             # The tables made inside the savepoint went with it; those of an earlier file stay.
-            self.persons_loaded, self.days_loaded, self.held = before
+            self.persons_loaded, self.days_loaded = before
             if TIMING:
                 sys.stderr.write(f"{entity}: the row path\n")
             return None
@@ -318,7 +317,6 @@ class SetBased:
         insert(connection, LIMITS, ["month", "weekdays"],
                ((m.isoformat(), max_benefit_days_in_month(m)) for m in months))
         self.persons_loaded = True
-        self.held = BenefitMonth.objects.exists()
 
     def _plan(self) -> None:
         """Each row's person, source record, values, content hash and action (one table)."""
@@ -360,16 +358,13 @@ class SetBased:
         """None of the row path's problems can arise (else: the row path, which names them)."""
         this_month = month_start(timezone.localdate())
         when = "CAST(%s AS date)" if self.pg else "%s"
-        held = "TRUE" if self.held else "FALSE"
-        if not self.pg:
-            held = "1" if self.held else "0"
+        own_key = f"OR {OWN_KEY}" if BenefitMonth.objects.exists() else ""
         single = f"""
             SELECT 1 FROM {PLAN} WHERE person_key IS NULL
                 OR (sr_id IS NOT NULL AND (sr_retracted IS NOT NULL OR sr_person <> person_key))
                 OR month > {when}
                 OR month < birth_month
-                OR ({held} AND system = '{OWN_SYSTEM}' AND sr_id IS NULL AND length(replace(replace(replace(
-                    source_id, '-', ''), 'urn:', ''), 'uuid:', '')) = 32)
+                {own_key}
                 OR days > (SELECT weekdays FROM {LIMITS} l WHERE l.month = {PLAN}.month)
             LIMIT 1"""
         if self._execute(single, [this_month.isoformat()]):
@@ -378,16 +373,8 @@ class SetBased:
             raise NotCertain
         # The person's current rows that stay (not superseded by this file) with the incoming ones: one row per kind
         # and month, days within the month's weekdays. Only groups with an incoming row count (as in the row path).
-        combined = f"""
-            SELECT person_key AS person, month, benefit_type, basis, days, 1 AS incoming
-            FROM {PLAN} WHERE action IN ('new', 'changed')
-            UNION ALL
-            SELECT b.person_id, b.month, b.benefit_type, b.basis, b.days, 0
-            FROM timeline_benefitmonth b
-            WHERE b.superseded_at IS NULL
-              AND b.person_id IN (SELECT person_key FROM {PLAN} WHERE action IN ('new', 'changed'))
-              AND b.lineage NOT IN (SELECT sr_lineage FROM {PLAN} WHERE action = 'changed' AND sr_lineage IS NOT NULL)
-        """
+        kept = ["month", "benefit_type", "basis", "days"]
+        combined = with_current(PLAN, BenefitMonth._meta.db_table, kept, kept)
         twice = (f"SELECT 1 FROM ({combined}) c GROUP BY person, month, benefit_type, basis "
                  f"HAVING COUNT(*) > 1 AND SUM(incoming) > 0 LIMIT 1")
         if self._execute(twice):

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.utils import timezone
 
 from polku.core.bulk import adapter, insert
-from polku.exchange.adopt import OWN_SYSTEM
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
 from polku.exchange.schema import Entity, Field, entities
-from polku.exchange.setbased_sql import DAYS, RESOLVED, STAGE, NotCertain, resolving
+from polku.exchange.setbased_sql import DAYS, FALSE, OWN_KEY, RESOLVED, STAGE, NotCertain, resolving, with_current
+from polku.timeline.db_guards import first_overlap
 from polku.timeline.validators import FUTURE_LIMIT
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def load_days(sb: SetBased) -> None:
     latest = timezone.localdate() + FUTURE_LIMIT
     first = date(1900, 1, 1)
     sb._execute(f"CREATE TEMP TABLE {DAYS} (day text PRIMARY KEY)")
-    insert(sb.connection, DAYS, ["day"],
+    insert(connection, DAYS, ["day"],
            (((first + timedelta(days=n)).isoformat(),) for n in range((latest - first).days + 1)))
     sb.days_loaded = True
 
@@ -85,7 +86,7 @@ def load_days(sb: SetBased) -> None:
 def check_form(sb: SetBased, s: Spec) -> None:
     """Every raw cell in the one form the SQL converts exactly as the row reader does (else: the row path)."""
     uncertain = ["source_id IS NULL", "person_id IS NULL", *sb.key_form_conditions(),
-                 f"lower(COALESCE(deleted, '')) NOT IN ({', '.join(repr(v) for v in sb.false_texts())})"]
+                 f"lower(COALESCE(deleted, '')) NOT IN ({', '.join(repr(v) for v in FALSE)})"]
     for f in s.content:
         column = f.name
         if f.type == "date":
@@ -178,14 +179,12 @@ def check_outcome(sb: SetBased, s: Spec) -> None:
     name = s.entity.name
     table = plan_table(name)
     model_table = s.table.model._meta.db_table
-    held = s.table.model._default_manager.exists()
     dates = [f.name for f in s.content if f.type == "date"]
     conditions = ["person_key IS NULL",
                   "(sr_id IS NOT NULL AND (sr_retracted IS NOT NULL OR sr_person <> person_key))",
                   *(f"{d} < birth" for d in dates)]
-    if held:  # a new key of Polku's own that the row path would adopt as the fact it names
-        conditions.append(f"(system = '{OWN_SYSTEM}' AND sr_id IS NULL AND length(replace(replace(replace("
-                          "source_id, '-', ''), 'urn:', ''), 'uuid:', '')) = 32)")
+    if s.table.model._default_manager.exists():
+        conditions.append(OWN_KEY)
     if s.entity.spell is not None:
         start, end = s.entity.spell
         conditions.append(f"({end} IS NOT NULL AND {end} < {start})")
@@ -204,28 +203,11 @@ def check_outcome(sb: SetBased, s: Spec) -> None:
     fields = dict(s.table.fields)
 
     def combined(columns: list[str]) -> str:
-        """The file's incoming rows with the persons' current rows that stay, as (person, *columns, incoming)."""
-        theirs = ", ".join(f"b.{fields[c]}" for c in columns)
-        ours = ", ".join(columns)
-        return f"""
-            SELECT person_key AS person, {ours}, 1 AS incoming FROM {table} WHERE action IN ('new', 'changed')
-            UNION ALL
-            SELECT b.person_id, {theirs}, 0 FROM {model_table} b
-            WHERE b.superseded_at IS NULL
-              AND b.person_id IN (SELECT person_key FROM {table} WHERE action IN ('new', 'changed'))
-              AND b.lineage NOT IN (SELECT sr_lineage FROM {table} WHERE action = 'changed' AND sr_lineage IS NOT NULL)
-        """
+        return with_current(table, model_table, columns, [fields[c] for c in columns])
 
     if name in NON_OVERLAPPING:
         start, end = NON_OVERLAPPING[name]
-        overlap = f"""
-            SELECT 1 FROM (
-                SELECT {start} AS starts, MAX(COALESCE({end}, '9999-12-31')) OVER (
-                    PARTITION BY person ORDER BY {start}, {end} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-                ) AS reach
-                FROM ({combined([start, end])}) c
-            ) spells WHERE starts <= reach LIMIT 1"""
-        if sb._execute(overlap):
+        if sb._execute(first_overlap(f"({combined([start, end])}) c", "person", start, end)):
             raise NotCertain
     unique = UNIQUE_PER_PERSON.get(name)
     if unique:
@@ -244,7 +226,7 @@ def write(sb: SetBased, s: Spec, *, file: str, run: Any, actor_id: int | None, r
     table = plan_table(name)
     model = s.table.model
     model_table = model._meta.db_table
-    adapt = adapter(sb.connection.vendor)
+    adapt = adapter(connection.vendor)
     now = timezone.now()
     sb._execute(f"""
         UPDATE {model_table} SET superseded_at = %s, superseded_by_user_id = %s, correction_reason = %s

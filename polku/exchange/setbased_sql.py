@@ -4,9 +4,19 @@ a staged row's person and source record."""
 
 from __future__ import annotations
 
+from polku.exchange.adopt import OWN_SYSTEM
+
 STAGE = "polku_setbased_stage"  # the file's cells as they are, one file at a time
 PERSONS = "polku_setbased_persons"  # this import's persons by source key (once per import)
 DAYS = "polku_setbased_days"  # every real day a fact may have, as ISO text (once per import)
+
+
+IDS = "A-Za-z0-9._:/-"  # the characters of an id taken for certain (an export's ids: uuids, "etuus-1", "hlo:42" …)
+FALSE = ("", "false", "0", "ei", "e", "no", "n", "nej", "epätosi")  # parse_boolean's false texts (lower case)
+# A new key of Polku's own that the row path would adopt as the fact it names (:func:`polku.exchange.adopt.own_keyed`),
+# where the entity's table holds rows.
+OWN_KEY = (f"(system = '{OWN_SYSTEM}' AND sr_id IS NULL AND length(replace(replace(replace("
+           "source_id, '-', ''), 'urn:', ''), 'uuid:', '')) = 32)")
 
 
 class NotCertain(Exception):  # noqa: N818 - a verdict, not an error
@@ -29,3 +39,16 @@ def resolving(entity: str) -> str:
         LEFT JOIN people_person pp ON pp.id = ep.person_id
         LEFT JOIN exchange_sourcerecord sr ON sr.system = s.system AND sr.entity = '{entity}'
              AND sr.source_id = s.source_id"""
+
+
+def with_current(plan: str, table: str, columns: list[str], stored: list[str]) -> str:
+    """A plan's incoming rows (new and changed) with the current rows of ``table`` of the same persons that the plan
+    does not replace, as ``(person, *columns, incoming)``; ``stored``: the table's columns for ``columns``. The rules
+    over a person's rows (no overlap, one of a kind, days in a month) count groups with an incoming row."""
+    return f"""
+        SELECT person_key AS person, {', '.join(columns)}, 1 AS incoming FROM {plan} WHERE action IN ('new', 'changed')
+        UNION ALL
+        SELECT b.person_id, {', '.join(f'b.{c}' for c in stored)}, 0 FROM {table} b
+        WHERE b.superseded_at IS NULL
+          AND b.person_id IN (SELECT person_key FROM {plan} WHERE action IN ('new', 'changed'))
+          AND b.lineage NOT IN (SELECT sr_lineage FROM {plan} WHERE action = 'changed' AND sr_lineage IS NOT NULL)"""

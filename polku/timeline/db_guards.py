@@ -66,17 +66,19 @@ def uninstall(apps: Any, schema_editor: Any) -> None:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_overlap_update")
 
 
+def first_overlap(relation: str, person: str, start: str, end: str) -> str:
+    """SQL giving a row when two spells of one person in ``relation`` (a table or a parenthesised query with an
+    alias) overlap, for both databases. Sorted by start, a spell overlaps an earlier one exactly when it starts on or
+    before the latest end so far (ties in any order: two spells starting on one day overlap either way)."""
+    open_end = "'9999-12-31'"  # a date on PostgreSQL, ISO text as SQLite stores dates
+    return (f"SELECT 1 FROM (SELECT {start} AS starts, MAX(COALESCE({end}, {open_end})) OVER ("
+            f"PARTITION BY {person} ORDER BY {start} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach "
+            f"FROM {relation}) spells WHERE starts <= reach LIMIT 1")
+
+
 def overlap_checks() -> list[tuple[str, str]]:
     """(SQL finding a person's overlapping current spells, message) per guarded table, for both databases: what the
     guards keep row by row, checked over a whole table at once where a bulk load sets the triggers aside
-    (:func:`polku.core.bulk.indexes_set_aside`). Sorted by start, a spell overlaps an earlier one exactly when it
-    starts on or before the latest end so far."""
-    checks = []
-    for table, start, end in GUARDED:
-        open_end = "'9999-12-31'"  # a date on PostgreSQL, ISO text as SQLite stores dates
-        checks.append((
-            f"SELECT 1 FROM (SELECT {start} AS starts, MAX(COALESCE({end}, {open_end})) OVER ("
-            f"PARTITION BY person_id ORDER BY {start}, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach "
-            f"FROM {table} WHERE superseded_at IS NULL) spells WHERE starts <= reach LIMIT 1",
-            f"{table}: overlapping current spells"))
-    return checks
+    (:func:`polku.core.bulk.indexes_set_aside`)."""
+    return [(first_overlap(f"(SELECT * FROM {table} WHERE superseded_at IS NULL) t", "person_id", start, end),
+             f"{table}: overlapping current spells") for table, start, end in GUARDED]
