@@ -17,11 +17,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connections
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Model
 
 CHUNK_ROWS = 50_000
 BUILD_MEMORY = "512MB"  # PostgreSQL's memory for building one index after a bulk load (the default is 64 MB)
+BULK_WORK_MEM = "256MB"  # PostgreSQL's memory for one sort, grouping or hash of a bulk load (the default is 4 MB)
 
 
 def chunks(items: list[Any], size: int = 2000) -> Iterator[list[Any]]:
@@ -120,10 +121,18 @@ def update_rows(model: type[Model], names: list[str], objects: Iterable[Model], 
 
 @contextmanager
 def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
-    """A connection set for a bulk load, and reset after it: on SQLite a page cache of ``cache_mb`` (the default 2 MB
-    cannot hold the indexes a register import extends, so every insert into a large table went back to the disk).
-    PostgreSQL's shared buffers are the server's: nothing to do there."""
+    """A connection set for a bulk load, and reset after it.
+
+    SQLite: a page cache of ``cache_mb`` (the default 2 MB cannot hold the indexes a register import extends, so every
+    insert into a large table went back to the disk). PostgreSQL: ``work_mem`` of :data:`BULK_WORK_MEM` for the
+    load's sorts, groupings and hash joins over millions of staged rows (the default 4 MB sorted them on disk), and
+    ``temp_buffers`` of as much for its staging tables where the session has used no temporary table yet (PostgreSQL
+    allows the change only then, and keeps it for the session)."""
     connection = connections[using]
+    if connection.vendor == "postgresql":
+        with _postgres_settings(connection, {"work_mem": BULK_WORK_MEM, "temp_buffers": BULK_WORK_MEM}):
+            yield
+        return
     if connection.vendor != "sqlite":
         yield
         return
@@ -136,6 +145,36 @@ def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+@contextmanager
+def _postgres_settings(connection: Any, wanted: dict[str, str]) -> Iterator[None]:
+    """The session's ``wanted`` settings for the block, each set back after it. One the server refuses to change at
+    that moment (``temp_buffers`` once the session has used a temporary table) stays as it is; each change is made in
+    a savepoint of its own, so that a transaction around it stays usable."""
+
+    def put(cursor: Any, name: str, value: str) -> bool:
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f"SET {name} = '{value}'")
+        except DatabaseError:
+            return False
+        return True
+
+    changed: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        for name, value in wanted.items():
+            cursor.execute(f"SHOW {name}")
+            before = cursor.fetchone()[0]
+            if put(cursor, name, value):
+                changed[name] = before
+    try:
+        yield
+    finally:
+        if connection.connection is not None and connection.connection.info.transaction_status != 3:  # not INERROR
+            with connection.cursor() as cursor:
+                for name, before in changed.items():
+                    put(cursor, name, before)
 
 
 def refresh_statistics(models: Iterable[type[Model]], using: str = "default") -> None:

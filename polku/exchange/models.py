@@ -105,7 +105,10 @@ class SourceRecord(models.Model):
     fact_id = models.BigIntegerField(null=True, blank=True, help_text="Row id of a fact without versions (assignments).")
     fact_date = models.DateField(null=True, blank=True)
     content_hash = models.CharField(max_length=32)
-    run = models.ForeignKey(ExchangeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The run is kept by the application (SET_NULL when a run is removed), not checked by the database row by row: a
+    # register's first load writes millions of source records, all of one run (see FactVersion.recorded_by).
+    run = models.ForeignKey(ExchangeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            db_constraint=False)
     file = models.CharField(max_length=255, blank=True)
     row = models.PositiveIntegerField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)

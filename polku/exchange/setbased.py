@@ -35,6 +35,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,16 @@ from polku.exchange.schema import entities
 from polku.exchange.setbased_sql import (
     DAYS,
     FALSE,
-    IDS,
+    KEY_FIELDS,
+    KEYS_UNCERTAIN,
     OWN_KEY,
     PERSONS,
     RESOLVED,
     STAGE,
     NotCertain,
+    key_uncertain,
     resolving,
+    source_order,
     with_current,
 )
 from polku.timeline.models import BenefitMonth
@@ -124,20 +128,6 @@ class SetBased:
             return f"{column} ~ '{pg_regex}'"
         return "(" + " OR ".join(f"{column} GLOB '{g}'" for g in sqlite_globs) + ")"
 
-    def key_form_conditions(self) -> list[str]:
-        """Conditions on a staged row's keys and person reference that make it uncertain: ids of plain characters
-        within the schema's lengths, no identity code in them, and the person named by id, not by code."""
-        return [
-            f"(COALESCE(source_system, '') <> '' AND ({self._not_like('source_system', IDS)} "
-            f"OR length(source_system) > 40))",
-            f"(COALESCE(person_system, '') <> '' AND ({self._not_like('person_system', IDS)} "
-            f"OR length(person_system) > 40))",
-            f"{self._not_like('source_id', IDS)}", "length(source_id) > 120",
-            f"{self._not_like('person_id', IDS)}", "length(person_id) > 120",
-            self._personal_id_in("source_id"), self._personal_id_in("person_id"),
-            "COALESCE(personal_id, '') <> ''",
-        ]
-
     def _execute(self, sql: str, params: list[Any] | None = None) -> Any:
         started = time.perf_counter()
         with connection.cursor() as cursor:
@@ -146,22 +136,6 @@ class SetBased:
         if TIMING:
             sys.stderr.write(f"{time.perf_counter() - started:8.3f} s  {' '.join(sql.split())[:90]}\n")
         return found
-
-    def _not_like(self, column: str, characters: str) -> str:
-        """True when ``column`` has a character outside ``characters`` (or is empty)."""
-        if self.pg:
-            return f"({column} = '' OR {column} ~ '[^{characters}]')"
-        return f"({column} = '' OR {column} GLOB '*[^{characters}]*')"
-
-    def _personal_id_in(self, column: str) -> str:
-        """True when ``column`` holds what :data:`polku.core.logging.PERSONAL_ID_PATTERN` takes for an identity code.
-        The code's shape first (a glob, in either case), the pattern with its boundaries only then (SQLite's REGEXP
-        is Python's ``re``, a call per row)."""
-        if self.pg:
-            return (f"{column} ~* '(?<![0-9A-Za-z])[0-9]{{6}}[-+ABCDEFUVWXY][0-9]{{3}}[0-9A-Y](?![0-9A-Za-z])'")
-        shape = "[0-9]" * 6 + "[-+ABCDEFUVWXYabcdefuvwxy]" + "[0-9]" * 3 + "[0-9A-Ya-y]"
-        return (f"({column} GLOB '*{shape}*' AND {column} REGEXP "
-                r"'(?i)(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY]\d{3}[0-9A-Y](?![0-9A-Za-z])')")
 
     def _types(self) -> dict[str, str]:
         return {"uuid": "uuid" if self.pg else "char(32)", "date": "date" if self.pg else "text"}
@@ -236,11 +210,11 @@ class SetBased:
         opened.rows.close()  # type: ignore[attr-defined]  # read again below, as plain cells
         self._register()
         self.close_stage()
-        self._execute(f"CREATE TEMP TABLE {STAGE} (line integer, {', '.join(f'{f} text' for f in fields)})")
+        self._execute(f"CREATE TEMP TABLE {STAGE} (line integer, {', '.join(f'{f} text' for f in fields)}, "
+                      f"{KEYS_UNCERTAIN} integer)")
         started = time.perf_counter()
-        insert(connection, STAGE, ["line", *fields],
-               _csv_cells(path, opened.encoding, opened.header, [columns.columns.get(f) for f in fields],
-                          fields.index("source_id")))
+        insert(connection, STAGE, ["line", *fields, KEYS_UNCERTAIN],
+               _csv_cells(path, opened.encoding, opened.header, [columns.columns.get(f) for f in fields], fields))
         if TIMING:
             sys.stderr.write(f"{time.perf_counter() - started:8.3f} s  staging load\n")
 
@@ -287,7 +261,7 @@ class SetBased:
                        f"AND NOT {whole} GLOB '*[^0-9]*' AND NOT ({whole} GLOB '0?*'))")
         uncertain = " OR ".join([
             "source_id IS NULL", "person_id IS NULL", "month IS NULL", "benefit_type IS NULL", "days IS NULL",
-            "amount IS NULL", *self.key_form_conditions(),
+            "amount IS NULL", f"{KEYS_UNCERTAIN} = 1",
             f"NOT {month_form}", "CAST(substr(month, 6, 2) AS integer) NOT BETWEEN 1 AND 12",
             "CAST(substr(month, 1, 4) AS integer) NOT BETWEEN 1900 AND 2100",
             f"benefit_type NOT IN ({', '.join(repr(c) for c in codes['benefit_type'])})",
@@ -373,16 +347,15 @@ class SetBased:
             raise NotCertain
         # The person's current rows that stay (not superseded by this file) with the incoming ones: one row per kind
         # and month, days within the month's weekdays. Only groups with an incoming row count (as in the row path).
+        # Both in one pass: each kind's rows of a month, then the month's kinds.
         kept = ["month", "benefit_type", "basis", "days"]
         combined = with_current(PLAN, BenefitMonth._meta.db_table, kept, kept)
-        twice = (f"SELECT 1 FROM ({combined}) c GROUP BY person, month, benefit_type, basis "
-                 f"HAVING COUNT(*) > 1 AND SUM(incoming) > 0 LIMIT 1")
-        if self._execute(twice):
-            raise NotCertain
-        too_many = (f"SELECT 1 FROM ({combined}) c JOIN {LIMITS} l ON l.month = c.month "
-                    f"GROUP BY c.person, c.month, l.weekdays HAVING SUM(c.days) > l.weekdays AND SUM(c.incoming) > 0 "
-                    f"LIMIT 1")
-        if self._execute(too_many):
+        kinds = (f"SELECT person, month, COUNT(*) AS n, SUM(days) AS days, SUM(incoming) AS incoming "
+                 f"FROM ({combined}) c GROUP BY person, month, benefit_type, basis")
+        broken = (f"SELECT 1 FROM ({kinds}) k JOIN {LIMITS} l ON l.month = k.month GROUP BY k.person, k.month, "
+                  f"l.weekdays HAVING MAX(CASE WHEN k.n > 1 AND k.incoming > 0 THEN 1 ELSE 0 END) = 1 "
+                  f"OR (SUM(k.days) > l.weekdays AND SUM(k.incoming) > 0) LIMIT 1")
+        if self._execute(broken):
             raise NotCertain
 
     # -- 4. write ------------------------------------------------------------------------------------------
@@ -420,7 +393,7 @@ class SetBased:
             INSERT INTO exchange_sourcerecord (system, entity, source_id, person_id, lineage, fact_id, fact_date,
                                                content_hash, run_id, file, "row", retracted_at)
             SELECT system, '{ENTITY}', source_id, person_key, lineage, NULL, month, hash, %s, %s, line, NULL
-            FROM {PLAN} WHERE action = 'new' ORDER BY line""",
+            FROM {PLAN} WHERE action = 'new' {source_order(connection.vendor)}""",
                       [adapt(run.pk), file])
         self._execute(f"""
             UPDATE exchange_sourcerecord SET person_id = p.person_key, lineage = p.lineage, fact_id = NULL,
@@ -431,15 +404,20 @@ class SetBased:
 
 
 def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | None],
-               key_at: int) -> Iterator[tuple[Any, ...]]:
-    """(row number, *cells of the ``wanted`` headers) of a CSV file, numbered and skipped as
-    :func:`polku.exchange.readers.open_file` does (the header is row 1, a blank row is skipped, a missing cell is
-    None); a row with more cells than headers is not certain. Cells as they are: the form check takes only cells
-    without surrounding spaces. ``key_at``: the source id's place in ``wanted``."""
-    positions = [header.index(h) if h is not None else None for h in wanted]
+               fields: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """(row number, *cells of the ``wanted`` headers, whether the keys are uncertain) of a CSV file, numbered and
+    skipped as :func:`polku.exchange.readers.open_file` does (the header is row 1, a blank row is skipped, a missing
+    cell is None); a row with more cells than headers is not certain. Cells as they are: the form check takes only
+    cells without surrounding spaces. ``fields``: the names of ``wanted``, among them the keys that
+    :func:`~polku.exchange.setbased_sql.keys_uncertain` judges as each row passes (in Python: a pattern over a few
+    short cells costs less here than either database's pattern matching over the staged table)."""
     width = len(header)
-    key = positions[key_at]  # a required column: a row with it is not blank
-    assert key is not None
+    # Each wanted cell by its place in the row; a wanted header the file lacks reads the None put after the last cell.
+    positions = [header.index(h) if h is not None else width for h in wanted]
+    selected = itemgetter(*positions)
+    keys = itemgetter(*(fields.index(name) for name in KEY_FIELDS))
+    key = positions[fields.index("source_id")]  # a required column: a row with it is not blank
+    assert key != width
     with path.open("r", encoding=encoding, newline="") as stream:
         first = stream.readline()
         delimiter = max((";", "\t", ","), key=first.count) if first.strip() else ";"
@@ -447,14 +425,24 @@ def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | 
         reader = csv.reader(stream, delimiter=delimiter)
         next(reader)
         line = reader.line_num
+        last_person: str | None = ""
+        last_system: str | None = ""
+        person_uncertain = True
         for read in reader:
             number, line = line + 1, reader.line_num
-            cells: list[str | None] = list(read)
-            if len(cells) != width:
+            cells: list[str | None] = read  # type: ignore[assignment]
+            if len(read) != width:
                 if len(read) > width and any(c.strip() for c in read[width:]):
                     raise NotCertain
                 cells = cells[:width] + [None] * (width - len(cells))
             probe = cells[key]
             if (probe is None or not probe.strip()) and not any(c is not None and c.strip() for c in cells):
                 continue
-            yield (number, *[cells[i] if i is not None else None for i in positions])
+            cells.append(None)
+            row = selected(cells)
+            source_system, source_id, person_system, person_id, personal_id = keys(row)
+            if person_id != last_person or person_system != last_system:  # an export's rows come by person
+                last_person, last_system = person_id, person_system
+                person_uncertain = key_uncertain(person_system, person_id)
+            uncertain = person_uncertain or bool(personal_id) or key_uncertain(source_system, source_id)
+            yield (number, *row, int(uncertain))

@@ -30,7 +30,18 @@ from django.utils import timezone
 from polku.core.bulk import adapter, insert
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON
 from polku.exchange.schema import Entity, Field, entities
-from polku.exchange.setbased_sql import DAYS, FALSE, OWN_KEY, RESOLVED, STAGE, NotCertain, resolving, with_current
+from polku.exchange.setbased_sql import (
+    DAYS,
+    FALSE,
+    KEYS_UNCERTAIN,
+    OWN_KEY,
+    RESOLVED,
+    STAGE,
+    NotCertain,
+    resolving,
+    source_order,
+    with_current,
+)
 from polku.timeline.db_guards import first_overlap
 from polku.timeline.validators import FUTURE_LIMIT
 
@@ -85,7 +96,7 @@ def load_days(sb: SetBased) -> None:
 
 def check_form(sb: SetBased, s: Spec) -> None:
     """Every raw cell in the one form the SQL converts exactly as the row reader does (else: the row path)."""
-    uncertain = ["source_id IS NULL", "person_id IS NULL", *sb.key_form_conditions(),
+    uncertain = ["source_id IS NULL", "person_id IS NULL", f"{KEYS_UNCERTAIN} = 1",
                  f"lower(COALESCE(deleted, '')) NOT IN ({', '.join(repr(v) for v in FALSE)})"]
     for f in s.content:
         column = f.name
@@ -254,7 +265,7 @@ def write(sb: SetBased, s: Spec, *, file: str, run: Any, actor_id: int | None, r
         INSERT INTO exchange_sourcerecord (system, entity, source_id, person_id, lineage, fact_id, fact_date,
                                            content_hash, run_id, file, "row", retracted_at)
         SELECT system, '{name}', source_id, person_key, lineage, NULL, {fact_date}, hash, %s, %s, line, NULL
-        FROM {table} WHERE action = 'new' ORDER BY line""", [adapt(run.pk), file])
+        FROM {table} WHERE action = 'new' {source_order(connection.vendor)}""", [adapt(run.pk), file])
     sb._execute(f"""
         UPDATE exchange_sourcerecord SET person_id = p.person_key, lineage = p.lineage, fact_id = NULL,
                fact_date = {'p.' + s.entity.date_field if s.entity.date_field else 'NULL'}, content_hash = p.hash,

@@ -24,6 +24,12 @@ def test_artificial_codes_are_valid_and_decode(birth: date, serial: int) -> None
     assert personal_id.is_female(code) == (serial % 2 == 0)
 
 
+@given(st.text(alphabet=st.sampled_from("0123456789-+ABCDEFUVWXYabcdefuvwxy `'\u2010\u2013\u00a0\u02bc"), max_size=14))
+def test_normalise_is_stdnums_compact_form(code: str) -> None:
+    """The ASCII short cut gives exactly stdnum's compact form, look-alike characters and backticks included."""
+    assert personal_id.normalise(code) == hetu.compact(code)
+
+
 def test_known_code_golden() -> None:
     # Worked example of the check character: 131052-308T is the Digital and Population Data Agency's example.
     assert personal_id.validate("131052-308T") == "131052-308T"

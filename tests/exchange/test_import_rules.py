@@ -201,3 +201,15 @@ def test_only_the_data_steward_of_the_area_mayrun_import(tmp_path: Path, make_st
     assert set(run.problems.values_list("code", flat=True)) == {"forbidden"}
     own = make_staff(role=Role.DATA_STEWARD, area="kuopio").user
     assert run_import(own, _base(tmp_path)).status == RunStatus.DONE
+
+
+def test_removing_a_run_leaves_its_records_and_facts_without_it(tmp_path: Path, admin: Any) -> None:
+    """A source record's run is kept by the application, not checked by the database row by row (a first load writes
+    millions, all of one run): a run removed through the ORM leaves its records, without the run."""
+    run = run_import(admin, _base(tmp_path))
+    assert run.status == RunStatus.DONE
+    assert SourceRecord.objects.filter(run=run).count() == 8
+    run.delete()
+    assert SourceRecord.objects.count() == 8
+    assert not SourceRecord.objects.filter(run_id__isnull=False).exists()
+    assert BenefitMonth.objects.filter(recorded_by=admin).count() == 2

@@ -30,6 +30,7 @@ from polku.exchange.facts import FACT_TABLES
 from polku.exchange.importer import written_models
 from polku.exchange.models import ExchangeRun, SourceRecord
 from polku.exchange.schema import entities
+from polku.exchange.setbased_sql import keys_uncertain
 from polku.people.models import Person
 from tests.exchange.helpers import AINO, EERO, run_import, write
 
@@ -216,6 +217,13 @@ CASES = {
     "unknown person": (";b1;;p9;2024-01;basic_allowance;;1;1,00;\n", False),
     "another system's person": (";b1;kela;p1;2024-01;basic_allowance;;1;1,00;\n", False),
     "an identity code as id": (f";{AINO};;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "an identity code inside an id": (f";b-{AINO}.x;;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "an identity code in the person's id": (f";b1;;{AINO};2024-01;basic_allowance;;1;1,00;\n", False),
+    "an id with a space": (";b 1;;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "an id with a letter of its own": (";bä1;;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "an id of the longest length": (f";{'b' * 120};;p1;2024-01;basic_allowance;;1;1,00;\n", True),
+    "an id too long": (f";{'b' * 121};;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "a system too long": (f"{'s' * 41};b1;;p1;2024-01;basic_allowance;;1;1,00;\n", False),
     "a deletion": (";b1;;p1;2024-01;basic_allowance;;1;1,00;true\n", False),
     "money without days": (";b1;;p1;2024-01;basic_allowance;;0;1,00;\n", False),
     "a Finnish month": (";b1;;p1;1/2024;basic_allowance;;1;1,00;\n", False),
@@ -335,3 +343,23 @@ def test_either_path_finds_the_others_records_unchanged(tmp_path: Path, monkeypa
             counts = run_import(admin, changed).counts["benefit_months"]
             assert (counts["changed"], counts["unchanged"]) == (1, rows.count("\n") - 1)
             transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(("keys", "uncertain"), [
+    (("polku", "b1", "polku", "p1", None), False),
+    ((None, "b1", "", "p1", ""), False),  # systems left out: the profile's
+    (("kela:etuudet/v2", "etuus-1.2", None, "hlo:42", None), False),
+    ((None, "b1", None, "p1", "x"), True),  # the person named by identity code: the row path looks them up
+    ((None, "", None, "p1", None), True),
+    ((None, "b1", None, None, None), True),
+    (("s" * 40, "b1", None, "p1", None), False),
+    (("s" * 41, "b1", None, "p1", None), True),
+    ((None, "b1", "kela etuudet", "p1", None), True),
+    ((None, f"x{AINO}", None, "p1", None), False),  # glued to a letter: no code, as the row path reads it
+    ((None, f"x-{AINO}", None, "p1", None), True),
+    ((None, "b1", None, AINO.lower(), None), True),
+])
+def test_keys_uncertain(keys: tuple[str | None, ...], uncertain: bool) -> None:
+    """Golden cases of the keys' verdict made as the rows are staged (the condition tests run it against the row
+    path)."""
+    assert keys_uncertain(*keys) is uncertain

@@ -295,3 +295,33 @@ def test_register_reports_every_problem_at_once() -> None:
         services.person_register(personal_id_code=code[:-1] + ("X" if code[-1] != "X" else "Y"), first_names="",
                                  last_name="B", municipality_code="999", since=date(2024, 1, 1))
     assert {field for field, _ in codes(caught)} == {"home_municipality", "personal_id", "first_names"}
+
+
+def test_removing_a_staff_account_empties_who_recorded_and_superseded(make_person, make_staff) -> None:
+    """Who recorded a version is kept by the application, not checked by the database row by row (millions of rows
+    in a register import): a staff account removed through the ORM leaves the versions, without the account."""
+    from django.db import connection
+
+    from polku.timeline.models import FactVersion
+
+    recorder, corrector = make_staff().user, make_staff().user
+    person = make_person()
+    original = services.status_spell_record(person=person, status="unemployed", start_date=date(2024, 1, 1),
+                                            actor=recorder)
+    services.status_spell_record(person=person, status="laid_off_full", start_date=date(2024, 1, 1),
+                                 corrects=original, reason="Lomautus", actor=corrector)
+    assert StatusSpell.objects.get(lineage=original.lineage, superseded_at__isnull=False).superseded_by_user_id == \
+        corrector.pk
+    recorder.delete()
+    corrector.delete()
+    versions = list(StatusSpell.objects.filter(lineage=original.lineage).order_by("recorded_at"))
+    assert len(versions) == 2
+    assert all(v.recorded_by_id is None and v.superseded_by_user_id is None for v in versions)
+    assert versions[0].superseded_at is not None
+    # No foreign key of the database behind it, on any fact table.
+    with connection.cursor() as cursor:
+        for model in (StatusSpell, BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod):
+            assert issubclass(model, FactVersion)
+            found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            users = [c for c in found.values() if c["foreign_key"] and c["foreign_key"][0] == "auth_user"]
+            assert users == [], model
