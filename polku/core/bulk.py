@@ -130,7 +130,7 @@ def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
     allows the change only then, and keeps it for the session)."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        with _postgres_settings(connection, {"work_mem": BULK_WORK_MEM, "temp_buffers": BULK_WORK_MEM}):
+        with _postgres_settings(connection, {"work_mem": BULK_WORK_MEM, "temp_buffers": BULK_WORK_MEM, "jit": "off"}):
             yield
         return
     if connection.vendor != "sqlite":

@@ -181,6 +181,7 @@ def plan(sb: SetBased, s: Spec) -> None:
         ) p
     """, [sb.profile.system, sb.profile.system])
     sb._execute(f"CREATE INDEX {table}_person ON {table} (person_key)")
+    sb.analyze(table)
 
 
 # -- 3. outcome ----------------------------------------------------------------------------------------------
