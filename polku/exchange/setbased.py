@@ -7,7 +7,8 @@ hashes, spills, plans and writes it one at a time. Here the file's rows go into 
 (PostgreSQL ``COPY``, SQLite ``executemany``), and the rest is a few statements over the whole file:
 
 1. **certain form**: every cell is in the form an export writes (``2024-02``, ``781,41``, codes of the schema, ids of
-   plain characters and no identity code among them), checked as SQL conditions on the raw cells;
+   plain characters and no identity code among them), checked as SQL conditions on the raw cells — the keys as the
+   rows are staged (:func:`polku.exchange.setbased_sql.keys_uncertain`, a pattern per cell, where Python is faster);
 2. **plan**: each row's person by its source key (in this import, or imported earlier), its source record, its
    content hash — byte for byte :func:`polku.exchange.rows.digest` of the same values — and so its action (new,
    changed, unchanged), as joins;
@@ -61,6 +62,7 @@ from polku.exchange.setbased_sql import (
     STAGE,
     NotCertain,
     key_uncertain,
+    keys_uncertain,
     resolving,
     source_order,
     with_current,
@@ -453,5 +455,5 @@ def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | 
             if person_id != last_person or person_system != last_system:  # an export's rows come by person
                 last_person, last_system = person_id, person_system
                 person_uncertain = key_uncertain(person_system, person_id)
-            uncertain = person_uncertain or bool(personal_id) or key_uncertain(source_system, source_id)
-            yield (number, *row, int(uncertain))
+            yield (number, *row, int(keys_uncertain(source_system, source_id, personal_id,
+                                                    person_uncertain=person_uncertain)))

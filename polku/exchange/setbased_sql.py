@@ -35,11 +35,12 @@ def key_uncertain(system: str | None, key: str | None) -> bool:
     return bool(PERSONAL_ID_PATTERN.search(key))
 
 
-def keys_uncertain(source_system: str | None, source_id: str | None, person_system: str | None,
-                   person_id: str | None, personal_id: str | None) -> bool:
-    """True unless a row's keys and person reference are certain: :func:`key_uncertain` of each key, and the person
-    named by id, not by identity code."""
-    return bool(personal_id) or key_uncertain(source_system, source_id) or key_uncertain(person_system, person_id)
+def keys_uncertain(source_system: str | None, source_id: str | None, personal_id: str | None, *,
+                   person_uncertain: bool) -> bool:
+    """True unless a row's keys and person reference are certain: :func:`key_uncertain` of its own key and of its
+    person's (``person_uncertain``, asked once a person as an export's rows come), and the person named by id, not by
+    identity code."""
+    return person_uncertain or bool(personal_id) or key_uncertain(source_system, source_id)
 
 
 def source_order(vendor: str) -> str:

@@ -30,7 +30,7 @@ from polku.exchange.facts import FACT_TABLES
 from polku.exchange.importer import written_models
 from polku.exchange.models import ExchangeRun, SourceRecord
 from polku.exchange.schema import entities
-from polku.exchange.setbased_sql import keys_uncertain
+from polku.exchange.setbased_sql import key_uncertain, keys_uncertain
 from polku.people.models import Person
 from tests.exchange.helpers import AINO, EERO, run_import, write
 
@@ -362,4 +362,6 @@ def test_either_path_finds_the_others_records_unchanged(tmp_path: Path, monkeypa
 def test_keys_uncertain(keys: tuple[str | None, ...], uncertain: bool) -> None:
     """Golden cases of the keys' verdict made as the rows are staged (the condition tests run it against the row
     path)."""
-    assert keys_uncertain(*keys) is uncertain
+    source_system, source_id, person_system, person_id, personal_id = keys
+    assert keys_uncertain(source_system, source_id, personal_id,
+                          person_uncertain=key_uncertain(person_system, person_id)) is uncertain
