@@ -124,14 +124,13 @@ def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
     """A connection set for a bulk load, and reset after it.
 
     SQLite: a page cache of ``cache_mb`` (the default 2 MB cannot hold the indexes a register import extends, so every
-    insert into a large table went back to the disk). PostgreSQL: ``work_mem`` of :data:`BULK_WORK_MEM` for the
-    load's sorts, groupings and hash joins over millions of staged rows (the default 4 MB sorted them on disk), and
-    ``temp_buffers`` of as much for its staging tables where the session has used no temporary table yet (PostgreSQL
-    allows the change only then, and keeps it for the session). No just-in-time compilation: it took a third of a
-    second to compile each of the load's statements (not worth it for a statement run once)."""
+    insert into a large table went back to the disk). PostgreSQL: at least :data:`BULK_WORK_MEM` of ``work_mem`` for
+    the load's sorts, groupings and hash joins over millions of staged rows (the default 4 MB sorted them on disk; a
+    larger setting of the server's stays), and no just-in-time compilation (it took a third of a second to compile
+    each of the load's statements, each run once)."""
     connection = connections[using]
     if connection.vendor == "postgresql":
-        with _postgres_settings(connection, {"work_mem": BULK_WORK_MEM, "temp_buffers": BULK_WORK_MEM, "jit": "off"}):
+        with _postgres_settings(connection, {"work_mem": BULK_WORK_MEM, "jit": "off"}):
             yield
         return
     if connection.vendor != "sqlite":
@@ -150,25 +149,28 @@ def bulk_session(using: str = "default", cache_mb: int = 256) -> Iterator[None]:
 
 @contextmanager
 def _postgres_settings(connection: Any, wanted: dict[str, str]) -> Iterator[None]:
-    """The session's ``wanted`` settings for the block, each set back after it. One the server refuses to change at
-    that moment (``temp_buffers`` once the session has used a temporary table) stays as it is; each change is made in
-    a savepoint of its own, so that a transaction around it stays usable."""
+    """The session's ``wanted`` settings for the block, each set back after it (unless the transaction around it
+    failed: its rollback sets them back). A memory setting is only raised, never lowered. Each change is made in a
+    savepoint of its own, so that one the server refuses leaves a transaction around it usable."""
 
-    def put(cursor: Any, name: str, value: str) -> bool:
+    def put(cursor: Any, name: str, value: str) -> None:
         try:
             with transaction.atomic(using=connection.alias):
-                cursor.execute(f"SET {name} = '{value}'")
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
         except DatabaseError:
-            return False
-        return True
+            pass
 
     changed: dict[str, str] = {}
     with connection.cursor() as cursor:
         for name, value in wanted.items():
-            cursor.execute(f"SHOW {name}")
+            cursor.execute("SELECT current_setting(%s)", [name])
             before = cursor.fetchone()[0]
-            if put(cursor, name, value):
-                changed[name] = before
+            if name.endswith("_mem"):
+                cursor.execute("SELECT pg_size_bytes(%s) >= pg_size_bytes(%s)", [before, value])
+                if cursor.fetchone()[0]:
+                    continue
+            put(cursor, name, value)
+            changed[name] = before
     try:
         yield
     finally:

@@ -54,12 +54,12 @@ from polku.exchange.schema import entities
 from polku.exchange.setbased_sql import (
     DAYS,
     FALSE,
-    KEY_FIELDS,
     KEYS_UNCERTAIN,
     OWN_KEY,
     PERSONS,
     RESOLVED,
     STAGE,
+    STAGED_KEYS,
     NotCertain,
     key_uncertain,
     keys_uncertain,
@@ -204,7 +204,7 @@ class SetBased:
         if mapping is None or mapping.codes:
             raise NotCertain
         try:
-            if file_format(name) != "csv":
+            if file_format(name) != "csv" or _holds_nul(path):
                 raise NotCertain
             opened = open_file(path, name)
         except UnreadableFile:
@@ -413,6 +413,15 @@ class SetBased:
                       [adapt(run.pk), file])
 
 
+def _holds_nul(path: Path) -> bool:
+    """True when the file has a NUL character anywhere (in UTF-8 and Windows-1252 alike a zero byte). Python's CSV
+    reader takes it in a cell, SQLite's text functions stop at it and PostgreSQL refuses it: the row path's."""
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 24):
+            if b"\0" in chunk:
+                return True
+    return False
+
 
 def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | None],
                fields: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
@@ -426,7 +435,7 @@ def _csv_cells(path: Path, encoding: str, header: list[str], wanted: list[str | 
     # Each wanted cell by its place in the row; a wanted header the file lacks reads the None put after the last cell.
     positions = [header.index(h) if h is not None else width for h in wanted]
     selected = itemgetter(*positions)
-    keys = itemgetter(*(fields.index(name) for name in KEY_FIELDS))
+    keys = itemgetter(*(fields.index(name) for name in STAGED_KEYS))
     key = positions[fields.index("source_id")]  # a required column: a row with it is not blank
     assert key != width
     with path.open("r", encoding=encoding, newline="") as stream:

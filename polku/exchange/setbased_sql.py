@@ -15,7 +15,7 @@ DAYS = "polku_setbased_days"  # every real day a fact may have, as ISO text (onc
 
 
 IDS = "A-Za-z0-9._:/-"  # the characters of an id taken for certain (an export's ids: uuids, "etuus-1", "hlo:42" …)
-KEY_FIELDS = ("source_system", "source_id", "person_system", "person_id", "personal_id")
+STAGED_KEYS = ("source_system", "source_id", "person_system", "person_id", "personal_id")
 KEYS_UNCERTAIN = "keys_uncertain"  # the staged column of keys_uncertain()'s verdict
 _ID = re.compile(f"[{IDS}]{{1,120}}").fullmatch
 _SYSTEM = re.compile(f"[{IDS}]{{1,40}}").fullmatch

@@ -20,8 +20,12 @@ from polku.exchange.services import IMPORT_LOCK, execute_import, log_run, stored
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.progress import ProgressReporter
 
+# Ahead of the refresh jobs an earlier import queued (open data, reports, forecasts): someone is waiting at the import's
+# page, and those jobs compute from whatever is in by the time they run. A running job is not interrupted.
+IMPORT_PRIORITY = 50
 
-@task(takes_context=True)
+
+@task(takes_context=True, priority=IMPORT_PRIORITY)
 def import_run(context: TaskContext, run_id: str) -> str:
     """Carry out one queued import run; returns its final status."""
     run = ExchangeRun.objects.get(pk=run_id)

@@ -39,7 +39,7 @@ def normalise(code: str) -> str:
 def validate(code: str, *, field: str = "personal_id", require_artificial: bool = False) -> str:
     """Return the compact code, or refuse it naming ``field`` (never echoing the code)."""
     try:
-        compact = hetu.validate(normalise(code), allow_temporary=True)
+        compact = hetu.validate(code, allow_temporary=True)
     except stdnum_errors.InvalidChecksum:
         raise ValidationFailed.single(
             field, ErrorCode.INVALID_CHECKSUM, "Henkilötunnuksen tarkistusmerkki ei täsmää.",

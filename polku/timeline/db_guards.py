@@ -4,9 +4,10 @@ The services check first (to name the field in the error); these guards make the
 every writer, including bulk loads and concurrent transactions. PostgreSQL gets exclusion
 constraints over date ranges; SQLite gets triggers that abort the statement.
 
-SQLite drops a table's triggers whenever a migration rebuilds the table (most ``AlterField``s do), so
-every such migration must end with ``RunPython(install, uninstall)`` again; both are idempotent, and
-``tests/timeline/test_services.py`` fails if a guard is missing.
+SQLite drops a table's triggers whenever a migration rebuilds the table (most ``AlterField``s do), in
+either direction, so every such migration installs the guards again after its rebuild, both ways (see
+``0007_recorder_checked_by_application``: SQLite only, as PostgreSQL's exclusion constraints are not touched by
+a rebuild); ``install`` is idempotent, and ``tests/timeline/test_services.py`` fails if a guard is missing.
 """
 
 from __future__ import annotations

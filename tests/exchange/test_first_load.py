@@ -181,7 +181,8 @@ def test_the_overlap_check_finds_what_the_trigger_refuses(make_person: Any, draw
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's locks")
 def test_a_first_load_locks_only_its_own_tables() -> None:
-    """Users, runs and code lists stay readable while a first load runs (a foreign key to them is not dropped)."""
+    """Users, runs and code lists stay readable while a first load runs (a foreign key to a code list is not dropped;
+    facts name their recorder, and source records their run, without one)."""
     models = [model for model in written_models(entities()) if model._meta.db_table != "casework_caseassignment"]
     loaded = {model._meta.db_table for model in models}
     with transaction.atomic():

@@ -149,3 +149,19 @@ def test_the_format_page_offers_each_entitys_sample_file(make_staff: Any) -> Non
     assert sample.status_code == 200
     assert sample.content.decode("utf-8-sig").startswith("source_system;source_id;person_system;person_id;personal_id;status")
     assert client.get("/tiedonsiirto/muoto/esimerkit/passwd.csv").status_code == 403
+
+
+def test_a_queued_import_goes_before_the_refresh_jobs_queued_earlier(make_staff: Any) -> None:
+    """Someone waits at the import's page; the refresh jobs an earlier import queued compute from whatever is in by
+    the time they run."""
+    from django_tasks_db.models import DBTaskResult
+
+    from polku.reports.tasks import publish_due_reports
+
+    earlier = publish_due_reports.enqueue()
+    response = _client(make_staff(role=Role.DATA_STEWARD, area="kuopio")).post(
+        "/tiedonsiirto/", {"files": _files(), "profile": "polku-exchange-v1", "mode": "delta", "scope": "kuopio"})
+    assert response.status_code == 302
+    run_worker(batch=False, max_tasks=1)
+    assert ExchangeRun.objects.get().status == RunStatus.DONE
+    assert DBTaskResult.objects.get(id=earlier.id).status == "READY"

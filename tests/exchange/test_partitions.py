@@ -163,6 +163,32 @@ def test_a_bulk_session_gives_sqlite_a_large_page_cache_and_then_restores_it(tmp
     assert cache_size() == before
 
 
+def _settings(*names: str) -> list[str]:
+    with connection.cursor() as cursor:
+        return [cursor.execute("SELECT current_setting(%s)", [n]).fetchone()[0] for n in names]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's session settings")
+def test_a_bulk_session_gives_postgresql_memory_and_no_jit_and_then_sets_them_back() -> None:
+    from django.db import DatabaseError, transaction
+
+    before = _settings("work_mem", "jit")
+    with bulk_session():
+        assert _settings("work_mem", "jit") == ["256MB", "off"]
+    assert _settings("work_mem", "jit") == before
+    # A larger setting of the server's or the session's is not lowered.
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '1GB'")
+    with bulk_session():
+        assert _settings("work_mem") == ["1GB"]
+    with connection.cursor() as cursor:
+        cursor.execute("RESET work_mem")
+    # An error inside a transaction around it: the rollback sets them back, and nothing is tried on the failed one.
+    with pytest.raises(DatabaseError), transaction.atomic(), bulk_session(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1/0")
+    assert _settings("work_mem", "jit") == before
+
+
 @pytest.mark.usefixtures("tiny_partitions")
 def test_keys_of_another_installation_never_name_rows_this_import_wrote(tmp_path: Path, admin: Any,
                                                                        make_staff: Any, make_person: Any) -> None:

@@ -224,6 +224,15 @@ CASES = {
     "an id of the longest length": (f";{'b' * 120};;p1;2024-01;basic_allowance;;1;1,00;\n", True),
     "an id too long": (f";{'b' * 121};;p1;2024-01;basic_allowance;;1;1,00;\n", False),
     "a system too long": (f"{'s' * 41};b1;;p1;2024-01;basic_allowance;;1;1,00;\n", False),
+    "a NUL in a cell": (";b1;;p1;2024-01;basic_allowance;;5\x00x;1,00;\n", False),
+    "a NUL in an amount": (";b1;;p1;2024-01;basic_allowance;;1;1,00\x00x;\n", False),
+    # The staging asks for a person's keys once for the rows that follow: the next person's are asked again.
+    "the next row's person by identity code": (f";b1;;p1;2024-01;basic_allowance;;1;1,00;\n;b2;;{AINO};2024-02;"
+                                               "basic_allowance;;1;1,00;\n", False),
+    "the next row's person in a system of spaces": (";b1;;p1;2024-01;basic_allowance;;1;1,00;\n;b2;x y;p1;2024-02;"
+                                                    "basic_allowance;;1;1,00;\n", False),
+    "one person's rows, then another's": (";b1;;p1;2024-01;basic_allowance;;1;1,00;\n;b2;;p1;2024-02;basic_allowance;"
+                                          ";1;1,00;\n;b3;;p2;2024-02;basic_allowance;;1;1,00;\n", True),
     "a deletion": (";b1;;p1;2024-01;basic_allowance;;1;1,00;true\n", False),
     "money without days": (";b1;;p1;2024-01;basic_allowance;;0;1,00;\n", False),
     "a Finnish month": (";b1;;p1;1/2024;basic_allowance;;1;1,00;\n", False),

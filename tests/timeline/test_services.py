@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -318,10 +319,15 @@ def test_removing_a_staff_account_empties_who_recorded_and_superseded(make_perso
     assert len(versions) == 2
     assert all(v.recorded_by_id is None and v.superseded_by_user_id is None for v in versions)
     assert versions[0].superseded_at is not None
-    # No foreign key of the database behind it, on any fact table.
+    # No foreign key of the database behind it, on any fact table; nor behind a source record's run.
+    from django.apps import apps
+
+    from polku.exchange.models import SourceRecord
+
+    facts = [m for m in apps.get_models() if issubclass(m, FactVersion)]
+    assert len(facts) >= 7
     with connection.cursor() as cursor:
-        for model in (StatusSpell, BenefitMonth, HomeMunicipalitySpell, JobSearchPeriod):
-            assert issubclass(model, FactVersion)
+        checked: list[tuple[Any, str]] = [*((m, "auth_user") for m in facts), (SourceRecord, "exchange_exchangerun")]
+        for model, target in checked:
             found = connection.introspection.get_constraints(cursor, model._meta.db_table)
-            users = [c for c in found.values() if c["foreign_key"] and c["foreign_key"][0] == "auth_user"]
-            assert users == [], model
+            assert [c for c in found.values() if c["foreign_key"] and c["foreign_key"][0] == target] == [], model

@@ -4,7 +4,14 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from polku.timeline.db_guards import install, uninstall
+from polku.timeline.db_guards import install
+
+
+def guards_after_rebuild(apps, schema_editor):
+    """SQLite rebuilt the spell tables (dropping their overlap triggers) in either direction: put them back. On
+    PostgreSQL the exclusion constraints were never touched, and rebuilding them would lock the spell tables."""
+    if schema_editor.connection.vendor == "sqlite":
+        install(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -15,6 +22,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last when the migration is reversed: the rebuilt tables get their triggers back.
+        migrations.RunPython(migrations.RunPython.noop, guards_after_rebuild),
         migrations.AlterField(
             model_name='benefitmonth',
             name='recorded_by',
@@ -65,6 +74,5 @@ class Migration(migrations.Migration):
             name='superseded_by_user',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
-        # SQLite rebuilt the spell tables above, dropping their overlap triggers: put them back.
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(guards_after_rebuild, migrations.RunPython.noop),
     ]
