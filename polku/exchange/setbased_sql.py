@@ -27,9 +27,9 @@ OWN_KEY = (f"(system = '{OWN_SYSTEM}' AND sr_id IS NULL AND length(replace(repla
 
 
 def key_uncertain(system: str | None, key: str | None) -> bool:
-    """True unless a record's key (or its person's) in its system is certain: an id of plain characters within the
-    schema's length, in a system of the same (or none: the profile's), and no identity code in the id
-    (:data:`~polku.core.logging.PERSONAL_ID_PATTERN`, as the row path looks for one)."""
+    """True unless a record's key (or its person's) is certain: an id of plain characters (:data:`IDS`) within the
+    schema's length, its system (if named; else the profile's) of the same characters within its own, and no identity
+    code in the id (:data:`~polku.core.logging.PERSONAL_ID_PATTERN`, as the row path looks for one)."""
     if not (key and _ID(key)) or (system and not _SYSTEM(system)):
         return True
     return bool(PERSONAL_ID_PATTERN.search(key))

@@ -59,7 +59,7 @@ class FactVersion(models.Model):
     Who recorded or superseded a version is not indexed: facts are written by the million (a register import) and
     every index costs each insert, while the only query by user is the rare removal of a staff account. For the same
     reason the database does not check each version's user against the users table: that check of every row written
-    cost a sixth of a national first load on PostgreSQL (a look-up of the users table per row). The application keeps
+    cost a sixth of a register's first load on PostgreSQL (a look-up of the users table per row). The application keeps
     the reference: Polku never removes a user account (staff and clients are deactivated), and a removal through the
     ORM (Django's admin) empties it on every committed version (``SET_NULL``). Only versions an import was writing at
     that very moment would keep the removed account's id, which is never given to another account.
