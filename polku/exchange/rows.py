@@ -276,6 +276,9 @@ class RowReader:
             self._problem(found, number, "amount", str(error.code), error.message)
 
 
+# A text cell may hold a tab or a line break, never another control character: they are no part of a name or a note
+# but a broken export's, and PostgreSQL refuses a NUL in any text column (the whole import failed on it).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PARSED_TEXTS = 50_000  # texts a field's converter remembers the value of
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "date": tabular.parse_date, "yearmonth": tabular.parse_year_month, "integer": tabular.parse_integer,
@@ -300,6 +303,10 @@ def converter(f: Field, codes: dict[str, str] | None) -> Callable[[Any], Any]:
         return value
 
     def as_text(value: str) -> str:
+        control = CONTROL_CHARACTER.search(value)
+        if control is not None:
+            raise ValueError(f"ohjausmerkki U+{ord(control.group()):04X} kohdassa {control.start() + 1}: "
+                             "tekstiin kuuluu vain näkyviä merkkejä, sarkain ja rivinvaihto")
         if longest is not None and len(value) > longest:
             raise ValueError(f"enintään {longest} merkkiä")
         if pattern is not None and not pattern.fullmatch(value):

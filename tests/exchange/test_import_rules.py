@@ -84,6 +84,21 @@ def test_identity_codes_are_never_echoed(tmp_path: Path, admin: Any) -> None:
     assert bad[:6] not in problem.message
 
 
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f"])
+def test_a_control_character_in_a_text_is_a_named_problem_not_a_database_error(
+        tmp_path: Path, admin: Any, control: str) -> None:
+    """PostgreSQL refuses a NUL in a text column: the import must name the cell instead of failing on the write."""
+    path = write(tmp_path, "persons.csv", f"source_id;personal_id;first_names;last_name\np1;{AINO};Aino;Ah{control}ola\n"
+                                          f"p2;{EERO};Eero\tJuhani;Eskola\n")
+    run = run_import(admin, [path])
+    assert run.status == RunStatus.REFUSED
+    problems = list(ImportProblem.objects.filter(run=run).values_list("file", "row", "column", "message"))
+    assert [(file, row, column) for file, row, column, _message in problems] == [("persons.csv", 2, "last_name")]
+    assert f"U+{ord(control):04X}" in problems[0][3]
+    assert not Person.objects.exists()
+    assert not SourceRecord.objects.exists()
+
+
 def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_path: Path, admin: Any) -> None:
     first = run_import(admin, _base(tmp_path))
     assert first.status == RunStatus.DONE, list(first.problems.values_list("message", flat=True))
