@@ -25,8 +25,8 @@ demo-data: install
 	$(BIN)/polku migrate --no-input -v0
 	$(BIN)/polku demo_setup
 
-## make serve: the background worker (polku worker) in the background, the web server in the foreground;
-## stopping the server (Ctrl+C) stops the worker too.
+## make serve: the background workers (polku worker, and one for the imports' queue) in the background, the web
+## server in the foreground; stopping the server (Ctrl+C) stops the workers too.
 ## The demo's identity provider (polku demo_identity_provider, :9400) runs beside them: "sign in with the
 ## organisation's account" on the login page goes there.
 DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret \
@@ -34,9 +34,10 @@ DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=po
 serve: install
 	$(BIN)/polku migrate --no-input -v0
 	@$(BIN)/polku worker -v0 --retry-interrupted & worker=$$!; \
+	$(BIN)/polku worker -v0 --retry-interrupted --queue-name imports & importer=$$!; \
 	$(BIN)/polku demo_identity_provider & provider=$$!; \
-	trap 'kill $$worker $$provider 2>/dev/null; wait $$worker $$provider 2>/dev/null' EXIT INT TERM; \
-	echo "== worker started (pid $$worker), demo identity provider on http://127.0.0.1:9400; serving http://127.0.0.1:8000"; \
+	trap 'kill $$worker $$importer $$provider 2>/dev/null; wait $$worker $$importer $$provider 2>/dev/null' EXIT INT TERM; \
+	echo "== workers started (pids $$worker, imports $$importer), demo identity provider on http://127.0.0.1:9400; serving http://127.0.0.1:8000"; \
 	$(DEMO_OIDC) $(BIN)/polku runserver 127.0.0.1:8000
 
 ## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable

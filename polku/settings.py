@@ -17,6 +17,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from polku.core import queues
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("POLKU_VAR_DIR", BASE_DIR / "var"))
 DEMO_DATABASE_URL = f"sqlite:///{VAR_DIR / 'polku-demo.sqlite3'}"
@@ -158,8 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"polku-test-{os.getpid()}.sqlite3")}
 
 # Background jobs (polku.jobs): one queue table in the same database, on SQLite and PostgreSQL alike,
-# run by `polku worker` (started beside the server by `make demo`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# run by `polku worker` (started beside the server by `make demo`); imports have a queue of their own, which a
+# second worker serves (polku.core.queues).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(queues.ALL)}}
 
 # E-mail: the monthly reports' notices to subscribers (a link, no figures, no one's data). The demo prints them on the
 # console; production names an SMTP backend and its host (Django's EMAIL_* settings). Tests use Django's memory outbox.

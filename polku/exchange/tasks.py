@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
+from polku.core import queues
 from polku.exchange.labels import phase_label
 from polku.exchange.models import ExchangeRun, RunStatus
 from polku.exchange.services import IMPORT_LOCK, execute_import, log_run, stored_files, upload_dir
@@ -25,7 +26,7 @@ from polku.jobs.progress import ProgressReporter
 IMPORT_PRIORITY = 50
 
 
-@task(takes_context=True, priority=IMPORT_PRIORITY)
+@task(takes_context=True, priority=IMPORT_PRIORITY, queue_name=queues.IMPORTS)  # a worker of its own serves it
 def import_run(context: TaskContext, run_id: str) -> str:
     """Carry out one queued import run; returns its final status."""
     run = ExchangeRun.objects.get(pk=run_id)

@@ -165,3 +165,21 @@ def test_a_queued_import_goes_before_the_refresh_jobs_queued_earlier(make_staff:
     run_worker(batch=False, max_tasks=1)
     assert ExchangeRun.objects.get().status == RunStatus.DONE
     assert DBTaskResult.objects.get(id=earlier.id).status == "READY"
+
+
+def test_the_imports_worker_runs_an_import_and_leaves_the_refresh_jobs_to_the_other(make_staff: Any) -> None:
+    """``polku worker --queue-name imports`` (the demo's and production's second worker): an upload does not wait
+    for a refresh job, even one that is running on the general worker."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from polku.reports.tasks import publish_due_reports
+
+    refresh = publish_due_reports.enqueue()
+    response = _client(make_staff(role=Role.DATA_STEWARD, area="kuopio")).post(
+        "/tiedonsiirto/", {"files": _files(), "profile": "polku-exchange-v1", "mode": "delta", "scope": "kuopio"})
+    assert response.status_code == 302
+    call_command("worker", queue_name="imports", batch=True, verbosity=0)
+    assert ExchangeRun.objects.get().status == RunStatus.DONE
+    assert DBTaskResult.objects.get(id=refresh.id).status == "READY"
+    assert Person.objects.count() == 1

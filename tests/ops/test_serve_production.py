@@ -96,19 +96,19 @@ def test_the_entrypoint_migrates_serves_and_is_ready(database_url: str, tmp_path
         assert body == {"status": "ok", "database": "ok", "migrations": "ok"}
         assert _get(f"http://127.0.0.1:{port}/terveys/") == (200, {"status": "ok"})
         children = _children(server.pid)
-        assert len(children) == 2, output  # gunicorn and the worker
-        with psycopg.connect(database_url) as conn:  # the worker announced itself
+        assert len(children) == 3, output  # gunicorn, the worker and the imports' worker
+        with psycopg.connect(database_url) as conn:  # both workers announced themselves
             deadline = time.monotonic() + 30
-            while not conn.execute("SELECT count(*) FROM jobs_jobworker").fetchone()[0]:  # type: ignore[index]
+            while conn.execute("SELECT count(*) FROM jobs_jobworker").fetchone()[0] < 2:  # type: ignore[index]
                 assert time.monotonic() < deadline, output
                 time.sleep(0.5)
 
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
-        for pid in children:  # both stopped with it
+        for pid in children:  # all stopped with it
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
-        with psycopg.connect(database_url) as conn:  # the worker stopped gracefully: it signed off
+        with psycopg.connect(database_url) as conn:  # the workers stopped gracefully: they signed off
             assert conn.execute("SELECT count(*) FROM jobs_jobworker").fetchone() == (0,)
     finally:
         if server.poll() is None:
@@ -124,3 +124,21 @@ def test_the_entrypoint_refuses_demo_mode() -> None:
                             timeout=120, check=False)
     assert result.returncode == 1
     assert "POLKU_ALLOW_DEMO=1" in result.stderr
+
+
+def test_the_processes_are_named_and_the_import_worker_serves_the_imports_queue_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.management.base import CommandError
+
+    from polku.core import queues
+    from polku.core.management.commands import serve_production
+
+    monkeypatch.delenv("POLKU_PROCESSES", raising=False)
+    assert serve_production.processes() == ["web", "worker", "import-worker"]
+    monkeypatch.setenv("POLKU_PROCESSES", "worker, import-worker,worker")
+    assert serve_production.processes() == ["worker", "import-worker"]
+    monkeypatch.setenv("POLKU_PROCESSES", "web,importer")
+    with pytest.raises(CommandError, match="import-worker"):
+        serve_production.processes()
+    assert serve_production.worker_command()[-2:] == ["worker", "--retry-interrupted"]
+    assert serve_production.worker_command(queues.IMPORTS)[-2:] == ["--queue-name", "imports"]

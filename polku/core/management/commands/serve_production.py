@@ -2,8 +2,9 @@
 
 Configured only by environment variables (the settings' ``DATABASE_URL``, ``POLKU_*`` keys, and these):
 
-- ``POLKU_PROCESSES``: ``web,worker`` (default) runs gunicorn and ``polku worker`` side by side; ``web`` or ``worker``
-  runs one (a container per process: the web one migrates, the worker one waits until the migrations are applied);
+- ``POLKU_PROCESSES``: ``web,worker,import-worker`` (default) runs gunicorn, ``polku worker`` and a worker for the
+  imports' queue side by side (an import then never waits behind a running refresh job); any one or two of them run
+  alone (a container per process: the web one migrates, the workers wait until the migrations are applied);
 - ``POLKU_BIND`` (default ``0.0.0.0:$PORT``, ``PORT`` defaulting to 8000), ``POLKU_WEB_WORKERS`` (2),
   ``POLKU_WEB_THREADS`` (4), ``POLKU_WEB_TIMEOUT`` (120 seconds);
 - ``POLKU_MIGRATE`` (``1``): ``0`` leaves migrating to a separate release step;
@@ -30,6 +31,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
+from polku.core import queues
 from polku.core.views import unapplied_migrations
 
 STOP_GRACE_SECONDS = 30
@@ -46,11 +48,14 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
+PROCESSES = ("web", "worker", "import-worker")
+
+
 def processes() -> list[str]:
-    wanted = [p.strip() for p in os.environ.get("POLKU_PROCESSES", "web,worker").split(",") if p.strip()]
-    if not wanted or set(wanted) - {"web", "worker"}:
-        raise CommandError("POLKU_PROCESSES: web, worker tai web,worker")
-    return wanted
+    wanted = [p.strip() for p in os.environ.get("POLKU_PROCESSES", ",".join(PROCESSES)).split(",") if p.strip()]
+    if not wanted or set(wanted) - set(PROCESSES):
+        raise CommandError("POLKU_PROCESSES: pilkuin eroteltuina web, worker ja import-worker (tai osa niistä)")
+    return list(dict.fromkeys(wanted))
 
 
 def gunicorn_command() -> list[str]:
@@ -62,8 +67,10 @@ def gunicorn_command() -> list[str]:
             "--graceful-timeout", str(STOP_GRACE_SECONDS - 5), "--no-control-socket"]
 
 
-def worker_command() -> list[str]:
-    return [sys.executable, "-m", "polku.cli", "worker", "--retry-interrupted"]
+def worker_command(*queues: str) -> list[str]:
+    """``polku worker`` on every queue, or on the named ones (the import worker: ``queues.IMPORTS``)."""
+    chosen = [option for queue in queues for option in ("--queue-name", queue)]
+    return [sys.executable, "-m", "polku.cli", "worker", "--retry-interrupted", *chosen]
 
 
 class Command(BaseCommand):
@@ -84,7 +91,7 @@ class Command(BaseCommand):
         else:
             self._wait_for_migrations(_env_int("POLKU_MIGRATION_WAIT", 300))
         connections.close_all()  # the children open their own
-        commands = {"web": gunicorn_command(), "worker": worker_command()}
+        commands = {"web": gunicorn_command(), "worker": worker_command(), "import-worker": worker_command(queues.IMPORTS)}
         self._supervise({name: commands[name] for name in wanted})
 
     def _check_settings(self) -> None:
