@@ -88,12 +88,22 @@ def _insert_reads(person_ids: list[Any], shared: dict[str, Any]) -> None:
     values = [field.get_db_prep_save(shared[field.name], connection) for field in fields]
     person = cast(Field, meta.get_field("person_id"))
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in [*fields, person])
+    table = connection.ops.quote_name(meta.db_table)
+    if connection.vendor == "postgresql":
+        # One statement of ten parameters whatever the count: the persons as one array, in the order given. A
+        # hundred rows of literals cost the driver more to bind and the server more to parse than the insert.
+        shared = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {shared}, person "  # noqa: S608 - names from the model
+                           "FROM unnest(%s::uuid[]) WITH ORDINALITY AS read (person, n) ORDER BY n",
+                           [*values, [person.get_db_prep_save(pid, connection) for pid in person_ids]])
+        return
     row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for start in range(0, len(person_ids), _ROWS_PER_STATEMENT):
             chunk = person_ids[start:start + _ROWS_PER_STATEMENT]
             params = [p for pid in chunk for p in (*values, person.get_db_prep_save(pid, connection))]
-            statement = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+            statement = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
             cursor.execute(statement + ", ".join([row] * len(chunk)), params)  # names from the model, values bound
 
 

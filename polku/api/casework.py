@@ -77,7 +77,7 @@ def worklist(request: HttpRequest, scope: str | None = query_enum(None, SCOPES),
     _check_choices("kind", kinds, set(DueKind))
     _check_choices("state", states, set(DueState))
     _check_choices("sort", [sort], set(selectors.SORTS))
-    result = selectors.worklist(selectors.scope_persons(request.user, chosen), on or timezone.localdate(), kinds=kinds,
+    result = selectors.worklist(lambda: selectors.scope_persons(request.user, chosen), on or timezone.localdate(), kinds=kinds,
                                 states=states, counsellor_id=counsellor, sort=sort,
                                 rows=selectors.scope_rows(request.user, chosen))
     log_person_reads(user=request.user, person_ids=[row.person_id for row in result.rows], action=AccessAction.WORKLIST,

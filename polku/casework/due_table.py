@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -43,6 +43,9 @@ from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 from polku.timeline.selectors import homes_on
+
+if TYPE_CHECKING:
+    from polku.casework.selectors import Persons
 
 STATE_KEY = "due-items"
 CHUNK = 2000  # clients computed and written at a time by a rebuild (bounded memory, few round trips)
@@ -280,13 +283,13 @@ class WorklistRows:
         return iter(self._all)
 
 
-def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
+def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
                    counsellor_id: int | None = None, sort: str = "due", rows: Q | None = None) -> dict[str, Any]:
     """The parts of a ``selectors.Worklist`` for ``today`` read from the table (which must be for ``today``).
 
     ``rows``, when given, is the same scope as ``persons`` over the table's own columns (``policy.rows_in_reach``):
     used only when the table is for the real today, the day its homes are for and the policy's scope is about."""
-    from polku.casework.selectors import WorklistRow
+    from polku.casework import selectors
 
     # The scope (the access policy's persons) is checked once per client row of the table, not for every person of
     # the register: by the row's own copy of the client's home and team when the caller gives it (an indexed
@@ -296,7 +299,8 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
     if rows is not None and today == timezone.localdate():
         clients = ClientDue.objects.filter(rows, computed_for=today)
     else:
-        clients = ClientDue.objects.filter(Exists(persons.filter(pk=OuterRef("person_id"))), computed_for=today)
+        clients = ClientDue.objects.filter(Exists(selectors.persons_of(persons).filter(pk=OuterRef("person_id"))),
+                                           computed_for=today)
     if counsellor_id is not None:
         clients = clients.filter(counsellor_id=counsellor_id)
     client_ids = list(clients.values_list("person_id", flat=True)[:MAX_LISTED_CLIENTS + 1])
@@ -330,7 +334,7 @@ def table_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[st
         sort_counsellor=_bytewise(Coalesce(F("client__counsellor__username"), Value(""))),
     ).order_by(*ORDERINGS.get(sort, ORDERINGS["due"]))
     return {
-        "rows": WorklistRows(shown, today, WorklistRow, count=counted()),
+        "rows": WorklistRows(shown, today, selectors.WorklistRow, count=counted()),
         "counts": {k.value: counted(kind=k.value) for k in DueKind},
         "states": {s.value: counted(state=s.value) for s in DueState},
         "clients": client_count,

@@ -5,13 +5,15 @@ Only presentation: the due items come from ``due``, the facts from ``selectors``
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.dateformat import format as format_date
+from django.utils.formats import get_format
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -160,17 +162,19 @@ ROW_HTML = ('<tr class="due due--{state}"><td class="nowrap">{due}</td><td><span
 def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     """The worklist's table rows. Rendered here rather than in the template: a counsellor's list has a hundred
     rows and the template engine's per-variable cost was half of the page's time (benchmarks/casework_latency.py).
-    Every text from the data is escaped once (``escape``); what repeats between rows (labels, dates, links) is
-    built once a page."""
+    Every text from the data is escaped once (the standard library's ``html.escape``, which Django's ``escape`` wraps
+    with a check for lazy texts on every call); what repeats between rows (labels, dates, links) is translated,
+    formatted and escaped once a page."""
     placeholder = "00000000-0000-0000-0000-000000000000"
     url = reverse("web:person_detail", args=[placeholder]) + "#asiakastyo"
-    unverified = format_html(' <span class="badge badge--warning">{}</span>', _("vahvistamaton"))
-    labels = {kind: escape(label) for kind, label in KIND_LABELS.items()}
-    states = {state: escape(label) for state, label in STATE_LABELS.items()}
+    unverified = str(format_html(' <span class="badge badge--warning">{}</span>', _("vahvistamaton")))
+    labels = {kind: html.escape(str(label)) for kind, label in KIND_LABELS.items()}
+    states = {state: html.escape(str(label)) for state, label in STATE_LABELS.items()}
     book = shipped_rule_book()
-    rule_sets = {rs.code: escape(rule_set_name(rs)) for rs in book.rule_sets}
-    actions = {kind: (reverse(name, args=[placeholder]) + query, escape(label))
+    rule_sets = {rs.code: html.escape(str(rule_set_name(rs))) for rs in book.rule_sets}
+    actions = {kind: (reverse(name, args=[placeholder]) + query, html.escape(str(label)))
                for kind, (name, query, label) in ACTIONS.items()}
+    short_date = get_format("SHORT_DATE_FORMAT")
     dates: dict[date, str] = {}
     teams: dict[str, str] = {}
     lines = []
@@ -178,18 +182,18 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
         item, person = row.item, str(row.person_id)
         due = dates.get(item.due_on)
         if due is None:
-            due = dates[item.due_on] = escape(date_format(item.due_on, "SHORT_DATE_FORMAT"))
+            due = dates[item.due_on] = html.escape(format_date(item.due_on, short_date))
         team = teams.get(row.team)
         if team is None:
-            team = teams[row.team] = f' <span class="muted">({escape(row.team)})</span>' if row.team else ""
+            team = teams[row.team] = f' <span class="muted">({html.escape(row.team)})</span>' if row.team else ""
         action = "–"
         if item.kind in actions:
             action_url, action_label = actions[item.kind]
-            action = f'<a href="{escape(action_url.replace(placeholder, person))}">{action_label}</a>'
+            action = f'<a href="{html.escape(action_url.replace(placeholder, person))}">{action_label}</a>'
         lines.append(ROW_HTML.format(
-            state=escape(item.state), state_label=states[item.state], name=escape(row.name), due=due,
-            url=escape(url.replace(placeholder, person)), label=labels[item.kind],
-            detail=escape(detail_text(item) or "–"), counsellor=escape(row.counsellor or "–"), team=team,
+            state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
+            url=html.escape(url.replace(placeholder, person)), label=labels[item.kind],
+            detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(row.counsellor or "–"), team=team,
             action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -218,14 +218,24 @@ SORTS = {
 }
 
 
-def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
+# The clients of a worklist, or how to get them: building the access policy's query of persons costs a page more than
+# the table's indexed read itself, and the table does not need it when it is given the scope as its own columns.
+Persons = QuerySet[Person] | Callable[[], QuerySet[Person]]
+
+
+def persons_of(persons: Persons) -> QuerySet[Person]:
+    return persons() if callable(persons) else persons
+
+
+def worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),
              counsellor_id: int | None = None, sort: str = "due", book: ProcessRuleBook | None = None,
              rows: Q | None = None) -> Worklist:
     """Due items of the given clients on ``today``, filtered and sorted; counts before the kind filter.
 
     Read from the due-items table when it is for ``today`` and the rule book in force (``due_table``); otherwise
     computed live, and if ``today`` is today the table's rebuild is queued. ``rows`` is the same clients as a filter
-    of the table's rows (:func:`scope_rows`), which the table reads faster than ``persons``.
+    of the table's rows (:func:`scope_rows`), which the table reads faster than ``persons``; ``persons`` may then be
+    a function that builds them, called only if they are needed.
     """
     from polku.casework import due_table, tasks
 
@@ -237,7 +247,8 @@ def worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (
                         rule_set_code=book.in_force(today).code, today=today)
     if today == timezone.localdate() and book == shipped_rule_book():
         tasks.queue_rebuild(today)
-    return live_worklist(persons, today, kinds=kinds, states=states, counsellor_id=counsellor_id, sort=sort, book=book)
+    return live_worklist(persons_of(persons), today, kinds=kinds, states=states, counsellor_id=counsellor_id,
+                         sort=sort, book=book)
 
 
 def live_worklist(persons: QuerySet[Person], today: date, *, kinds: Iterable[str] = (), states: Iterable[str] = (),

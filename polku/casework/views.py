@@ -74,7 +74,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("jarjestys", "due")
     counsellor = request.GET.get("ohjaaja", "")
     counsellor_id = small_int(counsellor)
-    result = selectors.worklist(selectors.scope_persons(request.user, scope), today, counsellor_id=counsellor_id,
+    result = selectors.worklist(lambda: selectors.scope_persons(request.user, scope), today, counsellor_id=counsellor_id,
                                 rows=selectors.scope_rows(request.user, scope),
                                 kinds=[kind] if kind in DueKind.__members__.values() else [],
                                 states=[state] if state in DueState.__members__.values() else [], sort=sort)
