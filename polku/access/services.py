@@ -92,9 +92,9 @@ def _insert_reads(person_ids: list[Any], shared: dict[str, Any]) -> None:
     if connection.vendor == "postgresql":
         # One statement of ten parameters whatever the count: the persons as one array, in the order given. A
         # hundred rows of literals cost the driver more to bind and the server more to parse than the insert.
-        shared = ", ".join(["%s"] * len(fields))
+        placeholders = ", ".join(["%s"] * len(fields))
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {shared}, person "  # noqa: S608 - names from the model
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {placeholders}, person "  # noqa: S608 - names from the model
                            "FROM unnest(%s::uuid[]) WITH ORDINALITY AS read (person, n) ORDER BY n",
                            [*values, [person.get_db_prep_save(pid, connection) for pid in person_ids]])
         return
