@@ -32,6 +32,7 @@ from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile, shipped_profiles
+from polku.exchange.rows import printable
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
 from polku.jobs.progress import progress_state
@@ -169,9 +170,11 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
             # Whatever a file held, an identity code that slipped into a message or a column name is masked here,
-            # the one way problems reach the page, the CSV, the API and the command line.
-            [ImportProblem(run=run, file=redact(p.file)[:255], row=p.row, column=redact(p.column)[:100],
-                           code=p.code[:40], message=redact(p.message)[:500]) for p in plan.problems], batch_size=2000)
+            # the one way problems reach the page, the CSV, the API and the command line; a control character (a
+            # header's NUL) is shown as U+FFFD, as PostgreSQL refuses a NUL.
+            [ImportProblem(run=run, file=printable(redact(p.file))[:255], row=p.row,
+                           column=printable(redact(p.column))[:100], code=p.code[:40],
+                           message=printable(redact(p.message))[:500]) for p in plan.problems], batch_size=2000)
         run.status = status
     except BaseException as error:  # an interrupted command too: nothing was written, and the run must say so
         run.status = RunStatus.FAILED if isinstance(error, Exception) else RunStatus.INTERRUPTED

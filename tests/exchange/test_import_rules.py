@@ -99,6 +99,24 @@ def test_a_control_character_in_a_text_is_a_named_problem_not_a_database_error(
     assert not SourceRecord.objects.exists()
 
 
+def test_a_nul_in_a_date_or_a_header_is_named_and_never_repeated_back(tmp_path: Path, admin: Any) -> None:
+    """The cell is checked before it is parsed (a date's refusal used to quote the cell, NUL and all, and
+    PostgreSQL refused to store that problem); a header is shown with U+FFFD in place of the character."""
+    files = [write(tmp_path, "persons.csv", f"source_id;personal_id;first_names;last_name\np1;{AINO};Aino;Ahola\n"),
+             write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date\nh1;p1;297;1.1.2020\x00\n"),
+             write(tmp_path, "status_spells.csv", "source_id;person_id;status;start_date;li\x00sa\n"
+                                                  "s1;p1;unemployed;1.1.2020;x\n")]
+    run = run_import(admin, files)
+    assert run.status == RunStatus.REFUSED
+    problems = list(ImportProblem.objects.filter(run=run).values_list("file", "row", "column", "message"))
+    named = [(file, row, column) for file, row, column, _message in problems]
+    assert ("homes.csv", 2, "start_date") in named
+    assert ("status_spells.csv", 1, "li\ufffdsa") in named
+    assert all("\x00" not in column + message for _file, _row, column, message in problems)
+    assert any("U+0000 kohdassa 9" in message for _file, _row, _column, message in problems)
+    assert not Person.objects.exists()
+
+
 def test_reimport_changes_nothing_and_a_changed_row_supersedes_with_history(tmp_path: Path, admin: Any) -> None:
     first = run_import(admin, _base(tmp_path))
     assert first.status == RunStatus.DONE, list(first.problems.values_list("message", flat=True))
