@@ -25,15 +25,16 @@ demo-data: install
 	$(BIN)/polku migrate --no-input -v0
 	$(BIN)/polku demo_setup
 
-## make serve: the background workers (polku worker, and one for the imports' queue) in the background, the web
-## server in the foreground; stopping the server (Ctrl+C) stops the workers too.
+## make serve: the background workers (polku worker on the general queue, and one on the imports' queue, so an upload
+## never waits behind a running refresh job) in the background, the web server in the foreground; stopping the
+## server (Ctrl+C) stops the workers too.
 ## The demo's identity provider (polku demo_identity_provider, :9400) runs beside them: "sign in with the
 ## organisation's account" on the login page goes there.
 DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret \
 	POLKU_CLIENT_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_CLIENT_OIDC_CLIENT_SECRET=polku-demo-portal-secret
 serve: install
 	$(BIN)/polku migrate --no-input -v0
-	@$(BIN)/polku worker -v0 --retry-interrupted & worker=$$!; \
+	@$(BIN)/polku worker -v0 --retry-interrupted --queue-name default & worker=$$!; \
 	$(BIN)/polku worker -v0 --retry-interrupted --queue-name imports & importer=$$!; \
 	$(BIN)/polku demo_identity_provider & provider=$$!; \
 	trap 'kill $$worker $$importer $$provider 2>/dev/null; wait $$worker $$importer $$provider 2>/dev/null' EXIT INT TERM; \

@@ -28,6 +28,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from polku.core import queues
 from polku.jobs.locks import HOST, holder_gone
 from polku.jobs.models import JobWorker
 
@@ -94,10 +95,11 @@ def retry(task_id: str) -> str:
 class Heartbeat(threading.Thread):
     """Keeps the worker's ``JobWorker`` row fresh, on a connection of its own."""
 
-    def __init__(self, worker_id: str, interval: float = HEARTBEAT_INTERVAL) -> None:
+    def __init__(self, worker_id: str, interval: float = HEARTBEAT_INTERVAL, *, schedules: bool = True) -> None:
         super().__init__(name="polku-worker-heartbeat", daemon=True)
         self.worker_id = worker_id
         self.interval = interval
+        self.schedules = schedules  # queue what the days bring (polku.jobs.schedule): the general worker's part
         self.stopping = threading.Event()
 
     def beat(self) -> None:
@@ -115,9 +117,33 @@ class Heartbeat(threading.Thread):
                     self.beat()
                 except OperationalError:  # SQLite busy while a task writes: next beat
                     logger.debug("worker heartbeat deferred")
-                schedule.tick()  # the new day's due items and refreshed background results
+                if self.schedules:
+                    schedule.tick()  # the new day's due items and refreshed background results
         finally:
             connections.close_all()
+
+
+def serves_scheduled_work(queue_names: str) -> bool:
+    """Does a worker of these queues (``--queue-name``, comma-separated, ``*`` for all) serve the general queue, which
+    the schedule fills? The imports' own worker does not tick the schedule: one ticking worker is enough."""
+    names = {name.strip() for name in queue_names.split(",")}
+    return "*" in names or queues.DEFAULT in names
+
+
+# SQLite has one writer at a time. A request waits 30 seconds for the write lock (settings); a worker waits longer, as
+# the one worker did for the job before it when jobs ran one after another: a long import on the imports' worker
+# holds the lock for minutes, and a refresh job on the other worker must wait for it, not fail.
+WORKER_SQLITE_WAIT_SECONDS = 1800
+
+
+def wait_for_sqlite_writers() -> None:
+    """Give this process's SQLite connections the worker's wait for the write lock (no change on PostgreSQL)."""
+    for alias in connections:
+        settings_dict = connections.settings[alias]
+        if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+            options = settings_dict.setdefault("OPTIONS", {})
+            options["timeout"] = max(options.get("timeout", 5), WORKER_SQLITE_WAIT_SECONDS)
+            connections[alias].close()  # the next connection is opened with the longer wait
 
 
 def run_worker(*, queue_names: tuple[str, ...] = ("*",), batch: bool = True, max_tasks: int | None = None,

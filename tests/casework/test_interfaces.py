@@ -47,8 +47,8 @@ def test_worklist_page_lists_my_overdue_initial_interview_and_logs_it(client: An
     assert AccessLog.objects.filter(person_id=office.client.pk, action="worklist").count() == 1
     filtered = client.get("/asiakastyo/", {"laji": "plan_expiring"}).content.decode()
     assert "Asiakas, Aino" not in filtered
-    # Another day is computed live, from the access policy's persons (built only then): the same scope.
-    tomorrow = client.get("/asiakastyo/", {"paiva": (TODAY + timedelta(days=1)).isoformat(), "rajaus": "area"})
+    # Another day is computed live, from the access policy's persons (built only then): the same team's clients.
+    tomorrow = client.get("/asiakastyo/", {"paiva": (TODAY + timedelta(days=1)).isoformat(), "rajaus": "team"})
     assert tomorrow.status_code == 200
     assert "Asiakas, Aino" in tomorrow.content.decode()
     assert "Muu, Aino" not in tomorrow.content.decode()

@@ -171,6 +171,7 @@ def test_the_imports_worker_runs_an_import_and_leaves_the_refresh_jobs_to_the_ot
     """``polku worker --queue-name imports`` (the demo's and production's second worker): an upload does not wait
     for a refresh job, even one that is running on the general worker."""
     from django.core.management import call_command
+    from django.db import connections
     from django_tasks_db.models import DBTaskResult
 
     from polku.reports.tasks import publish_due_reports
@@ -179,7 +180,14 @@ def test_the_imports_worker_runs_an_import_and_leaves_the_refresh_jobs_to_the_ot
     response = _client(make_staff(role=Role.DATA_STEWARD, area="kuopio")).post(
         "/tiedonsiirto/", {"files": _files(), "profile": "polku-exchange-v1", "mode": "delta", "scope": "kuopio"})
     assert response.status_code == 302
-    call_command("worker", queue_name="imports", batch=True, verbosity=0)
+    options = connections.settings["default"].setdefault("OPTIONS", {})
+    before = dict(options)
+    try:
+        call_command("worker", queue_name="imports", batch=True, verbosity=0)
+    finally:  # the worker command lengthens SQLite's wait for the write lock in its process: not for the next tests
+        options.clear()
+        options.update(before)
+        connections["default"].close()
     assert ExchangeRun.objects.get().status == RunStatus.DONE
     assert DBTaskResult.objects.get(id=refresh.id).status == "READY"
     assert Person.objects.count() == 1

@@ -122,3 +122,46 @@ def test_the_script_is_served_as_a_static_file(client: Any) -> None:
     response = client.get("/static/jobs/progress.js")
     assert response.status_code == 200
     assert b"data-status-url" in b"".join(response.streaming_content)
+
+
+def test_only_a_worker_of_the_general_queue_ticks_the_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The imports' own worker leaves the scheduled work (a new day's due items, refreshed results) to the other."""
+    from polku.jobs import schedule
+    from polku.jobs.worker import Heartbeat, serves_scheduled_work
+
+    assert serves_scheduled_work("*")
+    assert serves_scheduled_work("default")
+    assert serves_scheduled_work("imports, default")
+    assert not serves_scheduled_work("imports")
+    ticks: list[str] = []
+    for name, schedules in (("general", True), ("imports", False)):
+        monkeypatch.setattr(schedule, "tick", lambda name=name: ticks.append(name))
+        heartbeat = Heartbeat(f"test:{os.getpid()}:{name}", interval=0.01, schedules=schedules)
+        heartbeat.start()
+        deadline = timezone.now().timestamp() + 5
+        while name == "general" and not ticks and timezone.now().timestamp() < deadline:
+            threading.Event().wait(0.01)
+        threading.Event().wait(0.1)
+        heartbeat.stopping.set()
+        heartbeat.join(timeout=5)
+    assert set(ticks) == {"general"}
+
+
+def test_a_worker_waits_longer_for_sqlites_write_lock_than_a_page() -> None:
+    from polku.jobs.worker import WORKER_SQLITE_WAIT_SECONDS, wait_for_sqlite_writers
+
+    options = connections.settings["default"].setdefault("OPTIONS", {})
+    before = dict(options)
+    try:
+        wait_for_sqlite_writers()
+        if connection.vendor == "sqlite":
+            assert options["timeout"] == WORKER_SQLITE_WAIT_SECONDS
+            with connection.cursor() as cursor:  # the reopened connection carries it
+                cursor.execute("PRAGMA busy_timeout")
+                assert cursor.fetchone()[0] == WORKER_SQLITE_WAIT_SECONDS * 1000
+        else:
+            assert options == before
+    finally:
+        options.clear()
+        options.update(before)
+        connection.close()

@@ -141,4 +141,8 @@ def test_the_processes_are_named_and_the_import_worker_serves_the_imports_queue_
     with pytest.raises(CommandError, match="import-worker"):
         serve_production.processes()
     assert serve_production.worker_command()[-2:] == ["worker", "--retry-interrupted"]
-    assert serve_production.worker_command(queues.IMPORTS)[-2:] == ["--queue-name", "imports"]
+    assert serve_production.worker_command(queues.DEFAULT, queues.IMPORTS)[-2:] == ["--queue-name", "default,imports"]
+    together = serve_production.commands_for(["worker", "import-worker"])
+    assert together["worker"][-2:] == ["--queue-name", "default"]  # imports stay on one worker, one at a time
+    assert together["import-worker"][-2:] == ["--queue-name", "imports"]
+    assert serve_production.commands_for(["worker"])["worker"][-1] == "--retry-interrupted"  # alone: every queue

@@ -3,8 +3,10 @@
 Configured only by environment variables (the settings' ``DATABASE_URL``, ``POLKU_*`` keys, and these):
 
 - ``POLKU_PROCESSES``: ``web,worker,import-worker`` (default) runs gunicorn, ``polku worker`` and a worker for the
-  imports' queue side by side (an import then never waits behind a running refresh job); any one or two of them run
-  alone (a container per process: the web one migrates, the workers wait until the migrations are applied);
+  imports' queue side by side (an import then never waits behind a running refresh job; the general worker then
+  leaves the imports to it, so they still run one after another); any one or two of them run alone (a container per
+  process: the web one migrates, the workers wait until the migrations are applied; a ``worker`` without an
+  ``import-worker`` beside it serves every queue);
 - ``POLKU_BIND`` (default ``0.0.0.0:$PORT``, ``PORT`` defaulting to 8000), ``POLKU_WEB_WORKERS`` (2),
   ``POLKU_WEB_THREADS`` (4), ``POLKU_WEB_TIMEOUT`` (120 seconds);
 - ``POLKU_MIGRATE`` (``1``): ``0`` leaves migrating to a separate release step;
@@ -67,10 +69,18 @@ def gunicorn_command() -> list[str]:
             "--graceful-timeout", str(STOP_GRACE_SECONDS - 5), "--no-control-socket"]
 
 
-def worker_command(*queues: str) -> list[str]:
-    """``polku worker`` on every queue, or on the named ones (the import worker: ``queues.IMPORTS``)."""
-    chosen = [option for queue in queues for option in ("--queue-name", queue)]
+def worker_command(*queue_names: str) -> list[str]:
+    """``polku worker`` on every queue, or on the named ones: the import worker on ``queues.IMPORTS``, and beside it
+    the general worker on ``queues.DEFAULT`` only, so that imports still run one after another, on one worker."""
+    chosen = ["--queue-name", ",".join(queue_names)] if queue_names else []
     return [sys.executable, "-m", "polku.cli", "worker", "--retry-interrupted", *chosen]
+
+
+def commands_for(wanted: list[str]) -> dict[str, list[str]]:
+    """The command line of each wanted process: the general worker leaves the imports to an import worker beside it."""
+    general = worker_command(queues.DEFAULT) if "import-worker" in wanted else worker_command()
+    commands = {"web": gunicorn_command(), "worker": general, "import-worker": worker_command(queues.IMPORTS)}
+    return {name: commands[name] for name in wanted}
 
 
 class Command(BaseCommand):
@@ -91,8 +101,7 @@ class Command(BaseCommand):
         else:
             self._wait_for_migrations(_env_int("POLKU_MIGRATION_WAIT", 300))
         connections.close_all()  # the children open their own
-        commands = {"web": gunicorn_command(), "worker": worker_command(), "import-worker": worker_command(queues.IMPORTS)}
-        self._supervise({name: commands[name] for name in wanted})
+        self._supervise(commands_for(wanted))
 
     def _check_settings(self) -> None:
         if not settings.POLKU_PRODUCTION and os.environ.get("POLKU_ALLOW_DEMO") != "1":

@@ -1,6 +1,7 @@
 """``polku worker``: django-tasks-db's database worker with Polku's defaults, a heartbeat and recovery at start.
 
-Defaults: every queue (``--queue-name '*'``), a one-second poll, no autoreload. On start it marks the tasks that a
+Defaults: every queue (``--queue-name '*'``), a one-second poll, no autoreload. A worker of the imports' queue only
+(``--queue-name imports``) leaves the schedule to the general one. On start it marks the tasks that a
 killed worker left RUNNING as interrupted (FAILED, ``polku.jobs.worker.WorkerInterrupted``) and, with
 ``--retry-interrupted``, enqueues them again. See ``polku/jobs/worker.py`` for how a dead worker is recognised.
 """
@@ -14,7 +15,15 @@ from typing import Any
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from polku.jobs.models import JobWorker
-from polku.jobs.worker import DEFAULT_STALE_AFTER, Heartbeat, new_worker_id, recover_interrupted, retry
+from polku.jobs.worker import (
+    DEFAULT_STALE_AFTER,
+    Heartbeat,
+    new_worker_id,
+    recover_interrupted,
+    retry,
+    serves_scheduled_work,
+    wait_for_sqlite_writers,
+)
 
 
 class Command(DbWorkerCommand):
@@ -32,12 +41,13 @@ class Command(DbWorkerCommand):
         stale_after = timedelta(seconds=options.pop("stale_after"))
         retry_interrupted = options.pop("retry_interrupted")
         worker_id = options["worker_id"]
+        wait_for_sqlite_writers()
         for task_id in recover_interrupted(backend_name=options["backend_name"], stale_after=stale_after):
             line = f"interrupted: {task_id}"
             if retry_interrupted:
                 line += f" → enqueued again as {retry(task_id)}"
             self.stdout.write(line)
-        heartbeat = Heartbeat(worker_id)
+        heartbeat = Heartbeat(worker_id, schedules=serves_scheduled_work(options["queue_name"]))
         heartbeat.beat()
         heartbeat.start()
         try:
