@@ -139,3 +139,23 @@ def parse_boolean(value: Any) -> bool:
     if raw in _FALSE:
         return False
     raise ValueError(f"ei ole kyllä/ei-arvo: {raw[:10]}")
+
+
+# A cell may hold a tab or a line break, never another control character: they are no part of a name, a date or a
+# code but a broken export's, and PostgreSQL refuses a NUL in any text column (the whole import failed on it). Nor a
+# lone surrogate, which JSON Lines can carry ("\\ud800") and neither database driver can encode. The cell is checked
+# as read, before anything is stripped or parsed, so a problem never repeats one back either.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def refuse_control_characters(cell: str) -> None:
+    control = CONTROL_CHARACTER.search(cell)
+    if control is not None:
+        raise ValueError(f"merkki U+{ord(control.group()):04X} kohdassa {control.start() + 1} ei kelpaa: "
+                         "soluun kuuluu vain näkyviä merkkejä, sarkain ja rivinvaihto")
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character (tab and line break aside) and lone surrogate shown as U+FFFD: for a
+    problem's column name or message, which may repeat what a file held."""
+    return CONTROL_CHARACTER.sub("\ufffd", text)

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from polku.core import tabular
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.employer_services import services
 from polku.employer_services.esco import catalogue
@@ -56,11 +57,23 @@ def template_header() -> str:
 def _text(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        _refuse_control_characters(text)
+        return text
     raise ValidationFailed.single(_at(1), ErrorCode.INVALID, _(
         "Tiedoston merkistö ei ole UTF-8 eikä Windows-1252. Tallenna taulukko muodossa CSV UTF-8."))
+
+
+def _refuse_control_characters(text: str) -> None:
+    """A control character (a NUL from a broken export) is named by its line: PostgreSQL would refuse to store it."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        found = tabular.CONTROL_CHARACTER.search(line)
+        if found is not None:
+            raise ValidationFailed.single(_at(number), ErrorCode.INVALID, _(
+                "Rivillä on merkki, joka ei kuulu tekstiin (U+%(code)s kohdassa %(position)s). Tallenna taulukko "
+                "uudelleen CSV-muodossa.") % {"code": f"{ord(found.group()):04X}", "position": found.start() + 1})
 
 
 @cache

@@ -276,23 +276,6 @@ class RowReader:
             self._problem(found, number, "amount", str(error.code), error.message)
 
 
-# A cell may hold a tab or a line break, never another control character: they are no part of a name, a date or a
-# code but a broken export's, and PostgreSQL refuses a NUL in any text column (the whole import failed on it). The
-# cell is checked as read, before anything is stripped or parsed, so a problem never repeats one back either.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def refuse_control_characters(cell: str) -> None:
-    control = CONTROL_CHARACTER.search(cell)
-    if control is not None:
-        raise ValueError(f"ohjausmerkki U+{ord(control.group()):04X} kohdassa {control.start() + 1}: "
-                         "soluun kuuluu vain näkyviä merkkejä, sarkain ja rivinvaihto")
-
-
-def printable(text: str) -> str:
-    """``text`` with each control character (tab and line break aside) shown as U+FFFD: for a problem's column name
-    or message, which may repeat what a file held."""
-    return CONTROL_CHARACTER.sub("\ufffd", text)
 PARSED_TEXTS = 50_000  # texts a field's converter remembers the value of
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "date": tabular.parse_date, "yearmonth": tabular.parse_year_month, "integer": tabular.parse_integer,
@@ -327,7 +310,7 @@ def converter(f: Field, codes: dict[str, str] | None) -> Callable[[Any], Any]:
 
     def convert(cell: Any) -> Any:
         if type(cell) is str:
-            refuse_control_characters(cell)
+            tabular.refuse_control_characters(cell)
         raw: Any = cell.strip() if type(cell) is str else "" if cell is None else cell
         if codes is not None and not isinstance(raw, date):
             code = tabular.text(raw)

@@ -23,7 +23,7 @@ from polku.access import policy
 from polku.access.models import AccessAction, AccessChannel
 from polku.access.services import log_event
 from polku.casework import due_table
-from polku.core import precomputed
+from polku.core import precomputed, tabular
 from polku.core.bulk import refresh_statistics
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed
 from polku.core.logging import mask_personal_ids as redact
@@ -32,7 +32,6 @@ from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
 from polku.exchange.profiles import get_profile, shipped_profiles
-from polku.exchange.rows import printable
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
 from polku.jobs.progress import progress_state
@@ -172,9 +171,9 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             # Whatever a file held, an identity code that slipped into a message or a column name is masked here,
             # the one way problems reach the page, the CSV, the API and the command line; a control character (a
             # header's NUL) is shown as U+FFFD, as PostgreSQL refuses a NUL.
-            [ImportProblem(run=run, file=printable(redact(p.file))[:255], row=p.row,
-                           column=printable(redact(p.column))[:100], code=p.code[:40],
-                           message=printable(redact(p.message))[:500]) for p in plan.problems], batch_size=2000)
+            [ImportProblem(run=run, file=tabular.printable(redact(p.file))[:255], row=p.row,
+                           column=tabular.printable(redact(p.column))[:100], code=p.code[:40],
+                           message=tabular.printable(redact(p.message))[:500]) for p in plan.problems], batch_size=2000)
         run.status = status
     except BaseException as error:  # an interrupted command too: nothing was written, and the run must say so
         run.status = RunStatus.FAILED if isinstance(error, Exception) else RunStatus.INTERRUPTED

@@ -126,7 +126,7 @@ class Heartbeat(threading.Thread):
 def serves_scheduled_work(queue_names: str) -> bool:
     """Does a worker of these queues (``--queue-name``, comma-separated, ``*`` for all) serve the general queue, which
     the schedule fills? The imports' own worker does not tick the schedule: one ticking worker is enough."""
-    names = {name.strip() for name in queue_names.split(",")}
+    names = set(queue_names.split(","))  # as django-tasks-db's worker reads them
     return "*" in names or queues.DEFAULT in names
 
 

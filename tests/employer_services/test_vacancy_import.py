@@ -103,6 +103,8 @@ def test_the_page_imports_and_lists_problems(scene: Scene) -> None:
 @pytest.mark.parametrize(("data", "where"), [
     (b"Y-tunnus;Teht\x81v\x8dnimike;Kunta\r\n", "rivi 1"),  # neither UTF-8 nor Windows-1252
     ('Y-tunnus;Tehtävänimike;Kunta\r\n1572860-0;"' + "x" * 140_000 + "\r\n", "rivi"),  # a quote left open
+    ("Y-tunnus;Tehtävänimike;Kunta\r\n1572860-0;Sii\x00vooja;Kuopio\r\n", "rivi 2"),  # PostgreSQL refuses a NUL
+    ("Y-tunnus;Tehtävänimike;Kunta\r\n1572860-0;Siivooja;Kuopio\x1e\r\n", "rivi 2"),  # a record separator
 ])
 def test_unreadable_files_are_named_problems_not_errors(data: bytes | str, where: str) -> None:
     raw = data.encode() if isinstance(data, str) else data

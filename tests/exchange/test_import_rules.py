@@ -94,7 +94,7 @@ def test_a_control_character_in_a_text_is_a_named_problem_not_a_database_error(
     assert run.status == RunStatus.REFUSED
     problems = list(ImportProblem.objects.filter(run=run).values_list("file", "row", "column", "message"))
     assert [(file, row, column) for file, row, column, _message in problems] == [("persons.csv", 2, "last_name")]
-    assert f"U+{ord(control):04X}" in problems[0][3]
+    assert f"merkki U+{ord(control):04X} kohdassa 3 ei kelpaa" in problems[0][3]
     assert not Person.objects.exists()
     assert not SourceRecord.objects.exists()
 
@@ -114,6 +114,20 @@ def test_a_nul_in_a_date_or_a_header_is_named_and_never_repeated_back(tmp_path: 
     assert ("status_spells.csv", 1, "li\ufffdsa") in named
     assert all("\x00" not in column + message for _file, _row, column, message in problems)
     assert any("U+0000 kohdassa 9" in message for _file, _row, _column, message in problems)
+    assert not Person.objects.exists()
+
+
+def test_a_lone_surrogate_in_json_lines_is_named_not_a_driver_error(tmp_path: Path, admin: Any) -> None:
+    """JSON's escape ``\\ud800`` reads as a lone surrogate, which neither database driver can encode."""
+    rows = [{"source_id": "p1", "personal_id": AINO, "first_names": "Aino", "last_name": "Ah\ud800ola"},
+            {"source_id": "p2", "personal_id": EERO, "first_names": "Eero", "last_name": "Eskola", "birth_date": "x\udfff"}]
+    path = tmp_path / "persons.jsonl"
+    path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    run = run_import(admin, [path])
+    assert run.status == RunStatus.REFUSED
+    problems = list(ImportProblem.objects.filter(run=run).values_list("row", "column", "message"))
+    assert [(row, column) for row, column, _message in problems] == [(1, "last_name"), (2, "birth_date")]  # lines
+    assert "U+D800 kohdassa 3" in problems[0][2]
     assert not Person.objects.exists()
 
 

@@ -168,26 +168,18 @@ def test_a_queued_import_goes_before_the_refresh_jobs_queued_earlier(make_staff:
 
 
 def test_the_imports_worker_runs_an_import_and_leaves_the_refresh_jobs_to_the_other(make_staff: Any) -> None:
-    """``polku worker --queue-name imports`` (the demo's and production's second worker): an upload does not wait
-    for a refresh job, even one that is running on the general worker."""
-    from django.core.management import call_command
-    from django.db import connections
+    """The imports' own worker (the demo's and production's second worker): an upload does not wait for a refresh
+    job, even one that is running on the general worker."""
     from django_tasks_db.models import DBTaskResult
 
+    from polku.core import queues
     from polku.reports.tasks import publish_due_reports
 
     refresh = publish_due_reports.enqueue()
     response = _client(make_staff(role=Role.DATA_STEWARD, area="kuopio")).post(
         "/tiedonsiirto/", {"files": _files(), "profile": "polku-exchange-v1", "mode": "delta", "scope": "kuopio"})
     assert response.status_code == 302
-    options = connections.settings["default"].setdefault("OPTIONS", {})
-    before = dict(options)
-    try:
-        call_command("worker", queue_name="imports", batch=True, verbosity=0)
-    finally:  # the worker command lengthens SQLite's wait for the write lock in its process: not for the next tests
-        options.clear()
-        options.update(before)
-        connections["default"].close()
+    run_worker(queue_names=(queues.IMPORTS,))  # as `polku worker --queue-name imports` runs it
     assert ExchangeRun.objects.get().status == RunStatus.DONE
     assert DBTaskResult.objects.get(id=refresh.id).status == "READY"
     assert Person.objects.count() == 1

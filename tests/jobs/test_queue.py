@@ -131,7 +131,7 @@ def test_only_a_worker_of_the_general_queue_ticks_the_schedule(monkeypatch: pyte
 
     assert serves_scheduled_work("*")
     assert serves_scheduled_work("default")
-    assert serves_scheduled_work("imports, default")
+    assert serves_scheduled_work("imports,default")
     assert not serves_scheduled_work("imports")
     ticks: list[str] = []
     for name, schedules in (("general", True), ("imports", False)):
