@@ -26,8 +26,8 @@ demo-data: install
 	$(BIN)/polku demo_setup
 
 ## make serve: the background workers (polku worker on the general queue, and one on the imports' queue, so an upload
-## never waits behind a running refresh job) in the background, the web server in the foreground; stopping the
-## server (Ctrl+C) stops the workers too.
+## does not wait for its turn behind a running refresh job) in the background, the web server in the foreground;
+## stopping the server (Ctrl+C) stops the workers too.
 ## The demo's identity provider (polku demo_identity_provider, :9400) runs beside them: "sign in with the
 ## organisation's account" on the login page goes there.
 DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret \

@@ -3,10 +3,10 @@
 Configured only by environment variables (the settings' ``DATABASE_URL``, ``POLKU_*`` keys, and these):
 
 - ``POLKU_PROCESSES``: ``web,worker,import-worker`` (default) runs gunicorn, ``polku worker`` and a worker for the
-  imports' queue side by side (an import then never waits behind a running refresh job; the general worker then
-  leaves the imports to it, so they still run one after another); any one or two of them run alone (a container per
-  process: the web one migrates, the workers wait until the migrations are applied; a ``worker`` without an
-  ``import-worker`` beside it serves every queue);
+  imports' queue side by side (an import then does not wait for its turn behind a running refresh job; the general
+  worker leaves the imports to it, so they still run one after another); any one or two of them run alone (a
+  container per process: the web one migrates, the workers wait until the migrations are applied; a ``worker``
+  without an ``import-worker`` beside it serves every queue);
 - ``POLKU_BIND`` (default ``0.0.0.0:$PORT``, ``PORT`` defaulting to 8000), ``POLKU_WEB_WORKERS`` (2),
   ``POLKU_WEB_THREADS`` (4), ``POLKU_WEB_TIMEOUT`` (120 seconds);
 - ``POLKU_MIGRATE`` (``1``): ``0`` leaves migrating to a separate release step;
