@@ -42,7 +42,10 @@ serve: install
 	$(DEMO_OIDC) $(BIN)/polku runserver 127.0.0.1:8000
 
 ## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable
-test: install browser lint typecheck test-sqlite test-postgres
+## The two databases' suites run side by side (each with a var/ directory of its own, so neither meets the other's
+## files); each one's output is printed whole when it ends.
+test: install browser lint typecheck
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 ## Browser tests drive Debian's Chromium (never a downloaded build), and the report tests read the PDF with poppler's
 ## pdfinfo and pdftotext: installed here when we are root with apt.
@@ -68,12 +71,13 @@ typecheck: install
 	$(BIN)/mypy polku tests benchmarks
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider
+	env -u DATABASE_URL POLKU_VAR_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest -q -p no:cacheprovider --durations=10
 
 test-postgres: install
 	@if $(BIN)/python -m polku.core.dbcheck "$(POLKU_TEST_POSTGRES_URL)"; then \
 		echo "== PostgreSQL: $(POLKU_TEST_POSTGRES_URL)"; \
-		DATABASE_URL="$(POLKU_TEST_POSTGRES_URL)" $(BIN)/pytest -q -p no:cacheprovider; \
+		DATABASE_URL="$(POLKU_TEST_POSTGRES_URL)" POLKU_VAR_DIR=$(CURDIR)/var/test-postgres \
+			$(BIN)/pytest -q -p no:cacheprovider --durations=10; \
 	elif [ "$$POLKU_REQUIRE_POSTGRES" = "1" ]; then \
 		echo "PostgreSQL is required (POLKU_REQUIRE_POSTGRES=1) but cannot be reached at $(POLKU_TEST_POSTGRES_URL)"; exit 1; \
 	else \
