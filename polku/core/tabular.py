@@ -159,3 +159,15 @@ def printable(text: str) -> str:
     """``text`` with each control character (tab and line break aside) and lone surrogate shown as U+FFFD: for a
     problem's column name or message, which may repeat what a file held."""
     return CONTROL_CHARACTER.sub("\ufffd", text)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a spreadsheet shows it and never runs it: a cell that a spreadsheet would read as a formula (it
+    starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break) gets a leading apostrophe, the spreadsheet's own
+    "this is text" mark. For files we hand out that repeat what somebody else's file held (an import's problem list
+    quotes unknown column names and cells), so opening the list in Excel cannot run a formula smuggled into an
+    upload."""
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from polku.core.tabular import spreadsheet_text
 from polku.exchange.labels import entity_title
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
 from polku.exchange.profiles import Profile, shipped_profiles
@@ -21,12 +22,14 @@ from polku.jobs.progress import progress_state
 
 
 def problems_csv(problems: Iterable[ImportProblem]) -> str:
-    """Semicolon CSV (as Finnish Excel opens it): file, row, column, code, reason."""
+    """Semicolon CSV (as Finnish Excel opens it): file, row, column, code, reason. The texts may repeat an uploaded
+    file's header or cells, so none of them is left to start like a formula."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["tiedosto", "rivi", "sarake", "koodi", "syy"])
     for p in problems:
-        writer.writerow([p.file, p.row or "", p.column, p.code, p.message])
+        writer.writerow([spreadsheet_text(p.file), p.row or "", spreadsheet_text(p.column), spreadsheet_text(p.code),
+                         spreadsheet_text(p.message)])
     return "\ufeff" + out.getvalue()
 
 

@@ -57,6 +57,14 @@ def install(apps: Any, schema_editor: Any) -> None:
             schema_editor.execute(sql)
 
 
+def reinstall_after_sqlite_rebuild(apps: Any, schema_editor: Any) -> None:
+    """For a migration that alters a guarded table, in whichever direction it runs: SQLite rebuilds an altered table
+    and drops its triggers, so they are put back. On PostgreSQL the exclusion constraints are not touched by such a
+    change, and rebuilding them would lock the spell tables."""
+    if schema_editor.connection.vendor == "sqlite":
+        install(apps, schema_editor)
+
+
 def uninstall(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     for table, _start, _end in GUARDED:

@@ -3,6 +3,8 @@ full-snapshot retraction, delta deletion, dry run, mapping profiles, formats, an
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -10,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from polku.access.models import AccessLog, Role
 from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.tabular import FORMULA_START, spreadsheet_text
 from polku.exchange.models import ImportProblem, RunStatus, SourceRecord
+from polku.exchange.presenters import problems_csv
 from polku.people.models import Person
 from polku.timeline.models import BenefitMonth, StatusSpell
 from tests.exchange.helpers import AINO, EERO, OLLI, run_import, write
@@ -115,6 +121,29 @@ def test_a_nul_in_a_date_or_a_header_is_named_and_never_repeated_back(tmp_path: 
     assert all("\x00" not in column + message for _file, _row, column, message in problems)
     assert any("U+0000 kohdassa 9" in message for _file, _row, _column, message in problems)
     assert not Person.objects.exists()
+
+
+def test_the_problem_list_never_hands_a_spreadsheet_a_formula(tmp_path: Path, admin: Any) -> None:
+    """An unknown column and a bad cell are repeated in the downloadable problem list; a text that starts like a
+    formula gets the spreadsheet's text mark, so opening the list in Excel shows it and runs nothing."""
+    files = [write(tmp_path, "persons.csv", "source_id;personal_id;first_names;last_name;=HYPERLINK(\"x\")\n"
+                                            f"p1;{AINO};Aino;Ahola;1\n"),
+             write(tmp_path, "homes.csv", "source_id;person_id;municipality;start_date\nh1;p1;297;@SUM(1)\n")]
+    run = run_import(admin, files)
+    assert run.status == RunStatus.REFUSED
+    rows = list(csv.reader(io.StringIO(problems_csv(run.problems.all()).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["tiedosto", "rivi", "sarake", "koodi", "syy"]
+    columns = [row[2] for row in rows[1:]]
+    assert "'=hyperlink(\"x\")" in columns  # header names are read case-insensitively
+    assert any("@SUM(1)" in row[4] for row in rows[1:])
+    assert all(not cell.startswith(FORMULA_START) for row in rows for cell in row)
+
+
+@given(st.text())
+def test_a_spreadsheet_text_never_starts_a_formula_and_keeps_the_text(text: str) -> None:
+    shown = spreadsheet_text(text)
+    assert not shown.startswith(FORMULA_START)
+    assert shown.removeprefix("'") == text or shown == text
 
 
 def test_a_lone_surrogate_in_json_lines_is_named_not_a_driver_error(tmp_path: Path, admin: Any) -> None:

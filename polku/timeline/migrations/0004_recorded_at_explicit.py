@@ -3,7 +3,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from polku.timeline.db_guards import install, uninstall
+from polku.timeline.db_guards import install, reinstall_after_sqlite_rebuild
 
 
 class Migration(migrations.Migration):
@@ -13,6 +13,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last when the migration is reversed: SQLite rebuilds the tables again, so their triggers come back.
+        migrations.RunPython(migrations.RunPython.noop, reinstall_after_sqlite_rebuild),
         migrations.AlterField(
             model_name='benefitmonth',
             name='recorded_at',
@@ -39,5 +41,5 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         # SQLite rebuilt the tables above and dropped their triggers: put the guards back.
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(install, migrations.RunPython.noop),
     ]

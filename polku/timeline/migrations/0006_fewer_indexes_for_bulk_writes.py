@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from polku.timeline.db_guards import install, uninstall
+from polku.timeline.db_guards import install, reinstall_after_sqlite_rebuild
 
 
 class Migration(migrations.Migration):
@@ -16,6 +16,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last when the migration is reversed: SQLite rebuilds the tables again, so their triggers come back.
+        migrations.RunPython(migrations.RunPython.noop, reinstall_after_sqlite_rebuild),
         migrations.RemoveIndex(
             model_name='homemunicipalityspell',
             name='timeline_ho_municip_3a7357_idx',
@@ -96,5 +98,5 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         # SQLite rebuilt the spell tables above, dropping their overlap triggers: put them back.
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(install, migrations.RunPython.noop),
     ]

@@ -4,14 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from polku.timeline.db_guards import install
-
-
-def guards_after_rebuild(apps, schema_editor):
-    """SQLite rebuilt the spell tables (dropping their overlap triggers) in either direction: put them back. On
-    PostgreSQL the exclusion constraints were never touched, and rebuilding them would lock the spell tables."""
-    if schema_editor.connection.vendor == "sqlite":
-        install(apps, schema_editor)
+from polku.timeline.db_guards import reinstall_after_sqlite_rebuild
 
 
 class Migration(migrations.Migration):
@@ -23,7 +16,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # Undone last when the migration is reversed: the rebuilt tables get their triggers back.
-        migrations.RunPython(migrations.RunPython.noop, guards_after_rebuild),
+        migrations.RunPython(migrations.RunPython.noop, reinstall_after_sqlite_rebuild),
         migrations.AlterField(
             model_name='benefitmonth',
             name='recorded_by',
@@ -74,5 +67,5 @@ class Migration(migrations.Migration):
             name='superseded_by_user',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.RunPython(guards_after_rebuild, migrations.RunPython.noop),
+        migrations.RunPython(reinstall_after_sqlite_rebuild, migrations.RunPython.noop),
     ]
