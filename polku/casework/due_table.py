@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, Collate, Concat
 from django.utils import timezone
 
@@ -295,7 +295,8 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
     # the register: by the row's own copy of the client's home and team when the caller gives it (an indexed
     # filter), else as a subquery of persons. A small scope (a counsellor's own clients) is evaluated once a page:
     # the clients it lets through are read as ids, and the counts (one aggregate) and the page's rows look those up
-    # by key. A large one stays a query, evaluated by each of the three.
+    # by key. A large one stays a query, evaluated again by the counts and by the page's rows (which, sorted by due
+    # date, the database reads by the due-date index up to the page's last row).
     if rows is not None and today == timezone.localdate():
         clients = ClientDue.objects.filter(rows, computed_for=today)
     else:
@@ -303,13 +304,14 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
                                            computed_for=today)
     if counsellor_id is not None:
         clients = clients.filter(counsellor_id=counsellor_id)
-    client_ids = list(clients.values_list("person_id", flat=True)[:MAX_LISTED_CLIENTS + 1])
-    if len(client_ids) <= MAX_LISTED_CLIENTS:
-        items = DueItemRow.objects.filter(client_id__in=client_ids)
-        client_count = len(client_ids)
+    # The first clients and how many there are in all, in one query (a count over the whole scope beside each row).
+    listed = list(clients.annotate(clients_in_all=Window(Count("person_id"))).values_list(
+        "person_id", "clients_in_all")[:MAX_LISTED_CLIENTS + 1])
+    client_count = listed[0][1] if listed else 0
+    if client_count <= MAX_LISTED_CLIENTS:
+        items = DueItemRow.objects.filter(client_id__in=[person_id for person_id, _in_all in listed])
     else:
         items = DueItemRow.objects.filter(client__in=clients)
-        client_count = clients.count()
     wanted_kinds, wanted_states = set(kinds), set(states)
     kind_q = Q(kind__in=wanted_kinds) if wanted_kinds else Q()
     state_q = Q()

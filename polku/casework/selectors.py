@@ -28,7 +28,7 @@ from polku.access.policy import (
     rows_in_reach,
     scope_of,
     staff_profile,
-    team_members,
+    team_rows_in_reach,
 )
 from polku.access.policy import Scope as AccessScope
 from polku.casework.due import (
@@ -148,13 +148,13 @@ def scope_rows(user: Any, scope: str) -> Q | None:
     import can leave a client out for a moment but never shows one the user may not see.
     """
     reach = reach_of(user, scope_of(user, Capability.VIEW_PERSONS))
-    visible = rows_in_reach(reach, person="person_id", home="home_municipality")
-    if scope == Scope.MINE:
-        return visible & Q(counsellor_id=user.pk)
     if scope == Scope.TEAM:
         profile = staff_profile(user)
         if profile is not None and profile.team_id is not None:
-            return visible & Q(person_id__in=team_members(profile.team_id))
+            return team_rows_in_reach(reach, profile.team_id, person="person_id", home="home_municipality")
+    visible = rows_in_reach(reach, person="person_id", home="home_municipality")
+    if scope == Scope.MINE:
+        return visible & Q(counsellor_id=user.pk)
     return visible
 
 
