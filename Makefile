@@ -27,7 +27,9 @@ demo-data: install
 
 ## make serve: the background workers (polku worker on the general queue, and one on the imports' queue, so an upload
 ## does not wait for its turn behind a running refresh job) in the background, the web server in the foreground;
-## stopping the server (Ctrl+C) stops the workers too.
+## stopping the server (Ctrl+C) stops the workers too: a worker that does not stop within 15 s (on SQLite one may be
+## waiting for the write lock) is killed; a job it was running is retried by the next start (--retry-interrupted),
+## and an import it was writing left nothing behind (one transaction).
 ## The demo's identity provider (polku demo_identity_provider, :9400) runs beside them: "sign in with the
 ## organisation's account" on the login page goes there.
 DEMO_OIDC := POLKU_OIDC_ISSUER=http://127.0.0.1:9400 POLKU_OIDC_CLIENT_SECRET=polku-demo-client-secret \
@@ -37,7 +39,10 @@ serve: install
 	@$(BIN)/polku worker -v0 --retry-interrupted --queue-name default & worker=$$!; \
 	$(BIN)/polku worker -v0 --retry-interrupted --queue-name imports & importer=$$!; \
 	$(BIN)/polku demo_identity_provider & provider=$$!; \
-	trap 'kill $$worker $$importer $$provider 2>/dev/null; wait $$worker $$importer $$provider 2>/dev/null' EXIT INT TERM; \
+	stop() { kill $$worker $$importer $$provider 2>/dev/null; \
+		for _ in $$(seq 30); do kill -0 $$worker 2>/dev/null || kill -0 $$importer 2>/dev/null || break; sleep 0.5; done; \
+		kill -9 $$worker $$importer 2>/dev/null; wait $$worker $$importer $$provider 2>/dev/null; }; \
+	trap stop EXIT INT TERM; \
 	echo "== workers started (pids $$worker, imports $$importer), demo identity provider on http://127.0.0.1:9400; serving http://127.0.0.1:8000"; \
 	$(DEMO_OIDC) $(BIN)/polku runserver 127.0.0.1:8000
 
