@@ -46,7 +46,7 @@ serve: install
 	echo "== workers started (pids $$worker, imports $$importer), demo identity provider on http://127.0.0.1:9400; serving http://127.0.0.1:8000"; \
 	$(DEMO_OIDC) $(BIN)/polku runserver 127.0.0.1:8000
 
-## make test: lint, type checks, the suite on SQLite, and again on PostgreSQL when one is reachable
+## make test: lint, type checks, the suite on SQLite and, side by side, on PostgreSQL when one is reachable
 ## The two databases' suites run side by side (each with a var/ directory of its own, so neither meets the other's
 ## files); each one's output is printed whole when it ends.
 test: install browser lint typecheck

@@ -24,7 +24,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"  # each suite its own (make test runs two side by side)
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +110,8 @@ def serious_violations(page: Any) -> list[str]:
 
 
 def check_at_widths(page: Any, name: str, widths: tuple[int, ...] = (1280, 390)) -> dict[int, list[str]]:
-    """At each width: axe's serious or critical violations, a screenshot (``var/screenshots/<name>-<width>.png``), and
+    """At each width: axe's serious or critical violations, a screenshot (``var/screenshots/<name>-<width>.png``;
+    under ``make test``, the suite's own ``var/test-…``), and
     a failed assertion when the page scrolls sideways. Returns the violations found per width (empty when none)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     failures: dict[int, list[str]] = {}

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from polku.access.models import Role, StaffProfile
 from polku.access.services import staff_create
@@ -16,6 +17,11 @@ from polku.people.models import Person
 from polku.timeline import services
 
 _serials = itertools.count()
+
+# No deadline for an example: the suites run side by side on a shared machine (make test), and a slow example is not
+# what any property here is about (speed is measured by benchmarks/, never asserted in a test).
+hypothesis_settings.register_profile("polku", deadline=None)
+hypothesis_settings.load_profile("polku")
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ def forecast_workbook(*, area_name: str, projection: Projection, baseline: Proje
                       checked: Backtest, series_labels: dict[str, Any], language: str) -> bytes:
     """Sheets: persons by series, municipal share €, scenario levers, model and backtest."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     formats = _Formats(book)
     title = _("Ennuste: %(area)s, skenaario ”%(name)s”, %(paths)s polkua") % {
         "area": area_name, "name": projection.scenario.name, "paths": projection.paths}

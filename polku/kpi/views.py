@@ -282,7 +282,7 @@ def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None 
     import xlsxwriter  # type: ignore[import-untyped]
 
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet(payload["indicator"]["code"][:31])
     sheet.write_row(0, 0, header)
     sheet.write_row(2, 0, COLUMNS)

@@ -33,7 +33,7 @@ FIGURE_HEADINGS = ("Henkilöitä", "Laskettuja päiviä", "Maksettu €", "Valti
 
 def share_workbook(page: SharePage) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True})
     eur = book.add_format({"num_format": "#,##0.00"})
     warn = book.add_format({"bold": True, "font_color": "#8a3b00"})

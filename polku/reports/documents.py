@@ -92,7 +92,7 @@ def render_xlsx(figures: dict[str, Any], language: str, published_at: datetime) 
     view = report_view(figures, language)
     buffer = io.BytesIO()
     with translation.override(language):
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
         book.set_properties({"title": title(view), "author": "Polku", "created": published_at.replace(tzinfo=None)})
         bold = book.add_format({"bold": True})
         number = book.add_format({"num_format": "#,##0.0", "align": "right"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import date
@@ -175,3 +176,22 @@ def test_a_municipality_asked_alone_does_not_give_away_a_hidden_neighbour(
     lead = _client(make_staff(Role.TEAM_LEAD, area="kainuu-trial"))
     assert lead.get("/api/kpi/indicators/unemployed_jobseekers",
                     {"municipality": "765", **month}).json()["values"][0]["value"] == "6"
+
+
+def test_the_excel_export_writes_a_name_that_looks_like_a_formula_as_text() -> None:
+    """A team's or a programme's name is typed by a person: one that starts with "=" is a text cell in the workbook,
+    never a formula that the spreadsheet would run."""
+    import openpyxl
+
+    from polku.kpi.views import COLUMNS, _export
+
+    payload = {"indicator": {"code": "unemployed_jobseekers", "name": "Työttömät", "source": ""},
+               "scope": {"code": "team-1", "name": '=HYPERLINK("http://example.invalid","x")'},
+               "values": [dict.fromkeys(COLUMNS, "") | {"period": "2024-01", "group": "=1+1", "value": "3"}]}
+    sheet = openpyxl.load_workbook(io.BytesIO(_export(payload, "xlsx").content)).active
+    assert sheet is not None
+    assert sheet["B1"].data_type == "s"
+    assert sheet["B1"].value == payload["scope"]["name"]
+    assert sheet["C4"].data_type == "s"
+    assert sheet["C4"].value == "=1+1"
+    assert sheet["G4"].value == 3

@@ -28,8 +28,7 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'guards.sqlite3'}"
         return
-    settings = connection.settings_dict
-    server = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]  # the suite's own server, with its user and password
     name = f"polku_guards_{os.getpid()}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
