@@ -181,17 +181,18 @@ def test_a_municipality_asked_alone_does_not_give_away_a_hidden_neighbour(
 def test_the_excel_export_writes_a_name_that_looks_like_a_formula_as_text() -> None:
     """A team's or a programme's name is typed by a person: one that starts with "=" is a text cell in the workbook,
     never a formula that the spreadsheet would run."""
-    import openpyxl
+    import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     from polku.kpi.views import COLUMNS, _export
 
-    payload = {"indicator": {"code": "unemployed_jobseekers", "name": "Työttömät", "source": ""},
-               "scope": {"code": "team-1", "name": '=HYPERLINK("http://example.invalid","x")'},
+    scope_name = '=HYPERLINK("http://example.invalid","x")'
+    payload: dict[str, Any] = {"indicator": {"code": "unemployed_jobseekers", "name": "Työttömät", "source": ""},
+               "scope": {"code": "team-1", "name": scope_name},
                "values": [dict.fromkeys(COLUMNS, "") | {"period": "2024-01", "group": "=1+1", "value": "3"}]}
     sheet = openpyxl.load_workbook(io.BytesIO(_export(payload, "xlsx").content)).active
     assert sheet is not None
     assert sheet["B1"].data_type == "s"
-    assert sheet["B1"].value == payload["scope"]["name"]
+    assert sheet["B1"].value == scope_name
     assert sheet["C4"].data_type == "s"
     assert sheet["C4"].value == "=1+1"
     assert sheet["G4"].value == 3
