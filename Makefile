@@ -50,6 +50,7 @@ serve: install
 ## The two databases' suites run side by side (each with a var/ directory of its own, so neither meets the other's
 ## files); each one's output is printed whole when it ends.
 test: install browser lint typecheck
+	@echo "== pytest on SQLite and on PostgreSQL, side by side: each suite prints its result when it ends (15-20 minutes)"
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 ## Browser tests drive Debian's Chromium (never a downloaded build), and the report tests read the PDF with poppler's
