@@ -111,8 +111,8 @@ def serious_violations(page: Any) -> list[str]:
 
 def check_at_widths(page: Any, name: str, widths: tuple[int, ...] = (1280, 390)) -> dict[int, list[str]]:
     """At each width: axe's serious or critical violations, a screenshot (``var/screenshots/<name>-<width>.png``;
-    under ``make test``, the suite's own ``var/test-…``), and
-    a failed assertion when the page scrolls sideways. Returns the violations found per width (empty when none)."""
+    under ``make test``, in the suite's own ``var/test-…``), and a failed assertion when the page scrolls sideways.
+    Returns the violations found per width (empty when none)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     failures: dict[int, list[str]] = {}
     for width in widths:

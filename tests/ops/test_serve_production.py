@@ -21,13 +21,10 @@ import psycopg
 import pytest
 
 from polku.core.dbcheck import reachable
+from tests.scratch_database import scratch_postgres
 
 BASE_URL = os.environ.get("POLKU_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/polku")
 STARTUP_SECONDS = 240
-
-
-def _maintenance(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/postgres"
 
 
 @pytest.fixture
@@ -36,15 +33,8 @@ def database_url() -> Iterator[str]:
         if os.environ.get("POLKU_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but cannot be reached at {BASE_URL}")
         pytest.skip(f"PostgreSQL not reachable at {BASE_URL}")
-    name = f"polku_serve_{os.getpid()}"  # of its own: parallel runs in other checkouts do not meet
-    with psycopg.connect(_maintenance(BASE_URL), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield BASE_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(_maintenance(BASE_URL), autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_postgres(BASE_URL, "serve") as url:
+        yield url
 
 
 def _free_port() -> int:

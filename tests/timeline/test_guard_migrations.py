@@ -19,6 +19,7 @@ import pytest
 from django.db import connection
 
 from polku.timeline.db_guards import GUARDED
+from tests.scratch_database import scratch_postgres
 
 GUARDED_STATE = "0003_employment_condition_met"  # 0002 installed the guards; 0004, 0006 and 0007 alter the tables
 
@@ -28,16 +29,8 @@ def scratch_url(tmp_path: Path) -> Iterator[str]:
     if connection.vendor == "sqlite":
         yield f"sqlite:///{tmp_path / 'guards.sqlite3'}"
         return
-    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]  # the suite's own server, with its user and password
-    name = f"polku_guards_{os.getpid()}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with scratch_postgres(os.environ["DATABASE_URL"], "guards") as url:  # on the suite's own server
+        yield url
 
 
 def _migrate(url: str, *target: str) -> None:
