@@ -40,6 +40,7 @@ from polku.casework.models import (
     Meeting,
 )
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
+from polku.core.lookups import through
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
 from polku.timeline.selectors import homes_on
@@ -310,6 +311,12 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
     client_count = listed[0][1] if listed else 0
     if client_count <= MAX_LISTED_CLIENTS:
         items = DueItemRow.objects.filter(client_id__in=[person_id for person_id, _in_all in listed])
+    elif rows is not None and today == timezone.localdate():
+        # The same scope as conditions of the joined client row (and its person), not as "client in (subquery)":
+        # the database plans the scope with the page's order (a team's worklist: a third less time).
+        items = DueItemRow.objects.filter(through(rows, "client"), client__computed_for=today)
+        if counsellor_id is not None:
+            items = items.filter(client__counsellor_id=counsellor_id)
     else:
         items = DueItemRow.objects.filter(client__in=clients)
     wanted_kinds, wanted_states = set(kinds), set(states)

@@ -260,11 +260,16 @@ def residents(draw: st.DrawFn) -> list[dict[str, Any]]:
             for _ in range(draw(st.integers(1, 6)))]
 
 
+@pytest.mark.parametrize("listed", [due_table.MAX_LISTED_CLIENTS, 0], ids=["ids-listed", "scope-joined"])
 def test_a_scope_read_from_the_tables_columns_is_the_policys_scope(
-        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile], monkeypatch: pytest.MonkeyPatch,
+        listed: int) -> None:
     """``selectors.scope_rows`` (the table's copy of each client's home today and team) lets through exactly the
     clients ``selectors.scope_persons`` (the access policy over the home spells) does, for every role and scope,
-    also after moves written once the table was built; and the worklists read both ways are the same."""
+    also after moves written once the table was built; and the worklists read both ways are the same — both where a
+    scope's clients are read as a list of ids and, as for a team's or an area's thousands, where the scope's
+    conditions are joined to the page's query (``listed`` 0: every scope is "large")."""
+    monkeypatch.setattr(due_table, "MAX_LISTED_CLIENTS", listed)
     today = timezone.localdate()
     counsellors = [make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu"),
                    make_staff(Role.COUNSELLOR, area="kuopio", team="Palveluohjaus")]
