@@ -21,13 +21,14 @@ connection; only the HTML is fetched. All clients then run the phases together, 
 every client has finished the previous one:
 
 * ``warmup``: mixed rounds, not counted;
-* ``mixed``: rounds of worklist, client record and floor (order rotated per client): realistic traffic, but
-  a saturated server answers the floor only after the heavy requests queued before it, so the mixed floor
-  measures the queue and the mixed ratio stays near 1 whatever the worklist costs;
-* ``isolated``: every client asks for one page only (worklist, then client record, then floor; the floor
-  5× as many times as its phase is short). The headline ``ratio_worklist_p95_to_floor_p95`` (= ``ratio``,
-  goal ≤ 3) compares the isolated worklist with the isolated floor: same concurrency, same server, only the
-  page's own work differs.
+* ``mixed``: rounds of every page (the three worklists, the client record, the signed-in floor and the floor;
+  order rotated per client): realistic traffic, but a saturated server answers the floor only after the heavy
+  requests queued before it, so the mixed floor measures the queue and the mixed ratio stays near 1 whatever the
+  worklist costs;
+* ``isolated``: every client asks for one page only (each page in turn; the floor 5× and the signed-in floor 3× as
+  many times, as their phases are short). The headline ``ratio`` is the largest of the pages' ratios to the
+  isolated floor (goals: worklists ≤ 3, client record ≤ 5): same concurrency, same server, only the page's own
+  work differs.
 
 After the HTTP phases, a child process times the team's and the area's worklist in process on the same database,
 with the scope given as the access policy's query of persons (a home-spell check per row of the due-items table, as
@@ -282,18 +283,18 @@ class Server:
                         os.kill(pid, signal.SIGKILL)
 
 
-def start_server(database_url: str, workers: int, threads: int, log_dir: Path) -> Server:
+def start_server(database_url: str, workers: int, threads: int, log_dir: Path,
+                 settings_module: str = "polku.settings") -> Server:
+    """gunicorn serving the product (``settings_module``: this benchmark's own adds the signed-in floor's page)."""
     port = _free_port()
     log = log_dir / "gunicorn.log"
-    # The product's settings and URLs, with one page more: the signed-in floor (benchmarks/signed_in_floor.py).
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "signed_in_floor_settings",
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": settings_module,
            "POLKU_DEBUG": "0", "POLKU_ALLOWED_HOSTS": "127.0.0.1,localhost", "POLKU_LOG_LEVEL": "WARNING"}
     with log.open("wb") as handle:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "polku.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-             "--timeout", "120", "--keep-alive", "30", "--chdir", str(ROOT),
-             "--pythonpath", str(Path(__file__).resolve().parent)],
+             "--timeout", "120", "--keep-alive", "30", "--chdir", str(ROOT)],
             cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     server = Server(process, port, log, workers, threads)
     deadline = time.monotonic() + 90
@@ -586,7 +587,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--worker", nargs="+")
     parser.add_argument("--clients", type=int, default=20, help="concurrent users, each a different counsellor")
     parser.add_argument("--warmup", type=int, default=2, help="uncounted mixed rounds per user first")
-    parser.add_argument("--rounds", type=int, default=10, help="mixed rounds (worklist, record, floor) per user")
+    parser.add_argument("--rounds", type=int, default=10, help="mixed rounds (every page) per user")
     parser.add_argument("--isolated", type=int, default=10, help="requests per user and page in the isolated phases")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -632,7 +633,9 @@ def main() -> int:
         data["load_seconds"] = time.perf_counter() - started
         with tempfile.TemporaryDirectory(prefix="polku-bench-casework-") as tmp:
             started = time.perf_counter()
-            server = start_server(url.rsplit("/", 1)[0] + f"/{BENCH_DB}", args.workers, args.threads, Path(tmp))
+            # The product's settings and URLs with one page more: the signed-in floor (benchmarks/signed_in_floor.py).
+            server = start_server(url.rsplit("/", 1)[0] + f"/{BENCH_DB}", args.workers, args.threads, Path(tmp),
+                                  settings_module="benchmarks.signed_in_floor_settings")
             print(f"gunicorn up on port {server.port} in {time.perf_counter() - started:.1f} s", file=sys.stderr,
                   flush=True)
             results, phase_seconds = run_load(server, data["logins"], plan)

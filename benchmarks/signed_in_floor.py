@@ -6,8 +6,8 @@ the staff profile in the access policy and renders the site's layout (navigation
 configuration adds one page that does exactly that and nothing more — ``/pohja/``, a heading in the layout — so that
 the benchmark can report how much of a worklist's budget the framework takes before the worklist starts.
 
-Only the benchmark's server uses it (``DJANGO_SETTINGS_MODULE=signed_in_floor_settings``); it is not part of the
-product's URLs.
+Only the casework benchmark's server uses it (``DJANGO_SETTINGS_MODULE=benchmarks.signed_in_floor_settings``); it is
+not part of the product's URLs.
 """
 
 from __future__ import annotations

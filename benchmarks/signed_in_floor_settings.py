@@ -2,4 +2,4 @@
 
 from polku.settings import *  # noqa: F403
 
-ROOT_URLCONF = "signed_in_floor"
+ROOT_URLCONF = "benchmarks.signed_in_floor"

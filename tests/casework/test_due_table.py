@@ -315,6 +315,10 @@ def test_a_scope_read_from_the_tables_columns_is_the_policys_scope(
                 assert by_columns & ours == by_policy, (profile.role, scope)
                 fast = selectors.worklist(persons_in_scope, today, rows=rows)
                 assert shape(fast) == shape(selectors.worklist(persons_in_scope, today)), (profile.role, scope)
+                for counsellor in counsellors:  # a scope narrowed to one counsellor's clients, as the page's filter
+                    assert shape(selectors.worklist(persons_in_scope, today, rows=rows, counsellor_id=counsellor.user.pk)
+                                 ) == shape(selectors.worklist(persons_in_scope, today,
+                                                               counsellor_id=counsellor.user.pk)), (profile.role, scope)
                 # Given as a function, the persons are not built when the table serves the scope by its columns
                 # (as the worklist page gives them), and are when the day is not the table's.
                 assert shape(selectors.worklist(unbuilt, today, rows=rows)) == shape(fast), (profile.role, scope)
@@ -326,11 +330,15 @@ def test_a_scope_read_from_the_tables_columns_is_the_policys_scope(
     check()
 
 
+@pytest.mark.parametrize("listed", [due_table.MAX_LISTED_CLIENTS, 0], ids=["ids-listed", "scope-joined"])
 def test_a_stale_counsellor_copy_never_shows_a_client_the_user_may_not_see(
-        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile], monkeypatch: pytest.MonkeyPatch,
+        listed: int) -> None:
     """An import commits assignments before the table is refreshed: until then the table's counsellor copy may name
     the previous counsellor. Whom a user may see is read live, so the previous counsellor (of another team) does not
-    see the moved client; the new one may miss them until the refresh, never the other way round."""
+    see the moved client; the new one may miss them until the refresh, never the other way round (also where the
+    scope is joined to the page's query, ``listed`` 0)."""
+    monkeypatch.setattr(due_table, "MAX_LISTED_CLIENTS", listed)
     today = timezone.localdate()
     before = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
     after = make_staff(Role.COUNSELLOR, area="kuopio", team="Palveluohjaus")
@@ -345,5 +353,5 @@ def test_a_stale_counsellor_copy_never_shows_a_client_the_user_may_not_see(
     for scope in selectors.scopes_for(before.user):
         rows = selectors.scope_rows(before.user, scope)
         assert not ClientDue.objects.filter(rows, person=person).exists(), scope
-        listed = selectors.worklist(selectors.scope_persons(before.user, scope), today, rows=rows)
-        assert person.pk not in {row.person_id for row in listed.rows}, scope
+        shown = selectors.worklist(selectors.scope_persons(before.user, scope), today, rows=rows)
+        assert person.pk not in {row.person_id for row in shown.rows}, scope

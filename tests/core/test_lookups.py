@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from polku.access.models import Role, StaffProfile
@@ -39,20 +39,24 @@ def test_a_filter_moved_along_a_relation_keeps_its_rows(make_person: Callable[..
         Q(home_municipality="297"),
         Q(home_municipality__in=["297", "686"]) & Q(person__team_id=counsellor.team_id),
         Q(home_municipality="297") | ~Q(person__team_id=counsellor.team_id),
-        Q(person_id__in=Person.objects.filter(pk__in=[persons[0].pk, persons[3].pk]).values("pk"))
-        | Q(counsellor_id=counsellor.user.pk),
+        Q(person_id__in=Person.objects.filter(pk__in=[persons[1].pk, persons[2].pk]).values("pk"))
+        | Q(counsellor_id=counsellor.user.pk),  # persons 1 and 2, or 0 and 3: or-ed, four; and-ed, none
         ~(Q(home_municipality="749") | Q(person_id=persons[4].pk)),
         Q(),
     ]
+    everything = set(DueItemRow.objects.values_list("pk", flat=True))
     for q in filters:
         expected = set(DueItemRow.objects.filter(client__in=ClientDue.objects.filter(q)).values_list("pk", flat=True))
         moved = set(DueItemRow.objects.filter(through(q, "client")).values_list("pk", flat=True))
         assert moved == expected, q
-    assert DueItemRow.objects.exists()
+        # Each filter but the empty one keeps some rows and leaves some, so a lost condition would show.
+        assert expected, q
+        assert expected < everything or not q, q
+    assert len(DueItemRow.objects.filter(through(filters[3], "client")).values("client").distinct()) == 4
 
 
 def test_a_filter_of_another_kind_is_refused_rather_than_moved_wrong() -> None:
-    from django.db.models import Exists, OuterRef
-
     with pytest.raises(TypeError, match="cannot move"):
         through(Q(Exists(Person.objects.filter(pk=OuterRef("person_id")))), "client")
+    with pytest.raises(TypeError, match="cannot move"):  # F() would name the outer table's field
+        through(Q(registered_on=F("computed_for")), "client")

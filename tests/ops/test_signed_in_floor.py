@@ -3,28 +3,23 @@ nothing more, behind the same login as every staff page — else the ratio the b
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+import importlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import override_settings
 
 from polku.access.models import AccessLog, StaffProfile
 
-pytestmark = pytest.mark.django_db
-BENCHMARKS = str(Path(__file__).resolve().parents[2] / "benchmarks")
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("benchmarks.signed_in_floor")]
 
 
-@pytest.fixture(autouse=True)
-def _floor_urls() -> Iterator[None]:
-    sys.path.insert(0, BENCHMARKS)
-    try:
-        with override_settings(ROOT_URLCONF="signed_in_floor"):
-            yield
-    finally:
-        sys.path.remove(BENCHMARKS)
+def test_the_benchmarks_settings_are_the_products_with_these_urls() -> None:
+    product = importlib.import_module("polku.settings")
+    module = importlib.import_module("benchmarks.signed_in_floor_settings")
+    assert module.ROOT_URLCONF == "benchmarks.signed_in_floor" != product.ROOT_URLCONF
+    assert module.INSTALLED_APPS == product.INSTALLED_APPS
+    assert module.MIDDLEWARE == product.MIDDLEWARE
 
 
 def test_a_signed_in_counsellor_gets_the_layout_around_a_heading(client: Any,
