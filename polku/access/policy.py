@@ -387,8 +387,8 @@ def rows_in_reach(reach: Reach, *, person: str, home: str) -> Q:
 
     Own clients are the current assignments and a team's clients the persons of the team, both read live as indexed
     subqueries (never a copy the table keeps, which an import refreshes only after it commits), so that neither joins
-    every person of the register to the table. (:func:`team_rows_in_reach` may join the row's person instead, for a
-    team's own worklist: read live all the same.)"""
+    every person of the register to the table. (:func:`team_rows_in_reach` joins the row's person instead, for a
+    team's worklist: read live all the same.)"""
     if reach.everyone:
         return Q()
     if not reach.area_codes:
@@ -397,22 +397,20 @@ def rows_in_reach(reach: Reach, *, person: str, home: str) -> Q:
     return rows & _own_or_team(reach, person=person) if reach.own_clients_of is not None else rows
 
 
-def team_rows_in_reach(reach: Reach, team_id: int, *, person: str, home: str, joined: bool = False) -> Q:
+def team_rows_in_reach(reach: Reach, team_id: int, *, person: str, home: str) -> Q:
     """The rows of team ``team_id``'s persons that ``reach`` lets through (as :func:`rows_in_reach`, narrowed to the
     team). For a member of that team, "own clients or the team's" within the team is the team: the filter is then the
     area's homes and the team's persons alone. Said so, the database walks a team's worklist by its due-date index and
     stops at the page's rows; an OR of two subqueries it can only evaluate whole, for every row of the table.
 
-    ``joined``: the team asked of the row's person through the row's relation to them (``person`` names the
-    relation's column, e.g. ``person_id``: the filter reads ``person__team_id``) — still the person's team read live,
-    never a copy the table keeps — instead of an indexed subquery of the team's persons. The join lets the database
-    weigh the team with the table's other conditions (a team of 1 568 clients: its worklist a fifth faster in
-    process, ``benchmarks/casework_latency.py``)."""
-    via = f"{person.removesuffix('_id')}__team_id"
-    team_q = Q(**{via: team_id}) if joined else Q(**{f"{person}__in": team_members(team_id)})
+    The team is asked of the row's person through the row's relation to them (``person`` names the relation's column,
+    e.g. ``person_id``: the filter reads ``person__team_id``): the person's team read live, never a copy the table
+    keeps. Joined rather than asked as a subquery of the team's persons, the team is weighed with the table's other
+    conditions (a team of 1 568 clients: its worklist a fifth faster in process, ``benchmarks/casework_latency.py``)."""
+    team = Q(**{f"{person.removesuffix('_id')}__team_id": team_id})
     if reach.own_clients_of is not None and reach.team_id == team_id:
-        return rows_in_reach(Reach(area_codes=reach.area_codes), person=person, home=home) & team_q
-    return rows_in_reach(reach, person=person, home=home) & team_q
+        return rows_in_reach(Reach(area_codes=reach.area_codes), person=person, home=home) & team
+    return rows_in_reach(reach, person=person, home=home) & team
 
 
 def team_members(team_id: int) -> Any:

@@ -151,8 +151,7 @@ def scope_rows(user: Any, scope: str) -> Q | None:
     if scope == Scope.TEAM:
         profile = staff_profile(user)
         if profile is not None and profile.team_id is not None:
-            return team_rows_in_reach(reach, profile.team_id, person="person_id", home="home_municipality",
-                                      joined=True)
+            return team_rows_in_reach(reach, profile.team_id, person="person_id", home="home_municipality")
     visible = rows_in_reach(reach, person="person_id", home="home_municipality")
     if scope == Scope.MINE:
         return visible & Q(counsellor_id=user.pk)

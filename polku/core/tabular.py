@@ -171,3 +171,13 @@ def spreadsheet_text(text: str) -> str:
     quotes unknown column names and cells), so opening the list in Excel cannot run a formula smuggled into an
     upload."""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def workbook(stream: Any) -> Any:
+    """A new xlsxwriter workbook written to ``stream`` (in memory) that writes every string as text: xlsxwriter's
+    ``write()`` would otherwise turn a string starting with ``=`` into a formula, and names typed by people (a
+    team's, a programme's) reach our workbooks. Every workbook we hand out opens here."""
+    import xlsxwriter  # type: ignore[import-untyped]
+
+    return xlsxwriter.Workbook(stream, {"in_memory": True, "strings_to_formulas": False})
+

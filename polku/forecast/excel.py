@@ -11,9 +11,9 @@ import io
 from dataclasses import asdict
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
+from polku.core.tabular import workbook
 from polku.forecast.backtest import Backtest
 from polku.forecast.bands import explanation
 from polku.forecast.duration import DurationModel
@@ -38,7 +38,7 @@ def forecast_workbook(*, area_name: str, projection: Projection, baseline: Proje
                       checked: Backtest, series_labels: dict[str, Any], language: str) -> bytes:
     """Sheets: persons by series, municipal share €, scenario levers, model and backtest."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = workbook(buffer)
     formats = _Formats(book)
     title = _("Ennuste: %(area)s, skenaario ”%(name)s”, %(paths)s polkua") % {
         "area": area_name, "name": projection.scenario.name, "paths": projection.paths}

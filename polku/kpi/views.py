@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.tabular import workbook
 from polku.kpi import comparison, presenters, share_yardstick, yardstick
 from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import UNIT_LABELS, shipped_definitions
@@ -279,10 +280,8 @@ def _export(payload: dict[str, Any], kind: str, compared: dict[str, Any] | None 
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    import xlsxwriter  # type: ignore[import-untyped]
-
     output = io.BytesIO()
-    book = xlsxwriter.Workbook(output, {"in_memory": True, "strings_to_formulas": False})
+    book = workbook(output)
     sheet = book.add_worksheet(payload["indicator"]["code"][:31])
     sheet.write_row(0, 0, header)
     sheet.write_row(2, 0, COLUMNS)

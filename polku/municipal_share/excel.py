@@ -10,9 +10,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 
+from polku.core.tabular import workbook
 from polku.municipal_share.presenters import NO_DATA, Figures, LabelledRow, SharePage, month_label
 from polku.web.sources import reader_source
 
@@ -33,7 +33,7 @@ FIGURE_HEADINGS = ("Henkilöitä", "Laskettuja päiviä", "Maksettu €", "Valti
 
 def share_workbook(page: SharePage) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    book = workbook(buffer)
     bold = book.add_format({"bold": True})
     eur = book.add_format({"num_format": "#,##0.00"})
     warn = book.add_format({"bold": True, "font_color": "#8a3b00"})

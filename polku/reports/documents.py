@@ -8,12 +8,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from polku.core.tabular import workbook
 from polku.reports.layout import Cell, ReportView, report_view
 from polku.reports.svg import bar_chart
 
@@ -92,7 +92,7 @@ def render_xlsx(figures: dict[str, Any], language: str, published_at: datetime) 
     view = report_view(figures, language)
     buffer = io.BytesIO()
     with translation.override(language):
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+        book = workbook(buffer)
         book.set_properties({"title": title(view), "author": "Polku", "created": published_at.replace(tzinfo=None)})
         bold = book.add_format({"bold": True})
         number = book.add_format({"num_format": "#,##0.0", "align": "right"})
