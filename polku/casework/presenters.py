@@ -22,7 +22,7 @@ from polku.casework import selectors
 from polku.casework.due import ClientCase, DueItem, Milestone, due_items, milestones
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, ProcessRuleSet, shipped_rule_book
-from polku.people.models import Person
+from polku.timeline.selectors import Timeline
 
 KIND_LABELS = {
     "initial_interview": _("Alkuhaastattelu"),
@@ -125,22 +125,28 @@ class ClientPanel:
     assignments: list[CaseAssignment]
 
 
-def client_panel(person: Person, today: date, book: ProcessRuleBook | None = None) -> ClientPanel:
+def client_panel(timeline: Timeline, today: date, book: ProcessRuleBook | None = None) -> ClientPanel:
+    """The client record's case-work section. ``timeline``: the client's current facts, which the record has read
+    for its timeline; the case is made from them and from the rows shown here, not read a second time."""
     book = book or shipped_rule_book()
-    case = selectors.client_case(person, today)
-    items = due_items(case, book, today) if case is not None else []
-    stones: list[Milestone] = milestones(case, book) if case is not None else []
+    person = timeline.person
     plans = list(EmploymentPlan.objects.filter(person=person).select_related("recorded_by").order_by("-recorded_at"))
     assignments = list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")
                        .order_by("-started_at"))
+    meetings = list(Meeting.objects.current().filter(person=person).select_related("recorded_by")
+                    .order_by("-held_on", "-recorded_at"))
+    reports = list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start"))
+    case = selectors.client_case_of(timeline, today, meetings=meetings, plans=plans, reports=reports,
+                                   assignments=assignments)
+    items = due_items(case, book, today) if case is not None else []
+    stones: list[Milestone] = milestones(case, book) if case is not None else []
     return ClientPanel(
         today=today, case=case, rule_set=book.in_force(today), due=due_rows(items, person.pk),
         milestones=[MilestoneRow(str(MILESTONE_LABELS[m.key]), m.on, m.rule, m.on < today) for m in stones],
         plan=next((p for p in plans if p.superseded_at is None), None),
         plan_history=plans,
-        meetings=list(Meeting.objects.current().filter(person=person).select_related("recorded_by")
-                      .order_by("-held_on", "-recorded_at")),
-        reports=list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start")),
+        meetings=meetings,
+        reports=reports,
         assignment=next((a for a in assignments if a.ended_at is None), None),  # one current row (a constraint)
         assignments=assignments,
     )

@@ -49,6 +49,7 @@ from polku.derived.runs import StatusFact, annotate, status_and_run_start
 from polku.derived.vocabulary import status_vocabulary
 from polku.people.models import Person
 from polku.timeline.models import HomeMunicipalitySpell, JobSearchPeriod, StatusSpell
+from polku.timeline.selectors import Timeline
 
 STATUS_LOOKBACK_YEARS = 6
 REPORT_LOOKBACK_DAYS = 200
@@ -65,9 +66,14 @@ def _current(query: QuerySet[Any]) -> QuerySet[Any]:
 
 
 def open_job_seekers(persons: QuerySet[Person], today: date) -> QuerySet[JobSearchPeriod]:
-    """Current job-search periods open on ``today`` for the given persons."""
+    """Current job-search periods open on ``today`` for the given persons (:func:`is_open_on` of each)."""
     return _current(JobSearchPeriod.objects.filter(person__in=persons.values("pk"), registered_on__lte=today)).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
+def is_open_on(period: JobSearchPeriod, today: date) -> bool:
+    """The condition of :func:`open_job_seekers` for one period read already."""
+    return period.registered_on <= today and (period.ended_on is None or period.ended_on > today)
 
 
 SpellRow = tuple[str, date, date | None]  # status, start, end (None: open)
@@ -83,7 +89,8 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
     """A ``ClientCase`` for every person in ``persons`` with a job search open on ``today``.
 
     Plain tuples, not model instances: a worklist reads a few thousand rows and is the page counsellors open
-    most (see ``benchmarks/casework_latency.py``).
+    most (see ``benchmarks/casework_latency.py``). The queries' date conditions only narrow what is read;
+    :func:`_case` chooses each client's facts (the one definition of what the engine is given).
     """
     searches = dict(open_job_seekers(persons, today).values_list("person_id", "registered_on"))
     if not searches:
@@ -92,7 +99,7 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
     earliest = min(searches.values())
     spells: dict[Any, list[SpellRow]] = defaultdict(list)
     for person_id, status, start, end in _current(StatusSpell.objects.filter(person_id__in=ids, start_date__lte=today)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=add_months(today, -12 * STATUS_LOOKBACK_YEARS)),
+        Q(end_date__isnull=True) | Q(end_date__gte=_status_lookback(today)),
     ).order_by("person_id", "start_date").values_list("person_id", "status_id", "start_date", "end_date"):
         spells[person_id].append((status, start, end))
     meetings: dict[Any, list[MeetingFact]] = defaultdict(list)
@@ -103,22 +110,61 @@ def client_cases(persons: QuerySet[Person], today: date) -> dict[Any, ClientCase
         "person_id", "drawn_up_on", "valid_until", "applications_required", "reporting_period_months", "next_meeting_on")}
     reports: dict[Any, list[ReportFact]] = defaultdict(list)
     for person_id, start, count in _current(ApplicationReport.objects.filter(
-            person_id__in=ids, period_start__gte=today - timedelta(days=REPORT_LOOKBACK_DAYS))).values_list(
+            person_id__in=ids, period_start__gte=_report_lookback(today))).values_list(
             "person_id", "period_start", "applications"):
         reports[person_id].append(ReportFact(start, count))
     phases = dict(CaseAssignment.objects.filter(person_id__in=ids, ended_at__isnull=True).values_list("person_id", "phase"))
-    cases = {}
-    for person_id, registered_on in searches.items():
-        status, since = status_and_run(spells.get(person_id, []), today)
-        cases[person_id] = ClientCase(registered_on=registered_on, status=status, unemployed_since=since,
-                                      meetings=tuple(meetings.get(person_id, ())), plan=plans.get(person_id),
-                                      reports=tuple(reports.get(person_id, ())),
-                                      phase=phases.get(person_id, "initial_service"))
-    return cases
+    return {person_id: _case(registered_on, today, spells=spells.get(person_id, []), meetings=meetings.get(person_id, ()),
+                             plan=plans.get(person_id), reports=reports.get(person_id, ()), phase=phases.get(person_id))
+            for person_id, registered_on in searches.items()}
 
 
 def client_case(person: Person, today: date) -> ClientCase | None:
     return client_cases(Person.objects.filter(pk=person.pk), today).get(person.pk)
+
+
+def client_case_of(timeline: Timeline, today: date, *, meetings: Iterable[Meeting], plans: Iterable[EmploymentPlan],
+                   reports: Iterable[ApplicationReport], assignments: Iterable[CaseAssignment]) -> ClientCase | None:
+    """:func:`client_case` from one client's rows that a page has read already (the client record shows them all):
+    the current job-search periods and status spells of ``timeline``, the current meetings and reports, every plan
+    version and assignment. The same case as :func:`client_case` reads (a test holds them equal), without reading
+    the same rows twice."""
+    open_on = [p.registered_on for p in timeline.job_search_periods if is_open_on(p, today)]
+    if not open_on:
+        return None
+    current_plan = next((p for p in plans if p.superseded_at is None), None)
+    return _case(
+        open_on[-1], today,
+        spells=[(s.status_id, s.start_date, s.end_date) for s in timeline.status_spells
+                if s.start_date <= today and (s.end_date is None or s.end_date >= _status_lookback(today))],
+        meetings=[MeetingFact(m.held_on, m.kind) for m in meetings],
+        plan=None if current_plan is None else PlanFact(
+            current_plan.drawn_up_on, current_plan.valid_until, current_plan.applications_required,
+            current_plan.reporting_period_months, current_plan.next_meeting_on),
+        reports=[ReportFact(r.period_start, r.applications) for r in reports],
+        phase=next((a.phase for a in assignments if a.ended_at is None), None))
+
+
+def _status_lookback(today: date) -> date:
+    """Spells that ended before this day do not reach today's unemployment run (the read's lower bound)."""
+    return add_months(today, -12 * STATUS_LOOKBACK_YEARS)
+
+
+def _report_lookback(today: date) -> date:
+    return today - timedelta(days=REPORT_LOOKBACK_DAYS)
+
+
+def _case(registered_on: date, today: date, *, spells: list[SpellRow], meetings: Iterable[MeetingFact],
+          plan: PlanFact | None, reports: Iterable[ReportFact], phase: str | None) -> ClientCase:
+    """One client's case from their facts: the meetings of this job search up to today, the reports of the lookback
+    window. Chosen here for every caller, so a worklist (which reads a batch of clients from the earliest
+    registration among them) and a client's own page give the engine the same facts."""
+    status, since = status_and_run(spells, today)
+    lookback = _report_lookback(today)
+    return ClientCase(registered_on=registered_on, status=status, unemployed_since=since,
+                      meetings=tuple(m for m in meetings if registered_on <= m.held_on <= today), plan=plan,
+                      reports=tuple(r for r in reports if r.period_start >= lookback),
+                      phase=phase or "initial_service")
 
 
 # --- worklists ----------------------------------------------------------------------------------------------

@@ -598,9 +598,12 @@ class ClientPanel:
     reference_date: date
 
 
-def client_panel(book: RuleBook, person: Person, *, reference_date: date) -> ClientPanel:
-    """The client's day counters under both rule sets and the next step under the rule in force."""
-    facts: PersonFacts = next(iter(selectors.person_facts([person.pk])))
+def client_panel(book: RuleBook, person: Person, *, reference_date: date,
+                 facts: PersonFacts | None = None) -> ClientPanel:
+    """The client's day counters under both rule sets and the next step under the rule in force. ``facts``: the
+    person's facts where the caller has them (:func:`~polku.municipal_share.selectors.timeline_facts`)."""
+    if facts is None:
+        facts = next(iter(selectors.person_facts([person.pk])))
     through = last_full_month(reference_date)
     latest = max((f.month for f in facts.benefits if f.month <= through), default=None)
     counters = counters_after(facts, book, through=through)

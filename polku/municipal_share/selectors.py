@@ -17,6 +17,7 @@ from polku.core.calendar import month_end
 from polku.municipal_share.engine import BenefitFact, HomeFact, PersonFacts, ShareRow, person_share_rows
 from polku.municipal_share.rules import RuleBook
 from polku.timeline.models import BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell
+from polku.timeline.selectors import Timeline
 
 BATCH = 2_000
 
@@ -41,6 +42,20 @@ def person_facts(person_ids: Iterable[Any]) -> Iterator[PersonFacts]:
             conditions[pid].append(met_on)
         for pid in chunk:
             yield PersonFacts(pid, benefits[pid], homes[pid], conditions[pid])
+
+
+def timeline_facts(timeline: Timeline) -> PersonFacts:
+    """:func:`person_facts` of one person whose current timeline a page has read already (the client record): its
+    benefit months and homes as they are, and the employment conditions, which a timeline does not hold."""
+    if timeline.known_at is not None:
+        raise ValueError("the municipal share is computed on current facts, not on what was known at a moment")
+    person_id = timeline.person.pk
+    return PersonFacts(
+        person_id,
+        [BenefitFact(b.month, b.benefit_type, b.basis, b.days, b.amount) for b in timeline.benefit_months],
+        [HomeFact(h.start_date, h.end_date, h.municipality_id) for h in timeline.home_municipalities],
+        list(EmploymentConditionMet.objects.current().filter(person_id=person_id).values_list("met_on", flat=True)),
+    )
 
 
 def persons_billed_to(municipality_codes: Iterable[str], first_month: date, last_month: date) -> list[Any]:

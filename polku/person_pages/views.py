@@ -35,6 +35,7 @@ from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.logging import looks_like_personal_id
 from polku.exchange import presenters as exchange_presenters
 from polku.municipal_share import presenters as share_presenters
+from polku.municipal_share import selectors as share_selectors
 from polku.municipal_share.services import current_rule_book
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
@@ -140,8 +141,9 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         return forbidden(request, _("Tämä henkilö ei kuulu omiin asiakkaisiisi eikä tiimisi tai alueesi asiakkaisiin."),
                          break_glass_url=url)
     today = timezone.localdate()
-    casework_panel = casework_presenters.client_panel(person, today)
-    page = presenters.timeline_page(person_timeline(person), today=today)
+    timeline = person_timeline(person)
+    casework_panel = casework_presenters.client_panel(timeline, today)
+    page = presenters.timeline_page(timeline, today=today)
     provision_panel = provision_presenters.client_panel(person, today)
     events = casework_presenters.timeline_events(casework_panel) + provision_presenters.timeline_events(provision_panel)
     page = dataclasses.replace(page, events=sorted(presenters.EventRow(day, kind, label) for day, kind, label in events))
@@ -165,7 +167,7 @@ def person_detail(request: HttpRequest, person_id: uuid.UUID) -> HttpResponse:
         "can_record": can_write_person_data(request.user),
         "provenance": exchange_presenters.provenance_rows(person.pk),
         "share_panel": share_presenters.client_panel(current_rule_book(), person, reference_date=(
-            share_presenters.suggested_reference_date(timezone.localdate()) or timezone.localdate())),
+            share_presenters.suggested_reference_date(today) or today), facts=share_selectors.timeline_facts(timeline)),
     })
 
 

@@ -46,6 +46,7 @@ class Timeline:
     status_spells: list[StatusSpell]
     job_search_periods: list[JobSearchPeriod]
     benefit_months: list[BenefitMonth]
+    known_at: datetime | None = None  # None: the current facts
 
     def home_municipality_on(self, day: date) -> HomeMunicipalitySpell | None:
         return next((s for s in self.home_municipalities if s.covers(day)), None)
@@ -72,6 +73,7 @@ def person_timeline(person: Person, *, known_at: datetime | None = None) -> Time
         benefit_months=list(
             as_known(BenefitMonth.objects.filter(person=person), known_at).order_by("month", "benefit_type"),
         ),
+        known_at=known_at,
     )
 
 
