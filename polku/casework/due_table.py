@@ -310,8 +310,14 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
     listed = list(clients.annotate(clients_in_all=Window(Count("person_id"))).values_list(
         "person_id", "clients_in_all")[:MAX_LISTED_CLIENTS + 1])
     client_count = listed[0][1] if listed else 0
+    joined_scope = Q()  # the scope again on the client row that the page's rows join (see below)
     if client_count <= MAX_LISTED_CLIENTS:
         items = DueItemRow.objects.filter(client_id__in=[person_id for person_id, _in_all in listed])
+        if table_scope is not None:
+            # The clients are the listed ids either way; said of the joined client row as well, the scope lets the
+            # database find those rows by an index instead of reading the whole table for the join (a counsellor's
+            # own list: the page's rows in a quarter of the time).
+            joined_scope = through(table_scope, "client") & Q(client__computed_for=today)
     elif table_scope is not None:
         # The same scope as conditions of the joined client row (and its person), not as "client in (subquery)":
         # the database plans the scope with the page's order (a team of 1 568 clients: a fifth less time).
@@ -337,7 +343,7 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
                    if (k == kind if kind is not None else not wanted_kinds or k in wanted_kinds)
                    and (s == state if state is not None else not wanted_states or s in wanted_states))
 
-    shown = items.filter(kind_q & state_q).annotate(
+    shown = items.filter(kind_q & state_q & joined_scope).annotate(
         name=Concat(F("client__person__last_name"), Value(", "), F("client__person__first_names")),
         counsellor=F("client__counsellor__username"), team=F("client__team__name"), phase=F("client__phase"),
         sort_name=_bytewise(Concat(F("client__person__last_name"), Value(", "), F("client__person__first_names"))),
