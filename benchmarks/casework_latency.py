@@ -41,6 +41,11 @@ time and peak memory (gunicorn master + workers, sampled every 0.25 s; this proc
 Any non-200 answer or failed request is counted, reported and makes the exit status non-zero. The load
 generator shares the 2 cores with gunicorn and PostgreSQL, so latencies include that contention.
 
+Each phase also counts the processor time it cost, per request: gunicorn's (master and workers), PostgreSQL's (every
+``postgres`` process of the machine, with its ended backends) and this load generator's. Latencies under 20 clients
+on two cores move by a fifth between runs; the time a page costs moves much less, and its ratio to the floor's is
+what a latency ratio comes to when the server is saturated (``cpu_ms_per_request``, ``ratio_*_cpu_to_floor_cpu``).
+
 Usage: python benchmarks/casework_latency.py [--clients 20] [--rounds 10] [--isolated 10] [--keep-db]
 """
 
@@ -313,6 +318,44 @@ def start_server(database_url: str, workers: int, threads: int, log_dir: Path,
     raise RuntimeError(f"gunicorn did not answer in 90 s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def _cpu_seconds(pid: int | str, *, children: bool = False) -> float:
+    """User and system time of a process (with that of its ended children, which it has waited for)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu_seconds() -> float:
+    """Every PostgreSQL process's time, the postmaster's ended backends included (a connection closed during the
+    phase). The machine's whole server: the benchmark runs alone on it."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if (entry / "comm").read_text().strip().startswith("postgres"):
+                    total += _cpu_seconds(entry.name, children=True)
+    return total
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    server: float  # gunicorn, master and workers
+    database: float
+    client: float  # this process: the load generator's threads
+
+    @classmethod
+    def of(cls, server: Server) -> CpuSample:
+        gunicorn = 0.0
+        for pid in server.pids():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                gunicorn += _cpu_seconds(pid)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return cls(gunicorn, _database_cpu_seconds(), usage.ru_utime + usage.ru_stime)
+
+    def __sub__(self, other: CpuSample) -> CpuSample:
+        return CpuSample(self.server - other.server, self.database - other.database, self.client - other.client)
+
+
 # --- the load generator --------------------------------------------------------------------------------------
 
 
@@ -425,12 +468,16 @@ class Plan:
     deadline: float = float("inf")
     truncated: list[str] = field(default_factory=list)
     starts: list[float] = field(default_factory=list)
+    cpu: list[CpuSample] = field(default_factory=list)  # at each phase's start, and at the end
+    probe: Any = None  # () -> CpuSample, set when the server runs
     barrier: threading.Barrier = field(init=False)
 
     def __post_init__(self) -> None:
         self.barrier = threading.Barrier(self.clients + 1, action=self._start)
 
     def _start(self) -> None:
+        if self.probe is not None:
+            self.cpu.append(self.probe())
         self.starts.append(time.perf_counter())
         self.deadline = time.monotonic() + self.max_seconds
 
@@ -487,6 +534,7 @@ def run_load(server: Server, logins: list[dict], plan: Plan) -> tuple[Results, d
         raise RuntimeError(f"{len(errors)} logins failed, first: {errors[0]}")
     print(f"{len(logins)} counsellors logged in in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
     results = Results()
+    plan.probe = lambda: CpuSample.of(server)
     threads = [threading.Thread(target=client_thread, args=(i, (b, m), entry["clients"], plan, results), daemon=True)
                for i, (b, m, entry) in enumerate(zip(browsers, managers, logins, strict=True))]
     for thread in threads:
@@ -657,6 +705,24 @@ def main() -> int:
     return 0
 
 
+def _phase_cpu(plan: Plan, results: Results) -> dict[tuple[str, str], dict[str, float]]:
+    """Processor milliseconds per request of each one-page phase: gunicorn's, PostgreSQL's, the load generator's
+    and their sum (``all``). A phase's requests are the answered and the failed alike."""
+    found = {}
+    for phase, before, after in zip(plan.phases, plan.cpu, plan.cpu[1:], strict=False):
+        if phase.name == "warmup" or len(phase.pages) != 1:
+            continue
+        key = (phase.name, phase.pages[0])
+        requests = len(results.latencies.get(key, [])) + sum(results.errors.get(key, {}).values())
+        if requests:
+            spent = after - before
+            found[key] = {"server": round(spent.server * 1000 / requests, 2),
+                          "database": round(spent.database * 1000 / requests, 2),
+                          "client": round(spent.client * 1000 / requests, 2),
+                          "all": round((spent.server + spent.database + spent.client) * 1000 / requests, 2)}
+    return found
+
+
 def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, server: Server, *,
            phase_seconds: dict[str, float], wall_seconds: float) -> int:
     """Print one JSON line per (phase, page) and the summary; return the number of failed requests."""
@@ -665,13 +731,19 @@ def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, s
     paths = PATHS
     keys = [(phase.name, page) for phase in plan.phases if phase.name != "warmup" for page in phase.pages]
     stats = {key: _summary(results.latencies.get(key, [])) for key in keys}
+    cpu = _phase_cpu(plan, results)
     for key in keys:
         samples, errors = results.latencies.get(key, []), sum(results.errors.get(key, {}).values())
         print(json.dumps({
             **common, "phase": key[0], "page": key[1], "path": paths[key[1]], "requests": len(samples) + errors,
             "ok": len(samples), "errors": errors, "error_statuses": results.errors.get(key, {}), **stats[key],
             "mean_kb": round(results.bytes.get(key, 0) / len(samples) / 1024, 1) if samples else None,
+            **({"cpu_ms_per_request": cpu[key]} if key in cpu else {}),
         }), flush=True)
+
+    def cpu_ratio(page: str, floor: str = "floor") -> float | None:
+        top, bottom = cpu.get(("isolated", page)), cpu.get(("isolated", floor))
+        return round(top["all"] / bottom["all"], 2) if top and bottom and bottom["all"] else None
 
     def ratio(page: str, phase: str, floor: str = "floor") -> float | None:
         top, bottom = stats[(phase, page)]["p95_ms"], stats[(phase, floor)]["p95_ms"]
@@ -701,6 +773,9 @@ def report(args: argparse.Namespace, data: dict, plan: Plan, results: Results, s
         "ratio_signed_in_floor_p95_to_floor_p95": ratio("signed_in_floor", "isolated"),
         **{f"ratio_{page}_p95_to_signed_in_floor_p95": ratio(page, "isolated", "signed_in_floor") for page in ratios},
         "ratio_mixed_worklist_p95_to_mixed_floor_p95": ratio("worklist", "mixed"),
+        # What each request cost the machine (gunicorn, PostgreSQL and the load generator), against the floor's.
+        **{f"ratio_{page}_cpu_to_floor_cpu": cpu_ratio(page) for page in [*ratios, "signed_in_floor"]},
+        **{f"ratio_{page}_cpu_to_signed_in_floor_cpu": cpu_ratio(page, "signed_in_floor") for page in ratios},
         "goals": goals, "goals_met": met,
         "baseline": f"/terveys/ p95, 20 clients, floor only (isolated phase); goal worklists ≤ {GOAL_RATIO:.0f}×, "
                     f"client record ≤ {GOAL_RATIO_RECORD:.0f}×",
