@@ -325,35 +325,38 @@ def _cpu_seconds(pid: int | str, *, children: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _database_cpu_seconds() -> float:
+def _database_cpu_seconds() -> float | None:
     """Every PostgreSQL process's time, the postmaster's ended backends included (a connection closed during the
-    phase). The machine's whole server: the benchmark runs alone on it."""
-    total = 0.0
+    phase). The machine's whole server: the benchmark runs alone on it. None when no server process is to be seen
+    (a server on another machine or in a container of its own): then no figure, rather than a zero."""
+    total, seen = 0.0, False
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError, ValueError, IndexError):
                 if (entry / "comm").read_text().strip().startswith("postgres"):
                     total += _cpu_seconds(entry.name, children=True)
-    return total
+                    seen = True
+    return total if seen else None
 
 
 @dataclass(frozen=True)
 class CpuSample:
-    server: float  # gunicorn, master and workers
-    database: float
-    client: float  # this process: the load generator's threads
+    server: float  # gunicorn: the master with its ended workers (one restarted on the way), and the workers
+    database: float | None  # None: not to be seen from here
+    client: float  # this process: the load generator's threads, with the memory sampler and these probes
 
     @classmethod
     def of(cls, server: Server) -> CpuSample:
         gunicorn = 0.0
         for pid in server.pids():
             with contextlib.suppress(OSError, ValueError, IndexError):
-                gunicorn += _cpu_seconds(pid)
+                gunicorn += _cpu_seconds(pid, children=pid == server.process.pid)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(gunicorn, _database_cpu_seconds(), usage.ru_utime + usage.ru_stime)
 
     def __sub__(self, other: CpuSample) -> CpuSample:
-        return CpuSample(self.server - other.server, self.database - other.database, self.client - other.client)
+        database = (None if self.database is None or other.database is None else self.database - other.database)
+        return CpuSample(self.server - other.server, database, self.client - other.client)
 
 
 # --- the load generator --------------------------------------------------------------------------------------
@@ -707,15 +710,16 @@ def main() -> int:
 
 def _phase_cpu(plan: Plan, results: Results) -> dict[tuple[str, str], dict[str, float]]:
     """Processor milliseconds per request of each one-page phase: gunicorn's, PostgreSQL's, the load generator's
-    and their sum (``all``). A phase's requests are the answered and the failed alike."""
+    and their sum (``all``). A phase's requests are the answered and the failed alike. No figure for a phase whose
+    database server could not be seen (its sum would leave the database out)."""
     found = {}
     for phase, before, after in zip(plan.phases, plan.cpu, plan.cpu[1:], strict=False):
         if phase.name == "warmup" or len(phase.pages) != 1:
             continue
         key = (phase.name, phase.pages[0])
         requests = len(results.latencies.get(key, [])) + sum(results.errors.get(key, {}).values())
-        if requests:
-            spent = after - before
+        spent = after - before
+        if requests and spent.database is not None:
             found[key] = {"server": round(spent.server * 1000 / requests, 2),
                           "database": round(spent.database * 1000 / requests, 2),
                           "client": round(spent.client * 1000 / requests, 2),

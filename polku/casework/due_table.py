@@ -296,8 +296,9 @@ def table_worklist(persons: Persons, today: date, *, kinds: Iterable[str] = (), 
     # the register: by the row's own copy of the client's home and team when the caller gives it (an indexed
     # filter), else as a subquery of persons. A small scope (a counsellor's own clients) is evaluated once a page:
     # the clients it lets through are read as ids, and the counts (one aggregate) and the page's rows look those up
-    # by key. A large one stays a query, evaluated again by the counts and by the page's rows (which, sorted by due
-    # date, the database reads by the due-date index up to the page's last row).
+    # by key (the rows also repeat the scope on the client row they join, for the index it lets the database use).
+    # A large one stays a query, evaluated again by the counts and by the page's rows (which, sorted by due date,
+    # the database reads by the due-date index up to the page's last row).
     table_scope = rows if today == timezone.localdate() else None  # decided once: both queries take the same way
     if table_scope is not None:
         clients = ClientDue.objects.filter(table_scope, computed_for=today)

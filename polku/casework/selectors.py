@@ -129,6 +129,8 @@ def client_case_of(timeline: Timeline, today: date, *, meetings: Iterable[Meetin
     the current job-search periods and status spells of ``timeline``, the current meetings and reports, every plan
     version and assignment. The same case as :func:`client_case` reads (a test holds them equal), without reading
     the same rows twice."""
+    if timeline.known_at is not None:
+        raise ValueError("a case is made of the current facts, not of what was known at a moment")
     open_on = [p.registered_on for p in timeline.job_search_periods if is_open_on(p, today)]
     if not open_on:
         return None
@@ -157,14 +159,18 @@ def _report_lookback(today: date) -> date:
 def _case(registered_on: date, today: date, *, spells: list[SpellRow], meetings: Iterable[MeetingFact],
           plan: PlanFact | None, reports: Iterable[ReportFact], phase: str | None) -> ClientCase:
     """One client's case from their facts: the meetings of this job search up to today, the reports of the lookback
-    window. Chosen here for every caller, so a worklist (which reads a batch of clients from the earliest
-    registration among them) and a client's own page give the engine the same facts."""
+    window, each in date order. Chosen here for every caller, so a worklist (which reads a batch of clients from the
+    earliest registration among them, in no order) and a client's own page (newest first) give the engine the same
+    case."""
     status, since = status_and_run(spells, today)
     lookback = _report_lookback(today)
-    return ClientCase(registered_on=registered_on, status=status, unemployed_since=since,
-                      meetings=tuple(m for m in meetings if registered_on <= m.held_on <= today), plan=plan,
-                      reports=tuple(r for r in reports if r.period_start >= lookback),
-                      phase=phase or "initial_service")
+    return ClientCase(
+        registered_on=registered_on, status=status, unemployed_since=since,
+        meetings=tuple(sorted((m for m in meetings if registered_on <= m.held_on <= today),
+                              key=lambda m: (m.held_on, m.kind))),
+        plan=plan,
+        reports=tuple(sorted((r for r in reports if r.period_start >= lookback), key=lambda r: r.period_start)),
+        phase=phase or "initial_service")
 
 
 # --- worklists ----------------------------------------------------------------------------------------------

@@ -25,12 +25,20 @@ pytestmark = pytest.mark.django_db
 
 
 def case_of_rows(person: Person, day: date) -> selectors.ClientCase | None:
+    """The case from the rows as the client record reads them (newest first)."""
     return selectors.client_case_of(
         person_timeline(person), day,
-        meetings=list(Meeting.objects.current().filter(person=person)),
-        plans=list(EmploymentPlan.objects.filter(person=person)),
-        reports=list(ApplicationReport.objects.current().filter(person=person)),
-        assignments=list(CaseAssignment.objects.filter(person=person)))
+        meetings=list(Meeting.objects.current().filter(person=person).order_by("-held_on", "-recorded_at")),
+        plans=list(EmploymentPlan.objects.filter(person=person).order_by("-recorded_at")),
+        reports=list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start")),
+        assignments=list(CaseAssignment.objects.filter(person=person).order_by("-started_at")))
+
+
+def test_a_timeline_of_a_past_moment_makes_no_case(make_person: Callable[..., Person]) -> None:
+    person = make_person(municipality="297", since=date(2000, 1, 1))
+    with pytest.raises(ValueError, match="current facts"):
+        selectors.client_case_of(person_timeline(person, known_at=timezone.now()), timezone.localdate(),
+                                 meetings=[], plans=[], reports=[], assignments=[])
 
 
 def test_the_three_reads_of_a_case_agree_on_the_simulated_case_work() -> None:
@@ -64,7 +72,8 @@ def test_a_meeting_before_this_job_search_counts_in_no_read(make_person: Callabl
     services.job_search_open(person=late, registered_on=today - timedelta(days=100))
     batch = selectors.client_cases(Person.objects.filter(pk__in=[early.pk, late.pk]), today)
     single = selectors.client_case(late, today)
-    assert single is not None and single.meetings == ()
+    assert single is not None
+    assert single.meetings == ()
     assert batch[late.pk] == single == case_of_rows(late, today)
 
 
@@ -75,11 +84,16 @@ def test_the_record_reads_the_case_rows_once(make_person: Callable[..., Person])
     services.job_search_open(person=person, registered_on=today - timedelta(days=30))
     casework.meeting_record(person=person, held_on=today - timedelta(days=20), kind="initial_interview",
                             channel="phone")
+    casework.meeting_record(person=person, held_on=today - timedelta(days=5), kind="job_search_conversation",
+                            channel="phone")
     timeline = person_timeline(person)
     with CaptureQueriesContext(connection) as queries:
         panel = presenters.client_panel(timeline, today)
+    # The same case, meetings in the same order, though the record reads them newest first.
+    assert [m.held_on for m in panel.meetings] == [today - timedelta(days=5), today - timedelta(days=20)]
     assert panel.case == selectors.client_case(person, today)
-    assert panel.case is not None and len(panel.case.meetings) == 1
+    assert panel.case is not None
+    assert [m.held_on for m in panel.case.meetings] == [today - timedelta(days=20), today - timedelta(days=5)]
     tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries.captured_queries]
     assert len(tables) == len(set(tables)), tables  # no table read twice
     assert not any("jobsearchperiod" in t or "statusspell" in t for t in tables), tables  # the timeline's rows
