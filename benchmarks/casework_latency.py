@@ -42,9 +42,10 @@ Any non-200 answer or failed request is counted, reported and makes the exit sta
 generator shares the 2 cores with gunicorn and PostgreSQL, so latencies include that contention.
 
 Each phase also counts the processor time it cost, per request: gunicorn's (master and workers), PostgreSQL's (every
-``postgres`` process of the machine, with its ended backends) and this load generator's. Latencies under 20 clients
-on two cores move by a fifth between runs; the time a page costs moves much less, and its ratio to the floor's is
-what a latency ratio comes to when the server is saturated (``cpu_ms_per_request``, ``ratio_*_cpu_to_floor_cpu``).
+``postgres`` process of the machine, with its ended backends) and this load generator's (``cpu_ms_per_request``,
+``ratio_*_cpu_to_floor_cpu``). With the server saturated, a page's latency ratio to the floor comes to about its
+cost ratio; the cost says where the time goes (Python or the database). On a shared virtual machine both move between
+runs (a tenth to a fifth): compare runs made one after the other, several times.
 
 Usage: python benchmarks/casework_latency.py [--clients 20] [--rounds 10] [--isolated 10] [--keep-db]
 """
