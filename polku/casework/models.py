@@ -174,6 +174,12 @@ class ClientDue(models.Model):
     next_due_on = models.DateField(null=True, blank=True)
     overdue = models.BooleanField(default=False)  # some item's due day is before ``computed_for``
     items = models.PositiveSmallIntegerField(default=0)
+    # The kinds of the client's items in each state on ``computed_for``, one bit a kind (``due_table.kind_mask``; the
+    # engine gives a client at most one item of a kind): a worklist counts its items by kind and state from these
+    # client rows, without reading the items of every client in scope.
+    overdue_kinds = models.PositiveIntegerField(default=0)
+    this_week_kinds = models.PositiveIntegerField(default=0)
+    upcoming_kinds = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["counsellor", "computed_for"]), models.Index(fields=["team", "computed_for"]),

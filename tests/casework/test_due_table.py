@@ -20,7 +20,7 @@ from polku.access.models import Role, StaffProfile
 from polku.casework import due_table, selectors, tasks
 from polku.casework import services as casework
 from polku.casework.demo import TeamPlan, simulate_casework
-from polku.casework.due import DueKind, DueState
+from polku.casework.due import DueItem, DueKind, DueState, state_on
 from polku.casework.models import ClientDue, DueItemRow, Meeting
 from polku.people.models import Person
 from polku.simulator.writers import simulate_into_database
@@ -355,3 +355,46 @@ def test_a_stale_counsellor_copy_never_shows_a_client_the_user_may_not_see(
         assert not ClientDue.objects.filter(rows, person=person).exists(), scope
         shown = selectors.worklist(selectors.scope_persons(before.user, scope), today, rows=rows)
         assert person.pk not in {row.person_id for row in shown.rows}, scope
+
+
+# --- the client rows' kinds by state ------------------------------------------------------------------------------
+
+
+@given(st.sets(st.sampled_from([str(k) for k in DueKind])))
+def test_a_kind_mask_holds_exactly_its_kinds(kinds: set[str]) -> None:
+    mask = due_table.kind_mask(kinds)
+    assert sorted(due_table.mask_kinds(mask)) == sorted(kinds)
+    assert mask < 1 << len(DueKind)
+
+
+def test_the_client_rows_keep_the_kinds_of_their_items_by_state() -> None:
+    today = timezone.localdate()
+    simulate_into_database("sotkamo-2021", seed=9, persons=200, progress=False)
+    simulate_casework("kainuu", municipalities=["765"], team_plan=TeamPlan(), fresh=3)
+    due_table.rebuild(today)
+    rows = list(ClientDue.objects.all())
+    assert len(rows) > 20
+    kinds_seen = set()
+    for client in rows:
+        items = DueItemRow.objects.filter(client=client)
+        for state, field in due_table.STATE_FIELDS.items():
+            expected = sorted(i.kind for i in items if state_on(i.due_on, today) == state)
+            assert sorted(due_table.mask_kinds(getattr(client, field))) == expected
+            kinds_seen.update(expected)
+    assert len(kinds_seen) >= 3  # the comparison covered several kinds, not one
+
+
+def test_two_items_of_one_kind_are_refused_not_miscounted() -> None:
+    today = timezone.localdate()
+    item = DueItem(kind=DueKind.CONVERSATION, due_on=today, state=DueState.THIS_WEEK, rule="r", rule_set="s",
+                   verified=True, source="")
+    with pytest.raises(ValueError, match="two due items of one kind"):
+        due_table._kinds_by_state([item, item])
+
+
+def test_a_table_written_in_another_form_is_computed_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    today = timezone.localdate()
+    due_table.rebuild(today)
+    assert due_table.table_day() == today
+    monkeypatch.setattr(due_table, "TABLE_FORM", due_table.TABLE_FORM + "+1")
+    assert due_table.table_day() is None  # read live until rebuilt
