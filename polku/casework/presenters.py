@@ -20,22 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from polku.casework import selectors
 from polku.casework.due import ClientCase, DueItem, Milestone, due_items, milestones
+from polku.casework.labels import KIND_LABELS
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, ProcessRuleSet, shipped_rule_book
 from polku.timeline.selectors import Timeline
 
-KIND_LABELS = {
-    "initial_interview": _("Alkuhaastattelu"),
-    "job_search_conversation": _("Työnhakukeskustelu"),
-    "supplementary_conversations": _("Täydentävät työnhakukeskustelut"),
-    "no_plan": _("Ei työllistymissuunnitelmaa"),
-    "plan_expiring": _("Suunnitelma päättymässä"),
-    "application_report_missing": _("Hakuilmoitus puuttuu"),
-    "applications_below_obligation": _("Hakuja alle velvollisuuden"),
-    "reaching_three_months": _("Täyttää 3 kk työttömyyttä"),
-    "handover_due": _("Siirto omavalmennukseen"),
-    "binding_offers_start": _("Työtarjoukset velvoittavia"),
-}
 STATE_LABELS = {"overdue": _("Myöhässä"), "this_week": _("Tällä viikolla"), "upcoming": _("Tulossa")}
 SCOPE_LABELS = {"mine": _("Omat asiakkaat"), "team": _("Tiimin asiakkaat"), "area": _("Alueen asiakkaat")}
 MILESTONE_LABELS = {

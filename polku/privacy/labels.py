@@ -4,11 +4,14 @@ here, so a new field cannot reach the export or the record unnamed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from polku.casework.due_table import mask_kinds
+from polku.casework.labels import KIND_LABELS
 from polku.timeline.models import BenefitBasis, BenefitType
 
 # Shared by every fact table (timeline.models.FactVersion) and most other rows.
@@ -105,6 +108,8 @@ FIELDS: dict[str, dict[str, Promise]] = {
         "phase": _("Palveluvaihe"), "counsellor": _("Vastuuohjaaja"), "team": _("Tiimi"),
         "next_kind": _("Seuraava tehtävä"), "next_due_on": _("Seuraavan määräpäivä"), "overdue": _("Myöhässä"),
         "items": _("Tehtäviä"), "home_municipality": _("Kotikunta"),
+        "overdue_kinds": _("Myöhässä olevat tehtävät"), "this_week_kinds": _("Tällä viikolla erääntyvät tehtävät"),
+        "upcoming_kinds": _("Myöhemmin erääntyvät tehtävät"),
     },
     "provision.referral": {
         "offering": _("Palvelu"), "referred_on": _("Ohjattu"), "status": _("Tila"),
@@ -196,11 +201,20 @@ FIELDS: dict[str, dict[str, Promise]] = {
 }
 
 
-# Stored codes of fields without choices, in plain language.
-VALUE_LABELS: dict[str, dict[str, Any]] = {
+def _due_kinds(mask: int) -> str:
+    """A due-table client row's kinds of a state (one bit a kind) as the worklist names them."""
+    return ", ".join(str(KIND_LABELS[kind]) for kind in mask_kinds(mask))
+
+
+# Stored codes of fields without choices, in plain language: a code's name, or a function of the stored value.
+VALUE_LABELS: dict[str, dict[str, Any] | Callable[[Any], str]] = {
     "municipal_share.kelainvoiceline.benefit_type": dict(BenefitType.choices),
     "municipal_share.kelainvoiceline.basis": dict(BenefitBasis.choices),
     "casework.employmentplan.obligation_basis": {"standard": _("tavanomainen hakuvelvollisuus")},
+    "casework.clientdue.next_kind": KIND_LABELS,
+    "casework.clientdue.overdue_kinds": _due_kinds,
+    "casework.clientdue.this_week_kinds": _due_kinds,
+    "casework.clientdue.upcoming_kinds": _due_kinds,
 }
 
 # Kept out of the subject-access export: the look-up key and the ciphertext say nothing to the subject (the masked

@@ -146,7 +146,8 @@ def _text(row: Any, f: models.Field) -> str:
         elif f.choices:
             text = str(getattr(row, f"get_{f.name}_display")())
         else:
-            text = _plain(value, labels.VALUE_LABELS.get(f"{row._meta.label_lower}.{f.name}"))
+            coded = labels.VALUE_LABELS.get(f"{row._meta.label_lower}.{f.name}")
+            text = coded(value) if callable(coded) else _plain(value, coded)
     return text or "–"
 
 

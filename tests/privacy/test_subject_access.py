@@ -133,3 +133,34 @@ def test_the_command_reads_the_code_from_stdin_and_logs(two_clients: Any, make_s
     assert AccessLog.objects.filter(user=counsellor, person_id=subject.pk, action=AccessAction.ACCESS_REFUSED).exists()
     for row in AccessLog.objects.all():
         assert code not in f"{row.actor} {row.purpose}"
+
+
+def test_the_due_table_row_names_its_kinds_in_words(make_person: Any) -> None:
+    """The client's row of the due-items table keeps its items' kinds as bits; the export names them as the
+    worklist does, never the stored numbers or codes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.translation import override
+
+    from polku.casework import due_table
+    from polku.casework.labels import KIND_LABELS
+    from polku.casework.models import DueItemRow
+    from polku.privacy.subject_access import collect
+    from polku.timeline import services
+
+    today = timezone.localdate()
+    person = make_person(municipality="297", since=date(2000, 1, 1))
+    services.status_spell_record(person=person, status="unemployed", start_date=today - timedelta(days=300))
+    services.job_search_open(person=person, registered_on=today - timedelta(days=200))  # no interview, no plan
+    due_table.rebuild(today)
+    overdue = [kind.value for kind in due_table.KIND_BITS
+               if DueItemRow.objects.filter(client_id=person.pk, kind=kind, due_on__lt=today).exists()]
+    assert {"initial_interview", "no_plan"} <= set(overdue)
+    with override("fi"):
+        section = next(s for s in collect(person, produced_by="test").sections if s.key == "casework.clientdue")
+        shown = dict(zip([name for name, _label in section.columns], section.rows[0], strict=True))
+        assert shown["overdue_kinds"] == ", ".join(str(KIND_LABELS[kind]) for kind in overdue)
+        assert shown["overdue_kinds"].startswith("Alkuhaastattelu, Ei työllistymissuunnitelmaa")
+        assert shown["next_kind"] in {str(KIND_LABELS[kind]) for kind in overdue}
+    assert section.records[0]["overdue_kinds"] == due_table.kind_mask(overdue)
