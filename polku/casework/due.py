@@ -35,6 +35,7 @@ PART_TIME_STATUSES = status_vocabulary().part_time
 
 
 class DueKind(StrEnum):
+    # A new kind goes last: the due table keeps a client's kinds as bits in this order (``due_table.KIND_BITS``).
     INITIAL_INTERVIEW = "initial_interview"
     CONVERSATION = "job_search_conversation"
     SUPPLEMENTARY = "supplementary_conversations"

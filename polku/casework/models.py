@@ -177,9 +177,11 @@ class ClientDue(models.Model):
     # The kinds of the client's items in each state on ``computed_for``, one bit a kind (``due_table.kind_mask``; the
     # engine gives a client at most one item of a kind): a worklist counts its items by kind and state from these
     # client rows, without reading the items of every client in scope.
-    overdue_kinds = models.PositiveIntegerField(default=0)
-    this_week_kinds = models.PositiveIntegerField(default=0)
-    upcoming_kinds = models.PositiveIntegerField(default=0)
+    # (A default in the database too: a server still running the code before these fields, during an upgrade,
+    # writes client rows without them.)
+    overdue_kinds = models.PositiveIntegerField(default=0, db_default=0)
+    this_week_kinds = models.PositiveIntegerField(default=0, db_default=0)
+    upcoming_kinds = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         indexes = [models.Index(fields=["counsellor", "computed_for"]), models.Index(fields=["team", "computed_for"]),

@@ -217,6 +217,14 @@ VALUE_LABELS: dict[str, dict[str, Any] | Callable[[Any], str]] = {
     "casework.clientdue.upcoming_kinds": _due_kinds,
 }
 
+# Stored values that the machine-readable export gives in another form: a due-table row's kinds as their codes, not
+# as the bits they are kept in.
+RAW_VALUES: dict[str, Callable[[Any], Any]] = {
+    "casework.clientdue.overdue_kinds": mask_kinds,
+    "casework.clientdue.this_week_kinds": mask_kinds,
+    "casework.clientdue.upcoming_kinds": mask_kinds,
+}
+
 # Kept out of the subject-access export: the look-up key and the ciphertext say nothing to the subject (the masked
 # identity code is shown instead).
 NOT_EXPORTED: dict[str, frozenset[str]] = {

@@ -129,6 +129,9 @@ def _raw(row: Any, f: models.Field) -> Any:
         obj = getattr(row, f.name)
         return None if obj is None else {"id": str(obj.pk), "name": _related_text(obj)}
     value = getattr(row, f.attname)
+    decoded = labels.RAW_VALUES.get(f"{row._meta.label_lower}.{f.name}")
+    if decoded is not None:
+        return decoded(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal | uuid.UUID):

@@ -51,7 +51,9 @@ def same(persons: QuerySet[Person], day: date, **options: Any) -> None:
     assert shape(from_table) == shape(live)
 
 
-def test_demo_worklists_from_the_table_equal_the_live_ones() -> None:
+@pytest.mark.parametrize("listed", [500, 0])  # 0: every scope a large one (a subquery, not a list of ids)
+def test_demo_worklists_from_the_table_equal_the_live_ones(listed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(due_table, "MAX_LISTED_CLIENTS", listed)
     today = timezone.localdate()
     simulate_into_database("sotkamo-2021", seed=5, persons=400, progress=False)
     simulate_casework("kainuu", municipalities=["765"], team_plan=TeamPlan(), fresh=5)
