@@ -32,7 +32,7 @@ from polku.access.policy import staff_profile
 from polku.core import suppression
 from polku.core.calendar import add_months, month_start
 from polku.derived.facts import latest_benefit_month
-from polku.municipal_share import early_warning, kela_statistics, selectors
+from polku.municipal_share import early_warning, kela_statistics
 from polku.municipal_share.engine import PersonFacts, counters_after
 from polku.municipal_share.models import RuleSetConfirmation
 from polku.municipal_share.rules import IN_FORCE, RuleBook, RuleSet
@@ -598,12 +598,9 @@ class ClientPanel:
     reference_date: date
 
 
-def client_panel(book: RuleBook, person: Person, *, reference_date: date,
-                 facts: PersonFacts | None = None) -> ClientPanel:
+def client_panel(book: RuleBook, person: Person, *, reference_date: date, facts: PersonFacts) -> ClientPanel:
     """The client's day counters under both rule sets and the next step under the rule in force. ``facts``: the
-    person's facts where the caller has them (:func:`~polku.municipal_share.selectors.timeline_facts`)."""
-    if facts is None:
-        facts = next(iter(selectors.person_facts([person.pk])))
+    person's facts, as the client record has read them (:func:`~polku.municipal_share.selectors.timeline_facts`)."""
     through = last_full_month(reference_date)
     latest = max((f.month for f in facts.benefits if f.month <= through), default=None)
     counters = counters_after(facts, book, through=through)
