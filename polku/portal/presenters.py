@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from polku.casework import booking
-from polku.casework.models import MeetingChannel
+from polku.casework.models import AppointmentSlot, MeetingChannel
+from polku.core.presence import models_with_rows
 from polku.people.models import Person
 from polku.portal import referrals, selectors, services
 from polku.portal.catalogue import consent_catalogue, pick, questionnaire
-from polku.portal.models import AgencyReferral, Consent, ReferralStatus, ReportedApplication
+from polku.portal.models import AgencyReferral, Consent, Message, ReferralStatus, ReportedApplication, SelfAssessment
 from polku.web.charts import Chart
 
 
@@ -50,22 +52,30 @@ def history_chart(history: list[selectors.AssessmentRow]) -> Chart | None:
                                "taulukossa kaavion alla."), id_prefix="itsearvio-historia")
 
 
+PANEL_MODELS: tuple[type[Model], ...] = (SelfAssessment, Message, Consent, ReportedApplication, AppointmentSlot,
+                                         AgencyReferral)
+
+
 def client_panel(person: Person) -> ClientPanel:
-    history = selectors.assessment_history(person)
+    """The client's own-service panel on their record. Most clients have used none of it, so it first asks which of
+    its lists have rows at all (one query) and reads only those (``polku.core.presence``)."""
+    used = models_with_rows(PANEL_MODELS, "person", person.pk)
+    history = selectors.assessment_history(person) if SelfAssessment in used else []
     catalogue = consent_catalogue()
-    thread = list(selectors.message_thread(person))
+    thread = list(selectors.message_thread(person)) if Message in used else []
+    consents = list(Consent.objects.filter(person=person)) if Consent in used else []
     return ClientPanel(
         history=history, domains=[(d.code, pick(d.name)) for d in questionnaire().domains],
         chart=history_chart(history), messages=thread[-20:],
         unread=sum(1 for m in thread if m.from_client and m.read_at is None),
         consents=[{"consent": c, "purpose": catalogue.purpose_name(c.purpose),
-                   "recipient": catalogue.recipient_name(c.recipient)} for c in Consent.objects.filter(person=person)],
-        applications=list(ReportedApplication.objects.filter(person=person)[:20]),
-        bookings=list(booking.bookings_of(person)),
+                   "recipient": catalogue.recipient_name(c.recipient)} for c in consents],
+        applications=list(ReportedApplication.objects.filter(person=person)[:20]) if ReportedApplication in used else [],
+        bookings=list(booking.bookings_of(person)) if AppointmentSlot in used else [],
         questionnaire_note=pick(questionnaire().source),
         live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
-                              services.consents_in_force(person, services.SHARE_PLAN)],
-        agency_referrals=agency_referral_rows(person),
+                              services.consents_in_force(person, services.SHARE_PLAN)] if consents else [],
+        agency_referrals=agency_referral_rows(person) if AgencyReferral in used else [],
         referral_statuses=[(str(value), str(label)) for value, label in ReferralStatus.choices],
     )
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from polku.access import policy
 from polku.access.policy import staff_profile
+from polku.core.presence import models_with_rows
 from polku.people.models import Person
 from polku.provision import selectors
 from polku.provision.models import Decision, DecisionKind, KuntalisaBudget, Referral, ReferralStatus, ServiceProvider
@@ -257,10 +258,13 @@ class ProvisionPanel:
 
 
 def client_panel(person: Person, today: date) -> ProvisionPanel:
+    """The client's referrals and decisions on their record; lists the client has no rows in are not read
+    (``polku.core.presence``)."""
+    used = models_with_rows((Referral, Decision), "person", person.pk)
     return ProvisionPanel(
         today=today,
-        referrals=[ReferralRow(r) for r in selectors.referrals_for(person)],
-        decisions=list(selectors.decisions_for(person)),
+        referrals=[ReferralRow(r) for r in selectors.referrals_for(person)] if Referral in used else [],
+        decisions=list(selectors.decisions_for(person)) if Decision in used else [],
     )
 
 
