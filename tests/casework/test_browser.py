@@ -39,6 +39,20 @@ def test_morning_worklist_interview_and_plan(page: Any, live_server: Any, office
     failures["client record"] = serious_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "casework-client-record.png"), full_page=True)
 
+    # On a phone the client's tasks read as cards: the table fits without scrolling sideways, each cell under the
+    # name of its column, the task itself first.
+    page.set_viewport_size({"width": 390, "height": 844})
+    tasks = page.locator("#asiakastyo table.data-table--cards")
+    assert tasks.evaluate("table => table.scrollWidth <= table.parentElement.clientWidth")
+    card = tasks.locator("tbody tr", has=page.locator("th", has_text="Alkuhaastattelu")).first
+    assert card.evaluate("row => row.getBoundingClientRect().width") <= 390
+    assert card.locator("td").first.evaluate("cell => getComputedStyle(cell, '::before').content") == '"Määräpäivä: "'
+    assert card.evaluate("row => row.querySelector('th').getBoundingClientRect().bottom"
+                         " <= row.querySelector('td').getBoundingClientRect().top")  # the task above its due date
+    failures["client record on a phone"] = serious_violations(page)
+    page.screenshot(path=str(SCREENSHOTS / "casework-client-record-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     # Record the initial interview with the keyboard only.
     page.get_by_role("link", name="Kirjaa tapaaminen").focus()
     page.keyboard.press("Enter")
