@@ -36,11 +36,11 @@ def _row(model: type[Any], person: Person | None, n: int, counsellor: Any) -> An
                                     agreed_text="Suostun.", text_version="1", given_at=NOW)
     if model is Message:
         return model.objects.create(person=person, from_client=True, body="Hei", sent_at=NOW)
-    return AppointmentSlot.objects.create(counsellor=counsellor, starts_at=NOW + timedelta(hours=_row.slots + n),
+    return AppointmentSlot.objects.create(counsellor=counsellor, starts_at=NOW + timedelta(hours=next(SLOT_HOURS)),
                                           channel="phone", person=person)
 
 
-_row.slots = 0  # type: ignore[attr-defined]
+SLOT_HOURS = itertools.count()  # a counsellor's times are distinct
 
 
 @pytest.mark.parametrize("chosen", [set(c) for k in range(len(MODELS) + 1) for c in itertools.combinations(MODELS, k)],
@@ -51,11 +51,9 @@ def test_the_tables_named_are_exactly_those_with_a_row_of_the_person(
     person, other = make_person(municipality=None), make_person(municipality=None)
     for model in MODELS:
         _row(model, other, 0, counsellor)  # another person's rows are not the person's
-        _row.slots += 10  # type: ignore[attr-defined]
         if model in chosen:
             _row(model, person, 0, counsellor)
             _row(model, person, 1, counsellor)  # two rows are one table
-        _row.slots += 10  # type: ignore[attr-defined]
     _row(AppointmentSlot, None, 0, counsellor)  # a free time: nobody's
     with CaptureQueriesContext(connection) as queries:
         found = models_with_rows(MODELS, "person", person.pk)
