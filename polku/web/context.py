@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
 
 from polku.access.policy import Capability, allows, staff_profile
 
@@ -23,7 +24,7 @@ SITE_LINKS = {
     "forecast": "forecast:forecast", "share": "municipal_share:share", "imports": "exchange:imports",
     "access_log": "web:access_log", "privacy": "privacy:index", "open_data": "open_data:index",
     "administration": "administration:index", "search": "web:search", "set_language": "set_language",
-    "login": "web:login", "logout": "web:logout",
+    "login": "web:login", "logout": "web:logout", "api_docs": "api:openapi-view",
 }
 
 
@@ -40,7 +41,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_exchange_data": allows(user, Capability.EXCHANGE_DATA),
         "can_read_access_log": allows(user, Capability.READ_ACCESS_LOG),
         "can_exercise_subject_rights": allows(user, Capability.EXERCISE_SUBJECT_RIGHTS),
-        "site_links": site_links(),
+        "site_links": SimpleLazyObject(site_links),  # reversed only when a page shows the layout
     }
 
 
@@ -49,11 +50,15 @@ def site_links() -> Mapping[str, str]:
 
     Every page shows the layout, and Django's ``reverse`` costs about 70 µs a link: some 1.5 ms of each page for
     addresses that never change while the server runs. So they are reversed once per URL configuration and script
-    prefix (an installation served under a sub-path), and the result is kept for the life of the process."""
+    prefix (an installation served under a sub-path), and the result is kept for the life of the process.
+
+    The links come from this context processor, so a page that extends the layout must be rendered with its request
+    (``render(request, …)``, as every view and Django's 403 and 404 handlers do). A 400 or 500 page, which Django
+    renders without one, must not extend it: its links would be empty."""
     return _reversed(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.lru_cache(maxsize=16)
-def _reversed(prefix: str, urlconf: str) -> Mapping[str, str]:
+def _reversed(prefix: str, urlconf: Any) -> Mapping[str, str]:
     # ``prefix`` is the key only: reverse reads the same script prefix from the running request.
     return MappingProxyType({key: reverse(name, urlconf=urlconf) for key, name in SITE_LINKS.items()})
