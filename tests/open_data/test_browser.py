@@ -37,6 +37,10 @@ def test_open_data_page(page: Any, live_server: Any, make_person: Any) -> None:
     page.screenshot(path=str(SCREENSHOTS / "open-data-test.png"), full_page=True)
     page.locator(".kpi-table").first.focus()
     page.keyboard.press("ArrowRight")  # the table's region scrolls by keyboard
+    for width in (390, 320):  # on a phone the wide tables scroll inside their regions, not the page
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate(f"() => document.documentElement.scrollWidth <= {width}"), width
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     for language, heading in (("sv", "Öppna data"), ("en", "Open data")):
         page.locator(f".language-switch button[value={language}]").click()
