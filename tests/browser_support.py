@@ -100,9 +100,23 @@ def login_with_form(page: Any, base: str, username: str, password: str) -> None:
 
 
 def serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
+    """Axe's serious and critical violations on the page shown.
 
-    results = Axe().run(page)
+    It waits for the page to have loaded first, and runs axe again when a navigation replaced the document while axe
+    was reading it: a click on a link returns before the next page has loaded, and axe run mid-navigation finds no
+    document (``Cannot read properties of null``) or loses its execution context."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            navigating = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if attempt == 2 or not navigating:
+                raise
     return [f"{v['id']} ({v['impact']}): {v['help']} → {[n['target'] for n in v['nodes']]}"
             for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
 

@@ -266,6 +266,7 @@ def test_staff_see_what_clients_did(page: Any, live_server: Any, make_staff: Any
     page.locator("#oma-asiointi").screenshot(path=str(SCREENSHOTS / "portal-staff-client-panel-1280.png"))
     # The joint meeting with Kela: booked with all parties from the referral, then seen on the record.
     page.get_by_role("link", name="Varaa tai kirjaa yhteistapaaminen").click()
+    page.wait_for_url("**/yhteistapaaminen/")
     failures["joint meeting"] = serious_violations(page)
     starts = (timezone.localtime() + timedelta(days=9)).replace(hour=10, minute=0)
     page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
