@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.html import format_html
@@ -23,7 +22,9 @@ from polku.casework.due import ClientCase, DueItem, Milestone, due_items, milest
 from polku.casework.labels import KIND_LABELS
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, ProcessRuleSet, shipped_rule_book
+from polku.core.prepared import PersonRead
 from polku.timeline.selectors import Timeline
+from polku.web.links import STAND_IN, person_url, person_url_pattern
 
 STATE_LABELS = {"overdue": _("Myöhässä"), "this_week": _("Tällä viikolla"), "upcoming": _("Tulossa")}
 SCOPE_LABELS = {"mine": _("Omat asiakkaat"), "team": _("Tiimin asiakkaat"), "area": _("Alueen asiakkaat")}
@@ -56,7 +57,7 @@ def action_for(kind: str, person_id: Any) -> tuple[str, str] | None:
     if kind not in ACTIONS:
         return None
     name, query, label = ACTIONS[kind]
-    return reverse(name, args=[person_id]) + query, str(label)
+    return person_url(name, person_id) + query, str(label)
 
 
 def rule_set_name(rule_set: ProcessRuleSet) -> str:
@@ -114,17 +115,26 @@ class ClientPanel:
     assignments: list[CaseAssignment]
 
 
+# The panel's lists of one client, read on every request of the record: their SQL is made once (core.prepared).
+_PLAN_VERSIONS = PersonRead(lambda person_id: EmploymentPlan.objects.filter(person_id=person_id)
+                            .select_related("recorded_by").order_by("-recorded_at"))  # every version: the history
+_ASSIGNMENTS = PersonRead(lambda person_id: CaseAssignment.objects.filter(person_id=person_id)
+                          .select_related("counsellor", "team", "assigned_by").order_by("-started_at"))
+_MEETINGS = PersonRead(lambda person_id: Meeting.objects.current().filter(person_id=person_id)
+                       .select_related("recorded_by").order_by("-held_on", "-recorded_at"))
+_REPORTS = PersonRead(lambda person_id: ApplicationReport.objects.current().filter(person_id=person_id)
+                      .order_by("-period_start"))
+
+
 def client_panel(timeline: Timeline, today: date, book: ProcessRuleBook | None = None) -> ClientPanel:
     """The client record's case-work section. ``timeline``: the client's current facts, which the record has read
     for its timeline; the case is made from them and from the rows shown here, not read a second time."""
     book = book or shipped_rule_book()
     person = timeline.person
-    plans = list(EmploymentPlan.objects.filter(person=person).select_related("recorded_by").order_by("-recorded_at"))
-    assignments = list(CaseAssignment.objects.filter(person=person).select_related("counsellor", "team", "assigned_by")
-                       .order_by("-started_at"))
-    meetings = list(Meeting.objects.current().filter(person=person).select_related("recorded_by")
-                    .order_by("-held_on", "-recorded_at"))
-    reports = list(ApplicationReport.objects.current().filter(person=person).order_by("-period_start"))
+    plans = _PLAN_VERSIONS.read(person.pk)
+    assignments = _ASSIGNMENTS.read(person.pk)
+    meetings = _MEETINGS.read(person.pk)
+    reports = _REPORTS.read(person.pk)
     case = selectors.client_case_of(timeline, today, meetings=meetings, plans=plans, reports=reports,
                                    assignments=assignments)
     items = due_items(case, book, today) if case is not None else []
@@ -160,14 +170,14 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     Every text from the data is escaped once (the standard library's ``html.escape``, which Django's ``escape`` wraps
     with a check for lazy texts on every call); what repeats between rows (labels, dates, links) is translated,
     formatted and escaped once a page."""
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    url = reverse("web:person_detail", args=[placeholder]) + "#asiakastyo"
+    placeholder = STAND_IN
+    url = person_url_pattern("web:person_detail") + "#asiakastyo"
     unverified = str(format_html(' <span class="badge badge--warning">{}</span>', _("vahvistamaton")))
     labels = {kind: html.escape(str(label)) for kind, label in KIND_LABELS.items()}
     states = {state: html.escape(str(label)) for state, label in STATE_LABELS.items()}
     book = shipped_rule_book()
     rule_sets = {rs.code: html.escape(str(rule_set_name(rs))) for rs in book.rule_sets}
-    actions = {kind: (reverse(name, args=[placeholder]) + query, html.escape(str(label)))
+    actions = {kind: (person_url_pattern(name) + query, html.escape(str(label)))
                for kind, (name, query, label) in ACTIONS.items()}
     short_date = get_format("SHORT_DATE_FORMAT")
     dates: dict[date, str] = {}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from polku.core.prepared import PersonRead
 from polku.core.tabular import spreadsheet_text
 from polku.exchange.labels import entity_title
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
@@ -157,10 +158,13 @@ class ProvenanceRow:
     retracted: bool
 
 
+_SOURCE_RECORDS = PersonRead(lambda person_id: SourceRecord.objects.filter(person_id=person_id).select_related(
+    "run__created_by").order_by("entity", "fact_date", "source_id"))  # on every client record: made once
+
+
 def provenance_rows(person_id: Any) -> list[ProvenanceRow]:
     """Where the person's facts came from: each source record with its key, run, file and row (the latest import of it)."""
-    records = SourceRecord.objects.filter(person_id=person_id).select_related("run__created_by").order_by(
-        "entity", "fact_date", "source_id")
+    records = _SOURCE_RECORDS.read(person_id)
     return [ProvenanceRow(entity_title(r.entity), r.fact_date, f"{r.system} / {r.source_id}",
                           r.run.created_at if r.run else None,
                           r.run.created_by.get_username() if r.run and r.run.created_by else "", r.file, r.row,

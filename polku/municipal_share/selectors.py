@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 
 from polku.core.calendar import month_end
+from polku.core.prepared import PersonRead
 from polku.municipal_share.engine import BenefitFact, HomeFact, PersonFacts, ShareRow, person_share_rows
 from polku.municipal_share.rules import RuleBook
 from polku.timeline.models import BenefitMonth, EmploymentConditionMet, HomeMunicipalitySpell
@@ -44,6 +45,10 @@ def person_facts(person_ids: Iterable[Any]) -> Iterator[PersonFacts]:
             yield PersonFacts(pid, benefits[pid], homes[pid], conditions[pid])
 
 
+_CONDITIONS_MET = PersonRead(lambda person_id: EmploymentConditionMet.objects.current().filter(person_id=person_id)
+                             .only("met_on"))  # on every client record: made once
+
+
 def timeline_facts(timeline: Timeline) -> PersonFacts:
     """:func:`person_facts` of one person whose current timeline a page has read already (the client record): its
     benefit months and homes as they are, and the employment conditions, which a timeline does not hold."""
@@ -54,7 +59,7 @@ def timeline_facts(timeline: Timeline) -> PersonFacts:
         person_id,
         [BenefitFact(b.month, b.benefit_type, b.basis, b.days, b.amount) for b in timeline.benefit_months],
         [HomeFact(h.start_date, h.end_date, h.municipality_id) for h in timeline.home_municipalities],
-        list(EmploymentConditionMet.objects.current().filter(person_id=person_id).values_list("met_on", flat=True)),
+        [condition.met_on for condition in _CONDITIONS_MET.read(person_id)],
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar, cast
 
 from django.db.models import Q, QuerySet
 
+from polku.core.prepared import PersonRead
 from polku.people.models import Person
 from polku.timeline.models import (
     BenefitMonth,
@@ -55,24 +56,45 @@ class Timeline:
         return next((s for s in self.status_spells if s.covers(day)), None)
 
 
+def _homes(facts: QuerySet[HomeMunicipalitySpell]) -> QuerySet[HomeMunicipalitySpell]:
+    return facts.select_related("municipality").order_by("start_date")
+
+
+def _statuses(facts: QuerySet[StatusSpell]) -> QuerySet[StatusSpell]:
+    return facts.select_related("status", "service_type").order_by("start_date")
+
+
+def _searches(facts: QuerySet[JobSearchPeriod]) -> QuerySet[JobSearchPeriod]:
+    return facts.order_by("registered_on")
+
+
+def _benefits(facts: QuerySet[BenefitMonth]) -> QuerySet[BenefitMonth]:
+    return facts.order_by("month", "benefit_type")
+
+
+# A person's current facts: the client record reads them on every request, so their SQL is made once (core.prepared).
+_CURRENT_HOMES = PersonRead(lambda person_id: _homes(HomeMunicipalitySpell.objects.current().filter(person_id=person_id)))
+_CURRENT_STATUSES = PersonRead(lambda person_id: _statuses(StatusSpell.objects.current().filter(person_id=person_id)))
+_CURRENT_SEARCHES = PersonRead(lambda person_id: _searches(JobSearchPeriod.objects.current().filter(person_id=person_id)))
+_CURRENT_BENEFITS = PersonRead(lambda person_id: _benefits(BenefitMonth.objects.current().filter(person_id=person_id)))
+
+
 def person_timeline(person: Person, *, known_at: datetime | None = None) -> Timeline:
-    """Every current fact of one person, ordered by time."""
+    """Every current fact of one person, ordered by time (or every fact as known at ``known_at``)."""
+    if known_at is None:
+        return Timeline(
+            person=person,
+            home_municipalities=_CURRENT_HOMES.read(person.pk),
+            status_spells=_CURRENT_STATUSES.read(person.pk),
+            job_search_periods=_CURRENT_SEARCHES.read(person.pk),
+            benefit_months=_CURRENT_BENEFITS.read(person.pk),
+        )
     return Timeline(
         person=person,
-        home_municipalities=list(
-            as_known(HomeMunicipalitySpell.objects.filter(person=person), known_at)
-            .select_related("municipality").order_by("start_date"),
-        ),
-        status_spells=list(
-            as_known(StatusSpell.objects.filter(person=person), known_at)
-            .select_related("status", "service_type").order_by("start_date"),
-        ),
-        job_search_periods=list(
-            as_known(JobSearchPeriod.objects.filter(person=person), known_at).order_by("registered_on"),
-        ),
-        benefit_months=list(
-            as_known(BenefitMonth.objects.filter(person=person), known_at).order_by("month", "benefit_type"),
-        ),
+        home_municipalities=list(_homes(as_known(HomeMunicipalitySpell.objects.filter(person=person), known_at))),
+        status_spells=list(_statuses(as_known(StatusSpell.objects.filter(person=person), known_at))),
+        job_search_periods=list(_searches(as_known(JobSearchPeriod.objects.filter(person=person), known_at))),
+        benefit_months=list(_benefits(as_known(BenefitMonth.objects.filter(person=person), known_at))),
         known_at=known_at,
     )
 
