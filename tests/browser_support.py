@@ -102,9 +102,10 @@ def login_with_form(page: Any, base: str, username: str, password: str) -> None:
 def serious_violations(page: Any) -> list[str]:
     """Axe's serious and critical violations on the page shown.
 
-    It waits for the page to have loaded first, and runs axe again when a navigation replaced the document while axe
-    was reading it: a click on a link returns before the next page has loaded, and axe run mid-navigation finds no
-    document (``Cannot read properties of null``) or loses its execution context."""
+    After a click that opens another page, wait for that page first (``page.wait_for_url`` or a locator of it): the
+    click returns before the next page has loaded, and until its navigation starts this would read the page before.
+    It waits for the page shown to have loaded, and runs axe again when a navigation replaced the document while axe
+    was reading it (axe then finds no document, ``Cannot read properties of null``, or loses its context)."""
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import Error as PlaywrightError
 

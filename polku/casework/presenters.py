@@ -170,7 +170,6 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     Every text from the data is escaped once (the standard library's ``html.escape``, which Django's ``escape`` wraps
     with a check for lazy texts on every call); what repeats between rows (labels, dates, links) is translated,
     formatted and escaped once a page."""
-    placeholder = STAND_IN
     url = person_url_pattern("web:person_detail") + "#asiakastyo"
     unverified = str(format_html(' <span class="badge badge--warning">{}</span>', _("vahvistamaton")))
     labels = {kind: html.escape(str(label)) for kind, label in KIND_LABELS.items()}
@@ -194,10 +193,10 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
         action = "–"
         if item.kind in actions:
             action_url, action_label = actions[item.kind]
-            action = f'<a href="{html.escape(action_url.replace(placeholder, person))}">{action_label}</a>'
+            action = f'<a href="{html.escape(action_url.replace(STAND_IN, person))}">{action_label}</a>'
         lines.append(ROW_HTML.format(
             state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
-            url=html.escape(url.replace(placeholder, person)), label=labels[item.kind],
+            url=html.escape(url.replace(STAND_IN, person)), label=labels[item.kind],
             detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(row.counsellor or "–"), team=team,
             action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts

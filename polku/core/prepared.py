@@ -1,4 +1,4 @@
-"""Reads of one person's rows that the ORM writes once per process, then runs again with another person.
+"""Reads of one person's rows that the ORM writes once per connection, then runs again with another person.
 
 The client record reads a dozen short lists of one person (status spells, plans, meetings, …). Each is a few rows,
 yet each costs about a millisecond of processor time, and most of that is Django turning the query into SQL: it
@@ -6,20 +6,27 @@ resolves the filters, the joins of ``select_related`` and the ordering again on 
 only in the person. A :class:`PersonRead` keeps what the ORM made the first time — the SQL, its parameters, and how a
 row becomes a model instance with its related objects — and afterwards only runs it.
 
-The queryset is still written with the ORM, once, so its filters, joins and ordering are the ORM's; the rows are
-turned into instances by the ORM's own field converters and related-object populators. What is left out is only the
-work that gives the same answer every time. That is why a read takes exactly one value, the person's key: anything
-else in the query (a date, a user) would be frozen at its first value, so a query that needs it is not a
-``PersonRead``. ``tests/core/test_prepared.py`` checks that a read gives the same instances as its queryset.
+The queryset is still written with the ORM, so its filters, joins and ordering are the ORM's, and the rows become
+instances through the ORM's own field converters and related-object populators. So that the kept SQL is right for
+every person, the query is made twice, from two stand-in keys, and must differ only in the key's parameters: a value
+read when the query is built (today's date, the current user) or a key written into the SQL's text is refused, as
+are the queryset features a plain list does not have (values, annotations, prefetches, locking, another database).
+
+What is kept, per database connection (its converters belong to it; a server thread has its own), leans on the
+ORM's internals as Django 5.2 has them: the compiler's ``select`` and ``klass_info`` and the populators that
+``ModelIterable`` uses. ``tests/core/test_prepared.py`` compares every read of the product with its queryset, value
+and type, for every person of a simulated area; after a Django upgrade, check this module against ``ModelIterable``.
 """
 
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet, UUIDField
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
@@ -29,7 +36,7 @@ M = TypeVar("M", bound=Model)
 
 @dataclass(frozen=True)
 class _Plan:
-    """What the ORM made of the query on one database: the SQL, where the person goes in its parameters, and how a
+    """What the ORM made of the query on one connection: the SQL, where the person goes in its parameters, and how a
     row becomes an instance."""
 
     sql: str
@@ -47,13 +54,13 @@ class PersonRead(Generic[M]):
     """``build(person_id)`` is the queryset; ``read(person_id)`` its rows, as ``list(build(person_id))`` would give.
 
     ``build`` must use its argument only as the value of a filter on the person's key (``person_id=…``), and nothing
-    else that changes between calls: the SQL is made once, from a stand-in key, and reused."""
+    else that changes between calls: the SQL is made once, from stand-in keys, and reused."""
 
     every: ClassVar[list[PersonRead[Any]]] = []  # each read made, for the test that compares it with its queryset
 
     def __init__(self, build: Callable[[uuid.UUID], QuerySet[M]]) -> None:
         self._build = build
-        self._plans: dict[str, _Plan] = {}
+        self._plans: weakref.WeakKeyDictionary[Any, _Plan] = weakref.WeakKeyDictionary()  # per connection
         PersonRead.every.append(self)
 
     def queryset(self, person_id: uuid.UUID) -> QuerySet[M]:
@@ -61,14 +68,16 @@ class PersonRead(Generic[M]):
         return self._build(person_id)
 
     def read(self, person_id: uuid.UUID, using: str = DEFAULT_DB_ALIAS) -> list[M]:
+        if person_id is None:
+            raise ValueError("no person: SQL's '= NULL' would find no row, where the ORM asks 'IS NULL'")
         connection = connections[using]
-        plan = self._plans.get(using)
+        plan = self._plans.get(connection)
         if plan is None:
-            plan = self._plans[using] = self._plan(using)
+            plan = self._plans[connection] = self._plan(using)
         params = list(plan.params)
-        value = _prepared_key(person_id, connection)
+        key = _prepared_key(person_id, connection)
         for slot in plan.slots:
-            params[slot] = value
+            params[slot] = key
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
@@ -87,22 +96,20 @@ class PersonRead(Generic[M]):
         return instances
 
     def _plan(self, using: str) -> _Plan:
-        stand_in = uuid.uuid4()
-        queryset: Any = self._build(stand_in)  # the ORM's internals below are not in its type stubs
-        query = queryset.query
-        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups \
-                or queryset._known_related_objects or query.annotation_select \
-                or query.extra_select or query.combinator:
-            raise TypeError("a person read is a plain list of instances (with select_related at most)")
-        compiler = query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
         connection = connections[using]
-        prepared = _prepared_key(stand_in, connection)
-        slots = tuple(i for i, param in enumerate(params) if param == prepared)
+        first, second = uuid.uuid4(), uuid.uuid4()
+        compiler, sql, params = self._compiled(first, using)
+        _, sql_again, params_again = self._compiled(second, using)
+        keys = (_prepared_key(first, connection), _prepared_key(second, connection))
+        slots = tuple(i for i, param in enumerate(params) if param == keys[0])
         if not slots:
             raise TypeError("the query does not filter on the person's key it was built with")
-        if compiler.has_extra_select or compiler.col_count != len(compiler.select):
-            raise TypeError("a person read selects only its models' columns")
+        unchanged = [i for i in range(len(params)) if i not in slots]
+        if (sql_again != sql or len(params_again) != len(params) or any(params_again[i] != keys[1] for i in slots)
+                or any(params_again[i] != params[i] for i in unchanged)
+                or any(form in sql for key in (first, second) for form in (str(key), key.hex))):
+            raise TypeError("the query changes with more than the person's key (a value read when it is built, or "
+                            "the key in the SQL's text): its SQL cannot be kept")
         klass_info = compiler.klass_info
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
@@ -113,8 +120,26 @@ class PersonRead(Generic[M]):
             populators=tuple(get_related_populators(klass_info, compiler.select, using)),
         )
 
+    def _compiled(self, stand_in: uuid.UUID, using: str) -> tuple[Any, str, list[Any]]:
+        queryset: Any = self._build(stand_in)  # the ORM's internals below are not in its type stubs
+        query = queryset.query
+        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups \
+                or queryset._known_related_objects or query.annotation_select or query.extra_select \
+                or query.combinator or query.select_for_update:
+            raise TypeError("a person read is a plain list of instances (with select_related at most)")
+        if queryset._db not in (None, using):
+            raise TypeError(f"the query is for database {queryset._db!r}, the read for {using!r}")
+        compiler = query.get_compiler(using=using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            raise TypeError("the query finds nothing whoever the person is") from None
+        if compiler.has_extra_select:
+            raise TypeError("a person read selects only its models' columns")
+        return compiler, sql, list(params)
 
-_KEY: UUIDField[uuid.UUID, uuid.UUID] = UUIDField()  # a person's key is a UUID: prepared for the database as the ORM prepares one
+
+_KEY: UUIDField[uuid.UUID, uuid.UUID] = UUIDField()  # a person's key is a UUID: prepared as the ORM prepares one
 
 
 def _prepared_key(person_id: uuid.UUID, connection: Any) -> Any:

@@ -31,10 +31,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot(instance: Model) -> tuple[Any, ...]:
-    """An instance as comparable values: its model, every loaded column's value (which are deferred, as such), and
-    the related objects loaded with it."""
+    """An instance as comparable values: its model, every loaded column's type and value (which are deferred, as
+    such), and the related objects loaded with it."""
     deferred = instance.get_deferred_fields()
-    columns = tuple((field.attname, "deferred" if field.attname in deferred else getattr(instance, field.attname))
+    columns = tuple((field.attname, "deferred") if field.attname in deferred else  # types too: True == 1
+                    (field.attname, type(value := getattr(instance, field.attname)), value)
                     for field in instance._meta.concrete_fields)
     related = tuple(sorted((name, _snapshot(value) if value is not None else None)
                            for name, value in instance._state.fields_cache.items()))
@@ -79,9 +80,22 @@ def test_the_timeline_of_current_facts_is_the_one_known_now() -> None:
     (lambda person_id: StatusSpell.objects.filter(person_id=person_id).annotate(n=Count("pk")), "plain list"),
     (lambda person_id: Meeting.objects.filter(person_id=person_id).prefetch_related("person"), "plain list"),
     (lambda person_id: StatusSpell.objects.filter(person_id=person_id).values("pk"), "plain list"),
-], ids=["no key", "annotation", "prefetch", "values"])
+    (lambda person_id: StatusSpell.objects.filter(person_id=person_id).select_for_update(), "plain list"),
+    (lambda person_id: StatusSpell.objects.using("muu").filter(person_id=person_id), "for database 'muu'"),
+    (lambda person_id: StatusSpell.objects.filter(person_id=person_id).none(), "finds nothing"),
+    (lambda person_id: StatusSpell.objects.filter(person_id=person_id, recorded_at__lte=timezone.now()),
+     "more than the person's key"),  # a value read when the query is built
+    (lambda person_id: StatusSpell.objects.filter(person_id=person_id).extra(  # noqa: S610 - the refusal's case
+        where=[f"person_id <> '{person_id.hex}'"]), "more than the person's key"),  # the key in the SQL's text
+], ids=["no key", "annotation", "prefetch", "values", "locking", "another database", "none", "a value of its build",
+        "key in the text"])
 def test_a_query_that_cannot_be_reused_is_refused(build: Any, reason: str) -> None:
     read = PersonRead(build)
     PersonRead.every.remove(read)  # not one of the product's reads
     with pytest.raises(TypeError, match=reason):
         read.read(uuid.uuid4())
+
+
+def test_no_person_is_refused() -> None:
+    with pytest.raises(ValueError, match="no person"):
+        PersonRead.every[0].read(None)  # type: ignore[arg-type]

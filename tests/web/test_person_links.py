@@ -11,6 +11,7 @@ import pytest
 from django.template import engines
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse, set_script_prefix
 from django.urls.converters import UUIDConverter
+from django.utils import translation
 
 from polku.web.links import person_url
 
@@ -38,7 +39,7 @@ def test_the_record_and_its_forms_are_among_the_pages() -> None:
 
 
 @pytest.mark.parametrize("name", PERSON_PAGES)
-def test_each_address_is_reverses_also_under_a_sub_path(name: str) -> None:
+def test_each_address_is_what_reverse_gives_also_under_a_sub_path(name: str) -> None:
     for person in (uuid.uuid4(), uuid.uuid4()):
         assert person_url(name, person) == reverse(name, args=[person])
         assert person_url(name, str(person)) == reverse(name, args=[str(person)])
@@ -64,5 +65,21 @@ def test_the_tag_writes_what_the_url_tag_writes() -> None:
 def test_what_is_not_a_persons_key_or_page_is_refused() -> None:
     with pytest.raises(ValueError, match="badly formed"):
         person_url("web:person_detail", "../../hallinta/")
+    person = uuid.uuid4()
+    for other_form in (str(person).upper(), person.hex, f"{{{person}}}", f"urn:uuid:{person}"):  # reverse refuses these
+        with pytest.raises(ValueError, match="as a URL writes it"):
+            person_url("web:person_detail", other_form)
     with pytest.raises(NoReverseMatch):
         person_url("web:person_list", uuid.uuid4())  # a page that takes no person's key
+
+
+def test_no_app_is_installed_twice() -> None:
+    """A kept address is the one instance of its app: ``{% url %}`` would choose between two by the request."""
+    assert all(len(namespaces) == 1 for namespaces in get_resolver().app_dict.values())
+
+
+def test_the_addresses_are_kept_per_language() -> None:
+    person = uuid.uuid4()
+    for language in ("fi", "sv", "en"):
+        with translation.override(language):
+            assert person_url("web:person_detail", person) == reverse("web:person_detail", args=[person])
