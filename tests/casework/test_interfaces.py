@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -83,6 +84,8 @@ def test_meeting_form_refuses_future_held_meeting_then_records(client: Any, offi
     record = client.get(f"/henkilot/{office.client.pk}/").content.decode()
     assert "Tapaaminen kirjattu." in record
     assert "alkuhaastattelu" in record
+    # The rule book cites its sources in Finnish: marked so, for a screen reader on a Swedish or English page.
+    assert re.search(r'data-label="Peruste"><span lang="fi">\w', record)
 
 
 def test_plan_form_obligation_out_of_range_names_the_field(client: Any, office: Office) -> None:
