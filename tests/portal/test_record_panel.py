@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from polku.access.models import Role, StaffProfile
 from polku.casework import booking
+from polku.casework.models import AppointmentSlot
 from polku.people.models import Person
 from polku.portal import presenters, referrals, services
 from polku.portal.catalogue import questionnaire
 from polku.portal.models import AgencyReferral, Consent, Message, ReportedApplication, SelfAssessment
 from tests.portal.test_portal import _client_person
+from tests.presence_support import reading_every_list
 
 pytestmark = pytest.mark.django_db
 
@@ -60,15 +62,14 @@ LISTS: dict[str, tuple[Callable[[Person, Any], None], tuple[type[Any], ...]]] = 
     "messages": (_message, (Message,)),
     "applications": (_application, (ReportedApplication,)),
     "history": (_assessment, (SelfAssessment,)),
-    "bookings": (_booking, (presenters.AppointmentSlot,)),
+    "bookings": (_booking, (AppointmentSlot,)),
     "agency_referrals": (_referral, (AgencyReferral, Consent)),
 }
 
 
 def _every_list_read(monkeypatch: pytest.MonkeyPatch, person: Person) -> presenters.ClientPanel:
     """The panel as it was before it asked: every list read."""
-    with monkeypatch.context() as patched:
-        patched.setattr(presenters, "models_with_rows", lambda models, field, value: frozenset(models))
+    with reading_every_list(monkeypatch, presenters):
         return presenters.client_panel(person)
 
 

@@ -16,6 +16,7 @@ from polku.access.models import Role, StaffProfile
 from polku.people.models import Person
 from polku.provision import presenters, services
 from polku.provision.models import Decision, Referral
+from tests.presence_support import reading_every_list
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,7 @@ def test_the_panel_reads_only_the_clients_lists(make_person: Callable[..., Perso
     today = date(2026, 3, 2)
     with CaptureQueriesContext(connection) as queries:
         panel = presenters.client_panel(person, today)
-    with monkeypatch.context() as patched:
-        patched.setattr(presenters, "models_with_rows", lambda models, field, value: frozenset(models))
+    with reading_every_list(monkeypatch, presenters):
         before = presenters.client_panel(person, today)
     assert dataclasses.asdict(panel) == dataclasses.asdict(before)
     assert (bool(panel.referrals), bool(panel.decisions)) == ("referrals" in lists, "decisions" in lists)
