@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "polku.web.context.navigation",
             ],
+            # {% load i18n %} loads Django's tags with each constant label translated once per language.
+            "libraries": {"i18n": "polku.web.templatetags.kept_i18n"},
         },
     },
 ]
@@ -312,7 +314,9 @@ SECURE_HSTS_SECONDS = int(os.environ.get("POLKU_HSTS_SECONDS", str(365 * 24 * 36
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("POLKU_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = False
 # Preloading is the municipality's decision for its whole domain (hard to undo), not Polku's: its warning is silenced.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# templates.W003: 'i18n' names two tag libraries on purpose — Django's, and ours that replaces it with every tag the
+# same (polku.web.templatetags.kept_i18n); tests/web/test_kept_i18n.py checks that no other name is taken twice.
+SILENCED_SYSTEM_CHECKS = ["security.W021", "templates.W003"]
 SECURE_SSL_REDIRECT = _env_flag("POLKU_SSL_REDIRECT", POLKU_PRODUCTION)
 SECURE_REDIRECT_EXEMPT = [r"^terveys/"]  # liveness /terveys/ and readiness /terveys/valmis/
 if os.environ.get("POLKU_PROXY_SSL_HEADER"):

@@ -1,4 +1,4 @@
-"""Reads of one person's rows that the ORM writes once per connection, then runs again with another person.
+"""Reads and checks of one person whose SQL the ORM writes once per connection, then runs again with another person.
 
 The client record reads a dozen short lists of one person (status spells, plans, meetings, …). Each is a few rows,
 yet each costs about a millisecond of processor time, and most of that is Django turning the query into SQL: it
@@ -12,6 +12,9 @@ every person, the query is made twice, from two stand-in keys, and must differ o
 read when the query is built (today's date, the current user) or a key written into the SQL's text is refused, as
 are the queryset features a plain list does not have (values, annotations, prefetches, locking, another database).
 
+A :class:`PersonCheck` does the same for a yes-or-no question about a person whose query also depends on something
+else, its *shape* — the access policy's "is this person in the user's reach today": the SQL is kept per shape.
+
 What is kept, per database connection (its converters belong to it; a server thread has its own), leans on the
 ORM's internals as Django 5.2 has them: the compiler's ``select`` and ``klass_info`` and the populators that
 ``ModelIterable`` uses. ``tests/core/test_prepared.py`` compares every read of the product with its queryset, value
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import uuid
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
@@ -32,6 +36,7 @@ from django.db.models import Model, QuerySet, UUIDField
 from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
+S = TypeVar("S")  # a check's shape: what its query is built from besides the person
 
 
 @dataclass(frozen=True)
@@ -96,25 +101,20 @@ class PersonRead(Generic[M]):
         return instances
 
     def _plan(self, using: str) -> _Plan:
-        connection = connections[using]
-        first, second = uuid.uuid4(), uuid.uuid4()
-        compiler, sql, params = self._compiled(first, using)
-        _, sql_again, params_again = self._compiled(second, using)
-        keys = (_prepared_key(first, connection), _prepared_key(second, connection))
-        slots = tuple(i for i, param in enumerate(params) if param == keys[0])
-        if not slots:
-            raise TypeError("the query does not filter on the person's key it was built with")
-        unchanged = [i for i in range(len(params)) if i not in slots]
-        if (sql_again != sql or len(params_again) != len(params) or any(params_again[i] != keys[1] for i in slots)
-                or any(params_again[i] != params[i] for i in unchanged)
-                or any(form in sql for key in (first, second) for form in (str(key), key.hex))):
-            raise TypeError("the query changes with more than the person's key (a value read when it is built, or "
-                            "the key in the SQL's text): its SQL cannot be kept")
+        compiled: list[Any] = []
+
+        def sql_for(stand_in: uuid.UUID) -> tuple[str, list[Any]]:
+            compiler, sql, params = self._compiled(stand_in, using)
+            compiled.append(compiler)
+            return sql, params
+
+        sql, params, slots = _kept_sql(sql_for, connections[using])
+        compiler = compiled[0]
         klass_info = compiler.klass_info
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         return _Plan(
-            sql=sql, params=tuple(params), slots=slots, model=klass_info["model"], start=start, end=end,
+            sql=sql, params=params, slots=slots, model=klass_info["model"], start=start, end=end,
             init_list=tuple(column[0].target.attname for column in compiler.select[start:end]),
             converters=tuple(compiler.get_converters([column[0] for column in compiler.select]).items()),
             populators=tuple(get_related_populators(klass_info, compiler.select, using)),
@@ -137,6 +137,82 @@ class PersonRead(Generic[M]):
         if compiler.has_extra_select:
             raise TypeError("a person read selects only its models' columns")
         return compiler, sql, list(params)
+
+
+class PersonCheck(Generic[S]):
+    """``build(shape, person_id)`` is a queryset; ``exists(shape, person_id)`` is its ``exists()``, with the SQL the
+    ORM wrote for that shape kept per connection (for the :data:`KEEP` shapes used last).
+
+    The shape is what the query is built from besides the person — for the access policy's "may this user read this
+    person", whom the user's scope reaches and the day — and must be hashable and hold everything ``build`` reads:
+    the SQL is made from two stand-in keys and reused for every person of the same shape."""
+
+    KEEP: ClassVar[int] = 256
+    every: ClassVar[list[PersonCheck[Any]]] = []  # each check made, for the test that compares it with its queryset
+
+    def __init__(self, build: Callable[[S, uuid.UUID], QuerySet[Any]]) -> None:
+        self._build = build
+        self._plans: weakref.WeakKeyDictionary[Any, OrderedDict[S, _Kept]] = weakref.WeakKeyDictionary()
+        PersonCheck.every.append(self)
+
+    def queryset(self, shape: S, person_id: uuid.UUID) -> QuerySet[Any]:
+        """The check as the ORM's queryset (:meth:`exists` must equal its ``exists()``)."""
+        return self._build(shape, person_id)
+
+    def exists(self, shape: S, person_id: uuid.UUID, using: str = DEFAULT_DB_ALIAS) -> bool:
+        if person_id is None:
+            raise ValueError("no person: SQL's '= NULL' would find no row, where the ORM asks 'IS NULL'")
+        connection = connections[using]
+        plans = self._plans.get(connection)
+        if plans is None:
+            plans = self._plans[connection] = OrderedDict()  # one connection is one thread's: no lock
+        kept = plans.get(shape)
+        if kept is None:
+            kept = plans[shape] = _kept_sql(lambda stand_in: self._compiled(shape, stand_in, using), connection)
+            if len(plans) > self.KEEP:
+                plans.popitem(last=False)
+        else:
+            plans.move_to_end(shape)
+        sql, params, slots = kept
+        values = list(params)
+        key = _prepared_key(person_id, connection)
+        for slot in slots:
+            values[slot] = key
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return cursor.fetchone() is not None
+
+    def _compiled(self, shape: S, stand_in: uuid.UUID, using: str) -> tuple[str, list[Any]]:
+        queryset: Any = self._build(shape, stand_in)
+        if queryset._db not in (None, using):
+            raise TypeError(f"the query is for database {queryset._db!r}, the check for {using!r}")
+        try:
+            sql, params = queryset.query.exists(limit=True).get_compiler(using=using).as_sql()
+        except EmptyResultSet:
+            raise TypeError("the query finds nothing whoever the person is") from None
+        return sql, list(params)
+
+
+_Kept = tuple[str, tuple[Any, ...], tuple[int, ...]]  # the SQL, its parameters, the positions of the person's key
+
+
+def _kept_sql(sql_for: Callable[[uuid.UUID], tuple[str, list[Any]]], connection: Any) -> _Kept:
+    """The SQL that ``sql_for`` makes for two stand-in keys, checked to differ only in the key's parameters, and the
+    positions of the key among them."""
+    first, second = uuid.uuid4(), uuid.uuid4()
+    sql, params = sql_for(first)
+    sql_again, params_again = sql_for(second)
+    keys = (_prepared_key(first, connection), _prepared_key(second, connection))
+    slots = tuple(i for i, param in enumerate(params) if param == keys[0])
+    if not slots:
+        raise TypeError("the query does not filter on the person's key it was built with")
+    unchanged = [i for i in range(len(params)) if i not in slots]
+    if (sql_again != sql or len(params_again) != len(params) or any(params_again[i] != keys[1] for i in slots)
+            or any(params_again[i] != params[i] for i in unchanged)
+            or any(form in sql for key in (first, second) for form in (str(key), key.hex))):
+        raise TypeError("the query changes with more than the person's key (a value read when it is built, or "
+                        "the key in the SQL's text): its SQL cannot be kept")
+    return sql, tuple(params), slots
 
 
 _KEY: UUIDField[uuid.UUID, uuid.UUID] = UUIDField()  # a person's key is a UUID: prepared as the ORM prepares one

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from polku.core.calendar import add_months, month_end, month_start
-from polku.derived.calendar import weekdays
+from polku.derived.calendar import add_weekdays, weekdays
 from polku.municipal_share.engine import PersonFacts, counters_after, person_share_rows
 from polku.municipal_share.rules import RuleBook
 
@@ -37,16 +37,6 @@ class StepWarning:
 
     def within(self, reference_date: date, days: int) -> bool:
         return self.share_from <= reference_date + timedelta(days=days)
-
-
-def _add_weekdays(start: date, weekdays: int) -> date:
-    day = start
-    remaining = weekdays
-    while remaining > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    return day
 
 
 def next_step(facts: PersonFacts, book: RuleBook, *, reference_date: date) -> StepWarning | None:
@@ -71,7 +61,7 @@ def next_step(facts: PersonFacts, book: RuleBook, *, reference_date: date) -> St
     trigger = step.from_day - 1 if rule.step_boundary == "payment_period" else step.from_day
     needed = trigger - counter
     # Projected from the end of the last full month, the latest the facts cover.
-    reaches_on = _add_weekdays(month_end(last_full), int((Decimal(needed) / pace).to_integral_value(rounding=ROUND_CEILING)))
+    reaches_on = add_weekdays(month_end(last_full), int((Decimal(needed) / pace).to_integral_value(rounding=ROUND_CEILING)))
     share_from = add_months(month_start(reaches_on), 1) if rule.step_boundary == "payment_period" else reaches_on
     rows = [r for r in person_share_rows(facts, book, through=last_full) if r.month in recent_months and r.paid_days]
     billable = sum((r.billable_eur for r in rows), Decimal(0))
