@@ -72,6 +72,18 @@ class DueRow:
     state_label: str
     detail: str
     action: tuple[str, str] | None = None
+    source: str = ""  # the rule's source in the reader's language where the rule book has it, else in Finnish
+    source_language: str = "fi"
+
+
+def rule_source(item: DueItem, language: str) -> tuple[str, str]:
+    """The source of the item's rule in ``language`` (``(text, its language)``), from the rule book; the item's own
+    Finnish citation where its rule set or rule is no longer in the book."""
+    try:
+        rule = shipped_rule_book().by_code(item.rule_set).rules[item.rule]
+    except KeyError:
+        return item.source, "fi"
+    return rule.source_in(language)
 
 
 def detail_text(item: DueItem) -> str:
@@ -86,8 +98,10 @@ def detail_text(item: DueItem) -> str:
 
 
 def due_rows(items: list[DueItem], person_id: Any = None) -> list[DueRow]:
+    language = (get_language() or "fi")[:2]
     return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item),
-                   action_for(item.kind, person_id) if person_id is not None else None) for item in items]
+                   action_for(item.kind, person_id) if person_id is not None else None,
+                   *rule_source(item, language)) for item in items]
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The statutory client process as versioned rule sets (``data/process_rules.json``).
 
 Each rule set is a law version with its effective dates and legal source; every rule inside carries its
-own source and a ``verified`` flag (false for what domain-rules §9 lists as unconfirmed, shown as
-"vahvistamaton" on every screen and in the API). A new law version is a new entry in the data file, or in
+own source (cited in Finnish, and in Swedish and English for the reader of a page in those) and a ``verified``
+flag (false for what domain-rules §9 lists as unconfirmed, shown as "vahvistamaton" on every screen and in the
+API). A new law version is a new entry in the data file, or in
 the file named by the ``POLKU_PROCESS_RULES_FILE`` setting, with no code change: the due-item engine only
 reads the parameters below.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -30,11 +31,17 @@ class Rule:
 
     code: str
     params: dict[str, Any]
-    source: str
+    source: str  # in Finnish, as the law is cited (the due items and the API keep this one)
     verified: bool
+    source_translations: dict[str, str] = field(default_factory=dict)  # the same citation in Swedish and English
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
+
+    def source_in(self, language: str) -> tuple[str, str]:
+        """The source in ``language`` where the rule book has it, else in Finnish: ``(text, its language)``."""
+        translated = self.source_translations.get(language)
+        return (translated, language) if translated else (self.source, "fi")
 
 
 @dataclass(frozen=True)
@@ -131,10 +138,25 @@ def _parse_rule(code: str, raw: Any, where: str, errors: list[FieldError]) -> Ru
     if missing:
         errors.append(FieldError(where, ErrorCode.REQUIRED, f"Säännöstä puuttuu: {', '.join(missing)}."))
         return None
-    if not str(raw["source"]).strip():
-        errors.append(FieldError(f"{where}.source", ErrorCode.REQUIRED, "Jokaisella säännöllä on oltava lähde."))
+    sources = _parse_source(raw["source"], f"{where}.source", errors)
     params = {key: value for key, value in raw.items() if key not in {"source", "verified"}}
-    return Rule(code=code, params=params, source=str(raw["source"]), verified=bool(raw["verified"]))
+    return Rule(code=code, params=params, source=sources.pop("fi", ""), verified=bool(raw["verified"]),
+                source_translations=sources)
+
+
+SOURCE_LANGUAGES = ("fi", "sv", "en")
+
+
+def _parse_source(raw: Any, where: str, errors: list[FieldError]) -> dict[str, str]:
+    """A rule's source: its Finnish citation as text, or ``{"fi": …, "sv": …, "en": …}`` (Finnish required)."""
+    sources = {key: str(value).strip() for key, value in raw.items()} if isinstance(raw, dict) else {"fi": str(raw).strip()}
+    unknown = sorted(set(sources) - set(SOURCE_LANGUAGES))
+    if unknown:
+        errors.append(FieldError(where, ErrorCode.INVALID, f"Tuntematon kieli: {', '.join(unknown)} (fi, sv tai en)."))
+    if not sources.get("fi"):
+        errors.append(FieldError(f"{where}.fi" if isinstance(raw, dict) else where, ErrorCode.REQUIRED,
+                                 "Jokaisella säännöllä on oltava lähde."))
+    return {key: value for key, value in sources.items() if value and key in SOURCE_LANGUAGES}
 
 
 def parse_rule_book(document: dict[str, Any]) -> ProcessRuleBook:

@@ -84,8 +84,18 @@ def test_meeting_form_refuses_future_held_meeting_then_records(client: Any, offi
     record = client.get(f"/henkilot/{office.client.pk}/").content.decode()
     assert "Tapaaminen kirjattu." in record
     assert "alkuhaastattelu" in record
-    # The rule book cites its sources in Finnish: marked so, for a screen reader on a Swedish or English page.
-    assert re.search(r'data-label="Peruste"><span lang="fi">\w', record)
+    # The rule's source in the reader's language, marked with it (a source the rule book has in Finnish only would
+    # be marked Finnish on a Swedish or English page, for a screen reader).
+    sources = {language: re.findall(rf'data-label="{label}"><span lang="(\w+)">(\w+)',
+                                    client.get(f"/henkilot/{office.client.pk}/",
+                                               HTTP_ACCEPT_LANGUAGE=language).content.decode())
+               for language, label in (("fi", "Peruste"), ("sv", "Grund"), ("en", "Basis"))}
+    assert sources["fi"]
+    assert len(sources["fi"]) == len(sources["sv"]) == len(sources["en"])
+    for language, cited in sources.items():
+        assert {marked for marked, _word in cited} == {language}
+    first_words = {language: [word for _marked, word in cited] for language, cited in sources.items()}
+    assert first_words["sv"] != first_words["fi"] != first_words["en"]  # not the Finnish text marked otherwise
 
 
 def test_plan_form_obligation_out_of_range_names_the_field(client: Any, office: Office) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -222,6 +223,35 @@ def test_every_rule_has_a_source_and_bad_documents_are_refused_naming_the_path()
     fields = {e.field for e in refused.value.errors}
     assert "rule_sets[0].rules.initial_interview" in fields
     assert "rule_sets.he-108-2025.effective_from" in fields
+
+
+def test_every_rule_cites_its_source_in_finnish_swedish_and_english() -> None:
+    for rule_set in BOOK.rule_sets:
+        for rule in rule_set.rules.values():
+            assert set(rule.source_translations) == {"sv", "en"}, rule.code
+            assert rule.source_in("sv")[1] == "sv"
+            assert rule.source_in("en")[1] == "en"
+            assert rule.source_in("fi") == (rule.source, "fi")
+            # The same citations in every language: a law's number, the sources' numbers.
+            for language in ("sv", "en"):
+                translated = rule.source_in(language)[0]
+                assert re.findall(r"\d+/\d{4}|S\d+", translated) == re.findall(r"\d+/\d{4}|S\d+", rule.source)
+
+
+def test_a_source_as_finnish_text_alone_or_in_three_languages() -> None:
+    document = _document()
+    rules = document["rule_sets"][0]["rules"]
+    rules["initial_interview"]["source"] = "Vain suomeksi (HE 167/2021)"
+    rules["part_time"]["source"] = {"fi": "Osa-aika", "sv": "Deltid"}
+    rule_set = parse_rule_book(document).rule_sets[0]
+    assert rule_set.rule("initial_interview").source_in("sv") == ("Vain suomeksi (HE 167/2021)", "fi")
+    assert rule_set.rule("part_time").source_in("sv") == ("Deltid", "sv")
+    assert rule_set.rule("part_time").source_in("en") == ("Osa-aika", "fi")
+    rules["part_time"]["source"] = {"sv": "Deltid", "de": "Teilzeit"}
+    with pytest.raises(ValidationFailed) as refused:
+        parse_rule_book(document)
+    assert {(e.field, e.code) for e in refused.value.errors} == {
+        ("rule_sets[0].rules.part_time.source", "invalid"), ("rule_sets[0].rules.part_time.source.fi", "required")}
 
 
 def test_he_108_is_marked_unverified() -> None:
