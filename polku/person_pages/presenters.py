@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from polku.core.choices import choice_label
 from polku.people.models import Person
 from polku.person_pages import selectors
 from polku.timeline.models import BenefitMonth, StatusSpell
@@ -133,8 +134,8 @@ def _length(start: date, end: date | None, today: date) -> int:
 
 
 def _benefit_row(row: BenefitMonth) -> BenefitRow:
-    return BenefitRow(month=row.month, benefit_type=row.get_benefit_type_display(), basis=row.get_basis_display(),
-                      days=row.days, amount=row.amount)
+    return BenefitRow(month=row.month, benefit_type=choice_label(row, "benefit_type"),
+                      basis=choice_label(row, "basis"), days=row.days, amount=row.amount)
 
 
 def timeline_page(timeline: Timeline, *, today: date) -> TimelinePage:
@@ -160,7 +161,7 @@ def timeline_page(timeline: Timeline, *, today: date) -> TimelinePage:
             for s in timeline.home_municipalities
         ],
         job_searches=[
-            JobSearchRow(p.registered_on, p.ended_on, p.get_end_reason_display() if p.end_reason else "",
+            JobSearchRow(p.registered_on, p.ended_on, choice_label(p, "end_reason") if p.end_reason else "",
                          _length(p.registered_on, p.ended_on, today))
             for p in timeline.job_search_periods
         ],
