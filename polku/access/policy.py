@@ -18,6 +18,7 @@ officer sees it flagged.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -314,7 +315,8 @@ _own_clients_source: list[Callable[[Any], Any]] = []
 
 
 def register_own_clients(source: Callable[[Any], Any]) -> None:
-    """``source(user)`` answers the ids of the persons ``user`` is responsible for now (a subquery)."""
+    """``source(user)`` answers the ids of the persons ``user`` (a user or a user's id) is responsible for now (a
+    subquery)."""
     _own_clients_source[:] = [source]
 
 
@@ -336,7 +338,7 @@ class Reach:
 
     everyone: bool = False
     area_codes: tuple[str, ...] = ()  # homes today in these (empty and not everyone: no one)
-    own_clients_of: Any = None  # a user: only their own clients, or their team's (``team_id``)
+    own_clients_of: Any = None  # a user (or their id): only their own clients, or their team's (``team_id``)
     team_id: int | None = None
 
 
@@ -428,7 +430,8 @@ def persons_in_scope(user: Any, scope: Scope | None) -> QuerySet[Person]:
 
 def _persons_in_reach(reach: Reach, day: date) -> QuerySet[Person]:
     """The persons ``reach`` reaches on ``day`` (the one query of a scope: :func:`persons_in_scope` and
-    :func:`_reaches` both read it)."""
+    :func:`_reaches` both read it). It must be built from ``reach`` and ``day`` alone, reading nothing else: its SQL is
+    kept for them (``_IN_REACH``); whom the query finds (homes, assignments, teams) is read when it runs."""
     if reach.everyone:
         return Person.objects.all()
     if not reach.area_codes:
@@ -442,14 +445,18 @@ def _persons_in_reach(reach: Reach, day: date) -> QuerySet[Person]:
 # "Is this person in the reach?" is asked on every read of a person's page. Django takes longer to write its SQL
 # (about 1.4 ms) than the database to answer it (0.2 ms), and the SQL is the same for every person of one reach on one
 # day: it is kept per reach and day (polku.core.prepared).
-_IN_REACH: PersonCheck[tuple[Reach, date]] = PersonCheck(lambda shape, person_id: _persons_in_reach(*shape).filter(pk=person_id))
+_IN_REACH: PersonCheck[tuple[Reach, date]] = PersonCheck(
+    lambda shape, person_id: _persons_in_reach(*shape).filter(pk=person_id))
 
 
 def _reaches(reach: Reach, person_id: Any) -> bool:
     """Does ``reach`` reach the person today? As ``_persons_in_reach(reach, today).filter(pk=…).exists()``."""
     if not reach.everyone and not reach.area_codes:
-        return False
-    return _IN_REACH.exists((reach, timezone.localdate()), person_id)
+        return False  # no one: a query that finds nothing has no SQL to keep (PersonCheck refuses it)
+    # The kept SQL's key names the user by id: the user object of a request (a lazy object holding the request) is
+    # not kept with it. The own-clients query takes either.
+    user_id = getattr(reach.own_clients_of, "pk", reach.own_clients_of)
+    return _IN_REACH.exists((dataclasses.replace(reach, own_clients_of=user_id), timezone.localdate()), person_id)
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:

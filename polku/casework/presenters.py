@@ -60,8 +60,12 @@ def action_for(kind: str, person_id: Any) -> tuple[str, str] | None:
     return person_url(name, person_id) + query, str(label)
 
 
+def _reader_language() -> str:
+    return (get_language() or "fi")[:2]
+
+
 def rule_set_name(rule_set: ProcessRuleSet) -> str:
-    language = (get_language() or "fi")[:2]
+    language = _reader_language()
     return rule_set.name.get(language) or rule_set.name.get("fi", rule_set.code)
 
 
@@ -77,13 +81,14 @@ class DueRow:
 
 
 def rule_source(item: DueItem, language: str) -> tuple[str, str]:
-    """The source of the item's rule in ``language`` (``(text, its language)``), from the rule book; the item's own
-    Finnish citation where its rule set or rule is no longer in the book."""
+    """The item's source in ``language`` (``(text, its language)``): the rule book's translation of the very citation
+    the item was made with; else the item's own Finnish citation (a rule book changed since the item was made cites
+    the rule otherwise until the item is made again)."""
     try:
         rule = shipped_rule_book().by_code(item.rule_set).rules[item.rule]
     except KeyError:
         return item.source, "fi"
-    return rule.source_in(language)
+    return rule.source_in(language) if rule.source == item.source else (item.source, "fi")
 
 
 def detail_text(item: DueItem) -> str:
@@ -98,7 +103,7 @@ def detail_text(item: DueItem) -> str:
 
 
 def due_rows(items: list[DueItem], person_id: Any = None) -> list[DueRow]:
-    language = (get_language() or "fi")[:2]
+    language = _reader_language()
     return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item),
                    action_for(item.kind, person_id) if person_id is not None else None,
                    *rule_source(item, language)) for item in items]

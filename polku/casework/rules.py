@@ -120,13 +120,13 @@ class ProcessRuleBook:
         raise KeyError(code)
 
 
-def _parse_date(value: Any, field: str, errors: list[FieldError]) -> date | None:
+def _parse_date(value: Any, where: str, errors: list[FieldError]) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        errors.append(FieldError(field, ErrorCode.INVALID, "Päivämäärä muodossa VVVV-KK-PP."))
+        errors.append(FieldError(where, ErrorCode.INVALID, "Päivämäärä muodossa VVVV-KK-PP."))
         return None
 
 
@@ -149,7 +149,8 @@ SOURCE_LANGUAGES = ("fi", "sv", "en")
 
 def _parse_source(raw: Any, where: str, errors: list[FieldError]) -> dict[str, str]:
     """A rule's source: its Finnish citation as text, or ``{"fi": …, "sv": …, "en": …}`` (Finnish required)."""
-    sources = {key: str(value).strip() for key, value in raw.items()} if isinstance(raw, dict) else {"fi": str(raw).strip()}
+    sources = {key: value.strip() if isinstance(value, str) else "" for key, value in raw.items()} \
+        if isinstance(raw, dict) else {"fi": raw.strip() if isinstance(raw, str) else ""}
     unknown = sorted(set(sources) - set(SOURCE_LANGUAGES))
     if unknown:
         errors.append(FieldError(where, ErrorCode.INVALID, f"Tuntematon kieli: {', '.join(unknown)} (fi, sv tai en)."))

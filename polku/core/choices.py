@@ -12,14 +12,15 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 
 @cache
 def _labels(model: type[Model], field_name: str) -> dict[Any, Any]:
-    return dict(model._meta.get_field(field_name).flatchoices)  # type: ignore[union-attr]
+    return dict(make_hashable(model._meta.get_field(field_name).flatchoices))  # type: ignore[union-attr]
 
 
 def choice_label(instance: Model, field_name: str) -> Any:
     """What ``instance.get_<field_name>_display()`` gives: the value's label in the active language, or the value."""
-    value = getattr(instance, field_name)
-    return force_str(_labels(type(instance), field_name).get(value, value), strings_only=True)
+    value = getattr(instance, instance._meta.get_field(field_name).attname)  # type: ignore[union-attr]
+    return force_str(_labels(type(instance), field_name).get(make_hashable(value), value), strings_only=True)

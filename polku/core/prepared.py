@@ -9,8 +9,10 @@ row becomes a model instance with its related objects — and afterwards only ru
 The queryset is still written with the ORM, so its filters, joins and ordering are the ORM's, and the rows become
 instances through the ORM's own field converters and related-object populators. So that the kept SQL is right for
 every person, the query is made twice, from two stand-in keys, and must differ only in the key's parameters: a value
-read when the query is built (today's date, the current user) or a key written into the SQL's text is refused, as
-are the queryset features a plain list does not have (values, annotations, prefetches, locking, another database).
+that changes from one build to the next (the clock) or a key written into the SQL's text is refused, as are the
+queryset features a plain list does not have (values, annotations, prefetches, locking, another database). A value
+that is the same in both builds (today's date, the current user) cannot be told from a constant: a read must not
+depend on one (a check keeps its SQL per shape for that).
 
 A :class:`PersonCheck` does the same for a yes-or-no question about a person whose query also depends on something
 else, its *shape* — the access policy's "is this person in the user's reach today": the SQL is kept per shape.
@@ -145,15 +147,16 @@ class PersonCheck(Generic[S]):
 
     The shape is what the query is built from besides the person — for the access policy's "may this user read this
     person", whom the user's scope reaches and the day — and must be hashable and hold everything ``build`` reads:
-    the SQL is made from two stand-in keys and reused for every person of the same shape."""
+    the SQL is made from two stand-in keys and reused for every person of the same shape. The two builds catch a
+    value that changes from one build to the next, not one that is the same in both (today's date, a setting): that
+    the shape holds those is the caller's to keep. A query that finds no one whoever the person is (the ORM's empty
+    result) answers no, as its ``exists()`` does."""
 
-    KEEP: ClassVar[int] = 256
-    every: ClassVar[list[PersonCheck[Any]]] = []  # each check made, for the test that compares it with its queryset
+    KEEP: ClassVar[int] = 1024  # a plan is a few kilobytes; an area has a few hundred staff, each a shape a day
 
     def __init__(self, build: Callable[[S, uuid.UUID], QuerySet[Any]]) -> None:
         self._build = build
-        self._plans: weakref.WeakKeyDictionary[Any, OrderedDict[S, _Kept]] = weakref.WeakKeyDictionary()
-        PersonCheck.every.append(self)
+        self._plans: weakref.WeakKeyDictionary[Any, OrderedDict[S, _Kept | None]] = weakref.WeakKeyDictionary()
 
     def queryset(self, shape: S, person_id: uuid.UUID) -> QuerySet[Any]:
         """The check as the ORM's queryset (:meth:`exists` must equal its ``exists()``)."""
@@ -166,13 +169,15 @@ class PersonCheck(Generic[S]):
         plans = self._plans.get(connection)
         if plans is None:
             plans = self._plans[connection] = OrderedDict()  # one connection is one thread's: no lock
-        kept = plans.get(shape)
-        if kept is None:
-            kept = plans[shape] = _kept_sql(lambda stand_in: self._compiled(shape, stand_in, using), connection)
+        if shape in plans:
+            plans.move_to_end(shape)
+            kept = plans[shape]
+        else:
+            kept = plans[shape] = self._kept(shape, using)
             if len(plans) > self.KEEP:
                 plans.popitem(last=False)
-        else:
-            plans.move_to_end(shape)
+        if kept is None:
+            return False
         sql, params, slots = kept
         values = list(params)
         key = _prepared_key(person_id, connection)
@@ -182,14 +187,18 @@ class PersonCheck(Generic[S]):
             cursor.execute(sql, values)
             return cursor.fetchone() is not None
 
+    def _kept(self, shape: S, using: str) -> _Kept | None:
+        """The shape's SQL, or None where its query finds no one whoever the person is."""
+        try:
+            return _kept_sql(lambda stand_in: self._compiled(shape, stand_in, using), connections[using])
+        except EmptyResultSet:
+            return None
+
     def _compiled(self, shape: S, stand_in: uuid.UUID, using: str) -> tuple[str, list[Any]]:
         queryset: Any = self._build(shape, stand_in)
         if queryset._db not in (None, using):
             raise TypeError(f"the query is for database {queryset._db!r}, the check for {using!r}")
-        try:
-            sql, params = queryset.query.exists(limit=True).get_compiler(using=using).as_sql()
-        except EmptyResultSet:
-            raise TypeError("the query finds nothing whoever the person is") from None
+        sql, params = queryset.query.exists(limit=True).get_compiler(using=using).as_sql()  # EmptyResultSet: no one
         return sql, list(params)
 
 

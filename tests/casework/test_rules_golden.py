@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 from datetime import date, timedelta
@@ -252,6 +253,26 @@ def test_a_source_as_finnish_text_alone_or_in_three_languages() -> None:
         parse_rule_book(document)
     assert {(e.field, e.code) for e in refused.value.errors} == {
         ("rule_sets[0].rules.part_time.source", "invalid"), ("rule_sets[0].rules.part_time.source.fi", "required")}
+    rules["part_time"]["source"] = {"fi": None, "sv": "Deltid"}  # nothing cited, not the text "None"
+    with pytest.raises(ValidationFailed) as refused:
+        parse_rule_book(document)
+    assert {(e.field, e.code) for e in refused.value.errors} == {("rule_sets[0].rules.part_time.source.fi", "required")}
+
+
+def test_an_item_shows_the_translation_of_its_own_citation_only() -> None:
+    """A due item keeps the citation it was made with; the page translates that one, not a rule book's newer text."""
+    from polku.casework.due import DueItem
+    from polku.casework.presenters import rule_source
+
+    rule = BOOK.by_code("pohjoismainen-2022").rule("initial_interview")
+    item = DueItem(kind=DueKind.INITIAL_INTERVIEW, due_on=date(2025, 3, 7), state=DueState.OVERDUE,
+                   rule="initial_interview", rule_set="pohjoismainen-2022", verified=True, source=rule.source)
+    assert rule_source(item, "sv") == rule.source_in("sv")
+    assert rule_source(item, "fi") == (rule.source, "fi")
+    older = dataclasses.replace(item, source="Aiempi lähde (HE 1/2020)")
+    assert rule_source(older, "sv") == rule_source(older, "en") == ("Aiempi lähde (HE 1/2020)", "fi")
+    gone = dataclasses.replace(item, rule_set="poistunut-2019")
+    assert rule_source(gone, "en") == (rule.source, "fi")
 
 
 def test_he_108_is_marked_unverified() -> None:

@@ -130,8 +130,19 @@ def test_no_other_tag_library_name_is_taken_twice() -> None:
                                          "'django.templatetags.i18n', 'polku.web.templatetags.kept_i18n'"]
 
 
-def test_the_kept_text_is_safe_as_djangos_is() -> None:
-    node = _kept_nodes()[0][1]
-    with translation.override("fi"):
-        node.render(Context({}))
-        assert all(isinstance(value, SafeString) for value in node.kept.values())
+def test_the_kept_texts_are_safe_as_djangos_are() -> None:
+    nodes = [node for _name, node in _kept_nodes() if node.constant and not node.asvar]
+    with translation.override("sv"):
+        for node in nodes:
+            expected = django_i18n.TranslateNode.render(node, Context({}))
+            node.render(Context({}))
+            assert all(isinstance(value, SafeString) is isinstance(expected, SafeString) for value in node.kept.values())
+
+
+def test_nothing_is_kept_without_a_language() -> None:
+    template = engines["django"].from_string('{% load i18n %}{% translate "Tallenna" %}')
+    node = template.template.nodelist.get_nodes_by_type(KeptTranslateNode)[0]  # type: ignore[attr-defined]
+    for _time in range(3):
+        with translation.override(None):
+            assert template.render({}) == _djangos('{% translate "Tallenna" %}') == "Tallenna"
+    assert node.kept == {}

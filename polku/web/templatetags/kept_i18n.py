@@ -7,9 +7,11 @@ name ``trans``) is Django's own.
 Why: a page of ours renders a hundred or more fixed labels, and Django's tag makes each one anew on every render: a
 lazy string, a look-up of the active language in a context-local, the catalogue's ``gettext``, localisation and
 escaping — about a sixth of a client record's processor time. The text of a constant label depends only on the active
-catalogue (a language's, loaded once per process) and on whether the template escapes, so it is kept on the node for
-each pair. A label with a variable, a filter or a message context from a variable is rendered by Django's node as
-before. Where translation is off (``USE_I18N = False``) nothing is kept.
+catalogue (a language's, which Django loads once and keeps), so it is kept on the node per catalogue — and per
+escaping, which cannot change a constant (it is safe text) but costs nothing to keep apart. A label with a variable,
+a filter or a message context from a variable is rendered by Django's node as before. Nothing is kept where
+translation is off (``USE_I18N = False``) or no language's catalogue is active (``translation.override(None)`` makes
+a new empty one each time, which would be kept for ever).
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ class KeptTranslateNode(django_i18n.TranslateNode):
     def render(self, context: template.Context) -> str:
         if not self.constant or not settings.USE_I18N:
             return super().render(context)
-        key = (trans_real.catalog(), context.autoescape)
+        catalogue = trans_real.catalog()
+        if not isinstance(catalogue, trans_real.DjangoTranslation):
+            return super().render(context)
+        key = (catalogue, context.autoescape)
         try:
             value = self.kept[key]
         except KeyError:
