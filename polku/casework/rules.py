@@ -33,7 +33,9 @@ class Rule:
     params: dict[str, Any]
     source: str  # in Finnish, as the law is cited (the due items and the API keep this one)
     verified: bool
-    source_translations: dict[str, str] = field(default_factory=dict)  # the same citation in Swedish and English
+    # The same citation in Swedish and English. Out of the rule's repr, which keys the due-items table
+    # (due_table.rule_book_key): the table keeps the Finnish citation, so a translation does not make it stale.
+    source_translations: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]

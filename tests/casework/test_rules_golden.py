@@ -259,6 +259,19 @@ def test_a_source_as_finnish_text_alone_or_in_three_languages() -> None:
     assert {(e.field, e.code) for e in refused.value.errors} == {("rule_sets[0].rules.part_time.source.fi", "required")}
 
 
+def test_a_translated_source_leaves_the_due_table_current() -> None:
+    """The due-items table keeps each item's Finnish citation: a new translation keeps it current, a new citation
+    makes it computed anew."""
+    from polku.casework.due_table import rule_book_key
+
+    document = _document()
+    key = rule_book_key(parse_rule_book(document))
+    document["rule_sets"][0]["rules"]["part_time"]["source"]["sv"] = "Deltidsarbetande, omformulerat"
+    assert rule_book_key(parse_rule_book(document)) == key
+    document["rule_sets"][0]["rules"]["part_time"]["source"]["fi"] = "Osa-aikatyö, uusi lähde"
+    assert rule_book_key(parse_rule_book(document)) != key
+
+
 def test_an_item_shows_the_translation_of_its_own_citation_only() -> None:
     """A due item keeps the citation it was made with; the page translates that one, not a rule book's newer text."""
     from polku.casework.due import DueItem
