@@ -178,9 +178,18 @@ def timeline_events(panel: ClientPanel) -> list[tuple[date, str, str]]:
     return events
 
 
-ROW_HTML = ('<tr class="due due--{state}"><td class="nowrap">{due}</td><td><span class="badge badge--{state}">{state_label}'
-            '</span></td><th scope="row"><a href="{url}">{name}</a></th><td>{label}</td><td>{detail}</td>'
-            '<td>{action}</td><td>{counsellor}{team}</td><td>{rule_set}{unverified}</td></tr>')
+# On a phone each row is a card (``data-table--cards``): the client's name first, each other cell under its column's
+# name (``data-label``); the roles keep it a table for a screen reader.
+ROW_HTML = ('<tr class="due due--{state}" role="row"><td class="nowrap" role="cell" data-label="{c[due]}">{due}</td>'
+            '<td role="cell" data-label="{c[state]}"><span class="badge badge--{state}">{state_label}</span></td>'
+            '<th scope="row" role="rowheader"><a href="{url}">{name}</a></th>'
+            '<td role="cell" data-label="{c[task]}">{label}</td><td role="cell" data-label="{c[detail]}">{detail}</td>'
+            '<td role="cell" data-label="{c[action]}">{action}</td>'
+            '<td role="cell" data-label="{c[counsellor]}">{counsellor}{team}</td>'
+            '<td role="cell" data-label="{c[rule]}">{rule_set}{unverified}</td></tr>')
+# The columns' names, as the worklist's table heads them (its template).
+ROW_COLUMNS = {"due": _("Määräpäivä"), "state": _("Tilanne"), "task": _("Tehtävä"), "detail": _("Lisätieto"),
+               "action": _("Toiminto"), "counsellor": _("Ohjaaja"), "rule": _("Sääntö")}
 
 
 def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
@@ -197,6 +206,7 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     rule_sets = {rs.code: html.escape(str(rule_set_name(rs))) for rs in book.rule_sets}
     actions = {kind: (person_url_pattern(name) + query, html.escape(str(label)))
                for kind, (name, query, label) in ACTIONS.items()}
+    columns = {key: html.escape(str(label)) for key, label in ROW_COLUMNS.items()}
     short_date = get_format("SHORT_DATE_FORMAT")
     dates: dict[date, str] = {}
     teams: dict[str, str] = {}
@@ -217,7 +227,8 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
             state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
             url=html.escape(url.replace(STAND_IN, person)), label=labels[item.kind],
             detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(row.counsellor or "–"), team=team,
-            action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
+            action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified,
+            c=columns))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts
 
 
