@@ -452,7 +452,7 @@ _IN_REACH: PersonCheck[tuple[Reach, date]] = PersonCheck(
 def _reaches(reach: Reach, person_id: Any) -> bool:
     """Does ``reach`` reach the person today? As ``_persons_in_reach(reach, today).filter(pk=…).exists()``."""
     if not reach.everyone and not reach.area_codes:
-        return False  # no one: a query that finds nothing has no SQL to keep (PersonCheck refuses it)
+        return False  # no one: answered without asking the database
     # The kept SQL's key names the user by id: the user object of a request (a lazy object holding the request) is
     # not kept with it. The own-clients query takes either.
     user_id = getattr(reach.own_clients_of, "pk", reach.own_clients_of)

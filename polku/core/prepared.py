@@ -219,8 +219,8 @@ def _kept_sql(sql_for: Callable[[uuid.UUID], tuple[str, list[Any]]], connection:
     if (sql_again != sql or len(params_again) != len(params) or any(params_again[i] != keys[1] for i in slots)
             or any(params_again[i] != params[i] for i in unchanged)
             or any(form in sql for key in (first, second) for form in (str(key), key.hex))):
-        raise TypeError("the query changes with more than the person's key (a value read when it is built, or "
-                        "the key in the SQL's text): its SQL cannot be kept")
+        raise TypeError("the query changes with more than the person's key (a value that changes from one build to "
+                        "the next, or the key in the SQL's text): its SQL cannot be kept")
     return sql, tuple(params), slots
 
 
