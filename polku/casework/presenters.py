@@ -206,7 +206,9 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     rule_sets = {rs.code: html.escape(str(rule_set_name(rs))) for rs in book.rule_sets}
     actions = {kind: (person_url_pattern(name) + query, html.escape(str(label)))
                for kind, (name, query, label) in ACTIONS.items()}
-    columns = {key: html.escape(str(label)) for key, label in ROW_COLUMNS.items()}
+    row_html = ROW_HTML  # the columns' names put in once a page, not for every row
+    for key, label in ROW_COLUMNS.items():
+        row_html = row_html.replace(f"{{c[{key}]}}", html.escape(str(label)).replace("{", "{{").replace("}", "}}"))
     short_date = get_format("SHORT_DATE_FORMAT")
     dates: dict[date, str] = {}
     teams: dict[str, str] = {}
@@ -223,12 +225,11 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
         if item.kind in actions:
             action_url, action_label = actions[item.kind]
             action = f'<a href="{html.escape(action_url.replace(STAND_IN, person))}">{action_label}</a>'
-        lines.append(ROW_HTML.format(
+        lines.append(row_html.format(
             state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
             url=html.escape(url.replace(STAND_IN, person)), label=labels[item.kind],
             detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(row.counsellor or "–"), team=team,
-            action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified,
-            c=columns))
+            action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts
 
 
