@@ -18,7 +18,6 @@ officer sees it flagged.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -338,7 +337,7 @@ class Reach:
 
     everyone: bool = False
     area_codes: tuple[str, ...] = ()  # homes today in these (empty and not everyone: no one)
-    own_clients_of: Any = None  # a user (or their id): only their own clients, or their team's (``team_id``)
+    own_clients_of: Any = None  # a user's id: only their own clients, or their team's (``team_id``)
     team_id: int | None = None
 
 
@@ -369,7 +368,8 @@ def reach_of(user: Any, scope: Scope | None) -> Reach:
     codes = _area_codes_of(profile, profile.area_id)
     if scope == Scope.AREA:
         return Reach(area_codes=codes)
-    return Reach(area_codes=codes, own_clients_of=user, team_id=profile.team_id)
+    # The user by id: a reach keys kept SQL (_IN_REACH), and a request's user object would keep the request with it.
+    return Reach(area_codes=codes, own_clients_of=user.pk, team_id=profile.team_id)
 
 
 def _own_or_team(reach: Reach, *, person: str, team: str | None = None) -> Q:
@@ -453,10 +453,7 @@ def _reaches(reach: Reach, person_id: Any) -> bool:
     """Does ``reach`` reach the person today? As ``_persons_in_reach(reach, today).filter(pk=…).exists()``."""
     if not reach.everyone and not reach.area_codes:
         return False  # no one: answered without asking the database
-    # The kept SQL's key names the user by id: the user object of a request (a lazy object holding the request) is
-    # not kept with it. The own-clients query takes either.
-    user_id = getattr(reach.own_clients_of, "pk", reach.own_clients_of)
-    return _IN_REACH.exists((dataclasses.replace(reach, own_clients_of=user_id), timezone.localdate()), person_id)
+    return _IN_REACH.exists((reach, timezone.localdate()), person_id)
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:

@@ -81,12 +81,8 @@ class PersonRead(Generic[M]):
         plan = self._plans.get(connection)
         if plan is None:
             plan = self._plans[connection] = self._plan(using)
-        params = list(plan.params)
-        key = _prepared_key(person_id, connection)
-        for slot in plan.slots:
-            params[slot] = key
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(plan.sql, _with_key(plan.params, plan.slots, person_id, connection))
             rows = cursor.fetchall()
         instances: list[M] = []
         for fetched in rows:
@@ -179,12 +175,8 @@ class PersonCheck(Generic[S]):
         if kept is None:
             return False
         sql, params, slots = kept
-        values = list(params)
-        key = _prepared_key(person_id, connection)
-        for slot in slots:
-            values[slot] = key
         with connection.cursor() as cursor:
-            cursor.execute(sql, values)
+            cursor.execute(sql, _with_key(params, slots, person_id, connection))
             return cursor.fetchone() is not None
 
     def _kept(self, shape: S, using: str) -> _Kept | None:
@@ -222,6 +214,15 @@ def _kept_sql(sql_for: Callable[[uuid.UUID], tuple[str, list[Any]]], connection:
         raise TypeError("the query changes with more than the person's key (a value that changes from one build to "
                         "the next, or the key in the SQL's text): its SQL cannot be kept")
     return sql, tuple(params), slots
+
+
+def _with_key(params: tuple[Any, ...], slots: tuple[int, ...], person_id: uuid.UUID, connection: Any) -> list[Any]:
+    """The kept parameters with the person's key in its slots."""
+    values = list(params)
+    key = _prepared_key(person_id, connection)
+    for slot in slots:
+        values[slot] = key
+    return values
 
 
 _KEY: UUIDField[uuid.UUID, uuid.UUID] = UUIDField()  # a person's key is a UUID: prepared as the ORM prepares one
