@@ -679,6 +679,31 @@ class Outcome:
     plan: ImportPlan
     written: int = 0
     entities_written: frozenset[str] = frozenset()
+    seconds: dict[str, float] = field(default_factory=dict)  # by phase: see :data:`PHASES`
+
+
+# Where an import's time goes, in the order the phases run (``Outcome.seconds``, the run's ``phase_seconds``):
+# reading the files (decoding, converting, the form checks, staging and planning the set-based files), checking the
+# rows against each other and the database, writing the rows, and finishing (the indexes set aside for a first load
+# built again, and the commit). The refresh of what pages read after it is the run's own (``execute_import``).
+PHASES = ("read", "check", "write", "finish")
+
+
+class _Stopwatch:
+    """Seconds by phase, added up over the partitions."""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(PHASES, 0.0)
+        self._mark = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        """The time since the last lap goes to ``phase``."""
+        now = time.perf_counter()
+        self.seconds[phase] += now - self._mark
+        self._mark = now
+
+    def rounded(self) -> dict[str, float]:
+        return {phase: round(seconds, 3) for phase, seconds in self.seconds.items()}
 
 
 def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
@@ -703,6 +728,7 @@ def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, 
 
 def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None,
                       throttle: Throttle, set_based: SetBased | None) -> Outcome:
+    watch = _Stopwatch()
     staged: StagedImport = Stager(options.profile, throttle, set_based).stage(files)
     plan = staged.plan
     shared = Shared(options=options, plan=plan, systems=staged.systems,
@@ -713,33 +739,27 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
                         system__in=staged.systems, entity=name).exists()),
                     held=frozenset(name for name in entities() if holds_rows(name)))
     outcome = Outcome(plan)
+    watch.lap("read")
     first_load = staged.rows >= FIRST_LOAD_ROWS and not any(
         model._default_manager.exists() for model in written_models(staged.entities_named))
     written_entities: set[str] = set()
-    seen_persons: set[Any] = set()
-
-    def partitions() -> Iterator[Importer]:
-        for i in range(staged.partitions.n):
-            importer = Importer(shared, staged.partitions.load(i))
-            seen_persons.update(importer.persons)
-            yield importer
-        if shared.partitioned and options.mode == ImportMode.FULL:  # after the last partition: whom none named
-            for persons in _vanished(shared, staged.entities_named, seen_persons):
-                yield Importer(shared, {}, persons)
-
     try:
         with ExitStack() as stack:
             in_transaction = False
-            for importer in partitions():
+            for importer in _partitions(shared, staged):  # a partition's reading is its load, the generator's step
+                watch.lap("read")
                 importer.check_partition(staged.entities_named)
                 shared.done += sum(len(rs) for rs in importer.records.values())
+                watch.lap("check")
                 if run is not None and not plan.refused:
                     if not in_transaction:
                         _begin(stack, staged, first_load)
                         in_transaction = True
                     outcome.written += importer.write(run)
                     written_entities |= set(importer.actions)
+                    watch.lap("write")
                 throttle("write" if run is not None else "check", shared.done, shared.total)
+            watch.lap("read")
             if set_based is not None and set_based.taken and run is not None and not plan.refused:
                 # The files the set-based path took, after the partitions (their persons are written by now).
                 if not in_transaction:
@@ -749,15 +769,32 @@ def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOp
                 outcome.written += set_based.write(run, actor)
                 written_entities |= {taken.entity for taken in set_based.taken}
                 shared.done += sum(t.rows for t in set_based.taken)
+                watch.lap("write")
             if in_transaction and plan.refused:
                 raise _Undo
     except _Undo:
         outcome.written, written_entities = 0, set()
     finally:
+        watch.lap("finish")  # the transaction's end: the indexes built again and the commit (or the rollback)
         staged.close()
+        watch.lap("read")  # the staged files let go of: reading's own
+    outcome.seconds = watch.rounded()
     throttle("write" if run is not None else "check", shared.total, shared.total, force=True)
     outcome.entities_written = frozenset(written_entities)
     return outcome
+
+
+def _partitions(shared: Shared, staged: StagedImport) -> Iterator[Importer]:
+    """An importer per partition of the staged rows; after the last, for a full snapshot in partitions, importers of
+    the persons in its scope whom no partition named (all of theirs is retracted)."""
+    seen_persons: set[Any] = set()
+    for i in range(staged.partitions.n):
+        importer = Importer(shared, staged.partitions.load(i))
+        seen_persons.update(importer.persons)
+        yield importer
+    if shared.partitioned and shared.options.mode == ImportMode.FULL:
+        for persons in _vanished(shared, staged.entities_named, seen_persons):
+            yield Importer(shared, {}, persons)
 
 
 def _begin(stack: ExitStack, staged: StagedImport, first_load: bool) -> None:

@@ -53,6 +53,10 @@ class ExchangeRun(models.Model):
     period_end = models.DateField(null=True, blank=True)
     files = models.JSONField(default=list, blank=True)
     counts = models.JSONField(default=dict, blank=True)
+    phase_seconds = models.JSONField(
+        default=dict, blank=True,
+        help_text="Where an import's time went: seconds reading, checking, writing, finishing (indexes, commit) and "
+                  "refreshing what pages read after it.")
     problem_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

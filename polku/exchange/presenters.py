@@ -48,6 +48,12 @@ class RunRow:
     entities: list[tuple[str, dict[str, int]]]
     files: list[dict[str, Any]]
     profile_title: str
+    phases: list[tuple[str, float]]
+
+
+# Where a run's time went, in the order the phases run (the keys of ``ExchangeRun.phase_seconds``).
+PHASE_LABELS = {"read": _("tiedostojen luku"), "check": _("tarkistus"), "write": _("kirjoitus"),
+                "finish": _("hakemistot ja tallennus"), "refresh": _("näkymien päivitys")}
 
 
 STATUS_CLASSES = {RunStatus.DONE: "badge--ok", RunStatus.REFUSED: "badge--warning", RunStatus.FAILED: "badge--error",
@@ -68,6 +74,8 @@ def run_row(run: ExchangeRun) -> RunRow:
         entities=[(titles[name], counts) for name, counts in run.counts.items()],
         files=[{**f, "entity_title": entity_title(f["entity"]) if f.get("entity") else ""} for f in run.files],
         profile_title=profile_title(run.profile),
+        phases=[(str(label), run.phase_seconds[key]) for key, label in PHASE_LABELS.items()
+                if key in run.phase_seconds],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -166,6 +167,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
             if outcome.written >= ANALYZE_AFTER_ROWS:
                 refresh_statistics(written_models(outcome.entities_written))
         run.counts = plan.counts()
+        run.phase_seconds = outcome.seconds
         run.problem_count = len(plan.problems)
         ImportProblem.objects.bulk_create(
             # Whatever a file held, an identity code that slipped into a message or a column name is masked here,
@@ -187,7 +189,10 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         log_run(user, run, run.channel, f"tuonti {run.scope_code or 'kaikki'} ({verb}): {counts_text(run.counts)}")
     if run.status == RunStatus.DONE and not run.dry_run:
         # After the run is saved as done: the facts are in whatever a refresh meets (its failure is its own).
+        started = time.perf_counter()
         refresh_derived_data(since=run.started_at, run=run, scope_code=run.scope_code or None)
+        run.phase_seconds = {**run.phase_seconds, "refresh": round(time.perf_counter() - started, 3)}
+        ExchangeRun.objects.filter(pk=run.pk).update(phase_seconds=run.phase_seconds)
     return run
 
 

@@ -85,7 +85,7 @@ class Command(PersonFactCommand):
                 "run": str(run.id), "status": run.status, "dry_run": run.dry_run, "counts": run.counts,
                 "files": run.files, "problems": [{"file": p.file, "row": p.row, "column": p.column, "code": p.code,
                                                   "message": p.message} for p in problems],
-                "seconds": run.duration_seconds}, ensure_ascii=False))
+                "seconds": run.duration_seconds, "phase_seconds": run.phase_seconds}, ensure_ascii=False))
             return
         verdict = {str(RunStatus.DONE): "Kuivaharjoitus: mitään ei kirjoitettu." if run.dry_run else "Tuotu.",
                    str(RunStatus.REFUSED): f"Hylätty: {len(problems)} virhettä, mitään ei kirjoitettu."}.get(
