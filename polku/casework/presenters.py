@@ -14,7 +14,6 @@ from django.utils.dateformat import format as format_date
 from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from polku.casework import selectors
@@ -22,6 +21,7 @@ from polku.casework.due import ClientCase, DueItem, Milestone, due_items, milest
 from polku.casework.labels import KIND_LABELS
 from polku.casework.models import ApplicationReport, CaseAssignment, EmploymentPlan, Meeting
 from polku.casework.rules import ProcessRuleBook, ProcessRuleSet, shipped_rule_book
+from polku.core.languages import reader_language
 from polku.core.prepared import PersonRead
 from polku.timeline.selectors import Timeline
 from polku.web.links import STAND_IN, person_url, person_url_pattern
@@ -60,12 +60,8 @@ def action_for(kind: str, person_id: Any) -> tuple[str, str] | None:
     return person_url(name, person_id) + query, str(label)
 
 
-def _reader_language() -> str:
-    return (get_language() or "fi")[:2]
-
-
 def rule_set_name(rule_set: ProcessRuleSet) -> str:
-    language = _reader_language()
+    language = reader_language()
     return rule_set.name.get(language) or rule_set.name.get("fi", rule_set.code)
 
 
@@ -103,7 +99,7 @@ def detail_text(item: DueItem) -> str:
 
 
 def due_rows(items: list[DueItem], person_id: Any = None) -> list[DueRow]:
-    language = _reader_language()
+    language = reader_language()
     return [DueRow(item, str(KIND_LABELS[item.kind]), str(STATE_LABELS[item.state]), detail_text(item),
                    action_for(item.kind, person_id) if person_id is not None else None,
                    *rule_source(item, language)) for item in items]

@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from polku.access import policy
@@ -37,6 +36,7 @@ from polku.casework.models import (
 from polku.casework.rules import ProcessRuleBook, shipped_rule_book
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, FieldError, ValidationFailed, raise_if
+from polku.core.languages import text_in
 from polku.derived.vocabulary import status_vocabulary
 from polku.people.models import Person
 from polku.timeline import services as timeline_services
@@ -148,7 +148,7 @@ def _plan_errors(data: PlanInput, book: ProcessRuleBook, today: date) -> tuple[l
                 errors.append(FieldError("applications_required", ErrorCode.INVALID,
                                          _("Perusteella %(basis)s velvollisuus on enintään %(max)s / %(months)s kk; "
                                            "annettu %(count)s.") % {
-                                             "basis": reduced.name.get((get_language() or "fi")[:2], reduced.name["fi"]).lower(),
+                                             "basis": text_in(reduced.name).lower(),
                                              "max": reduced.count, "months": reduced.period_months, "count": count}))
     return errors, period
 

@@ -24,8 +24,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from polku.access.models import AccessAction, AccessChannel, StaffProfile, Team
@@ -36,6 +36,7 @@ from polku.casework.due import DueKind, DueState, initial_interview_on
 from polku.casework.models import ApplicationReport, CaseloadTransfer
 from polku.casework.rules import shipped_rule_book
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.core.languages import reader_language
 from polku.people.models import Person
 from polku.web import form_flow
 from polku.web.views import forbidden
@@ -252,7 +253,7 @@ def meeting_new(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 def _basis_choices(today: date) -> list[tuple[str, str]]:
-    language = (get_language() or "fi")[:2]
+    language = reader_language()
     rule_set = shipped_rule_book().in_force(today)
     obligation = rule_set.rule("application_obligation")
     standard = _("Pääsääntö: %(low)s–%(high)s kuukaudessa") % {"low": obligation["min"], "high": obligation["max"]}

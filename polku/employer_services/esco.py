@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.utils.translation import get_language
+from polku.core.languages import text_in
 
 DATA = Path(__file__).resolve().parent / "data"
 ESCO_PREFIX = "http://data.europa.eu/esco/"
@@ -35,8 +35,7 @@ class Concept:
     @property
     def label(self) -> str:
         """The label in the reader's language (Finnish when the language is none of ours)."""
-        language = (get_language() or "fi")[:2]
-        return self.labels.get(language) or self.labels["fi"]
+        return text_in(self.labels)
 
     @property
     def short(self) -> str:
@@ -126,7 +125,7 @@ def industry_label(code: str) -> str:
     labels = industries().get(code)
     if labels is None:
         return ""
-    return labels.get((get_language() or "fi")[:2]) or labels["fi"]
+    return text_in(labels)
 
 
 def iso_of(concept: Concept) -> str:

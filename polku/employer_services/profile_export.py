@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from polku.core.languages import text_in
 from polku.employer_services.esco import LANGUAGE_NAMES, catalogue
 from polku.employer_services.models import CompetenceProfile, EducationLevel, HoursPreference, LanguageLevel, PlacePreference
 
@@ -22,7 +23,7 @@ LANGUAGES = ("fi", "sv", "en")
 
 
 def _labels(labels: dict[str, str]) -> dict[str, str]:
-    return {language: labels.get(language) or labels.get("fi", "") for language in LANGUAGES}
+    return {language: text_in(labels, language) for language in LANGUAGES}
 
 
 def _concepts(codes: list[str]) -> list[dict[str, Any]]:

@@ -6,14 +6,14 @@ exchange), and the command line names it too; the pages use the same names.
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from polku.core.languages import reader_language
 from polku.exchange.schema import entities
 
 
 def entity_title(name: str) -> str:
-    language = get_language() or "fi"
+    language = reader_language()
     entity = entities().get(name)
     return entity.title.get(language, entity.title["fi"]) if entity else name
 

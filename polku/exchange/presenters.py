@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from polku.core.languages import reader_language
 from polku.core.prepared import PersonRead
 from polku.core.tabular import spreadsheet_text
 from polku.exchange.labels import entity_title
@@ -82,7 +82,7 @@ def run_row(run: ExchangeRun) -> RunRow:
 def profile_title(name: str) -> str:
     """A shipped profile by its title in the reader's language; a profile file by its file name."""
     profile = shipped_profiles().get(name)
-    return profile.title_in(get_language() or "fi") if profile is not None else Path(name).name
+    return profile.title_in(reader_language()) if profile is not None else Path(name).name
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.languages import text_in
 from polku.exchange.readers import header_key
 from polku.exchange.schema import entities
 
@@ -57,10 +58,10 @@ class Profile:
         return found[0] if len(found) == 1 else None
 
     def title_in(self, language: str) -> str:
-        return self.title.get(language) or self.title["fi"]
+        return text_in(self.title, language)
 
     def note_in(self, language: str) -> str:
-        return self.note.get(language) or self.note.get("fi", "")
+        return text_in(self.note, language)
 
 
 def _from_json(data: dict[str, Any], origin: str) -> Profile:

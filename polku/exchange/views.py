@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from polku.access import policy
 from polku.core.errors import AccessDenied, ValidationFailed
+from polku.core.languages import reader_language
 from polku.exchange import presenters, services
 from polku.exchange.forms import UploadForm
 from polku.exchange.models import ExchangeRun
@@ -59,7 +59,7 @@ def imports(request: HttpRequest) -> HttpResponse:
         scopes = _scopes(request.user)
     except AccessDenied as denied:
         return forbidden(request, str(denied))
-    language = get_language() or "fi"
+    language = reader_language()
     form = UploadForm(request.POST or None, request.FILES or None, scopes=scopes, language=language)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -121,7 +121,7 @@ def run_problems_csv(request: HttpRequest, run_id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def format_doc(request: HttpRequest) -> HttpResponse:
-    language = get_language() or "fi"
+    language = reader_language()
     return render(request, "exchange/format.html", {
         "format_name": FORMAT_NAME, "format_version": FORMAT_VERSION,
         "entities": [presenters.entity_view(e, language) for e in entities().values()],

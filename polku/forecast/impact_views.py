@@ -13,11 +13,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from polku.core.errors import ValidationFailed
+from polku.core.languages import reader_language
 from polku.forecast.area import area_forecast, area_impact
 from polku.forecast.impact import (
     ALL,
@@ -54,7 +55,7 @@ IMPACT_FIELDS = {"tax_rate": ("vero", gettext_lazy("Kunnallisveroprosentti")),
 
 
 def service_names() -> dict[str, str]:
-    language = (get_language() or "fi")[:2]
+    language = reader_language()
     return {t.code: getattr(t, f"name_{language}", t.name_fi) for t in ServiceType.objects.all()}
 
 
@@ -133,7 +134,7 @@ def impact_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpResp
                                  month=12 if month is None else int(month) if math.isfinite(month) else -1, paths=500)
     except ValidationFailed as failure:
         errors += [(_label(e.field), e.message) for e in failure.errors]
-    language = get_language() or "fi"
+    language = reader_language()
     claim_rows = []
     if claim is not None:
         for code, (base, scenario) in claim.rule_totals.items():
@@ -179,7 +180,7 @@ def assumptions_page(request: HttpRequest, scopes: list[Any], scope: Any) -> Htt
          "value": ", ".join(names.get(c, c) for c in data["paid_work_services"]["value"]), "unit": "",
          "verified": data["paid_work_services"]["verified"], "source": data["paid_work_services"]["source"]},
     ]
-    language = get_language() or "fi"
+    language = reader_language()
     curves = survival_curves(area.model)
     mapping = [{"code": code, "name": r.name(language), "verified": r.verified, "flow": r.flow_factor,
                 "service": r.service, "month_sd": r.month_sd, "drift_level": r.drift_level,

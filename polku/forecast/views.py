@@ -20,13 +20,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from polku.access import policy
 from polku.core.calendar import add_months, last_working_day
 from polku.core.errors import ValidationFailed
+from polku.core.languages import reader_language
 from polku.forecast.area import (
     AreaForecast,
     area_forecast,
@@ -272,7 +273,7 @@ def forecast_page(request: HttpRequest, scopes: list[Any], scope: Any) -> HttpRe
         return waiting
     c = _compute(request, scope)
     projection, baseline, series = c.projection, c.baseline, c.series
-    language = get_language() or "fi"
+    language = reader_language()
     rows = [(m, projection.series[series].mean[i], projection.series[series].p10[i], projection.series[series].p90[i],
              baseline.series[series].mean[i]) for i, m in enumerate(projection.months)]
     euro_checks = [{"code": code, "name": c.area.euros.rules[code].name(language),
@@ -310,7 +311,7 @@ def forecast_excel(request: HttpRequest, _scopes: list[Any], scope: Any) -> Http
                             content_type="text/plain; charset=utf-8")
     content = forecast_workbook(area_name=scope.name, projection=c.projection, baseline=c.baseline,
                                 model=c.area.model, checked=c.checked, series_labels=SERIES_LABELS,
-                                language=get_language() or "fi")
+                                language=reader_language())
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename(scope.code, c.area.model.fitted_to.isoformat())}"'
     return response

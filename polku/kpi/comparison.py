@@ -23,10 +23,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import get_language
 
 from polku.core.calendar import iter_months
 from polku.core.errors import ErrorCode, FieldError, raise_if
+from polku.core.languages import text_in
 from polku.public_statistics import selectors as public
 from polku.public_statistics.tables import table_spec
 from polku.reference.models import Municipality
@@ -84,7 +84,7 @@ def comparison_book() -> dict[str, Any]:
 
 
 def _localised(texts: dict[str, str]) -> str:
-    return texts.get((get_language() or "fi")[:2]) or texts["fi"]
+    return text_in(texts)
 
 
 def counterpart_for(indicator: str) -> Counterpart | None:

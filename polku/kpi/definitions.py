@@ -17,9 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.languages import text_in
 from polku.core.suppression import SMALL_CELL_K
 from polku.kpi.relations import RELATIONS
 
@@ -85,7 +86,7 @@ class IndicatorDefinition:
 
     def localised(self, field: str) -> str:
         texts: dict[str, str] = getattr(self, field)
-        return texts.get((get_language() or "fi")[:2]) or texts["fi"]
+        return text_in(texts)
 
     @property
     def title(self) -> str:

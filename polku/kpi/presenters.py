@@ -22,6 +22,7 @@ from polku.casework.due_table import overdue_share
 from polku.casework.tasks import queue_rebuild
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
+from polku.core.languages import reader_language, text_in
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue, anonymous
 from polku.kpi.relations import AGES
@@ -326,11 +327,11 @@ def state_assessment_rows(user: Any, scope: Scope, today: date) -> list[StateRow
     codes = [row.indicator for row in assessment.indicators if row.indicator]
     payloads = cached_user_payloads(user, codes, scope=scope.code, first_month=f"{today.year - 2}-{today.month:02d}",
                                     last_month=f"{today:%Y-%m}", dimension=None, as_of=None) if codes else {}
-    language = (get_language() or "fi")[:2]
+    language = reader_language()
     rows = []
     for state in assessment.indicators:
-        name, difference = state.name.get(language) or state.name["fi"], \
-            state.difference.get(language) or state.difference["fi"]
+        name, difference = text_in(state.name, language), \
+            text_in(state.difference, language)
         if state.indicator:
             payload = payloads.get(state.indicator)
             latest = [v for v in (payload or {}).get("values", []) if v["value"] is not None or v.get("suppressed")]

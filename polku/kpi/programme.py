@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import get_language
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.languages import text_in
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.models import Programme
 
@@ -34,7 +34,7 @@ LANGUAGES = ("fi", "sv", "en")
 def text(value: dict[str, str] | None) -> str:
     if not value:
         return ""
-    return value.get((get_language() or "fi")[:2]) or value.get("fi", "")
+    return text_in(value)
 
 
 def _texts(raw: Any, path: str, errors: list[FieldError]) -> None:

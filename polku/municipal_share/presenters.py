@@ -24,13 +24,14 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from polku.access import policy
 from polku.access.policy import staff_profile
 from polku.core import suppression
 from polku.core.calendar import add_months, month_start
+from polku.core.languages import reader_language
 from polku.derived.facts import latest_benefit_month
 from polku.municipal_share import early_warning, kela_statistics
 from polku.municipal_share.engine import PersonFacts, counters_after
@@ -72,7 +73,7 @@ def rule_choices(book: RuleBook) -> list[str]:
 
 
 def rule_name(rule: RuleSet) -> str:
-    language = (get_language() or "fi")[:2]
+    language = reader_language()
     return {"sv": rule.name_sv, "en": rule.name_en}.get(language, rule.name_fi)
 
 
@@ -113,7 +114,7 @@ def rule_metas(book: RuleBook) -> list[RuleMeta]:
             source=rule.source, verified=rule.verified, note=rule.note,
             confirmed_note=confirmation.note if confirmation else "",
             confirmed_at=confirmation.confirmed_at if confirmation else None, counts_days_from=rule.counts_days_from,
-            summary=rule.summary_in(get_language() or "fi"),
+            summary=rule.summary_in(reader_language()),
         ))
     return metas
 

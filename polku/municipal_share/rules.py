@@ -20,6 +20,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from polku.core.languages import text_in
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -58,7 +60,7 @@ class RuleSet:
 
     def summary_in(self, language: str) -> str:
         texts = dict(self.summary)
-        return texts.get(language[:2]) or texts.get("fi", "")
+        return text_in(texts, language[:2])
 
     def applies_to(self, month: date) -> bool:
         return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from polku.core import suppression
 from polku.core.calendar import iter_months, month_start
+from polku.core.languages import text_in
 from polku.derived.calendar import calculation_day
 from polku.derived.facts import latest_benefit_month
 from polku.kpi.definitions import Condition, IndicatorDefinition, Measure, shipped_definitions
@@ -213,7 +214,7 @@ def assemble_cube(table: OpenTable, definitions: dict[str, IndicatorDefinition],
                 values[key], statuses[key] = None, NOT_AVAILABLE
             else:
                 values[key] = v.value
-    indicators = tuple(Indicator(code, {lang: d.name.get(lang) or d.name["fi"] for lang in LANGUAGES}, d.unit,
+    indicators = tuple(Indicator(code, {lang: text_in(d.name, lang) for lang in LANGUAGES}, d.unit,
                                  decimals_of(d), d.verified, d.source) for code, d in definitions.items())
     return Cube(table, tuple(region_list), tuple(months), indicators, values, statuses, threshold, timezone.now())
 

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from polku.core.errors import ErrorCode, FieldError, ValidationFailed
+from polku.core.languages import text_in
 from polku.open_data.cube import CONFIDENTIAL, Cube
 from polku.open_data.tables import TABLES
 from polku.public_statistics.tables import AREA, MONTH, PXWEB_MAX_CELLS, VARIABLE, month_code
@@ -52,7 +53,7 @@ UNIT_TEXTS = {"persons": {"fi": "henkilöä", "sv": "personer", "en": "persons"}
 
 
 def text(texts: dict[str, str], lang: str) -> str:
-    return texts.get(lang) or texts["fi"]
+    return text_in(texts, lang)
 
 
 def databases(lang: str) -> list[dict[str, str]]:

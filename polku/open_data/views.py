@@ -17,10 +17,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from polku.core.languages import reader_language
 from polku.jobs.progress import eta_seconds, format_duration
 from polku.open_data import publish, pxweb
 from polku.open_data.cube import CONFIDENTIAL, NOT_AVAILABLE, Cube
@@ -44,10 +44,6 @@ class Headline:
     chart: Any
 
 
-def _lang() -> str:
-    return (get_language() or "fi")[:2]
-
-
 def _shown(value: Decimal | None, status: str | None, decimals: int) -> str:
     if value is None:
         return status or NOT_AVAILABLE
@@ -55,7 +51,7 @@ def _shown(value: Decimal | None, status: str | None, decimals: int) -> str:
 
 
 def _headline(cube: Cube, indicator_code: str, n: int) -> Headline | None:
-    lang = _lang()
+    lang = reader_language()
     indicator = next(i for i in cube.indicators if i.code == indicator_code)
     areas = [r for r in cube.regions if r.kind == "area"]
     months = list(cube.months[-HEADLINE_MONTHS:])
@@ -105,7 +101,7 @@ def _progress(status: publish.Status) -> dict[str, Any]:
                 else _("Rakentaminen epäonnistui.")}
     done, total = (row.done, row.total) if row is not None else (0, None)
     table = BY_ID.get(row.phase) if row is not None else None
-    phase = _("Lasketaan: %(table)s") % {"table": pxweb.text(table.title, _lang())} if table is not None else ""
+    phase = _("Lasketaan: %(table)s") % {"table": pxweb.text(table.title, reader_language())} if table is not None else ""
     if pending.state == "queued" or total is None:
         text = _("Rakentaminen odottaa vuoroaan taustatöiden jonossa.")
     else:
@@ -128,7 +124,7 @@ def _build_context(status: publish.Status) -> dict[str, Any]:
 def index(request: HttpRequest) -> HttpResponse:
     """The page from the newest complete build; before the first one, what is being built and how far it is."""
     status = publish.status()
-    lang = _lang()
+    lang = reader_language()
     base = request.build_absolute_uri("/api/v1/")
     context: dict[str, Any] = {"ready": status.served is not None, **_build_context(status),
                                "api_base": f"{base}{lang}/Polku/", "confidential": CONFIDENTIAL,
@@ -176,6 +172,6 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     table = BY_SLUG.get(slug)
     if table is None:
         raise Http404
-    response = publish.respond(request, table, _lang(), fmt)
+    response = publish.respond(request, table, reader_language(), fmt)
     patch_vary_headers(response, ("Accept-Language", "Cookie"))  # the language comes from either
     return response

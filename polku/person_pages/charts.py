@@ -10,9 +10,9 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from polku.core.languages import text_in
 from polku.person_pages.presenters import TimelinePage
 from polku.web.charts import VEGA_LITE_SCHEMA, Chart
 
@@ -80,7 +80,7 @@ def timeline_spec(page: TimelinePage) -> dict[str, Any]:
         # Over a long history month ticks crowd the axis; whole years read better.
         axis_format, interval = "%Y", "year"
     elif (last - first).days > 75:
-        axis_format, interval = AXIS_DATE_FORMAT.get((get_language() or "fi")[:2], AXIS_DATE_FORMAT["fi"]), "month"
+        axis_format, interval = text_in(AXIS_DATE_FORMAT), "month"
     else:
         # A few weeks: days (a month format would repeat the same month on every tick).
         axis_format, interval = "%-d.%-m.", "week"

@@ -25,8 +25,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -35,6 +35,7 @@ from polku.access.models import AccessAction, AccessChannel
 from polku.access.policy import Capability, allows, can_see_person_level_data, persons_visible_to, staff_profile
 from polku.access.services import log_person_reads
 from polku.core.errors import AccessDenied
+from polku.core.languages import reader_language
 from polku.core.logging import looks_like_personal_id
 from polku.people.models import Person
 from polku.people.selectors import persons_matching_name
@@ -188,7 +189,7 @@ def _municipalities(user: Any, query: str) -> list[MunicipalityHit]:
     scope = provision_presenters.scope_for(user)
     if scope is None or not allows(user, Capability.VIEW_AGGREGATES):
         return []
-    swedish = (get_language() or "fi").startswith("sv")
+    swedish = reader_language() == "sv"
     share = reverse("municipal_share:share")
     figures = reverse("kpi:indicator", kwargs={"code": "unemployed_jobseekers"})
     found = [m for m in provision_presenters.municipalities_in(scope)

@@ -10,15 +10,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
+from polku.core.languages import text_in
 
 DATA = Path(__file__).parent / "data"
 
 
 def pick(texts: dict[str, str], language: str | None = None) -> str:
     """The text in the reader's language (Finnish when missing)."""
-    language = (language or get_language() or "fi")[:2]
-    return texts.get(language) or texts["fi"]
+    return text_in(texts, language and language[:2])
 
 
 @dataclass(frozen=True)

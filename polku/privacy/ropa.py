@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
-
 from polku.access.models import AccessLog
+from polku.core.languages import text_in
 from polku.privacy import labels
 from polku.privacy.registry import person_models
 from polku.privacy.schedule import Kind, load_schedule
@@ -21,7 +20,7 @@ PURPOSES_FILE = Path(__file__).resolve().parent / "data" / "processing_purposes.
 
 
 def _text(texts: dict[str, str]) -> str:
-    return texts.get((get_language() or "fi")[:2]) or texts["fi"]
+    return text_in(texts)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
+
+from polku.core.languages import text_in
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "retention_schedule.json"
 ACTIONS = frozenset({"erase", "pseudonymise"})
@@ -25,8 +26,7 @@ class ScheduleError(ValueError):
 
 
 def _text(texts: dict[str, str]) -> str:
-    language = (get_language() or "fi")[:2]
-    return texts.get(language) or texts["fi"]
+    return text_in(texts)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.utils.translation import get_language
+
+from polku.core.languages import reader_language
 
 
 class LocalisedName(models.Model):
@@ -20,7 +21,7 @@ class LocalisedName(models.Model):
 
     @property
     def name(self) -> str:
-        language = (get_language() or "fi")[:2]
+        language = reader_language()
         return str(getattr(self, f"name_{language}", "") or self.name_fi)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from polku.core.citations import reader_source
+from polku.core.languages import text_in
 from polku.core.suppression import SECONDARY_MARK
 from polku.kpi.definitions import UNIT_LABELS
 
@@ -182,7 +183,7 @@ def _forecast(raw: dict[str, Any] | None, language: str) -> ShareForecast | None
         year=_year(raw.get("year")),
         period=f"{month_name(raw['first_month'])}–{month_name(raw['last_month'])}",
         mean=number(raw["mean"], "eur"), low=number(raw["low"], "eur"), high=number(raw["high"], "eur"),
-        rules=", ".join(names.get(language) or names["fi"] for names in raw["rules"].values()),
+        rules=", ".join(text_in(names, language) for names in raw["rules"].values()),
         verified=raw["verified"], explanation=raw["explanation"].get(language) or raw["explanation"]["fi"],
         mean_value=Decimal(raw["mean"]), low_value=Decimal(raw["low"]), high_value=Decimal(raw["high"]))
 

@@ -14,12 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from polku.access.policy import Capability, allows
 from polku.core.errors import ValidationFailed
+from polku.core.languages import reader_language
 from polku.reports import presenters, services, tasks
 from polku.reports.documents import XLSX_TYPE, trend_rows
 from polku.reports.figures import LANGUAGES
@@ -31,7 +32,7 @@ NO_AREA = "Käyttäjätunnuksellesi ei ole liitetty työllisyysaluetta tai sen k
 
 
 def _language() -> str:
-    language = (translation.get_language() or "fi")[:2]
+    language = reader_language()
     return language if language in LANGUAGES else "fi"
 
 
