@@ -48,12 +48,14 @@ class RunRow:
     entities: list[tuple[str, dict[str, int]]]
     files: list[dict[str, Any]]
     profile_title: str
-    phases: list[tuple[str, float]]
+    phases: list[tuple[str, float]]  # the run's own, within its duration
+    refresh_seconds: float | None  # the refresh of what pages read, after the run
 
 
 # Where a run's time went, in the order the phases run (the keys of ``ExchangeRun.phase_seconds``).
 PHASE_LABELS = {"read": _("tiedostojen luku"), "check": _("tarkistus"), "write": _("kirjoitus"),
-                "finish": _("hakemistot ja tallennus"), "refresh": _("näkymien päivitys")}
+                "finish": _("hakemistot ja tallennus")}
+WRITING = {"write", "finish"}  # not a dry run's: it writes nothing
 
 
 STATUS_CLASSES = {RunStatus.DONE: "badge--ok", RunStatus.REFUSED: "badge--warning", RunStatus.FAILED: "badge--error",
@@ -75,7 +77,8 @@ def run_row(run: ExchangeRun) -> RunRow:
         files=[{**f, "entity_title": entity_title(f["entity"]) if f.get("entity") else ""} for f in run.files],
         profile_title=profile_title(run.profile),
         phases=[(str(label), run.phase_seconds[key]) for key, label in PHASE_LABELS.items()
-                if key in run.phase_seconds],
+                if key in run.phase_seconds and not (run.dry_run and key in WRITING)],
+        refresh_seconds=run.phase_seconds.get("refresh"),
     )
 
 

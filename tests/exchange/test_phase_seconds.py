@@ -102,10 +102,11 @@ def test_the_json_summary_gives_the_phases(tmp_path: Path, admin: Any) -> None:
 
 @pytest.mark.parametrize(("language", "heading", "labels"), [
     ("fi", "Vaiheiden kesto", ["tiedostojen luku", "tarkistus", "kirjoitus", "hakemistot ja tallennus",
-                               "näkymien päivitys"]),
+                               "sen jälkeen näkymien päivitys"]),
     ("sv", "Fasernas längd", ["läsning av filerna", "kontroll", "skrivning", "index och sparande",
-                              "uppdatering av vyerna"]),
-    ("en", "Time by phase", ["reading the files", "check", "writing", "indexes and saving", "updating the views"]),
+                              "därefter uppdatering av vyerna"]),
+    ("en", "Time by phase", ["reading the files", "check", "writing", "indexes and saving",
+                             "then updating the views"]),
 ])
 def test_the_run_page_shows_the_phases_in_the_readers_language(tmp_path: Path, make_staff: Any, language: str,
                                                                 heading: str, labels: list[str]) -> None:
@@ -122,3 +123,8 @@ def test_the_run_page_shows_the_phases_in_the_readers_language(tmp_path: Path, m
     assert [label for label in labels if label in shown] == labels
     decimal = "." if language == "en" else ","  # the reader's number format
     assert len(re.findall(rf"\d\{decimal}\d s", shown)) == len(labels), shown
+
+    dry = run_import(steward.user, [persons, home], scope_code="kuopio", dry_run=True)
+    page = client.get(f"/tiedonsiirto/{dry.pk}/").content.decode()
+    shown = page.split(heading, 1)[1].split("</dd>", 1)[0]
+    assert [label for label in labels if label in shown] == labels[:2]  # reading and checking: a dry run writes nothing
