@@ -74,7 +74,7 @@ def client_panel(person: Person) -> ClientPanel:
         bookings=list(booking.bookings_of(person)) if AppointmentSlot in used else [],
         questionnaire_note=pick(questionnaire().source),
         live_plan_recipients=[(c.recipient, catalogue.recipient_name(c.recipient)) for c in
-                              services.consents_in_force(person, services.SHARE_PLAN)] if consents else [],
+                              services.in_force_among(consents, services.SHARE_PLAN)],
         agency_referrals=agency_referral_rows(person) if AgencyReferral in used else [],
         referral_statuses=[(str(value), str(label)) for value, label in ReferralStatus.choices],
     )

@@ -3,7 +3,7 @@ writes nothing. Who may (the client for themself, staff in their scope) is the c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -188,6 +188,12 @@ def consent_in_force(person: Person, purpose: str, recipient: str) -> Consent | 
 def consents_in_force(person: Person | Any, purpose: str) -> QuerySet[Consent]:
     """The client's consents for ``purpose`` not withdrawn (``person``: the person or their id)."""
     return Consent.objects.filter(person=person, purpose=purpose, withdrawn_at__isnull=True)
+
+
+def in_force_among(consents: Iterable[Consent], purpose: str) -> list[Consent]:
+    """Of a client's consents read already, in their order, those :func:`consents_in_force` finds: for ``purpose``
+    and not withdrawn (a page that lists them all need not ask the database again)."""
+    return [consent for consent in consents if consent.purpose == purpose and consent.withdrawn_at is None]
 
 
 @transaction.atomic

@@ -102,3 +102,25 @@ def test_the_panel_reads_only_the_clients_lists_and_shows_what_reading_every_lis
                    if any(f'"{model._meta.db_table}"' in query["sql"] for query in queries.captured_queries[1:])}
     assert tables_read == {model._meta.db_table for name in lists for model in LISTS[name][1]}
     assert bool(panel.live_plan_recipients) == any(name in lists for name in ("consents", "agency_referrals"))
+
+
+def test_the_plan_may_go_to_those_whose_consent_is_in_force_as_the_database_finds_them(
+        make_person: Callable[..., Person], make_staff: Callable[..., StaffProfile]) -> None:
+    """The panel reads the client's consents once and picks those in force among them: the same recipients, in the
+    same order, as asking the database for the consents in force."""
+    counsellor = make_staff(Role.COUNSELLOR, area="kuopio", team="Alkupalvelu")
+    person = _client_person(make_person, counsellor)
+    for recipient in ("kela", "typ", "social_services"):
+        services.give_consent(person=person, purpose=services.SHARE_PLAN, recipient=recipient, actor=None)
+    services.give_consent(person=person, purpose=services.SHARE_HISTORY, recipient="typ", actor=None)
+    withdrawn = Consent.objects.get(person=person, purpose=services.SHARE_PLAN, recipient="typ")
+    services.withdraw_consent(person=person, consent_id=withdrawn.pk)
+    with CaptureQueriesContext(connection) as queries:
+        panel = presenters.client_panel(person)
+    expected = [c.recipient for c in services.consents_in_force(person, services.SHARE_PLAN)]
+    assert [recipient for recipient, _name in panel.live_plan_recipients] == expected
+    assert sorted(expected) == ["kela", "social_services"]
+    assert len(panel.consents) == 4  # the withdrawn one is listed, not offered
+    # After the one question which lists the client has rows in, the consents are read once.
+    consent_reads = [q for q in queries.captured_queries[1:] if f'FROM "{Consent._meta.db_table}"' in q["sql"]]
+    assert len(consent_reads) == 1
