@@ -12,10 +12,11 @@ For each database (SQLite file, and PostgreSQL when it answers) in a scratch dat
 Prints one JSON line per figure: wall seconds, peak MB, rows, and the ratio to the floor. The issue's goals: full
 import within 2x the floor and under 10 minutes at national scale, a 1 % delta under 30 s, peak memory under 2 GB.
 The full import's line also gives the import's own phases (``phase_seconds``: reading, checking, writing, finishing
-with the indexes and the commit, refreshing) and its writes alone against the floor (``ratio_writes_to_floor``): the
-floor loads text into temporary tables, without an index, a source record or a durable commit, while the import must
-write each row as a fact with its provenance and the indexes its readers use; where those writes alone cost more
-than twice the floor, the 2x goal is out of reach of any import that writes them.
+with the indexes, constraints and commit, refreshing), its writes against the floor (``ratio_writes_to_floor``) and
+the finish alone against it (``ratio_finish_to_floor``, the database's work only). The floor loads text into
+temporary tables, without an index, a constraint, a source record or a durable commit; the import writes each row as
+a fact with its source record, and the indexes and constraints its readers rely on. Where the finish alone costs more
+than twice the floor, the 2x goal is out of reach without giving those up.
 Below national scale, the full import's line also extrapolates linearly to the national scenario's persons (at the
 measured rows per person and rows per second; the import is linear in rows at best, so this is a lower bound).
 ``--profile finland-national --area <area>`` simulates the national scenario scaled to ``--persons``.
@@ -169,12 +170,15 @@ def _timed_import(env: dict[str, str], files: list[Path], *extra: str) -> tuple[
 
 
 def _writes_against_floor(phases: dict[str, float], floor: float) -> dict[str, Any]:
-    """The import's own phases, and its writes alone against the floor: the rows it must write (facts, persons and
-    a source record per row, with the indexes the pages read by) and the commit, without reading or checking
-    anything. Where that alone exceeds twice the floor, no import that writes these rows meets the 2x goal."""
+    """The import's own phases, and two of them against the floor: its writes (``write``: the rows, with the row
+    path's making of each in Python; ``finish``: the indexes built again, the constraints checked, the planner's
+    statistics and the commit) and, of those, ``finish`` alone, which is the database's work only. Where ``finish``
+    alone exceeds twice the floor, the 2x goal is out of reach without giving up those indexes, constraints or the
+    durable commit."""
     writes = phases["write"] + phases["finish"]
     return {"phase_seconds": phases, "writes_s": round(writes, 2), "ratio_writes_to_floor": round(writes / floor, 1),
-            "writes_alone_within_2x_floor": writes <= 2 * floor}
+            "ratio_finish_to_floor": round(phases["finish"] / floor, 1),
+            "finish_alone_within_2x_floor": phases["finish"] <= 2 * floor}
 
 
 def _delta_files(directory: Path, out: Path, share: float) -> tuple[list[Path], int]:

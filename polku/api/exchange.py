@@ -50,6 +50,9 @@ class RunOut(Schema):
     files: list[dict[str, Any]] = Field(description="name, entity, sha256, bytes, rows per file.")
     counts: dict[str, dict[str, int]] = Field(description="Per entity: new, changed, unchanged, retracted, refused.")
     problem_count: int
+    phase_seconds: dict[str, float] = Field(
+        description="Where the run's time went, in seconds: read, check, write, finish (indexes, constraints, commit); "
+                    "refresh: bringing what pages read up to date after the run (not in its duration).")
     created_at: str
     finished_at: str | None
     progress_url: str | None = Field(description="JSON progress of the queued task (done, total, phase).")
@@ -67,7 +70,8 @@ def _out(run: ExchangeRun) -> dict[str, Any]:
     return {"id": run.id, "kind": run.kind, "status": run.status, "dry_run": run.dry_run, "mode": run.mode,
             "profile": run.profile, "scope": run.scope_code,
             "files": [{k: v for k, v in f.items() if k != "stored"} for f in run.files], "counts": run.counts,
-            "problem_count": run.problem_count, "created_at": run.created_at.isoformat(),
+            "problem_count": run.problem_count, "phase_seconds": run.phase_seconds,
+            "created_at": run.created_at.isoformat(),
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
             "progress_url": f"/tyot/{run.task_id}/tila/" if run.task_id else None}
 

@@ -36,7 +36,7 @@ from polku.casework.due import DueKind, DueState, initial_interview_on
 from polku.casework.models import ApplicationReport, CaseloadTransfer
 from polku.casework.rules import shipped_rule_book
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
-from polku.core.languages import reader_language
+from polku.core.languages import reader_language, text_in
 from polku.people.models import Person
 from polku.web import form_flow
 from polku.web.views import forbidden
@@ -259,7 +259,7 @@ def _basis_choices(today: date) -> list[tuple[str, str]]:
     standard = _("Pääsääntö: %(low)s–%(high)s kuukaudessa") % {"low": obligation["min"], "high": obligation["max"]}
     return [(services.STANDARD_OBLIGATION, standard)] + [
         (code, _("%(name)s: %(count)s / %(months)s kk") % {
-            "name": case.name.get(language, case.name["fi"]), "count": case.count, "months": case.period_months})
+            "name": text_in(case.name, language), "count": case.count, "months": case.period_months})
         for code, case in rule_set.reduced_cases().items()
     ]
 

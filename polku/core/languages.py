@@ -22,4 +22,4 @@ def reader_language() -> str:
 def text_in(texts: Mapping[str, str], language: str | None = None) -> str:
     """``texts`` ({"fi": …, "sv": …, "en": …}) in ``language`` (the reader's when none is given), in Finnish where it
     has none there."""
-    return texts.get(language or reader_language()) or texts.get(FIRST, "")
+    return texts.get(reader_language() if language is None else language) or texts.get(FIRST, "")

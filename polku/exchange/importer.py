@@ -49,6 +49,7 @@ from polku.core.calendar import max_benefit_days_in_month
 from polku.exchange.adopt import OWN_SYSTEM, ROW_TABLES, holds_rows, own_keyed
 from polku.exchange.facts import FACT_TABLES, NON_OVERLAPPING, UNIQUE_PER_PERSON, living_in
 from polku.exchange.models import ExchangeRun, ImportMode, SourceRecord
+from polku.exchange.phases import Stopwatch
 from polku.exchange.profiles import Profile
 from polku.exchange.rows import Record, digest
 from polku.exchange.schema import entities
@@ -679,31 +680,7 @@ class Outcome:
     plan: ImportPlan
     written: int = 0
     entities_written: frozenset[str] = frozenset()
-    seconds: dict[str, float] = field(default_factory=dict)  # by phase: see :data:`PHASES`
-
-
-# Where an import's time goes, in the order the phases run (``Outcome.seconds``, the run's ``phase_seconds``):
-# reading the files (decoding, converting, the form checks, staging and planning the set-based files), checking the
-# rows against each other and the database, writing the rows, and finishing (the indexes set aside for a first load
-# built again, and the commit). The refresh of what pages read after it is the run's own (``execute_import``).
-PHASES = ("read", "check", "write", "finish")
-
-
-class _Stopwatch:
-    """Seconds by phase, added up over the partitions."""
-
-    def __init__(self) -> None:
-        self.seconds = dict.fromkeys(PHASES, 0.0)
-        self._mark = time.perf_counter()
-
-    def lap(self, phase: str) -> None:
-        """The time since the last lap goes to ``phase``."""
-        now = time.perf_counter()
-        self.seconds[phase] += now - self._mark
-        self._mark = now
-
-    def rounded(self) -> dict[str, float]:
-        return {phase: round(seconds, 3) for phase, seconds in self.seconds.items()}
+    seconds: dict[str, float] = field(default_factory=dict)  # by phase: see :mod:`polku.exchange.phases`
 
 
 def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
@@ -718,17 +695,17 @@ def carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, r
 
 def _carry_out(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None) -> Outcome:
     throttle = Throttle(options.progress)
-    set_based = SetBased.for_import(options.profile, options.mode, options.allowed_municipalities)
+    watch = Stopwatch()
+    set_based = SetBased.for_import(options.profile, options.mode, options.allowed_municipalities, watch)
     try:
-        return _carry_out_staged(files, options, run, throttle, set_based)
+        return _carry_out_staged(files, options, run, throttle, set_based=set_based, watch=watch)
     finally:
         if set_based is not None:
             set_based.close()
 
 
 def _carry_out_staged(files: list[tuple[Path, str, str, int]], options: ImportOptions, run: ExchangeRun | None,
-                      throttle: Throttle, set_based: SetBased | None) -> Outcome:
-    watch = _Stopwatch()
+                      throttle: Throttle, *, set_based: SetBased | None, watch: Stopwatch) -> Outcome:
     staged: StagedImport = Stager(options.profile, throttle, set_based).stage(files)
     plan = staged.plan
     shared = Shared(options=options, plan=plan, systems=staged.systems,

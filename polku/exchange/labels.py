@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from polku.core.languages import reader_language
+from polku.core.languages import text_in
 from polku.exchange.schema import entities
 
 
 def entity_title(name: str) -> str:
-    language = reader_language()
     entity = entities().get(name)
-    return entity.title.get(language, entity.title["fi"]) if entity else name
+    return text_in(entity.title) if entity else name
 
 
 PHASES = {"read": _("Luetaan ja tarkistetaan rivit"), "check": _("Tarkistetaan kokonaisuus"), "write": _("Kirjoitetaan")}

@@ -11,12 +11,14 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from polku.core.languages import reader_language
+from polku.core.languages import reader_language, text_in
 from polku.core.prepared import PersonRead
 from polku.core.tabular import spreadsheet_text
 from polku.exchange.labels import entity_title
 from polku.exchange.models import ExchangeRun, ImportProblem, RunStatus, SourceRecord
+from polku.exchange.phases import REFRESH
 from polku.exchange.profiles import Profile, shipped_profiles
 from polku.exchange.schema import Entity
 from polku.jobs.progress import progress_state
@@ -53,8 +55,8 @@ class RunRow:
 
 
 # Where a run's time went, in the order the phases run (the keys of ``ExchangeRun.phase_seconds``).
-PHASE_LABELS = {"read": _("tiedostojen luku"), "check": _("tarkistus"), "write": _("kirjoitus"),
-                "finish": _("hakemistot ja tallennus")}
+PHASE_LABELS = {"read": _("tiedostojen luku"), "check": pgettext_lazy("tuonnin vaihe", "tarkistus"),
+                "write": _("kirjoitus"), "finish": _("indeksit ja tallennus")}
 WRITING = {"write", "finish"}  # not a dry run's: it writes nothing
 
 
@@ -78,7 +80,7 @@ def run_row(run: ExchangeRun) -> RunRow:
         profile_title=profile_title(run.profile),
         phases=[(str(label), run.phase_seconds[key]) for key, label in PHASE_LABELS.items()
                 if key in run.phase_seconds and not (run.dry_run and key in WRITING)],
-        refresh_seconds=run.phase_seconds.get("refresh"),
+        refresh_seconds=run.phase_seconds.get(REFRESH),
     )
 
 
@@ -135,10 +137,9 @@ def entity_view(entity: Entity, language: str) -> EntityView:
         allowed = ", ".join(f.enum) if f.enum else ""
         if f.minimum is not None or f.maximum is not None:
             allowed = f"{f.minimum:g}–{f.maximum:g}" if f.minimum is not None and f.maximum is not None else allowed
-        fields.append(FieldView(f.name, f.title.get(language, f.title["fi"]), str(TYPE_LABELS.get(f.type, f.type)),
+        fields.append(FieldView(f.name, text_in(f.title, language), str(TYPE_LABELS.get(f.type, f.type)),
                                 f.required, allowed, "" if f.sensitive else f.example))
-    return EntityView(entity.name, entity.title.get(language, entity.title["fi"]),
-                      entity.description.get(language, entity.description["fi"]), fields)
+    return EntityView(entity.name, text_in(entity.title, language), text_in(entity.description, language), fields)
 
 
 @dataclass(frozen=True)

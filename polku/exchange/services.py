@@ -32,6 +32,7 @@ from polku.core.signals import facts_changed
 from polku.exchange.exporter import ExportedFile, export_files
 from polku.exchange.importer import ImportOptions, Progress, carry_out, written_models
 from polku.exchange.models import ExchangeRun, ImportMode, ImportProblem, RunKind, RunStatus, SourceRecord
+from polku.exchange.phases import REFRESH
 from polku.exchange.profiles import get_profile, shipped_profiles
 from polku.jobs.locks import ScopeBusy, scope_lock
 from polku.jobs.models import JobLock
@@ -137,7 +138,8 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
     """Carry out a queued import run: plan, then refuse, report (dry run) or write — and record the outcome."""
     user = run.created_by
     scope = resolve_scope(user, run.scope_code or None) if user is not None else Scope(run.scope_code, None)
-    ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), message="")
+    ExchangeRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), message="",
+                                                 phase_seconds={})
     run.refresh_from_db()
     ImportProblem.objects.filter(run=run).delete()  # a retried run starts afresh
 
@@ -165,7 +167,9 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         else:
             status = RunStatus.DONE
             if outcome.written >= ANALYZE_AFTER_ROWS:
+                started = time.perf_counter()
                 refresh_statistics(written_models(outcome.entities_written))
+                outcome.seconds["finish"] = round(outcome.seconds["finish"] + time.perf_counter() - started, 3)
         run.counts = plan.counts()
         run.phase_seconds = outcome.seconds
         run.problem_count = len(plan.problems)
@@ -191,7 +195,7 @@ def execute_import(run: ExchangeRun, files: list[tuple[Path, str]], on_progress:
         # After the run is saved as done: the facts are in whatever a refresh meets (its failure is its own).
         started = time.perf_counter()
         refresh_derived_data(since=run.started_at, run=run, scope_code=run.scope_code or None)
-        run.phase_seconds = {**run.phase_seconds, "refresh": round(time.perf_counter() - started, 3)}
+        run.phase_seconds = {**run.phase_seconds, REFRESH: round(time.perf_counter() - started, 3)}
         ExchangeRun.objects.filter(pk=run.pk).update(phase_seconds=run.phase_seconds)
     return run
 

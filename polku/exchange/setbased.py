@@ -47,6 +47,7 @@ from polku.core.bulk import adapter, insert
 from polku.core.calendar import max_benefit_days_in_month, month_start
 from polku.exchange import setbased_facts
 from polku.exchange.models import ImportMode
+from polku.exchange.phases import Stopwatch
 from polku.exchange.profiles import Profile
 from polku.exchange.readers import UnreadableFile, file_format, open_file
 from polku.exchange.rows import ColumnMap
@@ -104,19 +105,21 @@ class SetBased:
     """The set-based path of one import (see the module's docstring); ``stage`` takes a file or leaves it."""
 
     profile: Profile
+    watch: Stopwatch = field(default_factory=Stopwatch)  # the import's: staging is reading, the plan is checking
     taken: list[Taken] = field(default_factory=list)
     persons_loaded: bool = False
     days_loaded: bool = False
 
     @classmethod
-    def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None) -> SetBased | None:
+    def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None,
+                   watch: Stopwatch | None = None) -> SetBased | None:
         """None where the import is not of the kind the path is certain of: a full snapshot retracts what it lacks,
         and an importer limited to an area has every person's home checked — both by the row path."""
         if not ENABLED or mode != ImportMode.DELTA or allowed_municipalities is not None:
             return None
         if connection.vendor not in ("sqlite", "postgresql"):
             return None
-        return cls(profile)
+        return cls(profile, watch or Stopwatch())
 
     # -- SQL of either database ------------------------------------------------------------------------------
 
@@ -234,9 +237,12 @@ class SetBased:
         setbased_facts.load_days(self)
         setbased_facts.check_form(self, described)
         self._load_persons(persons)
+        self.watch.lap("read")
         setbased_facts.plan(self, described)
         setbased_facts.check_outcome(self, described)
-        return self._taken(entity, name, sha, size, setbased_facts.plan_table(entity))
+        taken = self._taken(entity, name, sha, size, setbased_facts.plan_table(entity))
+        self.watch.lap("check")
+        return taken
 
     def _taken(self, entity: str, name: str, sha: str, size: int, plan: str) -> Taken:
         counts = dict(self._execute(f"SELECT action, COUNT(*) FROM {plan} GROUP BY action"))
@@ -248,9 +254,12 @@ class SetBased:
         self._load_stage(ENTITY, path, name, FIELDS)
         self._check_form()
         self._load_persons(persons)
+        self.watch.lap("read")
         self._plan()
         self._check_outcome()
-        return self._taken(ENTITY, name, sha, size, PLAN)
+        taken = self._taken(ENTITY, name, sha, size, PLAN)
+        self.watch.lap("check")
+        return taken
 
     def close_stage(self) -> None:
         for table in (STAGE,):

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from polku.core.calendar import add_months
+from polku.core.languages import text_in
 from polku.derived.calendar import weekdays
 from polku.forecast.duration import MAX_CLASS, MIN_EXPOSURE, calculation_days
 from polku.forecast.history import History
@@ -145,7 +146,7 @@ class RuleEuros:
             * self.flow_factor
 
     def name(self, language: str) -> str:
-        return self.names.get(language[:2], self.names["fi"])
+        return text_in(self.names, language[:2])
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 
 def pick(texts: dict[str, str], language: str | None = None) -> str:
     """The text in the reader's language (Finnish when missing)."""
-    return text_in(texts, language and language[:2])
+    return text_in(texts, language[:2] if language else None)
 
 
 @dataclass(frozen=True)

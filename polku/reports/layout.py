@@ -184,7 +184,7 @@ def _forecast(raw: dict[str, Any] | None, language: str) -> ShareForecast | None
         period=f"{month_name(raw['first_month'])}–{month_name(raw['last_month'])}",
         mean=number(raw["mean"], "eur"), low=number(raw["low"], "eur"), high=number(raw["high"], "eur"),
         rules=", ".join(text_in(names, language) for names in raw["rules"].values()),
-        verified=raw["verified"], explanation=raw["explanation"].get(language) or raw["explanation"]["fi"],
+        verified=raw["verified"], explanation=text_in(raw["explanation"], language),
         mean_value=Decimal(raw["mean"]), low_value=Decimal(raw["low"]), high_value=Decimal(raw["high"]))
 
 
@@ -222,7 +222,7 @@ class ReportView:
 def _line(raw: dict[str, Any], language: str) -> IndicatorLine:
     unit = raw["unit"]
     return IndicatorLine(
-        code=raw["code"], title=raw["title"].get(language) or raw["title"]["fi"], unit=unit,
+        code=raw["code"], title=text_in(raw["title"], language), unit=unit,
         unit_label=str(UNIT_LABELS.get(unit, unit)), this_month=cell(raw["this_month"], unit),
         year_earlier=cell(raw["year_earlier"], unit), change=signed(raw["change"], unit),
         series=[TrendPoint(p["month"], short_month(p["month"]), cell(p, unit)) for p in raw["series"]],
@@ -237,7 +237,7 @@ def report_view(figures: dict[str, Any], language: str) -> ReportView:
 
 def _view(figures: dict[str, Any], language: str) -> ReportView:
     def pick(texts: dict[str, str]) -> str:
-        return texts.get(language) or texts.get("fi") or ""
+        return text_in(texts, language)
 
     share = figures["share"]
     year, month = (int(p) for p in figures["month"].split("-"))

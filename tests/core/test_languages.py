@@ -41,3 +41,4 @@ def test_a_language_given_goes_before_the_readers() -> None:
         assert text_in(TEXTS, "en") == "Jobseeker"
         assert text_in(TEXTS, None) == "Arbetssökande"
         assert text_in({"fi": "Vain suomeksi"}, "en") == "Vain suomeksi"
+        assert text_in(TEXTS, "") == "Työnhakija"  # an empty language names none: Finnish, not the reader's
