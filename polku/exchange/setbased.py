@@ -105,21 +105,21 @@ class SetBased:
     """The set-based path of one import (see the module's docstring); ``stage`` takes a file or leaves it."""
 
     profile: Profile
-    watch: Stopwatch = field(default_factory=Stopwatch)  # the import's: staging is reading, the plan is checking
+    watch: Stopwatch  # the import's: staging is reading, the plan is checking
     taken: list[Taken] = field(default_factory=list)
     persons_loaded: bool = False
     days_loaded: bool = False
 
     @classmethod
     def for_import(cls, profile: Profile, mode: str, allowed_municipalities: set[str] | None,
-                   watch: Stopwatch | None = None) -> SetBased | None:
+                   watch: Stopwatch) -> SetBased | None:
         """None where the import is not of the kind the path is certain of: a full snapshot retracts what it lacks,
         and an importer limited to an area has every person's home checked — both by the row path."""
         if not ENABLED or mode != ImportMode.DELTA or allowed_municipalities is not None:
             return None
         if connection.vendor not in ("sqlite", "postgresql"):
             return None
-        return cls(profile, watch or Stopwatch())
+        return cls(profile, watch)
 
     # -- SQL of either database ------------------------------------------------------------------------------
 
