@@ -57,6 +57,13 @@ def memory_cache(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def indicator_page_computes_at_once(settings: Any) -> None:
+    """An indicator page computes its figures where they are asked for, as the tests of its figures expect (there
+    is no worker); ``tests/kpi/test_indicator_worker.py`` tests the worker's path, the product's default."""
+    settings.POLKU_KPI_PAGE_WORKER = False
+
+
+@pytest.fixture(autouse=True)
 def memory_sms(settings: Any) -> None:
     """Text messages go to the memory outbox (``polku.portal.sms.outbox``), emptied for each test."""
     from polku.portal import sms

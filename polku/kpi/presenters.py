@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -23,16 +24,17 @@ from polku.casework.tasks import queue_rebuild
 from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.languages import reader_language, text_in
+from polku.core.precomputed import Precomputed
+from polku.kpi import indicator_figures
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue, anonymous
 from polku.kpi.relations import AGES
 from polku.kpi.selectors import (
     Scope,
-    hidden_as_in_its_areas,
-    indicator_values,
     municipality_scope,
     recorded_facts_generation,
     scope_for,
+    shown_values,
 )
 from polku.kpi.state_assessment import state_assessment
 from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
@@ -146,12 +148,16 @@ def definition_payload(definition: IndicatorDefinition) -> dict[str, Any]:
 
 
 def compute(query: Query, *, suppress: bool) -> list[IndicatorValue]:
-    values = indicator_values(query.definition, query.scope, query.first_month, query.last_month,
-                              dimension=query.dimension, as_of=query.as_of, by_year=query.by_year, suppress=suppress)
-    if suppress and query.scope.kind == "municipality" and query.dimension is None:
-        values = hidden_as_in_its_areas(query.definition, query.scope, values, first_month=query.first_month,
-                                        last_month=query.last_month, as_of=query.as_of, by_year=query.by_year)
-    return values
+    return shown_values(query.definition, query.scope, query.first_month, query.last_month, dimension=query.dimension,
+                        as_of=query.as_of, by_year=query.by_year, suppress=suppress)
+
+
+def figures_arguments(query: Query, *, suppress: bool) -> dict[str, Any]:
+    """The query as the worker's job takes it (``polku.kpi.indicator_figures``: JSON, the task queue keeps it)."""
+    return {"indicator": query.definition.code, "scope": query.scope.code,
+            "first_month": query.first_month.isoformat(), "last_month": query.last_month.isoformat(),
+            "by_year": query.by_year, "dimension": query.dimension,
+            "as_of": None if query.as_of is None else query.as_of.isoformat(), "suppress": suppress}
 
 
 DIMENSION_LABELS = {"municipality": gettext_lazy("kunnittain"), "team": gettext_lazy("tiimeittäin"),
@@ -196,8 +202,10 @@ def group_labels(dimension: str | None) -> dict[str, str]:
     return labels.get(dimension, dict)()
 
 
-def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
-    values = compute(query, suppress=suppress)
+def kpi_payload(query: Query, *, suppress: bool, values: list[IndicatorValue] | None = None) -> dict[str, Any]:
+    """The figures for a reader: ``values`` when the worker has computed them (the indicator page), else computed."""
+    if values is None:
+        values = compute(query, suppress=suppress)
     names = group_labels(query.dimension)
     return {
         "indicator": definition_payload(query.definition),
@@ -208,6 +216,28 @@ def kpi_payload(query: Query, *, suppress: bool) -> dict[str, Any]:
         "suppressed_below": query.definition.suppression_threshold if suppress or anonymous(query.definition) else None,
         "values": [{**v.as_dict(), "group_label": names.get(v.group, v.group)} for v in values],
     }
+
+
+def _number_text(text: str | None) -> str | None:
+    """A payload's number (text, as the API gives it) in the reader's format, with its own decimals."""
+    if text is None:
+        return None
+    decimals = len(text.partition(".")[2])
+    return number_format(Decimal(text), decimals, force_grouping=True)
+
+
+def _period_text(period: str) -> str:
+    """"2025-01" as the pages write a month ("1/2025"); a year as it is."""
+    year, _dash, month = period.partition("-")
+    return f"{int(month)}/{year}" if month else year
+
+
+def table_values(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The payload's values for the page's table: the month, the counts and the value in the reader's format (the
+    payload itself keeps the API's machine format)."""
+    return [{**v, "period_text": _period_text(v["period"]), "numerator_text": _number_text(v["numerator"]),
+             "denominator_text": _number_text(v["denominator"]), "value_text": _number_text(v["value"])}
+            for v in payload["values"]]
 
 
 def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
@@ -242,12 +272,36 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     """
     query = build_query(**arguments)
     check_scope(user, query.scope)
+    return payload_for(query, suppress=suppresses_small_cells(user))
+
+
+def worker_payload(user: Any, *, retry: bool = False, **arguments: Any) -> tuple[dict[str, Any] | None, Precomputed]:
+    """The indicator page's figures as ``user`` may see them, from the worker's values (``indicator_figures``): the
+    payload (None until the first values exist) and where the worker is. The choices and the scope are checked
+    before anything is queued. Current values are kept for the start pages as :func:`user_payload` keeps them."""
+    query = build_query(**arguments)
+    check_scope(user, query.scope)
     suppress = suppresses_small_cells(user)
-    key = _payload_key(query, suppress)
-    if (cached := cache.get(key)) is not None:
+    result = indicator_figures.fetch(figures_arguments(query, suppress=suppress), retry=retry)
+    if not result.ready:
+        return None, result
+    if result.current:
+        return kept_payload(query, suppress=suppress, values=result.value), result
+    return kpi_payload(query, suppress=suppress, values=result.value), result
+
+
+def payload_for(query: Query, *, suppress: bool) -> dict[str, Any]:
+    """The payload kept for ``query`` (current within ten minutes, or as of a past month for good), else computed."""
+    if (cached := cache.get(_payload_key(query, suppress))) is not None:
         return dict(cached)
-    payload = kpi_payload(query, suppress=suppress)
-    cache.set(key, payload, None if query.as_of is not None else CACHE_SECONDS)
+    return kept_payload(query, suppress=suppress)
+
+
+def kept_payload(query: Query, *, suppress: bool, values: list[IndicatorValue] | None = None) -> dict[str, Any]:
+    """The payload (of ``values`` when the worker has computed them, else computed here), kept where
+    :func:`user_payload` and the start pages find it."""
+    payload = kpi_payload(query, suppress=suppress, values=values)
+    cache.set(_payload_key(query, suppress), payload, None if query.as_of is not None else CACHE_SECONDS)
     if query.as_of is None:  # a write of recorded facts moves the key on; start pages keep showing this meanwhile
         cache.set(_payload_key(query, suppress, latest=True), payload, CACHE_SECONDS)
     return payload
@@ -255,17 +309,19 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
 
 def comparison_payload(user: Any, *, indicator: str, scope: str, first_month: str | None = None,
                        last_month: str | None = None, references: list[str] | None = None,
-                       as_of: str | None = None) -> dict[str, Any] | None:
+                       as_of: str | None = None, own_payload: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The municipality's figure beside the published ones (its own and its reference municipalities'), month by
     month; None when the indicator has no public counterpart. Refused for an area: published figures are by
-    municipality. The own figure is the KPI payload's, so it is suppressed as the user's role requires."""
+    municipality. The own figure is the KPI payload's, so it is suppressed as the user's role requires:
+    ``own_payload`` when the caller has it (the page shows the worker's), else :func:`user_payload`'s."""
     from polku.kpi import comparison
 
     counterpart = comparison.counterpart_for(indicator)
     if counterpart is None:
         return None
-    own_payload = user_payload(user, indicator=indicator, scope=scope, first_month=first_month,
-                               last_month=last_month, as_of=as_of)
+    if own_payload is None:
+        own_payload = user_payload(user, indicator=indicator, scope=scope, first_month=first_month,
+                                   last_month=last_month, as_of=as_of)
     if own_payload["scope"]["kind"] != "municipality":
         raise ValidationFailed.single("scope", ErrorCode.INVALID,
                                       _("Julkiset tilastot ovat kuntakohtaisia: valitse vertailuun kunta."))

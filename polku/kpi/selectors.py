@@ -286,6 +286,19 @@ def indicator_values(
     return assemble(definition, table, months, scopes, groups=groups, by_year=by_year, suppress=suppress)
 
 
+def shown_values(definition: IndicatorDefinition, scope: Scope, first_month: date, last_month: date, *,
+                 dimension: str | None = None, as_of: date | None = None, by_year: bool = False,
+                 suppress: bool = False) -> list[IndicatorValue]:
+    """The values a reader is shown: with small cells suppressed (``suppress``), a municipality's figure is also
+    hidden wherever its area's figure by municipality hides it (:func:`hidden_as_in_its_areas`)."""
+    values = indicator_values(definition, scope, first_month, last_month, dimension=dimension, as_of=as_of,
+                              by_year=by_year, suppress=suppress)
+    if suppress and scope.kind == "municipality" and dimension is None:
+        values = hidden_as_in_its_areas(definition, scope, values, first_month=first_month, last_month=last_month,
+                                        as_of=as_of, by_year=by_year)
+    return values
+
+
 def area_only_message(definition: IndicatorDefinition, scope: Scope) -> str:
     """Why an area-placed indicator has no figure for a municipality, naming the areas to look at instead."""
     from polku.reference.models import EmploymentArea

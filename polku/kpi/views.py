@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from polku.core.calendar import add_months
 from polku.core.errors import AccessDenied, ValidationFailed
 from polku.core.tabular import workbook
-from polku.kpi import comparison, presenters, share_yardstick, yardstick
+from polku.kpi import comparison, indicator_figures, presenters, share_yardstick, yardstick
 from polku.kpi.comparison import counterpart_for
 from polku.kpi.definitions import UNIT_LABELS, shipped_definitions
 from polku.kpi.engine import NOT_IN_FORCE
@@ -155,10 +155,17 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "last_month": request.GET.get("last_month") or f"{today:%Y-%m}",
         "dimension": request.GET.get("dimension") or None, "as_of": request.GET.get("as_of") or None,
     }
-    error, payload = "", None
+    error, payload, result = "", None, None
+    export = request.GET.get("format") if request.GET.get("format") in ("csv", "xlsx") else None
+    year = request.GET.get("year", "")
+    choices = {**params, "year": int(year) if year.isdigit() else None}
     try:
-        year = request.GET.get("year", "")
-        payload = presenters.user_payload(request.user, **params, year=int(year) if year.isdigit() else None)
+        if export is None and indicator_figures.in_background():  # the worker computes; the page never waits
+            payload, result = presenters.worker_payload(request.user, retry=asks_retry(request), **choices)
+            if asks_retry(request):
+                return after_retry(request)
+        else:  # a download may wait for its figures
+            payload = presenters.user_payload(request.user, **choices)
     except ValidationFailed as failure:
         error = " ".join(f"{e.message}" for e in failure.errors)
     except AccessDenied as denied:
@@ -169,11 +176,11 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         try:
             compared = presenters.comparison_payload(
                 request.user, indicator=code, scope=str(params["scope"]), first_month=params["first_month"],
-                last_month=params["last_month"], as_of=params["as_of"], references=request.GET.getlist("reference"))
+                last_month=params["last_month"], as_of=params["as_of"], references=request.GET.getlist("reference"),
+                own_payload=payload)
         except ValidationFailed as failure:
             comparison_error = " ".join(e.message for e in failure.errors)
-    export = request.GET.get("format")
-    if payload is not None and export in ("csv", "xlsx"):
+    if payload is not None and export is not None:
         return _export(payload, export, compared)
     definition = shipped_definitions().get(code)
     chosen = {m["code"] for m in compared["reference_set"]["municipalities"]} if compared else set()
@@ -181,7 +188,9 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "definition": definition, "info": presenters.definition_payload(definition),
         "dimensions": [(d, presenters.DIMENSION_LABELS.get(d, d)) for d in definition.disaggregations if d != "area"],
         "year_label": presenters.year_label(definition), "payload": payload,
-        "error": error, "params": params, "scopes": scopes,
+        "table_values": presenters.table_values(payload) if payload else [],
+        "error": error, "params": params, "scopes": scopes, "result": result,
+        "retry_query": retry_query(request) if result is not None else "",
         "chart": _chart(payload, _targets(code, payload["scope"]["code"])) if payload else None,
         "targets": _targets(code, payload["scope"]["code"]) if payload else [],
         "query": request.GET.urlencode(), "counterpart": counterpart, "comparison": compared,
