@@ -251,8 +251,8 @@ def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
 
 def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> dict[str, dict[str, Any] | None]:
     """``user_payload`` of each indicator (same scope and months) if it is in the cache, computed by the indicator
-    page lately (the current one, else the last computed within ten minutes); else None. Never computes: for a
-    start page."""
+    page lately (the current one, else the last computed within ten minutes), or the worker's latest values for
+    them; else None, and the worker's job queued. Never computes: for a start page."""
     first = build_query(indicator=indicators[0], **arguments)
     check_scope(user, first.scope)
     suppress = suppresses_small_cells(user)
@@ -260,6 +260,11 @@ def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> 
     for code in indicators:
         query = replace(first, definition=shipped_definitions().get(code))
         cached = cache.get(_payload_key(query, suppress)) or cache.get(_payload_key(query, suppress, latest=True))
+        if cached is None and indicator_figures.in_background():
+            # The worker's values for the same choices as an indicator page's, queued if there are none yet: the
+            # start page shows them next time, and the refresh after a data change keeps them up to date.
+            result = indicator_figures.fetch(figures_arguments(query, suppress=suppress))
+            cached = kpi_payload(query, suppress=suppress, values=result.value) if result.ready else None
         found[code] = None if cached is None else dict(cached)
     return found
 

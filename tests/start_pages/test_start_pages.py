@@ -227,3 +227,26 @@ def test_start_page_reads_a_bounded_number_of_queries(client: Any, office: Offic
     client.force_login(profile.user)
     with django_assert_max_num_queries(35):  # the manager's: programmes, two sets of headline figures, alerts
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # the worker runs its jobs in transactions
+def test_headline_figures_come_from_the_worker_without_anyone_opening_an_indicator(
+        client: Any, office: Office, settings: Any) -> None:
+    """With the product's default (the worker computes the indicator pages' values), the first visit of a start page
+    queues its headline figures instead of only linking to them; once the worker has run they are shown."""
+    from django_tasks_db.models import DBTaskResult
+
+    from polku.jobs.worker import run_worker
+
+    settings.POLKU_KPI_PAGE_WORKER = True
+    html = _page(client, office.elected)
+    linked = html.count("avaa mittari nähdäksesi luvut")
+    assert linked >= 4  # nothing computed yet: a link each, never an engine run in the page
+    assert DBTaskResult.objects.count() >= 4  # … and the worker's jobs queued, once each
+    queued = DBTaskResult.objects.count()
+    _page(client, office.elected)
+    assert DBTaskResult.objects.count() == queued
+    run_worker()
+    html = client.get("/").content.decode()
+    assert html.count("avaa mittari nähdäksesi luvut") < linked
+    assert "piilotettu (pieni luku)" in html or "<strong>" in html
