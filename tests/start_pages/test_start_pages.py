@@ -166,7 +166,7 @@ def test_analyst_sees_data_freshness_and_model_fit(client: Any, make_staff: Call
     _only_own_marks(html, Role.ANALYST)
     assert "Viimeisin tuonti" in html
     assert "valmis" in html
-    assert "Alueellesi ei ole vielä sovitettu ennustemallia." in html
+    assert "Alueellesi ei ole vielä tallennettu ennustemallin sovitusta." in html
     assert reverse("forecast:forecast") in html
 
 
