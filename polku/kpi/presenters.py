@@ -25,6 +25,7 @@ from polku.core.calendar import month_start
 from polku.core.errors import AccessDenied, ErrorCode, ValidationFailed
 from polku.core.languages import reader_language, text_in
 from polku.core.precomputed import Precomputed
+from polku.derived.facts import latest_benefit_month
 from polku.kpi import indicator_figures
 from polku.kpi.definitions import IndicatorDefinition, Measure, shipped_definitions
 from polku.kpi.engine import IndicatorValue, anonymous
@@ -206,6 +207,7 @@ def kpi_payload(query: Query, *, suppress: bool, values: list[IndicatorValue] | 
     """The figures for a reader: ``values`` when the worker has computed them (the indicator page), else computed."""
     if values is None:
         values = compute(query, suppress=suppress)
+    values = _without_months_not_paid_yet(query, values)
     names = group_labels(query.dimension)
     return {
         "indicator": definition_payload(query.definition),
@@ -238,6 +240,24 @@ def table_values(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**v, "period_text": _period_text(v["period"]), "numerator_text": _number_text(v["numerator"]),
              "denominator_text": _number_text(v["denominator"]), "value_text": _number_text(v["value"])}
             for v in payload["values"]]
+
+
+NOT_PAID_YET = "not_paid_yet"  # the note of a month after the latest paid benefits recorded: no data, not zero
+
+
+def _without_months_not_paid_yet(query: Query, values: list[IndicatorValue]) -> list[IndicatorValue]:
+    """An indicator counting paid benefits (the municipal share) has no figure yet for the months after the latest
+    month with paid benefits recorded (Kela pays a month after it): shown as "no data yet", as the share page shows
+    them, instead of zero euros."""
+    measures = (query.definition.numerator, query.definition.denominator)
+    if query.by_year or not any(m is not None and m.relation == "share" for m in measures):
+        return values
+    latest = latest_benefit_month()
+    if latest is None:
+        return values
+    cutoff = f"{latest:%Y-%m}"
+    return [replace(v, numerator=None, denominator=None, value=None, note=NOT_PAID_YET)
+            if v.period > cutoff and not v.suppressed else v for v in values]
 
 
 def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
