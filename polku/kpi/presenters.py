@@ -228,7 +228,7 @@ def _number_text(text: str | None) -> str | None:
     return number_format(Decimal(text), decimals, force_grouping=True)
 
 
-def _period_text(period: str) -> str:
+def period_text(period: str) -> str:
     """"2025-01" as the pages write a month ("1/2025"); a year as it is."""
     year, _dash, month = period.partition("-")
     return f"{int(month)}/{year}" if month else year
@@ -237,7 +237,7 @@ def _period_text(period: str) -> str:
 def table_values(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """The payload's values for the page's table: the month, the counts and the value in the reader's format (the
     payload itself keeps the API's machine format)."""
-    return [{**v, "period_text": _period_text(v["period"]), "numerator_text": _number_text(v["numerator"]),
+    return [{**v, "period_text": period_text(v["period"]), "numerator_text": _number_text(v["numerator"]),
              "denominator_text": _number_text(v["denominator"]), "value_text": _number_text(v["value"])}
             for v in payload["values"]]
 

@@ -231,7 +231,8 @@ def headline_kpis(user: Any, today: date, scopes: list[Any] | None = None,
             values = [v for v in values if v["period"] < f"{today:%Y-%m}"]
         value = (values[-1:] or [None])[0]
         headlines.append(Headline(
-            code=code, title=definition.title, unit=definition.unit, period=value["period"] if value else None,
+            code=code, title=definition.title, unit=definition.unit,
+            period=kpi_presenters.period_text(value["period"]) if value else None,
             value=None if not value or value["value"] is None else Decimal(value["value"]),
             suppressed=bool(value and value.get("suppressed")), ready=payload is not None))
     return scope.code, scope.name, headlines
