@@ -119,7 +119,7 @@ def test_comparison_and_fill_rate_pages(page: Any, live_server: Any, make_person
     page.goto(fill)
     page.wait_for_selector("#arvot")
     failures["fill rate"] = serious_violations(page)
-    assert "50.0" in page.locator("#arvot").inner_text()  # 2 of 4 places from March
+    assert "50,0" in page.locator("#arvot").inner_text()  # 2 of 4 places from March, in the reader's format
     page.screenshot(path=str(SCREENSHOTS / "kpi-fill-rate-test.png"), full_page=True)
 
     page.get_by_role("button", name="Kirjaudu ulos").click()
