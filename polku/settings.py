@@ -55,6 +55,9 @@ POLKU_SHARE_RULES_FILE = os.environ.get("POLKU_SHARE_RULES_FILE") or None
 # 1: one connection.
 POLKU_NATIONAL_PARTS = max(1, int(os.environ.get("POLKU_NATIONAL_PARTS", "0") or 0) or min(os.cpu_count() or 1, 4))
 POLKU_COMPARISON_FILE = os.environ.get("POLKU_COMPARISON_FILE") or None
+# An indicator page's figures come from the worker (polku.kpi.indicator_figures): the page shows a progress bar the
+# first time and never waits for the engine. Off: computed in the page (the tests of the figures, without a worker).
+POLKU_KPI_PAGE_WORKER = _env_flag("POLKU_KPI_PAGE_WORKER", True)
 POLKU_IMPACT_PARAMETERS_FILE = os.environ.get("POLKU_IMPACT_PARAMETERS_FILE") or None
 # The forecast bands' calibration (polku/forecast/bands.py); None: the one shipped in polku/forecast/data/.
 POLKU_BAND_CALIBRATION_FILE = os.environ.get("POLKU_BAND_CALIBRATION_FILE") or None

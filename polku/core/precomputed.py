@@ -99,9 +99,11 @@ def _key(name: str, kind: str, inputs: str) -> str:
     return f"polku:precomputed:{name}:{kind}:" + hashlib.sha256(inputs.encode()).hexdigest()
 
 
-def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any], retry: bool = False) -> Precomputed:
+def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any], retry: bool = False,
+          priority: int | None = None) -> Precomputed:
     """The result of ``name`` for ``inputs`` if computed; else the scope's latest and the job queued for ``inputs`` —
-    unless the job failed and its back-off has not passed (``retry``: the reader asks to try again now)."""
+    unless the job failed and its back-off has not passed (``retry``: the reader asks to try again now). The job
+    goes before the queue's bulk work (:data:`PRIORITY`: a reader waits) unless ``priority`` says otherwise."""
     found = cache.get(_key(name, "result", inputs))
     if found is not None:
         return Precomputed(found[0], found[1], True, None)
@@ -112,7 +114,7 @@ def fetch(name: str, *, inputs: str, scope: str, arguments: dict[str, Any], retr
         if failure is not None:
             cache.delete(_key(name, "failed", inputs))
             failure = None
-        task_id = _queue(name, inputs, scope, arguments)
+        task_id = _queue(name, inputs, scope, arguments, priority=priority)
         found = cache.get(_key(name, "result", inputs))  # a backend that runs jobs at once (ImmediateBackend) is done
         if found is not None:
             return Precomputed(found[0], found[1], True, None)

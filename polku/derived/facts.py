@@ -39,12 +39,13 @@ def current_sql(table: str, columns: str, known_at: datetime | None = None, *, v
     return f"SELECT {columns} FROM {table}{where}"
 
 
-def latest_benefit_month() -> date | None:
-    """The latest month with paid benefits recorded: Kela pays a month after it, so the months after it have no data
-    yet (not zero euros). The share page, the monthly report and open data all stop or mark their months here."""
+def latest_benefit_month(known_at: datetime | None = None) -> date | None:
+    """The latest month with paid benefits recorded (by ``known_at``, else now): Kela pays a month after it, so the
+    months after it have no data yet (not zero euros). The share page, the monthly report, open data and the
+    indicators all stop or mark their months here."""
     from django.db.models import Max
 
     from polku.timeline.models import BenefitMonth
 
-    value: date | None = BenefitMonth.objects.current().aggregate(m=Max("month"))["m"]
+    value: date | None = BenefitMonth.objects.known_at(known_at).aggregate(m=Max("month"))["m"]
     return value

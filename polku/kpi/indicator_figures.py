@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from polku.core import precomputed
 from polku.core.errors import ValidationFailed
@@ -31,7 +32,7 @@ RESULT_SECONDS = 600  # as long as the page's figures were kept before: hand-rec
 def in_background() -> bool:
     """Whether the page's figures come from the worker; ``POLKU_KPI_PAGE_WORKER = False`` computes them where they
     are asked for (tests of the figures themselves, which have no worker)."""
-    return bool(getattr(settings, "POLKU_KPI_PAGE_WORKER", True))
+    return bool(settings.POLKU_KPI_PAGE_WORKER)
 
 
 def values_request(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -39,9 +40,12 @@ def values_request(arguments: dict[str, Any]) -> dict[str, Any]:
     :func:`polku.core.precomputed.fetch`. Values up to today are keyed by the facts' generation (a fact written
     makes them not current: the page shows them as older while new ones are computed); values as of a past month
     never change."""
-    scope = hashlib.sha256(repr(sorted(arguments.items())).encode()).hexdigest()
+    definition = shipped_definitions().get(arguments["indicator"])  # refused when removed since (the refresh)
+    scope_for(arguments["scope"])  # ... as an area or municipality removed since
+    scope = hashlib.sha256(repr((definition.version, sorted(arguments.items()))).encode()).hexdigest()
+    # Current values also depend on the day (this month's calculation day), as of a past month on nothing more.
     generation = "" if arguments["as_of"] is not None else (
-        precomputed.facts_generation() + recorded_facts_generation([shipped_definitions().get(arguments["indicator"])]))
+        f"{timezone.localdate()}|{precomputed.facts_generation()}{recorded_facts_generation([definition])}")
     return {"inputs": f"{scope}|{generation}", "scope": scope, "arguments": arguments}
 
 
@@ -66,6 +70,9 @@ def values_job(*, indicator: str, scope: str, first_month: str, last_month: str,
                         suppress=suppress)
 
 
-def fetch(arguments: dict[str, Any], *, retry: bool = False) -> precomputed.Precomputed:
-    """What the page shows now for the checked choices (see :class:`polku.core.precomputed.Precomputed`)."""
-    return precomputed.fetch(INDICATOR_VALUES, **values_request(arguments), retry=retry)
+def fetch(arguments: dict[str, Any], *, retry: bool = False, waiting: bool = True) -> precomputed.Precomputed:
+    """What the page shows now for the checked choices (see :class:`polku.core.precomputed.Precomputed`);
+    ``waiting``: a reader waits for the values (the indicator page's progress bar), else they are queued as
+    background work (a start page's glance)."""
+    return precomputed.fetch(INDICATOR_VALUES, **values_request(arguments), retry=retry,
+                             priority=None if waiting else precomputed.REFRESH_PRIORITY)

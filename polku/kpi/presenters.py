@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from polku.kpi.selectors import (
     Scope,
     municipality_scope,
     recorded_facts_generation,
+    reference_moment,
     scope_for,
     shown_values,
 )
@@ -45,6 +46,7 @@ from polku.timeline.models import BenefitType, JobSearchEndReason
 
 FIRST_MONTH = date(2015, 1, 1)
 CACHE_SECONDS = 600
+FRESH = timedelta(seconds=CACHE_SECONDS)  # how old a start page's figure for older facts may be (the cache's age)
 
 
 def parse_month(field: str, text: str | None) -> date | None:
@@ -252,12 +254,12 @@ def _without_months_not_paid_yet(query: Query, values: list[IndicatorValue]) -> 
     measures = (query.definition.numerator, query.definition.denominator)
     if query.by_year or not any(m is not None and m.relation == "share" for m in measures):
         return values
-    latest = latest_benefit_month()
+    latest = latest_benefit_month(reference_moment(query.as_of)[1])  # as recorded by then, for a figure "as of"
     if latest is None:
         return values
     cutoff = f"{latest:%Y-%m}"
     return [replace(v, numerator=None, denominator=None, value=None, note=NOT_PAID_YET)
-            if v.period > cutoff and not v.suppressed else v for v in values]
+            if v.period > cutoff and not v.suppressed and not v.note else v for v in values]
 
 
 def _payload_key(query: Query, suppress: bool, *, latest: bool = False) -> str:
@@ -281,10 +283,13 @@ def cached_user_payloads(user: Any, indicators: list[str], **arguments: Any) -> 
         query = replace(first, definition=shipped_definitions().get(code))
         cached = cache.get(_payload_key(query, suppress)) or cache.get(_payload_key(query, suppress, latest=True))
         if cached is None and indicator_figures.in_background():
-            # The worker's values for the same choices as an indicator page's, queued if there are none yet: the
-            # start page shows them next time, and the refresh after a data change keeps them up to date.
-            result = indicator_figures.fetch(figures_arguments(query, suppress=suppress))
-            cached = kpi_payload(query, suppress=suppress, values=result.value) if result.ready else None
+            # The worker's values for the same choices as an indicator page's, queued if there are none yet (as
+            # background work: nobody waits for them here): the start page shows them next time, and the refresh after
+            # a data change keeps them up to date. Values for older facts only while as fresh as the cache's.
+            result = indicator_figures.fetch(figures_arguments(query, suppress=suppress), waiting=False)
+            fresh = result.ready and (result.current or (
+                result.computed_at is not None and timezone.now() - result.computed_at <= FRESH))
+            cached = kpi_payload(query, suppress=suppress, values=result.value) if fresh else None
         found[code] = None if cached is None else dict(cached)
     return found
 
@@ -300,13 +305,17 @@ def user_payload(user: Any, **arguments: Any) -> dict[str, Any]:
     return payload_for(query, suppress=suppresses_small_cells(user))
 
 
-def worker_payload(user: Any, *, retry: bool = False, **arguments: Any) -> tuple[dict[str, Any] | None, Precomputed]:
+def worker_payload(user: Any, *, retry: bool = False,
+                   **arguments: Any) -> tuple[dict[str, Any] | None, Precomputed | None]:
     """The indicator page's figures as ``user`` may see them, from the worker's values (``indicator_figures``): the
-    payload (None until the first values exist) and where the worker is. The choices and the scope are checked
-    before anything is queued. Current values are kept for the start pages as :func:`user_payload` keeps them."""
+    payload (None until the first values exist) and where the worker is (None: figures as of a past month, kept for
+    good). The choices and the scope are checked before anything is queued. Current values are kept for the start
+    pages as :func:`user_payload` keeps them."""
     query = build_query(**arguments)
     check_scope(user, query.scope)
     suppress = suppresses_small_cells(user)
+    if query.as_of is not None and (kept := cache.get(_payload_key(query, suppress))) is not None:
+        return dict(kept), None  # figures as of a past month never change: kept for good once computed
     result = indicator_figures.fetch(figures_arguments(query, suppress=suppress), retry=retry)
     if not result.ready:
         return None, result

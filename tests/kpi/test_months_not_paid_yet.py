@@ -57,3 +57,17 @@ def test_the_page_says_no_data_yet(make_person: Callable[..., Person], make_staf
                                                    "last_month": "2021-12"}).content.decode()
     assert html.count("ei vielä tietoja") == 2
     assert '<th scope="row">11/2021</th>' in html
+
+
+def test_a_month_with_a_note_of_its_own_keeps_it(make_person: Callable[..., Person]) -> None:
+    """A month without the area ("ei aluetta") says so, after the latest paid month too; a month without a note
+    there is "no data yet"."""
+    from polku.kpi.engine import NOT_IN_FORCE, IndicatorValue
+
+    paid(make_person, [date(2021, 10, 1)])
+    query = presenters.build_query(indicator=INDICATOR, scope="765", first_month="2021-11", last_month="2021-12")
+    without_area = IndicatorValue(INDICATOR, 1, "2021-11", "765", "", None, None, None, 1, note=NOT_IN_FORCE)
+    counted = IndicatorValue(INDICATOR, 1, "2021-12", "765", "", Decimal(0), None, Decimal(0), 1)
+    kept, marked = presenters._without_months_not_paid_yet(query, [without_area, counted])
+    assert kept == without_area
+    assert (marked.value, marked.note) == (None, presenters.NOT_PAID_YET)

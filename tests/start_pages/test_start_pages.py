@@ -237,13 +237,15 @@ def test_headline_figures_come_from_the_worker_without_anyone_opening_an_indicat
     queues its headline figures instead of only linking to them; once the worker has run they are shown."""
     from django_tasks_db.models import DBTaskResult
 
+    from polku.core.precomputed import REFRESH_PRIORITY
     from polku.jobs.worker import run_worker
 
     settings.POLKU_KPI_PAGE_WORKER = True
     html = _page(client, office.elected)
     linked = html.count("avaa mittari nähdäksesi luvut")
     assert linked >= 4  # nothing computed yet: a link each, never an engine run in the page
-    assert DBTaskResult.objects.count() >= 4  # … and the worker's jobs queued, once each
+    assert DBTaskResult.objects.count() >= 4  # … and the worker's jobs queued, once each …
+    assert set(DBTaskResult.objects.values_list("priority", flat=True)) == {REFRESH_PRIORITY}  # … behind readers'
     queued = DBTaskResult.objects.count()
     _page(client, office.elected)
     assert DBTaskResult.objects.count() == queued
