@@ -188,6 +188,17 @@ ROW_COLUMNS = {"due": _("Määräpäivä"), "state": _("Tilanne"), "task": _("Te
                "action": _("Toiminto"), "counsellor": _("Ohjaaja"), "rule": _("Sääntö")}
 
 
+def counsellor_names(usernames: set[str]) -> dict[str, str]:
+    """Counsellors by login name → as people name them ("Maija Virtanen"), the login name where no name is recorded:
+    the worklist's rows keep the login name (the API's, and its order), the page shows the name, as the start pages
+    do."""
+    from django.contrib.auth import get_user_model
+
+    return {username: " ".join(part for part in (first, last) if part) or username
+            for username, first, last in get_user_model().objects.filter(username__in=usernames).values_list(
+                "username", "first_name", "last_name")}
+
+
 def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     """The worklist's table rows. Rendered here rather than in the template: a counsellor's list has a hundred
     rows and the template engine's per-variable cost was half of the page's time (benchmarks/casework_latency.py).
@@ -208,6 +219,7 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
     short_date = get_format("SHORT_DATE_FORMAT")
     dates: dict[date, str] = {}
     teams: dict[str, str] = {}
+    names = counsellor_names({row.counsellor for row in rows if row.counsellor})
     lines = []
     for row in rows:
         item, person = row.item, str(row.person_id)
@@ -224,7 +236,7 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
         lines.append(row_html.format(
             state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
             url=html.escape(url.replace(STAND_IN, person)), label=labels[item.kind],
-            detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(row.counsellor or "–"), team=team,
+            detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(names.get(row.counsellor, row.counsellor) or "–"), team=team,
             action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts
 

@@ -55,6 +55,21 @@ def test_worklist_page_lists_my_overdue_initial_interview_and_logs_it(client: An
     assert "Muu, Aino" not in tomorrow.content.decode()
 
 
+def test_the_worklist_names_the_counsellor_as_people_do(client: Any, office: Office) -> None:
+    """The "Ohjaaja" column shows the counsellor's name, as the start pages do; the login name only where no name is
+    recorded. The API keeps the login name."""
+    user = office.counsellor.user
+    user.first_name, user.last_name = "Maija", "Virtanen"
+    user.save(update_fields=["first_name", "last_name"])
+    login(client, office.counsellor)
+    text = client.get("/asiakastyo/").content.decode()
+    assert "Maija Virtanen" in text
+    assert f">{user.get_username()}<" not in text
+    assert client.get("/api/casework/worklist").json()["items"][0]["counsellor"] == user.get_username()
+    login(client, office.other_team)  # no name recorded: the login name
+    assert f">{office.other_team.user.get_username()} <" in client.get("/asiakastyo/").content.decode()
+
+
 def test_elected_official_gets_no_worklist(client: Any, office: Office) -> None:
     login(client, office.elected)
     assert client.get("/asiakastyo/").status_code == 403

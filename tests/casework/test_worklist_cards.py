@@ -55,6 +55,7 @@ class _Table(HTMLParser):
             self._text.append(data)
 
 
+@pytest.mark.django_db  # the counsellors' names are read for their column
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_every_cell_names_its_column(language: str) -> None:
     rows = [WorklistRow(person_id=uuid.uuid4(), name=f"Asiakas {n}", counsellor="ohjaaja", team="Nuoret",
