@@ -236,7 +236,8 @@ def worklist_rows_html(rows: list[selectors.WorklistRow]) -> SafeString:
         lines.append(row_html.format(
             state=html.escape(item.state), state_label=states[item.state], name=html.escape(row.name), due=due,
             url=html.escape(url.replace(STAND_IN, person)), label=labels[item.kind],
-            detail=html.escape(detail_text(item) or "–"), counsellor=html.escape(names.get(row.counsellor, row.counsellor) or "–"), team=team,
+            detail=html.escape(detail_text(item) or "–"),
+            counsellor=html.escape(names.get(row.counsellor, row.counsellor) or "–"), team=team,
             action=action, rule_set=rule_sets[item.rule_set], unverified="" if item.verified else unverified))
     return mark_safe("\n".join(lines))  # noqa: S308 - every value above is escaped or built from escaped parts
 
