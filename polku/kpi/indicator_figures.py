@@ -23,7 +23,7 @@ from polku.core import precomputed
 from polku.core.errors import ValidationFailed
 from polku.kpi.definitions import shipped_definitions
 from polku.kpi.engine import IndicatorValue
-from polku.kpi.selectors import recorded_facts_generation, scope_for, shown_values
+from polku.kpi.selectors import figures_generation, scope_for, shown_values
 
 INDICATOR_VALUES = "kpi-indicator-values"
 RESULT_SECONDS = 600  # as long as the page's figures were kept before: hand-recorded decisions move no generation
@@ -41,17 +41,17 @@ def values_request(arguments: dict[str, Any]) -> dict[str, Any]:
     makes them not current: the page shows them as older while new ones are computed); values as of a past month
     never change."""
     definition = shipped_definitions().get(arguments["indicator"])  # refused when removed since (the refresh)
-    scope_for(arguments["scope"])  # ... as an area or municipality removed since
     scope = hashlib.sha256(repr((definition.version, sorted(arguments.items()))).encode()).hexdigest()
     # Current values also depend on the day (this month's calculation day), as of a past month on nothing more.
-    generation = "" if arguments["as_of"] is not None else (
-        f"{timezone.localdate()}|{precomputed.facts_generation()}{recorded_facts_generation([definition])}")
+    generation = "" if arguments["as_of"] is not None else f"{timezone.localdate()}|{figures_generation([definition])}"
     return {"inputs": f"{scope}|{generation}", "scope": scope, "arguments": arguments}
 
 
 def _asked_again(arguments: dict[str, Any]) -> dict[str, Any] | None:
-    """After a data change: the same values, asked for now (an indicator since removed is not asked again)."""
+    """After a data change: the same values, asked for now (an indicator, area or municipality since removed is not
+    asked again; a page checks its choices before it asks)."""
     try:
+        scope_for(arguments["scope"])
         return values_request(arguments)
     except ValidationFailed:
         return None

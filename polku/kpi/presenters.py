@@ -39,7 +39,7 @@ from polku.kpi.selectors import (
     shown_values,
 )
 from polku.kpi.state_assessment import state_assessment
-from polku.municipal_share.presenters import municipalities_for, suppresses_small_cells
+from polku.municipal_share.presenters import month_label, municipalities_for, suppresses_small_cells
 from polku.people.models import Gender, Language
 from polku.reference.models import EmploymentArea, Municipality, ServiceType
 from polku.timeline.models import BenefitType, JobSearchEndReason
@@ -231,9 +231,8 @@ def _number_text(text: str | None) -> str | None:
 
 
 def period_text(period: str) -> str:
-    """"2025-01" as the pages write a month ("1/2025"); a year as it is."""
-    year, _dash, month = period.partition("-")
-    return f"{int(month)}/{year}" if month else year
+    """"2025-01" as the pages write a month ("1/2025", ``month_label``); a year as it is."""
+    return month_label(date.fromisoformat(f"{period}-01")) if "-" in period else period
 
 
 def table_values(payload: dict[str, Any]) -> list[dict[str, Any]]:

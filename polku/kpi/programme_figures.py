@@ -25,7 +25,7 @@ from polku.kpi.definitions import IndicatorDefinition, shipped_definitions
 from polku.kpi.engine import NO_GROUP, IndicatorValue, Request, assemble
 from polku.kpi.models import Programme
 from polku.kpi.programme import Progress, programme_progress
-from polku.kpi.selectors import Scope, database_backend, recorded_facts_generation, reference_moment, scope_for
+from polku.kpi.selectors import Scope, database_backend, figures_generation, reference_moment, scope_for
 
 CACHE_SECONDS = 600
 PROGRAMME_YEARS = "programme-years"
@@ -105,7 +105,7 @@ def years_request(programme: Programme, year: int, *, as_of: date | None, suppre
     to be older, while new ones are computed); figures "as of" a past month never change."""
     scope, first_year, definitions = _programme_definitions(programme)
     key = _years_key(definitions, scope, first_year, year, as_of=as_of, suppress=suppress)
-    generation = "" if as_of is not None else precomputed.facts_generation() + recorded_facts_generation(definitions)
+    generation = "" if as_of is not None else figures_generation(definitions)
     return {"inputs": f"{key}|{generation}", "scope": key,
             "arguments": {"programme": programme.code, "last_year": year,
                           "as_of": None if as_of is None else as_of.isoformat(), "suppress": suppress}}

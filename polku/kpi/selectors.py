@@ -336,6 +336,12 @@ def hidden_as_in_its_areas(definition: IndicatorDefinition, scope: Scope, values
             if v.period in hidden and not v.suppressed else v for v in values]
 
 
+def figures_generation(definitions: Iterable[IndicatorDefinition]) -> str:
+    """The generation of every fact ``definitions`` count, for the key of figures the worker computes up to today:
+    any fact written (``precomputed.facts_generation``), and the recorded facts when they count them."""
+    return precomputed.facts_generation() + recorded_facts_generation(definitions)
+
+
 def recorded_facts_generation(definitions: Iterable[IndicatorDefinition]) -> str:
     """The recorded facts' generation when any of ``definitions`` counts them (offers, contacts, profiles, feedback
     answers), else "": a key naming it stops finding figures cached before the latest such write."""

@@ -156,7 +156,9 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "dimension": request.GET.get("dimension") or None, "as_of": request.GET.get("as_of") or None,
     }
     error, payload, result = "", None, None
-    export = request.GET.get("format") if request.GET.get("format") in ("csv", "xlsx") else None
+    export = request.GET.get("format")
+    if export not in ("csv", "xlsx"):
+        export = None
     year = request.GET.get("year", "")
     choices = {**params, "year": int(year) if year.isdigit() else None}
     try:
